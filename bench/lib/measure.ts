@@ -1,0 +1,190 @@
+import autocannon, { type Result } from 'autocannon';
+import { processCpuSeconds, readCpuTimes, round2, stealPercent } from './machine.js';
+import { HOST } from './processes.js';
+
+/** One HTTP request shape, replayed by every autocannon connection. */
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Status every answer must have (default 200); anything else is reported as a problem. */
+  expectStatus?: number;
+}
+
+/** What a benchmark's setup gets: the running app server (seeded) and the baseline server. */
+export interface BenchServers {
+  app: { baseUrl: string; dialect: string; appId: string; appSecret: string };
+  baseline: { baseUrl: string };
+}
+
+/** A benchmark: one request against the app, and the equivalent request against the bare baseline. */
+export interface Benchmark {
+  name: string;
+  description: string;
+  setup(servers: BenchServers): Promise<{ target: RequestSpec; baseline: RequestSpec }>;
+}
+
+export interface MeasureOptions {
+  durationS: number;
+  warmupS: number;
+  connections: number;
+}
+
+export interface Measurement {
+  method: string;
+  url: string;
+  durationS: number;
+  connections: number;
+  /** Mean of the per-second request counts. */
+  reqPerSec: number;
+  latencyMeanMs: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  latencyMaxMs: number;
+  completed: number;
+  statusCounts: Record<string, number>;
+  non2xx: number;
+  /** Requests whose status differs from the expected one (includes non-2xx). */
+  unexpectedStatus: number;
+  errors: number;
+  timeouts: number;
+  resets: number;
+  /** CPU steal over the measurement (all cores), percent; null when /proc/stat is unreadable. */
+  stealPct: number | null;
+  /** CPU used by the server process over the measurement, percent of one core. */
+  serverCpuPct: number | null;
+  /** CPU used by this (load generator) process over the measurement, percent of one core. */
+  loadgenCpuPct: number;
+}
+
+const REQUEST_TIMEOUT_S = 10;
+/** Slack on top of the run's duration before a stuck autocannon run is stopped. */
+const RUN_GRACE_MS = 30_000;
+
+function toAutocannon(baseUrl: string, spec: RequestSpec, connections: number, durationS: number) {
+  const url = new URL(spec.path, baseUrl);
+  if (url.hostname !== HOST) throw new Error(`refusing to load ${url.host}: benchmarks target ${HOST} only`);
+  const headers: Record<string, string> = { ...spec.headers };
+  let body: string | undefined;
+  if (spec.body !== undefined) {
+    body = JSON.stringify(spec.body);
+    headers['content-type'] = 'application/json';
+  }
+  return {
+    url: url.toString(),
+    method: spec.method,
+    headers,
+    connections,
+    duration: durationS,
+    timeout: REQUEST_TIMEOUT_S,
+    ...(body === undefined ? {} : { body }),
+  };
+}
+
+/** Sends the request once and fails with the answer when the status is not the expected one. */
+export async function probe(baseUrl: string, spec: RequestSpec): Promise<void> {
+  const opts = toAutocannon(baseUrl, spec, 1, 1);
+  const res = await fetch(opts.url, {
+    method: opts.method,
+    headers: opts.headers,
+    body: opts.body,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_S * 1000),
+  });
+  const text = await res.text();
+  const expected = spec.expectStatus ?? 200;
+  if (res.status !== expected) {
+    throw new Error(`${spec.method} ${opts.url} answered ${res.status} (expected ${expected}): ${text.slice(0, 500)}`);
+  }
+}
+
+async function runAutocannon(options: Parameters<typeof autocannon>[0]): Promise<Result> {
+  const instance = autocannon(options);
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => {
+        instance.stop();
+        reject(new Error(`autocannon did not finish within ${options.duration} s + ${RUN_GRACE_MS / 1000} s`));
+      },
+      (options.duration ?? 10) * 1000 + RUN_GRACE_MS,
+    );
+  });
+  try {
+    return await Promise.race([Promise.resolve(instance), watchdog]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Probes, warms up (results discarded), then measures `spec` against `baseUrl` with autocannon. */
+export async function measure(
+  baseUrl: string,
+  spec: RequestSpec,
+  options: MeasureOptions,
+  serverPid: number | undefined,
+): Promise<Measurement> {
+  await probe(baseUrl, spec);
+  if (options.warmupS > 0) await runAutocannon(toAutocannon(baseUrl, spec, options.connections, options.warmupS));
+
+  const cpuBefore = readCpuTimes();
+  const serverBefore = processCpuSeconds(serverPid);
+  const selfBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const opts = toAutocannon(baseUrl, spec, options.connections, options.durationS);
+  const r = await runAutocannon(opts);
+  const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
+  const serverAfter = processCpuSeconds(serverPid);
+  const self = process.cpuUsage(selfBefore);
+
+  const expected = String(spec.expectStatus ?? 200);
+  const statusCounts: Record<string, number> = {};
+  let unexpectedStatus = 0;
+  for (const [code, { count }] of Object.entries(r.statusCodeStats)) {
+    statusCounts[code] = count;
+    if (code !== expected) unexpectedStatus += count;
+  }
+  return {
+    method: spec.method,
+    url: opts.url,
+    durationS: options.durationS,
+    connections: options.connections,
+    reqPerSec: round2(r.requests.mean),
+    latencyMeanMs: round2(r.latency.mean),
+    latencyP50Ms: round2(r.latency.p50),
+    latencyP99Ms: round2(r.latency.p99),
+    latencyMaxMs: round2(r.latency.max),
+    completed: Object.values(statusCounts).reduce((a, b) => a + b, 0),
+    statusCounts,
+    non2xx: r.non2xx,
+    unexpectedStatus,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    resets: r.resets,
+    stealPct: stealPercent(cpuBefore, readCpuTimes()),
+    serverCpuPct:
+      serverBefore === null || serverAfter === null ? null : round2((100 * (serverAfter - serverBefore)) / elapsedS),
+    loadgenCpuPct: round2((100 * (self.user + self.system)) / 1e6 / elapsedS),
+  };
+}
+
+/** Problems that make a measurement untrustworthy; each is printed loudly and fails the run. */
+export function problemsOf(label: string, m: Measurement): string[] {
+  const problems: string[] = [];
+  if (m.unexpectedStatus > 0) {
+    const codes = Object.entries(m.statusCounts)
+      .map(([code, n]) => `${code}×${n}`)
+      .join(', ');
+    problems.push(`${label}: ${m.unexpectedStatus} of ${m.completed} answers had an unexpected status (${codes})`);
+  }
+  if (m.non2xx > 0 && m.unexpectedStatus === 0) problems.push(`${label}: ${m.non2xx} non-2xx answers`);
+  if (m.errors > 0) problems.push(`${label}: ${m.errors} connection errors`);
+  if (m.timeouts > 0) problems.push(`${label}: ${m.timeouts} timeouts`);
+  if (m.completed === 0) problems.push(`${label}: no request completed`);
+  return problems;
+}
+
+export function ratio(target: Measurement, baseline: Measurement): number | null {
+  return baseline.reqPerSec > 0 ? Math.round((target.reqPerSec / baseline.reqPerSec) * 1000) / 1000 : null;
+}

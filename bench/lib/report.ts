@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { MachineFacts } from './machine.js';
+import type { Measurement, MeasureOptions } from './measure.js';
+
+export const RESULTS_DIR = path.resolve(import.meta.dirname, '../results');
+
+export interface DialectRun {
+  dialect: string;
+  target: Measurement;
+  baseline: Measurement;
+  /** app req/s ÷ baseline req/s, measured in the same run on the same machine. */
+  ratio: number | null;
+  problems: string[];
+}
+
+export interface BenchResult {
+  name: string;
+  description: string;
+  date: string;
+  machine: MachineFacts;
+  options: MeasureOptions;
+  runs: DialectRun[];
+  ok: boolean;
+}
+
+const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const red = (s: string) => (useColor ? `\x1b[1;31m${s}\x1b[0m` : s);
+const bold = (s: string) => (useColor ? `\x1b[1m${s}\x1b[0m` : s);
+
+const pct = (n: number | null) => (n === null ? 'n/a' : `${n.toFixed(n < 10 ? 1 : 0)}%`);
+
+export function formatTable(result: BenchResult): string {
+  const header = [
+    'dialect',
+    'server',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'requests',
+    'non-2xx',
+    'errors',
+    'srv CPU',
+    'gen CPU',
+    'steal',
+  ];
+  const rows: string[][] = [];
+  for (const run of result.runs) {
+    for (const [side, m] of [
+      ['baseline', run.baseline],
+      ['app', run.target],
+    ] as const) {
+      rows.push([
+        run.dialect,
+        side,
+        m.reqPerSec.toFixed(0),
+        // autocannon's latency histogram has 1 ms resolution: "0" means under 1 ms.
+        String(m.latencyP50Ms),
+        String(m.latencyP99Ms),
+        String(m.completed),
+        m.non2xx > 0 ? red(String(m.non2xx)) : '0',
+        m.errors + m.timeouts > 0 ? red(String(m.errors + m.timeouts)) : '0',
+        pct(m.serverCpuPct),
+        pct(m.loadgenCpuPct),
+        pct(m.stealPct),
+      ]);
+    }
+    rows.push([
+      run.dialect,
+      'ratio',
+      run.ratio === null ? 'n/a' : `${run.ratio.toFixed(3)}×`,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ]);
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips our own ANSI colour codes to measure widths
+  const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visible(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => {
+        const pad = ' '.repeat((widths[i] ?? 0) - visible(c));
+        return i < 2 ? c + pad : pad + c;
+      })
+      .join('  ')
+      .trimEnd();
+  const out = [
+    '',
+    bold(`${result.name} — ${result.description}`),
+    `${result.options.connections} connections, ${result.options.durationS} s after ${result.options.warmupS} s warm-up; ` +
+      `baseline = bare Fastify, same schema, no auth/DB`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ];
+  for (const run of result.runs) for (const p of run.problems) out.push(red(`!!! ${p}`));
+  return out.join('\n');
+}
+
+export function writeResult(result: BenchResult): string {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${result.name}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}

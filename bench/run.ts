@@ -1,0 +1,255 @@
+/**
+ * `npm run bench [-- <benchmark…>] [--dialect sqlite|postgres|both] [--duration s] [--connections n]`
+ *
+ * Starts the real app (bench/servers/app-server.ts) and a bare Fastify baseline (bench/servers/baseline-server.ts)
+ * as child processes on 127.0.0.1, drives both with autocannon from this process, prints a table per benchmark and
+ * writes bench/results/<name>.json. Children are killed and temp data removed at the end, on error and on Ctrl-C.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { BENCHMARKS } from './benchmarks/index.js';
+import { machineFacts, readCpuTimes, stealPercent } from './lib/machine.js';
+import { type Benchmark, type Measurement, type MeasureOptions, measure, problemsOf, ratio } from './lib/measure.js';
+import { createThrowawayDatabase, redactUrl } from './lib/postgres.js';
+import { freePort, killAllNow, type ServerProcess, startServer } from './lib/processes.js';
+import { type BenchResult, type DialectRun, formatTable, writeResult } from './lib/report.js';
+
+type Dialect = 'sqlite' | 'postgres';
+interface AppInfo {
+  port: number;
+  dialect: string;
+  appId: string;
+  appSecret: string;
+}
+
+const USAGE = `usage: npm run bench -- [benchmark…] [--dialect sqlite|postgres|both] [--duration <s>] [--connections <n>]
+benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')} (default: all)
+postgres needs BENCH_DATABASE_URL (or DATABASE_URL); a throw-away database is created and dropped.`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function parseCli(argv: string[]) {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
+  const options = {
+    dialect: { type: 'string', default: 'sqlite' },
+    duration: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+    help: { type: 'boolean', short: 'h', default: false },
+  } as const;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const int = (name: string, raw: string, min: number, max: number) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+  const measureOptions: MeasureOptions = {
+    durationS: int('duration', values.duration, 1, 600),
+    warmupS: int('warmup', values.warmup, 0, 60),
+    connections: int('connections', values.connections, 1, 1000),
+  };
+  const pgUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
+  let dialects: Dialect[];
+  switch (values.dialect) {
+    case 'sqlite':
+      dialects = ['sqlite'];
+      break;
+    case 'postgres':
+      if (!pgUrl) fail('--dialect postgres needs BENCH_DATABASE_URL or DATABASE_URL');
+      dialects = ['postgres'];
+      break;
+    case 'both':
+      dialects = pgUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+      if (!pgUrl) console.warn('BENCH_DATABASE_URL/DATABASE_URL not set: skipping postgres');
+      break;
+    default:
+      fail(`--dialect must be sqlite, postgres or both (got ${values.dialect})`);
+  }
+  const unknown = positionals.filter((n) => !BENCHMARKS.some((b) => b.name === n));
+  if (unknown.length > 0) fail(`unknown benchmark(s): ${unknown.join(', ')}`);
+  const benchmarks =
+    positionals.length === 0 ? [...BENCHMARKS] : BENCHMARKS.filter((b) => positionals.includes(b.name));
+  return { measureOptions, dialects, benchmarks, pgUrl };
+}
+
+// ---- cleanup: children, throw-away databases, temp dirs — on success, error and signals ----
+const cleanups: Array<() => Promise<void> | void> = [];
+const tempDirs: string[] = [];
+let cleaning: Promise<void> | null = null;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) {
+      const fn = cleanups.pop();
+      try {
+        await fn?.();
+      } catch (err) {
+        console.error(`cleanup: ${(err as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+process.on('exit', () => {
+  killAllNow();
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping servers and cleaning up…`);
+    const force = setTimeout(() => process.exit(130), 15_000);
+    force.unref();
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-bench-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+function track<T>(server: ServerProcess<T>): ServerProcess<T> {
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+function progress(dialect: string, bench: string, side: string, m: Measurement): void {
+  const flag = m.unexpectedStatus + m.errors + m.timeouts > 0 ? '  !!! see problems below' : '';
+  console.log(
+    `  ${dialect.padEnd(8)} ${bench.padEnd(14)} ${side.padEnd(8)} ${m.reqPerSec.toFixed(0).padStart(7)} req/s  ` +
+      `p50 ${m.latencyP50Ms} ms  p99 ${m.latencyP99Ms} ms${flag}`,
+  );
+}
+
+async function runDialect(
+  dialect: Dialect,
+  benchmarks: Benchmark[],
+  options: MeasureOptions,
+  pgUrl: string | undefined,
+  runs: Map<string, DialectRun[]>,
+): Promise<void> {
+  const env: Record<string, string> = {
+    DATA_DIR: tempDir(),
+    LOG_LEVEL: 'warn',
+    AUTH_RATE_LIMIT_MAX: '1000000',
+    DEMO_SEED: 'false',
+    ROLE: 'web',
+  };
+  if (dialect === 'postgres') {
+    if (!pgUrl) throw new Error('postgres needs BENCH_DATABASE_URL or DATABASE_URL');
+    const db = await createThrowawayDatabase(pgUrl);
+    cleanups.push(() => db.drop());
+    console.log(`postgres: created throw-away database ${db.name} on ${redactUrl(pgUrl)}`);
+    env.DATABASE_URL = db.url;
+  }
+  const [appPort, basePort] = [await freePort(), await freePort()];
+  const [app, baseline] = await Promise.all([
+    startServer<AppInfo>('app-server', 'bench/servers/app-server.ts', { ...env, PORT: String(appPort) }).then(track),
+    startServer<{ port: number }>('baseline-server', 'bench/servers/baseline-server.ts', {
+      PORT: String(basePort),
+    }).then(track),
+  ]);
+  if (app.info.dialect !== dialect) throw new Error(`app-server runs ${app.info.dialect}, expected ${dialect}`);
+
+  for (const bench of benchmarks) {
+    const { target, baseline: base } = await bench.setup({
+      app: { baseUrl: app.baseUrl, dialect, appId: app.info.appId, appSecret: app.info.appSecret },
+      baseline: { baseUrl: baseline.baseUrl },
+    });
+    const b = await measure(baseline.baseUrl, base, options, baseline.child.pid);
+    progress(dialect, bench.name, 'baseline', b);
+    const t = await measure(app.baseUrl, target, options, app.child.pid);
+    progress(dialect, bench.name, 'app', t);
+    for (const s of [app, baseline]) if (s.exited()) throw new Error(`${s.name} died:\n${s.output()}`);
+    const problems = [...problemsOf(`${dialect} baseline`, b), ...problemsOf(`${dialect} app`, t)];
+    if (problems.length > 0 && app.output().trim())
+      problems.push(`app-server output (tail):\n${app.output().slice(-2000)}`);
+    const list = runs.get(bench.name) ?? [];
+    list.push({ dialect, target: t, baseline: b, ratio: ratio(t, b), problems });
+    runs.set(bench.name, list);
+  }
+  // Stop this dialect's servers (and drop its database) before the next dialect starts.
+  await cleanup();
+  cleaning = null;
+}
+
+async function main(): Promise<number> {
+  const { measureOptions, dialects, benchmarks, pgUrl } = parseCli(process.argv.slice(2));
+  const perMeasurement = measureOptions.durationS + measureOptions.warmupS;
+  const estimateS = dialects.length * benchmarks.length * 2 * perMeasurement;
+  // Hard bound on the whole run: the estimate plus generous slack for server start-up and cleanup.
+  const deadline = setTimeout(
+    () => {
+      console.error(`bench: exceeded ${estimateS + 180} s; aborting`);
+      void cleanup().finally(() => process.exit(1));
+    },
+    (estimateS + 180) * 1000,
+  );
+  deadline.unref();
+
+  const machine = machineFacts();
+  console.log(
+    `bench: ${benchmarks.map((b) => b.name).join(', ')} on ${dialects.join(' + ')}; ` +
+      `${measureOptions.connections} connections, ${measureOptions.warmupS} s warm-up + ${measureOptions.durationS} s each ` +
+      `(~${estimateS} s)\nmachine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}`,
+  );
+  const cpuStart = readCpuTimes();
+  const runs = new Map<string, DialectRun[]>();
+  const date = new Date().toISOString();
+  try {
+    for (const dialect of dialects) await runDialect(dialect, benchmarks, measureOptions, pgUrl, runs);
+  } finally {
+    await cleanup();
+  }
+  const runStealPct = stealPercent(cpuStart, readCpuTimes());
+
+  let ok = true;
+  for (const bench of benchmarks) {
+    const benchRuns = runs.get(bench.name) ?? [];
+    const result: BenchResult & { runStealPct: number | null } = {
+      name: bench.name,
+      description: bench.description,
+      date,
+      machine,
+      options: measureOptions,
+      runs: benchRuns,
+      ok: benchRuns.every((r) => r.problems.length === 0),
+      runStealPct,
+    };
+    ok &&= result.ok;
+    console.log(formatTable(result));
+    console.log(`→ ${path.relative(process.cwd(), writeResult(result))}`);
+  }
+  console.log(
+    `\nmachine: ${machine.cpuModel}, ${machine.cores} cores (shared by servers and load generator), ` +
+      `node ${machine.node}; CPU steal over the run: ${runStealPct === null ? 'n/a' : `${runStealPct}%`}`,
+  );
+  if (!ok)
+    console.error('\n!!! some measurements had non-2xx answers or errors: the numbers above are not trustworthy');
+  return ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err: unknown) => {
+    console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    await cleanup();
+    process.exit(1);
+  },
+);

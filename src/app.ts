@@ -1,0 +1,102 @@
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { appsRoutes, authRoutes, createAuthHook, decorateAuth } from './modules/auth/index.js';
+import { jobsRoutes } from './modules/ops/jobs.routes.js';
+import { orgsRoutes } from './modules/orgs/index.js';
+import { type Clock, systemClock } from './platform/clock.js';
+import type { Config } from './platform/config/load-config.js';
+import { createDb, type Db } from './platform/db/create-db.js';
+import { migrateToLatest } from './platform/db/migrate.js';
+import type { Deps } from './platform/deps.js';
+import { installErrorHandlers } from './platform/errors/http-error-handler.js';
+import { registerHealth } from './platform/http/health.js';
+import { createMetrics, type Metrics, registerMetrics } from './platform/http/metrics.js';
+import { registerOpenApi } from './platform/http/openapi.js';
+import { installValidators } from './platform/http/validators.js';
+import { countJobsByState, createTaskRegistry } from './platform/jobs/index.js';
+import { createJobsRuntime } from './platform/jobs-runtime.js';
+import { registerAllTasks } from './tasks.js';
+
+export interface Runtime {
+  readonly deps: Deps;
+  readonly metrics: Metrics;
+  /** Closes the database. Call after the app and worker have stopped. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, runs migrations (under the migrator's lock), and builds the dependencies. */
+export async function createRuntime(
+  config: Config,
+  options: { clock?: Clock; logger?: Logger; db?: Db } = {},
+): Promise<Runtime> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  const db = options.db ?? createDb(config.db);
+  try {
+    await migrateToLatest(db.kysely);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  const registry = createTaskRegistry();
+  const jobs = createJobsRuntime({ registry, clock });
+  const deps: Deps = { config, db, clock, logger, jobs };
+  registerAllTasks(registry, deps);
+  const metrics = createMetrics(() => countJobsByState(db.kysely));
+  return { deps, metrics, close: () => db.destroy() };
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the HTTP app. Never listens: main.ts does, tests use inject(). */
+export async function buildApp(
+  runtime: Runtime,
+  options: { isDraining?: () => boolean } = {},
+): Promise<FastifyInstance> {
+  const { deps, metrics } = runtime;
+  let counter = 0;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.http.bodyLimitBytes,
+    trustProxy: false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      if (typeof incoming === 'string' && REQUEST_ID_RE.test(incoming)) return incoming;
+      counter = (counter + 1) % 1_000_000;
+      return `req-${Date.now().toString(36)}-${counter.toString(36)}`;
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  // A POST/PATCH without a body validates as {} so the schema names the missing fields instead of "body must be object".
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && (request.method === 'POST' || request.method === 'PATCH')) request.body = {};
+  });
+  installValidators(app);
+  installErrorHandlers(app);
+  decorateAuth(app);
+  await registerOpenApi(app, deps.config);
+  await app.register(rateLimit, { global: false });
+  registerMetrics(app, metrics);
+  registerHealth(app, deps, options.isDraining ?? (() => false));
+
+  await app.register(authRoutes, { deps });
+  await app.register(async (authed) => {
+    authed.addHook('onRequest', createAuthHook(deps));
+    await authed.register(orgsRoutes, { deps });
+    await authed.register(appsRoutes, { deps });
+    await authed.register(jobsRoutes, { deps });
+  });
+
+  app.get('/', { schema: { hide: true } }, async () => ({
+    name: 'OpenFapiao',
+    docs: `${deps.config.http.publicUrl}/api/docs`,
+    openapi: `${deps.config.http.publicUrl}/api/openapi.json`,
+  }));
+  return app;
+}

@@ -1,0 +1,247 @@
+import { Command, Option } from 'commander';
+import pino from 'pino';
+import { createRuntime } from './app.js';
+import { serve } from './main.js';
+import {
+  createApiApp,
+  createTenant,
+  createUser,
+  getTenant,
+  rotateAppSecret,
+  USER_ROLES,
+  type UserRole,
+} from './modules/auth/index.js';
+import { createOrg } from './modules/orgs/index.js';
+import { toIsoCst } from './platform/clock.js';
+import { type Config, loadConfig, ROLES, type Role } from './platform/config/load-config.js';
+import { createDb } from './platform/db/create-db.js';
+import { migrateToLatest } from './platform/db/migrate.js';
+import { isAppError } from './platform/errors/app-error.js';
+import { randomToken } from './platform/ids.js';
+import { JOB_STATES, type JobState, listJobs, retryJob } from './platform/jobs/index.js';
+
+type Out = { json?: boolean };
+
+function print(opts: Out, value: unknown, human: () => string): void {
+  process.stdout.write(opts.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+}
+
+/** Runs `fn` against a migrated database with a silent logger, then closes it. */
+async function withRuntime<T>(
+  config: Config,
+  fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<T>,
+): Promise<T> {
+  const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }) });
+  try {
+    return await fn(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+export function buildCli(config: () => Config): Command {
+  const program = new Command('openfapiao').description('OpenFapiao 开源发票云').showHelpAfterError();
+  const json = new Option('--json', 'machine-readable JSON output');
+
+  program
+    .command('serve')
+    .description('run the HTTP server and/or job worker')
+    .addOption(new Option('--role <role>', 'process role').choices(ROLES))
+    .action(async (opts: { role?: Role }) => serve(config(), opts.role));
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date')
+    .addOption(json)
+    .action(async (opts: Out) => {
+      const db = createDb(config().db);
+      try {
+        const applied = await migrateToLatest(db.kysely);
+        print(opts, { applied }, () => (applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date'));
+      } finally {
+        await db.destroy();
+      }
+    });
+
+  const tenant = program.command('tenant').description('tenants');
+  tenant
+    .command('create')
+    .requiredOption('--name <name>', 'tenant name')
+    .addOption(json)
+    .action(async (opts: Out & { name: string }) =>
+      withRuntime(config(), async ({ deps }) => {
+        const t = await createTenant({ db: deps.db.kysely, clock: deps.clock }, { name: opts.name });
+        print(opts, { tenantId: t.id, name: t.name }, () => `tenant ${t.id} created (${t.name})`);
+      }),
+    );
+
+  program
+    .command('org')
+    .description('seller organisations')
+    .command('create')
+    .requiredOption('--tenant <tenantId>')
+    .requiredOption('--tax-id <taxId>', 'USCC')
+    .requiredOption('--name <name>')
+    .option('--address <address>')
+    .option('--phone <phone>')
+    .option('--bank-name <bankName>')
+    .option('--bank-account <bankAccount>')
+    .option('--region-code <code>')
+    .addOption(json)
+    .action(async (opts: Out & { tenant: string; taxId: string; name: string } & Record<string, string | undefined>) =>
+      withRuntime(config(), async ({ deps }) => {
+        const ctx = { db: deps.db.kysely, clock: deps.clock };
+        await getTenant(ctx, opts.tenant);
+        const org = await createOrg(ctx, opts.tenant, {
+          taxId: opts.taxId,
+          name: opts.name,
+          address: opts.address ?? null,
+          phone: opts.phone ?? null,
+          bankName: opts.bankName ?? null,
+          bankAccount: opts.bankAccount ?? null,
+          regionCode: opts.regionCode ?? null,
+        });
+        print(
+          opts,
+          { taxId: org.tax_id, name: org.name, tenantId: org.tenant_id },
+          () => `org ${org.tax_id} created (${org.name})`,
+        );
+      }),
+    );
+
+  const app = program.command('app').description('API apps');
+  app
+    .command('create')
+    .requiredOption('--tenant <tenantId>')
+    .option('--name <name>', 'app name', 'default')
+    .addOption(json)
+    .action(async (opts: Out & { tenant: string; name: string }) =>
+      withRuntime(config(), async ({ deps }) => {
+        const { app: a, appSecret } = await createApiApp(
+          { db: deps.db.kysely, clock: deps.clock },
+          { tenantId: opts.tenant, name: opts.name },
+        );
+        print(opts, { appId: a.app_id, appSecret, tenantId: a.tenant_id }, () =>
+          [`appId      ${a.app_id}`, `appSecret  ${appSecret}`, '(the secret is shown once; store it now)'].join('\n'),
+        );
+      }),
+    );
+  app
+    .command('rotate-secret')
+    .requiredOption('--tenant <tenantId>')
+    .requiredOption('--app-id <appId>')
+    .option('--overlap-seconds <n>', 'how long the old secret keeps working', '3600')
+    .addOption(json)
+    .action(async (opts: Out & { tenant: string; appId: string; overlapSeconds: string }) =>
+      withRuntime(config(), async ({ deps }) => {
+        const { appSecret } = await rotateAppSecret(
+          { db: deps.db.kysely, clock: deps.clock },
+          { tenantId: opts.tenant, appId: opts.appId, overlapSeconds: Number(opts.overlapSeconds) },
+        );
+        print(
+          opts,
+          { appId: opts.appId, appSecret },
+          () => `appSecret  ${appSecret}\n(the secret is shown once; store it now)`,
+        );
+      }),
+    );
+
+  program
+    .command('user')
+    .description('console users')
+    .command('create')
+    .requiredOption('--tenant <tenantId>')
+    .requiredOption('--username <username>')
+    .option('--password <password>', 'password (generated when omitted)')
+    .addOption(new Option('--role <role>').choices(USER_ROLES).default('clerk'))
+    .option('--display-name <name>')
+    .addOption(json)
+    .action(
+      async (
+        opts: Out & { tenant: string; username: string; password?: string; role: UserRole; displayName?: string },
+      ) =>
+        withRuntime(config(), async ({ deps }) => {
+          const password = opts.password ?? randomToken(72);
+          const user = await createUser(
+            { db: deps.db.kysely, clock: deps.clock },
+            {
+              tenantId: opts.tenant,
+              username: opts.username,
+              password,
+              role: opts.role,
+              ...(opts.displayName ? { displayName: opts.displayName } : {}),
+            },
+          );
+          const out = {
+            userId: user.id,
+            username: user.username,
+            role: user.role,
+            ...(opts.password ? {} : { password }),
+          };
+          print(
+            opts,
+            out,
+            () => `user ${user.username} (${user.role}) created${opts.password ? '' : `; password: ${password}`}`,
+          );
+        }),
+    );
+
+  const jobs = program.command('jobs').description('background jobs');
+  jobs
+    .command('list')
+    .addOption(new Option('--state <state>').choices(JOB_STATES))
+    .option('--tenant <tenantId>')
+    .option('--limit <n>', 'max rows', '50')
+    .addOption(json)
+    .action(async (opts: Out & { state?: JobState; tenant?: string; limit: string }) =>
+      withRuntime(config(), async ({ deps }) => {
+        const { items } = await listJobs(deps.db.kysely, {
+          tenantId: opts.tenant ?? null,
+          ...(opts.state ? { state: opts.state } : {}),
+          limit: Number(opts.limit),
+        });
+        const rows = items.map((j) => ({
+          id: j.id,
+          task: j.task,
+          state: j.state,
+          attempts: j.attempts,
+          maxAttempts: j.max_attempts,
+          runAt: toIsoCst(j.run_at),
+          lastError: j.last_error,
+        }));
+        print(opts, rows, () =>
+          rows.length === 0
+            ? 'no jobs'
+            : rows
+                .map(
+                  (r) =>
+                    `${r.id}  ${r.state.padEnd(9)}  ${r.attempts}/${r.maxAttempts}  ${r.task}  ${r.lastError ?? ''}`,
+                )
+                .join('\n'),
+        );
+      }),
+    );
+  jobs
+    .command('retry')
+    .argument('<id>', 'job id')
+    .addOption(json)
+    .action(async (id: string, opts: Out) =>
+      withRuntime(config(), async ({ deps }) => {
+        const job = await retryJob(deps.db.kysely, { tenantId: null, id, now: deps.clock.now() });
+        if (!job) throw new Error(`job ${id} not found or not retryable`);
+        print(opts, { id: job.id, state: job.state }, () => `job ${job.id} is ${job.state}`);
+      }),
+    );
+  return program;
+}
+
+/** Entry point of bin/openfapiao.js. Config is the only reader of process.env. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli(() => loadConfig(process.env, process.cwd())).parseAsync(argv);
+  } catch (err) {
+    const message = isAppError(err) ? err.message : err instanceof Error ? err.message : String(err);
+    process.stderr.write(`openfapiao: ${message}\n`);
+    process.exitCode = 1;
+  }
+}

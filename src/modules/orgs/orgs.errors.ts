@@ -1,0 +1,19 @@
+import { defineErrors } from '../../platform/errors/app-error.js';
+
+export const { ORG_NOT_FOUND, ORG_EXISTS, ORG_TAX_ID_INVALID } = defineErrors({
+  ORG_NOT_FOUND: {
+    statusCode: 404,
+    message: '销方企业不存在',
+    description: 'No seller org with that tax id in this tenant.',
+  },
+  ORG_EXISTS: {
+    statusCode: 409,
+    message: '该税号的销方企业已存在',
+    description: 'The tenant already has a seller org with that tax id.',
+  },
+  ORG_TAX_ID_INVALID: {
+    statusCode: 422,
+    message: '纳税人识别号不是有效的统一社会信用代码',
+    description: 'The seller tax id is not an 18-character USCC with a correct check character (GB 32100).',
+  },
+});

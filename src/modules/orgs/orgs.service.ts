@@ -1,0 +1,103 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db/database.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import { newId } from '../../platform/ids.js';
+import { computeUsccCheckChar, isValidUscc } from '../../tax/uscc.js';
+import { ORG_EXISTS, ORG_NOT_FOUND, ORG_TAX_ID_INVALID } from './orgs.errors.js';
+import type { Org } from './orgs.tables.js';
+
+type Ctx = { db: Kysely<Database>; clock: Clock };
+
+export interface OrgFields {
+  name: string;
+  address?: string | null;
+  phone?: string | null;
+  bankName?: string | null;
+  bankAccount?: string | null;
+  regionCode?: string | null;
+}
+
+/** Sellers must carry a valid USCC (tax-rules §7.3); the error says what the check character should be. */
+export function assertSellerTaxId(taxId: string): void {
+  if (isValidUscc(taxId)) return;
+  const expected = /^[0-9A-Z]{18}$/.test(taxId) ? computeUsccCheckChar(taxId.slice(0, 17)) : null;
+  throw new AppError(
+    ORG_TAX_ID_INVALID,
+    expected ? `纳税人识别号 ${taxId} 校验位错误，应为 ${expected}` : `纳税人识别号 ${taxId} 不是18位统一社会信用代码`,
+    { taxId, ...(expected ? { expectedCheckChar: expected } : {}) },
+  );
+}
+
+export async function createOrg(
+  { db, clock }: Ctx,
+  tenantId: string,
+  input: OrgFields & { taxId: string },
+): Promise<Org> {
+  const taxId = input.taxId.toUpperCase();
+  assertSellerTaxId(taxId);
+  const now = clock.now();
+  const org: Org = {
+    id: newId('org', now),
+    tenant_id: tenantId,
+    tax_id: taxId,
+    name: input.name,
+    address: input.address ?? null,
+    phone: input.phone ?? null,
+    bank_name: input.bankName ?? null,
+    bank_account: input.bankAccount ?? null,
+    region_code: input.regionCode ?? taxId.slice(2, 8),
+    created_at: now,
+    updated_at: now,
+  };
+  const result = await db
+    .insertInto('orgs')
+    .values(org)
+    .onConflict((oc) => oc.columns(['tenant_id', 'tax_id']).doNothing())
+    .executeTakeFirst();
+  if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0)
+    throw new AppError(ORG_EXISTS, `税号 ${taxId} 的销方企业已存在`);
+  return org;
+}
+
+export async function listOrgs({ db }: Pick<Ctx, 'db'>, tenantId: string): Promise<Org[]> {
+  return db
+    .selectFrom('orgs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** One org of the tenant, or ORG_NOT_FOUND (also for another tenant's org). */
+export async function getOrg({ db }: Pick<Ctx, 'db'>, tenantId: string, taxId: string): Promise<Org> {
+  const org = await db
+    .selectFrom('orgs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('tax_id', '=', taxId.toUpperCase())
+    .executeTakeFirst();
+  if (!org) throw new AppError(ORG_NOT_FOUND, `销方企业 ${taxId} 不存在`);
+  return org;
+}
+
+export async function updateOrg(
+  { db, clock }: Ctx,
+  tenantId: string,
+  taxId: string,
+  patch: Partial<OrgFields>,
+): Promise<Org> {
+  const org = await getOrg({ db }, tenantId, taxId);
+  const set = {
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.address !== undefined ? { address: patch.address } : {}),
+    ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
+    ...(patch.bankName !== undefined ? { bank_name: patch.bankName } : {}),
+    ...(patch.bankAccount !== undefined ? { bank_account: patch.bankAccount } : {}),
+    ...(patch.regionCode !== undefined ? { region_code: patch.regionCode } : {}),
+    updated_at: clock.now(),
+  };
+  await db.updateTable('orgs').set(set).where('id', '=', org.id).where('tenant_id', '=', tenantId).execute();
+  return { ...org, ...set };
+}

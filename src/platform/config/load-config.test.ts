@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderConfigTable, renderEnvExample } from './config-doc.js';
+import { CONFIG_VARIABLES, loadConfig } from './load-config.js';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults for an empty environment', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      publicUrl: 'http://localhost:8080',
+      bodyLimitBytes: 1_048_576,
+    });
+    expect(config.dataDir).toBe('/srv/app/data');
+    expect(config.db).toEqual({ driver: 'sqlite', sqlitePath: '/srv/app/data/openfapiao.sqlite' });
+    expect(config.role).toBe('all');
+    expect(config.jobs.concurrency).toBe(4);
+    expect(config.auth.accessTokenTtlSeconds).toBe(7200);
+    expect(config.demoSeed).toBe(true);
+  });
+
+  it('switches to PostgreSQL when DATABASE_URL is set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/of', DB_POOL_SIZE: '20' });
+    expect(config.db).toEqual({ driver: 'postgres', url: 'postgres://u@db:5432/of', poolSize: 20 });
+  });
+
+  it('derives PUBLIC_URL from PORT and strips a trailing slash', () => {
+    expect(loadConfig({ PORT: '9000' }).http.publicUrl).toBe('http://localhost:9000');
+    expect(loadConfig({ PUBLIC_URL: 'https://fp.example.com/' }).http.publicUrl).toBe('https://fp.example.com');
+  });
+
+  it('rejects bad values with one clear message naming every bad variable', () => {
+    let caught: unknown;
+    try {
+      loadConfig({
+        PORT: '65536',
+        ROLE: 'boss',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        JOB_CONCURRENCY: 'many',
+        DEMO_SEED: 'maybe',
+      });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ code: 'CONFIG_INVALID' });
+    const message = (caught as Error).message;
+    for (const name of [
+      'PORT=65536',
+      'ROLE=boss',
+      'DATABASE_URL',
+      'LOG_LEVEL=loud',
+      'JOB_CONCURRENCY=many',
+      'DEMO_SEED=maybe',
+    ]) {
+      expect(message).toContain(name);
+    }
+    expect((caught as { details: { problems: string[] } }).details.problems).toHaveLength(6);
+  });
+
+  it('rejects a PUBLIC_URL that is not http(s)', () => {
+    expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow(/PUBLIC_URL/);
+    expect(() => loadConfig({ PUBLIC_URL: 'not a url' })).toThrow(/PUBLIC_URL/);
+  });
+
+  it('is documented: docs/configuration.md and .env.example list every variable', () => {
+    const doc = fs.readFileSync(path.join(root, 'docs/configuration.md'), 'utf8');
+    expect(doc).toContain(renderConfigTable());
+    expect(fs.readFileSync(path.join(root, '.env.example'), 'utf8')).toBe(renderEnvExample());
+    for (const v of CONFIG_VARIABLES) expect(doc).toContain(`\`${v.name}\``);
+  });
+});
+
+describe('process.env discipline', () => {
+  it('is read only by the CLI entry point and the test helpers', () => {
+    const offenders = fs
+      .readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .filter((f) => fs.readFileSync(path.join(root, 'src', f), 'utf8').includes('process.env'))
+      .filter((f) => f !== 'cli.ts');
+    expect(offenders).toEqual([]);
+  });
+});

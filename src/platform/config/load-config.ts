@@ -1,0 +1,183 @@
+import path from 'node:path';
+import { AppError } from '../errors/app-error.js';
+import { CONFIG_INVALID } from '../errors/platform.errors.js';
+
+export const ROLES = ['all', 'web', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The one typed configuration object. Built once from the environment by {@link loadConfig}. */
+export interface Config {
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string;
+    readonly bodyLimitBytes: number;
+  };
+  readonly dataDir: string;
+  readonly db:
+    | { readonly driver: 'sqlite'; readonly sqlitePath: string }
+    | { readonly driver: 'postgres'; readonly url: string; readonly poolSize: number };
+  readonly logLevel: LogLevel;
+  readonly role: Role;
+  readonly jobs: {
+    readonly concurrency: number;
+    readonly pollIntervalMs: number;
+    readonly leaseMs: number;
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly auth: {
+    readonly accessTokenTtlSeconds: number;
+    readonly tokenRateLimitMax: number;
+    readonly tokenRateLimitWindowMs: number;
+  };
+  /** Create the demo tenant on first start when the database has no tenant yet. */
+  readonly demoSeed: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Describes every environment variable: the single source for docs/configuration.md and .env.example. */
+export const CONFIG_VARIABLES = [
+  { name: 'PORT', default: '8080', description: 'HTTP port.' },
+  {
+    name: 'HOST',
+    default: '127.0.0.1',
+    description: 'Interface to listen on; `0.0.0.0` to accept outside connections.',
+  },
+  { name: 'PUBLIC_URL', default: 'http://localhost:$PORT', description: 'Base URL that links and QR codes point to.' },
+  {
+    name: 'DATA_DIR',
+    default: './data',
+    description: 'Directory for the SQLite file, stored files and demo credentials.',
+  },
+  {
+    name: 'DATABASE_URL',
+    default: '(unset)',
+    description: '`postgres://…` switches storage to PostgreSQL; unset uses SQLite in `DATA_DIR`.',
+  },
+  { name: 'DB_POOL_SIZE', default: '10', description: 'PostgreSQL connection pool size per process.' },
+  { name: 'LOG_LEVEL', default: 'info', description: `One of ${LOG_LEVELS.join(', ')}.` },
+  { name: 'ROLE', default: 'all', description: '`all` (HTTP + worker), `web` (HTTP only) or `worker` (jobs only).' },
+  { name: 'JOB_CONCURRENCY', default: '4', description: 'Jobs a worker process runs at once.' },
+  { name: 'JOB_POLL_INTERVAL_MS', default: '500', description: 'How often an idle worker looks for due jobs.' },
+  {
+    name: 'JOB_LEASE_MS',
+    default: '30000',
+    description: 'Lease of a claimed job; a crashed worker’s job is reclaimed after it.',
+  },
+  {
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    default: '10000',
+    description: 'On SIGTERM, how long running jobs and requests may finish.',
+  },
+  { name: 'ACCESS_TOKEN_TTL_SECONDS', default: '7200', description: 'Lifetime of API access tokens.' },
+  { name: 'AUTH_RATE_LIMIT_MAX', default: '30', description: 'Token requests per client IP per window.' },
+  { name: 'AUTH_RATE_LIMIT_WINDOW_MS', default: '60000', description: 'Window of the token endpoint rate limit.' },
+  { name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'Largest accepted request body.' },
+  { name: 'DEMO_SEED', default: 'true', description: 'Create a demo tenant on first start (`false` to skip).' },
+] as const;
+
+export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]['name'];
+
+/**
+ * Maps the environment to a validated {@link Config}. Pure: reads only the `env` it is given.
+ * Throws an AppError `CONFIG_INVALID` listing every bad variable.
+ */
+export function loadConfig(env: Env, cwd = '.'): Config {
+  const problems: string[] = [];
+  const known = new Set<string>(CONFIG_VARIABLES.map((v) => v.name));
+  const get = (name: ConfigVariable): string | undefined => {
+    if (!known.has(name)) throw new Error(`unknown config variable ${name}`);
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: ConfigVariable, fallback: number, min: number, max: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name}=${raw} 必须是 ${min} 到 ${max} 之间的整数 (must be an integer from ${min} to ${max})`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const oneOf = <T extends string>(name: ConfigVariable, values: readonly T[], fallback: T): T => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    if (!(values as readonly string[]).includes(raw)) {
+      problems.push(`${name}=${raw} 必须是 ${values.join('|')} 之一 (must be one of ${values.join(', ')})`);
+      return fallback;
+    }
+    return raw as T;
+  };
+  const bool = (name: ConfigVariable, fallback: boolean): boolean => {
+    const raw = get(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name}=${raw} 必须是 true 或 false (must be true or false)`);
+    return fallback;
+  };
+
+  const port = int('PORT', 8080, 0, 65535);
+  const host = get('HOST') ?? '127.0.0.1';
+  const publicUrl = parseUrl(
+    get('PUBLIC_URL') ?? `http://localhost:${port}`,
+    'PUBLIC_URL',
+    ['http:', 'https:'],
+    problems,
+  );
+  const dataDir = path.resolve(cwd, get('DATA_DIR') ?? './data');
+  const databaseUrl = get('DATABASE_URL');
+  const poolSize = int('DB_POOL_SIZE', 10, 1, 200);
+  let db: Config['db'] = { driver: 'sqlite', sqlitePath: path.join(dataDir, 'openfapiao.sqlite') };
+  if (databaseUrl !== undefined) {
+    const url = parseUrl(databaseUrl, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
+    db = { driver: 'postgres', url, poolSize };
+  }
+  const config: Config = {
+    http: {
+      host,
+      port,
+      publicUrl: publicUrl.replace(/\/+$/, ''),
+      bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    },
+    dataDir,
+    db,
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    role: oneOf('ROLE', ROLES, 'all'),
+    jobs: {
+      concurrency: int('JOB_CONCURRENCY', 4, 1, 256),
+      pollIntervalMs: int('JOB_POLL_INTERVAL_MS', 500, 10, 60_000),
+      leaseMs: int('JOB_LEASE_MS', 30_000, 1000, 3_600_000),
+      shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    },
+    auth: {
+      accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 7200, 60, 30 * 86_400),
+      tokenRateLimitMax: int('AUTH_RATE_LIMIT_MAX', 30, 1, 1_000_000),
+      tokenRateLimitWindowMs: int('AUTH_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+    },
+    demoSeed: bool('DEMO_SEED', true),
+  };
+  if (problems.length > 0) {
+    throw new AppError(CONFIG_INVALID, `配置错误 (invalid configuration):\n  - ${problems.join('\n  - ')}`, {
+      problems,
+    });
+  }
+  return config;
+}
+
+function parseUrl(raw: string, name: string, protocols: string[], problems: string[]): string {
+  try {
+    const url = new URL(raw);
+    if (!protocols.includes(url.protocol)) {
+      problems.push(`${name} 的协议必须是 ${protocols.join(' 或 ')} (protocol must be ${protocols.join(' or ')})`);
+    }
+    return raw;
+  } catch {
+    problems.push(`${name}=${raw} 不是有效的 URL (not a valid URL)`);
+    return raw;
+  }
+}

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  type DialectAdapter,
+  Kysely,
+  type MigrationLockOptions,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  sql,
+} from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config/load-config.js';
+import type { Database } from './database.js';
+
+export type DbDialect = 'sqlite' | 'postgres';
+
+export interface Db {
+  readonly kysely: Kysely<Database>;
+  readonly dialect: DbDialect;
+  destroy(): Promise<void>;
+}
+
+/** PostgreSQL int8 (20) and numeric (1700) come back as strings from pg; our int8 columns are epoch ms and fen. */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** How long a SQLite migration lock is honoured before it is considered left over by a crashed process. */
+const SQLITE_MIGRATION_LOCK_TTL_MS = 5 * 60_000;
+
+/**
+ * Kysely's SQLite adapter assumes one connection and takes no migration lock. Several processes (a CLI `migrate`
+ * next to a starting server) can open the same file, so this adapter uses the lock row as a lease: `is_locked`
+ * holds the lease's expiry (epoch ms); acquiring is an atomic compare-and-set, retried until it wins.
+ */
+class LockingSqliteAdapter extends SqliteAdapter {
+  override async acquireMigrationLock(db: Kysely<any>, opt: MigrationLockOptions): Promise<void> {
+    const deadline = Date.now() + 2 * SQLITE_MIGRATION_LOCK_TTL_MS;
+    for (;;) {
+      const now = Date.now();
+      const result = await sql`update ${sql.table(opt.lockTable)} set is_locked = ${now + SQLITE_MIGRATION_LOCK_TTL_MS}
+        where id = ${opt.lockRowId} and is_locked < ${now}`.execute(db);
+      if (Number(result.numAffectedRows ?? 0) === 1) return;
+      if (now > deadline) throw new Error('timed out waiting for the SQLite migration lock');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  override async releaseMigrationLock(db: Kysely<any>, opt: MigrationLockOptions): Promise<void> {
+    await sql`update ${sql.table(opt.lockTable)} set is_locked = 0 where id = ${opt.lockRowId}`.execute(db);
+  }
+}
+
+class LockingSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new LockingSqliteAdapter();
+  }
+}
+
+/** Opens the configured database: SQLite (better-sqlite3, WAL) by default, PostgreSQL when DATABASE_URL is set. */
+export function createDb(dbConfig: Config['db']): Db {
+  if (dbConfig.driver === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: dbConfig.url,
+      max: dbConfig.poolSize,
+      types: pgTypes,
+      application_name: 'openfapiao',
+    });
+    pool.on('error', () => {
+      // An idle client lost its connection (server restart). The pool replaces it; queries report their own errors.
+    });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { kysely, dialect: 'postgres', destroy: () => kysely.destroy() };
+  }
+  fs.mkdirSync(path.dirname(dbConfig.sqlitePath), { recursive: true });
+  const sqlite = new SqliteDatabase(dbConfig.sqlitePath);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 10000');
+  const kysely = new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: sqlite }) });
+  return { kysely, dialect: 'sqlite', destroy: () => kysely.destroy() };
+}

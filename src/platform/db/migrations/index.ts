@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-foundation.js';
+
+/**
+ * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
+ * has run a name missing here is newer than the code (the process refuses to start).
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-foundation': m0001,
+};

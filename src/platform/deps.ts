@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { Config } from './config/load-config.js';
+import type { Db } from './db/create-db.js';
+import type { JobsRuntime } from './jobs-runtime.js';
+
+/** Everything a use case may need, built once in buildApp and passed explicitly (no container, no globals). */
+export interface Deps {
+  readonly config: Config;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly jobs: JobsRuntime;
+}

@@ -1,0 +1,96 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorCode, isAppError } from './app-error.js';
+import {
+  INTERNAL,
+  INVALID_JSON,
+  METHOD_NOT_ALLOWED,
+  NOT_FOUND,
+  PAYLOAD_TOO_LARGE,
+  RATE_LIMITED,
+  UNSUPPORTED_MEDIA_TYPE,
+  VALIDATION_FAILED,
+} from './platform.errors.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown>; requestId: string };
+}
+
+/** Fastify's own errors that are the client's fault, mapped onto our codes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: INVALID_JSON,
+  FST_ERR_CTP_EMPTY_JSON_BODY: INVALID_JSON,
+  FST_ERR_CTP_BODY_TOO_LARGE: PAYLOAD_TOO_LARGE,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: UNSUPPORTED_MEDIA_TYPE,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: INVALID_JSON,
+  FST_ERR_NOT_FOUND: NOT_FOUND,
+};
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Turns ajv issues into `{path, message}` with a JSON pointer that names the request part (`/body/lines/0/amount`). */
+function toFieldErrors(context: string | undefined, issues: ValidationIssue[]) {
+  return issues.map((issue) => {
+    let path = `/${context ?? 'body'}${issue.instancePath ?? ''}`;
+    if (issue.keyword === 'required' && typeof issue.params?.missingProperty === 'string') {
+      path += `/${issue.params.missingProperty}`;
+    }
+    if (issue.keyword === 'additionalProperties' && typeof issue.params?.additionalProperty === 'string') {
+      path += `/${issue.params.additionalProperty}`;
+    }
+    return { path, message: issue.message ?? 'invalid' };
+  });
+}
+
+/** Normalises any thrown value into an AppError; unknown errors become INTERNAL (their text is never sent). */
+export function toAppError(err: unknown): AppError {
+  if (isAppError(err)) return err;
+  const fe = err as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
+  if (fe && Array.isArray(fe.validation)) {
+    return new AppError(VALIDATION_FAILED, undefined, { errors: toFieldErrors(fe.validationContext, fe.validation) });
+  }
+  const mapped = fe?.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (mapped) return new AppError(mapped);
+  if (fe?.statusCode === 429) return new AppError(RATE_LIMITED);
+  if (fe?.statusCode === 405) return new AppError(METHOD_NOT_ALLOWED);
+  return new AppError(INTERNAL, undefined, undefined, { cause: err });
+}
+
+export function errorBody(err: AppError, requestId: string): ErrorBody {
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details === undefined ? {} : { details: err.details }),
+      requestId,
+    },
+  };
+}
+
+/** Installs the one error handler and the JSON 404 handler at the root. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const appErr = toAppError(err);
+    if (appErr.code === INTERNAL.code) {
+      request.log.error({ err }, 'unhandled error');
+    } else if (appErr.statusCode >= 500) {
+      request.log.error({ err: appErr }, appErr.message);
+    } else {
+      request.log.info({ code: appErr.code }, 'client error');
+    }
+    if (appErr.headers) void reply.headers(appErr.headers);
+    const fe = err as FastifyError & { headers?: Record<string, string> };
+    if (appErr.code === RATE_LIMITED.code && fe?.headers) void reply.headers(fe.headers);
+    return reply.status(appErr.statusCode).type('application/json; charset=utf-8').send(errorBody(appErr, request.id));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return reply
+      .status(404)
+      .type('application/json; charset=utf-8')
+      .send(errorBody(new AppError(NOT_FOUND), request.id));
+  });
+}

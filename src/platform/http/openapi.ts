@@ -1,0 +1,29 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/load-config.js';
+import { ErrorResponse } from './schemas.js';
+
+/** Registers the shared schemas and the OpenAPI document at /api/openapi.json with browsable docs at /api/docs. */
+export async function registerOpenApi(app: FastifyInstance, config: Config): Promise<void> {
+  app.addSchema(ErrorResponse);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'OpenFapiao API',
+        version: '1',
+        description:
+          '开源发票云 API。Obtain a token with `POST /api/v1/auth/token`, then send `Authorization: Bearer <accessToken>`. ' +
+          'Amounts are decimal strings; errors are `{"error":{"code","message","details?","requestId"}}`.',
+      },
+      servers: [{ url: config.http.publicUrl }],
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (json.$id as string | undefined) ?? `def-${i}` },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

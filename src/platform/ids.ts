@@ -1,0 +1,51 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Encodes bytes as base62 (no padding); used for ids, tokens and short links. */
+export function toBase62(bytes: Uint8Array): string {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  let out = '';
+  while (n > 0n) {
+    out = BASE62[Number(n % 62n)] + out;
+    n /= 62n;
+  }
+  return out || '0';
+}
+
+/** Random base62 string carrying at least `bits` random bits, fixed length. */
+export function randomToken(bits = 128): string {
+  const bytes = Math.ceil(bits / 8);
+  const length = Math.ceil(bits / Math.log2(62));
+  return toBase62(randomBytes(bytes)).padStart(length, '0');
+}
+
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * A sortable, unique id: `<prefix>_<11 chars of time+counter><16 random chars>`. Ids created later sort later
+ * within a process, which keeps cursor pagination stable.
+ */
+export function newId(prefix: string, nowMs = Date.now()): string {
+  if (nowMs === lastMs) counter++;
+  else {
+    lastMs = nowMs;
+    counter = 0;
+  }
+  const time = (BigInt(nowMs) * 4096n + BigInt(counter % 4096)).toString(36).padStart(11, '0');
+  return `${prefix}_${time}${randomToken(80).slice(0, 14)}`;
+}
+
+/** SHA-256 hex of a high-entropy secret (tokens, app secrets). Low-entropy passwords use scrypt instead. */
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Constant-time string comparison. */
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}

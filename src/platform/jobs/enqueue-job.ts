@@ -1,0 +1,81 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+import { newId } from '../ids.js';
+import type { TaskPayloads } from './index.js';
+import { MAX_ATTEMPTS_DEFAULT, type TaskName, type TaskRegistry } from './task-registry.js';
+
+/** Options of {@link enqueueJob}. */
+export interface EnqueueJobOptions {
+  /** Current time (epoch ms) from the caller's Clock. */
+  now: number;
+  /** Owning tenant; null or absent for system jobs. */
+  tenantId?: string | null;
+  /** Earliest run time (epoch ms); defaults to `now`. */
+  runAt?: number;
+  /** Lower runs first; defaults to 0. */
+  priority?: number;
+  /** Overrides the task's maxAttempts (default 25). */
+  maxAttempts?: number;
+  /** Deduplication key: when a job with this key exists in any state, nothing is inserted. */
+  jobKey?: string;
+}
+
+/** Result of {@link enqueueJob}: the job id, and whether this call inserted it (false when `jobKey` matched). */
+export interface EnqueueJobResult {
+  id: string;
+  created: boolean;
+}
+
+/**
+ * Adds a job in the caller's transaction (pass `trx`, so the job commits or rolls back with the business rows).
+ * Throws a plain Error for an unknown task or a payload its `validate` rejects: both are programming errors.
+ * With `jobKey`, a concurrent or earlier enqueue of the same key wins and its id is returned with `created: false`.
+ */
+export async function enqueueJob<T extends TaskName>(
+  db: Kysely<Database> | Transaction<Database>,
+  registry: TaskRegistry,
+  task: T,
+  payload: TaskPayloads[T],
+  opts: EnqueueJobOptions,
+): Promise<EnqueueJobResult> {
+  const definition = registry.get(task);
+  if (!definition) throw new Error(`cannot enqueue unknown task "${task}": define it in the task registry first`);
+  const problem = definition.validate?.(payload) ?? null;
+  if (problem !== null) throw new Error(`invalid payload for task "${task}": ${problem}`);
+  const maxAttempts = opts.maxAttempts ?? definition.maxAttempts ?? MAX_ATTEMPTS_DEFAULT;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new Error(`maxAttempts must be a positive integer`);
+
+  const id = newId('job');
+  const row = {
+    id,
+    tenant_id: opts.tenantId ?? null,
+    task,
+    payload: JSON.stringify(payload ?? null),
+    state: 'queued' as const,
+    job_key: opts.jobKey ?? null,
+    priority: opts.priority ?? 0,
+    run_at: opts.runAt ?? opts.now,
+    attempts: 0,
+    max_attempts: maxAttempts,
+    last_error: null,
+    locked_by: null,
+    locked_until: null,
+    created_at: opts.now,
+    updated_at: opts.now,
+    finished_at: null,
+  };
+  if (opts.jobKey === undefined) {
+    await db.insertInto('jobs').values(row).execute();
+    return { id, created: true };
+  }
+  const inserted = await db
+    .insertInto('jobs')
+    .values(row)
+    .onConflict((oc) => oc.column('job_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) return { id, created: true };
+  const existing = await db.selectFrom('jobs').select('id').where('job_key', '=', opts.jobKey).executeTakeFirst();
+  if (!existing) throw new Error(`job key "${opts.jobKey}" conflicted but no job holds it (deleted concurrently?)`);
+  return { id: existing.id, created: false };
+}

@@ -1,0 +1,43 @@
+/**
+ * The durable job queue (transactional outbox). Enqueue inside your business transaction with {@link enqueueJob};
+ * a worker from {@link createWorker} claims due jobs with a lease, runs the task's handler and records the outcome
+ * (succeeded, retry with backoff, or dead). See docs/jobs.md.
+ */
+
+/**
+ * Payload type of every task, keyed by task id. Modules extend it by declaration merging:
+ *
+ * ```ts
+ * declare module '../../platform/jobs/index.js' {
+ *   interface TaskPayloads {
+ *     'invoicing/issue-invoice': { invoiceId: string };
+ *   }
+ * }
+ * ```
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in each module.
+export interface TaskPayloads {}
+
+export {
+  countJobsByState,
+  getJob,
+  type JobScope,
+  LIST_JOBS_MAX_LIMIT,
+  type ListJobsOptions,
+  type ListJobsResult,
+  listJobs,
+} from './admin-jobs.js';
+export { CANCELLABLE_STATES, cancelJob, RETRYABLE_STATES, retryJob } from './change-job-state.js';
+export { BACKOFF_JITTER, BACKOFF_MAX_EXPONENT, computeBackoffDelay } from './compute-backoff-delay.js';
+export { type EnqueueJobOptions, type EnqueueJobResult, enqueueJob } from './enqueue-job.js';
+export { JOB_STATES, type Job, type JobState, type JobTable, type JobTables } from './jobs.tables.js';
+export { isPermanentJobError, PermanentJobError } from './permanent-job-error.js';
+export {
+  createTaskRegistry,
+  MAX_ATTEMPTS_DEFAULT,
+  type TaskDefinition,
+  type TaskHelpers,
+  type TaskName,
+  type TaskRegistry,
+} from './task-registry.js';
+export { createWorker, type JobFinishedInfo, type Worker, type WorkerOptions } from './worker.js';

@@ -1,0 +1,163 @@
+import { performance } from 'node:perf_hooks';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { formatJobError } from './format-job-error.js';
+import { completeJob, extendLease, failJob } from './jobs.repo.js';
+import type { Job, JobState } from './jobs.tables.js';
+import { isPermanentJobError } from './permanent-job-error.js';
+import type { TaskHelpers, TaskRegistry } from './task-registry.js';
+
+/** Reported after a job's outcome was recorded (for metrics). */
+export interface JobFinishedInfo {
+  task: string;
+  state: JobState;
+  durationMs: number;
+}
+
+/** One claimed job being executed by this worker. */
+export interface JobRun {
+  readonly job: Job;
+  readonly controller: AbortController;
+  /** Set when the lease was lost or the job was released at shutdown: its outcome must not be written. */
+  abandoned: boolean;
+}
+
+/** What running a job needs from its worker. */
+export interface RunJobContext {
+  db: Kysely<Database>;
+  registry: TaskRegistry;
+  workerId: string;
+  leaseMs: number;
+  clock: Clock;
+  logger: Logger;
+  backoff: (attempts: number) => number;
+  onJobFinished: ((info: JobFinishedInfo) => void) | undefined;
+}
+
+type Outcome = { ok: true } | { ok: false; permanent: boolean; lastError: string };
+
+/** Runs a claimed job and records its outcome. Never rejects: database errors are logged (the lease then expires). */
+export async function runJob(ctx: RunJobContext, run: JobRun): Promise<void> {
+  const { job } = run;
+  const logger = ctx.logger.child({ jobId: job.id, task: job.task, attempt: job.attempts });
+  const started = performance.now();
+  try {
+    const outcome = await executeJob(ctx, run, logger);
+    await recordOutcome(ctx, run, outcome, logger, performance.now() - started);
+  } catch (err) {
+    logger.error({ err }, 'could not record the job outcome; the job is retried when its lease expires');
+  }
+}
+
+async function executeJob(ctx: RunJobContext, run: JobRun, logger: Logger): Promise<Outcome> {
+  const { job } = run;
+  const definition = ctx.registry.get(job.task);
+  if (!definition) {
+    return {
+      ok: false,
+      permanent: true,
+      lastError: `unknown task "${job.task}": no handler is defined in this process`,
+    };
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(job.payload);
+  } catch {
+    return { ok: false, permanent: true, lastError: 'payload is not valid JSON' };
+  }
+  const heartbeat = startHeartbeat(ctx, run, logger);
+  const helpers: TaskHelpers = { job, logger, signal: run.controller.signal, heartbeat: heartbeat.beat };
+  try {
+    await definition.handler(payload, helpers);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, permanent: isPermanentJobError(err), lastError: formatJobError(err) };
+  } finally {
+    await heartbeat.stop();
+  }
+}
+
+/** Extends the lease every leaseMs/3 while the handler runs; on a lost lease, aborts the job's signal. */
+function startHeartbeat(ctx: RunJobContext, run: JobRun, logger: Logger) {
+  let inflight: Promise<void> | undefined;
+  const beat = async (): Promise<void> => {
+    if (run.abandoned) throw new Error('job lease lost');
+    const now = ctx.clock.now();
+    if (await extendLease(ctx.db, run.job, ctx.workerId, now + ctx.leaseMs, now)) return;
+    if (!run.abandoned) {
+      run.abandoned = true;
+      logger.warn('job lease lost (another worker took the job over); aborting the handler');
+      run.controller.abort(new Error('job lease lost'));
+    }
+    throw new Error('job lease lost');
+  };
+  const timer = setInterval(
+    () => {
+      if (inflight || run.abandoned) return;
+      inflight = beat()
+        .catch((err: unknown) => {
+          if (!run.abandoned) logger.warn({ err }, 'job heartbeat failed; retrying at the next beat');
+        })
+        .finally(() => {
+          inflight = undefined;
+        });
+    },
+    Math.max(Math.floor(ctx.leaseMs / 3), 10),
+  );
+  timer.unref();
+  return {
+    beat,
+    stop: async () => {
+      clearInterval(timer);
+      await inflight;
+    },
+  };
+}
+
+async function recordOutcome(ctx: RunJobContext, run: JobRun, outcome: Outcome, logger: Logger, durationMs: number) {
+  const { job } = run;
+  if (run.abandoned) {
+    logger.info('job outcome not recorded: the job was released or its lease lost');
+    return;
+  }
+  const now = ctx.clock.now();
+  let state: JobState;
+  let written: boolean;
+  if (outcome.ok) {
+    state = 'succeeded';
+    written = await completeJob(ctx.db, job, ctx.workerId, now);
+  } else if (outcome.permanent || job.attempts >= job.max_attempts) {
+    state = 'dead';
+    written = await failJob(ctx.db, job, ctx.workerId, { state, lastError: outcome.lastError, now });
+  } else {
+    state = 'retry';
+    const runAt = now + ctx.backoff(job.attempts);
+    written = await failJob(ctx.db, job, ctx.workerId, { state, runAt, lastError: outcome.lastError, now });
+  }
+  if (!written) {
+    logger.warn('job outcome not recorded: the lease was lost and another worker owns the job');
+    return;
+  }
+  logOutcome(logger, job, state, outcome, durationMs);
+  try {
+    ctx.onJobFinished?.({ task: job.task, state, durationMs });
+  } catch (err) {
+    logger.warn({ err }, 'onJobFinished threw');
+  }
+}
+
+function logOutcome(logger: Logger, job: Job, state: JobState, outcome: Outcome, durationMs: number): void {
+  const ms = Math.round(durationMs);
+  if (outcome.ok) {
+    logger.info({ durationMs: ms }, 'job succeeded');
+    return;
+  }
+  const message = `job failed (attempt ${job.attempts} of ${job.max_attempts})${state === 'dead' ? '; dead' : '; will retry'}`;
+  (state === 'dead' ? logger.error : logger.warn).call(
+    logger,
+    { durationMs: ms, lastError: outcome.lastError },
+    message,
+  );
+}

@@ -1,0 +1,185 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load-config.js';
+import type { Db } from '../db/create-db.js';
+import { randomToken } from '../ids.js';
+import { computeBackoffDelay } from './compute-backoff-delay.js';
+import { claimJobs, killExhaustedLeases, LEASE_EXPIRED_ERROR, releaseJob } from './jobs.repo.js';
+import type { Job } from './jobs.tables.js';
+import { type JobFinishedInfo, type JobRun, type RunJobContext, runJob } from './run-job.js';
+import type { TaskRegistry } from './task-registry.js';
+
+export type { JobFinishedInfo } from './run-job.js';
+
+/** Options of {@link createWorker}. */
+export interface WorkerOptions {
+  db: Db;
+  registry: TaskRegistry;
+  config: Config['jobs'];
+  logger: Logger;
+  clock: Clock;
+  /** Stored in `locked_by`; defaults to `<host>:<pid>:<random>`. Must be unique among live workers. */
+  workerId?: string;
+  /** Called after a job's outcome was recorded (metrics). */
+  onJobFinished?: (info: JobFinishedInfo) => void;
+  /** Delay (ms) before the next attempt after `attempts` failures; defaults to {@link computeBackoffDelay}. */
+  backoff?: (attempts: number) => number;
+}
+
+/** A job worker: claims due jobs with a lease and runs up to `config.concurrency` at once. */
+export interface Worker {
+  readonly id: string;
+  /** Starts polling (every pollIntervalMs when idle, at once while work remains). */
+  start(): void;
+  /** Stops claiming, waits up to shutdownTimeoutMs for running jobs, then aborts and releases the rest. */
+  stop(): Promise<void>;
+  /** Claims due jobs once and resolves when they finished; returns how many ran. For tests and the CLI. */
+  runOnce(): Promise<number>;
+  /** Wakes a started worker now (e.g. after this process enqueued a job). */
+  notify(): void;
+}
+
+/** After releasing jobs at shutdown, how long to let their aborted handlers settle before resolving stop(). */
+const ABORT_GRACE_MS = 1000;
+
+/** Creates a worker; nothing runs until {@link Worker.start} or {@link Worker.runOnce}. */
+export function createWorker(options: WorkerOptions): Worker {
+  const { db, config, clock } = options;
+  const id = options.workerId ?? `${hostname()}:${process.pid}:${randomToken(48)}`;
+  const logger = options.logger.child({ workerId: id });
+  const ctx: RunJobContext = {
+    db: db.kysely,
+    registry: options.registry,
+    workerId: id,
+    leaseMs: config.leaseMs,
+    clock,
+    logger,
+    backoff: options.backoff ?? ((attempts) => computeBackoffDelay(attempts)),
+    onJobFinished: options.onJobFinished,
+  };
+  const running = new Map<string, { run: JobRun; done: Promise<void> }>();
+  let started = false;
+  let stopping: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let polling: Promise<void> | undefined;
+  let pollAgain = false;
+  let lastClaimFilled = false;
+
+  async function claim(): Promise<Job[]> {
+    const now = clock.now();
+    const dead = await killExhaustedLeases(db.kysely, db.dialect, now);
+    if (dead > 0) logger.warn({ count: dead }, `jobs sent to dead: ${LEASE_EXPIRED_ERROR}`);
+    const limit = config.concurrency - running.size;
+    const jobs = await claimJobs(db.kysely, { dialect: db.dialect, workerId: id, now, leaseMs: config.leaseMs, limit });
+    lastClaimFilled = limit > 0 && jobs.length === limit;
+    return jobs;
+  }
+
+  function launch(job: Job): Promise<void> {
+    const run: JobRun = { job, controller: new AbortController(), abandoned: false };
+    const done = runJob(ctx, run).finally(() => {
+      running.delete(job.id);
+      if (lastClaimFilled) requestPoll();
+    });
+    running.set(job.id, { run, done });
+    return done;
+  }
+
+  function schedulePoll(delayMs: number): void {
+    clearTimeout(timer);
+    timer = setTimeout(requestPoll, delayMs);
+  }
+
+  function requestPoll(): void {
+    if (!started || stopping) return;
+    if (polling) {
+      pollAgain = true;
+      return;
+    }
+    clearTimeout(timer);
+    polling = pollLoop().finally(() => {
+      polling = undefined;
+    });
+  }
+
+  /** Claims while there is room and work; sleeps pollIntervalMs once a claim comes back short. */
+  async function pollLoop(): Promise<void> {
+    do {
+      pollAgain = false;
+      if (stopping || running.size >= config.concurrency) return;
+      try {
+        const jobs = await claim();
+        for (const job of jobs) launch(job).catch(() => {});
+        if (!lastClaimFilled && !pollAgain) schedulePoll(config.pollIntervalMs);
+        else pollAgain = true;
+      } catch (err) {
+        logger.error({ err }, 'claiming jobs failed; retrying after the poll interval');
+        schedulePoll(config.pollIntervalMs);
+        return;
+      }
+    } while (pollAgain && !stopping);
+  }
+
+  async function shutdown(): Promise<void> {
+    clearTimeout(timer);
+    await polling;
+    if (!(await settlesWithin(currentRuns(), config.shutdownTimeoutMs))) await releaseRunning();
+    logger.info('job worker stopped');
+  }
+
+  function currentRuns(): Promise<unknown> {
+    return Promise.allSettled([...running.values()].map((r) => r.done));
+  }
+
+  async function releaseRunning(): Promise<void> {
+    const runs = [...running.values()].map((r) => r.run);
+    logger.warn({ count: runs.length }, 'shutdown timeout: aborting and releasing running jobs');
+    for (const run of runs) {
+      run.abandoned = true;
+      run.controller.abort(new Error('worker shutting down'));
+    }
+    for (const run of runs) {
+      try {
+        await releaseJob(db.kysely, run.job, id, clock.now());
+      } catch (err) {
+        logger.error({ err, jobId: run.job.id }, 'could not release job; it is reclaimed when its lease expires');
+      }
+    }
+    await settlesWithin(currentRuns(), Math.min(ABORT_GRACE_MS, config.shutdownTimeoutMs));
+  }
+
+  return {
+    id,
+    start() {
+      if (started || stopping) return;
+      started = true;
+      logger.info({ concurrency: config.concurrency }, 'job worker started');
+      requestPoll();
+    },
+    stop() {
+      stopping ??= shutdown();
+      return stopping;
+    },
+    async runOnce() {
+      if (stopping) return 0;
+      const jobs = await claim();
+      await Promise.all(jobs.map(launch));
+      return jobs.length;
+    },
+    notify: () => requestPoll(),
+  };
+}
+
+/** True when `promise` settled within `ms`; the timer never outlives the wait. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timeout: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timeout = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timeout);
+  }
+}

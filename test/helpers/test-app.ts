@@ -1,0 +1,95 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
+import { buildApp, createRuntime, type Runtime } from '../../src/app.js';
+import { createApiApp, createTenant } from '../../src/modules/auth/index.js';
+import { createOrg } from '../../src/modules/orgs/index.js';
+import { createManualClock } from '../../src/platform/clock.js';
+import { type Config, loadConfig } from '../../src/platform/config/load-config.js';
+import { computeUsccCheckChar } from '../../src/tax/uscc.js';
+import type { TestDialect } from './test-db.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  runtime: Runtime;
+  config: Config;
+  clock: ReturnType<typeof createManualClock>;
+  close(): Promise<void>;
+}
+
+/** Builds the real app on a fresh database of the given dialect, with a manual clock and silent logs. */
+export async function buildTestApp(
+  dialect: TestDialect,
+  env: Record<string, string> = {},
+  beforeReady?: (app: FastifyInstance, runtime: Runtime) => void,
+): Promise<TestApp> {
+  const created = await dialect.createConfigDb();
+  const base = loadConfig({ LOG_LEVEL: 'silent', DEMO_SEED: 'false', ...env });
+  const config: Config = { ...base, db: created.dbConfig };
+  const clock = createManualClock('2025-06-01T02:00:00Z');
+  const runtime = await createRuntime(config, { clock, logger: pino({ level: 'silent' }) });
+  const app = await buildApp(runtime);
+  beforeReady?.(app, runtime);
+  await app.ready();
+  return {
+    app,
+    runtime,
+    config,
+    clock,
+    close: async () => {
+      await app.close();
+      await runtime.close();
+      await created.cleanup();
+    },
+  };
+}
+
+/** A valid USCC for tests: 17 given characters plus the computed check character. */
+export function makeUscc(first17: string): string {
+  return first17 + computeUsccCheckChar(first17);
+}
+
+export interface SeededTenant {
+  tenantId: string;
+  appId: string;
+  appSecret: string;
+  sellerTaxId: string;
+  token: string;
+  auth: { authorization: string };
+}
+
+let seq = 0;
+
+/** Creates a tenant with a seller org and an API app, and gets a token through the real endpoint. */
+export async function seedTenant(t: TestApp, name = 'tenant'): Promise<SeededTenant> {
+  const ctx = { db: t.runtime.deps.db.kysely, clock: t.clock };
+  const tenant = await createTenant(ctx, { name });
+  seq++;
+  const sellerTaxId = makeUscc(`9131011${String(seq).padStart(2, '0')}MA1K4Q8R`.slice(0, 17));
+  await createOrg(ctx, tenant.id, { taxId: sellerTaxId, name: `${name} 销方有限公司` });
+  const { app, appSecret } = await createApiApp(ctx, { tenantId: tenant.id, name: 'test' });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/token',
+    payload: { appId: app.app_id, appSecret },
+  });
+  const token = res.json<{ accessToken: string }>().accessToken;
+  return {
+    tenantId: tenant.id,
+    appId: app.app_id,
+    appSecret,
+    sellerTaxId,
+    token,
+    auth: { authorization: `Bearer ${token}` },
+  };
+}
+
+/** The error body of a response, asserting its shape. */
+export function errorOf(res: LightMyRequestResponse): {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+  requestId: string;
+} {
+  return res.json<{ error: { code: string; message: string; details?: Record<string, unknown>; requestId: string } }>()
+    .error;
+}

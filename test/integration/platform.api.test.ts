@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { TEST_DIALECTS } from '../helpers/test-db.js';
+
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: platform HTTP`, () => {
+    let t: TestApp;
+    let a: SeededTenant;
+
+    beforeAll(async () => {
+      t = await buildTestApp(dialect, {}, (app) => {
+        app.get('/api/v1/__boom', { schema: { hide: true } }, async () => {
+          throw new Error('secret database detail: password=hunter2');
+        });
+      });
+      a = await seedTenant(t, 'A');
+    });
+    afterAll(async () => t?.close());
+
+    it('answers unknown routes with a JSON NOT_FOUND error', async () => {
+      const res = await t.app.inject({ url: '/api/v1/nope' });
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toContain('application/json');
+      expect(errorOf(res)).toMatchObject({ code: 'NOT_FOUND', message: '资源不存在', requestId: expect.any(String) });
+    });
+
+    it('answers malformed JSON with INVALID_JSON, not a 5xx', async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/orgs',
+        headers: { ...a.auth, 'content-type': 'application/json' },
+        payload: '{"taxId": ',
+      });
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res).code).toBe('INVALID_JSON');
+    });
+
+    it('answers an unsupported content type with UNSUPPORTED_MEDIA_TYPE', async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/orgs',
+        headers: { ...a.auth, 'content-type': 'application/xml' },
+        payload: '<org/>',
+      });
+      expect(res.statusCode).toBe(415);
+      expect(errorOf(res).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    });
+
+    it('answers a too large body with PAYLOAD_TOO_LARGE', async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/orgs',
+        headers: { ...a.auth, 'content-type': 'application/json' },
+        payload: JSON.stringify({ name: 'x'.repeat(1_100_000) }),
+      });
+      expect(res.statusCode).toBe(413);
+      expect(errorOf(res).code).toBe('PAYLOAD_TOO_LARGE');
+    });
+
+    it('refuses numbers where the schema wants strings (no silent coercion of bodies)', async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/orgs',
+        headers: a.auth,
+        payload: { taxId: 123, name: 'x' },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res).details?.errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path: '/body/taxId' })]),
+      );
+    });
+
+    it('hides the internals of unexpected errors behind INTERNAL', async () => {
+      const res = await t.app.inject({ url: '/api/v1/__boom', headers: { 'x-request-id': 'trace-123' } });
+      expect(res.statusCode).toBe(500);
+      expect(errorOf(res)).toEqual({ code: 'INTERNAL', message: '服务器内部错误', requestId: 'trace-123' });
+      expect(res.body).not.toContain('hunter2');
+      expect(res.headers['x-request-id']).toBe('trace-123');
+    });
+
+    it('reports liveness and readiness', async () => {
+      expect((await t.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+      const ready = await t.app.inject({ url: '/readyz' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
+    });
+
+    it('exposes Prometheus metrics with HTTP latency and job counts', async () => {
+      await t.app.inject({ url: '/healthz' });
+      const res = await t.app.inject({ url: '/metrics' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain('text/plain');
+      expect(res.body).toContain(
+        'openfapiao_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/healthz",status="200"}',
+      );
+      expect(res.body).toMatch(/openfapiao_jobs\{state="queued"\} \d+/);
+      expect(res.body).toContain('openfapiao_job_run_duration_seconds');
+    });
+
+    it('serves an OpenAPI document in which every API route declares its responses', async () => {
+      const res = await t.app.inject({ url: '/api/openapi.json' });
+      expect(res.statusCode).toBe(200);
+      const doc = res.json<{
+        openapi: string;
+        paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+      }>();
+      expect(doc.openapi).toMatch(/^3\./);
+      for (const path of [
+        '/api/v1/auth/token',
+        '/api/v1/auth/me',
+        '/api/v1/orgs',
+        '/api/v1/orgs/{taxId}',
+        '/api/v1/jobs',
+      ]) {
+        expect(doc.paths[path], path).toBeDefined();
+      }
+      for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/v1/'))) {
+        for (const [method, op] of Object.entries(ops)) {
+          const codes = Object.keys(op.responses ?? {});
+          expect(
+            codes.some((c) => c.startsWith('2')),
+            `${method} ${path} declares a 2xx`,
+          ).toBe(true);
+          expect(codes, `${method} ${path} declares 500`).toContain('500');
+        }
+      }
+      const docs = await t.app.inject({ url: '/api/docs/' });
+      expect(docs.statusCode).toBe(200);
+      expect(docs.body).toContain('swagger');
+    });
+  });
+}

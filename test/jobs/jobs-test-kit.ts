@@ -1,0 +1,100 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { createManualClock } from '../../src/platform/clock.js';
+import type { Config } from '../../src/platform/config/load-config.js';
+import {
+  createTaskRegistry,
+  createWorker,
+  enqueueJob,
+  getJob,
+  type TaskHelpers,
+  type TaskRegistry,
+  type WorkerOptions,
+} from '../../src/platform/jobs/index.js';
+import { createTestDb, type TestDialect } from '../helpers/test-db.js';
+
+/** Task payloads used by the jobs tests (declaration merging, like a module would). */
+declare module '../../src/platform/jobs/index.js' {
+  interface TaskPayloads {
+    'test/do-work': { label: string };
+    'test/check-amount': { amount: number };
+    'test/record-execution': { mode: 'ok' | 'block-first-attempt' | 'fail' };
+  }
+}
+
+export const silentLogger = pino({ level: 'silent' });
+
+/** Worker settings for tests: quick polling, a long lease unless a test needs heartbeats. */
+export function testJobsConfig(overrides: Partial<Config['jobs']> = {}): Config['jobs'] {
+  return { concurrency: 4, pollIntervalMs: 20, leaseMs: 30_000, shutdownTimeoutMs: 2_000, ...overrides };
+}
+
+/** A promise with its resolve/reject in hand. */
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+/** Creates a {@link Deferred}. */
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Polls `condition` until it holds; fails after `timeoutMs` (generous: never assert on durations). */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition') {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Resolves when the signal aborts. */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** The per-dialect fixture of the worker suites: a migrated database, a manual clock and shortcuts. */
+export function useWorkerFixture(dialect: TestDialect) {
+  let t: Awaited<ReturnType<typeof createTestDb>> | undefined;
+  const clock = createManualClock('2025-03-01T00:00:00Z');
+  beforeAll(async () => {
+    t = await createTestDb(dialect);
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+  beforeEach(async () => {
+    await t!.db.kysely.deleteFrom('jobs').execute();
+  });
+  const db = () => t!.db;
+  return {
+    clock,
+    db,
+    worker: (registry: TaskRegistry, extra: Partial<WorkerOptions> = {}) =>
+      createWorker({ db: db(), registry, config: testJobsConfig(), logger: silentLogger, clock, ...extra }),
+    enqueue: (registry: TaskRegistry, label = 'x', opts: { maxAttempts?: number; priority?: number } = {}) =>
+      enqueueJob(db().kysely, registry, 'test/do-work', { label }, { now: clock.now(), ...opts }).then((r) => r.id),
+    load: async (id: string) => (await getJob(db().kysely, { tenantId: null, id }))!,
+  };
+}
+
+/** A registry with `test/do-work` running `handler`. */
+export function registryWith(
+  handler: (payload: { label: string }, helpers: TaskHelpers) => Promise<void>,
+  maxAttempts?: number,
+): TaskRegistry {
+  const registry = createTaskRegistry();
+  registry.define('test/do-work', { handler, ...(maxAttempts ? { maxAttempts } : {}) });
+  return registry;
+}
