@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { appsRoutes, authRoutes, createAuthHook, decorateAuth } from './modules/auth/index.js';
+import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
+import { invoicesRoutes, monitorRoutes, redFormsRoutes } from './modules/invoicing/index.js';
 import { jobsRoutes } from './modules/ops/jobs.routes.js';
 import { orgsRoutes } from './modules/orgs/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
@@ -21,6 +23,8 @@ import { registerAllTasks } from './tasks.js';
 
 export interface Runtime {
   readonly deps: Deps;
+  /** The sandbox channel's admin side, when the sandbox is the channel. */
+  readonly sandbox: SandboxChannel | null;
   readonly metrics: Metrics;
   /** Closes the database. Call after the app and worker have stopped. */
   close(): Promise<void>;
@@ -42,10 +46,11 @@ export async function createRuntime(
   }
   const registry = createTaskRegistry();
   const jobs = createJobsRuntime({ registry, clock });
-  const deps: Deps = { config, db, clock, logger, jobs };
+  const sandbox = createSandboxChannel({ db: db.kysely, clock, logger: logger.child({ channel: 'sandbox' }) });
+  const deps: Deps = { config, db, clock, logger, jobs, channel: sandbox };
   registerAllTasks(registry, deps);
   const metrics = createMetrics(() => countJobsByState(db.kysely));
-  return { deps, metrics, close: () => db.destroy() };
+  return { deps, sandbox, metrics, close: () => db.destroy() };
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -91,6 +96,10 @@ export async function buildApp(
     await authed.register(orgsRoutes, { deps });
     await authed.register(appsRoutes, { deps });
     await authed.register(jobsRoutes, { deps });
+    await authed.register(invoicesRoutes, { deps });
+    await authed.register(redFormsRoutes, { deps });
+    await authed.register(monitorRoutes, { deps });
+    if (runtime.sandbox) await authed.register(sandboxRoutes, { deps, sandbox: runtime.sandbox });
   });
 
   app.get('/', { schema: { hide: true } }, async () => ({

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { createRuntime } from './app.js';
@@ -11,6 +12,7 @@ import {
   USER_ROLES,
   type UserRole,
 } from './modules/auth/index.js';
+import { importTaxCodes } from './modules/invoicing/index.js';
 import { createOrg } from './modules/orgs/index.js';
 import { toIsoCst } from './platform/clock.js';
 import { type Config, loadConfig, ROLES, type Role } from './platform/config/load-config.js';
@@ -19,6 +21,7 @@ import { migrateToLatest } from './platform/db/migrate.js';
 import { isAppError } from './platform/errors/app-error.js';
 import { randomToken } from './platform/ids.js';
 import { JOB_STATES, type JobState, listJobs, retryJob } from './platform/jobs/index.js';
+import { parseTaxCodeCsv } from './tax/index.js';
 
 type Out = { json?: boolean };
 
@@ -184,6 +187,26 @@ export function buildCli(config: () => Config): Command {
             () => `user ${user.username} (${user.role}) created${opts.password ? '' : `; password: ${password}`}`,
           );
         }),
+    );
+
+  program
+    .command('tax-codes')
+    .description('税收分类编码 (tax classification codes)')
+    .command('import')
+    .description('import the official code table from a CSV file (code, name, short name, rate …)')
+    .argument('<file>', 'CSV file (UTF-8)')
+    .addOption(json)
+    .action(async (file: string, opts: Out) =>
+      withRuntime(config(), async ({ deps }) => {
+        const { entries, errors } = parseTaxCodeCsv(fs.readFileSync(file, 'utf8'));
+        const imported = await importTaxCodes(deps.db.kysely, entries, deps.clock.now());
+        print(opts, { imported, errors }, () =>
+          [`imported ${imported} codes`, ...errors.slice(0, 20).map((e) => `  line ${e.line}: ${e.message}`)].join(
+            '\n',
+          ),
+        );
+        if (entries.length === 0) process.exitCode = 1;
+      }),
     );
 
   const jobs = program.command('jobs').description('background jobs');

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { IssuingChannel } from '../modules/channels/issuing-channel.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/load-config.js';
 import type { Db } from './db/create-db.js';
@@ -11,4 +12,6 @@ export interface Deps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly jobs: JobsRuntime;
+  /** Where invoices are issued (config CHANNEL; the built-in sandbox by default). */
+  readonly channel: IssuingChannel;
 }

@@ -25,16 +25,19 @@ let lastMs = 0;
 let counter = 0;
 
 /**
- * A sortable, unique id: `<prefix>_<11 chars of time+counter><16 random chars>`. Ids created later sort later
- * within a process, which keeps cursor pagination stable.
+ * A sortable, unique id: `<prefix>_<11 chars of time+counter><14 random chars>`. Ids created later sort later
+ * within a process — also when the clock stands still or steps back (logical time moves on) — which keeps cursor
+ * pagination stable.
  */
 export function newId(prefix: string, nowMs = Date.now()): string {
-  if (nowMs === lastMs) counter++;
-  else {
+  if (nowMs > lastMs) {
     lastMs = nowMs;
     counter = 0;
+  } else if (++counter >= 4096) {
+    lastMs++;
+    counter = 0;
   }
-  const time = (BigInt(nowMs) * 4096n + BigInt(counter % 4096)).toString(36).padStart(11, '0');
+  const time = (BigInt(lastMs) * 4096n + BigInt(counter)).toString(36).padStart(11, '0');
   return `${prefix}_${time}${randomToken(80).slice(0, 14)}`;
 }
 

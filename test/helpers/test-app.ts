@@ -5,6 +5,7 @@ import { createApiApp, createTenant } from '../../src/modules/auth/index.js';
 import { createOrg } from '../../src/modules/orgs/index.js';
 import { createManualClock } from '../../src/platform/clock.js';
 import { type Config, loadConfig } from '../../src/platform/config/load-config.js';
+import { createWorker } from '../../src/platform/jobs/index.js';
 import { computeUsccCheckChar } from '../../src/tax/uscc.js';
 import type { TestDialect } from './test-db.js';
 
@@ -21,6 +22,7 @@ export async function buildTestApp(
   dialect: TestDialect,
   env: Record<string, string> = {},
   beforeReady?: (app: FastifyInstance, runtime: Runtime) => void,
+  options: { worker?: boolean } = {},
 ): Promise<TestApp> {
   const created = await dialect.createConfigDb();
   const base = loadConfig({ LOG_LEVEL: 'silent', DEMO_SEED: 'false', ...env });
@@ -30,12 +32,28 @@ export async function buildTestApp(
   const app = await buildApp(runtime);
   beforeReady?.(app, runtime);
   await app.ready();
+  // A real worker with immediate retries (the manual clock does not move by itself, so backoff would never end).
+  const worker = options.worker
+    ? createWorker({
+        db: runtime.deps.db,
+        registry: runtime.deps.jobs.registry,
+        config: { ...config.jobs, pollIntervalMs: 20, concurrency: 8 },
+        logger: runtime.deps.logger,
+        clock,
+        backoff: () => 0,
+      })
+    : null;
+  if (worker) {
+    runtime.deps.jobs.setNotifier(() => worker.notify());
+    worker.start();
+  }
   return {
     app,
     runtime,
     config,
     clock,
     close: async () => {
+      await worker?.stop();
       await app.close();
       await runtime.close();
       await created.cleanup();

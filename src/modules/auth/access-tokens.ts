@@ -10,6 +10,7 @@ type Ctx = { db: Kysely<Database>; clock: Clock };
 /** Who is calling: resolved from a bearer token on every authenticated request. */
 export interface AuthContext {
   readonly tenantId: string;
+  readonly tenantName: string;
   readonly appId: string;
   readonly appPk: string;
   readonly tokenId: string;
@@ -64,13 +65,30 @@ export async function authenticateToken({ db, clock }: Ctx, token: string | null
   const row = await db
     .selectFrom('access_tokens as t')
     .innerJoin('api_apps as a', 'a.id', 't.app_pk')
-    .select(['t.id', 't.tenant_id', 't.expires_at', 't.revoked_at', 'a.app_id', 'a.id as app_pk', 'a.disabled'])
+    .innerJoin('tenants as n', 'n.id', 't.tenant_id')
+    .select([
+      't.id',
+      't.tenant_id',
+      't.expires_at',
+      't.revoked_at',
+      'a.app_id',
+      'a.id as app_pk',
+      'a.disabled',
+      'n.name as tenant_name',
+    ])
     .where('t.token_hash', '=', sha256Hex(token))
     .executeTakeFirst();
   if (!row || row.revoked_at !== null || row.expires_at <= clock.now() || row.disabled !== 0) {
     throw new AppError(AUTH_TOKEN_INVALID);
   }
-  return { tenantId: row.tenant_id, appId: row.app_id, appPk: row.app_pk, tokenId: row.id, expiresAt: row.expires_at };
+  return {
+    tenantId: row.tenant_id,
+    tenantName: row.tenant_name,
+    appId: row.app_id,
+    appPk: row.app_pk,
+    tokenId: row.id,
+    expiresAt: row.expires_at,
+  };
 }
 
 /** Revokes a token of the caller's tenant. Revoking an unknown or foreign token is a silent no-op (no oracle). */

@@ -35,7 +35,12 @@ export interface Config {
   };
   /** Create the demo tenant on first start when the database has no tenant yet. */
   readonly demoSeed: boolean;
+  /** The issuing channel; only the built-in sandbox ships today. */
+  readonly channel: { readonly kind: Channel };
 }
+
+export const CHANNELS = ['sandbox'] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -78,6 +83,11 @@ export const CONFIG_VARIABLES = [
   { name: 'AUTH_RATE_LIMIT_WINDOW_MS', default: '60000', description: 'Window of the token endpoint rate limit.' },
   { name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'Largest accepted request body.' },
   { name: 'DEMO_SEED', default: 'true', description: 'Create a demo tenant on first start (`false` to skip).' },
+  {
+    name: 'CHANNEL',
+    default: 'sandbox',
+    description: 'Issuing channel: `sandbox` (the built-in simulated tax platform).',
+  },
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]['name'];
@@ -160,6 +170,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       tokenRateLimitWindowMs: int('AUTH_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
     },
     demoSeed: bool('DEMO_SEED', true),
+    channel: { kind: oneOf('CHANNEL', CHANNELS, 'sandbox') },
   };
   if (problems.length > 0) {
     throw new AppError(CONFIG_INVALID, `配置错误 (invalid configuration):\n  - ${problems.join('\n  - ')}`, {

@@ -7,7 +7,6 @@ import { RATE_LIMITED } from '../../../platform/errors/platform.errors.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
 import { issueAccessToken, parseBearer, revokeAccessToken } from '../access-tokens.js';
 import { createAuthHook, getAuth } from '../auth-hook.js';
-import { getTenant } from '../tenants.js';
 
 export const TokenBody = Type.Object(
   {
@@ -105,10 +104,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
       },
       async (request) => {
         const auth = getAuth(request);
-        const tenant = await getTenant(ctx, auth.tenantId);
         return {
           tenantId: auth.tenantId,
-          tenantName: tenant.name,
+          tenantName: auth.tenantName,
           appId: auth.appId,
           tokenExpiresAt: toIsoCst(auth.expiresAt),
         };

@@ -1,5 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-foundation.js';
+import * as m0002 from './0002-sandbox.js';
+import * as m0003 from './0003-invoicing.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -7,4 +9,6 @@ import * as m0001 from './0001-foundation.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': m0001,
+  '0002-sandbox': m0002,
+  '0003-invoicing': m0003,
 };

@@ -1,0 +1,92 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../../../platform/clock.js';
+import type { Database } from '../../../platform/db/database.js';
+import type { ChannelQuota, ChannelScope, IssuingChannel } from '../issuing-channel.js';
+import { applyRedFormOnSandbox } from './apply-red-form.js';
+import { decideRedFormOnSandbox, getRedFormOnSandbox } from './decide-red-form.js';
+import { issueOnSandbox } from './issue-on-sandbox.js';
+import { findLedgerByRequest, listLedger, type SandboxLedgerEntry, toIssued } from './ledger-rows.js';
+import { chinaDateParts } from './numbering.js';
+import { readQuota, setQuotaTotal } from './quota.js';
+import type { SandboxContext } from './sandbox-context.js';
+import type { SandboxSettings } from './sandbox-settings.js';
+import { loadSettings, updateSettings } from './settings.repo.js';
+import { verifyOnSandbox } from './verify-on-sandbox.js';
+
+/** The sandbox channel plus the admin operations its HTTP routes expose. */
+export interface SandboxChannel extends IssuingChannel {
+  readonly name: 'sandbox';
+  getSettings(scope: ChannelScope): Promise<SandboxSettings>;
+  /** Sets the given fields; replacing `rules` resets their `times` counters. */
+  updateSettings(scope: ChannelScope, patch: Partial<SandboxSettings>): Promise<SandboxSettings>;
+  /** Sets a seller's total quota for a YYYY-MM month (China time), yuan. */
+  setQuota(scope: ChannelScope, sellerTaxId: string, month: string, total: string): Promise<ChannelQuota>;
+  /** What the simulated platform holds for the tenant, in descending id order (cursor-paginated). */
+  listLedger(
+    scope: ChannelScope,
+    query: { number?: string; cursor?: string; limit?: number },
+  ): Promise<{ items: SandboxLedgerEntry[]; nextCursor: string | null }>;
+}
+
+/** Options of {@link createSandboxChannel}. */
+export interface SandboxChannelOptions {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+  /** Waits out the simulated latency (tests pass a fake). */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Source of the random failure draws, in [0, 1) (tests pass a fixed sequence). */
+  readonly random?: () => number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A simulated national tax platform behind {@link IssuingChannel}: its own tables (`sandbox_*`) and transactions,
+ * numbering, credit quota, ledger, 查验, red confirmation forms, and per-tenant latency and failure injection.
+ * Call it like a remote service: never inside your own database transaction (on SQLite that would wait on itself).
+ */
+export function createSandboxChannel(options: SandboxChannelOptions): SandboxChannel {
+  const ctx: SandboxContext = {
+    db: options.db,
+    clock: options.clock,
+    logger: options.logger,
+    sleep: options.sleep ?? realSleep,
+    random: options.random ?? Math.random,
+  };
+  const quotaKey = (scope: ChannelScope, sellerTaxId: string, month: string) => ({
+    tenantId: scope.tenantId,
+    sellerTaxId: sellerTaxId.toUpperCase(),
+    month,
+  });
+  return {
+    name: 'sandbox',
+    issue: (request) => issueOnSandbox(ctx, request),
+    queryIssue: async (scope, requestId) => {
+      const row = await findLedgerByRequest(ctx.db, scope.tenantId, requestId);
+      return row ? toIssued(row) : null;
+    },
+    applyRedForm: (request) => applyRedFormOnSandbox(ctx, request),
+    getRedForm: (scope, formId) => getRedFormOnSandbox(ctx, scope, formId),
+    decideRedForm: (scope, formId, decision) => decideRedFormOnSandbox(ctx, scope, formId, decision),
+    verify: (scope, query) => verifyOnSandbox(ctx, scope, query),
+    getQuota: async (scope, sellerTaxId, at) =>
+      readQuota(
+        ctx.db,
+        quotaKey(scope, sellerTaxId, chinaDateParts(at).month),
+        await loadSettings(ctx.db, scope.tenantId),
+      ),
+    getSettings: (scope) => loadSettings(ctx.db, scope.tenantId),
+    updateSettings: (scope, patch) => updateSettings(ctx.db, scope.tenantId, patch, ctx.clock.now()),
+    setQuota: async (scope, sellerTaxId, month, total) =>
+      setQuotaTotal(
+        ctx.db,
+        quotaKey(scope, sellerTaxId, month),
+        total,
+        await loadSettings(ctx.db, scope.tenantId),
+        ctx.clock.now(),
+      ),
+    listLedger: (scope, query) => listLedger(ctx.db, scope.tenantId, query),
+  };
+}

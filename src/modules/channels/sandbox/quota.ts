@@ -1,0 +1,118 @@
+/**
+ * 授信额度 (credit quota, tax-rules §5.7): a monthly cap per seller (China-time month). Blue invoices consume it,
+ * reds give it back; the basis (不含税 `amount` by default [L], or 价税合计 `total`) is a tenant setting.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/database.js';
+import { fenToDecimalString, toFen } from '../../../tax/index.js';
+import { CHANNEL_ERRORS } from '../channels.errors.js';
+import { ChannelError, type ChannelQuota } from '../issuing-channel.js';
+import type { SandboxSettings } from './sandbox-settings.js';
+
+/** Which seller-month a quota row is. */
+export interface QuotaKey {
+  readonly tenantId: string;
+  readonly sellerTaxId: string;
+  /** YYYY-MM, China time. */
+  readonly month: string;
+}
+
+async function ensureRow(db: Kysely<Database>, key: QuotaKey, now: number): Promise<void> {
+  await db
+    .insertInto('sandbox_quotas')
+    .values({
+      tenant_id: key.tenantId,
+      seller_tax_id: key.sellerTaxId,
+      month: key.month,
+      total_fen: null,
+      used_fen: 0,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'seller_tax_id', 'month']).doNothing())
+    .execute();
+}
+
+function toQuota(key: QuotaKey, totalFen: number, usedFen: number): ChannelQuota {
+  return {
+    sellerTaxId: key.sellerTaxId,
+    month: key.month,
+    total: fenToDecimalString(totalFen),
+    used: fenToDecimalString(usedFen),
+    remaining: fenToDecimalString(Math.max(0, totalFen - usedFen)),
+  };
+}
+
+/**
+ * Consumes (`deltaFen` > 0) or restores (< 0, never below zero) quota. Call inside the issuing transaction: the
+ * `update … returning` locks the row, and QUOTA_EXCEEDED rolls the whole issue back.
+ */
+export async function applyQuota(
+  trx: Kysely<Database>,
+  key: QuotaKey,
+  deltaFen: number,
+  settings: SandboxSettings,
+  now: number,
+): Promise<void> {
+  await ensureRow(trx, key, now);
+  const row = await trx
+    .updateTable('sandbox_quotas')
+    .set((eb) => ({ used_fen: eb('used_fen', '+', deltaFen), updated_at: now }))
+    .where('tenant_id', '=', key.tenantId)
+    .where('seller_tax_id', '=', key.sellerTaxId)
+    .where('month', '=', key.month)
+    .returning(['used_fen', 'total_fen'])
+    .executeTakeFirstOrThrow();
+  const used = Number(row.used_fen);
+  const total = row.total_fen === null ? toFen(settings.defaultQuota) : Number(row.total_fen);
+  if (deltaFen > 0 && used > total) {
+    const remaining = fenToDecimalString(Math.max(0, total - (used - deltaFen)));
+    const requested = fenToDecimalString(deltaFen);
+    throw new ChannelError(
+      'permanent',
+      CHANNEL_ERRORS.QUOTA_EXCEEDED.code,
+      `本月授信额度不足：剩余 ${remaining} 元，本次需要 ${requested} 元`,
+      { month: key.month, remaining, requested },
+    );
+  }
+  if (used < 0) {
+    await trx
+      .updateTable('sandbox_quotas')
+      .set({ used_fen: 0 })
+      .where('tenant_id', '=', key.tenantId)
+      .where('seller_tax_id', '=', key.sellerTaxId)
+      .where('month', '=', key.month)
+      .execute();
+  }
+}
+
+/** The quota of a seller-month as it stands. */
+export async function readQuota(db: Kysely<Database>, key: QuotaKey, settings: SandboxSettings): Promise<ChannelQuota> {
+  const row = await db
+    .selectFrom('sandbox_quotas')
+    .select(['used_fen', 'total_fen'])
+    .where('tenant_id', '=', key.tenantId)
+    .where('seller_tax_id', '=', key.sellerTaxId)
+    .where('month', '=', key.month)
+    .executeTakeFirst();
+  const total = row?.total_fen == null ? toFen(settings.defaultQuota) : Number(row.total_fen);
+  return toQuota(key, total, Number(row?.used_fen ?? 0));
+}
+
+/** Sets a seller-month's total quota (yuan); usage is kept. */
+export async function setQuotaTotal(
+  db: Kysely<Database>,
+  key: QuotaKey,
+  total: string,
+  settings: SandboxSettings,
+  now: number,
+): Promise<ChannelQuota> {
+  await ensureRow(db, key, now);
+  await db
+    .updateTable('sandbox_quotas')
+    .set({ total_fen: toFen(total), updated_at: now })
+    .where('tenant_id', '=', key.tenantId)
+    .where('seller_tax_id', '=', key.sellerTaxId)
+    .where('month', '=', key.month)
+    .execute();
+  return readQuota(db, key, settings);
+}

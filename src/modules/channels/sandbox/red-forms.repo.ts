@@ -1,0 +1,99 @@
+/** Red confirmation form rows: reading, the 72-hour expiry (computed on read and persisted), and the view. */
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../../../platform/db/database.js';
+import { fenToDecimalString, type RedReason, toFen } from '../../../tax/index.js';
+import type { SandboxRedFormTable } from '../channels.tables.js';
+import type { ChannelRedForm, ChannelRedLine, RedFormStatus } from '../issuing-channel.js';
+import type { RedClaim } from './red-form-rules.js';
+
+export type RedFormRow = Selectable<SandboxRedFormTable>;
+
+/** The buyer must answer within 72 hours or the form lapses (tax-rules §8.1 item 1, status 07). */
+export const RED_FORM_CONFIRM_WINDOW_MS = 72 * 3_600_000;
+
+/** Statuses that no longer hold part of the blue invoice (作废). */
+export const LAPSED_FORM_STATUSES: readonly RedFormStatus[] = ['rejected', 'expired'];
+
+export function toRedForm(row: RedFormRow): ChannelRedForm {
+  return {
+    id: row.id,
+    formNo: row.form_no,
+    requestId: row.request_id,
+    blueNumber: row.blue_number,
+    reason: row.reason as RedReason,
+    status: row.status as RedFormStatus,
+    amount: fenToDecimalString(Number(row.amount_fen)),
+    tax: fenToDecimalString(Number(row.tax_fen)),
+    lines: JSON.parse(row.lines_json) as ChannelRedLine[],
+    appliedAt: Number(row.applied_at),
+    confirmBy: row.confirm_by === null ? null : Number(row.confirm_by),
+    decidedAt: row.decided_at === null ? null : Number(row.decided_at),
+  };
+}
+
+/** A form as a red claim in fen (for the remaining-amount checks). */
+export function toRedClaim(form: Pick<RedFormRow, 'amount_fen' | 'tax_fen' | 'lines_json'>): RedClaim {
+  const lines = JSON.parse(form.lines_json) as ChannelRedLine[];
+  return {
+    amountFen: Number(form.amount_fen),
+    taxFen: Number(form.tax_fen),
+    lines: lines.map((l) => ({ blueLineNo: l.blueLineNo, amountFen: toFen(l.amount), taxFen: toFen(l.taxAmount) })),
+  };
+}
+
+/**
+ * Marks pending forms whose window has passed as `expired` (decided at the deadline). Narrow it to one form or
+ * to the forms of one blue invoice. Idempotent: only `pending_buyer` rows change.
+ */
+export async function expireDueForms(
+  db: Kysely<Database>,
+  tenantId: string,
+  where: { formId: string } | { blueLedgerId: string },
+  now: number,
+): Promise<void> {
+  let q = db
+    .updateTable('sandbox_red_forms')
+    .set((eb) => ({ status: 'expired', decided_at: eb.ref('confirm_by'), updated_at: now }))
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'pending_buyer')
+    .where('confirm_by', '<=', now);
+  q = 'formId' in where ? q.where('id', '=', where.formId) : q.where('blue_ledger_id', '=', where.blueLedgerId);
+  await q.execute();
+}
+
+export async function findRedForm(
+  db: Kysely<Database>,
+  tenantId: string,
+  formId: string,
+): Promise<RedFormRow | undefined> {
+  return db
+    .selectFrom('sandbox_red_forms')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', formId)
+    .executeTakeFirst();
+}
+
+export async function findRedFormByRequest(
+  db: Kysely<Database>,
+  tenantId: string,
+  requestId: string,
+): Promise<RedFormRow | undefined> {
+  return db
+    .selectFrom('sandbox_red_forms')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('request_id', '=', requestId)
+    .executeTakeFirst();
+}
+
+/** A form after applying the expiry rule, or undefined when the tenant has no such form. */
+export async function readRedForm(
+  db: Kysely<Database>,
+  tenantId: string,
+  formId: string,
+  now: number,
+): Promise<RedFormRow | undefined> {
+  await expireDueForms(db, tenantId, { formId }, now);
+  return findRedForm(db, tenantId, formId);
+}

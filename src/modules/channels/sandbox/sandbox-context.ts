@@ -1,0 +1,25 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../../../platform/clock.js';
+import type { Database } from '../../../platform/db/database.js';
+import { ChannelError } from '../issuing-channel.js';
+
+/** What the sandbox's use cases share: its database, clock and the injectable sleep/random of the simulation. */
+export interface SandboxContext {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly logger: Logger | undefined;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+}
+
+/** True for a unique-key violation on either dialect (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_*). */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** An error that a concurrent call with the same requestId may explain: a unique violation or a refusal. */
+export function isRaceLoss(err: unknown): boolean {
+  return isUniqueViolation(err) || (err instanceof ChannelError && err.kind === 'permanent');
+}

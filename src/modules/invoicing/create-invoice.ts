@@ -1,0 +1,150 @@
+import { requestHash } from '../../platform/canonical-json.js';
+import type { Deps } from '../../platform/deps.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import { IDEMPOTENCY_CONFLICT } from '../../platform/errors/platform.errors.js';
+import { newId } from '../../platform/ids.js';
+import type { ComputedInvoice } from '../../tax/index.js';
+import { getOrg, type Org } from '../orgs/index.js';
+import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
+import { SELLER_NOT_FOUND } from './invoicing.errors.js';
+import { findInvoiceBySerial, insertInvoice } from './invoicing.repo.js';
+import type { Invoice } from './invoicing.tables.js';
+import { loadTaxCodeTable } from './tax-code-table.js';
+
+export interface CreateInvoiceInput {
+  tenantId: string;
+  serialNo: string;
+  data: InvoiceRequestData;
+}
+
+/**
+ * Accepts a blue invoice request: idempotent by serial number (same payload → the same invoice; another payload →
+ * 409 IDEMPOTENCY_CONFLICT), validated by the tax rules, stored as `pending` together with its issue job in one
+ * transaction. Concurrent identical requests insert once (unique tenant + serial number).
+ */
+export async function createInvoice(
+  deps: Deps,
+  input: CreateInvoiceInput,
+): Promise<{ invoice: Invoice; created: boolean }> {
+  const db = deps.db.kysely;
+  const hash = requestHash({ serialNo: input.serialNo, ...input.data });
+  const existing = await findInvoiceBySerial(db, input.tenantId, input.serialNo);
+  if (existing) return { invoice: assertSameRequest(existing, hash), created: false };
+
+  const seller = await getSellerOrThrow(deps, input.tenantId, input.data.seller.taxId);
+  const computed = computeOrThrow(toTaxDraft(input.data, seller.name), await loadTaxCodeTable(db));
+  const invoice = buildInvoiceRow(deps.clock.now(), input, hash, seller, computed);
+  const inserted = await db.transaction().execute(async (trx) => {
+    if (!(await insertInvoice(trx, invoice))) return false;
+    await enqueueIssue(deps, trx, invoice);
+    return true;
+  });
+  if (!inserted) {
+    const winner = await findInvoiceBySerial(db, input.tenantId, input.serialNo);
+    return { invoice: assertSameRequest(winner!, hash), created: false };
+  }
+  deps.jobs.notify();
+  return { invoice, created: true };
+}
+
+export async function getSellerOrThrow(deps: Deps, tenantId: string, taxId: string): Promise<Org> {
+  try {
+    return await getOrg({ db: deps.db.kysely }, tenantId, taxId);
+  } catch {
+    throw new AppError(SELLER_NOT_FOUND, `销方税号 ${taxId} 不是本租户的销方企业`, { taxId });
+  }
+}
+
+function assertSameRequest(invoice: Invoice, hash: string): Invoice {
+  if (invoice.request_hash !== hash) {
+    throw new AppError(IDEMPOTENCY_CONFLICT, `流水号 ${invoice.serial_no} 已用于内容不同的开票请求`, {
+      serialNo: invoice.serial_no,
+    });
+  }
+  return invoice;
+}
+
+/** The issue job of an invoice's current revision (one job per revision, deduplicated by key). */
+export async function enqueueIssue(
+  deps: Deps,
+  trx: Parameters<Deps['jobs']['enqueue']>[0],
+  invoice: Pick<Invoice, 'id' | 'tenant_id' | 'revision'>,
+) {
+  return deps.jobs.enqueue(
+    trx,
+    'invoicing/issue-invoice',
+    { invoiceId: invoice.id },
+    {
+      tenantId: invoice.tenant_id,
+      jobKey: `invoicing/issue-invoice:${invoice.id}:${invoice.revision}`,
+      maxAttempts: 12,
+    },
+  );
+}
+
+/** Snapshot columns of a computed invoice (shared by create, patch and red). */
+export function computedColumns(computed: ComputedInvoice, data: InvoiceRequestData) {
+  return {
+    kind: computed.kind,
+    buyer_name: data.buyer.name,
+    buyer_tax_id: data.buyer.taxId ?? null,
+    buyer_json: JSON.stringify({ ...data.buyer, naturalPerson: computed.buyer.naturalPerson }),
+    computed_json: JSON.stringify(computed),
+    amount_fen: computed.totals.amountFen,
+    tax_fen: computed.totals.taxFen,
+    total_fen: computed.totals.totalFen,
+    remark: data.remark ?? null,
+    drawer: data.drawer ?? null,
+  };
+}
+
+export function sellerSnapshot(seller: Org): string {
+  return JSON.stringify({
+    taxId: seller.tax_id,
+    name: seller.name,
+    address: seller.address,
+    phone: seller.phone,
+    bankName: seller.bank_name,
+    bankAccount: seller.bank_account,
+    regionCode: seller.region_code,
+  });
+}
+
+function buildInvoiceRow(
+  now: number,
+  input: CreateInvoiceInput,
+  hash: string,
+  seller: Org,
+  computed: ComputedInvoice,
+): Invoice {
+  return {
+    id: newId('inv', now),
+    tenant_id: input.tenantId,
+    serial_no: input.serialNo,
+    request_hash: hash,
+    request_json: JSON.stringify(input.data),
+    business_system_code: input.data.businessSystemCode ?? null,
+    seller_tax_id: seller.tax_id,
+    seller_json: sellerSnapshot(seller),
+    ...computedColumns(computed, input.data),
+    status: 'pending',
+    revision: 0,
+    number: null,
+    code: null,
+    check_code: null,
+    issued_at: null,
+    failure_code: null,
+    failure_reason: null,
+    is_red: 0,
+    blue_invoice_id: null,
+    red_reason: null,
+    red_form_id: null,
+    red_form_no: null,
+    red_form_status: null,
+    status_before_red: null,
+    reversed_amount_fen: 0,
+    reversed_tax_fen: 0,
+    created_at: now,
+    updated_at: now,
+  };
+}

@@ -1,0 +1,10 @@
+/** Direct invoicing (直接开票): the module's front door. */
+export { createInvoice } from './create-invoice.js';
+export { type InvoiceViewData, toInvoiceView } from './invoice-view.js';
+export { INVOICE_STATUSES, type Invoice, type InvoiceStatus, type InvoicingTables } from './invoicing.tables.js';
+export { getInvoiceOrThrow } from './manage-invoice.js';
+export { invoicesRoutes } from './routes/invoices.routes.js';
+export { monitorRoutes } from './routes/monitor.routes.js';
+export { redFormsRoutes } from './routes/red-forms.routes.js';
+export { registerInvoicingTasks } from './tasks/index.js';
+export { importTaxCodes, loadTaxCodeTable } from './tax-code-table.js';

@@ -1,0 +1,98 @@
+import type { Kysely } from 'kysely';
+import { toIsoCst } from '../../platform/clock.js';
+import type { Database } from '../../platform/db/database.js';
+import { type ComputedInvoice, fenToDecimalString, getInvoiceKindInfo, type InvoiceKind } from '../../tax/index.js';
+import { findInvoiceById, findRedsOfBlue } from './invoicing.repo.js';
+import type { Invoice } from './invoicing.tables.js';
+
+interface StoredParty {
+  name: string;
+  taxId?: string | null;
+  address?: string | null;
+  phone?: string | null;
+  bankName?: string | null;
+  bankAccount?: string | null;
+  naturalPerson?: boolean;
+}
+
+const party = (p: StoredParty) => ({
+  name: p.name,
+  taxId: p.taxId ?? null,
+  address: p.address ?? null,
+  phone: p.phone ?? null,
+  bankName: p.bankName ?? null,
+  bankAccount: p.bankAccount ?? null,
+});
+
+/** The API representation of an invoice (InvoiceView): what the invoice says, where it is, and its red links. */
+export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
+  const computed = JSON.parse(invoice.computed_json) as ComputedInvoice;
+  const buyer = JSON.parse(invoice.buyer_json) as StoredParty;
+  const blue = invoice.is_red === 1 ? await findInvoiceById(db, invoice.blue_invoice_id ?? '') : undefined;
+  const reds = invoice.is_red === 1 ? [] : await findRedsOfBlue(db, invoice.tenant_id, invoice.id);
+  return {
+    serialNo: invoice.serial_no,
+    status: invoice.status,
+    kind: invoice.kind,
+    kindName: getInvoiceKindInfo(invoice.kind as InvoiceKind).name,
+    isRed: invoice.is_red === 1,
+    number: invoice.number,
+    code: invoice.code,
+    checkCode: invoice.check_code,
+    issuedAt: invoice.issued_at === null ? null : toIsoCst(invoice.issued_at),
+    seller: party(JSON.parse(invoice.seller_json) as StoredParty),
+    buyer: { ...party(buyer), naturalPerson: buyer.naturalPerson === true },
+    lines: computed.lines.map((l) => ({
+      lineNo: l.lineNo,
+      name: l.renderedName,
+      taxCode: l.taxCode,
+      spec: l.spec ?? null,
+      unit: l.unit ?? null,
+      quantity: l.quantity ?? null,
+      unitPrice: l.unitPrice ?? null,
+      amount: l.amount,
+      taxRate: l.taxRate,
+      taxRateLabel: l.taxRateLabel,
+      taxAmount: l.tax,
+      lineNature: l.lineNature,
+    })),
+    totals: {
+      amount: fenToDecimalString(invoice.amount_fen),
+      tax: fenToDecimalString(invoice.tax_fen),
+      total: fenToDecimalString(invoice.total_fen),
+      totalInWords: computed.totals.totalInWords,
+    },
+    remark: invoice.remark,
+    drawer: invoice.drawer,
+    businessSystemCode: invoice.business_system_code,
+    failure:
+      invoice.failure_code && invoice.failure_reason
+        ? { code: invoice.failure_code, reason: invoice.failure_reason }
+        : null,
+    red:
+      invoice.is_red === 1
+        ? {
+            blueSerialNo: blue?.serial_no ?? '',
+            blueNumber: blue?.number ?? null,
+            reason: invoice.red_reason ?? '',
+            formId: invoice.red_form_id,
+            formNo: invoice.red_form_no,
+            formStatus: invoice.red_form_status,
+          }
+        : null,
+    reds: reds.map((r) => ({
+      serialNo: r.serial_no,
+      status: r.status,
+      number: r.number,
+      total: fenToDecimalString(r.total_fen),
+    })),
+    reversed: {
+      amount: fenToDecimalString(invoice.reversed_amount_fen),
+      tax: fenToDecimalString(invoice.reversed_tax_fen),
+    },
+    createdAt: toIsoCst(invoice.created_at),
+    updatedAt: toIsoCst(invoice.updated_at),
+  };
+}
+
+export type InvoiceViewData = Awaited<ReturnType<typeof toInvoiceView>>;

@@ -1,0 +1,73 @@
+import { defineErrors, type ErrorCode } from '../../platform/errors/app-error.js';
+import { TAX_VIOLATION_CODES, type TaxViolationCode } from '../../tax/index.js';
+
+export const {
+  INVOICE_NOT_FOUND,
+  SELLER_NOT_FOUND,
+  INVOICE_NOT_EDITABLE,
+  INVOICE_NOT_RETRYABLE,
+  INVOICE_NOT_CANCELLABLE,
+  INVOICE_NOT_REVERSIBLE,
+  INVOICE_RED_IN_PROGRESS,
+  RED_FORM_NOT_FOUND,
+  CHANNEL_REJECTED,
+} = defineErrors({
+  INVOICE_NOT_FOUND: {
+    statusCode: 404,
+    message: '发票不存在',
+    description: 'No invoice with that serial number in this tenant.',
+  },
+  SELLER_NOT_FOUND: {
+    statusCode: 422,
+    message: '销方税号不是本租户的销方企业',
+    description: 'seller.taxId is not a seller org of the tenant (create it with POST /api/v1/orgs).',
+  },
+  INVOICE_NOT_EDITABLE: {
+    statusCode: 409,
+    message: '只有开票失败的请求可以修改',
+    description: 'PATCH is only allowed while the invoice is failed.',
+  },
+  INVOICE_NOT_RETRYABLE: {
+    statusCode: 409,
+    message: '只有开票失败的请求可以重试',
+    description: 'Retry is only allowed while the invoice is failed.',
+  },
+  INVOICE_NOT_CANCELLABLE: {
+    statusCode: 409,
+    message: '发票已提交开具或已开具，不能取消',
+    description: 'Only pending or failed requests can be cancelled; issuing or issued ones cannot.',
+  },
+  INVOICE_NOT_REVERSIBLE: {
+    statusCode: 409,
+    message: '该发票当前状态不能红冲',
+    description: 'Red-letter reversal needs an issued (or partially reversed) blue invoice.',
+  },
+  INVOICE_RED_IN_PROGRESS: {
+    statusCode: 409,
+    message: '该发票已有红冲在处理中',
+    description: 'Another red request for this blue invoice is awaiting confirmation or issuing.',
+  },
+  RED_FORM_NOT_FOUND: {
+    statusCode: 404,
+    message: '红字确认单不存在',
+    description: 'No red confirmation form with that id in this tenant.',
+  },
+  CHANNEL_REJECTED: {
+    statusCode: 422,
+    message: '开票通道拒绝了该请求',
+    description: 'The issuing channel refused the request for a reason without its own code.',
+  },
+});
+
+/**
+ * Every tax-rule violation (src/tax) is an API error of its own: 422 with the violation's code, so clients can
+ * react to `BUYER_TAX_ID_REQUIRED` and `TOTAL_MISMATCH` alike.
+ */
+export const TAX_RULE_ERRORS: Readonly<Record<TaxViolationCode, ErrorCode>> = defineErrors(
+  Object.fromEntries(
+    Object.entries(TAX_VIOLATION_CODES).map(([code, description]) => [
+      code,
+      { statusCode: 422, message: description, description: `Tax rule: ${description}` },
+    ]),
+  ) as Record<TaxViolationCode, Omit<ErrorCode, 'code'>>,
+);

@@ -1,0 +1,81 @@
+import type { Selectable } from 'kysely';
+import type { DbBool } from '../../platform/db/database.js';
+
+/** Invoice states shared by the API, the console and webhooks (design §4). */
+export const INVOICE_STATUSES = [
+  'pending',
+  'issuing',
+  'issued',
+  'failed',
+  'cancelled',
+  'red_pending',
+  'reversed',
+  'partially_reversed',
+] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+/** An invoice request by serial number, blue or red, through its whole life. */
+export interface InvoiceTable {
+  id: string;
+  tenant_id: string;
+  /** Client key (≤ 32 chars), unique per tenant. */
+  serial_no: string;
+  /** SHA-256 of the canonical creation request: same key + same hash = the same invoice. */
+  request_hash: string;
+  /** The draft as last accepted (JSON of InvoiceRequestData); PATCH on a failed request replaces it. */
+  request_json: string;
+  business_system_code: string | null;
+  kind: string;
+  seller_tax_id: string;
+  seller_json: string;
+  buyer_name: string;
+  buyer_tax_id: string | null;
+  buyer_json: string;
+  /** The invoice as computed by src/tax (ComputedInvoice JSON: lines, totals, buyer flags). */
+  computed_json: string;
+  amount_fen: number;
+  tax_fen: number;
+  total_fen: number;
+  remark: string | null;
+  drawer: string | null;
+  status: InvoiceStatus;
+  /** Bumped by each retry so each issuing attempt has its own job key. */
+  revision: number;
+  number: string | null;
+  code: string | null;
+  check_code: string | null;
+  issued_at: number | null;
+  failure_code: string | null;
+  failure_reason: string | null;
+  is_red: DbBool;
+  /** Red invoices: the blue invoice's id, reason and confirmation form. */
+  blue_invoice_id: string | null;
+  red_reason: string | null;
+  red_form_id: string | null;
+  red_form_no: string | null;
+  red_form_status: string | null;
+  /** Blue invoices: the status to return to when a pending red is rejected or expires. */
+  status_before_red: InvoiceStatus | null;
+  /** Blue invoices: what issued reds took away so far (positive fen). */
+  reversed_amount_fen: number;
+  reversed_tax_fen: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export type Invoice = Selectable<InvoiceTable>;
+
+/** Imported 税收分类编码 rows, shared by the installation (reference data, not tenant-owned). */
+export interface TaxCodeTableRow {
+  code: string;
+  name: string;
+  short_name: string;
+  default_rate: string | null;
+  is_summary: DbBool;
+  imported_at: number;
+}
+
+export interface InvoicingTables {
+  invoices: InvoiceTable;
+  tax_codes: TaxCodeTableRow;
+}

@@ -1,0 +1,131 @@
+import type { Static } from 'typebox';
+import type { Deps } from '../../platform/deps.js';
+import { AppError, listErrorCodes } from '../../platform/errors/app-error.js';
+import { ChannelError } from '../channels/index.js';
+import { computedColumns, enqueueIssue, getSellerOrThrow } from './create-invoice.js';
+import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
+import {
+  CHANNEL_REJECTED,
+  INVOICE_NOT_CANCELLABLE,
+  INVOICE_NOT_EDITABLE,
+  INVOICE_NOT_FOUND,
+  INVOICE_NOT_RETRYABLE,
+  RED_FORM_NOT_FOUND,
+} from './invoicing.errors.js';
+import { findInvoiceById, findInvoiceBySerial, updateInvoiceIf } from './invoicing.repo.js';
+import type { Invoice } from './invoicing.tables.js';
+import { applyFormOutcome } from './red-flow.js';
+import type { PatchInvoiceBody } from './routes/invoice.schemas.js';
+import { loadTaxCodeTable } from './tax-code-table.js';
+
+export async function getInvoiceOrThrow(deps: Deps, tenantId: string, serialNo: string): Promise<Invoice> {
+  const invoice = await findInvoiceBySerial(deps.db.kysely, tenantId, serialNo);
+  if (!invoice) throw new AppError(INVOICE_NOT_FOUND, `发票 ${serialNo} 不存在`);
+  return invoice;
+}
+
+/**
+ * Fixes a failed blue request (开票异常处理): the given fields replace the stored ones, the result is validated
+ * again with the tax rules, and the request stays `failed` until it is retried.
+ */
+export async function patchFailedInvoice(
+  deps: Deps,
+  input: { tenantId: string; serialNo: string; patch: Static<typeof PatchInvoiceBody> },
+): Promise<Invoice> {
+  const invoice = await getInvoiceOrThrow(deps, input.tenantId, input.serialNo);
+  if (invoice.status !== 'failed' || invoice.is_red === 1)
+    throw new AppError(INVOICE_NOT_EDITABLE, undefined, { status: invoice.status });
+  const current = JSON.parse(invoice.request_json) as InvoiceRequestData;
+  const { totals, remark, drawer, ...rest } = input.patch;
+  const data: InvoiceRequestData = { ...current, ...rest };
+  if (totals !== undefined) {
+    if (totals === null) delete data.totals;
+    else data.totals = totals;
+  }
+  if (remark !== undefined) {
+    if (remark === null) delete data.remark;
+    else data.remark = remark;
+  }
+  if (drawer !== undefined) {
+    if (drawer === null) delete data.drawer;
+    else data.drawer = drawer;
+  }
+  const seller = await getSellerOrThrow(deps, input.tenantId, data.seller.taxId);
+  const computed = computeOrThrow(toTaxDraft(data, seller.name), await loadTaxCodeTable(deps.db.kysely));
+  const set = { request_json: JSON.stringify(data), ...computedColumns(computed, data), updated_at: deps.clock.now() };
+  if (!(await updateInvoiceIf(deps.db.kysely, invoice.id, ['failed'], set))) throw new AppError(INVOICE_NOT_EDITABLE);
+  return (await findInvoiceById(deps.db.kysely, invoice.id))!;
+}
+
+/** Resubmits a failed request: a new revision with its own issue job (and channel request id). */
+export async function retryInvoice(deps: Deps, input: { tenantId: string; serialNo: string }): Promise<Invoice> {
+  const invoice = await getInvoiceOrThrow(deps, input.tenantId, input.serialNo);
+  if (invoice.status !== 'failed') throw new AppError(INVOICE_NOT_RETRYABLE, undefined, { status: invoice.status });
+  if (invoice.is_red === 1 && !invoice.red_form_id)
+    throw new AppError(INVOICE_NOT_RETRYABLE, '红字确认单未成立，请重新发起红冲');
+  const revision = invoice.revision + 1;
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    const ok = await updateInvoiceIf(trx, invoice.id, ['failed'], {
+      status: 'pending',
+      revision,
+      failure_code: null,
+      failure_reason: null,
+      updated_at: deps.clock.now(),
+    });
+    if (!ok) throw new AppError(INVOICE_NOT_RETRYABLE);
+    await enqueueIssue(deps, trx, { ...invoice, revision });
+  });
+  deps.jobs.notify();
+  return (await findInvoiceById(deps.db.kysely, invoice.id))!;
+}
+
+/** Cancels a request that has not reached the channel (pending) or that failed. */
+export async function cancelInvoice(deps: Deps, input: { tenantId: string; serialNo: string }): Promise<Invoice> {
+  const invoice = await getInvoiceOrThrow(deps, input.tenantId, input.serialNo);
+  const ok = await deps.db.kysely.transaction().execute(async (trx) => {
+    const cancelled = await updateInvoiceIf(trx, invoice.id, ['pending', 'failed'], {
+      status: 'cancelled',
+      updated_at: deps.clock.now(),
+    });
+    if (cancelled && invoice.is_red === 1) {
+      const { onRedFailed } = await import('./red-flow.js');
+      await onRedFailed(deps, trx, invoice);
+    }
+    return cancelled;
+  });
+  if (!ok) throw new AppError(INVOICE_NOT_CANCELLABLE, undefined, { status: invoice.status });
+  return (await findInvoiceById(deps.db.kysely, invoice.id))!;
+}
+
+/**
+ * The buyer's answer to a red confirmation form. In the sandbox this simulates the buyer; with a real channel the
+ * buyer answers on the tax platform and this endpoint is refused by the channel.
+ */
+export async function decideRedForm(
+  deps: Deps,
+  input: { tenantId: string; formId: string; decision: 'confirm' | 'reject' },
+): Promise<Invoice> {
+  const red = await deps.db.kysely
+    .selectFrom('invoices')
+    .selectAll()
+    .where('tenant_id', '=', input.tenantId)
+    .where('red_form_id', '=', input.formId)
+    .executeTakeFirst();
+  if (!red) throw new AppError(RED_FORM_NOT_FOUND);
+  let form: Awaited<ReturnType<Deps['channel']['decideRedForm']>>;
+  try {
+    form = await deps.channel.decideRedForm({ tenantId: input.tenantId }, input.formId, input.decision);
+  } catch (err) {
+    if (err instanceof ChannelError) throw channelErrorToAppError(err);
+    throw err;
+  }
+  await deps.db.kysely.transaction().execute((trx) => applyFormOutcome(deps, trx, red, form));
+  deps.jobs.notify();
+  return (await findInvoiceById(deps.db.kysely, red.id))!;
+}
+
+/** A channel refusal as an API error: its own declared code when there is one, else CHANNEL_REJECTED. */
+export function channelErrorToAppError(err: ChannelError): AppError {
+  const declared = listErrorCodes().find((c) => c.code === err.code);
+  return new AppError(declared ?? CHANNEL_REJECTED, err.message, { channelCode: err.code, ...(err.details ?? {}) });
+}

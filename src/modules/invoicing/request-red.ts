@@ -1,0 +1,174 @@
+import type { Static } from 'typebox';
+import { requestHash } from '../../platform/canonical-json.js';
+import type { Deps } from '../../platform/deps.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import { IDEMPOTENCY_CONFLICT } from '../../platform/errors/platform.errors.js';
+import { newId } from '../../platform/ids.js';
+import {
+  type BlueLine,
+  type ComputedInvoice,
+  planRedLines,
+  type RedLine,
+  type RedLineRequest,
+  type TaxViolationCode,
+} from '../../tax/index.js';
+import { computedColumns } from './create-invoice.js';
+import {
+  INVOICE_NOT_FOUND,
+  INVOICE_NOT_REVERSIBLE,
+  INVOICE_RED_IN_PROGRESS,
+  TAX_RULE_ERRORS,
+} from './invoicing.errors.js';
+import { findInvoiceBySerial, findRedsOfBlue, insertInvoice, updateInvoiceIf } from './invoicing.repo.js';
+import type { Invoice } from './invoicing.tables.js';
+import { computeRedOrThrow, type RedRequestData, redDraftData } from './red-draft.js';
+import type { RedBody } from './routes/invoice.schemas.js';
+
+export type RedRequestBody = Static<typeof RedBody>;
+
+/**
+ * Starts a red-letter reversal (红冲) of an issued blue invoice: checks the reason and amounts against what is
+ * left of the blue invoice, stores the red request (`pending`) and its `apply-red-form` job, and marks the blue
+ * invoice `red_pending` — one red in flight per blue invoice, enforced by a compare-and-set on its status.
+ */
+export async function requestRedInvoice(
+  deps: Deps,
+  input: { tenantId: string; blueSerialNo: string; body: RedRequestBody },
+): Promise<{ invoice: Invoice; created: boolean }> {
+  const db = deps.db.kysely;
+  const hash = requestHash({ blueSerialNo: input.blueSerialNo, ...input.body });
+  const existing = await findInvoiceBySerial(db, input.tenantId, input.body.redSerialNo);
+  if (existing) {
+    if (existing.request_hash !== hash) {
+      throw new AppError(IDEMPOTENCY_CONFLICT, `流水号 ${input.body.redSerialNo} 已用于内容不同的请求`, {
+        serialNo: input.body.redSerialNo,
+      });
+    }
+    return { invoice: existing, created: false };
+  }
+  const blue = await findInvoiceBySerial(db, input.tenantId, input.blueSerialNo);
+  if (!blue) throw new AppError(INVOICE_NOT_FOUND, `发票 ${input.blueSerialNo} 不存在`);
+  assertReversible(blue);
+
+  const blueComputed = JSON.parse(blue.computed_json) as ComputedInvoice;
+  const plan = planRedLines({
+    reason: input.body.reason,
+    blueLines: blueComputed.lines.map(toBlueLine),
+    priorRedLines: await priorRedLines(deps, blue),
+    ...(input.body.lines
+      ? {
+          requestedLines: input.body.lines.map((l) => ({
+            blueLineNo: l.lineNo,
+            amount: l.amount,
+            ...(l.taxAmount === undefined ? {} : { tax: l.taxAmount }),
+            ...(l.quantity === undefined ? {} : { quantity: l.quantity }),
+          })),
+        }
+      : {}),
+  });
+  if (!plan.ok) {
+    const first = plan.violations[0]!;
+    throw new AppError(TAX_RULE_ERRORS[first.code as TaxViolationCode], first.message, {
+      violations: plan.violations.map((v) => ({ code: v.code, path: v.path, message: v.message })),
+    });
+  }
+  const data = redDraftData(blue, blueComputed, plan.lines, input.body);
+  const computed = await computeRedOrThrow(deps, data, blue);
+  const red = buildRedRow(deps.clock.now(), input.tenantId, hash, blue, data, computed);
+
+  const outcome = await db.transaction().execute(async (trx) => {
+    if (!(await insertInvoice(trx, red))) return 'duplicate' as const;
+    const locked = await updateInvoiceIf(trx, blue.id, ['issued', 'partially_reversed'], {
+      status: 'red_pending',
+      status_before_red: blue.status,
+      updated_at: deps.clock.now(),
+    });
+    if (!locked) throw new AppError(INVOICE_RED_IN_PROGRESS);
+    await deps.jobs.enqueue(
+      trx,
+      'invoicing/apply-red-form',
+      { invoiceId: red.id },
+      { tenantId: red.tenant_id, jobKey: `invoicing/apply-red-form:${red.id}` },
+    );
+    return 'created' as const;
+  });
+  if (outcome === 'duplicate') {
+    const winner = await findInvoiceBySerial(db, input.tenantId, input.body.redSerialNo);
+    if (winner?.request_hash !== hash) throw new AppError(IDEMPOTENCY_CONFLICT);
+    return { invoice: winner, created: false };
+  }
+  deps.jobs.notify();
+  return { invoice: red, created: true };
+}
+
+function assertReversible(blue: Invoice): void {
+  if (blue.is_red === 1) throw new AppError(INVOICE_NOT_REVERSIBLE, '红字发票不能再红冲');
+  if (blue.status === 'red_pending') throw new AppError(INVOICE_RED_IN_PROGRESS);
+  if (blue.status !== 'issued' && blue.status !== 'partially_reversed') {
+    throw new AppError(INVOICE_NOT_REVERSIBLE, `发票状态为 ${blue.status}，不能红冲`, { status: blue.status });
+  }
+}
+
+export function toBlueLine(line: ComputedInvoice['lines'][number]): BlueLine {
+  return {
+    lineNo: line.lineNo,
+    amount: line.amount,
+    tax: line.tax,
+    taxRate: line.taxRate,
+    taxCode: line.taxCode,
+    ...(line.quantity === undefined ? {} : { quantity: line.quantity }),
+    ...(line.unitPrice === undefined ? {} : { unitPrice: line.unitPrice }),
+  };
+}
+
+/** Lines of earlier reds that were issued (failed and cancelled reds reverse nothing). */
+async function priorRedLines(deps: Deps, blue: Invoice): Promise<RedLineRequest[]> {
+  const reds = await findRedsOfBlue(deps.db.kysely, blue.tenant_id, blue.id);
+  return reds
+    .filter((r) => r.status === 'issued')
+    .flatMap((r) => (JSON.parse(r.request_json) as RedRequestData).redLines)
+    .map((l: RedLine) => ({
+      blueLineNo: l.blueLineNo,
+      amount: l.amount,
+      tax: l.tax,
+      ...(l.quantity ? { quantity: l.quantity } : {}),
+    }));
+}
+
+function buildRedRow(
+  now: number,
+  tenantId: string,
+  hash: string,
+  blue: Invoice,
+  data: RedRequestData,
+  computed: ComputedInvoice,
+): Invoice {
+  return {
+    ...blue,
+    id: newId('inv', now),
+    tenant_id: tenantId,
+    serial_no: data.redSerialNo,
+    request_hash: hash,
+    request_json: JSON.stringify(data),
+    ...computedColumns(computed, data),
+    status: 'pending',
+    revision: 0,
+    number: null,
+    code: null,
+    check_code: null,
+    issued_at: null,
+    failure_code: null,
+    failure_reason: null,
+    is_red: 1,
+    blue_invoice_id: blue.id,
+    red_reason: data.reason,
+    red_form_id: null,
+    red_form_no: null,
+    red_form_status: null,
+    status_before_red: null,
+    reversed_amount_fen: 0,
+    reversed_tax_fen: 0,
+    created_at: now,
+    updated_at: now,
+  };
+}

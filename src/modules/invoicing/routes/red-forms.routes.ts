@@ -1,0 +1,111 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { toIsoCst } from '../../../platform/clock.js';
+import type { Deps } from '../../../platform/deps.js';
+import { AppError } from '../../../platform/errors/app-error.js';
+import { IsoTime, Money, responses } from '../../../platform/http/schemas.js';
+import { fenToDecimalString } from '../../../tax/index.js';
+import { getAuth } from '../../auth/index.js';
+import { RED_FORM_NOT_FOUND } from '../invoicing.errors.js';
+import { findInvoiceById } from '../invoicing.repo.js';
+import type { Invoice } from '../invoicing.tables.js';
+import { decideRedForm } from '../manage-invoice.js';
+
+export const RedFormView = Type.Object({
+  id: Type.String(),
+  formNo: Type.String({ description: '红字发票信息确认单编号' }),
+  status: Type.String({ description: 'no_confirmation_needed, pending_buyer, confirmed, rejected, expired, used' }),
+  redSerialNo: Type.String(),
+  blueSerialNo: Type.String(),
+  blueNumber: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.String(),
+  amount: Money,
+  tax: Money,
+  appliedAt: Type.Union([IsoTime, Type.Null()]),
+  confirmBy: Type.Union([IsoTime, Type.Null()]),
+});
+
+async function toRedFormView(deps: Deps, red: Invoice) {
+  const blue = await findInvoiceById(deps.db.kysely, red.blue_invoice_id ?? '');
+  const form = red.red_form_id ? await deps.channel.getRedForm({ tenantId: red.tenant_id }, red.red_form_id) : null;
+  return {
+    id: red.red_form_id ?? '',
+    formNo: red.red_form_no ?? '',
+    status: form?.status ?? red.red_form_status ?? 'unknown',
+    redSerialNo: red.serial_no,
+    blueSerialNo: blue?.serial_no ?? '',
+    blueNumber: blue?.number ?? null,
+    reason: red.red_reason ?? '',
+    amount: fenToDecimalString(red.amount_fen),
+    tax: fenToDecimalString(red.tax_fen),
+    appliedAt: form ? toIsoCst(form.appliedAt) : null,
+    confirmBy: form?.confirmBy ? toIsoCst(form.confirmBy) : null,
+  };
+}
+
+/** Red confirmation forms (红字确认单) of the tenant, and the sandbox's stand-in for the buyer's decision. */
+export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  const common = { tags: ['red-forms'], security: [{ bearerAuth: [] }] };
+  const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
+
+  const findRed = async (tenantId: string, formId: string) => {
+    const red = await deps.db.kysely
+      .selectFrom('invoices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('red_form_id', '=', formId)
+      .executeTakeFirst();
+    if (!red) throw new AppError(RED_FORM_NOT_FOUND);
+    return red;
+  };
+
+  app.get(
+    '/api/v1/red-forms',
+    {
+      schema: {
+        ...common,
+        summary: '红字确认单列表',
+        querystring: Type.Object({ status: Type.Optional(Type.String({ maxLength: 40 })) }),
+        response: responses({ 200: Type.Object({ items: Type.Array(RedFormView) }) }),
+      },
+    },
+    async (request) => {
+      let q = deps.db.kysely
+        .selectFrom('invoices')
+        .selectAll()
+        .where('tenant_id', '=', getAuth(request).tenantId)
+        .where('red_form_id', 'is not', null);
+      if (request.query.status) q = q.where('red_form_status', '=', request.query.status);
+      const reds = await q.orderBy('id', 'desc').limit(200).execute();
+      return { items: await Promise.all(reds.map((r) => toRedFormView(deps, r))) };
+    },
+  );
+
+  app.get(
+    '/api/v1/red-forms/:id',
+    { schema: { ...common, summary: '红字确认单详情', params: Params, response: responses({ 200: RedFormView }) } },
+    async (request) => toRedFormView(deps, await findRed(getAuth(request).tenantId, request.params.id)),
+  );
+
+  for (const decision of ['confirm', 'reject'] as const) {
+    app.post(
+      `/api/v1/red-forms/:id/${decision}`,
+      {
+        schema: {
+          ...common,
+          summary: decision === 'confirm' ? '购方确认红字确认单（沙箱模拟）' : '购方否认红字确认单（沙箱模拟）',
+          params: Params,
+          response: responses({ 200: RedFormView }, [400, 401, 404, 409, 422]),
+        },
+      },
+      async (request) => {
+        const red = await decideRedForm(deps, {
+          tenantId: getAuth(request).tenantId,
+          formId: request.params.id,
+          decision,
+        });
+        return toRedFormView(deps, red);
+      },
+    );
+  }
+};

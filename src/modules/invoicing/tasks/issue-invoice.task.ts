@@ -1,0 +1,108 @@
+import type { Deps } from '../../../platform/deps.js';
+import type { TaskHelpers } from '../../../platform/jobs/index.js';
+import type { ComputedInvoice } from '../../../tax/index.js';
+import { ChannelError, type ChannelIssueRequest } from '../../channels/index.js';
+import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
+import type { Invoice } from '../invoicing.tables.js';
+import { onRedIssued } from '../red-flow.js';
+
+/**
+ * Issues one invoice request through the channel. Idempotent end to end: the channel request id is the invoice id
+ * plus its revision, so a job re-run after a crash (even one between the channel's answer and our commit) gets the
+ * same number back instead of a second invoice. Transient channel errors retry with backoff; permanent ones (and
+ * transient ones on the last attempt) mark the invoice `failed` for a person to fix and retry.
+ */
+export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: TaskHelpers): Promise<void> {
+  const db = deps.db.kysely;
+  const invoice = await findInvoiceById(db, invoiceId);
+  if (!invoice || (invoice.status !== 'pending' && invoice.status !== 'issuing')) return;
+  if (invoice.status === 'pending') {
+    const claimed = await updateInvoiceIf(db, invoice.id, ['pending'], {
+      status: 'issuing',
+      updated_at: deps.clock.now(),
+    });
+    if (!claimed) return; // cancelled meanwhile
+  }
+  let request: ChannelIssueRequest;
+  try {
+    request = await buildChannelRequest(deps, invoice);
+  } catch (err) {
+    await markFailed(deps, invoice, 'INTERNAL', `开票请求数据无法读取：${(err as Error).message}`);
+    return;
+  }
+  try {
+    const issued = await deps.channel.issue(request);
+    await db.transaction().execute(async (trx) => {
+      const done = await updateInvoiceIf(trx, invoice.id, ['issuing'], {
+        status: 'issued',
+        number: issued.number,
+        code: issued.code,
+        check_code: issued.checkCode,
+        issued_at: issued.issuedAt,
+        failure_code: null,
+        failure_reason: null,
+        red_form_status: invoice.is_red === 1 ? 'used' : invoice.red_form_status,
+        updated_at: deps.clock.now(),
+      });
+      if (done && invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
+    });
+    helpers.logger.info({ serialNo: invoice.serial_no, number: issued.number }, 'invoice issued');
+  } catch (err) {
+    const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+    if (err instanceof ChannelError && err.kind === 'permanent') {
+      await markFailed(deps, invoice, err.code, err.message);
+      return;
+    }
+    const reason = err instanceof ChannelError ? err.message : '开票通道暂时不可用';
+    if (lastAttempt) {
+      await markFailed(deps, invoice, 'CHANNEL_UNAVAILABLE', `${reason}（已重试 ${helpers.job.attempts} 次）`);
+      return;
+    }
+    await db
+      .updateTable('invoices')
+      .set({
+        failure_code: err instanceof ChannelError ? err.code : 'CHANNEL_UNAVAILABLE',
+        failure_reason: `${reason}，稍后自动重试`,
+        updated_at: deps.clock.now(),
+      })
+      .where('id', '=', invoice.id)
+      .where('status', '=', 'issuing')
+      .execute();
+    throw err;
+  }
+}
+
+async function markFailed(deps: Deps, invoice: Invoice, code: string, reason: string): Promise<void> {
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    const failed = await updateInvoiceIf(trx, invoice.id, ['issuing', 'pending'], {
+      status: 'failed',
+      failure_code: code,
+      failure_reason: reason,
+      updated_at: deps.clock.now(),
+    });
+    if (failed && invoice.is_red === 1) {
+      const { onRedFailed } = await import('../red-flow.js');
+      await onRedFailed(deps, trx, invoice);
+    }
+  });
+}
+
+async function buildChannelRequest(deps: Deps, invoice: Invoice): Promise<ChannelIssueRequest> {
+  const seller = JSON.parse(invoice.seller_json) as ChannelIssueRequest['seller'];
+  const computed = JSON.parse(invoice.computed_json) as ComputedInvoice;
+  let red: ChannelIssueRequest['red'];
+  if (invoice.is_red === 1) {
+    const blue = await findInvoiceById(deps.db.kysely, invoice.blue_invoice_id ?? '');
+    if (!blue?.number || !invoice.red_form_id || !invoice.red_form_no)
+      throw new Error('red invoice without blue or form');
+    red = { blueNumber: blue.number, redFormId: invoice.red_form_id, redFormNo: invoice.red_form_no };
+  }
+  return {
+    tenantId: invoice.tenant_id,
+    requestId: `${invoice.id}-r${invoice.revision}`,
+    seller,
+    invoice: computed,
+    drawer: invoice.drawer,
+    ...(red ? { red } : {}),
+  };
+}

@@ -1,0 +1,80 @@
+import type { Deps } from '../../../platform/deps.js';
+import type { TaskHelpers } from '../../../platform/jobs/index.js';
+import { type ComputedInvoice, fenToDecimalString, type RedReason } from '../../../tax/index.js';
+import { ChannelError } from '../../channels/index.js';
+import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
+import type { Invoice } from '../invoicing.tables.js';
+import type { RedRequestData } from '../red-draft.js';
+import { applyFormOutcome, onRedFailed } from '../red-flow.js';
+
+/** Applies for the 红字发票信息确认单 of a pending red request (idempotent by the red invoice id). */
+export async function runApplyRedForm(deps: Deps, invoiceId: string, helpers: TaskHelpers): Promise<void> {
+  const db = deps.db.kysely;
+  const red = await findInvoiceById(db, invoiceId);
+  if (red?.status !== 'pending' || red.red_form_id) return;
+  const blue = await findInvoiceById(db, red.blue_invoice_id ?? '');
+  if (!blue?.number || blue.issued_at === null) return;
+  const data = JSON.parse(red.request_json) as RedRequestData;
+  const computed = JSON.parse(red.computed_json) as ComputedInvoice;
+  try {
+    const form = await deps.channel.applyRedForm({
+      tenantId: red.tenant_id,
+      requestId: red.id,
+      sellerTaxId: red.seller_tax_id,
+      buyerTaxId: red.buyer_tax_id,
+      buyerName: red.buyer_name,
+      buyerNaturalPerson: computed.buyer.naturalPerson,
+      blue: {
+        number: blue.number,
+        kind: blue.kind,
+        issuedAt: blue.issued_at,
+        amount: fenToDecimalString(blue.amount_fen),
+        tax: fenToDecimalString(blue.tax_fen),
+      },
+      reason: data.reason as RedReason,
+      lines: data.redLines.map((l) => ({
+        blueLineNo: l.blueLineNo,
+        quantity: l.quantity ?? null,
+        amount: l.amount,
+        taxAmount: l.tax,
+      })),
+      amount: computed.totals.amount,
+      tax: computed.totals.tax,
+    });
+    await db.transaction().execute((trx) => applyFormOutcome(deps, trx, red, form));
+    deps.jobs.notify();
+    helpers.logger.info({ serialNo: red.serial_no, formNo: form.formNo, status: form.status }, 'red form applied');
+  } catch (err) {
+    if (err instanceof ChannelError && err.kind === 'permanent') {
+      await failRed(deps, red, err.code, err.message);
+      return;
+    }
+    if (helpers.job.attempts >= helpers.job.max_attempts) {
+      await failRed(deps, red, 'CHANNEL_UNAVAILABLE', '开票通道暂时不可用，红字确认单申请失败');
+      return;
+    }
+    throw err;
+  }
+}
+
+/** After the 72-hour window: reads the form's final state (expired, or decided elsewhere) and moves the flow on. */
+export async function runCheckRedForm(deps: Deps, invoiceId: string): Promise<void> {
+  const red = await findInvoiceById(deps.db.kysely, invoiceId);
+  if (red?.status !== 'pending' || !red.red_form_id) return;
+  const form = await deps.channel.getRedForm({ tenantId: red.tenant_id }, red.red_form_id);
+  if (!form || form.status === red.red_form_status) return;
+  await deps.db.kysely.transaction().execute((trx) => applyFormOutcome(deps, trx, red, form));
+  deps.jobs.notify();
+}
+
+async function failRed(deps: Deps, red: Invoice, code: string, reason: string): Promise<void> {
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    const failed = await updateInvoiceIf(trx, red.id, ['pending'], {
+      status: 'failed',
+      failure_code: code,
+      failure_reason: reason,
+      updated_at: deps.clock.now(),
+    });
+    if (failed) await onRedFailed(deps, trx, red);
+  });
+}

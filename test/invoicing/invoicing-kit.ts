@@ -1,0 +1,69 @@
+import type { LightMyRequestResponse } from 'fastify';
+import type { SeededTenant, TestApp } from '../helpers/test-app.js';
+
+/** 餐饮服务 (6%) and 有色金属 (13%) are in the built-in tax-code table. */
+export const CATERING = '3070401000000000000';
+export const SOFTWARE = '3040201010000000000';
+export const METALS = '1080310990000000000';
+export const BUYER_USCC = '91110000600037341L';
+
+let serial = 0;
+export const nextSerial = (prefix = 'SN') => `${prefix}${Date.now().toString(36)}${(serial++).toString(36)}`;
+
+/** A valid 数电普票 request: 餐饮 1 000.00 + 60.00 tax, and 2 × 500.00 of metals at 13 %. */
+export function blueRequest(seller: SeededTenant, overrides: Record<string, unknown> = {}) {
+  return {
+    serialNo: nextSerial(),
+    kind: '82',
+    seller: { taxId: seller.sellerTaxId },
+    buyer: { name: '北京测试科技有限公司', taxId: BUYER_USCC },
+    lines: [
+      { name: '工作餐', taxCode: CATERING, amount: '1000.00', taxRate: '0.06' },
+      {
+        name: '铝锭',
+        taxCode: METALS,
+        spec: 'A00',
+        unit: '吨',
+        quantity: '2',
+        unitPrice: '500',
+        amount: '1000.00',
+        taxRate: '0.13',
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export async function post(
+  t: TestApp,
+  who: SeededTenant,
+  url: string,
+  payload?: unknown,
+): Promise<LightMyRequestResponse> {
+  return t.app.inject({
+    method: 'POST',
+    url,
+    headers: who.auth,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+}
+
+export async function get(t: TestApp, who: SeededTenant, url: string): Promise<LightMyRequestResponse> {
+  return t.app.inject({ method: 'GET', url, headers: who.auth });
+}
+
+/** Polls GET /invoices/{serialNo} until `done(status)`; fails after ~10 s of real time. */
+export async function waitForStatus(
+  t: TestApp,
+  who: SeededTenant,
+  serialNo: string,
+  done: (status: string) => boolean,
+): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 500; i++) {
+    const res = await get(t, who, `/api/v1/invoices/${serialNo}`);
+    const body = res.json<Record<string, unknown>>();
+    if (done(body.status as string)) return body;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`invoice ${serialNo} never reached the expected status`);
+}

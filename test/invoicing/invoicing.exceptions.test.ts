@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { blueRequest, get, post, waitForStatus } from './invoicing-kit.js';
+
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: channel failures, exceptions and retry`, () => {
+    let t: TestApp;
+    let a: SeededTenant;
+
+    const settings = (body: unknown) =>
+      t.app.inject({ method: 'PUT', url: '/api/v1/sandbox/settings', headers: a.auth, payload: body as object });
+
+    beforeAll(async () => {
+      t = await buildTestApp(dialect, {}, undefined, { worker: true });
+      a = await seedTenant(t, 'A');
+    });
+    afterAll(async () => t?.close());
+
+    it('recovers from transient channel failures by retrying', async () => {
+      expect(
+        (await settings({ rules: [{ when: { buyerNameContains: '暂时故障' }, fail: 'transient', times: 2 }] }))
+          .statusCode,
+      ).toBe(200);
+      const req = blueRequest(a, { buyer: { name: '暂时故障测试有限公司', taxId: '91110000600037341L' } });
+      await post(t, a, '/api/v1/invoices', req);
+      const inv = await waitForStatus(t, a, req.serialNo, (s) => s === 'issued' || s === 'failed');
+      expect(inv.status).toBe('issued');
+      expect(inv.failure).toBeNull();
+      const jobs = (await get(t, a, '/api/v1/jobs?task=invoicing/issue-invoice&limit=200')).json().items as {
+        attempts: number;
+        state: string;
+      }[];
+      expect(jobs.some((j) => j.attempts === 3 && j.state === 'succeeded')).toBe(true);
+    });
+
+    it('keeps one invoice number when the channel recorded the invoice but the answer was lost', async () => {
+      await settings({ rules: [{ when: { buyerNameContains: '答复丢失' }, fail: 'timeout_after_commit', times: 1 }] });
+      const req = blueRequest(a, { buyer: { name: '答复丢失测试有限公司', taxId: '91110000600037341L' } });
+      await post(t, a, '/api/v1/invoices', req);
+      const inv = await waitForStatus(t, a, req.serialNo, (s) => s === 'issued' || s === 'failed');
+      expect(inv.status).toBe('issued');
+      const ledger = (await get(t, a, `/api/v1/sandbox/ledger?limit=200`)).json().items as {
+        number: string;
+        buyerName: string;
+      }[];
+      expect(ledger.filter((e) => e.buyerName === '答复丢失测试有限公司').map((e) => e.number)).toEqual([inv.number]);
+    });
+
+    it('fails permanently, shows in the monitor, and issues after PATCH + retry', async () => {
+      await settings({
+        rules: [
+          {
+            when: { buyerNameContains: '错误抬头' },
+            fail: 'permanent',
+            code: 'BUYER_NAME_REJECTED',
+            message: '购买方名称与税号不匹配',
+          },
+        ],
+      });
+      const req = blueRequest(a, { buyer: { name: '错误抬头有限公司', taxId: '91110000600037341L' } });
+      await post(t, a, '/api/v1/invoices', req);
+      const failed = await waitForStatus(t, a, req.serialNo, (s) => s === 'failed' || s === 'issued');
+      expect(failed).toMatchObject({
+        status: 'failed',
+        failure: { code: 'BUYER_NAME_REJECTED', reason: '购买方名称与税号不匹配' },
+      });
+
+      const monitor = (await get(t, a, '/api/v1/invoice-monitor')).json();
+      expect(monitor.failed.map((f: { serialNo: string }) => f.serialNo)).toContain(req.serialNo);
+      expect(monitor.failureCodes).toEqual(
+        expect.arrayContaining([{ code: 'BUYER_NAME_REJECTED', count: expect.any(Number) }]),
+      );
+
+      const notYet = await post(t, a, `/api/v1/invoices/${req.serialNo}/retry`);
+      expect(notYet.statusCode).toBe(200); // retrying unchanged data is allowed; it fails the same way
+      await waitForStatus(t, a, req.serialNo, (s) => s === 'failed');
+
+      const patched = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/invoices/${req.serialNo}`,
+        headers: a.auth,
+        payload: { buyer: { name: '正确抬头有限公司', taxId: '91110000600037341L' } },
+      });
+      expect(patched.statusCode, patched.body).toBe(200);
+      expect(patched.json()).toMatchObject({ status: 'failed', buyer: { name: '正确抬头有限公司' } });
+      const badPatch = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/invoices/${req.serialNo}`,
+        headers: a.auth,
+        payload: { lines: [{ name: '餐', taxCode: '3070401000000000000', amount: '10.00', taxRate: '0.07' }] },
+      });
+      expect(errorOf(badPatch).code).toBe('TAX_RATE_NOT_ALLOWED');
+
+      const retried = await post(t, a, `/api/v1/invoices/${req.serialNo}/retry?wait=10`);
+      expect(retried.statusCode).toBe(200);
+      expect(retried.json()).toMatchObject({ status: 'issued', failure: null, buyer: { name: '正确抬头有限公司' } });
+      expect(errorOf(await post(t, a, `/api/v1/invoices/${req.serialNo}/retry`)).code).toBe('INVOICE_NOT_RETRYABLE');
+      const editIssued = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/invoices/${req.serialNo}`,
+        headers: a.auth,
+        payload: { remark: 'x' },
+      });
+      expect(errorOf(editIssued).code).toBe('INVOICE_NOT_EDITABLE');
+    });
+
+    it('fails with QUOTA_EXCEEDED when the monthly credit quota is used up', async () => {
+      await settings({ rules: [] });
+      const month = '2025-06';
+      const quota = (await get(t, a, `/api/v1/sandbox/quotas/${a.sellerTaxId}?month=${month}`)).json();
+      const put = await t.app.inject({
+        method: 'PUT',
+        url: `/api/v1/sandbox/quotas/${a.sellerTaxId}`,
+        headers: a.auth,
+        payload: { total: (Number(quota.used) + 2500).toFixed(2), month },
+      });
+      expect(put.statusCode, put.body).toBe(200);
+      const first = blueRequest(a);
+      expect((await post(t, a, '/api/v1/invoices?wait=10', first)).json().status).toBe('issued');
+      const second = blueRequest(a);
+      const res = (await post(t, a, '/api/v1/invoices?wait=10', second)).json();
+      expect(res).toMatchObject({ status: 'failed', failure: { code: 'QUOTA_EXCEEDED' } });
+      await t.app.inject({
+        method: 'PUT',
+        url: `/api/v1/sandbox/quotas/${a.sellerTaxId}`,
+        headers: a.auth,
+        payload: { total: '100000000.00', month },
+      });
+      expect((await post(t, a, `/api/v1/invoices/${second.serialNo}/retry?wait=10`)).json().status).toBe('issued');
+    });
+
+    it('cancels a failed request but not an issued one', async () => {
+      await settings({ rules: [{ when: { buyerNameContains: '待取消' }, fail: 'permanent' }] });
+      const req = blueRequest(a, { buyer: { name: '待取消有限公司', taxId: '91110000600037341L' } });
+      expect((await post(t, a, '/api/v1/invoices?wait=10', req)).json().status).toBe('failed');
+      const cancelled = await post(t, a, `/api/v1/invoices/${req.serialNo}/cancel`);
+      expect(cancelled.json().status).toBe('cancelled');
+      expect(errorOf(await post(t, a, `/api/v1/invoices/${req.serialNo}/retry`)).code).toBe('INVOICE_NOT_RETRYABLE');
+      await settings({ rules: [] });
+      const issued = blueRequest(a);
+      await post(t, a, '/api/v1/invoices?wait=10', issued);
+      expect(errorOf(await post(t, a, `/api/v1/invoices/${issued.serialNo}/cancel`)).code).toBe(
+        'INVOICE_NOT_CANCELLABLE',
+      );
+    });
+  });
+}

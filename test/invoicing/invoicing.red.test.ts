@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { blueRequest, get, nextSerial, post, waitForStatus } from './invoicing-kit.js';
+
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: red-letter reversal (红冲)`, () => {
+    let t: TestApp;
+    let a: SeededTenant;
+    let b: SeededTenant;
+
+    const issueBlue = async (overrides: Record<string, unknown> = {}) => {
+      const req = blueRequest(a, overrides);
+      const res = await post(t, a, '/api/v1/invoices?wait=10', req);
+      expect(res.json().status).toBe('issued');
+      return res.json() as { serialNo: string; number: string };
+    };
+    const settings = (body: unknown) =>
+      t.app.inject({ method: 'PUT', url: '/api/v1/sandbox/settings', headers: a.auth, payload: body as object });
+
+    beforeAll(async () => {
+      t = await buildTestApp(dialect, {}, undefined, { worker: true });
+      a = await seedTenant(t, 'A');
+      b = await seedTenant(t, 'B');
+    });
+    afterAll(async () => t?.close());
+
+    it('fully reverses a blue invoice: red invoice with the required remark, blue becomes reversed', async () => {
+      const blue = await issueBlue();
+      const redSerialNo = nextSerial('RED');
+      const res = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red?wait=10`, { redSerialNo, reason: '01' });
+      expect(res.statusCode, res.body).toBe(200);
+      const red = res.json();
+      expect(red).toMatchObject({
+        serialNo: redSerialNo,
+        status: 'issued',
+        isRed: true,
+        number: expect.stringMatching(/^\d{20}$/),
+        totals: { amount: '-2000.00', tax: '-190.00', total: '-2190.00', totalInWords: '（负数）贰仟壹佰玖拾圆整' },
+        red: { blueSerialNo: blue.serialNo, blueNumber: blue.number, reason: '01', formStatus: 'used' },
+      });
+      expect(red.remark).toBe(`被红冲蓝字数电票号码：${blue.number} 红字发票信息确认单编号：${red.red.formNo}`);
+      expect(red.lines.map((l: { amount: string }) => l.amount)).toEqual(['-1000.00', '-1000.00']);
+      const after = (await get(t, a, `/api/v1/invoices/${blue.serialNo}`)).json();
+      expect(after).toMatchObject({ status: 'reversed', reversed: { amount: '2000.00', tax: '190.00' } });
+      expect(after.reds).toEqual([{ serialNo: redSerialNo, status: 'issued', number: red.number, total: '-2190.00' }]);
+      const again = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, {
+        redSerialNo: nextSerial('RED'),
+        reason: '01',
+      });
+      expect(errorOf(again).code).toBe('INVOICE_NOT_REVERSIBLE');
+    });
+
+    it('partially reverses twice and refuses over-reversal', async () => {
+      const blue = await issueBlue();
+      const first = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red?wait=10`, {
+        redSerialNo: nextSerial('RED'),
+        reason: '04',
+        lines: [{ lineNo: 1, amount: '-300.00' }],
+      });
+      expect(first.json()).toMatchObject({
+        status: 'issued',
+        totals: { amount: '-300.00', tax: '-18.00', total: '-318.00' },
+      });
+      expect((await get(t, a, `/api/v1/invoices/${blue.serialNo}`)).json()).toMatchObject({
+        status: 'partially_reversed',
+        reversed: { amount: '300.00', tax: '18.00' },
+      });
+      const over = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, {
+        redSerialNo: nextSerial('RED'),
+        reason: '04',
+        lines: [{ lineNo: 1, amount: '-700.01' }],
+      });
+      expect(over.statusCode).toBe(422);
+      expect(errorOf(over).code).toBe('RED_EXCEEDS_REMAINING');
+      const rest = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red?wait=10`, {
+        redSerialNo: nextSerial('RED'),
+        reason: '04',
+        lines: [
+          { lineNo: 1, amount: '-700.00' },
+          { lineNo: 2, amount: '-1000.00' },
+        ],
+      });
+      expect(rest.json().status).toBe('issued');
+      expect((await get(t, a, `/api/v1/invoices/${blue.serialNo}`)).json().status).toBe('reversed');
+    });
+
+    it('allows only full reversal for reason 01 (开票有误)', async () => {
+      const blue = await issueBlue();
+      const res = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, {
+        redSerialNo: nextSerial('RED'),
+        reason: '01',
+        lines: [{ lineNo: 1, amount: '-100.00' }],
+      });
+      expect(res.statusCode).toBe(422);
+      expect(errorOf(res).code).toBe('RED_PARTIAL_NOT_ALLOWED');
+    });
+
+    it('waits for the buyer’s confirmation, keeps one red in flight, and issues once confirmed', async () => {
+      await settings({ redFormBuyerDecision: 'manual' });
+      const blue = await issueBlue();
+      const redSerialNo = nextSerial('RED');
+      await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, { redSerialNo, reason: '01' });
+      const pending = await waitForStatus(t, a, redSerialNo, () => true);
+      const red = await (async () => {
+        for (let i = 0; i < 200; i++) {
+          const r = (await get(t, a, `/api/v1/invoices/${redSerialNo}`)).json();
+          if (r.red.formStatus) return r;
+          await new Promise((x) => setTimeout(x, 20));
+        }
+        return pending;
+      })();
+      expect(red).toMatchObject({ status: 'pending', red: { formStatus: 'pending_buyer' } });
+      expect((await get(t, a, `/api/v1/invoices/${blue.serialNo}`)).json().status).toBe('red_pending');
+      const second = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, {
+        redSerialNo: nextSerial('RED'),
+        reason: '01',
+      });
+      expect(errorOf(second).code).toBe('INVOICE_RED_IN_PROGRESS');
+
+      const forms = (await get(t, a, '/api/v1/red-forms?status=pending_buyer')).json().items;
+      expect(forms.map((f: { redSerialNo: string }) => f.redSerialNo)).toContain(redSerialNo);
+      expect((await post(t, b, `/api/v1/red-forms/${red.red.formId}/confirm`)).statusCode).toBe(404);
+      const confirmed = await post(t, a, `/api/v1/red-forms/${red.red.formId}/confirm`);
+      expect(confirmed.statusCode, confirmed.body).toBe(200);
+      const issued = await waitForStatus(t, a, redSerialNo, (s) => s === 'issued');
+      expect(issued.number).toMatch(/^\d{20}$/);
+      expect((await get(t, a, `/api/v1/invoices/${blue.serialNo}`)).json().status).toBe('reversed');
+      await settings({ redFormBuyerDecision: 'auto_confirm' });
+    });
+
+    it('returns the blue invoice to issued when the buyer rejects the form', async () => {
+      await settings({ redFormBuyerDecision: 'manual' });
+      const blue = await issueBlue();
+      const redSerialNo = nextSerial('RED');
+      await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, {
+        redSerialNo,
+        reason: '02',
+        lines: [{ lineNo: 2, amount: '-500.00', quantity: '-1' }],
+      });
+      let formId = '';
+      for (let i = 0; i < 200 && !formId; i++) {
+        formId = (await get(t, a, `/api/v1/invoices/${redSerialNo}`)).json().red.formId ?? '';
+        if (!formId) await new Promise((x) => setTimeout(x, 20));
+      }
+      const rejected = await post(t, a, `/api/v1/red-forms/${formId}/reject`);
+      expect(rejected.json().status).toBe('rejected');
+      expect((await get(t, a, `/api/v1/invoices/${redSerialNo}`)).json()).toMatchObject({
+        status: 'failed',
+        failure: { code: 'RED_FORM_REJECTED' },
+      });
+      expect((await get(t, a, `/api/v1/invoices/${blue.serialNo}`)).json().status).toBe('issued');
+      expect(errorOf(await post(t, a, `/api/v1/red-forms/${formId}/confirm`)).code).toBe('RED_FORM_NOT_PENDING');
+      await settings({ redFormBuyerDecision: 'auto_confirm' });
+    });
+
+    it('expires a form not confirmed within 72 hours', async () => {
+      await settings({ redFormBuyerDecision: 'manual' });
+      const blue = await issueBlue();
+      const redSerialNo = nextSerial('RED');
+      await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, { redSerialNo, reason: '01' });
+      for (let i = 0; i < 200; i++) {
+        if ((await get(t, a, `/api/v1/invoices/${redSerialNo}`)).json().red.formId) break;
+        await new Promise((x) => setTimeout(x, 20));
+      }
+      t.clock.advance(72 * 3600_000 + 5000);
+      try {
+        t.runtime.deps.jobs.notify();
+        // Access tokens expire after 2 h of (manual) time: sign in again three days later.
+        const token = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/token',
+          payload: { appId: a.appId, appSecret: a.appSecret },
+        });
+        const later = { ...a, auth: { authorization: `Bearer ${token.json().accessToken}` } };
+        const red = await waitForStatus(t, later, redSerialNo, (s) => s === 'failed');
+        expect(red.failure).toMatchObject({ code: 'RED_FORM_EXPIRED' });
+        expect((await get(t, later, `/api/v1/invoices/${blue.serialNo}`)).json().status).toBe('issued');
+      } finally {
+        t.clock.advance(-(72 * 3600_000 + 5000));
+      }
+      await settings({ redFormBuyerDecision: 'auto_confirm' });
+    });
+
+    it('hides another tenant’s invoice from its red request', async () => {
+      const blue = await issueBlue();
+      const res = await post(t, b, `/api/v1/invoices/${blue.serialNo}/red`, {
+        redSerialNo: nextSerial('RED'),
+        reason: '01',
+      });
+      expect(res.statusCode).toBe(404);
+      expect((await get(t, b, '/api/v1/red-forms')).json().items).toEqual([]);
+    });
+  });
+}
