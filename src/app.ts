@@ -18,6 +18,7 @@ import { createMetrics, type Metrics, registerMetrics } from './platform/http/me
 import { registerOpenApi } from './platform/http/openapi.js';
 import { installValidators } from './platform/http/validators.js';
 import { countJobsByState, createTaskRegistry } from './platform/jobs/index.js';
+import { createEventBus } from './platform/events.js';
 import { createJobsRuntime } from './platform/jobs-runtime.js';
 import { registerAllTasks } from './tasks.js';
 
@@ -47,7 +48,8 @@ export async function createRuntime(
   const registry = createTaskRegistry();
   const jobs = createJobsRuntime({ registry, clock });
   const sandbox = createSandboxChannel({ db: db.kysely, clock, logger: logger.child({ channel: 'sandbox' }) });
-  const deps: Deps = { config, db, clock, logger, jobs, channel: sandbox };
+  const events = createEventBus({ jobs, clock });
+  const deps: Deps = { config, db, clock, logger, jobs, events, channel: sandbox };
   registerAllTasks(registry, deps);
   const metrics = createMetrics(() => countJobsByState(db.kysely));
   return { deps, sandbox, metrics, close: () => db.destroy() };

@@ -4,6 +4,7 @@ import type { Deps } from '../../platform/deps.js';
 import { buildRedRemark, type ComputedInvoice, getInvoiceKindInfo, type InvoiceKind } from '../../tax/index.js';
 import type { ChannelRedForm } from '../channels/index.js';
 import { enqueueIssue } from './create-invoice.js';
+import { publishInvoiceEvent } from './invoice-events.js';
 import { findInvoiceById, updateInvoiceIf } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
 
@@ -30,6 +31,7 @@ export async function onRedIssued(deps: Deps, trx: Trx, red: Invoice): Promise<v
     })
     .where('id', '=', blue.id)
     .execute();
+  await publishInvoiceEvent(deps, trx, 'invoice.reversed', blue, { redInvoiceId: red.id });
 }
 
 /** A red request failed (form rejected or expired, channel refusal): the blue invoice returns to its former state. */
@@ -96,7 +98,10 @@ export async function applyFormOutcome(deps: Deps, trx: Trx, red: Invoice, form:
         form.status === 'rejected' ? '购买方否认了红字发票信息确认单' : '红字发票信息确认单超过72小时未确认，已作废',
       updated_at: now,
     });
-    if (failed) await onRedFailed(deps, trx, red);
+    if (failed) {
+      await onRedFailed(deps, trx, red);
+      await publishInvoiceEvent(deps, trx, 'invoice.failed', red);
+    }
   } else if (form.status === 'pending_buyer' && form.confirmBy !== null) {
     await deps.jobs.enqueue(
       trx,

@@ -4,7 +4,8 @@ import type { ComputedInvoice } from '../../../tax/index.js';
 import { ChannelError, type ChannelIssueRequest } from '../../channels/index.js';
 import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
-import { onRedIssued } from '../red-flow.js';
+import { publishInvoiceEvent } from '../invoice-events.js';
+import { onRedFailed, onRedIssued } from '../red-flow.js';
 
 /**
  * Issues one invoice request through the channel. Idempotent end to end: the channel request id is the invoice id
@@ -44,7 +45,9 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
         red_form_status: invoice.is_red === 1 ? 'used' : invoice.red_form_status,
         updated_at: deps.clock.now(),
       });
-      if (done && invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
+      if (!done) return;
+      if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
+      await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
     });
     helpers.logger.info({ serialNo: invoice.serial_no, number: issued.number }, 'invoice issued');
   } catch (err) {
@@ -80,10 +83,9 @@ async function markFailed(deps: Deps, invoice: Invoice, code: string, reason: st
       failure_reason: reason,
       updated_at: deps.clock.now(),
     });
-    if (failed && invoice.is_red === 1) {
-      const { onRedFailed } = await import('../red-flow.js');
-      await onRedFailed(deps, trx, invoice);
-    }
+    if (!failed) return;
+    if (invoice.is_red === 1) await onRedFailed(deps, trx, invoice);
+    await publishInvoiceEvent(deps, trx, 'invoice.failed', invoice);
   });
 }
 

@@ -5,6 +5,7 @@ import { ChannelError } from '../../channels/index.js';
 import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import type { RedRequestData } from '../red-draft.js';
+import { publishInvoiceEvent } from '../invoice-events.js';
 import { applyFormOutcome, onRedFailed } from '../red-flow.js';
 
 /** Applies for the 红字发票信息确认单 of a pending red request (idempotent by the red invoice id). */
@@ -75,6 +76,8 @@ async function failRed(deps: Deps, red: Invoice, code: string, reason: string): 
       failure_reason: reason,
       updated_at: deps.clock.now(),
     });
-    if (failed) await onRedFailed(deps, trx, red);
+    if (!failed) return;
+    await onRedFailed(deps, trx, red);
+    await publishInvoiceEvent(deps, trx, 'invoice.failed', red);
   });
 }

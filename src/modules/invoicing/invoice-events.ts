@@ -1,0 +1,34 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../../platform/db/database.js';
+import type { Deps } from '../../platform/deps.js';
+import type { Invoice } from './invoicing.tables.js';
+
+/** Public invoice events (webhooks carry these names; docs/webhooks.md). */
+export const INVOICE_EVENTS = ['invoice.issued', 'invoice.failed', 'invoice.reversed'] as const;
+export type InvoiceEvent = (typeof INVOICE_EVENTS)[number];
+
+/**
+ * Publishes an invoice event in the transaction that made the change. The key makes each transition publish once:
+ * issued once per invoice, failed once per revision, reversed once per red invoice.
+ */
+export async function publishInvoiceEvent(
+  deps: Deps,
+  trx: Transaction<Database>,
+  type: InvoiceEvent,
+  invoice: Pick<Invoice, 'id' | 'tenant_id' | 'serial_no' | 'revision'>,
+  extra: { redInvoiceId?: string } = {},
+): Promise<void> {
+  const key =
+    type === 'invoice.issued'
+      ? `${type}:${invoice.id}`
+      : type === 'invoice.failed'
+        ? `${type}:${invoice.id}:${invoice.revision}`
+        : `${type}:${invoice.id}:${extra.redInvoiceId ?? ''}`;
+  await deps.events.publish(trx, {
+    type,
+    tenantId: invoice.tenant_id,
+    subjectId: invoice.id,
+    key,
+    data: { serialNo: invoice.serial_no, ...(extra.redInvoiceId ? { redInvoiceId: extra.redInvoiceId } : {}) },
+  });
+}

@@ -1,0 +1,66 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from './clock.js';
+import type { Database } from './db/database.js';
+import { newId } from './ids.js';
+import type { JobsRuntime } from './jobs-runtime.js';
+import type { TaskName, TaskPayloads } from './jobs/index.js';
+
+/** Something that happened to a tenant's resource, e.g. `invoice.issued`. Public names are past tense. */
+export interface DomainEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly tenantId: string;
+  /** The resource's id (e.g. the invoice id). */
+  readonly subjectId: string;
+  readonly occurredAt: number;
+  readonly data?: Record<string, unknown>;
+}
+
+/** Tasks that take an event: their payload is `{ event }`. */
+type EventTask = { [K in TaskName]: TaskPayloads[K] extends { event: DomainEvent } ? K : never }[TaskName];
+
+/**
+ * In-process publish/subscribe on top of the durable job queue: publishing inside a business transaction enqueues
+ * one job per subscribed task in that same transaction, so the state change and the work it triggers commit
+ * together (transactional outbox). Subscriptions are made at start-up by the modules' task registration.
+ */
+export interface EventBus {
+  subscribe(types: string | readonly string[], task: EventTask): void;
+  /**
+   * Publishes an event. `key` makes publishing idempotent: a retried transition with the same key enqueues nothing
+   * new (each subscriber job is keyed `task:key`), and the event keeps the id of its first publication.
+   */
+  publish(
+    db: Kysely<Database> | Transaction<Database>,
+    event: { type: string; tenantId: string; subjectId: string; key: string; data?: Record<string, unknown> },
+  ): Promise<DomainEvent>;
+}
+
+export function createEventBus({ jobs, clock }: { jobs: JobsRuntime; clock: Clock }): EventBus {
+  const subscribers = new Map<string, EventTask[]>();
+  return {
+    subscribe(types, task) {
+      for (const type of typeof types === 'string' ? [types] : types) {
+        subscribers.set(type, [...(subscribers.get(type) ?? []), task]);
+      }
+    },
+    async publish(db, input) {
+      const now = clock.now();
+      const event: DomainEvent = {
+        id: newId('evt', now),
+        type: input.type,
+        tenantId: input.tenantId,
+        subjectId: input.subjectId,
+        occurredAt: now,
+        ...(input.data ? { data: input.data } : {}),
+      };
+      for (const task of subscribers.get(input.type) ?? []) {
+        await jobs.enqueue(db, task, { event } as TaskPayloads[typeof task], {
+          tenantId: input.tenantId,
+          jobKey: `${task}:${input.key}`,
+        });
+      }
+      return event;
+    },
+  };
+}
