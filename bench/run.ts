@@ -22,6 +22,7 @@ interface AppInfo {
   dialect: string;
   appId: string;
   appSecret: string;
+  sellerTaxId: string;
 }
 
 const USAGE = `usage: npm run bench -- [benchmark…] [--dialect sqlite|postgres|both] [--duration <s>] [--connections <n>]
@@ -169,7 +170,13 @@ async function runDialect(
 
   for (const bench of benchmarks) {
     const { target, baseline: base } = await bench.setup({
-      app: { baseUrl: app.baseUrl, dialect, appId: app.info.appId, appSecret: app.info.appSecret },
+      app: {
+        baseUrl: app.baseUrl,
+        dialect,
+        appId: app.info.appId,
+        appSecret: app.info.appSecret,
+        sellerTaxId: app.info.sellerTaxId,
+      },
       baseline: { baseUrl: baseline.baseUrl },
     });
     const b = await measure(baseline.baseUrl, base, options, baseline.child.pid);

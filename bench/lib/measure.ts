@@ -9,13 +9,15 @@ export interface RequestSpec {
   headers?: Record<string, string>;
   /** Sent as JSON. */
   body?: unknown;
+  /** A fresh JSON body per request (e.g. a unique serial number); overrides `body` during load. */
+  bodyFactory?: () => unknown;
   /** Status every answer must have (default 200); anything else is reported as a problem. */
   expectStatus?: number;
 }
 
 /** What a benchmark's setup gets: the running app server (seeded) and the baseline server. */
 export interface BenchServers {
-  app: { baseUrl: string; dialect: string; appId: string; appSecret: string };
+  app: { baseUrl: string; dialect: string; appId: string; appSecret: string; sellerTaxId: string };
   baseline: { baseUrl: string };
 }
 
@@ -72,6 +74,11 @@ function toAutocannon(baseUrl: string, spec: RequestSpec, connections: number, d
     body = JSON.stringify(spec.body);
     headers['content-type'] = 'application/json';
   }
+  const factory = spec.bodyFactory;
+  if (factory) {
+    body = JSON.stringify(factory());
+    headers['content-type'] = 'application/json';
+  }
   return {
     url: url.toString(),
     method: spec.method,
@@ -80,6 +87,11 @@ function toAutocannon(baseUrl: string, spec: RequestSpec, connections: number, d
     duration: durationS,
     timeout: REQUEST_TIMEOUT_S,
     ...(body === undefined ? {} : { body }),
+    ...(factory
+      ? {
+          requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify(factory()) }) }],
+        }
+      : {}),
   };
 }
 

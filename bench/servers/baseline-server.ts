@@ -6,6 +6,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { MeReply, TokenBody, TokenReply } from '../../src/modules/auth/routes/auth.routes.js';
+import { AcceptedReply, CreateInvoiceBody } from '../../src/modules/invoicing/routes/invoice.schemas.js';
 import { installValidators } from '../../src/platform/http/validators.js';
 import { announce, exitWithParent } from './server-lifecycle.js';
 
@@ -21,6 +22,12 @@ const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
 installValidators(app);
 app.post('/token', { schema: { body: TokenBody, response: { 200: TokenReply } } }, async () => TOKEN);
 app.get('/me', { schema: { response: { 200: MeReply } } }, async () => ME);
+app.post(
+  '/invoices',
+  { schema: { body: CreateInvoiceBody, response: { 202: AcceptedReply } } },
+  async (request, reply) =>
+    reply.status(202).send({ serialNo: request.body.serialNo, status: 'pending' as const } as never),
+);
 
 exitWithParent(() => app.close());
 const port = Number(process.env.PORT ?? 0);

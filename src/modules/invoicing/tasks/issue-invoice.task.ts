@@ -2,10 +2,11 @@ import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
 import type { ComputedInvoice } from '../../../tax/index.js';
 import { ChannelError, type ChannelIssueRequest } from '../../channels/index.js';
+import { publishInvoiceEvent } from '../invoice-events.js';
 import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
-import { publishInvoiceEvent } from '../invoice-events.js';
 import { onRedFailed, onRedIssued } from '../red-flow.js';
+import { announceSettled } from '../wait-for-invoice.js';
 
 /**
  * Issues one invoice request through the channel. Idempotent end to end: the channel request id is the invoice id
@@ -49,6 +50,7 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
       if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
       await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
     });
+    announceSettled(invoice.id);
     helpers.logger.info({ serialNo: invoice.serial_no, number: issued.number }, 'invoice issued');
   } catch (err) {
     const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
@@ -87,6 +89,7 @@ async function markFailed(deps: Deps, invoice: Invoice, code: string, reason: st
     if (invoice.is_red === 1) await onRedFailed(deps, trx, invoice);
     await publishInvoiceEvent(deps, trx, 'invoice.failed', invoice);
   });
+  announceSettled(invoice.id);
 }
 
 async function buildChannelRequest(deps: Deps, invoice: Invoice): Promise<ChannelIssueRequest> {

@@ -2,10 +2,10 @@ import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
 import { type ComputedInvoice, fenToDecimalString, type RedReason } from '../../../tax/index.js';
 import { ChannelError } from '../../channels/index.js';
+import { publishInvoiceEvent } from '../invoice-events.js';
 import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import type { RedRequestData } from '../red-draft.js';
-import { publishInvoiceEvent } from '../invoice-events.js';
 import { applyFormOutcome, onRedFailed } from '../red-flow.js';
 
 /** Applies for the 红字发票信息确认单 of a pending red request (idempotent by the red invoice id). */
