@@ -78,6 +78,39 @@ for (const dialect of TEST_DIALECTS) {
       expect(res.headers['x-request-id']).toBe('trace-123');
     });
 
+    it('lists the tenant’s jobs and retries a dead one; another tenant sees neither', async () => {
+      const b = await seedTenant(t, 'B');
+      const now = t.clock.now();
+      await t.runtime.deps.db.kysely
+        .insertInto('jobs')
+        .values({
+          id: 'job_test_dead_1',
+          tenant_id: a.tenantId,
+          task: 'invoicing/issue-invoice',
+          payload: JSON.stringify({ invoiceId: 'inv_missing' }),
+          state: 'dead',
+          job_key: null,
+          run_at: now,
+          max_attempts: 3,
+          attempts: 3,
+          last_error: 'boom',
+          locked_by: null,
+          locked_until: null,
+          created_at: now,
+          updated_at: now,
+          finished_at: now,
+        })
+        .execute();
+      const list = await t.app.inject({ url: '/api/v1/jobs?state=dead', headers: a.auth });
+      expect(list.json().items).toEqual([expect.objectContaining({ id: 'job_test_dead_1', state: 'dead', lastError: 'boom' })]);
+      expect((await t.app.inject({ url: '/api/v1/jobs?state=dead', headers: b.auth })).json().items).toEqual([]);
+      const foreign = await t.app.inject({ method: 'POST', url: '/api/v1/jobs/job_test_dead_1/retry', headers: b.auth });
+      expect(foreign.statusCode).toBe(404);
+      const retried = await t.app.inject({ method: 'POST', url: '/api/v1/jobs/job_test_dead_1/retry', headers: a.auth });
+      expect(retried.statusCode).toBe(200);
+      expect(retried.json()).toMatchObject({ id: 'job_test_dead_1', state: 'queued', maxAttempts: 4 });
+    });
+
     it('reports liveness and readiness', async () => {
       expect((await t.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
       const ready = await t.app.inject({ url: '/readyz' });

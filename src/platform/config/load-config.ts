@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { AppError } from '../errors/app-error.js';
 import { CONFIG_INVALID } from '../errors/platform.errors.js';
+import { type DeliveryConfig, loadDeliveryConfig } from './delivery-config.js';
 
 export const ROLES = ['all', 'web', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -9,6 +10,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The one typed configuration object. Built once from the environment by {@link loadConfig}. */
+export type { DeliveryConfig, SmsGatewayConfig } from './delivery-config.js';
+
 export interface Config {
   readonly http: {
     readonly host: string;
@@ -37,7 +40,10 @@ export interface Config {
   readonly demoSeed: boolean;
   /** The issuing channel; only the built-in sandbox ships today. */
   readonly channel: { readonly kind: Channel };
+  /** Webhooks, e-mail and SMS (docs/delivery.md). */
+  readonly delivery: DeliveryConfig;
 }
+
 
 export const CHANNELS = ['sandbox'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -87,6 +93,42 @@ export const CONFIG_VARIABLES = [
     name: 'CHANNEL',
     default: 'sandbox',
     description: 'Issuing channel: `sandbox` (the built-in simulated tax platform).',
+  },
+  {
+    name: 'OUTBOUND_ALLOWED_HOSTS',
+    default: '(empty)',
+    description:
+      'Comma-separated `host` or `host:port` entries that webhook and order-query URLs may use even though they resolve to loopback/private addresses (local demos, tests).',
+  },
+  { name: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'Timeout of one webhook delivery attempt.' },
+  {
+    name: 'SECRET_ENCRYPTION_KEY',
+    default: '(key file in DATA_DIR)',
+    description:
+      'Key material (≥ 32 characters) that encrypts business-system signing secrets at rest. Unset: a random key is created in `DATA_DIR/secret-encryption.key`; set it when several nodes share a database.',
+  },
+  {
+    name: 'SMTP_URL',
+    default: '(unset)',
+    description: '`smtp://user:pass@host:587` or `smtps://…:465`; unset writes mail to the outbox table (`GET /api/v1/outbox`).',
+  },
+  { name: 'MAIL_FROM', default: 'OpenFapiao <no-reply@localhost>', description: 'Sender of invoice e-mails.' },
+  {
+    name: 'SMS_GATEWAY_URL',
+    default: '(unset)',
+    description: 'HTTP SMS gateway; `{{to}}`/`{{text}}` are substituted (URL-encoded). Unset writes SMS to the outbox table.',
+  },
+  { name: 'SMS_GATEWAY_METHOD', default: 'POST', description: 'GET, POST or PUT.' },
+  { name: 'SMS_GATEWAY_CONTENT_TYPE', default: 'application/json', description: 'Content type of the gateway body.' },
+  {
+    name: 'SMS_GATEWAY_BODY_TEMPLATE',
+    default: '{"to":"{{to}}","text":"{{text}}"}',
+    description: 'Request body; `{{to}}`/`{{text}}` are escaped for the content type (JSON string, form field).',
+  },
+  {
+    name: 'SMS_GATEWAY_AUTH_HEADER',
+    default: '(unset)',
+    description: 'One header sent to the gateway, `Name: value` (e.g. `Authorization: Bearer …`).',
   },
 ] as const;
 
@@ -171,6 +213,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     },
     demoSeed: bool('DEMO_SEED', true),
     channel: { kind: oneOf('CHANNEL', CHANNELS, 'sandbox') },
+    delivery: loadDeliveryConfig(get as never, int as never, problems),
   };
   if (problems.length > 0) {
     throw new AppError(CONFIG_INVALID, `配置错误 (invalid configuration):\n  - ${problems.join('\n  - ')}`, {
