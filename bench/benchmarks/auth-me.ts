@@ -1,19 +1,12 @@
 import type { Benchmark } from '../lib/measure.js';
+import { getAuthHeaders } from '../lib/token.js';
 
-/** An authenticated read: bearer parsing, token lookup (token ⋈ app), tenant lookup, response serialization. */
+/** An authenticated read: bearer parsing, one token lookup (token ⋈ app ⋈ tenant), response serialization. */
 export const authMe: Benchmark = {
   name: 'auth-me',
-  description: 'GET /api/v1/auth/me with a bearer token (auth hook: token lookup; tenant lookup)',
+  description: 'GET /api/v1/auth/me with a bearer token (auth hook: one token ⋈ app ⋈ tenant lookup)',
   async setup({ app }) {
-    const res = await fetch(new URL('/api/v1/auth/token', app.baseUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ appId: app.appId, appSecret: app.appSecret }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (res.status !== 200) throw new Error(`auth-me setup: token request answered ${res.status}: ${await res.text()}`);
-    const { accessToken } = (await res.json()) as { accessToken: string };
-    const headers = { authorization: `Bearer ${accessToken}` };
+    const headers = await getAuthHeaders(app, 'auth-me');
     return {
       target: { method: 'GET', path: '/api/v1/auth/me', headers },
       // Same header on the baseline so both sides parse the same request bytes.

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Benchmark } from '../lib/measure.js';
+import { getAuthHeaders } from '../lib/token.js';
 
 const RUN = randomBytes(3).toString('hex');
 let counter = 0;
@@ -38,15 +39,7 @@ export const invoicesIssue: Benchmark = {
   name: 'invoices-issue',
   description: 'POST /api/v1/invoices?wait=10 until issued (sandbox channel, in-process worker)',
   async setup({ app }) {
-    const res = await fetch(new URL('/api/v1/auth/token', app.baseUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ appId: app.appId, appSecret: app.appSecret }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (res.status !== 200) throw new Error(`invoices-issue setup: token request answered ${res.status}`);
-    const { accessToken } = (await res.json()) as { accessToken: string };
-    const headers = { authorization: `Bearer ${accessToken}` };
+    const headers = await getAuthHeaders(app, 'invoices-issue');
     return {
       target: {
         method: 'POST',

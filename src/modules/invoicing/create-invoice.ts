@@ -110,6 +110,27 @@ export function sellerSnapshot(seller: Org): string {
   });
 }
 
+/** The state columns of a request that has just been accepted (blue; red rows override the red columns). */
+export const NEW_REQUEST_STATE = {
+  status: 'pending',
+  revision: 0,
+  number: null,
+  code: null,
+  check_code: null,
+  issued_at: null,
+  failure_code: null,
+  failure_reason: null,
+  is_red: 0,
+  blue_invoice_id: null,
+  red_reason: null,
+  red_form_id: null,
+  red_form_no: null,
+  red_form_status: null,
+  status_before_red: null,
+  reversed_amount_fen: 0,
+  reversed_tax_fen: 0,
+} as const satisfies Partial<Invoice>;
+
 function buildInvoiceRow(
   now: number,
   input: CreateInvoiceInput,
@@ -127,23 +148,7 @@ function buildInvoiceRow(
     seller_tax_id: seller.tax_id,
     seller_json: sellerSnapshot(seller),
     ...computedColumns(computed, input.data),
-    status: 'pending',
-    revision: 0,
-    number: null,
-    code: null,
-    check_code: null,
-    issued_at: null,
-    failure_code: null,
-    failure_reason: null,
-    is_red: 0,
-    blue_invoice_id: null,
-    red_reason: null,
-    red_form_id: null,
-    red_form_no: null,
-    red_form_status: null,
-    status_before_red: null,
-    reversed_amount_fen: 0,
-    reversed_tax_fen: 0,
+    ...NEW_REQUEST_STATE,
     created_at: now,
     updated_at: now,
   };

@@ -12,7 +12,7 @@ import {
   type RedLineRequest,
   type TaxViolationCode,
 } from '../../tax/index.js';
-import { computedColumns } from './create-invoice.js';
+import { computedColumns, NEW_REQUEST_STATE } from './create-invoice.js';
 import {
   INVOICE_NOT_FOUND,
   INVOICE_NOT_REVERSIBLE,
@@ -151,23 +151,10 @@ function buildRedRow(
     request_hash: hash,
     request_json: JSON.stringify(data),
     ...computedColumns(computed, data),
-    status: 'pending',
-    revision: 0,
-    number: null,
-    code: null,
-    check_code: null,
-    issued_at: null,
-    failure_code: null,
-    failure_reason: null,
+    ...NEW_REQUEST_STATE,
     is_red: 1,
     blue_invoice_id: blue.id,
     red_reason: data.reason,
-    red_form_id: null,
-    red_form_no: null,
-    red_form_status: null,
-    status_before_red: null,
-    reversed_amount_fen: 0,
-    reversed_tax_fen: 0,
     created_at: now,
     updated_at: now,
   };
