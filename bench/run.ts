@@ -151,6 +151,8 @@ async function runDialect(
     AUTH_RATE_LIMIT_MAX: '1000000',
     DEMO_SEED: 'false',
     ROLE: 'web',
+    // webhooks-fanout delivers to a receiver in this process on 127.0.0.1 (the SSRF guard refuses loopback otherwise).
+    OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
   };
   if (dialect === 'postgres') {
     if (!pgUrl) throw new Error('postgres needs BENCH_DATABASE_URL or DATABASE_URL');

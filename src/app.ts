@@ -4,21 +4,24 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { appsRoutes, authRoutes, createAuthHook, decorateAuth } from './modules/auth/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
+import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
+import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
 import { invoicesRoutes, monitorRoutes, redFormsRoutes } from './modules/invoicing/index.js';
 import { jobsRoutes } from './modules/ops/jobs.routes.js';
-import { orgsRoutes } from './modules/orgs/index.js';
+import { businessSystemsRoutes, orgsRoutes } from './modules/orgs/index.js';
+import { scanH5Routes, scanOrdersRoutes, scanSettingsRoutes } from './modules/scan/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config/load-config.js';
 import { createDb, type Db } from './platform/db/create-db.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import type { Deps } from './platform/deps.js';
 import { installErrorHandlers } from './platform/errors/http-error-handler.js';
+import { createEventBus } from './platform/events.js';
 import { registerHealth } from './platform/http/health.js';
 import { createMetrics, type Metrics, registerMetrics } from './platform/http/metrics.js';
 import { registerOpenApi } from './platform/http/openapi.js';
 import { installValidators } from './platform/http/validators.js';
 import { countJobsByState, createTaskRegistry } from './platform/jobs/index.js';
-import { createEventBus } from './platform/events.js';
 import { createJobsRuntime } from './platform/jobs-runtime.js';
 import { registerAllTasks } from './tasks.js';
 
@@ -93,14 +96,22 @@ export async function buildApp(
   registerHealth(app, deps, options.isDraining ?? (() => false));
 
   await app.register(authRoutes, { deps });
+  await app.register(scanH5Routes, { deps });
+  await app.register(publicDocumentsRoutes, { deps });
   await app.register(async (authed) => {
     authed.addHook('onRequest', createAuthHook(deps));
     await authed.register(orgsRoutes, { deps });
+    await authed.register(businessSystemsRoutes, { deps });
+    await authed.register(webhookDeliveriesRoutes, { deps });
+    await authed.register(buyerDeliveryRoutes, { deps });
     await authed.register(appsRoutes, { deps });
     await authed.register(jobsRoutes, { deps });
     await authed.register(invoicesRoutes, { deps });
+    await authed.register(documentsRoutes, { deps });
     await authed.register(redFormsRoutes, { deps });
     await authed.register(monitorRoutes, { deps });
+    await authed.register(scanSettingsRoutes, { deps });
+    await authed.register(scanOrdersRoutes, { deps });
     if (runtime.sandbox) await authed.register(sandboxRoutes, { deps, sandbox: runtime.sandbox });
   });
 

@@ -1,8 +1,14 @@
+import { registerDeliveryTasks } from './modules/delivery/index.js';
+import { registerDocumentsTasks } from './modules/documents/index.js';
 import { registerInvoicingTasks } from './modules/invoicing/index.js';
+import { registerScanTasks } from './modules/scan/index.js';
 import type { Deps } from './platform/deps.js';
 import type { TaskRegistry } from './platform/jobs/index.js';
 
 /** Every module's background tasks, registered once per process (web and worker alike, so enqueue can validate). */
 export function registerAllTasks(registry: TaskRegistry, deps: Deps): void {
   registerInvoicingTasks(registry, deps);
+  registerScanTasks(registry, deps);
+  registerDeliveryTasks(registry, deps);
+  registerDocumentsTasks(registry, deps);
 }

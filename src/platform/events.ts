@@ -2,8 +2,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from './clock.js';
 import type { Database } from './db/database.js';
 import { newId } from './ids.js';
-import type { JobsRuntime } from './jobs-runtime.js';
 import type { TaskName, TaskPayloads } from './jobs/index.js';
+import type { JobsRuntime } from './jobs-runtime.js';
 
 /** Something that happened to a tenant's resource, e.g. `invoice.issued`. Public names are past tense. */
 export interface DomainEvent {

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { buildApp, createRuntime, type Runtime } from '../../src/app.js';
@@ -25,7 +28,8 @@ export async function buildTestApp(
   options: { worker?: boolean } = {},
 ): Promise<TestApp> {
   const created = await dialect.createConfigDb();
-  const base = loadConfig({ LOG_LEVEL: 'silent', DEMO_SEED: 'false', ...env });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-app-'));
+  const base = loadConfig({ LOG_LEVEL: 'silent', DEMO_SEED: 'false', DATA_DIR: dataDir, ...env });
   const config: Config = { ...base, db: created.dbConfig };
   const clock = createManualClock('2025-06-01T02:00:00Z');
   const runtime = await createRuntime(config, { clock, logger: pino({ level: 'silent' }) });
@@ -57,6 +61,7 @@ export async function buildTestApp(
       await app.close();
       await runtime.close();
       await created.cleanup();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

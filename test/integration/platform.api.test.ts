@@ -102,11 +102,21 @@ for (const dialect of TEST_DIALECTS) {
         })
         .execute();
       const list = await t.app.inject({ url: '/api/v1/jobs?state=dead', headers: a.auth });
-      expect(list.json().items).toEqual([expect.objectContaining({ id: 'job_test_dead_1', state: 'dead', lastError: 'boom' })]);
+      expect(list.json().items).toEqual([
+        expect.objectContaining({ id: 'job_test_dead_1', state: 'dead', lastError: 'boom' }),
+      ]);
       expect((await t.app.inject({ url: '/api/v1/jobs?state=dead', headers: b.auth })).json().items).toEqual([]);
-      const foreign = await t.app.inject({ method: 'POST', url: '/api/v1/jobs/job_test_dead_1/retry', headers: b.auth });
+      const foreign = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/jobs/job_test_dead_1/retry',
+        headers: b.auth,
+      });
       expect(foreign.statusCode).toBe(404);
-      const retried = await t.app.inject({ method: 'POST', url: '/api/v1/jobs/job_test_dead_1/retry', headers: a.auth });
+      const retried = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/jobs/job_test_dead_1/retry',
+        headers: a.auth,
+      });
       expect(retried.statusCode).toBe(200);
       expect(retried.json()).toMatchObject({ id: 'job_test_dead_1', state: 'queued', maxAttempts: 4 });
     });

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/platform/clock.js';
 import type { Db } from '../../src/platform/db/create-db.js';
 import { createEventBus, type DomainEvent } from '../../src/platform/events.js';
-import { createJobsRuntime } from '../../src/platform/jobs-runtime.js';
 import { createTaskRegistry } from '../../src/platform/jobs/index.js';
+import { createJobsRuntime } from '../../src/platform/jobs-runtime.js';
 import { createTestDb, TEST_DIALECTS } from '../helpers/test-db.js';
 
 declare module '../../src/platform/jobs/index.js' {
@@ -32,7 +32,9 @@ for (const dialect of TEST_DIALECTS) {
     it('enqueues one job per subscriber in the publishing transaction', async () => {
       const event = await db.kysely
         .transaction()
-        .execute((trx) => bus.publish(trx, { type: 'thing.happened', tenantId: 't1', subjectId: 's1', key: 'k1', data: { n: 1 } }));
+        .execute((trx) =>
+          bus.publish(trx, { type: 'thing.happened', tenantId: 't1', subjectId: 's1', key: 'k1', data: { n: 1 } }),
+        );
       const jobs = await jobsFor();
       expect(jobs).toHaveLength(1);
       expect(JSON.parse(jobs[0]!.payload)).toEqual({ event: JSON.parse(JSON.stringify(event)) });
@@ -47,9 +49,13 @@ for (const dialect of TEST_DIALECTS) {
         }),
       ).rejects.toThrow('rollback');
       expect(await jobsFor()).toHaveLength(1);
-      await db.kysely.transaction().execute((trx) => bus.publish(trx, { type: 'thing.happened', tenantId: 't1', subjectId: 's1', key: 'k1' }));
+      await db.kysely
+        .transaction()
+        .execute((trx) => bus.publish(trx, { type: 'thing.happened', tenantId: 't1', subjectId: 's1', key: 'k1' }));
       expect(await jobsFor()).toHaveLength(1);
-      await db.kysely.transaction().execute((trx) => bus.publish(trx, { type: 'other.thing', tenantId: 't1', subjectId: 's1', key: 'k9' }));
+      await db.kysely
+        .transaction()
+        .execute((trx) => bus.publish(trx, { type: 'other.thing', tenantId: 't1', subjectId: 's1', key: 'k9' }));
       expect(await jobsFor()).toHaveLength(1);
     });
   });

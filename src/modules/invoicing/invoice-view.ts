@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { toIsoCst } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import { type ComputedInvoice, fenToDecimalString, getInvoiceKindInfo, type InvoiceKind } from '../../tax/index.js';
+import { invoiceFilePaths } from '../documents/document-formats.js';
 import { findInvoiceById, findRedsOfBlue } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
 
@@ -90,6 +91,7 @@ export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
       amount: fenToDecimalString(invoice.reversed_amount_fen),
       tax: fenToDecimalString(invoice.reversed_tax_fen),
     },
+    files: invoice.number !== null && invoice.issued_at !== null ? invoiceFilePaths(invoice.serial_no) : null,
     createdAt: toIsoCst(invoice.created_at),
     updatedAt: toIsoCst(invoice.updated_at),
   };

@@ -1,4 +1,24 @@
 /** Seller organisations (销方). Other modules call getOrg to resolve a seller of the tenant. */
+
+export {
+  assertOutboundUrl,
+  type BusinessSystemFields,
+  createBusinessSystem,
+  getBusinessSystem,
+  listBusinessSystems,
+  rotateBusinessSystemSecret,
+  updateBusinessSystem,
+} from './business-systems.service.js';
+export type { BusinessSystem, BusinessSystemTables } from './business-systems.tables.js';
+export { DEFAULT_SUBSCRIBED_EVENTS, WEBHOOK_EVENT_TYPES, type WebhookEventType } from './business-systems-events.js';
+export { decryptSecret, encryptSecret, generateSigningSecret } from './business-systems-secrets.js';
+export {
+  findBusinessSystemById,
+  findEventSubscribers,
+  signingSecretsOf,
+  subscribedEvents,
+} from './business-systems-subscribers.js';
 export { assertSellerTaxId, createOrg, getOrg, listOrgs, type OrgFields, updateOrg } from './orgs.service.js';
 export type { Org } from './orgs.tables.js';
+export { BusinessSystemView, businessSystemsRoutes, toBusinessSystemView } from './routes/business-systems.routes.js';
 export { OrgView, orgsRoutes, toOrgView } from './routes/orgs.routes.js';

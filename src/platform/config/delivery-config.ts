@@ -1,3 +1,5 @@
+import type { ConfigVariable } from './load-config.js';
+
 /** Outbound delivery settings: SSRF allowlist, webhook timeout, SMTP, SMS gateway, secret encryption. */
 export interface DeliveryConfig {
   /** `host` or `host:port` entries that may resolve to private/loopback addresses (lower-cased). */
@@ -12,6 +14,7 @@ export interface DeliveryConfig {
   readonly smsGateway: SmsGatewayConfig | null;
 }
 
+/** The generic HTTP SMS gateway (SMS_GATEWAY_*). */
 export interface SmsGatewayConfig {
   readonly url: string;
   readonly method: 'GET' | 'POST' | 'PUT';
@@ -21,15 +24,13 @@ export interface SmsGatewayConfig {
   readonly authHeader: readonly [string, string] | null;
 }
 
-type Get = (name: never) => string | undefined;
-type Int = (name: never, fallback: number, min: number, max: number) => number;
+type Get = (name: ConfigVariable) => string | undefined;
+type Int = (name: ConfigVariable, fallback: number, min: number, max: number) => number;
 
 const SMS_METHODS = ['GET', 'POST', 'PUT'] as const;
 
 /** The delivery part of loadConfig; appends problems like the rest of it. */
-export function loadDeliveryConfig(getVar: Get, intVar: Int, problems: string[]): DeliveryConfig {
-  const get = getVar as (name: string) => string | undefined;
-  const int = intVar as (name: string, fallback: number, min: number, max: number) => number;
+export function loadDeliveryConfig(get: Get, int: Int, problems: string[]): DeliveryConfig {
   const key = get('SECRET_ENCRYPTION_KEY') ?? null;
   if (key !== null && key.length < 32) problems.push('SECRET_ENCRYPTION_KEY 至少 32 个字符 (must be ≥ 32 characters)');
   const smtpUrl = get('SMTP_URL') ?? null;
@@ -49,7 +50,7 @@ export function loadDeliveryConfig(getVar: Get, intVar: Int, problems: string[])
   };
 }
 
-function loadSmsGateway(get: (name: string) => string | undefined, problems: string[]): SmsGatewayConfig | null {
+function loadSmsGateway(get: Get, problems: string[]): SmsGatewayConfig | null {
   const url = get('SMS_GATEWAY_URL');
   if (url === undefined) return null;
   if (!/^https?:\/\/\S+$/.test(url)) problems.push('SMS_GATEWAY_URL 必须是 http(s) URL (must be an http(s) URL)');
@@ -59,7 +60,8 @@ function loadSmsGateway(get: (name: string) => string | undefined, problems: str
   }
   const auth = get('SMS_GATEWAY_AUTH_HEADER');
   const colon = auth?.indexOf(':') ?? -1;
-  if (auth !== undefined && colon < 1) problems.push('SMS_GATEWAY_AUTH_HEADER 格式为 "Name: value" (must be "Name: value")');
+  if (auth !== undefined && colon < 1)
+    problems.push('SMS_GATEWAY_AUTH_HEADER 格式为 "Name: value" (must be "Name: value")');
   return {
     url,
     method: (SMS_METHODS as readonly string[]).includes(method) ? (method as SmsGatewayConfig['method']) : 'POST',

@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('/srv/app/data');
     expect(config.db).toEqual({ driver: 'sqlite', sqlitePath: '/srv/app/data/openfapiao.sqlite' });
     expect(config.role).toBe('all');
-    expect(config.jobs.concurrency).toBe(4);
+    expect(config.jobs.concurrency).toBe(16);
     expect(config.auth.accessTokenTtlSeconds).toBe(7200);
     expect(config.demoSeed).toBe(true);
   });

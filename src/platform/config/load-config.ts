@@ -42,8 +42,12 @@ export interface Config {
   readonly channel: { readonly kind: Channel };
   /** Webhooks, e-mail and SMS (docs/delivery.md). */
   readonly delivery: DeliveryConfig;
+  /** Invoice documents (PDF/OFD/XML): where bytes are stored and the key that signs download links. */
+  readonly documents: { readonly blobStore: BlobStoreKind; readonly signingKey: string | null };
 }
 
+export const BLOB_STORES = ['fs', 'db'] as const;
+export type BlobStoreKind = (typeof BLOB_STORES)[number];
 
 export const CHANNELS = ['sandbox'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -72,7 +76,12 @@ export const CONFIG_VARIABLES = [
   { name: 'DB_POOL_SIZE', default: '10', description: 'PostgreSQL connection pool size per process.' },
   { name: 'LOG_LEVEL', default: 'info', description: `One of ${LOG_LEVELS.join(', ')}.` },
   { name: 'ROLE', default: 'all', description: '`all` (HTTP + worker), `web` (HTTP only) or `worker` (jobs only).' },
-  { name: 'JOB_CONCURRENCY', default: '4', description: 'Jobs a worker process runs at once.' },
+  {
+    name: 'JOB_CONCURRENCY',
+    default: '16',
+    description:
+      'Jobs a worker process runs at once (jobs mostly wait on the database, the channel, render threads or remote HTTP).',
+  },
   { name: 'JOB_POLL_INTERVAL_MS', default: '500', description: 'How often an idle worker looks for due jobs.' },
   {
     name: 'JOB_LEASE_MS',
@@ -110,13 +119,15 @@ export const CONFIG_VARIABLES = [
   {
     name: 'SMTP_URL',
     default: '(unset)',
-    description: '`smtp://user:pass@host:587` or `smtps://…:465`; unset writes mail to the outbox table (`GET /api/v1/outbox`).',
+    description:
+      '`smtp://user:pass@host:587` or `smtps://…:465`; unset writes mail to the outbox table (`GET /api/v1/outbox`).',
   },
   { name: 'MAIL_FROM', default: 'OpenFapiao <no-reply@localhost>', description: 'Sender of invoice e-mails.' },
   {
     name: 'SMS_GATEWAY_URL',
     default: '(unset)',
-    description: 'HTTP SMS gateway; `{{to}}`/`{{text}}` are substituted (URL-encoded). Unset writes SMS to the outbox table.',
+    description:
+      'HTTP SMS gateway; `{{to}}`/`{{text}}` are substituted (URL-encoded). Unset writes SMS to the outbox table.',
   },
   { name: 'SMS_GATEWAY_METHOD', default: 'POST', description: 'GET, POST or PUT.' },
   { name: 'SMS_GATEWAY_CONTENT_TYPE', default: 'application/json', description: 'Content type of the gateway body.' },
@@ -129,6 +140,17 @@ export const CONFIG_VARIABLES = [
     name: 'SMS_GATEWAY_AUTH_HEADER',
     default: '(unset)',
     description: 'One header sent to the gateway, `Name: value` (e.g. `Authorization: Bearer …`).',
+  },
+  {
+    name: 'BLOB_STORE',
+    default: 'fs',
+    description: 'Where rendered invoice files live: `fs` (`DATA_DIR/blobs`) or `db` (the database; for multi-node).',
+  },
+  {
+    name: 'SIGNING_KEY',
+    default: '(generated)',
+    description:
+      'Secret (≥ 32 chars) that signs public download links; unset: generated once into `DATA_DIR/signing.key` (mode 600). Set it on multi-node deployments.',
   },
 ] as const;
 
@@ -201,7 +223,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     role: oneOf('ROLE', ROLES, 'all'),
     jobs: {
-      concurrency: int('JOB_CONCURRENCY', 4, 1, 256),
+      concurrency: int('JOB_CONCURRENCY', 16, 1, 256),
       pollIntervalMs: int('JOB_POLL_INTERVAL_MS', 500, 10, 60_000),
       leaseMs: int('JOB_LEASE_MS', 30_000, 1000, 3_600_000),
       shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
@@ -213,7 +235,11 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     },
     demoSeed: bool('DEMO_SEED', true),
     channel: { kind: oneOf('CHANNEL', CHANNELS, 'sandbox') },
-    delivery: loadDeliveryConfig(get as never, int as never, problems),
+    delivery: loadDeliveryConfig(get, int, problems),
+    documents: {
+      blobStore: oneOf('BLOB_STORE', BLOB_STORES, 'fs'),
+      signingKey: signingKey(get('SIGNING_KEY'), problems),
+    },
   };
   if (problems.length > 0) {
     throw new AppError(CONFIG_INVALID, `配置错误 (invalid configuration):\n  - ${problems.join('\n  - ')}`, {
@@ -221,6 +247,12 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     });
   }
   return config;
+}
+
+function signingKey(raw: string | undefined, problems: string[]): string | null {
+  if (raw !== undefined && raw.length < 32)
+    problems.push('SIGNING_KEY 至少 32 个字符 (must be at least 32 characters)');
+  return raw ?? null;
 }
 
 function parseUrl(raw: string, name: string, protocols: string[], problems: string[]): string {

@@ -62,6 +62,35 @@ class LockingSqliteDialect extends SqliteDialect {
   }
 }
 
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Kysely prepares every query anew; on better-sqlite3 that costs more than running a small query. This cache keeps
+ * prepared statements by SQL text (the one connection runs them one at a time; we never stream, which would keep a
+ * statement busy), least recently used out first.
+ */
+function withStatementCache(db: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (source: string): SqliteDatabase.Statement => {
+    let statement = cache.get(source);
+    if (statement) {
+      cache.delete(source);
+    } else {
+      statement = db.prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, statement);
+    return statement;
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** Opens the configured database: SQLite (better-sqlite3, WAL) by default, PostgreSQL when DATABASE_URL is set. */
 export function createDb(dbConfig: Config['db']): Db {
   if (dbConfig.driver === 'postgres') {
@@ -83,6 +112,6 @@ export function createDb(dbConfig: Config['db']): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
-  const kysely = new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: withStatementCache(sqlite) }) });
   return { kysely, dialect: 'sqlite', destroy: () => kysely.destroy() };
 }

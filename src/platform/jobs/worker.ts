@@ -80,7 +80,9 @@ export function createWorker(options: WorkerOptions): Worker {
     const run: JobRun = { job, controller: new AbortController(), abandoned: false };
     const done = runJob(ctx, run).finally(() => {
       running.delete(job.id);
-      if (lastClaimFilled) requestPoll();
+      // Look again at once: the job has committed, and jobs often enqueue follow-ups (render, fan-out, deliver)
+      // that would otherwise wait a whole poll interval.
+      requestPoll();
     });
     running.set(job.id, { run, done });
     return done;

@@ -182,6 +182,7 @@ export const InvoiceView = Type.Object({
     }),
   ),
   reversed: Type.Object({ amount: Money, tax: Money }),
+  files: Type.Union([Type.Object({ pdf: Type.String(), ofd: Type.String(), xml: Type.String() }), Type.Null()]),
   createdAt: IsoTime,
   updatedAt: IsoTime,
 });

@@ -48,6 +48,13 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
       });
       if (!done) return;
       if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
+      // Layout files are rendered once, right after issuing (documents module); downloads render on demand too.
+      await deps.jobs.enqueue(
+        trx,
+        'documents/render-invoice',
+        { invoiceId: invoice.id },
+        { tenantId: invoice.tenant_id, jobKey: `render-invoice:${invoice.id}` },
+      );
       await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
     });
     announceSettled(invoice.id);

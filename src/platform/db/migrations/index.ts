@@ -2,6 +2,9 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-sandbox.js';
 import * as m0003 from './0003-invoicing.js';
+import * as m0004 from './0004-documents.js';
+import * as m0005 from './0005-delivery.js';
+import * as m0006 from './0006-scan.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -11,4 +14,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': m0001,
   '0002-sandbox': m0002,
   '0003-invoicing': m0003,
+  '0004-documents': m0004,
+  '0005-delivery': m0005,
+  '0006-scan': m0006,
 };

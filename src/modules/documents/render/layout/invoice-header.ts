@@ -3,9 +3,10 @@
  * item table's header row. Coordinates (mm, page 210 × 140) follow the official 数电 template as real OFD files
  * carry it (tax-rules §9.3: title box x 56 y 8, frame lines at y 30/52/96/104/124, number value at x 170 …).
  */
-import type { QrMatrix } from '../qr/qr-matrix.js';
+
 import type { InvoiceDocument } from '../invoice-document.js';
 import { printedDate } from '../invoice-document.js';
+import type { QrMatrix } from '../qr/qr-matrix.js';
 import { LABEL_COLOR } from './display-list.js';
 import { type PageBuilder, TEXT_SIZE } from './draw-helpers.js';
 import { measureText } from './text-metrics.js';
@@ -79,5 +80,5 @@ function drawParty(
   const nameSize = Math.min(TEXT_SIZE, 82 / Math.max(measureText(party.name, 1), 1));
   b.text(20 + dx, 36.5, party.name, { size: nameSize, tag: `${tag}Name` });
   b.label(11 + dx, 46.7, '统一社会信用代码/纳税人识别号：');
-  b.text(58 + dx, 46.9, party.taxId ?? '', { size: 3.5, tag: `${tag}TaxID` });
+  b.text(62 + dx, 46.9, party.taxId ?? '', { size: 3.5, tag: `${tag}TaxID` });
 }

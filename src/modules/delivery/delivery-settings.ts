@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/database.js';
+
+/** A tenant's delivery preferences. */
+export interface DeliverySettings {
+  /** E-mail the invoice to `buyer.email` when it is issued. */
+  emailOnIssue: boolean;
+  /** Text the download link to `buyer.mobile` when it is issued. */
+  smsOnIssue: boolean;
+  /** Attach the OFD file too (the PDF is always attached). */
+  attachOfd: boolean;
+  /** Attach the XML file too. */
+  attachXml: boolean;
+}
+
+/** What a tenant gets until it saves its own settings. */
+export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
+  emailOnIssue: true,
+  smsOnIssue: true,
+  attachOfd: false,
+  attachXml: false,
+};
+
+/** The tenant's settings (defaults when it never saved any). */
+export async function getDeliverySettings(db: Kysely<Database>, tenantId: string): Promise<DeliverySettings> {
+  const row = await db.selectFrom('delivery_settings').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
+  if (!row) return { ...DEFAULT_DELIVERY_SETTINGS };
+  return {
+    emailOnIssue: row.email_on_issue === 1,
+    smsOnIssue: row.sms_on_issue === 1,
+    attachOfd: row.attach_ofd === 1,
+    attachXml: row.attach_xml === 1,
+  };
+}
+
+/** Saves the given settings over the current ones and returns the result. */
+export async function putDeliverySettings(
+  db: Kysely<Database>,
+  tenantId: string,
+  patch: Partial<DeliverySettings>,
+  now: number,
+): Promise<DeliverySettings> {
+  const next = { ...(await getDeliverySettings(db, tenantId)), ...patch };
+  const row = {
+    email_on_issue: next.emailOnIssue ? 1 : 0,
+    sms_on_issue: next.smsOnIssue ? 1 : 0,
+    attach_ofd: next.attachOfd ? 1 : 0,
+    attach_xml: next.attachXml ? 1 : 0,
+    updated_at: now,
+  } as const;
+  await db
+    .insertInto('delivery_settings')
+    .values({ tenant_id: tenantId, ...row })
+    .onConflict((oc) => oc.column('tenant_id').doUpdateSet(row))
+    .execute();
+  return next;
+}

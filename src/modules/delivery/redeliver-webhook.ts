@@ -1,0 +1,45 @@
+import type { Deps } from '../../platform/deps.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import { WEBHOOK_DELIVERY_IN_PROGRESS, WEBHOOK_DELIVERY_NOT_FOUND } from './delivery.errors.js';
+import type { WebhookDelivery } from './delivery.tables.js';
+import { findTenantDelivery } from './webhooks.repo.js';
+
+/** A delivery of the tenant, or WEBHOOK_DELIVERY_NOT_FOUND (also for another tenant's). */
+export async function getWebhookDeliveryOrThrow(deps: Deps, tenantId: string, id: string): Promise<WebhookDelivery> {
+  const delivery = await findTenantDelivery(deps.db.kysely, tenantId, id);
+  if (!delivery) throw new AppError(WEBHOOK_DELIVERY_NOT_FOUND, `回调投递 ${id} 不存在`);
+  return delivery;
+}
+
+/**
+ * Sends a `dead` (or already `delivered`) delivery again: same delivery id, same body, fresh timestamp and
+ * signature, a new series of attempts. The job is enqueued with the status change in one transaction.
+ */
+export async function redeliverWebhook(deps: Deps, tenantId: string, id: string): Promise<WebhookDelivery> {
+  const delivery = await getWebhookDeliveryOrThrow(deps, tenantId, id);
+  if (delivery.status === 'pending' || delivery.status === 'retrying') {
+    throw new AppError(WEBHOOK_DELIVERY_IN_PROGRESS, undefined, { status: delivery.status });
+  }
+  const now = deps.clock.now();
+  const redeliveries = delivery.redeliveries + 1;
+  const changed = await deps.db.kysely.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending', redeliveries, updated_at: now })
+      .where('id', '=', delivery.id)
+      .where('status', '=', delivery.status)
+      .where('redeliveries', '=', delivery.redeliveries)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await deps.jobs.enqueue(
+      trx,
+      'delivery/deliver-webhook',
+      { deliveryId: delivery.id },
+      { tenantId, jobKey: `redeliver-webhook:${delivery.id}:${redeliveries}` },
+    );
+    return true;
+  });
+  if (!changed) throw new AppError(WEBHOOK_DELIVERY_IN_PROGRESS, undefined, { status: 'pending' });
+  deps.jobs.notify();
+  return { ...delivery, status: 'pending', redeliveries, updated_at: now };
+}

@@ -1,0 +1,55 @@
+import type { Deps } from '../../../platform/deps.js';
+import type { DomainEvent } from '../../../platform/events.js';
+import { newId } from '../../../platform/ids.js';
+import { findEventSubscribers } from '../../orgs/index.js';
+import { buildWebhookBody, loadEventSource } from '../event-source.js';
+import { insertDelivery } from '../webhooks.repo.js';
+
+/**
+ * `delivery/fan-out-event`: one webhook delivery (row + `delivery/deliver-webhook` job, keyed
+ * `deliver-webhook:{systemId}:{eventId}`) per enabled business system subscribed to the event, all in one
+ * transaction. The body is built once here, so every system and every attempt gets the same bytes.
+ */
+export async function runFanOutEvent(deps: Deps, event: DomainEvent): Promise<void> {
+  const source = await loadEventSource(deps, event);
+  if (!source) return;
+  const systems = await findEventSubscribers(deps, {
+    tenantId: event.tenantId,
+    eventType: event.type,
+    businessSystemCode: source.businessSystemCode,
+  });
+  if (systems.length === 0) return;
+  const body = buildWebhookBody(event, source);
+  const now = deps.clock.now();
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    for (const system of systems) {
+      const deliveryId = await insertDelivery(trx, {
+        id: newId('whd', now),
+        tenant_id: event.tenantId,
+        business_system_id: system.id,
+        business_system_code: system.code,
+        event_id: event.id,
+        event_type: event.type,
+        subject_id: event.subjectId,
+        invoice_serial_no: source.invoiceSerialNo,
+        payload: body,
+        status: 'pending',
+        attempts: 0,
+        redeliveries: 0,
+        last_status_code: null,
+        last_error: null,
+        last_attempt_at: null,
+        delivered_at: null,
+        created_at: now,
+        updated_at: now,
+      });
+      await deps.jobs.enqueue(
+        trx,
+        'delivery/deliver-webhook',
+        { deliveryId },
+        { tenantId: event.tenantId, jobKey: `deliver-webhook:${system.id}:${event.id}` },
+      );
+    }
+  });
+  deps.jobs.notify();
+}

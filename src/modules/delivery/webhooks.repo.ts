@@ -1,0 +1,151 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../platform/db/database.js';
+import { newId } from '../../platform/ids.js';
+import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus } from './delivery.tables.js';
+import type { WebhookAttemptResult } from './post-webhook.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Inserts a delivery unless the system already has one for the event; returns the delivery id either way. */
+export async function insertDelivery(db: Db, row: WebhookDelivery): Promise<string> {
+  const inserted = await db
+    .insertInto('webhook_deliveries')
+    .values(row)
+    .onConflict((oc) => oc.columns(['business_system_id', 'event_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) return inserted.id;
+  const existing = await db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('business_system_id', '=', row.business_system_id)
+    .where('event_id', '=', row.event_id)
+    .executeTakeFirstOrThrow();
+  return existing.id;
+}
+
+/** A delivery by id (any tenant: for the deliver task). */
+export async function findDeliveryById(db: Db, id: string): Promise<WebhookDelivery | undefined> {
+  return db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A delivery of the tenant by id. */
+export async function findTenantDelivery(db: Db, tenantId: string, id: string): Promise<WebhookDelivery | undefined> {
+  return db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Logs one attempt and moves the delivery to `status`, in one transaction. */
+export async function recordAttempt(
+  db: Kysely<Database>,
+  delivery: WebhookDelivery,
+  input: { attemptNo: number; startedAt: number; result: WebhookAttemptResult; status: WebhookDeliveryStatus },
+): Promise<void> {
+  const { result } = input;
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('webhook_attempts')
+      .values({
+        id: newId('wha', input.startedAt),
+        tenant_id: delivery.tenant_id,
+        delivery_id: delivery.id,
+        attempt_no: input.attemptNo,
+        started_at: input.startedAt,
+        duration_ms: result.durationMs,
+        address: result.address,
+        status_code: result.statusCode,
+        response_excerpt: result.excerpt,
+        error: result.error,
+      })
+      .execute();
+    await trx
+      .updateTable('webhook_deliveries')
+      .set({
+        status: input.status,
+        attempts: input.attemptNo,
+        last_status_code: result.statusCode,
+        last_error: result.error,
+        last_attempt_at: input.startedAt,
+        ...(result.ok ? { delivered_at: input.startedAt + result.durationMs } : {}),
+        updated_at: input.startedAt + result.durationMs,
+      })
+      .where('id', '=', delivery.id)
+      .execute();
+  });
+}
+
+/** Gives up on a delivery without an HTTP attempt (its business system was removed or disabled). */
+export async function markDeliveryDead(db: Db, delivery: WebhookDelivery, error: string, now: number): Promise<void> {
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'dead', last_error: error, updated_at: now })
+    .where('id', '=', delivery.id)
+    .execute();
+}
+
+/** A delivery without its body (lists never load the payloads). */
+export type WebhookDeliverySummary = Omit<WebhookDelivery, 'payload'>;
+
+const SUMMARY_COLUMNS = [
+  'id',
+  'tenant_id',
+  'business_system_id',
+  'business_system_code',
+  'event_id',
+  'event_type',
+  'subject_id',
+  'invoice_serial_no',
+  'status',
+  'attempts',
+  'redeliveries',
+  'last_status_code',
+  'last_error',
+  'last_attempt_at',
+  'delivered_at',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof WebhookDeliverySummary>;
+
+/** Filters of GET /api/v1/webhook-deliveries. */
+export interface DeliveryFilters {
+  status?: WebhookDeliveryStatus;
+  eventType?: string;
+  businessSystemCode?: string;
+  serialNo?: string;
+}
+
+/** The tenant's deliveries, newest first, cursor-paginated by id. */
+export async function listDeliveries(
+  db: Db,
+  tenantId: string,
+  filters: DeliveryFilters,
+  page: { cursor?: string; limit: number },
+): Promise<{ items: WebhookDeliverySummary[]; nextCursor: string | null }> {
+  let q = db.selectFrom('webhook_deliveries').select(SUMMARY_COLUMNS).where('tenant_id', '=', tenantId);
+  if (filters.status) q = q.where('status', '=', filters.status);
+  if (filters.eventType) q = q.where('event_type', '=', filters.eventType);
+  if (filters.businessSystemCode) q = q.where('business_system_code', '=', filters.businessSystemCode);
+  if (filters.serialNo) q = q.where('invoice_serial_no', '=', filters.serialNo);
+  if (page.cursor) q = q.where('id', '<', page.cursor);
+  const rows = await q
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+  const items = rows.slice(0, page.limit);
+  return { items, nextCursor: rows.length > page.limit ? (items[items.length - 1]?.id ?? null) : null };
+}
+
+/** Every attempt of a delivery, oldest first. */
+export async function listAttempts(db: Db, deliveryId: string): Promise<WebhookAttempt[]> {
+  return db
+    .selectFrom('webhook_attempts')
+    .selectAll()
+    .where('delivery_id', '=', deliveryId)
+    .orderBy('attempt_no')
+    .orderBy('id')
+    .execute();
+}

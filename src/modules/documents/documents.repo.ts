@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/database.js';
+import type { Invoice } from '../invoicing/index.js';
+import type { DocumentFormat } from './document-formats.js';
+import type { InvoiceDocumentRow, InvoiceDocumentTable } from './documents.tables.js';
+
+/** Statuses in which an invoice has been issued (it has a number and its files). */
+const ISSUED_STATUSES = new Set(['issued', 'red_pending', 'reversed', 'partially_reversed']);
+
+/** True when the invoice was issued (blue or red), so it has layout files. */
+export function isIssuedInvoice(invoice: Invoice): boolean {
+  return ISSUED_STATUSES.has(invoice.status) && invoice.number !== null && invoice.issued_at !== null;
+}
+
+export async function findInvoice(db: Kysely<Database>, id: string): Promise<Invoice | undefined> {
+  return db.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findDocumentRows(db: Kysely<Database>, invoiceId: string): Promise<InvoiceDocumentRow[]> {
+  return db.selectFrom('invoice_documents').selectAll().where('invoice_id', '=', invoiceId).execute();
+}
+
+/** Inserts the rows whose (invoice, format) key is new: the first writer wins, later ones re-read. */
+export async function insertDocumentRows(db: Kysely<Database>, rows: InvoiceDocumentTable[]): Promise<void> {
+  await db
+    .insertInto('invoice_documents')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['invoice_id', 'format']).doNothing())
+    .execute();
+}
+
+export async function findDocumentRow(
+  db: Kysely<Database>,
+  invoiceId: string,
+  format: DocumentFormat,
+): Promise<InvoiceDocumentRow | undefined> {
+  return db
+    .selectFrom('invoice_documents')
+    .selectAll()
+    .where('invoice_id', '=', invoiceId)
+    .where('format', '=', format)
+    .executeTakeFirst();
+}

@@ -1,0 +1,89 @@
+/**
+ * Rendering and storing an issued invoice's files, exactly once. Files are rendered on the worker-thread pool,
+ * stored content-addressed in the BlobStore, and recorded in `invoice_documents` whose (invoice, format) primary
+ * key decides the winner when two processes race: the loser's insert is ignored and it re-reads the winner's row.
+ * Within one process concurrent calls share one render. Stored files are never re-rendered.
+ */
+import type { Deps } from '../../platform/deps.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import type { Invoice } from '../invoicing/index.js';
+import { buildInvoiceDocument } from './build-invoice-document.js';
+import { CONTENT_TYPES, DOCUMENT_FORMATS, type DocumentFormat, documentFileName } from './document-formats.js';
+import { DOCUMENT_NOT_AVAILABLE } from './documents.errors.js';
+import { findDocumentRows, findInvoice, insertDocumentRows, isIssuedInvoice } from './documents.repo.js';
+import type { InvoiceDocumentRow } from './documents.tables.js';
+import { documentsContext } from './documents-context.js';
+import { getRenderPool } from './render/render-pool.js';
+
+/** A stored file of an invoice. */
+export interface InvoiceDocumentRef {
+  readonly sha256: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly fileName: string;
+}
+
+export type InvoiceDocumentRefs = Record<DocumentFormat, InvoiceDocumentRef>;
+
+const inflight = new Map<string, Promise<InvoiceDocumentRefs>>();
+
+/** Returns the stored files of an issued invoice, rendering and storing them first when needed. */
+export async function ensureInvoiceDocuments(deps: Deps, invoiceId: string): Promise<InvoiceDocumentRefs> {
+  const stored = toRefs(await findDocumentRows(deps.db.kysely, invoiceId));
+  if (stored) return stored;
+  let pending = inflight.get(invoiceId);
+  if (!pending) {
+    pending = renderAndStore(deps, invoiceId).finally(() => inflight.delete(invoiceId));
+    inflight.set(invoiceId, pending);
+  }
+  return pending;
+}
+
+async function renderAndStore(deps: Deps, invoiceId: string): Promise<InvoiceDocumentRefs> {
+  const db = deps.db.kysely;
+  const invoice = await findInvoice(db, invoiceId);
+  if (!invoice || !isIssuedInvoice(invoice)) {
+    throw new AppError(DOCUMENT_NOT_AVAILABLE, undefined, { invoiceId, status: invoice?.status ?? null });
+  }
+  const blue = invoice.is_red === 1 && invoice.blue_invoice_id ? await findInvoice(db, invoice.blue_invoice_id) : null;
+  const rendered = await getRenderPool().render(buildInvoiceDocument(invoice, blue?.number ?? null));
+  const { blobs } = documentsContext(deps);
+  const now = deps.clock.now();
+  const rows = await Promise.all(
+    DOCUMENT_FORMATS.map(async (format) => {
+      const { sha256, size } = await blobs.put(rendered[format]);
+      return documentRow(invoice, format, sha256, size, now);
+    }),
+  );
+  await insertDocumentRows(db, rows);
+  const refs = toRefs(await findDocumentRows(db, invoiceId));
+  if (!refs) throw new Error(`documents of invoice ${invoiceId} are incomplete after storing them`);
+  return refs;
+}
+
+function documentRow(invoice: Invoice, format: DocumentFormat, sha256: string, size: number, now: number) {
+  return {
+    invoice_id: invoice.id,
+    format,
+    tenant_id: invoice.tenant_id,
+    sha256,
+    size,
+    content_type: CONTENT_TYPES[format],
+    file_name: documentFileName(invoice.number ?? invoice.id, format),
+    created_at: now,
+  };
+}
+
+/** The refs when all formats are stored, else null. */
+function toRefs(rows: readonly InvoiceDocumentRow[]): InvoiceDocumentRefs | null {
+  const out: Partial<InvoiceDocumentRefs> = {};
+  for (const row of rows) {
+    out[row.format as DocumentFormat] = {
+      sha256: row.sha256,
+      size: Number(row.size),
+      contentType: row.content_type,
+      fileName: row.file_name,
+    };
+  }
+  return DOCUMENT_FORMATS.every((f) => out[f]) ? (out as InvoiceDocumentRefs) : null;
+}

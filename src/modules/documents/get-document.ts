@@ -1,0 +1,29 @@
+import type { Deps } from '../../platform/deps.js';
+import type { DocumentFormat } from './document-formats.js';
+import { findInvoice, isIssuedInvoice } from './documents.repo.js';
+import { documentsContext } from './documents-context.js';
+import { ensureInvoiceDocuments } from './ensure-documents.js';
+
+/** One file of an invoice, ready to send. */
+export interface InvoiceDocumentFile {
+  readonly bytes: Buffer;
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly sha256: string;
+}
+
+/**
+ * One file of an issued invoice of the tenant (rendered and stored first if needed); null when the invoice does
+ * not exist in that tenant or is not issued.
+ */
+export async function getInvoiceDocument(
+  deps: Deps,
+  input: { tenantId: string; invoiceId: string; format: DocumentFormat },
+): Promise<InvoiceDocumentFile | null> {
+  const invoice = await findInvoice(deps.db.kysely, input.invoiceId);
+  if (!invoice || invoice.tenant_id !== input.tenantId || !isIssuedInvoice(invoice)) return null;
+  const ref = (await ensureInvoiceDocuments(deps, invoice.id))[input.format];
+  const bytes = await documentsContext(deps).blobs.get(ref.sha256);
+  if (!bytes) throw new Error(`blob ${ref.sha256} of invoice ${invoice.id} is missing from the blob store`);
+  return { bytes, fileName: ref.fileName, contentType: ref.contentType, sha256: ref.sha256 };
+}

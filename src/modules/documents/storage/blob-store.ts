@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+
+/** Where document bytes live, content-addressed by SHA-256 (hex). Writing the same bytes twice stores them once. */
+export interface BlobStore {
+  /** Which implementation (config BLOB_STORE). */
+  readonly kind: 'fs' | 'db';
+  /** Stores `bytes` (no-op when already stored) and returns its address. */
+  put(bytes: Buffer): Promise<{ sha256: string; size: number }>;
+  /** The bytes, or null when nothing is stored under `sha256`. */
+  get(sha256: string): Promise<Buffer | null>;
+}
+
+/** Lower-case hex SHA-256. */
+export function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Guards every store against path tricks and typos: exactly 64 lower-case hex characters. */
+export function isSha256(value: string): boolean {
+  return /^[0-9a-f]{64}$/.test(value);
+}

@@ -1,0 +1,58 @@
+import type { Deps } from '../../platform/deps.js';
+import type { BusinessSystem } from './business-systems.tables.js';
+import { decryptSecret } from './business-systems-secrets.js';
+
+type Ctx = Pick<Deps, 'db' | 'clock' | 'config'>;
+
+/** The events a business system subscribed to. */
+export function subscribedEvents(system: Pick<BusinessSystem, 'events_json'>): string[] {
+  return JSON.parse(system.events_json) as string[];
+}
+
+/**
+ * Who receives an event: the tenant's enabled business systems with a callback URL that subscribed to the event's
+ * type, and that either own the resource (its `businessSystemCode`) or receive all invoices.
+ */
+export async function findEventSubscribers(
+  ctx: Pick<Ctx, 'db'>,
+  input: { tenantId: string; eventType: string; businessSystemCode: string | null },
+): Promise<BusinessSystem[]> {
+  const systems = await ctx.db.kysely
+    .selectFrom('business_systems')
+    .selectAll()
+    .where('tenant_id', '=', input.tenantId)
+    .where('enabled', '=', 1)
+    .where('callback_url', 'is not', null)
+    .orderBy('id')
+    .execute();
+  return systems.filter(
+    (s) =>
+      subscribedEvents(s).includes(input.eventType) &&
+      (s.receive_all_invoices === 1 || (input.businessSystemCode !== null && s.code === input.businessSystemCode)),
+  );
+}
+
+/** One business system by id within the tenant (delivery keeps ids), or undefined when it was removed. */
+export async function findBusinessSystemById(
+  ctx: Pick<Ctx, 'db'>,
+  tenantId: string,
+  id: string,
+): Promise<BusinessSystem | undefined> {
+  return ctx.db.kysely
+    .selectFrom('business_systems')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** The secrets that sign right now: the current one first, then the previous one while its overlap lasts. */
+export function signingSecretsOf(ctx: Pick<Ctx, 'clock' | 'config'>, system: BusinessSystem): string[] {
+  const context = `${system.tenant_id}:${system.id}`;
+  const secrets = [decryptSecret(ctx.config, system.secret_enc, context)];
+  const expires = system.previous_secret_expires_at;
+  if (system.previous_secret_enc && expires !== null && expires > ctx.clock.now()) {
+    secrets.push(decryptSecret(ctx.config, system.previous_secret_enc, context));
+  }
+  return secrets;
+}

@@ -1,0 +1,161 @@
+import type { DbBool } from '../../platform/db/database.js';
+import type { Deps } from '../../platform/deps.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import { newId } from '../../platform/ids.js';
+import { OutboundUrlError, resolveOutboundTarget } from '../../platform/net/outbound-guard.js';
+import {
+  BUSINESS_SYSTEM_EXISTS,
+  BUSINESS_SYSTEM_NOT_FOUND,
+  OUTBOUND_URL_FORBIDDEN,
+} from './business-systems.errors.js';
+import type { BusinessSystem } from './business-systems.tables.js';
+import { DEFAULT_SUBSCRIBED_EVENTS, type WebhookEventType } from './business-systems-events.js';
+import { encryptSecret, generateSigningSecret } from './business-systems-secrets.js';
+
+type Ctx = Pick<Deps, 'db' | 'clock' | 'config'>;
+
+/** Editable fields of a business system. */
+export interface BusinessSystemFields {
+  name: string;
+  callbackUrl?: string | null;
+  orderQueryUrl?: string | null;
+  events?: WebhookEventType[];
+  receiveAllInvoices?: boolean;
+  enabled?: boolean;
+}
+
+/** A business system with its signing secret in clear: returned only by create and rotate, shown once. */
+export interface BusinessSystemWithSecret {
+  system: BusinessSystem;
+  secret: string;
+}
+
+const secretContext = (s: Pick<BusinessSystem, 'tenant_id' | 'id'>) => `${s.tenant_id}:${s.id}`;
+
+/**
+ * The SSRF guard at save time: the URL must be http(s), resolve, and reach only public addresses unless its host is
+ * in OUTBOUND_ALLOWED_HOSTS. Delivery checks again at send time (DNS can change).
+ */
+export async function assertOutboundUrl(ctx: Pick<Ctx, 'config'>, field: string, url: string): Promise<void> {
+  try {
+    await resolveOutboundTarget(url, { allowedHosts: ctx.config.delivery.outboundAllowedHosts });
+  } catch (err) {
+    if (!(err instanceof OutboundUrlError)) throw err;
+    throw new AppError(OUTBOUND_URL_FORBIDDEN, undefined, {
+      field,
+      reason: err.reason,
+      ...(err.address ? { address: err.address } : {}),
+    });
+  }
+}
+
+async function assertUrls(ctx: Ctx, fields: Partial<BusinessSystemFields>): Promise<void> {
+  if (fields.callbackUrl) await assertOutboundUrl(ctx, 'callbackUrl', fields.callbackUrl);
+  if (fields.orderQueryUrl) await assertOutboundUrl(ctx, 'orderQueryUrl', fields.orderQueryUrl);
+}
+
+/** Creates a business system with a fresh signing secret (returned in clear this once). */
+export async function createBusinessSystem(
+  ctx: Ctx,
+  tenantId: string,
+  input: BusinessSystemFields & { code: string },
+): Promise<BusinessSystemWithSecret> {
+  await assertUrls(ctx, input);
+  const now = ctx.clock.now();
+  const secret = generateSigningSecret();
+  const id = newId('bsys', now);
+  const system: BusinessSystem = {
+    id,
+    tenant_id: tenantId,
+    code: input.code,
+    name: input.name,
+    callback_url: input.callbackUrl ?? null,
+    order_query_url: input.orderQueryUrl ?? null,
+    events_json: JSON.stringify([...new Set(input.events ?? DEFAULT_SUBSCRIBED_EVENTS)]),
+    receive_all_invoices: input.receiveAllInvoices ? 1 : 0,
+    enabled: input.enabled === false ? 0 : 1,
+    secret_enc: encryptSecret(ctx.config, secret, secretContext({ tenant_id: tenantId, id })),
+    previous_secret_enc: null,
+    previous_secret_expires_at: null,
+    secret_rotated_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+  const result = await ctx.db.kysely
+    .insertInto('business_systems')
+    .values(system)
+    .onConflict((oc) => oc.columns(['tenant_id', 'code']).doNothing())
+    .executeTakeFirst();
+  if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) {
+    throw new AppError(BUSINESS_SYSTEM_EXISTS, `业务系统 ${input.code} 已存在`);
+  }
+  return { system, secret };
+}
+
+/** The tenant's business systems, oldest first. */
+export async function listBusinessSystems(ctx: Pick<Ctx, 'db'>, tenantId: string): Promise<BusinessSystem[]> {
+  return ctx.db.kysely
+    .selectFrom('business_systems')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** One business system of the tenant by code, or BUSINESS_SYSTEM_NOT_FOUND (also for another tenant's). */
+export async function getBusinessSystem(ctx: Pick<Ctx, 'db'>, tenantId: string, code: string): Promise<BusinessSystem> {
+  const system = await ctx.db.kysely
+    .selectFrom('business_systems')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('code', '=', code)
+    .executeTakeFirst();
+  if (!system) throw new AppError(BUSINESS_SYSTEM_NOT_FOUND, `业务系统 ${code} 不存在`);
+  return system;
+}
+
+/** Changes the given fields (URLs are checked by the SSRF guard again). */
+export async function updateBusinessSystem(
+  ctx: Ctx,
+  tenantId: string,
+  code: string,
+  patch: Partial<BusinessSystemFields>,
+): Promise<BusinessSystem> {
+  const system = await getBusinessSystem(ctx, tenantId, code);
+  await assertUrls(ctx, patch);
+  const bool = (v: boolean): DbBool => (v ? 1 : 0);
+  const set: Partial<BusinessSystem> & { updated_at: number } = {
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.callbackUrl !== undefined ? { callback_url: patch.callbackUrl } : {}),
+    ...(patch.orderQueryUrl !== undefined ? { order_query_url: patch.orderQueryUrl } : {}),
+    ...(patch.events !== undefined ? { events_json: JSON.stringify([...new Set(patch.events)]) } : {}),
+    ...(patch.receiveAllInvoices !== undefined ? { receive_all_invoices: bool(patch.receiveAllInvoices) } : {}),
+    ...(patch.enabled !== undefined ? { enabled: bool(patch.enabled) } : {}),
+    updated_at: ctx.clock.now(),
+  };
+  await ctx.db.kysely.updateTable('business_systems').set(set).where('id', '=', system.id).execute();
+  return { ...system, ...set };
+}
+
+/**
+ * Replaces the signing secret. During `overlapSeconds` the old secret still signs too (webhooks then carry two
+ * signatures), so the merchant can switch without losing a delivery. Returns the new secret in clear, once.
+ */
+export async function rotateBusinessSystemSecret(
+  ctx: Ctx,
+  input: { tenantId: string; code: string; overlapSeconds: number },
+): Promise<BusinessSystemWithSecret> {
+  const system = await getBusinessSystem(ctx, input.tenantId, input.code);
+  const now = ctx.clock.now();
+  const secret = generateSigningSecret();
+  const set = {
+    secret_enc: encryptSecret(ctx.config, secret, secretContext(system)),
+    previous_secret_enc: input.overlapSeconds > 0 ? system.secret_enc : null,
+    previous_secret_expires_at: input.overlapSeconds > 0 ? now + input.overlapSeconds * 1000 : null,
+    secret_rotated_at: now,
+    updated_at: now,
+  };
+  await ctx.db.kysely.updateTable('business_systems').set(set).where('id', '=', system.id).execute();
+  return { system: { ...system, ...set }, secret };
+}

@@ -1,0 +1,159 @@
+import type { Static } from 'typebox';
+import { requestHash } from '../../platform/canonical-json.js';
+import type { Deps } from '../../platform/deps.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import { IDEMPOTENCY_CONFLICT } from '../../platform/errors/platform.errors.js';
+import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
+import type { InvoiceKind } from '../../tax/index.js';
+import type { BuyerInput } from '../invoicing/routes/invoice.schemas.js';
+import { decryptSecret, encryptSecret } from '../orgs/index.js';
+import { checkOrderContent, type OrderContent } from './order-content.js';
+import { type BuyerType, checkTitle, type OrderNotify, type OrderTitle, toInvoiceRequest } from './order-title.js';
+import { findOrderByNo, insertOrder } from './orders.repo.js';
+import { KIND_NOT_ALLOWED, SCAN_SETTING_DISABLED } from './scan.errors.js';
+import type { OrderSource, ScanOrder, ScanSetting } from './scan.tables.js';
+import { getSettingOrThrow, settingKinds } from './settings.service.js';
+import { recordSubmission } from './submit-title.js';
+
+export interface CreateOrderInput extends OrderContent {
+  settingKey: string;
+  orderNo: string;
+  invoiceKind?: InvoiceKind;
+  allowedKinds?: InvoiceKind[];
+  buyer?: Static<typeof BuyerInput>;
+  notify?: OrderNotify;
+  /** Epoch ms; default now + the setting's validityDays. */
+  expiresAt?: number;
+}
+
+/**
+ * Stores a pushed order (推单生成二维码链接) and returns it with its `/s/{token}` bearer token. Idempotent per
+ * tenant and orderNo: the same content answers the same order and link, other content 409. With a buyer the title
+ * counts as submitted at once (and `issue` settings issue it).
+ */
+export async function createOrder(
+  deps: Deps,
+  tenantId: string,
+  input: CreateOrderInput,
+): Promise<{ order: ScanOrder; token: string; created: boolean }> {
+  const db = deps.db.kysely;
+  const hash = requestHash(input);
+  const existing = await findOrderByNo(db, tenantId, input.orderNo);
+  if (existing) return replay(deps, existing, hash);
+  const setting = await getSettingOrThrow(deps, tenantId, input.settingKey);
+  if (setting.enabled !== 1) throw new AppError(SCAN_SETTING_DISABLED);
+  const kinds = orderKinds(setting, input);
+  const content: OrderContent = {
+    lines: input.lines,
+    ...(input.totals ? { totals: input.totals } : {}),
+    ...(input.remark === undefined ? {} : { remark: input.remark }),
+  };
+  const checked = await checkOrderContent(deps, tenantId, setting.seller_tax_id, kinds, content);
+  const token = randomToken(96);
+  const order = buildOrder(deps, setting, {
+    orderNo: input.orderNo,
+    source: 'pushed',
+    hash,
+    token,
+    kinds,
+    content,
+    checked,
+    notify: input.notify ?? null,
+    expiresAt: input.expiresAt ?? deps.clock.now() + setting.validity_days * 86_400_000,
+  });
+  const title = input.buyer ? apiTitle(input.buyer, kinds[0]!) : null;
+  if (title) await checkTitle(deps, toInvoiceRequest(order, title, setting.business_system_code), checked.sellerName);
+  // Without a title the insert is the only write: no transaction needed (and one round trip fewer each way).
+  const inserted = title
+    ? await db.transaction().execute(async (trx) => {
+        if (!(await insertOrder(trx, order))) return false;
+        await recordSubmission(deps, trx, order, setting, title);
+        return true;
+      })
+    : await insertOrder(db, order);
+  if (!inserted) return replay(deps, (await findOrderByNo(db, tenantId, input.orderNo))!, hash);
+  if (!title) return { order, token, created: true };
+  deps.jobs.notify();
+  return { order: (await findOrderByNo(db, tenantId, input.orderNo))!, token, created: true };
+}
+
+/** The kinds the consumer may choose: the order's own choice, within the setting's allowedKinds. */
+function orderKinds(setting: ScanSetting, input: Pick<CreateOrderInput, 'invoiceKind' | 'allowedKinds'>) {
+  const allowed = settingKinds(setting);
+  const wanted = input.invoiceKind ? [input.invoiceKind] : (input.allowedKinds ?? allowed);
+  const outside = wanted.filter((k) => !allowed.includes(k));
+  if (outside.length > 0 || wanted.length === 0) {
+    throw new AppError(
+      KIND_NOT_ALLOWED,
+      `票种 ${outside.join(', ')} 不在二维码设置允许的范围（${allowed.join(', ')}）内`,
+      {
+        allowedKinds: allowed,
+      },
+    );
+  }
+  return [...new Set(wanted)];
+}
+
+function apiTitle(buyer: Static<typeof BuyerInput>, kind: InvoiceKind): OrderTitle {
+  const { naturalPerson, ...rest } = buyer;
+  const buyerType: BuyerType = naturalPerson ? 'personal' : buyer.taxId ? 'company' : 'institution';
+  return { ...rest, kind, buyerType };
+}
+
+async function replay(deps: Deps, order: ScanOrder, hash: string) {
+  if (order.request_hash !== hash) {
+    throw new AppError(IDEMPOTENCY_CONFLICT, `订单号 ${order.order_no} 已用于内容不同的订单`, {
+      orderNo: order.order_no,
+    });
+  }
+  const token = order.token_enc ? decryptToken(deps, order) : '';
+  return { order, token, created: false };
+}
+
+export interface NewOrderParts {
+  orderNo: string;
+  source: OrderSource;
+  hash: string;
+  token: string | null;
+  kinds: InvoiceKind[];
+  content: OrderContent;
+  checked: { items: unknown[]; totalFen: number };
+  notify: OrderNotify | null;
+  expiresAt: number;
+  sellerTaxId?: string;
+}
+
+/** A new open order row (shared by pushed, merchant-fetched and static orders). */
+export function buildOrder(deps: Deps, setting: ScanSetting, parts: NewOrderParts): ScanOrder {
+  const now = deps.clock.now();
+  const id = newId('ord', now);
+  return {
+    id,
+    tenant_id: setting.tenant_id,
+    setting_id: setting.id,
+    order_no: parts.orderNo,
+    source: parts.source,
+    token_hash: parts.token ? sha256Hex(parts.token) : null,
+    token_enc: parts.token ? encryptSecret(deps.config, parts.token, `scan-order:${id}`) : null,
+    request_hash: parts.hash,
+    status: 'open',
+    seller_tax_id: parts.sellerTaxId ?? setting.seller_tax_id,
+    allowed_kinds: JSON.stringify(parts.kinds),
+    content_json: JSON.stringify(parts.content),
+    items_json: JSON.stringify(parts.checked.items),
+    total_fen: parts.checked.totalFen,
+    notify_json: parts.notify ? JSON.stringify(parts.notify) : null,
+    buyer_json: null,
+    invoice_id: null,
+    invoice_serial_no: null,
+    failure_reason: null,
+    expires_at: parts.expiresAt,
+    submitted_at: null,
+    invoiced_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+const decryptToken = (deps: Deps, order: ScanOrder) =>
+  decryptSecret(deps.config, order.token_enc ?? '', `scan-order:${order.id}`);

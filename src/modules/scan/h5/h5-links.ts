@@ -1,0 +1,28 @@
+import type { Deps } from '../../../platform/deps.js';
+import { AppError } from '../../../platform/errors/app-error.js';
+import { sha256Hex } from '../../../platform/ids.js';
+import { effectiveStatus } from '../order-view.js';
+import { findOrderByTokenHash } from '../orders.repo.js';
+import { ORDER_EXPIRED, ORDER_WITHDRAWN, SCAN_LINK_INVALID } from '../scan.errors.js';
+import type { ScanOrder, ScanSetting } from '../scan.tables.js';
+import { findSettingById } from '../settings.service.js';
+
+/** `/s/{token}` tokens are 17 base62 characters (96 random bits). */
+const TOKEN_RE = /^[0-9A-Za-z]{17}$/;
+
+/** The order and setting behind a `/s/{token}` link, or SCAN_LINK_INVALID (unknown or malformed token). */
+export async function resolveToken(deps: Deps, token: string): Promise<{ order: ScanOrder; setting: ScanSetting }> {
+  if (!TOKEN_RE.test(token)) throw new AppError(SCAN_LINK_INVALID);
+  const order = await findOrderByTokenHash(deps.db.kysely, sha256Hex(token));
+  const setting = order ? await findSettingById(deps, order.setting_id) : undefined;
+  if (!order || !setting) throw new AppError(SCAN_LINK_INVALID);
+  return { order, setting };
+}
+
+/** What the link shows: the form (open), the status (submitted onwards), or an error page (withdrawn, expired). */
+export function pageKind(deps: Deps, order: ScanOrder): 'form' | 'status' {
+  const status = effectiveStatus(order, deps.clock.now());
+  if (status === 'withdrawn') throw new AppError(ORDER_WITHDRAWN);
+  if (status === 'expired') throw new AppError(ORDER_EXPIRED);
+  return status === 'open' ? 'form' : 'status';
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { Deps } from '../../../platform/deps.js';
+import { toAppError } from '../../../platform/errors/http-error-handler.js';
+import { renderErrorPage } from './error-page.js';
+import { registerOrderLinkRoutes } from './order-link.routes.js';
+import { PAGE_CSP } from './page-script.js';
+import { registerScanLinkRoutes } from './scan-link.routes.js';
+
+/** Sends a page with the headers every consumer page carries (no caching: pages show live state). */
+export function sendPage(reply: FastifyReply, body: string, status = 200): FastifyReply {
+  return reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('content-security-policy', PAGE_CSP)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'same-origin')
+    .send(body);
+}
+
+function installHtmlErrors(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    const appErr = toAppError(err);
+    if (appErr.statusCode >= 500 && appErr.code !== 'MERCHANT_UNAVAILABLE' && appErr.code !== 'MERCHANT_BAD_ANSWER') {
+      request.log.error({ err }, 'consumer page failed');
+    }
+    if (appErr.headers) void reply.headers(appErr.headers);
+    return sendPage(reply, renderErrorPage(appErr.code, request.id), appErr.statusCode);
+  });
+}
+
+/**
+ * The consumer H5 pages (public, no API token): `/s/{token}` for orders, `/q/{key}` for merchant-signed and
+ * static links. Server-rendered, work without JavaScript, CSRF-protected form posts, HTML error pages.
+ */
+export const scanH5Routes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
+  // Plain HTML forms post urlencoded bodies; only these routes accept them (the API stays JSON-only).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  installHtmlErrors(app);
+  registerOrderLinkRoutes(app, deps);
+  registerScanLinkRoutes(app, deps);
+};

@@ -1,0 +1,57 @@
+import type { Deps } from '../../platform/deps.js';
+import { AppError, isAppError } from '../../platform/errors/app-error.js';
+import { createInvoice } from '../invoicing/index.js';
+import { type OrderTitle, orderSerialNo, toInvoiceRequest } from './order-title.js';
+import { findOrderById, updateOrderIf } from './orders.repo.js';
+import { ORDER_NOT_SUBMITTED } from './scan.errors.js';
+import type { ScanOrder } from './scan.tables.js';
+import { findSettingById } from './settings.service.js';
+
+/**
+ * Turns a submitted order into its invoice request (serial number derived from the order number, so the invoice
+ * exists once whatever retries happen). The order moves to `invoicing` first, so the `invoice.issued` listener can
+ * always find it. `rethrow`: API callers get validation errors as 422; the job records them on the order instead.
+ */
+export async function issueOrder(deps: Deps, orderId: string, options: { rethrow: boolean }): Promise<ScanOrder> {
+  const db = deps.db.kysely;
+  const order = await findOrderById(db, orderId);
+  if (!order) throw new Error(`scan order ${orderId} vanished`);
+  if (order.status === 'submitted' || order.status === 'failed') {
+    const serialNo = orderSerialNo(order.order_no);
+    const now = deps.clock.now();
+    const moved = await updateOrderIf(db, order.id, ['submitted', 'failed'], {
+      status: 'invoicing',
+      invoice_serial_no: serialNo,
+      failure_reason: null,
+      updated_at: now,
+    });
+    if (!moved) return (await findOrderById(db, order.id))!;
+  } else if (order.status !== 'invoicing' || order.invoice_id !== null) {
+    if (order.status === 'open' && options.rethrow) throw new AppError(ORDER_NOT_SUBMITTED);
+    return order;
+  }
+  const setting = await findSettingById(deps, order.setting_id);
+  const title = JSON.parse(order.buyer_json ?? '{}') as OrderTitle;
+  const data = toInvoiceRequest(order, title, setting?.business_system_code ?? null);
+  try {
+    const { invoice } = await createInvoice(deps, {
+      tenantId: order.tenant_id,
+      serialNo: orderSerialNo(order.order_no),
+      data,
+    });
+    await db
+      .updateTable('scan_orders')
+      .set({ invoice_id: invoice.id, updated_at: deps.clock.now() })
+      .where('id', '=', order.id)
+      .execute();
+  } catch (err) {
+    if (!isAppError(err) || err.statusCode >= 500) throw err; // transient: the job retries
+    await updateOrderIf(db, order.id, ['invoicing'], {
+      status: 'failed',
+      failure_reason: err.message,
+      updated_at: deps.clock.now(),
+    });
+    if (options.rethrow) throw err;
+  }
+  return (await findOrderById(db, order.id))!;
+}

@@ -1,0 +1,83 @@
+import type { Static } from 'typebox';
+import type { Deps } from '../../platform/deps.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import type { ComputedInvoice, InvoiceKind, TaxViolationCode } from '../../tax/index.js';
+import { validateInvoiceDraft } from '../../tax/index.js';
+import { getSellerOrThrow } from '../invoicing/create-invoice.js';
+import { TAX_RULE_ERRORS } from '../invoicing/invoicing.errors.js';
+import type { LineInput, TotalsInput } from '../invoicing/routes/invoice.schemas.js';
+import { loadTaxCodeTable } from '../invoicing/tax-code-table.js';
+
+/** What an order says it sells: the future invoice request's lines, totals and remark. */
+export interface OrderContent {
+  lines: Static<typeof LineInput>[];
+  totals?: Static<typeof TotalsInput>;
+  remark?: string;
+}
+
+/** One row of the consumer pages: printed name, quantity and the tax-inclusive amount. */
+export interface OrderItem {
+  name: string;
+  quantity: string | null;
+  unit: string | null;
+  total: string;
+}
+
+export interface CheckedContent {
+  items: OrderItem[];
+  totalFen: number;
+  sellerName: string;
+}
+
+/** A buyer the rules accept for any kind; only used to validate content before the real title is known. */
+const PLACEHOLDER_BUYER = { name: '校验用购买方有限公司', taxId: '91110000600037341L' };
+
+/**
+ * Validates an order's content with the same tax rules as direct invoicing, for every kind the consumer may choose
+ * (the buyer is not known yet, so buyer rules are checked on submit). Throws the tax rule's 422 on the first
+ * violation; returns the page summary.
+ */
+export async function checkOrderContent(
+  deps: Deps,
+  tenantId: string,
+  sellerTaxId: string,
+  kinds: readonly InvoiceKind[],
+  content: OrderContent,
+): Promise<CheckedContent> {
+  const seller = await getSellerOrThrow(deps, tenantId, sellerTaxId);
+  const taxCodes = await loadTaxCodeTable(deps.db.kysely);
+  let computed: ComputedInvoice | null = null;
+  for (const kind of kinds) {
+    const result = validateInvoiceDraft(
+      {
+        kind,
+        seller: { taxId: seller.tax_id, name: seller.name },
+        buyer: PLACEHOLDER_BUYER,
+        lines: content.lines,
+        ...(content.totals ? { totals: content.totals } : {}),
+        ...(content.remark === undefined ? {} : { remark: content.remark }),
+      },
+      { taxCodes },
+    );
+    if (!result.ok) throw violationError(result.violations);
+    computed ??= result.invoice;
+  }
+  if (!computed) throw new Error('checkOrderContent needs at least one kind');
+  return {
+    items: computed.lines.map((l) => ({
+      name: l.renderedName,
+      quantity: l.quantity ?? null,
+      unit: l.unit ?? null,
+      total: l.total,
+    })),
+    totalFen: computed.totals.totalFen,
+    sellerName: seller.name,
+  };
+}
+
+function violationError(violations: readonly { code: string; path: string; message: string }[]): AppError {
+  const first = violations[0]!;
+  return new AppError(TAX_RULE_ERRORS[first.code as TaxViolationCode], first.message, {
+    violations: violations.map((v) => ({ code: v.code, path: v.path, message: v.message })),
+  });
+}

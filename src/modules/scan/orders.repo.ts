@@ -1,0 +1,63 @@
+import type { Kysely, Transaction, Updateable } from 'kysely';
+import type { Database } from '../../platform/db/database.js';
+import type { ScanOrder, ScanOrderTable, StoredOrderStatus } from './scan.tables.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export async function findOrderByNo(db: Db, tenantId: string, orderNo: string): Promise<ScanOrder | undefined> {
+  return db
+    .selectFrom('scan_orders')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('order_no', '=', orderNo)
+    .executeTakeFirst();
+}
+
+export async function findOrderByTokenHash(db: Db, tokenHash: string): Promise<ScanOrder | undefined> {
+  return db.selectFrom('scan_orders').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+export async function findOrderById(db: Db, id: string): Promise<ScanOrder | undefined> {
+  return db.selectFrom('scan_orders').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The order an invoice was issued for (its serial number is derived from the order number). */
+export async function findOrderByInvoiceSerial(
+  db: Db,
+  tenantId: string,
+  serialNo: string,
+): Promise<ScanOrder | undefined> {
+  return db
+    .selectFrom('scan_orders')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('invoice_serial_no', '=', serialNo)
+    .executeTakeFirst();
+}
+
+/** Inserts unless the tenant already has the order number; false when another insert won. */
+export async function insertOrder(db: Db, order: ScanOrder): Promise<boolean> {
+  const result = await db
+    .insertInto('scan_orders')
+    .values(order)
+    .onConflict((oc) => oc.columns(['tenant_id', 'order_no']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/**
+ * The one way an order changes state: only when it is still in one of `from` (and, with `openUntil`, not expired).
+ * Returns true when this call made the change, so racing callers (double taps, two phones) get exactly one winner.
+ */
+export async function updateOrderIf(
+  db: Db,
+  id: string,
+  from: readonly StoredOrderStatus[],
+  set: Updateable<ScanOrderTable>,
+  options: { notExpiredAt?: number } = {},
+): Promise<boolean> {
+  let query = db.updateTable('scan_orders').set(set).where('id', '=', id).where('status', 'in', from);
+  if (options.notExpiredAt !== undefined) query = query.where('expires_at', '>', options.notExpiredAt);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

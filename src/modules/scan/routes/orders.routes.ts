@@ -1,0 +1,96 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { toIsoCst } from '../../../platform/clock.js';
+import type { Deps } from '../../../platform/deps.js';
+import { responses } from '../../../platform/http/schemas.js';
+import { getAuth } from '../../auth/index.js';
+import { WaitQuery } from '../../invoicing/routes/invoice.schemas.js';
+import { createOrder } from '../create-order.js';
+import { issueOrder } from '../issue-order.js';
+import { effectiveStatus, orderLinks, toOrderView } from '../order-view.js';
+import { findSettingById } from '../settings.service.js';
+import { waitForOrder } from '../wait-for-order.js';
+import { getOrderOrThrow, withdrawOrder } from '../withdraw-order.js';
+import { CreateOrderBody, OrderCreatedReply, OrderNoParams, OrderView } from './scan.schemas.js';
+
+/** 推单生成二维码链接: platform-held orders, their status, withdrawal and (title_only) issuing. */
+export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  const common = { tags: ['scan'], security: [{ bearerAuth: [] }] };
+  const view = async (order: Parameters<typeof toOrderView>[1]) =>
+    toOrderView(deps, order, (await findSettingById(deps, order.setting_id))!);
+
+  app.post(
+    '/api/v1/scan/orders',
+    {
+      schema: {
+        ...common,
+        summary: '推送订单，生成扫码开票链接和二维码 (push an order; idempotent by orderNo)',
+        description:
+          '带 buyer 且设置为 issue 时立即开票；`?wait=N` 最多等待 N 秒，直到订单已开具（PDF 已生成）或失败。',
+        body: CreateOrderBody,
+        querystring: WaitQuery,
+        response: responses({ 200: OrderCreatedReply, 201: OrderCreatedReply }, [400, 401, 404, 409, 422]),
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = getAuth(request);
+      const { expiresAt, ...rest } = request.body;
+      const input = { ...rest, ...(expiresAt ? { expiresAt: Date.parse(expiresAt) } : {}) };
+      const result = await createOrder(deps, tenantId, input);
+      const order = await waitForOrder(deps, result.order, request.query.wait ?? 0);
+      const links = orderLinks(deps, order)!;
+      return reply.status(result.created ? 201 : 200).send({
+        orderNo: order.order_no,
+        token: links.token,
+        url: links.url,
+        qrPngUrl: links.qrPngUrl,
+        qrSvgUrl: links.qrSvgUrl,
+        expiresAt: toIsoCst(order.expires_at),
+        status: effectiveStatus(order, deps.clock.now()),
+      });
+    },
+  );
+
+  app.get(
+    '/api/v1/scan/orders/:orderNo',
+    {
+      schema: {
+        ...common,
+        summary: '查询扫码订单（状态、提交的抬头、发票）',
+        params: OrderNoParams,
+        response: responses({ 200: OrderView }),
+      },
+    },
+    async (request) => view(await getOrderOrThrow(deps, getAuth(request).tenantId, request.params.orderNo)),
+  );
+
+  app.post(
+    '/api/v1/scan/orders/:orderNo/withdraw',
+    {
+      schema: {
+        ...common,
+        summary: '单据撤回 (only before the consumer submits; else 409 ORDER_ALREADY_SUBMITTED)',
+        params: OrderNoParams,
+        response: responses({ 200: OrderView }, [401, 404, 409]),
+      },
+    },
+    async (request) => view(await withdrawOrder(deps, getAuth(request).tenantId, request.params.orderNo)),
+  );
+
+  app.post(
+    '/api/v1/scan/orders/:orderNo/issue',
+    {
+      schema: {
+        ...common,
+        summary: '开具已提交抬头的订单 (title_only; idempotent)',
+        params: OrderNoParams,
+        response: responses({ 200: OrderView }, [401, 404, 409, 422]),
+      },
+    },
+    async (request) => {
+      const order = await getOrderOrThrow(deps, getAuth(request).tenantId, request.params.orderNo);
+      const issued = await issueOrder(deps, order.id, { rethrow: true });
+      deps.jobs.notify();
+      return view(issued);
+    },
+  );
+};

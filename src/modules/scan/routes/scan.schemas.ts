@@ -1,0 +1,155 @@
+import { Type } from 'typebox';
+import { IsoTime, Money } from '../../../platform/http/schemas.js';
+import { BuyerInput, Kind, LineInput, TotalsInput } from '../../invoicing/routes/invoice.schemas.js';
+import { ORDER_SOURCES, ORDER_STATUSES, SCAN_TYPES } from '../scan.tables.js';
+
+const nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+/** A key, as it appears in `/q/{key}` links. */
+export const KeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 40 }) });
+export const OrderNoParams = Type.Object({ orderNo: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const PresetLine = Type.Object(
+  { ...LineInput.properties, amount: Type.Optional(LineInput.properties.amount) },
+  { additionalProperties: false, description: '默认开票的一行；不填 amount 时由消费者填写含税金额（码上开票）' },
+);
+
+export const Preset = Type.Object(
+  {
+    lines: Type.Array(PresetLine, { minItems: 1, maxItems: 50 }),
+    remark: Type.Optional(Type.String({ maxLength: 450 })),
+    maxAmount: Type.Optional(
+      Type.String({ pattern: '^\\d{1,13}(\\.\\d{1,2})?$', description: '消费者可填的最大金额' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const settingFields = {
+  name: Type.Optional(nullable(Type.String({ maxLength: 100, description: '名称（门店、收费站）' }))),
+  businessSystemCode: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 50, description: '业务编码' }))),
+  scanType: Type.Enum(SCAN_TYPES, { description: 'title_only 扫码提交抬头; issue 扫码开票' }),
+  allowedKinds: Type.Array(Kind, { minItems: 1, maxItems: 9, description: '允许的票种' }),
+  validityDays: Type.Integer({ minimum: 1, maximum: 366, description: '二维码有效期（天）' }),
+  preset: Type.Optional(Type.Union([Preset, Type.Null()], { description: '默认开票：静态二维码的预设订单' })),
+  enabled: Type.Optional(Type.Boolean()),
+};
+
+export const CreateSettingBody = Type.Object(
+  { sellerTaxId: Type.String({ minLength: 15, maxLength: 20 }), ...settingFields },
+  { additionalProperties: false },
+);
+
+export const PatchSettingBody = Type.Object(
+  {
+    ...settingFields,
+    scanType: Type.Optional(settingFields.scanType),
+    allowedKinds: Type.Optional(settingFields.allowedKinds),
+    validityDays: Type.Optional(settingFields.validityDays),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const SettingView = Type.Object({
+  key: Type.String(),
+  name: nullable(Type.String()),
+  sellerTaxId: Type.String(),
+  businessSystemCode: nullable(Type.String()),
+  scanType: Type.Enum(SCAN_TYPES),
+  allowedKinds: Type.Array(Type.String()),
+  validityDays: Type.Integer(),
+  preset: Type.Union([Preset, Type.Null()]),
+  enabled: Type.Boolean(),
+  staticUrl: nullable(Type.String({ description: '默认开票的静态链接（有 preset 时）' })),
+  staticQrPngUrl: nullable(Type.String()),
+  staticQrSvgUrl: nullable(Type.String()),
+  secretRotatedAt: IsoTime,
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+});
+
+export const SettingWithSecret = Type.Intersect([
+  SettingView,
+  Type.Object({ secret: Type.String({ description: '签名密钥，只在创建和轮换时返回一次' }) }),
+]);
+
+export const CreateOrderBody = Type.Object(
+  {
+    settingKey: Type.String({ minLength: 1, maxLength: 40 }),
+    orderNo: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_.:-]+$',
+      description: '订单号（幂等键）',
+    }),
+    invoiceKind: Type.Optional(Kind),
+    allowedKinds: Type.Optional(Type.Array(Kind, { minItems: 1, maxItems: 9 })),
+    lines: Type.Array(LineInput, { minItems: 1, maxItems: 2000 }),
+    totals: Type.Optional(TotalsInput),
+    buyer: Type.Optional(BuyerInput),
+    notify: Type.Optional(
+      Type.Object(
+        { email: BuyerInput.properties.email, mobile: BuyerInput.properties.mobile },
+        { additionalProperties: false },
+      ),
+    ),
+    expiresAt: Type.Optional(Type.String({ format: 'date-time', description: '过期时间，默认按 validityDays' })),
+    remark: Type.Optional(Type.String({ maxLength: 450 })),
+  },
+  { additionalProperties: false },
+);
+
+export const OrderCreatedReply = Type.Object({
+  orderNo: Type.String(),
+  token: Type.String(),
+  url: Type.String({ description: '{PUBLIC_URL}/s/{token}' }),
+  qrPngUrl: Type.String(),
+  qrSvgUrl: Type.String(),
+  expiresAt: IsoTime,
+  status: Type.Enum(ORDER_STATUSES),
+});
+
+export const OrderView = Type.Object({
+  orderNo: Type.String(),
+  settingKey: Type.String(),
+  source: Type.Enum(ORDER_SOURCES),
+  status: Type.Enum(ORDER_STATUSES),
+  sellerTaxId: Type.String(),
+  allowedKinds: Type.Array(Type.String()),
+  total: Money,
+  items: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      quantity: nullable(Type.String()),
+      unit: nullable(Type.String()),
+      total: Money,
+    }),
+  ),
+  buyer: Type.Union([
+    Type.Object({
+      buyerType: Type.String(),
+      kind: Type.String(),
+      name: Type.String(),
+      taxId: nullable(Type.String()),
+      email: nullable(Type.String()),
+      mobile: nullable(Type.String()),
+    }),
+    Type.Null(),
+  ]),
+  invoices: Type.Array(
+    Type.Object({
+      serialNo: Type.String(),
+      status: Type.String(),
+      number: nullable(Type.String()),
+      kind: Type.String(),
+    }),
+  ),
+  failureReason: nullable(Type.String()),
+  url: nullable(Type.String()),
+  qrPngUrl: nullable(Type.String()),
+  qrSvgUrl: nullable(Type.String()),
+  expiresAt: IsoTime,
+  submittedAt: Type.Union([IsoTime, Type.Null()]),
+  invoicedAt: Type.Union([IsoTime, Type.Null()]),
+  createdAt: IsoTime,
+});

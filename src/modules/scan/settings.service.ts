@@ -1,0 +1,136 @@
+import type { Deps } from '../../platform/deps.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import { newId, randomToken } from '../../platform/ids.js';
+import type { InvoiceKind } from '../../tax/index.js';
+import { decryptSecret, encryptSecret } from '../orgs/index.js';
+import { checkPreset, type Preset } from './preset.js';
+import { SCAN_SETTING_NOT_FOUND } from './scan.errors.js';
+import type { ScanSetting, ScanType } from './scan.tables.js';
+
+export interface SettingFields {
+  name?: string | null;
+  businessSystemCode?: string | null;
+  scanType: ScanType;
+  allowedKinds: InvoiceKind[];
+  validityDays: number;
+  preset?: Preset | null;
+  enabled?: boolean;
+}
+
+/** Creates a setting with a fresh key and signing secret; the secret is returned here and on rotation only. */
+export async function createSetting(
+  deps: Deps,
+  tenantId: string,
+  input: SettingFields & { sellerTaxId: string },
+): Promise<{ setting: ScanSetting; secret: string }> {
+  const sellerTaxId = input.sellerTaxId.toUpperCase();
+  await checkPreset(deps, tenantId, sellerTaxId, input.allowedKinds, input.preset ?? null);
+  const now = deps.clock.now();
+  const secret = randomToken(192);
+  const id = newId('qrs', now);
+  const setting: ScanSetting = {
+    id,
+    tenant_id: tenantId,
+    key: randomToken(60),
+    name: input.name ?? null,
+    seller_tax_id: sellerTaxId,
+    business_system_code: input.businessSystemCode ?? null,
+    scan_type: input.scanType,
+    allowed_kinds: JSON.stringify(dedupe(input.allowedKinds)),
+    validity_days: input.validityDays,
+    preset_json: input.preset ? JSON.stringify(input.preset) : null,
+    enabled: input.enabled === false ? 0 : 1,
+    secret_enc: encryptSecret(deps.config, secret, secretContext({ id, tenant_id: tenantId })),
+    secret_rotated_at: now,
+    created_at: now,
+    updated_at: now,
+  };
+  await deps.db.kysely.insertInto('scan_settings').values(setting).execute();
+  return { setting, secret };
+}
+
+export async function listSettings(deps: Deps, tenantId: string): Promise<ScanSetting[]> {
+  return deps.db.kysely
+    .selectFrom('scan_settings')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** One setting of the tenant by key, or 404 (also for another tenant's key). */
+export async function getSettingOrThrow(deps: Deps, tenantId: string, key: string): Promise<ScanSetting> {
+  const setting = await findSettingByKey(deps, key);
+  if (!setting || setting.tenant_id !== tenantId) {
+    throw new AppError(SCAN_SETTING_NOT_FOUND, `动态二维码设置 ${key} 不存在`);
+  }
+  return setting;
+}
+
+/** Any tenant's setting by its public key (links carry only the key). */
+export async function findSettingByKey(deps: Deps, key: string): Promise<ScanSetting | undefined> {
+  return deps.db.kysely.selectFrom('scan_settings').selectAll().where('key', '=', key).executeTakeFirst();
+}
+
+export async function findSettingById(deps: Deps, id: string): Promise<ScanSetting | undefined> {
+  return deps.db.kysely.selectFrom('scan_settings').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Replaces the given fields (seller and key never change). */
+export async function updateSetting(
+  deps: Deps,
+  tenantId: string,
+  key: string,
+  patch: Partial<SettingFields>,
+): Promise<ScanSetting> {
+  const current = await getSettingOrThrow(deps, tenantId, key);
+  const kinds = patch.allowedKinds ?? settingKinds(current);
+  const preset = patch.preset === undefined ? settingPreset(current) : patch.preset;
+  await checkPreset(deps, tenantId, current.seller_tax_id, kinds, preset);
+  const set = {
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.businessSystemCode !== undefined ? { business_system_code: patch.businessSystemCode } : {}),
+    ...(patch.scanType !== undefined ? { scan_type: patch.scanType } : {}),
+    ...(patch.allowedKinds !== undefined ? { allowed_kinds: JSON.stringify(dedupe(patch.allowedKinds)) } : {}),
+    ...(patch.validityDays !== undefined ? { validity_days: patch.validityDays } : {}),
+    ...(patch.preset !== undefined ? { preset_json: patch.preset ? JSON.stringify(patch.preset) : null } : {}),
+    ...(patch.enabled !== undefined ? { enabled: patch.enabled ? (1 as const) : (0 as const) } : {}),
+    updated_at: deps.clock.now(),
+  };
+  await deps.db.kysely.updateTable('scan_settings').set(set).where('id', '=', current.id).execute();
+  return { ...current, ...set };
+}
+
+/** New signing secret: links signed with the old one stop verifying at once. */
+export async function rotateSettingSecret(
+  deps: Deps,
+  tenantId: string,
+  key: string,
+): Promise<{ setting: ScanSetting; secret: string }> {
+  const current = await getSettingOrThrow(deps, tenantId, key);
+  const now = deps.clock.now();
+  const secret = randomToken(192);
+  const set = {
+    secret_enc: encryptSecret(deps.config, secret, secretContext(current)),
+    secret_rotated_at: now,
+    updated_at: now,
+  };
+  await deps.db.kysely.updateTable('scan_settings').set(set).where('id', '=', current.id).execute();
+  return { setting: { ...current, ...set }, secret };
+}
+
+export const settingKinds = (s: Pick<ScanSetting, 'allowed_kinds'>): InvoiceKind[] =>
+  JSON.parse(s.allowed_kinds) as InvoiceKind[];
+
+export const settingPreset = (s: Pick<ScanSetting, 'preset_json'>): Preset | null =>
+  s.preset_json ? (JSON.parse(s.preset_json) as Preset) : null;
+
+const dedupe = <T>(values: readonly T[]): T[] => [...new Set(values)];
+
+const secretContext = (s: Pick<ScanSetting, 'id' | 'tenant_id'>) => `scan-setting:${s.tenant_id}:${s.id}`;
+
+/** The key's signing secret in clear (to verify a merchant-assembled link). */
+export function settingSecret(deps: Pick<Deps, 'config'>, setting: ScanSetting): string {
+  return decryptSecret(deps.config, setting.secret_enc, secretContext(setting));
+}

@@ -1,0 +1,36 @@
+import type { Deps } from '../../platform/deps.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import { publishOrderEvent } from './order-events.js';
+import { findOrderById, findOrderByNo, updateOrderIf } from './orders.repo.js';
+import { ORDER_ALREADY_SUBMITTED, SCAN_ORDER_NOT_FOUND } from './scan.errors.js';
+import type { ScanOrder } from './scan.tables.js';
+import { findSettingById } from './settings.service.js';
+
+export async function getOrderOrThrow(deps: Deps, tenantId: string, orderNo: string): Promise<ScanOrder> {
+  const order = await findOrderByNo(deps.db.kysely, tenantId, orderNo);
+  if (!order) throw new AppError(SCAN_ORDER_NOT_FOUND, `扫码订单 ${orderNo} 不存在`);
+  return order;
+}
+
+/**
+ * 单据撤回: only while the consumer has not submitted (open, also once expired); withdrawing twice is a no-op.
+ * The conditional update races safely with a consumer submitting at the same moment: exactly one of them wins.
+ */
+export async function withdrawOrder(deps: Deps, tenantId: string, orderNo: string): Promise<ScanOrder> {
+  const order = await getOrderOrThrow(deps, tenantId, orderNo);
+  if (order.status === 'withdrawn') return order;
+  const setting = await findSettingById(deps, order.setting_id);
+  const won = await deps.db.kysely.transaction().execute(async (trx) => {
+    const now = deps.clock.now();
+    if (!(await updateOrderIf(trx, order.id, ['open'], { status: 'withdrawn', updated_at: now }))) return false;
+    await publishOrderEvent(deps, trx, 'order.withdrawn', order, {
+      businessSystemCode: setting?.business_system_code ?? null,
+    });
+    return true;
+  });
+  const current = (await findOrderById(deps.db.kysely, order.id))!;
+  if (!won && current.status !== 'withdrawn') {
+    throw new AppError(ORDER_ALREADY_SUBMITTED, `订单 ${orderNo} 已提交抬头（${current.status}），不能撤回`);
+  }
+  return current;
+}

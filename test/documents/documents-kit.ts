@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import type { SeededTenant, TestApp } from '../helpers/test-app.js';
+import { blueRequest, post } from '../invoicing/invoicing-kit.js';
+
+/** A fresh DATA_DIR so blobs and the generated signing key stay out of the work tree. */
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-docs-'));
+}
+
+/** Issues a blue 数电普票 and waits for it; returns the invoice view. */
+export async function issueBlue(t: TestApp, who: SeededTenant, overrides: Record<string, unknown> = {}) {
+  const res = await post(t, who, '/api/v1/invoices?wait=10', blueRequest(who, overrides));
+  expect(res.json().status).toBe('issued');
+  return res.json() as { serialNo: string; number: string; files: Record<string, string> | null; remark: string };
+}
+
+/** GET with optional extra headers. */
+export async function fetchFile(
+  t: TestApp,
+  who: SeededTenant | null,
+  url: string,
+  headers: Record<string, string> = {},
+) {
+  return t.app.inject({ method: 'GET', url, headers: { ...(who?.auth ?? {}), ...headers } });
+}

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { demoCredentialsPath } from '../../src/demo-seed.js';
+import { freePort, ROOT, type Served, startServer } from '../helpers/processes.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
+export const SHOTS_DIR = path.join(ROOT, 'test-results/scan');
+
+/** Headless Debian Chromium (playwright gives each launch a new, empty profile); one per suite. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A phone: 360×740 CSS pixels, zh-CN, touch, downloads allowed. */
+export function newPhone(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    acceptDownloads: true,
+  });
+}
+
+/** The real server (`openfapiao serve`) on 127.0.0.1 with the demo tenant, SQLite in a temp dir. */
+export async function startAppServer(env: Record<string, string> = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-scan-e2e-'));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server: Served = await startServer([], {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    PUBLIC_URL: baseUrl,
+    LOG_LEVEL: 'warn',
+    DEMO_SEED: 'true',
+    OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
+    ...env,
+  });
+  const creds = JSON.parse(fs.readFileSync(demoCredentialsPath(dataDir), 'utf8')) as {
+    appId: string;
+    appSecret: string;
+    sellerTaxId: string;
+  };
+  const tokenRes = await fetch(`${baseUrl}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ appId: creds.appId, appSecret: creds.appSecret }),
+  });
+  const { accessToken } = (await tokenRes.json()) as { accessToken: string };
+  const api = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${baseUrl}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  return {
+    baseUrl,
+    sellerTaxId: creds.sellerTaxId,
+    api,
+    stop: async () => {
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
