@@ -11,7 +11,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCHMARKS } from './benchmarks/index.js';
 import { machineFacts, readCpuTimes, stealPercent } from './lib/machine.js';
-import { type Benchmark, type Measurement, type MeasureOptions, measure, problemsOf, ratio } from './lib/measure.js';
+import {
+  type Benchmark,
+  type Measurement,
+  type MeasureOptions,
+  measure,
+  problemsOf,
+  ratio,
+  waitForEmptyQueue,
+} from './lib/measure.js';
 import { createThrowawayDatabase, redactUrl } from './lib/postgres.js';
 import { freePort, killAllNow, type ServerProcess, startServer } from './lib/processes.js';
 import { type BenchResult, type DialectRun, formatTable, writeResult } from './lib/report.js';
@@ -150,7 +158,6 @@ async function runDialect(
     LOG_LEVEL: 'warn',
     AUTH_RATE_LIMIT_MAX: '1000000',
     DEMO_SEED: 'false',
-    ROLE: 'web',
     // webhooks-fanout delivers to a receiver in this process on 127.0.0.1 (the SSRF guard refuses loopback otherwise).
     OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
   };
@@ -185,12 +192,20 @@ async function runDialect(
     progress(dialect, bench.name, 'baseline', b);
     const t = await measure(app.baseUrl, target, options, app.child.pid);
     progress(dialect, bench.name, 'app', t);
+    let drain: DialectRun['drain'];
+    if (bench.drainsJobs) {
+      const seconds = await waitForEmptyQueue(app.baseUrl);
+      drain = { seconds, sustainedPerSec: t.completed / (options.durationS + seconds) };
+      console.log(
+        `  ${dialect.padEnd(8)} ${bench.name.padEnd(14)} drained in ${seconds.toFixed(1)} s: ${drain.sustainedPerSec.toFixed(0)}/s sustained with background jobs`,
+      );
+    }
     for (const s of [app, baseline]) if (s.exited()) throw new Error(`${s.name} died:\n${s.output()}`);
     const problems = [...problemsOf(`${dialect} baseline`, b), ...problemsOf(`${dialect} app`, t)];
     if (problems.length > 0 && app.output().trim())
       problems.push(`app-server output (tail):\n${app.output().slice(-2000)}`);
     const list = runs.get(bench.name) ?? [];
-    list.push({ dialect, target: t, baseline: b, ratio: ratio(t, b), problems });
+    list.push({ dialect, target: t, baseline: b, ratio: ratio(t, b), ...(drain ? { drain } : {}), problems });
     runs.set(bench.name, list);
   }
   // Stop this dialect's servers (and drop its database) before the next dialect starts.

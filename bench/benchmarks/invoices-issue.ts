@@ -30,14 +30,17 @@ function invoiceBody(sellerTaxId: string) {
 }
 
 /**
- * Issuing end to end: POST /api/v1/invoices?wait=10 answers 200 only once the invoice is issued, so req/s is
- * sustained invoices/s from request to `issued` (validation, insert + job in one transaction, worker claim, sandbox
- * channel with zero latency, state update) and the latency percentiles are those of `?wait`. The baseline validates
- * the same body schema on a bare route.
+ * Issuing end to end: POST /api/v1/invoices?wait=10 answers 200 once the invoice is issued (validation, insert +
+ * job in one transaction, worker claim, sandbox channel with zero latency, state update), so req/s is invoices/s to
+ * `issued` and the latency percentiles are those of `?wait`. Each issue also enqueues the PDF/OFD/XML rendering and
+ * the event fan-out; after the load the runner waits for the job queue to empty, and `sustained` = invoices /
+ * (load + drain) is the rate from request to issued-with-files. The baseline validates the same body on a bare route.
  */
 export const invoicesIssue: Benchmark = {
   name: 'invoices-issue',
-  description: 'POST /api/v1/invoices?wait=10 until issued (sandbox channel, in-process worker)',
+  description:
+    'POST /api/v1/invoices?wait=10 until issued, then PDF/OFD/XML rendered (sandbox channel, in-process worker)',
+  drainsJobs: true,
   async setup({ app }) {
     const headers = await getAuthHeaders(app, 'invoices-issue');
     return {

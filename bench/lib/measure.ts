@@ -26,6 +26,25 @@ export interface Benchmark {
   name: string;
   description: string;
   setup(servers: BenchServers): Promise<{ target: RequestSpec; baseline: RequestSpec }>;
+  /** The requests leave background jobs: after the load, wait for the queue to empty and report the sustained rate. */
+  drainsJobs?: boolean;
+}
+
+const DRAIN_LIMIT_MS = 180_000;
+
+/** Waits until the app reports no queued, running or retrying job (Prometheus /metrics); returns the seconds taken. */
+export async function waitForEmptyQueue(baseUrl: string): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < DRAIN_LIMIT_MS) {
+    const text = await (await fetch(new URL('/metrics', baseUrl), { signal: AbortSignal.timeout(10_000) })).text();
+    const pending = ['queued', 'running', 'retry'].reduce((sum, state) => {
+      const match = new RegExp(`^openfapiao_jobs\\{state="${state}"\\} (\\d+)`, 'm').exec(text);
+      return sum + Number(match?.[1] ?? 0);
+    }, 0);
+    if (pending === 0) return (performance.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the app's job queue did not empty within ${DRAIN_LIMIT_MS / 1000} s`);
 }
 
 export interface MeasureOptions {

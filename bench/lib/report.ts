@@ -11,6 +11,12 @@ export interface DialectRun {
   baseline: Measurement;
   /** app req/s ÷ baseline req/s, measured in the same run on the same machine. */
   ratio: number | null;
+  /**
+   * For benchmarks whose requests leave background work (document rendering, deliveries): how long the app's job
+   * queue took to empty after the load stopped, and the requests completed per second over load + drain — the rate
+   * the whole pipeline sustains.
+   */
+  drain?: { seconds: number; sustainedPerSec: number };
   problems: string[];
 }
 
@@ -63,6 +69,21 @@ export function formatTable(result: BenchResult): string {
         pct(m.serverCpuPct),
         pct(m.loadgenCpuPct),
         pct(m.stealPct),
+      ]);
+    }
+    if (run.drain) {
+      rows.push([
+        run.dialect,
+        'sustained',
+        run.drain.sustainedPerSec.toFixed(0),
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        `drain ${run.drain.seconds.toFixed(1)} s`,
       ]);
     }
     rows.push([

@@ -25,7 +25,11 @@ type EventTask = { [K in TaskName]: TaskPayloads[K] extends { event: DomainEvent
  * together (transactional outbox). Subscriptions are made at start-up by the modules' task registration.
  */
 export interface EventBus {
-  subscribe(types: string | readonly string[], task: EventTask): void;
+  /**
+   * Runs `task` for every event of `types`. `when` is checked at publish time on the event (pure, no I/O): events it
+   * refuses enqueue nothing, so a subscriber that only cares about some events costs nothing for the others.
+   */
+  subscribe(types: string | readonly string[], task: EventTask, when?: (event: DomainEvent) => boolean): void;
   /**
    * Publishes an event. `key` makes publishing idempotent: a retried transition with the same key enqueues nothing
    * new (each subscriber job is keyed `task:key`), and the event keeps the id of its first publication.
@@ -37,11 +41,11 @@ export interface EventBus {
 }
 
 export function createEventBus({ jobs, clock }: { jobs: JobsRuntime; clock: Clock }): EventBus {
-  const subscribers = new Map<string, EventTask[]>();
+  const subscribers = new Map<string, { task: EventTask; when?: (event: DomainEvent) => boolean }[]>();
   return {
-    subscribe(types, task) {
+    subscribe(types, task, when) {
       for (const type of typeof types === 'string' ? [types] : types) {
-        subscribers.set(type, [...(subscribers.get(type) ?? []), task]);
+        subscribers.set(type, [...(subscribers.get(type) ?? []), { task, ...(when ? { when } : {}) }]);
       }
     },
     async publish(db, input) {
@@ -54,7 +58,8 @@ export function createEventBus({ jobs, clock }: { jobs: JobsRuntime; clock: Cloc
         occurredAt: now,
         ...(input.data ? { data: input.data } : {}),
       };
-      for (const task of subscribers.get(input.type) ?? []) {
+      for (const { task, when } of subscribers.get(input.type) ?? []) {
+        if (when && !when(event)) continue;
         await jobs.enqueue(db, task, { event } as TaskPayloads[typeof task], {
           tenantId: input.tenantId,
           jobKey: `${task}:${input.key}`,

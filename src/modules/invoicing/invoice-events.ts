@@ -15,7 +15,7 @@ export async function publishInvoiceEvent(
   deps: Deps,
   trx: Transaction<Database>,
   type: InvoiceEvent,
-  invoice: Pick<Invoice, 'id' | 'tenant_id' | 'serial_no' | 'revision'>,
+  invoice: Pick<Invoice, 'id' | 'tenant_id' | 'serial_no' | 'revision' | 'buyer_json' | 'business_system_code'>,
   extra: { redInvoiceId?: string } = {},
 ): Promise<void> {
   const key =
@@ -29,6 +29,17 @@ export async function publishInvoiceEvent(
     tenantId: invoice.tenant_id,
     subjectId: invoice.id,
     key,
-    data: { serialNo: invoice.serial_no, ...(extra.redInvoiceId ? { redInvoiceId: extra.redInvoiceId } : {}) },
+    data: {
+      serialNo: invoice.serial_no,
+      businessSystemCode: invoice.business_system_code,
+      hasBuyerContact: hasBuyerContact(invoice.buyer_json),
+      ...(extra.redInvoiceId ? { redInvoiceId: extra.redInvoiceId } : {}),
+    },
   });
+}
+
+/** Whether the request gave the buyer an e-mail address or a mobile number to deliver to. */
+function hasBuyerContact(buyerJson: string): boolean {
+  const buyer = JSON.parse(buyerJson) as { email?: string; mobile?: string };
+  return Boolean(buyer.email || buyer.mobile);
 }

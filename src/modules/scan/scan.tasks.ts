@@ -33,7 +33,9 @@ export function registerScanTasks(registry: TaskRegistry, deps: Deps): void {
     maxAttempts: 12,
     validate: (p) => (typeof (p as { event?: unknown })?.event === 'object' ? null : 'payload.event must be an object'),
   });
-  deps.events.subscribe(['invoice.issued', 'invoice.failed'], 'scan/invoice-settled');
+  deps.events.subscribe(['invoice.issued', 'invoice.failed'], 'scan/invoice-settled', (event) =>
+    String(event.data?.serialNo ?? '').startsWith('S-'),
+  );
   // Order events (按单) go to the business system like invoice events: delivery builds their payload with ours.
   registerEventSource('order', loadOrderEventSource);
   deps.events.subscribe(ORDER_EVENTS, 'delivery/fan-out-event');

@@ -31,6 +31,17 @@ export interface EnqueueJobResult {
  * Throws a plain Error for an unknown task or a payload its `validate` rejects: both are programming errors.
  * With `jobKey`, a concurrent or earlier enqueue of the same key wins and its id is returned with `created: false`.
  */
+let enqueuedInProcess = 0;
+
+/**
+ * How many jobs this process has enqueued so far. The worker compares it before and after a job: when the job
+ * enqueued follow-ups (they are committed once the job has finished), it claims again at once instead of waiting
+ * for the next poll.
+ */
+export function enqueuedInProcessCount(): number {
+  return enqueuedInProcess;
+}
+
 export async function enqueueJob<T extends TaskName>(
   db: Kysely<Database> | Transaction<Database>,
   registry: TaskRegistry,
@@ -66,6 +77,7 @@ export async function enqueueJob<T extends TaskName>(
   };
   if (opts.jobKey === undefined) {
     await db.insertInto('jobs').values(row).execute();
+    enqueuedInProcess++;
     return { id, created: true };
   }
   const inserted = await db
@@ -74,7 +86,10 @@ export async function enqueueJob<T extends TaskName>(
     .onConflict((oc) => oc.column('job_key').doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (inserted) return { id, created: true };
+  if (inserted) {
+    enqueuedInProcess++;
+    return { id, created: true };
+  }
   const existing = await db.selectFrom('jobs').select('id').where('job_key', '=', opts.jobKey).executeTakeFirst();
   if (!existing) throw new Error(`job key "${opts.jobKey}" conflicted but no job holds it (deleted concurrently?)`);
   return { id: existing.id, created: false };

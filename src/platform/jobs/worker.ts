@@ -5,6 +5,7 @@ import type { Config } from '../config/load-config.js';
 import type { Db } from '../db/create-db.js';
 import { randomToken } from '../ids.js';
 import { computeBackoffDelay } from './compute-backoff-delay.js';
+import { enqueuedInProcessCount } from './enqueue-job.js';
 import { claimJobs, killExhaustedLeases, LEASE_EXPIRED_ERROR, releaseJob } from './jobs.repo.js';
 import type { Job } from './jobs.tables.js';
 import { type JobFinishedInfo, type JobRun, type RunJobContext, runJob } from './run-job.js';
@@ -78,11 +79,12 @@ export function createWorker(options: WorkerOptions): Worker {
 
   function launch(job: Job): Promise<void> {
     const run: JobRun = { job, controller: new AbortController(), abandoned: false };
+    const enqueuedBefore = enqueuedInProcessCount();
     const done = runJob(ctx, run).finally(() => {
       running.delete(job.id);
-      // Look again at once: the job has committed, and jobs often enqueue follow-ups (render, fan-out, deliver)
-      // that would otherwise wait a whole poll interval.
-      requestPoll();
+      // Look again at once when there may be more: the last claim was full, or this job enqueued follow-ups
+      // (render, fan-out, deliver) that are committed now and would otherwise wait a whole poll interval.
+      if (lastClaimFilled || enqueuedInProcessCount() !== enqueuedBefore) requestPoll();
     });
     running.set(job.id, { run, done });
     return done;

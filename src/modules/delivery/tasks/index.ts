@@ -72,5 +72,6 @@ export function registerDeliveryTasks(registry: TaskRegistry, deps: Deps, channe
     validate: hasString('buyerDeliveryId'),
   });
   deps.events.subscribe(INVOICE_EVENTS, 'delivery/fan-out-event');
-  deps.events.subscribe('invoice.issued', 'delivery/deliver-to-buyer');
+  // Only invoices whose request named an e-mail or mobile (a later POST …/deliver re-sends on demand).
+  deps.events.subscribe('invoice.issued', 'delivery/deliver-to-buyer', (event) => event.data?.hasBuyerContact === true);
 }

@@ -5,7 +5,6 @@
  * EInvoice XML as an attachment. Deterministic: fixed zip timestamps taken from the invoice.
  */
 import { createHash } from 'node:crypto';
-import { zipSync } from 'fflate';
 import { DOCUMENT_FONT_NAME, getDocumentFont } from '../font/document-font.js';
 import { GlyphSubset } from '../font/ttf-subset.js';
 import { cstParts, type InvoiceDocument, printedDate } from '../invoice-document.js';
@@ -14,6 +13,7 @@ import { createQrMatrix } from '../qr/qr-matrix.js';
 import { qrToPng } from '../qr/qr-png.js';
 import { escapeXml } from '../xml/xml-builder.js';
 import { ofdPageXml } from './ofd-page.js';
+import { zipFiles } from './zip-writer.js';
 
 const NS = 'xmlns:ofd="http://www.ofdspec.org/2016"';
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -72,7 +72,7 @@ export function renderOfd(doc: InvoiceDocument, pages: readonly PageDrawing[], x
   files['Doc_0/Tags/CustomTag.xml'] = utf8(customTagXml(tags));
   files['Doc_0/Document.xml'] = utf8(documentXml(pageIds, unit));
   files['OFD.xml'] = utf8(ofdXml(doc));
-  return Buffer.from(zipSync(files, { level: 6, mtime: new Date(doc.issuedAt) }));
+  return zipFiles(files, new Date(doc.issuedAt));
 }
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
