@@ -11,13 +11,15 @@ import { insertDelivery } from '../webhooks.repo.js';
  * transaction. The body is built once here, so every system and every attempt gets the same bytes.
  */
 export async function runFanOutEvent(deps: Deps, event: DomainEvent): Promise<void> {
+  const subscribers = (businessSystemCode: string | null) =>
+    findEventSubscribers(deps, { tenantId: event.tenantId, eventType: event.type, businessSystemCode });
+  // Events that carry their business system code (invoice events do) are checked for subscribers before the
+  // payload is built: most tenants have none for most invoices, and the payload costs several queries.
+  const carried = event.data?.businessSystemCode;
+  if ((typeof carried === 'string' || carried === null) && (await subscribers(carried)).length === 0) return;
   const source = await loadEventSource(deps, event);
   if (!source) return;
-  const systems = await findEventSubscribers(deps, {
-    tenantId: event.tenantId,
-    eventType: event.type,
-    businessSystemCode: source.businessSystemCode,
-  });
+  const systems = await subscribers(source.businessSystemCode);
   if (systems.length === 0) return;
   const body = buildWebhookBody(event, source);
   const now = deps.clock.now();
