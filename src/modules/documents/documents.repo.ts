@@ -21,12 +21,13 @@ export async function findDocumentRows(db: Kysely<Database>, invoiceId: string):
 }
 
 /** Inserts the rows whose (invoice, format) key is new: the first writer wins, later ones re-read. */
-export async function insertDocumentRows(db: Kysely<Database>, rows: InvoiceDocumentTable[]): Promise<void> {
-  await db
+export async function insertDocumentRows(db: Kysely<Database>, rows: InvoiceDocumentTable[]): Promise<number> {
+  const result = await db
     .insertInto('invoice_documents')
     .values(rows)
     .onConflict((oc) => oc.columns(['invoice_id', 'format']).doNothing())
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
 
 export async function findDocumentRow(

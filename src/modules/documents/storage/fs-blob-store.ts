@@ -8,6 +8,7 @@ import { type BlobStore, isSha256, sha256Hex } from './blob-store.js';
  */
 export function createFsBlobStore(root: string): BlobStore {
   const fileOf = (sha: string) => path.join(root, sha.slice(0, 2), sha.slice(2, 4), sha);
+  const madeDirs = new Set<string>();
   return {
     kind: 'fs',
     async put(bytes) {
@@ -18,9 +19,18 @@ export function createFsBlobStore(root: string): BlobStore {
         () => false,
       );
       if (!exists) {
-        await fs.mkdir(path.dirname(file), { recursive: true });
+        const dir = path.dirname(file);
+        if (!madeDirs.has(dir)) {
+          await fs.mkdir(dir, { recursive: true });
+          madeDirs.add(dir);
+        }
         const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-        await fs.writeFile(temp, bytes);
+        await fs.writeFile(temp, bytes).catch(async (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+          // The directory went away since we made it (someone pruned the store): make it again.
+          await fs.mkdir(dir, { recursive: true });
+          await fs.writeFile(temp, bytes);
+        });
         await fs.rename(temp, file);
       }
       return { sha256, size: bytes.length };
