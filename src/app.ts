@@ -15,7 +15,7 @@ import type { Config } from './platform/config/load-config.js';
 import { createDb, type Db } from './platform/db/create-db.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import type { Deps } from './platform/deps.js';
-import { installErrorHandlers } from './platform/errors/http-error-handler.js';
+import { frameworkErrorHandler, installErrorHandlers } from './platform/errors/http-error-handler.js';
 import { createEventBus } from './platform/events.js';
 import { registerHealth } from './platform/http/health.js';
 import { createMetrics, type Metrics, registerMetrics } from './platform/http/metrics.js';
@@ -70,8 +70,10 @@ export async function buildApp(
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimitBytes,
-    trustProxy: false,
+    // (the union widens Fastify's overloads; every member is a valid trustProxy value)
+    trustProxy: deps.config.http.trustProxy as string,
     requestIdHeader: false,
+    frameworkErrors: frameworkErrorHandler,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       if (typeof incoming === 'string' && REQUEST_ID_RE.test(incoming)) return incoming;

@@ -105,6 +105,9 @@ for (const dialect of TEST_DIALECTS) {
       }
       const orderQuery = await patch(a, '/api/v1/business-systems/ERP', { orderQueryUrl: 'http://10.1.2.3/orders' });
       expect(errorOf(orderQuery).details).toMatchObject({ field: 'orderQueryUrl', reason: 'private' });
+      expect(errorOf(orderQuery).details, 'no DNS oracle: the resolved address is not echoed').not.toHaveProperty(
+        'address',
+      );
       const allowed = await patch(a, '/api/v1/business-systems/ERP', { orderQueryUrl: 'http://localhost:7000/orders' });
       expect(allowed.statusCode, allowed.body).toBe(200);
     });

@@ -99,6 +99,25 @@ for (const dialect of TEST_DIALECTS) {
       expect(xml).toContain(red.remark);
       expect((await fetchFile(t, a, red.files.pdf)).statusCode).toBe(200);
     });
+    it("signs links only for the caller's own invoice: extra query parameters cannot name another invoice", async () => {
+      const blueA = await issueBlue(t, a);
+      const blueB = await issueBlue(t, b);
+      const { id: idA } = await t.runtime.deps.db.kysely
+        .selectFrom('invoices')
+        .select('id')
+        .where('tenant_id', '=', a.tenantId)
+        .where('serial_no', '=', blueA.serialNo)
+        .executeTakeFirstOrThrow();
+      const res = await get(t, b, `/api/v1/invoices/${blueB.serialNo}/links?invoiceId=${idA}&format=pdf`);
+      expect(res.statusCode).toBe(200);
+      const links = res.json<{ pdf: string; ofd: string; xml: string }>();
+      for (const url of [links.pdf, links.ofd, links.xml]) expect(url).not.toContain(idA);
+      const pdf = await fetchFile(t, null, new URL(links.pdf).pathname);
+      expect(pdf.statusCode).toBe(200);
+      const own = await fetchFile(t, b, `/api/v1/invoices/${blueB.serialNo}/files/pdf`);
+      expect(pdf.headers.etag).toBe(own.headers.etag);
+    });
+
     it('signs public links that download without a token, reject tampering and expire', async () => {
       const blue = await issueBlue(t, a);
       const links = (await get(t, a, `/api/v1/invoices/${blue.serialNo}/links`)).json();

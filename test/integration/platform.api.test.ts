@@ -70,6 +70,34 @@ for (const dialect of TEST_DIALECTS) {
       );
     });
 
+    it("answers a malformed URL or a too long path parameter with the JSON error body, not Fastify's", async () => {
+      for (const url of ['/api/v1/orgs/%', '/%E0%A4%A', `/api/v1/orgs/${'x'.repeat(300)}`]) {
+        const res = await t.app.inject({ url, headers: a.auth });
+        expect(res.statusCode, url).toBe(400);
+        expect(errorOf(res), url).toMatchObject({
+          code: 'BAD_REQUEST',
+          message: '请求无效',
+          requestId: expect.any(String),
+        });
+      }
+    });
+
+    it('answers a NUL character in a path, query or body string without a 5xx (PostgreSQL refuses NUL)', async () => {
+      const answers = [
+        await t.app.inject({ url: '/api/v1/orgs/%00', headers: a.auth }),
+        await t.app.inject({ url: '/api/v1/business-systems/a%00b', headers: a.auth }),
+        await t.app.inject({ url: '/api/v1/webhook-deliveries?serialNo=a%00b', headers: a.auth }),
+        await t.app.inject({
+          method: 'PATCH',
+          url: `/api/v1/orgs/${a.sellerTaxId}`,
+          headers: a.auth,
+          payload: { name: 'a\u0000b' },
+        }),
+      ];
+      for (const res of answers) expect(res.statusCode, res.body).toBeLessThan(500);
+      expect(errorOf(answers[0]!).code).toMatch(/^(ORG_NOT_FOUND|BAD_REQUEST)$/);
+    });
+
     it('hides the internals of unexpected errors behind INTERNAL', async () => {
       const res = await t.app.inject({ url: '/api/v1/__boom', headers: { 'x-request-id': 'trace-123' } });
       expect(res.statusCode).toBe(500);

@@ -1,4 +1,9 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInvoice } from '../../src/modules/invoicing/create-invoice.js';
+import { runIssueInvoice } from '../../src/modules/invoicing/tasks/issue-invoice.task.js';
+import type { Deps } from '../../src/platform/deps.js';
+import type { Job, TaskHelpers } from '../../src/platform/jobs/index.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { blueRequest, get, post, waitForStatus } from './invoicing-kit.js';
@@ -128,6 +133,77 @@ for (const dialect of TEST_DIALECTS) {
         payload: { total: '100000000.00', month },
       });
       expect((await post(t, a, `/api/v1/invoices/${second.serialNo}/retry?wait=10`)).json().status).toBe('issued');
+    });
+
+    it('never fails a request the channel issued when our commit fails on the last attempt', async () => {
+      await settings({ rules: [] });
+      const deps = t.runtime.deps;
+      // Stored without its issue job, so this test runs the task itself.
+      const noJobs: Deps = {
+        ...deps,
+        jobs: { ...deps.jobs, enqueue: async () => ({ id: 'none', created: true }), notify: () => {} },
+      };
+      const req = blueRequest(a, { buyer: { name: '提交失败测试有限公司', taxId: '91110000600037341L' } });
+      const { serialNo, ...data } = req;
+      const { invoice } = await createInvoice(noJobs, { tenantId: a.tenantId, serialNo, data: data as never });
+      const helpers = {
+        job: { attempts: 12, max_attempts: 12 } as Job,
+        logger: pino({ level: 'silent' }),
+        signal: new AbortController().signal,
+        heartbeat: async () => {},
+      } satisfies TaskHelpers;
+      const broken: Deps = {
+        ...deps,
+        jobs: {
+          ...deps.jobs,
+          enqueue: async () => {
+            throw new Error('database went away');
+          },
+        },
+      };
+      await expect(runIssueInvoice(broken, invoice.id, helpers)).rejects.toThrow('database went away');
+      expect((await get(t, a, `/api/v1/invoices/${serialNo}`)).json().status).toBe('issuing');
+      await runIssueInvoice(deps, invoice.id, helpers);
+      const issued = (await get(t, a, `/api/v1/invoices/${serialNo}`)).json();
+      expect(issued.status).toBe('issued');
+      const ledger = (await get(t, a, `/api/v1/sandbox/ledger?limit=200`)).json().items as {
+        number: string;
+        buyerName: string;
+      }[];
+      expect(ledger.filter((e) => e.buyerName === '提交失败测试有限公司').map((e) => e.number)).toEqual([
+        issued.number,
+      ]);
+    });
+
+    it('asks the channel before failing on the last attempt: a recorded invoice with a lost answer is issued once', async () => {
+      // Every call records the invoice and then "times out": only the last attempt's query under the same request
+      // id can tell that it was issued.
+      await settings({ rules: [{ when: { buyerNameContains: '一直超时' }, fail: 'timeout_after_commit' }] });
+      const req = blueRequest(a, { buyer: { name: '一直超时有限公司', taxId: '91110000600037341L' } });
+      await post(t, a, '/api/v1/invoices', req);
+      const inv = await waitForStatus(t, a, req.serialNo, (s) => s === 'issued' || s === 'failed');
+      expect(inv).toMatchObject({ status: 'issued', failure: null });
+      const ledger = (await get(t, a, '/api/v1/sandbox/ledger?limit=200')).json().items as {
+        number: string;
+        buyerName: string;
+      }[];
+      expect(ledger.filter((e) => e.buyerName === '一直超时有限公司').map((e) => e.number)).toEqual([inv.number]);
+    });
+
+    it('fails after the last transient attempt when the channel never recorded it; a retry then issues once', async () => {
+      await settings({ rules: [{ when: { buyerNameContains: '通道故障' }, fail: 'transient' }] });
+      const req = blueRequest(a, { buyer: { name: '通道故障有限公司', taxId: '91110000600037341L' } });
+      await post(t, a, '/api/v1/invoices', req);
+      const failed = await waitForStatus(t, a, req.serialNo, (s) => s === 'issued' || s === 'failed');
+      expect(failed).toMatchObject({ status: 'failed', failure: { code: 'CHANNEL_UNAVAILABLE' } });
+      await settings({ rules: [] });
+      const retried = (await post(t, a, `/api/v1/invoices/${req.serialNo}/retry?wait=10`)).json();
+      expect(retried.status).toBe('issued');
+      const ledger = (await get(t, a, '/api/v1/sandbox/ledger?limit=200')).json().items as {
+        number: string;
+        buyerName: string;
+      }[];
+      expect(ledger.filter((e) => e.buyerName === '通道故障有限公司').map((e) => e.number)).toEqual([retried.number]);
     });
 
     it('cancels a failed request but not an issued one', async () => {

@@ -182,6 +182,37 @@ for (const dialect of TEST_DIALECTS) {
       await settings({ redFormBuyerDecision: 'auto_confirm' });
     });
 
+    it('takes the blue invoice again when a failed red is retried (one red in flight per blue)', async () => {
+      const blue = await issueBlue({ buyer: { name: '红冲重试测试有限公司', taxId: '91110000600037341L' } });
+      await settings({ rules: [{ when: { buyerNameContains: '红冲重试' }, fail: 'permanent', times: 1 }] });
+      const redSerialNo = nextSerial('RED');
+      const failed = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red?wait=10`, {
+        redSerialNo,
+        reason: '04',
+        lines: [{ lineNo: 1, amount: '-300.00' }],
+      });
+      expect(failed.json().status).toBe('failed');
+      expect((await get(t, a, `/api/v1/invoices/${blue.serialNo}`)).json().status).toBe('issued');
+      await settings({ rules: [], latencyMs: 1000 });
+      try {
+        expect((await post(t, a, `/api/v1/invoices/${redSerialNo}/retry`)).statusCode).toBe(200);
+        expect((await get(t, a, `/api/v1/invoices/${blue.serialNo}`)).json().status).toBe('red_pending');
+        const second = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, {
+          redSerialNo: nextSerial('RED'),
+          reason: '04',
+          lines: [{ lineNo: 1, amount: '-700.00' }],
+        });
+        expect(errorOf(second).code).toBe('INVOICE_RED_IN_PROGRESS');
+        await waitForStatus(t, a, redSerialNo, (s) => s === 'issued');
+      } finally {
+        await settings({ latencyMs: 0 });
+      }
+      expect((await get(t, a, `/api/v1/invoices/${blue.serialNo}`)).json()).toMatchObject({
+        status: 'partially_reversed',
+        reversed: { amount: '300.00', tax: '18.00' },
+      });
+    });
+
     it('hides another tenant’s invoice from its red request', async () => {
       const blue = await issueBlue();
       const res = await post(t, b, `/api/v1/invoices/${blue.serialNo}/red`, {

@@ -114,6 +114,7 @@ export function sellerSnapshot(seller: Org): string {
 export const NEW_REQUEST_STATE = {
   status: 'pending',
   revision: 0,
+  channel_revision: 0,
   number: null,
   code: null,
   check_code: null,

@@ -9,6 +9,7 @@ export const {
   INVOICE_NOT_CANCELLABLE,
   INVOICE_NOT_REVERSIBLE,
   INVOICE_RED_IN_PROGRESS,
+  INVOICE_OUTCOME_UNKNOWN,
   RED_FORM_NOT_FOUND,
   CHANNEL_REJECTED,
 } = defineErrors({
@@ -46,6 +47,11 @@ export const {
     statusCode: 409,
     message: '该发票已有红冲在处理中',
     description: 'Another red request for this blue invoice is awaiting confirmation or issuing.',
+  },
+  INVOICE_OUTCOME_UNKNOWN: {
+    statusCode: 409,
+    message: '开具结果未知，请先重试以向通道确认，确认前不能修改',
+    description: 'The channel did not answer whether it issued the invoice; retry (same request id) before editing.',
   },
   RED_FORM_NOT_FOUND: {
     statusCode: 404,

@@ -41,6 +41,8 @@ export interface InvoiceTable {
   status: InvoiceStatus;
   /** Bumped by each retry so each issuing attempt has its own job key. */
   revision: number;
+  /** Part of the channel request id (`{id}-r{channel_revision}`); bumped only when PATCH changes the data. */
+  channel_revision: number;
   number: string | null;
   code: string | null;
   check_code: string | null;

@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { Static } from 'typebox';
+import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError, listErrorCodes } from '../../platform/errors/app-error.js';
 import { ChannelError } from '../channels/index.js';
@@ -10,6 +12,9 @@ import {
   INVOICE_NOT_EDITABLE,
   INVOICE_NOT_FOUND,
   INVOICE_NOT_RETRYABLE,
+  INVOICE_NOT_REVERSIBLE,
+  INVOICE_OUTCOME_UNKNOWN,
+  INVOICE_RED_IN_PROGRESS,
   RED_FORM_NOT_FOUND,
 } from './invoicing.errors.js';
 import { findInvoiceById, findInvoiceBySerial, updateInvoiceIf } from './invoicing.repo.js';
@@ -35,6 +40,8 @@ export async function patchFailedInvoice(
   const invoice = await getInvoiceOrThrow(deps, input.tenantId, input.serialNo);
   if (invoice.status !== 'failed' || invoice.is_red === 1)
     throw new AppError(INVOICE_NOT_EDITABLE, undefined, { status: invoice.status });
+  // The channel may have recorded the old data: only a retry (same channel request id) may find out.
+  if (invoice.failure_code === 'CHANNEL_OUTCOME_UNKNOWN') throw new AppError(INVOICE_OUTCOME_UNKNOWN);
   const current = JSON.parse(invoice.request_json) as InvoiceRequestData;
   const { totals, remark, drawer, ...rest } = input.patch;
   const data: InvoiceRequestData = { ...current, ...rest };
@@ -52,7 +59,13 @@ export async function patchFailedInvoice(
   }
   const seller = await getSellerOrThrow(deps, input.tenantId, data.seller.taxId);
   const computed = computeOrThrow(toTaxDraft(data, seller.name), await loadTaxCodeTable(deps.db.kysely));
-  const set = { request_json: JSON.stringify(data), ...computedColumns(computed, data), updated_at: deps.clock.now() };
+  const set = {
+    request_json: JSON.stringify(data),
+    ...computedColumns(computed, data),
+    // New data is a new request to the channel (the old one was refused, so nothing was recorded under it).
+    channel_revision: invoice.channel_revision + 1,
+    updated_at: deps.clock.now(),
+  };
   if (!(await updateInvoiceIf(deps.db.kysely, invoice.id, ['failed'], set))) throw new AppError(INVOICE_NOT_EDITABLE);
   return (await findInvoiceById(deps.db.kysely, invoice.id))!;
 }
@@ -73,10 +86,25 @@ export async function retryInvoice(deps: Deps, input: { tenantId: string; serial
       updated_at: deps.clock.now(),
     });
     if (!ok) throw new AppError(INVOICE_NOT_RETRYABLE);
+    // A failed red gave its blue invoice back (onRedFailed): take it again, so one red stays in flight per blue
+    // and no other red can be requested against what this one reverses.
+    if (invoice.is_red === 1) await lockBlueForRed(deps, trx, invoice);
     await enqueueIssue(deps, trx, { ...invoice, revision });
   });
   deps.jobs.notify();
   return (await findInvoiceById(deps.db.kysely, invoice.id))!;
+}
+
+async function lockBlueForRed(deps: Deps, trx: Transaction<Database>, red: Invoice): Promise<void> {
+  const blue = await findInvoiceById(trx, red.blue_invoice_id ?? '');
+  if (!blue || blue.status === 'red_pending') throw new AppError(INVOICE_RED_IN_PROGRESS);
+  const locked = await updateInvoiceIf(trx, blue.id, ['issued', 'partially_reversed'], {
+    status: 'red_pending',
+    status_before_red: blue.status,
+    updated_at: deps.clock.now(),
+  });
+  if (!locked)
+    throw new AppError(INVOICE_NOT_REVERSIBLE, `蓝字发票状态为 ${blue.status}，不能红冲`, { status: blue.status });
 }
 
 /** Cancels a request that has not reached the channel (pending) or that failed. */

@@ -41,11 +41,8 @@ export async function assertOutboundUrl(ctx: Pick<Ctx, 'config'>, field: string,
     await resolveOutboundTarget(url, { allowedHosts: ctx.config.delivery.outboundAllowedHosts });
   } catch (err) {
     if (!(err instanceof OutboundUrlError)) throw err;
-    throw new AppError(OUTBOUND_URL_FORBIDDEN, undefined, {
-      field,
-      reason: err.reason,
-      ...(err.address ? { address: err.address } : {}),
-    });
+    // Never echo the resolved address: it would turn this endpoint into a DNS oracle for internal host names.
+    throw new AppError(OUTBOUND_URL_FORBIDDEN, undefined, { field, reason: err.reason });
   }
 }
 

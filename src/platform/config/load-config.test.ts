@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       port: 8080,
       publicUrl: 'http://localhost:8080',
       bodyLimitBytes: 1_048_576,
+      trustProxy: false,
     });
     expect(config.dataDir).toBe('/srv/app/data');
     expect(config.db).toEqual({ driver: 'sqlite', sqlitePath: '/srv/app/data/openfapiao.sqlite' });
@@ -26,6 +27,12 @@ describe('loadConfig', () => {
   it('switches to PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/of', DB_POOL_SIZE: '20' });
     expect(config.db).toEqual({ driver: 'postgres', url: 'postgres://u@db:5432/of', poolSize: 20 });
+  });
+
+  it('reads TRUST_PROXY as a flag, a hop count or proxy addresses', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1,10.0.0.2' }).http.trustProxy).toBe('10.0.0.1,10.0.0.2');
   });
 
   it('derives PUBLIC_URL from PORT and strips a trailing slash', () => {

@@ -9,15 +9,17 @@ export type Role = (typeof ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** The one typed configuration object. Built once from the environment by {@link loadConfig}. */
 export type { DeliveryConfig, SmsGatewayConfig } from './delivery-config.js';
 
+/** The one typed configuration object. Built once from the environment by {@link loadConfig}. */
 export interface Config {
   readonly http: {
     readonly host: string;
     readonly port: number;
     readonly publicUrl: string;
     readonly bodyLimitBytes: number;
+    /** Fastify `trustProxy`: false, true, a hop count, or trusted proxy addresses (comma-separated). */
+    readonly trustProxy: boolean | number | string;
   };
   readonly dataDir: string;
   readonly db:
@@ -96,6 +98,12 @@ export const CONFIG_VARIABLES = [
   { name: 'ACCESS_TOKEN_TTL_SECONDS', default: '7200', description: 'Lifetime of API access tokens.' },
   { name: 'AUTH_RATE_LIMIT_MAX', default: '30', description: 'Token requests per client IP per window.' },
   { name: 'AUTH_RATE_LIMIT_WINDOW_MS', default: '60000', description: 'Window of the token endpoint rate limit.' },
+  {
+    name: 'TRUST_PROXY',
+    default: 'false',
+    description:
+      'Behind a load balancer: `true`, a hop count, or the proxies’ addresses (comma-separated), so client IPs (rate limits, logs) come from X-Forwarded-For.',
+  },
   { name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'Largest accepted request body.' },
   { name: 'DEMO_SEED', default: 'true', description: 'Create a demo tenant on first start (`false` to skip).' },
   {
@@ -217,6 +225,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       port,
       publicUrl: publicUrl.replace(/\/+$/, ''),
       bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+      trustProxy: parseTrustProxy(get('TRUST_PROXY')),
     },
     dataDir,
     db,
@@ -253,6 +262,13 @@ function signingKey(raw: string | undefined, problems: string[]): string | null 
   if (raw !== undefined && raw.length < 32)
     problems.push('SIGNING_KEY 至少 32 个字符 (must be at least 32 characters)');
   return raw ?? null;
+}
+
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || ['false', '0', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
 }
 
 function parseUrl(raw: string, name: string, protocols: string[], problems: string[]): string {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, isAppError } from './app-error.js';
 import {
+  BAD_REQUEST,
   INTERNAL,
   INVALID_JSON,
   METHOD_NOT_ALLOWED,
@@ -23,7 +24,15 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: UNSUPPORTED_MEDIA_TYPE,
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: INVALID_JSON,
   FST_ERR_NOT_FOUND: NOT_FOUND,
+  FST_ERR_BAD_URL: BAD_REQUEST,
+  FST_ERR_MAX_PARAM_LENGTH: BAD_REQUEST,
 };
+
+/**
+ * PostgreSQL refusing text the client sent: a NUL character (`%00`, `\u0000`) in a parameter, query or body string
+ * (22021 invalid byte sequence, 22P05 unsupported Unicode escape in JSON). SQLite stores it; both answer 400.
+ */
+const PG_CLIENT_TEXT_CODES = new Set(['22021', '22P05']);
 
 interface ValidationIssue {
   instancePath?: string;
@@ -55,6 +64,7 @@ export function toAppError(err: unknown): AppError {
   }
   const mapped = fe?.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped) return new AppError(mapped);
+  if (fe?.code && PG_CLIENT_TEXT_CODES.has(fe.code)) return new AppError(BAD_REQUEST, '请求包含不允许的字符');
   if (fe?.statusCode === 429) return new AppError(RATE_LIMITED);
   if (fe?.statusCode === 405) return new AppError(METHOD_NOT_ALLOWED);
   return new AppError(INTERNAL, undefined, undefined, { cause: err });
@@ -69,6 +79,16 @@ export function errorBody(err: AppError, requestId: string): ErrorBody {
       requestId,
     },
   };
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing (a malformed percent-encoding in the URL, a too
+ * long path parameter) answer with our JSON error body instead of Fastify's own.
+ */
+export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const appErr = toAppError(err);
+  if (appErr.code === INTERNAL.code) request.log.error({ err }, 'unhandled framework error');
+  void reply.status(appErr.statusCode).type('application/json; charset=utf-8').send(errorBody(appErr, request.id));
 }
 
 /** Installs the one error handler and the JSON 404 handler at the root. */

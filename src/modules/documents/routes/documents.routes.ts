@@ -66,7 +66,7 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       const { tenantId } = getAuth(request);
       const invoice = await issuedInvoice(tenantId, request.params.serialNo);
       const link = (format: (typeof DOCUMENT_FORMATS)[number]) =>
-        createDownloadUrl(deps, { invoiceId: invoice.id, format, ...request.query });
+        createDownloadUrl(deps, { invoiceId: invoice.id, format, ttlSeconds: request.query.ttlSeconds });
       const pdf = link('pdf');
       return { pdf: pdf.url, ofd: link('ofd').url, xml: link('xml').url, expiresAt: toIsoCst(pdf.expiresAt) };
     },

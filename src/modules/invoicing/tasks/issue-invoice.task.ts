@@ -1,7 +1,7 @@
 import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
 import type { ComputedInvoice } from '../../../tax/index.js';
-import { ChannelError, type ChannelIssueRequest } from '../../channels/index.js';
+import { ChannelError, type ChannelIssued, type ChannelIssueRequest } from '../../channels/index.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
 import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
@@ -10,7 +10,7 @@ import { announceSettled } from '../wait-for-invoice.js';
 
 /**
  * Issues one invoice request through the channel. Idempotent end to end: the channel request id is the invoice id
- * plus its revision, so a job re-run after a crash (even one between the channel's answer and our commit) gets the
+ * plus its channel revision (which only a PATCH of the data changes), so a job re-run after a crash (even one between the channel's answer and our commit) gets the
  * same number back instead of a second invoice. Transient channel errors retry with backoff; permanent ones (and
  * transient ones on the last attempt) mark the invoice `failed` for a person to fix and retry.
  */
@@ -32,56 +32,97 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
     await markFailed(deps, invoice, 'INTERNAL', `开票请求数据无法读取：${(err as Error).message}`);
     return;
   }
+  let issued: ChannelIssued;
   try {
-    const issued = await deps.channel.issue(request);
-    await db.transaction().execute(async (trx) => {
-      const done = await updateInvoiceIf(trx, invoice.id, ['issuing'], {
-        status: 'issued',
-        number: issued.number,
-        code: issued.code,
-        check_code: issued.checkCode,
-        issued_at: issued.issuedAt,
-        failure_code: null,
-        failure_reason: null,
-        red_form_status: invoice.is_red === 1 ? 'used' : invoice.red_form_status,
-        updated_at: deps.clock.now(),
-      });
-      if (!done) return;
-      if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
-      // Layout files are rendered once, right after issuing (documents module); downloads render on demand too.
-      await deps.jobs.enqueue(
-        trx,
-        'documents/render-invoice',
-        { invoiceId: invoice.id },
-        { tenantId: invoice.tenant_id, jobKey: `render-invoice:${invoice.id}` },
-      );
-      await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
-    });
-    announceSettled(invoice.id);
-    helpers.logger.info({ serialNo: invoice.serial_no, number: issued.number }, 'invoice issued');
+    issued = await deps.channel.issue(request);
   } catch (err) {
-    const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
-    if (err instanceof ChannelError && err.kind === 'permanent') {
-      await markFailed(deps, invoice, err.code, err.message);
-      return;
-    }
-    const reason = err instanceof ChannelError ? err.message : '开票通道暂时不可用';
-    if (lastAttempt) {
-      await markFailed(deps, invoice, 'CHANNEL_UNAVAILABLE', `${reason}（已重试 ${helpers.job.attempts} 次）`);
-      return;
-    }
-    await db
-      .updateTable('invoices')
-      .set({
-        failure_code: err instanceof ChannelError ? err.code : 'CHANNEL_UNAVAILABLE',
-        failure_reason: `${reason}，稍后自动重试`,
-        updated_at: deps.clock.now(),
-      })
-      .where('id', '=', invoice.id)
-      .where('status', '=', 'issuing')
-      .execute();
-    throw err;
+    const found = await onChannelError(deps, invoice, helpers, err, request.requestId);
+    if (!found) return;
+    issued = found;
   }
+  await commitIssued(deps, invoice, issued, helpers);
+}
+
+/**
+ * The channel has issued: from here on a failure must never mark the request `failed` (a retry would issue a
+ * second invoice under a new request id). It throws, and the job's next attempt gets the same number back.
+ */
+async function commitIssued(deps: Deps, invoice: Invoice, issued: ChannelIssued, helpers: TaskHelpers): Promise<void> {
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    const done = await updateInvoiceIf(trx, invoice.id, ['issuing'], {
+      status: 'issued',
+      number: issued.number,
+      code: issued.code,
+      check_code: issued.checkCode,
+      issued_at: issued.issuedAt,
+      failure_code: null,
+      failure_reason: null,
+      red_form_status: invoice.is_red === 1 ? 'used' : invoice.red_form_status,
+      updated_at: deps.clock.now(),
+    });
+    if (!done) return;
+    if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
+    // Layout files are rendered once, right after issuing (documents module); downloads render on demand too.
+    await deps.jobs.enqueue(
+      trx,
+      'documents/render-invoice',
+      { invoiceId: invoice.id },
+      { tenantId: invoice.tenant_id, jobKey: `render-invoice:${invoice.id}` },
+    );
+    await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
+  });
+  announceSettled(invoice.id);
+  helpers.logger.info({ serialNo: invoice.serial_no, number: issued.number }, 'invoice issued');
+}
+
+/**
+ * A channel error: permanent fails the request; transient retries with backoff. On the last attempt a transient
+ * error may hide an invoice the channel did record (its answer was lost), so the channel is asked under the same
+ * request id first: found → returned and committed as issued; not found → `failed` (a retry reuses the request id);
+ * no answer → `failed` with CHANNEL_OUTCOME_UNKNOWN, which only a retry (never a PATCH) can clear.
+ */
+async function onChannelError(
+  deps: Deps,
+  invoice: Invoice,
+  helpers: TaskHelpers,
+  err: unknown,
+  requestId: string,
+): Promise<ChannelIssued | null> {
+  const db = deps.db.kysely;
+  const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+  if (err instanceof ChannelError && err.kind === 'permanent') {
+    await markFailed(deps, invoice, err.code, err.message);
+    return null;
+  }
+  const reason = err instanceof ChannelError ? err.message : '开票通道暂时不可用';
+  if (lastAttempt) {
+    let found: ChannelIssued | null;
+    try {
+      found = await deps.channel.queryIssue({ tenantId: invoice.tenant_id }, requestId);
+    } catch {
+      await markFailed(
+        deps,
+        invoice,
+        'CHANNEL_OUTCOME_UNKNOWN',
+        `${reason}（已重试 ${helpers.job.attempts} 次，开具结果未知）。请稍后重试：将以同一请求向通道确认，不会重复开票`,
+      );
+      return null;
+    }
+    if (found) return found;
+    await markFailed(deps, invoice, 'CHANNEL_UNAVAILABLE', `${reason}（已重试 ${helpers.job.attempts} 次）`);
+    return null;
+  }
+  await db
+    .updateTable('invoices')
+    .set({
+      failure_code: err instanceof ChannelError ? err.code : 'CHANNEL_UNAVAILABLE',
+      failure_reason: `${reason}，稍后自动重试`,
+      updated_at: deps.clock.now(),
+    })
+    .where('id', '=', invoice.id)
+    .where('status', '=', 'issuing')
+    .execute();
+  throw err;
 }
 
 async function markFailed(deps: Deps, invoice: Invoice, code: string, reason: string): Promise<void> {
@@ -111,7 +152,7 @@ async function buildChannelRequest(deps: Deps, invoice: Invoice): Promise<Channe
   }
   return {
     tenantId: invoice.tenant_id,
-    requestId: `${invoice.id}-r${invoice.revision}`,
+    requestId: `${invoice.id}-r${invoice.channel_revision}`,
     seller,
     invoice: computed,
     drawer: invoice.drawer,

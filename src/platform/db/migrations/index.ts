@@ -5,6 +5,7 @@ import * as m0003 from './0003-invoicing.js';
 import * as m0004 from './0004-documents.js';
 import * as m0005 from './0005-delivery.js';
 import * as m0006 from './0006-scan.js';
+import * as m0007 from './0007-invoice-channel-revision.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -17,4 +18,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-documents': m0004,
   '0005-delivery': m0005,
   '0006-scan': m0006,
+  '0007-invoice-channel-revision': m0007,
 };
