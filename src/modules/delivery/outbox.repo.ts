@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
+import { toPage } from '../../platform/db/pagination.js';
 import { newId } from '../../platform/ids.js';
 import type { BuyerChannel, OutboxMessage } from './delivery.tables.js';
 
@@ -58,6 +59,5 @@ export async function listOutbox(
     .orderBy('id', 'desc')
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  return { items, nextCursor: rows.length > page.limit ? (items[items.length - 1]?.id ?? null) : null };
+  return toPage(rows, page.limit);
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
+import { toPage } from '../../platform/db/pagination.js';
 import { newId } from '../../platform/ids.js';
 import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus } from './delivery.tables.js';
 import type { WebhookAttemptResult } from './post-webhook.js';
@@ -135,8 +136,7 @@ export async function listDeliveries(
     .orderBy('id', 'desc')
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  return { items, nextCursor: rows.length > page.limit ? (items[items.length - 1]?.id ?? null) : null };
+  return toPage(rows, page.limit);
 }
 
 /** Every attempt of a delivery, oldest first. */

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
+import { toPage } from '../../platform/db/pagination.js';
 import { toFen } from '../../tax/index.js';
 import type { Invoice, InvoiceStatus } from './invoicing.tables.js';
 
@@ -46,8 +47,7 @@ export async function listInvoices(
     .orderBy('id', 'desc')
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  return { items, nextCursor: rows.length > page.limit ? (items[items.length - 1]?.id ?? null) : null };
+  return toPage(rows, page.limit);
 }
 
 /** `%` and `_` in a search text match themselves (with an explicit ESCAPE, which SQLite needs). */

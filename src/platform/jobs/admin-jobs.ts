@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { toPage } from '../db/pagination.js';
 import { JOB_STATES, type Job, type JobState } from './jobs.tables.js';
 
 /** Largest page {@link listJobs} returns. */
@@ -43,9 +44,7 @@ export async function listJobs(db: Kysely<Database>, opts: ListJobsOptions): Pro
   if (opts.task !== undefined) query = query.where('task', '=', opts.task);
   if (opts.cursor) query = query.where('id', '<', opts.cursor);
   const rows = await query.execute();
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? last.id : null };
+  return toPage(rows, limit);
 }
 
 /** One job in scope, or null (also for another tenant's job: callers answer 404, never 403). */

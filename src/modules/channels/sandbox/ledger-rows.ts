@@ -1,6 +1,7 @@
 /** Ledger rows of the simulated platform and their views (what `issue`, `verify` and the admin API answer). */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
+import { toPage } from '../../../platform/db/pagination.js';
 import { type ComputedInvoice, fenToDecimalString } from '../../../tax/index.js';
 import type { LedgerStatus, SandboxLedgerTable } from '../channels.tables.js';
 import type { ChannelIssued } from '../issuing-channel.js';
@@ -137,7 +138,6 @@ export async function listLedger(
     .orderBy('id', 'desc')
     .limit(limit + 1)
     .execute();
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return { items: page.map(toLedgerEntry), nextCursor: rows.length > limit && last ? last.id : null };
+  const page = toPage(rows, limit);
+  return { items: page.items.map(toLedgerEntry), nextCursor: page.nextCursor };
 }
