@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInvoice } from '../../src/modules/invoicing/create-invoice.js';
-import { runIssueInvoice } from '../../src/modules/invoicing/tasks/issue-invoice.task.js';
+import { buildChannelRequest, runIssueInvoice } from '../../src/modules/invoicing/tasks/issue-invoice.task.js';
 import type { Deps } from '../../src/platform/deps.js';
 import type { Job, TaskHelpers } from '../../src/platform/jobs/index.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
@@ -204,6 +204,58 @@ for (const dialect of TEST_DIALECTS) {
         buyerName: string;
       }[];
       expect(ledger.filter((e) => e.buyerName === '通道故障有限公司').map((e) => e.number)).toEqual([retried.number]);
+    });
+
+    it('settles a request whose worker crashed on the last attempt after the channel issued it', async () => {
+      await settings({ rules: [] });
+      const deps = t.runtime.deps;
+      const noJobs: Deps = {
+        ...deps,
+        jobs: { ...deps.jobs, enqueue: async () => ({ id: 'none', created: true }), notify: () => {} },
+      };
+      const req = blueRequest(a, { buyer: { name: '崩溃恢复测试有限公司', taxId: '91110000600037341L' } });
+      const { serialNo, ...data } = req;
+      const { invoice } = await createInvoice(noJobs, { tenantId: a.tenantId, serialNo, data: data as never });
+      // A worker claimed the job for the last time, got the channel's answer, and died before committing.
+      const db = deps.db.kysely;
+      await db.updateTable('invoices').set({ status: 'issuing' }).where('id', '=', invoice.id).execute();
+      const stored = await db.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow();
+      const issued = await deps.channel.issue(await buildChannelRequest(deps, stored));
+      const now = t.clock.now();
+      await db
+        .insertInto('jobs')
+        .values({
+          id: `job_crashed_${invoice.id}`,
+          tenant_id: a.tenantId,
+          task: 'invoicing/issue-invoice',
+          payload: JSON.stringify({ invoiceId: invoice.id }),
+          state: 'running',
+          job_key: null,
+          run_at: now - 60_000,
+          attempts: 12,
+          max_attempts: 12,
+          last_error: null,
+          locked_by: 'crashed-worker',
+          locked_until: now - 1000,
+          created_at: now - 60_000,
+          updated_at: now - 60_000,
+          finished_at: null,
+        })
+        .execute();
+      t.clock.advance(2000); // the test worker's next sweep sees the expired lease
+      try {
+        deps.jobs.notify();
+        const settled = await waitForStatus(t, a, serialNo, (s) => s === 'issued' || s === 'failed');
+        expect(settled).toMatchObject({ status: 'issued', number: issued.number });
+      } finally {
+        t.clock.advance(-2000);
+      }
+      const job = await db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('id', '=', `job_crashed_${invoice.id}`)
+        .executeTakeFirstOrThrow();
+      expect(job.state).toBe('dead');
     });
 
     it('cancels a failed request but not an issued one', async () => {

@@ -70,10 +70,10 @@ function isClaimable(eb: ExpressionBuilder<Database, 'jobs'>, now: number) {
 }
 
 /**
- * Sends `running` jobs whose lease expired after their last allowed attempt to `dead`. Returns how many. On
+ * Sends `running` jobs whose lease expired after their last allowed attempt to `dead`. Returns them. On
  * PostgreSQL rows another worker is already handling are skipped, so two sweeps never wait on each other.
  */
-export async function killExhaustedLeases(db: Kysely<Database>, dialect: DbDialect, now: number): Promise<number> {
+export async function killExhaustedLeases(db: Kysely<Database>, dialect: DbDialect, now: number): Promise<Job[]> {
   let expired = db
     .selectFrom('jobs')
     .select('id')
@@ -81,7 +81,7 @@ export async function killExhaustedLeases(db: Kysely<Database>, dialect: DbDiale
     .where('locked_until', '<', now)
     .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')));
   if (dialect === 'postgres') expired = expired.forUpdate().skipLocked();
-  const result = await db
+  return db
     .updateTable('jobs')
     .set({
       state: 'dead',
@@ -92,8 +92,8 @@ export async function killExhaustedLeases(db: Kysely<Database>, dialect: DbDiale
       last_error: LEASE_EXPIRED_ERROR,
     })
     .where('id', 'in', expired)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returningAll()
+    .execute();
 }
 
 /** Pushes the lease to `lockedUntil`. False when the lease is no longer ours. */

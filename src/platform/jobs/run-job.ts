@@ -141,10 +141,27 @@ async function recordOutcome(ctx: RunJobContext, run: JobRun, outcome: Outcome, 
     return;
   }
   logOutcome(logger, job, state, outcome, durationMs);
+  if (state === 'dead' && !outcome.ok) await notifyDead(ctx, job, outcome.lastError, logger);
   try {
     ctx.onJobFinished?.({ task: job.task, state, durationMs });
   } catch (err) {
     logger.warn({ err }, 'onJobFinished threw');
+  }
+}
+
+/** Runs the task's onDead hook for a job that just went dead (never throws). */
+export async function notifyDead(
+  ctx: Pick<RunJobContext, 'registry'>,
+  job: Job,
+  lastError: string,
+  logger: Logger,
+): Promise<void> {
+  const onDead = ctx.registry.get(job.task)?.onDead;
+  if (!onDead) return;
+  try {
+    await onDead(JSON.parse(job.payload), { job, lastError });
+  } catch (err) {
+    logger.error({ err, jobId: job.id, task: job.task }, 'onDead hook failed');
   }
 }
 

@@ -30,6 +30,12 @@ export interface TaskDefinition<P> {
   maxAttempts?: number;
   /** Checked at enqueue time: returns a problem description, or null when the payload is fine. */
   validate?: (payload: unknown) => string | null;
+  /**
+   * Called once when a job of this task goes `dead` (attempts used up, PermanentJobError, or a lease that expired
+   * on the last attempt — a crashed worker), so the task can leave its business state consistent (e.g. mark a
+   * request failed instead of leaving it in flight). Errors are logged; the job stays dead either way.
+   */
+  onDead?: (payload: P, info: { job: Job; lastError: string }) => Promise<void>;
 }
 
 /** The tasks this process knows how to run (and may enqueue). */

@@ -6,6 +6,7 @@ import type { Db } from '../db/create-db.js';
 import { randomToken } from '../ids.js';
 import { computeBackoffDelay } from './compute-backoff-delay.js';
 import { enqueuedInProcessCount } from './enqueue-job.js';
+import { notifyDead } from './run-job.js';
 
 const SWEEP_INTERVAL_MS = 1000;
 
@@ -79,7 +80,8 @@ export function createWorker(options: WorkerOptions): Worker {
     if (now - lastSweep >= SWEEP_INTERVAL_MS || now < lastSweep) {
       lastSweep = now;
       const dead = await killExhaustedLeases(db.kysely, db.dialect, now);
-      if (dead > 0) logger.warn({ count: dead }, `jobs sent to dead: ${LEASE_EXPIRED_ERROR}`);
+      if (dead.length > 0) logger.warn({ count: dead.length }, `jobs sent to dead: ${LEASE_EXPIRED_ERROR}`);
+      for (const job of dead) await notifyDead(ctx, job, LEASE_EXPIRED_ERROR, logger);
     }
     const limit = config.concurrency - running.size;
     const jobs = await claimJobs(db.kysely, { dialect: db.dialect, workerId: id, now, leaseMs: config.leaseMs, limit });

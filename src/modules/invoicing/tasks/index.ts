@@ -1,7 +1,7 @@
 import type { Deps } from '../../../platform/deps.js';
 import type { TaskRegistry } from '../../../platform/jobs/index.js';
-import { runIssueInvoice } from './issue-invoice.task.js';
-import { runApplyRedForm, runCheckRedForm } from './red-form.tasks.js';
+import { reconcileDeadIssue, runIssueInvoice } from './issue-invoice.task.js';
+import { failStuckRed, runApplyRedForm, runCheckRedForm } from './red-form.tasks.js';
 
 declare module '../../../platform/jobs/index.js' {
   interface TaskPayloads {
@@ -18,16 +18,20 @@ const hasInvoiceId = (payload: unknown): string | null =>
 export function registerInvoicingTasks(registry: TaskRegistry, deps: Deps): void {
   registry.define('invoicing/issue-invoice', {
     handler: (payload, helpers) => runIssueInvoice(deps, payload.invoiceId, helpers),
+    onDead: (payload, { job }) =>
+      reconcileDeadIssue(deps, payload.invoiceId, { logger: deps.logger.child({ jobId: job.id }) }),
     maxAttempts: 12,
     validate: hasInvoiceId,
   });
   registry.define('invoicing/apply-red-form', {
     handler: (payload, helpers) => runApplyRedForm(deps, payload.invoiceId, helpers),
+    onDead: (payload) => failStuckRed(deps, payload.invoiceId),
     maxAttempts: 12,
     validate: hasInvoiceId,
   });
   registry.define('invoicing/check-red-form', {
     handler: (payload) => runCheckRedForm(deps, payload.invoiceId),
+    onDead: (payload) => failStuckRed(deps, payload.invoiceId),
     maxAttempts: 12,
     validate: hasInvoiceId,
   });

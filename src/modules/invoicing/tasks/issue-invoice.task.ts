@@ -76,6 +76,40 @@ async function commitIssued(deps: Deps, invoice: Invoice, issued: ChannelIssued,
 }
 
 /**
+ * The issue job went dead (a worker crashed on its last attempt, or our commit kept failing after the channel
+ * answered): ask the channel under the same request id and settle the request — issued if the channel has it,
+ * `failed` otherwise — instead of leaving it `issuing` for ever.
+ */
+export async function reconcileDeadIssue(
+  deps: Deps,
+  invoiceId: string,
+  helpers: Pick<TaskHelpers, 'logger'>,
+): Promise<void> {
+  const invoice = await findInvoiceById(deps.db.kysely, invoiceId);
+  if (!invoice || (invoice.status !== 'pending' && invoice.status !== 'issuing')) return;
+  const requestId = `${invoice.id}-r${invoice.channel_revision}`;
+  let found: ChannelIssued | null;
+  try {
+    found = await deps.channel.queryIssue({ tenantId: invoice.tenant_id }, requestId);
+  } catch {
+    await markFailed(
+      deps,
+      invoice,
+      'CHANNEL_OUTCOME_UNKNOWN',
+      '开具中断且无法向通道确认结果。请稍后重试：将以同一请求确认，不会重复开票',
+    );
+    return;
+  }
+  if (!found) {
+    await markFailed(deps, invoice, 'ISSUE_INTERRUPTED', '开具过程中断（后台任务多次未完成），通道未开具。可重试');
+    return;
+  }
+  if (invoice.status === 'pending')
+    await updateInvoiceIf(deps.db.kysely, invoice.id, ['pending'], { status: 'issuing' });
+  await commitIssued(deps, (await findInvoiceById(deps.db.kysely, invoice.id))!, found, helpers as TaskHelpers);
+}
+
+/**
  * A channel error: permanent fails the request; transient retries with backoff. On the last attempt a transient
  * error may hide an invoice the channel did record (its answer was lost), so the channel is asked under the same
  * request id first: found → returned and committed as issued; not found → `failed` (a retry reuses the request id);
@@ -140,7 +174,8 @@ async function markFailed(deps: Deps, invoice: Invoice, code: string, reason: st
   announceSettled(invoice.id);
 }
 
-async function buildChannelRequest(deps: Deps, invoice: Invoice): Promise<ChannelIssueRequest> {
+/** The exact request this task sends to the channel for an invoice (also used by tests that play a crash). */
+export async function buildChannelRequest(deps: Deps, invoice: Invoice): Promise<ChannelIssueRequest> {
   const seller = JSON.parse(invoice.seller_json) as ChannelIssueRequest['seller'];
   const computed = JSON.parse(invoice.computed_json) as ComputedInvoice;
   let red: ChannelIssueRequest['red'];

@@ -68,6 +68,13 @@ export async function runCheckRedForm(deps: Deps, invoiceId: string): Promise<vo
   deps.jobs.notify();
 }
 
+/** A red-form job went dead: the red request fails (a person may request the red again) and the blue is freed. */
+export async function failStuckRed(deps: Deps, invoiceId: string): Promise<void> {
+  const red = await findInvoiceById(deps.db.kysely, invoiceId);
+  if (!red || red.status !== 'pending') return;
+  await failRed(deps, red, 'RED_FORM_INTERRUPTED', '红字确认单处理中断（后台任务多次未完成），请重新发起红冲');
+}
+
 async function failRed(deps: Deps, red: Invoice, code: string, reason: string): Promise<void> {
   await deps.db.kysely.transaction().execute(async (trx) => {
     const failed = await updateInvoiceIf(trx, red.id, ['pending'], {
