@@ -88,6 +88,16 @@ export async function markDeliveryDead(db: Db, delivery: WebhookDelivery, error:
     .execute();
 }
 
+/** Dead after its job died (e.g. the worker crashed on the last attempt), unless it was delivered meanwhile. */
+export async function markDeliveryDeadById(db: Db, deliveryId: string, error: string, now: number): Promise<void> {
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'dead', last_error: error, updated_at: now })
+    .where('id', '=', deliveryId)
+    .where('status', 'not in', ['delivered', 'dead'])
+    .execute();
+}
+
 /** A delivery without its body (lists never load the payloads). */
 export type WebhookDeliverySummary = Omit<WebhookDelivery, 'payload'>;
 

@@ -4,6 +4,7 @@ import type { TaskHelpers, TaskRegistry } from '../../../platform/jobs/index.js'
 import { INVOICE_EVENTS } from '../../invoicing/index.js';
 import { createMailer } from '../mailer.js';
 import { createSmsProvider } from '../sms-provider.js';
+import { markDeliveryDeadById } from '../webhooks.repo.js';
 import { runDeliverToBuyer } from './deliver-to-buyer.task.js';
 import { runDeliverWebhook } from './deliver-webhook.task.js';
 import { runFanOutEvent } from './fan-out-event.task.js';
@@ -53,6 +54,9 @@ export function registerDeliveryTasks(registry: TaskRegistry, deps: Deps, channe
   });
   registry.define('delivery/deliver-webhook', {
     handler: (payload, helpers) => runDeliverWebhook(deps, payload.deliveryId, helpers),
+    // A worker that crashed during the last attempt: the delivery is dead (and can be redelivered), not `retrying`.
+    onDead: (payload, { lastError }) =>
+      markDeliveryDeadById(deps.db.kysely, payload.deliveryId, lastError, deps.clock.now()),
     maxAttempts: WEBHOOK_MAX_ATTEMPTS,
     validate: hasString('deliveryId'),
   });
