@@ -87,23 +87,11 @@ export async function reconcileDeadIssue(
 ): Promise<void> {
   const invoice = await findInvoiceById(deps.db.kysely, invoiceId);
   if (!invoice || (invoice.status !== 'pending' && invoice.status !== 'issuing')) return;
-  const requestId = `${invoice.id}-r${invoice.channel_revision}`;
-  let found: ChannelIssued | null;
-  try {
-    found = await deps.channel.queryIssue({ tenantId: invoice.tenant_id }, requestId);
-  } catch {
-    await markFailed(
-      deps,
-      invoice,
-      'CHANNEL_OUTCOME_UNKNOWN',
-      '开具中断且无法向通道确认结果。请稍后重试：将以同一请求确认，不会重复开票',
-    );
-    return;
-  }
-  if (!found) {
-    await markFailed(deps, invoice, 'ISSUE_INTERRUPTED', '开具过程中断（后台任务多次未完成），通道未开具。可重试');
-    return;
-  }
+  const found = await confirmWithChannel(deps, invoice, `${invoice.id}-r${invoice.channel_revision}`, {
+    notFound: { code: 'ISSUE_INTERRUPTED', reason: '开具过程中断（后台任务多次未完成），通道未开具。可重试' },
+    unknown: '开具中断且无法向通道确认结果。请稍后重试：将以同一请求确认，不会重复开票',
+  });
+  if (!found) return;
   if (invoice.status === 'pending')
     await updateInvoiceIf(deps.db.kysely, invoice.id, ['pending'], { status: 'issuing' });
   await commitIssued(deps, (await findInvoiceById(deps.db.kysely, invoice.id))!, found, helpers as TaskHelpers);
@@ -130,21 +118,10 @@ async function onChannelError(
   }
   const reason = err instanceof ChannelError ? err.message : '开票通道暂时不可用';
   if (lastAttempt) {
-    let found: ChannelIssued | null;
-    try {
-      found = await deps.channel.queryIssue({ tenantId: invoice.tenant_id }, requestId);
-    } catch {
-      await markFailed(
-        deps,
-        invoice,
-        'CHANNEL_OUTCOME_UNKNOWN',
-        `${reason}（已重试 ${helpers.job.attempts} 次，开具结果未知）。请稍后重试：将以同一请求向通道确认，不会重复开票`,
-      );
-      return null;
-    }
-    if (found) return found;
-    await markFailed(deps, invoice, 'CHANNEL_UNAVAILABLE', `${reason}（已重试 ${helpers.job.attempts} 次）`);
-    return null;
+    return confirmWithChannel(deps, invoice, requestId, {
+      notFound: { code: 'CHANNEL_UNAVAILABLE', reason: `${reason}（已重试 ${helpers.job.attempts} 次）` },
+      unknown: `${reason}（已重试 ${helpers.job.attempts} 次，开具结果未知）。请稍后重试：将以同一请求向通道确认，不会重复开票`,
+    });
   }
   await db
     .updateTable('invoices')
@@ -157,6 +134,28 @@ async function onChannelError(
     .where('status', '=', 'issuing')
     .execute();
   throw err;
+}
+
+/**
+ * Asks the channel whether it issued `requestId`. Returns what it issued; otherwise marks the request failed — with
+ * `notFound` when the channel says it has nothing, or CHANNEL_OUTCOME_UNKNOWN when it cannot be reached — and
+ * returns null.
+ */
+async function confirmWithChannel(
+  deps: Deps,
+  invoice: Invoice,
+  requestId: string,
+  failure: { notFound: { code: string; reason: string }; unknown: string },
+): Promise<ChannelIssued | null> {
+  let found: ChannelIssued | null;
+  try {
+    found = await deps.channel.queryIssue({ tenantId: invoice.tenant_id }, requestId);
+  } catch {
+    await markFailed(deps, invoice, 'CHANNEL_OUTCOME_UNKNOWN', failure.unknown);
+    return null;
+  }
+  if (!found) await markFailed(deps, invoice, failure.notFound.code, failure.notFound.reason);
+  return found;
 }
 
 async function markFailed(deps: Deps, invoice: Invoice, code: string, reason: string): Promise<void> {
