@@ -1,5 +1,6 @@
 import { defineErrors, type ErrorCode } from '../../platform/errors/app-error.js';
 import { TAX_VIOLATION_CODES, type TaxViolationCode } from '../../tax/index.js';
+import { CHANNEL_ERRORS } from '../channels/index.js';
 
 export const {
   INVOICE_NOT_FOUND,
@@ -10,8 +11,6 @@ export const {
   INVOICE_NOT_REVERSIBLE,
   INVOICE_RED_IN_PROGRESS,
   INVOICE_OUTCOME_UNKNOWN,
-  RED_FORM_NOT_FOUND,
-  CHANNEL_REJECTED,
 } = defineErrors({
   INVOICE_NOT_FOUND: {
     statusCode: 404,
@@ -53,27 +52,26 @@ export const {
     message: '开具结果未知，请先重试以向通道确认，确认前不能修改',
     description: 'The channel did not answer whether it issued the invoice; retry (same request id) before editing.',
   },
-  RED_FORM_NOT_FOUND: {
-    statusCode: 404,
-    message: '红字确认单不存在',
-    description: 'No red confirmation form with that id in this tenant.',
-  },
-  CHANNEL_REJECTED: {
-    statusCode: 422,
-    message: '开票通道拒绝了该请求',
-    description: 'The issuing channel refused the request for a reason without its own code.',
-  },
 });
+
+/** Red forms and channel refusals are the channels module's codes; invoicing answers with the same ones. */
+export const { RED_FORM_NOT_FOUND, CHANNEL_REJECTED } = CHANNEL_ERRORS;
 
 /**
  * Every tax-rule violation (src/tax) is an API error of its own: 422 with the violation's code, so clients can
  * react to `BUYER_TAX_ID_REQUIRED` and `TOTAL_MISMATCH` alike.
  */
-export const TAX_RULE_ERRORS: Readonly<Record<TaxViolationCode, ErrorCode>> = defineErrors(
-  Object.fromEntries(
-    Object.entries(TAX_VIOLATION_CODES).map(([code, description]) => [
-      code,
-      { statusCode: 422, message: description, description: `Tax rule: ${description}` },
-    ]),
-  ) as Record<TaxViolationCode, Omit<ErrorCode, 'code'>>,
-);
+export const TAX_RULE_ERRORS: Readonly<Record<TaxViolationCode, ErrorCode>> = {
+  ...defineErrors(
+    Object.fromEntries(
+      Object.entries(TAX_VIOLATION_CODES)
+        .filter(([code]) => !(code in CHANNEL_ERRORS))
+        .map(([code, description]) => [
+          code,
+          { statusCode: 422, message: description, description: `Tax rule: ${description}` },
+        ]),
+    ) as Record<TaxViolationCode, Omit<ErrorCode, 'code'>>,
+  ),
+  // Rules the channel enforces too (over-reversal, partial red for reason 01) keep the channel's declaration.
+  ...Object.fromEntries(Object.entries(CHANNEL_ERRORS).filter(([code]) => code in TAX_VIOLATION_CODES)),
+} as Record<TaxViolationCode, ErrorCode>;

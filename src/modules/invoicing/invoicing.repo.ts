@@ -57,3 +57,13 @@ export async function findRedsOfBlue(db: Db, tenantId: string, blueId: string): 
     .orderBy('id')
     .execute();
 }
+
+/** The red invoice request that applied for a confirmation form. */
+export async function findInvoiceByRedForm(db: Db, tenantId: string, formId: string): Promise<Invoice | undefined> {
+  return db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('red_form_id', '=', formId)
+    .executeTakeFirst();
+}

@@ -17,9 +17,9 @@ import {
   INVOICE_RED_IN_PROGRESS,
   RED_FORM_NOT_FOUND,
 } from './invoicing.errors.js';
-import { findInvoiceById, findInvoiceBySerial, updateInvoiceIf } from './invoicing.repo.js';
+import { findInvoiceById, findInvoiceByRedForm, findInvoiceBySerial, updateInvoiceIf } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
-import { applyFormOutcome } from './red-flow.js';
+import { applyFormOutcome, onRedFailed } from './red-flow.js';
 import type { PatchInvoiceBody } from './routes/invoice.schemas.js';
 import { loadTaxCodeTable } from './tax-code-table.js';
 
@@ -115,14 +115,18 @@ export async function cancelInvoice(deps: Deps, input: { tenantId: string; seria
       status: 'cancelled',
       updated_at: deps.clock.now(),
     });
-    if (cancelled && invoice.is_red === 1) {
-      const { onRedFailed } = await import('./red-flow.js');
-      await onRedFailed(deps, trx, invoice);
-    }
+    if (cancelled && invoice.is_red === 1) await onRedFailed(deps, trx, invoice);
     return cancelled;
   });
   if (!ok) throw new AppError(INVOICE_NOT_CANCELLABLE, undefined, { status: invoice.status });
   return (await findInvoiceById(deps.db.kysely, invoice.id))!;
+}
+
+/** The red invoice request a confirmation form belongs to, or RED_FORM_NOT_FOUND (also for another tenant's form). */
+export async function getRedByFormOrThrow(deps: Deps, tenantId: string, formId: string): Promise<Invoice> {
+  const red = await findInvoiceByRedForm(deps.db.kysely, tenantId, formId);
+  if (!red) throw new AppError(RED_FORM_NOT_FOUND);
+  return red;
 }
 
 /**
@@ -133,13 +137,7 @@ export async function decideRedForm(
   deps: Deps,
   input: { tenantId: string; formId: string; decision: 'confirm' | 'reject' },
 ): Promise<Invoice> {
-  const red = await deps.db.kysely
-    .selectFrom('invoices')
-    .selectAll()
-    .where('tenant_id', '=', input.tenantId)
-    .where('red_form_id', '=', input.formId)
-    .executeTakeFirst();
-  if (!red) throw new AppError(RED_FORM_NOT_FOUND);
+  const red = await getRedByFormOrThrow(deps, input.tenantId, input.formId);
   let form: Awaited<ReturnType<Deps['channel']['decideRedForm']>>;
   try {
     form = await deps.channel.decideRedForm({ tenantId: input.tenantId }, input.formId, input.decision);

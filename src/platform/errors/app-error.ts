@@ -21,7 +21,10 @@ export function defineErrors<const T extends Record<string, Omit<ErrorCode, 'cod
   for (const [code, def] of Object.entries(defs)) {
     if (!/^[A-Z][A-Z0-9_]*$/.test(code)) throw new Error(`error code ${code} is not UPPER_SNAKE`);
     const existing = registry.get(code);
-    if (existing && existing.statusCode !== def.statusCode) throw new Error(`error code ${code} declared twice`);
+    // One code, one meaning: a second module declaring it would silently replace the first one's message.
+    if (existing && (existing.statusCode !== def.statusCode || existing.message !== def.message)) {
+      throw new Error(`error code ${code} is declared twice; import the first declaration instead`);
+    }
     const entry: ErrorCode = Object.freeze({ code, ...def });
     registry.set(code, entry);
     out[code] = entry;

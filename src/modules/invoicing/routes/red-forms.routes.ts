@@ -2,14 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
-import { AppError } from '../../../platform/errors/app-error.js';
 import { IsoTime, Money, responses } from '../../../platform/http/schemas.js';
 import { fenToDecimalString } from '../../../tax/index.js';
 import { getAuth } from '../../auth/index.js';
-import { RED_FORM_NOT_FOUND } from '../invoicing.errors.js';
 import { findInvoiceById } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
-import { decideRedForm } from '../manage-invoice.js';
+import { decideRedForm, getRedByFormOrThrow } from '../manage-invoice.js';
 
 export const RedFormView = Type.Object({
   id: Type.String(),
@@ -48,17 +46,6 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   const common = { tags: ['red-forms'], security: [{ bearerAuth: [] }] };
   const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
-  const findRed = async (tenantId: string, formId: string) => {
-    const red = await deps.db.kysely
-      .selectFrom('invoices')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('red_form_id', '=', formId)
-      .executeTakeFirst();
-    if (!red) throw new AppError(RED_FORM_NOT_FOUND);
-    return red;
-  };
-
   app.get(
     '/api/v1/red-forms',
     {
@@ -84,7 +71,8 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.get(
     '/api/v1/red-forms/:id',
     { schema: { ...common, summary: '红字确认单详情', params: Params, response: responses({ 200: RedFormView }) } },
-    async (request) => toRedFormView(deps, await findRed(getAuth(request).tenantId, request.params.id)),
+    async (request) =>
+      toRedFormView(deps, await getRedByFormOrThrow(deps, getAuth(request).tenantId, request.params.id)),
   );
 
   for (const decision of ['confirm', 'reject'] as const) {
