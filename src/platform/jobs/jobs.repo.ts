@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DbDialect } from '../db/create-db.js';
 import type { Database } from '../db/database.js';
 import type { Job } from './jobs.tables.js';
@@ -23,23 +23,31 @@ interface ClaimOptions {
 }
 
 /**
- * Claims up to `limit` jobs: due `queued`/`retry` jobs and `running` jobs whose lease expired with attempts left,
- * by priority then run_at. One atomic statement: `with due as materialized (select … limit n [for update skip
- * locked]) update jobs … where id in (select id from due) returning *`. On PostgreSQL, `skip locked` lets concurrent
- * workers pass over each other's rows, and materializing the CTE makes the locking select run exactly once: as a
- * plain `in (subquery)` the planner may rescan it, and a rescan skips the rows this statement already updated and
- * locks the next ones, claiming more than `limit`.
+ * Claims up to `limit` due `queued`/`retry` jobs by priority then run_at. One atomic statement: `with due as
+ * materialized (select … limit n [for update skip locked]) update jobs … where id in (select id from due) returning
+ * *`. On PostgreSQL, `skip locked` lets concurrent workers pass over each other's rows, and materializing the CTE
+ * makes the locking select run exactly once: as a plain `in (subquery)` the planner may rescan it, and a rescan skips
+ * the rows this statement already updated and locks the next ones, claiming more than `limit`. The select walks
+ * `jobs_due_idx` (partial, migration 0008) in order. Jobs whose lease expired are not claimed here: the worker's
+ * sweep ({@link sweepExpiredLeases}) first puts them back to `retry`.
  */
 export async function claimJobs(db: Kysely<Database>, opts: ClaimOptions): Promise<Job[]> {
   if (opts.limit <= 0) return [];
-  const jobs = await db
+  const jobs = await claimJobsQuery(db, opts).execute();
+  return jobs.sort((a, b) => a.priority - b.priority || a.run_at - b.run_at || (a.id < b.id ? -1 : 1));
+}
+
+/** The statement of {@link claimJobs} (exported for the query-plan test). */
+export function claimJobsQuery(db: Kysely<Database>, opts: ClaimOptions) {
+  return db
     .with(
       (cte) => cte('due').materialized(),
       (qc) => {
         const due = qc
           .selectFrom('jobs')
           .select('id')
-          .where((eb) => isClaimable(eb, opts.now))
+          .where(WAITING)
+          .where('run_at', '<=', opts.now)
           .orderBy('priority', 'asc')
           .orderBy('run_at', 'asc')
           .orderBy('id', 'asc')
@@ -56,31 +64,37 @@ export async function claimJobs(db: Kysely<Database>, opts: ClaimOptions): Promi
       updated_at: opts.now,
     }))
     .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
-    .returningAll()
-    .execute();
-  return jobs.sort((a, b) => a.priority - b.priority || a.run_at - b.run_at || (a.id < b.id ? -1 : 1));
+    .returningAll();
 }
 
-/** Due `queued`/`retry` jobs, and `running` jobs whose lease expired with attempts left. */
-function isClaimable(eb: ExpressionBuilder<Database, 'jobs'>, now: number) {
-  return eb.or([
-    eb.and([eb('state', 'in', ['queued', 'retry']), eb('run_at', '<=', now)]),
-    eb.and([eb('state', '=', 'running'), eb('locked_until', '<', now), eb('attempts', '<', eb.ref('max_attempts'))]),
-  ]);
-}
+/** The predicates of the partial indexes, as literals (a bound parameter would not match the index's WHERE). */
+const WAITING = sql<boolean>`state in ('queued', 'retry')`;
+const RUNNING = sql<boolean>`state = 'running'`;
 
 /**
- * Sends `running` jobs whose lease expired after their last allowed attempt to `dead`. Returns them. On
- * PostgreSQL rows another worker is already handling are skipped, so two sweeps never wait on each other.
+ * Deals with `running` jobs whose lease expired (their worker crashed or hung): those with attempts left go back to
+ * `retry` (run_at kept, so they are due at once and keep their place; the next claim counts a new attempt), those
+ * without go to `dead` and are returned (for their onDead hooks). Writes elsewhere are guarded by `locked_by` and
+ * `attempts`, so the worker that lost the lease can no longer extend or finish the job. On PostgreSQL rows another
+ * worker is already handling are skipped, so two sweeps never wait on each other.
  */
-export async function killExhaustedLeases(db: Kysely<Database>, dialect: DbDialect, now: number): Promise<Job[]> {
-  let expired = db
-    .selectFrom('jobs')
-    .select('id')
-    .where('state', '=', 'running')
-    .where('locked_until', '<', now)
-    .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')));
-  if (dialect === 'postgres') expired = expired.forUpdate().skipLocked();
+export async function sweepExpiredLeases(db: Kysely<Database>, dialect: DbDialect, now: number): Promise<Job[]> {
+  const expired = (exhausted: boolean) => {
+    const query = db
+      .selectFrom('jobs')
+      .select('id')
+      .where(RUNNING)
+      .where('locked_until', '<', now)
+      .where((eb) =>
+        exhausted ? eb('attempts', '>=', eb.ref('max_attempts')) : eb('attempts', '<', eb.ref('max_attempts')),
+      );
+    return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+  };
+  await db
+    .updateTable('jobs')
+    .set({ state: 'retry', locked_by: null, locked_until: null, updated_at: now })
+    .where('id', 'in', expired(false))
+    .execute();
   return db
     .updateTable('jobs')
     .set({
@@ -91,7 +105,7 @@ export async function killExhaustedLeases(db: Kysely<Database>, dialect: DbDiale
       updated_at: now,
       last_error: LEASE_EXPIRED_ERROR,
     })
-    .where('id', 'in', expired)
+    .where('id', 'in', expired(true))
     .returningAll()
     .execute();
 }

@@ -10,7 +10,7 @@ import { notifyDead } from './run-job.js';
 
 const SWEEP_INTERVAL_MS = 1000;
 
-import { claimJobs, killExhaustedLeases, LEASE_EXPIRED_ERROR, releaseJob } from './jobs.repo.js';
+import { claimJobs, LEASE_EXPIRED_ERROR, releaseJob, sweepExpiredLeases } from './jobs.repo.js';
 import type { Job } from './jobs.tables.js';
 import { type JobFinishedInfo, type JobRun, type RunJobContext, runJob } from './run-job.js';
 import type { TaskRegistry } from './task-registry.js';
@@ -75,11 +75,11 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function claim(): Promise<Job[]> {
     const now = clock.now();
-    // Leases expire on the scale of leaseMs: sweeping exhausted ones once a second is plenty, and keeps a busy
-    // worker from paying an extra statement per claim.
+    // Leases expire on the scale of leaseMs: sweeping expired ones once a second (back to retry, or dead when no
+    // attempts are left) is plenty, and keeps a busy worker from paying extra statements per claim.
     if (now - lastSweep >= SWEEP_INTERVAL_MS || now < lastSweep) {
       lastSweep = now;
-      const dead = await killExhaustedLeases(db.kysely, db.dialect, now);
+      const dead = await sweepExpiredLeases(db.kysely, db.dialect, now);
       if (dead.length > 0) logger.warn({ count: dead.length }, `jobs sent to dead: ${LEASE_EXPIRED_ERROR}`);
       for (const job of dead) await notifyDead(ctx, job, LEASE_EXPIRED_ERROR, logger);
     }

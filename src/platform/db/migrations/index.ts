@@ -6,6 +6,7 @@ import * as m0004 from './0004-documents.js';
 import * as m0005 from './0005-delivery.js';
 import * as m0006 from './0006-scan.js';
 import * as m0007 from './0007-invoice-channel-revision.js';
+import * as m0008 from './0008-jobs-partial-indexes.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -19,4 +20,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-delivery': m0005,
   '0006-scan': m0006,
   '0007-invoice-channel-revision': m0007,
+  '0008-jobs-partial-indexes': m0008,
 };
