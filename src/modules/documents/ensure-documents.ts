@@ -13,7 +13,9 @@ import { DOCUMENT_NOT_AVAILABLE } from './documents.errors.js';
 import { findDocumentRows, findInvoice, insertDocumentRows, isIssuedInvoice } from './documents.repo.js';
 import type { InvoiceDocumentRow } from './documents.tables.js';
 import { documentsContext } from './documents-context.js';
-import { getRenderPool } from './render/render-pool.js';
+import type { InvoiceDocument } from './render/invoice-document.js';
+import { getRenderPool, type StoredDocuments } from './render/render-pool.js';
+import type { BlobStore } from './storage/blob-store.js';
 
 /** A stored file of an invoice. */
 export interface InvoiceDocumentRef {
@@ -46,20 +48,27 @@ async function renderAndStore(deps: Deps, invoiceId: string): Promise<InvoiceDoc
     throw new AppError(DOCUMENT_NOT_AVAILABLE, undefined, { invoiceId, status: invoice?.status ?? null });
   }
   const blue = invoice.is_red === 1 && invoice.blue_invoice_id ? await findInvoice(db, invoice.blue_invoice_id) : null;
-  const rendered = await getRenderPool().render(buildInvoiceDocument(invoice, blue?.number ?? null));
   const { blobs } = documentsContext(deps);
+  const doc = buildInvoiceDocument(invoice, blue?.number ?? null);
+  const stored = await storeRendered(blobs, doc);
   const now = deps.clock.now();
-  const rows = await Promise.all(
-    DOCUMENT_FORMATS.map(async (format) => {
-      const { sha256, size } = await blobs.put(rendered[format]);
-      return documentRow(invoice, format, sha256, size, now);
-    }),
+  const rows = DOCUMENT_FORMATS.map((format) =>
+    documentRow(invoice, format, stored[format].sha256, stored[format].size, now),
   );
   const inserted = await insertDocumentRows(db, rows);
   // All three rows are ours unless another process stored some first; then its rows are the truth.
   const refs = toRefs(inserted === rows.length ? rows : await findDocumentRows(db, invoiceId));
   if (!refs) throw new Error(`documents of invoice ${invoiceId} are incomplete after storing them`);
   return refs;
+}
+
+/** Renders on the pool; a filesystem store is written by the render thread itself, others through `put`. */
+async function storeRendered(blobs: BlobStore, doc: InvoiceDocument): Promise<StoredDocuments> {
+  const pool = getRenderPool();
+  if (blobs.directory !== null) return pool.renderToStore(doc, blobs.directory);
+  const rendered = await pool.render(doc);
+  const [pdf, ofd, xml] = await Promise.all(DOCUMENT_FORMATS.map((format) => blobs.put(rendered[format])));
+  return { pdf, ofd, xml } as StoredDocuments;
 }
 
 function documentRow(invoice: Invoice, format: DocumentFormat, sha256: string, size: number, now: number) {

@@ -1,3 +1,5 @@
+import { getDocumentFont } from './font/document-font.js';
+import { GlyphSubset } from './font/ttf-subset.js';
 import type { InvoiceDocument } from './invoice-document.js';
 import { layoutInvoice } from './layout/layout-invoice.js';
 import { renderOfd } from './ofd/render-ofd.js';
@@ -18,5 +20,7 @@ export interface RenderedDocuments {
 export function renderInvoiceDocuments(doc: InvoiceDocument): RenderedDocuments {
   const xml = renderInvoiceXml(doc);
   const pages = layoutInvoice(doc);
-  return { pdf: renderPdf(doc, pages, xml), ofd: renderOfd(doc, pages, xml), xml };
+  // One glyph subset for both containers: its font file is built and deflated once (deflate-once.ts).
+  const subset = new GlyphSubset(getDocumentFont());
+  return { pdf: renderPdf(doc, pages, xml, subset), ofd: renderOfd(doc, pages, xml, subset), xml };
 }

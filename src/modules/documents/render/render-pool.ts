@@ -7,18 +7,29 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { InvoiceDocument } from './invoice-document.js';
 import type { RenderedDocuments } from './render-invoice-documents.js';
-import type { RenderReply, RenderRequest } from './render-worker.js';
+import type { RenderReply, RenderRequest, StoredBlob } from './render-worker.js';
+
+/** Addresses of an invoice's files stored by a render thread. */
+export type StoredDocuments = Record<keyof RenderedDocuments, StoredBlob>;
 
 interface Job {
   readonly request: RenderRequest;
-  resolve(docs: RenderedDocuments): void;
+  resolve(result: RenderedDocuments | StoredDocuments): void;
   reject(err: Error): void;
 }
 
 interface Slot {
   readonly worker: Worker;
-  job: Job | null;
+  /** Requests posted to this worker and not answered yet, by request id (at most PIPELINE_DEPTH). */
+  readonly jobs: Map<number, Job>;
 }
+
+/**
+ * Requests queued on each worker thread at once. A worker answers one and starts the next from its own message
+ * queue without waiting for the main thread, whose event loop is busy with HTTP and SQL under load: with one request
+ * per worker, every render paid a round trip through that loop and the threads sat idle between documents.
+ */
+const PIPELINE_DEPTH = 4;
 
 /** Renders documents on worker threads. */
 export class RenderPool {
@@ -30,8 +41,20 @@ export class RenderPool {
 
   /** Renders one invoice's PDF, OFD and XML on a worker thread. */
   render(doc: InvoiceDocument): Promise<RenderedDocuments> {
+    return this.submit({ id: ++this.nextId, doc }) as Promise<RenderedDocuments>;
+  }
+
+  /**
+   * Renders one invoice's files on a worker thread, which also writes them to the filesystem blob store under
+   * `directory` (putBlobFileSync): the bytes never come back to this thread.
+   */
+  renderToStore(doc: InvoiceDocument, directory: string): Promise<StoredDocuments> {
+    return this.submit({ id: ++this.nextId, doc, storeIn: directory }) as Promise<StoredDocuments>;
+  }
+
+  private submit(request: RenderRequest): Promise<RenderedDocuments | StoredDocuments> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: { id: ++this.nextId, doc }, resolve, reject });
+      this.queue.push({ request, resolve, reject });
       this.dispatch();
     });
   }
@@ -44,20 +67,32 @@ export class RenderPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const slot = this.slots.find((s) => s.job === null) ?? this.spawn();
+      const slot = this.leastBusy();
       if (!slot) return;
       const job = this.queue.shift() as Job;
-      slot.job = job;
+      slot.jobs.set(job.request.id, job);
       slot.worker.ref();
       slot.worker.postMessage(job.request);
     }
+  }
+
+  /** An idle worker, else a new one while below size, else the one with the fewest requests below the depth. */
+  private leastBusy(): Slot | null {
+    let best: Slot | null = null;
+    for (const slot of this.slots) {
+      if (slot.jobs.size === 0) return slot;
+      if (!best || slot.jobs.size < best.jobs.size) best = slot;
+    }
+    const spawned = this.spawn();
+    if (spawned) return spawned;
+    return best && best.jobs.size < PIPELINE_DEPTH ? best : null;
   }
 
   private spawn(): Slot | null {
     if (this.slots.length >= this.size) return null;
     const worker = new Worker(new URL('./render-worker.mjs', import.meta.url));
     worker.unref();
-    const slot: Slot = { worker, job: null };
+    const slot: Slot = { worker, jobs: new Map() };
     worker.on('message', (reply: RenderReply) => this.finish(slot, reply));
     worker.on('error', (err) => this.fail(slot, err));
     worker.on('exit', (code) => this.fail(slot, new Error(`render worker exited with code ${code}`)));
@@ -66,11 +101,12 @@ export class RenderPool {
   }
 
   private finish(slot: Slot, reply: RenderReply): void {
-    const job = slot.job;
-    slot.job = null;
-    slot.worker.unref();
-    if (job && job.request.id === reply.id) {
+    const job = slot.jobs.get(reply.id);
+    slot.jobs.delete(reply.id);
+    if (slot.jobs.size === 0) slot.worker.unref();
+    if (job) {
       if ('error' in reply) job.reject(new Error(`render failed: ${reply.error}`));
+      else if ('stored' in reply) job.resolve(reply.stored);
       else job.resolve({ pdf: Buffer.from(reply.pdf), ofd: Buffer.from(reply.ofd), xml: Buffer.from(reply.xml) });
     }
     this.dispatch();
@@ -80,8 +116,8 @@ export class RenderPool {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
     this.slots.splice(index, 1);
-    slot.job?.reject(err);
-    slot.job = null;
+    for (const job of slot.jobs.values()) job.reject(err);
+    slot.jobs.clear();
     void slot.worker.terminate();
     this.dispatch();
   }

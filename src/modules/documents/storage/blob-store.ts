@@ -4,6 +4,11 @@ import { createHash } from 'node:crypto';
 export interface BlobStore {
   /** Which implementation (config BLOB_STORE). */
   readonly kind: 'fs' | 'db';
+  /**
+   * For `fs`: the root directory, so the render threads can store what they render themselves (putBlobFileSync)
+   * instead of sending the bytes back to the main thread. Null when bytes must go through {@link put}.
+   */
+  readonly directory: string | null;
   /** Stores `bytes` (no-op when already stored) and returns its address. */
   put(bytes: Buffer): Promise<{ sha256: string; size: number }>;
   /** The bytes, or null when nothing is stored under `sha256`. */

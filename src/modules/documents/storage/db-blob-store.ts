@@ -10,6 +10,7 @@ import { type BlobStore, isSha256, sha256Hex } from './blob-store.js';
 export function createDbBlobStore(db: Kysely<Database>, clock: Clock): BlobStore {
   return {
     kind: 'db',
+    directory: null,
     async put(bytes) {
       const sha256 = sha256Hex(bytes);
       await db

@@ -45,8 +45,20 @@ export class GlyphSubset {
     return id;
   }
 
-  /** The subset font file. */
+  private built: { glyphCount: number; bytes: Buffer } | null = null;
+
+  /**
+   * The subset font file. Built again only after new glyphs were added: callers sharing a subset get the very same
+   * Buffer, which lets the PDF and OFD writers share its compression (deflate-once.ts). Do not modify it.
+   */
   build(): Buffer {
+    if (this.built?.glyphCount !== this.glyphs.length) {
+      this.built = { glyphCount: this.glyphs.length, bytes: this.buildFont() };
+    }
+    return this.built.bytes;
+  }
+
+  private buildFont(): Buffer {
     const glyf = this.buildGlyf();
     const n = this.glyphs.length;
     const { font } = this;

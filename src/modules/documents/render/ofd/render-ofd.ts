@@ -9,7 +9,7 @@ import { DOCUMENT_FONT_NAME, getDocumentFont } from '../font/document-font.js';
 import { GlyphSubset } from '../font/ttf-subset.js';
 import { cstParts, type InvoiceDocument, printedDate } from '../invoice-document.js';
 import type { PageDrawing } from '../layout/display-list.js';
-import { createQrMatrix } from '../qr/qr-matrix.js';
+import { createQrMatrix, type QrMatrix } from '../qr/qr-matrix.js';
 import { qrToPng } from '../qr/qr-png.js';
 import { escapeXml } from '../xml/xml-builder.js';
 import { ofdPageXml } from './ofd-page.js';
@@ -33,14 +33,26 @@ export function ofdCustomData(doc: InvoiceDocument): Array<[string, string]> {
   ];
 }
 
-/** Renders the OFD package. */
-export function renderOfd(doc: InvoiceDocument, pages: readonly PageDrawing[], xml: Buffer): Buffer {
+/** The QR symbol the layout drew (same payload, already encoded), if any. */
+function qrOf(pages: readonly PageDrawing[]): QrMatrix | undefined {
+  for (const page of pages) {
+    for (const op of page.ops) if (op.kind === 'qr') return { count: op.count, modules: op.modules };
+  }
+  return undefined;
+}
+
+/** Renders the OFD package. `subset` may be shared with the invoice's PDF (see renderPdf). */
+export function renderOfd(
+  doc: InvoiceDocument,
+  pages: readonly PageDrawing[],
+  xml: Buffer,
+  subset = new GlyphSubset(getDocumentFont()),
+): Buffer {
   let unit = 0;
   const next = () => ++unit;
   const fontId = next();
   const qrImageId = next();
   const tags = new Map<string, Array<[number, number]>>();
-  const subset = new GlyphSubset(getDocumentFont());
   const pageIds: number[] = [];
   const files: Record<string, Uint8Array> = {};
   pages.forEach((page, i) => {
@@ -50,7 +62,7 @@ export function renderOfd(doc: InvoiceDocument, pages: readonly PageDrawing[], x
     files[`Doc_0/Pages/Page_${i}/Content.xml`] = utf8(ofdPageXml(page, { next, fontId, qrImageId, tagged }, subset));
   });
   files['Doc_0/Res/font_subset.ttf'] = subset.build();
-  files['Doc_0/Res/qr.png'] = qrToPng(createQrMatrix(doc.qrPayload));
+  files['Doc_0/Res/qr.png'] = qrToPng(qrOf(pages) ?? createQrMatrix(doc.qrPayload));
   files[`Doc_0/Attachs/${doc.number}.xml`] = xml;
   files['Doc_0/Attachs/Attachments.xml'] = utf8(
     `${XML_HEAD}<ofd:Attachments ${NS}><ofd:Attachment ID="${next()}" Name="${doc.number}" Format="xml" ` +

@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import { deflateRawOnce } from '../deflate-once.js';
 
 /**
  * A minimal ZIP writer (PKWARE APPNOTE 6.3: local headers, central directory, end record; deflate or stored; UTF-8
@@ -12,7 +13,7 @@ export function zipFiles(files: Readonly<Record<string, Uint8Array>>, mtime: Dat
   let offset = 0;
   for (const [name, data] of Object.entries(files)) {
     const nameBytes = Buffer.from(name, 'utf8');
-    const deflated = zlib.deflateRawSync(data, { level: 6 });
+    const deflated = deflateRawOnce(data);
     const stored = deflated.length >= data.length;
     const body = stored ? Buffer.from(data) : deflated;
     const crc = zlib.crc32(data);

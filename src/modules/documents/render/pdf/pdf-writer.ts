@@ -3,7 +3,7 @@
  * invoice needs, so a document is a few string joins and one deflate per stream instead of a general PDF library.
  */
 import { createHash } from 'node:crypto';
-import zlib from 'node:zlib';
+import { zlibOnce } from '../deflate-once.js';
 
 /** A reference to an object, written as `n 0 R`. */
 export class PdfRef {
@@ -48,7 +48,7 @@ export class PdfWriter {
   /** Writes a Flate-compressed stream; `dict` holds extra entries (without Length/Filter). */
   stream(data: Buffer | string, dict = '', ref = this.ref()): PdfRef {
     const raw = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
-    const packed = zlib.deflateSync(raw);
+    const packed = zlibOnce(raw);
     const head = Buffer.from(`<< ${dict} /Filter /FlateDecode /Length ${packed.length} >>\nstream\n`, 'latin1');
     this.bodies[ref.id - 1] = Buffer.concat([head, packed, Buffer.from('\nendstream', 'latin1')]);
     return ref;

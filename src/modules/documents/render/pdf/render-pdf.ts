@@ -10,13 +10,19 @@ import { num, PdfWriter, textString } from './pdf-writer.js';
  * Writes the invoice PDF: one page per drawing, the font embedded as a per-document subset, and the invoice XML
  * attached as an associated file (`/AF` + `/EmbeddedFiles`, AFRelationship Source, the PDF/A-3 way) so our own
  * PDFs parse back losslessly. The output is deterministic: same invoice, same bytes (dates come from the invoice).
+ * `subset` may be shared with the OFD of the same invoice (render-invoice-documents.ts): glyphs it already holds keep
+ * their ids, and the font is built and compressed once for both.
  */
-export function renderPdf(doc: InvoiceDocument, pages: readonly PageDrawing[], xml: Buffer): Buffer {
+export function renderPdf(
+  doc: InvoiceDocument,
+  pages: readonly PageDrawing[],
+  xml: Buffer,
+  subset = new GlyphSubset(getDocumentFont()),
+): Buffer {
   const pdf = new PdfWriter();
   const catalog = pdf.ref();
   const pagesRef = pdf.ref();
   const fontRef = pdf.ref();
-  const subset = new GlyphSubset(getDocumentFont());
   const kids = pages.map((page) => {
     const content = pdf.stream(pageContent(page, subset));
     return pdf.add(
