@@ -1,6 +1,6 @@
 /**
  * Rendering and storing an issued invoice's files, exactly once. Files are rendered on the worker-thread pool,
- * stored content-addressed in the BlobStore, and recorded in `invoice_documents` whose (invoice, format) primary
+ * stored content-addressed in the BlobStore as one bundle blob per invoice (each file keeps its own sha256), and recorded in `invoice_documents` whose (invoice, format) primary
  * key decides the winner when two processes race: the loser's insert is ignored and it re-reads the winner's row.
  * Within one process concurrent calls share one render. Stored files are never re-rendered.
  */
@@ -16,13 +16,16 @@ import { documentsContext } from './documents-context.js';
 import type { InvoiceDocument } from './render/invoice-document.js';
 import { getRenderPool, type StoredDocuments } from './render/render-pool.js';
 import type { BlobStore } from './storage/blob-store.js';
+import { packDocuments } from './storage/document-bundle.js';
 
-/** A stored file of an invoice. */
+/** A stored file of an invoice: its identity, and where its bytes are (`size` bytes at `offset` of blob `blobSha256`). */
 export interface InvoiceDocumentRef {
   readonly sha256: string;
   readonly size: number;
   readonly contentType: string;
   readonly fileName: string;
+  readonly blobSha256: string;
+  readonly offset: number;
 }
 
 export type InvoiceDocumentRefs = Record<DocumentFormat, InvoiceDocumentRef>;
@@ -52,9 +55,7 @@ async function renderAndStore(deps: Deps, invoiceId: string): Promise<InvoiceDoc
   const doc = buildInvoiceDocument(invoice, blue?.number ?? null);
   const stored = await storeRendered(blobs, doc);
   const now = deps.clock.now();
-  const rows = DOCUMENT_FORMATS.map((format) =>
-    documentRow(invoice, format, stored[format].sha256, stored[format].size, now),
-  );
+  const rows = DOCUMENT_FORMATS.map((format) => documentRow(invoice, format, stored, now));
   const inserted = await insertDocumentRows(db, rows);
   // All three rows are ours unless another process stored some first; then its rows are the truth.
   const refs = toRefs(inserted === rows.length ? rows : await findDocumentRows(db, invoiceId));
@@ -62,22 +63,28 @@ async function renderAndStore(deps: Deps, invoiceId: string): Promise<InvoiceDoc
   return refs;
 }
 
-/** Renders on the pool; a filesystem store is written by the render thread itself, others through `put`. */
+/**
+ * Renders on the pool and stores the three files as one bundle blob; a filesystem store is written by the render
+ * thread itself, others through `put`.
+ */
 async function storeRendered(blobs: BlobStore, doc: InvoiceDocument): Promise<StoredDocuments> {
   const pool = getRenderPool();
   if (blobs.directory !== null) return pool.renderToStore(doc, blobs.directory);
-  const rendered = await pool.render(doc);
-  const [pdf, ofd, xml] = await Promise.all(DOCUMENT_FORMATS.map((format) => blobs.put(rendered[format])));
-  return { pdf, ofd, xml } as StoredDocuments;
+  const { bytes, packed } = packDocuments(await pool.render(doc));
+  await blobs.put(bytes);
+  return packed;
 }
 
-function documentRow(invoice: Invoice, format: DocumentFormat, sha256: string, size: number, now: number) {
+function documentRow(invoice: Invoice, format: DocumentFormat, stored: StoredDocuments, now: number) {
+  const file = stored.files[format];
   return {
     invoice_id: invoice.id,
     format,
     tenant_id: invoice.tenant_id,
-    sha256,
-    size,
+    sha256: file.sha256,
+    size: file.size,
+    blob_sha256: stored.blob.sha256,
+    blob_offset: file.offset,
     content_type: CONTENT_TYPES[format],
     file_name: documentFileName(invoice.number ?? invoice.id, format),
     created_at: now,
@@ -93,6 +100,9 @@ function toRefs(rows: readonly InvoiceDocumentRow[]): InvoiceDocumentRefs | null
       size: Number(row.size),
       contentType: row.content_type,
       fileName: row.file_name,
+      // Rows from before bundles (migration 0009): the file is a blob of its own.
+      blobSha256: row.blob_sha256 ?? row.sha256,
+      offset: Number(row.blob_offset ?? 0),
     };
   }
   return DOCUMENT_FORMATS.every((f) => out[f]) ? (out as InvoiceDocumentRefs) : null;

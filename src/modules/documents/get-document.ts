@@ -3,6 +3,7 @@ import type { DocumentFormat } from './document-formats.js';
 import { findInvoice, isIssuedInvoice } from './documents.repo.js';
 import { documentsContext } from './documents-context.js';
 import { ensureInvoiceDocuments } from './ensure-documents.js';
+import { unpackFile } from './storage/document-bundle.js';
 
 /** One file of an invoice, ready to send. */
 export interface InvoiceDocumentFile {
@@ -23,7 +24,10 @@ export async function getInvoiceDocument(
   const invoice = await findInvoice(deps.db.kysely, input.invoiceId);
   if (!invoice || invoice.tenant_id !== input.tenantId || !isIssuedInvoice(invoice)) return null;
   const ref = (await ensureInvoiceDocuments(deps, invoice.id))[input.format];
-  const bytes = await documentsContext(deps).blobs.get(ref.sha256);
-  if (!bytes) throw new Error(`blob ${ref.sha256} of invoice ${invoice.id} is missing from the blob store`);
+  const blob = await documentsContext(deps).blobs.get(ref.blobSha256);
+  if (!blob) throw new Error(`blob ${ref.blobSha256} of invoice ${invoice.id} is missing from the blob store`);
+  const bytes = unpackFile(blob, ref);
+  if (!bytes)
+    throw new Error(`blob ${ref.blobSha256} of invoice ${invoice.id} is shorter than its ${input.format} file`);
   return { bytes, fileName: ref.fileName, contentType: ref.contentType, sha256: ref.sha256 };
 }

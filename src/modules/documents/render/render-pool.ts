@@ -5,12 +5,13 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { PackedDocuments } from '../storage/document-bundle.js';
 import type { InvoiceDocument } from './invoice-document.js';
 import type { RenderedDocuments } from './render-invoice-documents.js';
-import type { RenderReply, RenderRequest, StoredBlob } from './render-worker.js';
+import type { RenderReply, RenderRequest } from './render-worker.js';
 
-/** Addresses of an invoice's files stored by a render thread. */
-export type StoredDocuments = Record<keyof RenderedDocuments, StoredBlob>;
+/** An invoice's files stored by a render thread, as one bundle blob. */
+export type StoredDocuments = PackedDocuments<keyof RenderedDocuments>;
 
 interface Job {
   readonly request: RenderRequest;
@@ -45,8 +46,8 @@ export class RenderPool {
   }
 
   /**
-   * Renders one invoice's files on a worker thread, which also writes them to the filesystem blob store under
-   * `directory` (putBlobFileSync): the bytes never come back to this thread.
+   * Renders one invoice's files on a worker thread, which also packs them into one blob and writes it to the
+   * filesystem blob store under `directory` (putBlobFileSync): the bytes never come back to this thread.
    */
   renderToStore(doc: InvoiceDocument, directory: string): Promise<StoredDocuments> {
     return this.submit({ id: ++this.nextId, doc, storeIn: directory }) as Promise<StoredDocuments>;

@@ -1,9 +1,11 @@
 /**
  * Worker-thread entry (started through render-worker.mjs, which registers tsx): renders invoices posted by the
  * pool. The font is parsed once per worker and stays cached for every later document. When the request names a
- * filesystem blob store, the worker stores the files itself and answers with their addresses only.
+ * filesystem blob store, the worker packs the files into one blob (document-bundle.ts), stores it itself and answers
+ * with the addresses only.
  */
 import { parentPort } from 'node:worker_threads';
+import { type PackedDocuments, packDocuments } from '../storage/document-bundle.js';
 import { putBlobFileSync } from '../storage/fs-blob-store.js';
 import { getDocumentFont } from './font/document-font.js';
 import type { InvoiceDocument } from './invoice-document.js';
@@ -17,16 +19,10 @@ export interface RenderRequest {
   readonly storeIn?: string;
 }
 
-/** Address of a stored file. */
-export interface StoredBlob {
-  readonly sha256: string;
-  readonly size: number;
-}
-
 /** Message from the worker: the three files, their addresses in the store, or an error message. */
 export type RenderReply =
   | { readonly id: number; readonly pdf: Uint8Array; readonly ofd: Uint8Array; readonly xml: Uint8Array }
-  | { readonly id: number; readonly stored: { pdf: StoredBlob; ofd: StoredBlob; xml: StoredBlob } }
+  | { readonly id: number; readonly stored: PackedDocuments<'pdf' | 'ofd' | 'xml'> }
   | { readonly id: number; readonly error: string };
 
 const port = parentPort;
@@ -35,17 +31,15 @@ if (port) {
   port.on('message', ({ id, doc, storeIn }: RenderRequest) => {
     try {
       const { pdf, ofd, xml } = renderInvoiceDocuments(doc);
-      const reply: RenderReply = storeIn
-        ? {
-            id,
-            stored: {
-              pdf: putBlobFileSync(storeIn, pdf),
-              ofd: putBlobFileSync(storeIn, ofd),
-              xml: putBlobFileSync(storeIn, xml),
-            },
-          }
-        : // Copied, not transferred: ~80 KB is cheap to clone, and Buffers may be views on Node's shared pool.
-          { id, pdf, ofd, xml };
+      let reply: RenderReply;
+      if (storeIn) {
+        const { bytes, packed } = packDocuments({ pdf, ofd, xml });
+        putBlobFileSync(storeIn, bytes);
+        reply = { id, stored: packed };
+      } else {
+        // Copied, not transferred: ~80 KB is cheap to clone, and Buffers may be views on Node's shared pool.
+        reply = { id, pdf, ofd, xml };
+      }
       port.postMessage(reply);
     } catch (err) {
       port.postMessage({ id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
