@@ -17,6 +17,16 @@ export async function issueBlue(t: TestApp, who: SeededTenant, overrides: Record
   return res.json() as { serialNo: string; number: string; files: Record<string, string> | null; remark: string };
 }
 
+/** The internal id of an invoice, by its serial number. */
+export async function invoiceIdOf(t: TestApp, serialNo: string): Promise<string> {
+  const row = await t.runtime.deps.db.kysely
+    .selectFrom('invoices')
+    .select('id')
+    .where('serial_no', '=', serialNo)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
 /** GET with optional extra headers. */
 export async function fetchFile(
   t: TestApp,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { BUYER_USCC, blueRequest, get, nextSerial, post } from '../invoicing/invoicing-kit.js';
-import { fetchFile, issueBlue, tempDataDir } from './documents-kit.js';
+import { fetchFile, invoiceIdOf, issueBlue, tempDataDir } from './documents-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: invoice files (PDF/OFD/XML) and downloads`, () => {
@@ -44,16 +44,12 @@ for (const dialect of TEST_DIALECTS) {
       const answers = await Promise.all([1, 2, 3, 4].map(() => fetchFile(t, a, url)));
       expect(new Set(answers.map((r) => r.headers.etag)).size).toBe(1);
       const db = t.runtime.deps.db.kysely;
-      const invoice = await db
-        .selectFrom('invoices')
-        .select('id')
-        .where('serial_no', '=', blue.serialNo)
-        .executeTakeFirstOrThrow();
+      const invoiceId = await invoiceIdOf(t, blue.serialNo);
       const job = await t.runtime.deps.jobs.enqueue(
         db,
         'documents/render-invoice',
-        { invoiceId: invoice.id },
-        { jobKey: `render-invoice:${invoice.id}` },
+        { invoiceId },
+        { jobKey: `render-invoice:${invoiceId}` },
       );
       t.runtime.deps.jobs.notify();
       await expect
@@ -62,7 +58,7 @@ for (const dialect of TEST_DIALECTS) {
           { timeout: 10_000 },
         )
         .toBe('succeeded');
-      const rows = await db.selectFrom('invoice_documents').selectAll().where('invoice_id', '=', invoice.id).execute();
+      const rows = await db.selectFrom('invoice_documents').selectAll().where('invoice_id', '=', invoiceId).execute();
       expect(rows.map((r) => r.format).sort()).toEqual(['ofd', 'pdf', 'xml']);
       expect(`"${rows.find((r) => r.format === 'pdf')?.sha256}"`).toBe(answers[0]?.headers.etag);
     });

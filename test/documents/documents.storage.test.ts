@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/modules/documents/storage/blob-store.js';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { fetchFile, issueBlue, tempDataDir } from './documents-kit.js';
+import { fetchFile, invoiceIdOf, issueBlue, tempDataDir } from './documents-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: BLOB_STORE=db and the signing key`, () => {
@@ -90,11 +90,7 @@ for (const dialect of TEST_DIALECTS) {
       const url = `/api/v1/invoices/${blue.serialNo}/files/xml`;
       const xml = await fetchFile(t, a, url);
       const db = t.runtime.deps.db.kysely;
-      const invoice = await db
-        .selectFrom('invoices')
-        .select('id')
-        .where('serial_no', '=', blue.serialNo)
-        .executeTakeFirstOrThrow();
+      const invoiceId = await invoiceIdOf(t, blue.serialNo);
       // What the first layout left behind: the XML as a blob of its own, the row pointing at nothing else.
       const sha = sha256Hex(xml.rawPayload);
       fs.mkdirSync(path.join(dataDir, 'blobs', sha.slice(0, 2), sha.slice(2, 4)), { recursive: true });
@@ -102,7 +98,7 @@ for (const dialect of TEST_DIALECTS) {
       await db
         .updateTable('invoice_documents')
         .set({ blob_sha256: null, blob_offset: null })
-        .where('invoice_id', '=', invoice.id)
+        .where('invoice_id', '=', invoiceId)
         .where('format', '=', 'xml')
         .execute();
       const again = await fetchFile(t, a, url);
