@@ -26,7 +26,14 @@ export const silentLogger = pino({ level: 'silent' });
 
 /** Worker settings for tests: quick polling, a long lease unless a test needs heartbeats. */
 export function testJobsConfig(overrides: Partial<Config['jobs']> = {}): Config['jobs'] {
-  return { concurrency: 4, pollIntervalMs: 20, leaseMs: 30_000, shutdownTimeoutMs: 2_000, ...overrides };
+  return {
+    concurrency: 4,
+    pollIntervalMs: 20,
+    leaseMs: 30_000,
+    shutdownTimeoutMs: 2_000,
+    retentionMs: 7 * 86_400_000,
+    ...overrides,
+  };
 }
 
 /** A promise with its resolve/reject in hand. */

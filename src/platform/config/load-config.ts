@@ -32,6 +32,8 @@ export interface Config {
     readonly pollIntervalMs: number;
     readonly leaseMs: number;
     readonly shutdownTimeoutMs: number;
+    /** Succeeded and cancelled jobs are deleted this long after they finished; 0 keeps them forever. */
+    readonly retentionMs: number;
   };
   readonly auth: {
     readonly accessTokenTtlSeconds: number;
@@ -89,6 +91,12 @@ export const CONFIG_VARIABLES = [
     name: 'JOB_LEASE_MS',
     default: '30000',
     description: 'Lease of a claimed job; a crashed worker’s job is reclaimed after it.',
+  },
+  {
+    name: 'JOB_RETENTION_DAYS',
+    default: '7',
+    description:
+      'Succeeded and cancelled jobs are deleted this many days after they finished (dead jobs are kept for operators); `0` keeps every job.',
   },
   {
     name: 'SHUTDOWN_TIMEOUT_MS',
@@ -236,6 +244,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       pollIntervalMs: int('JOB_POLL_INTERVAL_MS', 500, 10, 60_000),
       leaseMs: int('JOB_LEASE_MS', 30_000, 1000, 3_600_000),
       shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+      retentionMs: int('JOB_RETENTION_DAYS', 7, 0, 3650) * 86_400_000,
     },
     auth: {
       accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 7200, 60, 30 * 86_400),

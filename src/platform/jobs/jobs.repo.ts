@@ -120,6 +120,31 @@ export async function sweepExpiredLeases(db: Kysely<Database>, dialect: DbDialec
     .execute();
 }
 
+/** Finished states that retention deletes (dead jobs stay until an operator retries or cancels them). */
+const PURGEABLE = sql<boolean>`state in ('succeeded', 'cancelled')`;
+
+/**
+ * Deletes up to `limit` succeeded or cancelled jobs that finished before `finishedBefore`, oldest first, through
+ * `jobs_finished_idx` (migration 0010). Returns how many it deleted. Small batches keep each statement short on
+ * the shared SQLite connection; on PostgreSQL rows another worker is purging are skipped.
+ */
+export async function purgeFinishedJobs(
+  db: Kysely<Database>,
+  dialect: DbDialect,
+  opts: { finishedBefore: number; limit: number },
+): Promise<number> {
+  let old = db
+    .selectFrom('jobs')
+    .select('id')
+    .where(PURGEABLE)
+    .where('finished_at', '<', opts.finishedBefore)
+    .orderBy('finished_at')
+    .limit(opts.limit);
+  if (dialect === 'postgres') old = old.forUpdate().skipLocked();
+  const result = await db.deleteFrom('jobs').where('id', 'in', old).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Pushes the lease to `lockedUntil`. False when the lease is no longer ours. */
 export async function extendLease(
   db: Kysely<Database>,

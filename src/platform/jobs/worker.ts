@@ -9,8 +9,10 @@ import { enqueuedInProcessCount } from './enqueue-job.js';
 import { notifyDead } from './run-job.js';
 
 const SWEEP_INTERVAL_MS = 1000;
+/** Jobs past retention deleted per sweep: a few milliseconds of the shared SQLite connection, up to 500/s. */
+const PURGE_BATCH = 500;
 
-import { claimJobs, LEASE_EXPIRED_ERROR, releaseJob, sweepExpiredLeases } from './jobs.repo.js';
+import { claimJobs, LEASE_EXPIRED_ERROR, purgeFinishedJobs, releaseJob, sweepExpiredLeases } from './jobs.repo.js';
 import type { Job } from './jobs.tables.js';
 import { type JobFinishedInfo, type JobRun, type RunJobContext, runJob } from './run-job.js';
 import type { TaskRegistry } from './task-registry.js';
@@ -82,6 +84,13 @@ export function createWorker(options: WorkerOptions): Worker {
       const dead = await sweepExpiredLeases(db.kysely, db.dialect, now);
       if (dead.length > 0) logger.warn({ count: dead.length }, `jobs sent to dead: ${LEASE_EXPIRED_ERROR}`);
       for (const job of dead) await notifyDead(ctx, job, LEASE_EXPIRED_ERROR, logger);
+      if (config.retentionMs > 0) {
+        const purged = await purgeFinishedJobs(db.kysely, db.dialect, {
+          finishedBefore: now - config.retentionMs,
+          limit: PURGE_BATCH,
+        });
+        if (purged > 0) logger.debug({ purged }, 'deleted finished jobs past retention');
+      }
     }
     const limit = config.concurrency - running.size;
     const jobs = await claimJobs(db.kysely, { dialect: db.dialect, workerId: id, now, leaseMs: config.leaseMs, limit });

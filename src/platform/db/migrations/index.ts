@@ -8,6 +8,7 @@ import * as m0006 from './0006-scan.js';
 import * as m0007 from './0007-invoice-channel-revision.js';
 import * as m0008 from './0008-jobs-partial-indexes.js';
 import * as m0009 from './0009-document-bundles.js';
+import * as m0010 from './0010-jobs-finished-index.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -23,4 +24,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-invoice-channel-revision': m0007,
   '0008-jobs-partial-indexes': m0008,
   '0009-document-bundles': m0009,
+  '0010-jobs-finished-index': m0010,
 };
