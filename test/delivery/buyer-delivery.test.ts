@@ -146,6 +146,19 @@ for (const dialect of TEST_DIALECTS) {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     });
 
+    it('counts concurrent re-sends exactly: of 12 at once, 5 are accepted and 7 get 429', async () => {
+      const req = blueRequest(a);
+      await post(t, a, '/api/v1/invoices', req);
+      await waitForStatus(t, a, req.serialNo, (s) => s === 'issued');
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          post(t, a, `/api/v1/invoices/${req.serialNo}/deliver`, { email: 'again@example.test' }),
+        ),
+      );
+      const codes = answers.map((r) => r.statusCode).sort();
+      expect(codes).toEqual([...Array(5).fill(202), ...Array(7).fill(429)]);
+    });
+
     it('refuses to deliver an invoice without recipients or not yet issued', async () => {
       const req = blueRequest(a);
       await post(t, a, '/api/v1/invoices', req);

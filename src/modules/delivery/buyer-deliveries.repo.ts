@@ -4,6 +4,20 @@ import type { BuyerDelivery } from './delivery.tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/**
+ * Serializes re-sends of one invoice: on PostgreSQL locks the invoice row until the transaction ends (SQLite runs
+ * one write transaction at a time already), so the rate-limit check and the insert that counts against it are atomic.
+ */
+export async function lockInvoiceForResend(
+  trx: Transaction<Database>,
+  dialect: 'sqlite' | 'postgres',
+  invoiceId: string,
+) {
+  if (dialect === 'postgres') {
+    await trx.selectFrom('invoices').select('id').where('id', '=', invoiceId).forUpdate().execute();
+  }
+}
+
 /** Inserts a buyer delivery (pending). */
 export async function insertBuyerDelivery(db: Db, row: BuyerDelivery): Promise<void> {
   await db.insertInto('buyer_deliveries').values(row).execute();

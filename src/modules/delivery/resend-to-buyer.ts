@@ -1,9 +1,11 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { RATE_LIMITED } from '../../platform/errors/platform.errors.js';
 import { newId } from '../../platform/ids.js';
 import { getInvoiceOrThrow, type Invoice } from '../invoicing/index.js';
-import { manualBatchTimes } from './buyer-deliveries.repo.js';
+import { lockInvoiceForResend, manualBatchTimes } from './buyer-deliveries.repo.js';
 import { DELIVERY_NO_RECIPIENT, INVOICE_NOT_DELIVERABLE } from './delivery.errors.js';
 import type { BuyerChannel, BuyerDelivery } from './delivery.tables.js';
 import { buyerContacts, enqueueBuyerDeliveries } from './enqueue-buyer-delivery.js';
@@ -16,9 +18,9 @@ export const RESEND_WINDOW_MS = 3600_000;
 /** Invoice states that have a document a buyer can receive. */
 const DELIVERABLE = new Set(['issued', 'reversed', 'partially_reversed', 'red_pending']);
 
-async function assertWithinLimit(deps: Deps, invoice: Invoice): Promise<void> {
+async function assertWithinLimit(deps: Deps, trx: Transaction<Database>, invoice: Invoice): Promise<void> {
   const now = deps.clock.now();
-  const times = await manualBatchTimes(deps.db.kysely, invoice.tenant_id, invoice.id, now - RESEND_WINDOW_MS);
+  const times = await manualBatchTimes(trx, invoice.tenant_id, invoice.id, now - RESEND_WINDOW_MS);
   if (times.length < RESEND_LIMIT) return;
   const retryAfter = Math.max(1, Math.ceil(((times[0] ?? now) + RESEND_WINDOW_MS - now) / 1000));
   throw new AppError(
@@ -48,15 +50,17 @@ export async function resendToBuyer(
   if (contacts.email) recipients.push({ channel: 'email', recipient: contacts.email });
   if (contacts.mobile) recipients.push({ channel: 'sms', recipient: contacts.mobile });
   if (recipients.length === 0) throw new AppError(DELIVERY_NO_RECIPIENT);
-  await assertWithinLimit(deps, invoice);
-  const deliveries = await deps.db.kysely.transaction().execute((trx) =>
-    enqueueBuyerDeliveries(deps, trx, {
+  // Check and insert in one transaction, serialized per invoice: concurrent re-sends cannot all pass the check.
+  const deliveries = await deps.db.kysely.transaction().execute(async (trx) => {
+    await lockInvoiceForResend(trx, deps.db.dialect, invoice.id);
+    await assertWithinLimit(deps, trx, invoice);
+    return enqueueBuyerDeliveries(deps, trx, {
       invoice,
       batchId: newId('bat', deps.clock.now()),
       trigger: 'manual',
       recipients,
-    }),
-  );
+    });
+  });
   deps.jobs.notify();
   return { invoice, deliveries };
 }
