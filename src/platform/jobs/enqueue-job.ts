@@ -80,17 +80,21 @@ export async function enqueueJob<T extends TaskName>(
     enqueuedInProcess++;
     return { id, created: true };
   }
-  const inserted = await db
-    .insertInto('jobs')
-    .values(row)
-    .onConflict((oc) => oc.column('job_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (inserted) {
-    enqueuedInProcess++;
-    return { id, created: true };
+  // The job holding the key may be deleted between the insert and the select (retention purges finished jobs):
+  // then the key is free again and the insert is tried once more.
+  for (let attempt = 1; ; attempt++) {
+    const inserted = await db
+      .insertInto('jobs')
+      .values(row)
+      .onConflict((oc) => oc.column('job_key').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (inserted) {
+      enqueuedInProcess++;
+      return { id, created: true };
+    }
+    const existing = await db.selectFrom('jobs').select('id').where('job_key', '=', opts.jobKey).executeTakeFirst();
+    if (existing) return { id: existing.id, created: false };
+    if (attempt >= 3) throw new Error(`job key "${opts.jobKey}" conflicted but no job holds it`);
   }
-  const existing = await db.selectFrom('jobs').select('id').where('job_key', '=', opts.jobKey).executeTakeFirst();
-  if (!existing) throw new Error(`job key "${opts.jobKey}" conflicted but no job holds it (deleted concurrently?)`);
-  return { id: existing.id, created: false };
 }

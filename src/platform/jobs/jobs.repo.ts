@@ -37,11 +37,14 @@ export async function claimJobs(db: Kysely<Database>, opts: ClaimOptions): Promi
   if (opts.dialect === 'sqlite') {
     // SQLite evaluates RETURNING column by column: `returning *` made the claim ~3× dearer than the update itself
     // (measured 260 vs 80 µs). Return the ids, then read the claimed rows by primary key. Nobody else can take
-    // them in between: they are running under our lease now.
-    const claimed = await claimJobsQuery(db, opts).returning('id').execute();
-    if (claimed.length === 0) return [];
-    const ids = claimed.map((row) => row.id);
-    jobs = await db.selectFrom('jobs').selectAll().where('id', 'in', ids).execute();
+    // them in between: they are running under our lease now. One transaction, so a failing read cannot leave jobs
+    // claimed but never started (they would wait out the lease and lose an attempt).
+    jobs = await db.transaction().execute(async (trx) => {
+      const claimed = await claimJobsQuery(trx, opts).returning('id').execute();
+      if (claimed.length === 0) return [];
+      const ids = claimed.map((row) => row.id);
+      return trx.selectFrom('jobs').selectAll().where('id', 'in', ids).execute();
+    });
   } else {
     jobs = await claimJobsQuery(db, opts).returningAll().execute();
   }

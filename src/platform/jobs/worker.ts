@@ -85,11 +85,16 @@ export function createWorker(options: WorkerOptions): Worker {
       if (dead.length > 0) logger.warn({ count: dead.length }, `jobs sent to dead: ${LEASE_EXPIRED_ERROR}`);
       for (const job of dead) await notifyDead(ctx, job, LEASE_EXPIRED_ERROR, logger);
       if (config.retentionMs > 0) {
-        const purged = await purgeFinishedJobs(db.kysely, db.dialect, {
-          finishedBefore: now - config.retentionMs,
-          limit: PURGE_BATCH,
-        });
-        if (purged > 0) logger.debug({ purged }, 'deleted finished jobs past retention');
+        // Housekeeping: a failure is logged and retried at the next sweep, it never keeps jobs from being claimed.
+        try {
+          const purged = await purgeFinishedJobs(db.kysely, db.dialect, {
+            finishedBefore: now - config.retentionMs,
+            limit: PURGE_BATCH,
+          });
+          if (purged > 0) logger.debug({ purged }, 'deleted finished jobs past retention');
+        } catch (err) {
+          logger.warn({ err }, 'could not delete finished jobs past retention; trying again at the next sweep');
+        }
       }
     }
     const limit = config.concurrency - running.size;

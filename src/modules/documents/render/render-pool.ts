@@ -17,6 +17,8 @@ interface Job {
   readonly request: RenderRequest;
   resolve(result: RenderedDocuments | StoredDocuments): void;
   reject(err: Error): void;
+  /** Set when the job was given to another worker after its first one died before reaching it. */
+  requeued?: boolean;
 }
 
 interface Slot {
@@ -117,8 +119,19 @@ export class RenderPool {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
     this.slots.splice(index, 1);
-    for (const job of slot.jobs.values()) job.reject(err);
+    // A worker takes its requests in order: the first one is what it was rendering when it died (and may be the
+    // cause), the others never started. Those go back to the front of the queue once, for a fresh worker.
+    const [current, ...waiting] = slot.jobs.values();
     slot.jobs.clear();
+    current?.reject(err);
+    for (const job of waiting.reverse()) {
+      if (job.requeued) {
+        job.reject(err);
+      } else {
+        job.requeued = true;
+        this.queue.unshift(job);
+      }
+    }
     void slot.worker.terminate();
     this.dispatch();
   }

@@ -22,12 +22,17 @@ export function createFsBlobStore(root: string): BlobStore {
       if (await sameSizeFileExists(file, bytes.length)) return { sha256, size: bytes.length };
       const dir = path.dirname(file);
       const temp = tempName(file);
-      await fs.promises.writeFile(temp, bytes).catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-        await fs.promises.mkdir(dir, { recursive: true });
-        await fs.promises.writeFile(temp, bytes);
-      });
-      await fs.promises.rename(temp, file);
+      try {
+        await fs.promises.writeFile(temp, bytes).catch(async (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+          await fs.promises.mkdir(dir, { recursive: true });
+          await fs.promises.writeFile(temp, bytes);
+        });
+        await fs.promises.rename(temp, file);
+      } catch (err) {
+        await fs.promises.rm(temp, { force: true });
+        throw err;
+      }
       return { sha256, size: bytes.length };
     },
     async get(sha256) {
@@ -48,13 +53,18 @@ export function putBlobFileSync(root: string, bytes: Buffer): { sha256: string; 
   if (existing?.size === bytes.length) return { sha256, size: bytes.length };
   const temp = tempName(file);
   try {
-    fs.writeFileSync(temp, bytes);
+    try {
+      fs.writeFileSync(temp, bytes);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(temp, bytes);
+    }
+    fs.renameSync(temp, file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(temp, bytes);
+    fs.rmSync(temp, { force: true });
+    throw err;
   }
-  fs.renameSync(temp, file);
   return { sha256, size: bytes.length };
 }
 

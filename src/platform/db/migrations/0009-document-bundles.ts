@@ -11,6 +11,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  // Code from before bundles reads a file as the blob named by its own sha256, which a bundled file is not: forget
+  // those rows, so that code renders and stores the files again on the next download.
+  await db.deleteFrom('invoice_documents').where('blob_sha256', 'is not', null).execute();
   await db.schema.alterTable('invoice_documents').dropColumn('blob_offset').execute();
   await db.schema.alterTable('invoice_documents').dropColumn('blob_sha256').execute();
 }

@@ -53,7 +53,9 @@ export class GlyphSubset {
    */
   build(): Buffer {
     if (this.built?.glyphCount !== this.glyphs.length) {
-      this.built = { glyphCount: this.glyphs.length, bytes: this.buildFont() };
+      // Counted after building: building adds the components of composite glyphs.
+      const bytes = this.buildFont();
+      this.built = { glyphCount: this.glyphs.length, bytes };
     }
     return this.built.bytes;
   }
