@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/index.js';
 import { WEBHOOK_MAX_ATTEMPTS } from '../../src/modules/delivery/index.js';
@@ -187,6 +188,78 @@ for (const dialect of TEST_DIALECTS) {
         .set({ enabled: 0 })
         .where('code', '=', 'REBIND')
         .execute();
+    });
+  });
+}
+
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: a webhook job that dies while its worker is stuck`, () => {
+    let t: TestApp;
+    let a: SeededTenant;
+    const sockets: net.Socket[] = [];
+    // Accepts connections and never answers: the attempt hangs until WEBHOOK_TIMEOUT_MS.
+    const hanging = net.createServer((socket) => sockets.push(socket));
+
+    beforeAll(async () => {
+      t = await buildTestApp(
+        dialect,
+        { SECRET_ENCRYPTION_KEY: KEY, OUTBOUND_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_TIMEOUT_MS: '1500' },
+        undefined,
+        { worker: true },
+      );
+      a = await seedTenant(t, 'A');
+      await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    });
+    afterAll(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+      await t?.close();
+    });
+
+    it('is swept to dead, its onDead hook marks the delivery dead, and the late failed attempt does not revive it', async () => {
+      const { port } = hanging.address() as net.AddressInfo;
+      await createSystem(t, a, {
+        code: 'ERP',
+        name: 'ERP',
+        callbackUrl: `http://127.0.0.1:${port}/hooks`,
+        events: ['invoice.issued'],
+      });
+      const req = blueRequest(a, { businessSystemCode: 'ERP' });
+      await post(t, a, '/api/v1/invoices', req);
+      await waitFor('the attempt to hang', () => (sockets.length > 0 ? true : undefined));
+      const db = t.runtime.deps.db.kysely;
+      const job = await db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('task', '=', 'delivery/deliver-webhook')
+        .where('state', '=', 'running')
+        .executeTakeFirstOrThrow();
+      // As if its worker had stalled past the lease of the last attempt (a crash looks the same to the others).
+      await db
+        .updateTable('jobs')
+        .set({ attempts: job.max_attempts, locked_by: 'stalled-worker', locked_until: t.clock.now() - 1 })
+        .where('id', '=', job.id)
+        .execute();
+      t.clock.advance(2000);
+      t.runtime.deps.jobs.notify();
+
+      const list = await get(t, a, `/api/v1/webhook-deliveries?serialNo=${req.serialNo}&businessSystemCode=ERP`);
+      const id = list.json().items[0].id as string;
+      const view = async () => (await get(t, a, `/api/v1/webhook-deliveries/${id}`)).json();
+      const dead = await waitFor('the onDead hook', async () => {
+        const d = await view();
+        return d.status === 'dead' ? d : undefined;
+      });
+      expect(dead.lastError).toContain('lease expired');
+      expect((await db.selectFrom('jobs').select('state').where('id', '=', job.id).executeTakeFirst())?.state).toBe(
+        'dead',
+      );
+      // The stuck attempt times out and is logged, but the delivery stays dead (no job would retry it).
+      const late = await waitFor('the late attempt', async () => {
+        const d = await view();
+        return d.attempts === 1 ? d : undefined;
+      });
+      expect(late.status).toBe('dead');
     });
   });
 }

@@ -65,15 +65,24 @@ export async function recordAttempt(
       .execute();
     await trx
       .updateTable('webhook_deliveries')
-      .set({
-        status: input.status,
+      .set((eb) => ({
+        // A failed attempt that ends after its job already died (its worker stalled past the lease and the job was
+        // swept to dead) must not revive the delivery as `retrying`: no job would ever retry it.
+        status: result.ok
+          ? input.status
+          : eb
+              .case()
+              .when('status', '=', 'dead')
+              .then(eb.val<WebhookDeliveryStatus>('dead'))
+              .else(eb.val<WebhookDeliveryStatus>(input.status))
+              .end(),
         attempts: input.attemptNo,
         last_status_code: result.statusCode,
         last_error: result.error,
         last_attempt_at: input.startedAt,
         ...(result.ok ? { delivered_at: input.startedAt + result.durationMs } : {}),
         updated_at: input.startedAt + result.durationMs,
-      })
+      }))
       .where('id', '=', delivery.id)
       .execute();
   });
