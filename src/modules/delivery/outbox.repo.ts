@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
-import { toPage } from '../../platform/db/pagination.js';
+import { fetchPage } from '../../platform/db/pagination.js';
 import { newId } from '../../platform/ids.js';
 import type { BuyerChannel, OutboxMessage } from './delivery.tables.js';
 
@@ -54,10 +54,5 @@ export async function listOutbox(
   let q = db.selectFrom('outbox_messages').selectAll().where('tenant_id', '=', tenantId);
   if (filters.channel) q = q.where('channel', '=', filters.channel);
   if (filters.recipient) q = q.where('recipient', '=', filters.recipient);
-  if (page.cursor) q = q.where('id', '<', page.cursor);
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
-  return toPage(rows, page.limit);
+  return fetchPage(q, page);
 }

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
-import { toPage } from '../../platform/db/pagination.js';
+import { fetchPage } from '../../platform/db/pagination.js';
 import { newId } from '../../platform/ids.js';
 import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus } from './delivery.tables.js';
 import type { WebhookAttemptResult } from './post-webhook.js';
@@ -150,12 +150,7 @@ export async function listDeliveries(
   if (filters.eventType) q = q.where('event_type', '=', filters.eventType);
   if (filters.businessSystemCode) q = q.where('business_system_code', '=', filters.businessSystemCode);
   if (filters.serialNo) q = q.where('invoice_serial_no', '=', filters.serialNo);
-  if (page.cursor) q = q.where('id', '<', page.cursor);
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
-  return toPage(rows, page.limit);
+  return fetchPage(q, page);
 }
 
 /** Every attempt of a delivery, oldest first. */

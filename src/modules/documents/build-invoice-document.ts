@@ -10,6 +10,7 @@ import {
   type InvoiceKind,
   PROVINCE_CODES,
 } from '../../tax/index.js';
+import { printedLine } from '../invoicing/invoice-view.js';
 import type { Invoice } from '../invoicing/invoicing.tables.js';
 import { cstParts, type DocumentParty, type InvoiceDocument } from './render/invoice-document.js';
 
@@ -75,19 +76,7 @@ export function buildInvoiceDocument(invoice: Invoice, blueNumber: string | null
     issuedAt: invoice.issued_at,
     seller: party(JSON.parse(invoice.seller_json) as StoredParty),
     buyer: party(buyer, computed.buyer.displayName ?? buyer.name),
-    lines: computed.lines.map((l) => ({
-      name: l.renderedName,
-      taxCode: l.taxCode,
-      spec: l.spec ?? null,
-      unit: l.unit ?? null,
-      quantity: l.quantity ?? null,
-      unitPrice: l.unitPrice ?? null,
-      amount: l.amount,
-      taxRate: l.taxRate,
-      taxRateLabel: l.taxRateLabel,
-      tax: l.tax,
-      taxLabel: l.taxLabel,
-    })),
+    lines: computed.lines.map((l) => ({ ...printedLine(l), tax: l.tax, taxLabel: l.taxLabel })),
     totals: computed.totals,
     remark: invoice.remark,
     drawer: invoice.drawer,

@@ -1,7 +1,13 @@
 import type { Kysely } from 'kysely';
 import { toIsoCst } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
-import { type ComputedInvoice, fenToDecimalString, getInvoiceKindInfo, type InvoiceKind } from '../../tax/index.js';
+import {
+  type ComputedInvoice,
+  type ComputedInvoiceLine,
+  fenToDecimalString,
+  getInvoiceKindInfo,
+  type InvoiceKind,
+} from '../../tax/index.js';
 import { invoiceFilePaths } from '../documents/document-formats.js';
 import { findInvoiceById, findRedsOfBlue } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
@@ -45,15 +51,7 @@ export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
     buyer: { ...party(buyer), naturalPerson: buyer.naturalPerson === true },
     lines: computed.lines.map((l) => ({
       lineNo: l.lineNo,
-      name: l.renderedName,
-      taxCode: l.taxCode,
-      spec: l.spec ?? null,
-      unit: l.unit ?? null,
-      quantity: l.quantity ?? null,
-      unitPrice: l.unitPrice ?? null,
-      amount: l.amount,
-      taxRate: l.taxRate,
-      taxRateLabel: l.taxRateLabel,
+      ...printedLine(l),
       taxAmount: l.tax,
       lineNature: l.lineNature,
     })),
@@ -98,3 +96,21 @@ export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
 }
 
 export type InvoiceViewData = Awaited<ReturnType<typeof toInvoiceView>>;
+
+/**
+ * The columns of a stored line as the invoice prints them (`*简称*名称`, 规格型号, 单位, 数量, 单价, 金额, 税率):
+ * shared by the API view and the rendered documents, which add their own fields around them.
+ */
+export function printedLine(l: ComputedInvoiceLine) {
+  return {
+    name: l.renderedName,
+    taxCode: l.taxCode,
+    spec: l.spec ?? null,
+    unit: l.unit ?? null,
+    quantity: l.quantity ?? null,
+    unitPrice: l.unitPrice ?? null,
+    amount: l.amount,
+    taxRate: l.taxRate,
+    taxRateLabel: l.taxRateLabel,
+  };
+}

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
-import { toPage } from '../../platform/db/pagination.js';
+import { fetchPage } from '../../platform/db/pagination.js';
 import { toFen } from '../../tax/index.js';
 import type { Invoice, InvoiceStatus } from './invoicing.tables.js';
 
@@ -42,12 +42,7 @@ export async function listInvoices(
   if (filters.totalMin) q = q.where('total_fen', '>=', toFen(filters.totalMin));
   if (filters.totalMax) q = q.where('total_fen', '<=', toFen(filters.totalMax));
   if (filters.isRed !== undefined) q = q.where('is_red', '=', filters.isRed ? 1 : 0);
-  if (page.cursor) q = q.where('id', '<', page.cursor);
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
-  return toPage(rows, page.limit);
+  return fetchPage(q, page);
 }
 
 /** `%` and `_` in a search text match themselves (with an explicit ESCAPE, which SQLite needs). */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { toPage } from '../db/pagination.js';
+import { fetchPage } from '../db/pagination.js';
 import { JOB_STATES, type Job, type JobState } from './jobs.tables.js';
 
 /** Largest page {@link listJobs} returns. */
@@ -34,17 +34,11 @@ export interface ListJobsResult {
 /** Lists jobs newest first (ids from `newId('job')` sort by creation time), with cursor pagination. */
 export async function listJobs(db: Kysely<Database>, opts: ListJobsOptions): Promise<ListJobsResult> {
   const limit = Math.min(Math.max(Math.trunc(opts.limit), 1), LIST_JOBS_MAX_LIMIT);
-  let query = db
-    .selectFrom('jobs')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit + 1);
+  let query = db.selectFrom('jobs').selectAll();
   if (opts.tenantId !== null) query = query.where('tenant_id', '=', opts.tenantId);
   if (opts.state !== undefined) query = query.where('state', '=', opts.state);
   if (opts.task !== undefined) query = query.where('task', '=', opts.task);
-  if (opts.cursor) query = query.where('id', '<', opts.cursor);
-  const rows = await query.execute();
-  return toPage(rows, limit);
+  return fetchPage(query, { cursor: opts.cursor, limit });
 }
 
 /** One job in scope, or null (also for another tenant's job: callers answer 404, never 403). */

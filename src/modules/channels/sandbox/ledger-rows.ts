@@ -1,7 +1,7 @@
 /** Ledger rows of the simulated platform and their views (what `issue`, `verify` and the admin API answer). */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
-import { toPage } from '../../../platform/db/pagination.js';
+import { fetchPage } from '../../../platform/db/pagination.js';
 import { type ComputedInvoice, fenToDecimalString } from '../../../tax/index.js';
 import type { LedgerStatus, SandboxLedgerTable } from '../channels.tables.js';
 import type { ChannelIssued } from '../issuing-channel.js';
@@ -133,11 +133,6 @@ export async function listLedger(
   const limit = query.limit ?? 50;
   let q = db.selectFrom('sandbox_ledger').selectAll().where('tenant_id', '=', tenantId);
   if (query.number) q = q.where('number', '=', query.number);
-  if (query.cursor) q = q.where('id', '<', query.cursor);
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
-  const page = toPage(rows, limit);
+  const page = await fetchPage(q, { cursor: query.cursor, limit });
   return { items: page.items.map(toLedgerEntry), nextCursor: page.nextCursor };
 }
