@@ -17,9 +17,11 @@ import { migrateToLatest } from './platform/db/migrate.js';
 import type { Deps } from './platform/deps.js';
 import { frameworkErrorHandler, installErrorHandlers } from './platform/errors/http-error-handler.js';
 import { createEventBus } from './platform/events.js';
+import { createClientErrorHandler } from './platform/http/client-errors.js';
 import { registerHealth } from './platform/http/health.js';
 import { createMetrics, type Metrics, registerMetrics } from './platform/http/metrics.js';
 import { registerOpenApi } from './platform/http/openapi.js';
+import { installRequestParsers } from './platform/http/request-parsers.js';
 import { installValidators } from './platform/http/validators.js';
 import { countJobsByState, createTaskRegistry } from './platform/jobs/index.js';
 import { createJobsRuntime } from './platform/jobs-runtime.js';
@@ -74,6 +76,7 @@ export async function buildApp(
     trustProxy: deps.config.http.trustProxy as string,
     requestIdHeader: false,
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler: createClientErrorHandler(deps.logger as FastifyBaseLogger),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       if (typeof incoming === 'string' && REQUEST_ID_RE.test(incoming)) return incoming;
@@ -91,6 +94,7 @@ export async function buildApp(
   });
   installValidators(app);
   installErrorHandlers(app);
+  installRequestParsers(app);
   decorateAuth(app);
   await registerOpenApi(app, deps.config);
   await app.register(rateLimit, { global: false });

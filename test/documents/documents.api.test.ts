@@ -133,6 +133,7 @@ for (const dialect of TEST_DIALECTS) {
       const expired = await fetchFile(t, null, path(links.pdf));
       expect(expired.statusCode).toBe(410);
       expect(errorOf(expired).code).toBe('DOCUMENT_LINK_EXPIRED');
+      expect(errorOf(expired).details?.expiredAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/);
     });
   });
 }

@@ -4,6 +4,7 @@
  * HMAC-SHA256(key, "<invoiceId>.<f><expiry>"). Short, URL-safe, tamper-proof and expiring; no database row.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { toIsoCst } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import type { DocumentFormat } from './document-formats.js';
 import { DOCUMENT_LINK_EXPIRED, DOCUMENT_LINK_INVALID } from './documents.errors.js';
@@ -35,8 +36,7 @@ export function verifyDownloadToken(
   const expected = Buffer.from(sign(key, `${invoiceId}.${code}${expiry}`));
   if (!timingSafeEqual(expected, Buffer.from(signature))) throw new AppError(DOCUMENT_LINK_INVALID);
   const expiresAtMs = Number.parseInt(expiry, 36) * 1000;
-  if (expiresAtMs <= nowMs)
-    throw new AppError(DOCUMENT_LINK_EXPIRED, undefined, { expiredAt: new Date(expiresAtMs).toISOString() });
+  if (expiresAtMs <= nowMs) throw new AppError(DOCUMENT_LINK_EXPIRED, undefined, { expiredAt: toIsoCst(expiresAtMs) });
   const format = (Object.keys(FORMAT_CODES) as DocumentFormat[]).find((f) => FORMAT_CODES[f] === code) ?? 'pdf';
   return { invoiceId, format, expiresAtMs };
 }

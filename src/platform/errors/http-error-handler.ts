@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { trackRouteMethods } from '../http/allowed-methods.js';
 import { AppError, type ErrorCode, isAppError } from './app-error.js';
 import {
+  BAD_HTTP_REQUEST,
   BAD_REQUEST,
   INTERNAL,
   INVALID_JSON,
@@ -22,15 +24,17 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: INVALID_JSON,
   FST_ERR_CTP_BODY_TOO_LARGE: PAYLOAD_TOO_LARGE,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: UNSUPPORTED_MEDIA_TYPE,
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: INVALID_JSON,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: BAD_HTTP_REQUEST,
   FST_ERR_NOT_FOUND: NOT_FOUND,
   FST_ERR_BAD_URL: BAD_REQUEST,
   FST_ERR_MAX_PARAM_LENGTH: BAD_REQUEST,
 };
 
 /**
- * PostgreSQL refusing text the client sent: a NUL character (`%00`, `\u0000`) in a parameter, query or body string
- * (22021 invalid byte sequence, 22P05 unsupported Unicode escape in JSON). SQLite stores it; both answer 400.
+ * PostgreSQL refusing text: a NUL character in a parameter or string (22021 invalid byte sequence, 22P05 unsupported
+ * Unicode escape in JSON). Client text never gets here any more (request-text.ts refuses control characters in
+ * bodies, querystrings and path parameters before any handler runs); kept as a safety net so such text from
+ * elsewhere (a merchant's order answer, say) is still a 400, not a 5xx.
  */
 const PG_CLIENT_TEXT_CODES = new Set(['22021', '22P05']);
 
@@ -91,26 +95,43 @@ export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest
   void reply.status(appErr.statusCode).type('application/json; charset=utf-8').send(errorBody(appErr, request.id));
 }
 
-/** Installs the one error handler and the JSON 404 handler at the root. */
+/** Sends `err` as the JSON error body (logged by severity); the root handler, and routes that answer JSON elsewhere. */
+export function sendJsonError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const appErr = toAppError(err);
+  if (appErr.code === INTERNAL.code) {
+    request.log.error({ err }, 'unhandled error');
+  } else if (appErr.statusCode >= 500) {
+    request.log.error({ err: appErr }, appErr.message);
+  } else {
+    request.log.info({ code: appErr.code }, 'client error');
+  }
+  if (appErr.headers) void reply.headers(appErr.headers);
+  const fe = err as FastifyError & { headers?: Record<string, string> };
+  if (appErr.code === RATE_LIMITED.code && fe?.headers) void reply.headers(fe.headers);
+  return reply.status(appErr.statusCode).type('application/json; charset=utf-8').send(errorBody(appErr, request.id));
+}
+
+/**
+ * Installs the one error handler and the handler for requests no route matches: 404 `NOT_FOUND` for an unknown
+ * path, 405 `METHOD_NOT_ALLOWED` with `Allow` for a known path and another method (`OPTIONS` answers 204 with
+ * `Allow`). Call before any route is registered.
+ */
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const appErr = toAppError(err);
-    if (appErr.code === INTERNAL.code) {
-      request.log.error({ err }, 'unhandled error');
-    } else if (appErr.statusCode >= 500) {
-      request.log.error({ err: appErr }, appErr.message);
-    } else {
-      request.log.info({ code: appErr.code }, 'client error');
-    }
-    if (appErr.headers) void reply.headers(appErr.headers);
-    const fe = err as FastifyError & { headers?: Record<string, string> };
-    if (appErr.code === RATE_LIMITED.code && fe?.headers) void reply.headers(fe.headers);
-    return reply.status(appErr.statusCode).type('application/json; charset=utf-8').send(errorBody(appErr, request.id));
-  });
+  const allowedMethods = trackRouteMethods(app);
+  app.setErrorHandler(sendJsonError);
   app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(request.url);
+    if (allowed.length === 0) {
+      return reply
+        .status(404)
+        .type('application/json; charset=utf-8')
+        .send(errorBody(new AppError(NOT_FOUND), request.id));
+    }
+    void reply.header('allow', allowed.join(', '));
+    if (request.method === 'OPTIONS') return reply.status(204).send();
     return reply
-      .status(404)
+      .status(405)
       .type('application/json; charset=utf-8')
-      .send(errorBody(new AppError(NOT_FOUND), request.id));
+      .send(errorBody(new AppError(METHOD_NOT_ALLOWED), request.id));
   });
 }

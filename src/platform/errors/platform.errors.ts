@@ -14,16 +14,33 @@ export const {
   IDEMPOTENCY_CONFLICT,
   SERVICE_UNAVAILABLE,
   BAD_REQUEST,
+  BAD_HTTP_REQUEST,
+  HEADERS_TOO_LARGE,
+  REQUEST_TIMEOUT,
+  INVALID_ENCODING,
 } = defineErrors({
   VALIDATION_FAILED: {
     statusCode: 400,
     message: '请求参数校验失败',
-    description: 'The request does not match the route schema; `details.errors` lists each failing field path.',
+    description:
+      'The request does not match the route schema, or a string in it holds a control character; `details.errors` lists each failing field path.',
   },
   BAD_REQUEST: {
     statusCode: 400,
     message: '请求无效',
-    description: 'The request is malformed in a way no schema catches.',
+    description:
+      'The request is malformed in a way no schema catches (a malformed or non-UTF-8 %-escape in the path, a too long path parameter).',
+  },
+  BAD_HTTP_REQUEST: {
+    statusCode: 400,
+    message: '请求不符合 HTTP 协议',
+    description:
+      'The HTTP parser refused the request before routing (a negative or doubled Content-Length, Content-Length with Transfer-Encoding, a malformed chunk, a control character in a header, a byte outside ASCII in the request line); the connection is closed.',
+  },
+  INVALID_ENCODING: {
+    statusCode: 400,
+    message: '请求内容不是有效的 UTF-8 编码',
+    description: 'A JSON or form body, or a percent-encoded form value, is not valid UTF-8; nothing is stored.',
   },
   INVALID_JSON: {
     statusCode: 400,
@@ -40,6 +57,11 @@ export const {
     message: '不支持该请求方法',
     description: 'The route exists but not with this method.',
   },
+  REQUEST_TIMEOUT: {
+    statusCode: 408,
+    message: '请求超时',
+    description: 'The client did not send the whole request in time; the connection is closed.',
+  },
   IDEMPOTENCY_CONFLICT: {
     statusCode: 409,
     message: '同一幂等键已用于不同的请求内容',
@@ -50,6 +72,12 @@ export const {
     statusCode: 415,
     message: '不支持的请求内容类型',
     description: 'The Content-Type is not accepted by this route (JSON routes need application/json).',
+  },
+  HEADERS_TOO_LARGE: {
+    statusCode: 431,
+    message: '请求头过大',
+    description:
+      'The request line and headers together exceed the server limit (16 KB; a very long URL counts); the connection is closed.',
   },
   RATE_LIMITED: {
     statusCode: 429,

@@ -38,6 +38,16 @@ const PAGES: Record<string, ErrorPageText> = {
     hint: '请联系商家处理。',
   },
   SCAN_CSRF_FAILED: { title: '页面已失效', message: '页面已失效，请返回后刷新重新提交。', hint: '' },
+  VALIDATION_FAILED: {
+    title: '无法提交',
+    message: '提交的内容包含无法识别的字符。',
+    hint: '请删除特殊字符后返回重新填写。',
+  },
+  INVALID_ENCODING: {
+    title: '无法提交',
+    message: '提交的内容编码无效。',
+    hint: '请返回后重新填写，或换用其他浏览器。',
+  },
   RATE_LIMITED: { title: '操作太频繁', message: '请求过于频繁，请稍后再试。', hint: '' },
 };
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Deps } from '../../../platform/deps.js';
 import { toAppError } from '../../../platform/errors/http-error-handler.js';
+import { parseFormBody } from '../../../platform/http/request-text.js';
 import { renderErrorPage } from './error-page.js';
 import { registerOrderLinkRoutes } from './order-link.routes.js';
 import { PAGE_CSP } from './page-script.js';
@@ -31,12 +32,18 @@ function installHtmlErrors(app: FastifyInstance): void {
 
 /**
  * The consumer H5 pages (public, no API token): `/s/{token}` for orders, `/q/{key}` for merchant-signed and
- * static links. Server-rendered, work without JavaScript, CSRF-protected form posts, HTML error pages.
+ * static links. Server-rendered, work without JavaScript, CSRF-protected form posts, HTML error pages (the JSON
+ * endpoints among them, such as `status.json`, answer the JSON error body instead).
  */
 export const scanH5Routes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
-  // Plain HTML forms post urlencoded bodies; only these routes accept them (the API stays JSON-only).
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  // Plain HTML forms post urlencoded bodies; only these routes accept them (the API stays JSON-only). Same text
+  // rules as JSON bodies: valid UTF-8 (also inside %-escapes), no control characters.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, parseFormBody(body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
   });
   installHtmlErrors(app);
   registerOrderLinkRoutes(app, deps);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../../platform/deps.js';
 import { type AppError, isAppError } from '../../../platform/errors/app-error.js';
+import { sendJsonError } from '../../../platform/errors/http-error-handler.js';
 import { resendToBuyer } from '../../delivery/index.js';
 import { effectiveStatus } from '../order-view.js';
 import { renderQr } from '../qr-image.js';
@@ -65,10 +66,15 @@ export function registerOrderLinkRoutes(app: FastifyInstance, deps: Deps): void 
     return sendPage(reply, await orderPageHtml(deps, order, { values, errors, csrf, action }), 422);
   };
 
-  app.get<{ Params: { token: string } }>('/s/:token/status.json', async (request, reply) => {
-    const { order } = await resolveToken(deps, request.params.token);
-    return reply.header('cache-control', 'no-store').send({ status: effectiveStatus(order, deps.clock.now()) });
-  });
+  // The status poll is read by the page's script: its errors are the JSON error body, not an HTML page.
+  app.get<{ Params: { token: string } }>(
+    '/s/:token/status.json',
+    { errorHandler: sendJsonError },
+    async (request, reply) => {
+      const { order } = await resolveToken(deps, request.params.token);
+      return reply.header('cache-control', 'no-store').send({ status: effectiveStatus(order, deps.clock.now()) });
+    },
+  );
 
   app.post<{ Params: { token: string } }>('/s/:token/email', async (request, reply) => {
     const { order } = await resolveToken(deps, request.params.token);
