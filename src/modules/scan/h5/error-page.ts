@@ -38,6 +38,11 @@ const PAGES: Record<string, ErrorPageText> = {
     hint: '请联系商家处理。',
   },
   SCAN_CSRF_FAILED: { title: '页面已失效', message: '页面已失效，请返回后刷新重新提交。', hint: '' },
+  SCAN_LINK_RATE_LIMITED: {
+    title: '提交过于频繁',
+    message: '该二维码的开票申请已达到商家设置的次数或金额上限，本次提交未开具发票。',
+    hint: '请稍后再试；如急需发票，请联系商家。',
+  },
   RATE_LIMITED: { title: '操作太频繁', message: '请求过于频繁，请稍后再试。', hint: '' },
 };
 

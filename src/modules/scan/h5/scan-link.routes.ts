@@ -49,7 +49,7 @@ export function registerScanLinkRoutes(app: FastifyInstance, deps: Deps): void {
     if (title && !errors.amount) {
       try {
         const amount = entered && 'amount' in entered ? entered.amount : null;
-        const { token } = await submitStaticOrder(deps, setting, title, amount);
+        const { token } = await submitStaticOrder(deps, setting, title, amount, request.ip);
         return reply.redirect(`/s/${token}`, 303);
       } catch (err) {
         if (!isAppError(err) || err.statusCode !== 422) throw err;
