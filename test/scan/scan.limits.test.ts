@@ -262,6 +262,30 @@ for (const dialect of TEST_DIALECTS) {
       expect(errorOf(tooLate).code).toBe('ORDER_ALREADY_SUBMITTED');
     });
 
+    it('keeps only keyed hashes of client addresses, and prunes counted submissions after two days', async () => {
+      const r = await seedTenant(t, 'H');
+      const s = await createScanSetting(t, r, { scanType: 'title_only', allowedKinds: ['82'], preset: PRESET });
+      const other = await createScanSetting(t, r, { scanType: 'title_only', allowedKinds: ['82'], preset: PRESET });
+      expect((await submitStatic(t, s.key, '10.00', '192.0.2.77')).statusCode).toBe(303);
+      expect((await submitStatic(t, other.key, '10.00', '192.0.2.77')).statusCode).toBe(303);
+      const db = t.runtime.deps.db.kysely;
+      const rows = async () =>
+        db
+          .selectFrom('scan_static_submissions')
+          .innerJoin('scan_settings', 'scan_settings.id', 'scan_static_submissions.setting_id')
+          .select(['scan_settings.key', 'scan_static_submissions.client_hash'])
+          .where('scan_settings.tenant_id', '=', r.tenantId)
+          .execute();
+      const stored = await rows();
+      expect(stored).toHaveLength(2);
+      for (const row of stored) expect(row.client_hash).toMatch(/^[0-9a-f]{32}$/);
+      expect(stored[0]!.client_hash).not.toBe(stored[1]!.client_hash);
+      expect(JSON.stringify(stored)).not.toContain('192.0.2.77');
+      t.clock.advance(3 * 86_400_000);
+      expect((await submitStatic(t, s.key, '10.00', '192.0.2.78')).statusCode).toBe(303);
+      expect((await rows()).map((row) => row.key)).toEqual([s.key]);
+    });
+
     it('stores limits on the setting: partial limits take the defaults, null resets them, bad values are 400', async () => {
       const r = await seedTenant(t, 'L');
       const s = await createScanSetting(t, r, { preset: PRESET, staticLimits: { settingPerDay: 50 } });

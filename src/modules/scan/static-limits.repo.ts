@@ -63,16 +63,40 @@ export async function insertStaticSubmission(db: Db, row: ScanStaticSubmissionTa
   await db.insertInto('scan_static_submissions').values(row).execute();
 }
 
-/** Forgets submissions older than `before` (no limit looks further back than the current day). */
-export async function pruneStaticSubmissions(db: Db, before: number): Promise<void> {
-  await db.deleteFrom('scan_static_submissions').where('created_at', '<', before).execute();
+/** Rows one prune deletes at most: each submission adds one row, so pruning keeps up while staying short. */
+const PRUNE_BATCH = 100;
+
+/**
+ * Forgets up to {@link PRUNE_BATCH} submissions older than `before` (no limit looks further back than the current
+ * day), of any setting. On PostgreSQL rows another transaction is already deleting are skipped, so submits to
+ * different settings never wait on each other here.
+ */
+export async function pruneStaticSubmissions(trx: Transaction<Database>, dialect: DbDialect, before: number) {
+  let old = trx.selectFrom('scan_static_submissions').select('id').where('created_at', '<', before).limit(PRUNE_BATCH);
+  if (dialect === 'postgres') old = old.forUpdate().skipLocked();
+  await trx.deleteFrom('scan_static_submissions').where('id', 'in', old).execute();
+}
+
+/** Forgets up to {@link PRUNE_BATCH} limit exceptions last seen before `before` (the monitor shows seven days). */
+export async function pruneLimitExceptions(trx: Transaction<Database>, dialect: DbDialect, before: number) {
+  let old = trx.selectFrom('scan_link_exceptions').select('id').where('last_at', '<', before).limit(PRUNE_BATCH);
+  if (dialect === 'postgres') old = old.forUpdate().skipLocked();
+  await trx.deleteFrom('scan_link_exceptions').where('id', 'in', old).execute();
 }
 
 /**
- * Records a refused submission against its limit's window: the first one raises the exception (a new row), later
- * ones in the same window only count (`rejected`) and move `last_at`.
+ * Records a refused submission against its limit's window: the first one raises the exception (a new row, and true),
+ * later ones in the same window only count (`rejected`) and move `last_at`. Callers hold the setting's lock, so the
+ * look-up and the write do not race; the upsert keeps the row unique even so.
  */
-export async function recordLimitException(db: Db, row: ScanLinkExceptionTable): Promise<void> {
+export async function recordLimitException(db: Db, row: ScanLinkExceptionTable): Promise<boolean> {
+  const existing = await db
+    .selectFrom('scan_link_exceptions')
+    .select('id')
+    .where('setting_id', '=', row.setting_id)
+    .where('limit_name', '=', row.limit_name)
+    .where('window_start', '=', row.window_start)
+    .executeTakeFirst();
   await db
     .insertInto('scan_link_exceptions')
     .values(row)
@@ -83,6 +107,7 @@ export async function recordLimitException(db: Db, row: ScanLinkExceptionTable):
       })),
     )
     .execute();
+  return existing === undefined;
 }
 
 /** The tenant's limit exceptions seen since `since`, newest first, with their setting's key and seller. */

@@ -22,6 +22,7 @@ import {
 import {
   insertStaticSubmission,
   lockSettingForSubmission,
+  pruneLimitExceptions,
   pruneStaticSubmissions,
   recordLimitException,
   staticUsage,
@@ -39,6 +40,8 @@ export function checkEnteredAmount(preset: Preset, raw: string | undefined): { a
 
 /** Accepted submissions are kept this long for the limits (the longest window is the current Shanghai day). */
 const SUBMISSION_RETENTION_MS = 2 * 86_400_000;
+/** Limit exceptions are kept this long (the monitor shows the last seven days). */
+const EXCEPTION_RETENTION_MS = 30 * 86_400_000;
 
 /**
  * The client address as the limits count it: a keyed hash (HMAC-SHA256 with the setting's secret), so the database
@@ -90,14 +93,17 @@ export async function submitStaticOrder(
   await checkTitle(deps, toInvoiceRequest(order, title, setting.business_system_code), seller.name);
   const client = clientHash(deps, setting, clientIp);
   const limits = settingLimits(setting);
-  const refused = await deps.db.kysely.transaction().execute(async (trx): Promise<LimitVerdict | null> => {
-    await lockSettingForSubmission(trx, deps.db.dialect, setting.id);
+  const { dialect } = deps.db;
+  type Refusal = LimitVerdict & { raised: boolean };
+  const refused = await deps.db.kysely.transaction().execute(async (trx): Promise<Refusal | null> => {
+    await lockSettingForSubmission(trx, dialect, setting.id);
     const at = deps.clock.now();
-    await pruneStaticSubmissions(trx, at - SUBMISSION_RETENTION_MS);
+    await pruneStaticSubmissions(trx, dialect, at - SUBMISSION_RETENTION_MS);
     const usage = await staticUsage(trx, setting.id, client, at - MINUTE_MS, shanghaiDayStart(at));
     const verdict = checkStaticLimits(limits, usage, order.total_fen, at);
     if (verdict) {
-      await recordLimitException(trx, {
+      await pruneLimitExceptions(trx, dialect, at - EXCEPTION_RETENTION_MS);
+      const raised = await recordLimitException(trx, {
         id: newId('sle', at),
         tenant_id: setting.tenant_id,
         setting_id: setting.id,
@@ -108,7 +114,7 @@ export async function submitStaticOrder(
         first_at: at,
         last_at: at,
       });
-      return verdict;
+      return { ...verdict, raised };
     }
     await insertOrder(trx, order);
     await insertStaticSubmission(trx, {
@@ -123,10 +129,13 @@ export async function submitStaticOrder(
     return null;
   });
   if (refused) {
-    deps.logger.warn(
-      { tenantId: setting.tenant_id, settingKey: setting.key, limit: refused.limit, limitValue: refused.limitValue },
-      'static scan link over its limit: submission refused',
-    );
+    // Logged once per limit and window, like the exception (a flood of refused posts does not flood the log).
+    if (refused.raised) {
+      deps.logger.warn(
+        { tenantId: setting.tenant_id, settingKey: setting.key, limit: refused.limit, limitValue: refused.limitValue },
+        'static scan link over its limit: submissions refused',
+      );
+    }
     throw new AppError(
       SCAN_LINK_RATE_LIMITED,
       `已超过${STATIC_LIMIT_LABELS[refused.limit]}上限（${refused.limitValue}），本次未开票`,
