@@ -97,7 +97,9 @@ for (const dialect of TEST_DIALECTS) {
       for (let i = 0; i < 20; i++) results.push(await submitStatic(t, s.key, '2000.00'));
       expect(statuses(results).filter((c) => c === 303)).toHaveLength(3);
       for (const res of results.slice(3)) expectLimitPage(res);
-      expect(Number(results[3]!.headers['retry-after'])).toBeLessThanOrEqual(60);
+      const retryAfter = Number(results[3]!.headers['retry-after']);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(results[3]!.body).toContain(`请约 ${retryAfter} 秒后再试`);
 
       const m = await waitForMonitor(t, r, (x) => x.counts.issued === 3);
       expect(total(m)).toBe(3);
@@ -164,6 +166,7 @@ for (const dialect of TEST_DIALECTS) {
       }
       expect(statuses(day1)).toEqual([303, 303, 429, 303, 429]);
       const retryAfter = Number(day1[4]!.headers['retry-after']);
+      expect(day1[4]!.body).toContain('请明天再试');
       expect(retryAfter).toBeGreaterThan(60);
       expect(retryAfter).toBeLessThanOrEqual(86_400);
       const limits = (await monitorOf(t, r)).exceptions.map((e) => e.details.limit).sort();
