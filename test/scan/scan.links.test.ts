@@ -127,12 +127,12 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('reports a merchant that cannot be reached at all as down', async () => {
-      const s = await createScanSetting(t, a, { businessSystemCode: 'GONE' });
       await post(t, a, '/api/v1/business-systems', {
         code: 'GONE',
         name: '已下线',
         orderQueryUrl: 'http://127.0.0.1:9/q',
       });
+      const s = await createScanSetting(t, a, { businessSystemCode: 'GONE' });
       const url = new URL(
         signScanLink({ baseUrl: 'http://x', key: s.key, secret: s.secret, orderNo: 'N1', unixSeconds: nowS() }),
       );

@@ -98,6 +98,7 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('keeps title_only orders for the merchant to issue, and publishes order events', async () => {
+      expect((await post(t, a, '/api/v1/business-systems', { code: 'POS1', name: '门店一' })).statusCode).toBe(201);
       const s = await createScanSetting(t, a, { scanType: 'title_only', businessSystemCode: 'POS1' });
       const order = await pushOrder(t, a, orderBody(s.key, { notify: { email: 'n@example.com' } }));
       await consumer(t).submit(`/s/${order.token}`, { ...COMPANY_TITLE, kind: '81' });

@@ -4,6 +4,11 @@ export { INVOICE_EVENTS, type InvoiceEvent } from './invoice-events.js';
 export { type InvoiceViewData, toInvoiceView } from './invoice-view.js';
 export { INVOICE_STATUSES, type Invoice, type InvoiceStatus, type InvoicingTables } from './invoicing.tables.js';
 export { getInvoiceOrThrow } from './manage-invoice.js';
+export {
+  type MonitorException,
+  type MonitorExceptionSource,
+  registerMonitorExceptionSource,
+} from './monitor-exceptions.js';
 export { invoicesRoutes } from './routes/invoices.routes.js';
 export { monitorRoutes } from './routes/monitor.routes.js';
 export { redFormsRoutes } from './routes/red-forms.routes.js';

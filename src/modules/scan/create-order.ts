@@ -147,6 +147,7 @@ export function buildOrder(deps: Deps, setting: ScanSetting, parts: NewOrderPart
     invoice_id: null,
     invoice_serial_no: null,
     failure_reason: null,
+    needs_confirmation: 0,
     expires_at: parts.expiresAt,
     submitted_at: null,
     invoiced_at: null,

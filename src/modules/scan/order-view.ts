@@ -50,6 +50,7 @@ export async function toOrderView(deps: Deps, order: ScanOrder, setting: Pick<Sc
       ? [{ serialNo: invoice.serial_no, status: invoice.status, number: invoice.number, kind: invoice.kind }]
       : [],
     failureReason: order.failure_reason,
+    awaitingConfirmation: order.status === 'submitted' && order.needs_confirmation === 1,
     url: links?.url ?? null,
     qrPngUrl: links?.qrPngUrl ?? null,
     qrSvgUrl: links?.qrSvgUrl ?? null,

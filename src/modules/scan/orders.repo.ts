@@ -1,6 +1,7 @@
 import type { Kysely, Transaction, Updateable } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
-import type { ScanOrder, ScanOrderTable, StoredOrderStatus } from './scan.tables.js';
+import { fetchPage, type Page } from '../../platform/db/pagination.js';
+import type { OrderSource, ScanOrder, ScanOrderTable, StoredOrderStatus } from './scan.tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -60,4 +61,31 @@ export async function updateOrderIf(
   if (options.notExpiredAt !== undefined) query = query.where('expires_at', '>', options.notExpiredAt);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+export interface OrderFilters {
+  settingId?: string;
+  status?: StoredOrderStatus;
+  source?: OrderSource;
+  /** Static orders waiting for the merchant's confirmation (submitted, needs_confirmation). */
+  awaitingConfirmation?: boolean;
+}
+
+/** The tenant's orders, newest first, one cursor page. */
+export async function listOrders(
+  db: Db,
+  tenantId: string,
+  filters: OrderFilters,
+  page: { cursor?: string; limit: number },
+): Promise<Page<ScanOrder>> {
+  let q = db.selectFrom('scan_orders').selectAll().where('tenant_id', '=', tenantId);
+  if (filters.settingId !== undefined) q = q.where('setting_id', '=', filters.settingId);
+  if (filters.status !== undefined) q = q.where('status', '=', filters.status);
+  if (filters.source !== undefined) q = q.where('source', '=', filters.source);
+  if (filters.awaitingConfirmation === true) {
+    q = q.where('status', '=', 'submitted').where('needs_confirmation', '=', 1);
+  } else if (filters.awaitingConfirmation === false) {
+    q = q.where((eb) => eb.or([eb('status', '!=', 'submitted'), eb('needs_confirmation', '=', 0)]));
+  }
+  return fetchPage(q, page);
 }

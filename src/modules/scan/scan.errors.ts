@@ -17,6 +17,8 @@ export const {
   MERCHANT_ORDER_NOT_FOUND,
   MERCHANT_BAD_ANSWER,
   SCAN_CSRF_FAILED,
+  SCAN_LINK_RATE_LIMITED,
+  SCAN_BUSINESS_SYSTEM_UNKNOWN,
 } = defineErrors({
   SCAN_SETTING_NOT_FOUND: {
     statusCode: 404,
@@ -93,5 +95,16 @@ export const {
     statusCode: 403,
     message: '页面已失效，请刷新后重新提交',
     description: 'The H5 form was posted without a matching CSRF token (or from another site).',
+  },
+  SCAN_LINK_RATE_LIMITED: {
+    statusCode: 429,
+    message: '该二维码的开票申请过于频繁，请稍后再试',
+    description:
+      "A static link submission over one of the setting's `staticLimits` (details.limit, details.limitValue, details.retryAfterSeconds; `Retry-After` header). Nothing was created.",
+  },
+  SCAN_BUSINESS_SYSTEM_UNKNOWN: {
+    statusCode: 422,
+    message: '业务编码不存在：请先在业务系统中创建该业务系统',
+    description: 'A setting names a `businessSystemCode` the tenant has no business system for.',
   },
 });

@@ -30,6 +30,10 @@ export interface ScanSettingTable {
   /** JSON of the preset (默认开票) order for the static link, or null. */
   preset_json: string | null;
   enabled: DbBool;
+  /** JSON of the static link's limits the merchant set (missing fields take the defaults), or null for defaults. */
+  limits_json: string | null;
+  /** Static-link submissions wait for the merchant (confirm = issue, reject = withdraw) instead of issuing. */
+  require_confirmation: DbBool;
   /** The key's HMAC secret for merchant-assembled links, AES-256-GCM encrypted like business-system secrets. */
   secret_enc: string;
   secret_rotated_at: number;
@@ -65,11 +69,39 @@ export interface ScanOrderTable {
   invoice_id: string | null;
   invoice_serial_no: string | null;
   failure_reason: string | null;
+  /** A static-link order of a setting with require_confirmation: submitted, it waits for the merchant. */
+  needs_confirmation: DbBool;
   expires_at: number;
   submitted_at: number | null;
   invoiced_at: number | null;
   created_at: number;
   updated_at: number;
+}
+
+/** One accepted static-link submission, counted by the limits (pruned after two days). */
+export interface ScanStaticSubmissionTable {
+  id: string;
+  tenant_id: string;
+  setting_id: string;
+  /** Keyed hash of the client address (HMAC with the setting's secret): counts clients, never stores addresses. */
+  client_hash: string;
+  amount_fen: number;
+  created_at: number;
+}
+
+/** A static-link limit that refused submissions: one row per setting, limit and window, `rejected` counts the posts. */
+export interface ScanLinkExceptionTable {
+  id: string;
+  tenant_id: string;
+  setting_id: string;
+  limit_name: string;
+  /** Start of the window the limit applies to (the minute, or the Asia/Shanghai day), epoch ms. */
+  window_start: number;
+  /** The limit as configured when it was hit (a count, or an amount as a decimal string). */
+  limit_value: string;
+  rejected: number;
+  first_at: number;
+  last_at: number;
 }
 
 export type ScanSetting = Selectable<ScanSettingTable>;
@@ -78,4 +110,6 @@ export type ScanOrder = Selectable<ScanOrderTable>;
 export interface ScanTables {
   scan_settings: ScanSettingTable;
   scan_orders: ScanOrderTable;
+  scan_static_submissions: ScanStaticSubmissionTable;
+  scan_link_exceptions: ScanLinkExceptionTable;
 }

@@ -3,8 +3,9 @@ import type { DomainEvent } from '../../platform/events.js';
 import type { TaskRegistry } from '../../platform/jobs/index.js';
 import { fenToDecimalString } from '../../tax/index.js';
 import { registerEventSource } from '../delivery/index.js';
-import { getInvoiceOrThrow } from '../invoicing/index.js';
+import { getInvoiceOrThrow, registerMonitorExceptionSource } from '../invoicing/index.js';
 import { issueOrder } from './issue-order.js';
+import { scanLinkMonitorExceptions } from './limit-exceptions.js';
 import { loadOrderEventSource } from './order-event-source.js';
 import { ORDER_EVENTS, publishOrderEvent } from './order-events.js';
 import { findOrderByInvoiceSerial, updateOrderIf } from './orders.repo.js';
@@ -18,7 +19,10 @@ declare module '../../platform/jobs/index.js' {
   }
 }
 
-/** Scan-to-invoice background work: issuing submitted orders, and following their invoices. */
+/**
+ * Scan-to-invoice background work: issuing submitted orders, and following their invoices. Also hooks scan into
+ * the other modules' registries (webhook payloads of order events, the monitor's exceptions): every process runs it.
+ */
 export function registerScanTasks(registry: TaskRegistry, deps: Deps): void {
   registry.define('scan/issue-order', {
     handler: async (payload) => {
@@ -39,6 +43,8 @@ export function registerScanTasks(registry: TaskRegistry, deps: Deps): void {
   // Order events (按单) go to the business system like invoice events: delivery builds their payload with ours.
   registerEventSource('order', loadOrderEventSource);
   deps.events.subscribe(ORDER_EVENTS, 'delivery/fan-out-event');
+  // Static links over their limits show in 开票过程监控 next to failed invoices.
+  registerMonitorExceptionSource('scan_link_limit', scanLinkMonitorExceptions);
 }
 
 /**

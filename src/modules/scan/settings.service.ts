@@ -2,10 +2,11 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken } from '../../platform/ids.js';
 import type { InvoiceKind } from '../../tax/index.js';
-import { decryptSecret, encryptSecret } from '../orgs/index.js';
+import { decryptSecret, encryptSecret, getBusinessSystem } from '../orgs/index.js';
 import { checkPreset, type Preset } from './preset.js';
-import { SCAN_SETTING_NOT_FOUND } from './scan.errors.js';
+import { SCAN_BUSINESS_SYSTEM_UNKNOWN, SCAN_SETTING_NOT_FOUND } from './scan.errors.js';
 import type { ScanSetting, ScanType } from './scan.tables.js';
+import { effectiveLimits, type StaticLimits } from './static-limits.js';
 
 export interface SettingFields {
   name?: string | null;
@@ -15,6 +16,25 @@ export interface SettingFields {
   validityDays: number;
   preset?: Preset | null;
   enabled?: boolean;
+  /** The static link's limits (missing fields: the defaults); null resets them all to the defaults. */
+  staticLimits?: Partial<StaticLimits> | null;
+  /** Static-link submissions wait for the merchant to confirm (issue) or reject (withdraw). */
+  requireConfirmation?: boolean;
+}
+
+/** 422 unless the tenant has a business system with that code (another tenant's code does not count). */
+async function assertBusinessSystem(deps: Deps, tenantId: string, code: string | null | undefined): Promise<void> {
+  if (code === null || code === undefined) return;
+  try {
+    await getBusinessSystem(deps, tenantId, code);
+  } catch (err) {
+    if (err instanceof AppError && err.statusCode === 404) {
+      throw new AppError(SCAN_BUSINESS_SYSTEM_UNKNOWN, `业务编码 ${code} 不存在：请先在业务系统中创建`, {
+        businessSystemCode: code,
+      });
+    }
+    throw err;
+  }
 }
 
 /** Creates a setting with a fresh key and signing secret; the secret is returned here and on rotation only. */
@@ -25,6 +45,7 @@ export async function createSetting(
 ): Promise<{ setting: ScanSetting; secret: string }> {
   const sellerTaxId = input.sellerTaxId.toUpperCase();
   await checkPreset(deps, tenantId, sellerTaxId, input.allowedKinds, input.preset ?? null);
+  await assertBusinessSystem(deps, tenantId, input.businessSystemCode);
   const now = deps.clock.now();
   const secret = randomToken(192);
   const id = newId('qrs', now);
@@ -40,6 +61,8 @@ export async function createSetting(
     validity_days: input.validityDays,
     preset_json: input.preset ? JSON.stringify(input.preset) : null,
     enabled: input.enabled === false ? 0 : 1,
+    limits_json: input.staticLimits ? JSON.stringify(input.staticLimits) : null,
+    require_confirmation: input.requireConfirmation === true ? 1 : 0,
     secret_enc: encryptSecret(deps.config, secret, secretContext({ id, tenant_id: tenantId })),
     secret_rotated_at: now,
     created_at: now,
@@ -88,6 +111,7 @@ export async function updateSetting(
   const kinds = patch.allowedKinds ?? settingKinds(current);
   const preset = patch.preset === undefined ? settingPreset(current) : patch.preset;
   await checkPreset(deps, tenantId, current.seller_tax_id, kinds, preset);
+  if (patch.businessSystemCode !== undefined) await assertBusinessSystem(deps, tenantId, patch.businessSystemCode);
   const set = {
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.businessSystemCode !== undefined ? { business_system_code: patch.businessSystemCode } : {}),
@@ -96,6 +120,12 @@ export async function updateSetting(
     ...(patch.validityDays !== undefined ? { validity_days: patch.validityDays } : {}),
     ...(patch.preset !== undefined ? { preset_json: patch.preset ? JSON.stringify(patch.preset) : null } : {}),
     ...(patch.enabled !== undefined ? { enabled: patch.enabled ? (1 as const) : (0 as const) } : {}),
+    ...(patch.staticLimits !== undefined
+      ? { limits_json: patch.staticLimits ? JSON.stringify(patch.staticLimits) : null }
+      : {}),
+    ...(patch.requireConfirmation !== undefined
+      ? { require_confirmation: patch.requireConfirmation ? (1 as const) : (0 as const) }
+      : {}),
     updated_at: deps.clock.now(),
   };
   await deps.db.kysely.updateTable('scan_settings').set(set).where('id', '=', current.id).execute();
@@ -125,6 +155,10 @@ export const settingKinds = (s: Pick<ScanSetting, 'allowed_kinds'>): InvoiceKind
 
 export const settingPreset = (s: Pick<ScanSetting, 'preset_json'>): Preset | null =>
   s.preset_json ? (JSON.parse(s.preset_json) as Preset) : null;
+
+/** The static link's limits in force (the merchant's, completed by the defaults). */
+export const settingLimits = (s: Pick<ScanSetting, 'limits_json'>): StaticLimits =>
+  effectiveLimits(s.limits_json ? (JSON.parse(s.limits_json) as Partial<StaticLimits>) : null);
 
 const dedupe = <T>(values: readonly T[]): T[] => [...new Set(values)];
 

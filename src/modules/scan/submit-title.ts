@@ -61,7 +61,8 @@ export async function recordSubmission(
       businessSystemCode: setting.business_system_code,
     },
   );
-  if (setting.scan_type === 'issue') {
+  // A static order of a setting that wants the merchant's confirmation waits for `POST …/issue` (or a withdraw).
+  if (setting.scan_type === 'issue' && order.needs_confirmation !== 1) {
     await deps.jobs.enqueue(
       trx,
       'scan/issue-order',

@@ -14,7 +14,9 @@ export async function getOrderOrThrow(deps: Deps, tenantId: string, orderNo: str
 
 /**
  * 单据撤回: only while the consumer has not submitted (open, also once expired); withdrawing twice is a no-op.
- * The conditional update races safely with a consumer submitting at the same moment: exactly one of them wins.
+ * A static-link order waiting for the merchant's confirmation is rejected the same way while still `submitted`.
+ * The conditional update races safely with a consumer submitting (or the merchant confirming) at the same moment:
+ * exactly one of them wins.
  */
 export async function withdrawOrder(deps: Deps, tenantId: string, orderNo: string): Promise<ScanOrder> {
   const order = await getOrderOrThrow(deps, tenantId, orderNo);
@@ -22,7 +24,8 @@ export async function withdrawOrder(deps: Deps, tenantId: string, orderNo: strin
   const setting = await findSettingById(deps, order.setting_id);
   const won = await deps.db.kysely.transaction().execute(async (trx) => {
     const now = deps.clock.now();
-    if (!(await updateOrderIf(trx, order.id, ['open'], { status: 'withdrawn', updated_at: now }))) return false;
+    const from = order.needs_confirmation === 1 ? (['open', 'submitted'] as const) : (['open'] as const);
+    if (!(await updateOrderIf(trx, order.id, from, { status: 'withdrawn', updated_at: now }))) return false;
     await publishOrderEvent(deps, trx, 'order.withdrawn', order, {
       businessSystemCode: setting?.business_system_code ?? null,
     });

@@ -9,6 +9,7 @@ import { fenToDecimalString, lookupTaxCode } from '../../../tax/index.js';
 import { getAuth } from '../../auth/index.js';
 import type { Invoice } from '../invoicing.tables.js';
 import { getInvoiceMonitor } from '../list-invoices.js';
+import { listMonitorExceptions, type MonitorException } from '../monitor-exceptions.js';
 import { loadTaxCodeTable } from '../tax-code-table.js';
 
 const MonitorItem = Type.Object({
@@ -21,6 +22,24 @@ const MonitorItem = Type.Object({
   failure: Type.Union([Type.Object({ code: Type.String(), reason: Type.String() }), Type.Null()]),
   createdAt: IsoTime,
   updatedAt: IsoTime,
+});
+
+const ExceptionItem = Type.Object({
+  kind: Type.String({ description: '异常类型，如 scan_link_limit（静态二维码超过提交限制）' }),
+  code: Type.String(),
+  message: Type.String(),
+  sellerTaxId: Type.Union([Type.String(), Type.Null()]),
+  subject: Type.String({ description: '相关对象，如动态二维码设置的 key' }),
+  count: Type.Integer({ description: '发生次数（如窗口内被拒绝的提交数）' }),
+  firstAt: IsoTime,
+  lastAt: IsoTime,
+  details: Type.Record(Type.String(), Type.String()),
+});
+
+const exceptionItem = (e: MonitorException) => ({
+  ...e,
+  firstAt: toIsoCst(e.firstAt),
+  lastAt: toIsoCst(e.lastAt),
 });
 
 const item = (i: Invoice) => ({
@@ -44,24 +63,28 @@ export const monitorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       schema: {
         ...common,
         tags: ['invoices'],
-        summary: '开票过程监控：各状态数量、在途请求、失败请求及原因',
+        summary: '开票过程监控：各状态数量、在途请求、失败请求及原因、其他异常（如扫码开票超限）',
         response: responses({
           200: Type.Object({
             counts: Type.Record(Type.String(), Type.Integer()),
             inFlight: Type.Array(MonitorItem),
             failed: Type.Array(MonitorItem),
             failureCodes: Type.Array(Type.Object({ code: Type.String(), count: Type.Integer() })),
+            exceptions: Type.Array(ExceptionItem),
           }),
         }),
       },
     },
     async (request) => {
-      const m = await getInvoiceMonitor(deps.db.kysely, getAuth(request).tenantId);
+      const { tenantId } = getAuth(request);
+      const m = await getInvoiceMonitor(deps.db.kysely, tenantId);
+      const exceptions = await listMonitorExceptions(deps, tenantId, 50);
       return {
         counts: m.counts as Record<string, number>,
         inFlight: m.inFlight.map(item),
         failed: m.failed.map(item),
         failureCodes: m.failureCodes,
+        exceptions: exceptions.map(exceptionItem),
       };
     },
   );

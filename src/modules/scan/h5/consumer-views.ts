@@ -45,6 +45,7 @@ export async function statusPageHtml(
   return renderStatusPage({
     status: order.status as StatusPageModel['status'],
     titleOnly: setting.scan_type === 'title_only',
+    awaitingConfirmation: order.needs_confirmation === 1,
     sellerName: seller.name,
     total: fenToDecimalString(order.total_fen),
     buyerName: title.name,

@@ -48,14 +48,31 @@ const PAGES: Record<string, ErrorPageText> = {
     message: '提交的内容编码无效。',
     hint: '请返回后重新填写，或换用其他浏览器。',
   },
+  SCAN_LINK_RATE_LIMITED: {
+    title: '提交过于频繁',
+    message: '该二维码的开票申请已达到商家设置的次数或金额上限，本次提交未开具发票。',
+    hint: '请稍后再试；如急需发票，请联系商家。',
+  },
   RATE_LIMITED: { title: '操作太频繁', message: '请求过于频繁，请稍后再试。', hint: '' },
 };
 
 const FALLBACK: ErrorPageText = { title: '系统繁忙', message: '系统暂时无法处理您的请求。', hint: '请稍后再试。' };
 
+/**
+ * The page of a static-link submission over a limit: when to try again — in about a minute for the per-minute limits,
+ * tomorrow for the daily ones.
+ */
+export function renderLimitPage(limit: { daily: boolean; retryAfterSeconds: number }, requestId: string): string {
+  const base = PAGES.SCAN_LINK_RATE_LIMITED!;
+  const hint = limit.daily
+    ? '今日该二维码的开票申请已达上限，请明天再试；如急需发票，请联系商家。'
+    : `请约 ${Math.max(1, limit.retryAfterSeconds)} 秒后再试；如急需发票，请联系商家。`;
+  return renderErrorPage('SCAN_LINK_RATE_LIMITED', requestId, { ...base, hint });
+}
+
 /** The Chinese page for an error code (never a stack trace); unknown codes get a generic "try later" page. */
-export function renderErrorPage(code: string, requestId: string): string {
-  const text = PAGES[code] ?? FALLBACK;
+export function renderErrorPage(code: string, requestId: string, override?: ErrorPageText): string {
+  const text = override ?? PAGES[code] ?? FALLBACK;
   return renderPage({
     title: text.title,
     body: html`<div class="card status" role="alert">

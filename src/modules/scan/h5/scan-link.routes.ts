@@ -7,10 +7,11 @@ import type { OrderItem } from '../order-content.js';
 import { orderLinks } from '../order-view.js';
 import { openPresetLine, type Preset, presetContent } from '../preset.js';
 import { renderQr } from '../qr-image.js';
-import { SCAN_LINK_INVALID, SCAN_SETTING_DISABLED } from '../scan.errors.js';
+import { SCAN_LINK_INVALID, SCAN_LINK_RATE_LIMITED, SCAN_SETTING_DISABLED } from '../scan.errors.js';
 import type { ScanSetting } from '../scan.tables.js';
 import { findSettingByKey, settingKinds, settingPreset } from '../settings.service.js';
 import { checkEnteredAmount, submitStaticOrder } from '../static-order.js';
+import { renderLimitPage } from './error-page.js';
 import { sendPage } from './h5.routes.js';
 import { assertCsrf, issueCsrfToken } from './h5-csrf.js';
 import { violationErrors } from './order-link.routes.js';
@@ -49,9 +50,10 @@ export function registerScanLinkRoutes(app: FastifyInstance, deps: Deps): void {
     if (title && !errors.amount) {
       try {
         const amount = entered && 'amount' in entered ? entered.amount : null;
-        const { token } = await submitStaticOrder(deps, setting, title, amount);
+        const { token } = await submitStaticOrder(deps, setting, title, amount, request.ip);
         return reply.redirect(`/s/${token}`, 303);
       } catch (err) {
+        if (isAppError(err) && err.code === SCAN_LINK_RATE_LIMITED.code) return limitPage(request, reply, err);
         if (!isAppError(err) || err.statusCode !== 422) throw err;
         Object.assign(errors, violationErrors(err));
       }
@@ -66,6 +68,14 @@ export function registerScanLinkRoutes(app: FastifyInstance, deps: Deps): void {
     const qr = await renderQr(`${deps.config.http.publicUrl}/q/${setting.key}`, format);
     return reply.header('content-type', qr.type).header('cache-control', 'public, max-age=86400').send(qr.body);
   });
+
+  /** 429 with Retry-After and a page saying when to try again (nothing was created). */
+  const limitPage = (request: KeyRequest, reply: FastifyReply, err: AppError) => {
+    const retryAfterSeconds = Number(err.details?.retryAfterSeconds ?? 60);
+    const daily = String(err.details?.limit ?? '').endsWith('PerDay');
+    void reply.header('retry-after', String(retryAfterSeconds));
+    return sendPage(reply, renderLimitPage({ daily, retryAfterSeconds }, request.id), 429);
+  };
 
   const showStatic = async (
     request: KeyRequest,

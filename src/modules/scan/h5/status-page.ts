@@ -5,6 +5,8 @@ import { STATUS_PAGE_SCRIPT } from './page-script.js';
 export interface StatusPageModel {
   status: 'submitted' | 'invoicing' | 'invoiced' | 'failed';
   titleOnly: boolean;
+  /** A static-link order waiting for the merchant's confirmation (待商家确认). */
+  awaitingConfirmation: boolean;
   sellerName: string;
   total: string;
   buyerName: string;
@@ -21,6 +23,12 @@ const HEADS = {
     title: '已提交，等待商家开票',
     text: '商家开具后，发票将发送到您留下的邮箱或手机。',
   },
+  confirming: {
+    icon: '✓',
+    tone: 'ok',
+    title: '待商家确认',
+    text: '已提交开票申请，商家确认后开具发票，并发送到您留下的邮箱或手机。',
+  },
   issuing: { icon: '…', tone: '', title: '开票中', text: '正在开具发票，通常只需几秒钟，本页会自动更新。' },
   invoiced: { icon: '✓', tone: 'ok', title: '已开具', text: '发票已开具，可下载或发送到邮箱。' },
   failed: { icon: '!', tone: 'warn', title: '开票遇到问题', text: '商家正在处理，处理完成后本页会显示发票。' },
@@ -29,6 +37,7 @@ const HEADS = {
 function head(m: StatusPageModel) {
   if (m.status === 'invoiced') return HEADS.invoiced;
   if (m.status === 'failed') return HEADS.failed;
+  if (m.status === 'submitted' && m.awaitingConfirmation) return HEADS.confirming;
   return m.status === 'submitted' && m.titleOnly ? HEADS.waiting : HEADS.issuing;
 }
 
@@ -67,7 +76,7 @@ ${m.email.notice ? html`<div class="alert ok" role="status">${m.email.notice}</d
 /** The status page of a submitted order; while in progress it follows the order (script, or refresh without it). */
 export function renderStatusPage(m: StatusPageModel): string {
   const h = head(m);
-  const final = m.status === 'invoiced' || (m.status === 'submitted' && m.titleOnly);
+  const final = m.status === 'invoiced' || (m.status === 'submitted' && (m.titleOnly || m.awaitingConfirmation));
   const body = html`<div class="card status" data-status="${m.status}" data-final="${final ? '1' : '0'}" role="status" aria-live="polite">
 <div class="icon ${h.tone}" aria-hidden="true">${h.icon}</div>
 <h1>${h.title}</h1>

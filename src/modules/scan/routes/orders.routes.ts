@@ -1,16 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
-import { responses } from '../../../platform/http/schemas.js';
+import { page, responses } from '../../../platform/http/schemas.js';
 import { getAuth } from '../../auth/index.js';
 import { WaitQuery } from '../../invoicing/routes/invoice.schemas.js';
 import { createOrder } from '../create-order.js';
 import { issueOrder } from '../issue-order.js';
 import { effectiveStatus, orderLinks, toOrderView } from '../order-view.js';
-import { findSettingById } from '../settings.service.js';
+import { listOrders } from '../orders.repo.js';
+import type { StoredOrderStatus } from '../scan.tables.js';
+import { findSettingById, getSettingOrThrow } from '../settings.service.js';
 import { waitForOrder } from '../wait-for-order.js';
 import { getOrderOrThrow, withdrawOrder } from '../withdraw-order.js';
-import { CreateOrderBody, OrderCreatedReply, OrderNoParams, OrderView } from './scan.schemas.js';
+import { CreateOrderBody, OrderCreatedReply, OrderListQuery, OrderNoParams, OrderView } from './scan.schemas.js';
 
 /** 推单生成二维码链接: platform-held orders, their status, withdrawal and (title_only) issuing. */
 export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -51,6 +53,38 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   );
 
   app.get(
+    '/api/v1/scan/orders',
+    {
+      schema: {
+        ...common,
+        summary: '扫码订单列表 (filters; cursor pages; awaitingConfirmation=true 待商家确认)',
+        querystring: OrderListQuery,
+        response: responses({ 200: page(OrderView) }, [400, 401, 404]),
+      },
+    },
+    async (request) => {
+      const { tenantId } = getAuth(request);
+      const { cursor, limit, settingKey, status, ...filters } = request.query;
+      const setting = settingKey === undefined ? undefined : await getSettingOrThrow(deps, tenantId, settingKey);
+      const result = await listOrders(
+        deps.db.kysely,
+        tenantId,
+        {
+          ...filters,
+          ...(setting ? { settingId: setting.id } : {}),
+          ...(status ? { status: status as StoredOrderStatus } : {}),
+        },
+        { limit: limit ?? 50, ...(cursor ? { cursor } : {}) },
+      );
+      const items = [];
+      for (const order of result.items) {
+        items.push(await toOrderView(deps, order, setting ?? (await findSettingById(deps, order.setting_id))!));
+      }
+      return { items, nextCursor: result.nextCursor };
+    },
+  );
+
+  app.get(
     '/api/v1/scan/orders/:orderNo',
     {
       schema: {
@@ -68,7 +102,8 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
     {
       schema: {
         ...common,
-        summary: '单据撤回 (only before the consumer submits; else 409 ORDER_ALREADY_SUBMITTED)',
+        summary:
+          '单据撤回 / 拒绝待确认的静态订单 (only before the consumer submits, or while awaiting confirmation; else 409)',
         params: OrderNoParams,
         response: responses({ 200: OrderView }, [401, 404, 409]),
       },
@@ -81,7 +116,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
     {
       schema: {
         ...common,
-        summary: '开具已提交抬头的订单 (title_only; idempotent)',
+        summary: '开具已提交抬头的订单 (title_only, or confirming a static order; idempotent)',
         params: OrderNoParams,
         response: responses({ 200: OrderView }, [401, 404, 409, 422]),
       },

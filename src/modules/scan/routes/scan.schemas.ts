@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { IsoTime, Money } from '../../../platform/http/schemas.js';
+import { IsoTime, Money, PageQuery } from '../../../platform/http/schemas.js';
 import { BuyerInput, Kind, LineInput, TotalsInput } from '../../invoicing/routes/invoice.schemas.js';
 import { ORDER_SOURCES, ORDER_STATUSES, SCAN_TYPES } from '../scan.tables.js';
 
@@ -25,6 +25,27 @@ export const Preset = Type.Object(
   { additionalProperties: false },
 );
 
+const LIMIT_COUNT = { minimum: 1, maximum: 1_000_000 };
+
+/** Limits of the static link (docs/scan.md §4); a field left out takes its default. */
+export const StaticLimitsInput = Type.Object(
+  {
+    settingPerMinute: Type.Optional(Type.Integer({ ...LIMIT_COUNT, description: '每分钟提交次数上限（默认 20）' })),
+    settingPerDay: Type.Optional(Type.Integer({ ...LIMIT_COUNT, description: '每天提交次数上限（默认 500）' })),
+    amountPerDay: Type.Optional(
+      Type.String({
+        pattern: '^(?!0+(\\.0+)?$)\\d{1,13}(\\.\\d{1,2})?$',
+        description: '每天开票金额（价税合计）上限（默认 50000.00）',
+      }),
+    ),
+    clientPerMinute: Type.Optional(
+      Type.Integer({ ...LIMIT_COUNT, description: '同一客户端每分钟提交次数上限（默认 3）' }),
+    ),
+    clientPerDay: Type.Optional(Type.Integer({ ...LIMIT_COUNT, description: '同一客户端每天提交次数上限（默认 10）' })),
+  },
+  { additionalProperties: false, description: '静态二维码（默认开票）的提交限制；日按北京时间计' },
+);
+
 const settingFields = {
   name: Type.Optional(nullable(Type.String({ maxLength: 100, description: '名称（门店、收费站）' }))),
   businessSystemCode: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 50, description: '业务编码' }))),
@@ -33,6 +54,10 @@ const settingFields = {
   validityDays: Type.Integer({ minimum: 1, maximum: 366, description: '二维码有效期（天）' }),
   preset: Type.Optional(Type.Union([Preset, Type.Null()], { description: '默认开票：静态二维码的预设订单' })),
   enabled: Type.Optional(Type.Boolean()),
+  staticLimits: Type.Optional(Type.Union([StaticLimitsInput, Type.Null()], { description: 'null: 全部恢复默认' })),
+  requireConfirmation: Type.Optional(
+    Type.Boolean({ description: '静态二维码提交后需商家确认（issue 确认开票 / withdraw 拒绝）才开票' }),
+  ),
 };
 
 export const CreateSettingBody = Type.Object(
@@ -60,6 +85,14 @@ export const SettingView = Type.Object({
   validityDays: Type.Integer(),
   preset: Type.Union([Preset, Type.Null()]),
   enabled: Type.Boolean(),
+  staticLimits: Type.Object({
+    settingPerMinute: Type.Integer(),
+    settingPerDay: Type.Integer(),
+    amountPerDay: Money,
+    clientPerMinute: Type.Integer(),
+    clientPerDay: Type.Integer(),
+  }),
+  requireConfirmation: Type.Boolean(),
   staticUrl: nullable(Type.String({ description: '默认开票的静态链接（有 preset 时）' })),
   staticQrPngUrl: nullable(Type.String()),
   staticQrSvgUrl: nullable(Type.String()),
@@ -145,6 +178,9 @@ export const OrderView = Type.Object({
     }),
   ),
   failureReason: nullable(Type.String()),
+  awaitingConfirmation: Type.Boolean({
+    description: '静态二维码订单待商家确认：issue 确认开票，withdraw 拒绝',
+  }),
   url: nullable(Type.String()),
   qrPngUrl: nullable(Type.String()),
   qrSvgUrl: nullable(Type.String()),
@@ -152,4 +188,17 @@ export const OrderView = Type.Object({
   submittedAt: Type.Union([IsoTime, Type.Null()]),
   invoicedAt: Type.Union([IsoTime, Type.Null()]),
   createdAt: IsoTime,
+});
+
+export const OrderListQuery = Type.Object({
+  settingKey: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  status: Type.Optional(
+    Type.Enum(
+      ORDER_STATUSES.filter((s) => s !== 'expired'),
+      { description: '存储的状态（expired 由 expiresAt 推出，不能筛选）' },
+    ),
+  ),
+  source: Type.Optional(Type.Enum(ORDER_SOURCES)),
+  awaitingConfirmation: Type.Optional(Type.Boolean({ description: 'true：待商家确认的静态二维码订单' })),
+  ...PageQuery,
 });
