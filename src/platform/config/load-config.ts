@@ -166,7 +166,7 @@ export const CONFIG_VARIABLES = [
     name: 'SIGNING_KEY',
     default: '(generated)',
     description:
-      'Secret (≥ 32 chars) that signs public download links; unset: generated once into `DATA_DIR/signing.key` (mode 600). Set it on multi-node deployments.',
+      'Secret (≥ 32 chars) that signs public download links and, through a derived key, the consumer pages’ form tokens; unset: generated once into `DATA_DIR/signing.key` (mode 600). Set it on multi-node deployments.',
   },
 ] as const;
 
