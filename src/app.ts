@@ -20,6 +20,7 @@ import { createEventBus } from './platform/events.js';
 import { registerHealth } from './platform/http/health.js';
 import { createMetrics, type Metrics, registerMetrics } from './platform/http/metrics.js';
 import { registerOpenApi } from './platform/http/openapi.js';
+import { serverTimeoutOptions } from './platform/http/server-timeouts.js';
 import { installValidators } from './platform/http/validators.js';
 import { countJobsByState, createTaskRegistry } from './platform/jobs/index.js';
 import { createJobsRuntime } from './platform/jobs-runtime.js';
@@ -70,6 +71,7 @@ export async function buildApp(
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimitBytes,
+    ...serverTimeoutOptions(deps.config),
     // (the union widens Fastify's overloads; every member is a valid trustProxy value)
     trustProxy: deps.config.http.trustProxy as string,
     requestIdHeader: false,

@@ -80,6 +80,17 @@ describe('loadConfig', () => {
     expect(fs.readFileSync(path.join(root, '.env.example'), 'utf8')).toBe(renderEnvExample());
     for (const v of CONFIG_VARIABLES) expect(doc).toContain(`\`${v.name}\``);
   });
+
+  it('reads the server timeouts and refuses inconsistent ones', () => {
+    expect(loadConfig({}).server).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5000,
+      connectionTimeoutMs: 60_000,
+    });
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS/);
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(/HTTP_REQUEST_TIMEOUT_MS=0/);
+  });
 });
 
 describe('process.env discipline', () => {

@@ -21,6 +21,13 @@ export interface Config {
     /** Fastify `trustProxy`: false, true, a hop count, or trusted proxy addresses (comma-separated). */
     readonly trustProxy: boolean | number | string;
   };
+  /** Node HTTP server timeouts against slow or idle clients (docs/security.md#reverse-proxy). */
+  readonly server: {
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly connectionTimeoutMs: number;
+  };
   readonly dataDir: string;
   readonly db:
     | { readonly driver: 'sqlite'; readonly sqlitePath: string }
@@ -106,6 +113,30 @@ export const CONFIG_VARIABLES = [
   { name: 'ACCESS_TOKEN_TTL_SECONDS', default: '7200', description: 'Lifetime of API access tokens.' },
   { name: 'AUTH_RATE_LIMIT_MAX', default: '30', description: 'Token requests per client IP per window.' },
   { name: 'AUTH_RATE_LIMIT_WINDOW_MS', default: '60000', description: 'Window of the token endpoint rate limit.' },
+  {
+    name: 'HTTP_HEADERS_TIMEOUT_MS',
+    default: '10000',
+    description:
+      'A client must send its complete request headers within this time after connecting (or after its previous request); else 408 and the connection is closed.',
+  },
+  {
+    name: 'HTTP_REQUEST_TIMEOUT_MS',
+    default: '30000',
+    description:
+      'A client must send its whole request, headers and body, within this time; else 408 and the connection is closed. At least `HTTP_HEADERS_TIMEOUT_MS`.',
+  },
+  {
+    name: 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    default: '5000',
+    description:
+      'An idle keep-alive connection is closed after this time (a reverse proxy’s upstream keep-alive must be shorter).',
+  },
+  {
+    name: 'HTTP_CONNECTION_TIMEOUT_MS',
+    default: '60000',
+    description:
+      'A connection on which nothing is sent or received for this long is destroyed (e.g. a client that stops reading a response). Longer than the longest `?wait=`.',
+  },
   {
     name: 'TRUST_PROXY',
     default: 'false',
@@ -235,6 +266,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
       trustProxy: parseTrustProxy(get('TRUST_PROXY')),
     },
+    server: serverTimeouts(int, problems),
     dataDir,
     db,
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -265,6 +297,22 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     });
   }
   return config;
+}
+
+function serverTimeouts(
+  int: (name: ConfigVariable, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): Config['server'] {
+  const timeouts = {
+    headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 600_000),
+    connectionTimeoutMs: int('HTTP_CONNECTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
+  };
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS 不能大于 HTTP_REQUEST_TIMEOUT_MS (must not exceed HTTP_REQUEST_TIMEOUT_MS)');
+  }
+  return timeouts;
 }
 
 function signingKey(raw: string | undefined, problems: string[]): string | null {
