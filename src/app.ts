@@ -96,7 +96,7 @@ export async function buildApp(
   decorateAuth(app);
   await registerOpenApi(app, deps.config);
   await app.register(rateLimit, { global: false });
-  registerMetrics(app, metrics);
+  registerMetrics(app, metrics, deps.config);
   registerHealth(app, deps, options.isDraining ?? (() => false));
 
   await app.register(authRoutes, { deps });
@@ -121,7 +121,7 @@ export async function buildApp(
 
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'OpenFapiao',
-    docs: `${deps.config.http.publicUrl}/api/docs`,
+    ...(deps.config.ops.apiDocs ? { docs: `${deps.config.http.publicUrl}/api/docs` } : {}),
     openapi: `${deps.config.http.publicUrl}/api/openapi.json`,
   }));
   return app;

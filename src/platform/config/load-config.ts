@@ -28,6 +28,8 @@ export interface Config {
     readonly keepAliveTimeoutMs: number;
     readonly connectionTimeoutMs: number;
   };
+  /** Operators' endpoints: the bearer token `/metrics` needs (null: open), and whether `/api/docs` is served. */
+  readonly ops: { readonly metricsToken: string | null; readonly apiDocs: boolean };
   readonly dataDir: string;
   readonly db:
     | { readonly driver: 'sqlite'; readonly sqlitePath: string }
@@ -136,6 +138,18 @@ export const CONFIG_VARIABLES = [
     default: '60000',
     description:
       'A connection on which nothing is sent or received for this long is destroyed (e.g. a client that stops reading a response). Longer than the longest `?wait=`.',
+  },
+  {
+    name: 'METRICS_TOKEN',
+    default: '(unset)',
+    description:
+      'Set (≥ 16 characters): `GET /metrics` needs `Authorization: Bearer <token>`. Unset: `/metrics` is open (a warning is logged when `HOST` is not loopback).',
+  },
+  {
+    name: 'API_DOCS',
+    default: 'on',
+    description:
+      '`off` stops serving the browsable API docs at `/api/docs`; the OpenAPI document `/api/openapi.json` stays.',
   },
   {
     name: 'TRUST_PROXY',
@@ -267,6 +281,10 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       trustProxy: parseTrustProxy(get('TRUST_PROXY')),
     },
     server: serverTimeouts(int, problems),
+    ops: {
+      metricsToken: metricsToken(get('METRICS_TOKEN'), problems),
+      apiDocs: bool('API_DOCS', true),
+    },
     dataDir,
     db,
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -313,6 +331,12 @@ function serverTimeouts(
     problems.push('HTTP_HEADERS_TIMEOUT_MS 不能大于 HTTP_REQUEST_TIMEOUT_MS (must not exceed HTTP_REQUEST_TIMEOUT_MS)');
   }
   return timeouts;
+}
+
+function metricsToken(raw: string | undefined, problems: string[]): string | null {
+  if (raw !== undefined && raw.length < 16)
+    problems.push('METRICS_TOKEN 至少 16 个字符 (must be at least 16 characters)');
+  return raw ?? null;
 }
 
 function signingKey(raw: string | undefined, problems: string[]): string | null {

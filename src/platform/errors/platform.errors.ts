@@ -14,6 +14,7 @@ export const {
   IDEMPOTENCY_CONFLICT,
   SERVICE_UNAVAILABLE,
   BAD_REQUEST,
+  METRICS_TOKEN_INVALID,
 } = defineErrors({
   VALIDATION_FAILED: {
     statusCode: 400,
@@ -76,5 +77,11 @@ export const {
     message: '数据库结构版本高于程序版本',
     description:
       'Boot-time: the database has migrations this code does not know; upgrade the code (never an HTTP answer).',
+  },
+  METRICS_TOKEN_INVALID: {
+    statusCode: 401,
+    message: '访问监控指标需要有效的令牌',
+    description:
+      '`GET /metrics` without `Authorization: Bearer <METRICS_TOKEN>` (or with another token) while METRICS_TOKEN is set.',
   },
 });
