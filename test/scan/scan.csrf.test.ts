@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { COMPANY_TITLE, createScanSetting, orderBody, pushOrder, SCAN_ENV } from './scan-kit.js';
+import { COMPANY_TITLE, createScanSetting, orderBody, pushOrder, SCAN_ENV, waitForOrder } from './scan-kit.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -44,7 +44,9 @@ for (const dialect of TEST_DIALECTS) {
 
     beforeAll(async () => {
       // Behind a proxy: the public origin is not what the app sees in Host (inject sends `localhost:80`).
-      t = await buildTestApp(dialect, { ...SCAN_ENV, PUBLIC_URL: 'https://fapiao.example.com' });
+      t = await buildTestApp(dialect, { ...SCAN_ENV, PUBLIC_URL: 'https://fapiao.example.com' }, undefined, {
+        worker: true,
+      });
       a = await seedTenant(t, 'A');
       key = (await createScanSetting(t, a)).key;
     });
@@ -89,6 +91,26 @@ for (const dialect of TEST_DIALECTS) {
       expectRefused(await postForm(t, path, { cookie: `ofp_csrf=${chosen}`, field: chosen }));
       const { field } = await openForm(t, path);
       expectRefused(await postForm(t, path, { cookie: `ofp_csrf=${chosen}`, field }));
+    });
+
+    it("binds the status page's 「发送到邮箱」 form to its own path", async () => {
+      const order = await pushOrder(t, a, orderBody(key));
+      const path = new URL(order.url).pathname;
+      const form = await openForm(t, path);
+      expect((await postForm(t, path, form)).statusCode).toBe(303);
+      await waitForOrder(t, a, order.orderNo, (s) => s === 'invoiced');
+      const status = await openForm(t, path);
+      const send = (pair: { cookie: string; field: string }) =>
+        t.app.inject({
+          method: 'POST',
+          url: `${path}/email`,
+          headers: { cookie: pair.cookie, 'content-type': FORM, origin: 'https://fapiao.example.com' },
+          payload: new URLSearchParams({ _csrf: pair.field, email: 'buyer@example.com' }).toString(),
+        });
+      expectRefused(await send(form));
+      const sent = await send(status);
+      expect(sent.statusCode, sent.body).toBe(303);
+      expect(sent.headers.location).toBe(`${path}?sent=1`);
     });
 
     it('refuses a field rendered for another form, and one older than a day', async () => {
