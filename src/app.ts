@@ -22,6 +22,7 @@ import { registerHealth } from './platform/http/health.js';
 import { createMetrics, type Metrics, registerMetrics } from './platform/http/metrics.js';
 import { registerOpenApi } from './platform/http/openapi.js';
 import { installRequestParsers } from './platform/http/request-parsers.js';
+import { serverTimeoutOptions } from './platform/http/server-timeouts.js';
 import { installValidators } from './platform/http/validators.js';
 import { countJobsByState, createTaskRegistry } from './platform/jobs/index.js';
 import { createJobsRuntime } from './platform/jobs-runtime.js';
@@ -72,6 +73,7 @@ export async function buildApp(
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimitBytes,
+    ...serverTimeoutOptions(deps.config),
     // (the union widens Fastify's overloads; every member is a valid trustProxy value)
     trustProxy: deps.config.http.trustProxy as string,
     requestIdHeader: false,
@@ -98,7 +100,7 @@ export async function buildApp(
   decorateAuth(app);
   await registerOpenApi(app, deps.config);
   await app.register(rateLimit, { global: false });
-  registerMetrics(app, metrics);
+  registerMetrics(app, metrics, deps.config);
   registerHealth(app, deps, options.isDraining ?? (() => false));
 
   await app.register(authRoutes, { deps });
@@ -123,7 +125,7 @@ export async function buildApp(
 
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'OpenFapiao',
-    docs: `${deps.config.http.publicUrl}/api/docs`,
+    ...(deps.config.ops.apiDocs ? { docs: `${deps.config.http.publicUrl}/api/docs` } : {}),
     openapi: `${deps.config.http.publicUrl}/api/openapi.json`,
   }));
   return app;

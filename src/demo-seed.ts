@@ -87,11 +87,12 @@ export function formatWelcome(
   creds: DemoCredentials | null,
   credsFile: string,
   createdNow: boolean,
+  apiDocs = true,
 ): string {
   const lines = [
     '',
     `OpenFapiao is running at ${baseUrl}`,
-    `  API docs:     ${baseUrl}/api/docs`,
+    ...(apiDocs ? [`  API docs:     ${baseUrl}/api/docs`] : []),
     `  OpenAPI:      ${baseUrl}/api/openapi.json`,
     `  Health:       ${baseUrl}/readyz`,
   ];

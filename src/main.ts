@@ -69,7 +69,13 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
     await app.listen({ host: config.http.host, port: config.http.port });
     const creds = created ?? (config.demoSeed ? readDemoCredentials(config.dataDir) : null);
     process.stdout.write(
-      formatWelcome(config.http.publicUrl, creds, demoCredentialsPath(config.dataDir), created !== null),
+      formatWelcome(
+        config.http.publicUrl,
+        creds,
+        demoCredentialsPath(config.dataDir),
+        created !== null,
+        config.ops.apiDocs,
+      ),
     );
   } else {
     process.stdout.write(`OpenFapiao worker ${worker?.id} is running (concurrency ${config.jobs.concurrency})\n`);

@@ -19,6 +19,7 @@ export { ensureInvoiceDocuments, type InvoiceDocumentRef, type InvoiceDocumentRe
 export { getInvoiceDocument, type InvoiceDocumentFile } from './get-document.js';
 export { documentsRoutes } from './routes/documents.routes.js';
 export { publicDocumentsRoutes } from './routes/public-documents.routes.js';
+export { deriveSigningKey } from './signing-key.js';
 export type { BlobStore } from './storage/blob-store.js';
 export { createBlobStore } from './storage/create-blob-store.js';
 export { registerDocumentsTasks } from './tasks/index.js';

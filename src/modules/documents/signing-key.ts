@@ -3,7 +3,7 @@
  * kept in `<DATA_DIR>/signing.key` (mode 600), so links survive restarts. Multi-node deployments must set
  * SIGNING_KEY (each node would otherwise generate its own file unless DATA_DIR is shared).
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../platform/config/load-config.js';
@@ -36,4 +36,12 @@ export function loadSigningKey(config: Config): Buffer {
   const bytes = Buffer.from(key, 'utf8');
   cache.set(file, bytes);
   return bytes;
+}
+
+/**
+ * A key for another purpose (named by `label`), derived from the signing key with HMAC-SHA256, so one secret never
+ * signs two kinds of token: a download-link signature can never pass as, say, a consumer form token.
+ */
+export function deriveSigningKey(config: Config, label: string): Buffer {
+  return createHmac('sha256', loadSigningKey(config)).update(label, 'utf8').digest();
 }

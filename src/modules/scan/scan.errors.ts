@@ -94,7 +94,8 @@ export const {
   SCAN_CSRF_FAILED: {
     statusCode: 403,
     message: '页面已失效，请刷新后重新提交',
-    description: 'The H5 form was posted without a matching CSRF token (or from another site).',
+    description:
+      'An H5 form post without a valid server-issued token for that form (no cookie, a forged, expired or another form’s `_csrf`), or whose Origin/Referer is another site or `null`.',
   },
   SCAN_LINK_RATE_LIMITED: {
     statusCode: 429,

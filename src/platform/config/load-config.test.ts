@@ -80,6 +80,24 @@ describe('loadConfig', () => {
     expect(fs.readFileSync(path.join(root, '.env.example'), 'utf8')).toBe(renderEnvExample());
     for (const v of CONFIG_VARIABLES) expect(doc).toContain(`\`${v.name}\``);
   });
+
+  it('reads the server timeouts, METRICS_TOKEN and API_DOCS, and refuses inconsistent or weak values', () => {
+    expect(loadConfig({}).server).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5000,
+      connectionTimeoutMs: 60_000,
+    });
+    expect(loadConfig({}).ops).toEqual({ metricsToken: null, apiDocs: true });
+    expect(loadConfig({ METRICS_TOKEN: 'm'.repeat(32), API_DOCS: 'off' }).ops).toEqual({
+      metricsToken: 'm'.repeat(32),
+      apiDocs: false,
+    });
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS/);
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(/HTTP_REQUEST_TIMEOUT_MS=0/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ API_DOCS: 'maybe' })).toThrow(/API_DOCS=maybe/);
+  });
 });
 
 describe('process.env discipline', () => {

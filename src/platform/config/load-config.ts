@@ -21,6 +21,15 @@ export interface Config {
     /** Fastify `trustProxy`: false, true, a hop count, or trusted proxy addresses (comma-separated). */
     readonly trustProxy: boolean | number | string;
   };
+  /** Node HTTP server timeouts against slow or idle clients (docs/security.md#reverse-proxy). */
+  readonly server: {
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly connectionTimeoutMs: number;
+  };
+  /** Operators' endpoints: the bearer token `/metrics` needs (null: open), and whether `/api/docs` is served. */
+  readonly ops: { readonly metricsToken: string | null; readonly apiDocs: boolean };
   readonly dataDir: string;
   readonly db:
     | { readonly driver: 'sqlite'; readonly sqlitePath: string }
@@ -107,6 +116,42 @@ export const CONFIG_VARIABLES = [
   { name: 'AUTH_RATE_LIMIT_MAX', default: '30', description: 'Token requests per client IP per window.' },
   { name: 'AUTH_RATE_LIMIT_WINDOW_MS', default: '60000', description: 'Window of the token endpoint rate limit.' },
   {
+    name: 'HTTP_HEADERS_TIMEOUT_MS',
+    default: '10000',
+    description:
+      'A client must send its complete request headers within this time after connecting (or after its previous request); else 408 and the connection is closed.',
+  },
+  {
+    name: 'HTTP_REQUEST_TIMEOUT_MS',
+    default: '30000',
+    description:
+      'A client must send its whole request, headers and body, within this time; else 408 and the connection is closed. At least `HTTP_HEADERS_TIMEOUT_MS`.',
+  },
+  {
+    name: 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    default: '5000',
+    description:
+      'An idle keep-alive connection is closed after this time (a reverse proxy’s upstream keep-alive must be shorter).',
+  },
+  {
+    name: 'HTTP_CONNECTION_TIMEOUT_MS',
+    default: '60000',
+    description:
+      'A connection on which nothing is sent or received for this long is destroyed (e.g. a client that stops reading a response). Longer than the longest `?wait=`.',
+  },
+  {
+    name: 'METRICS_TOKEN',
+    default: '(unset)',
+    description:
+      'Set (≥ 16 characters): `GET /metrics` needs `Authorization: Bearer <token>`. Unset: `/metrics` is open (a warning is logged when `HOST` is not loopback).',
+  },
+  {
+    name: 'API_DOCS',
+    default: 'on',
+    description:
+      '`off` stops serving the browsable API docs at `/api/docs`; the OpenAPI document `/api/openapi.json` stays.',
+  },
+  {
     name: 'TRUST_PROXY',
     default: 'false',
     description:
@@ -166,7 +211,7 @@ export const CONFIG_VARIABLES = [
     name: 'SIGNING_KEY',
     default: '(generated)',
     description:
-      'Secret (≥ 32 chars) that signs public download links; unset: generated once into `DATA_DIR/signing.key` (mode 600). Set it on multi-node deployments.',
+      'Secret (≥ 32 chars) that signs public download links and, through a derived key, the consumer pages’ form tokens; unset: generated once into `DATA_DIR/signing.key` (mode 600). Set it on multi-node deployments.',
   },
 ] as const;
 
@@ -235,6 +280,11 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
       trustProxy: parseTrustProxy(get('TRUST_PROXY')),
     },
+    server: serverTimeouts(int, problems),
+    ops: {
+      metricsToken: metricsToken(get('METRICS_TOKEN'), problems),
+      apiDocs: bool('API_DOCS', true),
+    },
     dataDir,
     db,
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -265,6 +315,28 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     });
   }
   return config;
+}
+
+function serverTimeouts(
+  int: (name: ConfigVariable, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): Config['server'] {
+  const timeouts = {
+    headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 600_000),
+    connectionTimeoutMs: int('HTTP_CONNECTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
+  };
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS 不能大于 HTTP_REQUEST_TIMEOUT_MS (must not exceed HTTP_REQUEST_TIMEOUT_MS)');
+  }
+  return timeouts;
+}
+
+function metricsToken(raw: string | undefined, problems: string[]): string | null {
+  if (raw !== undefined && raw.length < 16)
+    problems.push('METRICS_TOKEN 至少 16 个字符 (must be at least 16 characters)');
+  return raw ?? null;
 }
 
 function signingKey(raw: string | undefined, problems: string[]): string | null {

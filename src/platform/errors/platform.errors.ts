@@ -18,6 +18,7 @@ export const {
   HEADERS_TOO_LARGE,
   REQUEST_TIMEOUT,
   INVALID_ENCODING,
+  METRICS_TOKEN_INVALID,
 } = defineErrors({
   VALIDATION_FAILED: {
     statusCode: 400,
@@ -104,5 +105,11 @@ export const {
     message: '数据库结构版本高于程序版本',
     description:
       'Boot-time: the database has migrations this code does not know; upgrade the code (never an HTTP answer).',
+  },
+  METRICS_TOKEN_INVALID: {
+    statusCode: 401,
+    message: '访问监控指标需要有效的令牌',
+    description:
+      '`GET /metrics` without `Authorization: Bearer <METRICS_TOKEN>` (or with another token) while METRICS_TOKEN is set.',
   },
 });

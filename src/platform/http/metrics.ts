@@ -1,5 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Config } from '../config/load-config.js';
+import { AppError } from '../errors/app-error.js';
+import { METRICS_TOKEN_INVALID } from '../errors/platform.errors.js';
 
 /** One Prometheus registry per app instance (tests build many apps in one process). */
 export interface Metrics {
@@ -45,8 +49,12 @@ export function createMetrics(countJobsByState: () => Promise<Record<string, num
   return { registry, httpDuration, jobRunSeconds, jobsFinished };
 }
 
-/** Times every request and exposes GET /metrics in the Prometheus text format. */
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+/**
+ * Times every request and exposes GET /metrics in the Prometheus text format. With METRICS_TOKEN set, /metrics needs
+ * `Authorization: Bearer <token>`; without it /metrics is open, and a warning is logged when the server listens
+ * beyond loopback.
+ */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, config: Config): void {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
@@ -54,8 +62,35 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  const token = config.ops.metricsToken;
+  if (token === null && !isLoopbackHost(config.http.host)) {
+    app.log.warn(
+      { host: config.http.host },
+      'METRICS_TOKEN is not set: /metrics is readable by anyone who can reach this server (docs/security.md)',
+    );
+  }
+  const expected = token === null ? null : digest(token);
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (expected && !bearerMatches(request, expected)) {
+      throw new AppError(METRICS_TOKEN_INVALID, undefined, undefined, {
+        headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+      });
+    }
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);
   });
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** Compares digests, so neither the token's content nor its length leaks through timing. */
+function bearerMatches(request: FastifyRequest, expected: Buffer): boolean {
+  const match = /^Bearer +(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return match !== null && timingSafeEqual(digest(match[1]!), expected);
+}
+
+/** True for addresses only this machine can reach: `localhost`, 127.0.0.0/8, `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(h);
 }

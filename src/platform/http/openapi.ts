@@ -4,7 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/load-config.js';
 import { ErrorResponse } from './schemas.js';
 
-/** Registers the shared schemas and the OpenAPI document at /api/openapi.json with browsable docs at /api/docs. */
+/**
+ * Registers the shared schemas and the OpenAPI document at /api/openapi.json, with browsable docs at /api/docs unless
+ * API_DOCS=off (the document stays: integrators generate clients from it, and it describes only the public API).
+ */
 export async function registerOpenApi(app: FastifyInstance, config: Config): Promise<void> {
   app.addSchema(ErrorResponse);
   await app.register(swagger, {
@@ -24,6 +27,8 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (json.$id as string | undefined) ?? `def-${i}` },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  if (config.ops.apiDocs) {
+    await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  }
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

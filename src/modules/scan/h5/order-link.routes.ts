@@ -9,7 +9,7 @@ import type { ScanOrder, ScanSetting } from '../scan.tables.js';
 import { submitTitle } from '../submit-title.js';
 import { orderPageHtml, statusPageHtml } from './consumer-views.js';
 import { sendPage } from './h5.routes.js';
-import { assertCsrf, issueCsrfToken } from './h5-csrf.js';
+import { createCsrfGuard } from './h5-csrf.js';
 import { pageKind, resolveToken } from './h5-links.js';
 import { type FieldErrors, fieldOfViolation, parseTitleForm, readForm, type TitleFormValues } from './title-form.js';
 
@@ -19,15 +19,17 @@ const EMAIL_NOTICES: Record<string, string> = { '1': '已发送，请查收邮�
 
 /** `/s/{token}`: the order form, the status page, the status poll, "send to e-mail" and the QR images. */
 export function registerOrderLinkRoutes(app: FastifyInstance, deps: Deps): void {
-  const secure = deps.config.http.publicUrl.startsWith('https:');
+  const csrf = createCsrfGuard(deps);
   const show = async (request: TokenRequest, reply: FastifyReply, order: ScanOrder, setting: ScanSetting) => {
-    const csrf = issueCsrfToken(request, reply, secure);
     const base = `/s/${request.params.token}`;
     if (pageKind(deps, order) === 'form') {
-      return sendPage(reply, await orderPageHtml(deps, order, { values: {}, errors: {}, csrf, action: base }));
+      const form = { values: {}, errors: {}, csrf: csrf.issue(request, reply, base), action: base };
+      return sendPage(reply, await orderPageHtml(deps, order, form));
     }
     const notice = EMAIL_NOTICES[request.query.sent ?? ''] ?? null;
-    return sendPage(reply, await statusPageHtml(deps, order, setting, { action: `${base}/email`, csrf, notice }));
+    const action = `${base}/email`;
+    const email = { action, csrf: csrf.issue(request, reply, action), notice };
+    return sendPage(reply, await statusPageHtml(deps, order, setting, email));
   };
 
   app.get<{ Params: { token: string }; Querystring: { sent?: string } }>('/s/:token', async (request, reply) => {
@@ -37,7 +39,7 @@ export function registerOrderLinkRoutes(app: FastifyInstance, deps: Deps): void 
 
   app.post<{ Params: { token: string }; Querystring: { sent?: string } }>('/s/:token', async (request, reply) => {
     const { order, setting } = await resolveToken(deps, request.params.token);
-    assertCsrf(request, deps.config.http.publicUrl);
+    csrf.verify(request, `/s/${request.params.token}`);
     if (pageKind(deps, order) !== 'form') return reply.redirect(`/s/${request.params.token}`, 303);
     const values = readForm(request.body);
     const kinds = JSON.parse(order.allowed_kinds);
@@ -61,9 +63,9 @@ export function registerOrderLinkRoutes(app: FastifyInstance, deps: Deps): void 
     values: TitleFormValues,
     errors: FieldErrors,
   ) => {
-    const csrf = issueCsrfToken(request, reply, secure);
     const action = `/s/${request.params.token}`;
-    return sendPage(reply, await orderPageHtml(deps, order, { values, errors, csrf, action }), 422);
+    const form = { values, errors, csrf: csrf.issue(request, reply, action), action };
+    return sendPage(reply, await orderPageHtml(deps, order, form), 422);
   };
 
   // The status poll is read by the page's script: its errors are the JSON error body, not an HTML page.
@@ -78,9 +80,9 @@ export function registerOrderLinkRoutes(app: FastifyInstance, deps: Deps): void 
 
   app.post<{ Params: { token: string } }>('/s/:token/email', async (request, reply) => {
     const { order } = await resolveToken(deps, request.params.token);
-    assertCsrf(request, deps.config.http.publicUrl);
-    const email = readForm(request.body).email;
     const back = `/s/${request.params.token}`;
+    csrf.verify(request, `${back}/email`);
+    const email = readForm(request.body).email;
     if (order.status !== 'invoiced' || !order.invoice_serial_no || !email) return reply.redirect(back, 303);
     try {
       await resendToBuyer(deps, { tenantId: order.tenant_id, serialNo: order.invoice_serial_no, email });

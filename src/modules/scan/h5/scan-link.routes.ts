@@ -13,7 +13,7 @@ import { findSettingByKey, settingKinds, settingPreset } from '../settings.servi
 import { checkEnteredAmount, submitStaticOrder } from '../static-order.js';
 import { renderLimitPage } from './error-page.js';
 import { sendPage } from './h5.routes.js';
-import { assertCsrf, issueCsrfToken } from './h5-csrf.js';
+import { createCsrfGuard } from './h5-csrf.js';
 import { violationErrors } from './order-link.routes.js';
 import { renderOrderPage } from './order-page.js';
 import { type FieldErrors, parseTitleForm, readForm, type TitleFormValues } from './title-form.js';
@@ -25,7 +25,7 @@ type KeyRequest = FastifyRequest<{ Params: { key: string }; Querystring: { o?: s
  * consumer continues on the order's `/s/{token}` page); without them the setting's static link (默认开票).
  */
 export function registerScanLinkRoutes(app: FastifyInstance, deps: Deps): void {
-  const secure = deps.config.http.publicUrl.startsWith('https:');
+  const csrf = createCsrfGuard(deps);
 
   app.get('/q/:key', async (request: KeyRequest, reply) => {
     const { o, t, s } = request.query;
@@ -41,7 +41,7 @@ export function registerScanLinkRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.post('/q/:key', async (request: KeyRequest, reply) => {
     const setting = await staticSetting(deps, request.params.key);
-    assertCsrf(request, deps.config.http.publicUrl);
+    csrf.verify(request, `/q/${setting.key}`);
     const preset = settingPreset(setting)!;
     const values = readForm(request.body);
     const { title, errors } = parseTitleForm(values, settingKinds(setting));
@@ -102,7 +102,7 @@ export function registerScanLinkRoutes(app: FastifyInstance, deps: Deps): void {
       kinds: settingKinds(setting),
       values,
       errors,
-      csrf: issueCsrfToken(request, reply, secure),
+      csrf: csrf.issue(request, reply, `/q/${setting.key}`),
       action: `/q/${setting.key}`,
       ...(open ? { amountMax: preset.maxAmount ?? '10000.00' } : {}),
     });
