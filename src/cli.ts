@@ -20,7 +20,7 @@ import { createDb } from './platform/db/create-db.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { isAppError } from './platform/errors/app-error.js';
 import { randomToken } from './platform/ids.js';
-import { JOB_STATES, type JobState, listJobs, retryJob } from './platform/jobs/index.js';
+import { JOB_STATES, type JobState, listJobs, publicJobError, retryJob } from './platform/jobs/index.js';
 import { parseTaxCodeCsv } from './tax/index.js';
 
 type Out = { json?: boolean };
@@ -230,7 +230,7 @@ export function buildCli(config: () => Config): Command {
           attempts: j.attempts,
           maxAttempts: j.max_attempts,
           runAt: toIsoCst(j.run_at),
-          lastError: j.last_error,
+          lastError: publicJobError(j.last_error),
         }));
         print(opts, rows, () =>
           rows.length === 0
