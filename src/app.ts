@@ -24,6 +24,7 @@ import { registerOpenApi } from './platform/http/openapi.js';
 import { installValidators } from './platform/http/validators.js';
 import { countJobsByState, createTaskRegistry } from './platform/jobs/index.js';
 import { createJobsRuntime } from './platform/jobs-runtime.js';
+import { withRedaction } from './platform/log-redaction.js';
 import { registerAllTasks } from './tasks.js';
 
 export interface Runtime {
@@ -40,7 +41,8 @@ export async function createRuntime(
   config: Config,
   options: { clock?: Clock; logger?: Logger; db?: Db } = {},
 ): Promise<Runtime> {
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  // Request URLs and errors in the log lose their link tokens and signatures (docs/security.md).
+  const logger = withRedaction(options.logger ?? pino({ level: config.logLevel }));
   const clock = options.clock ?? systemClock;
   prepareDataDir(config.dataDir, logger);
   const db = options.db ?? createDb(config.db);
@@ -70,7 +72,8 @@ export async function buildApp(
   const { deps, metrics } = runtime;
   let counter = 0;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Its `req` serializer (no headers, URL without tokens or signatures) replaces Fastify's.
+    loggerInstance: withRedaction(deps.logger) as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimitBytes,
     // (the union widens Fastify's overloads; every member is a valid trustProxy value)
     trustProxy: deps.config.http.trustProxy as string,

@@ -23,6 +23,14 @@ describe('formatJobError', () => {
     );
   });
 
+  it('cuts link tokens and signatures to a prefix', () => {
+    expect(
+      formatJobError(
+        new Error('GET https://fapiao.example.com/s/3cD9vQ0aZr8LmT2xY?s=XF2LeZa_6r0gUQ5z failed with 502'),
+      ),
+    ).toBe('Error: GET https://fapiao.example.com/s/3cD9…?s=XF2L… failed with 502');
+  });
+
   it('describes what is not an Error, truncated', () => {
     expect(formatJobError('plain')).toBe('non-error thrown: plain');
     expect(formatJobError({ a: 1 })).toBe('non-error thrown: {"a":1}');

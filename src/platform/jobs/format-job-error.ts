@@ -1,3 +1,5 @@
+import { redactSecrets } from '../log-redaction.js';
+
 /** `last_error` keeps at most this many characters. */
 export const LAST_ERROR_MAX_CHARS = 2000;
 
@@ -12,7 +14,7 @@ const FRAME_RE = /^\s*at\s/;
 
 /**
  * What an API response, the CLI and the monitor may show of a job error: the error code (or name) and the message,
- * without stack frames and with server file paths replaced by `…`. Also applied to `last_error` rows written by
+ * without stack frames, with server file paths replaced by `…` and link tokens and signatures cut to a prefix. Also applied to `last_error` rows written by
  * older versions, which kept the first stack frames.
  */
 export function publicJobError(text: string | null): string | null {
@@ -22,7 +24,8 @@ export function publicJobError(text: string | null): string | null {
     .filter((line) => !FRAME_RE.test(line))
     .join('\n')
     .replace(FILE_PATH_RE, '$1…');
-  return kept.length > LAST_ERROR_MAX_CHARS ? `${kept.slice(0, LAST_ERROR_MAX_CHARS - 1)}…` : kept;
+  const redacted = redactSecrets(kept);
+  return redacted.length > LAST_ERROR_MAX_CHARS ? `${redacted.slice(0, LAST_ERROR_MAX_CHARS - 1)}…` : redacted;
 }
 
 /**
