@@ -12,7 +12,6 @@ import { businessSystemsRoutes, orgsRoutes } from './modules/orgs/index.js';
 import { scanH5Routes, scanOrdersRoutes, scanSettingsRoutes } from './modules/scan/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config/load-config.js';
-import { prepareDataDir } from './platform/data-dir.js';
 import { createDb, type Db } from './platform/db/create-db.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import type { Deps } from './platform/deps.js';
@@ -36,7 +35,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Makes DATA_DIR private (0700, files 0600), opens the database, runs migrations (under the migrator's lock), and builds the dependencies. */
+/** Opens the database, runs migrations (under the migrator's lock), and builds the dependencies. */
 export async function createRuntime(
   config: Config,
   options: { clock?: Clock; logger?: Logger; db?: Db } = {},
@@ -44,7 +43,6 @@ export async function createRuntime(
   // Request URLs and errors in the log lose their link tokens and signatures (docs/security.md).
   const logger = withRedaction(options.logger ?? pino({ level: config.logLevel }));
   const clock = options.clock ?? systemClock;
-  prepareDataDir(config.dataDir, logger);
   const db = options.db ?? createDb(config.db);
   try {
     await migrateToLatest(db.kysely);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, createRuntime } from './app.js';
 import { demoCredentialsPath, formatWelcome, readDemoCredentials, seedDemoTenant } from './demo-seed.js';
 import type { Config, Role } from './platform/config/load-config.js';
-import { restrictProcessUmask } from './platform/data-dir.js';
+import { prepareDataDir, restrictProcessUmask } from './platform/data-dir.js';
 import { createWorker, type Worker } from './platform/jobs/index.js';
 
 /**
@@ -14,6 +14,8 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
   restrictProcessUmask();
   const runtime = await createRuntime(config);
   const { deps } = runtime;
+  // Before anything is served: a DATA_DIR other local users can read is made private, with one warning.
+  prepareDataDir(config.dataDir, deps.logger);
   let draining = false;
   let app: FastifyInstance | null = null;
   let worker: Worker | null = null;

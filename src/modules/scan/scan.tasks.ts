@@ -5,7 +5,7 @@ import { fenToDecimalString } from '../../tax/index.js';
 import { registerEventSource } from '../delivery/index.js';
 import { getInvoiceOrThrow } from '../invoicing/index.js';
 import { issueOrder } from './issue-order.js';
-import { loadOrderEventSource } from './order-event-source.js';
+import { loadOrderEventSource, resolveOrderWebhookBody } from './order-event-source.js';
 import { ORDER_EVENTS, publishOrderEvent } from './order-events.js';
 import { findOrderByInvoiceSerial, updateOrderIf } from './orders.repo.js';
 import { findSettingById } from './settings.service.js';
@@ -37,7 +37,7 @@ export function registerScanTasks(registry: TaskRegistry, deps: Deps): void {
     String(event.data?.serialNo ?? '').startsWith('S-'),
   );
   // Order events (按单) go to the business system like invoice events: delivery builds their payload with ours.
-  registerEventSource('order', loadOrderEventSource);
+  registerEventSource('order', loadOrderEventSource, resolveOrderWebhookBody);
   deps.events.subscribe(ORDER_EVENTS, 'delivery/fan-out-event');
 }
 
