@@ -194,7 +194,8 @@ for (const dialect of TEST_DIALECTS) {
 
       const migrate = await runCli(['migrate', '--json'], env);
       expect(JSON.parse(migrate.stdout)).toEqual({ applied: [] });
-    });
+      // Six CLI processes, each compiling the sources through tsx: on a busy 2-core machine this passed 30 s.
+    }, 120_000);
 
     it('fails at boot with a clear message on bad configuration', async () => {
       const res = await runCli(['serve'], { ...env, PORT: 'eighty', ROLE: 'boss' });
