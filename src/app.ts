@@ -26,6 +26,7 @@ import { serverTimeoutOptions } from './platform/http/server-timeouts.js';
 import { installValidators } from './platform/http/validators.js';
 import { countJobsByState, createTaskRegistry } from './platform/jobs/index.js';
 import { createJobsRuntime } from './platform/jobs-runtime.js';
+import { withRedaction } from './platform/log-redaction.js';
 import { registerAllTasks } from './tasks.js';
 
 export interface Runtime {
@@ -42,7 +43,8 @@ export async function createRuntime(
   config: Config,
   options: { clock?: Clock; logger?: Logger; db?: Db } = {},
 ): Promise<Runtime> {
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  // Request URLs and errors in the log lose their link tokens and signatures (docs/security.md).
+  const logger = withRedaction(options.logger ?? pino({ level: config.logLevel }));
   const clock = options.clock ?? systemClock;
   const db = options.db ?? createDb(config.db);
   try {
@@ -71,7 +73,8 @@ export async function buildApp(
   const { deps, metrics } = runtime;
   let counter = 0;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Its `req` serializer (no headers, URL without tokens or signatures) replaces Fastify's.
+    loggerInstance: withRedaction(deps.logger) as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimitBytes,
     ...serverTimeoutOptions(deps.config),
     // (the union widens Fastify's overloads; every member is a valid trustProxy value)

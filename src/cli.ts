@@ -16,11 +16,12 @@ import { importTaxCodes } from './modules/invoicing/index.js';
 import { createOrg } from './modules/orgs/index.js';
 import { toIsoCst } from './platform/clock.js';
 import { type Config, loadConfig, ROLES, type Role } from './platform/config/load-config.js';
+import { restrictProcessUmask } from './platform/data-dir.js';
 import { createDb } from './platform/db/create-db.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { isAppError } from './platform/errors/app-error.js';
 import { randomToken } from './platform/ids.js';
-import { JOB_STATES, type JobState, listJobs, retryJob } from './platform/jobs/index.js';
+import { JOB_STATES, type JobState, listJobs, publicJobError, retryJob } from './platform/jobs/index.js';
 import { parseTaxCodeCsv } from './tax/index.js';
 
 type Out = { json?: boolean };
@@ -230,7 +231,7 @@ export function buildCli(config: () => Config): Command {
           attempts: j.attempts,
           maxAttempts: j.max_attempts,
           runAt: toIsoCst(j.run_at),
-          lastError: j.last_error,
+          lastError: publicJobError(j.last_error),
         }));
         print(opts, rows, () =>
           rows.length === 0
@@ -260,6 +261,8 @@ export function buildCli(config: () => Config): Command {
 
 /** Entry point of bin/openfapiao.js. Config is the only reader of process.env. */
 export async function runCli(argv: string[]): Promise<void> {
+  // Whatever this process creates (SQLite's -wal/-shm, blobs, keys) is for the server's user alone.
+  restrictProcessUmask();
   try {
     await buildCli(() => loadConfig(process.env, process.cwd())).parseAsync(argv);
   } catch (err) {

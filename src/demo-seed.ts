@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { createApiApp, createTenant, createUser } from './modules/auth/index.js';
 import { createOrg } from './modules/orgs/index.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from './platform/data-dir.js';
 import type { Deps } from './platform/deps.js';
 import { randomToken } from './platform/ids.js';
 
@@ -65,10 +66,10 @@ export async function seedDemoTenant(deps: Deps): Promise<DemoCredentials | null
     } satisfies DemoCredentials;
   });
   if (created) {
-    fs.mkdirSync(deps.config.dataDir, { recursive: true });
+    fs.mkdirSync(deps.config.dataDir, { recursive: true, mode: DATA_DIR_MODE });
     const file = demoCredentialsPath(deps.config.dataDir);
-    fs.writeFileSync(file, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
-    fs.chmodSync(file, 0o600);
+    fs.writeFileSync(file, `${JSON.stringify(created, null, 2)}\n`, { mode: DATA_FILE_MODE });
+    fs.chmodSync(file, DATA_FILE_MODE);
   }
   return created;
 }
@@ -81,7 +82,10 @@ export function readDemoCredentials(dataDir: string): DemoCredentials | null {
   }
 }
 
-/** The "what next" text printed at start. */
+/**
+ * The "what next" text printed at start. The secret and the admin password are printed only by the start that
+ * created them (`createdNow`); every later start names the credentials file and how to read it, never the secrets.
+ */
 export function formatWelcome(
   baseUrl: string,
   creds: DemoCredentials | null,
@@ -96,24 +100,42 @@ export function formatWelcome(
     `  OpenAPI:      ${baseUrl}/api/openapi.json`,
     `  Health:       ${baseUrl}/readyz`,
   ];
-  if (creds) {
+  if (creds && createdNow) {
     lines.push(
       '',
-      createdNow
-        ? `Demo tenant created; credentials written to ${credsFile} (mode 600):`
-        : `Demo credentials (from ${credsFile}):`,
+      `Demo tenant created; credentials written to ${credsFile} (mode 600).`,
+      'They are shown this once: later starts print only where they are.',
       `  tenantId     ${creds.tenantId}`,
       `  appId        ${creds.appId}`,
       `  appSecret    ${creds.appSecret}`,
       `  admin user   ${creds.adminUser} / ${creds.adminPassword}`,
       `  seller       ${creds.sellerTaxId}`,
+    );
+  } else if (creds) {
+    lines.push(
+      '',
+      `Demo credentials (appId ${creds.appId}, secret and admin password) are in ${credsFile} (mode 600):`,
+      `  cat ${shellQuote(credsFile)}`,
+    );
+  }
+  if (creds) {
+    const read = (field: keyof DemoCredentials) =>
+      `$(node -p "require(process.argv[1]).${field}" ${shellQuote(credsFile)})`;
+    lines.push(
       '',
       'Try it:',
+      `  APP_ID=${read('appId')}`,
+      `  APP_SECRET=${read('appSecret')}`,
       `  TOKEN=$(curl -s -X POST ${baseUrl}/api/v1/auth/token -H 'content-type: application/json' \\`,
-      `    -d '{"appId":"${creds.appId}","appSecret":"${creds.appSecret}"}' | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
+      `    -d "{\\"appId\\":\\"$APP_ID\\",\\"appSecret\\":\\"$APP_SECRET\\"}" | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
       `  curl -s ${baseUrl}/api/v1/orgs -H "authorization: Bearer $TOKEN"`,
     );
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** Quotes a path for a POSIX shell when it needs quoting. */
+function shellQuote(value: string): string {
+  return /^[\w./:@%+=,-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }

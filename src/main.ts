@@ -2,15 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, createRuntime } from './app.js';
 import { demoCredentialsPath, formatWelcome, readDemoCredentials, seedDemoTenant } from './demo-seed.js';
 import type { Config, Role } from './platform/config/load-config.js';
+import { prepareDataDir, restrictProcessUmask } from './platform/data-dir.js';
 import { createWorker, type Worker } from './platform/jobs/index.js';
 
 /**
  * Runs the server: HTTP and/or the job worker depending on the role, until SIGTERM/SIGINT, then drains
- * (stop accepting, finish in-flight requests and jobs within SHUTDOWN_TIMEOUT_MS) and exits.
+ * (stop accepting, finish in-flight requests and jobs within SHUTDOWN_TIMEOUT_MS) and exits. Runs with umask 077:
+ * DATA_DIR and everything in it are the server user's alone (see docs/security.md).
  */
 export async function serve(config: Config, role: Role = config.role): Promise<void> {
+  restrictProcessUmask();
   const runtime = await createRuntime(config);
   const { deps } = runtime;
+  // Before anything is served: a DATA_DIR other local users can read is made private, with one warning.
+  prepareDataDir(config.dataDir, deps.logger);
   let draining = false;
   let app: FastifyInstance | null = null;
   let worker: Worker | null = null;

@@ -50,17 +50,22 @@ export interface Served {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `openfapiao serve` and resolves once `marker` appears on stdout. */
+/**
+ * Starts `openfapiao serve` and resolves once `marker` appears on stdout. `umask` (octal, e.g. '022') starts it
+ * through `sh -c 'umask …; exec node …'`, as an operator's shell would.
+ */
 export function startServer(
   args: string[],
   env: Record<string, string>,
   marker = 'OpenFapiao is running',
+  options: { umask?: string } = {},
 ): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    });
+    const command = [CLI, 'serve', ...args];
+    const spawnOptions = { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } };
+    const child = options.umask
+      ? spawn('/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, ...command], spawnOptions)
+      : spawn(process.execPath, command, spawnOptions);
     let out = '';
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);

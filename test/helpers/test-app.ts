@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { buildApp, createRuntime, type Runtime } from '../../src/app.js';
 import { createApiApp, createTenant } from '../../src/modules/auth/index.js';
 import { createOrg } from '../../src/modules/orgs/index.js';
@@ -20,19 +20,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Builds the real app on a fresh database of the given dialect, with a manual clock and silent logs. */
+/** Builds the real app on a fresh database of the given dialect, with a manual clock and silent logs (or `logger`). */
 export async function buildTestApp(
   dialect: TestDialect,
   env: Record<string, string> = {},
   beforeReady?: (app: FastifyInstance, runtime: Runtime) => void,
-  options: { worker?: boolean } = {},
+  options: { worker?: boolean; logger?: Logger } = {},
 ): Promise<TestApp> {
   const created = await dialect.createConfigDb();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-app-'));
   const base = loadConfig({ LOG_LEVEL: 'silent', DEMO_SEED: 'false', DATA_DIR: dataDir, ...env });
   const config: Config = { ...base, db: created.dbConfig };
   const clock = createManualClock('2025-06-01T02:00:00Z');
-  const runtime = await createRuntime(config, { clock, logger: pino({ level: 'silent' }) });
+  const runtime = await createRuntime(config, { clock, logger: options.logger ?? pino({ level: 'silent' }) });
   const app = await buildApp(runtime);
   beforeReady?.(app, runtime);
   await app.ready();

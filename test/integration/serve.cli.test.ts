@@ -6,14 +6,35 @@ import type { DemoCredentials } from '../../src/demo-seed.js';
 import { freePort, runCli, startServer } from '../helpers/processes.js';
 import { TEST_DIALECTS, type TestDbConfig } from '../helpers/test-db.js';
 
+/** Every directory and file under `root` (itself included, as '.'), with its permission bits. */
+function modesUnder(root: string): { path: string; dir: boolean; mode: number }[] {
+  const out = [{ path: '.', dir: true, mode: fs.statSync(root).mode & 0o777 }];
+  for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (stat) out.push({ path: path.relative(root, file), dir: stat.isDirectory(), mode: stat.mode & 0o777 });
+  }
+  return out;
+}
+
+/** Entries that another local user could read or enter: anything but 0700 directories and 0600 files. */
+function tooOpen(root: string): string[] {
+  return modesUnder(root)
+    .filter((e) => e.mode !== (e.dir ? 0o700 : 0o600))
+    .map((e) => `${e.path} ${e.mode.toString(8)}`);
+}
+
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: npm start and the CLI`, () => {
+    let root: string;
     let dataDir: string;
     let created: TestDbConfig;
     let env: Record<string, string>;
 
     beforeAll(async () => {
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-serve-'));
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-serve-'));
+      // Not created yet: the server creates it.
+      dataDir = path.join(root, 'data');
       created = await dialect.createConfigDb();
       const port = await freePort();
       env = { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
@@ -21,11 +42,11 @@ for (const dialect of TEST_DIALECTS) {
     });
     afterAll(async () => {
       await created?.cleanup();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true });
     });
 
     it('starts with a demo tenant, prints how to try it, and drains on SIGTERM', async () => {
-      const server = await startServer([], env);
+      const server = await startServer([], env, undefined, { umask: '022' });
       const base = `http://127.0.0.1:${env.PORT}`;
       try {
         const file = path.join(dataDir, 'demo-credentials.json');
@@ -35,6 +56,7 @@ for (const dialect of TEST_DIALECTS) {
           ['adminPassword', 'adminUser', 'appId', 'appSecret', 'baseUrl', 'sellerTaxId', 'tenantId'].sort(),
         );
         expect(server.output()).toContain(creds.appSecret);
+        expect(server.output()).toContain(creds.adminPassword);
         expect(server.output()).toContain('/api/docs');
         expect(server.output()).toContain('curl');
 
@@ -52,27 +74,87 @@ for (const dialect of TEST_DIALECTS) {
         };
         expect(orgs.items.map((o) => o.taxId)).toEqual([creds.sellerTaxId]);
         expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+        // An issued invoice puts its files under blobs/; with umask 022 nothing may come out group/world-readable.
+        const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+        const issued = await fetch(`${base}/api/v1/invoices?wait=10`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({
+            serialNo: 'ERP-MODES-1',
+            kind: '82',
+            seller: { taxId: creds.sellerTaxId },
+            buyer: { name: '北京测试科技有限公司', taxId: '91110000600037341L' },
+            lines: [{ name: '软件开发服务', taxCode: '3040201010000000000', amount: '100.00', taxRate: '0.06' }],
+          }),
+        });
+        const issuedBody = await issued.text();
+        expect(issuedBody).toContain('"status":"issued"');
+        for (let i = 0; i < 200; i++) {
+          if ((await fetch(`${base}/api/v1/invoices/ERP-MODES-1/files/pdf`, { headers: auth })).status === 200) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const entries = modesUnder(dataDir);
+        expect(entries.filter((e) => e.path.startsWith('blobs/') && !e.dir)).not.toEqual([]);
+        if (dialect.name === 'sqlite') {
+          expect(entries.map((e) => e.path)).toEqual(
+            expect.arrayContaining(['openfapiao.sqlite', 'openfapiao.sqlite-wal', 'openfapiao.sqlite-shm']),
+          );
+        }
+        expect(tooOpen(dataDir)).toEqual([]);
       } finally {
         expect(await server.stop()).toBe(0);
       }
     });
 
-    it('reuses the data on a second start and creates no second tenant', async () => {
-      const before = JSON.parse(
-        fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'),
-      ) as DemoCredentials;
+    it('reuses the data on a second start and creates no second tenant; prints where the credentials are, never the secrets', async () => {
+      const credsFile = path.join(dataDir, 'demo-credentials.json');
+      const before = JSON.parse(fs.readFileSync(credsFile, 'utf8')) as DemoCredentials;
       const server = await startServer([], env);
+      let output: string;
       try {
-        expect(server.output()).toContain('Demo credentials (from');
-        expect(server.output()).toContain(before.appId);
+        output = server.output();
+        expect(output).toContain(before.appId);
+        expect(output).toContain(`cat ${credsFile}`);
       } finally {
         expect(await server.stop()).toBe(0);
       }
+      // stdout and stderr, LOG_LEVEL=warn, up to the exit
+      output = server.output();
+      expect(output).not.toContain(before.appSecret);
+      expect(output).not.toContain(before.adminPassword);
       const after = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
       expect(after).toEqual(before);
       const jobs = await runCli(['jobs', 'list', '--json'], env);
       expect(jobs.code).toBe(0);
-      expect(JSON.parse(jobs.stdout)).toEqual([]);
+      // The jobs of the invoice issued by the first test.
+      const rows = JSON.parse(jobs.stdout) as { task: string; state: string }[];
+      expect(rows.map((r) => r.task)).toContain('invoicing/issue-invoice');
+    });
+
+    it('tightens a data directory that other local users can read, and says what it changed', async () => {
+      fs.chmodSync(dataDir, 0o755);
+      fs.chmodSync(path.join(dataDir, 'blobs'), 0o755);
+      fs.chmodSync(path.join(dataDir, 'demo-credentials.json'), 0o644);
+      const blobDir = fs.readdirSync(path.join(dataDir, 'blobs'))[0] as string;
+      fs.chmodSync(path.join(dataDir, 'blobs', blobDir), 0o775);
+      const blob = fs.readdirSync(path.join(dataDir, 'blobs', blobDir))[0] as string;
+      fs.chmodSync(path.join(dataDir, 'blobs', blobDir, blob), 0o644);
+      expect(tooOpen(dataDir)).toHaveLength(5);
+
+      const server = await startServer([], env, undefined, { umask: '022' });
+      try {
+        expect(tooOpen(dataDir)).toEqual([]);
+        const warnings = server
+          .output()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { msg: string; changed?: number });
+        const tightened = warnings.filter((w) => w.msg.startsWith('DATA_DIR was readable by other local users'));
+        expect(tightened).toEqual([expect.objectContaining({ changed: 5 })]);
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
     });
 
     it('creates tenants, orgs, apps and users from the CLI with --json output', async () => {
@@ -112,7 +194,8 @@ for (const dialect of TEST_DIALECTS) {
 
       const migrate = await runCli(['migrate', '--json'], env);
       expect(JSON.parse(migrate.stdout)).toEqual({ applied: [] });
-    });
+      // Six CLI processes, each compiling the sources through tsx: on a busy 2-core machine this passed 30 s.
+    }, 120_000);
 
     it('fails at boot with a clear message on bad configuration', async () => {
       const res = await runCli(['serve'], { ...env, PORT: 'eighty', ROLE: 'boss' });

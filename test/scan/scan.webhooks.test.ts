@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyWebhookSignature } from '../../src/index.js';
+import { up as migrateOrderLinkRefs } from '../../src/platform/db/migrations/0013-webhook-order-link-refs.js';
 import { createReceiver, createSystem, type Receiver, waitFor } from '../delivery/delivery-kit.js';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
@@ -6,6 +8,7 @@ import {
   COMPANY_TITLE,
   consumer,
   createScanSetting,
+  get,
   orderBody,
   post,
   pushOrder,
@@ -63,6 +66,71 @@ for (const dialect of TEST_DIALECTS) {
         receiver.received.find((r) => r.headers['x-openfapiao-event'] === 'order.withdrawn'),
       );
       expect(JSON.parse(last.body).data).toMatchObject({ orderNo: withdrawn.orderNo, status: 'withdrawn' });
+    });
+
+    it('stores the order link in webhook_deliveries only as a reference; the receiver gets the link, signed', async () => {
+      const b = await seedTenant(t, 'B');
+      const system = await createSystem(t, b, {
+        code: 'POS',
+        name: '门店收银',
+        callbackUrl: receiver.url,
+        events: ['order.submitted'],
+      });
+      const { key } = await createScanSetting(t, b, { businessSystemCode: 'POS' });
+      const order = await pushOrder(t, b, orderBody(key));
+      expect(order.url).toContain(order.token);
+      expect((await consumer(t).submit(new URL(order.url).pathname, { ...COMPANY_TITLE, kind: '82' })).statusCode).toBe(
+        303,
+      );
+      const sent = await waitFor('order.submitted of B', () =>
+        receiver.received.find(
+          (r) => r.headers['x-openfapiao-event'] === 'order.submitted' && r.body.includes(order.orderNo),
+        ),
+      );
+      const data = JSON.parse(sent.body).data;
+      expect(data).toMatchObject({
+        orderNo: order.orderNo,
+        url: order.url,
+        qrPngUrl: `${order.url}/qr.png`,
+        qrSvgUrl: `${order.url}/qr.svg`,
+      });
+      expect(
+        verifyWebhookSignature(
+          system.secret,
+          String(sent.headers['x-openfapiao-timestamp']),
+          sent.body,
+          String(sent.headers['x-openfapiao-signature']),
+          { now: t.clock.now() },
+        ),
+      ).toBe(true);
+
+      const rows = await t.runtime.deps.db.kysely
+        .selectFrom('webhook_deliveries')
+        .select(['id', 'payload'])
+        .where('tenant_id', '=', b.tenantId)
+        .execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.payload).not.toContain(order.token);
+      expect(JSON.parse(rows[0]?.payload ?? '{}').data).toMatchObject({
+        url: '{order-link}',
+        qrPngUrl: '{order-link}/qr.png',
+        qrSvgUrl: '{order-link}/qr.svg',
+      });
+      // The API shows the exact body that was sent
+      const detail = await get(t, b, `/api/v1/webhook-deliveries/${rows[0]?.id}`);
+      expect(detail.json().payload).toBe(sent.body);
+
+      // A row stored by an earlier version held the body as sent; migration 0013 puts the reference in its place
+      const db = t.runtime.deps.db.kysely;
+      await db.updateTable('webhook_deliveries').set({ payload: sent.body }).where('id', '=', rows[0]!.id).execute();
+      await migrateOrderLinkRefs(db);
+      const migrated = await db
+        .selectFrom('webhook_deliveries')
+        .select('payload')
+        .where('id', '=', rows[0]!.id)
+        .executeTakeFirstOrThrow();
+      expect(migrated.payload).toBe(rows[0]?.payload);
+      expect((await get(t, b, `/api/v1/webhook-deliveries/${rows[0]?.id}`)).json().payload).toBe(sent.body);
     });
   });
 }

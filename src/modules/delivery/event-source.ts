@@ -17,6 +17,16 @@ export interface EventSource {
 
 export type SourceLoader = (deps: Deps, event: DomainEvent) => Promise<EventSource | null>;
 
+/**
+ * Turns a stored webhook body back into the body that is sent. A family whose payload carries a bearer secret (a scan
+ * order's `/s/{token}` link) stores a reference in its place in `webhook_deliveries.payload` and puts the secret back
+ * here, at send time: every attempt still sends (and signs) the same bytes, and the table never holds the secret.
+ */
+export type BodyResolver = (
+  deps: Deps,
+  delivery: { tenantId: string; subjectId: string; payload: string },
+) => Promise<string>;
+
 async function loadInvoice(deps: Deps, event: DomainEvent): Promise<Invoice | null> {
   const serialNo = event.data?.serialNo;
   if (typeof serialNo !== 'string') return null;
@@ -47,15 +57,33 @@ const invoiceSource: SourceLoader = async (deps, event) => {
  * {@link registerEventSource} (scan-to-invoice adds `order.`: 按单, the order with every invoice of it).
  */
 const SOURCES = new Map<string, SourceLoader>([['invoice', invoiceSource]]);
+const RESOLVERS = new Map<string, BodyResolver>();
 
-/** Lets a module describe its own events to webhooks (`prefix` = the part of the event type before the dot). */
-export function registerEventSource(prefix: string, loader: SourceLoader): void {
+const familyOf = (eventType: string) => eventType.split('.')[0] ?? '';
+
+/**
+ * Lets a module describe its own events to webhooks (`prefix` = the part of the event type before the dot), and, when
+ * its payload stores references instead of secrets, how to put them back at send time ({@link BodyResolver}).
+ */
+export function registerEventSource(prefix: string, loader: SourceLoader, resolveBody?: BodyResolver): void {
   SOURCES.set(prefix, loader);
+  if (resolveBody) RESOLVERS.set(prefix, resolveBody);
+  else RESOLVERS.delete(prefix);
+}
+
+/** The body a delivery sends: its stored payload with any references resolved by the event family. */
+export async function resolveWebhookBody(
+  deps: Deps,
+  delivery: { event_type: string; tenant_id: string; subject_id: string; payload: string },
+): Promise<string> {
+  const resolve = RESOLVERS.get(familyOf(delivery.event_type));
+  if (!resolve) return delivery.payload;
+  return resolve(deps, { tenantId: delivery.tenant_id, subjectId: delivery.subject_id, payload: delivery.payload });
 }
 
 /** The subject of an event as a webhook shows it; null when it no longer exists or the family is unknown. */
 export async function loadEventSource(deps: Deps, event: DomainEvent): Promise<EventSource | null> {
-  const loader = SOURCES.get(event.type.split('.')[0] ?? '');
+  const loader = SOURCES.get(familyOf(event.type));
   return loader ? loader(deps, event) : null;
 }
 

@@ -5,7 +5,7 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { NOT_FOUND } from '../../platform/errors/platform.errors.js';
 import { IsoTime, PageQuery, page, responses } from '../../platform/http/schemas.js';
-import { JOB_STATES, type Job, listJobs, retryJob } from '../../platform/jobs/index.js';
+import { JOB_STATES, type Job, listJobs, publicJobError, retryJob } from '../../platform/jobs/index.js';
 import { getAuth } from '../auth/index.js';
 
 export const JobView = Type.Object({
@@ -15,7 +15,9 @@ export const JobView = Type.Object({
   attempts: Type.Integer(),
   maxAttempts: Type.Integer(),
   runAt: IsoTime,
-  lastError: Type.Union([Type.String(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()], {
+    description: 'The last failure: error code or name and message (no stack; the full error is in the log)',
+  }),
   createdAt: IsoTime,
   updatedAt: IsoTime,
   finishedAt: Type.Union([IsoTime, Type.Null()]),
@@ -29,7 +31,7 @@ export function toJobView(job: Job) {
     attempts: job.attempts,
     maxAttempts: job.max_attempts,
     runAt: toIsoCst(job.run_at),
-    lastError: job.last_error,
+    lastError: publicJobError(job.last_error),
     createdAt: toIsoCst(job.created_at),
     updatedAt: toIsoCst(job.updated_at),
     finishedAt: job.finished_at === null ? null : toIsoCst(job.finished_at),

@@ -6,7 +6,7 @@ import { registerEventSource } from '../delivery/index.js';
 import { getInvoiceOrThrow, registerMonitorExceptionSource } from '../invoicing/index.js';
 import { issueOrder } from './issue-order.js';
 import { scanLinkMonitorExceptions } from './limit-exceptions.js';
-import { loadOrderEventSource } from './order-event-source.js';
+import { loadOrderEventSource, resolveOrderWebhookBody } from './order-event-source.js';
 import { ORDER_EVENTS, publishOrderEvent } from './order-events.js';
 import { findOrderByInvoiceSerial, updateOrderIf } from './orders.repo.js';
 import { findSettingById } from './settings.service.js';
@@ -41,7 +41,7 @@ export function registerScanTasks(registry: TaskRegistry, deps: Deps): void {
     String(event.data?.serialNo ?? '').startsWith('S-'),
   );
   // Order events (按单) go to the business system like invoice events: delivery builds their payload with ours.
-  registerEventSource('order', loadOrderEventSource);
+  registerEventSource('order', loadOrderEventSource, resolveOrderWebhookBody);
   deps.events.subscribe(ORDER_EVENTS, 'delivery/fan-out-event');
   // Static links over their limits show in 开票过程监控 next to failed invoices.
   registerMonitorExceptionSource('scan_link_limit', scanLinkMonitorExceptions);

@@ -12,6 +12,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config/load-config.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../data-dir.js';
 import type { Database } from './database.js';
 
 export type DbDialect = 'sqlite' | 'postgres';
@@ -91,6 +92,20 @@ function withStatementCache(db: SqliteDatabase.Database): SqliteDatabase.Databas
   });
 }
 
+/**
+ * Creates the SQLite file 0600 (in a 0700 directory) before SQLite opens it, whatever the umask: SQLite gives the
+ * `-wal` and `-shm` files it creates later the database file's mode.
+ */
+function createPrivateFile(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: DATA_DIR_MODE });
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', DATA_FILE_MODE));
+    fs.chmodSync(file, DATA_FILE_MODE);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
 /** Opens the configured database: SQLite (better-sqlite3, WAL) by default, PostgreSQL when DATABASE_URL is set. */
 export function createDb(dbConfig: Config['db']): Db {
   if (dbConfig.driver === 'postgres') {
@@ -106,7 +121,7 @@ export function createDb(dbConfig: Config['db']): Db {
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', destroy: () => kysely.destroy() };
   }
-  fs.mkdirSync(path.dirname(dbConfig.sqlitePath), { recursive: true });
+  createPrivateFile(dbConfig.sqlitePath);
   const sqlite = new SqliteDatabase(dbConfig.sqlitePath);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

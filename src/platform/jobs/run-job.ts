@@ -36,7 +36,8 @@ export interface RunJobContext {
   onJobFinished: ((info: JobFinishedInfo) => void) | undefined;
 }
 
-type Outcome = { ok: true } | { ok: false; permanent: boolean; lastError: string };
+/** A failure keeps what was thrown (`err`) for the log: `lastError` (stored, shown by the API) has no stack. */
+type Outcome = { ok: true } | { ok: false; permanent: boolean; lastError: string; err?: unknown };
 
 /** Runs a claimed job and records its outcome. Never rejects: database errors are logged (the lease then expires). */
 export async function runJob(ctx: RunJobContext, run: JobRun): Promise<void> {
@@ -73,7 +74,7 @@ async function executeJob(ctx: RunJobContext, run: JobRun, logger: Logger): Prom
     await definition.handler(payload, helpers);
     return { ok: true };
   } catch (err) {
-    return { ok: false, permanent: isPermanentJobError(err), lastError: formatJobError(err) };
+    return { ok: false, permanent: isPermanentJobError(err), lastError: formatJobError(err), err };
   } finally {
     await heartbeat.stop();
   }
@@ -174,7 +175,7 @@ function logOutcome(logger: Logger, job: Job, state: JobState, outcome: Outcome,
   const message = `job failed (attempt ${job.attempts} of ${job.max_attempts})${state === 'dead' ? '; dead' : '; will retry'}`;
   (state === 'dead' ? logger.error : logger.warn).call(
     logger,
-    { durationMs: ms, lastError: outcome.lastError },
+    { durationMs: ms, lastError: outcome.lastError, ...(outcome.err === undefined ? {} : { err: outcome.err }) },
     message,
   );
 }

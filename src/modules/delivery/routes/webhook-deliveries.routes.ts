@@ -5,6 +5,7 @@ import type { Deps } from '../../../platform/deps.js';
 import { IsoTime, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { getAuth } from '../../auth/index.js';
 import { WEBHOOK_DELIVERY_STATUSES, type WebhookAttempt, type WebhookDelivery } from '../delivery.tables.js';
+import { resolveWebhookBody } from '../event-source.js';
 import { getWebhookDeliveryOrThrow, redeliverWebhook } from '../redeliver-webhook.js';
 import { listAttempts, listDeliveries } from '../webhooks.repo.js';
 
@@ -126,7 +127,11 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> 
     async (request) => {
       const delivery = await getWebhookDeliveryOrThrow(deps, getAuth(request).tenantId, request.params.id);
       const attempts = await listAttempts(deps.db.kysely, delivery.id);
-      return { ...toWebhookDeliveryView(delivery), payload: delivery.payload, attemptLog: attempts.map(toAttemptView) };
+      return {
+        ...toWebhookDeliveryView(delivery),
+        payload: await resolveWebhookBody(deps, delivery),
+        attemptLog: attempts.map(toAttemptView),
+      };
     },
   );
 

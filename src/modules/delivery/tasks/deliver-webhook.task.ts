@@ -2,6 +2,7 @@ import type { Deps } from '../../../platform/deps.js';
 import { PermanentJobError, type TaskHelpers } from '../../../platform/jobs/index.js';
 import { findBusinessSystemById, signingSecretsOf } from '../../orgs/index.js';
 import type { WebhookDelivery } from '../delivery.tables.js';
+import { resolveWebhookBody } from '../event-source.js';
 import { postWebhook } from '../post-webhook.js';
 import { buildSignatureHeader } from '../webhook-signature.js';
 import { findDeliveryById, markDeliveryDead, recordAttempt } from '../webhooks.repo.js';
@@ -44,10 +45,11 @@ export async function runDeliverWebhook(
 
   const startedAt = deps.clock.now();
   const timestamp = Math.floor(startedAt / 1000);
-  const signature = buildSignatureHeader(signingSecretsOf(deps, system), timestamp, delivery.payload);
+  const body = await resolveWebhookBody(deps, delivery);
+  const signature = buildSignatureHeader(signingSecretsOf(deps, system), timestamp, body);
   const result = await postWebhook({
     url: system.callback_url,
-    body: delivery.payload,
+    body,
     headers: webhookHeaders(delivery, timestamp, signature),
     timeoutMs: deps.config.delivery.webhookTimeoutMs,
     allowedHosts: deps.config.delivery.outboundAllowedHosts,

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../../../platform/data-dir.js';
 import { type BlobStore, isSha256, sha256Hex } from './blob-store.js';
 
 /**
@@ -12,6 +13,10 @@ import { type BlobStore, isSha256, sha256Hex } from './blob-store.js';
  * were stored. ext4 directories are hashed, so ~10⁵ files per directory stay fast. Files of that first layout
  * (`ab/cd/<sha256>`) are still read.
  */
+/** Blob files (and their temporary names) are 0600, their directories 0700: invoices carry buyer details. */
+const WRITE_OPTIONS = { mode: DATA_FILE_MODE } as const;
+const MKDIR_OPTIONS = { recursive: true, mode: DATA_DIR_MODE } as const;
+
 export function createFsBlobStore(root: string): BlobStore {
   return {
     kind: 'fs',
@@ -23,10 +28,10 @@ export function createFsBlobStore(root: string): BlobStore {
       const dir = path.dirname(file);
       const temp = tempName(file);
       try {
-        await fs.promises.writeFile(temp, bytes).catch(async (err: NodeJS.ErrnoException) => {
+        await fs.promises.writeFile(temp, bytes, WRITE_OPTIONS).catch(async (err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw err;
-          await fs.promises.mkdir(dir, { recursive: true });
-          await fs.promises.writeFile(temp, bytes);
+          await fs.promises.mkdir(dir, MKDIR_OPTIONS);
+          await fs.promises.writeFile(temp, bytes, WRITE_OPTIONS);
         });
         await fs.promises.rename(temp, file);
       } catch (err) {
@@ -54,11 +59,11 @@ export function putBlobFileSync(root: string, bytes: Buffer): { sha256: string; 
   const temp = tempName(file);
   try {
     try {
-      fs.writeFileSync(temp, bytes);
+      fs.writeFileSync(temp, bytes, WRITE_OPTIONS);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(temp, bytes);
+      fs.mkdirSync(path.dirname(file), MKDIR_OPTIONS);
+      fs.writeFileSync(temp, bytes, WRITE_OPTIONS);
     }
     fs.renameSync(temp, file);
   } catch (err) {
