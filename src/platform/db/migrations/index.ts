@@ -9,6 +9,7 @@ import * as m0007 from './0007-invoice-channel-revision.js';
 import * as m0008 from './0008-jobs-partial-indexes.js';
 import * as m0009 from './0009-document-bundles.js';
 import * as m0010 from './0010-jobs-finished-index.js';
+import * as m0012 from './0012-org-channel-binding.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -25,4 +26,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-jobs-partial-indexes': m0008,
   '0009-document-bundles': m0009,
   '0010-jobs-finished-index': m0010,
+  '0012-org-channel-binding': m0012,
 };
