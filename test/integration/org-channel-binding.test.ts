@@ -5,7 +5,7 @@ import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { buildTestApp, errorOf, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { blueRequest, get, post, waitForStatus } from '../invoicing/invoicing-kit.js';
-import { orderBody, SCAN_ENV } from '../scan/scan-kit.js';
+import { COMPANY_TITLE, consumer, orderBody, SCAN_ENV, waitForOrder } from '../scan/scan-kit.js';
 
 type OrgBody = { taxId: string; channelBinding: { status: string; boundAt: string | null } };
 
@@ -150,7 +150,9 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect(setting.statusCode).toBe(201);
       const key = setting.json<{ key: string }>().key;
-      expect((await post(t, g, '/api/v1/scan/orders', orderBody(key))).statusCode).toBe(201);
+      const early = await post(t, g, '/api/v1/scan/orders', orderBody(key));
+      expect(early.statusCode).toBe(201);
+      const pushed = early.json<{ orderNo: string; token: string }>();
 
       expect((await unbind(t, g, g.sellerTaxId)).statusCode).toBe(200);
       const red = await post(t, g, `/api/v1/invoices/${blue.serialNo}/red`, {
@@ -162,8 +164,13 @@ for (const dialect of TEST_DIALECTS) {
       const order = await post(t, g, '/api/v1/scan/orders', orderBody(key));
       expect(order.statusCode).toBe(422);
       expect(errorOf(order).code).toBe('SELLER_NOT_BOUND');
-      const retried = await post(t, g, '/api/v1/invoices', blueRequest(g));
-      expect(errorOf(retried).code).toBe('SELLER_NOT_BOUND');
+      const direct = await post(t, g, '/api/v1/invoices', blueRequest(g));
+      expect(errorOf(direct).code).toBe('SELLER_NOT_BOUND');
+      // An order pushed while bound and submitted by the consumer after the unbind fails instead of issuing.
+      const submitted = await consumer(t).submit(`/s/${pushed.token}`, { ...COMPANY_TITLE, kind: '82' });
+      expect(submitted.statusCode).toBeLessThan(500);
+      const failed = await waitForOrder(t, g, pushed.orderNo, (s) => s === 'failed' || s === 'invoiced');
+      expect(failed).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('绑定') });
 
       await bindSandboxSeller(t.runtime.deps, g.tenantId, g.sellerTaxId);
       expect((await post(t, g, '/api/v1/scan/orders', orderBody(key))).statusCode).toBe(201);
@@ -183,7 +190,7 @@ for (const dialect of TEST_DIALECTS) {
     });
   });
 
-  describe.skipIf(dialect.skip)(`${dialect.name}: a queued issue job re-checks the binding`, () => {
+  describe.skipIf(dialect.skip)(`${dialect.name}: queued jobs re-check the binding when they run`, () => {
     let t: TestApp;
     let a: SeededTenant;
 
@@ -193,10 +200,8 @@ for (const dialect of TEST_DIALECTS) {
     });
     afterAll(async () => t?.close());
 
-    it('fails with SELLER_NOT_BOUND when the seller was unbound before the worker issued it', async () => {
-      const req = blueRequest(a);
-      expect((await post(t, a, '/api/v1/invoices', req)).statusCode).toBe(202);
-      expect((await unbind(t, a, a.sellerTaxId)).statusCode).toBe(200);
+    /** Runs the job worker until `fn` is done (jobs queued before stay queued until then). */
+    async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
       const worker = createWorker({
         db: t.runtime.deps.db,
         registry: t.runtime.deps.jobs.registry,
@@ -207,17 +212,44 @@ for (const dialect of TEST_DIALECTS) {
       });
       worker.start();
       try {
-        const failed = await waitForStatus(t, a, req.serialNo, (s) => s !== 'pending' && s !== 'issuing');
-        expect(failed).toMatchObject({ status: 'failed', failure: { code: 'SELLER_NOT_BOUND' } });
-        const ledger = await get(t, a, '/api/v1/sandbox/ledger');
-        expect(ledger.json<{ items: unknown[] }>().items).toEqual([]);
-        // Retrying while still unbound is refused up front.
-        const retry = await post(t, a, `/api/v1/invoices/${req.serialNo}/retry`);
-        expect(retry.statusCode).toBe(422);
-        expect(errorOf(retry).code).toBe('SELLER_NOT_BOUND');
+        return await fn();
       } finally {
         await worker.stop();
       }
+    }
+    const settled = (s: string) => s !== 'pending' && s !== 'issuing';
+
+    it('an issue job fails with SELLER_NOT_BOUND when the seller was unbound before the worker issued it', async () => {
+      const req = blueRequest(a);
+      expect((await post(t, a, '/api/v1/invoices', req)).statusCode).toBe(202);
+      expect((await unbind(t, a, a.sellerTaxId)).statusCode).toBe(200);
+      const failed = await withWorker(() => waitForStatus(t, a, req.serialNo, settled));
+      expect(failed).toMatchObject({ status: 'failed', failure: { code: 'SELLER_NOT_BOUND' } });
+      const ledger = await get(t, a, '/api/v1/sandbox/ledger');
+      expect(ledger.json<{ items: unknown[] }>().items).toEqual([]);
+      // Retrying while still unbound is refused up front; once bound again the retry issues.
+      const retry = await post(t, a, `/api/v1/invoices/${req.serialNo}/retry`);
+      expect(retry.statusCode).toBe(422);
+      expect(errorOf(retry).code).toBe('SELLER_NOT_BOUND');
+      await bindSandboxSeller(t.runtime.deps, a.tenantId, a.sellerTaxId);
+      expect((await post(t, a, `/api/v1/invoices/${req.serialNo}/retry`)).statusCode).toBe(200);
+      const issued = await withWorker(() => waitForStatus(t, a, req.serialNo, settled));
+      expect(issued.status).toBe('issued');
+    });
+
+    it('a red-form job fails with SELLER_NOT_BOUND when the seller was unbound after the red was requested', async () => {
+      const blue = blueRequest(a);
+      expect((await post(t, a, '/api/v1/invoices', blue)).statusCode).toBe(202);
+      await withWorker(() => waitForStatus(t, a, blue.serialNo, (s) => s === 'issued'));
+      const redSerialNo = `${blue.serialNo}R`;
+      const red = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, { redSerialNo, reason: '01' });
+      expect(red.statusCode).toBeLessThan(300);
+      expect((await unbind(t, a, a.sellerTaxId)).statusCode).toBe(200);
+      const failed = await withWorker(() => waitForStatus(t, a, redSerialNo, settled));
+      expect(failed).toMatchObject({ status: 'failed', failure: { code: 'SELLER_NOT_BOUND' } });
+      expect((await get(t, a, `/api/v1/invoices/${blue.serialNo}`)).json()).toMatchObject({ status: 'issued' });
+      const forms = await t.runtime.deps.db.kysely.selectFrom('sandbox_red_forms').select('id').execute();
+      expect(forms).toEqual([]);
     });
   });
 }

@@ -72,7 +72,7 @@ export async function assertSellerBound(deps: Deps, tenantId: string, taxId: str
 }
 
 export function sellerNotBoundMessage(taxId: string): string {
-  return `销方 ${taxId} 尚未绑定开票通道账户，请先绑定（POST /api/v1/orgs/${taxId}/channel-binding）后再开票`;
+  return `销方 ${taxId} 尚未绑定开票通道账户，请先在销方企业中绑定开票通道账户后再开票`;
 }
 
 function assertSameRequest(invoice: Invoice, hash: string): Invoice {
