@@ -12,8 +12,9 @@ import {
   USER_ROLES,
   type UserRole,
 } from './modules/auth/index.js';
+import { issueSandboxCredential } from './modules/channels/index.js';
 import { importTaxCodes } from './modules/invoicing/index.js';
-import { createOrg } from './modules/orgs/index.js';
+import { bindOrgChannel, createOrg, unbindOrgChannel } from './modules/orgs/index.js';
 import { toIsoCst } from './platform/clock.js';
 import { type Config, loadConfig, ROLES, type Role } from './platform/config/load-config.js';
 import { restrictProcessUmask } from './platform/data-dir.js';
@@ -79,9 +80,8 @@ export function buildCli(config: () => Config): Command {
       }),
     );
 
-  program
-    .command('org')
-    .description('seller organisations')
+  const org = program.command('org').description('seller organisations');
+  org
     .command('create')
     .requiredOption('--tenant <tenantId>')
     .requiredOption('--tax-id <taxId>', 'USCC')
@@ -108,7 +108,62 @@ export function buildCli(config: () => Config): Command {
         print(
           opts,
           { taxId: org.tax_id, name: org.name, tenantId: org.tenant_id },
-          () => `org ${org.tax_id} created (${org.name})`,
+          () => `org ${org.tax_id} created (${org.name}); bind its channel account with \`org bind\` before issuing`,
+        );
+      }),
+    );
+  org
+    .command('bind')
+    .description("bind the org's channel account with the credential the tax platform issued (sandbox credential)")
+    .requiredOption('--tenant <tenantId>')
+    .requiredOption('--tax-id <taxId>', 'USCC')
+    .requiredOption('--credential <credential>', 'from `openfapiao sandbox credential`')
+    .addOption(json)
+    .action(async (opts: Out & { tenant: string; taxId: string; credential: string }) =>
+      withRuntime(config(), async ({ deps }) => {
+        const { org: o, binding } = await bindOrgChannel(
+          { db: deps.db.kysely, clock: deps.clock, channel: deps.channel },
+          opts.tenant,
+          opts.taxId,
+          opts.credential,
+        );
+        print(
+          opts,
+          { taxId: o.tax_id, tenantId: o.tenant_id, status: 'bound', boundAt: toIsoCst(binding.bound_at) },
+          () => `org ${o.tax_id} bound to ${deps.channel.name} (since ${toIsoCst(binding.bound_at)})`,
+        );
+      }),
+    );
+  org
+    .command('unbind')
+    .description("unbind the org's channel account (the tenant can no longer issue under it)")
+    .requiredOption('--tenant <tenantId>')
+    .requiredOption('--tax-id <taxId>', 'USCC')
+    .addOption(json)
+    .action(async (opts: Out & { tenant: string; taxId: string }) =>
+      withRuntime(config(), async ({ deps }) => {
+        const o = await unbindOrgChannel({ db: deps.db.kysely }, opts.tenant, opts.taxId);
+        print(opts, { taxId: o.tax_id, tenantId: o.tenant_id, status: 'unbound' }, () => `org ${o.tax_id} unbound`);
+      }),
+    );
+
+  program
+    .command('sandbox')
+    .description('the built-in simulated tax platform (operator actions)')
+    .command('credential')
+    .description("issue a company's sandbox channel credential (replaces any earlier one); printed once, stored hashed")
+    .requiredOption('--tax-id <taxId>', 'USCC')
+    .addOption(json)
+    .action(async (opts: Out & { taxId: string }) =>
+      withRuntime(config(), async ({ deps }) => {
+        const credential = await issueSandboxCredential({ db: deps.db.kysely, clock: deps.clock }, opts.taxId);
+        const taxId = opts.taxId.toUpperCase();
+        print(opts, { taxId, credential }, () =>
+          [
+            `taxId       ${taxId}`,
+            `credential  ${credential}`,
+            '(shown once; give it only to the company that owns this tax id — it binds the seller for issuing)',
+          ].join('\n'),
         );
       }),
     );

@@ -6,6 +6,7 @@ import { createOrg } from './modules/orgs/index.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from './platform/data-dir.js';
 import type { Deps } from './platform/deps.js';
 import { randomToken } from './platform/ids.js';
+import { bindSandboxSeller } from './sandbox-binding.js';
 
 export const DEMO_TENANT_NAME = '演示租户 (OpenFapiao Demo)';
 /** A syntactically valid, fictional USCC (check character computed per GB 32100). */
@@ -27,7 +28,8 @@ export function demoCredentialsPath(dataDir: string): string {
 
 /**
  * On the first start of an empty installation, creates a demo tenant with a seller org, an API app and an admin
- * user, and writes their credentials to DATA_DIR/demo-credentials.json (mode 600). Returns them when created now,
+ * user, binds the seller's sandbox channel account (the credential is used once and never printed or stored), and
+ * writes their credentials to DATA_DIR/demo-credentials.json (mode 600). Returns them when created now,
  * or null when the installation already has tenants (a second start creates nothing).
  */
 export async function seedDemoTenant(deps: Deps): Promise<DemoCredentials | null> {
@@ -66,6 +68,7 @@ export async function seedDemoTenant(deps: Deps): Promise<DemoCredentials | null
     } satisfies DemoCredentials;
   });
   if (created) {
+    await bindSandboxSeller(deps, created.tenantId, created.sellerTaxId);
     fs.mkdirSync(deps.config.dataDir, { recursive: true, mode: DATA_DIR_MODE });
     const file = demoCredentialsPath(deps.config.dataDir);
     fs.writeFileSync(file, `${JSON.stringify(created, null, 2)}\n`, { mode: DATA_FILE_MODE });

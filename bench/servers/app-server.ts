@@ -1,7 +1,7 @@
 /**
  * The server under test: the real OpenFapiao app (buildApp) in its own process, configured from the environment the
  * runner gives it (temp DATA_DIR or DATABASE_URL, PORT, LOG_LEVEL=warn, huge AUTH_RATE_LIMIT_MAX, DEMO_SEED=false).
- * Seeds one tenant + API app, listens on 127.0.0.1 and prints `{"ready":true,"port":…,"appId":…,"appSecret":…}`.
+ * Seeds one tenant + API app (its seller org's sandbox channel account bound), listens on 127.0.0.1 and prints `{"ready":true,"port":…,"appId":…,"appSecret":…}`.
  * A job worker runs in the same process, as with `npm start` (role all), so issuing benchmarks measure the whole
  * pipeline; it idles during the HTTP-only benchmarks. The seeded seller org's tax id is announced too.
  */
@@ -10,6 +10,7 @@ import { createApiApp, createTenant } from '../../src/modules/auth/index.js';
 import { createOrg } from '../../src/modules/orgs/index.js';
 import { loadConfig } from '../../src/platform/config/load-config.js';
 import { createWorker } from '../../src/platform/jobs/index.js';
+import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { announce, exitWithParent } from './server-lifecycle.js';
 
 const config = loadConfig(process.env, process.cwd());
@@ -20,6 +21,7 @@ const tenant = await createTenant(ctx, { name: 'Bench tenant' });
 const { app: apiApp, appSecret } = await createApiApp(ctx, { tenantId: tenant.id, name: 'bench' });
 const SELLER_TAX_ID = '91310115MA1K4Q8R0N';
 await createOrg(ctx, tenant.id, { taxId: SELLER_TAX_ID, name: '基准测试销方有限公司' });
+await bindSandboxSeller(deps, tenant.id, SELLER_TAX_ID);
 await runtime.sandbox?.setQuota(
   { tenantId: tenant.id },
   SELLER_TAX_ID,

@@ -9,6 +9,7 @@ import { createOrg } from '../../src/modules/orgs/index.js';
 import { createManualClock } from '../../src/platform/clock.js';
 import { type Config, loadConfig } from '../../src/platform/config/load-config.js';
 import { createWorker } from '../../src/platform/jobs/index.js';
+import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { computeUsccCheckChar } from '../../src/tax/uscc.js';
 import type { TestDialect } from './test-db.js';
 
@@ -82,13 +83,17 @@ export interface SeededTenant {
 
 let seq = 0;
 
-/** Creates a tenant with a seller org and an API app, and gets a token through the real endpoint. */
+/**
+ * Creates a tenant with a seller org whose sandbox channel account is bound (as the demo seed does it) and an API
+ * app, and gets a token through the real endpoint.
+ */
 export async function seedTenant(t: TestApp, name = 'tenant'): Promise<SeededTenant> {
   const ctx = { db: t.runtime.deps.db.kysely, clock: t.clock };
   const tenant = await createTenant(ctx, { name });
   seq++;
   const sellerTaxId = makeUscc(`9131011${String(seq).padStart(2, '0')}MA1K4Q8R`.slice(0, 17));
   await createOrg(ctx, tenant.id, { taxId: sellerTaxId, name: `${name} 销方有限公司` });
+  await bindSandboxSeller(t.runtime.deps, tenant.id, sellerTaxId);
   const { app, appSecret } = await createApiApp(ctx, { tenantId: tenant.id, name: 'test' });
   const res = await t.app.inject({
     method: 'POST',

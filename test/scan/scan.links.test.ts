@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signScanLink } from '../../src/index.js';
 import { createOrg } from '../../src/modules/orgs/index.js';
+import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { buildTestApp, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
@@ -120,6 +121,7 @@ for (const dialect of TEST_DIALECTS) {
         taxId: sister,
         name: '姊妹公司',
       });
+      await bindSandboxSeller(t.runtime.deps, a.tenantId, sister);
       const own = merchantOrder(nextOrderNo('M'), { sellerTaxId: sister });
       const ok = await open(link(own));
       expect(ok.statusCode).toBe(303);

@@ -20,6 +20,12 @@ export const CHANNEL_ERRORS = defineErrors({
     message: '开票通道拒绝了请求',
     description: 'The tax platform refused the request for a reason that retrying will not fix.',
   },
+  CHANNEL_CREDENTIAL_INVALID: {
+    statusCode: 403,
+    message: '开票通道账户凭据不正确',
+    description:
+      "The credential presented to bind a seller's channel account is not the one the platform issued for that tax id (sandbox: `openfapiao sandbox credential`).",
+  },
   QUOTA_EXCEEDED: {
     statusCode: 422,
     message: '本月授信额度不足',

@@ -104,6 +104,16 @@ export interface SandboxRedFormTable {
   updated_at: number;
 }
 
+/**
+ * The login the simulated platform issued to a company (one per tax id, platform-wide like a real 税务数字账户; not
+ * per tenant). Only its SHA-256 is kept: the credential is shown once, when the operator issues it.
+ */
+export interface SandboxCredentialTable {
+  tax_id: string;
+  credential_hash: string;
+  issued_at: number;
+}
+
 /** The sandbox's part of the Database interface. */
 export interface ChannelTables {
   sandbox_settings: SandboxSettingsTable;
@@ -112,4 +122,5 @@ export interface ChannelTables {
   sandbox_quotas: SandboxQuotaTable;
   sandbox_ledger: SandboxLedgerTable;
   sandbox_red_forms: SandboxRedFormTable;
+  sandbox_credentials: SandboxCredentialTable;
 }

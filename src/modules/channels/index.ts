@@ -6,6 +6,8 @@
 export { CHANNEL_ERRORS } from './channels.errors.js';
 export type { ChannelTables, LedgerStatus } from './channels.tables.js';
 export type {
+  ChannelAccount,
+  ChannelAccountBindRequest,
   ChannelIssued,
   ChannelIssueRequest,
   ChannelQuota,
@@ -25,5 +27,6 @@ export {
   type SandboxChannel,
   type SandboxChannelOptions,
 } from './sandbox/create-sandbox-channel.js';
+export { issueSandboxCredential } from './sandbox/credentials.js';
 export type { SandboxLedgerEntry } from './sandbox/ledger-rows.js';
 export type { SandboxRule, SandboxSettings } from './sandbox/sandbox-settings.js';

@@ -7,6 +7,12 @@ import type { ComputedInvoice, RedReason } from '../../tax/index.js';
  */
 export interface IssuingChannel {
   readonly name: string;
+  /**
+   * Logs a seller in: checks the credential the platform gave the company for `taxId` (the sandbox's issued
+   * credential; a real channel's login or certificate). Throws ChannelError `CHANNEL_CREDENTIAL_INVALID` (permanent)
+   * when it does not hold. Whether the seller may then issue is the caller's record (orgs' channel binding).
+   */
+  bindAccount(request: ChannelAccountBindRequest): Promise<ChannelAccount>;
   /** Issues a blue or red invoice. Throws ChannelError (transient → retry, permanent → the request failed). */
   issue(request: ChannelIssueRequest): Promise<ChannelIssued>;
   /** Looks up an issue request by requestId (after a timeout: did it go through?). */
@@ -25,6 +31,18 @@ export interface IssuingChannel {
 /** Whose request: a channel keeps tenants apart like everything else. */
 export interface ChannelScope {
   readonly tenantId: string;
+}
+
+export interface ChannelAccountBindRequest extends ChannelScope {
+  readonly taxId: string;
+  /** What the company received from the platform; never logged or stored in clear. */
+  readonly credential: string;
+}
+
+/** A verified channel account. */
+export interface ChannelAccount {
+  readonly taxId: string;
+  readonly verifiedAt: number;
 }
 
 export interface ChannelIssueRequest extends ChannelScope {

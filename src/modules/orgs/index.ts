@@ -1,4 +1,7 @@
-/** Seller organisations (销方). Other modules call getOrg to resolve a seller of the tenant. */
+/**
+ * Seller organisations (销方). Other modules call getOrg to resolve a seller of the tenant, and findOrgChannelBinding
+ * to know whether it may issue (its channel account is bound to this tenant).
+ */
 
 export {
   assertOutboundUrl,
@@ -18,7 +21,13 @@ export {
   signingSecretsOf,
   subscribedEvents,
 } from './business-systems-subscribers.js';
+export {
+  bindOrgChannel,
+  findOrgChannelBinding,
+  listOrgChannelBindings,
+  unbindOrgChannel,
+} from './channel-binding.service.js';
 export { assertSellerTaxId, createOrg, getOrg, listOrgs, type OrgFields, updateOrg } from './orgs.service.js';
-export type { Org } from './orgs.tables.js';
+export type { Org, OrgChannelBinding } from './orgs.tables.js';
 export { BusinessSystemView, businessSystemsRoutes, toBusinessSystemView } from './routes/business-systems.routes.js';
 export { OrgView, orgsRoutes, toOrgView } from './routes/orgs.routes.js';

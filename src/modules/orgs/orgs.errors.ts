@@ -1,6 +1,6 @@
 import { defineErrors } from '../../platform/errors/app-error.js';
 
-export const { ORG_NOT_FOUND, ORG_EXISTS, ORG_TAX_ID_INVALID } = defineErrors({
+export const { ORG_NOT_FOUND, ORG_EXISTS, ORG_TAX_ID_INVALID, ORG_BOUND_ELSEWHERE } = defineErrors({
   ORG_NOT_FOUND: {
     statusCode: 404,
     message: '销方企业不存在',
@@ -15,5 +15,11 @@ export const { ORG_NOT_FOUND, ORG_EXISTS, ORG_TAX_ID_INVALID } = defineErrors({
     statusCode: 422,
     message: '纳税人识别号不是有效的统一社会信用代码',
     description: 'The seller tax id is not an 18-character USCC with a correct check character (GB 32100).',
+  },
+  ORG_BOUND_ELSEWHERE: {
+    statusCode: 409,
+    message: '该税号的开票通道账户已由其他租户绑定',
+    description:
+      'Another tenant holds the channel binding of this tax id (one tax id is bound to one tenant at a time); it must unbind first.',
   },
 });

@@ -19,6 +19,22 @@ export interface OrgTable {
 
 export type Org = Selectable<OrgTable>;
 
+/**
+ * A seller org logged in to the issuing channel (its channel account is bound). The primary key is the tax id: one
+ * tax id is bound to at most one tenant at a time, enforced by the database.
+ */
+export interface OrgChannelBindingTable {
+  tax_id: string;
+  tenant_id: string;
+  org_id: string;
+  /** The channel that verified the credential (`sandbox`). */
+  channel: string;
+  bound_at: number;
+}
+
+export type OrgChannelBinding = Selectable<OrgChannelBindingTable>;
+
 export interface OrgTables {
   orgs: OrgTable;
+  org_channel_bindings: OrgChannelBindingTable;
 }

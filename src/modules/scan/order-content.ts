@@ -3,7 +3,7 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import type { ComputedInvoice, InvoiceKind, TaxViolationCode } from '../../tax/index.js';
 import { validateInvoiceDraft } from '../../tax/index.js';
-import { getSellerOrThrow } from '../invoicing/create-invoice.js';
+import { getIssuingSellerOrThrow } from '../invoicing/create-invoice.js';
 import { TAX_RULE_ERRORS } from '../invoicing/invoicing.errors.js';
 import type { LineInput, TotalsInput } from '../invoicing/routes/invoice.schemas.js';
 import { loadTaxCodeTable } from '../invoicing/tax-code-table.js';
@@ -34,8 +34,8 @@ const PLACEHOLDER_BUYER = { name: '校验用购买方有限公司', taxId: '9111
 
 /**
  * Validates an order's content with the same tax rules as direct invoicing, for every kind the consumer may choose
- * (the buyer is not known yet, so buyer rules are checked on submit). Throws the tax rule's 422 on the first
- * violation; returns the page summary.
+ * (the buyer is not known yet, so buyer rules are checked on submit). The seller must be one that may issue
+ * (SELLER_NOT_BOUND otherwise). Throws the tax rule's 422 on the first violation; returns the page summary.
  */
 export async function checkOrderContent(
   deps: Deps,
@@ -44,7 +44,7 @@ export async function checkOrderContent(
   kinds: readonly InvoiceKind[],
   content: OrderContent,
 ): Promise<CheckedContent> {
-  const seller = await getSellerOrThrow(deps, tenantId, sellerTaxId);
+  const seller = await getIssuingSellerOrThrow(deps, tenantId, sellerTaxId);
   const taxCodes = await loadTaxCodeTable(deps.db.kysely);
   let computed: ComputedInvoice | null = null;
   for (const kind of kinds) {

@@ -4,6 +4,7 @@ import type { Clock } from '../../../platform/clock.js';
 import type { Database } from '../../../platform/db/database.js';
 import type { ChannelQuota, ChannelScope, IssuingChannel } from '../issuing-channel.js';
 import { applyRedFormOnSandbox } from './apply-red-form.js';
+import { bindAccountOnSandbox } from './credentials.js';
 import { decideRedFormOnSandbox, getRedFormOnSandbox } from './decide-red-form.js';
 import { issueOnSandbox } from './issue-on-sandbox.js';
 import { findLedgerByRequest, listLedger, type SandboxLedgerEntry, toIssued } from './ledger-rows.js';
@@ -62,6 +63,7 @@ export function createSandboxChannel(options: SandboxChannelOptions): SandboxCha
   });
   return {
     name: 'sandbox',
+    bindAccount: (request) => bindAccountOnSandbox(ctx, request),
     issue: (request) => issueOnSandbox(ctx, request),
     queryIssue: async (scope, requestId) => {
       const row = await findLedgerByRequest(ctx.db, scope.tenantId, requestId);

@@ -2,6 +2,8 @@ import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
 import type { ComputedInvoice } from '../../../tax/index.js';
 import { ChannelError, type ChannelIssued, type ChannelIssueRequest } from '../../channels/index.js';
+import { findOrgChannelBinding } from '../../orgs/index.js';
+import { sellerNotBoundMessage } from '../create-invoice.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
 import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
@@ -18,6 +20,10 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
   const db = deps.db.kysely;
   const invoice = await findInvoiceById(db, invoiceId);
   if (!invoice || (invoice.status !== 'pending' && invoice.status !== 'issuing')) return;
+  if (!(await findOrgChannelBinding(db, invoice.tenant_id, invoice.seller_tax_id))) {
+    await refuseUnboundSeller(deps, invoice, helpers);
+    return;
+  }
   if (invoice.status === 'pending') {
     const claimed = await updateInvoiceIf(db, invoice.id, ['pending'], {
       status: 'issuing',
@@ -41,6 +47,24 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
     issued = found;
   }
   await commitIssued(deps, invoice, issued, helpers);
+}
+
+/**
+ * The seller was unbound after the request was accepted (or another tenant took the tax id over): nothing more is
+ * sent to the channel under it. A first attempt fails the request with SELLER_NOT_BOUND; a re-run of a request that
+ * was already `issuing` first asks the channel whether the earlier attempt (made while bound) went through.
+ */
+async function refuseUnboundSeller(deps: Deps, invoice: Invoice, helpers: TaskHelpers): Promise<void> {
+  const reason = sellerNotBoundMessage(invoice.seller_tax_id);
+  if (invoice.status === 'pending') {
+    await markFailed(deps, invoice, 'SELLER_NOT_BOUND', reason);
+    return;
+  }
+  const found = await confirmWithChannel(deps, invoice, `${invoice.id}-r${invoice.channel_revision}`, {
+    notFound: { code: 'SELLER_NOT_BOUND', reason },
+    unknown: `${reason}；且无法向通道确认此前的开具结果，重新绑定后请重试`,
+  });
+  if (found) await commitIssued(deps, invoice, found, helpers);
 }
 
 /**

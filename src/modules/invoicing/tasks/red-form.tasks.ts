@@ -2,6 +2,8 @@ import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
 import { type ComputedInvoice, fenToDecimalString, type RedReason } from '../../../tax/index.js';
 import { ChannelError } from '../../channels/index.js';
+import { findOrgChannelBinding } from '../../orgs/index.js';
+import { sellerNotBoundMessage } from '../create-invoice.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
 import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
@@ -15,6 +17,10 @@ export async function runApplyRedForm(deps: Deps, invoiceId: string, helpers: Ta
   if (red?.status !== 'pending' || red.red_form_id) return;
   const blue = await findInvoiceById(db, red.blue_invoice_id ?? '');
   if (!blue?.number || blue.issued_at === null) return;
+  if (!(await findOrgChannelBinding(db, red.tenant_id, red.seller_tax_id))) {
+    await failRed(deps, red, 'SELLER_NOT_BOUND', sellerNotBoundMessage(red.seller_tax_id));
+    return;
+  }
   const data = JSON.parse(red.request_json) as RedRequestData;
   const computed = JSON.parse(red.computed_json) as ComputedInvoice;
   try {

@@ -4,8 +4,14 @@ import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
 import { getAuth } from '../../auth/index.js';
+import {
+  bindOrgChannel,
+  findOrgChannelBinding,
+  listOrgChannelBindings,
+  unbindOrgChannel,
+} from '../channel-binding.service.js';
 import { createOrg, getOrg, listOrgs, updateOrg } from '../orgs.service.js';
-import type { Org } from '../orgs.tables.js';
+import type { Org, OrgChannelBinding } from '../orgs.tables.js';
 
 const nullableText = (maxLength: number, description: string) =>
   Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()], { description }));
@@ -39,11 +45,31 @@ export const OrgView = Type.Object({
   bankName: Type.Union([Type.String(), Type.Null()]),
   bankAccount: Type.Union([Type.String(), Type.Null()]),
   regionCode: Type.Union([Type.String(), Type.Null()]),
+  channelBinding: Type.Object(
+    {
+      status: Type.Union([Type.Literal('bound'), Type.Literal('unbound')], {
+        description: 'bound: 开票通道账户已绑定，可以开票；unbound: 未绑定，开票会被拒绝 (SELLER_NOT_BOUND)',
+      }),
+      boundAt: Type.Union([IsoTime, Type.Null()]),
+    },
+    { description: '开票通道账户绑定' },
+  ),
   createdAt: IsoTime,
   updatedAt: IsoTime,
 });
 
-export function toOrgView(org: Org) {
+export const ChannelBindingBody = Type.Object(
+  {
+    credential: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: '开票通道账户凭据（沙箱：运维人员用 `openfapiao sandbox credential` 为该税号签发）',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export function toOrgView(org: Org, binding: OrgChannelBinding | null | undefined = null) {
   return {
     taxId: org.tax_id,
     name: org.name,
@@ -52,6 +78,9 @@ export function toOrgView(org: Org) {
     bankName: org.bank_name,
     bankAccount: org.bank_account,
     regionCode: org.region_code,
+    channelBinding: binding
+      ? { status: 'bound' as const, boundAt: toIsoCst(binding.bound_at) }
+      : { status: 'unbound' as const, boundAt: null },
     createdAt: toIsoCst(org.created_at),
     updatedAt: toIsoCst(org.updated_at),
   };
@@ -73,7 +102,11 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         response: responses({ 200: Type.Object({ items: Type.Array(OrgView) }) }),
       },
     },
-    async (request) => ({ items: (await listOrgs(ctx, getAuth(request).tenantId)).map(toOrgView) }),
+    async (request) => {
+      const tenantId = getAuth(request).tenantId;
+      const [orgs, bindings] = await Promise.all([listOrgs(ctx, tenantId), listOrgChannelBindings(ctx.db, tenantId)]);
+      return { items: orgs.map((org) => toOrgView(org, bindings.get(org.tax_id))) };
+    },
   );
 
   app.post(
@@ -93,7 +126,7 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
   app.get(
     '/api/v1/orgs/:taxId',
     { schema: { ...common, summary: '查询销方企业', params: TaxIdParams, response: responses({ 200: OrgView }) } },
-    async (request) => toOrgView(await getOrg(ctx, getAuth(request).tenantId, request.params.taxId)),
+    async (request) => withBinding(await getOrg(ctx, getAuth(request).tenantId, request.params.taxId)),
   );
 
   app.patch(
@@ -107,6 +140,48 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         response: responses({ 200: OrgView }),
       },
     },
-    async (request) => toOrgView(await updateOrg(ctx, getAuth(request).tenantId, request.params.taxId, request.body)),
+    async (request) => withBinding(await updateOrg(ctx, getAuth(request).tenantId, request.params.taxId, request.body)),
   );
+
+  app.post(
+    '/api/v1/orgs/:taxId/channel-binding',
+    {
+      schema: {
+        ...common,
+        summary: '绑定销方的开票通道账户',
+        description:
+          '出示税局（沙箱）为该税号签发的凭据，绑定后本租户才能以该销方开票。一个税号同一时间只能绑定在一个租户；其他租户已绑定时返回 409 ORG_BOUND_ELSEWHERE。',
+        params: TaxIdParams,
+        body: ChannelBindingBody,
+        response: responses({ 200: OrgView }, [400, 401, 403, 404, 409, 503]),
+      },
+    },
+    async (request) => {
+      const { org, binding } = await bindOrgChannel(
+        { ...ctx, channel: deps.channel },
+        getAuth(request).tenantId,
+        request.params.taxId,
+        request.body.credential,
+      );
+      return toOrgView(org, binding);
+    },
+  );
+
+  app.delete(
+    '/api/v1/orgs/:taxId/channel-binding',
+    {
+      schema: {
+        ...common,
+        summary: '解除销方的开票通道账户绑定',
+        description: '解除后本租户不能再以该销方开票（已排队的开票任务在开具时失败），其他租户可凭凭据绑定该税号。',
+        params: TaxIdParams,
+        response: responses({ 200: OrgView }),
+      },
+    },
+    async (request) => toOrgView(await unbindOrgChannel(ctx, getAuth(request).tenantId, request.params.taxId), null),
+  );
+
+  async function withBinding(org: Org) {
+    return toOrgView(org, await findOrgChannelBinding(ctx.db, org.tenant_id, org.tax_id));
+  }
 };

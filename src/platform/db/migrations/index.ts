@@ -10,6 +10,7 @@ import * as m0008 from './0008-jobs-partial-indexes.js';
 import * as m0009 from './0009-document-bundles.js';
 import * as m0010 from './0010-jobs-finished-index.js';
 import * as m0011 from './0011-scan-static-limits.js';
+import * as m0012 from './0012-org-channel-binding.js';
 import * as m0013 from './0013-webhook-order-link-refs.js';
 
 /**
@@ -28,5 +29,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-document-bundles': m0009,
   '0010-jobs-finished-index': m0010,
   '0011-scan-static-limits': m0011,
+  '0012-org-channel-binding': m0012,
   '0013-webhook-order-link-refs': m0013,
 };

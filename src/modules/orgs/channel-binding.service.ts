@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db/database.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import { CHANNEL_ERRORS, ChannelError, type IssuingChannel } from '../channels/index.js';
+import { ORG_BOUND_ELSEWHERE } from './orgs.errors.js';
+import { getOrg } from './orgs.service.js';
+import type { Org, OrgChannelBinding } from './orgs.tables.js';
+
+type Ctx = { db: Kysely<Database>; clock: Clock; channel: Pick<IssuingChannel, 'name' | 'bindAccount'> };
+
+/**
+ * Binds the channel account of one of the tenant's seller orgs: the channel checks the credential first (so a 409
+ * never tells someone without the credential who holds the tax id), then the binding row is inserted. Its primary
+ * key is the tax id, so of two tenants binding at once exactly one row lands; the other gets ORG_BOUND_ELSEWHERE.
+ * Binding again from the holding tenant is a no-op that keeps the first `bound_at`.
+ */
+export async function bindOrgChannel(
+  { db, clock, channel }: Ctx,
+  tenantId: string,
+  taxId: string,
+  credential: string,
+): Promise<{ org: Org; binding: OrgChannelBinding }> {
+  const org = await getOrg({ db }, tenantId, taxId);
+  try {
+    await channel.bindAccount({ tenantId, taxId: org.tax_id, credential });
+  } catch (err) {
+    if (!(err instanceof ChannelError)) throw err;
+    const declared = Object.values(CHANNEL_ERRORS).find((c) => c.code === err.code);
+    const code =
+      declared ?? (err.kind === 'transient' ? CHANNEL_ERRORS.CHANNEL_UNAVAILABLE : CHANNEL_ERRORS.CHANNEL_REJECTED);
+    throw new AppError(code, err.message, { taxId: org.tax_id });
+  }
+  const row: OrgChannelBinding = {
+    tax_id: org.tax_id,
+    tenant_id: tenantId,
+    org_id: org.id,
+    channel: channel.name,
+    bound_at: clock.now(),
+  };
+  // Insert first, read after: the database decides who holds the tax id, never a check made before the insert.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const inserted = await db
+      .insertInto('org_channel_bindings')
+      .values(row)
+      .onConflict((oc) => oc.column('tax_id').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { org, binding: row };
+    const holder = await findBinding(db, org.tax_id);
+    if (holder?.tenant_id === tenantId) return { org, binding: holder };
+    if (holder) {
+      throw new AppError(
+        ORG_BOUND_ELSEWHERE,
+        `税号 ${org.tax_id} 的开票通道账户已由其他租户绑定，解除后才能在本租户绑定`,
+        {
+          taxId: org.tax_id,
+        },
+      );
+    }
+    // The holder unbound between our insert and the read: try again.
+  }
+  throw new AppError(ORG_BOUND_ELSEWHERE, undefined, { taxId: org.tax_id });
+}
+
+/** Unbinds the tenant's own binding of the org (idempotent: an unbound org stays unbound). */
+export async function unbindOrgChannel(
+  { db }: { db: Kysely<Database> },
+  tenantId: string,
+  taxId: string,
+): Promise<Org> {
+  const org = await getOrg({ db }, tenantId, taxId);
+  await db
+    .deleteFrom('org_channel_bindings')
+    .where('tax_id', '=', org.tax_id)
+    .where('tenant_id', '=', tenantId)
+    .execute();
+  return org;
+}
+
+/** The tenant's binding of `taxId`, or null when this tenant's org is not bound (unbound, or held by another). */
+export async function findOrgChannelBinding(
+  db: Kysely<Database>,
+  tenantId: string,
+  taxId: string,
+): Promise<OrgChannelBinding | null> {
+  const binding = await findBinding(db, taxId.toUpperCase());
+  return binding?.tenant_id === tenantId ? binding : null;
+}
+
+/** The tenant's bindings, by tax id (for the org list). */
+export async function listOrgChannelBindings(
+  db: Kysely<Database>,
+  tenantId: string,
+): Promise<Map<string, OrgChannelBinding>> {
+  const rows = await db.selectFrom('org_channel_bindings').selectAll().where('tenant_id', '=', tenantId).execute();
+  return new Map(rows.map((r) => [r.tax_id, r]));
+}
+
+async function findBinding(db: Kysely<Database>, taxId: string): Promise<OrgChannelBinding | undefined> {
+  return db.selectFrom('org_channel_bindings').selectAll().where('tax_id', '=', taxId).executeTakeFirst();
+}
