@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { Type } from 'typebox';
 import type { Clock } from './clock.js';
 import type { Database } from './db/database.js';
 import { newId } from './ids.js';
@@ -15,6 +16,19 @@ export interface DomainEvent {
   readonly occurredAt: number;
   readonly data?: Record<string, unknown>;
 }
+
+/** Schema of a {@link DomainEvent} in a job payload (`{ event }`), checked at enqueue and at claim. */
+export const DomainEventSchema = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  tenantId: Type.String(),
+  subjectId: Type.String(),
+  occurredAt: Type.Number(),
+  data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+
+/** Payload schema of a task subscribed to events. */
+export const EventTaskPayload = Type.Object({ event: DomainEventSchema });
 
 /** Tasks that take an event: their payload is `{ event }`. */
 type EventTask = { [K in TaskName]: TaskPayloads[K] extends { event: DomainEvent } ? K : never }[TaskName];
@@ -62,7 +76,7 @@ export function createEventBus({ jobs, clock }: { jobs: JobsRuntime; clock: Cloc
         if (when && !when(event)) continue;
         await jobs.enqueue(db, task, { event } as TaskPayloads[typeof task], {
           tenantId: input.tenantId,
-          jobKey: `${task}:${input.key}`,
+          key: input.key,
         });
       }
       return event;

@@ -8,7 +8,8 @@ export interface EnqueueOptions {
   runAt?: number;
   priority?: number;
   maxAttempts?: number;
-  jobKey?: string;
+  /** The job key is `{task}:{key}` (see EnqueueJobOptions.key). */
+  key?: string;
 }
 
 /** What use cases see of the job queue: enqueue inside their transaction, and wake the local worker. */

@@ -45,12 +45,7 @@ for (const dialect of TEST_DIALECTS) {
       expect(new Set(answers.map((r) => r.headers.etag)).size).toBe(1);
       const db = t.runtime.deps.db.kysely;
       const invoiceId = await invoiceIdOf(t, blue.serialNo);
-      const job = await t.runtime.deps.jobs.enqueue(
-        db,
-        'documents/render-invoice',
-        { invoiceId },
-        { jobKey: `render-invoice:${invoiceId}` },
-      );
+      const job = await t.runtime.deps.jobs.enqueue(db, 'documents/render-invoice', { invoiceId });
       t.runtime.deps.jobs.notify();
       await expect
         .poll(

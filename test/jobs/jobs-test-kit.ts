@@ -1,12 +1,15 @@
 import { pino } from 'pino';
+import { Type } from 'typebox';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createManualClock } from '../../src/platform/clock.js';
 import type { Config } from '../../src/platform/config/load-config.js';
 import {
   createTaskRegistry,
   createWorker,
+  defineTask,
   enqueueJob,
   getJob,
+  type Task,
   type TaskHelpers,
   type TaskRegistry,
   type WorkerOptions,
@@ -20,6 +23,44 @@ declare module '../../src/platform/jobs/index.js' {
     'test/check-amount': { amount: number };
     'test/record-execution': { mode: 'ok' | 'block-first-attempt' | 'fail' };
   }
+}
+
+/** Attempts of the test tasks unless a test says otherwise (graphile-worker's default). */
+export const TEST_TASK_ATTEMPTS = 25;
+
+/** `test/do-work`: `{ label }`, running `handler`. */
+export function doWorkTask(
+  handler: (payload: { label: string }, helpers: TaskHelpers) => Promise<void>,
+  maxAttempts = TEST_TASK_ATTEMPTS,
+) {
+  return defineTask({
+    id: 'test/do-work',
+    payload: Type.Object({ label: Type.String() }),
+    maxAttempts,
+    handler: (_deps: unknown, payload, helpers) => handler(payload, helpers),
+  });
+}
+
+/** `test/record-execution` (the multi-process suite's task), running `handler`. */
+export function recordExecutionTask(
+  handler: (payload: { mode: 'ok' | 'block-first-attempt' | 'fail' }, helpers: TaskHelpers) => Promise<void>,
+) {
+  return defineTask({
+    id: 'test/record-execution',
+    payload: Type.Object({
+      mode: Type.Union([Type.Literal('ok'), Type.Literal('block-first-attempt'), Type.Literal('fail')]),
+    }),
+    maxAttempts: TEST_TASK_ATTEMPTS,
+    handler: (_deps: unknown, payload, helpers) => handler(payload, helpers),
+  });
+}
+
+/** A registry of test tasks (they take no deps). */
+// biome-ignore lint/suspicious/noExplicitAny: any task schema.
+export function registryOf(...tasks: Task<string, any, unknown>[]): TaskRegistry {
+  const registry = createTaskRegistry();
+  registry.register(undefined, tasks);
+  return registry;
 }
 
 export const silentLogger = pino({ level: 'silent' });
@@ -101,7 +142,5 @@ export function registryWith(
   handler: (payload: { label: string }, helpers: TaskHelpers) => Promise<void>,
   maxAttempts?: number,
 ): TaskRegistry {
-  const registry = createTaskRegistry();
-  registry.define('test/do-work', { handler, ...(maxAttempts ? { maxAttempts } : {}) });
-  return registry;
+  return registryOf(doWorkTask(handler, maxAttempts));
 }

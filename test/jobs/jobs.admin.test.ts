@@ -3,7 +3,6 @@ import { createManualClock } from '../../src/platform/clock.js';
 import {
   cancelJob,
   countJobsByState,
-  createTaskRegistry,
   createWorker,
   enqueueJob,
   getJob,
@@ -11,19 +10,18 @@ import {
   retryJob,
 } from '../../src/platform/jobs/index.js';
 import { createTestDb, TEST_DIALECTS } from '../helpers/test-db.js';
-import { silentLogger, testJobsConfig } from './jobs-test-kit.js';
+import { doWorkTask, registryOf, silentLogger, testJobsConfig } from './jobs-test-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: job admin helpers`, () => {
     let t: Awaited<ReturnType<typeof createTestDb>>;
     const clock = createManualClock('2025-03-01T00:00:00Z');
     let failing = true;
-    const registry = createTaskRegistry();
-    registry.define('test/do-work', {
-      handler: async () => {
+    const registry = registryOf(
+      doWorkTask(async () => {
         if (failing) throw new Error('boom');
-      },
-    });
+      }),
+    );
     beforeAll(async () => {
       t = await createTestDb(dialect);
     });

@@ -1,28 +1,37 @@
+import { Type } from 'typebox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTaskRegistry, enqueueJob, getJob, type TaskRegistry } from '../../src/platform/jobs/index.js';
+import {
+  createTaskRegistry,
+  defineTask,
+  enqueueJob,
+  getJob,
+  type TaskRegistry,
+} from '../../src/platform/jobs/index.js';
 import { createTestDb, TEST_DIALECTS } from '../helpers/test-db.js';
-import './jobs-test-kit.js';
+import { doWorkTask, registryOf, TEST_TASK_ATTEMPTS } from './jobs-test-kit.js';
 
 const NOW = Date.parse('2025-03-01T00:00:00Z');
 
+const checkAmountTask = defineTask({
+  id: 'test/check-amount',
+  payload: Type.Object({ amount: Type.Number() }),
+  maxAttempts: TEST_TASK_ATTEMPTS,
+  jobKey: (payload) => `n${payload.amount}`,
+  handler: async () => {},
+});
+
 function makeRegistry(): TaskRegistry {
-  const registry = createTaskRegistry();
-  registry.define('test/do-work', { handler: async () => {}, maxAttempts: 7 });
-  registry.define('test/check-amount', {
-    handler: async () => {},
-    validate: (p) => (typeof (p as { amount?: unknown }).amount === 'number' ? null : 'amount must be a number'),
-  });
-  return registry;
+  return registryOf(
+    doWorkTask(async () => {}, 7),
+    checkAmountTask,
+  );
 }
 
 describe('createTaskRegistry', () => {
   it('rejects malformed and duplicate task ids', () => {
-    const registry = createTaskRegistry();
-    registry.define('test/do-work', { handler: async () => {} });
-    expect(() => registry.define('test/do-work', { handler: async () => {} })).toThrow(/already defined/);
-    expect(() => registry.define('Bad Name' as 'test/do-work', { handler: async () => {} })).toThrow(
-      /module\/verb-noun/,
-    );
+    const registry = registryOf(doWorkTask(async () => {}));
+    expect(() => registry.register(undefined, [doWorkTask(async () => {})])).toThrow(/already defined/);
+    expect(() => registry.register(undefined, [{ ...checkAmountTask, id: 'Bad Name' }])).toThrow(/module\/verb-noun/);
     expect(registry.list()).toEqual(['test/do-work']);
   });
 });
@@ -77,7 +86,7 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('returns the existing job for a known job key, whatever its state', async () => {
-      const opts = { now: NOW, jobKey: 'deliver:1' };
+      const opts = { now: NOW, key: 'deliver:1' };
       const first = await enqueueJob(t.db.kysely, registry, 'test/do-work', { label: 'a' }, opts);
       await t.db.kysely.updateTable('jobs').set({ state: 'succeeded' }).execute();
       const second = await enqueueJob(t.db.kysely, registry, 'test/do-work', { label: 'b' }, opts);
@@ -90,9 +99,7 @@ for (const dialect of TEST_DIALECTS) {
         Array.from({ length: 12 }, (_, i) =>
           t.db.kysely
             .transaction()
-            .execute((trx) =>
-              enqueueJob(trx, registry, 'test/do-work', { label: `n${i}` }, { now: NOW, jobKey: 'same' }),
-            ),
+            .execute((trx) => enqueueJob(trx, registry, 'test/do-work', { label: `n${i}` }, { now: NOW, key: 'same' })),
         ),
       );
       expect(results.filter((r) => r.created)).toHaveLength(1);
@@ -108,7 +115,7 @@ for (const dialect of TEST_DIALECTS) {
         enqueueJob(t.db.kysely, registry, 'test/check-amount', { amount: 'ten' } as unknown as { amount: number }, {
           now: NOW,
         }),
-      ).rejects.toThrow(/invalid payload for task "test\/check-amount": amount must be a number/);
+      ).rejects.toThrow(/invalid payload for task "test\/check-amount": \/amount must be number/);
     });
   });
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, enqueueJob } from '../../src/platform/jobs/index.js';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { testJobsConfig } from './jobs-test-kit.js';
+import { doWorkTask, testJobsConfig } from './jobs-test-kit.js';
 
 /** A pino logger whose JSON lines land in `lines`. */
 function capturingLogger() {
@@ -29,12 +29,11 @@ for (const dialect of TEST_DIALECTS) {
         dialect,
         {},
         (_app, runtime) => {
-          runtime.deps.jobs.registry.define('test/do-work', {
-            handler: async () => {
+          runtime.deps.jobs.registry.register(undefined, [
+            doWorkTask(async () => {
               throw new Error("cannot open '/srv/openfapiao/data/blobs/ab/cd.bin' for reading");
-            },
-            maxAttempts: 1,
-          });
+            }, 1),
+          ]);
         },
         { logger: log.logger },
       );

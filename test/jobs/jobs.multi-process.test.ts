@@ -4,9 +4,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTaskRegistry, enqueueJob, getJob } from '../../src/platform/jobs/index.js';
+import { enqueueJob, getJob } from '../../src/platform/jobs/index.js';
 import { createTestDb, TEST_DIALECTS } from '../helpers/test-db.js';
-import { waitFor } from './jobs-test-kit.js';
+import { recordExecutionTask, registryOf, waitFor } from './jobs-test-kit.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -31,8 +31,7 @@ interface WorkerProcess {
 describe.skipIf(postgres.skip)('postgres: two worker processes', () => {
   let t: Awaited<ReturnType<typeof createTestDb>>;
   const workers: WorkerProcess[] = [];
-  const registry = createTaskRegistry();
-  registry.define('test/record-execution', { handler: async () => {} });
+  const registry = registryOf(recordExecutionTask(async () => {}));
 
   async function startWorker(id: string): Promise<WorkerProcess> {
     const url = t.dbConfig.driver === 'postgres' ? t.dbConfig.url : '';

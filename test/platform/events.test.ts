@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/platform/clock.js';
 import type { Db } from '../../src/platform/db/create-db.js';
-import { createEventBus, type DomainEvent } from '../../src/platform/events.js';
-import { createTaskRegistry } from '../../src/platform/jobs/index.js';
+import { createEventBus, type DomainEvent, EventTaskPayload } from '../../src/platform/events.js';
+import { createTaskRegistry, defineTask } from '../../src/platform/jobs/index.js';
 import { createJobsRuntime } from '../../src/platform/jobs-runtime.js';
 import { createTestDb, TEST_DIALECTS } from '../helpers/test-db.js';
 
@@ -18,7 +18,14 @@ for (const dialect of TEST_DIALECTS) {
     let cleanup: () => Promise<void>;
     const clock = createManualClock('2025-06-01T00:00:00Z');
     const registry = createTaskRegistry();
-    registry.define('test/on-event', { handler: async () => {} });
+    registry.register(undefined, [
+      defineTask({
+        id: 'test/on-event',
+        payload: EventTaskPayload,
+        maxAttempts: 1,
+        handler: async () => {},
+      }),
+    ]);
     const bus = createEventBus({ jobs: createJobsRuntime({ registry, clock }), clock });
     bus.subscribe(['thing.happened'], 'test/on-event');
 

@@ -52,12 +52,7 @@ export async function enqueueBuyerDeliveries(
       sent_at: null,
     };
     await insertBuyerDelivery(trx, row);
-    await deps.jobs.enqueue(
-      trx,
-      TASKS[channel],
-      { buyerDeliveryId: row.id },
-      { tenantId: row.tenant_id, jobKey: `${TASKS[channel].slice('delivery/'.length)}:${row.id}` },
-    );
+    await deps.jobs.enqueue(trx, TASKS[channel], { buyerDeliveryId: row.id }, { tenantId: row.tenant_id });
     rows.push(row);
   }
   return rows;

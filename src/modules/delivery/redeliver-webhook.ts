@@ -35,7 +35,7 @@ export async function redeliverWebhook(deps: Deps, tenantId: string, id: string)
       trx,
       'delivery/deliver-webhook',
       { deliveryId: delivery.id },
-      { tenantId, jobKey: `redeliver-webhook:${delivery.id}:${redeliveries}` },
+      { tenantId, key: `${delivery.id}:${redeliveries}` },
     );
     return true;
   });

@@ -7,22 +7,25 @@ import type { WebhookAttemptResult } from './post-webhook.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Inserts a delivery unless the system already has one for the event; returns the delivery id either way. */
-export async function insertDelivery(db: Db, row: WebhookDelivery): Promise<string> {
+/**
+ * Inserts a delivery unless the system already has one for the event; returns the delivery id either way, and
+ * whether this call inserted it.
+ */
+export async function insertDelivery(db: Db, row: WebhookDelivery): Promise<{ id: string; created: boolean }> {
   const inserted = await db
     .insertInto('webhook_deliveries')
     .values(row)
     .onConflict((oc) => oc.columns(['business_system_id', 'event_id']).doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (inserted) return inserted.id;
+  if (inserted) return { id: inserted.id, created: true };
   const existing = await db
     .selectFrom('webhook_deliveries')
     .select('id')
     .where('business_system_id', '=', row.business_system_id)
     .where('event_id', '=', row.event_id)
     .executeTakeFirstOrThrow();
-  return existing.id;
+  return { id: existing.id, created: false };
 }
 
 /** A delivery by id (any tenant: for the deliver task). */

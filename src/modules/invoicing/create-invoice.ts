@@ -94,11 +94,7 @@ export async function enqueueIssue(
     trx,
     'invoicing/issue-invoice',
     { invoiceId: invoice.id },
-    {
-      tenantId: invoice.tenant_id,
-      jobKey: `invoicing/issue-invoice:${invoice.id}:${invoice.revision}`,
-      maxAttempts: 12,
-    },
+    { tenantId: invoice.tenant_id, key: `${invoice.id}:${invoice.revision}` },
   );
 }
 

@@ -110,7 +110,7 @@ export async function applyFormOutcome(deps: Deps, trx: Trx, red: Invoice, form:
       {
         tenantId: red.tenant_id,
         runAt: form.confirmBy + 1000,
-        jobKey: `invoicing/check-red-form:${red.id}:${form.confirmBy}`,
+        key: `${red.id}:${form.confirmBy}`,
       },
     );
   }

@@ -85,12 +85,7 @@ export async function requestRedInvoice(
       updated_at: deps.clock.now(),
     });
     if (!locked) throw new AppError(INVOICE_RED_IN_PROGRESS);
-    await deps.jobs.enqueue(
-      trx,
-      'invoicing/apply-red-form',
-      { invoiceId: red.id },
-      { tenantId: red.tenant_id, jobKey: `invoicing/apply-red-form:${red.id}` },
-    );
+    await deps.jobs.enqueue(trx, 'invoicing/apply-red-form', { invoiceId: red.id }, { tenantId: red.tenant_id });
     return 'created' as const;
   });
   if (outcome === 'duplicate') {

@@ -1,6 +1,12 @@
+import { Type } from 'typebox';
 import type { Deps } from '../../platform/deps.js';
-import type { DomainEvent } from '../../platform/events.js';
-import type { TaskRegistry } from '../../platform/jobs/index.js';
+import { type DomainEvent, EventTaskPayload } from '../../platform/events.js';
+import {
+  DEFAULT_TASK_ATTEMPTS,
+  defineTask,
+  type TaskPayloadsOf,
+  type TaskRegistry,
+} from '../../platform/jobs/index.js';
 import { fenToDecimalString } from '../../tax/index.js';
 import { registerEventSource } from '../delivery/index.js';
 import { getInvoiceOrThrow, registerMonitorExceptionSource } from '../invoicing/index.js';
@@ -12,11 +18,29 @@ import { findOrderByInvoiceSerial, updateOrderIf } from './orders.repo.js';
 import { findSettingById } from './settings.service.js';
 import { announceOrderSettled } from './wait-for-order.js';
 
+/** Issues a submitted order's invoices (one job per order). */
+export const issueOrderTask = defineTask({
+  id: 'scan/issue-order',
+  payload: Type.Object({ orderId: Type.String() }),
+  maxAttempts: DEFAULT_TASK_ATTEMPTS,
+  jobKey: (payload) => payload.orderId,
+  handler: async (deps: Deps, payload) => {
+    await issueOrder(deps, payload.orderId, { rethrow: false });
+  },
+});
+
+/** Follows an order's invoice: issued or failed (subscribed to the invoice events of scan's serial numbers). */
+export const invoiceSettledTask = defineTask({
+  id: 'scan/invoice-settled',
+  payload: EventTaskPayload,
+  maxAttempts: DEFAULT_TASK_ATTEMPTS,
+  handler: (deps: Deps, payload) => onInvoiceSettled(deps, payload.event),
+});
+
+const SCAN_TASKS = [issueOrderTask, invoiceSettledTask] as const;
+
 declare module '../../platform/jobs/index.js' {
-  interface TaskPayloads {
-    'scan/issue-order': { orderId: string };
-    'scan/invoice-settled': { event: DomainEvent };
-  }
+  interface TaskPayloads extends TaskPayloadsOf<typeof SCAN_TASKS> {}
 }
 
 /**
@@ -24,20 +48,8 @@ declare module '../../platform/jobs/index.js' {
  * the other modules' registries (webhook payloads of order events, the monitor's exceptions): every process runs it.
  */
 export function registerScanTasks(registry: TaskRegistry, deps: Deps): void {
-  registry.define('scan/issue-order', {
-    handler: async (payload) => {
-      await issueOrder(deps, payload.orderId, { rethrow: false });
-    },
-    maxAttempts: 12,
-    validate: (p) =>
-      typeof (p as { orderId?: unknown })?.orderId === 'string' ? null : 'payload.orderId must be a string',
-  });
-  registry.define('scan/invoice-settled', {
-    handler: (payload) => onInvoiceSettled(deps, payload.event),
-    maxAttempts: 12,
-    validate: (p) => (typeof (p as { event?: unknown })?.event === 'object' ? null : 'payload.event must be an object'),
-  });
-  deps.events.subscribe(['invoice.issued', 'invoice.failed'], 'scan/invoice-settled', (event) =>
+  registry.register(deps, SCAN_TASKS);
+  deps.events.subscribe(['invoice.issued', 'invoice.failed'], invoiceSettledTask.id, (event) =>
     String(event.data?.serialNo ?? '').startsWith('S-'),
   );
   // Order events (按单) go to the business system like invoice events: delivery builds their payload with ours.

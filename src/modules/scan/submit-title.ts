@@ -63,12 +63,7 @@ export async function recordSubmission(
   );
   // A static order of a setting that wants the merchant's confirmation waits for `POST …/issue` (or a withdraw).
   if (setting.scan_type === 'issue' && order.needs_confirmation !== 1) {
-    await deps.jobs.enqueue(
-      trx,
-      'scan/issue-order',
-      { orderId: order.id },
-      { tenantId: order.tenant_id, jobKey: `scan/issue-order:${order.id}`, maxAttempts: 12 },
-    );
+    await deps.jobs.enqueue(trx, 'scan/issue-order', { orderId: order.id }, { tenantId: order.tenant_id });
   }
   return true;
 }

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { newId } from '../ids.js';
 import type { TaskPayloads } from './index.js';
-import { MAX_ATTEMPTS_DEFAULT, type TaskName, type TaskRegistry } from './task-registry.js';
+import type { TaskName, TaskRegistry } from './task-registry.js';
 
 /** Options of {@link enqueueJob}. */
 export interface EnqueueJobOptions {
@@ -14,13 +14,16 @@ export interface EnqueueJobOptions {
   runAt?: number;
   /** Lower runs first; defaults to 0. */
   priority?: number;
-  /** Overrides the task's maxAttempts (default 25). */
+  /** Overrides the task's maxAttempts. */
   maxAttempts?: number;
-  /** Deduplication key: when a job with this key exists in any state, nothing is inserted. */
-  jobKey?: string;
+  /**
+   * Names the effect for deduplication when the task's `jobKey(payload)` does not (or the task has none): the job
+   * key is `{task}:{key}`, and when a job with that key exists in any state, nothing is inserted.
+   */
+  key?: string;
 }
 
-/** Result of {@link enqueueJob}: the job id, and whether this call inserted it (false when `jobKey` matched). */
+/** Result of {@link enqueueJob}: the job id, and whether this call inserted it (false when its job key matched). */
 export interface EnqueueJobResult {
   id: string;
   created: boolean;
@@ -28,8 +31,8 @@ export interface EnqueueJobResult {
 
 /**
  * Adds a job in the caller's transaction (pass `trx`, so the job commits or rolls back with the business rows).
- * Throws a plain Error for an unknown task or a payload its `validate` rejects: both are programming errors.
- * With `jobKey`, a concurrent or earlier enqueue of the same key wins and its id is returned with `created: false`.
+ * Throws a plain Error for an unknown task or a payload its schema rejects: both are programming errors.
+ * With a job key (`{task}:{key}`), a concurrent or earlier enqueue of the same key wins and its id is returned with `created: false`.
  */
 let enqueuedInProcess = 0;
 
@@ -51,9 +54,10 @@ export async function enqueueJob<T extends TaskName>(
 ): Promise<EnqueueJobResult> {
   const definition = registry.get(task);
   if (!definition) throw new Error(`cannot enqueue unknown task "${task}": define it in the task registry first`);
-  const problem = definition.validate?.(payload) ?? null;
+  const problem = definition.check(payload);
   if (problem !== null) throw new Error(`invalid payload for task "${task}": ${problem}`);
-  const maxAttempts = opts.maxAttempts ?? definition.maxAttempts ?? MAX_ATTEMPTS_DEFAULT;
+  const jobKey = definition.jobKey(payload, opts.key);
+  const maxAttempts = opts.maxAttempts ?? definition.maxAttempts;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new Error(`maxAttempts must be a positive integer`);
 
   const id = newId('job');
@@ -63,7 +67,7 @@ export async function enqueueJob<T extends TaskName>(
     task,
     payload: JSON.stringify(payload ?? null),
     state: 'queued' as const,
-    job_key: opts.jobKey ?? null,
+    job_key: jobKey,
     priority: opts.priority ?? 0,
     run_at: opts.runAt ?? opts.now,
     attempts: 0,
@@ -75,7 +79,7 @@ export async function enqueueJob<T extends TaskName>(
     updated_at: opts.now,
     finished_at: null,
   };
-  if (opts.jobKey === undefined) {
+  if (jobKey === null) {
     await db.insertInto('jobs').values(row).execute();
     enqueuedInProcess++;
     return { id, created: true };
@@ -93,8 +97,8 @@ export async function enqueueJob<T extends TaskName>(
       enqueuedInProcess++;
       return { id, created: true };
     }
-    const existing = await db.selectFrom('jobs').select('id').where('job_key', '=', opts.jobKey).executeTakeFirst();
+    const existing = await db.selectFrom('jobs').select('id').where('job_key', '=', jobKey).executeTakeFirst();
     if (existing) return { id: existing.id, created: false };
-    if (attempt >= 3) throw new Error(`job key "${opts.jobKey}" conflicted but no job holds it`);
+    if (attempt >= 3) throw new Error(`job key "${jobKey}" conflicted but no job holds it`);
   }
 }

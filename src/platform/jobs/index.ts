@@ -5,13 +5,11 @@
  */
 
 /**
- * Payload type of every task, keyed by task id. Modules extend it by declaration merging:
+ * Payload type of every task, keyed by task id. Modules extend it by declaration merging, from their task objects:
  *
  * ```ts
  * declare module '../../platform/jobs/index.js' {
- *   interface TaskPayloads {
- *     'invoicing/issue-invoice': { invoiceId: string };
- *   }
+ *   interface TaskPayloads extends TaskPayloadsOf<typeof INVOICING_TASKS> {}
  * }
  * ```
  */
@@ -35,10 +33,14 @@ export { JOB_STATES, type Job, type JobState, type JobTable, type JobTables } fr
 export { isPermanentJobError, PermanentJobError } from './permanent-job-error.js';
 export {
   createTaskRegistry,
-  MAX_ATTEMPTS_DEFAULT,
-  type TaskDefinition,
+  DEFAULT_TASK_ATTEMPTS,
+  defineTask,
+  type RegisteredTask,
+  type Task,
   type TaskHelpers,
   type TaskName,
+  type TaskPayloadsOf,
   type TaskRegistry,
+  taskJobKey,
 } from './task-registry.js';
 export { createWorker, type JobFinishedInfo, type Worker, type WorkerOptions } from './worker.js';

@@ -7,7 +7,7 @@ import { formatJobError } from './format-job-error.js';
 import { completeJob, extendLease, failJob } from './jobs.repo.js';
 import type { Job, JobState } from './jobs.tables.js';
 import { isPermanentJobError } from './permanent-job-error.js';
-import type { TaskHelpers, TaskRegistry } from './task-registry.js';
+import type { RegisteredTask, TaskHelpers, TaskRegistry } from './task-registry.js';
 
 /** Reported after a job's outcome was recorded (for metrics). */
 export interface JobFinishedInfo {
@@ -62,12 +62,9 @@ async function executeJob(ctx: RunJobContext, run: JobRun, logger: Logger): Prom
       lastError: `unknown task "${job.task}": no handler is defined in this process`,
     };
   }
-  let payload: unknown;
-  try {
-    payload = JSON.parse(job.payload);
-  } catch {
-    return { ok: false, permanent: true, lastError: 'payload is not valid JSON' };
-  }
+  const decoded = decodePayload(definition, job);
+  if (!decoded.ok) return { ok: false, permanent: true, lastError: decoded.problem };
+  const { payload } = decoded;
   const heartbeat = startHeartbeat(ctx, run, logger);
   const helpers: TaskHelpers = { job, logger, signal: run.controller.signal, heartbeat: heartbeat.beat };
   try {
@@ -157,13 +154,37 @@ export async function notifyDead(
   lastError: string,
   logger: Logger,
 ): Promise<void> {
-  const onDead = ctx.registry.get(job.task)?.onDead;
-  if (!onDead) return;
+  const definition = ctx.registry.get(job.task);
+  if (!definition?.onDead) return;
+  const decoded = decodePayload(definition, job);
+  if (!decoded.ok) {
+    logger.error({ jobId: job.id, task: job.task, problem: decoded.problem }, 'onDead hook not run: invalid payload');
+    return;
+  }
   try {
-    await onDead(JSON.parse(job.payload), { job, lastError });
+    await definition.onDead(decoded.payload, { job, lastError });
   } catch (err) {
     logger.error({ err, jobId: job.id, task: job.task }, 'onDead hook failed');
   }
+}
+
+/**
+ * The stored payload, parsed and checked against the task's schema (as at enqueue): a row written by other code, an
+ * older version or by hand fails the job for good with a clear error instead of reaching the handler.
+ */
+function decodePayload(
+  definition: RegisteredTask,
+  job: Job,
+): { ok: true; payload: unknown } | { ok: false; problem: string } {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(job.payload);
+  } catch {
+    return { ok: false, problem: 'payload is not valid JSON' };
+  }
+  const problem = definition.check(payload);
+  if (problem !== null) return { ok: false, problem: `invalid payload for task "${job.task}": ${problem}` };
+  return { ok: true, payload };
 }
 
 function logOutcome(logger: Logger, job: Job, state: JobState, outcome: Outcome, durationMs: number): void {

@@ -1,9 +1,14 @@
 import type { Logger } from 'pino';
+import type { Static, TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
 import type { TaskPayloads } from './index.js';
 import type { Job } from './jobs.tables.js';
 
-/** Attempts a job gets when neither the task nor the enqueuer says otherwise (graphile-worker's default). */
-export const MAX_ATTEMPTS_DEFAULT = 25;
+/**
+ * Attempts of a task that follows the standard policy: 12 attempts, ≈ 16 h of retries with the queue's backoff
+ * (docs/jobs.md "Retries and backoff"). Tasks with another policy declare their own named constant.
+ */
+export const DEFAULT_TASK_ATTEMPTS = 12;
 
 /** Task ids are `module/verb-noun`, e.g. `invoicing/issue-invoice`. */
 const TASK_ID_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\/[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -23,43 +28,105 @@ export interface TaskHelpers {
   heartbeat(): Promise<void>;
 }
 
-/** How a task runs. Handlers are closures: a module's `registerTasks(registry, deps)` captures its dependencies. */
-export interface TaskDefinition<P> {
-  handler: (payload: P, helpers: TaskHelpers) => Promise<void>;
-  /** Default for jobs of this task; an enqueuer may override it. */
-  maxAttempts?: number;
-  /** Checked at enqueue time: returns a problem description, or null when the payload is fine. */
-  validate?: (payload: unknown) => string | null;
+/**
+ * A background task, declared once with {@link defineTask}: its id (stored in `jobs.task`, never renamed), the
+ * TypeBox schema of its payload (checked at enqueue and again at claim), its attempts (a named constant), the rule
+ * of its job key, its handler and its onDead hook. `D` is what the module passes at registration (its `deps`):
+ * handlers and hooks take it first, like use cases.
+ */
+export interface Task<Id extends string = string, S extends TSchema = TSchema, D = never> {
+  readonly id: Id;
+  /** The payload's schema; the payload type is `Static<S>`. */
+  readonly payload: S;
+  /** Attempts of a job of this task (an enqueuer may override it). */
+  readonly maxAttempts: number;
+  /**
+   * The part of the job key that names the effect, from the payload (e.g. the invoice id): every job of this task
+   * is then keyed `{taskId}:{jobKey(payload)}`. An enqueuer passes `key` instead when the effect is named by more
+   * than the payload (an invoice's revision, an event's idempotency key).
+   */
+  jobKey?(payload: Static<S>): string;
+  handler(deps: D, payload: Static<S>, helpers: TaskHelpers): Promise<void>;
   /**
    * Called once when a job of this task goes `dead` (attempts used up, PermanentJobError, or a lease that expired
    * on the last attempt — a crashed worker), so the task can leave its business state consistent (e.g. mark a
    * request failed instead of leaving it in flight). Errors are logged; the job stays dead either way.
    */
-  onDead?: (payload: P, info: { job: Job; lastError: string }) => Promise<void>;
+  onDead?(deps: D, payload: Static<S>, info: { job: Job; lastError: string }): Promise<void>;
+}
+
+/** Declares a task (an identity function that keeps the id's literal type and infers the payload from the schema). */
+export function defineTask<const Id extends string, S extends TSchema, D>(task: Task<Id, S, D>): Task<Id, S, D> {
+  return task;
+}
+
+/**
+ * Payload types of a module's tasks, keyed by id, for {@link TaskPayloads}:
+ * `declare module '…/platform/jobs/index.js' { interface TaskPayloads extends TaskPayloadsOf<typeof TASKS> {} }`.
+ */
+export type TaskPayloadsOf<T extends readonly { id: string; payload: TSchema }[]> = {
+  [K in T[number] as K['id']]: Static<K['payload']>;
+};
+
+/** A task bound to its module's deps: what enqueue checks and the worker runs. */
+export interface RegisteredTask {
+  readonly id: string;
+  readonly payload: TSchema;
+  readonly maxAttempts: number;
+  /** A problem description when `payload` does not match the task's schema, else null. */
+  check(payload: unknown): string | null;
+  /** The job key for an enqueue of `payload` (`{taskId}:{key}`), or null when the job is not keyed. */
+  jobKey(payload: unknown, key: string | undefined): string | null;
+  handler(payload: unknown, helpers: TaskHelpers): Promise<void>;
+  onDead?(payload: unknown, info: { job: Job; lastError: string }): Promise<void>;
 }
 
 /** The tasks this process knows how to run (and may enqueue). */
 export interface TaskRegistry {
-  /** Registers a task; throws when the id is malformed or already defined. */
-  define<T extends TaskName>(task: T, definition: TaskDefinition<TaskPayloads[T]>): void;
-  /** The definition of a task, or undefined when this process does not know it. */
-  get(task: string): TaskDefinition<unknown> | undefined;
-  /** Ids of every defined task, sorted. */
+  /** Registers a module's tasks with the deps their handlers take; throws on a malformed or duplicate id. */
+  register<D>(deps: D, tasks: readonly Task<string, TSchema, D>[]): void;
+  /** The registered task, or undefined when this process does not know it. */
+  get(task: string): RegisteredTask | undefined;
+  /** Ids of every registered task, sorted. */
   list(): string[];
 }
 
-/** Creates an empty registry; modules fill it through their `registerTasks(registry, deps)`. */
+/** The one job key rule: `{taskId}:{key}`. */
+export function taskJobKey(taskId: string, key: string): string {
+  return `${taskId}:${key}`;
+}
+
+/** Creates an empty registry; modules fill it through their `register…Tasks(registry, deps)`. */
 export function createTaskRegistry(): TaskRegistry {
-  const tasks = new Map<string, TaskDefinition<unknown>>();
+  const tasks = new Map<string, RegisteredTask>();
   return {
-    define(task, definition) {
-      if (!TASK_ID_PATTERN.test(task)) throw new Error(`task id "${task}" must look like module/verb-noun`);
-      if (tasks.has(task)) throw new Error(`task "${task}" is already defined`);
-      const maxAttempts = definition.maxAttempts;
-      if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
-        throw new Error(`task "${task}": maxAttempts must be a positive integer`);
+    register(deps, list) {
+      for (const task of list) {
+        const { id, maxAttempts } = task;
+        if (!TASK_ID_PATTERN.test(id)) throw new Error(`task id "${id}" must look like module/verb-noun`);
+        if (tasks.has(id)) throw new Error(`task "${id}" is already defined`);
+        if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+          throw new Error(`task "${id}": maxAttempts must be a positive integer`);
+        }
+        const validator = Compile(task.payload);
+        const onDead = task.onDead;
+        tasks.set(id, {
+          id,
+          payload: task.payload,
+          maxAttempts,
+          check: (payload) => {
+            if (validator.Check(payload)) return null;
+            const [first] = validator.Errors(payload);
+            return first ? `${first.instancePath || 'payload'} ${first.message}` : 'payload does not match the schema';
+          },
+          jobKey: (payload, key) => {
+            const part = key ?? task.jobKey?.(payload as never);
+            return part === undefined ? null : taskJobKey(id, part);
+          },
+          handler: (payload, helpers) => task.handler(deps, payload as never, helpers),
+          ...(onDead ? { onDead: (payload, info) => onDead.call(task, deps, payload as never, info) } : {}),
+        });
       }
-      tasks.set(task, definition as unknown as TaskDefinition<unknown>);
     },
     get: (task) => tasks.get(task),
     list: () => [...tasks.keys()].sort(),

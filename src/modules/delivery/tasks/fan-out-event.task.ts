@@ -7,7 +7,7 @@ import { insertDelivery } from '../webhooks.repo.js';
 
 /**
  * `delivery/fan-out-event`: one webhook delivery (row + `delivery/deliver-webhook` job, keyed
- * `deliver-webhook:{systemId}:{eventId}`) per enabled business system subscribed to the event, all in one
+ * `delivery/deliver-webhook:{systemId}:{eventId}`) per enabled business system subscribed to the event, all in one
  * transaction. The body is built once here, so every system and every attempt gets the same bytes.
  */
 export async function runFanOutEvent(deps: Deps, event: DomainEvent): Promise<void> {
@@ -25,7 +25,7 @@ export async function runFanOutEvent(deps: Deps, event: DomainEvent): Promise<vo
   const now = deps.clock.now();
   await deps.db.kysely.transaction().execute(async (trx) => {
     for (const system of systems) {
-      const deliveryId = await insertDelivery(trx, {
+      const delivery = await insertDelivery(trx, {
         id: newId('whd', now),
         tenant_id: event.tenantId,
         business_system_id: system.id,
@@ -45,11 +45,13 @@ export async function runFanOutEvent(deps: Deps, event: DomainEvent): Promise<vo
         created_at: now,
         updated_at: now,
       });
+      // A delivery that already existed got its job in the transaction that inserted it (a re-run of this task).
+      if (!delivery.created) continue;
       await deps.jobs.enqueue(
         trx,
         'delivery/deliver-webhook',
-        { deliveryId },
-        { tenantId: event.tenantId, jobKey: `deliver-webhook:${system.id}:${event.id}` },
+        { deliveryId: delivery.id },
+        { tenantId: event.tenantId, key: `${system.id}:${event.id}` },
       );
     }
   });

@@ -1,35 +1,45 @@
+import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
 import { isAppError } from '../../../platform/errors/app-error.js';
-import { PermanentJobError, type TaskRegistry } from '../../../platform/jobs/index.js';
+import { defineTask, PermanentJobError, type TaskPayloadsOf, type TaskRegistry } from '../../../platform/jobs/index.js';
 import { DOCUMENT_NOT_AVAILABLE } from '../documents.errors.js';
 import { documentsContext } from '../documents-context.js';
 import { ensureInvoiceDocuments } from '../ensure-documents.js';
 
+/** Attempts of a render (≈ 30 min of retries): a file that fails eight times has a bug, not a passing problem. */
+export const RENDER_ATTEMPTS = 8;
+
+/**
+ * `documents/render-invoice` renders and stores an issued invoice's PDF, OFD and XML (idempotent; one job per
+ * invoice, keyed by its id).
+ */
+export const renderInvoiceTask = defineTask({
+  id: 'documents/render-invoice',
+  payload: Type.Object({ invoiceId: Type.String() }),
+  maxAttempts: RENDER_ATTEMPTS,
+  jobKey: (payload) => payload.invoiceId,
+  handler: async (deps: Deps, payload) => {
+    try {
+      await ensureInvoiceDocuments(deps, payload.invoiceId);
+    } catch (err) {
+      // Not issued (or gone): retrying cannot help.
+      if (isAppError(err) && err.code === DOCUMENT_NOT_AVAILABLE.code) throw new PermanentJobError(err.message);
+      throw err;
+    }
+  },
+});
+
+const DOCUMENTS_TASKS = [renderInvoiceTask] as const;
+
 declare module '../../../platform/jobs/index.js' {
-  interface TaskPayloads {
-    'documents/render-invoice': { invoiceId: string };
-  }
+  interface TaskPayloads extends TaskPayloadsOf<typeof DOCUMENTS_TASKS> {}
 }
 
 /**
- * The documents module's task: `documents/render-invoice` renders and stores an issued invoice's PDF, OFD and XML
- * (idempotent; enqueue it with jobKey `render-invoice:{invoiceId}`). Also prepares the module's runtime state
- * (blob store, link signing key) while the runtime is built.
+ * The documents module's task. Also prepares the module's runtime state (blob store, link signing key) while the
+ * runtime is built.
  */
 export function registerDocumentsTasks(registry: TaskRegistry, deps: Deps): void {
   documentsContext(deps);
-  registry.define('documents/render-invoice', {
-    handler: async (payload) => {
-      try {
-        await ensureInvoiceDocuments(deps, payload.invoiceId);
-      } catch (err) {
-        // Not issued (or gone): retrying cannot help.
-        if (isAppError(err) && err.code === DOCUMENT_NOT_AVAILABLE.code) throw new PermanentJobError(err.message);
-        throw err;
-      }
-    },
-    maxAttempts: 8,
-    validate: (payload) =>
-      typeof (payload as { invoiceId?: unknown })?.invoiceId === 'string' ? null : 'payload.invoiceId must be a string',
-  });
+  registry.register(deps, DOCUMENTS_TASKS);
 }

@@ -1,38 +1,52 @@
+import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
-import type { TaskRegistry } from '../../../platform/jobs/index.js';
+import {
+  DEFAULT_TASK_ATTEMPTS,
+  defineTask,
+  type TaskPayloadsOf,
+  type TaskRegistry,
+} from '../../../platform/jobs/index.js';
 import { reconcileDeadIssue, runIssueInvoice } from './issue-invoice.task.js';
 import { failStuckRed, runApplyRedForm, runCheckRedForm } from './red-form.tasks.js';
 
-declare module '../../../platform/jobs/index.js' {
-  interface TaskPayloads {
-    'invoicing/issue-invoice': { invoiceId: string };
-    'invoicing/apply-red-form': { invoiceId: string };
-    'invoicing/check-red-form': { invoiceId: string };
-  }
-}
+const InvoicePayload = Type.Object({ invoiceId: Type.String() });
 
-const hasInvoiceId = (payload: unknown): string | null =>
-  typeof (payload as { invoiceId?: unknown })?.invoiceId === 'string' ? null : 'payload.invoiceId must be a string';
+/** Issues an invoice's current revision; enqueue with `key: {invoiceId}:{revision}` (one job per revision). */
+export const issueInvoiceTask = defineTask({
+  id: 'invoicing/issue-invoice',
+  payload: InvoicePayload,
+  maxAttempts: DEFAULT_TASK_ATTEMPTS,
+  handler: (deps: Deps, payload, helpers) => runIssueInvoice(deps, payload.invoiceId, helpers),
+  onDead: (deps, payload, { job }) =>
+    reconcileDeadIssue(deps, payload.invoiceId, { logger: deps.logger.child({ jobId: job.id }) }),
+});
+
+/** Applies for a red invoice's red-letter form (one job per red invoice). */
+export const applyRedFormTask = defineTask({
+  id: 'invoicing/apply-red-form',
+  payload: InvoicePayload,
+  maxAttempts: DEFAULT_TASK_ATTEMPTS,
+  jobKey: (payload) => payload.invoiceId,
+  handler: (deps: Deps, payload, helpers) => runApplyRedForm(deps, payload.invoiceId, helpers),
+  onDead: (deps, payload) => failStuckRed(deps, payload.invoiceId),
+});
+
+/** Checks a red-letter form the buyer has to confirm; enqueue with `key: {invoiceId}:{confirmBy}`. */
+export const checkRedFormTask = defineTask({
+  id: 'invoicing/check-red-form',
+  payload: InvoicePayload,
+  maxAttempts: DEFAULT_TASK_ATTEMPTS,
+  handler: (deps: Deps, payload) => runCheckRedForm(deps, payload.invoiceId),
+  onDead: (deps, payload) => failStuckRed(deps, payload.invoiceId),
+});
+
+const INVOICING_TASKS = [issueInvoiceTask, applyRedFormTask, checkRedFormTask] as const;
+
+declare module '../../../platform/jobs/index.js' {
+  interface TaskPayloads extends TaskPayloadsOf<typeof INVOICING_TASKS> {}
+}
 
 /** The invoicing module's background tasks. */
 export function registerInvoicingTasks(registry: TaskRegistry, deps: Deps): void {
-  registry.define('invoicing/issue-invoice', {
-    handler: (payload, helpers) => runIssueInvoice(deps, payload.invoiceId, helpers),
-    onDead: (payload, { job }) =>
-      reconcileDeadIssue(deps, payload.invoiceId, { logger: deps.logger.child({ jobId: job.id }) }),
-    maxAttempts: 12,
-    validate: hasInvoiceId,
-  });
-  registry.define('invoicing/apply-red-form', {
-    handler: (payload, helpers) => runApplyRedForm(deps, payload.invoiceId, helpers),
-    onDead: (payload) => failStuckRed(deps, payload.invoiceId),
-    maxAttempts: 12,
-    validate: hasInvoiceId,
-  });
-  registry.define('invoicing/check-red-form', {
-    handler: (payload) => runCheckRedForm(deps, payload.invoiceId),
-    onDead: (payload) => failStuckRed(deps, payload.invoiceId),
-    maxAttempts: 12,
-    validate: hasInvoiceId,
-  });
+  registry.register(deps, INVOICING_TASKS);
 }

@@ -91,7 +91,7 @@ async function commitIssued(deps: Deps, invoice: Invoice, issued: ChannelIssued,
       trx,
       'documents/render-invoice',
       { invoiceId: invoice.id },
-      { tenantId: invoice.tenant_id, jobKey: `render-invoice:${invoice.id}` },
+      { tenantId: invoice.tenant_id },
     );
     await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
   });
