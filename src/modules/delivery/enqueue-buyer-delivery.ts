@@ -2,13 +2,13 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { newId } from '../../platform/ids.js';
-import type { Invoice } from '../invoicing/index.js';
+import { decodeStoredBuyer, type Invoice } from '../invoicing/index.js';
 import { insertBuyerDelivery } from './buyer-deliveries.repo.js';
 import type { BuyerChannel, BuyerDelivery } from './delivery.tables.js';
 
 /** The buyer's delivery addresses as given in the invoice request (`buyer.email`, `buyer.mobile`). */
 export function buyerContacts(invoice: Pick<Invoice, 'buyer_json'>): { email: string | null; mobile: string | null } {
-  const buyer = JSON.parse(invoice.buyer_json) as { email?: unknown; mobile?: unknown };
+  const buyer = decodeStoredBuyer(invoice.buyer_json);
   return {
     email: typeof buyer.email === 'string' && buyer.email !== '' ? buyer.email : null,
     mobile: typeof buyer.mobile === 'string' && buyer.mobile !== '' ? buyer.mobile : null,

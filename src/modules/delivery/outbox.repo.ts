@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/database.js';
 import { fetchPage } from '../../platform/db/pagination.js';
 import { newId } from '../../platform/ids.js';
 import type { BuyerChannel, OutboxMessage } from './delivery.tables.js';
+import { outboxAttachmentsJson } from './stored-json.js';
 
 /** Metadata of an attachment kept in the outbox (the bytes stay in the documents store). */
 export interface OutboxAttachment {
@@ -36,7 +37,7 @@ export async function insertOutboxMessage(
       recipient: input.recipient,
       subject: input.subject,
       body: input.body,
-      attachments_json: JSON.stringify(input.attachments),
+      attachments_json: outboxAttachmentsJson.encode(input.attachments),
       invoice_id: input.invoiceId,
       created_at: input.now,
     })

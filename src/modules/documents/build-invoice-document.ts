@@ -3,25 +3,11 @@
  * columns, lines and totals from `computed_json` (src/tax ComputedInvoice), the QR text from the official builder
  * (tax-rules §3), and the red references for red invoices.
  */
-import {
-  buildInvoiceQrPayload,
-  type ComputedInvoice,
-  getInvoiceKindInfo,
-  type InvoiceKind,
-  PROVINCE_CODES,
-} from '../../tax/index.js';
+import { buildInvoiceQrPayload, getInvoiceKindInfo, type InvoiceKind, PROVINCE_CODES } from '../../tax/index.js';
+import { decodeComputedInvoice, decodeStoredBuyer, decodeStoredSeller, type StoredParty } from '../invoicing/index.js';
 import { printedLine } from '../invoicing/invoice-view.js';
 import type { Invoice } from '../invoicing/invoicing.tables.js';
 import { cstParts, type DocumentParty, type InvoiceDocument } from './render/invoice-document.js';
-
-interface StoredParty {
-  name: string;
-  taxId?: string | null;
-  address?: string | null;
-  phone?: string | null;
-  bankName?: string | null;
-  bankAccount?: string | null;
-}
 
 const party = (p: StoredParty, name = p.name): DocumentParty => ({
   name,
@@ -55,9 +41,9 @@ export function taxBureauOf(province: string): InvoiceDocument['taxBureau'] {
 /** The render input of an issued invoice; `blueNumber` is the reversed invoice's number for a red one. */
 export function buildInvoiceDocument(invoice: Invoice, blueNumber: string | null): InvoiceDocument {
   if (invoice.number === null || invoice.issued_at === null) throw new Error(`invoice ${invoice.id} is not issued`);
-  const computed = JSON.parse(invoice.computed_json) as ComputedInvoice;
+  const computed = decodeComputedInvoice(invoice.computed_json);
   const info = getInvoiceKindInfo(invoice.kind as InvoiceKind);
-  const buyer = JSON.parse(invoice.buyer_json) as StoredParty;
+  const buyer = decodeStoredBuyer(invoice.buyer_json);
   const qrPayload = buildInvoiceQrPayload({
     kind: info.kind,
     invoiceNumber: invoice.number,
@@ -74,7 +60,7 @@ export function buildInvoiceDocument(invoice: Invoice, blueNumber: string | null
     isRed: invoice.is_red === 1,
     number: invoice.number,
     issuedAt: invoice.issued_at,
-    seller: party(JSON.parse(invoice.seller_json) as StoredParty),
+    seller: party(decodeStoredSeller(invoice.seller_json)),
     buyer: party(buyer, computed.buyer.displayName ?? buyer.name),
     lines: computed.lines.map((l) => ({ ...printedLine(l), tax: l.tax, taxLabel: l.taxLabel })),
     totals: computed.totals,

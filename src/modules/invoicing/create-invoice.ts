@@ -9,6 +9,7 @@ import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-d
 import { SELLER_NOT_BOUND, SELLER_NOT_FOUND } from './invoicing.errors.js';
 import { findInvoiceBySerial, insertInvoice } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
+import { buyerJson, computedInvoiceJson, invoiceRequestJson, sellerJson } from './stored-json.js';
 import { loadTaxCodeTable } from './tax-code-table.js';
 
 export interface CreateInvoiceInput {
@@ -104,8 +105,8 @@ export function computedColumns(computed: ComputedInvoice, data: InvoiceRequestD
     kind: computed.kind,
     buyer_name: data.buyer.name,
     buyer_tax_id: data.buyer.taxId ?? null,
-    buyer_json: JSON.stringify({ ...data.buyer, naturalPerson: computed.buyer.naturalPerson }),
-    computed_json: JSON.stringify(computed),
+    buyer_json: buyerJson.encode({ ...data.buyer, naturalPerson: computed.buyer.naturalPerson }),
+    computed_json: computedInvoiceJson.encode(computed),
     amount_fen: computed.totals.amountFen,
     tax_fen: computed.totals.taxFen,
     total_fen: computed.totals.totalFen,
@@ -115,7 +116,7 @@ export function computedColumns(computed: ComputedInvoice, data: InvoiceRequestD
 }
 
 export function sellerSnapshot(seller: Org): string {
-  return JSON.stringify({
+  return sellerJson.encode({
     taxId: seller.tax_id,
     name: seller.name,
     address: seller.address,
@@ -160,7 +161,7 @@ function buildInvoiceRow(
     tenant_id: input.tenantId,
     serial_no: input.serialNo,
     request_hash: hash,
-    request_json: JSON.stringify(input.data),
+    request_json: invoiceRequestJson.encode(input.data),
     business_system_code: input.data.businessSystemCode ?? null,
     seller_tax_id: seller.tax_id,
     seller_json: sellerSnapshot(seller),

@@ -12,5 +12,12 @@ export {
 export { invoicesRoutes } from './routes/invoices.routes.js';
 export { monitorRoutes } from './routes/monitor.routes.js';
 export { redFormsRoutes } from './routes/red-forms.routes.js';
+export {
+  decodeComputedInvoice,
+  decodeInvoiceRequest,
+  decodeStoredBuyer,
+  decodeStoredSeller,
+  type StoredParty,
+} from './stored-json.js';
 export { registerInvoicingTasks } from './tasks/index.js';
 export { importTaxCodes, loadTaxCodeTable } from './tax-code-table.js';

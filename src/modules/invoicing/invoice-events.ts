@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import type { Invoice } from './invoicing.tables.js';
+import { decodeStoredBuyer } from './stored-json.js';
 
 /** Public invoice events (webhooks carry these names; docs/webhooks.md). */
 export const INVOICE_EVENTS = ['invoice.issued', 'invoice.failed', 'invoice.reversed'] as const;
@@ -40,6 +41,6 @@ export async function publishInvoiceEvent(
 
 /** Whether the request gave the buyer an e-mail address or a mobile number to deliver to. */
 function hasBuyerContact(buyerJson: string): boolean {
-  const buyer = JSON.parse(buyerJson) as { email?: string; mobile?: string };
+  const buyer = decodeStoredBuyer(buyerJson);
   return Boolean(buyer.email || buyer.mobile);
 }

@@ -1,26 +1,11 @@
 import type { Kysely } from 'kysely';
 import { toIsoCst } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
-import {
-  type ComputedInvoice,
-  type ComputedInvoiceLine,
-  fenToDecimalString,
-  getInvoiceKindInfo,
-  type InvoiceKind,
-} from '../../tax/index.js';
+import { type ComputedInvoiceLine, fenToDecimalString, getInvoiceKindInfo, type InvoiceKind } from '../../tax/index.js';
 import { invoiceFilePaths } from '../documents/document-formats.js';
 import { findInvoiceById, findRedsOfBlue } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
-
-interface StoredParty {
-  name: string;
-  taxId?: string | null;
-  address?: string | null;
-  phone?: string | null;
-  bankName?: string | null;
-  bankAccount?: string | null;
-  naturalPerson?: boolean;
-}
+import { decodeComputedInvoice, decodeStoredBuyer, decodeStoredSeller, type StoredParty } from './stored-json.js';
 
 const party = (p: StoredParty) => ({
   name: p.name,
@@ -33,8 +18,8 @@ const party = (p: StoredParty) => ({
 
 /** The API representation of an invoice (InvoiceView): what the invoice says, where it is, and its red links. */
 export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
-  const computed = JSON.parse(invoice.computed_json) as ComputedInvoice;
-  const buyer = JSON.parse(invoice.buyer_json) as StoredParty;
+  const computed = decodeComputedInvoice(invoice.computed_json);
+  const buyer = decodeStoredBuyer(invoice.buyer_json);
   const blue = invoice.is_red === 1 ? await findInvoiceById(db, invoice.blue_invoice_id ?? '') : undefined;
   const reds = invoice.is_red === 1 ? [] : await findRedsOfBlue(db, invoice.tenant_id, invoice.id);
   return {
@@ -47,7 +32,7 @@ export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
     code: invoice.code,
     checkCode: invoice.check_code,
     issuedAt: invoice.issued_at === null ? null : toIsoCst(invoice.issued_at),
-    seller: party(JSON.parse(invoice.seller_json) as StoredParty),
+    seller: party(decodeStoredSeller(invoice.seller_json)),
     buyer: { ...party(buyer), naturalPerson: buyer.naturalPerson === true },
     lines: computed.lines.map((l) => ({
       lineNo: l.lineNo,

@@ -21,6 +21,7 @@ import { findInvoiceById, findInvoiceByRedForm, findInvoiceBySerial, updateInvoi
 import type { Invoice } from './invoicing.tables.js';
 import { applyFormOutcome, onRedFailed } from './red-flow.js';
 import type { PatchInvoiceBody } from './routes/invoice.schemas.js';
+import { decodeInvoiceRequest, invoiceRequestJson } from './stored-json.js';
 import { loadTaxCodeTable } from './tax-code-table.js';
 
 export async function getInvoiceOrThrow(deps: Deps, tenantId: string, serialNo: string): Promise<Invoice> {
@@ -42,7 +43,7 @@ export async function patchFailedInvoice(
     throw new AppError(INVOICE_NOT_EDITABLE, undefined, { status: invoice.status });
   // The channel may have recorded the old data: only a retry (same channel request id) may find out.
   if (invoice.failure_code === 'CHANNEL_OUTCOME_UNKNOWN') throw new AppError(INVOICE_OUTCOME_UNKNOWN);
-  const current = JSON.parse(invoice.request_json) as InvoiceRequestData;
+  const current = decodeInvoiceRequest(invoice.request_json);
   const { totals, remark, drawer, ...rest } = input.patch;
   const data: InvoiceRequestData = { ...current, ...rest };
   if (totals !== undefined) {
@@ -60,7 +61,7 @@ export async function patchFailedInvoice(
   const seller = await getSellerOrThrow(deps, input.tenantId, data.seller.taxId);
   const computed = computeOrThrow(toTaxDraft(data, seller.name), await loadTaxCodeTable(deps.db.kysely));
   const set = {
-    request_json: JSON.stringify(data),
+    request_json: invoiceRequestJson.encode(data),
     ...computedColumns(computed, data),
     // New data is a new request to the channel (the old one was refused, so nothing was recorded under it).
     channel_revision: invoice.channel_revision + 1,

@@ -5,6 +5,7 @@ import type { InvoiceRequestData } from './invoice-draft.js';
 import { TAX_RULE_ERRORS } from './invoicing.errors.js';
 import type { Invoice } from './invoicing.tables.js';
 import type { RedRequestBody } from './request-red.js';
+import { decodeInvoiceRequest, decodeStoredSeller } from './stored-json.js';
 import { loadTaxCodeTable } from './tax-code-table.js';
 
 /** A red request as stored: the red invoice's draft plus the blue line each red line reverses. */
@@ -21,7 +22,7 @@ export function redDraftData(
   redLines: readonly RedLine[],
   body: RedRequestBody,
 ): RedRequestData {
-  const blueData = JSON.parse(blue.request_json) as InvoiceRequestData;
+  const blueData = decodeInvoiceRequest(blue.request_json);
   return {
     redSerialNo: body.redSerialNo,
     reason: body.reason,
@@ -55,7 +56,7 @@ export function redDraftData(
  */
 export async function computeRedOrThrow(deps: Deps, data: RedRequestData, blue: Invoice): Promise<ComputedInvoice> {
   const { email: _e, mobile: _m, ...buyer } = data.buyer;
-  const seller = JSON.parse(blue.seller_json) as { taxId: string; name: string };
+  const seller = decodeStoredSeller(blue.seller_json);
   const result = validateInvoiceDraft(
     { kind: data.kind, seller: { taxId: seller.taxId, name: seller.name }, buyer, lines: data.lines, isRed: true },
     { taxCodes: await loadTaxCodeTable(deps.db.kysely), requireRedRemark: false },

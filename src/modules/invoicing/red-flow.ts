@@ -1,12 +1,13 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
-import { buildRedRemark, type ComputedInvoice, getInvoiceKindInfo, type InvoiceKind } from '../../tax/index.js';
+import { buildRedRemark, getInvoiceKindInfo, type InvoiceKind } from '../../tax/index.js';
 import type { ChannelRedForm } from '../channels/index.js';
 import { enqueueIssue } from './create-invoice.js';
 import { publishInvoiceEvent } from './invoice-events.js';
 import { findInvoiceById, updateInvoiceIf } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
+import { computedInvoiceJson, decodeComputedInvoice } from './stored-json.js';
 
 type Trx = Transaction<Database>;
 
@@ -74,7 +75,7 @@ export async function applyFormOutcome(deps: Deps, trx: Trx, red: Invoice, form:
   const blue = await findInvoiceById(trx, red.blue_invoice_id ?? '');
   if (!blue) return;
   const now = deps.clock.now();
-  const computed = JSON.parse(red.computed_json) as ComputedInvoice;
+  const computed = decodeComputedInvoice(red.computed_json);
   const remark = redRemarkFor(red.kind, blue, form);
   await trx
     .updateTable('invoices')
@@ -83,7 +84,7 @@ export async function applyFormOutcome(deps: Deps, trx: Trx, red: Invoice, form:
       red_form_no: form.formNo,
       red_form_status: form.status,
       remark,
-      computed_json: JSON.stringify({ ...computed, remark }),
+      computed_json: computedInvoiceJson.encode({ ...computed, remark }),
       updated_at: now,
     })
     .where('id', '=', red.id)

@@ -23,6 +23,7 @@ import { findInvoiceBySerial, findRedsOfBlue, insertInvoice, updateInvoiceIf } f
 import type { Invoice } from './invoicing.tables.js';
 import { computeRedOrThrow, type RedRequestData, redDraftData } from './red-draft.js';
 import type { RedBody } from './routes/invoice.schemas.js';
+import { decodeComputedInvoice, decodeRedRequest, redRequestJson } from './stored-json.js';
 
 export type RedRequestBody = Static<typeof RedBody>;
 
@@ -51,7 +52,7 @@ export async function requestRedInvoice(
   assertReversible(blue);
   await assertSellerBound(deps, input.tenantId, blue.seller_tax_id);
 
-  const blueComputed = JSON.parse(blue.computed_json) as ComputedInvoice;
+  const blueComputed = decodeComputedInvoice(blue.computed_json);
   const plan = planRedLines({
     reason: input.body.reason,
     blueLines: blueComputed.lines.map(toBlueLine),
@@ -122,7 +123,7 @@ async function priorRedLines(deps: Deps, blue: Invoice): Promise<RedLineRequest[
   const reds = await findRedsOfBlue(deps.db.kysely, blue.tenant_id, blue.id);
   return reds
     .filter((r) => r.status === 'issued')
-    .flatMap((r) => (JSON.parse(r.request_json) as RedRequestData).redLines)
+    .flatMap((r) => decodeRedRequest(r.request_json).redLines)
     .map((l: RedLine) => ({
       blueLineNo: l.blueLineNo,
       amount: l.amount,
@@ -145,7 +146,7 @@ function buildRedRow(
     tenant_id: tenantId,
     serial_no: data.redSerialNo,
     request_hash: hash,
-    request_json: JSON.stringify(data),
+    request_json: redRequestJson.encode(data),
     ...computedColumns(computed, data),
     ...NEW_REQUEST_STATE,
     is_red: 1,

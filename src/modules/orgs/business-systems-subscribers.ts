@@ -1,12 +1,13 @@
 import type { Deps } from '../../platform/deps.js';
 import type { BusinessSystem } from './business-systems.tables.js';
 import { decryptSecret } from './business-systems-secrets.js';
+import { subscribedEventsJson } from './stored-json.js';
 
 type Ctx = Pick<Deps, 'db' | 'clock' | 'config'>;
 
 /** The events a business system subscribed to. */
 export function subscribedEvents(system: Pick<BusinessSystem, 'events_json'>): string[] {
-  return JSON.parse(system.events_json) as string[];
+  return subscribedEventsJson.decode(system.events_json);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 import type { BusinessSystem } from './business-systems.tables.js';
 import { DEFAULT_SUBSCRIBED_EVENTS, type WebhookEventType } from './business-systems-events.js';
 import { encryptSecret, generateSigningSecret } from './business-systems-secrets.js';
+import { subscribedEventsJson } from './stored-json.js';
 
 type Ctx = Pick<Deps, 'db' | 'clock' | 'config'>;
 
@@ -68,7 +69,7 @@ export async function createBusinessSystem(
     name: input.name,
     callback_url: input.callbackUrl ?? null,
     order_query_url: input.orderQueryUrl ?? null,
-    events_json: JSON.stringify([...new Set(input.events ?? DEFAULT_SUBSCRIBED_EVENTS)]),
+    events_json: subscribedEventsJson.encode([...new Set(input.events ?? DEFAULT_SUBSCRIBED_EVENTS)]),
     receive_all_invoices: input.receiveAllInvoices ? 1 : 0,
     enabled: input.enabled === false ? 0 : 1,
     secret_enc: encryptSecret(ctx.config, secret, secretContext({ tenant_id: tenantId, id })),
@@ -126,7 +127,7 @@ export async function updateBusinessSystem(
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.callbackUrl !== undefined ? { callback_url: patch.callbackUrl } : {}),
     ...(patch.orderQueryUrl !== undefined ? { order_query_url: patch.orderQueryUrl } : {}),
-    ...(patch.events !== undefined ? { events_json: JSON.stringify([...new Set(patch.events)]) } : {}),
+    ...(patch.events !== undefined ? { events_json: subscribedEventsJson.encode([...new Set(patch.events)]) } : {}),
     ...(patch.receiveAllInvoices !== undefined ? { receive_all_invoices: bool(patch.receiveAllInvoices) } : {}),
     ...(patch.enabled !== undefined ? { enabled: bool(patch.enabled) } : {}),
     updated_at: ctx.clock.now(),

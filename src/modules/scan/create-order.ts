@@ -7,12 +7,13 @@ import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
 import type { InvoiceKind } from '../../tax/index.js';
 import type { BuyerInput } from '../invoicing/routes/invoice.schemas.js';
 import { decryptSecret, encryptSecret } from '../orgs/index.js';
-import { checkOrderContent, type OrderContent } from './order-content.js';
+import { checkOrderContent, type OrderContent, type OrderItem } from './order-content.js';
 import { type BuyerType, checkTitle, type OrderNotify, type OrderTitle, toInvoiceRequest } from './order-title.js';
 import { findOrderByNo, insertOrder } from './orders.repo.js';
 import { KIND_NOT_ALLOWED, SCAN_SETTING_DISABLED } from './scan.errors.js';
 import type { OrderSource, ScanOrder, ScanSetting } from './scan.tables.js';
 import { getSettingOrThrow, settingKinds } from './settings.service.js';
+import { orderContentJson, orderItemsJson, orderKindsJson, orderNotifyJson } from './stored-json.js';
 import { recordSubmission } from './submit-title.js';
 
 export interface CreateOrderInput extends OrderContent {
@@ -117,7 +118,7 @@ export interface NewOrderParts {
   token: string | null;
   kinds: InvoiceKind[];
   content: OrderContent;
-  checked: { items: unknown[]; totalFen: number };
+  checked: { items: OrderItem[]; totalFen: number };
   notify: OrderNotify | null;
   expiresAt: number;
   sellerTaxId?: string;
@@ -138,11 +139,11 @@ export function buildOrder(deps: Deps, setting: ScanSetting, parts: NewOrderPart
     request_hash: parts.hash,
     status: 'open',
     seller_tax_id: parts.sellerTaxId ?? setting.seller_tax_id,
-    allowed_kinds: JSON.stringify(parts.kinds),
-    content_json: JSON.stringify(parts.content),
-    items_json: JSON.stringify(parts.checked.items),
+    allowed_kinds: orderKindsJson.encode(parts.kinds),
+    content_json: orderContentJson.encode(parts.content),
+    items_json: orderItemsJson.encode(parts.checked.items),
     total_fen: parts.checked.totalFen,
-    notify_json: parts.notify ? JSON.stringify(parts.notify) : null,
+    notify_json: parts.notify ? orderNotifyJson.encode(parts.notify) : null,
     buyer_json: null,
     invoice_id: null,
     invoice_serial_no: null,

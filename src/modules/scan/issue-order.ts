@@ -6,6 +6,7 @@ import { findOrderById, updateOrderIf } from './orders.repo.js';
 import { ORDER_NOT_SUBMITTED } from './scan.errors.js';
 import type { ScanOrder } from './scan.tables.js';
 import { findSettingById } from './settings.service.js';
+import { orderTitleJson } from './stored-json.js';
 
 /**
  * Turns a submitted order into its invoice request (serial number derived from the order number, so the invoice
@@ -31,7 +32,8 @@ export async function issueOrder(deps: Deps, orderId: string, options: { rethrow
     return order;
   }
   const setting = await findSettingById(deps, order.setting_id);
-  const title = JSON.parse(order.buyer_json ?? '{}') as OrderTitle;
+  // An order in `invoicing` has its title (submitted); the empty title is only a guard.
+  const title = order.buyer_json ? orderTitleJson.decode(order.buyer_json) : ({} as OrderTitle);
   const data = toInvoiceRequest(order, title, setting?.business_system_code ?? null);
   try {
     const { invoice } = await createInvoice(deps, {

@@ -1,5 +1,6 @@
 import type { Deps } from '../../platform/deps.js';
 import type { DomainEvent } from '../../platform/events.js';
+import { webhookBodyJson } from '../delivery/index.js';
 import { orderLinks, toOrderView } from './order-view.js';
 import { findOrderById } from './orders.repo.js';
 import { findSettingById } from './settings.service.js';
@@ -54,7 +55,7 @@ export async function resolveOrderWebhookBody(
   delivery: { tenantId: string; subjectId: string; payload: string },
 ): Promise<string> {
   if (!delivery.payload.includes(ORDER_LINK_REF)) return delivery.payload;
-  const body = JSON.parse(delivery.payload) as { data?: Record<string, unknown> };
+  const body = webhookBodyJson.decode(delivery.payload);
   const data = body.data;
   if (!data || !LINK_FIELDS.some(([field]) => isRef(data[field]))) return delivery.payload;
   const order = await findOrderById(deps.db.kysely, delivery.subjectId);

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import type { ScanOrder } from './scan.tables.js';
+import { orderTitleJson } from './stored-json.js';
 
 /** Public order events (按单): webhooks carry these names (docs/scan.md, docs/webhooks.md). */
 export const ORDER_EVENTS = ['order.submitted', 'order.invoiced', 'order.withdrawn'] as const;
@@ -25,7 +26,7 @@ export async function publishOrderEvent(
   order: Pick<ScanOrder, 'id' | 'tenant_id' | 'order_no' | 'buyer_json'>,
   extra: { businessSystemCode: string | null; invoices?: OrderEventInvoice[] },
 ): Promise<void> {
-  const buyer = order.buyer_json ? (JSON.parse(order.buyer_json) as Record<string, unknown>) : null;
+  const buyer = order.buyer_json ? orderTitleJson.decode(order.buyer_json) : null;
   await deps.events.publish(trx, {
     type,
     tenantId: order.tenant_id,

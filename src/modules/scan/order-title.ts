@@ -6,8 +6,8 @@ import { validateInvoiceDraft } from '../../tax/index.js';
 import type { InvoiceRequestData } from '../invoicing/invoice-draft.js';
 import { TAX_RULE_ERRORS } from '../invoicing/invoicing.errors.js';
 import { loadTaxCodeTable } from '../invoicing/tax-code-table.js';
-import type { OrderContent } from './order-content.js';
 import type { ScanOrder } from './scan.tables.js';
+import { orderContentJson, orderNotifyJson } from './stored-json.js';
 
 /** 个人 / 企业 / 非企业单位 (tax-rules §10). */
 export const BUYER_TYPES = ['personal', 'company', 'institution'] as const;
@@ -49,8 +49,8 @@ export function toInvoiceRequest(
   title: OrderTitle,
   businessSystemCode: string | null,
 ): InvoiceRequestData {
-  const content = JSON.parse(order.content_json) as OrderContent;
-  const notify = (order.notify_json ? JSON.parse(order.notify_json) : {}) as OrderNotify;
+  const content = orderContentJson.decode(order.content_json);
+  const notify: OrderNotify = order.notify_json ? orderNotifyJson.decode(order.notify_json) : {};
   const email = title.email ?? notify.email;
   const mobile = title.mobile ?? notify.mobile;
   const optional = (['taxId', 'address', 'phone', 'bankName', 'bankAccount'] as const).filter((f) => title[f]);

@@ -3,9 +3,8 @@ import type { Deps } from '../../platform/deps.js';
 import { fenToDecimalString } from '../../tax/index.js';
 import { findInvoiceBySerial } from '../invoicing/invoicing.repo.js';
 import { decryptSecret } from '../orgs/index.js';
-import type { OrderItem } from './order-content.js';
-import type { OrderTitle } from './order-title.js';
 import type { OrderStatus, ScanOrder, ScanSetting } from './scan.tables.js';
+import { orderItemsJson, orderKindsJson, orderTitleJson } from './stored-json.js';
 
 /** The status clients see: an open order past its expiry is `expired`. */
 export function effectiveStatus(order: Pick<ScanOrder, 'status' | 'expires_at'>, now: number): OrderStatus {
@@ -22,7 +21,7 @@ export function orderLinks(deps: Pick<Deps, 'config'>, order: Pick<ScanOrder, 'i
 
 /** The API representation of an order (ScanOrderView). */
 export async function toOrderView(deps: Deps, order: ScanOrder, setting: Pick<ScanSetting, 'key'>) {
-  const title = order.buyer_json ? (JSON.parse(order.buyer_json) as OrderTitle) : null;
+  const title = order.buyer_json ? orderTitleJson.decode(order.buyer_json) : null;
   const invoice = order.invoice_serial_no
     ? await findInvoiceBySerial(deps.db.kysely, order.tenant_id, order.invoice_serial_no)
     : undefined;
@@ -33,9 +32,9 @@ export async function toOrderView(deps: Deps, order: ScanOrder, setting: Pick<Sc
     source: order.source,
     status: effectiveStatus(order, deps.clock.now()),
     sellerTaxId: order.seller_tax_id,
-    allowedKinds: JSON.parse(order.allowed_kinds) as string[],
+    allowedKinds: orderKindsJson.decode(order.allowed_kinds),
     total: fenToDecimalString(order.total_fen),
-    items: JSON.parse(order.items_json) as OrderItem[],
+    items: orderItemsJson.decode(order.items_json),
     buyer: title
       ? {
           buyerType: title.buyerType,

@@ -7,6 +7,7 @@ import { checkPreset, type Preset } from './preset.js';
 import { SCAN_BUSINESS_SYSTEM_UNKNOWN, SCAN_SETTING_NOT_FOUND } from './scan.errors.js';
 import type { ScanSetting, ScanType } from './scan.tables.js';
 import { effectiveLimits, type StaticLimits } from './static-limits.js';
+import { presetJson, settingKindsJson, staticLimitsJson } from './stored-json.js';
 
 export interface SettingFields {
   name?: string | null;
@@ -57,11 +58,11 @@ export async function createSetting(
     seller_tax_id: sellerTaxId,
     business_system_code: input.businessSystemCode ?? null,
     scan_type: input.scanType,
-    allowed_kinds: JSON.stringify(dedupe(input.allowedKinds)),
+    allowed_kinds: settingKindsJson.encode(dedupe(input.allowedKinds)),
     validity_days: input.validityDays,
-    preset_json: input.preset ? JSON.stringify(input.preset) : null,
+    preset_json: input.preset ? presetJson.encode(input.preset) : null,
     enabled: input.enabled === false ? 0 : 1,
-    limits_json: input.staticLimits ? JSON.stringify(input.staticLimits) : null,
+    limits_json: input.staticLimits ? staticLimitsJson.encode(input.staticLimits) : null,
     require_confirmation: input.requireConfirmation === true ? 1 : 0,
     secret_enc: encryptSecret(deps.config, secret, secretContext({ id, tenant_id: tenantId })),
     secret_rotated_at: now,
@@ -116,12 +117,12 @@ export async function updateSetting(
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.businessSystemCode !== undefined ? { business_system_code: patch.businessSystemCode } : {}),
     ...(patch.scanType !== undefined ? { scan_type: patch.scanType } : {}),
-    ...(patch.allowedKinds !== undefined ? { allowed_kinds: JSON.stringify(dedupe(patch.allowedKinds)) } : {}),
+    ...(patch.allowedKinds !== undefined ? { allowed_kinds: settingKindsJson.encode(dedupe(patch.allowedKinds)) } : {}),
     ...(patch.validityDays !== undefined ? { validity_days: patch.validityDays } : {}),
-    ...(patch.preset !== undefined ? { preset_json: patch.preset ? JSON.stringify(patch.preset) : null } : {}),
+    ...(patch.preset !== undefined ? { preset_json: patch.preset ? presetJson.encode(patch.preset) : null } : {}),
     ...(patch.enabled !== undefined ? { enabled: patch.enabled ? (1 as const) : (0 as const) } : {}),
     ...(patch.staticLimits !== undefined
-      ? { limits_json: patch.staticLimits ? JSON.stringify(patch.staticLimits) : null }
+      ? { limits_json: patch.staticLimits ? staticLimitsJson.encode(patch.staticLimits) : null }
       : {}),
     ...(patch.requireConfirmation !== undefined
       ? { require_confirmation: patch.requireConfirmation ? (1 as const) : (0 as const) }
@@ -151,14 +152,14 @@ export async function rotateSettingSecret(
 }
 
 export const settingKinds = (s: Pick<ScanSetting, 'allowed_kinds'>): InvoiceKind[] =>
-  JSON.parse(s.allowed_kinds) as InvoiceKind[];
+  settingKindsJson.decode(s.allowed_kinds);
 
 export const settingPreset = (s: Pick<ScanSetting, 'preset_json'>): Preset | null =>
-  s.preset_json ? (JSON.parse(s.preset_json) as Preset) : null;
+  s.preset_json ? presetJson.decode(s.preset_json) : null;
 
 /** The static link's limits in force (the merchant's, completed by the defaults). */
 export const settingLimits = (s: Pick<ScanSetting, 'limits_json'>): StaticLimits =>
-  effectiveLimits(s.limits_json ? (JSON.parse(s.limits_json) as Partial<StaticLimits>) : null);
+  effectiveLimits(s.limits_json ? staticLimitsJson.decode(s.limits_json) : null);
 
 const dedupe = <T>(values: readonly T[]): T[] => [...new Set(values)];
 

@@ -8,6 +8,7 @@ import { checkTitle, type OrderTitle, toInvoiceRequest } from './order-title.js'
 import { findOrderById, updateOrderIf } from './orders.repo.js';
 import { KIND_NOT_ALLOWED } from './scan.errors.js';
 import type { ScanOrder, ScanSetting } from './scan.tables.js';
+import { orderKindsJson } from './stored-json.js';
 
 /**
  * Records a consumer's title on an open order, exactly once: double taps, two phones and retries race on a
@@ -21,7 +22,7 @@ export async function submitTitle(
   setting: ScanSetting,
   title: OrderTitle,
 ): Promise<{ order: ScanOrder; accepted: boolean }> {
-  const kinds = JSON.parse(order.allowed_kinds) as string[];
+  const kinds: string[] = orderKindsJson.decode(order.allowed_kinds);
   if (!kinds.includes(title.kind)) throw new AppError(KIND_NOT_ALLOWED, `票种 ${title.kind} 不可选`);
   if (order.status === 'open' && order.expires_at > deps.clock.now()) {
     const seller = await getSellerOrThrow(deps, order.tenant_id, order.seller_tax_id);

@@ -31,6 +31,7 @@ import {
 import { isRaceLoss, type SandboxContext } from './sandbox-context.js';
 import type { SandboxSettings } from './sandbox-settings.js';
 import { nextSequence } from './sequences.js';
+import { redFormLinesJson } from './stored-json.js';
 
 /** Applies for a form; idempotent by requestId. */
 export async function applyRedFormOnSandbox(
@@ -78,7 +79,7 @@ function toClaim(request: ChannelRedFormRequest): RedClaim {
   return toRedClaim({
     amount_fen: toFen(request.amount),
     tax_fen: toFen(request.tax),
-    lines_json: JSON.stringify(request.lines),
+    lines_json: redFormLinesJson.encode([...request.lines]),
   });
 }
 
@@ -125,7 +126,7 @@ async function writeForm(
     reason: request.reason,
     amount_fen: claim.amountFen,
     tax_fen: claim.taxFen,
-    lines_json: JSON.stringify(request.lines),
+    lines_json: redFormLinesJson.encode([...request.lines]),
     applied_at: now,
     red_ledger_id: null,
     updated_at: now,

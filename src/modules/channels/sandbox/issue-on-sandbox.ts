@@ -26,6 +26,7 @@ import { applyRedToBlue, claimRedForm } from './red-issue.js';
 import { isRaceLoss, type SandboxContext } from './sandbox-context.js';
 import type { SandboxSettings } from './sandbox-settings.js';
 import { nextSequence } from './sequences.js';
+import { ledgerLinesJson } from './stored-json.js';
 
 /** Issues a blue or red invoice on the sandbox. */
 export async function issueOnSandbox(ctx: SandboxContext, request: ChannelIssueRequest): Promise<ChannelIssued> {
@@ -92,7 +93,7 @@ async function writeIssue(
     tax_fen: invoice.totals.taxFen,
     total_fen: invoice.totals.totalFen,
     issued_at: now,
-    lines_json: JSON.stringify(toLedgerLines(invoice)),
+    lines_json: ledgerLinesJson.encode(toLedgerLines(invoice)),
     is_red: blue ? 1 : 0,
     blue_number: blue?.number ?? null,
     red_form_id: request.red?.redFormId ?? null,

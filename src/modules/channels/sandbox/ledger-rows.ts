@@ -5,6 +5,7 @@ import { fetchPage } from '../../../platform/db/pagination.js';
 import { type ComputedInvoice, fenToDecimalString } from '../../../tax/index.js';
 import type { LedgerStatus, SandboxLedgerTable } from '../channels.tables.js';
 import type { ChannelIssued } from '../issuing-channel.js';
+import { ledgerLinesJson } from './stored-json.js';
 
 export type LedgerRow = Selectable<SandboxLedgerTable>;
 
@@ -33,7 +34,7 @@ export function toLedgerLines(invoice: ComputedInvoice): LedgerLine[] {
 }
 
 export function parseLedgerLines(row: Pick<LedgerRow, 'lines_json'>): LedgerLine[] {
-  return JSON.parse(row.lines_json) as LedgerLine[];
+  return ledgerLinesJson.decode(row.lines_json);
 }
 
 /** What `issue` answers for a ledger row. */

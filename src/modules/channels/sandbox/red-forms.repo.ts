@@ -3,8 +3,9 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
 import { fenToDecimalString, type RedReason, toFen } from '../../../tax/index.js';
 import type { SandboxRedFormTable } from '../channels.tables.js';
-import type { ChannelRedForm, ChannelRedLine, RedFormStatus } from '../issuing-channel.js';
+import type { ChannelRedForm, RedFormStatus } from '../issuing-channel.js';
 import type { RedClaim } from './red-form-rules.js';
+import { redFormLinesJson } from './stored-json.js';
 
 export type RedFormRow = Selectable<SandboxRedFormTable>;
 
@@ -24,7 +25,7 @@ export function toRedForm(row: RedFormRow): ChannelRedForm {
     status: row.status as RedFormStatus,
     amount: fenToDecimalString(Number(row.amount_fen)),
     tax: fenToDecimalString(Number(row.tax_fen)),
-    lines: JSON.parse(row.lines_json) as ChannelRedLine[],
+    lines: redFormLinesJson.decode(row.lines_json),
     appliedAt: Number(row.applied_at),
     confirmBy: row.confirm_by === null ? null : Number(row.confirm_by),
     decidedAt: row.decided_at === null ? null : Number(row.decided_at),
@@ -33,7 +34,7 @@ export function toRedForm(row: RedFormRow): ChannelRedForm {
 
 /** A form as a red claim in fen (for the remaining-amount checks). */
 export function toRedClaim(form: Pick<RedFormRow, 'amount_fen' | 'tax_fen' | 'lines_json'>): RedClaim {
-  const lines = JSON.parse(form.lines_json) as ChannelRedLine[];
+  const lines = redFormLinesJson.decode(form.lines_json);
   return {
     amountFen: Number(form.amount_fen),
     taxFen: Number(form.tax_fen),

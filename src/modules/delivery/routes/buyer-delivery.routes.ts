@@ -8,8 +8,9 @@ import { getInvoiceOrThrow } from '../../invoicing/index.js';
 import { listBuyerDeliveries } from '../buyer-deliveries.repo.js';
 import type { BuyerDelivery, OutboxMessage } from '../delivery.tables.js';
 import { getDeliverySettings, putDeliverySettings } from '../delivery-settings.js';
-import { listOutbox, type OutboxAttachment } from '../outbox.repo.js';
+import { listOutbox } from '../outbox.repo.js';
 import { resendToBuyer } from '../resend-to-buyer.js';
+import { outboxAttachmentsJson } from '../stored-json.js';
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -59,7 +60,7 @@ const toOutboxView = (m: OutboxMessage) => ({
   recipient: m.recipient,
   subject: m.subject,
   body: m.body,
-  attachments: JSON.parse(m.attachments_json) as OutboxAttachment[],
+  attachments: outboxAttachmentsJson.decode(m.attachments_json),
   createdAt: toIsoCst(m.created_at),
 });
 

@@ -1,6 +1,5 @@
 import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
-import type { ComputedInvoice } from '../../../tax/index.js';
 import { ChannelError, type ChannelIssued, type ChannelIssueRequest } from '../../channels/index.js';
 import { findOrgChannelBinding } from '../../orgs/index.js';
 import { sellerNotBoundMessage } from '../create-invoice.js';
@@ -8,6 +7,7 @@ import { publishInvoiceEvent } from '../invoice-events.js';
 import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import { onRedFailed, onRedIssued } from '../red-flow.js';
+import { decodeComputedInvoice, decodeStoredSeller } from '../stored-json.js';
 import { announceSettled } from '../wait-for-invoice.js';
 
 /**
@@ -199,8 +199,8 @@ async function markFailed(deps: Deps, invoice: Invoice, code: string, reason: st
 
 /** The exact request this task sends to the channel for an invoice (also used by tests that play a crash). */
 export async function buildChannelRequest(deps: Deps, invoice: Invoice): Promise<ChannelIssueRequest> {
-  const seller = JSON.parse(invoice.seller_json) as ChannelIssueRequest['seller'];
-  const computed = JSON.parse(invoice.computed_json) as ComputedInvoice;
+  const seller = decodeStoredSeller(invoice.seller_json);
+  const computed = decodeComputedInvoice(invoice.computed_json);
   let red: ChannelIssueRequest['red'];
   if (invoice.is_red === 1) {
     const blue = await findInvoiceById(deps.db.kysely, invoice.blue_invoice_id ?? '');

@@ -1,14 +1,14 @@
 import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
-import { type ComputedInvoice, fenToDecimalString, type RedReason } from '../../../tax/index.js';
+import { fenToDecimalString, type RedReason } from '../../../tax/index.js';
 import { ChannelError } from '../../channels/index.js';
 import { findOrgChannelBinding } from '../../orgs/index.js';
 import { sellerNotBoundMessage } from '../create-invoice.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
 import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
-import type { RedRequestData } from '../red-draft.js';
 import { applyFormOutcome, onRedFailed } from '../red-flow.js';
+import { decodeComputedInvoice, decodeRedRequest } from '../stored-json.js';
 
 /** Applies for the 红字发票信息确认单 of a pending red request (idempotent by the red invoice id). */
 export async function runApplyRedForm(deps: Deps, invoiceId: string, helpers: TaskHelpers): Promise<void> {
@@ -21,8 +21,8 @@ export async function runApplyRedForm(deps: Deps, invoiceId: string, helpers: Ta
     await failRed(deps, red, 'SELLER_NOT_BOUND', sellerNotBoundMessage(red.seller_tax_id));
     return;
   }
-  const data = JSON.parse(red.request_json) as RedRequestData;
-  const computed = JSON.parse(red.computed_json) as ComputedInvoice;
+  const data = decodeRedRequest(red.request_json);
+  const computed = decodeComputedInvoice(red.computed_json);
   try {
     const form = await deps.channel.applyRedForm({
       tenantId: red.tenant_id,

@@ -1,12 +1,12 @@
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
-import { fenToDecimalString, getInvoiceKindInfo, type InvoiceKind } from '../../../tax/index.js';
+import { fenToDecimalString, getInvoiceKindInfo } from '../../../tax/index.js';
 import { createDownloadLink } from '../../documents/index.js';
 import { getSellerOrThrow } from '../../invoicing/create-invoice.js';
 import { findInvoiceBySerial } from '../../invoicing/invoicing.repo.js';
-import type { OrderItem } from '../order-content.js';
 import type { OrderTitle } from '../order-title.js';
 import type { ScanOrder, ScanSetting } from '../scan.tables.js';
+import { orderItemsJson, orderKindsJson, orderTitleJson } from '../stored-json.js';
 import { renderOrderPage } from './order-page.js';
 import { renderStatusPage, type StatusPageModel } from './status-page.js';
 import type { FieldErrors, TitleFormValues } from './title-form.js';
@@ -21,8 +21,8 @@ export async function orderPageHtml(
   return renderOrderPage({
     sellerName: seller.name,
     total: fenToDecimalString(order.total_fen),
-    items: JSON.parse(order.items_json) as OrderItem[],
-    kinds: JSON.parse(order.allowed_kinds) as InvoiceKind[],
+    items: orderItemsJson.decode(order.items_json),
+    kinds: orderKindsJson.decode(order.allowed_kinds),
     ...form,
   });
 }
@@ -34,7 +34,7 @@ export async function statusPageHtml(
   setting: ScanSetting,
   email: { action: string; csrf: string; notice: string | null },
 ): Promise<string> {
-  const title = JSON.parse(order.buyer_json ?? '{}') as OrderTitle;
+  const title = order.buyer_json ? orderTitleJson.decode(order.buyer_json) : ({} as OrderTitle);
   const seller = await getSellerOrThrow(deps, order.tenant_id, order.seller_tax_id);
   const invoice = order.invoice_serial_no
     ? await findInvoiceBySerial(deps.db.kysely, order.tenant_id, order.invoice_serial_no)

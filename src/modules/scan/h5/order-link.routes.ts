@@ -6,6 +6,7 @@ import { resendToBuyer } from '../../delivery/index.js';
 import { effectiveStatus } from '../order-view.js';
 import { renderQr } from '../qr-image.js';
 import type { ScanOrder, ScanSetting } from '../scan.tables.js';
+import { orderKindsJson } from '../stored-json.js';
 import { submitTitle } from '../submit-title.js';
 import { orderPageHtml, statusPageHtml } from './consumer-views.js';
 import { sendPage } from './h5.routes.js';
@@ -42,7 +43,7 @@ export function registerOrderLinkRoutes(app: FastifyInstance, deps: Deps): void 
     csrf.verify(request, `/s/${request.params.token}`);
     if (pageKind(deps, order) !== 'form') return reply.redirect(`/s/${request.params.token}`, 303);
     const values = readForm(request.body);
-    const kinds = JSON.parse(order.allowed_kinds);
+    const kinds = orderKindsJson.decode(order.allowed_kinds);
     const { title, errors } = parseTitleForm(values, kinds);
     if (title) {
       try {

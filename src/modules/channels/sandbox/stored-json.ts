@@ -1,0 +1,35 @@
+import { Type } from 'typebox';
+import { type StoredJson, storedJson } from '../../../platform/stored-json.js';
+import type { ChannelRedLine } from '../issuing-channel.js';
+import type { LedgerLine } from './ledger-rows.js';
+
+const nullableString = Type.Union([Type.String(), Type.Null()]);
+
+/** `sandbox_ledger.lines_json`: an issued invoice's lines as the simulated platform keeps them. */
+export const ledgerLinesJson: StoredJson<LedgerLine[]> = storedJson(
+  'sandbox_ledger.lines_json',
+  Type.Array(
+    Type.Object({
+      lineNo: Type.Number(),
+      name: Type.String(),
+      taxCode: Type.String(),
+      taxRate: Type.String(),
+      quantity: nullableString,
+      amountFen: Type.Number(),
+      taxFen: Type.Number(),
+    }),
+  ),
+);
+
+/** `sandbox_red_forms.lines_json`: the red lines of a red-letter form. */
+export const redFormLinesJson: StoredJson<ChannelRedLine[]> = storedJson(
+  'sandbox_red_forms.lines_json',
+  Type.Array(
+    Type.Object({
+      blueLineNo: Type.Number(),
+      quantity: nullableString,
+      amount: Type.String(),
+      taxAmount: Type.String(),
+    }),
+  ),
+);
