@@ -6,12 +6,12 @@ import { validateInvoiceDraft } from '../../tax/index.js';
 import type { InvoiceRequestData } from '../invoicing/invoice-draft.js';
 import { TAX_RULE_ERRORS } from '../invoicing/invoicing.errors.js';
 import { loadTaxCodeTable } from '../invoicing/tax-code-table.js';
+import type { BuyerType } from './buyer-types.js';
 import type { ScanOrder } from './scan.tables.js';
 import { orderContentJson, orderNotifyJson } from './stored-json.js';
 
-/** 个人 / 企业 / 非企业单位 (tax-rules §10). */
-export const BUYER_TYPES = ['personal', 'company', 'institution'] as const;
-export type BuyerType = (typeof BUYER_TYPES)[number];
+// (in their own file: stored-json.ts needs them while this module, which uses stored-json.ts, is loading)
+export { BUYER_TYPES, type BuyerType } from './buyer-types.js';
 
 /** The title (抬头) a consumer submitted, with the chosen kind and delivery contacts. */
 export interface OrderTitle {

@@ -5,8 +5,9 @@
 import { type TSchema, Type } from 'typebox';
 import { type StoredJson, storedJson } from '../../platform/stored-json.js';
 import { INVOICE_KINDS, type InvoiceKind, LINE_NATURES } from '../../tax/index.js';
+import { BUYER_TYPES } from './buyer-types.js';
 import type { OrderContent, OrderItem } from './order-content.js';
-import { BUYER_TYPES, type OrderNotify, type OrderTitle } from './order-title.js';
+import type { OrderNotify, OrderTitle } from './order-title.js';
 import type { Preset } from './preset.js';
 import type { StaticLimits } from './static-limits.js';
 
