@@ -81,6 +81,23 @@ describe('loadConfig', () => {
     for (const v of CONFIG_VARIABLES) expect(doc).toContain(`\`${v.name}\``);
   });
 
+  // The documented default of each variable and the value loadConfig falls back to are written in two places; setting
+  // a variable to its documented default must give exactly the configuration an empty environment gives.
+  it('documents the defaults it applies: each documented default, set explicitly, changes nothing', () => {
+    const unsetMarkers = /^\((unset|empty|generated|key file in DATA_DIR)\)$/;
+    const base = loadConfig({}, '/srv/app');
+    const literal = CONFIG_VARIABLES.filter((v) => !unsetMarkers.test(v.default));
+    expect(literal.length).toBeGreaterThanOrEqual(30);
+    for (const v of literal) {
+      const value = v.default.replace('$PORT', String(base.http.port));
+      expect({ [v.name]: loadConfig({ [v.name]: value }, '/srv/app') }).toEqual({ [v.name]: base });
+    }
+    // A variable documented as unset must really default to "nothing": the markers are only used where that holds.
+    for (const v of CONFIG_VARIABLES.filter((c) => unsetMarkers.test(c.default))) {
+      expect(['(unset)', '(empty)', '(generated)', '(key file in DATA_DIR)']).toContain(v.default);
+    }
+  });
+
   it('reads the server timeouts, METRICS_TOKEN and API_DOCS, and refuses inconsistent or weak values', () => {
     expect(loadConfig({}).server).toEqual({
       headersTimeoutMs: 10_000,
