@@ -85,12 +85,16 @@ describe('loadConfig', () => {
   // a variable to its documented default must give exactly the configuration an empty environment gives.
   it('documents the defaults it applies: each documented default, set explicitly, changes nothing', () => {
     const unsetMarkers = /^\((unset|empty|generated|key file in DATA_DIR)\)$/;
-    const base = loadConfig({}, '/srv/app');
+    // Some defaults only show in the config when another variable switches their feature on.
+    const envs = [{}, { DATABASE_URL: 'postgres://u@db:5432/of', SMS_GATEWAY_URL: 'http://sms.example/send' }];
     const literal = CONFIG_VARIABLES.filter((v) => !unsetMarkers.test(v.default));
     expect(literal.length).toBeGreaterThanOrEqual(30);
-    for (const v of literal) {
-      const value = v.default.replace('$PORT', String(base.http.port));
-      expect({ [v.name]: loadConfig({ [v.name]: value }, '/srv/app') }).toEqual({ [v.name]: base });
+    for (const env of envs) {
+      const base = loadConfig(env, '/srv/app');
+      for (const v of literal) {
+        const value = v.default.replace('$PORT', String(base.http.port));
+        expect({ [v.name]: loadConfig({ ...env, [v.name]: value }, '/srv/app') }).toEqual({ [v.name]: base });
+      }
     }
     // A variable documented as unset must really default to "nothing": the markers are only used where that holds.
     for (const v of CONFIG_VARIABLES.filter((c) => unsetMarkers.test(c.default))) {
