@@ -38,6 +38,11 @@ const PAGES: Record<string, ErrorPageText> = {
     hint: '请联系商家处理。',
   },
   SCAN_CSRF_FAILED: { title: '页面已失效', message: '页面已失效，请返回后刷新重新提交。', hint: '' },
+  PAYLOAD_TOO_LARGE: {
+    title: '提交的内容过长',
+    message: '提交的内容过长，无法处理。',
+    hint: '请返回检查填写的内容后重新提交。',
+  },
   RATE_LIMITED: { title: '操作太频繁', message: '请求过于频繁，请稍后再试。', hint: '' },
 };
 
