@@ -46,9 +46,11 @@ export const scanH5Routes: FastifyPluginAsync<{ deps: Deps }> = async (app, { de
   });
   installHtmlErrors(app);
   // Every consumer form (and any added later in this plugin) gets the small body limit; the API keeps BODY_LIMIT_BYTES.
+  // They are HTML pages for people, not API operations: kept out of the OpenAPI document.
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (methods.includes('POST')) route.bodyLimit ??= H5_FORM_BODY_LIMIT;
+    route.schema = { ...route.schema, hide: true };
   });
   registerOrderLinkRoutes(app, deps);
   registerScanLinkRoutes(app, deps);
