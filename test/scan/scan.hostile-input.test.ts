@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
-import { COMPANY_TITLE, consumer, createScanSetting, orderBody, pushOrder, SCAN_ENV } from './scan-kit.js';
+import {
+  COMPANY_TITLE,
+  consumer,
+  createScanSetting,
+  orderBody,
+  pushOrder,
+  SCAN_ENV,
+  waitForOrder,
+} from './scan-kit.js';
 
 /** An e-mail field that made the old pattern backtrack quadratically (12.6 s for 128 KB). */
 const hostileEmail = (bytes: number) => `a@${'.'.repeat(bytes)}@`;
@@ -16,7 +24,7 @@ for (const dialect of TEST_DIALECTS) {
     let staticPath: string;
 
     beforeAll(async () => {
-      t = await buildTestApp(dialect, SCAN_ENV);
+      t = await buildTestApp(dialect, SCAN_ENV, undefined, { worker: true });
       a = await seedTenant(t, 'A');
       key = (await createScanSetting(t, a)).key;
       const s = await createScanSetting(t, a, {
@@ -100,6 +108,22 @@ for (const dialect of TEST_DIALECTS) {
       expect(res.body).not.toContain(long(603, 'x'));
       const ok = await consumer(t).submit(path, { ...COMPANY_TITLE, kind: '82', name: long(300), address: long(300) });
       expect(ok.statusCode, ok.body).toBe(303);
+    });
+
+    it('does not send an invoice to a malformed or over-long e-mail from the status page', async () => {
+      const order = await pushOrder(t, a, orderBody(key));
+      const path = new URL(order.url).pathname;
+      const c = consumer(t);
+      expect((await c.submit(path, { ...COMPANY_TITLE, kind: '82' })).statusCode).toBe(303);
+      await waitForOrder(t, a, order.orderNo, (s) => s === 'invoiced');
+      for (const email of [`a@${'.'.repeat(8000)}@`, 'not-an-address', `${'a'.repeat(250)}@example.com`]) {
+        const res = await c.submit(path, { email }, `${path}/email`);
+        expect(res.statusCode).toBe(303);
+        expect(res.headers.location).toBe(`${path}?sent=bad`);
+      }
+      expect((await c.open(`${path}?sent=bad`)).body).toContain('邮箱格式不正确');
+      const ok = await c.submit(path, { email: 'buyer@example.com' }, `${path}/email`);
+      expect(ok.headers.location).toBe(`${path}?sent=1`);
     });
 
     it('answers a form body over 16 KiB with 413 and the HTML error page, on every consumer form', async () => {
