@@ -3,7 +3,7 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { VALIDATION_FAILED } from '../../platform/errors/platform.errors.js';
 import type { InvoiceKind } from '../../tax/index.js';
-import type { LineInput } from '../invoicing/routes/invoice.schemas.js';
+import type { LineInput } from '../invoicing/index.js';
 import { getIssuingSellerOrThrow } from '../orgs/index.js';
 import { checkOrderContent, type OrderContent } from './order-content.js';
 
