@@ -4,7 +4,7 @@ export type { InvoiceRequestData } from './invoice-draft.js';
 export { INVOICE_EVENTS, type InvoiceEvent } from './invoice-events.js';
 export { type InvoiceViewData, toInvoiceView } from './invoice-view.js';
 export { TAX_RULE_ERRORS } from './invoicing.errors.js';
-export { findInvoiceBySerial } from './invoicing.repo.js';
+export { findInvoiceById, findInvoiceBySerial } from './invoicing.repo.js';
 export { INVOICE_STATUSES, type Invoice, type InvoiceStatus, type InvoicingTables } from './invoicing.tables.js';
 export { getInvoiceOrThrow } from './manage-invoice.js';
 export {
