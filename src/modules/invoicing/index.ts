@@ -1,7 +1,10 @@
 /** Direct invoicing (直接开票): the module's front door. */
 export { createInvoice } from './create-invoice.js';
+export type { InvoiceRequestData } from './invoice-draft.js';
 export { INVOICE_EVENTS, type InvoiceEvent } from './invoice-events.js';
 export { type InvoiceViewData, toInvoiceView } from './invoice-view.js';
+export { TAX_RULE_ERRORS } from './invoicing.errors.js';
+export { findInvoiceById, findInvoiceBySerial } from './invoicing.repo.js';
 export { INVOICE_STATUSES, type Invoice, type InvoiceStatus, type InvoicingTables } from './invoicing.tables.js';
 export { getInvoiceOrThrow } from './manage-invoice.js';
 export {
@@ -12,5 +15,6 @@ export {
 export { invoicesRoutes } from './routes/invoices.routes.js';
 export { monitorRoutes } from './routes/monitor.routes.js';
 export { redFormsRoutes } from './routes/red-forms.routes.js';
+export { BuyerInput, Kind, LineInput, TotalsInput, WaitQuery } from './schemas.js';
 export { registerInvoicingTasks } from './tasks/index.js';
 export { importTaxCodes, loadTaxCodeTable } from './tax-code-table.js';

@@ -4,8 +4,6 @@ import { CHANNEL_ERRORS } from '../channels/index.js';
 
 export const {
   INVOICE_NOT_FOUND,
-  SELLER_NOT_FOUND,
-  SELLER_NOT_BOUND,
   INVOICE_NOT_EDITABLE,
   INVOICE_NOT_RETRYABLE,
   INVOICE_NOT_CANCELLABLE,
@@ -17,17 +15,6 @@ export const {
     statusCode: 404,
     message: '发票不存在',
     description: 'No invoice with that serial number in this tenant.',
-  },
-  SELLER_NOT_FOUND: {
-    statusCode: 422,
-    message: '销方税号不是本租户的销方企业',
-    description: 'seller.taxId is not a seller org of the tenant (create it with POST /api/v1/orgs).',
-  },
-  SELLER_NOT_BOUND: {
-    statusCode: 422,
-    message: '销方尚未绑定开票通道账户，请先绑定后再开票',
-    description:
-      "The seller org's channel account is not bound to this tenant (POST /api/v1/orgs/{taxId}/channel-binding with the credential the tax platform issued); also the failure code of a queued request whose seller was unbound before it was issued.",
   },
   INVOICE_NOT_EDITABLE: {
     statusCode: 409,

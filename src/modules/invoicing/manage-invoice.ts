@@ -4,7 +4,8 @@ import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError, listErrorCodes } from '../../platform/errors/app-error.js';
 import { ChannelError } from '../channels/index.js';
-import { assertSellerBound, computedColumns, enqueueIssue, getSellerOrThrow } from './create-invoice.js';
+import { assertSellerBound, getSellerOrThrow } from '../orgs/index.js';
+import { computedColumns, enqueueIssue } from './create-invoice.js';
 import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
 import {
   CHANNEL_REJECTED,
@@ -57,7 +58,7 @@ export async function patchFailedInvoice(
     if (drawer === null) delete data.drawer;
     else data.drawer = drawer;
   }
-  const seller = await getSellerOrThrow(deps, input.tenantId, data.seller.taxId);
+  const seller = await getSellerOrThrow(deps.db.kysely, input.tenantId, data.seller.taxId);
   const computed = computeOrThrow(toTaxDraft(data, seller.name), await loadTaxCodeTable(deps.db.kysely));
   const set = {
     request_json: JSON.stringify(data),
@@ -76,7 +77,7 @@ export async function retryInvoice(deps: Deps, input: { tenantId: string; serial
   if (invoice.status !== 'failed') throw new AppError(INVOICE_NOT_RETRYABLE, undefined, { status: invoice.status });
   if (invoice.is_red === 1 && !invoice.red_form_id)
     throw new AppError(INVOICE_NOT_RETRYABLE, '红字确认单未成立，请重新发起红冲');
-  await assertSellerBound(deps, input.tenantId, invoice.seller_tax_id);
+  await assertSellerBound(deps.db.kysely, input.tenantId, invoice.seller_tax_id);
   const revision = invoice.revision + 1;
   await deps.db.kysely.transaction().execute(async (trx) => {
     const ok = await updateInvoiceIf(trx, invoice.id, ['failed'], {

@@ -12,7 +12,8 @@ import {
   type RedLineRequest,
   type TaxViolationCode,
 } from '../../tax/index.js';
-import { assertSellerBound, computedColumns, NEW_REQUEST_STATE } from './create-invoice.js';
+import { assertSellerBound } from '../orgs/index.js';
+import { computedColumns, NEW_REQUEST_STATE } from './create-invoice.js';
 import {
   INVOICE_NOT_FOUND,
   INVOICE_NOT_REVERSIBLE,
@@ -49,7 +50,7 @@ export async function requestRedInvoice(
   const blue = await findInvoiceBySerial(db, input.tenantId, input.blueSerialNo);
   if (!blue) throw new AppError(INVOICE_NOT_FOUND, `发票 ${input.blueSerialNo} 不存在`);
   assertReversible(blue);
-  await assertSellerBound(deps, input.tenantId, blue.seller_tax_id);
+  await assertSellerBound(deps.db.kysely, input.tenantId, blue.seller_tax_id);
 
   const blueComputed = JSON.parse(blue.computed_json) as ComputedInvoice;
   const plan = planRedLines({

@@ -3,9 +3,7 @@ import { AppError } from '../../platform/errors/app-error.js';
 import { sha256Hex, toBase62 } from '../../platform/ids.js';
 import type { InvoiceKind, TaxViolationCode } from '../../tax/index.js';
 import { validateInvoiceDraft } from '../../tax/index.js';
-import type { InvoiceRequestData } from '../invoicing/invoice-draft.js';
-import { TAX_RULE_ERRORS } from '../invoicing/invoicing.errors.js';
-import { loadTaxCodeTable } from '../invoicing/tax-code-table.js';
+import { type InvoiceRequestData, loadTaxCodeTable, TAX_RULE_ERRORS } from '../invoicing/index.js';
 import type { OrderContent } from './order-content.js';
 import type { ScanOrder } from './scan.tables.js';
 

@@ -11,6 +11,7 @@ import { INVOICE_STATUSES, type InvoiceStatus } from '../invoicing.tables.js';
 import { listInvoices } from '../list-invoices.js';
 import { cancelInvoice, getInvoiceOrThrow, patchFailedInvoice, retryInvoice } from '../manage-invoice.js';
 import { requestRedInvoice } from '../request-red.js';
+import { WaitQuery } from '../schemas.js';
 import { waitForSettled } from '../wait-for-invoice.js';
 import {
   AcceptedReply,
@@ -19,7 +20,6 @@ import {
   PatchInvoiceBody,
   RedBody,
   SerialParams,
-  WaitQuery,
 } from './invoice.schemas.js';
 
 const date = (description: string) => Type.Optional(Type.String({ maxLength: 10, format: 'date', description }));
