@@ -6,6 +6,7 @@ import { newId } from '../../platform/ids.js';
 import type { ComputedInvoice } from '../../tax/index.js';
 import { findOrgChannelBinding, getOrg, type Org } from '../orgs/index.js';
 import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
+import { INITIAL_INVOICE_STATUS } from './invoice-state-machine.js';
 import { SELLER_NOT_BOUND, SELLER_NOT_FOUND } from './invoicing.errors.js';
 import { findInvoiceBySerial, insertInvoice } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
@@ -132,7 +133,7 @@ export function sellerSnapshot(seller: Org): string {
 
 /** The state columns of a request that has just been accepted (blue; red rows override the red columns). */
 export const NEW_REQUEST_STATE = {
-  status: 'pending',
+  status: INITIAL_INVOICE_STATUS,
   revision: 0,
   channel_revision: 0,
   number: null,

@@ -1,8 +1,9 @@
 /** Direct invoicing (直接开票): the module's front door. */
 export { createInvoice } from './create-invoice.js';
 export { INVOICE_EVENTS, type InvoiceEvent } from './invoice-events.js';
+export { INVOICE_STATUSES, type InvoiceStatus } from './invoice-state-machine.js';
 export { type InvoiceViewData, toInvoiceView } from './invoice-view.js';
-export { INVOICE_STATUSES, type Invoice, type InvoiceStatus, type InvoicingTables } from './invoicing.tables.js';
+export type { Invoice, InvoicingTables } from './invoicing.tables.js';
 export { getInvoiceOrThrow } from './manage-invoice.js';
 export {
   type MonitorException,

@@ -1,18 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { DbBool } from '../../platform/db/database.js';
-
-/** Invoice states shared by the API, the console and webhooks (design §4). */
-export const INVOICE_STATUSES = [
-  'pending',
-  'issuing',
-  'issued',
-  'failed',
-  'cancelled',
-  'red_pending',
-  'reversed',
-  'partially_reversed',
-] as const;
-export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+import type { InvoiceStatus } from './invoice-state-machine.js';
 
 /** An invoice request by serial number, blue or red, through its whole life. */
 export interface InvoiceTable {

@@ -19,7 +19,7 @@ import {
   INVOICE_RED_IN_PROGRESS,
   TAX_RULE_ERRORS,
 } from './invoicing.errors.js';
-import { findInvoiceBySerial, findRedsOfBlue, insertInvoice, updateInvoiceIf } from './invoicing.repo.js';
+import { findInvoiceBySerial, findRedsOfBlue, insertInvoice, transitionInvoice } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
 import { computeRedOrThrow, type RedRequestData, redDraftData } from './red-draft.js';
 import type { RedBody } from './routes/invoice.schemas.js';
@@ -79,8 +79,7 @@ export async function requestRedInvoice(
 
   const outcome = await db.transaction().execute(async (trx) => {
     if (!(await insertInvoice(trx, red))) return 'duplicate' as const;
-    const locked = await updateInvoiceIf(trx, blue.id, ['issued', 'partially_reversed'], {
-      status: 'red_pending',
+    const locked = await transitionInvoice(trx, blue.id, 'red_requested', {
       status_before_red: blue.status,
       updated_at: deps.clock.now(),
     });

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { IsoTime, Money } from '../../../platform/http/schemas.js';
 import { INVOICE_KINDS, RED_REASONS } from '../../../tax/index.js';
-import { INVOICE_STATUSES } from '../invoicing.tables.js';
+import { INVOICE_STATUSES } from '../invoice-state-machine.js';
 
 const text = (maxLength: number, description?: string) =>
   Type.String({ maxLength, ...(description ? { description } : {}) });

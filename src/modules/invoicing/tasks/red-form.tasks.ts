@@ -5,7 +5,7 @@ import { ChannelError } from '../../channels/index.js';
 import { findOrgChannelBinding } from '../../orgs/index.js';
 import { sellerNotBoundMessage } from '../create-invoice.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
-import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
+import { findInvoiceById, transitionInvoice } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import type { RedRequestData } from '../red-draft.js';
 import { applyFormOutcome, onRedFailed } from '../red-flow.js';
@@ -83,8 +83,7 @@ export async function failStuckRed(deps: Deps, invoiceId: string): Promise<void>
 
 async function failRed(deps: Deps, red: Invoice, code: string, reason: string): Promise<void> {
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const failed = await updateInvoiceIf(trx, red.id, ['pending'], {
-      status: 'failed',
+    const failed = await transitionInvoice(trx, red.id, 'red_form_failed', {
       failure_code: code,
       failure_reason: reason,
       updated_at: deps.clock.now(),
