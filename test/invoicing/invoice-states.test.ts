@@ -122,7 +122,7 @@ describe('invoice state machine: the only writer of invoices.status', () => {
           "  await db.updateTable('invoices').set({ status: 'issued' }).where('status', '=', 'issuing').execute();",
           '}',
           'export async function raw(db) {',
-          '  await sql`update invoices set status = ${s}`.execute(db);',
+          '  await sql`update invoices set status = ? where id = ?`.execute(db);',
           '}',
         ].join('\n'),
       );
@@ -176,6 +176,7 @@ async function insertInvoice(db: Db, id: string, status: InvoiceStatus): Promise
       request_hash: 'h',
       request_json: '{}',
       business_system_code: null,
+      origin: 'direct',
       kind: '82',
       seller_tax_id: 's',
       seller_json: '{}',

@@ -9,11 +9,13 @@ import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-d
 import { INITIAL_INVOICE_STATUS } from './invoice-state-machine.js';
 import { SELLER_NOT_BOUND, SELLER_NOT_FOUND } from './invoicing.errors.js';
 import { findInvoiceBySerial, insertInvoice } from './invoicing.repo.js';
-import type { Invoice } from './invoicing.tables.js';
+import type { Invoice, InvoiceOrigin } from './invoicing.tables.js';
 import { loadTaxCodeTable } from './tax-code-table.js';
 
 export interface CreateInvoiceInput {
   tenantId: string;
+  /** Who is asking: the invoicing API (`direct`) or another module's intake (`scan_order`, …). Not part of the key. */
+  origin: InvoiceOrigin;
   serialNo: string;
   data: InvoiceRequestData;
 }
@@ -167,6 +169,7 @@ function buildInvoiceRow(
     request_hash: hash,
     request_json: JSON.stringify(input.data),
     business_system_code: input.data.businessSystemCode ?? null,
+    origin: input.origin,
     seller_tax_id: seller.tax_id,
     seller_json: sellerSnapshot(seller),
     ...computedColumns(computed, input.data),

@@ -3,7 +3,7 @@ export { createInvoice } from './create-invoice.js';
 export { INVOICE_EVENTS, type InvoiceEvent } from './invoice-events.js';
 export { INVOICE_STATUSES, type InvoiceStatus } from './invoice-state-machine.js';
 export { type InvoiceViewData, toInvoiceView } from './invoice-view.js';
-export type { Invoice, InvoicingTables } from './invoicing.tables.js';
+export { INVOICE_ORIGINS, type Invoice, type InvoiceOrigin, type InvoicingTables } from './invoicing.tables.js';
 export { getInvoiceOrThrow } from './manage-invoice.js';
 export {
   type MonitorException,

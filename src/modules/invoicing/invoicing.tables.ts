@@ -2,6 +2,14 @@ import type { Selectable } from 'kysely';
 import type { DbBool } from '../../platform/db/database.js';
 import type { InvoiceStatus } from './invoice-state-machine.js';
 
+/**
+ * How an invoice request came in, set once by the caller that creates it: `direct` = the invoicing API (blue and red
+ * requests), `scan_order` = a scan-to-invoice order (the scan module follows these invoices). New intake paths (the
+ * counter modes, the console, the assistant) add their value here; the column is plain text, so no migration.
+ */
+export const INVOICE_ORIGINS = ['direct', 'scan_order'] as const;
+export type InvoiceOrigin = (typeof INVOICE_ORIGINS)[number];
+
 /** An invoice request by serial number, blue or red, through its whole life. */
 export interface InvoiceTable {
   id: string;
@@ -13,6 +21,8 @@ export interface InvoiceTable {
   /** The draft as last accepted (JSON of InvoiceRequestData); PATCH on a failed request replaces it. */
   request_json: string;
   business_system_code: string | null;
+  /** Where the request came from (INVOICE_ORIGINS); never changes. */
+  origin: InvoiceOrigin;
   kind: string;
   seller_tax_id: string;
   seller_json: string;

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { IsoTime, Money } from '../../../platform/http/schemas.js';
 import { INVOICE_KINDS, RED_REASONS } from '../../../tax/index.js';
 import { INVOICE_STATUSES } from '../invoice-state-machine.js';
+import { INVOICE_ORIGINS } from '../invoicing.tables.js';
 
 const text = (maxLength: number, description?: string) =>
   Type.String({ maxLength, ...(description ? { description } : {}) });
@@ -147,6 +148,10 @@ export const InvoiceLineView = Type.Object({
 export const InvoiceView = Type.Object({
   serialNo: Type.String(),
   status: Type.Union(INVOICE_STATUSES.map((s) => Type.Literal(s))),
+  origin: Type.Union(
+    INVOICE_ORIGINS.map((o) => Type.Literal(o)),
+    { description: '请求来源：direct = 开票接口（含红冲），scan_order = 扫码开票订单' },
+  ),
   kind: Type.String(),
   kindName: Type.String(),
   isRed: Type.Boolean(),

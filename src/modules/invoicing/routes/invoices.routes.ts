@@ -63,7 +63,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { serialNo, ...data } = request.body;
-      const { invoice } = await createInvoice(deps, { tenantId, serialNo, data });
+      const { invoice } = await createInvoice(deps, { tenantId, origin: 'direct', serialNo, data });
       const settled = await waitForSettled(deps, invoice, request.query.wait ?? 0);
       // Two success shapes (200 issued invoice, 202 accepted): the type provider cannot narrow by status code.
       if (settled) return reply.status(200).send((await toInvoiceView(db, settled)) as never);
@@ -204,6 +204,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     async (request, reply) => {
       const { invoice } = await requestRedInvoice(deps, {
         tenantId: getAuth(request).tenantId,
+        origin: 'direct',
         blueSerialNo: request.params.serialNo,
         body: request.body,
       });
