@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { DbBool } from '../../platform/db/database.js';
 import type { InvoiceStatus } from './invoice-state-machine.js';
+import type { InvoiceFailureCode } from './invoicing.errors.js';
 
 /**
  * How an invoice request came in, set once by the caller that creates it: `direct` = the invoicing API (blue and red
@@ -45,7 +46,8 @@ export interface InvoiceTable {
   code: string | null;
   check_code: string | null;
   issued_at: number | null;
-  failure_code: string | null;
+  /** Why the request failed (or why its job is retrying): see InvoiceFailureCode, docs/errors.md. */
+  failure_code: InvoiceFailureCode | null;
   failure_reason: string | null;
   is_red: DbBool;
   /** Red invoices: the blue invoice's id, reason and confirmation form. */

@@ -5,6 +5,7 @@ import { ChannelError, type ChannelIssued, type ChannelIssueRequest } from '../.
 import { findOrgChannelBinding } from '../../orgs/index.js';
 import { sellerNotBoundMessage } from '../create-invoice.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
+import { channelFailureCode, type InvoiceFailureCode } from '../invoicing.errors.js';
 import { findInvoiceById, transitionInvoice } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import { onRedFailed, onRedIssued } from '../red-flow.js';
@@ -134,7 +135,7 @@ async function onChannelError(
   const db = deps.db.kysely;
   const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
   if (err instanceof ChannelError && err.kind === 'permanent') {
-    await markFailed(deps, invoice, err.code, err.message);
+    await markFailed(deps, invoice, channelFailureCode(err), err.message);
     return null;
   }
   const reason = err instanceof ChannelError ? err.message : '开票通道暂时不可用';
@@ -145,7 +146,7 @@ async function onChannelError(
     });
   }
   await transitionInvoice(db, invoice.id, 'issue_deferred', {
-    failure_code: err instanceof ChannelError ? err.code : 'CHANNEL_UNAVAILABLE',
+    failure_code: err instanceof ChannelError ? channelFailureCode(err) : 'CHANNEL_UNAVAILABLE',
     failure_reason: `${reason}，稍后自动重试`,
     updated_at: deps.clock.now(),
   });
@@ -161,7 +162,7 @@ async function confirmWithChannel(
   deps: Deps,
   invoice: Invoice,
   requestId: string,
-  failure: { notFound: { code: string; reason: string }; unknown: string },
+  failure: { notFound: { code: InvoiceFailureCode; reason: string }; unknown: string },
 ): Promise<ChannelIssued | null> {
   let found: ChannelIssued | null;
   try {
@@ -174,7 +175,7 @@ async function confirmWithChannel(
   return found;
 }
 
-async function markFailed(deps: Deps, invoice: Invoice, code: string, reason: string): Promise<void> {
+async function markFailed(deps: Deps, invoice: Invoice, code: InvoiceFailureCode, reason: string): Promise<void> {
   await deps.db.kysely.transaction().execute(async (trx) => {
     const failed = await transitionInvoice(trx, invoice.id, 'issue_failed', {
       failure_code: code,
