@@ -19,7 +19,7 @@ export const Preset = Type.Object(
     lines: Type.Array(PresetLine, { minItems: 1, maxItems: 50 }),
     remark: Type.Optional(Type.String({ maxLength: 450 })),
     maxAmount: Type.Optional(
-      Type.String({ pattern: '^\\d{1,13}(\\.\\d{1,2})?$', description: '消费者可填的最大金额' }),
+      Type.String({ maxLength: 16, pattern: '^\\d{1,13}(\\.\\d{1,2})?$', description: '消费者可填的最大金额' }),
     ),
   },
   { additionalProperties: false },
@@ -126,7 +126,9 @@ export const CreateOrderBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    expiresAt: Type.Optional(Type.String({ format: 'date-time', description: '过期时间，默认按 validityDays' })),
+    expiresAt: Type.Optional(
+      Type.String({ maxLength: 35, format: 'date-time', description: '过期时间，默认按 validityDays' }),
+    ),
     remark: Type.Optional(Type.String({ maxLength: 450 })),
   },
   { additionalProperties: false },
