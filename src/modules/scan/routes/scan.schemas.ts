@@ -34,6 +34,7 @@ export const StaticLimitsInput = Type.Object(
     settingPerDay: Type.Optional(Type.Integer({ ...LIMIT_COUNT, description: '每天提交次数上限（默认 500）' })),
     amountPerDay: Type.Optional(
       Type.String({
+        maxLength: 16,
         pattern: '^(?!0+(\\.0+)?$)\\d{1,13}(\\.\\d{1,2})?$',
         description: '每天开票金额（价税合计）上限（默认 50000.00）',
       }),
