@@ -6,12 +6,15 @@ import { newId } from '../../platform/ids.js';
 import type { ComputedInvoice } from '../../tax/index.js';
 import { getIssuingSellerOrThrow, type Org } from '../orgs/index.js';
 import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
+import { INITIAL_INVOICE_STATUS } from './invoice-state-machine.js';
 import { findInvoiceBySerial, insertInvoice } from './invoicing.repo.js';
-import type { Invoice } from './invoicing.tables.js';
+import type { Invoice, InvoiceOrigin } from './invoicing.tables.js';
 import { loadTaxCodeTable } from './tax-code-table.js';
 
 export interface CreateInvoiceInput {
   tenantId: string;
+  /** Who is asking: the invoicing API (`direct`) or another module's intake (`scan_order`, …). Not part of the key. */
+  origin: InvoiceOrigin;
   serialNo: string;
   data: InvoiceRequestData;
 }
@@ -103,7 +106,7 @@ export function sellerSnapshot(seller: Org): string {
 
 /** The state columns of a request that has just been accepted (blue; red rows override the red columns). */
 export const NEW_REQUEST_STATE = {
-  status: 'pending',
+  status: INITIAL_INVOICE_STATUS,
   revision: 0,
   channel_revision: 0,
   number: null,
@@ -137,6 +140,7 @@ function buildInvoiceRow(
     request_hash: hash,
     request_json: JSON.stringify(input.data),
     business_system_code: input.data.businessSystemCode ?? null,
+    origin: input.origin,
     seller_tax_id: seller.tax_id,
     seller_json: sellerSnapshot(seller),
     ...computedColumns(computed, input.data),

@@ -39,6 +39,7 @@ export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
   return {
     serialNo: invoice.serial_no,
     status: invoice.status,
+    origin: invoice.origin,
     kind: invoice.kind,
     kindName: getInvoiceKindInfo(invoice.kind as InvoiceKind).name,
     isRed: invoice.is_red === 1,

@@ -20,8 +20,8 @@ import {
   INVOICE_RED_IN_PROGRESS,
   TAX_RULE_ERRORS,
 } from './invoicing.errors.js';
-import { findInvoiceBySerial, findRedsOfBlue, insertInvoice, updateInvoiceIf } from './invoicing.repo.js';
-import type { Invoice } from './invoicing.tables.js';
+import { findInvoiceBySerial, findRedsOfBlue, insertInvoice, transitionInvoice } from './invoicing.repo.js';
+import type { Invoice, InvoiceOrigin } from './invoicing.tables.js';
 import { computeRedOrThrow, type RedRequestData, redDraftData } from './red-draft.js';
 import type { RedBody } from './routes/invoice.schemas.js';
 
@@ -34,7 +34,7 @@ export type RedRequestBody = Static<typeof RedBody>;
  */
 export async function requestRedInvoice(
   deps: Deps,
-  input: { tenantId: string; blueSerialNo: string; body: RedRequestBody },
+  input: { tenantId: string; origin: InvoiceOrigin; blueSerialNo: string; body: RedRequestBody },
 ): Promise<{ invoice: Invoice; created: boolean }> {
   const db = deps.db.kysely;
   const hash = requestHash({ blueSerialNo: input.blueSerialNo, ...input.body });
@@ -76,12 +76,11 @@ export async function requestRedInvoice(
   }
   const data = redDraftData(blue, blueComputed, plan.lines, input.body);
   const computed = await computeRedOrThrow(deps, data, blue);
-  const red = buildRedRow(deps.clock.now(), input.tenantId, hash, blue, data, computed);
+  const red = buildRedRow(deps.clock.now(), input, hash, blue, data, computed);
 
   const outcome = await db.transaction().execute(async (trx) => {
     if (!(await insertInvoice(trx, red))) return 'duplicate' as const;
-    const locked = await updateInvoiceIf(trx, blue.id, ['issued', 'partially_reversed'], {
-      status: 'red_pending',
+    const locked = await transitionInvoice(trx, blue.id, 'red_requested', {
       status_before_red: blue.status,
       updated_at: deps.clock.now(),
     });
@@ -139,7 +138,7 @@ async function priorRedLines(deps: Deps, blue: Invoice): Promise<RedLineRequest[
 
 function buildRedRow(
   now: number,
-  tenantId: string,
+  input: { tenantId: string; origin: InvoiceOrigin },
   hash: string,
   blue: Invoice,
   data: RedRequestData,
@@ -148,7 +147,9 @@ function buildRedRow(
   return {
     ...blue,
     id: newId('inv', now),
-    tenant_id: tenantId,
+    tenant_id: input.tenantId,
+    // The red request's own origin (the blue invoice's may differ: a scan order's invoice reversed through the API).
+    origin: input.origin,
     serial_no: data.redSerialNo,
     request_hash: hash,
     request_json: JSON.stringify(data),

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { IsoTime, Money } from '../../../platform/http/schemas.js';
 import { RED_REASONS } from '../../../tax/index.js';
-import { INVOICE_STATUSES } from '../invoicing.tables.js';
+import { INVOICE_STATUSES } from '../invoice-state-machine.js';
+import { INVOICE_ORIGINS } from '../invoicing.tables.js';
 import { BuyerInput, decimal, Kind, LineInput, TotalsInput, text } from '../schemas.js';
 
 export const CreateInvoiceBody = Type.Object(
@@ -98,6 +99,10 @@ export const InvoiceLineView = Type.Object({
 export const InvoiceView = Type.Object({
   serialNo: Type.String(),
   status: Type.Union(INVOICE_STATUSES.map((s) => Type.Literal(s))),
+  origin: Type.Union(
+    INVOICE_ORIGINS.map((o) => Type.Literal(o)),
+    { description: '请求来源：direct = 开票接口（含红冲），scan_order = 扫码开票订单' },
+  ),
   kind: Type.String(),
   kindName: Type.String(),
   isRed: Type.Boolean(),

@@ -5,9 +5,9 @@ import { linesBodyLimit, PageQuery, page, responses } from '../../../platform/ht
 import { INVOICE_KINDS } from '../../../tax/index.js';
 import { getAuth } from '../../auth/index.js';
 import { createInvoice } from '../create-invoice.js';
+import { INVOICE_STATUSES, type InvoiceStatus } from '../invoice-state-machine.js';
 import { toInvoiceView } from '../invoice-view.js';
 import { INVOICE_CSV_HEADER, invoiceCsvRow } from '../invoices-csv.js';
-import { INVOICE_STATUSES, type InvoiceStatus } from '../invoicing.tables.js';
 import { listInvoices } from '../list-invoices.js';
 import { cancelInvoice, getInvoiceOrThrow, patchFailedInvoice, retryInvoice } from '../manage-invoice.js';
 import { requestRedInvoice } from '../request-red.js';
@@ -66,7 +66,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { serialNo, ...data } = request.body;
-      const { invoice } = await createInvoice(deps, { tenantId, serialNo, data });
+      const { invoice } = await createInvoice(deps, { tenantId, origin: 'direct', serialNo, data });
       const settled = await waitForSettled(deps, invoice, request.query.wait ?? 0);
       // Two success shapes (200 issued invoice, 202 accepted): the type provider cannot narrow by status code.
       if (settled) return reply.status(200).send((await toInvoiceView(db, settled)) as never);
@@ -209,6 +209,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     async (request, reply) => {
       const { invoice } = await requestRedInvoice(deps, {
         tenantId: getAuth(request).tenantId,
+        origin: 'direct',
         blueSerialNo: request.params.serialNo,
         body: request.body,
       });
