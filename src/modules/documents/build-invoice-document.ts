@@ -3,10 +3,20 @@
  * columns, lines and totals from `computed_json` (src/tax ComputedInvoice), the QR text from the official builder
  * (tax-rules §3), and the red references for red invoices.
  */
-import { buildInvoiceQrPayload, getInvoiceKindInfo, type InvoiceKind, PROVINCE_CODES } from '../../tax/index.js';
-import { decodeComputedInvoice, decodeStoredBuyer, decodeStoredSeller, type StoredParty } from '../invoicing/index.js';
-import { printedLine } from '../invoicing/invoice-view.js';
-import type { Invoice } from '../invoicing/invoicing.tables.js';
+import {
+  buildInvoiceQrPayload,
+  getInvoiceKindInfo,
+  type InvoiceKind,
+  PROVINCE_CODES,
+  printedLine,
+} from '../../tax/index.js';
+import {
+  decodeComputedInvoice,
+  decodeStoredBuyer,
+  decodeStoredSeller,
+  type Invoice,
+  type StoredParty,
+} from '../invoicing/index.js';
 import { cstParts, type DocumentParty, type InvoiceDocument } from './render/invoice-document.js';
 
 const party = (p: StoredParty, name = p.name): DocumentParty => ({

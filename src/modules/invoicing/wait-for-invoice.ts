@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Deps } from '../../platform/deps.js';
+import type { InvoiceStatus } from './invoice-state-machine.js';
 import { findInvoiceById } from './invoicing.repo.js';
-import type { Invoice, InvoiceStatus } from './invoicing.tables.js';
+import type { Invoice } from './invoicing.tables.js';
 
 const IN_FLIGHT: readonly InvoiceStatus[] = ['pending', 'issuing'];
 /** Fallback poll for invoices settled by a worker in another process (multi-node). */

@@ -3,10 +3,8 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import type { ComputedInvoice, InvoiceKind, TaxViolationCode } from '../../tax/index.js';
 import { validateInvoiceDraft } from '../../tax/index.js';
-import { getIssuingSellerOrThrow } from '../invoicing/create-invoice.js';
-import { TAX_RULE_ERRORS } from '../invoicing/invoicing.errors.js';
-import type { LineInput, TotalsInput } from '../invoicing/routes/invoice.schemas.js';
-import { loadTaxCodeTable } from '../invoicing/tax-code-table.js';
+import { type LineInput, loadTaxCodeTable, TAX_RULE_ERRORS, type TotalsInput } from '../invoicing/index.js';
+import { getIssuingSellerOrThrow } from '../orgs/index.js';
 
 /** What an order says it sells: the future invoice request's lines, totals and remark. */
 export interface OrderContent {
@@ -44,7 +42,7 @@ export async function checkOrderContent(
   kinds: readonly InvoiceKind[],
   content: OrderContent,
 ): Promise<CheckedContent> {
-  const seller = await getIssuingSellerOrThrow(deps, tenantId, sellerTaxId);
+  const seller = await getIssuingSellerOrThrow(deps.db.kysely, tenantId, sellerTaxId);
   const taxCodes = await loadTaxCodeTable(deps.db.kysely);
   let computed: ComputedInvoice | null = null;
   for (const kind of kinds) {

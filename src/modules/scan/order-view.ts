@@ -1,7 +1,7 @@
 import { toIsoCst } from '../../platform/clock.js';
 import type { Deps } from '../../platform/deps.js';
 import { fenToDecimalString } from '../../tax/index.js';
-import { findInvoiceBySerial } from '../invoicing/invoicing.repo.js';
+import { findInvoiceBySerial } from '../invoicing/index.js';
 import { decryptSecret } from '../orgs/index.js';
 import type { OrderStatus, ScanOrder, ScanSetting } from './scan.tables.js';
 import { orderItemsJson, orderKindsJson, orderTitleJson } from './stored-json.js';
