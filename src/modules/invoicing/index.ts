@@ -14,3 +14,4 @@ export { monitorRoutes } from './routes/monitor.routes.js';
 export { redFormsRoutes } from './routes/red-forms.routes.js';
 export { registerInvoicingTasks } from './tasks/index.js';
 export { importTaxCodes, loadTaxCodeTable } from './tax-code-table.js';
+export { taxViolationsError } from './tax-violations-error.js';

@@ -1,10 +1,9 @@
 import type { Deps } from '../../platform/deps.js';
-import { AppError } from '../../platform/errors/app-error.js';
 import { sha256Hex, toBase62 } from '../../platform/ids.js';
-import type { InvoiceKind, TaxViolationCode } from '../../tax/index.js';
+import type { InvoiceKind } from '../../tax/index.js';
 import { validateInvoiceDraft } from '../../tax/index.js';
+import { taxViolationsError } from '../invoicing/index.js';
 import type { InvoiceRequestData } from '../invoicing/invoice-draft.js';
-import { TAX_RULE_ERRORS } from '../invoicing/invoicing.errors.js';
 import { loadTaxCodeTable } from '../invoicing/tax-code-table.js';
 import type { OrderContent } from './order-content.js';
 import type { ScanOrder } from './scan.tables.js';
@@ -87,8 +86,5 @@ export async function checkTitle(deps: Deps, request: InvoiceRequestData, seller
     { taxCodes: await loadTaxCodeTable(deps.db.kysely) },
   );
   if (result.ok) return;
-  const first = result.violations[0]!;
-  throw new AppError(TAX_RULE_ERRORS[first.code as TaxViolationCode], first.message, {
-    violations: result.violations.map((v) => ({ code: v.code, path: v.path, message: v.message })),
-  });
+  throw taxViolationsError(result.violations);
 }
