@@ -1,5 +1,6 @@
 import type { Kysely, Transaction, Updateable } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
+import { fetchPage, type Page } from '../../platform/db/pagination.js';
 import type { Invoice, InvoiceStatus, InvoiceTable } from './invoicing.tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -66,4 +67,16 @@ export async function findInvoiceByRedForm(db: Db, tenantId: string, formId: str
     .where('tenant_id', '=', tenantId)
     .where('red_form_id', '=', formId)
     .executeTakeFirst();
+}
+
+/** The red requests that have a red confirmation form (红字确认单), newest first, one cursor page. */
+export async function listRedFormRequests(
+  db: Db,
+  tenantId: string,
+  filters: { status?: string },
+  page: { cursor?: string; limit: number },
+): Promise<Page<Invoice>> {
+  let q = db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId).where('red_form_id', 'is not', null);
+  if (filters.status) q = q.where('red_form_status', '=', filters.status);
+  return fetchPage(q, page);
 }
