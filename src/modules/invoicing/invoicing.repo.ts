@@ -47,6 +47,11 @@ export async function updateInvoiceIf(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Updates an invoice by id, whatever its status (for a compare-and-set on the status, {@link updateInvoiceIf}). */
+export async function updateInvoiceById(db: Db, id: string, set: Updateable<InvoiceTable>): Promise<void> {
+  await db.updateTable('invoices').set(set).where('id', '=', id).execute();
+}
+
 /** Red invoices issued or in flight against a blue invoice, oldest first. */
 export async function findRedsOfBlue(db: Db, tenantId: string, blueId: string): Promise<Invoice[]> {
   return db

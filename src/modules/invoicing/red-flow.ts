@@ -5,7 +5,7 @@ import { buildRedRemark, type ComputedInvoice, getInvoiceKindInfo, type InvoiceK
 import type { ChannelRedForm } from '../channels/index.js';
 import { enqueueIssue } from './create-invoice.js';
 import { publishInvoiceEvent } from './invoice-events.js';
-import { findInvoiceById, updateInvoiceIf } from './invoicing.repo.js';
+import { findInvoiceById, updateInvoiceById, updateInvoiceIf } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
 
 type Trx = Transaction<Database>;
@@ -20,17 +20,13 @@ export async function onRedIssued(deps: Deps, trx: Trx, red: Invoice): Promise<v
   const reversedAmount = blue.reversed_amount_fen - red.amount_fen;
   const reversedTax = blue.reversed_tax_fen - red.tax_fen;
   const fully = reversedAmount >= blue.amount_fen && reversedTax >= blue.tax_fen;
-  await trx
-    .updateTable('invoices')
-    .set({
-      status: fully ? 'reversed' : 'partially_reversed',
-      reversed_amount_fen: reversedAmount,
-      reversed_tax_fen: reversedTax,
-      status_before_red: null,
-      updated_at: deps.clock.now(),
-    })
-    .where('id', '=', blue.id)
-    .execute();
+  await updateInvoiceById(trx, blue.id, {
+    status: fully ? 'reversed' : 'partially_reversed',
+    reversed_amount_fen: reversedAmount,
+    reversed_tax_fen: reversedTax,
+    status_before_red: null,
+    updated_at: deps.clock.now(),
+  });
   await publishInvoiceEvent(deps, trx, 'invoice.reversed', blue, { redInvoiceId: red.id });
 }
 
@@ -76,18 +72,14 @@ export async function applyFormOutcome(deps: Deps, trx: Trx, red: Invoice, form:
   const now = deps.clock.now();
   const computed = JSON.parse(red.computed_json) as ComputedInvoice;
   const remark = redRemarkFor(red.kind, blue, form);
-  await trx
-    .updateTable('invoices')
-    .set({
-      red_form_id: form.id,
-      red_form_no: form.formNo,
-      red_form_status: form.status,
-      remark,
-      computed_json: JSON.stringify({ ...computed, remark }),
-      updated_at: now,
-    })
-    .where('id', '=', red.id)
-    .execute();
+  await updateInvoiceById(trx, red.id, {
+    red_form_id: form.id,
+    red_form_no: form.formNo,
+    red_form_status: form.status,
+    remark,
+    computed_json: JSON.stringify({ ...computed, remark }),
+    updated_at: now,
+  });
   if (form.status === 'confirmed' || form.status === 'no_confirmation_needed') {
     await enqueueIssue(deps, trx, red);
   } else if (form.status === 'rejected' || form.status === 'expired') {

@@ -1,4 +1,5 @@
 import type { Deps } from '../../platform/deps.js';
+import { findBusinessSystemRowById, findEnabledCallbackSystems } from './business-systems.repo.js';
 import type { BusinessSystem } from './business-systems.tables.js';
 import { decryptSecret } from './business-systems-secrets.js';
 
@@ -17,14 +18,7 @@ export async function findEventSubscribers(
   ctx: Pick<Ctx, 'db'>,
   input: { tenantId: string; eventType: string; businessSystemCode: string | null },
 ): Promise<BusinessSystem[]> {
-  const systems = await ctx.db.kysely
-    .selectFrom('business_systems')
-    .selectAll()
-    .where('tenant_id', '=', input.tenantId)
-    .where('enabled', '=', 1)
-    .where('callback_url', 'is not', null)
-    .orderBy('id')
-    .execute();
+  const systems = await findEnabledCallbackSystems(ctx.db.kysely, input.tenantId);
   return systems.filter(
     (s) =>
       subscribedEvents(s).includes(input.eventType) &&
@@ -38,12 +32,7 @@ export async function findBusinessSystemById(
   tenantId: string,
   id: string,
 ): Promise<BusinessSystem | undefined> {
-  return ctx.db.kysely
-    .selectFrom('business_systems')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return findBusinessSystemRowById(ctx.db.kysely, tenantId, id);
 }
 
 /** The secrets that sign right now: the current one first, then the previous one while its overlap lasts. */

@@ -8,6 +8,12 @@ import {
   BUSINESS_SYSTEM_NOT_FOUND,
   OUTBOUND_URL_FORBIDDEN,
 } from './business-systems.errors.js';
+import {
+  findBusinessSystemByCode,
+  findBusinessSystemsOfTenant,
+  insertBusinessSystemIfAbsent,
+  updateBusinessSystemRow,
+} from './business-systems.repo.js';
 import type { BusinessSystem } from './business-systems.tables.js';
 import { DEFAULT_SUBSCRIBED_EVENTS, type WebhookEventType } from './business-systems-events.js';
 import { encryptSecret, generateSigningSecret } from './business-systems-secrets.js';
@@ -78,12 +84,7 @@ export async function createBusinessSystem(
     created_at: now,
     updated_at: now,
   };
-  const result = await ctx.db.kysely
-    .insertInto('business_systems')
-    .values(system)
-    .onConflict((oc) => oc.columns(['tenant_id', 'code']).doNothing())
-    .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) {
+  if (!(await insertBusinessSystemIfAbsent(ctx.db.kysely, system))) {
     throw new AppError(BUSINESS_SYSTEM_EXISTS, `业务系统 ${input.code} 已存在`);
   }
   return { system, secret };
@@ -91,23 +92,12 @@ export async function createBusinessSystem(
 
 /** The tenant's business systems, oldest first. */
 export async function listBusinessSystems(ctx: Pick<Ctx, 'db'>, tenantId: string): Promise<BusinessSystem[]> {
-  return ctx.db.kysely
-    .selectFrom('business_systems')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  return findBusinessSystemsOfTenant(ctx.db.kysely, tenantId);
 }
 
 /** One business system of the tenant by code, or BUSINESS_SYSTEM_NOT_FOUND (also for another tenant's). */
 export async function getBusinessSystem(ctx: Pick<Ctx, 'db'>, tenantId: string, code: string): Promise<BusinessSystem> {
-  const system = await ctx.db.kysely
-    .selectFrom('business_systems')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('code', '=', code)
-    .executeTakeFirst();
+  const system = await findBusinessSystemByCode(ctx.db.kysely, tenantId, code);
   if (!system) throw new AppError(BUSINESS_SYSTEM_NOT_FOUND, `业务系统 ${code} 不存在`);
   return system;
 }
@@ -131,7 +121,7 @@ export async function updateBusinessSystem(
     ...(patch.enabled !== undefined ? { enabled: bool(patch.enabled) } : {}),
     updated_at: ctx.clock.now(),
   };
-  await ctx.db.kysely.updateTable('business_systems').set(set).where('id', '=', system.id).execute();
+  await updateBusinessSystemRow(ctx.db.kysely, system.id, set);
   return { ...system, ...set };
 }
 
@@ -153,6 +143,6 @@ export async function rotateBusinessSystemSecret(
     secret_rotated_at: now,
     updated_at: now,
   };
-  await ctx.db.kysely.updateTable('business_systems').set(set).where('id', '=', system.id).execute();
+  await updateBusinessSystemRow(ctx.db.kysely, system.id, set);
   return { system: { ...system, ...set }, secret };
 }

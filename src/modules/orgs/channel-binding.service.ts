@@ -4,6 +4,7 @@ import type { Database } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { CHANNEL_ERRORS, ChannelError, type IssuingChannel } from '../channels/index.js';
 import { ORG_BOUND_ELSEWHERE } from './orgs.errors.js';
+import { deleteBinding, findBinding, findBindingsOfTenant, insertBindingIfAbsent } from './orgs.repo.js';
 import { getOrg } from './orgs.service.js';
 import type { Org, OrgChannelBinding } from './orgs.tables.js';
 
@@ -40,12 +41,7 @@ export async function bindOrgChannel(
   };
   // Insert first, read after: the database decides who holds the tax id, never a check made before the insert.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const inserted = await db
-      .insertInto('org_channel_bindings')
-      .values(row)
-      .onConflict((oc) => oc.column('tax_id').doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { org, binding: row };
+    if (await insertBindingIfAbsent(db, row)) return { org, binding: row };
     const holder = await findBinding(db, org.tax_id);
     if (holder?.tenant_id === tenantId) return { org, binding: holder };
     if (holder) {
@@ -69,11 +65,7 @@ export async function unbindOrgChannel(
   taxId: string,
 ): Promise<Org> {
   const org = await getOrg({ db }, tenantId, taxId);
-  await db
-    .deleteFrom('org_channel_bindings')
-    .where('tax_id', '=', org.tax_id)
-    .where('tenant_id', '=', tenantId)
-    .execute();
+  await deleteBinding(db, tenantId, org.tax_id);
   return org;
 }
 
@@ -92,10 +84,6 @@ export async function listOrgChannelBindings(
   db: Kysely<Database>,
   tenantId: string,
 ): Promise<Map<string, OrgChannelBinding>> {
-  const rows = await db.selectFrom('org_channel_bindings').selectAll().where('tenant_id', '=', tenantId).execute();
+  const rows = await findBindingsOfTenant(db, tenantId);
   return new Map(rows.map((r) => [r.tax_id, r]));
-}
-
-async function findBinding(db: Kysely<Database>, taxId: string): Promise<OrgChannelBinding | undefined> {
-  return db.selectFrom('org_channel_bindings').selectAll().where('tax_id', '=', taxId).executeTakeFirst();
 }

@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors/app-error.js';
 import { newId } from '../../platform/ids.js';
 import { computeUsccCheckChar, isValidUscc } from '../../tax/uscc.js';
 import { ORG_EXISTS, ORG_NOT_FOUND, ORG_TAX_ID_INVALID } from './orgs.errors.js';
+import { findOrgByTaxId, findOrgsOfTenant, insertOrgIfAbsent, updateOrgRow } from './orgs.repo.js';
 import type { Org } from './orgs.tables.js';
 
 type Ctx = { db: Kysely<Database>; clock: Clock };
@@ -50,34 +51,17 @@ export async function createOrg(
     created_at: now,
     updated_at: now,
   };
-  const result = await db
-    .insertInto('orgs')
-    .values(org)
-    .onConflict((oc) => oc.columns(['tenant_id', 'tax_id']).doNothing())
-    .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0)
-    throw new AppError(ORG_EXISTS, `税号 ${taxId} 的销方企业已存在`);
+  if (!(await insertOrgIfAbsent(db, org))) throw new AppError(ORG_EXISTS, `税号 ${taxId} 的销方企业已存在`);
   return org;
 }
 
 export async function listOrgs({ db }: Pick<Ctx, 'db'>, tenantId: string): Promise<Org[]> {
-  return db
-    .selectFrom('orgs')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  return findOrgsOfTenant(db, tenantId);
 }
 
 /** One org of the tenant, or ORG_NOT_FOUND (also for another tenant's org). */
 export async function getOrg({ db }: Pick<Ctx, 'db'>, tenantId: string, taxId: string): Promise<Org> {
-  const org = await db
-    .selectFrom('orgs')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('tax_id', '=', taxId.toUpperCase())
-    .executeTakeFirst();
+  const org = await findOrgByTaxId(db, tenantId, taxId.toUpperCase());
   if (!org) throw new AppError(ORG_NOT_FOUND, `销方企业 ${taxId} 不存在`);
   return org;
 }
@@ -98,6 +82,6 @@ export async function updateOrg(
     ...(patch.regionCode !== undefined ? { region_code: patch.regionCode } : {}),
     updated_at: clock.now(),
   };
-  await db.updateTable('orgs').set(set).where('id', '=', org.id).where('tenant_id', '=', tenantId).execute();
+  await updateOrgRow(db, tenantId, org.id, set);
   return { ...org, ...set };
 }

@@ -63,6 +63,11 @@ export async function updateOrderIf(
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Updates an order by id, whatever its status (for a compare-and-set on the status, {@link updateOrderIf}). */
+export async function updateOrderById(db: Db, id: string, set: Updateable<ScanOrderTable>): Promise<void> {
+  await db.updateTable('scan_orders').set(set).where('id', '=', id).execute();
+}
+
 export interface OrderFilters {
   settingId?: string;
   status?: StoredOrderStatus;

@@ -6,6 +6,13 @@ import { decryptSecret, encryptSecret, getBusinessSystem } from '../orgs/index.j
 import { checkPreset, type Preset } from './preset.js';
 import { SCAN_BUSINESS_SYSTEM_UNKNOWN, SCAN_SETTING_NOT_FOUND } from './scan.errors.js';
 import type { ScanSetting, ScanType } from './scan.tables.js';
+import {
+  findSettingRowById,
+  findSettingRowByKey,
+  findSettingsOfTenant,
+  insertSetting,
+  updateSettingRow,
+} from './settings.repo.js';
 import { effectiveLimits, type StaticLimits } from './static-limits.js';
 
 export interface SettingFields {
@@ -68,18 +75,12 @@ export async function createSetting(
     created_at: now,
     updated_at: now,
   };
-  await deps.db.kysely.insertInto('scan_settings').values(setting).execute();
+  await insertSetting(deps.db.kysely, setting);
   return { setting, secret };
 }
 
 export async function listSettings(deps: Deps, tenantId: string): Promise<ScanSetting[]> {
-  return deps.db.kysely
-    .selectFrom('scan_settings')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  return findSettingsOfTenant(deps.db.kysely, tenantId);
 }
 
 /** One setting of the tenant by key, or 404 (also for another tenant's key). */
@@ -93,11 +94,11 @@ export async function getSettingOrThrow(deps: Deps, tenantId: string, key: strin
 
 /** Any tenant's setting by its public key (links carry only the key). */
 export async function findSettingByKey(deps: Deps, key: string): Promise<ScanSetting | undefined> {
-  return deps.db.kysely.selectFrom('scan_settings').selectAll().where('key', '=', key).executeTakeFirst();
+  return findSettingRowByKey(deps.db.kysely, key);
 }
 
 export async function findSettingById(deps: Deps, id: string): Promise<ScanSetting | undefined> {
-  return deps.db.kysely.selectFrom('scan_settings').selectAll().where('id', '=', id).executeTakeFirst();
+  return findSettingRowById(deps.db.kysely, id);
 }
 
 /** Replaces the given fields (seller and key never change). */
@@ -128,7 +129,7 @@ export async function updateSetting(
       : {}),
     updated_at: deps.clock.now(),
   };
-  await deps.db.kysely.updateTable('scan_settings').set(set).where('id', '=', current.id).execute();
+  await updateSettingRow(deps.db.kysely, current.id, set);
   return { ...current, ...set };
 }
 
@@ -146,7 +147,7 @@ export async function rotateSettingSecret(
     secret_rotated_at: now,
     updated_at: now,
   };
-  await deps.db.kysely.updateTable('scan_settings').set(set).where('id', '=', current.id).execute();
+  await updateSettingRow(deps.db.kysely, current.id, set);
   return { setting: { ...current, ...set }, secret };
 }
 

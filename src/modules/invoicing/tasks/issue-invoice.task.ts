@@ -147,16 +147,11 @@ async function onChannelError(
       unknown: `${reason}（已重试 ${helpers.job.attempts} 次，开具结果未知）。请稍后重试：将以同一请求向通道确认，不会重复开票`,
     });
   }
-  await db
-    .updateTable('invoices')
-    .set({
-      failure_code: err instanceof ChannelError ? err.code : 'CHANNEL_UNAVAILABLE',
-      failure_reason: `${reason}，稍后自动重试`,
-      updated_at: deps.clock.now(),
-    })
-    .where('id', '=', invoice.id)
-    .where('status', '=', 'issuing')
-    .execute();
+  await updateInvoiceIf(db, invoice.id, ['issuing'], {
+    failure_code: err instanceof ChannelError ? err.code : 'CHANNEL_UNAVAILABLE',
+    failure_reason: `${reason}，稍后自动重试`,
+    updated_at: deps.clock.now(),
+  });
   throw err;
 }
 
