@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db/database.js';
+import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken, safeEqual, sha256Hex } from '../../platform/ids.js';
 import { AUTH_INVALID_CREDENTIALS, AUTH_TOKEN_INVALID } from './auth.errors.js';
@@ -11,8 +9,6 @@ import {
   insertAccessToken,
   revokeTokenByHash,
 } from './auth.repo.js';
-
-type Ctx = { db: Kysely<Database>; clock: Clock };
 
 /** Who is calling: resolved from a bearer token on every authenticated request. */
 export interface AuthContext {

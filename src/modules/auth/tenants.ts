@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db/database.js';
+import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
 import { APP_NOT_FOUND, TENANT_NOT_FOUND, USERNAME_TAKEN } from './auth.errors.js';
@@ -16,8 +14,6 @@ import {
 } from './auth.repo.js';
 import type { ApiApp, Tenant, User, UserRole } from './auth.tables.js';
 import { hashPassword } from './passwords.js';
-
-type Ctx = { db: Kysely<Database>; clock: Clock };
 
 /** Creates a tenant (a customer of the installation). */
 export async function createTenant({ db, clock }: Ctx, input: { name: string; isDemo?: boolean }): Promise<Tenant> {

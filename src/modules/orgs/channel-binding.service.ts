@@ -1,14 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
+import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
-import { CHANNEL_ERRORS, ChannelError, type IssuingChannel } from '../channels/index.js';
+import { CHANNEL_ERRORS, ChannelError } from '../channels/index.js';
 import { ORG_BOUND_ELSEWHERE } from './orgs.errors.js';
 import { deleteBinding, findBinding, findBindingsOfTenant, insertBindingIfAbsent } from './orgs.repo.js';
 import { getOrg } from './orgs.service.js';
 import type { Org, OrgChannelBinding } from './orgs.tables.js';
-
-type Ctx = { db: Kysely<Database>; clock: Clock; channel: Pick<IssuingChannel, 'name' | 'bindAccount'> };
 
 /**
  * Binds the channel account of one of the tenant's seller orgs: the channel checks the credential first (so a 409
@@ -17,7 +15,7 @@ type Ctx = { db: Kysely<Database>; clock: Clock; channel: Pick<IssuingChannel, '
  * Binding again from the holding tenant is a no-op that keeps the first `bound_at`.
  */
 export async function bindOrgChannel(
-  { db, clock, channel }: Ctx,
+  { db, clock, channel }: Ctx<'channel'>,
   tenantId: string,
   taxId: string,
   credential: string,
@@ -59,11 +57,7 @@ export async function bindOrgChannel(
 }
 
 /** Unbinds the tenant's own binding of the org (idempotent: an unbound org stays unbound). */
-export async function unbindOrgChannel(
-  { db }: { db: Kysely<Database> },
-  tenantId: string,
-  taxId: string,
-): Promise<Org> {
+export async function unbindOrgChannel({ db }: Pick<Ctx, 'db'>, tenantId: string, taxId: string): Promise<Org> {
   const org = await getOrg({ db }, tenantId, taxId);
   await deleteBinding(db, tenantId, org.tax_id);
   return org;

@@ -1,14 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db/database.js';
+import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId } from '../../platform/ids.js';
 import { computeUsccCheckChar, isValidUscc } from '../../tax/uscc.js';
 import { ORG_EXISTS, ORG_NOT_FOUND, ORG_TAX_ID_INVALID } from './orgs.errors.js';
 import { findOrgByTaxId, findOrgsOfTenant, insertOrgIfAbsent, updateOrgRow } from './orgs.repo.js';
 import type { Org } from './orgs.tables.js';
-
-type Ctx = { db: Kysely<Database>; clock: Clock };
 
 export interface OrgFields {
   name: string;

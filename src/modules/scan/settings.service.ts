@@ -1,4 +1,4 @@
-import type { Deps } from '../../platform/deps.js';
+import { ctxOf, type Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken } from '../../platform/ids.js';
 import type { InvoiceKind } from '../../tax/index.js';
@@ -33,7 +33,7 @@ export interface SettingFields {
 async function assertBusinessSystem(deps: Deps, tenantId: string, code: string | null | undefined): Promise<void> {
   if (code === null || code === undefined) return;
   try {
-    await getBusinessSystem(deps, tenantId, code);
+    await getBusinessSystem(ctxOf(deps), tenantId, code);
   } catch (err) {
     if (err instanceof AppError && err.statusCode === 404) {
       throw new AppError(SCAN_BUSINESS_SYSTEM_UNKNOWN, `业务编码 ${code} 不存在：请先在业务系统中创建`, {
