@@ -18,11 +18,19 @@ import {
   measure,
   problemsOf,
   ratio,
+  type StallRun,
   waitForEmptyQueue,
 } from './lib/measure.js';
 import { createThrowawayDatabase, redactUrl } from './lib/postgres.js';
 import { freePort, killAllNow, type ServerProcess, startServer } from './lib/processes.js';
-import { type BenchResult, type DialectRun, formatTable, writeResult } from './lib/report.js';
+import {
+  type BenchResult,
+  type DialectRun,
+  formatStallTable,
+  formatTable,
+  writeResult,
+  writeStallResult,
+} from './lib/report.js';
 
 type Dialect = 'sqlite' | 'postgres';
 interface AppInfo {
@@ -152,6 +160,7 @@ async function runDialect(
   options: MeasureOptions,
   pgUrl: string | undefined,
   runs: Map<string, DialectRun[]>,
+  stallRuns: Map<string, Array<StallRun & { dialect: string }>>,
 ): Promise<void> {
   const env: Record<string, string> = {
     DATA_DIR: tempDir(),
@@ -178,7 +187,7 @@ async function runDialect(
   if (app.info.dialect !== dialect) throw new Error(`app-server runs ${app.info.dialect}, expected ${dialect}`);
 
   for (const bench of benchmarks) {
-    const { target, baseline: base } = await bench.setup({
+    const servers = {
       app: {
         baseUrl: app.baseUrl,
         dialect,
@@ -187,7 +196,18 @@ async function runDialect(
         sellerTaxId: app.info.sellerTaxId,
       },
       baseline: { baseUrl: baseline.baseUrl },
-    });
+    };
+    if (bench.run) {
+      const stall = await bench.run(servers);
+      if (app.exited()) throw new Error(`${app.name} died:\n${app.output()}`);
+      const list = stallRuns.get(bench.name) ?? [];
+      list.push({ dialect, ...stall });
+      stallRuns.set(bench.name, list);
+      console.log(formatStallTable(bench, dialect, stall));
+      continue;
+    }
+    if (!bench.setup) throw new Error(`${bench.name}: a benchmark needs setup or run`);
+    const { target, baseline: base } = await bench.setup(servers);
     const b = await measure(baseline.baseUrl, base, options, baseline.child.pid);
     progress(dialect, bench.name, 'baseline', b);
     const t = await measure(app.baseUrl, target, options, app.child.pid);
@@ -235,9 +255,10 @@ async function main(): Promise<number> {
   );
   const cpuStart = readCpuTimes();
   const runs = new Map<string, DialectRun[]>();
+  const stallRuns = new Map<string, Array<StallRun & { dialect: string }>>();
   const date = new Date().toISOString();
   try {
-    for (const dialect of dialects) await runDialect(dialect, benchmarks, measureOptions, pgUrl, runs);
+    for (const dialect of dialects) await runDialect(dialect, benchmarks, measureOptions, pgUrl, runs, stallRuns);
   } finally {
     await cleanup();
   }
@@ -245,6 +266,15 @@ async function main(): Promise<number> {
 
   let ok = true;
   for (const bench of benchmarks) {
+    if (bench.run) {
+      const stall = stallRuns.get(bench.name) ?? [];
+      const stallOk = stall.length > 0 && stall.every((r) => r.problems.length === 0);
+      ok &&= stallOk;
+      const file = writeStallResult({ name: bench.name, description: bench.description, date, machine, runs: stall });
+      for (const r of stall) for (const p of r.problems) console.error(`!!! ${r.dialect}: ${p}`);
+      console.log(`→ ${path.relative(process.cwd(), file)}`);
+      continue;
+    }
     const benchRuns = runs.get(bench.name) ?? [];
     const result: BenchResult & { runStealPct: number | null } = {
       name: bench.name,

@@ -2,6 +2,7 @@ import type { Benchmark } from '../lib/measure.js';
 import { authMe } from './auth-me.js';
 import { authToken } from './auth-token.js';
 import { documentsRender } from './documents-render.js';
+import { hostileInput } from './hostile-input.js';
 import { invoicesIssue } from './invoices-issue.js';
 import { scanE2e } from './scan-e2e.js';
 import { scanH5 } from './scan-h5.js';
@@ -18,4 +19,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   scanOrders,
   scanH5,
   scanE2e,
+  hostileInput,
 ];

@@ -21,11 +21,49 @@ export interface BenchServers {
   baseline: { baseUrl: string };
 }
 
-/** A benchmark: one request against the app, and the equivalent request against the bare baseline. */
+/** One hostile-traffic case of a stall benchmark: how `/healthz` answered while it ran. */
+export interface StallRunCase {
+  form: string;
+  field: string;
+  size: string;
+  hostileRequests: number;
+  statuses: Record<string, number>;
+  probes: number;
+  worstMs: number;
+  p99Ms: number;
+  /** Worst round trip ÷ the quiet p99 of the same run. */
+  worstRatio: number | null;
+  /** The server's own event-loop delay during the case (max, p99), from its /metrics. */
+  serverLagMaxMs: number;
+  serverLagP99Ms: number;
+  ok: boolean;
+}
+
+/** A stall benchmark's result: `/healthz` with no hostile traffic, then per case. */
+export interface StallRun {
+  quiet: {
+    probes: number;
+    p50Ms: number;
+    p99Ms: number;
+    worstMs: number;
+    serverLagMaxMs: number;
+    serverLagP99Ms: number;
+  };
+  targetStallMs: number;
+  cases: StallRunCase[];
+  problems: string[];
+}
+
+/**
+ * A benchmark: one request against the app, and the equivalent request against the bare baseline (`setup`, driven
+ * by autocannon) — or a stall benchmark (`run`) that probes the app's event loop while it sends hostile traffic, its
+ * baseline being the same probe with no hostile traffic in the same run.
+ */
 export interface Benchmark {
   name: string;
   description: string;
-  setup(servers: BenchServers): Promise<{ target: RequestSpec; baseline: RequestSpec }>;
+  setup?(servers: BenchServers): Promise<{ target: RequestSpec; baseline: RequestSpec }>;
+  run?(servers: BenchServers): Promise<StallRun>;
   /** The requests leave background jobs: after the load, wait for the queue to empty and report the sustained rate. */
   drainsJobs?: boolean;
 }

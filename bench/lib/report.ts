@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MachineFacts } from './machine.js';
-import type { Measurement, MeasureOptions } from './measure.js';
+import type { Benchmark, Measurement, MeasureOptions, StallRun } from './measure.js';
 
 export const RESULTS_DIR = path.resolve(import.meta.dirname, '../results');
 
@@ -125,6 +125,73 @@ export function formatTable(result: BenchResult): string {
 }
 
 export function writeResult(result: BenchResult): string {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${result.name}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips our own ANSI colour codes to measure widths
+const visibleLength = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+
+/** A stall benchmark's table: the quiet `/healthz` round trip, then per hostile case the worst and p99 stall. */
+export function formatStallTable(bench: Benchmark, dialect: string, run: StallRun): string {
+  const header = [
+    'form',
+    'field',
+    'size',
+    'sent',
+    'statuses',
+    'probes',
+    'worst ms',
+    'p99 ms',
+    'worst/quiet p99',
+    'srv lag max',
+    'srv lag p99',
+  ];
+  const rows = run.cases.map((c) => [
+    c.form,
+    c.field,
+    c.size,
+    String(c.hostileRequests),
+    Object.entries(c.statuses)
+      .map(([code, n]) => `${code === '0' ? 'closed' : code}×${n}`)
+      .join(' '),
+    String(c.probes),
+    c.ok ? String(c.worstMs) : red(String(c.worstMs)),
+    String(c.p99Ms),
+    c.worstRatio === null ? 'n/a' : `${c.worstRatio}×`,
+    String(c.serverLagMaxMs),
+    String(c.serverLagP99Ms),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => {
+        const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - visibleLength(c)));
+        return i < 3 ? c + pad : pad + c;
+      })
+      .join('  ')
+      .trimEnd();
+  return [
+    '',
+    bold(`${bench.name} — ${bench.description} (${dialect})`),
+    `quiet /healthz (no hostile traffic): ${run.quiet.probes} probes, p50 ${run.quiet.p50Ms} ms, p99 ${run.quiet.p99Ms} ms, ` +
+      `worst ${run.quiet.worstMs} ms; server event-loop lag max ${run.quiet.serverLagMaxMs} ms, p99 ${run.quiet.serverLagP99Ms} ms; ` +
+      `target: no stall above ${run.targetStallMs} ms`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+export function writeStallResult(result: {
+  name: string;
+  description: string;
+  date: string;
+  machine: MachineFacts;
+  runs: Array<StallRun & { dialect: string }>;
+}): string {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `${result.name}.json`);
   fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);

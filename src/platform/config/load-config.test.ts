@@ -81,6 +81,27 @@ describe('loadConfig', () => {
     for (const v of CONFIG_VARIABLES) expect(doc).toContain(`\`${v.name}\``);
   });
 
+  // The documented default of each variable and the value loadConfig falls back to are written in two places; setting
+  // a variable to its documented default must give exactly the configuration an empty environment gives.
+  it('documents the defaults it applies: each documented default, set explicitly, changes nothing', () => {
+    const unsetMarkers = /^\((unset|empty|generated|key file in DATA_DIR)\)$/;
+    // Some defaults only show in the config when another variable switches their feature on.
+    const envs = [{}, { DATABASE_URL: 'postgres://u@db:5432/of', SMS_GATEWAY_URL: 'http://sms.example/send' }];
+    const literal = CONFIG_VARIABLES.filter((v) => !unsetMarkers.test(v.default));
+    expect(literal.length).toBeGreaterThanOrEqual(30);
+    for (const env of envs) {
+      const base = loadConfig(env, '/srv/app');
+      for (const v of literal) {
+        const value = v.default.replace('$PORT', String(base.http.port));
+        expect({ [v.name]: loadConfig({ ...env, [v.name]: value }, '/srv/app') }).toEqual({ [v.name]: base });
+      }
+    }
+    // A variable documented as unset must really default to "nothing": the markers are only used where that holds.
+    for (const v of CONFIG_VARIABLES.filter((c) => unsetMarkers.test(c.default))) {
+      expect(['(unset)', '(empty)', '(generated)', '(key file in DATA_DIR)']).toContain(v.default);
+    }
+  });
+
   it('reads the server timeouts, METRICS_TOKEN and API_DOCS, and refuses inconsistent or weak values', () => {
     expect(loadConfig({}).server).toEqual({
       headersTimeoutMs: 10_000,

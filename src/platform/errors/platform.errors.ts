@@ -68,7 +68,12 @@ export const {
     message: '同一幂等键已用于不同的请求内容',
     description: 'The client key (serialNo, orderNo, …) was used before with a different payload.',
   },
-  PAYLOAD_TOO_LARGE: { statusCode: 413, message: '请求体过大', description: 'The body exceeds BODY_LIMIT_BYTES.' },
+  PAYLOAD_TOO_LARGE: {
+    statusCode: 413,
+    message: '请求体过大',
+    description:
+      "The body exceeds the route's limit: BODY_LIMIT_BYTES, 4 MiB for routes with invoice lines, 16 KiB for consumer forms (HTML page there).",
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     statusCode: 415,
     message: '不支持的请求内容类型',

@@ -28,8 +28,18 @@ export function responses<T extends Record<number, TSchema>>(success: T, errorSt
   return out as T & Record<number, TSchema>;
 }
 
+/**
+ * The body limit of the routes that carry invoice lines (issue, change, red, scan order): up to 2000 lines of up to
+ * about 2 KB each (300-character names, specs, units) do not fit the global 1 MiB, so these take 4 MiB — or
+ * `BODY_LIMIT_BYTES` when that is larger. Every other JSON route keeps `BODY_LIMIT_BYTES`.
+ */
+export function linesBodyLimit(bodyLimitBytes: number): number {
+  return Math.max(bodyLimitBytes, 4 * 1024 * 1024);
+}
+
 /** A money amount as a decimal string with at most 2 decimals, e.g. "117.00" (never a JSON number). */
 export const Money = Type.String({
+  maxLength: 19,
   pattern: '^-?\\d{1,15}(\\.\\d{1,2})?$',
   description: 'Decimal string, yuan',
   examples: ['117.00'],

@@ -11,8 +11,12 @@ import {
 } from '../sandbox/sandbox-settings.js';
 
 const closed = { additionalProperties: false } as const;
-const MONTH = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM (China time)' });
-const PositiveMoney = Type.String({ pattern: '^\\d{1,15}(\\.\\d{1,2})?$', description: 'Decimal string, yuan' });
+const MONTH = Type.String({ maxLength: 7, pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM (China time)' });
+const PositiveMoney = Type.String({
+  maxLength: 18,
+  pattern: '^\\d{1,15}(\\.\\d{1,2})?$',
+  description: 'Decimal string, yuan',
+});
 
 export const TaxIdParams = Type.Object({ taxId: Type.String({ maxLength: 20 }) }, closed);
 export const QuotaQuery = Type.Object({ month: Type.Optional(MONTH) }, closed);
@@ -38,7 +42,7 @@ export const RuleSchema = Type.Object(
       closed,
     ),
     fail: Type.Union(RULE_EFFECTS.map((e) => Type.Literal(e))),
-    code: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9_]{0,63}$' })),
+    code: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Z][A-Z0-9_]{0,63}$' })),
     message: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     times: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   },
@@ -100,7 +104,7 @@ export const LedgerEntryView = Type.Object(
 );
 
 export const LedgerQuery = Type.Object(
-  { number: Type.Optional(Type.String({ pattern: '^\\d{8}$|^\\d{20}$' })), ...PageQuery },
+  { number: Type.Optional(Type.String({ maxLength: 20, pattern: '^\\d{8}$|^\\d{20}$' })), ...PageQuery },
   closed,
 );
 export const LedgerPage = page(LedgerEntryView);

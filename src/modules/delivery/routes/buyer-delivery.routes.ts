@@ -66,7 +66,7 @@ const toOutboxView = (m: OutboxMessage) => ({
 const DeliverBody = Type.Object(
   {
     email: Type.Optional(Type.String({ format: 'email', maxLength: 200, description: '收票邮箱' })),
-    mobile: Type.Optional(Type.String({ pattern: '^1\\d{10}$', description: '收票手机号' })),
+    mobile: Type.Optional(Type.String({ maxLength: 11, pattern: '^1\\d{10}$', description: '收票手机号' })),
   },
   { additionalProperties: false, description: '都不填时发往开票请求中的 buyer.email / buyer.mobile' },
 );

@@ -23,7 +23,7 @@ export const BuyerInput = Type.Object(
     bankAccount: Type.Optional(text(50)),
     naturalPerson: Type.Optional(Type.Boolean({ description: '自然人标志' })),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 200, description: '交付邮箱' })),
-    mobile: Type.Optional(Type.String({ pattern: '^1\\d{10}$', description: '交付手机号' })),
+    mobile: Type.Optional(Type.String({ maxLength: 11, pattern: '^1\\d{10}$', description: '交付手机号' })),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
-import { PageQuery, page, responses } from '../../../platform/http/schemas.js';
+import { linesBodyLimit, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { INVOICE_KINDS } from '../../../tax/index.js';
 import { getAuth } from '../../auth/index.js';
 import { createInvoice } from '../create-invoice.js';
@@ -22,12 +22,12 @@ import {
   WaitQuery,
 } from './invoice.schemas.js';
 
-const date = (description: string) => Type.Optional(Type.String({ format: 'date', description }));
+const date = (description: string) => Type.Optional(Type.String({ maxLength: 10, format: 'date', description }));
 const money = (description: string) =>
-  Type.Optional(Type.String({ pattern: '^\\d{1,13}(\\.\\d{1,2})?$', description }));
+  Type.Optional(Type.String({ maxLength: 16, pattern: '^\\d{1,13}(\\.\\d{1,2})?$', description }));
 
 export const ListInvoicesQuery = Type.Object({
-  status: Type.Optional(Type.String({ description: `逗号分隔: ${INVOICE_STATUSES.join(',')}` })),
+  status: Type.Optional(Type.String({ maxLength: 200, description: `逗号分隔: ${INVOICE_STATUSES.join(',')}` })),
   kind: Type.Optional(Type.Union(INVOICE_KINDS.map((k) => Type.Literal(k)))),
   sellerTaxId: Type.Optional(Type.String({ maxLength: 20 })),
   buyerName: Type.Optional(Type.String({ maxLength: 100, description: '购方名称包含' })),
@@ -47,9 +47,12 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   const common = { tags: ['invoices'], security: [{ bearerAuth: [] }] };
   const db = deps.db.kysely;
 
+  const bodyLimit = linesBodyLimit(deps.config.http.bodyLimitBytes);
+
   app.post(
     '/api/v1/invoices',
     {
+      bodyLimit,
       schema: {
         ...common,
         summary: '开具蓝字发票 (issue an invoice)',
@@ -133,6 +136,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.patch(
     '/api/v1/invoices/:serialNo',
     {
+      bodyLimit,
       schema: {
         ...common,
         summary: '修改开票失败的请求 (fix a failed request)',
@@ -192,6 +196,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices/:serialNo/red',
     {
+      bodyLimit,
       schema: {
         ...common,
         summary: '红冲 (red-letter reversal, full or partial)',

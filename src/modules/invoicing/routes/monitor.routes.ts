@@ -96,7 +96,7 @@ export const monitorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         ...common,
         tags: ['tax-codes'],
         summary: '查询税收分类编码',
-        params: Type.Object({ code: Type.String({ pattern: '^\\d{19}$' }) }),
+        params: Type.Object({ code: Type.String({ maxLength: 19, pattern: '^\\d{19}$' }) }),
         response: responses({
           200: Type.Object({
             code: Type.String(),

@@ -37,7 +37,7 @@ const FieldsSchema = {
 /** Body of POST /api/v1/business-systems. */
 export const CreateBusinessSystemBody = Type.Object(
   {
-    code: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,50}$', description: '业务系统编码 (租户内唯一)' }),
+    code: Type.String({ maxLength: 50, pattern: '^[A-Za-z0-9_.-]{1,50}$', description: '业务系统编码 (租户内唯一)' }),
     ...FieldsSchema,
   },
   { additionalProperties: false },

@@ -23,12 +23,15 @@ const OrgFieldsSchema = {
   bankName: nullableText(100, '开户行'),
   bankAccount: nullableText(50, '银行账号'),
   regionCode: Type.Optional(
-    Type.Union([Type.String({ pattern: '^\\d{6}$' }), Type.Null()], { description: '6位行政区划码' }),
+    Type.Union([Type.String({ maxLength: 6, pattern: '^\\d{6}$' }), Type.Null()], { description: '6位行政区划码' }),
   ),
 };
 
 export const CreateOrgBody = Type.Object(
-  { taxId: Type.String({ pattern: '^[0-9A-Za-z]{15,20}$', description: '纳税人识别号 (USCC)' }), ...OrgFieldsSchema },
+  {
+    taxId: Type.String({ maxLength: 20, pattern: '^[0-9A-Za-z]{15,20}$', description: '纳税人识别号 (USCC)' }),
+    ...OrgFieldsSchema,
+  },
   { additionalProperties: false },
 );
 

@@ -53,6 +53,11 @@ const PAGES: Record<string, ErrorPageText> = {
     message: '该二维码的开票申请已达到商家设置的次数或金额上限，本次提交未开具发票。',
     hint: '请稍后再试；如急需发票，请联系商家。',
   },
+  PAYLOAD_TOO_LARGE: {
+    title: '提交的内容过长',
+    message: '提交的内容过长，无法处理。',
+    hint: '请返回检查填写的内容后重新提交。',
+  },
   RATE_LIMITED: { title: '操作太频繁', message: '请求过于频繁，请稍后再试。', hint: '' },
 };
 

@@ -31,6 +31,12 @@ function installHtmlErrors(app: FastifyInstance): void {
 }
 
 /**
+ * The largest form body a consumer page accepts. A filled-in title form is under 2 KB (every field at its limit:
+ * about 7 KB of percent-encoded Chinese); anything larger is refused with 413 before it is parsed.
+ */
+export const H5_FORM_BODY_LIMIT = 16 * 1024;
+
+/**
  * The consumer H5 pages (public, no API token): `/s/{token}` for orders, `/q/{key}` for merchant-signed and
  * static links. Server-rendered, work without JavaScript, CSRF-protected form posts, HTML error pages (the JSON
  * endpoints among them, such as `status.json`, answer the JSON error body instead).
@@ -46,6 +52,13 @@ export const scanH5Routes: FastifyPluginAsync<{ deps: Deps }> = async (app, { de
     }
   });
   installHtmlErrors(app);
+  // Every consumer form (and any added later in this plugin) gets the small body limit; the API keeps BODY_LIMIT_BYTES.
+  // They are HTML pages for people, not API operations: kept out of the OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.includes('POST')) route.bodyLimit ??= H5_FORM_BODY_LIMIT;
+    route.schema = { ...route.schema, hide: true };
+  });
   registerOrderLinkRoutes(app, deps);
   registerScanLinkRoutes(app, deps);
 };

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../../platform/deps.js';
 import { type AppError, isAppError } from '../../../platform/errors/app-error.js';
 import { sendJsonError } from '../../../platform/errors/http-error-handler.js';
+import { isEmailAddress } from '../../../platform/text/email-address.js';
 import { resendToBuyer } from '../../delivery/index.js';
 import { effectiveStatus } from '../order-view.js';
 import { renderQr } from '../qr-image.js';
@@ -15,7 +16,11 @@ import { type FieldErrors, fieldOfViolation, parseTitleForm, readForm, type Titl
 
 type TokenRequest = FastifyRequest<{ Params: { token: string }; Querystring: { sent?: string } }>;
 
-const EMAIL_NOTICES: Record<string, string> = { '1': '已发送，请查收邮件。', limit: '发送次数过多，请稍后再试。' };
+const EMAIL_NOTICES: Record<string, string> = {
+  '1': '已发送，请查收邮件。',
+  limit: '发送次数过多，请稍后再试。',
+  bad: '邮箱格式不正确，请检查后重新发送。',
+};
 
 /** `/s/{token}`: the order form, the status page, the status poll, "send to e-mail" and the QR images. */
 export function registerOrderLinkRoutes(app: FastifyInstance, deps: Deps): void {
@@ -84,6 +89,7 @@ export function registerOrderLinkRoutes(app: FastifyInstance, deps: Deps): void 
     csrf.verify(request, `${back}/email`);
     const email = readForm(request.body).email;
     if (order.status !== 'invoiced' || !order.invoice_serial_no || !email) return reply.redirect(back, 303);
+    if (!isEmailAddress(email)) return reply.redirect(`${back}?sent=bad`, 303);
     try {
       await resendToBuyer(deps, { tenantId: order.tenant_id, serialNo: order.invoice_serial_no, email });
     } catch (err) {

@@ -3,7 +3,7 @@ import type { OrderItem } from '../order-content.js';
 import { html, type SafeHtml } from './html.js';
 import { renderPage } from './layout.js';
 import { ORDER_PAGE_SCRIPT } from './page-script.js';
-import type { FieldErrors, FormField, TitleFormValues } from './title-form.js';
+import { type FieldErrors, FORM_FIELD_MAX_LENGTHS, type FormField, type TitleFormValues } from './title-form.js';
 
 export interface OrderPageModel {
   sellerName: string;
@@ -40,7 +40,7 @@ function field(
     opts.mode ? html` inputmode="${opts.mode}"` : ''
   }${opts.required ? html` aria-required="true"` : ''}${error ? html` aria-invalid="true"` : ''}${
     described ? html` aria-describedby="${described}"` : ''
-  }${opts.attrs ?? ''}>
+  } maxlength="${String(FORM_FIELD_MAX_LENGTHS[name])}"${opts.attrs ?? ''}>
 ${opts.hint ? html`<p class="hint" id="${id}-hint">${opts.hint}</p>` : ''}
 <p class="err" id="${id}-err" role="alert"${error ? '' : html` hidden`}>${error ?? ''}</p>
 </div>`;
@@ -86,10 +86,10 @@ ${radios(
   BUYER_TYPE_LABELS.map(([v, l]) => [v, l]),
 )}
 <div class="chips" id="saved" hidden aria-label="最近使用的抬头"></div>
-${field(m, 'name', '抬头名称', { required: true, attrs: html` autocomplete="organization" maxlength="100"` })}
+${field(m, 'name', '抬头名称', { required: true, attrs: html` autocomplete="organization"` })}
 ${field(m, 'taxId', '纳税人识别号', {
   hint: '企业及开具专用发票时必填',
-  attrs: html` autocapitalize="characters" maxlength="20" spellcheck="false"`,
+  attrs: html` autocapitalize="characters" spellcheck="false"`,
 })}
 <details${['address', 'phone', 'bankName', 'bankAccount'].some((f) => m.values[f as FormField]) ? html` open` : ''}>
 <summary>更多信息（地址、电话、开户行，选填）</summary>
@@ -97,7 +97,7 @@ ${field(m, 'address', '地址')}${field(m, 'phone', '电话', { type: 'tel' })}
 ${field(m, 'bankName', '开户银行')}${field(m, 'bankAccount', '银行账号', { mode: 'numeric' })}
 </details>
 ${field(m, 'email', '接收邮箱', { type: 'email', attrs: html` autocomplete="email"` })}
-${field(m, 'mobile', '接收手机号', { type: 'tel', attrs: html` autocomplete="tel" maxlength="11"` })}
+${field(m, 'mobile', '接收手机号', { type: 'tel', attrs: html` autocomplete="tel"` })}
 <button class="btn" type="submit">提交</button>
 </form>`;
   return renderPage({ title: '申请开具发票', body, script: ORDER_PAGE_SCRIPT });

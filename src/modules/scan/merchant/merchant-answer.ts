@@ -23,7 +23,7 @@ export const MerchantOrderAnswer = Type.Object({
       notify: Type.Optional(
         Type.Object({
           email: Type.Optional(Type.String({ maxLength: 200 })),
-          mobile: Type.Optional(Type.String({ pattern: '^1\\d{10}$' })),
+          mobile: Type.Optional(Type.String({ maxLength: 11, pattern: '^1\\d{10}$' })),
         }),
       ),
     }),

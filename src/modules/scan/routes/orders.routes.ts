@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
-import { page, responses } from '../../../platform/http/schemas.js';
+import { linesBodyLimit, page, responses } from '../../../platform/http/schemas.js';
 import { getAuth } from '../../auth/index.js';
 import { WaitQuery } from '../../invoicing/routes/invoice.schemas.js';
 import { createOrder } from '../create-order.js';
@@ -23,6 +23,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.post(
     '/api/v1/scan/orders',
     {
+      bodyLimit: linesBodyLimit(deps.config.http.bodyLimitBytes),
       schema: {
         ...common,
         summary: '推送订单，生成扫码开票链接和二维码 (push an order; idempotent by orderNo)',

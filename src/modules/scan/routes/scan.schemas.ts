@@ -19,7 +19,7 @@ export const Preset = Type.Object(
     lines: Type.Array(PresetLine, { minItems: 1, maxItems: 50 }),
     remark: Type.Optional(Type.String({ maxLength: 450 })),
     maxAmount: Type.Optional(
-      Type.String({ pattern: '^\\d{1,13}(\\.\\d{1,2})?$', description: '消费者可填的最大金额' }),
+      Type.String({ maxLength: 16, pattern: '^\\d{1,13}(\\.\\d{1,2})?$', description: '消费者可填的最大金额' }),
     ),
   },
   { additionalProperties: false },
@@ -34,6 +34,7 @@ export const StaticLimitsInput = Type.Object(
     settingPerDay: Type.Optional(Type.Integer({ ...LIMIT_COUNT, description: '每天提交次数上限（默认 500）' })),
     amountPerDay: Type.Optional(
       Type.String({
+        maxLength: 16,
         pattern: '^(?!0+(\\.0+)?$)\\d{1,13}(\\.\\d{1,2})?$',
         description: '每天开票金额（价税合计）上限（默认 50000.00）',
       }),
@@ -126,7 +127,9 @@ export const CreateOrderBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    expiresAt: Type.Optional(Type.String({ format: 'date-time', description: '过期时间，默认按 validityDays' })),
+    expiresAt: Type.Optional(
+      Type.String({ maxLength: 35, format: 'date-time', description: '过期时间，默认按 validityDays' }),
+    ),
     remark: Type.Optional(Type.String({ maxLength: 450 })),
   },
   { additionalProperties: false },
