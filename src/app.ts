@@ -7,8 +7,8 @@ import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modu
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
 import { invoicesRoutes, monitorRoutes, redFormsRoutes } from './modules/invoicing/index.js';
-import { jobsRoutes } from './modules/ops/jobs.routes.js';
-import { businessSystemsRoutes, orgsRoutes } from './modules/orgs/index.js';
+import { jobsRoutes } from './modules/ops/index.js';
+import { businessSystemsRoutes, getOrg, orgsRoutes } from './modules/orgs/index.js';
 import { scanH5Routes, scanOrdersRoutes, scanSettingsRoutes } from './modules/scan/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config/load-config.js';
@@ -123,7 +123,10 @@ export async function buildApp(
     await authed.register(monitorRoutes, { deps });
     await authed.register(scanSettingsRoutes, { deps });
     await authed.register(scanOrdersRoutes, { deps });
-    if (runtime.sandbox) await authed.register(sandboxRoutes, { deps, sandbox: runtime.sandbox });
+    if (runtime.sandbox) {
+      const sandboxOrg = (tenantId: string, taxId: string) => getOrg({ db: deps.db.kysely }, tenantId, taxId);
+      await authed.register(sandboxRoutes, { deps, sandbox: runtime.sandbox, getOrg: sandboxOrg });
+    }
   });
 
   app.get('/', { schema: { hide: true } }, async () => ({

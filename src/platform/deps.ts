@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { IssuingChannel } from '../modules/channels/issuing-channel.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/load-config.js';
 import type { Db } from './db/create-db.js';
@@ -8,7 +7,11 @@ import type { Database } from './db/database.js';
 import type { EventBus } from './events.js';
 import type { JobsRuntime } from './jobs-runtime.js';
 
-/** Everything a use case may need, built once in buildApp and passed explicitly (no container, no globals). */
+/**
+ * Everything a use case may need, built once in buildApp and passed explicitly (no container, no globals). Platform
+ * knows no module, so a module adds what it provides by declaration merging: `channel` (where invoices are issued)
+ * is declared next to `IssuingChannel` in `modules/channels/issuing-channel.ts`.
+ */
 export interface Deps {
   readonly config: Config;
   readonly db: Db;
@@ -17,8 +20,6 @@ export interface Deps {
   readonly jobs: JobsRuntime;
   /** Domain events (`invoice.issued` …) fanned out to subscribed tasks in the publisher's transaction. */
   readonly events: EventBus;
-  /** Where invoices are issued (config CHANNEL; the built-in sandbox by default). */
-  readonly channel: IssuingChannel;
 }
 
 /**

@@ -15,6 +15,7 @@ export * from './invoice-number.js';
 export * from './item-name.js';
 export * from './legacy-invoice-code.js';
 export * from './line-natures.js';
+export * from './printed-line.js';
 export * from './qr-payload.js';
 export * from './qr-types.js';
 export * from './red-letter.js';

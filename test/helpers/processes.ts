@@ -68,7 +68,7 @@ export function startServer(
       : spawn(process.execPath, command, spawnOptions);
     let out = '';
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
     const onData = (d: Buffer) => {
       out += d;
       if (out.includes(marker)) {

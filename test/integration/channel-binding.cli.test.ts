@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemoCredentials } from '../../src/demo-seed.js';
 import { freePort, runCli, startServer } from '../helpers/processes.js';
 import { TEST_DIALECTS, type TestDbConfig } from '../helpers/test-db.js';
+
+// Each test starts real server and CLI processes (a few seconds each to compile and boot; much longer on a busy
+// 2-core machine): the timeout is a hang detector, not a time assertion.
+vi.setConfig({ testTimeout: 120_000 });
 
 const TAX_ID = '91110000600037341L';
 

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Migration, sql } from 'kysely';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/app.js';
@@ -30,6 +30,99 @@ for (const dialect of TEST_DIALECTS) {
         expect(await migrateToLatest(db.kysely)).toEqual([]);
         expect(await listAppliedMigrations(db.kysely)).toEqual(Object.keys(MIGRATIONS));
         expect(await isSchemaCurrent(db.kysely)).toBe(true);
+      } finally {
+        await db.destroy();
+      }
+    });
+
+    it('0014-invoice-origin: invoices of scan orders become scan_order, every other one direct', async () => {
+      created = await dialect.createConfigDb();
+      const db = createDb(created.dbConfig);
+      const k = db.kysely as unknown as Parameters<Migration['up']>[0];
+      try {
+        for (const [name, migration] of Object.entries(MIGRATIONS)) {
+          if (name === '0014-invoice-origin') break;
+          await migration.up(k);
+        }
+        await k.insertInto('tenants').values({ id: 'tnt_1', name: 't', is_demo: 0, created_at: 0 }).execute();
+        await k.insertInto('tenants').values({ id: 'tnt_2', name: 'u', is_demo: 0, created_at: 0 }).execute();
+        await k
+          .insertInto('scan_settings')
+          .values({
+            id: 'qrs_1',
+            tenant_id: 'tnt_1',
+            key: 'k1',
+            seller_tax_id: 's',
+            scan_type: 'issue',
+            allowed_kinds: '["82"]',
+            validity_days: 30,
+            secret_enc: 'x',
+            secret_rotated_at: 0,
+            created_at: 0,
+            updated_at: 0,
+          })
+          .execute();
+        const order = (id: string, orderNo: string, serial: string | null) => ({
+          id,
+          tenant_id: 'tnt_1',
+          setting_id: 'qrs_1',
+          order_no: orderNo,
+          source: 'api',
+          request_hash: 'h',
+          status: serial ? 'invoiced' : 'open',
+          seller_tax_id: 's',
+          allowed_kinds: '["82"]',
+          content_json: '{}',
+          items_json: '[]',
+          total_fen: 100,
+          invoice_serial_no: serial,
+          expires_at: 0,
+          created_at: 0,
+          updated_at: 0,
+        });
+        await k
+          .insertInto('scan_orders')
+          .values([order('ord_1', 'POS-1', 'S-POS-1'), order('ord_2', 'POS-2', null)])
+          .execute();
+        const invoice = (id: string, tenant: string, serial: string, isRed = 0) => ({
+          id,
+          tenant_id: tenant,
+          serial_no: serial,
+          request_hash: 'h',
+          request_json: '{}',
+          kind: '82',
+          seller_tax_id: 's',
+          seller_json: '{}',
+          buyer_name: 'b',
+          buyer_json: '{}',
+          computed_json: '{}',
+          amount_fen: 100,
+          tax_fen: 6,
+          total_fen: 106,
+          status: 'issued',
+          is_red: isRed,
+          created_at: 0,
+          updated_at: 0,
+        });
+        await k
+          .insertInto('invoices')
+          .values([
+            invoice('inv_1', 'tnt_1', 'S-POS-1'), // the scan order's invoice
+            invoice('inv_2', 'tnt_1', 'ERP-1'), // direct
+            invoice('inv_3', 'tnt_1', 'S-POS-2'), // an S- serial no order names (direct request)
+            invoice('inv_4', 'tnt_2', 'S-POS-1'), // another tenant's S-POS-1
+            invoice('inv_5', 'tnt_1', 'S-RED-1', 1), // a red request
+          ])
+          .execute();
+        await MIGRATIONS['0014-invoice-origin']!.up(k);
+        const rows = await k.selectFrom('invoices').select(['id', 'origin']).orderBy('id').execute();
+        expect(rows).toEqual([
+          { id: 'inv_1', origin: 'scan_order' },
+          { id: 'inv_2', origin: 'direct' },
+          { id: 'inv_3', origin: 'direct' },
+          { id: 'inv_4', origin: 'direct' },
+          { id: 'inv_5', origin: 'direct' },
+        ]);
       } finally {
         await db.destroy();
       }

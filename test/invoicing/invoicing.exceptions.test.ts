@@ -145,7 +145,12 @@ for (const dialect of TEST_DIALECTS) {
       };
       const req = blueRequest(a, { buyer: { name: '提交失败测试有限公司', taxId: '91110000600037341L' } });
       const { serialNo, ...data } = req;
-      const { invoice } = await createInvoice(noJobs, { tenantId: a.tenantId, serialNo, data: data as never });
+      const { invoice } = await createInvoice(noJobs, {
+        tenantId: a.tenantId,
+        origin: 'direct',
+        serialNo,
+        data: data as never,
+      });
       const helpers = {
         job: { attempts: 12, max_attempts: 12 } as Job,
         logger: pino({ level: 'silent' }),
@@ -215,7 +220,12 @@ for (const dialect of TEST_DIALECTS) {
       };
       const req = blueRequest(a, { buyer: { name: '崩溃恢复测试有限公司', taxId: '91110000600037341L' } });
       const { serialNo, ...data } = req;
-      const { invoice } = await createInvoice(noJobs, { tenantId: a.tenantId, serialNo, data: data as never });
+      const { invoice } = await createInvoice(noJobs, {
+        tenantId: a.tenantId,
+        origin: 'direct',
+        serialNo,
+        data: data as never,
+      });
       // A worker claimed the job for the last time, got the channel's answer, and died before committing.
       const db = deps.db.kysely;
       await db.updateTable('invoices').set({ status: 'issuing' }).where('id', '=', invoice.id).execute();

@@ -24,6 +24,7 @@ for (const dialect of TEST_DIALECTS) {
       expect(inv).toMatchObject({
         serialNo: req.serialNo,
         status: 'issued',
+        origin: 'direct',
         kind: '82',
         kindName: '电子发票（普通发票）',
         number: expect.stringMatching(/^\d{20}$/),
@@ -50,6 +51,13 @@ for (const dialect of TEST_DIALECTS) {
         }),
       ]);
       expect(inv.issuedAt).toMatch(/\+08:00$/);
+    });
+
+    it('records a direct request as direct, whatever its serial number (S- is no scan order)', async () => {
+      const req = blueRequest(a, { serialNo: nextSerial('S-') });
+      const res = await post(t, a, '/api/v1/invoices?wait=5', req);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ serialNo: req.serialNo, status: 'issued', origin: 'direct' });
     });
 
     it('accepts without waiting (202) and issues in the background', async () => {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyWebhookSignature } from '../../src/modules/delivery/webhook-signature.js';
+import { verifyWebhookSignature } from '../../src/modules/delivery/index.js';
 
 /** How the fake merchant answers one order number. */
 export type MerchantBehaviour =

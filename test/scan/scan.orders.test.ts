@@ -134,11 +134,12 @@ for (const dialect of TEST_DIALECTS) {
       const db = t.runtime.deps.db.kysely;
       const invoices = await db
         .selectFrom('invoices')
-        .select(['serial_no', 'buyer_name'])
+        .select(['serial_no', 'buyer_name', 'origin'])
         .where('tenant_id', '=', a.tenantId)
         .where('serial_no', '=', `S-${order.orderNo}`)
         .execute();
       expect(invoices).toHaveLength(1);
+      expect(invoices[0]!.origin).toBe('scan_order');
       expect(invoices[0]!.buyer_name).toBe((done.buyer as { name: string }).name);
     });
 

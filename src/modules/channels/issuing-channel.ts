@@ -191,3 +191,10 @@ export class ChannelError extends Error {
     this.name = 'ChannelError';
   }
 }
+
+declare module '../../platform/deps.js' {
+  interface Deps {
+    /** Where invoices are issued (config CHANNEL; the built-in sandbox by default). */
+    readonly channel: IssuingChannel;
+  }
+}

@@ -1,20 +1,21 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { BuyerDelivery } from './delivery.tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 /**
- * Serializes re-sends of one invoice: on PostgreSQL locks the invoice row until the transaction ends (SQLite runs
- * one write transaction at a time already), so the rate-limit check and the insert that counts against it are atomic.
+ * Serializes re-sends of one invoice: on PostgreSQL takes a transaction-scoped advisory lock keyed by the invoice id
+ * (SQLite runs one write transaction at a time already), so the rate-limit check and the insert that counts against
+ * it are atomic. The lock is delivery's own: it neither reads nor locks the invoicing module's rows.
  */
-export async function lockInvoiceForResend(
+export async function lockResendsOfInvoice(
   trx: Transaction<Database>,
   dialect: 'sqlite' | 'postgres',
   invoiceId: string,
-) {
+): Promise<void> {
   if (dialect === 'postgres') {
-    await trx.selectFrom('invoices').select('id').where('id', '=', invoiceId).forUpdate().execute();
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`delivery/resend:${invoiceId}`}::text, 0))`.execute(trx);
   }
 }
 

@@ -5,7 +5,7 @@ import { AppError } from '../../platform/errors/app-error.js';
 import { RATE_LIMITED } from '../../platform/errors/platform.errors.js';
 import { newId } from '../../platform/ids.js';
 import { getInvoiceOrThrow, type Invoice } from '../invoicing/index.js';
-import { lockInvoiceForResend, manualBatchTimes } from './buyer-deliveries.repo.js';
+import { lockResendsOfInvoice, manualBatchTimes } from './buyer-deliveries.repo.js';
 import { DELIVERY_NO_RECIPIENT, INVOICE_NOT_DELIVERABLE } from './delivery.errors.js';
 import type { BuyerChannel, BuyerDelivery } from './delivery.tables.js';
 import { buyerContacts, enqueueBuyerDeliveries } from './enqueue-buyer-delivery.js';
@@ -52,7 +52,7 @@ export async function resendToBuyer(
   if (recipients.length === 0) throw new AppError(DELIVERY_NO_RECIPIENT);
   // Check and insert in one transaction, serialized per invoice: concurrent re-sends cannot all pass the check.
   const deliveries = await deps.db.kysely.transaction().execute(async (trx) => {
-    await lockInvoiceForResend(trx, deps.db.dialect, invoice.id);
+    await lockResendsOfInvoice(trx, deps.db.dialect, invoice.id);
     await assertWithinLimit(deps, trx, invoice);
     return enqueueBuyerDeliveries(deps, trx, {
       invoice,

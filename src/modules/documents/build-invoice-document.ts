@@ -9,9 +9,9 @@ import {
   getInvoiceKindInfo,
   type InvoiceKind,
   PROVINCE_CODES,
+  printedLine,
 } from '../../tax/index.js';
-import { printedLine } from '../invoicing/invoice-view.js';
-import type { Invoice } from '../invoicing/invoicing.tables.js';
+import type { Invoice } from '../invoicing/index.js';
 import { cstParts, type DocumentParty, type InvoiceDocument } from './render/invoice-document.js';
 
 interface StoredParty {

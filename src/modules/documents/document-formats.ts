@@ -18,9 +18,3 @@ export function isDocumentFormat(value: unknown): value is DocumentFormat {
 export function documentFileName(invoiceNumber: string, format: DocumentFormat): string {
   return `${invoiceNumber}.${format}`;
 }
-
-/** Paths of the authenticated file endpoints of an invoice (what the invoice view lists as `files`). */
-export function invoiceFilePaths(serialNo: string): Record<DocumentFormat, string> {
-  const base = `/api/v1/invoices/${encodeURIComponent(serialNo)}/files`;
-  return { pdf: `${base}/pdf`, ofd: `${base}/ofd`, xml: `${base}/xml` };
-}

@@ -12,10 +12,6 @@ export function isIssuedInvoice(invoice: Invoice): boolean {
   return ISSUED_STATUSES.has(invoice.status) && invoice.number !== null && invoice.issued_at !== null;
 }
 
-export async function findInvoice(db: Kysely<Database>, id: string): Promise<Invoice | undefined> {
-  return db.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 export async function findDocumentRows(db: Kysely<Database>, invoiceId: string): Promise<InvoiceDocumentRow[]> {
   return db.selectFrom('invoice_documents').selectAll().where('invoice_id', '=', invoiceId).execute();
 }

@@ -7,10 +7,11 @@
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import type { Invoice } from '../invoicing/index.js';
+import { findInvoiceById } from '../invoicing/index.js';
 import { buildInvoiceDocument } from './build-invoice-document.js';
 import { CONTENT_TYPES, DOCUMENT_FORMATS, type DocumentFormat, documentFileName } from './document-formats.js';
 import { DOCUMENT_NOT_AVAILABLE } from './documents.errors.js';
-import { findDocumentRows, findInvoice, insertDocumentRows, isIssuedInvoice } from './documents.repo.js';
+import { findDocumentRows, insertDocumentRows, isIssuedInvoice } from './documents.repo.js';
 import type { InvoiceDocumentRow } from './documents.tables.js';
 import { documentsContext } from './documents-context.js';
 import type { InvoiceDocument } from './render/invoice-document.js';
@@ -46,11 +47,12 @@ export async function ensureInvoiceDocuments(deps: Deps, invoiceId: string): Pro
 
 async function renderAndStore(deps: Deps, invoiceId: string): Promise<InvoiceDocumentRefs> {
   const db = deps.db.kysely;
-  const invoice = await findInvoice(db, invoiceId);
+  const invoice = await findInvoiceById(db, invoiceId);
   if (!invoice || !isIssuedInvoice(invoice)) {
     throw new AppError(DOCUMENT_NOT_AVAILABLE, undefined, { invoiceId, status: invoice?.status ?? null });
   }
-  const blue = invoice.is_red === 1 && invoice.blue_invoice_id ? await findInvoice(db, invoice.blue_invoice_id) : null;
+  const blue =
+    invoice.is_red === 1 && invoice.blue_invoice_id ? await findInvoiceById(db, invoice.blue_invoice_id) : null;
   const { blobs } = documentsContext(deps);
   const doc = buildInvoiceDocument(invoice, blue?.number ?? null);
   const stored = await storeRendered(blobs, doc);

@@ -1,6 +1,7 @@
 import type { Deps } from '../../platform/deps.js';
+import { findInvoiceById } from '../invoicing/index.js';
 import type { DocumentFormat } from './document-formats.js';
-import { findInvoice, isIssuedInvoice } from './documents.repo.js';
+import { isIssuedInvoice } from './documents.repo.js';
 import { documentsContext } from './documents-context.js';
 import { ensureInvoiceDocuments } from './ensure-documents.js';
 import { unpackFile } from './storage/document-bundle.js';
@@ -21,7 +22,7 @@ export async function getInvoiceDocument(
   deps: Deps,
   input: { tenantId: string; invoiceId: string; format: DocumentFormat },
 ): Promise<InvoiceDocumentFile | null> {
-  const invoice = await findInvoice(deps.db.kysely, input.invoiceId);
+  const invoice = await findInvoiceById(deps.db.kysely, input.invoiceId);
   if (!invoice || invoice.tenant_id !== input.tenantId || !isIssuedInvoice(invoice)) return null;
   const ref = (await ensureInvoiceDocuments(deps, invoice.id))[input.format];
   const blob = await documentsContext(deps).blobs.get(ref.blobSha256);

@@ -9,7 +9,6 @@ export {
   DOCUMENT_FORMATS,
   type DocumentFormat,
   documentFileName,
-  invoiceFilePaths,
   isDocumentFormat,
 } from './document-formats.js';
 export { DOCUMENT_LINK_EXPIRED, DOCUMENT_LINK_INVALID, DOCUMENT_NOT_AVAILABLE } from './documents.errors.js';

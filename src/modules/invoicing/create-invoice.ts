@@ -1,18 +1,19 @@
 import { requestHash } from '../../platform/canonical-json.js';
 import type { Deps } from '../../platform/deps.js';
-import { AppError } from '../../platform/errors/app-error.js';
 import { assertSameRequest } from '../../platform/idempotency.js';
 import { newId } from '../../platform/ids.js';
 import type { ComputedInvoice } from '../../tax/index.js';
-import { findOrgChannelBinding, getOrg, type Org } from '../orgs/index.js';
+import { getIssuingSellerOrThrow, type Org } from '../orgs/index.js';
 import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
-import { SELLER_NOT_BOUND, SELLER_NOT_FOUND } from './invoicing.errors.js';
+import { INITIAL_INVOICE_STATUS } from './invoice-state-machine.js';
 import { findInvoiceBySerial, insertInvoice } from './invoicing.repo.js';
-import type { Invoice } from './invoicing.tables.js';
+import type { Invoice, InvoiceOrigin } from './invoicing.tables.js';
 import { loadTaxCodeTable } from './tax-code-table.js';
 
 export interface CreateInvoiceInput {
   tenantId: string;
+  /** Who is asking: the invoicing API (`direct`) or another module's intake (`scan_order`, …). Not part of the key. */
+  origin: InvoiceOrigin;
   serialNo: string;
   data: InvoiceRequestData;
 }
@@ -31,7 +32,7 @@ export async function createInvoice(
   const existing = await findInvoiceBySerial(db, input.tenantId, input.serialNo);
   if (existing) return { invoice: assertSameInvoiceRequest(existing, hash), created: false };
 
-  const seller = await getIssuingSellerOrThrow(deps, input.tenantId, input.data.seller.taxId);
+  const seller = await getIssuingSellerOrThrow(db, input.tenantId, input.data.seller.taxId);
   const computed = computeOrThrow(toTaxDraft(input.data, seller.name), await loadTaxCodeTable(db));
   const invoice = buildInvoiceRow(deps.clock.now(), input, hash, seller, computed);
   const inserted = await db.transaction().execute(async (trx) => {
@@ -45,34 +46,6 @@ export async function createInvoice(
   }
   deps.jobs.notify();
   return { invoice, created: true };
-}
-
-export async function getSellerOrThrow(deps: Deps, tenantId: string, taxId: string): Promise<Org> {
-  try {
-    return await getOrg({ db: deps.db.kysely }, tenantId, taxId);
-  } catch {
-    throw new AppError(SELLER_NOT_FOUND, `销方税号 ${taxId} 不是本租户的销方企业`, { taxId });
-  }
-}
-
-/**
- * A seller the tenant may issue under: one of its orgs whose channel account is bound to it (SELLER_NOT_BOUND
- * otherwise). Registering another company's tax id creates a harmless record; only the bound tenant issues.
- */
-export async function getIssuingSellerOrThrow(deps: Deps, tenantId: string, taxId: string): Promise<Org> {
-  const seller = await getSellerOrThrow(deps, tenantId, taxId);
-  await assertSellerBound(deps, tenantId, seller.tax_id);
-  return seller;
-}
-
-/** SELLER_NOT_BOUND unless the tenant holds the channel binding of `taxId`. */
-export async function assertSellerBound(deps: Deps, tenantId: string, taxId: string): Promise<void> {
-  if (await findOrgChannelBinding(deps.db.kysely, tenantId, taxId)) return;
-  throw new AppError(SELLER_NOT_BOUND, sellerNotBoundMessage(taxId), { taxId });
-}
-
-export function sellerNotBoundMessage(taxId: string): string {
-  return `销方 ${taxId} 尚未绑定开票通道账户，请先在销方企业中绑定开票通道账户后再开票`;
 }
 
 function assertSameInvoiceRequest(invoice: Invoice, hash: string): Invoice {
@@ -130,7 +103,7 @@ export function sellerSnapshot(seller: Org): string {
 
 /** The state columns of a request that has just been accepted (blue; red rows override the red columns). */
 export const NEW_REQUEST_STATE = {
-  status: 'pending',
+  status: INITIAL_INVOICE_STATUS,
   revision: 0,
   channel_revision: 0,
   number: null,
@@ -164,6 +137,7 @@ function buildInvoiceRow(
     request_hash: hash,
     request_json: JSON.stringify(input.data),
     business_system_code: input.data.businessSystemCode ?? null,
+    origin: input.origin,
     seller_tax_id: seller.tax_id,
     seller_json: sellerSnapshot(seller),
     ...computedColumns(computed, input.data),

@@ -1,8 +1,12 @@
 /** Direct invoicing (直接开票): the module's front door. */
 export { createInvoice } from './create-invoice.js';
+export type { InvoiceRequestData } from './invoice-draft.js';
 export { INVOICE_EVENTS, type InvoiceEvent } from './invoice-events.js';
+export { INVOICE_STATUSES, type InvoiceStatus } from './invoice-state-machine.js';
 export { type InvoiceViewData, toInvoiceView } from './invoice-view.js';
-export { INVOICE_STATUSES, type Invoice, type InvoiceStatus, type InvoicingTables } from './invoicing.tables.js';
+export { TAX_RULE_ERRORS } from './invoicing.errors.js';
+export { findInvoiceById, findInvoiceBySerial } from './invoicing.repo.js';
+export { INVOICE_ORIGINS, type Invoice, type InvoiceOrigin, type InvoicingTables } from './invoicing.tables.js';
 export { getInvoiceOrThrow } from './manage-invoice.js';
 export {
   type MonitorException,
@@ -12,6 +16,7 @@ export {
 export { invoicesRoutes } from './routes/invoices.routes.js';
 export { monitorRoutes } from './routes/monitor.routes.js';
 export { redFormsRoutes } from './routes/red-forms.routes.js';
+export { BuyerInput, Kind, LineInput, TotalsInput, WaitQuery } from './schemas.js';
 export { registerInvoicingTasks } from './tasks/index.js';
 export { importTaxCodes, loadTaxCodeTable } from './tax-code-table.js';
 export { taxViolationsError } from './tax-violations-error.js';

@@ -15,7 +15,10 @@ export async function publishInvoiceEvent(
   deps: Deps,
   trx: Transaction<Database>,
   type: InvoiceEvent,
-  invoice: Pick<Invoice, 'id' | 'tenant_id' | 'serial_no' | 'revision' | 'buyer_json' | 'business_system_code'>,
+  invoice: Pick<
+    Invoice,
+    'id' | 'tenant_id' | 'serial_no' | 'origin' | 'revision' | 'buyer_json' | 'business_system_code'
+  >,
   extra: { redInvoiceId?: string } = {},
 ): Promise<void> {
   const key =
@@ -31,6 +34,7 @@ export async function publishInvoiceEvent(
     key,
     data: {
       serialNo: invoice.serial_no,
+      origin: invoice.origin,
       businessSystemCode: invoice.business_system_code,
       hasBuyerContact: hasBuyerContact(invoice.buyer_json),
       ...(extra.redInvoiceId ? { redInvoiceId: extra.redInvoiceId } : {}),

@@ -2,7 +2,8 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage } from '../../platform/db/pagination.js';
 import { toFen } from '../../tax/index.js';
-import type { Invoice, InvoiceStatus } from './invoicing.tables.js';
+import type { InvoiceStatus } from './invoice-state-machine.js';
+import type { Invoice } from './invoicing.tables.js';
 
 export interface InvoiceFilters {
   status?: InvoiceStatus[];

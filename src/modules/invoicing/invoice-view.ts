@@ -3,12 +3,11 @@ import { toIsoCst } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import {
   type ComputedInvoice,
-  type ComputedInvoiceLine,
   fenToDecimalString,
   getInvoiceKindInfo,
   type InvoiceKind,
+  printedLine,
 } from '../../tax/index.js';
-import { invoiceFilePaths } from '../documents/document-formats.js';
 import { findInvoiceById, findRedsOfBlue } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
 
@@ -40,6 +39,7 @@ export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
   return {
     serialNo: invoice.serial_no,
     status: invoice.status,
+    origin: invoice.origin,
     kind: invoice.kind,
     kindName: getInvoiceKindInfo(invoice.kind as InvoiceKind).name,
     isRed: invoice.is_red === 1,
@@ -98,19 +98,10 @@ export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
 export type InvoiceViewData = Awaited<ReturnType<typeof toInvoiceView>>;
 
 /**
- * The columns of a stored line as the invoice prints them (`*简称*名称`, 规格型号, 单位, 数量, 单价, 金额, 税率):
- * shared by the API view and the rendered documents, which add their own fields around them.
+ * Paths of the authenticated file endpoints of an issued invoice (the view's `files`). Invoicing owns them: the
+ * documents module serves them, and the invoice view — below documents — must not import it.
  */
-export function printedLine(l: ComputedInvoiceLine) {
-  return {
-    name: l.renderedName,
-    taxCode: l.taxCode,
-    spec: l.spec ?? null,
-    unit: l.unit ?? null,
-    quantity: l.quantity ?? null,
-    unitPrice: l.unitPrice ?? null,
-    amount: l.amount,
-    taxRate: l.taxRate,
-    taxRateLabel: l.taxRateLabel,
-  };
+export function invoiceFilePaths(serialNo: string): { pdf: string; ofd: string; xml: string } {
+  const base = `/api/v1/invoices/${encodeURIComponent(serialNo)}/files`;
+  return { pdf: `${base}/pdf`, ofd: `${base}/ofd`, xml: `${base}/xml` };
 }

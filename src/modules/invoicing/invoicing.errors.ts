@@ -1,11 +1,10 @@
 import { defineErrors, type ErrorCode } from '../../platform/errors/app-error.js';
+import { defineFailureCodes } from '../../platform/errors/failure-codes.js';
 import { TAX_VIOLATION_CODES, type TaxViolationCode } from '../../tax/index.js';
-import { CHANNEL_ERRORS } from '../channels/index.js';
+import { CHANNEL_ERRORS, type ChannelError } from '../channels/index.js';
 
 export const {
   INVOICE_NOT_FOUND,
-  SELLER_NOT_FOUND,
-  SELLER_NOT_BOUND,
   INVOICE_NOT_EDITABLE,
   INVOICE_NOT_RETRYABLE,
   INVOICE_NOT_CANCELLABLE,
@@ -17,17 +16,6 @@ export const {
     statusCode: 404,
     message: '发票不存在',
     description: 'No invoice with that serial number in this tenant.',
-  },
-  SELLER_NOT_FOUND: {
-    statusCode: 422,
-    message: '销方税号不是本租户的销方企业',
-    description: 'seller.taxId is not a seller org of the tenant (create it with POST /api/v1/orgs).',
-  },
-  SELLER_NOT_BOUND: {
-    statusCode: 422,
-    message: '销方尚未绑定开票通道账户，请先绑定后再开票',
-    description:
-      "The seller org's channel account is not bound to this tenant (POST /api/v1/orgs/{taxId}/channel-binding with the credential the tax platform issued); also the failure code of a queued request whose seller was unbound before it was issued.",
   },
   INVOICE_NOT_EDITABLE: {
     statusCode: 409,
@@ -82,3 +70,44 @@ export const TAX_RULE_ERRORS: Readonly<Record<TaxViolationCode, ErrorCode>> = {
   // Rules the channel enforces too (over-reversal, partial red for reason 01) keep the channel's declaration.
   ...Object.fromEntries(Object.entries(CHANNEL_ERRORS).filter(([code]) => code in TAX_VIOLATION_CODES)),
 } as Record<TaxViolationCode, ErrorCode>;
+
+/**
+ * The codes invoicing records as an invoice's `failure.code` (`invoices.failure_code`), besides a channel's own code
+ * for its refusals (`channelFailureCode`). Every write of the column takes an `InvoiceFailureCode`.
+ */
+export const INVOICE_FAILURE_CODES = defineFailureCodes(
+  '`failure.code` of an invoice',
+  'An invoice that is `failed` (or `issuing` while its job retries) says why in `failure` {code, reason}. Besides ' +
+    "the codes below, a channel's refusal is recorded under the channel's own code: one of the channel codes above " +
+    '(`CHANNEL_REJECTED`, `QUOTA_EXCEEDED`, `RED_EXCEEDS_REMAINING`, `CHANNEL_TIMEOUT`, …) or, from a sandbox ' +
+    "failure rule, the rule's `code`. `GET /api/v1/monitor` counts failed invoices by code.",
+  {
+    SELLER_NOT_BOUND:
+      "The seller's channel account was unbound (or bound by another tenant) before the queued request reached the channel; bind it again, then `POST …/retry`.",
+    CHANNEL_UNAVAILABLE:
+      'The channel failed transiently on every attempt and has no invoice under the request (also the code noted while the job still retries); `POST …/retry`.',
+    CHANNEL_OUTCOME_UNKNOWN:
+      'The last attempt got no answer and the channel could not be asked whether it issued: only `POST …/retry` (same channel request id) clears it; `PATCH` is refused until then.',
+    ISSUE_INTERRUPTED:
+      'The issue job went dead (workers crashed, or our commit kept failing) and the channel has no invoice under the request; `POST …/retry`.',
+    INTERNAL:
+      'The stored request could not be turned into a channel request (a defect): report it with the serial number.',
+    RED_FORM_REJECTED:
+      'A red request: the buyer rejected the red confirmation form (红字确认单); the blue invoice is back in its former state.',
+    RED_FORM_EXPIRED:
+      'A red request: the confirmation form was not decided within 72 hours and is void; the blue invoice is back in its former state.',
+    RED_FORM_INTERRUPTED:
+      'A red request: the confirmation-form job went dead; the blue invoice is freed, request the red again.',
+  },
+);
+
+/** A code a channel reported (ChannelError.code), recorded as it is: declared in CHANNEL_ERRORS, or a sandbox rule's. */
+export type ChannelFailureCode = string & { readonly __channelFailureCode: true };
+
+/** What `invoices.failure_code` may hold: one of INVOICE_FAILURE_CODES, or a channel's own code. */
+export type InvoiceFailureCode = keyof typeof INVOICE_FAILURE_CODES | ChannelFailureCode;
+
+/** The failure code of a channel error: the channel's code, unchanged. */
+export function channelFailureCode(err: ChannelError): ChannelFailureCode {
+  return err.code as ChannelFailureCode;
+}

@@ -1,7 +1,8 @@
 import type { Kysely, Transaction, Updateable } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
-import type { Invoice, InvoiceStatus, InvoiceTable } from './invoicing.tables.js';
+import { type InvoiceStateEvent, transitionSources, transitionTarget } from './invoice-state-machine.js';
+import type { Invoice, InvoiceTable } from './invoicing.tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -28,21 +29,25 @@ export async function insertInvoice(db: Db, invoice: Invoice): Promise<boolean> 
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
+/** The columns a transition may set besides the status (the state machine sets that). */
+export type InvoiceStatePatch = Omit<Updateable<InvoiceTable>, 'id' | 'tenant_id' | 'status'>;
+
 /**
- * Compare-and-set on the status: updates only while the invoice is in one of `from`, so two racing actions
- * (a retry and a cancel, two red requests) cannot both win. Returns true when this call changed the row.
+ * Performs one transition of the state machine (invoice-state-machine.ts) as a compare-and-set: updates only while
+ * the invoice is in one of the event's from-states, so two racing actions (a retry and a cancel, two red requests)
+ * cannot both win. The only write of `invoices.status` after the insert. Returns true when this call changed the row.
  */
-export async function updateInvoiceIf(
+export async function transitionInvoice(
   db: Db,
   id: string,
-  from: readonly InvoiceStatus[],
-  set: Updateable<InvoiceTable>,
+  event: InvoiceStateEvent,
+  patch: InvoiceStatePatch,
 ): Promise<boolean> {
   const result = await db
     .updateTable('invoices')
-    .set(set)
+    .set({ ...patch, status: transitionTarget(event) })
     .where('id', '=', id)
-    .where('status', 'in', [...from])
+    .where('status', 'in', transitionSources(event))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

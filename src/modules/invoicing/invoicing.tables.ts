@@ -1,18 +1,15 @@
 import type { Selectable } from 'kysely';
 import type { DbBool } from '../../platform/db/database.js';
+import type { InvoiceStatus } from './invoice-state-machine.js';
+import type { InvoiceFailureCode } from './invoicing.errors.js';
 
-/** Invoice states shared by the API, the console and webhooks (design §4). */
-export const INVOICE_STATUSES = [
-  'pending',
-  'issuing',
-  'issued',
-  'failed',
-  'cancelled',
-  'red_pending',
-  'reversed',
-  'partially_reversed',
-] as const;
-export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+/**
+ * How an invoice request came in, set once by the caller that creates it: `direct` = the invoicing API (blue and red
+ * requests), `scan_order` = a scan-to-invoice order (the scan module follows these invoices). New intake paths (the
+ * counter modes, the console, the assistant) add their value here; the column is plain text, so no migration.
+ */
+export const INVOICE_ORIGINS = ['direct', 'scan_order'] as const;
+export type InvoiceOrigin = (typeof INVOICE_ORIGINS)[number];
 
 /** An invoice request by serial number, blue or red, through its whole life. */
 export interface InvoiceTable {
@@ -25,6 +22,8 @@ export interface InvoiceTable {
   /** The draft as last accepted (JSON of InvoiceRequestData); PATCH on a failed request replaces it. */
   request_json: string;
   business_system_code: string | null;
+  /** Where the request came from (INVOICE_ORIGINS); never changes. */
+  origin: InvoiceOrigin;
   kind: string;
   seller_tax_id: string;
   seller_json: string;
@@ -47,7 +46,8 @@ export interface InvoiceTable {
   code: string | null;
   check_code: string | null;
   issued_at: number | null;
-  failure_code: string | null;
+  /** Why the request failed (or why its job is retrying): see InvoiceFailureCode, docs/errors.md. */
+  failure_code: InvoiceFailureCode | null;
   failure_reason: string | null;
   is_red: DbBool;
   /** Red invoices: the blue invoice's id, reason and confirmation form. */

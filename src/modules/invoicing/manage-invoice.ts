@@ -4,7 +4,8 @@ import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError, listErrorCodes } from '../../platform/errors/app-error.js';
 import { ChannelError } from '../channels/index.js';
-import { assertSellerBound, computedColumns, enqueueIssue, getSellerOrThrow } from './create-invoice.js';
+import { assertSellerBound, getSellerOrThrow } from '../orgs/index.js';
+import { computedColumns, enqueueIssue } from './create-invoice.js';
 import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
 import {
   CHANNEL_REJECTED,
@@ -17,7 +18,7 @@ import {
   INVOICE_RED_IN_PROGRESS,
   RED_FORM_NOT_FOUND,
 } from './invoicing.errors.js';
-import { findInvoiceById, findInvoiceByRedForm, findInvoiceBySerial, updateInvoiceIf } from './invoicing.repo.js';
+import { findInvoiceById, findInvoiceByRedForm, findInvoiceBySerial, transitionInvoice } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
 import { applyFormOutcome, onRedFailed } from './red-flow.js';
 import type { PatchInvoiceBody } from './routes/invoice.schemas.js';
@@ -57,7 +58,7 @@ export async function patchFailedInvoice(
     if (drawer === null) delete data.drawer;
     else data.drawer = drawer;
   }
-  const seller = await getSellerOrThrow(deps, input.tenantId, data.seller.taxId);
+  const seller = await getSellerOrThrow(deps.db.kysely, input.tenantId, data.seller.taxId);
   const computed = computeOrThrow(toTaxDraft(data, seller.name), await loadTaxCodeTable(deps.db.kysely));
   const set = {
     request_json: JSON.stringify(data),
@@ -66,7 +67,7 @@ export async function patchFailedInvoice(
     channel_revision: invoice.channel_revision + 1,
     updated_at: deps.clock.now(),
   };
-  if (!(await updateInvoiceIf(deps.db.kysely, invoice.id, ['failed'], set))) throw new AppError(INVOICE_NOT_EDITABLE);
+  if (!(await transitionInvoice(deps.db.kysely, invoice.id, 'patched', set))) throw new AppError(INVOICE_NOT_EDITABLE);
   return (await findInvoiceById(deps.db.kysely, invoice.id))!;
 }
 
@@ -76,11 +77,10 @@ export async function retryInvoice(deps: Deps, input: { tenantId: string; serial
   if (invoice.status !== 'failed') throw new AppError(INVOICE_NOT_RETRYABLE, undefined, { status: invoice.status });
   if (invoice.is_red === 1 && !invoice.red_form_id)
     throw new AppError(INVOICE_NOT_RETRYABLE, '红字确认单未成立，请重新发起红冲');
-  await assertSellerBound(deps, input.tenantId, invoice.seller_tax_id);
+  await assertSellerBound(deps.db.kysely, input.tenantId, invoice.seller_tax_id);
   const revision = invoice.revision + 1;
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const ok = await updateInvoiceIf(trx, invoice.id, ['failed'], {
-      status: 'pending',
+    const ok = await transitionInvoice(trx, invoice.id, 'retried', {
       revision,
       failure_code: null,
       failure_reason: null,
@@ -99,8 +99,7 @@ export async function retryInvoice(deps: Deps, input: { tenantId: string; serial
 async function lockBlueForRed(deps: Deps, trx: Transaction<Database>, red: Invoice): Promise<void> {
   const blue = await findInvoiceById(trx, red.blue_invoice_id ?? '');
   if (!blue || blue.status === 'red_pending') throw new AppError(INVOICE_RED_IN_PROGRESS);
-  const locked = await updateInvoiceIf(trx, blue.id, ['issued', 'partially_reversed'], {
-    status: 'red_pending',
+  const locked = await transitionInvoice(trx, blue.id, 'red_requested', {
     status_before_red: blue.status,
     updated_at: deps.clock.now(),
   });
@@ -112,8 +111,7 @@ async function lockBlueForRed(deps: Deps, trx: Transaction<Database>, red: Invoi
 export async function cancelInvoice(deps: Deps, input: { tenantId: string; serialNo: string }): Promise<Invoice> {
   const invoice = await getInvoiceOrThrow(deps, input.tenantId, input.serialNo);
   const ok = await deps.db.kysely.transaction().execute(async (trx) => {
-    const cancelled = await updateInvoiceIf(trx, invoice.id, ['pending', 'failed'], {
-      status: 'cancelled',
+    const cancelled = await transitionInvoice(trx, invoice.id, 'cancelled', {
       updated_at: deps.clock.now(),
     });
     if (cancelled && invoice.is_red === 1) await onRedFailed(deps, trx, invoice);

@@ -5,7 +5,7 @@ import { buildRedRemark, type ComputedInvoice, getInvoiceKindInfo, type InvoiceK
 import type { ChannelRedForm } from '../channels/index.js';
 import { enqueueIssue } from './create-invoice.js';
 import { publishInvoiceEvent } from './invoice-events.js';
-import { findInvoiceById, updateInvoiceById, updateInvoiceIf } from './invoicing.repo.js';
+import { findInvoiceById, transitionInvoice, updateInvoiceById } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
 
 type Trx = Transaction<Database>;
@@ -20,22 +20,21 @@ export async function onRedIssued(deps: Deps, trx: Trx, red: Invoice): Promise<v
   const reversedAmount = blue.reversed_amount_fen - red.amount_fen;
   const reversedTax = blue.reversed_tax_fen - red.tax_fen;
   const fully = reversedAmount >= blue.amount_fen && reversedTax >= blue.tax_fen;
-  await updateInvoiceById(trx, blue.id, {
-    status: fully ? 'reversed' : 'partially_reversed',
+  const reversed = await transitionInvoice(trx, blue.id, fully ? 'red_issued_full' : 'red_issued_partial', {
     reversed_amount_fen: reversedAmount,
     reversed_tax_fen: reversedTax,
     status_before_red: null,
     updated_at: deps.clock.now(),
   });
-  await publishInvoiceEvent(deps, trx, 'invoice.reversed', blue, { redInvoiceId: red.id });
+  if (reversed) await publishInvoiceEvent(deps, trx, 'invoice.reversed', blue, { redInvoiceId: red.id });
 }
 
 /** A red request failed (form rejected or expired, channel refusal): the blue invoice returns to its former state. */
 export async function onRedFailed(deps: Deps, trx: Trx, red: Invoice): Promise<void> {
   const blue = await findInvoiceById(trx, red.blue_invoice_id ?? '');
   if (blue?.status !== 'red_pending') return;
-  await updateInvoiceIf(trx, blue.id, ['red_pending'], {
-    status: blue.status_before_red ?? 'issued',
+  const back = blue.status_before_red === 'partially_reversed' ? 'red_released_to_partial' : 'red_released_to_issued';
+  await transitionInvoice(trx, blue.id, back, {
     status_before_red: null,
     updated_at: deps.clock.now(),
   });
@@ -83,8 +82,7 @@ export async function applyFormOutcome(deps: Deps, trx: Trx, red: Invoice, form:
   if (form.status === 'confirmed' || form.status === 'no_confirmation_needed') {
     await enqueueIssue(deps, trx, red);
   } else if (form.status === 'rejected' || form.status === 'expired') {
-    const failed = await updateInvoiceIf(trx, red.id, ['pending'], {
-      status: 'failed',
+    const failed = await transitionInvoice(trx, red.id, 'red_form_failed', {
       failure_code: form.status === 'rejected' ? 'RED_FORM_REJECTED' : 'RED_FORM_EXPIRED',
       failure_reason:
         form.status === 'rejected' ? '购买方否认了红字发票信息确认单' : '红字发票信息确认单超过72小时未确认，已作废',

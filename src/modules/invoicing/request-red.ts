@@ -12,10 +12,11 @@ import {
   type RedLine,
   type RedLineRequest,
 } from '../../tax/index.js';
-import { assertSellerBound, computedColumns, NEW_REQUEST_STATE } from './create-invoice.js';
+import { assertSellerBound } from '../orgs/index.js';
+import { computedColumns, NEW_REQUEST_STATE } from './create-invoice.js';
 import { INVOICE_NOT_FOUND, INVOICE_NOT_REVERSIBLE, INVOICE_RED_IN_PROGRESS } from './invoicing.errors.js';
-import { findInvoiceBySerial, findRedsOfBlue, insertInvoice, updateInvoiceIf } from './invoicing.repo.js';
-import type { Invoice } from './invoicing.tables.js';
+import { findInvoiceBySerial, findRedsOfBlue, insertInvoice, transitionInvoice } from './invoicing.repo.js';
+import type { Invoice, InvoiceOrigin } from './invoicing.tables.js';
 import { computeRedOrThrow, type RedRequestData, redDraftData } from './red-draft.js';
 import type { RedBody } from './routes/invoice.schemas.js';
 import { taxViolationsError } from './tax-violations-error.js';
@@ -29,7 +30,7 @@ export type RedRequestBody = Static<typeof RedBody>;
  */
 export async function requestRedInvoice(
   deps: Deps,
-  input: { tenantId: string; blueSerialNo: string; body: RedRequestBody },
+  input: { tenantId: string; origin: InvoiceOrigin; blueSerialNo: string; body: RedRequestBody },
 ): Promise<{ invoice: Invoice; created: boolean }> {
   const db = deps.db.kysely;
   const hash = requestHash({ blueSerialNo: input.blueSerialNo, ...input.body });
@@ -44,7 +45,7 @@ export async function requestRedInvoice(
   const blue = await findInvoiceBySerial(db, input.tenantId, input.blueSerialNo);
   if (!blue) throw new AppError(INVOICE_NOT_FOUND, `发票 ${input.blueSerialNo} 不存在`);
   assertReversible(blue);
-  await assertSellerBound(deps, input.tenantId, blue.seller_tax_id);
+  await assertSellerBound(deps.db.kysely, input.tenantId, blue.seller_tax_id);
 
   const blueComputed = JSON.parse(blue.computed_json) as ComputedInvoice;
   const plan = planRedLines({
@@ -65,12 +66,11 @@ export async function requestRedInvoice(
   if (!plan.ok) throw taxViolationsError(plan.violations);
   const data = redDraftData(blue, blueComputed, plan.lines, input.body);
   const computed = await computeRedOrThrow(deps, data, blue);
-  const red = buildRedRow(deps.clock.now(), input.tenantId, hash, blue, data, computed);
+  const red = buildRedRow(deps.clock.now(), input, hash, blue, data, computed);
 
   const outcome = await db.transaction().execute(async (trx) => {
     if (!(await insertInvoice(trx, red))) return 'duplicate' as const;
-    const locked = await updateInvoiceIf(trx, blue.id, ['issued', 'partially_reversed'], {
-      status: 'red_pending',
+    const locked = await transitionInvoice(trx, blue.id, 'red_requested', {
       status_before_red: blue.status,
       updated_at: deps.clock.now(),
     });
@@ -128,7 +128,7 @@ async function priorRedLines(deps: Deps, blue: Invoice): Promise<RedLineRequest[
 
 function buildRedRow(
   now: number,
-  tenantId: string,
+  input: { tenantId: string; origin: InvoiceOrigin },
   hash: string,
   blue: Invoice,
   data: RedRequestData,
@@ -137,7 +137,9 @@ function buildRedRow(
   return {
     ...blue,
     id: newId('inv', now),
-    tenant_id: tenantId,
+    tenant_id: input.tenantId,
+    // The red request's own origin (the blue invoice's may differ: a scan order's invoice reversed through the API).
+    origin: input.origin,
     serial_no: data.redSerialNo,
     request_hash: hash,
     request_json: JSON.stringify(data),

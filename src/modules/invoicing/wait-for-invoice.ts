@@ -1,7 +1,8 @@
 import type { Deps } from '../../platform/deps.js';
 import { settledWaiter } from '../../platform/settled-waiter.js';
+import type { InvoiceStatus } from './invoice-state-machine.js';
 import { findInvoiceById } from './invoicing.repo.js';
-import type { Invoice, InvoiceStatus } from './invoicing.tables.js';
+import type { Invoice } from './invoicing.tables.js';
 
 const IN_FLIGHT: readonly InvoiceStatus[] = ['pending', 'issuing'];
 const isSettled = (invoice: Invoice) => !IN_FLIGHT.includes(invoice.status);

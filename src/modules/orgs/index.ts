@@ -1,6 +1,7 @@
 /**
- * Seller organisations (销方). Other modules call getOrg to resolve a seller of the tenant, and findOrgChannelBinding
- * to know whether it may issue (its channel account is bound to this tenant).
+ * Seller organisations (销方). Other modules resolve the seller of a request with getSellerOrThrow (422
+ * SELLER_NOT_FOUND) or getIssuingSellerOrThrow (also 422 SELLER_NOT_BOUND unless its channel account is bound to this
+ * tenant).
  */
 
 export {
@@ -27,7 +28,9 @@ export {
   listOrgChannelBindings,
   unbindOrgChannel,
 } from './channel-binding.service.js';
-export { assertSellerTaxId, createOrg, getOrg, listOrgs, type OrgFields, updateOrg } from './orgs.service.js';
+export { SELLER_NOT_BOUND, SELLER_NOT_FOUND } from './orgs.errors.js';
+export { assertSellerTaxId, createOrg, findOrg, getOrg, listOrgs, type OrgFields, updateOrg } from './orgs.service.js';
 export type { Org, OrgChannelBinding } from './orgs.tables.js';
 export { BusinessSystemView, businessSystemsRoutes, toBusinessSystemView } from './routes/business-systems.routes.js';
 export { OrgView, orgsRoutes, toOrgView } from './routes/orgs.routes.js';
+export { assertSellerBound, getIssuingSellerOrThrow, getSellerOrThrow, sellerNotBoundMessage } from './sellers.js';

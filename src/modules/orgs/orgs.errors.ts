@@ -1,6 +1,13 @@
 import { defineErrors } from '../../platform/errors/app-error.js';
 
-export const { ORG_NOT_FOUND, ORG_EXISTS, ORG_TAX_ID_INVALID, ORG_BOUND_ELSEWHERE } = defineErrors({
+export const {
+  ORG_NOT_FOUND,
+  ORG_EXISTS,
+  ORG_TAX_ID_INVALID,
+  ORG_BOUND_ELSEWHERE,
+  SELLER_NOT_FOUND,
+  SELLER_NOT_BOUND,
+} = defineErrors({
   ORG_NOT_FOUND: {
     statusCode: 404,
     message: '销方企业不存在',
@@ -21,5 +28,16 @@ export const { ORG_NOT_FOUND, ORG_EXISTS, ORG_TAX_ID_INVALID, ORG_BOUND_ELSEWHER
     message: '该税号的开票通道账户已由其他租户绑定',
     description:
       'Another tenant holds the channel binding of this tax id (one tax id is bound to one tenant at a time); it must unbind first.',
+  },
+  SELLER_NOT_FOUND: {
+    statusCode: 422,
+    message: '销方税号不是本租户的销方企业',
+    description: 'seller.taxId is not a seller org of the tenant (create it with POST /api/v1/orgs).',
+  },
+  SELLER_NOT_BOUND: {
+    statusCode: 422,
+    message: '销方尚未绑定开票通道账户，请先绑定后再开票',
+    description:
+      "The seller org's channel account is not bound to this tenant (POST /api/v1/orgs/{taxId}/channel-binding with the credential the tax platform issued); also the failure code of a queued request whose seller was unbound before it was issued.",
   },
 });

@@ -57,9 +57,14 @@ export async function listOrgs({ db }: Pick<Ctx, 'db'>, tenantId: string): Promi
 
 /** One org of the tenant, or ORG_NOT_FOUND (also for another tenant's org). */
 export async function getOrg({ db }: Pick<Ctx, 'db'>, tenantId: string, taxId: string): Promise<Org> {
-  const org = await findOrgByTaxId(db, tenantId, taxId.toUpperCase());
+  const org = await findOrg(db, tenantId, taxId);
   if (!org) throw new AppError(ORG_NOT_FOUND, `销方企业 ${taxId} 不存在`);
   return org;
+}
+
+/** One org of the tenant by tax id (any case), or undefined (also for another tenant's org). */
+export async function findOrg(db: Ctx['db'], tenantId: string, taxId: string): Promise<Org | undefined> {
+  return findOrgByTaxId(db, tenantId, taxId.toUpperCase());
 }
 
 export async function updateOrg(

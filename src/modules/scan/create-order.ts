@@ -5,7 +5,7 @@ import { AppError } from '../../platform/errors/app-error.js';
 import { assertSameRequest } from '../../platform/idempotency.js';
 import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
 import type { InvoiceKind } from '../../tax/index.js';
-import type { BuyerInput } from '../invoicing/routes/invoice.schemas.js';
+import type { BuyerInput } from '../invoicing/index.js';
 import { decryptSecret, encryptSecret } from '../orgs/index.js';
 import { checkOrderContent, type OrderContent } from './order-content.js';
 import { type BuyerType, checkTitle, type OrderNotify, type OrderTitle, toInvoiceRequest } from './order-title.js';

@@ -1,11 +1,14 @@
 import type { Deps } from '../../platform/deps.js';
 import { AppError, isAppError } from '../../platform/errors/app-error.js';
-import { createInvoice } from '../invoicing/index.js';
+import { createInvoice, type InvoiceOrigin } from '../invoicing/index.js';
 import { type OrderTitle, orderSerialNo, toInvoiceRequest } from './order-title.js';
 import { findOrderById, updateOrderById, updateOrderIf } from './orders.repo.js';
 import { ORDER_NOT_SUBMITTED } from './scan.errors.js';
 import type { ScanOrder } from './scan.tables.js';
 import { findSettingById } from './settings.service.js';
+
+/** The origin of the invoices scan orders create: the ones this module follows (scan.tasks.ts). */
+export const SCAN_ORIGIN: InvoiceOrigin = 'scan_order';
 
 /**
  * Turns a submitted order into its invoice request (serial number derived from the order number, so the invoice
@@ -36,6 +39,7 @@ export async function issueOrder(deps: Deps, orderId: string, options: { rethrow
   try {
     const { invoice } = await createInvoice(deps, {
       tenantId: order.tenant_id,
+      origin: SCAN_ORIGIN,
       serialNo: orderSerialNo(order.order_no),
       data,
     });

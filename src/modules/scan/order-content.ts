@@ -2,10 +2,8 @@ import type { Static } from 'typebox';
 import type { Deps } from '../../platform/deps.js';
 import type { ComputedInvoice, InvoiceKind } from '../../tax/index.js';
 import { validateInvoiceDraft } from '../../tax/index.js';
-import { getIssuingSellerOrThrow } from '../invoicing/create-invoice.js';
-import { taxViolationsError } from '../invoicing/index.js';
-import type { LineInput, TotalsInput } from '../invoicing/routes/invoice.schemas.js';
-import { loadTaxCodeTable } from '../invoicing/tax-code-table.js';
+import { type LineInput, loadTaxCodeTable, type TotalsInput, taxViolationsError } from '../invoicing/index.js';
+import { getIssuingSellerOrThrow } from '../orgs/index.js';
 
 /** What an order says it sells: the future invoice request's lines, totals and remark. */
 export interface OrderContent {
@@ -43,7 +41,7 @@ export async function checkOrderContent(
   kinds: readonly InvoiceKind[],
   content: OrderContent,
 ): Promise<CheckedContent> {
-  const seller = await getIssuingSellerOrThrow(deps, tenantId, sellerTaxId);
+  const seller = await getIssuingSellerOrThrow(deps.db.kysely, tenantId, sellerTaxId);
   const taxCodes = await loadTaxCodeTable(deps.db.kysely);
   let computed: ComputedInvoice | null = null;
   for (const kind of kinds) {

@@ -2,9 +2,7 @@ import type { Deps } from '../../platform/deps.js';
 import { sha256Hex, toBase62 } from '../../platform/ids.js';
 import type { InvoiceKind } from '../../tax/index.js';
 import { validateInvoiceDraft } from '../../tax/index.js';
-import { taxViolationsError } from '../invoicing/index.js';
-import type { InvoiceRequestData } from '../invoicing/invoice-draft.js';
-import { loadTaxCodeTable } from '../invoicing/tax-code-table.js';
+import { type InvoiceRequestData, loadTaxCodeTable, taxViolationsError } from '../invoicing/index.js';
 import type { OrderContent } from './order-content.js';
 import type { ScanOrder } from './scan.tables.js';
 

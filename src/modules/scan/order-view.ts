@@ -1,7 +1,7 @@
 import { toIsoCst } from '../../platform/clock.js';
 import type { Deps } from '../../platform/deps.js';
 import { fenToDecimalString } from '../../tax/index.js';
-import { findInvoiceBySerial } from '../invoicing/invoicing.repo.js';
+import { findInvoiceBySerial } from '../invoicing/index.js';
 import { decryptSecret } from '../orgs/index.js';
 import type { OrderItem } from './order-content.js';
 import type { OrderTitle } from './order-title.js';

@@ -3,8 +3,8 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { VALIDATION_FAILED } from '../../platform/errors/platform.errors.js';
 import type { InvoiceKind } from '../../tax/index.js';
-import { getIssuingSellerOrThrow } from '../invoicing/create-invoice.js';
-import type { LineInput } from '../invoicing/routes/invoice.schemas.js';
+import type { LineInput } from '../invoicing/index.js';
+import { getIssuingSellerOrThrow } from '../orgs/index.js';
 import { checkOrderContent, type OrderContent } from './order-content.js';
 
 type Line = Static<typeof LineInput>;
@@ -46,7 +46,7 @@ export async function checkPreset(
   preset: Preset | null,
 ): Promise<void> {
   if (!preset) {
-    await getIssuingSellerOrThrow(deps, tenantId, sellerTaxId);
+    await getIssuingSellerOrThrow(deps.db.kysely, tenantId, sellerTaxId);
     return;
   }
   if (preset.lines.filter((l) => l.amount === undefined).length > 1) {

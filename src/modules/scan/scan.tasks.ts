@@ -4,7 +4,7 @@ import type { TaskRegistry } from '../../platform/jobs/index.js';
 import { fenToDecimalString } from '../../tax/index.js';
 import { registerEventSource } from '../delivery/index.js';
 import { getInvoiceOrThrow, registerMonitorExceptionSource } from '../invoicing/index.js';
-import { issueOrder } from './issue-order.js';
+import { issueOrder, SCAN_ORIGIN } from './issue-order.js';
 import { scanLinkMonitorExceptions } from './limit-exceptions.js';
 import { loadOrderEventSource, resolveOrderWebhookBody } from './order-event-source.js';
 import { ORDER_EVENTS, publishOrderEvent } from './order-events.js';
@@ -37,8 +37,10 @@ export function registerScanTasks(registry: TaskRegistry, deps: Deps): void {
     maxAttempts: 12,
     validate: (p) => (typeof (p as { event?: unknown })?.event === 'object' ? null : 'payload.event must be an object'),
   });
-  deps.events.subscribe(['invoice.issued', 'invoice.failed'], 'scan/invoice-settled', (event) =>
-    String(event.data?.serialNo ?? '').startsWith('S-'),
+  deps.events.subscribe(
+    ['invoice.issued', 'invoice.failed'],
+    'scan/invoice-settled',
+    (event) => event.data?.origin === SCAN_ORIGIN,
   );
   // Order events (按单) go to the business system like invoice events: delivery builds their payload with ours.
   registerEventSource('order', loadOrderEventSource, resolveOrderWebhookBody);
@@ -53,13 +55,15 @@ export function registerScanTasks(registry: TaskRegistry, deps: Deps): void {
  */
 async function onInvoiceSettled(deps: Deps, event: DomainEvent): Promise<void> {
   const serialNo = event.data?.serialNo;
-  if (typeof serialNo !== 'string' || !serialNo.startsWith('S-')) return;
+  if (typeof serialNo !== 'string') return;
   const db = deps.db.kysely;
   const order = await findOrderByInvoiceSerial(db, event.tenantId, serialNo);
   if (!order) return;
+  // Read from the invoice, not the event: events queued before invoices had an origin carry none.
+  const invoice = await getInvoiceOrThrow(deps, event.tenantId, serialNo);
+  if (invoice.origin !== SCAN_ORIGIN) return;
   const now = deps.clock.now();
   if (event.type === 'invoice.failed') {
-    const invoice = await getInvoiceOrThrow(deps, event.tenantId, serialNo);
     await updateOrderIf(db, order.id, ['invoicing'], {
       status: 'failed',
       failure_reason: invoice.failure_reason ?? '开票失败',
@@ -68,7 +72,6 @@ async function onInvoiceSettled(deps: Deps, event: DomainEvent): Promise<void> {
     announceOrderSettled(order.id);
     return;
   }
-  const invoice = await getInvoiceOrThrow(deps, event.tenantId, serialNo);
   const setting = await findSettingById(deps, order.setting_id);
   const won = await db.transaction().execute(async (trx) => {
     const changed = await updateOrderIf(trx, order.id, ['invoicing', 'failed'], {

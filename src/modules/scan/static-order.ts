@@ -3,7 +3,7 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken } from '../../platform/ids.js';
 import { parseDecimal } from '../../tax/index.js';
-import { getSellerOrThrow } from '../invoicing/create-invoice.js';
+import { getSellerOrThrow } from '../orgs/index.js';
 import { buildOrder } from './create-order.js';
 import { checkOrderContent } from './order-content.js';
 import { checkTitle, type OrderTitle, toInvoiceRequest } from './order-title.js';
@@ -89,7 +89,7 @@ export async function submitStaticOrder(
     expiresAt: now + setting.validity_days * 86_400_000,
   });
   order.needs_confirmation = setting.require_confirmation;
-  const seller = await getSellerOrThrow(deps, setting.tenant_id, setting.seller_tax_id);
+  const seller = await getSellerOrThrow(deps.db.kysely, setting.tenant_id, setting.seller_tax_id);
   await checkTitle(deps, toInvoiceRequest(order, title, setting.business_system_code), seller.name);
   const client = clientHash(deps, setting, clientIp);
   const limits = settingLimits(setting);

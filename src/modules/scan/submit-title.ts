@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
-import { getSellerOrThrow } from '../invoicing/create-invoice.js';
+import { getSellerOrThrow } from '../orgs/index.js';
 import { publishOrderEvent } from './order-events.js';
 import { checkTitle, type OrderTitle, toInvoiceRequest } from './order-title.js';
 import { findOrderById, updateOrderIf } from './orders.repo.js';
@@ -24,7 +24,7 @@ export async function submitTitle(
   const kinds = JSON.parse(order.allowed_kinds) as string[];
   if (!kinds.includes(title.kind)) throw new AppError(KIND_NOT_ALLOWED, `票种 ${title.kind} 不可选`);
   if (order.status === 'open' && order.expires_at > deps.clock.now()) {
-    const seller = await getSellerOrThrow(deps, order.tenant_id, order.seller_tax_id);
+    const seller = await getSellerOrThrow(deps.db.kysely, order.tenant_id, order.seller_tax_id);
     await checkTitle(deps, toInvoiceRequest(order, title, setting.business_system_code), seller.name);
   }
   const accepted = await deps.db.kysely

@@ -120,14 +120,3 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ API_DOCS: 'maybe' })).toThrow(/API_DOCS=maybe/);
   });
 });
-
-describe('process.env discipline', () => {
-  it('is read only by the CLI entry point and the test helpers', () => {
-    const offenders = fs
-      .readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-      .filter((f) => fs.readFileSync(path.join(root, 'src', f), 'utf8').includes('process.env'))
-      .filter((f) => f !== 'cli.ts');
-    expect(offenders).toEqual([]);
-  });
-});

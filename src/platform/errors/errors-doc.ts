@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ErrorCode, listErrorCodes } from './app-error.js';
+import { type FailureCodeSet, listFailureCodeSets } from './failure-codes.js';
 
-/** Imports every `*.errors.ts` under `srcDir` so the registry holds every declared code. */
+/** Imports every `*.errors.ts` under `srcDir` so the registries hold every declared error and failure code. */
 export async function loadAllErrorCodes(srcDir: string): Promise<ErrorCode[]> {
   const files = fs
     .readdirSync(srcDir, { recursive: true, encoding: 'utf8' })
@@ -14,7 +15,7 @@ export async function loadAllErrorCodes(srcDir: string): Promise<ErrorCode[]> {
 }
 
 /** Renders docs/errors.md from the registry (generated; `npm run docs:errors` rewrites it, a test checks it). */
-export function renderErrorsDoc(codes: ErrorCode[]): string {
+export function renderErrorsDoc(codes: ErrorCode[], failures: FailureCodeSet[] = listFailureCodeSets()): string {
   const rows = codes.map((c) => `| \`${c.code}\` | ${c.statusCode} | ${c.message} | ${c.description} |`);
   return [
     '# Error codes',
@@ -30,5 +31,27 @@ export function renderErrorsDoc(codes: ErrorCode[]): string {
     '|---|---|---|---|',
     ...rows,
     '',
+    ...(failures.length === 0 ? [] : renderFailureCodes(failures)),
   ].join('\n');
+}
+
+/** Codes recorded on a resource whose background work failed (not HTTP answers): one table per field. */
+function renderFailureCodes(failures: FailureCodeSet[]): string[] {
+  return [
+    '## Failure codes',
+    '',
+    'Codes a resource records when its background work fails; the request that started the work was answered long',
+    'before. Like error codes, they are stable and never renamed.',
+    '',
+    ...failures.flatMap((set) => [
+      `### ${set.field}`,
+      '',
+      set.note,
+      '',
+      '| code | meaning |',
+      '|---|---|',
+      ...set.codes.map((c) => `| \`${c.code}\` | ${c.description} |`),
+      '',
+    ]),
+  ];
 }

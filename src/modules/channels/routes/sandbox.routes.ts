@@ -3,7 +3,6 @@ import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { responses } from '../../../platform/http/schemas.js';
 import { getAuth } from '../../auth/index.js';
-import { getOrg } from '../../orgs/index.js';
 import type { SandboxChannel } from '../sandbox/create-sandbox-channel.js';
 import { chinaDateParts, chinaMonthStart } from '../sandbox/numbering.js';
 import {
@@ -21,13 +20,21 @@ import {
 export interface SandboxRoutesOptions {
   deps: Deps;
   sandbox: SandboxChannel;
+  /**
+   * The tenant's seller org with this tax id, or its 404 (orgs' `getOrg`, passed in by the wiring: channels sit below
+   * orgs, which bind channel accounts through them, so channels do not import orgs).
+   */
+  getOrg: (tenantId: string, taxId: string) => Promise<{ tax_id: string }>;
 }
 
 /**
  * Admin API of the simulated tax platform: seller quotas, simulation settings, and the ledger it holds. Register
  * inside the authenticated context; every call is scoped to the caller's tenant.
  */
-export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRoutesOptions> = async (app, { deps, sandbox }) => {
+export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRoutesOptions> = async (
+  app,
+  { deps, sandbox, getOrg },
+) => {
   const common = { tags: ['sandbox'], security: [{ bearerAuth: [] }] };
   const scopeOf = (request: Parameters<typeof getAuth>[0]) => ({ tenantId: getAuth(request).tenantId });
   const monthOrNow = (month: string | undefined) => month ?? chinaDateParts(deps.clock.now()).month;
@@ -45,7 +52,7 @@ export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRoutesOptions> = as
     },
     async (request) => {
       const scope = scopeOf(request);
-      const org = await getOrg({ db: deps.db.kysely }, scope.tenantId, request.params.taxId);
+      const org = await getOrg(scope.tenantId, request.params.taxId);
       return sandbox.getQuota(scope, org.tax_id, chinaMonthStart(monthOrNow(request.query.month)));
     },
   );
@@ -63,7 +70,7 @@ export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRoutesOptions> = as
     },
     async (request) => {
       const scope = scopeOf(request);
-      const org = await getOrg({ db: deps.db.kysely }, scope.tenantId, request.params.taxId);
+      const org = await getOrg(scope.tenantId, request.params.taxId);
       return sandbox.setQuota(scope, org.tax_id, monthOrNow(request.body.month), request.body.total);
     },
   );

@@ -3,8 +3,8 @@ import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
 import { responses } from '../../../platform/http/schemas.js';
+import { findInvoiceById } from '../../invoicing/index.js';
 import { DOCUMENT_LINK_INVALID } from '../documents.errors.js';
-import { findInvoice } from '../documents.repo.js';
 import { documentsContext } from '../documents-context.js';
 import { verifyDownloadToken } from '../download-links.js';
 import { getInvoiceDocument } from '../get-document.js';
@@ -27,7 +27,7 @@ export const publicDocumentsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
     },
     async (request, reply) => {
       const link = verifyDownloadToken(documentsContext(deps).signingKey, request.params.token, deps.clock.now());
-      const invoice = await findInvoice(deps.db.kysely, link.invoiceId);
+      const invoice = await findInvoiceById(deps.db.kysely, link.invoiceId);
       const file = invoice
         ? await getInvoiceDocument(deps, { tenantId: invoice.tenant_id, invoiceId: invoice.id, format: link.format })
         : null;

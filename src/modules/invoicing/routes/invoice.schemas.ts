@@ -1,57 +1,9 @@
 import { Type } from 'typebox';
 import { IsoTime, Money } from '../../../platform/http/schemas.js';
-import { INVOICE_KINDS, RED_REASONS } from '../../../tax/index.js';
-import { INVOICE_STATUSES } from '../invoicing.tables.js';
-
-const text = (maxLength: number, description?: string) =>
-  Type.String({ maxLength, ...(description ? { description } : {}) });
-/** Decimal strings are checked by the tax rules (they give a precise code and message); the schema only bounds them. */
-const decimal = (description: string) => Type.String({ minLength: 1, maxLength: 32, description });
-
-export const Kind = Type.Union(
-  INVOICE_KINDS.map((k) => Type.Literal(k)),
-  { description: '票种: 81 数电专票, 82 数电普票, 85/86 数电纸质专/普票, 004/007/025/026/028 税控' },
-);
-
-export const BuyerInput = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 100, description: '购买方名称（抬头）' }),
-    taxId: Type.Optional(text(20, '购买方纳税人识别号')),
-    address: Type.Optional(text(100)),
-    phone: Type.Optional(text(40)),
-    bankName: Type.Optional(text(100)),
-    bankAccount: Type.Optional(text(50)),
-    naturalPerson: Type.Optional(Type.Boolean({ description: '自然人标志' })),
-    email: Type.Optional(Type.String({ format: 'email', maxLength: 200, description: '交付邮箱' })),
-    mobile: Type.Optional(Type.String({ maxLength: 11, pattern: '^1\\d{10}$', description: '交付手机号' })),
-  },
-  { additionalProperties: false },
-);
-
-export const LineInput = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200, description: '项目名称；可带 *简称* 前缀' }),
-    taxCode: Type.String({ minLength: 1, maxLength: 19, description: '19位税收分类编码' }),
-    spec: Type.Optional(text(150, '规格型号')),
-    unit: Type.Optional(text(30, '单位')),
-    quantity: Type.Optional(decimal('数量')),
-    unitPrice: Type.Optional(decimal('单价')),
-    amount: decimal('金额（priceIncludesTax 时为含税金额）'),
-    taxRate: decimal('税率，如 "0.13"'),
-    taxAmount: Type.Optional(decimal('税额；不填则计算')),
-    priceIncludesTax: Type.Optional(Type.Boolean()),
-    lineNature: Type.Optional(
-      Type.Union([Type.Literal('normal'), Type.Literal('discount'), Type.Literal('discounted')]),
-    ),
-    taxPolicyFlag: Type.Optional(text(2, '优惠政策标识')),
-  },
-  { additionalProperties: false },
-);
-
-export const TotalsInput = Type.Object(
-  { amount: decimal('合计金额'), tax: decimal('合计税额'), total: decimal('价税合计') },
-  { additionalProperties: false },
-);
+import { RED_REASONS } from '../../../tax/index.js';
+import { INVOICE_STATUSES } from '../invoice-state-machine.js';
+import { INVOICE_ORIGINS } from '../invoicing.tables.js';
+import { BuyerInput, decimal, Kind, LineInput, TotalsInput, text } from '../schemas.js';
 
 export const CreateInvoiceBody = Type.Object(
   {
@@ -147,6 +99,10 @@ export const InvoiceLineView = Type.Object({
 export const InvoiceView = Type.Object({
   serialNo: Type.String(),
   status: Type.Union(INVOICE_STATUSES.map((s) => Type.Literal(s))),
+  origin: Type.Union(
+    INVOICE_ORIGINS.map((o) => Type.Literal(o)),
+    { description: '请求来源：direct = 开票接口（含红冲），scan_order = 扫码开票订单' },
+  ),
   kind: Type.String(),
   kindName: Type.String(),
   isRed: Type.Boolean(),
@@ -193,6 +149,3 @@ export const AcceptedReply = Type.Object({
 });
 
 export const SerialParams = Type.Object({ serialNo: Type.String({ minLength: 1, maxLength: 32 }) });
-export const WaitQuery = Type.Object({
-  wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: '最多等待秒数，开具完成则直接返回发票' })),
-});

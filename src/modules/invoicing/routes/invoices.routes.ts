@@ -6,11 +6,12 @@ import { INVOICE_KINDS } from '../../../tax/index.js';
 import { getAuth } from '../../auth/index.js';
 import { createInvoice } from '../create-invoice.js';
 import { listInvoices } from '../invoice-lists.repo.js';
+import { INVOICE_STATUSES, type InvoiceStatus } from '../invoice-state-machine.js';
 import { toInvoiceView } from '../invoice-view.js';
 import { INVOICE_CSV_HEADER, invoiceCsvRow } from '../invoices-csv.js';
-import { INVOICE_STATUSES, type InvoiceStatus } from '../invoicing.tables.js';
 import { cancelInvoice, getInvoiceOrThrow, patchFailedInvoice, retryInvoice } from '../manage-invoice.js';
 import { requestRedInvoice } from '../request-red.js';
+import { WaitQuery } from '../schemas.js';
 import { waitForSettled } from '../wait-for-invoice.js';
 import {
   AcceptedReply,
@@ -19,7 +20,6 @@ import {
   PatchInvoiceBody,
   RedBody,
   SerialParams,
-  WaitQuery,
 } from './invoice.schemas.js';
 
 const date = (description: string) => Type.Optional(Type.String({ maxLength: 10, format: 'date', description }));
@@ -66,7 +66,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { serialNo, ...data } = request.body;
-      const { invoice } = await createInvoice(deps, { tenantId, serialNo, data });
+      const { invoice } = await createInvoice(deps, { tenantId, origin: 'direct', serialNo, data });
       const settled = await waitForSettled(deps, invoice, request.query.wait ?? 0);
       // Two success shapes (200 issued invoice, 202 accepted): the type provider cannot narrow by status code.
       if (settled) return reply.status(200).send((await toInvoiceView(db, settled)) as never);
@@ -209,6 +209,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     async (request, reply) => {
       const { invoice } = await requestRedInvoice(deps, {
         tenantId: getAuth(request).tenantId,
+        origin: 'direct',
         blueSerialNo: request.params.serialNo,
         body: request.body,
       });

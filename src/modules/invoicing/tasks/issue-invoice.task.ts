@@ -2,10 +2,10 @@ import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
 import type { ComputedInvoice } from '../../../tax/index.js';
 import { ChannelError, type ChannelIssued, type ChannelIssueRequest } from '../../channels/index.js';
-import { findOrgChannelBinding } from '../../orgs/index.js';
-import { sellerNotBoundMessage } from '../create-invoice.js';
+import { findOrgChannelBinding, sellerNotBoundMessage } from '../../orgs/index.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
-import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
+import { channelFailureCode, type InvoiceFailureCode } from '../invoicing.errors.js';
+import { findInvoiceById, transitionInvoice } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import { onRedFailed, onRedIssued } from '../red-flow.js';
 import { announceSettled } from '../wait-for-invoice.js';
@@ -25,8 +25,7 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
     return;
   }
   if (invoice.status === 'pending') {
-    const claimed = await updateInvoiceIf(db, invoice.id, ['pending'], {
-      status: 'issuing',
+    const claimed = await transitionInvoice(db, invoice.id, 'issue_claimed', {
       updated_at: deps.clock.now(),
     });
     if (!claimed) return; // cancelled meanwhile
@@ -73,8 +72,7 @@ async function refuseUnboundSeller(deps: Deps, invoice: Invoice, helpers: TaskHe
  */
 async function commitIssued(deps: Deps, invoice: Invoice, issued: ChannelIssued, helpers: TaskHelpers): Promise<void> {
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const done = await updateInvoiceIf(trx, invoice.id, ['issuing'], {
-      status: 'issued',
+    const done = await transitionInvoice(trx, invoice.id, 'issued', {
       number: issued.number,
       code: issued.code,
       check_code: issued.checkCode,
@@ -116,8 +114,7 @@ export async function reconcileDeadIssue(
     unknown: '开具中断且无法向通道确认结果。请稍后重试：将以同一请求确认，不会重复开票',
   });
   if (!found) return;
-  if (invoice.status === 'pending')
-    await updateInvoiceIf(deps.db.kysely, invoice.id, ['pending'], { status: 'issuing' });
+  if (invoice.status === 'pending') await transitionInvoice(deps.db.kysely, invoice.id, 'issue_claimed', {});
   await commitIssued(deps, (await findInvoiceById(deps.db.kysely, invoice.id))!, found, helpers as TaskHelpers);
 }
 
@@ -137,7 +134,7 @@ async function onChannelError(
   const db = deps.db.kysely;
   const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
   if (err instanceof ChannelError && err.kind === 'permanent') {
-    await markFailed(deps, invoice, err.code, err.message);
+    await markFailed(deps, invoice, channelFailureCode(err), err.message);
     return null;
   }
   const reason = err instanceof ChannelError ? err.message : '开票通道暂时不可用';
@@ -147,8 +144,8 @@ async function onChannelError(
       unknown: `${reason}（已重试 ${helpers.job.attempts} 次，开具结果未知）。请稍后重试：将以同一请求向通道确认，不会重复开票`,
     });
   }
-  await updateInvoiceIf(db, invoice.id, ['issuing'], {
-    failure_code: err instanceof ChannelError ? err.code : 'CHANNEL_UNAVAILABLE',
+  await transitionInvoice(db, invoice.id, 'issue_deferred', {
+    failure_code: err instanceof ChannelError ? channelFailureCode(err) : 'CHANNEL_UNAVAILABLE',
     failure_reason: `${reason}，稍后自动重试`,
     updated_at: deps.clock.now(),
   });
@@ -164,7 +161,7 @@ async function confirmWithChannel(
   deps: Deps,
   invoice: Invoice,
   requestId: string,
-  failure: { notFound: { code: string; reason: string }; unknown: string },
+  failure: { notFound: { code: InvoiceFailureCode; reason: string }; unknown: string },
 ): Promise<ChannelIssued | null> {
   let found: ChannelIssued | null;
   try {
@@ -177,10 +174,9 @@ async function confirmWithChannel(
   return found;
 }
 
-async function markFailed(deps: Deps, invoice: Invoice, code: string, reason: string): Promise<void> {
+async function markFailed(deps: Deps, invoice: Invoice, code: InvoiceFailureCode, reason: string): Promise<void> {
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const failed = await updateInvoiceIf(trx, invoice.id, ['issuing', 'pending'], {
-      status: 'failed',
+    const failed = await transitionInvoice(trx, invoice.id, 'issue_failed', {
       failure_code: code,
       failure_reason: reason,
       updated_at: deps.clock.now(),

@@ -2,10 +2,10 @@ import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
 import { type ComputedInvoice, fenToDecimalString, type RedReason } from '../../../tax/index.js';
 import { ChannelError } from '../../channels/index.js';
-import { findOrgChannelBinding } from '../../orgs/index.js';
-import { sellerNotBoundMessage } from '../create-invoice.js';
+import { findOrgChannelBinding, sellerNotBoundMessage } from '../../orgs/index.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
-import { findInvoiceById, updateInvoiceIf } from '../invoicing.repo.js';
+import { channelFailureCode, type InvoiceFailureCode } from '../invoicing.errors.js';
+import { findInvoiceById, transitionInvoice } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import type { RedRequestData } from '../red-draft.js';
 import { applyFormOutcome, onRedFailed } from '../red-flow.js';
@@ -53,7 +53,7 @@ export async function runApplyRedForm(deps: Deps, invoiceId: string, helpers: Ta
     helpers.logger.info({ serialNo: red.serial_no, formNo: form.formNo, status: form.status }, 'red form applied');
   } catch (err) {
     if (err instanceof ChannelError && err.kind === 'permanent') {
-      await failRed(deps, red, err.code, err.message);
+      await failRed(deps, red, channelFailureCode(err), err.message);
       return;
     }
     if (helpers.job.attempts >= helpers.job.max_attempts) {
@@ -81,10 +81,9 @@ export async function failStuckRed(deps: Deps, invoiceId: string): Promise<void>
   await failRed(deps, red, 'RED_FORM_INTERRUPTED', '红字确认单处理中断（后台任务多次未完成），请重新发起红冲');
 }
 
-async function failRed(deps: Deps, red: Invoice, code: string, reason: string): Promise<void> {
+async function failRed(deps: Deps, red: Invoice, code: InvoiceFailureCode, reason: string): Promise<void> {
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const failed = await updateInvoiceIf(trx, red.id, ['pending'], {
-      status: 'failed',
+    const failed = await transitionInvoice(trx, red.id, 'red_form_failed', {
       failure_code: code,
       failure_reason: reason,
       updated_at: deps.clock.now(),

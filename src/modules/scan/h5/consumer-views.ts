@@ -2,8 +2,8 @@ import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { fenToDecimalString, getInvoiceKindInfo, type InvoiceKind } from '../../../tax/index.js';
 import { createDownloadLink } from '../../documents/index.js';
-import { getSellerOrThrow } from '../../invoicing/create-invoice.js';
-import { findInvoiceBySerial } from '../../invoicing/invoicing.repo.js';
+import { findInvoiceBySerial } from '../../invoicing/index.js';
+import { getSellerOrThrow } from '../../orgs/index.js';
 import type { OrderItem } from '../order-content.js';
 import type { OrderTitle } from '../order-title.js';
 import type { ScanOrder, ScanSetting } from '../scan.tables.js';
@@ -17,7 +17,7 @@ export async function orderPageHtml(
   order: ScanOrder,
   form: { values: TitleFormValues; errors: FieldErrors; csrf: string; action: string },
 ): Promise<string> {
-  const seller = await getSellerOrThrow(deps, order.tenant_id, order.seller_tax_id);
+  const seller = await getSellerOrThrow(deps.db.kysely, order.tenant_id, order.seller_tax_id);
   return renderOrderPage({
     sellerName: seller.name,
     total: fenToDecimalString(order.total_fen),
@@ -35,7 +35,7 @@ export async function statusPageHtml(
   email: { action: string; csrf: string; notice: string | null },
 ): Promise<string> {
   const title = JSON.parse(order.buyer_json ?? '{}') as OrderTitle;
-  const seller = await getSellerOrThrow(deps, order.tenant_id, order.seller_tax_id);
+  const seller = await getSellerOrThrow(deps.db.kysely, order.tenant_id, order.seller_tax_id);
   const invoice = order.invoice_serial_no
     ? await findInvoiceBySerial(deps.db.kysely, order.tenant_id, order.invoice_serial_no)
     : undefined;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../../platform/deps.js';
 import { AppError, isAppError } from '../../../platform/errors/app-error.js';
-import { getSellerOrThrow } from '../../invoicing/create-invoice.js';
+import { getSellerOrThrow } from '../../orgs/index.js';
 import { openMerchantLink } from '../merchant/open-merchant-link.js';
 import type { OrderItem } from '../order-content.js';
 import { orderLinks } from '../order-view.js';
@@ -86,7 +86,7 @@ export function registerScanLinkRoutes(app: FastifyInstance, deps: Deps): void {
     status: number,
   ) => {
     const preset = settingPreset(setting) as Preset;
-    const seller = await getSellerOrThrow(deps, setting.tenant_id, setting.seller_tax_id);
+    const seller = await getSellerOrThrow(deps.db.kysely, setting.tenant_id, setting.seller_tax_id);
     const open = openPresetLine(preset) >= 0;
     const content = presetContent(preset, null);
     const items: OrderItem[] = content.lines.map((l) => ({

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { Kind, LineInput, TotalsInput } from '../../invoicing/routes/invoice.schemas.js';
+import { Kind, LineInput, TotalsInput } from '../../invoicing/index.js';
 
 /**
  * The merchant's answer to `GET.ORDER` (docs/scan.md "Order query"): `code` "0" with the order in `data`,

@@ -2,7 +2,7 @@ import type { Deps } from '../../../platform/deps.js';
 import { AppError, isAppError } from '../../../platform/errors/app-error.js';
 import { randomToken } from '../../../platform/ids.js';
 import type { InvoiceKind } from '../../../tax/index.js';
-import { getOrg } from '../../orgs/index.js';
+import { findOrg } from '../../orgs/index.js';
 import { buildOrder } from '../create-order.js';
 import { checkOrderContent, type OrderContent } from '../order-content.js';
 import { findOrderByNo, insertOrder } from '../orders.repo.js';
@@ -100,7 +100,7 @@ async function snapshotOrder(
  */
 async function resolveSeller(deps: Deps, setting: ScanSetting, taxId: string): Promise<string> {
   if (taxId === setting.seller_tax_id) return taxId;
-  const org = await getOrg({ db: deps.db.kysely }, setting.tenant_id, taxId).catch(() => null);
+  const org = await findOrg(deps.db.kysely, setting.tenant_id, taxId);
   if (!org) throw new AppError(SCAN_TAX_ID_MISMATCH);
   return org.tax_id;
 }

@@ -3,7 +3,7 @@ import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { linesBodyLimit, page, responses } from '../../../platform/http/schemas.js';
 import { getAuth } from '../../auth/index.js';
-import { WaitQuery } from '../../invoicing/routes/invoice.schemas.js';
+import { WaitQuery } from '../../invoicing/index.js';
 import { createOrder } from '../create-order.js';
 import { issueOrder } from '../issue-order.js';
 import { effectiveStatus, orderLinks, toOrderView } from '../order-view.js';

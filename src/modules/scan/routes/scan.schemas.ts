@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { IsoTime, Money, PageQuery } from '../../../platform/http/schemas.js';
-import { BuyerInput, Kind, LineInput, TotalsInput } from '../../invoicing/routes/invoice.schemas.js';
+import { BuyerInput, Kind, LineInput, TotalsInput } from '../../invoicing/index.js';
 import { ORDER_SOURCES, ORDER_STATUSES, SCAN_TYPES } from '../scan.tables.js';
 
 const nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
