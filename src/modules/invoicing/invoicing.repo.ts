@@ -52,8 +52,12 @@ export async function transitionInvoice(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Updates an invoice by id, whatever its status (for a compare-and-set on the status, {@link updateInvoiceIf}). */
-export async function updateInvoiceById(db: Db, id: string, set: Updateable<InvoiceTable>): Promise<void> {
+/** Updates fields of an invoice by id, never its status (status changes go through {@link transitionInvoice}). */
+export async function updateInvoiceById(
+  db: Db,
+  id: string,
+  set: Omit<Updateable<InvoiceTable>, 'status'>,
+): Promise<void> {
   await db.updateTable('invoices').set(set).where('id', '=', id).execute();
 }
 

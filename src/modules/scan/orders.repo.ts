@@ -63,8 +63,12 @@ export async function updateOrderIf(
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Updates an order by id, whatever its status (for a compare-and-set on the status, {@link updateOrderIf}). */
-export async function updateOrderById(db: Db, id: string, set: Updateable<ScanOrderTable>): Promise<void> {
+/** Updates fields of an order by id, never its status (status changes are compare-and-set: {@link updateOrderIf}). */
+export async function updateOrderById(
+  db: Db,
+  id: string,
+  set: Omit<Updateable<ScanOrderTable>, 'status'>,
+): Promise<void> {
   await db.updateTable('scan_orders').set(set).where('id', '=', id).execute();
 }
 
