@@ -213,6 +213,38 @@ for (const dialect of TEST_DIALECTS) {
       });
     });
 
+    it('pages the red forms with a cursor; without limit the first page is the whole list as before', async () => {
+      for (let i = 0; i < 3; i++) {
+        const blue = await issueBlue();
+        const res = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red?wait=10`, {
+          redSerialNo: nextSerial('RED'),
+          reason: '01',
+        });
+        expect(res.statusCode, res.body).toBe(200);
+      }
+      const all = (await get(t, a, '/api/v1/red-forms')).json();
+      expect(all.items.length).toBeGreaterThanOrEqual(3);
+      expect(all.nextCursor).toBeNull();
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 50; i++) {
+        const res = await get(
+          t,
+          a,
+          `/api/v1/red-forms?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        expect(res.statusCode, res.body).toBe(200);
+        const body = res.json();
+        expect(body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...body.items.map((f: { id: string }) => f.id));
+        cursor = body.nextCursor;
+        if (!cursor) break;
+      }
+      expect(cursor).toBeNull();
+      expect(seen).toEqual(all.items.map((f: { id: string }) => f.id));
+      expect(errorOf(await get(t, a, '/api/v1/red-forms?limit=201')).code).toBe('VALIDATION_FAILED');
+    });
+
     it('hides another tenant’s invoice from its red request', async () => {
       const blue = await issueBlue();
       const res = await post(t, b, `/api/v1/invoices/${blue.serialNo}/red`, {

@@ -1,11 +1,14 @@
-import type { Kysely } from 'kysely';
-import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db/database.js';
+import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken, safeEqual, sha256Hex } from '../../platform/ids.js';
 import { AUTH_INVALID_CREDENTIALS, AUTH_TOKEN_INVALID } from './auth.errors.js';
-
-type Ctx = { db: Kysely<Database>; clock: Clock };
+import {
+  deleteTokensExpiredBefore,
+  findApiAppByAppId,
+  findTokenByHash,
+  insertAccessToken,
+  revokeTokenByHash,
+} from './auth.repo.js';
 
 /** Who is calling: resolved from a bearer token on every authenticated request. */
 export interface AuthContext {
@@ -24,7 +27,7 @@ export async function issueAccessToken(
   { db, clock }: Ctx,
   input: { appId: string; appSecret: string; ttlSeconds: number },
 ): Promise<{ accessToken: string; expiresIn: number; expiresAt: number }> {
-  const app = await db.selectFrom('api_apps').selectAll().where('app_id', '=', input.appId).executeTakeFirst();
+  const app = await findApiAppByAppId(db, input.appId);
   const now = clock.now();
   const hash = sha256Hex(input.appSecret);
   const matches =
@@ -37,18 +40,15 @@ export async function issueAccessToken(
   if (!app || !matches) throw new AppError(AUTH_INVALID_CREDENTIALS);
   const accessToken = `${ACCESS_TOKEN_PREFIX}${randomToken(256)}`;
   const expiresAt = now + input.ttlSeconds * 1000;
-  await db
-    .insertInto('access_tokens')
-    .values({
-      id: newId('tok', now),
-      tenant_id: app.tenant_id,
-      app_pk: app.id,
-      token_hash: sha256Hex(accessToken),
-      created_at: now,
-      expires_at: expiresAt,
-      revoked_at: null,
-    })
-    .execute();
+  await insertAccessToken(db, {
+    id: newId('tok', now),
+    tenant_id: app.tenant_id,
+    app_pk: app.id,
+    token_hash: sha256Hex(accessToken),
+    created_at: now,
+    expires_at: expiresAt,
+    revoked_at: null,
+  });
   return { accessToken, expiresIn: input.ttlSeconds, expiresAt };
 }
 
@@ -62,22 +62,7 @@ export function parseBearer(header: string | undefined): string | null {
 /** Resolves a bearer token to its tenant and app, or throws AUTH_TOKEN_INVALID (missing, unknown, expired, revoked). */
 export async function authenticateToken({ db, clock }: Ctx, token: string | null): Promise<AuthContext> {
   if (!token) throw new AppError(AUTH_TOKEN_INVALID);
-  const row = await db
-    .selectFrom('access_tokens as t')
-    .innerJoin('api_apps as a', 'a.id', 't.app_pk')
-    .innerJoin('tenants as n', 'n.id', 't.tenant_id')
-    .select([
-      't.id',
-      't.tenant_id',
-      't.expires_at',
-      't.revoked_at',
-      'a.app_id',
-      'a.id as app_pk',
-      'a.disabled',
-      'n.name as tenant_name',
-    ])
-    .where('t.token_hash', '=', sha256Hex(token))
-    .executeTakeFirst();
+  const row = await findTokenByHash(db, sha256Hex(token));
   if (!row || row.revoked_at !== null || row.expires_at <= clock.now() || row.disabled !== 0) {
     throw new AppError(AUTH_TOKEN_INVALID);
   }
@@ -93,20 +78,10 @@ export async function authenticateToken({ db, clock }: Ctx, token: string | null
 
 /** Revokes a token of the caller's tenant. Revoking an unknown or foreign token is a silent no-op (no oracle). */
 export async function revokeAccessToken({ db, clock }: Ctx, input: { tenantId: string; token: string }): Promise<void> {
-  await db
-    .updateTable('access_tokens')
-    .set({ revoked_at: clock.now() })
-    .where('token_hash', '=', sha256Hex(input.token))
-    .where('tenant_id', '=', input.tenantId)
-    .where('revoked_at', 'is', null)
-    .execute();
+  await revokeTokenByHash(db, input.tenantId, sha256Hex(input.token), clock.now());
 }
 
 /** Deletes tokens that expired more than a day ago (housekeeping job). */
 export async function purgeExpiredTokens({ db, clock }: Ctx): Promise<number> {
-  const result = await db
-    .deleteFrom('access_tokens')
-    .where('expires_at', '<', clock.now() - 86_400_000)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteTokensExpiredBefore(db, clock.now() - 86_400_000);
 }

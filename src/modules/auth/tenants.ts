@@ -1,13 +1,19 @@
-import type { Kysely } from 'kysely';
-import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db/database.js';
+import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
 import { APP_NOT_FOUND, TENANT_NOT_FOUND, USERNAME_TAKEN } from './auth.errors.js';
+import {
+  findApiAppOfTenant,
+  findApiAppsOfTenant,
+  findTenantById,
+  findUserIdByUsername,
+  insertApiApp,
+  insertTenant,
+  insertUser,
+  updateApiApp,
+} from './auth.repo.js';
 import type { ApiApp, Tenant, User, UserRole } from './auth.tables.js';
 import { hashPassword } from './passwords.js';
-
-type Ctx = { db: Kysely<Database>; clock: Clock };
 
 /** Creates a tenant (a customer of the installation). */
 export async function createTenant({ db, clock }: Ctx, input: { name: string; isDemo?: boolean }): Promise<Tenant> {
@@ -17,12 +23,12 @@ export async function createTenant({ db, clock }: Ctx, input: { name: string; is
     is_demo: input.isDemo ? 1 : 0,
     created_at: clock.now(),
   };
-  await db.insertInto('tenants').values(tenant).execute();
+  await insertTenant(db, tenant);
   return tenant;
 }
 
 export async function getTenant({ db }: Pick<Ctx, 'db'>, tenantId: string): Promise<Tenant> {
-  const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
+  const tenant = await findTenantById(db, tenantId);
   if (!tenant) throw new AppError(TENANT_NOT_FOUND, `租户 ${tenantId} 不存在`);
   return tenant;
 }
@@ -33,7 +39,7 @@ export async function createUser(
   input: { tenantId: string; username: string; password: string; role: UserRole; displayName?: string },
 ): Promise<Omit<User, 'password_hash'>> {
   await getTenant({ db }, input.tenantId);
-  const taken = await db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
+  const taken = await findUserIdByUsername(db, input.username);
   if (taken) throw new AppError(USERNAME_TAKEN, `用户名 ${input.username} 已被使用`);
   const now = clock.now();
   const user: User = {
@@ -47,7 +53,7 @@ export async function createUser(
     created_at: now,
     updated_at: now,
   };
-  await db.insertInto('users').values(user).execute();
+  await insertUser(db, user);
   const { password_hash: _omit, ...visible } = user;
   return visible;
 }
@@ -74,12 +80,12 @@ export async function createApiApp({ db, clock }: Ctx, input: { tenantId: string
     created_at: clock.now(),
     rotated_at: null,
   };
-  await db.insertInto('api_apps').values(app).execute();
+  await insertApiApp(db, app);
   return { app, appSecret };
 }
 
 export async function listApiApps({ db }: Pick<Ctx, 'db'>, tenantId: string): Promise<ApiApp[]> {
-  return db.selectFrom('api_apps').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+  return findApiAppsOfTenant(db, tenantId);
 }
 
 /**
@@ -90,12 +96,7 @@ export async function rotateAppSecret(
   { db, clock }: Ctx,
   input: { tenantId: string; appId: string; overlapSeconds: number },
 ): Promise<CreatedApp> {
-  const app = await db
-    .selectFrom('api_apps')
-    .selectAll()
-    .where('tenant_id', '=', input.tenantId)
-    .where('app_id', '=', input.appId)
-    .executeTakeFirst();
+  const app = await findApiAppOfTenant(db, input.tenantId, input.appId);
   if (!app) throw new AppError(APP_NOT_FOUND);
   const appSecret = randomToken(256);
   const now = clock.now();
@@ -105,6 +106,6 @@ export async function rotateAppSecret(
     previous_secret_expires_at: input.overlapSeconds > 0 ? now + input.overlapSeconds * 1000 : null,
     rotated_at: now,
   };
-  await db.updateTable('api_apps').set(update).where('id', '=', app.id).execute();
+  await updateApiApp(db, app.id, update);
   return { app: { ...app, ...update }, appSecret };
 }

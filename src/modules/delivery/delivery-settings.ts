@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
+import { findDeliverySettingsRow, saveDeliverySettingsRow } from './delivery-settings.repo.js';
 
 /** A tenant's delivery preferences. */
 export interface DeliverySettings {
@@ -23,7 +24,7 @@ export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
 
 /** The tenant's settings (defaults when it never saved any). */
 export async function getDeliverySettings(db: Kysely<Database>, tenantId: string): Promise<DeliverySettings> {
-  const row = await db.selectFrom('delivery_settings').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
+  const row = await findDeliverySettingsRow(db, tenantId);
   if (!row) return { ...DEFAULT_DELIVERY_SETTINGS };
   return {
     emailOnIssue: row.email_on_issue === 1,
@@ -48,10 +49,6 @@ export async function putDeliverySettings(
     attach_xml: next.attachXml ? 1 : 0,
     updated_at: now,
   } as const;
-  await db
-    .insertInto('delivery_settings')
-    .values({ tenant_id: tenantId, ...row })
-    .onConflict((oc) => oc.column('tenant_id').doUpdateSet(row))
-    .execute();
+  await saveDeliverySettingsRow(db, tenantId, row);
   return next;
 }

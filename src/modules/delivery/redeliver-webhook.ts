@@ -2,7 +2,7 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { WEBHOOK_DELIVERY_IN_PROGRESS, WEBHOOK_DELIVERY_NOT_FOUND } from './delivery.errors.js';
 import type { WebhookDelivery } from './delivery.tables.js';
-import { findTenantDelivery } from './webhooks.repo.js';
+import { findTenantDelivery, reopenDeliveryIf } from './webhooks.repo.js';
 
 /** A delivery of the tenant, or WEBHOOK_DELIVERY_NOT_FOUND (also for another tenant's). */
 export async function getWebhookDeliveryOrThrow(deps: Deps, tenantId: string, id: string): Promise<WebhookDelivery> {
@@ -23,14 +23,7 @@ export async function redeliverWebhook(deps: Deps, tenantId: string, id: string)
   const now = deps.clock.now();
   const redeliveries = delivery.redeliveries + 1;
   const changed = await deps.db.kysely.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('webhook_deliveries')
-      .set({ status: 'pending', redeliveries, updated_at: now })
-      .where('id', '=', delivery.id)
-      .where('status', '=', delivery.status)
-      .where('redeliveries', '=', delivery.redeliveries)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return false;
+    if (!(await reopenDeliveryIf(trx, delivery, now))) return false;
     await deps.jobs.enqueue(
       trx,
       'delivery/deliver-webhook',

@@ -166,3 +166,22 @@ export async function listAttempts(db: Db, deliveryId: string): Promise<WebhookA
     .orderBy('id')
     .execute();
 }
+
+/**
+ * Puts a delivery back to `pending` for a redelivery (one more in `redeliveries`) if it is still as `delivery` saw it
+ * (same status, same redelivery count): true when this call won.
+ */
+export async function reopenDeliveryIf(
+  db: Db,
+  delivery: Pick<WebhookDelivery, 'id' | 'status' | 'redeliveries'>,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'pending', redeliveries: delivery.redeliveries + 1, updated_at: now })
+    .where('id', '=', delivery.id)
+    .where('status', '=', delivery.status)
+    .where('redeliveries', '=', delivery.redeliveries)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -1,7 +1,6 @@
 import { requestHash } from '../../platform/canonical-json.js';
 import type { Deps } from '../../platform/deps.js';
-import { AppError } from '../../platform/errors/app-error.js';
-import { IDEMPOTENCY_CONFLICT } from '../../platform/errors/platform.errors.js';
+import { assertSameRequest } from '../../platform/idempotency.js';
 import { newId } from '../../platform/ids.js';
 import type { ComputedInvoice } from '../../tax/index.js';
 import { getIssuingSellerOrThrow, type Org } from '../orgs/index.js';
@@ -32,7 +31,7 @@ export async function createInvoice(
   const db = deps.db.kysely;
   const hash = requestHash({ serialNo: input.serialNo, ...input.data });
   const existing = await findInvoiceBySerial(db, input.tenantId, input.serialNo);
-  if (existing) return { invoice: assertSameRequest(existing, hash), created: false };
+  if (existing) return { invoice: assertSameInvoiceRequest(existing, hash), created: false };
 
   const seller = await getIssuingSellerOrThrow(db, input.tenantId, input.data.seller.taxId);
   const computed = computeOrThrow(toTaxDraft(input.data, seller.name), await loadTaxCodeTable(db));
@@ -44,19 +43,17 @@ export async function createInvoice(
   });
   if (!inserted) {
     const winner = await findInvoiceBySerial(db, input.tenantId, input.serialNo);
-    return { invoice: assertSameRequest(winner!, hash), created: false };
+    return { invoice: assertSameInvoiceRequest(winner!, hash), created: false };
   }
   deps.jobs.notify();
   return { invoice, created: true };
 }
 
-function assertSameRequest(invoice: Invoice, hash: string): Invoice {
-  if (invoice.request_hash !== hash) {
-    throw new AppError(IDEMPOTENCY_CONFLICT, `流水号 ${invoice.serial_no} 已用于内容不同的开票请求`, {
-      serialNo: invoice.serial_no,
-    });
-  }
-  return invoice;
+function assertSameInvoiceRequest(invoice: Invoice, hash: string): Invoice {
+  return assertSameRequest(invoice, hash, {
+    message: `流水号 ${invoice.serial_no} 已用于内容不同的开票请求`,
+    details: { serialNo: invoice.serial_no },
+  });
 }
 
 /** The issue job of an invoice's current revision (one job per revision, deduplicated by key). */

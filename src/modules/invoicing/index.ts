@@ -26,3 +26,4 @@ export {
 } from './stored-json.js';
 export { registerInvoicingTasks } from './tasks/index.js';
 export { importTaxCodes, loadTaxCodeTable } from './tax-code-table.js';
+export { taxViolationsError } from './tax-violations-error.js';

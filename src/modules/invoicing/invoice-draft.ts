@@ -1,14 +1,7 @@
 import type { Static } from 'typebox';
-import { AppError } from '../../platform/errors/app-error.js';
-import {
-  type ComputedInvoice,
-  type InvoiceDraft,
-  type TaxCodeTable,
-  type TaxViolationCode,
-  validateInvoiceDraft,
-} from '../../tax/index.js';
-import { TAX_RULE_ERRORS } from './invoicing.errors.js';
+import { type ComputedInvoice, type InvoiceDraft, type TaxCodeTable, validateInvoiceDraft } from '../../tax/index.js';
 import type { CreateInvoiceBody } from './routes/invoice.schemas.js';
+import { taxViolationsError } from './tax-violations-error.js';
 
 /** What we keep of a request to (re)issue it: the body without its idempotency key. */
 export type InvoiceRequestData = Omit<Static<typeof CreateInvoiceBody>, 'serialNo'>;
@@ -38,14 +31,5 @@ export function toTaxDraft(
 export function computeOrThrow(draft: InvoiceDraft, taxCodes: TaxCodeTable): ComputedInvoice {
   const result = validateInvoiceDraft(draft, { taxCodes });
   if (result.ok) return result.invoice;
-  const first = result.violations[0]!;
-  throw new AppError(TAX_RULE_ERRORS[first.code as TaxViolationCode], first.message, {
-    violations: result.violations.map((v) => ({
-      code: v.code,
-      path: v.path,
-      message: v.message,
-      ...(v.details ? { details: v.details } : {}),
-    })),
-    ...(first.details ?? {}),
-  });
+  throw taxViolationsError(result.violations, { withDetails: true });
 }

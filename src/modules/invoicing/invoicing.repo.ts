@@ -1,5 +1,6 @@
 import type { Kysely, Transaction, Updateable } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
+import { fetchPage, type Page } from '../../platform/db/pagination.js';
 import { type InvoiceStateEvent, transitionSources, transitionTarget } from './invoice-state-machine.js';
 import type { Invoice, InvoiceTable } from './invoicing.tables.js';
 
@@ -51,6 +52,15 @@ export async function transitionInvoice(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Updates fields of an invoice by id, never its status (status changes go through {@link transitionInvoice}). */
+export async function updateInvoiceById(
+  db: Db,
+  id: string,
+  set: Omit<Updateable<InvoiceTable>, 'status'>,
+): Promise<void> {
+  await db.updateTable('invoices').set(set).where('id', '=', id).execute();
+}
+
 /** Red invoices issued or in flight against a blue invoice, oldest first. */
 export async function findRedsOfBlue(db: Db, tenantId: string, blueId: string): Promise<Invoice[]> {
   return db
@@ -71,4 +81,16 @@ export async function findInvoiceByRedForm(db: Db, tenantId: string, formId: str
     .where('tenant_id', '=', tenantId)
     .where('red_form_id', '=', formId)
     .executeTakeFirst();
+}
+
+/** The red requests that have a red confirmation form (红字确认单), newest first, one cursor page. */
+export async function listRedFormRequests(
+  db: Db,
+  tenantId: string,
+  filters: { status?: string },
+  page: { cursor?: string; limit: number },
+): Promise<Page<Invoice>> {
+  let q = db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId).where('red_form_id', 'is not', null);
+  if (filters.status) q = q.where('red_form_status', '=', filters.status);
+  return fetchPage(q, page);
 }

@@ -1,12 +1,11 @@
 import type { Deps } from '../../platform/deps.js';
-import { AppError } from '../../platform/errors/app-error.js';
-import { type ComputedInvoice, type RedLine, type TaxViolationCode, validateInvoiceDraft } from '../../tax/index.js';
+import { type ComputedInvoice, type RedLine, validateInvoiceDraft } from '../../tax/index.js';
 import type { InvoiceRequestData } from './invoice-draft.js';
-import { TAX_RULE_ERRORS } from './invoicing.errors.js';
 import type { Invoice } from './invoicing.tables.js';
 import type { RedRequestBody } from './request-red.js';
 import { decodeInvoiceRequest, decodeStoredSeller } from './stored-json.js';
 import { loadTaxCodeTable } from './tax-code-table.js';
+import { taxViolationsError } from './tax-violations-error.js';
 
 /** A red request as stored: the red invoice's draft plus the blue line each red line reverses. */
 export type RedRequestData = InvoiceRequestData & {
@@ -62,8 +61,5 @@ export async function computeRedOrThrow(deps: Deps, data: RedRequestData, blue: 
     { taxCodes: await loadTaxCodeTable(deps.db.kysely), requireRedRemark: false },
   );
   if (result.ok) return result.invoice;
-  const first = result.violations[0]!;
-  throw new AppError(TAX_RULE_ERRORS[first.code as TaxViolationCode], first.message, {
-    violations: result.violations.map((v) => ({ code: v.code, path: v.path, message: v.message })),
-  });
+  throw taxViolationsError(result.violations);
 }

@@ -5,7 +5,7 @@ import { buildRedRemark, getInvoiceKindInfo, type InvoiceKind } from '../../tax/
 import type { ChannelRedForm } from '../channels/index.js';
 import { enqueueIssue } from './create-invoice.js';
 import { publishInvoiceEvent } from './invoice-events.js';
-import { findInvoiceById, transitionInvoice } from './invoicing.repo.js';
+import { findInvoiceById, transitionInvoice, updateInvoiceById } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
 import { computedInvoiceJson, decodeComputedInvoice } from './stored-json.js';
 
@@ -72,18 +72,14 @@ export async function applyFormOutcome(deps: Deps, trx: Trx, red: Invoice, form:
   const now = deps.clock.now();
   const computed = decodeComputedInvoice(red.computed_json);
   const remark = redRemarkFor(red.kind, blue, form);
-  await trx
-    .updateTable('invoices')
-    .set({
-      red_form_id: form.id,
-      red_form_no: form.formNo,
-      red_form_status: form.status,
-      remark,
-      computed_json: computedInvoiceJson.encode({ ...computed, remark }),
-      updated_at: now,
-    })
-    .where('id', '=', red.id)
-    .execute();
+  await updateInvoiceById(trx, red.id, {
+    red_form_id: form.id,
+    red_form_no: form.formNo,
+    red_form_status: form.status,
+    remark,
+    computed_json: computedInvoiceJson.encode({ ...computed, remark }),
+    updated_at: now,
+  });
   if (form.status === 'confirmed' || form.status === 'no_confirmation_needed') {
     await enqueueIssue(deps, trx, red);
   } else if (form.status === 'rejected' || form.status === 'expired') {

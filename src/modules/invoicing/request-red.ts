@@ -3,6 +3,7 @@ import { requestHash } from '../../platform/canonical-json.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { IDEMPOTENCY_CONFLICT } from '../../platform/errors/platform.errors.js';
+import { assertSameRequest } from '../../platform/idempotency.js';
 import { newId } from '../../platform/ids.js';
 import {
   type BlueLine,
@@ -10,21 +11,16 @@ import {
   planRedLines,
   type RedLine,
   type RedLineRequest,
-  type TaxViolationCode,
 } from '../../tax/index.js';
 import { assertSellerBound } from '../orgs/index.js';
 import { computedColumns, NEW_REQUEST_STATE } from './create-invoice.js';
-import {
-  INVOICE_NOT_FOUND,
-  INVOICE_NOT_REVERSIBLE,
-  INVOICE_RED_IN_PROGRESS,
-  TAX_RULE_ERRORS,
-} from './invoicing.errors.js';
+import { INVOICE_NOT_FOUND, INVOICE_NOT_REVERSIBLE, INVOICE_RED_IN_PROGRESS } from './invoicing.errors.js';
 import { findInvoiceBySerial, findRedsOfBlue, insertInvoice, transitionInvoice } from './invoicing.repo.js';
 import type { Invoice, InvoiceOrigin } from './invoicing.tables.js';
 import { computeRedOrThrow, type RedRequestData, redDraftData } from './red-draft.js';
 import type { RedBody } from './routes/invoice.schemas.js';
 import { decodeComputedInvoice, decodeRedRequest, redRequestJson } from './stored-json.js';
+import { taxViolationsError } from './tax-violations-error.js';
 
 export type RedRequestBody = Static<typeof RedBody>;
 
@@ -41,12 +37,11 @@ export async function requestRedInvoice(
   const hash = requestHash({ blueSerialNo: input.blueSerialNo, ...input.body });
   const existing = await findInvoiceBySerial(db, input.tenantId, input.body.redSerialNo);
   if (existing) {
-    if (existing.request_hash !== hash) {
-      throw new AppError(IDEMPOTENCY_CONFLICT, `流水号 ${input.body.redSerialNo} 已用于内容不同的请求`, {
-        serialNo: input.body.redSerialNo,
-      });
-    }
-    return { invoice: existing, created: false };
+    const invoice = assertSameRequest(existing, hash, {
+      message: `流水号 ${input.body.redSerialNo} 已用于内容不同的请求`,
+      details: { serialNo: input.body.redSerialNo },
+    });
+    return { invoice, created: false };
   }
   const blue = await findInvoiceBySerial(db, input.tenantId, input.blueSerialNo);
   if (!blue) throw new AppError(INVOICE_NOT_FOUND, `发票 ${input.blueSerialNo} 不存在`);
@@ -69,12 +64,7 @@ export async function requestRedInvoice(
         }
       : {}),
   });
-  if (!plan.ok) {
-    const first = plan.violations[0]!;
-    throw new AppError(TAX_RULE_ERRORS[first.code as TaxViolationCode], first.message, {
-      violations: plan.violations.map((v) => ({ code: v.code, path: v.path, message: v.message })),
-    });
-  }
+  if (!plan.ok) throw taxViolationsError(plan.violations);
   const data = redDraftData(blue, blueComputed, plan.lines, input.body);
   const computed = await computeRedOrThrow(deps, data, blue);
   const red = buildRedRow(deps.clock.now(), input, hash, blue, data, computed);
@@ -91,8 +81,8 @@ export async function requestRedInvoice(
   });
   if (outcome === 'duplicate') {
     const winner = await findInvoiceBySerial(db, input.tenantId, input.body.redSerialNo);
-    if (winner?.request_hash !== hash) throw new AppError(IDEMPOTENCY_CONFLICT);
-    return { invoice: winner, created: false };
+    if (!winner) throw new AppError(IDEMPOTENCY_CONFLICT);
+    return { invoice: assertSameRequest(winner, hash), created: false };
   }
   deps.jobs.notify();
   return { invoice: red, created: true };

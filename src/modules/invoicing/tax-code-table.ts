@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { BUILTIN_TAX_CODES, createTaxCodeTable, type TaxCodeEntry, type TaxCodeTable } from '../../tax/index.js';
+import { findImportedTaxCodes, upsertTaxCodes } from './tax-codes.repo.js';
 
 const CACHE_MS = 30_000;
 let cached: { table: TaxCodeTable; loadedAt: number; db: Kysely<Database> } | null = null;
@@ -11,7 +12,7 @@ let cached: { table: TaxCodeTable; loadedAt: number; db: Kysely<Database> } | nu
  */
 export async function loadTaxCodeTable(db: Kysely<Database>, now = Date.now()): Promise<TaxCodeTable> {
   if (cached && cached.db === db && now - cached.loadedAt < CACHE_MS) return cached.table;
-  const rows = await db.selectFrom('tax_codes').selectAll().execute();
+  const rows = await findImportedTaxCodes(db);
   const imported: TaxCodeEntry[] = rows.map((r) => ({
     code: r.code,
     name: r.name,
@@ -44,19 +45,7 @@ export async function importTaxCodes(
       is_summary: (e.isSummary ? 1 : 0) as 0 | 1,
       imported_at: now,
     }));
-    await db
-      .insertInto('tax_codes')
-      .values(batch)
-      .onConflict((oc) =>
-        oc.column('code').doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          short_name: eb.ref('excluded.short_name'),
-          default_rate: eb.ref('excluded.default_rate'),
-          is_summary: eb.ref('excluded.is_summary'),
-          imported_at: eb.ref('excluded.imported_at'),
-        })),
-      )
-      .execute();
+    await upsertTaxCodes(db, batch);
   }
   invalidateTaxCodeTable();
   return entries.length;

@@ -1,9 +1,10 @@
-import type { Deps } from '../../platform/deps.js';
+import type { Ctx } from '../../platform/deps.js';
+import { findBusinessSystemRowById, findEnabledCallbackSystems } from './business-systems.repo.js';
 import type { BusinessSystem } from './business-systems.tables.js';
 import { decryptSecret } from './business-systems-secrets.js';
 import { subscribedEventsJson } from './stored-json.js';
 
-type Ctx = Pick<Deps, 'db' | 'clock' | 'config'>;
+type BusinessSystemsCtx = Ctx<'config'>;
 
 /** The events a business system subscribed to. */
 export function subscribedEvents(system: Pick<BusinessSystem, 'events_json'>): string[] {
@@ -15,17 +16,10 @@ export function subscribedEvents(system: Pick<BusinessSystem, 'events_json'>): s
  * type, and that either own the resource (its `businessSystemCode`) or receive all invoices.
  */
 export async function findEventSubscribers(
-  ctx: Pick<Ctx, 'db'>,
+  ctx: Pick<BusinessSystemsCtx, 'db'>,
   input: { tenantId: string; eventType: string; businessSystemCode: string | null },
 ): Promise<BusinessSystem[]> {
-  const systems = await ctx.db.kysely
-    .selectFrom('business_systems')
-    .selectAll()
-    .where('tenant_id', '=', input.tenantId)
-    .where('enabled', '=', 1)
-    .where('callback_url', 'is not', null)
-    .orderBy('id')
-    .execute();
+  const systems = await findEnabledCallbackSystems(ctx.db, input.tenantId);
   return systems.filter(
     (s) =>
       subscribedEvents(s).includes(input.eventType) &&
@@ -35,20 +29,15 @@ export async function findEventSubscribers(
 
 /** One business system by id within the tenant (delivery keeps ids), or undefined when it was removed. */
 export async function findBusinessSystemById(
-  ctx: Pick<Ctx, 'db'>,
+  ctx: Pick<BusinessSystemsCtx, 'db'>,
   tenantId: string,
   id: string,
 ): Promise<BusinessSystem | undefined> {
-  return ctx.db.kysely
-    .selectFrom('business_systems')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return findBusinessSystemRowById(ctx.db, tenantId, id);
 }
 
 /** The secrets that sign right now: the current one first, then the previous one while its overlap lasts. */
-export function signingSecretsOf(ctx: Pick<Ctx, 'clock' | 'config'>, system: BusinessSystem): string[] {
+export function signingSecretsOf(ctx: Pick<BusinessSystemsCtx, 'clock' | 'config'>, system: BusinessSystem): string[] {
   const context = `${system.tenant_id}:${system.id}`;
   const secrets = [decryptSecret(ctx.config, system.secret_enc, context)];
   const expires = system.previous_secret_expires_at;

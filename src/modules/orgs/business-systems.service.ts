@@ -1,5 +1,5 @@
 import type { DbBool } from '../../platform/db/database.js';
-import type { Deps } from '../../platform/deps.js';
+import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId } from '../../platform/ids.js';
 import { OutboundUrlError, resolveOutboundTarget } from '../../platform/net/outbound-guard.js';
@@ -8,12 +8,18 @@ import {
   BUSINESS_SYSTEM_NOT_FOUND,
   OUTBOUND_URL_FORBIDDEN,
 } from './business-systems.errors.js';
+import {
+  findBusinessSystemByCode,
+  findBusinessSystemsOfTenant,
+  insertBusinessSystemIfAbsent,
+  updateBusinessSystemRow,
+} from './business-systems.repo.js';
 import type { BusinessSystem } from './business-systems.tables.js';
 import { DEFAULT_SUBSCRIBED_EVENTS, type WebhookEventType } from './business-systems-events.js';
 import { encryptSecret, generateSigningSecret } from './business-systems-secrets.js';
 import { subscribedEventsJson } from './stored-json.js';
 
-type Ctx = Pick<Deps, 'db' | 'clock' | 'config'>;
+type BusinessSystemsCtx = Ctx<'config'>;
 
 /** Editable fields of a business system. */
 export interface BusinessSystemFields {
@@ -37,7 +43,11 @@ const secretContext = (s: Pick<BusinessSystem, 'tenant_id' | 'id'>) => `${s.tena
  * The SSRF guard at save time: the URL must be http(s), resolve, and reach only public addresses unless its host is
  * in OUTBOUND_ALLOWED_HOSTS. Delivery checks again at send time (DNS can change).
  */
-export async function assertOutboundUrl(ctx: Pick<Ctx, 'config'>, field: string, url: string): Promise<void> {
+export async function assertOutboundUrl(
+  ctx: Pick<BusinessSystemsCtx, 'config'>,
+  field: string,
+  url: string,
+): Promise<void> {
   try {
     await resolveOutboundTarget(url, { allowedHosts: ctx.config.delivery.outboundAllowedHosts });
   } catch (err) {
@@ -47,14 +57,14 @@ export async function assertOutboundUrl(ctx: Pick<Ctx, 'config'>, field: string,
   }
 }
 
-async function assertUrls(ctx: Ctx, fields: Partial<BusinessSystemFields>): Promise<void> {
+async function assertUrls(ctx: BusinessSystemsCtx, fields: Partial<BusinessSystemFields>): Promise<void> {
   if (fields.callbackUrl) await assertOutboundUrl(ctx, 'callbackUrl', fields.callbackUrl);
   if (fields.orderQueryUrl) await assertOutboundUrl(ctx, 'orderQueryUrl', fields.orderQueryUrl);
 }
 
 /** Creates a business system with a fresh signing secret (returned in clear this once). */
 export async function createBusinessSystem(
-  ctx: Ctx,
+  ctx: BusinessSystemsCtx,
   tenantId: string,
   input: BusinessSystemFields & { code: string },
 ): Promise<BusinessSystemWithSecret> {
@@ -79,43 +89,34 @@ export async function createBusinessSystem(
     created_at: now,
     updated_at: now,
   };
-  const result = await ctx.db.kysely
-    .insertInto('business_systems')
-    .values(system)
-    .onConflict((oc) => oc.columns(['tenant_id', 'code']).doNothing())
-    .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) {
+  if (!(await insertBusinessSystemIfAbsent(ctx.db, system))) {
     throw new AppError(BUSINESS_SYSTEM_EXISTS, `业务系统 ${input.code} 已存在`);
   }
   return { system, secret };
 }
 
 /** The tenant's business systems, oldest first. */
-export async function listBusinessSystems(ctx: Pick<Ctx, 'db'>, tenantId: string): Promise<BusinessSystem[]> {
-  return ctx.db.kysely
-    .selectFrom('business_systems')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+export async function listBusinessSystems(
+  ctx: Pick<BusinessSystemsCtx, 'db'>,
+  tenantId: string,
+): Promise<BusinessSystem[]> {
+  return findBusinessSystemsOfTenant(ctx.db, tenantId);
 }
 
 /** One business system of the tenant by code, or BUSINESS_SYSTEM_NOT_FOUND (also for another tenant's). */
-export async function getBusinessSystem(ctx: Pick<Ctx, 'db'>, tenantId: string, code: string): Promise<BusinessSystem> {
-  const system = await ctx.db.kysely
-    .selectFrom('business_systems')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('code', '=', code)
-    .executeTakeFirst();
+export async function getBusinessSystem(
+  ctx: Pick<BusinessSystemsCtx, 'db'>,
+  tenantId: string,
+  code: string,
+): Promise<BusinessSystem> {
+  const system = await findBusinessSystemByCode(ctx.db, tenantId, code);
   if (!system) throw new AppError(BUSINESS_SYSTEM_NOT_FOUND, `业务系统 ${code} 不存在`);
   return system;
 }
 
 /** Changes the given fields (URLs are checked by the SSRF guard again). */
 export async function updateBusinessSystem(
-  ctx: Ctx,
+  ctx: BusinessSystemsCtx,
   tenantId: string,
   code: string,
   patch: Partial<BusinessSystemFields>,
@@ -132,7 +133,7 @@ export async function updateBusinessSystem(
     ...(patch.enabled !== undefined ? { enabled: bool(patch.enabled) } : {}),
     updated_at: ctx.clock.now(),
   };
-  await ctx.db.kysely.updateTable('business_systems').set(set).where('id', '=', system.id).execute();
+  await updateBusinessSystemRow(ctx.db, system.id, set);
   return { ...system, ...set };
 }
 
@@ -141,7 +142,7 @@ export async function updateBusinessSystem(
  * signatures), so the merchant can switch without losing a delivery. Returns the new secret in clear, once.
  */
 export async function rotateBusinessSystemSecret(
-  ctx: Ctx,
+  ctx: BusinessSystemsCtx,
   input: { tenantId: string; code: string; overlapSeconds: number },
 ): Promise<BusinessSystemWithSecret> {
   const system = await getBusinessSystem(ctx, input.tenantId, input.code);
@@ -154,6 +155,6 @@ export async function rotateBusinessSystemSecret(
     secret_rotated_at: now,
     updated_at: now,
   };
-  await ctx.db.kysely.updateTable('business_systems').set(set).where('id', '=', system.id).execute();
+  await updateBusinessSystemRow(ctx.db, system.id, set);
   return { system: { ...system, ...set }, secret };
 }

@@ -1,13 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
+import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
-import { CHANNEL_ERRORS, ChannelError, type IssuingChannel } from '../channels/index.js';
+import { CHANNEL_ERRORS, ChannelError } from '../channels/index.js';
 import { ORG_BOUND_ELSEWHERE } from './orgs.errors.js';
+import { deleteBinding, findBinding, findBindingsOfTenant, insertBindingIfAbsent } from './orgs.repo.js';
 import { getOrg } from './orgs.service.js';
 import type { Org, OrgChannelBinding } from './orgs.tables.js';
-
-type Ctx = { db: Kysely<Database>; clock: Clock; channel: Pick<IssuingChannel, 'name' | 'bindAccount'> };
 
 /**
  * Binds the channel account of one of the tenant's seller orgs: the channel checks the credential first (so a 409
@@ -16,7 +15,7 @@ type Ctx = { db: Kysely<Database>; clock: Clock; channel: Pick<IssuingChannel, '
  * Binding again from the holding tenant is a no-op that keeps the first `bound_at`.
  */
 export async function bindOrgChannel(
-  { db, clock, channel }: Ctx,
+  { db, clock, channel }: Ctx<'channel'>,
   tenantId: string,
   taxId: string,
   credential: string,
@@ -40,12 +39,7 @@ export async function bindOrgChannel(
   };
   // Insert first, read after: the database decides who holds the tax id, never a check made before the insert.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const inserted = await db
-      .insertInto('org_channel_bindings')
-      .values(row)
-      .onConflict((oc) => oc.column('tax_id').doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { org, binding: row };
+    if (await insertBindingIfAbsent(db, row)) return { org, binding: row };
     const holder = await findBinding(db, org.tax_id);
     if (holder?.tenant_id === tenantId) return { org, binding: holder };
     if (holder) {
@@ -63,17 +57,9 @@ export async function bindOrgChannel(
 }
 
 /** Unbinds the tenant's own binding of the org (idempotent: an unbound org stays unbound). */
-export async function unbindOrgChannel(
-  { db }: { db: Kysely<Database> },
-  tenantId: string,
-  taxId: string,
-): Promise<Org> {
+export async function unbindOrgChannel({ db }: Pick<Ctx, 'db'>, tenantId: string, taxId: string): Promise<Org> {
   const org = await getOrg({ db }, tenantId, taxId);
-  await db
-    .deleteFrom('org_channel_bindings')
-    .where('tax_id', '=', org.tax_id)
-    .where('tenant_id', '=', tenantId)
-    .execute();
+  await deleteBinding(db, tenantId, org.tax_id);
   return org;
 }
 
@@ -92,10 +78,6 @@ export async function listOrgChannelBindings(
   db: Kysely<Database>,
   tenantId: string,
 ): Promise<Map<string, OrgChannelBinding>> {
-  const rows = await db.selectFrom('org_channel_bindings').selectAll().where('tenant_id', '=', tenantId).execute();
+  const rows = await findBindingsOfTenant(db, tenantId);
   return new Map(rows.map((r) => [r.tax_id, r]));
-}
-
-async function findBinding(db: Kysely<Database>, taxId: string): Promise<OrgChannelBinding | undefined> {
-  return db.selectFrom('org_channel_bindings').selectAll().where('tax_id', '=', taxId).executeTakeFirst();
 }

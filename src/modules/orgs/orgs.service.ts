@@ -1,13 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/db/database.js';
+import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId } from '../../platform/ids.js';
 import { computeUsccCheckChar, isValidUscc } from '../../tax/uscc.js';
 import { ORG_EXISTS, ORG_NOT_FOUND, ORG_TAX_ID_INVALID } from './orgs.errors.js';
+import { findOrgByTaxId, findOrgsOfTenant, insertOrgIfAbsent, updateOrgRow } from './orgs.repo.js';
 import type { Org } from './orgs.tables.js';
-
-type Ctx = { db: Kysely<Database>; clock: Clock };
 
 export interface OrgFields {
   name: string;
@@ -50,24 +47,12 @@ export async function createOrg(
     created_at: now,
     updated_at: now,
   };
-  const result = await db
-    .insertInto('orgs')
-    .values(org)
-    .onConflict((oc) => oc.columns(['tenant_id', 'tax_id']).doNothing())
-    .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0)
-    throw new AppError(ORG_EXISTS, `税号 ${taxId} 的销方企业已存在`);
+  if (!(await insertOrgIfAbsent(db, org))) throw new AppError(ORG_EXISTS, `税号 ${taxId} 的销方企业已存在`);
   return org;
 }
 
 export async function listOrgs({ db }: Pick<Ctx, 'db'>, tenantId: string): Promise<Org[]> {
-  return db
-    .selectFrom('orgs')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  return findOrgsOfTenant(db, tenantId);
 }
 
 /** One org of the tenant, or ORG_NOT_FOUND (also for another tenant's org). */
@@ -78,13 +63,8 @@ export async function getOrg({ db }: Pick<Ctx, 'db'>, tenantId: string, taxId: s
 }
 
 /** One org of the tenant by tax id (any case), or undefined (also for another tenant's org). */
-export async function findOrg(db: Kysely<Database>, tenantId: string, taxId: string): Promise<Org | undefined> {
-  return db
-    .selectFrom('orgs')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('tax_id', '=', taxId.toUpperCase())
-    .executeTakeFirst();
+export async function findOrg(db: Ctx['db'], tenantId: string, taxId: string): Promise<Org | undefined> {
+  return findOrgByTaxId(db, tenantId, taxId.toUpperCase());
 }
 
 export async function updateOrg(
@@ -103,6 +83,6 @@ export async function updateOrg(
     ...(patch.regionCode !== undefined ? { region_code: patch.regionCode } : {}),
     updated_at: clock.now(),
   };
-  await db.updateTable('orgs').set(set).where('id', '=', org.id).where('tenant_id', '=', tenantId).execute();
+  await updateOrgRow(db, tenantId, org.id, set);
   return { ...org, ...set };
 }

@@ -2,7 +2,7 @@ import type { Static } from 'typebox';
 import { requestHash } from '../../platform/canonical-json.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
-import { IDEMPOTENCY_CONFLICT } from '../../platform/errors/platform.errors.js';
+import { assertSameRequest } from '../../platform/idempotency.js';
 import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
 import type { InvoiceKind } from '../../tax/index.js';
 import type { BuyerInput } from '../invoicing/index.js';
@@ -102,11 +102,10 @@ function apiTitle(buyer: Static<typeof BuyerInput>, kind: InvoiceKind): OrderTit
 }
 
 async function replay(deps: Deps, order: ScanOrder, hash: string) {
-  if (order.request_hash !== hash) {
-    throw new AppError(IDEMPOTENCY_CONFLICT, `订单号 ${order.order_no} 已用于内容不同的订单`, {
-      orderNo: order.order_no,
-    });
-  }
+  assertSameRequest(order, hash, {
+    message: `订单号 ${order.order_no} 已用于内容不同的订单`,
+    details: { orderNo: order.order_no },
+  });
   const token = order.token_enc ? decryptToken(deps, order) : '';
   return { order, token, created: false };
 }

@@ -2,7 +2,7 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError, isAppError } from '../../platform/errors/app-error.js';
 import { createInvoice, type InvoiceOrigin } from '../invoicing/index.js';
 import { type OrderTitle, orderSerialNo, toInvoiceRequest } from './order-title.js';
-import { findOrderById, updateOrderIf } from './orders.repo.js';
+import { findOrderById, updateOrderById, updateOrderIf } from './orders.repo.js';
 import { ORDER_NOT_SUBMITTED } from './scan.errors.js';
 import type { ScanOrder } from './scan.tables.js';
 import { findSettingById } from './settings.service.js';
@@ -45,11 +45,7 @@ export async function issueOrder(deps: Deps, orderId: string, options: { rethrow
       serialNo: orderSerialNo(order.order_no),
       data,
     });
-    await db
-      .updateTable('scan_orders')
-      .set({ invoice_id: invoice.id, updated_at: deps.clock.now() })
-      .where('id', '=', order.id)
-      .execute();
+    await updateOrderById(db, order.id, { invoice_id: invoice.id, updated_at: deps.clock.now() });
   } catch (err) {
     if (!isAppError(err) || err.statusCode >= 500) throw err; // transient: the job retries
     await updateOrderIf(db, order.id, ['invoicing'], {

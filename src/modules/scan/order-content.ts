@@ -1,9 +1,8 @@
 import type { Static } from 'typebox';
 import type { Deps } from '../../platform/deps.js';
-import { AppError } from '../../platform/errors/app-error.js';
-import type { ComputedInvoice, InvoiceKind, TaxViolationCode } from '../../tax/index.js';
+import type { ComputedInvoice, InvoiceKind } from '../../tax/index.js';
 import { validateInvoiceDraft } from '../../tax/index.js';
-import { type LineInput, loadTaxCodeTable, TAX_RULE_ERRORS, type TotalsInput } from '../invoicing/index.js';
+import { type LineInput, loadTaxCodeTable, type TotalsInput, taxViolationsError } from '../invoicing/index.js';
 import { getIssuingSellerOrThrow } from '../orgs/index.js';
 
 /** What an order says it sells: the future invoice request's lines, totals and remark. */
@@ -57,7 +56,7 @@ export async function checkOrderContent(
       },
       { taxCodes },
     );
-    if (!result.ok) throw violationError(result.violations);
+    if (!result.ok) throw taxViolationsError(result.violations);
     computed ??= result.invoice;
   }
   if (!computed) throw new Error('checkOrderContent needs at least one kind');
@@ -71,11 +70,4 @@ export async function checkOrderContent(
     totalFen: computed.totals.totalFen,
     sellerName: seller.name,
   };
-}
-
-function violationError(violations: readonly { code: string; path: string; message: string }[]): AppError {
-  const first = violations[0]!;
-  return new AppError(TAX_RULE_ERRORS[first.code as TaxViolationCode], first.message, {
-    violations: violations.map((v) => ({ code: v.code, path: v.path, message: v.message })),
-  });
 }

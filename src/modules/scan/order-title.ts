@@ -1,9 +1,8 @@
 import type { Deps } from '../../platform/deps.js';
-import { AppError } from '../../platform/errors/app-error.js';
 import { sha256Hex, toBase62 } from '../../platform/ids.js';
-import type { InvoiceKind, TaxViolationCode } from '../../tax/index.js';
+import type { InvoiceKind } from '../../tax/index.js';
 import { validateInvoiceDraft } from '../../tax/index.js';
-import { type InvoiceRequestData, loadTaxCodeTable, TAX_RULE_ERRORS } from '../invoicing/index.js';
+import { type InvoiceRequestData, loadTaxCodeTable, taxViolationsError } from '../invoicing/index.js';
 import type { BuyerType } from './buyer-types.js';
 import type { ScanOrder } from './scan.tables.js';
 import { orderContentJson, orderNotifyJson } from './stored-json.js';
@@ -85,8 +84,5 @@ export async function checkTitle(deps: Deps, request: InvoiceRequestData, seller
     { taxCodes: await loadTaxCodeTable(deps.db.kysely) },
   );
   if (result.ok) return;
-  const first = result.violations[0]!;
-  throw new AppError(TAX_RULE_ERRORS[first.code as TaxViolationCode], first.message, {
-    violations: result.violations.map((v) => ({ code: v.code, path: v.path, message: v.message })),
-  });
+  throw taxViolationsError(result.violations);
 }

@@ -63,6 +63,15 @@ export async function updateOrderIf(
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Updates fields of an order by id, never its status (status changes are compare-and-set: {@link updateOrderIf}). */
+export async function updateOrderById(
+  db: Db,
+  id: string,
+  set: Omit<Updateable<ScanOrderTable>, 'status'>,
+): Promise<void> {
+  await db.updateTable('scan_orders').set(set).where('id', '=', id).execute();
+}
+
 export interface OrderFilters {
   settingId?: string;
   status?: StoredOrderStatus;

@@ -1,4 +1,4 @@
-import type { Deps } from '../../platform/deps.js';
+import { ctxOf, type Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken } from '../../platform/ids.js';
 import type { InvoiceKind } from '../../tax/index.js';
@@ -6,6 +6,13 @@ import { decryptSecret, encryptSecret, getBusinessSystem } from '../orgs/index.j
 import { checkPreset, type Preset } from './preset.js';
 import { SCAN_BUSINESS_SYSTEM_UNKNOWN, SCAN_SETTING_NOT_FOUND } from './scan.errors.js';
 import type { ScanSetting, ScanType } from './scan.tables.js';
+import {
+  findSettingRowById,
+  findSettingRowByKey,
+  findSettingsOfTenant,
+  insertSetting,
+  updateSettingRow,
+} from './settings.repo.js';
 import { effectiveLimits, type StaticLimits } from './static-limits.js';
 import { presetJson, settingKindsJson, staticLimitsJson } from './stored-json.js';
 
@@ -27,7 +34,7 @@ export interface SettingFields {
 async function assertBusinessSystem(deps: Deps, tenantId: string, code: string | null | undefined): Promise<void> {
   if (code === null || code === undefined) return;
   try {
-    await getBusinessSystem(deps, tenantId, code);
+    await getBusinessSystem(ctxOf(deps), tenantId, code);
   } catch (err) {
     if (err instanceof AppError && err.statusCode === 404) {
       throw new AppError(SCAN_BUSINESS_SYSTEM_UNKNOWN, `业务编码 ${code} 不存在：请先在业务系统中创建`, {
@@ -69,18 +76,12 @@ export async function createSetting(
     created_at: now,
     updated_at: now,
   };
-  await deps.db.kysely.insertInto('scan_settings').values(setting).execute();
+  await insertSetting(deps.db.kysely, setting);
   return { setting, secret };
 }
 
 export async function listSettings(deps: Deps, tenantId: string): Promise<ScanSetting[]> {
-  return deps.db.kysely
-    .selectFrom('scan_settings')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  return findSettingsOfTenant(deps.db.kysely, tenantId);
 }
 
 /** One setting of the tenant by key, or 404 (also for another tenant's key). */
@@ -94,11 +95,11 @@ export async function getSettingOrThrow(deps: Deps, tenantId: string, key: strin
 
 /** Any tenant's setting by its public key (links carry only the key). */
 export async function findSettingByKey(deps: Deps, key: string): Promise<ScanSetting | undefined> {
-  return deps.db.kysely.selectFrom('scan_settings').selectAll().where('key', '=', key).executeTakeFirst();
+  return findSettingRowByKey(deps.db.kysely, key);
 }
 
 export async function findSettingById(deps: Deps, id: string): Promise<ScanSetting | undefined> {
-  return deps.db.kysely.selectFrom('scan_settings').selectAll().where('id', '=', id).executeTakeFirst();
+  return findSettingRowById(deps.db.kysely, id);
 }
 
 /** Replaces the given fields (seller and key never change). */
@@ -129,7 +130,7 @@ export async function updateSetting(
       : {}),
     updated_at: deps.clock.now(),
   };
-  await deps.db.kysely.updateTable('scan_settings').set(set).where('id', '=', current.id).execute();
+  await updateSettingRow(deps.db.kysely, current.id, set);
   return { ...current, ...set };
 }
 
@@ -147,7 +148,7 @@ export async function rotateSettingSecret(
     secret_rotated_at: now,
     updated_at: now,
   };
-  await deps.db.kysely.updateTable('scan_settings').set(set).where('id', '=', current.id).execute();
+  await updateSettingRow(deps.db.kysely, current.id, set);
   return { setting: { ...current, ...set }, secret };
 }
 

@@ -15,13 +15,15 @@ import {
   type RedFormStatus,
 } from '../issuing-channel.js';
 import { injectFailure, startCall, timeoutAfterCommitError } from './failure-injection.js';
-import { findLedgerByNumber, type LedgerRow, parseLedgerLines } from './ledger-rows.js';
+import { findLedgerByNumber, touchLedgerRow } from './ledger.repo.js';
+import { type LedgerRow, parseLedgerLines } from './ledger-rows.js';
 import { chinaDateParts, composeRedFormNo } from './numbering.js';
 import { checkRedClaim, type RedClaim } from './red-form-rules.js';
 import {
   expireDueForms,
+  findLiveRedClaims,
   findRedFormByRequest,
-  LAPSED_FORM_STATUSES,
+  insertRedForm,
   RED_FORM_CONFIRM_WINDOW_MS,
   type RedFormRow,
   readRedForm,
@@ -30,7 +32,7 @@ import {
 } from './red-forms.repo.js';
 import { isRaceLoss, type SandboxContext } from './sandbox-context.js';
 import type { SandboxSettings } from './sandbox-settings.js';
-import { nextSequence } from './sequences.js';
+import { nextSequence } from './sequences.repo.js';
 import { redFormLinesJson } from './stored-json.js';
 
 /** Applies for a form; idempotent by requestId. */
@@ -95,20 +97,8 @@ async function writeForm(
   const { tenantId } = request;
   await expireDueForms(trx, tenantId, { blueLedgerId: blueId }, now);
   // Touching the blue row locks it (PostgreSQL), so concurrent forms against one blue are checked one at a time.
-  const blue = await trx
-    .updateTable('sandbox_ledger')
-    .set({ updated_at: now })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', blueId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const earlier = await trx
-    .selectFrom('sandbox_red_forms')
-    .select(['amount_fen', 'tax_fen', 'lines_json'])
-    .where('tenant_id', '=', tenantId)
-    .where('blue_ledger_id', '=', blueId)
-    .where('status', 'not in', LAPSED_FORM_STATUSES)
-    .execute();
+  const blue = await touchLedgerRow(trx, tenantId, blueId, now);
+  const earlier = await findLiveRedClaims(trx, tenantId, blueId);
   const blueFacts = { amountFen: Number(blue.amount_fen), taxFen: Number(blue.tax_fen), lines: parseLedgerLines(blue) };
   const problem = checkRedClaim(request.reason, blueFacts, earlier.map(toRedClaim), claim);
   if (problem) throw new ChannelError('permanent', problem.code, problem.message);
@@ -132,7 +122,7 @@ async function writeForm(
     updated_at: now,
     ...initialDecision(blue, settings, now),
   };
-  await trx.insertInto('sandbox_red_forms').values(row).execute();
+  await insertRedForm(trx, row);
   return row;
 }
 

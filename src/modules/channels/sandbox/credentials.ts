@@ -6,6 +6,7 @@ import { randomToken, safeEqual, sha256Hex } from '../../../platform/ids.js';
 import { isValidUscc } from '../../../tax/uscc.js';
 import { CHANNEL_ERRORS } from '../channels.errors.js';
 import { type ChannelAccount, type ChannelAccountBindRequest, ChannelError } from '../issuing-channel.js';
+import { findCredentialHash, saveCredentialHash } from './credentials.repo.js';
 
 /** Prefix of a sandbox credential, so one pasted into the wrong place is recognisable. */
 const CREDENTIAL_PREFIX = 'sbxc_';
@@ -28,13 +29,7 @@ export async function issueSandboxCredential(
   }
   const credential = `${CREDENTIAL_PREFIX}${randomToken(160)}`;
   const row = { tax_id: normalized, credential_hash: sha256Hex(credential), issued_at: clock.now() };
-  await db
-    .insertInto('sandbox_credentials')
-    .values(row)
-    .onConflict((oc) =>
-      oc.column('tax_id').doUpdateSet({ credential_hash: row.credential_hash, issued_at: row.issued_at }),
-    )
-    .execute();
+  await saveCredentialHash(db, row);
   return credential;
 }
 
@@ -47,11 +42,7 @@ export async function bindAccountOnSandbox(
   request: ChannelAccountBindRequest,
 ): Promise<ChannelAccount> {
   const taxId = request.taxId.toUpperCase();
-  const row = await db
-    .selectFrom('sandbox_credentials')
-    .select('credential_hash')
-    .where('tax_id', '=', taxId)
-    .executeTakeFirst();
+  const row = await findCredentialHash(db, taxId);
   const presented = sha256Hex(request.credential);
   // Compare even when there is no row, so both refusals take the same time.
   const matches = safeEqual(presented, row?.credential_hash ?? sha256Hex(`${CREDENTIAL_PREFIX}none`));

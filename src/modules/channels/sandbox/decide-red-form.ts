@@ -2,7 +2,7 @@
 import { CHANNEL_ERRORS } from '../channels.errors.js';
 import { ChannelError, type ChannelRedForm, type ChannelScope } from '../issuing-channel.js';
 import { startCall } from './failure-injection.js';
-import { findRedForm, readRedForm, toRedForm } from './red-forms.repo.js';
+import { decidePendingRedForm, findRedForm, readRedForm, toRedForm } from './red-forms.repo.js';
 import type { SandboxContext } from './sandbox-context.js';
 
 const STATUS_NAMES: Readonly<Record<string, string>> = {
@@ -24,14 +24,13 @@ export async function decideRedFormOnSandbox(
   const now = ctx.clock.now();
   const form = await readRedForm(ctx.db, scope.tenantId, formId, now);
   if (!form) throw new ChannelError('permanent', CHANNEL_ERRORS.RED_FORM_NOT_FOUND.code, `确认单 ${formId} 不存在`);
-  const decided = await ctx.db
-    .updateTable('sandbox_red_forms')
-    .set({ status: decision === 'confirm' ? 'confirmed' : 'rejected', decided_at: now, updated_at: now })
-    .where('tenant_id', '=', scope.tenantId)
-    .where('id', '=', formId)
-    .where('status', '=', 'pending_buyer')
-    .returningAll()
-    .executeTakeFirst();
+  const decided = await decidePendingRedForm(
+    ctx.db,
+    scope.tenantId,
+    formId,
+    decision === 'confirm' ? 'confirmed' : 'rejected',
+    now,
+  );
   if (decided) return toRedForm(decided);
   const current = (await findRedForm(ctx.db, scope.tenantId, formId)) ?? form;
   throw new ChannelError(

@@ -10,7 +10,8 @@ import { composeDigitalInvoiceNumber, type InvoiceKind } from '../../../tax/inde
 import { CHANNEL_ERRORS } from '../channels.errors.js';
 import { ChannelError, type ChannelIssued, type ChannelIssueRequest } from '../issuing-channel.js';
 import { injectFailure, startCall, timeoutAfterCommitError } from './failure-injection.js';
-import { findLedgerByRequest, type LedgerRow, toIssued, toLedgerLines } from './ledger-rows.js';
+import { findLedgerByRequest, insertLedgerRow } from './ledger.repo.js';
+import { type LedgerRow, toIssued, toLedgerLines } from './ledger-rows.js';
 import {
   chinaDateParts,
   composeLegacyInvoiceCode,
@@ -25,7 +26,7 @@ import { expireDueForms } from './red-forms.repo.js';
 import { applyRedToBlue, claimRedForm } from './red-issue.js';
 import { isRaceLoss, type SandboxContext } from './sandbox-context.js';
 import type { SandboxSettings } from './sandbox-settings.js';
-import { nextSequence } from './sequences.js';
+import { nextSequence } from './sequences.repo.js';
 import { ledgerLinesJson } from './stored-json.js';
 
 /** Issues a blue or red invoice on the sandbox. */
@@ -102,7 +103,7 @@ async function writeIssue(
     red_tax_fen: 0,
     updated_at: now,
   };
-  await trx.insertInto('sandbox_ledger').values(row).execute();
+  await insertLedgerRow(trx, row);
   if (blue) await applyRedToBlue(trx, blue, invoice.totals, now);
   return toIssued(row);
 }

@@ -1,10 +1,10 @@
 /** Ledger rows of the simulated platform and their views (what `issue`, `verify` and the admin API answer). */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
-import { fetchPage } from '../../../platform/db/pagination.js';
 import { type ComputedInvoice, fenToDecimalString } from '../../../tax/index.js';
 import type { LedgerStatus, SandboxLedgerTable } from '../channels.tables.js';
 import type { ChannelIssued } from '../issuing-channel.js';
+import { listLedgerRows } from './ledger.repo.js';
 import { ledgerLinesJson } from './stored-json.js';
 
 export type LedgerRow = Selectable<SandboxLedgerTable>;
@@ -96,44 +96,12 @@ export function toLedgerEntry(row: LedgerRow): SandboxLedgerEntry {
   };
 }
 
-export async function findLedgerByRequest(
-  db: Kysely<Database>,
-  tenantId: string,
-  requestId: string,
-): Promise<LedgerRow | undefined> {
-  return db
-    .selectFrom('sandbox_ledger')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('request_id', '=', requestId)
-    .executeTakeFirst();
-}
-
-/** A ledger row by number (and 发票代码 for legacy kinds; '' for 数电). */
-export async function findLedgerByNumber(
-  db: Kysely<Database>,
-  tenantId: string,
-  number: string,
-  code: string,
-): Promise<LedgerRow | undefined> {
-  return db
-    .selectFrom('sandbox_ledger')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('number', '=', number)
-    .where('code', '=', code)
-    .executeTakeFirst();
-}
-
 /** A page of the tenant's ledger in descending id order (roughly newest first: ids carry the ms), optionally one number. */
 export async function listLedger(
   db: Kysely<Database>,
   tenantId: string,
   query: { number?: string; cursor?: string; limit?: number },
 ): Promise<{ items: SandboxLedgerEntry[]; nextCursor: string | null }> {
-  const limit = query.limit ?? 50;
-  let q = db.selectFrom('sandbox_ledger').selectAll().where('tenant_id', '=', tenantId);
-  if (query.number) q = q.where('number', '=', query.number);
-  const page = await fetchPage(q, { cursor: query.cursor, limit });
+  const page = await listLedgerRows(db, tenantId, query.number, { cursor: query.cursor, limit: query.limit ?? 50 });
   return { items: page.items.map(toLedgerEntry), nextCursor: page.nextCursor };
 }

@@ -7,30 +7,17 @@ import type { Database } from '../../../platform/db/database.js';
 import { fenToDecimalString, toFen } from '../../../tax/index.js';
 import { CHANNEL_ERRORS } from '../channels.errors.js';
 import { ChannelError, type ChannelQuota } from '../issuing-channel.js';
+import {
+  addQuotaUsage,
+  ensureQuotaRow,
+  findQuotaRow,
+  type QuotaKey,
+  resetQuotaUsage,
+  updateQuotaTotal,
+} from './quota.repo.js';
 import type { SandboxSettings } from './sandbox-settings.js';
 
-/** Which seller-month a quota row is. */
-export interface QuotaKey {
-  readonly tenantId: string;
-  readonly sellerTaxId: string;
-  /** YYYY-MM, China time. */
-  readonly month: string;
-}
-
-async function ensureRow(db: Kysely<Database>, key: QuotaKey, now: number): Promise<void> {
-  await db
-    .insertInto('sandbox_quotas')
-    .values({
-      tenant_id: key.tenantId,
-      seller_tax_id: key.sellerTaxId,
-      month: key.month,
-      total_fen: null,
-      used_fen: 0,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.columns(['tenant_id', 'seller_tax_id', 'month']).doNothing())
-    .execute();
-}
+export type { QuotaKey } from './quota.repo.js';
 
 function toQuota(key: QuotaKey, totalFen: number, usedFen: number): ChannelQuota {
   return {
@@ -53,15 +40,8 @@ export async function applyQuota(
   settings: SandboxSettings,
   now: number,
 ): Promise<void> {
-  await ensureRow(trx, key, now);
-  const row = await trx
-    .updateTable('sandbox_quotas')
-    .set((eb) => ({ used_fen: eb('used_fen', '+', deltaFen), updated_at: now }))
-    .where('tenant_id', '=', key.tenantId)
-    .where('seller_tax_id', '=', key.sellerTaxId)
-    .where('month', '=', key.month)
-    .returning(['used_fen', 'total_fen'])
-    .executeTakeFirstOrThrow();
+  await ensureQuotaRow(trx, key, now);
+  const row = await addQuotaUsage(trx, key, deltaFen, now);
   const used = Number(row.used_fen);
   const total = row.total_fen === null ? toFen(settings.defaultQuota) : Number(row.total_fen);
   if (deltaFen > 0 && used > total) {
@@ -75,25 +55,13 @@ export async function applyQuota(
     );
   }
   if (used < 0) {
-    await trx
-      .updateTable('sandbox_quotas')
-      .set({ used_fen: 0 })
-      .where('tenant_id', '=', key.tenantId)
-      .where('seller_tax_id', '=', key.sellerTaxId)
-      .where('month', '=', key.month)
-      .execute();
+    await resetQuotaUsage(trx, key);
   }
 }
 
 /** The quota of a seller-month as it stands. */
 export async function readQuota(db: Kysely<Database>, key: QuotaKey, settings: SandboxSettings): Promise<ChannelQuota> {
-  const row = await db
-    .selectFrom('sandbox_quotas')
-    .select(['used_fen', 'total_fen'])
-    .where('tenant_id', '=', key.tenantId)
-    .where('seller_tax_id', '=', key.sellerTaxId)
-    .where('month', '=', key.month)
-    .executeTakeFirst();
+  const row = await findQuotaRow(db, key);
   const total = row?.total_fen == null ? toFen(settings.defaultQuota) : Number(row.total_fen);
   return toQuota(key, total, Number(row?.used_fen ?? 0));
 }
@@ -106,13 +74,7 @@ export async function setQuotaTotal(
   settings: SandboxSettings,
   now: number,
 ): Promise<ChannelQuota> {
-  await ensureRow(db, key, now);
-  await db
-    .updateTable('sandbox_quotas')
-    .set({ total_fen: toFen(total), updated_at: now })
-    .where('tenant_id', '=', key.tenantId)
-    .where('seller_tax_id', '=', key.sellerTaxId)
-    .where('month', '=', key.month)
-    .execute();
+  await ensureQuotaRow(db, key, now);
+  await updateQuotaTotal(db, key, toFen(total), now);
   return readQuota(db, key, settings);
 }

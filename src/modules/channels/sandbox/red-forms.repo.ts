@@ -98,3 +98,56 @@ export async function readRedForm(
   await expireDueForms(db, tenantId, { formId }, now);
   return findRedForm(db, tenantId, formId);
 }
+
+/** The forms against a blue ledger row that still hold part of it (not lapsed). */
+export async function findLiveRedClaims(db: Kysely<Database>, tenantId: string, blueLedgerId: string) {
+  return db
+    .selectFrom('sandbox_red_forms')
+    .select(['amount_fen', 'tax_fen', 'lines_json'])
+    .where('tenant_id', '=', tenantId)
+    .where('blue_ledger_id', '=', blueLedgerId)
+    .where('status', 'not in', LAPSED_FORM_STATUSES)
+    .execute();
+}
+
+export async function insertRedForm(db: Kysely<Database>, row: RedFormRow): Promise<void> {
+  await db.insertInto('sandbox_red_forms').values(row).execute();
+}
+
+/** Marks a form `used` by a red ledger row if its status is one of `usable`; false when another call was first. */
+export async function claimRedFormIf(
+  db: Kysely<Database>,
+  tenantId: string,
+  formId: string,
+  usable: readonly RedFormStatus[],
+  redLedgerId: string,
+  now: number,
+): Promise<boolean> {
+  const claimed = await db
+    .updateTable('sandbox_red_forms')
+    .set({ status: 'used', red_ledger_id: redLedgerId, updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', formId)
+    .where('status', 'in', usable)
+    .returning('id')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/** The buyer's decision on a form still `pending_buyer`; undefined when it is not (any more). */
+export async function decidePendingRedForm(
+  db: Kysely<Database>,
+  tenantId: string,
+  formId: string,
+  status: 'confirmed' | 'rejected',
+  now: number,
+): Promise<RedFormRow | undefined> {
+  return db
+    .updateTable('sandbox_red_forms')
+    .set({ status, decided_at: now, updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', formId)
+    .where('status', '=', 'pending_buyer')
+    .returningAll()
+    .executeTakeFirst();
+}

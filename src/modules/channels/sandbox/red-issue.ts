@@ -8,8 +8,9 @@ import { fenToDecimalString } from '../../../tax/index.js';
 import { CHANNEL_ERRORS } from '../channels.errors.js';
 import type { LedgerStatus } from '../channels.tables.js';
 import { ChannelError, type ChannelIssueRequest, type RedFormStatus } from '../issuing-channel.js';
+import { addRedAmounts, getLedgerRow, setLedgerStatus } from './ledger.repo.js';
 import type { LedgerRow } from './ledger-rows.js';
-import { findRedForm, type RedFormRow } from './red-forms.repo.js';
+import { claimRedFormIf, findRedForm, type RedFormRow } from './red-forms.repo.js';
 
 const USABLE: readonly RedFormStatus[] = ['confirmed', 'no_confirmation_needed'];
 
@@ -58,21 +59,9 @@ export async function claimRedForm(
   const form = await findRedForm(trx, request.tenantId, formId);
   if (!form) fail('RED_FORM_NOT_FOUND', `红字发票信息确认单 ${formId} 不存在`);
   assertMatchesForm(request, form);
-  const claimed = await trx
-    .updateTable('sandbox_red_forms')
-    .set({ status: 'used', red_ledger_id: redLedgerId, updated_at: now })
-    .where('tenant_id', '=', request.tenantId)
-    .where('id', '=', form.id)
-    .where('status', 'in', USABLE)
-    .returning('id')
-    .executeTakeFirst();
+  const claimed = await claimRedFormIf(trx, request.tenantId, form.id, USABLE, redLedgerId, now);
   if (!claimed) unusableFormError((await findRedForm(trx, request.tenantId, formId)) ?? form);
-  return trx
-    .selectFrom('sandbox_ledger')
-    .selectAll()
-    .where('tenant_id', '=', request.tenantId)
-    .where('id', '=', form.blue_ledger_id)
-    .executeTakeFirstOrThrow();
+  return getLedgerRow(trx, request.tenantId, form.blue_ledger_id);
 }
 
 /** Adds a red invoice's (negative) amounts to its blue and sets 部分红冲 / 全额红冲. */
@@ -82,19 +71,9 @@ export async function applyRedToBlue(
   red: { amountFen: number; taxFen: number },
   now: number,
 ): Promise<void> {
-  const row = await trx
-    .updateTable('sandbox_ledger')
-    .set((eb) => ({
-      red_amount_fen: eb('red_amount_fen', '+', red.amountFen),
-      red_tax_fen: eb('red_tax_fen', '+', red.taxFen),
-      updated_at: now,
-    }))
-    .where('tenant_id', '=', blue.tenant_id)
-    .where('id', '=', blue.id)
-    .returning(['amount_fen', 'tax_fen', 'red_amount_fen', 'red_tax_fen'])
-    .executeTakeFirstOrThrow();
+  const row = await addRedAmounts(trx, blue, red, now);
   const isFull =
     Number(row.amount_fen) + Number(row.red_amount_fen) === 0 && Number(row.tax_fen) + Number(row.red_tax_fen) === 0;
   const status: LedgerStatus = isFull ? 'reversed' : 'partially_reversed';
-  await trx.updateTable('sandbox_ledger').set({ status }).where('id', '=', blue.id).execute();
+  await setLedgerStatus(trx, blue.id, status);
 }

@@ -8,7 +8,8 @@ import type { InvoiceKind } from '../../../tax/index.js';
 import { getVerificationInputs, parseDecimal, toFen, toVerificationType } from '../../../tax/index.js';
 import type { ChannelScope, ChannelVerifyQuery, ChannelVerifyResult } from '../issuing-channel.js';
 import { startCall } from './failure-injection.js';
-import { findLedgerByNumber, type LedgerRow, toLedgerEntry } from './ledger-rows.js';
+import { findLedgerByNumber } from './ledger.repo.js';
+import { type LedgerRow, toLedgerEntry } from './ledger-rows.js';
 import { chinaDateParts } from './numbering.js';
 import type { SandboxContext } from './sandbox-context.js';
 

@@ -1,4 +1,4 @@
-import type { Deps } from '../../../platform/deps.js';
+import { ctxOf, type Deps } from '../../../platform/deps.js';
 import { PermanentJobError, type TaskHelpers } from '../../../platform/jobs/index.js';
 import { findBusinessSystemById, signingSecretsOf } from '../../orgs/index.js';
 import type { WebhookDelivery } from '../delivery.tables.js';
@@ -39,7 +39,7 @@ export async function runDeliverWebhook(
   const delivery = await findDeliveryById(deps.db.kysely, deliveryId);
   if (!delivery) throw new PermanentJobError(`webhook delivery ${deliveryId} does not exist`);
   if (delivery.status === 'delivered' || delivery.status === 'dead') return;
-  const system = await findBusinessSystemById(deps, delivery.tenant_id, delivery.business_system_id);
+  const system = await findBusinessSystemById(ctxOf(deps), delivery.tenant_id, delivery.business_system_id);
   if (!system?.callback_url) return giveUp(deps, delivery, 'business system removed or without callback URL');
   if (system.enabled !== 1) return giveUp(deps, delivery, 'business system disabled');
 

@@ -1,4 +1,4 @@
-import type { Deps } from '../../../platform/deps.js';
+import { ctxOf, type Deps } from '../../../platform/deps.js';
 import type { DomainEvent } from '../../../platform/events.js';
 import { newId } from '../../../platform/ids.js';
 import { findEventSubscribers } from '../../orgs/index.js';
@@ -12,7 +12,7 @@ import { insertDelivery } from '../webhooks.repo.js';
  */
 export async function runFanOutEvent(deps: Deps, event: DomainEvent): Promise<void> {
   const subscribers = (businessSystemCode: string | null) =>
-    findEventSubscribers(deps, { tenantId: event.tenantId, eventType: event.type, businessSystemCode });
+    findEventSubscribers(ctxOf(deps), { tenantId: event.tenantId, eventType: event.type, businessSystemCode });
   // Events that carry their business system code (invoice events do) are checked for subscribers before the
   // payload is built: most tenants have none for most invoices, and the payload costs several queries.
   const carried = event.data?.businessSystemCode;

@@ -5,10 +5,10 @@ import { linesBodyLimit, PageQuery, page, responses } from '../../../platform/ht
 import { INVOICE_KINDS } from '../../../tax/index.js';
 import { getAuth } from '../../auth/index.js';
 import { createInvoice } from '../create-invoice.js';
+import { listInvoices } from '../invoice-lists.repo.js';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../invoice-state-machine.js';
 import { toInvoiceView } from '../invoice-view.js';
 import { INVOICE_CSV_HEADER, invoiceCsvRow } from '../invoices-csv.js';
-import { listInvoices } from '../list-invoices.js';
 import { cancelInvoice, getInvoiceOrThrow, patchFailedInvoice, retryInvoice } from '../manage-invoice.js';
 import { requestRedInvoice } from '../request-red.js';
 import { WaitQuery } from '../schemas.js';

@@ -7,8 +7,8 @@ import { NOT_FOUND } from '../../../platform/errors/platform.errors.js';
 import { IsoTime, Money, responses } from '../../../platform/http/schemas.js';
 import { fenToDecimalString, lookupTaxCode } from '../../../tax/index.js';
 import { getAuth } from '../../auth/index.js';
+import { getInvoiceMonitor } from '../invoice-lists.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
-import { getInvoiceMonitor } from '../list-invoices.js';
 import { listMonitorExceptions, type MonitorException } from '../monitor-exceptions.js';
 import { loadTaxCodeTable } from '../tax-code-table.js';
 

@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
-import { IsoTime, Money, responses } from '../../../platform/http/schemas.js';
+import { IsoTime, Money, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { fenToDecimalString } from '../../../tax/index.js';
 import { getAuth } from '../../auth/index.js';
-import { findInvoiceById } from '../invoicing.repo.js';
+import { findInvoiceById, listRedFormRequests } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import { decideRedForm, getRedByFormOrThrow } from '../manage-invoice.js';
 
@@ -22,6 +22,8 @@ export const RedFormView = Type.Object({
   appliedAt: Type.Union([IsoTime, Type.Null()]),
   confirmBy: Type.Union([IsoTime, Type.Null()]),
 });
+
+const RED_FORMS_DEFAULT_LIMIT = 200;
 
 async function toRedFormView(deps: Deps, red: Invoice) {
   const blue = await findInvoiceById(deps.db.kysely, red.blue_invoice_id ?? '');
@@ -52,19 +54,27 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
       schema: {
         ...common,
         summary: '红字确认单列表',
-        querystring: Type.Object({ status: Type.Optional(Type.String({ maxLength: 40 })) }),
-        response: responses({ 200: Type.Object({ items: Type.Array(RedFormView) }) }),
+        querystring: Type.Object({
+          status: Type.Optional(Type.String({ maxLength: 40 })),
+          cursor: PageQuery.cursor,
+          // 200 by default: the first page is what this list answered before it had pages.
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: RED_FORMS_DEFAULT_LIMIT })),
+        }),
+        response: responses({ 200: page(RedFormView) }),
       },
     },
     async (request) => {
-      let q = deps.db.kysely
-        .selectFrom('invoices')
-        .selectAll()
-        .where('tenant_id', '=', getAuth(request).tenantId)
-        .where('red_form_id', 'is not', null);
-      if (request.query.status) q = q.where('red_form_status', '=', request.query.status);
-      const reds = await q.orderBy('id', 'desc').limit(200).execute();
-      return { items: await Promise.all(reds.map((r) => toRedFormView(deps, r))) };
+      const { status, cursor, limit } = request.query;
+      const reds = await listRedFormRequests(
+        deps.db.kysely,
+        getAuth(request).tenantId,
+        { ...(status ? { status } : {}) },
+        { ...(cursor ? { cursor } : {}), limit: limit ?? RED_FORMS_DEFAULT_LIMIT },
+      );
+      return {
+        items: await Promise.all(reds.items.map((r) => toRedFormView(deps, r))),
+        nextCursor: reds.nextCursor,
+      };
     },
   );
 

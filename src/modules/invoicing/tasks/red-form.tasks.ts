@@ -77,7 +77,7 @@ export async function runCheckRedForm(deps: Deps, invoiceId: string): Promise<vo
 /** A red-form job went dead: the red request fails (a person may request the red again) and the blue is freed. */
 export async function failStuckRed(deps: Deps, invoiceId: string): Promise<void> {
   const red = await findInvoiceById(deps.db.kysely, invoiceId);
-  if (!red || red.status !== 'pending') return;
+  if (red?.status !== 'pending') return;
   await failRed(deps, red, 'RED_FORM_INTERRUPTED', '红字确认单处理中断（后台任务多次未完成），请重新发起红冲');
 }
 

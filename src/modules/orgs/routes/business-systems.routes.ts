@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
-import type { Deps } from '../../../platform/deps.js';
+import { ctxOf, type Deps } from '../../../platform/deps.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
 import { getAuth } from '../../auth/index.js';
 import {
@@ -115,7 +115,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
       },
     },
     async (request) => ({
-      items: (await listBusinessSystems(deps, getAuth(request).tenantId)).map(toBusinessSystemView),
+      items: (await listBusinessSystems(ctxOf(deps), getAuth(request).tenantId)).map(toBusinessSystemView),
     }),
   );
 
@@ -131,7 +131,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
     },
     async (request, reply) => {
       const body = { ...request.body, events: events(request.body.events) };
-      const { system, secret } = await createBusinessSystem(deps, getAuth(request).tenantId, body);
+      const { system, secret } = await createBusinessSystem(ctxOf(deps), getAuth(request).tenantId, body);
       return reply.status(201).send({ ...toBusinessSystemView(system), secret });
     },
   );
@@ -147,7 +147,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
       },
     },
     async (request) =>
-      toBusinessSystemView(await getBusinessSystem(deps, getAuth(request).tenantId, request.params.code)),
+      toBusinessSystemView(await getBusinessSystem(ctxOf(deps), getAuth(request).tenantId, request.params.code)),
   );
 
   app.patch(
@@ -164,7 +164,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
     async (request) => {
       const patch = { ...request.body, events: events(request.body.events) };
       if (patch.events === undefined) delete patch.events;
-      const system = await updateBusinessSystem(deps, getAuth(request).tenantId, request.params.code, patch);
+      const system = await updateBusinessSystem(ctxOf(deps), getAuth(request).tenantId, request.params.code, patch);
       return toBusinessSystemView(system);
     },
   );
@@ -181,7 +181,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
       },
     },
     async (request) => {
-      const { system, secret } = await rotateBusinessSystemSecret(deps, {
+      const { system, secret } = await rotateBusinessSystemSecret(ctxOf(deps), {
         tenantId: getAuth(request).tenantId,
         code: request.params.code,
         overlapSeconds: request.body.overlapSeconds ?? 86_400,

@@ -1,4 +1,4 @@
-import type { Deps } from '../../../platform/deps.js';
+import { ctxOf, type Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
 import { buildSignatureHeader, postWebhook } from '../../delivery/index.js';
 
@@ -25,7 +25,9 @@ export async function queryMerchantOrder(
   orderNo: string,
 ): Promise<MerchantOrderAnswerData> {
   if (!setting.business_system_code) throw new AppError(MERCHANT_UNAVAILABLE, '二维码设置未配置业务系统');
-  const system = await getBusinessSystem(deps, setting.tenant_id, setting.business_system_code).catch(() => null);
+  const system = await getBusinessSystem(ctxOf(deps), setting.tenant_id, setting.business_system_code).catch(
+    () => null,
+  );
   if (!system?.order_query_url || system.enabled !== 1) {
     throw new AppError(MERCHANT_UNAVAILABLE, '业务系统未配置订单查询地址');
   }
