@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { FORM_FIELDS } from '../../src/modules/scan/h5/title-form.js';
 import type { Benchmark, BenchServers, StallRun, StallRunCase } from '../lib/measure.js';
 import { HOST } from '../lib/processes.js';
 import { getAuthHeaders } from '../lib/token.js';
@@ -19,19 +20,8 @@ const CASE_MS = 1500;
 const QUIET_MS = 3000;
 const TARGET_STALL_MS = 50;
 
-const FIELDS = [
-  'buyerType',
-  'kind',
-  'name',
-  'taxId',
-  'address',
-  'phone',
-  'bankName',
-  'bankAccount',
-  'email',
-  'mobile',
-  'amount',
-] as const;
+/** Every field of the consumer title form (the same list the server reads). */
+const FIELDS = FORM_FIELDS;
 
 /**
  * A value that makes a naive pattern for `field` backtrack: a long run of what it quantifies and, at the end, a
