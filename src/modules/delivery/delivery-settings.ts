@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
+import type { Ctx } from '../../platform/deps.js';
 import { findDeliverySettingsRow, saveDeliverySettingsRow } from './delivery-settings.repo.js';
 
 /** A tenant's delivery preferences. */
@@ -36,18 +37,18 @@ export async function getDeliverySettings(db: Kysely<Database>, tenantId: string
 
 /** Saves the given settings over the current ones and returns the result. */
 export async function putDeliverySettings(
-  db: Kysely<Database>,
+  ctx: Ctx,
   tenantId: string,
   patch: Partial<DeliverySettings>,
-  now: number,
 ): Promise<DeliverySettings> {
+  const { db } = ctx;
   const next = { ...(await getDeliverySettings(db, tenantId)), ...patch };
   const row = {
     email_on_issue: next.emailOnIssue ? 1 : 0,
     sms_on_issue: next.smsOnIssue ? 1 : 0,
     attach_ofd: next.attachOfd ? 1 : 0,
     attach_xml: next.attachXml ? 1 : 0,
-    updated_at: now,
+    updated_at: ctx.clock.now(),
   } as const;
   await saveDeliverySettingsRow(db, tenantId, row);
   return next;

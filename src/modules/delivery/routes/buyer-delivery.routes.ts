@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
-import type { Deps } from '../../../platform/deps.js';
+import { ctxOf, type Deps } from '../../../platform/deps.js';
 import { IsoTime, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { getAuth } from '../../auth/index.js';
 import { getInvoiceOrThrow } from '../../invoicing/index.js';
@@ -161,6 +161,6 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
     {
       schema: { ...common, summary: '修改交付设置', body: SettingsPatch, response: responses({ 200: SettingsView }) },
     },
-    async (request) => putDeliverySettings(deps.db.kysely, getAuth(request).tenantId, request.body, deps.clock.now()),
+    async (request) => putDeliverySettings(ctxOf(deps), getAuth(request).tenantId, request.body),
   );
 };
