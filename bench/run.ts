@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCHMARKS } from './benchmarks/index.js';
+import { CostCounters, type CostPerInvoice, type CostSnapshot, costPerInvoice } from './lib/counters.js';
 import { machineFacts, readCpuTimes, stealPercent } from './lib/machine.js';
 import {
   type Benchmark,
@@ -26,6 +27,7 @@ import { freePort, killAllNow, type ServerProcess, startServer } from './lib/pro
 import {
   type BenchResult,
   type DialectRun,
+  formatCost,
   formatStallTable,
   formatTable,
   writeResult,
@@ -170,12 +172,14 @@ async function runDialect(
     // webhooks-fanout delivers to a receiver in this process on 127.0.0.1 (the SSRF guard refuses loopback otherwise).
     OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
   };
+  let pgDb: { adminUrl: string; benchUrl: string; name: string } | null = null;
   if (dialect === 'postgres') {
     if (!pgUrl) throw new Error('postgres needs BENCH_DATABASE_URL or DATABASE_URL');
     const db = await createThrowawayDatabase(pgUrl);
     cleanups.push(() => db.drop());
     console.log(`postgres: created throw-away database ${db.name} on ${redactUrl(pgUrl)}`);
     env.DATABASE_URL = db.url;
+    pgDb = { adminUrl: pgUrl, benchUrl: db.url, name: db.name };
   }
   const [appPort, basePort] = [await freePort(), await freePort()];
   const [app, baseline] = await Promise.all([
@@ -185,6 +189,10 @@ async function runDialect(
     }).then(track),
   ]);
   if (app.info.dialect !== dialect) throw new Error(`app-server runs ${app.info.dialect}, expected ${dialect}`);
+  const counters = await CostCounters.open(app, pgDb);
+  cleanups.push(() => counters.close());
+  // A production PostgreSQL runs autovacuum; this one may not (autovacuum = off here): analyse after schema + seed.
+  await counters.analyze();
 
   for (const bench of benchmarks) {
     const servers = {
@@ -210,22 +218,45 @@ async function runDialect(
     const { target, baseline: base } = await bench.setup(servers);
     const b = await measure(baseline.baseUrl, base, options, baseline.child.pid);
     progress(dialect, bench.name, 'baseline', b);
-    const t = await measure(app.baseUrl, target, options, app.child.pid);
+    const window: { before?: CostSnapshot } = {};
+    // Jobs-draining benchmarks: finish the warm-up's backlog, vacuum/analyse the hot tables as autovacuum would, and
+    // snapshot the counters, so the window's costs are exactly those of the invoices it issued.
+    const beforeMeasured = bench.drainsJobs
+      ? async () => {
+          await waitForEmptyQueue(app.baseUrl);
+          await counters.vacuumHotTables();
+          window.before = await counters.snapshot();
+        }
+      : undefined;
+    const t = await measure(app.baseUrl, target, options, app.child.pid, beforeMeasured);
     progress(dialect, bench.name, 'app', t);
     let drain: DialectRun['drain'];
+    let cost: CostPerInvoice | undefined;
     if (bench.drainsJobs) {
       const seconds = await waitForEmptyQueue(app.baseUrl);
       drain = { seconds, sustainedPerSec: t.completed / (options.durationS + seconds) };
       console.log(
         `  ${dialect.padEnd(8)} ${bench.name.padEnd(14)} drained in ${seconds.toFixed(1)} s: ${drain.sustainedPerSec.toFixed(0)}/s sustained with background jobs`,
       );
+      if (window.before) {
+        cost = costPerInvoice(window.before, await counters.snapshot(), t.statusCounts['200'] ?? 0, counters.notes);
+        console.log(formatCost(dialect, bench.name, cost));
+      }
     }
     for (const s of [app, baseline]) if (s.exited()) throw new Error(`${s.name} died:\n${s.output()}`);
     const problems = [...problemsOf(`${dialect} baseline`, b), ...problemsOf(`${dialect} app`, t)];
     if (problems.length > 0 && app.output().trim())
       problems.push(`app-server output (tail):\n${app.output().slice(-2000)}`);
     const list = runs.get(bench.name) ?? [];
-    list.push({ dialect, target: t, baseline: b, ratio: ratio(t, b), ...(drain ? { drain } : {}), problems });
+    list.push({
+      dialect,
+      target: t,
+      baseline: b,
+      ratio: ratio(t, b),
+      ...(drain ? { drain } : {}),
+      ...(cost ? { cost } : {}),
+      problems,
+    });
     runs.set(bench.name, list);
   }
   // Stop this dialect's servers (and drop its database) before the next dialect starts.

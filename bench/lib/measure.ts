@@ -193,9 +193,12 @@ export async function measure(
   spec: RequestSpec,
   options: MeasureOptions,
   serverPid: number | undefined,
+  /** Runs after the warm-up, right before the measured window (e.g. drain the queue, vacuum, snapshot counters). */
+  beforeMeasured?: () => Promise<void>,
 ): Promise<Measurement> {
   await probe(baseUrl, spec);
   if (options.warmupS > 0) await runAutocannon(toAutocannon(baseUrl, spec, options.connections, options.warmupS));
+  await beforeMeasured?.();
 
   const cpuBefore = readCpuTimes();
   const serverBefore = processCpuSeconds(serverPid);

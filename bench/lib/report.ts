@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { CostPerInvoice } from './counters.js';
 import type { MachineFacts } from './machine.js';
 import type { Benchmark, Measurement, MeasureOptions, StallRun } from './measure.js';
 
@@ -17,6 +18,8 @@ export interface DialectRun {
    * the whole pipeline sustains.
    */
   drain?: { seconds: number; sustainedPerSec: number };
+  /** Jobs-draining benchmarks: costs of the measured window (load + drain) per invoice issued in it. */
+  cost?: CostPerInvoice;
   problems: string[];
 }
 
@@ -196,4 +199,19 @@ export function writeStallResult(result: {
   const file = path.join(RESULTS_DIR, `${result.name}.json`);
   fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   return file;
+}
+
+/** One line of per-invoice costs, plus why any figure is unavailable. */
+export function formatCost(dialect: string, bench: string, cost: CostPerInvoice): string {
+  const f = (n: number | null, unit: string) => (n === null ? 'n/a' : `${n.toFixed(n < 10 ? 2 : 1)}${unit}`);
+  const line =
+    `  ${dialect.padEnd(8)} ${bench.padEnd(14)} per invoice (${cost.invoices} issued): ` +
+    `server CPU ${f(cost.serverCpuMs, ' ms')}, ` +
+    (dialect === 'postgres' ? `all postgres processes CPU ${f(cost.pgBackendsCpuMs, ' ms')}, ` : '') +
+    `statements ${f(cost.statements, '')}, commits ${f(cost.commits, '')} (app-side count)` +
+    (dialect === 'postgres'
+      ? `; server side: transactions ${f(cost.pgTransactions, '')} (xact_commit), ` +
+        `pg_stat_statements ${f(cost.pgStatements, '')}`
+      : '');
+  return [bold(line), ...cost.notes.map((n) => `    (${n})`)].join('\n');
 }

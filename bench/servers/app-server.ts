@@ -4,6 +4,7 @@
  * Seeds one tenant + API app (its seller org's sandbox channel account bound), listens on 127.0.0.1 and prints `{"ready":true,"port":…,"appId":…,"appSecret":…}`.
  * A job worker runs in the same process, as with `npm start` (role all), so issuing benchmarks measure the whole
  * pipeline; it idles during the HTTP-only benchmarks. The seeded seller org's tax id is announced too.
+ * It counts the SQL statements and commits it sends (statement-counter.ts) and reports them when the runner asks.
  */
 import { buildApp, createRuntime } from '../../src/app.js';
 import { createApiApp, createTenant } from '../../src/modules/auth/index.js';
@@ -12,7 +13,9 @@ import { loadConfig } from '../../src/platform/config/load-config.js';
 import { createWorker } from '../../src/platform/jobs/index.js';
 import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { announce, exitWithParent } from './server-lifecycle.js';
+import { installStatementCounter } from './statement-counter.js';
 
+installStatementCounter();
 const config = loadConfig(process.env, process.cwd());
 const runtime = await createRuntime(config);
 const { deps } = runtime;

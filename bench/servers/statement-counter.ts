@@ -1,0 +1,64 @@
+/**
+ * Counts the SQL statements and commits the app sends, without touching src/: wraps `pg.Client#query` (every pool
+ * client) and better-sqlite3's statement methods in this process. A commit is an explicit COMMIT or a write
+ * (INSERT/UPDATE/DELETE, or a CTE containing one) sent outside a transaction — each is one durable commit. BEGIN,
+ * COMMIT and ROLLBACK are statements too (each a round trip on PostgreSQL).
+ * The runner asks for the counts by writing `counters <seq>` to this process's stdin; the answer is the stdout line
+ * `BENCH_COUNTERS <seq> {"statements":…,"commits":…}`.
+ */
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+
+const counts = { statements: 0, commits: 0 };
+const inTransaction = new WeakMap<object, boolean>();
+
+function count(owner: object, sql: string): void {
+  counts.statements++;
+  const head = sql.trimStart().slice(0, 20).toLowerCase();
+  if (head.startsWith('begin') || head.startsWith('start transaction')) inTransaction.set(owner, true);
+  else if (head.startsWith('commit') || head.startsWith('end')) {
+    inTransaction.set(owner, false);
+    counts.commits++;
+  } else if (head.startsWith('rollback') && !head.startsWith('rollback to')) inTransaction.set(owner, false);
+  else if (
+    !inTransaction.get(owner) &&
+    /^\s*(insert|update|delete|merge)\b|\b(insert\s+into|update\s+\S+\s+set|delete\s+from)\b/i.test(sql)
+  )
+    counts.commits++;
+}
+
+/** Installs the wrappers; call before the app opens its database. */
+export function installStatementCounter(): void {
+  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
+    this: object,
+    ...args: unknown[]
+  ) {
+    const first = args[0];
+    const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
+    count(this, text);
+    return query.apply(this, args);
+  };
+
+  const probe = new SqliteDatabase(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, unknown>;
+  probe.close();
+  for (const method of ['run', 'get', 'all', 'iterate'] as const) {
+    const original = proto[method] as (...args: unknown[]) => unknown;
+    proto[method] = function (this: { source: string; database: object }, ...args: unknown[]) {
+      count(this.database, this.source);
+      return original.apply(this, args);
+    };
+  }
+
+  let buffered = '';
+  process.stdin.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = /^counters (\d+)$/.exec(line.trim());
+      if (match) process.stdout.write(`BENCH_COUNTERS ${match[1]} ${JSON.stringify(counts)}\n`);
+    }
+  });
+}
