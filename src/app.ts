@@ -73,8 +73,9 @@ export async function buildApp(
   const { deps, metrics } = runtime;
   let counter = 0;
   const app = Fastify({
-    // Its `req` serializer (no headers, URL without tokens or signatures) replaces Fastify's.
-    loggerInstance: withRedaction(deps.logger) as FastifyBaseLogger,
+    // createRuntime's logger already redacts: its `req` serializer (no headers, URL without tokens or signatures)
+    // replaces Fastify's.
+    loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimitBytes,
     ...serverTimeoutOptions(deps.config),
     // (the union widens Fastify's overloads; every member is a valid trustProxy value)

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, createRuntime } from './app.js';
 import { demoCredentialsPath, formatWelcome, readDemoCredentials, seedDemoTenant } from './demo-seed.js';
 import type { Config, Role } from './platform/config/load-config.js';
-import { prepareDataDir, restrictProcessUmask } from './platform/data-dir.js';
+import { prepareDataDir } from './platform/data-dir.js';
 import { createWorker, type Worker } from './platform/jobs/index.js';
 
 /**
@@ -11,10 +11,10 @@ import { createWorker, type Worker } from './platform/jobs/index.js';
  * DATA_DIR and everything in it are the server user's alone (see docs/security.md).
  */
 export async function serve(config: Config, role: Role = config.role): Promise<void> {
-  restrictProcessUmask();
   const runtime = await createRuntime(config);
   const { deps } = runtime;
-  // Before anything is served: a DATA_DIR other local users can read is made private, with one warning.
+  // Before anything is served (the CLI already set umask 077, so what createRuntime just created is private): a
+  // DATA_DIR other local users can read is made private, with one warning.
   prepareDataDir(config.dataDir, deps.logger);
   let draining = false;
   let app: FastifyInstance | null = null;

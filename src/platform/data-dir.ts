@@ -17,13 +17,6 @@ export function restrictProcessUmask(): void {
   process.umask(PROCESS_UMASK);
 }
 
-/** Creates a directory (and missing parents) with mode 0700, or tightens it to 0700 when it exists. */
-export function ensurePrivateDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
-  const stat = fs.statSync(dir);
-  if ((stat.mode & 0o777) !== DATA_DIR_MODE) fs.chmodSync(dir, DATA_DIR_MODE);
-}
-
 /** What {@link prepareDataDir} changed. */
 export interface DataDirTightening {
   /** Entries whose mode was changed, relative to the data directory ('.' is the directory itself), with old modes. */
@@ -41,7 +34,6 @@ const octal = (mode: number) => (mode & 0o777).toString(8).padStart(3, '0');
  */
 export function prepareDataDir(dataDir: string, logger: Pick<Logger, 'warn'>): DataDirTightening {
   const changed: DataDirTightening['changed'] = [];
-  const existed = fs.existsSync(dataDir);
   fs.mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
   const tighten = (file: string, stat: fs.Stats) => {
     const want = stat.isDirectory() ? DATA_DIR_MODE : DATA_FILE_MODE;
@@ -63,7 +55,7 @@ export function prepareDataDir(dataDir: string, logger: Pick<Logger, 'warn'>): D
   const open = (root.mode & 0o077) !== 0;
   tighten(dataDir, root);
   walk(dataDir, open);
-  if (existed && changed.length > 0) {
+  if (changed.length > 0) {
     const shown = changed.slice(0, 10).map((c) => `${c.path} ${c.from}→${c.to}`);
     logger.warn(
       {

@@ -52,15 +52,13 @@ describe('invoice state machine: the table', () => {
   });
 
   it('refuses every transition that is not in the table', () => {
-    let refused = 0;
+    // The table is pinned literally above; nextInvoiceStatus must follow it for every (state, event) pair.
     for (const status of INVOICE_STATUSES) {
       for (const event of EVENTS) {
-        const row = INVOICE_TRANSITIONS.find((t) => t.from === status && t.event === event);
-        expect(nextInvoiceStatus(status, event)).toBe(row?.to ?? null);
-        if (!row) refused++;
+        const expected = transitionSources(event).includes(status) ? transitionTarget(event) : null;
+        expect(nextInvoiceStatus(status, event), `${status} + ${event}`).toBe(expected);
       }
     }
-    expect(refused).toBe(INVOICE_STATUSES.length * EVENTS.length - INVOICE_TRANSITIONS.length);
     // Final states leave by no event; an issued invoice cannot be cancelled nor retried.
     for (const event of EVENTS) {
       expect(nextInvoiceStatus('cancelled', event)).toBeNull();
@@ -91,7 +89,14 @@ describe('invoice state machine: the table', () => {
       .filter((f) => !f.endsWith('invoice-state-machine.ts'))
       .map((f) => fs.readFileSync(f, 'utf8'))
       .join('\n');
-    for (const event of EVENTS) expect(code, event).toMatch(new RegExp(`'${event}'`));
+    // An event named like a state ('issued', 'cancelled') must appear in a transitionInvoice call: as a bare literal
+    // it would also match the many status comparisons.
+    for (const event of EVENTS) {
+      const named = (INVOICE_STATUSES as readonly string[]).includes(event)
+        ? new RegExp(`transitionInvoice\\([^;]*'${event}'`)
+        : new RegExp(`'${event}'`);
+      expect(code, event).toMatch(named);
+    }
   });
 });
 

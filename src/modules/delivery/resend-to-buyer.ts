@@ -4,7 +4,7 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { RATE_LIMITED } from '../../platform/errors/platform.errors.js';
 import { newId } from '../../platform/ids.js';
-import { getInvoiceOrThrow, type Invoice } from '../invoicing/index.js';
+import { getInvoiceOrThrow, type Invoice, wasIssued } from '../invoicing/index.js';
 import { lockResendsOfInvoice, manualBatchTimes } from './buyer-deliveries.repo.js';
 import { DELIVERY_NO_RECIPIENT, INVOICE_NOT_DELIVERABLE } from './delivery.errors.js';
 import type { BuyerChannel, BuyerDelivery } from './delivery.tables.js';
@@ -14,9 +14,6 @@ import { buyerContacts, enqueueBuyerDeliveries } from './enqueue-buyer-delivery.
 export const RESEND_LIMIT = 5;
 /** The rate limit's sliding window: one hour. */
 export const RESEND_WINDOW_MS = 3600_000;
-
-/** Invoice states that have a document a buyer can receive. */
-const DELIVERABLE = new Set(['issued', 'reversed', 'partially_reversed', 'red_pending']);
 
 async function assertWithinLimit(deps: Deps, trx: Transaction<Database>, invoice: Invoice): Promise<void> {
   const now = deps.clock.now();
@@ -42,8 +39,7 @@ export async function resendToBuyer(
   input: { tenantId: string; serialNo: string; email?: string; mobile?: string },
 ): Promise<{ invoice: Invoice; deliveries: BuyerDelivery[] }> {
   const invoice = await getInvoiceOrThrow(deps, input.tenantId, input.serialNo);
-  if (!DELIVERABLE.has(invoice.status))
-    throw new AppError(INVOICE_NOT_DELIVERABLE, undefined, { status: invoice.status });
+  if (!wasIssued(invoice.status)) throw new AppError(INVOICE_NOT_DELIVERABLE, undefined, { status: invoice.status });
   const given = input.email !== undefined || input.mobile !== undefined;
   const contacts = given ? { email: input.email ?? null, mobile: input.mobile ?? null } : buyerContacts(invoice);
   const recipients: Array<{ channel: BuyerChannel; recipient: string }> = [];

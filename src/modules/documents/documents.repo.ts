@@ -1,15 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
-import type { Invoice } from '../invoicing/index.js';
+import { type Invoice, wasIssued } from '../invoicing/index.js';
 import type { DocumentFormat } from './document-formats.js';
 import type { InvoiceDocumentRow, InvoiceDocumentTable } from './documents.tables.js';
 
-/** Statuses in which an invoice has been issued (it has a number and its files). */
-const ISSUED_STATUSES = new Set(['issued', 'red_pending', 'reversed', 'partially_reversed']);
-
 /** True when the invoice was issued (blue or red), so it has layout files. */
 export function isIssuedInvoice(invoice: Invoice): boolean {
-  return ISSUED_STATUSES.has(invoice.status) && invoice.number !== null && invoice.issued_at !== null;
+  return wasIssued(invoice.status) && invoice.number !== null && invoice.issued_at !== null;
 }
 
 export async function findDocumentRows(db: Kysely<Database>, invoiceId: string): Promise<InvoiceDocumentRow[]> {

@@ -18,6 +18,19 @@ export const INVOICE_STATUSES = [
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
 /** Every request (blue or red) is stored in this state, with its first job. */
+/** The states of an invoice the channel has issued (it has a number, a date and its files), blue or red. */
+export const ISSUED_INVOICE_STATUSES: readonly InvoiceStatus[] = [
+  'issued',
+  'red_pending',
+  'reversed',
+  'partially_reversed',
+];
+
+/** True when the invoice is in a state that follows its issue. */
+export function wasIssued(status: InvoiceStatus): boolean {
+  return ISSUED_INVOICE_STATUSES.includes(status);
+}
+
 export const INITIAL_INVOICE_STATUS = 'pending' as const satisfies InvoiceStatus;
 
 /**

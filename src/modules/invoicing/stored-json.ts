@@ -22,14 +22,19 @@ const B = Type.Boolean();
 const Kind = Type.Enum(INVOICE_KINDS);
 const LineNature = Type.Enum(LINE_NATURES);
 
+/** A party's optional fields besides its name (tax id, address, phone, bank), each of the given schema. */
+const partyFields = <T extends TSchema>(value: T) => ({
+  taxId: opt(value),
+  address: opt(value),
+  phone: opt(value),
+  bankName: opt(value),
+  bankAccount: opt(value),
+});
+
 /** `invoices.buyer_json`: the request's buyer with its delivery contacts (and the parties' common fields). */
 const StoredPartySchema = Type.Object({
   name: S,
-  taxId: opt(Type.Union([S, Type.Null()])),
-  address: opt(Type.Union([S, Type.Null()])),
-  phone: opt(Type.Union([S, Type.Null()])),
-  bankName: opt(Type.Union([S, Type.Null()])),
-  bankAccount: opt(Type.Union([S, Type.Null()])),
+  ...partyFields(Type.Union([S, Type.Null()])),
   naturalPerson: opt(B),
   email: opt(S),
   mobile: opt(S),
@@ -58,11 +63,7 @@ const Totals = Type.Object({ amount: S, tax: S, total: S });
 
 const RequestBuyer = Type.Object({
   name: S,
-  taxId: opt(S),
-  address: opt(S),
-  phone: opt(S),
-  bankName: opt(S),
-  bankAccount: opt(S),
+  ...partyFields(S),
   naturalPerson: opt(B),
   email: opt(S),
   mobile: opt(S),
@@ -153,11 +154,7 @@ const ComputedInvoiceSchema = Type.Object({
   seller: Type.Object({ taxId: S, name: opt(S) }),
   buyer: Type.Object({
     name: S,
-    taxId: opt(S),
-    address: opt(S),
-    phone: opt(S),
-    bankName: opt(S),
-    bankAccount: opt(S),
+    ...partyFields(S),
     naturalPerson: B,
     displayName: S,
   }),

@@ -4,6 +4,7 @@
  * tenant).
  */
 
+export { findBusinessSystemByCode } from './business-systems.repo.js';
 export {
   assertOutboundUrl,
   type BusinessSystemFields,

@@ -1,8 +1,8 @@
-import { ctxOf, type Deps } from '../../platform/deps.js';
+import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken } from '../../platform/ids.js';
 import type { InvoiceKind } from '../../tax/index.js';
-import { decryptSecret, encryptSecret, getBusinessSystem } from '../orgs/index.js';
+import { decryptSecret, encryptSecret, findBusinessSystemByCode } from '../orgs/index.js';
 import { checkPreset, type Preset } from './preset.js';
 import { SCAN_BUSINESS_SYSTEM_UNKNOWN, SCAN_SETTING_NOT_FOUND } from './scan.errors.js';
 import type { ScanSetting, ScanType } from './scan.tables.js';
@@ -33,15 +33,10 @@ export interface SettingFields {
 /** 422 unless the tenant has a business system with that code (another tenant's code does not count). */
 async function assertBusinessSystem(deps: Deps, tenantId: string, code: string | null | undefined): Promise<void> {
   if (code === null || code === undefined) return;
-  try {
-    await getBusinessSystem(ctxOf(deps), tenantId, code);
-  } catch (err) {
-    if (err instanceof AppError && err.statusCode === 404) {
-      throw new AppError(SCAN_BUSINESS_SYSTEM_UNKNOWN, `业务编码 ${code} 不存在：请先在业务系统中创建`, {
-        businessSystemCode: code,
-      });
-    }
-    throw err;
+  if (!(await findBusinessSystemByCode(deps.db.kysely, tenantId, code))) {
+    throw new AppError(SCAN_BUSINESS_SYSTEM_UNKNOWN, `业务编码 ${code} 不存在：请先在业务系统中创建`, {
+      businessSystemCode: code,
+    });
   }
 }
 

@@ -86,18 +86,11 @@ export async function pruneLimitExceptions(trx: Transaction<Database>, dialect: 
 
 /**
  * Records a refused submission against its limit's window: the first one raises the exception (a new row, and true),
- * later ones in the same window only count (`rejected`) and move `last_at`. Callers hold the setting's lock, so the
- * look-up and the write do not race; the upsert keeps the row unique even so.
+ * later ones in the same window only count (`rejected`) and move `last_at`. One upsert: a row that comes back with
+ * the count it was inserted with is new.
  */
 export async function recordLimitException(db: Db, row: ScanLinkExceptionTable): Promise<boolean> {
-  const existing = await db
-    .selectFrom('scan_link_exceptions')
-    .select('id')
-    .where('setting_id', '=', row.setting_id)
-    .where('limit_name', '=', row.limit_name)
-    .where('window_start', '=', row.window_start)
-    .executeTakeFirst();
-  await db
+  const saved = await db
     .insertInto('scan_link_exceptions')
     .values(row)
     .onConflict((oc) =>
@@ -106,8 +99,9 @@ export async function recordLimitException(db: Db, row: ScanLinkExceptionTable):
         last_at: eb.ref('excluded.last_at'),
       })),
     )
-    .execute();
-  return existing === undefined;
+    .returning('rejected')
+    .executeTakeFirstOrThrow();
+  return Number(saved.rejected) === Number(row.rejected);
 }
 
 /** The tenant's limit exceptions seen since `since`, newest first, with their setting's key and seller. */

@@ -121,17 +121,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler(sendJsonError);
   app.setNotFoundHandler((request, reply) => {
     const allowed = allowedMethods(request.url);
-    if (allowed.length === 0) {
-      return reply
-        .status(404)
-        .type('application/json; charset=utf-8')
-        .send(errorBody(new AppError(NOT_FOUND), request.id));
-    }
+    if (allowed.length === 0) return sendJsonError(new AppError(NOT_FOUND), request, reply);
     void reply.header('allow', allowed.join(', '));
     if (request.method === 'OPTIONS') return reply.status(204).send();
-    return reply
-      .status(405)
-      .type('application/json; charset=utf-8')
-      .send(errorBody(new AppError(METHOD_NOT_ALLOWED), request.id));
+    return sendJsonError(new AppError(METHOD_NOT_ALLOWED), request, reply);
   });
 }

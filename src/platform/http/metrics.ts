@@ -4,6 +4,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { Config } from '../config/load-config.js';
 import { AppError } from '../errors/app-error.js';
 import { METRICS_TOKEN_INVALID } from '../errors/platform.errors.js';
+import { classifyAddress } from '../net/address-class.js';
 
 /** One Prometheus registry per app instance (tests build many apps in one process). */
 export interface Metrics {
@@ -89,8 +90,7 @@ function bearerMatches(request: FastifyRequest, expected: Buffer): boolean {
   return match !== null && timingSafeEqual(digest(match[1]!), expected);
 }
 
-/** True for addresses only this machine can reach: `localhost`, 127.0.0.0/8, `::1`. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(h);
+/** True for addresses only this machine can reach: `localhost`, 127.0.0.0/8, `::1` (and their IPv6 forms). */
+function isLoopbackHost(host: string): boolean {
+  return host.toLowerCase() === 'localhost' || classifyAddress(host) === 'loopback';
 }

@@ -26,9 +26,8 @@ export function serverTimeoutOptions(config: Config): {
     keepAliveTimeout: t.keepAliveTimeoutMs,
     requestTimeout: t.requestTimeoutMs,
     http: {
+      // requestTimeout and keepAliveTimeout: Fastify sets them on the server from the top-level options above.
       headersTimeout: t.headersTimeoutMs,
-      requestTimeout: t.requestTimeoutMs,
-      keepAliveTimeout: t.keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(t.headersTimeoutMs / 4))),
     },
   };

@@ -59,7 +59,7 @@ async function refuseUnboundSeller(deps: Deps, invoice: Invoice, helpers: TaskHe
     await markFailed(deps, invoice, 'SELLER_NOT_BOUND', reason);
     return;
   }
-  const found = await confirmWithChannel(deps, invoice, `${invoice.id}-r${invoice.channel_revision}`, {
+  const found = await confirmWithChannel(deps, invoice, channelRequestId(invoice), {
     notFound: { code: 'SELLER_NOT_BOUND', reason },
     unknown: `${reason}；且无法向通道确认此前的开具结果，重新绑定后请重试`,
   });
@@ -109,7 +109,7 @@ export async function reconcileDeadIssue(
 ): Promise<void> {
   const invoice = await findInvoiceById(deps.db.kysely, invoiceId);
   if (!invoice || (invoice.status !== 'pending' && invoice.status !== 'issuing')) return;
-  const found = await confirmWithChannel(deps, invoice, `${invoice.id}-r${invoice.channel_revision}`, {
+  const found = await confirmWithChannel(deps, invoice, channelRequestId(invoice), {
     notFound: { code: 'ISSUE_INTERRUPTED', reason: '开具过程中断（后台任务多次未完成），通道未开具。可重试' },
     unknown: '开具中断且无法向通道确认结果。请稍后重试：将以同一请求确认，不会重复开票',
   });
@@ -201,10 +201,18 @@ export async function buildChannelRequest(deps: Deps, invoice: Invoice): Promise
   }
   return {
     tenantId: invoice.tenant_id,
-    requestId: `${invoice.id}-r${invoice.channel_revision}`,
+    requestId: channelRequestId(invoice),
     seller,
     invoice: computed,
     drawer: invoice.drawer,
     ...(red ? { red } : {}),
   };
+}
+
+/**
+ * The id the channel deduplicates an issue request by: the invoice and its channel revision (which changes only when a
+ * PATCH changes the data), so every retry and every confirm-with-channel of the same data names the same request.
+ */
+function channelRequestId(invoice: Invoice): string {
+  return `${invoice.id}-r${invoice.channel_revision}`;
 }
