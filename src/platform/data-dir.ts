@@ -10,7 +10,7 @@ export const DATA_DIR_MODE = 0o700;
 export const DATA_FILE_MODE = 0o600;
 
 /** The umask the server and the CLI run with: files SQLite creates later (`-wal`, `-shm`, journals) stay private. */
-export const PROCESS_UMASK = 0o077;
+const PROCESS_UMASK = 0o077;
 
 /** Sets {@link PROCESS_UMASK} for this process (main thread only; worker threads inherit it). */
 export function restrictProcessUmask(): void {

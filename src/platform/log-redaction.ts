@@ -80,7 +80,7 @@ function serializeError(err: unknown) {
 }
 
 /** Serializers for `req` and `err` that redact secrets; Fastify's own `req` serializer is replaced by this one. */
-export const redactingSerializers = { req: serializeRequest, err: serializeError };
+const redactingSerializers = { req: serializeRequest, err: serializeError };
 
 /** A child of `logger` whose `req` and `err` fields are redacted. */
 export function withRedaction(logger: Logger): Logger {

@@ -10,7 +10,7 @@ import { findSettingById } from './settings.service.js';
  * kept only as a hash and an encrypted copy on the order (docs/scan.md). {@link resolveOrderWebhookBody} puts the
  * link back when the webhook is sent.
  */
-export const ORDER_LINK_REF = '{order-link}';
+const ORDER_LINK_REF = '{order-link}';
 
 /** The link fields of an order view and what follows the link in each. */
 const LINK_FIELDS = [

@@ -47,7 +47,7 @@ const EXCEPTION_RETENTION_MS = 30 * 86_400_000;
  * The client address as the limits count it: a keyed hash (HMAC-SHA256 with the setting's secret), so the database
  * never holds addresses and hashes cannot be matched across settings.
  */
-export function clientHash(deps: Pick<Deps, 'config'>, setting: ScanSetting, clientIp: string): string {
+function clientHash(deps: Pick<Deps, 'config'>, setting: ScanSetting, clientIp: string): string {
   return createHmac('sha256', settingSecret(deps, setting))
     .update(`scan-client:${clientIp}`)
     .digest('hex')

@@ -14,7 +14,7 @@ const FORBIDDEN_TEXT = new RegExp(
 );
 
 /** Field message for a string with a forbidden character (the `message` of a `VALIDATION_FAILED` field error). */
-export const FORBIDDEN_TEXT_MESSAGE = '不能包含控制字符或无效的 Unicode 字符';
+const FORBIDDEN_TEXT_MESSAGE = '不能包含控制字符或无效的 Unicode 字符';
 
 /** At most this many offending fields are reported; the first ones are enough to fix the request. */
 const MAX_REPORTED = 20;

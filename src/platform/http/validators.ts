@@ -11,7 +11,7 @@ const COMMON: Options = { allErrors: true, removeAdditional: false, useDefaults:
  * when `maxLength` has already failed, so the format checks the length itself first: a megabyte never reaches the
  * format's pattern, however that pattern behaves.
  */
-export const FORMAT_MAX_LENGTHS = { email: EMAIL_MAX_LENGTH, uri: 2048, date: 10, 'date-time': 64 } as const;
+const FORMAT_MAX_LENGTHS = { email: EMAIL_MAX_LENGTH, uri: 2048, date: 10, 'date-time': 64 } as const;
 
 function lengthFirst(name: keyof typeof FORMAT_MAX_LENGTHS): Format {
   const format = fullFormats[name];

@@ -10,7 +10,7 @@ const COOKIE = 'ofp_csrf';
 const NONCE_RE = /^[0-9A-Za-z]{22}$/;
 const FIELD_RE = /^([0-9a-z]{1,12})\.([A-Za-z0-9_-]{43})$/;
 /** A form stays valid this long after it was rendered (the cookie lives as long). */
-export const FORM_TOKEN_TTL_SECONDS = 86_400;
+const FORM_TOKEN_TTL_SECONDS = 86_400;
 /** Tolerated clock difference between the node that rendered the form and the node that receives the post. */
 const CLOCK_SKEW_SECONDS = 300;
 /** Label of the key derived from the signing key, so download-link signatures and form tokens never share a key. */

@@ -34,7 +34,7 @@ function installHtmlErrors(app: FastifyInstance): void {
  * The largest form body a consumer page accepts. A filled-in title form is under 2 KB (every field at its limit:
  * about 7 KB of percent-encoded Chinese); anything larger is refused with 413 before it is parsed.
  */
-export const H5_FORM_BODY_LIMIT = 16 * 1024;
+const H5_FORM_BODY_LIMIT = 16 * 1024;
 
 /**
  * The consumer H5 pages (public, no API token): `/s/{token}` for orders, `/q/{key}` for merchant-signed and

@@ -77,9 +77,16 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
         },
         { limit: limit ?? 50, ...(cursor ? { cursor } : {}) },
       );
+      // A page's orders share a few settings: each is read once.
+      const settings = new Map(setting ? [[setting.id, setting]] : []);
       const items = [];
       for (const order of result.items) {
-        items.push(await toOrderView(deps, order, setting ?? (await findSettingById(deps, order.setting_id))!));
+        let own = settings.get(order.setting_id);
+        if (!own) {
+          own = (await findSettingById(deps, order.setting_id))!;
+          settings.set(order.setting_id, own);
+        }
+        items.push(await toOrderView(deps, order, own));
       }
       return { items, nextCursor: result.nextCursor };
     },
