@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../../platform/clock.js';
 import type { Database } from '../../../platform/db/database.js';
@@ -14,6 +14,7 @@ import { readQuota, setQuotaTotal } from './quota.js';
 import type { SandboxContext } from './sandbox-context.js';
 import type { SandboxSettings } from './sandbox-settings.js';
 import { loadSettings, updateSettings } from './settings.repo.js';
+import { createSettingsCache } from './settings-cache.js';
 import { verifyOnSandbox } from './verify-on-sandbox.js';
 
 /** The sandbox channel plus the admin operations its HTTP routes expose. */
@@ -52,6 +53,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export function createSandboxChannel(options: SandboxChannelOptions): SandboxChannel {
   const ctx: SandboxContext = {
     db: options.db,
+    dialect: options.db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite',
+    settings: createSettingsCache(),
     clock: options.clock,
     logger: options.logger,
     sleep: options.sleep ?? realSleep,
@@ -78,16 +81,22 @@ export function createSandboxChannel(options: SandboxChannelOptions): SandboxCha
       readQuota(
         ctx.db,
         quotaKey(scope, sellerTaxId, chinaDateParts(at).month),
-        await loadSettings(ctx.db, scope.tenantId),
+        await ctx.settings.get(ctx.db, scope.tenantId),
       ),
     getSettings: (scope) => loadSettings(ctx.db, scope.tenantId),
-    updateSettings: (scope, patch) => updateSettings(ctx.db, scope.tenantId, patch, ctx.clock.now()),
+    updateSettings: async (scope, patch) => {
+      try {
+        return await updateSettings(ctx.db, scope.tenantId, patch, ctx.clock.now());
+      } finally {
+        ctx.settings.invalidate(scope.tenantId);
+      }
+    },
     setQuota: async (scope, sellerTaxId, month, total) =>
       setQuotaTotal(
         ctx.db,
         quotaKey(scope, sellerTaxId, month),
         total,
-        await loadSettings(ctx.db, scope.tenantId),
+        await ctx.settings.get(ctx.db, scope.tenantId),
         ctx.clock.now(),
       ),
     listLedger: (scope, query) => listLedger(ctx.db, scope.tenantId, query),

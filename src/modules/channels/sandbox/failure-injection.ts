@@ -2,14 +2,14 @@ import { ChannelError } from '../issuing-channel.js';
 import { type CallFacts, drawRandomFailure, matchingRuleIndexes } from './failure-rules.js';
 import type { SandboxContext } from './sandbox-context.js';
 import type { SandboxRule, SandboxSettings } from './sandbox-settings.js';
-import { claimRuleHit, loadSettings } from './settings.repo.js';
+import { claimRuleHit } from './settings.repo.js';
 
 const TRANSIENT = { code: 'CHANNEL_UNAVAILABLE', message: '模拟税局暂时不可用，请稍后重试' };
 const PERMANENT = { code: 'CHANNEL_REJECTED', message: '模拟税局拒绝了该请求' };
 
-/** Every call starts here: the tenant's settings, then the simulated latency. */
+/** Every call starts here: the tenant's settings (cached, settings-cache.ts), then the simulated latency. */
 export async function startCall(ctx: SandboxContext, tenantId: string): Promise<SandboxSettings> {
-  const settings = await loadSettings(ctx.db, tenantId);
+  const settings = await ctx.settings.get(ctx.db, tenantId);
   if (settings.latencyMs > 0) await ctx.sleep(settings.latencyMs);
   return settings;
 }
@@ -22,6 +22,11 @@ export function timeoutAfterCommitError(rule: SandboxRule | null): ChannelError 
     rule?.message ?? '模拟税局响应超时（请求可能已受理，请按请求号查询或重试）',
     { simulated: true },
   );
+}
+
+/** True when the tenant's settings can make a call fail on purpose (rules or random rates). */
+export function hasFailureInjection(settings: SandboxSettings): boolean {
+  return settings.rules.length > 0 || settings.transientFailureRate > 0 || settings.permanentFailureRate > 0;
 }
 
 /**

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { legacyVerificationTypeOfCode, toVerificationType } from '../../../tax/index.js';
+import { INVOICE_KINDS, legacyVerificationTypeOfCode, toVerificationType } from '../../../tax/index.js';
 import {
   chinaDateParts,
   chinaMonthStart,
   composeLegacyInvoiceCode,
   composeLegacyInvoiceNumber,
+  composeInvoiceNumber,
   composeRedFormNo,
   deriveCheckCode,
+  numberPlan,
   sellerRegion,
 } from './numbering.js';
 
@@ -69,5 +71,24 @@ describe('composeRedFormNo', () => {
   it('refuses a bad region or sequence', () => {
     expect(() => composeRedFormNo('1101', 0, 1)).toThrow(RangeError);
     expect(() => composeRedFormNo('110108', 0, 0)).toThrow(RangeError);
+  });
+});
+
+describe('numberPlan', () => {
+  it('prefix + zero-padded sequence (what the one-statement issue composes in SQL) is the number src/tax composes', () => {
+    for (const kind of INVOICE_KINDS) {
+      const plan = numberPlan(kind, '440305', 2025);
+      for (const sequence of [1, 42, 99_999_999]) {
+        expect(plan.prefix + String(sequence).padStart(plan.width, '0')).toBe(composeInvoiceNumber(plan, sequence));
+      }
+    }
+  });
+
+  it('draws 数电 numbers from one sequence per (yy, province, channel) and legacy ones per 发票代码', () => {
+    expect(numberPlan('82', '440305', 2025)).toMatchObject({ scope: 'digital:25:44', prefix: '25442', width: 15 });
+    expect(numberPlan('81', '310101', 2026).scope).toBe('digital:26:31');
+    const legacy = numberPlan('007', '440305', 2025);
+    expect(legacy).toMatchObject({ scope: `legacy:${legacy.code}`, prefix: '', width: 8 });
+    expect(legacy.code).toMatch(/^\d{12}$/);
   });
 });

@@ -3,7 +3,7 @@
  * 校验码 and 红字确认单编号. The 20-digit 数电 number itself is composed by src/tax (tax-rules §2.1).
  */
 import { createHash } from 'node:crypto';
-import { getInvoiceKindInfo, type InvoiceKind } from '../../../tax/index.js';
+import { composeDigitalInvoiceNumber, getInvoiceKindInfo, type InvoiceKind } from '../../../tax/index.js';
 
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 
@@ -58,6 +58,54 @@ export function composeLegacyInvoiceNumber(sequence: number): string {
     throw new RangeError(`legacy sequence out of range: ${sequence}`);
   }
   return String(sequence).padStart(8, '0');
+}
+
+/**
+ * How an invoice of `kind` issued by a seller in `region6` in `year` is numbered: the sequence it draws from and the
+ * number as `prefix` + the sequence zero-padded to `width` digits (what the one-statement issue composes in SQL;
+ * {@link composeInvoiceNumber} is the same in code, through src/tax).
+ * 数电: yy + province + channel digit + 15 digits, one sequence per (yy, province, channel) — tax-rules §2.1 says the
+ * number is unique per (yy, prov, channel), so sellers of one province share a sequence (it cannot be per seller
+ * without breaking that uniqueness). Legacy: one 8-digit sequence per 发票代码 (region4 + yy + type).
+ */
+export interface NumberPlan {
+  readonly kind: InvoiceKind;
+  readonly year: number;
+  readonly region6: string;
+  readonly scope: string;
+  /** 发票代码 of a legacy kind; '' for 数电. */
+  readonly code: string;
+  readonly prefix: string;
+  readonly width: number;
+}
+
+export function numberPlan(kind: InvoiceKind, region6: string, year: number): NumberPlan {
+  if (isLegacyKind(kind)) {
+    const code = composeLegacyInvoiceCode(kind, region6, year);
+    return { kind, year, region6, scope: `legacy:${code}`, code, prefix: '', width: 8 };
+  }
+  const province = region6.slice(0, 2);
+  const prefix = composeDigitalInvoiceNumber({ year, region: province, channel: PLATFORM_CHANNEL_DIGIT, sequence: 0 });
+  return {
+    kind,
+    year,
+    region6,
+    scope: `digital:${year % 100}:${province}`,
+    code: '',
+    prefix: prefix.slice(0, 5),
+    width: 15,
+  };
+}
+
+/** The number a plan gives the `sequence`-th invoice (src/tax composes and range-checks it). */
+export function composeInvoiceNumber(plan: NumberPlan, sequence: number): string {
+  if (plan.code !== '') return composeLegacyInvoiceNumber(sequence);
+  return composeDigitalInvoiceNumber({
+    year: plan.year,
+    region: plan.region6.slice(0, 2),
+    channel: PLATFORM_CHANNEL_DIGIT,
+    sequence,
+  });
 }
 
 /** A 20-digit 校验码 derived from `seed` (deterministic; the real algorithm is not public). */

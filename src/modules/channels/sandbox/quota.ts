@@ -8,11 +8,11 @@ import { fenToDecimalString, toFen } from '../../../tax/index.js';
 import { CHANNEL_ERRORS } from '../channels.errors.js';
 import { ChannelError, type ChannelQuota } from '../issuing-channel.js';
 import {
-  addQuotaUsage,
+  chargeQuota,
   ensureQuotaRow,
   findQuotaRow,
   type QuotaKey,
-  resetQuotaUsage,
+  restoreQuota,
   updateQuotaTotal,
 } from './quota.repo.js';
 import type { SandboxSettings } from './sandbox-settings.js';
@@ -30,8 +30,9 @@ function toQuota(key: QuotaKey, totalFen: number, usedFen: number): ChannelQuota
 }
 
 /**
- * Consumes (`deltaFen` > 0) or restores (< 0, never below zero) quota. Call inside the issuing transaction: the
- * `update … returning` locks the row, and QUOTA_EXCEEDED rolls the whole issue back.
+ * Consumes (`deltaFen` ≥ 0) or restores (< 0, never below zero) quota in one statement each; over the quota nothing
+ * is written and QUOTA_EXCEEDED is thrown. The SQLite issue path calls this in its transaction; PostgreSQL folds the
+ * same statements into the one-statement issue (issue.repo.ts).
  */
 export async function applyQuota(
   trx: Kysely<Database>,
@@ -40,23 +41,29 @@ export async function applyQuota(
   settings: SandboxSettings,
   now: number,
 ): Promise<void> {
-  await ensureQuotaRow(trx, key, now);
-  const row = await addQuotaUsage(trx, key, deltaFen, now);
-  const used = Number(row.used_fen);
-  const total = row.total_fen === null ? toFen(settings.defaultQuota) : Number(row.total_fen);
-  if (deltaFen > 0 && used > total) {
-    const remaining = fenToDecimalString(Math.max(0, total - (used - deltaFen)));
-    const requested = fenToDecimalString(deltaFen);
-    throw new ChannelError(
-      'permanent',
-      CHANNEL_ERRORS.QUOTA_EXCEEDED.code,
-      `本月授信额度不足：剩余 ${remaining} 元，本次需要 ${requested} 元`,
-      { month: key.month, remaining, requested },
-    );
+  if (deltaFen < 0) {
+    await restoreQuota(trx, key, deltaFen, now);
+    return;
   }
-  if (used < 0) {
-    await resetQuotaUsage(trx, key);
-  }
+  const charged = await chargeQuota(trx, key, deltaFen, toFen(settings.defaultQuota), now);
+  if (!charged) throw await quotaExceededError(trx, key, deltaFen, settings);
+}
+
+/** The QUOTA_EXCEEDED error for a refused charge of `deltaFen`, with what remains (read after the refusal). */
+export async function quotaExceededError(
+  db: Kysely<Database>,
+  key: QuotaKey,
+  deltaFen: number,
+  settings: SandboxSettings,
+): Promise<ChannelError> {
+  const { remaining } = await readQuota(db, key, settings);
+  const requested = fenToDecimalString(deltaFen);
+  return new ChannelError(
+    'permanent',
+    CHANNEL_ERRORS.QUOTA_EXCEEDED.code,
+    `本月授信额度不足：剩余 ${remaining} 元，本次需要 ${requested} 元`,
+    { month: key.month, remaining, requested },
+  );
 }
 
 /** The quota of a seller-month as it stands. */

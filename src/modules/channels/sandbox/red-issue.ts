@@ -12,14 +12,15 @@ import { addRedAmounts, getLedgerRow, setLedgerStatus } from './ledger.repo.js';
 import type { LedgerRow } from './ledger-rows.js';
 import { claimRedFormIf, findRedForm, type RedFormRow } from './red-forms.repo.js';
 
-const USABLE: readonly RedFormStatus[] = ['confirmed', 'no_confirmation_needed'];
+/** Form statuses that can carry a red invoice. */
+export const USABLE_FORM_STATUSES: readonly RedFormStatus[] = ['confirmed', 'no_confirmation_needed'];
 
 function fail(code: keyof typeof CHANNEL_ERRORS, message: string, details?: Record<string, unknown>): never {
   throw new ChannelError('permanent', CHANNEL_ERRORS[code].code, message, details);
 }
 
 /** Why a form in `status` cannot carry a red invoice. */
-function unusableFormError(form: RedFormRow): never {
+export function unusableFormError(form: RedFormRow): never {
   const details = { formNo: form.form_no, status: form.status };
   if (form.status === 'expired') fail('RED_FORM_EXPIRED', `确认单 ${form.form_no} 超72小时未确认，已作废`, details);
   if (form.status === 'used') fail('RED_FORM_ALREADY_USED', `确认单 ${form.form_no} 已开具红字发票`, details);
@@ -45,9 +46,18 @@ function assertMatchesForm(request: ChannelIssueRequest, form: RedFormRow): void
   }
 }
 
+/** The request's form, checked against the request (number, blue, seller, amounts); throws when it does not match. */
+export async function checkRedForm(db: Kysely<Database>, request: ChannelIssueRequest): Promise<RedFormRow> {
+  const formId = (request.red as NonNullable<ChannelIssueRequest['red']>).redFormId;
+  const form = await findRedForm(db, request.tenantId, formId);
+  if (!form) fail('RED_FORM_NOT_FOUND', `红字发票信息确认单 ${formId} 不存在`);
+  assertMatchesForm(request, form);
+  return form;
+}
+
 /**
- * Claims the request's form for the red ledger row `redLedgerId` (status → used) inside the issuing transaction,
- * and returns the blue invoice it reverses. The conditional update makes a second claim of one form fail.
+ * Claims the request's form for the red ledger row `redLedgerId` (status → used) inside the issuing transaction
+ * (SQLite; PostgreSQL claims it inside the one-statement issue), and returns the blue invoice it reverses. The conditional update makes a second claim of one form fail.
  */
 export async function claimRedForm(
   trx: Kysely<Database>,
@@ -55,12 +65,9 @@ export async function claimRedForm(
   redLedgerId: string,
   now: number,
 ): Promise<LedgerRow> {
-  const formId = (request.red as NonNullable<ChannelIssueRequest['red']>).redFormId;
-  const form = await findRedForm(trx, request.tenantId, formId);
-  if (!form) fail('RED_FORM_NOT_FOUND', `红字发票信息确认单 ${formId} 不存在`);
-  assertMatchesForm(request, form);
-  const claimed = await claimRedFormIf(trx, request.tenantId, form.id, USABLE, redLedgerId, now);
-  if (!claimed) unusableFormError((await findRedForm(trx, request.tenantId, formId)) ?? form);
+  const form = await checkRedForm(trx, request);
+  const claimed = await claimRedFormIf(trx, request.tenantId, form.id, USABLE_FORM_STATUSES, redLedgerId, now);
+  if (!claimed) unusableFormError((await findRedForm(trx, request.tenantId, form.id)) ?? form);
   return getLedgerRow(trx, request.tenantId, form.blue_ledger_id);
 }
 

@@ -1,12 +1,19 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../../platform/clock.js';
+import type { DbDialect } from '../../../platform/db/create-db.js';
 import type { Database } from '../../../platform/db/database.js';
 import { ChannelError } from '../issuing-channel.js';
+import type { SettingsCache } from './settings-cache.js';
 
-/** What the sandbox's use cases share: its database, clock and the injectable sleep/random of the simulation. */
+/**
+ * What the sandbox's use cases share: its database (and dialect: PostgreSQL issues in one statement), clock, the
+ * settings cache, and the injectable sleep/random of the simulation.
+ */
 export interface SandboxContext {
   readonly db: Kysely<Database>;
+  readonly dialect: DbDialect;
+  readonly settings: SettingsCache;
   readonly clock: Clock;
   readonly logger: Logger | undefined;
   readonly sleep: (ms: number) => Promise<void>;

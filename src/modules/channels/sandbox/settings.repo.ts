@@ -40,8 +40,9 @@ export async function updateSettings(
 }
 
 /**
- * Counts one hit of a `times`-limited rule if it has hits left; true when this call should fail. Atomic on both
- * dialects: the conditional `update … returning` takes the row lock, so N concurrent calls fail exactly `times`.
+ * Counts one hit of a `times`-limited rule if it has hits left; true when this call should fail. One statement on
+ * both dialects (an upsert whose update arm applies only while `hits < times`), so N concurrent calls fail exactly
+ * `times` and no lock outlives the statement.
  */
 export async function claimRuleHit(
   db: Kysely<Database>,
@@ -49,17 +50,15 @@ export async function claimRuleHit(
   ruleIndex: number,
   times: number,
 ): Promise<boolean> {
-  await db
-    .insertInto('sandbox_rule_hits')
-    .values({ tenant_id: tenantId, rule_index: ruleIndex, hits: 0 })
-    .onConflict((oc) => oc.columns(['tenant_id', 'rule_index']).doNothing())
-    .execute();
   const row = await db
-    .updateTable('sandbox_rule_hits')
-    .set((eb) => ({ hits: eb('hits', '+', 1) }))
-    .where('tenant_id', '=', tenantId)
-    .where('rule_index', '=', ruleIndex)
-    .where('hits', '<', times)
+    .insertInto('sandbox_rule_hits')
+    .values({ tenant_id: tenantId, rule_index: ruleIndex, hits: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'rule_index'])
+        .doUpdateSet((eb) => ({ hits: eb(eb.ref('sandbox_rule_hits.hits'), '+', 1) }))
+        .where('sandbox_rule_hits.hits', '<', times),
+    )
     .returning('hits')
     .executeTakeFirst();
   return row !== undefined;
