@@ -17,13 +17,13 @@ import {
 import { injectFailure, startCall, timeoutAfterCommitError } from './failure-injection.js';
 import { findLedgerByNumber, touchLedgerRow } from './ledger.repo.js';
 import { type LedgerRow, parseLedgerLines } from './ledger-rows.js';
-import { chinaDateParts, composeRedFormNo } from './numbering.js';
+import { redFormNumbering } from './numbering.js';
 import { checkRedClaim, type RedClaim } from './red-form-rules.js';
 import {
   expireDueForms,
   findLiveRedClaims,
   findRedFormByRequest,
-  insertRedForm,
+  insertNumberedRedForm,
   RED_FORM_CONFIRM_WINDOW_MS,
   type RedFormRow,
   readRedForm,
@@ -32,7 +32,6 @@ import {
 } from './red-forms.repo.js';
 import { isRaceLoss, type SandboxContext } from './sandbox-context.js';
 import type { SandboxSettings } from './sandbox-settings.js';
-import { nextSequence } from './sequences.repo.js';
 import { redFormLinesJson } from './stored-json.js';
 
 /** Applies for a form; idempotent by requestId. */
@@ -102,12 +101,10 @@ async function writeForm(
   const blueFacts = { amountFen: Number(blue.amount_fen), taxFen: Number(blue.tax_fen), lines: parseLedgerLines(blue) };
   const problem = checkRedClaim(request.reason, blueFacts, earlier.map(toRedClaim), claim);
   if (problem) throw new ChannelError('permanent', problem.code, problem.message);
-  const sequence = await nextFormSequence(trx, blue.seller_region, now);
-  const row: RedFormRow = {
+  const row: Omit<RedFormRow, 'form_no'> = {
     id: newId('srf', now),
     tenant_id: tenantId,
     request_id: request.requestId,
-    form_no: composeRedFormNo(blue.seller_region, now, sequence),
     seller_tax_id: blue.seller_tax_id,
     buyer_name: blue.buyer_name,
     buyer_tax_id: blue.buyer_tax_id,
@@ -122,12 +119,8 @@ async function writeForm(
     updated_at: now,
     ...initialDecision(blue, settings, now),
   };
-  await insertRedForm(trx, row);
-  return row;
-}
-
-async function nextFormSequence(trx: Kysely<Database>, region: string, now: number): Promise<number> {
-  return nextSequence(trx, `red_form:${region}:${chinaDateParts(now).yymmdd}`);
+  // Numbered last, in the insert itself: the day's form sequence is locked only until COMMIT.
+  return insertNumberedRedForm(trx, ctx.dialect, row, redFormNumbering(blue.seller_region, now));
 }
 
 /** No confirmation for a natural person or a buyer without a tax id (§8.1 item 1 [M]); else the setting decides. */

@@ -3,9 +3,9 @@ import { INVOICE_KINDS, legacyVerificationTypeOfCode, toVerificationType } from 
 import {
   chinaDateParts,
   chinaMonthStart,
+  composeInvoiceNumber,
   composeLegacyInvoiceCode,
   composeLegacyInvoiceNumber,
-  composeInvoiceNumber,
   composeRedFormNo,
   deriveCheckCode,
   numberPlan,

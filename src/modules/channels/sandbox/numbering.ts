@@ -127,3 +127,9 @@ export function composeRedFormNo(region6: string, appliedAt: number, sequence: n
   }
   return `${region6}${chinaDateParts(appliedAt).yymmdd}${String(sequence).padStart(8, '0')}`;
 }
+
+/** How a form applied for in `region6` at `appliedAt` is numbered ({@link composeRedFormNo} for sequence n). */
+export function redFormNumbering(region6: string, appliedAt: number): { scope: string; prefix: string; width: number } {
+  const prefix = composeRedFormNo(region6, appliedAt, 1).slice(0, 12);
+  return { scope: `red_form:${region6}:${chinaDateParts(appliedAt).yymmdd}`, prefix, width: 8 };
+}

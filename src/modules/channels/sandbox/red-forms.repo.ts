@@ -1,10 +1,12 @@
 /** Red confirmation form rows: reading, the 72-hour expiry (computed on read and persisted), and the view. */
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { DbDialect } from '../../../platform/db/create-db.js';
 import type { Database } from '../../../platform/db/database.js';
 import { fenToDecimalString, type RedReason, toFen } from '../../../tax/index.js';
-import type { SandboxRedFormTable } from '../channels.tables.js';
+import { SANDBOX_PLATFORM_TENANT, type SandboxRedFormTable } from '../channels.tables.js';
 import type { ChannelRedForm, RedFormStatus } from '../issuing-channel.js';
 import type { RedClaim } from './red-form-rules.js';
+import { nextSequence } from './sequences.repo.js';
 import { redFormLinesJson } from './stored-json.js';
 
 export type RedFormRow = Selectable<SandboxRedFormTable>;
@@ -110,8 +112,51 @@ export async function findLiveRedClaims(db: Kysely<Database>, tenantId: string, 
     .execute();
 }
 
-export async function insertRedForm(db: Kysely<Database>, row: RedFormRow): Promise<void> {
-  await db.insertInto('sandbox_red_forms').values(row).execute();
+/** The bigint columns of sandbox_red_forms (the others are text), for typed parameters in insert … select. */
+const BIGINT_COLUMNS: ReadonlySet<string> = new Set([
+  'amount_fen',
+  'tax_fen',
+  'applied_at',
+  'confirm_by',
+  'decided_at',
+  'updated_at',
+]);
+
+/**
+ * Inserts a form numbered `numbering.prefix` + the next value of `numbering.scope`, zero-padded to `width`. On
+ * PostgreSQL the number and the row are one statement, so the sequence row stays locked only until the caller's
+ * COMMIT (call it last in the transaction); on SQLite two statements in the caller's transaction.
+ */
+export async function insertNumberedRedForm(
+  db: Kysely<Database>,
+  dialect: DbDialect,
+  row: Omit<RedFormRow, 'form_no'>,
+  numbering: { scope: string; prefix: string; width: number },
+): Promise<RedFormRow> {
+  if (dialect === 'sqlite') {
+    const sequence = await nextSequence(db, numbering.scope);
+    const numbered = { ...row, form_no: numbering.prefix + String(sequence).padStart(numbering.width, '0') };
+    await db.insertInto('sandbox_red_forms').values(numbered).execute();
+    return numbered;
+  }
+  const columns = Object.keys(row) as (keyof typeof row)[];
+  const values = columns.map((c) =>
+    BIGINT_COLUMNS.has(c) ? sql`cast(${row[c]} as bigint)` : sql`cast(${row[c]} as text)`,
+  );
+  const result = await sql<RedFormRow>`
+    with seq as (
+      insert into sandbox_sequences as s (tenant_id, scope, value)
+      values (${SANDBOX_PLATFORM_TENANT}, ${numbering.scope}, 1)
+      on conflict (tenant_id, scope) do update set value = s.value + 1
+      returning value
+    )
+    insert into sandbox_red_forms (${sql.join(columns.map((c) => sql.ref(c)))}, form_no)
+    select ${sql.join(values)},
+      case when seq.value < ${10 ** numbering.width}
+        then cast(${numbering.prefix} as text) || lpad(cast(seq.value as text), ${numbering.width}, '0') end
+    from seq
+    returning *`.execute(db);
+  return result.rows[0] as RedFormRow;
 }
 
 /** Marks a form `used` by a red ledger row if its status is one of `usable`; false when another call was first. */
