@@ -26,7 +26,15 @@ describe('loadConfig', () => {
 
   it('switches to PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/of', DB_POOL_SIZE: '20' });
-    expect(config.db).toEqual({ driver: 'postgres', url: 'postgres://u@db:5432/of', poolSize: 20 });
+    expect(config.db).toEqual({
+      driver: 'postgres',
+      url: 'postgres://u@db:5432/of',
+      poolSize: 20,
+      preparedStatements: true,
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/of', DB_PREPARED_STATEMENTS: 'false' }).db).toMatchObject({
+      preparedStatements: false,
+    });
   });
 
   it('reads TRUST_PROXY as a flag, a hop count or proxy addresses', () => {

@@ -33,7 +33,13 @@ export interface Config {
   readonly dataDir: string;
   readonly db:
     | { readonly driver: 'sqlite'; readonly sqlitePath: string }
-    | { readonly driver: 'postgres'; readonly url: string; readonly poolSize: number };
+    | {
+        readonly driver: 'postgres';
+        readonly url: string;
+        readonly poolSize: number;
+        /** Repeated SQL texts run as named prepared statements (default true). */
+        readonly preparedStatements?: boolean;
+      };
   readonly logLevel: LogLevel;
   readonly role: Role;
   readonly jobs: {
@@ -87,6 +93,12 @@ export const CONFIG_VARIABLES = [
     description: '`postgres://…` switches storage to PostgreSQL; unset uses SQLite in `DATA_DIR`.',
   },
   { name: 'DB_POOL_SIZE', default: '10', description: 'PostgreSQL connection pool size per process.' },
+  {
+    name: 'DB_PREPARED_STATEMENTS',
+    default: 'true',
+    description:
+      'PostgreSQL: run SQL texts a connection repeats as named prepared statements (parsed and planned once per connection, at most 256 per connection; docs/architecture.md#prepared-statements). `false` sends every statement unnamed.',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: `One of ${LOG_LEVELS.join(', ')}.` },
   { name: 'ROLE', default: 'all', description: '`all` (HTTP + worker), `web` (HTTP only) or `worker` (jobs only).' },
   {
@@ -270,7 +282,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
   let db: Config['db'] = { driver: 'sqlite', sqlitePath: path.join(dataDir, 'openfapiao.sqlite') };
   if (databaseUrl !== undefined) {
     const url = parseUrl(databaseUrl, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
-    db = { driver: 'postgres', url, poolSize };
+    db = { driver: 'postgres', url, poolSize, preparedStatements: bool('DB_PREPARED_STATEMENTS', true) };
   }
   const config: Config = {
     http: {

@@ -14,6 +14,11 @@ import pg from 'pg';
 import type { Config } from '../config/load-config.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../data-dir.js';
 import type { Database } from './database.js';
+import {
+  installPreparedStatements,
+  PREPARED_STATEMENT_DEFAULTS,
+  type PreparedStatementOptions,
+} from './pg-prepared.js';
 
 export type DbDialect = 'sqlite' | 'postgres';
 
@@ -106,8 +111,12 @@ function createPrivateFile(file: string): void {
   }
 }
 
-/** Opens the configured database: SQLite (better-sqlite3, WAL) by default, PostgreSQL when DATABASE_URL is set. */
-export function createDb(dbConfig: Config['db']): Db {
+/**
+ * Opens the configured database: SQLite (better-sqlite3, WAL) by default, PostgreSQL when DATABASE_URL is set.
+ * On PostgreSQL repeated SQL texts run as named prepared statements unless `preparedStatements` is false
+ * (pg-prepared.ts; `prepared` tunes the layer, for tests).
+ */
+export function createDb(dbConfig: Config['db'], prepared: PreparedStatementOptions = PREPARED_STATEMENT_DEFAULTS): Db {
   if (dbConfig.driver === 'postgres') {
     const pool = new pg.Pool({
       connectionString: dbConfig.url,
@@ -115,6 +124,9 @@ export function createDb(dbConfig: Config['db']): Db {
       types: pgTypes,
       application_name: 'openfapiao',
     });
+    if (dbConfig.preparedStatements !== false) {
+      pool.on('connect', (client) => installPreparedStatements(client, prepared));
+    }
     pool.on('error', () => {
       // An idle client lost its connection (server restart). The pool replaces it; queries report their own errors.
     });
