@@ -172,6 +172,8 @@ async function runDialect(
     // webhooks-fanout delivers to a receiver in this process on 127.0.0.1 (the SSRF guard refuses loopback otherwise).
     OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
   };
+  // Passed through for A/B runs of the prepared-statement layer (docs/benchmarks.md).
+  if (process.env.DB_PREPARED_STATEMENTS) env.DB_PREPARED_STATEMENTS = process.env.DB_PREPARED_STATEMENTS;
   let pgDb: { adminUrl: string; benchUrl: string; name: string } | null = null;
   if (dialect === 'postgres') {
     if (!pgUrl) throw new Error('postgres needs BENCH_DATABASE_URL or DATABASE_URL');

@@ -73,7 +73,9 @@ export function installPreparedStatements(
   };
   /** 'I' idle (no transaction), 'T' in one, 'E' in a failed one — as of the last statement's end. */
   const txStatus = () => target.getTransactionStatus();
-  const original = target.query.bind(client) as QueryFn;
+  // Looked up at each call, so a wrapper installed on pg.Client.prototype later (a statement counter) still sees all.
+  const proto = Object.getPrototypeOf(client) as { query: QueryFn };
+  const original: QueryFn = (...args) => proto.query.apply(client, args);
   const named = new Map<string, string>();
   const seen = new Map<string, number>();
   const pending: string[] = [];
