@@ -3,8 +3,10 @@
  * query config `{ name, text, values }` as a named statement it parses once per connection and then only binds and
  * executes (about half the backend CPU of a primary-key select, issue #12). This layer names the SQL texts a
  * connection keeps sending:
- * - only plain DML/queries (`select`, `insert`, `update`, `delete`, `with`, `values`); BEGIN/COMMIT, DDL and the
- *   like go through as they are;
+ * - only plain DML/queries (`select`, `insert`, `update`, `delete`, `with`, `values`) with parameters — those
+ *   already use the extended protocol, so naming them changes nothing else (a text without parameters goes by the
+ *   simple protocol, which also allows several statements in one text); BEGIN/COMMIT, DDL and the like go through
+ *   as they are;
  * - a text is named the {@link PreparedStatementOptions.threshold}-th time the connection sees it (a text seen once —
  *   an `in (…)` list of a new length, a multi-row insert — never is), counted in a bounded map of recent texts;
  * - at most {@link PreparedStatementOptions.maxPerConnection} names per connection, least recently used out first:
@@ -131,7 +133,13 @@ export function installPreparedStatements(
 
   target.query = (...args: unknown[]) => {
     const [text, values, callback] = args;
-    if (typeof text !== 'string' || typeof values === 'function' || callback !== undefined || !NAMEABLE.test(text)) {
+    if (
+      typeof text !== 'string' ||
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      callback !== undefined ||
+      !NAMEABLE.test(text)
+    ) {
       return original(...args);
     }
     const name = nameFor(text);
