@@ -1,13 +1,18 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, createRuntime } from './app.js';
+import { buildApp, buildOpsApp, createRuntime } from './app.js';
 import { demoCredentialsPath, formatWelcome, readDemoCredentials, seedDemoTenant } from './demo-seed.js';
 import type { Config, Role } from './platform/config/load-config.js';
 import { prepareDataDir } from './platform/data-dir.js';
+import { recordNodeInfo } from './platform/http/metrics.js';
 import { createWorker, type Worker } from './platform/jobs/index.js';
 
 /**
- * Runs the server: HTTP and/or the job worker depending on the role, until SIGTERM/SIGINT, then drains
- * (stop accepting, finish in-flight requests and jobs within SHUTDOWN_TIMEOUT_MS) and exits. Runs with umask 077:
+ * Runs the server: HTTP and/or the job worker depending on the role (a `worker` serves only /healthz, /readyz and
+ * /metrics, on WORKER_HTTP_HOST:WORKER_HTTP_PORT), until SIGTERM/SIGINT, then drains: /readyz answers 503 at once,
+ * on SIGTERM the listener keeps serving for SHUTDOWN_DRAIN_DELAY_MS (so a load balancer takes the node out first),
+ * then closes;
+ * in-flight requests and jobs finish within SHUTDOWN_TIMEOUT_MS, and the rest are released. Runs with umask 077:
  * DATA_DIR and everything in it are the server user's alone (see docs/security.md).
  */
 export async function serve(config: Config, role: Role = config.role): Promise<void> {
@@ -16,6 +21,13 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
   // Before anything is served (the CLI already set umask 077, so what createRuntime just created is private): a
   // DATA_DIR other local users can read is made private, with one warning.
   prepareDataDir(config.dataDir, deps.logger);
+  if (role === 'web' && config.db.driver === 'sqlite') {
+    deps.logger.warn(
+      'ROLE=web on SQLite: this process runs no jobs, and no other process can share its database, so invoices stay ' +
+        'pending (nothing issues, renders or delivers). Use ROLE=all on SQLite; web-only nodes need DATABASE_URL ' +
+        '(PostgreSQL) and a worker or all node elsewhere (docs/deploy.md).',
+    );
+  }
   let draining = false;
   let app: FastifyInstance | null = null;
   let worker: Worker | null = null;
@@ -28,12 +40,21 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
     }
     draining = true;
     deps.logger.info({ signal }, 'shutting down: draining requests and jobs');
-    const force = setTimeout(() => {
-      deps.logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.jobs.shutdownTimeoutMs + 5000);
+    const force = setTimeout(
+      () => {
+        deps.logger.error('shutdown timed out; exiting');
+        process.exit(1);
+      },
+      config.jobs.drainDelayMs + config.jobs.shutdownTimeoutMs + 5000,
+    );
     force.unref();
     stopping = (async () => {
+      // /readyz already answers 503; keep serving until the load balancer has seen it, then stop accepting.
+      // SIGINT is a person at a terminal (Ctrl-C), not an orchestrator: no balancer to wait for.
+      if (app && signal === 'SIGTERM' && config.jobs.drainDelayMs > 0) {
+        deps.logger.info({ drainDelayMs: config.jobs.drainDelayMs }, 'draining: /readyz answers 503; listener open');
+        await sleep(config.jobs.drainDelayMs);
+      }
       await app?.close();
       await worker?.stop();
       await runtime.close();
@@ -83,6 +104,12 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
       ),
     );
   } else {
-    process.stdout.write(`OpenFapiao worker ${worker?.id} is running (concurrency ${config.jobs.concurrency})\n`);
+    app = await buildOpsApp(runtime, { isDraining: () => draining });
+    const address = await app.listen({ host: config.ops.workerHost, port: config.ops.workerPort });
+    process.stdout.write(
+      `OpenFapiao worker ${worker?.id} is running (concurrency ${config.jobs.concurrency}); ` +
+        `/healthz, /readyz and /metrics on ${address}\n`,
+    );
   }
+  recordNodeInfo(runtime.metrics, role, worker?.id ?? null);
 }
