@@ -28,6 +28,13 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
         '(PostgreSQL) and a worker or all node elsewhere (docs/deploy.md).',
     );
   }
+  if (role !== 'all' && config.db.driver === 'postgres' && config.documents.blobStore === 'fs') {
+    deps.logger.warn(
+      { dataDir: config.dataDir },
+      'BLOB_STORE=fs with separate web and worker nodes: files a worker renders into its DATA_DIR/blobs are not ' +
+        'found by the other nodes unless every node mounts the same DATA_DIR; use BLOB_STORE=db (docs/deploy.md#blob-storage)',
+    );
+  }
   let draining = false;
   let app: FastifyInstance | null = null;
   let worker: Worker | null = null;

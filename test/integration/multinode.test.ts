@@ -180,10 +180,13 @@ describe.skipIf(postgres.skip)('postgres: three nodes, one SIGKILLed under load'
     return { key: request.serialNo as string, sentTo: node, answeredBy, failedOver, status: result.status, body };
   }
 
-  /** A consumer on `node`'s H5 page: opens the link (cookie + CSRF field), submits a company title. */
-  function submitTitle(node: NodeName, token: string) {
+  /**
+   * A consumer on `node`'s H5 page: opens the link (cookie + CSRF field) there, or on `pageOn` when given (a balancer
+   * without sticky sessions), and submits a company title to `node`.
+   */
+  function submitTitle(node: NodeName, token: string, pageOn?: NodeName) {
     return withFailover(node, async (n) => {
-      const page = await fetch(`${base[n]}/s/${token}`);
+      const page = await fetch(`${base[pageOn ?? n]}/s/${token}`);
       const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
       const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
       return exchange(
@@ -198,12 +201,12 @@ describe.skipIf(postgres.skip)('postgres: three nodes, one SIGKILLed under load'
   }
 
   /** Pushes an order on `pushTo` and has a consumer submit it on `submitOn`. */
-  async function scanOrder(settingKey: string, pushTo: NodeName, submitOn: NodeName) {
+  async function scanOrder(settingKey: string, pushTo: NodeName, submitOn: NodeName, pageOn?: NodeName) {
     const body = orderBody(settingKey);
     const pushed = (await withFailover(pushTo, (n) => exchange(api(n, '/api/v1/scan/orders', body)))).result;
     expect(pushed.status, pushed.text).toBe(201);
     const { token } = JSON.parse(pushed.text) as { token: string };
-    const submitted = (await submitTitle(submitOn, token)).result;
+    const submitted = (await submitTitle(submitOn, token, pageOn)).result;
     expect([200, 303], submitted.text).toContain(submitted.status);
     return body.orderNo;
   }
@@ -279,7 +282,7 @@ describe.skipIf(postgres.skip)('postgres: three nodes, one SIGKILLed under load'
         issue(i % 2 === 0 ? 'B' : 'A', blueRequest(seller, { businessSystemCode: 'ERP' })),
       ),
     );
-    orderNos.push(await scanOrder(settingKey, 'B', 'B'));
+    orderNos.push(await scanOrder(settingKey, 'B', 'B'), await scanOrder(settingKey, 'A', 'B', 'A'));
     const all = [...phase12, ...phase3];
 
     // Drain: no invoice pending/issuing, no job waiting or running, every order invoiced.
