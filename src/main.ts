@@ -10,8 +10,8 @@ import { createWorker, type Worker } from './platform/jobs/index.js';
 /**
  * Runs the server: HTTP and/or the job worker depending on the role (a `worker` serves only /healthz, /readyz and
  * /metrics, on WORKER_HTTP_HOST:WORKER_HTTP_PORT), until SIGTERM/SIGINT, then drains: /readyz answers 503 at once,
- * on SIGTERM the listener keeps serving for SHUTDOWN_DRAIN_DELAY_MS (so a load balancer takes the node out first),
- * then closes;
+ * on SIGTERM a web or `all` node's listener keeps serving for SHUTDOWN_DRAIN_DELAY_MS (so a load balancer takes the
+ * node out first), then closes (a worker's closes after its jobs);
  * in-flight requests and jobs finish within SHUTDOWN_TIMEOUT_MS, and the rest are released. Runs with umask 077:
  * DATA_DIR and everything in it are the server user's alone (see docs/security.md).
  */
@@ -56,14 +56,20 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
     );
     force.unref();
     stopping = (async () => {
-      // /readyz already answers 503; keep serving until the load balancer has seen it, then stop accepting.
-      // SIGINT is a person at a terminal (Ctrl-C), not an orchestrator: no balancer to wait for.
-      if (app && signal === 'SIGTERM' && config.jobs.drainDelayMs > 0) {
-        deps.logger.info({ drainDelayMs: config.jobs.drainDelayMs }, 'draining: /readyz answers 503; listener open');
-        await sleep(config.jobs.drainDelayMs);
+      if (role === 'worker') {
+        // No balancer sends a worker traffic: stop claiming now; its probes answer until its jobs are done.
+        await worker?.stop();
+        await app?.close();
+      } else {
+        // /readyz already answers 503; keep serving until the load balancer has seen it, then stop accepting.
+        // SIGINT is a person at a terminal (Ctrl-C), not an orchestrator: no balancer to wait for.
+        if (app && signal === 'SIGTERM' && config.jobs.drainDelayMs > 0) {
+          deps.logger.info({ drainDelayMs: config.jobs.drainDelayMs }, 'draining: /readyz answers 503; listener open');
+          await sleep(config.jobs.drainDelayMs);
+        }
+        await app?.close();
+        await worker?.stop();
       }
-      await app?.close();
-      await worker?.stop();
       await runtime.close();
       deps.logger.info('stopped');
     })();

@@ -127,7 +127,7 @@ export const CONFIG_VARIABLES = [
     name: 'SHUTDOWN_DRAIN_DELAY_MS',
     default: '5000',
     description:
-      'On SIGTERM (not SIGINT/Ctrl-C), how long the process keeps serving with `/readyz` answering 503 before it closes its listener: more than the load balancer’s health-check interval × unhealthy threshold.',
+      'On SIGTERM (not SIGINT/Ctrl-C), how long a web or `all` process keeps serving with `/readyz` answering 503 before it closes its listener: more than the load balancer’s health-check interval × unhealthy threshold.',
   },
   {
     name: 'WORKER_HTTP_HOST',
