@@ -102,27 +102,36 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
     deps.logger.info({ role, workerId: w.id, concurrency: config.jobs.concurrency }, 'worker started');
   }
 
-  if (role !== 'worker') {
-    const created = config.demoSeed ? await seedDemoTenant(deps) : null;
-    app = await buildApp(runtime, { isDraining: () => draining });
-    await app.listen({ host: config.http.host, port: config.http.port });
-    const creds = created ?? (config.demoSeed ? readDemoCredentials(config.dataDir) : null);
-    process.stdout.write(
-      formatWelcome(
-        config.http.publicUrl,
-        creds,
-        demoCredentialsPath(config.dataDir),
-        created !== null,
-        config.ops.apiDocs,
-      ),
-    );
-  } else {
-    app = await buildOpsApp(runtime, { isDraining: () => draining });
-    const address = await app.listen({ host: config.ops.workerHost, port: config.ops.workerPort });
-    process.stdout.write(
-      `OpenFapiao worker ${worker?.id} is running (concurrency ${config.jobs.concurrency}); ` +
-        `/healthz, /readyz and /metrics on ${address}\n`,
-    );
+  try {
+    if (role !== 'worker') {
+      const created = config.demoSeed ? await seedDemoTenant(deps) : null;
+      app = await buildApp(runtime, { isDraining: () => draining });
+      await app.listen({ host: config.http.host, port: config.http.port });
+      const creds = created ?? (config.demoSeed ? readDemoCredentials(config.dataDir) : null);
+      process.stdout.write(
+        formatWelcome(
+          config.http.publicUrl,
+          creds,
+          demoCredentialsPath(config.dataDir),
+          created !== null,
+          config.ops.apiDocs,
+        ),
+      );
+    } else {
+      app = await buildOpsApp(runtime, { isDraining: () => draining });
+      const address = await app.listen({ host: config.ops.workerHost, port: config.ops.workerPort });
+      process.stdout.write(
+        `OpenFapiao worker ${worker?.id} is running (concurrency ${config.jobs.concurrency}); ` +
+          `/healthz, /readyz and /metrics on ${address}\n`,
+      );
+    }
+  } catch (err) {
+    // E.g. the port is taken: without this the started worker and the pool would keep the failed process alive.
+    deps.logger.error({ err }, 'could not start serving; stopping');
+    await app?.close().catch(() => {});
+    await worker?.stop();
+    await runtime.close();
+    throw err;
   }
   recordNodeInfo(runtime.metrics, role, worker?.id ?? null);
 }

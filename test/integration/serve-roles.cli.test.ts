@@ -101,6 +101,27 @@ describe('sqlite: serve --role and the shutdown order, over real sockets', () =>
     expect(await server.stop()).toBe(0);
   });
 
+  it('exits with the reason when its port is taken, instead of running its worker without HTTP', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = String((taken.address() as net.AddressInfo).port);
+    try {
+      for (const [args, env] of [
+        [['--role', 'worker'], await envFor('taken-worker', { WORKER_HTTP_PORT: port })],
+        [[], await envFor('taken-all', { PORT: port })],
+      ] as const) {
+        const failed = await startServer([...args], env).then(
+          () => null,
+          (err: Error) => err.message,
+        );
+        expect(failed).toMatch(/^server exited with 1:/);
+        expect(failed).toContain('EADDRINUSE');
+      }
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   it('on SIGTERM turns /readyz 503 while still accepting, then closes the listener, then finishes the in-flight request', async () => {
     const env = await envFor('drain', { SHUTDOWN_DRAIN_DELAY_MS: '4000' });
     const port = Number(env.PORT);
