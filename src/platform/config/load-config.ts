@@ -33,7 +33,13 @@ export interface Config {
   readonly dataDir: string;
   readonly db:
     | { readonly driver: 'sqlite'; readonly sqlitePath: string }
-    | { readonly driver: 'postgres'; readonly url: string; readonly poolSize: number };
+    | {
+        readonly driver: 'postgres';
+        readonly url: string;
+        readonly poolSize: number;
+        /** Where the LISTEN connection of signals goes (default `url`): directly to PostgreSQL, never a transaction pooler. */
+        readonly listenUrl?: string;
+      };
   readonly logLevel: LogLevel;
   readonly role: Role;
   readonly jobs: {
@@ -87,6 +93,12 @@ export const CONFIG_VARIABLES = [
     description: '`postgres://…` switches storage to PostgreSQL; unset uses SQLite in `DATA_DIR`.',
   },
   { name: 'DB_POOL_SIZE', default: '10', description: 'PostgreSQL connection pool size per process.' },
+  {
+    name: 'DATABASE_LISTEN_URL',
+    default: '$DATABASE_URL',
+    description:
+      'PostgreSQL URL of the one LISTEN connection per process (signals between nodes). Must reach PostgreSQL directly: PgBouncer in transaction mode breaks LISTEN.',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: `One of ${LOG_LEVELS.join(', ')}.` },
   { name: 'ROLE', default: 'all', description: '`all` (HTTP + worker), `web` (HTTP only) or `worker` (jobs only).' },
   {
@@ -270,7 +282,15 @@ export function loadConfig(env: Env, cwd = '.'): Config {
   let db: Config['db'] = { driver: 'sqlite', sqlitePath: path.join(dataDir, 'openfapiao.sqlite') };
   if (databaseUrl !== undefined) {
     const url = parseUrl(databaseUrl, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
-    db = { driver: 'postgres', url, poolSize };
+    const listenUrl = get('DATABASE_LISTEN_URL');
+    db = {
+      driver: 'postgres',
+      url,
+      poolSize,
+      ...(listenUrl !== undefined
+        ? { listenUrl: parseUrl(listenUrl, 'DATABASE_LISTEN_URL', ['postgres:', 'postgresql:'], problems) }
+        : {}),
+    };
   }
   const config: Config = {
     http: {
