@@ -10,6 +10,7 @@ import { invoicesRoutes, monitorRoutes, redFormsRoutes } from './modules/invoici
 import { jobsRoutes } from './modules/ops/index.js';
 import { businessSystemsRoutes, getOrg, orgsRoutes } from './modules/orgs/index.js';
 import { scanH5Routes, scanOrdersRoutes, scanSettingsRoutes } from './modules/scan/index.js';
+import { attachCaches } from './platform/cache/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config/load-config.js';
 import { createDb, type Db } from './platform/db/create-db.js';
@@ -66,6 +67,7 @@ export async function createRuntime(
     logger: logger.child({ component: 'signals' }),
     observer: metrics.signals,
   });
+  attachCaches(db.kysely, { clock, signals, logger: logger.child({ component: 'cache' }) });
   const deps: Deps = { config, db, clock, logger, jobs, events, signals, channel: sandbox };
   registerAllTasks(registry, deps);
   return {
