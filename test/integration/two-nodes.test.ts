@@ -58,6 +58,17 @@ for (const dialect of TEST_DIALECTS) {
       expect((await settled)[0]?.key).toMatch(/^inv_/);
     });
 
+    it('reports its signals in /metrics', async () => {
+      const metrics = (await a.app.inject({ url: '/metrics' })).body;
+      expect(metrics).toMatch(/^openfapiao_signals_sent_total \d+/m);
+      expect(metrics).toMatch(/^openfapiao_signals_received_total \d+/m);
+      if (dialect.name === 'postgres') {
+        expect(metrics).toMatch(/^openfapiao_signal_listener_up 1$/m);
+        expect(metrics).toMatch(/^openfapiao_signals_received_total [1-9]/m);
+        expect(metrics).toMatch(/^openfapiao_signal_listener_changes_total\{state="up"\} 1$/m);
+      }
+    });
+
     it('a revoked token is refused by the next request on this node and, once the signal arrives, on the other', async () => {
       const other = await seedTenant(a, 'revoked');
       // Both nodes have the token cached now.
