@@ -95,9 +95,9 @@ export const CONFIG_VARIABLES = [
   { name: 'DB_POOL_SIZE', default: '10', description: 'PostgreSQL connection pool size per process.' },
   {
     name: 'DATABASE_LISTEN_URL',
-    default: '$DATABASE_URL',
+    default: '(unset)',
     description:
-      'PostgreSQL URL of the one LISTEN connection per process (signals between nodes). Must reach PostgreSQL directly: PgBouncer in transaction mode breaks LISTEN.',
+      'PostgreSQL URL of the one LISTEN connection per process (signals between nodes); unset uses `DATABASE_URL`. Must reach PostgreSQL directly: PgBouncer in transaction mode breaks LISTEN.',
   },
   { name: 'LOG_LEVEL', default: 'info', description: `One of ${LOG_LEVELS.join(', ')}.` },
   { name: 'ROLE', default: 'all', description: '`all` (HTTP + worker), `web` (HTTP only) or `worker` (jobs only).' },
