@@ -10,6 +10,7 @@ import { invoicesRoutes, monitorRoutes, redFormsRoutes } from './modules/invoici
 import { jobsRoutes } from './modules/ops/index.js';
 import { businessSystemsRoutes, getOrg, orgsRoutes } from './modules/orgs/index.js';
 import { scanH5Routes, scanOrdersRoutes, scanSettingsRoutes } from './modules/scan/index.js';
+import { attachCaches } from './platform/cache/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config/load-config.js';
 import { createDb, type Db } from './platform/db/create-db.js';
@@ -27,6 +28,7 @@ import { installValidators } from './platform/http/validators.js';
 import { countJobsByState, createTaskRegistry } from './platform/jobs/index.js';
 import { createJobsRuntime } from './platform/jobs-runtime.js';
 import { withRedaction } from './platform/log-redaction.js';
+import { createSignals } from './platform/signals/index.js';
 import { registerAllTasks } from './tasks.js';
 
 export interface Runtime {
@@ -34,7 +36,7 @@ export interface Runtime {
   /** The sandbox channel's admin side, when the sandbox is the channel. */
   readonly sandbox: SandboxChannel | null;
   readonly metrics: Metrics;
-  /** Closes the database. Call after the app and worker have stopped. */
+  /** Closes the signals' listener and the database. Call after the app and worker have stopped. */
   close(): Promise<void>;
 }
 
@@ -57,10 +59,26 @@ export async function createRuntime(
   const jobs = createJobsRuntime({ registry, clock });
   const sandbox = createSandboxChannel({ db: db.kysely, clock, logger: logger.child({ channel: 'sandbox' }) });
   const events = createEventBus({ jobs, clock });
-  const deps: Deps = { config, db, clock, logger, jobs, events, channel: sandbox };
-  registerAllTasks(registry, deps);
   const metrics = createMetrics(() => countJobsByState(db.kysely));
-  return { deps, sandbox, metrics, close: () => db.destroy() };
+  const signals = createSignals({
+    dialect: db.dialect,
+    db: db.kysely,
+    ...(config.db.driver === 'postgres' ? { listenUrl: config.db.listenUrl ?? config.db.url } : {}),
+    logger: logger.child({ component: 'signals' }),
+    observer: metrics.signals,
+  });
+  attachCaches(db.kysely, { clock, signals, logger: logger.child({ component: 'cache' }) });
+  const deps: Deps = { config, db, clock, logger, jobs, events, signals, channel: sandbox };
+  registerAllTasks(registry, deps);
+  return {
+    deps,
+    sandbox,
+    metrics,
+    close: async () => {
+      await signals.close();
+      await db.destroy();
+    },
+  };
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;

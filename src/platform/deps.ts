@@ -6,6 +6,7 @@ import type { Db } from './db/create-db.js';
 import type { Database } from './db/database.js';
 import type { EventBus } from './events.js';
 import type { JobsRuntime } from './jobs-runtime.js';
+import type { Signals } from './signals/index.js';
 
 /**
  * Everything a use case may need, built once in buildApp and passed explicitly (no container, no globals). Platform
@@ -20,6 +21,8 @@ export interface Deps {
   readonly jobs: JobsRuntime;
   /** Domain events (`invoice.issued` …) fanned out to subscribed tasks in the publisher's transaction. */
   readonly events: EventBus;
+  /** Wake-ups across every node (`?wait`, cache invalidation): in-process at once, PostgreSQL LISTEN/NOTIFY between nodes. */
+  readonly signals: Signals;
 }
 
 /**

@@ -1,8 +1,13 @@
-import { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
+import type { Signals } from './signals/index.js';
 
-/** Fallback poll for work settled by a worker in another process (multi-node): re-read at least this often. */
-export const SETTLED_POLL_MS = 200;
+/**
+ * The safety re-read of a waiting `?wait` request: at most this long between two reads even when no signal came. A
+ * signal can be missed — the publisher committed and died before publishing, or this process's listener was cut off
+ * without noticing yet (a half-open TCP connection looks alive until keep-alive gives up) — so a waiter never sleeps
+ * on a signal alone. It is long on purpose: it bounds how late such a rare miss is seen, not how fast work is seen.
+ */
+export const SETTLED_SAFETY_READ_MS = 5000;
 
 export interface WaitUntilOptions<T> {
   /** The value as the caller last saw it; returned unchanged when it is already done or `seconds` ≤ 0. */
@@ -11,61 +16,73 @@ export interface WaitUntilOptions<T> {
   readonly read: () => Promise<T | undefined>;
   /** True once the value is final: the wait ends. */
   readonly done: (value: T) => boolean;
-  /** At most this long, by the Clock. */
+  /** At most this long, by the Clock (and by real time, so a test clock that does not move still ends the wait). */
   readonly seconds: number;
+  /** Between reads without a signal (default {@link SETTLED_SAFETY_READ_MS}). */
+  readonly safetyReadMs?: number;
+}
+
+/** Where the work's settling is announced: topic and key of the signal (e.g. `invoice.settled` + the invoice id). */
+export interface SettledSignal {
+  readonly topic: string;
+  readonly key: string;
 }
 
 /**
- * `?wait=N` for work a job settles (invoices, scan orders). `announce(key)` wakes the waiters of `key` in this process
- * at once (the task calls it after committing); `waitUntil` otherwise re-reads every `pollMs` for a worker in another
- * process.
+ * `?wait=N` for work a job settles (invoices, scan orders), without polling: subscribes to the settling signal first,
+ * then reads once (so nothing settled in between is missed), then sleeps until a signal for the key, a reconnection of
+ * the listener (signals may have been lost), the safety re-read, or the deadline — and reads once per wake-up (signals
+ * that arrive during a read collapse into one more read). Returns the last value read (done or not).
  */
-export interface SettledWaiter {
-  announce(key: string): void;
-  /** Waits until `done(value)` or the deadline; returns the last value read (done or not). */
-  waitUntil<T>(clock: Clock, key: string, options: WaitUntilOptions<T>): Promise<T>;
-}
-
-/**
- * The deadline is `clock.now() + seconds`, so a test clock set past it ends the wait. Each round sleeps (real time) at
- * most `pollMs`, and the rounds are also budgeted (`seconds / pollMs`): a manual clock that does not move by itself
- * still lets the wait end after about `seconds` of real time.
- */
-export function createSettledWaiter(options: { pollMs?: number } = {}): SettledWaiter {
-  const pollMs = options.pollMs ?? SETTLED_POLL_MS;
-  const wakeups = new EventEmitter();
-  wakeups.setMaxListeners(0);
-
-  const nap = (key: string, ms: number) =>
-    new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        wakeups.off(key, wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      wakeups.on(key, wake);
-    });
-
-  return {
-    announce: (key) => {
-      wakeups.emit(key);
-    },
-    waitUntil: async (clock, key, { initial, read, done, seconds }) => {
-      let current = initial;
-      if (done(current) || seconds <= 0) return current;
-      const deadline = clock.now() + seconds * 1000;
-      let rounds = Math.ceil((seconds * 1000) / pollMs);
-      while (rounds > 0 && clock.now() < deadline) {
-        rounds -= 1;
-        await nap(key, Math.min(pollMs, Math.max(0, deadline - clock.now())));
-        current = (await read()) ?? current;
-        if (done(current)) return current;
-      }
-      return current;
-    },
+export async function waitUntilSettled<T>(
+  signals: Signals,
+  clock: Clock,
+  signal: SettledSignal,
+  { initial, read, done, seconds, safetyReadMs = SETTLED_SAFETY_READ_MS }: WaitUntilOptions<T>,
+): Promise<T> {
+  let current = initial;
+  if (done(current) || seconds <= 0) return current;
+  const deadline = clock.now() + seconds * 1000;
+  let budgetMs = seconds * 1000;
+  let woken = false;
+  let wake: (() => void) | null = null;
+  const onSignal = () => {
+    woken = true;
+    wake?.();
   };
+  const unsubscribe = signals.subscribe(signal.topic, signal.key, onSignal);
+  let unConnect = () => {};
+  try {
+    // Only the process's very first LISTEN connection is waited for; while it reconnects the read below goes ahead.
+    await signals.listening(Math.min(budgetMs, 2000));
+    // From now on a reconnection means signals may have been missed: wake up and read.
+    unConnect = signals.onConnect(onSignal);
+    current = (await read()) ?? current;
+    while (!done(current)) {
+      if (!woken) {
+        const remaining = Math.min(deadline - clock.now(), budgetMs);
+        if (remaining <= 0) break;
+        const napMs = Math.min(safetyReadMs, remaining);
+        const started = performance.now();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(finish, napMs);
+          function finish() {
+            clearTimeout(timer);
+            wake = null;
+            resolve();
+          }
+          wake = finish;
+        });
+        budgetMs -= performance.now() - started;
+        if (!woken && (clock.now() >= deadline || budgetMs <= 0)) break;
+      }
+      // Woken by a signal (read even at the deadline: the answer is then fresh) or by the safety interval.
+      woken = false;
+      current = (await read()) ?? current;
+    }
+    return current;
+  } finally {
+    unsubscribe();
+    unConnect();
+  }
 }
-
-/** The one waiter of this process (announcements come from the worker running in the same process). */
-export const settledWaiter: SettledWaiter = createSettledWaiter();

@@ -26,9 +26,11 @@ export async function buildTestApp(
   dialect: TestDialect,
   env: Record<string, string> = {},
   beforeReady?: (app: FastifyInstance, runtime: Runtime) => void,
-  options: { worker?: boolean; logger?: Logger } = {},
+  options: { worker?: boolean; logger?: Logger; sameDatabaseAs?: TestApp } = {},
 ): Promise<TestApp> {
-  const created = await dialect.createConfigDb();
+  // A second node on the database of `sameDatabaseAs` (which removes the database when it closes).
+  const shared = options.sameDatabaseAs;
+  const created = shared ? { dbConfig: shared.config.db, cleanup: async () => {} } : await dialect.createConfigDb();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-app-'));
   const base = loadConfig({ LOG_LEVEL: 'silent', DEMO_SEED: 'false', DATA_DIR: dataDir, ...env });
   const config: Config = { ...base, db: created.dbConfig };

@@ -1,3 +1,4 @@
+import { type CacheSpec, invalidateCached, readThrough } from '../../platform/cache/index.js';
 import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken, safeEqual, sha256Hex } from '../../platform/ids.js';
@@ -21,6 +22,15 @@ export interface AuthContext {
 }
 
 export const ACCESS_TOKEN_PREFIX = 'oft_';
+
+/**
+ * Token lookups (one per authenticated request) by the token's SHA-256, with their app and tenant. Expiry, revocation
+ * and a disabled app are checked on the cached row at every request. What invalidates: revoking a token (below). Not
+ * needed today — and to add with any such write: disabling an app, renaming a tenant (the row carries both), deleting
+ * tokens (the purge only deletes expired ones, refused anyway). Rotating an app's secret leaves issued tokens valid
+ * by design (tenants.ts), so it changes no cached row. Unknown tokens are never cached.
+ */
+export const TOKEN_CACHE: CacheSpec = { name: 'auth.tokens', ttlMs: 15_000, maxEntries: 20_000 };
 
 /** Exchanges appId + appSecret for a bearer token (≥128 random bits; only its SHA-256 is stored). */
 export async function issueAccessToken(
@@ -62,7 +72,8 @@ export function parseBearer(header: string | undefined): string | null {
 /** Resolves a bearer token to its tenant and app, or throws AUTH_TOKEN_INVALID (missing, unknown, expired, revoked). */
 export async function authenticateToken({ db, clock }: Ctx, token: string | null): Promise<AuthContext> {
   if (!token) throw new AppError(AUTH_TOKEN_INVALID);
-  const row = await findTokenByHash(db, sha256Hex(token));
+  const hash = sha256Hex(token);
+  const row = await readThrough(db, TOKEN_CACHE, hash, () => findTokenByHash(db, hash));
   if (!row || row.revoked_at !== null || row.expires_at <= clock.now() || row.disabled !== 0) {
     throw new AppError(AUTH_TOKEN_INVALID);
   }
@@ -78,7 +89,9 @@ export async function authenticateToken({ db, clock }: Ctx, token: string | null
 
 /** Revokes a token of the caller's tenant. Revoking an unknown or foreign token is a silent no-op (no oracle). */
 export async function revokeAccessToken({ db, clock }: Ctx, input: { tenantId: string; token: string }): Promise<void> {
-  await revokeTokenByHash(db, input.tenantId, sha256Hex(input.token), clock.now());
+  const hash = sha256Hex(input.token);
+  await revokeTokenByHash(db, input.tenantId, hash, clock.now());
+  await invalidateCached(db, TOKEN_CACHE, hash);
 }
 
 /** Deletes tokens that expired more than a day ago (housekeeping job). */

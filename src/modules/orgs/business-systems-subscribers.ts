@@ -1,3 +1,4 @@
+import { type CacheSpec, readThrough } from '../../platform/cache/index.js';
 import type { Ctx } from '../../platform/deps.js';
 import { findBusinessSystemRowById, findEnabledCallbackSystems } from './business-systems.repo.js';
 import type { BusinessSystem } from './business-systems.tables.js';
@@ -5,6 +6,15 @@ import { decryptSecret } from './business-systems-secrets.js';
 import { subscribedEventsJson } from './stored-json.js';
 
 type BusinessSystemsCtx = Ctx<'config'>;
+
+/**
+ * A tenant's enabled business systems with a callback (every event's fan-out reads them), and single systems by id
+ * (every webhook delivery). What invalidates: creating, updating and rotating the secret of a business system
+ * (business-systems.service.ts); systems are never deleted.
+ */
+export const CALLBACK_SYSTEMS_CACHE: CacheSpec = { name: 'orgs.callback-systems', ttlMs: 60_000, maxEntries: 10_000 };
+export const BUSINESS_SYSTEM_CACHE: CacheSpec = { name: 'orgs.business-systems', ttlMs: 60_000, maxEntries: 10_000 };
+export const businessSystemKey = (tenantId: string, id: string) => `${tenantId}:${id}`;
 
 /** The events a business system subscribed to. */
 export function subscribedEvents(system: Pick<BusinessSystem, 'events_json'>): string[] {
@@ -19,7 +29,10 @@ export async function findEventSubscribers(
   ctx: Pick<BusinessSystemsCtx, 'db'>,
   input: { tenantId: string; eventType: string; businessSystemCode: string | null },
 ): Promise<BusinessSystem[]> {
-  const systems = await findEnabledCallbackSystems(ctx.db, input.tenantId);
+  const systems =
+    (await readThrough(ctx.db, CALLBACK_SYSTEMS_CACHE, input.tenantId, () =>
+      findEnabledCallbackSystems(ctx.db, input.tenantId),
+    )) ?? [];
   return systems.filter(
     (s) =>
       subscribedEvents(s).includes(input.eventType) &&
@@ -33,7 +46,9 @@ export async function findBusinessSystemById(
   tenantId: string,
   id: string,
 ): Promise<BusinessSystem | undefined> {
-  return findBusinessSystemRowById(ctx.db, tenantId, id);
+  return readThrough(ctx.db, BUSINESS_SYSTEM_CACHE, businessSystemKey(tenantId, id), () =>
+    findBusinessSystemRowById(ctx.db, tenantId, id),
+  );
 }
 
 /** The secrets that sign right now: the current one first, then the previous one while its overlap lasts. */

@@ -1,3 +1,4 @@
+import { invalidateCached } from '../../platform/cache/index.js';
 import type { DbBool } from '../../platform/db/database.js';
 import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
@@ -17,6 +18,7 @@ import {
 import type { BusinessSystem } from './business-systems.tables.js';
 import { DEFAULT_SUBSCRIBED_EVENTS, type WebhookEventType } from './business-systems-events.js';
 import { encryptSecret, generateSigningSecret } from './business-systems-secrets.js';
+import { BUSINESS_SYSTEM_CACHE, businessSystemKey, CALLBACK_SYSTEMS_CACHE } from './business-systems-subscribers.js';
 import { subscribedEventsJson } from './stored-json.js';
 
 type BusinessSystemsCtx = Ctx<'config'>;
@@ -92,6 +94,7 @@ export async function createBusinessSystem(
   if (!(await insertBusinessSystemIfAbsent(ctx.db, system))) {
     throw new AppError(BUSINESS_SYSTEM_EXISTS, `业务系统 ${input.code} 已存在`);
   }
+  await invalidateCached(ctx.db, CALLBACK_SYSTEMS_CACHE, tenantId);
   return { system, secret };
 }
 
@@ -134,6 +137,7 @@ export async function updateBusinessSystem(
     updated_at: ctx.clock.now(),
   };
   await updateBusinessSystemRow(ctx.db, system.id, set);
+  await invalidateSystem(ctx, system);
   return { ...system, ...set };
 }
 
@@ -156,5 +160,12 @@ export async function rotateBusinessSystemSecret(
     updated_at: now,
   };
   await updateBusinessSystemRow(ctx.db, system.id, set);
+  await invalidateSystem(ctx, system);
   return { system: { ...system, ...set }, secret };
+}
+
+/** After a committed change of `system`: the tenant's callback list and the system by id, on every node. */
+async function invalidateSystem(ctx: Pick<BusinessSystemsCtx, 'db'>, system: BusinessSystem): Promise<void> {
+  await invalidateCached(ctx.db, CALLBACK_SYSTEMS_CACHE, system.tenant_id);
+  await invalidateCached(ctx.db, BUSINESS_SYSTEM_CACHE, businessSystemKey(system.tenant_id, system.id));
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { type CacheSpec, invalidateCached, readThrough } from '../../platform/cache/index.js';
 import type { Database } from '../../platform/db/database.js';
 import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
@@ -7,6 +8,12 @@ import { ORG_BOUND_ELSEWHERE } from './orgs.errors.js';
 import { deleteBinding, findBinding, findBindingsOfTenant, insertBindingIfAbsent } from './orgs.repo.js';
 import { getOrg } from './orgs.service.js';
 import type { Org, OrgChannelBinding } from './orgs.tables.js';
+
+/**
+ * Channel bindings by tax id (whichever tenant holds it; every issue checks it). What invalidates: unbinding. A
+ * missing binding is never cached, so binding needs nothing; `bindOrgChannel` reads the holder uncached.
+ */
+export const BINDING_CACHE: CacheSpec = { name: 'orgs.bindings', ttlMs: 60_000, maxEntries: 10_000 };
 
 /**
  * Binds the channel account of one of the tenant's seller orgs: the channel checks the credential first (so a 409
@@ -60,6 +67,7 @@ export async function bindOrgChannel(
 export async function unbindOrgChannel({ db }: Pick<Ctx, 'db'>, tenantId: string, taxId: string): Promise<Org> {
   const org = await getOrg({ db }, tenantId, taxId);
   await deleteBinding(db, tenantId, org.tax_id);
+  await invalidateCached(db, BINDING_CACHE, org.tax_id);
   return org;
 }
 
@@ -69,7 +77,8 @@ export async function findOrgChannelBinding(
   tenantId: string,
   taxId: string,
 ): Promise<OrgChannelBinding | null> {
-  const binding = await findBinding(db, taxId.toUpperCase());
+  const upper = taxId.toUpperCase();
+  const binding = await readThrough(db, BINDING_CACHE, upper, () => findBinding(db, upper));
   return binding?.tenant_id === tenantId ? binding : null;
 }
 

@@ -1,3 +1,4 @@
+import { type CacheSpec, invalidateCached, readThrough } from '../../platform/cache/index.js';
 import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId } from '../../platform/ids.js';
@@ -5,6 +6,13 @@ import { computeUsccCheckChar, isValidUscc } from '../../tax/uscc.js';
 import { ORG_EXISTS, ORG_NOT_FOUND, ORG_TAX_ID_INVALID } from './orgs.errors.js';
 import { findOrgByTaxId, findOrgsOfTenant, insertOrgIfAbsent, updateOrgRow } from './orgs.repo.js';
 import type { Org } from './orgs.tables.js';
+
+/**
+ * Seller orgs by tenant and tax id (every invoice request resolves its seller). What invalidates: `updateOrg`. An org
+ * is never deleted, and a missing org is never cached, so `createOrg` needs nothing.
+ */
+export const ORG_CACHE: CacheSpec = { name: 'orgs.by-tax-id', ttlMs: 60_000, maxEntries: 10_000 };
+const orgKey = (tenantId: string, taxId: string) => `${tenantId}:${taxId}`;
 
 export interface OrgFields {
   name: string;
@@ -64,7 +72,8 @@ export async function getOrg({ db }: Pick<Ctx, 'db'>, tenantId: string, taxId: s
 
 /** One org of the tenant by tax id (any case), or undefined (also for another tenant's org). */
 export async function findOrg(db: Ctx['db'], tenantId: string, taxId: string): Promise<Org | undefined> {
-  return findOrgByTaxId(db, tenantId, taxId.toUpperCase());
+  const upper = taxId.toUpperCase();
+  return readThrough(db, ORG_CACHE, orgKey(tenantId, upper), () => findOrgByTaxId(db, tenantId, upper));
 }
 
 export async function updateOrg(
@@ -84,5 +93,6 @@ export async function updateOrg(
     updated_at: clock.now(),
   };
   await updateOrgRow(db, tenantId, org.id, set);
+  await invalidateCached(db, ORG_CACHE, orgKey(tenantId, org.tax_id));
   return { ...org, ...set };
 }

@@ -81,7 +81,7 @@ async function onInvoiceSettled(deps: Deps, event: DomainEvent): Promise<void> {
       failure_reason: invoice.failure_reason ?? '开票失败',
       updated_at: now,
     });
-    announceOrderSettled(order.id);
+    await announceOrderSettled(deps, order.id);
     return;
   }
   const setting = await findSettingById(deps, order.setting_id);
@@ -107,5 +107,5 @@ async function onInvoiceSettled(deps: Deps, event: DomainEvent): Promise<void> {
     });
     return true;
   });
-  if (won) announceOrderSettled(order.id);
+  if (won) await announceOrderSettled(deps, order.id);
 }

@@ -1,15 +1,25 @@
 import type { Deps } from '../../platform/deps.js';
-import { settledWaiter } from '../../platform/settled-waiter.js';
+import { type SettledSignal, waitUntilSettled } from '../../platform/settled-waiter.js';
 import { ensureInvoiceDocuments } from '../documents/index.js';
 import { findOrderById } from './orders.repo.js';
 import type { ScanOrder } from './scan.tables.js';
 
 const IN_FLIGHT = new Set(['submitted', 'invoicing']);
-const waitKey = (orderId: string) => `scan-order:${orderId}`;
 
-/** Called after an order's invoice settled (committed), to wake `?wait` requests in this process. */
-export function announceOrderSettled(orderId: string): void {
-  settledWaiter.announce(waitKey(orderId));
+/** The signal an order's settling sends (to every node). */
+export const ORDER_SETTLED_TOPIC = 'scan-order.settled';
+const settledSignal = (orderId: string): SettledSignal => ({ topic: ORDER_SETTLED_TOPIC, key: orderId });
+
+/**
+ * Called after an order's invoice settled (committed): wakes `?wait` requests for the order on every node. A failure
+ * to publish is logged, not thrown (waiters see the order at their safety re-read).
+ */
+export async function announceOrderSettled(deps: Pick<Deps, 'signals' | 'logger'>, orderId: string): Promise<void> {
+  try {
+    await deps.signals.publish(ORDER_SETTLED_TOPIC, orderId);
+  } catch (err) {
+    deps.logger.warn({ err, orderId }, 'could not signal a settled order; waiters see it at their safety re-read');
+  }
 }
 
 /**
@@ -17,7 +27,7 @@ export function announceOrderSettled(orderId: string): void {
  * invoiced (with its PDF rendered) or failed; returns the latest state either way.
  */
 export async function waitForOrder(deps: Deps, order: ScanOrder, seconds: number): Promise<ScanOrder> {
-  const current = await settledWaiter.waitUntil(deps.clock, waitKey(order.id), {
+  const current = await waitUntilSettled(deps.signals, deps.clock, settledSignal(order.id), {
     initial: order,
     read: () => findOrderById(deps.db.kysely, order.id),
     done: (o) => !IN_FLIGHT.has(o.status),

@@ -37,6 +37,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes a separate URL for the LISTEN connection (direct to PostgreSQL when DATABASE_URL is a pooler)', () => {
+    const env = { DATABASE_URL: 'postgres://u@pgbouncer:6432/of', DATABASE_LISTEN_URL: 'postgres://u@db:5432/of' };
+    expect(loadConfig(env).db).toMatchObject({ url: env.DATABASE_URL, listenUrl: env.DATABASE_LISTEN_URL });
+    expect(() => loadConfig({ ...env, DATABASE_LISTEN_URL: 'http://db' })).toThrow(/DATABASE_LISTEN_URL/);
+  });
+
   it('reads TRUST_PROXY as a flag, a hop count or proxy addresses', () => {
     expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
     expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);

@@ -45,6 +45,8 @@ export interface Config {
         readonly poolSize: number;
         /** Repeated SQL texts run as named prepared statements (default true). */
         readonly preparedStatements?: boolean;
+        /** Where the LISTEN connection of signals goes (default `url`): directly to PostgreSQL, never a transaction pooler. */
+        readonly listenUrl?: string;
       };
   readonly logLevel: LogLevel;
   readonly role: Role;
@@ -109,6 +111,12 @@ export const CONFIG_VARIABLES = [
     default: 'true',
     description:
       'PostgreSQL: run SQL texts a connection repeats as named prepared statements (parsed and planned once per connection, at most 256 per connection; docs/architecture.md#prepared-statements). `false` sends every statement unnamed.',
+  },
+  {
+    name: 'DATABASE_LISTEN_URL',
+    default: '(unset)',
+    description:
+      'PostgreSQL URL of the one LISTEN connection per process (signals between nodes); unset uses `DATABASE_URL`. Must reach PostgreSQL directly: PgBouncer in transaction mode breaks LISTEN.',
   },
   { name: 'LOG_LEVEL', default: 'info', description: `One of ${LOG_LEVELS.join(', ')}.` },
   { name: 'ROLE', default: 'all', description: '`all` (HTTP + worker), `web` (HTTP only) or `worker` (jobs only).' },
@@ -310,7 +318,16 @@ export function loadConfig(env: Env, cwd = '.'): Config {
   let db: Config['db'] = { driver: 'sqlite', sqlitePath: path.join(dataDir, 'openfapiao.sqlite') };
   if (databaseUrl !== undefined) {
     const url = parseUrl(databaseUrl, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
-    db = { driver: 'postgres', url, poolSize, preparedStatements: bool('DB_PREPARED_STATEMENTS', true) };
+    const listenUrl = get('DATABASE_LISTEN_URL');
+    db = {
+      driver: 'postgres',
+      url,
+      poolSize,
+      preparedStatements: bool('DB_PREPARED_STATEMENTS', true),
+      ...(listenUrl !== undefined
+        ? { listenUrl: parseUrl(listenUrl, 'DATABASE_LISTEN_URL', ['postgres:', 'postgresql:'], problems) }
+        : {}),
+    };
   }
   const config: Config = {
     http: {

@@ -5,6 +5,7 @@ import type { Config } from '../config/load-config.js';
 import { AppError } from '../errors/app-error.js';
 import { METRICS_TOKEN_INVALID } from '../errors/platform.errors.js';
 import { classifyAddress } from '../net/address-class.js';
+import type { SignalsObserver } from '../signals/index.js';
 
 /** One Prometheus registry per app instance (tests build many apps in one process). */
 export interface Metrics {
@@ -12,6 +13,8 @@ export interface Metrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly jobRunSeconds: Histogram<'task' | 'outcome'>;
   readonly jobsFinished: Counter<'task' | 'outcome'>;
+  /** What the runtime's signals report (platform/signals). */
+  readonly signals: SignalsObserver;
 }
 
 export function createMetrics(countJobsByState: () => Promise<Record<string, number>>): Metrics {
@@ -47,7 +50,36 @@ export function createMetrics(countJobsByState: () => Promise<Record<string, num
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
     },
   });
-  return { registry, httpDuration, jobRunSeconds, jobsFinished };
+  const signalsSent = new Counter({
+    name: 'openfapiao_signals_sent_total',
+    help: 'Signals this process sent to other nodes (PostgreSQL NOTIFY)',
+    registers: [registry],
+  });
+  const signalsReceived = new Counter({
+    name: 'openfapiao_signals_received_total',
+    help: 'Signals this process received from other nodes (PostgreSQL LISTEN)',
+    registers: [registry],
+  });
+  const listenerUp = new Gauge({
+    name: 'openfapiao_signal_listener_up',
+    help: '1 while the LISTEN connection of this process is up (PostgreSQL)',
+    registers: [registry],
+  });
+  const listenerChanges = new Counter({
+    name: 'openfapiao_signal_listener_changes_total',
+    help: 'The LISTEN connection went up or down',
+    labelNames: ['state'] as const,
+    registers: [registry],
+  });
+  const signals: SignalsObserver = {
+    sent: (count) => signalsSent.inc(count),
+    received: () => signalsReceived.inc(),
+    listener: (state) => {
+      listenerUp.set(state === 'up' ? 1 : 0);
+      listenerChanges.inc({ state });
+    },
+  };
+  return { registry, httpDuration, jobRunSeconds, jobsFinished, signals };
 }
 
 /**

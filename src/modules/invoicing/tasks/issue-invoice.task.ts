@@ -93,7 +93,7 @@ async function commitIssued(deps: Deps, invoice: Invoice, issued: ChannelIssued,
     );
     await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
   });
-  announceSettled(invoice.id);
+  await announceSettled(deps, invoice.id);
   helpers.logger.info({ serialNo: invoice.serial_no, number: issued.number }, 'invoice issued');
 }
 
@@ -185,7 +185,7 @@ async function markFailed(deps: Deps, invoice: Invoice, code: InvoiceFailureCode
     if (invoice.is_red === 1) await onRedFailed(deps, trx, invoice);
     await publishInvoiceEvent(deps, trx, 'invoice.failed', invoice);
   });
-  announceSettled(invoice.id);
+  await announceSettled(deps, invoice.id);
 }
 
 /** The exact request this task sends to the channel for an invoice (also used by tests that play a crash). */
