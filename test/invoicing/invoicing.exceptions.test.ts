@@ -156,6 +156,7 @@ for (const dialect of TEST_DIALECTS) {
         logger: pino({ level: 'silent' }),
         signal: new AbortController().signal,
         heartbeat: async () => {},
+        complete: async () => {},
       } satisfies TaskHelpers;
       const broken: Deps = {
         ...deps,

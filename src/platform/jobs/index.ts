@@ -30,7 +30,7 @@ export { BACKOFF_JITTER, BACKOFF_MAX_EXPONENT, computeBackoffDelay } from './com
 export { type EnqueueJobOptions, type EnqueueJobResult, enqueueJob } from './enqueue-job.js';
 export { LAST_ERROR_MAX_CHARS, publicJobError } from './format-job-error.js';
 export { JOB_STATES, type Job, type JobState, type JobTable, type JobTables } from './jobs.tables.js';
-export { isPermanentJobError, PermanentJobError } from './permanent-job-error.js';
+export { isPermanentJobError, JobLeaseLostError, PermanentJobError } from './permanent-job-error.js';
 export {
   createTaskRegistry,
   DEFAULT_TASK_ATTEMPTS,
