@@ -56,6 +56,14 @@ function assertSameInvoiceRequest(invoice: Invoice, hash: string): Invoice {
   });
 }
 
+/** The issue task's id. */
+export const ISSUE_TASK = 'invoicing/issue-invoice';
+
+/** The key of an invoice revision's issue job (the job key is `{ISSUE_TASK}:{issueJobKey}`). */
+export function issueJobKey(invoice: Pick<Invoice, 'id' | 'revision'>): string {
+  return `${invoice.id}:${invoice.revision}`;
+}
+
 /** The issue job of an invoice's current revision (one job per revision, deduplicated by key). */
 export async function enqueueIssue(
   deps: Deps,
@@ -64,9 +72,9 @@ export async function enqueueIssue(
 ) {
   return deps.jobs.enqueue(
     trx,
-    'invoicing/issue-invoice',
+    ISSUE_TASK,
     { invoiceId: invoice.id },
-    { tenantId: invoice.tenant_id, key: `${invoice.id}:${invoice.revision}` },
+    { tenantId: invoice.tenant_id, key: issueJobKey(invoice) },
   );
 }
 

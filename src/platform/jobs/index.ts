@@ -25,7 +25,14 @@ export {
   type ListJobsResult,
   listJobs,
 } from './admin-jobs.js';
-export { CANCELLABLE_STATES, cancelJob, RETRYABLE_STATES, retryJob } from './change-job-state.js';
+export {
+  CANCELLABLE_STATES,
+  cancelJob,
+  cancelUnstartedJob,
+  RETRYABLE_STATES,
+  retryJob,
+  type UnstartedJobCancel,
+} from './change-job-state.js';
 export { BACKOFF_JITTER, BACKOFF_MAX_EXPONENT, computeBackoffDelay } from './compute-backoff-delay.js';
 export { type EnqueueJobOptions, type EnqueueJobResult, enqueueJob } from './enqueue-job.js';
 export { LAST_ERROR_MAX_CHARS, publicJobError } from './format-job-error.js';

@@ -24,12 +24,9 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
     await refuseUnboundSeller(deps, invoice, helpers);
     return;
   }
-  if (invoice.status === 'pending') {
-    const claimed = await transitionInvoice(db, invoice.id, 'issue_claimed', {
-      updated_at: deps.clock.now(),
-    });
-    if (!claimed) return; // cancelled meanwhile
-  }
+  // Nothing is written before the channel call: a cancel cannot race it, since cancelling a pending request also
+  // cancels its job and is refused once a worker has claimed the job (cancelInvoice). The request goes pending →
+  // issued in one final transaction, or → issuing when the attempt is deferred.
   let request: ChannelIssueRequest;
   try {
     request = await buildChannelRequest(deps, invoice);
@@ -55,7 +52,8 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
  */
 async function refuseUnboundSeller(deps: Deps, invoice: Invoice, helpers: TaskHelpers): Promise<void> {
   const reason = sellerNotBoundMessage(invoice.seller_tax_id);
-  if (invoice.status === 'pending') {
+  // A first attempt has not called the channel; a later one may have (a crashed attempt leaves the request pending).
+  if (invoice.status === 'pending' && helpers.job.attempts <= 1) {
     await markFailed(deps, invoice, 'SELLER_NOT_BOUND', reason);
     return;
   }
@@ -70,7 +68,12 @@ async function refuseUnboundSeller(deps: Deps, invoice: Invoice, helpers: TaskHe
  * The channel has issued: from here on a failure must never mark the request `failed` (a retry would issue a
  * second invoice under a new request id). It throws, and the job's next attempt gets the same number back.
  */
-async function commitIssued(deps: Deps, invoice: Invoice, issued: ChannelIssued, helpers: TaskHelpers): Promise<void> {
+async function commitIssued(
+  deps: Deps,
+  invoice: Invoice,
+  issued: ChannelIssued,
+  helpers: Pick<TaskHelpers, 'logger'> & Partial<Pick<TaskHelpers, 'complete'>>,
+): Promise<void> {
   await deps.db.kysely.transaction().execute(async (trx) => {
     const done = await transitionInvoice(trx, invoice.id, 'issued', {
       number: issued.number,
@@ -82,16 +85,19 @@ async function commitIssued(deps: Deps, invoice: Invoice, issued: ChannelIssued,
       red_form_status: invoice.is_red === 1 ? 'used' : invoice.red_form_status,
       updated_at: deps.clock.now(),
     });
-    if (!done) return;
-    if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
-    // Layout files are rendered once, right after issuing (documents module); downloads render on demand too.
-    await deps.jobs.enqueue(
-      trx,
-      'documents/render-invoice',
-      { invoiceId: invoice.id },
-      { tenantId: invoice.tenant_id },
-    );
-    await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
+    if (done) {
+      if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
+      // Layout files are rendered once, right after issuing (documents module); downloads render on demand too.
+      await deps.jobs.enqueue(
+        trx,
+        'documents/render-invoice',
+        { invoiceId: invoice.id },
+        { tenantId: invoice.tenant_id },
+      );
+      await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
+    }
+    // The job succeeds with the transaction that records its effect (one commit; a lost lease rolls it back).
+    await helpers.complete?.(trx);
   });
   announceSettled(invoice.id);
   helpers.logger.info({ serialNo: invoice.serial_no, number: issued.number }, 'invoice issued');
@@ -114,8 +120,7 @@ export async function reconcileDeadIssue(
     unknown: '开具中断且无法向通道确认结果。请稍后重试：将以同一请求确认，不会重复开票',
   });
   if (!found) return;
-  if (invoice.status === 'pending') await transitionInvoice(deps.db.kysely, invoice.id, 'issue_claimed', {});
-  await commitIssued(deps, (await findInvoiceById(deps.db.kysely, invoice.id))!, found, helpers as TaskHelpers);
+  await commitIssued(deps, invoice, found, helpers);
 }
 
 /**

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChannelIssueRequest } from '../../src/modules/channels/index.js';
+import { createWorker, type Worker } from '../../src/platform/jobs/index.js';
+import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { deferred } from '../jobs/jobs-test-kit.js';
+import { blueRequest, get, post } from './invoicing-kit.js';
+
+/** The issue pipeline's commits: no `issuing` write on the happy path, cancel against the issue job. */
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: the issue pipeline`, () => {
+    let t: TestApp;
+    let a: SeededTenant;
+    let worker: () => Worker;
+    /** What the channel sees during `issue` (set per test), and the invoice's stored status at that moment. */
+    let duringIssue: ((request: ChannelIssueRequest) => Promise<void>) | undefined;
+
+    beforeAll(async () => {
+      // No background worker: each test runs the queue itself.
+      t = await buildTestApp(dialect);
+      a = await seedTenant(t, 'A');
+      const deps = t.runtime.deps;
+      const issue = deps.channel.issue.bind(deps.channel);
+      deps.channel.issue = async (request) => {
+        await duringIssue?.(request);
+        return issue(request);
+      };
+      worker = () =>
+        createWorker({
+          db: deps.db,
+          registry: deps.jobs.registry,
+          config: { ...t.config.jobs, pollIntervalMs: 20, concurrency: 4 },
+          logger: deps.logger,
+          clock: t.clock,
+          backoff: () => 0,
+        });
+    });
+    afterAll(async () => t?.close());
+
+    /** The stored status of the invoice a channel request id (`{invoiceId}-r{channelRevision}`) names. */
+    const statusOf = async (requestId: string) =>
+      (
+        await t.runtime.deps.db.kysely
+          .selectFrom('invoices')
+          .select('status')
+          .where('id', '=', requestId.slice(0, requestId.lastIndexOf('-r')))
+          .executeTakeFirstOrThrow()
+      ).status;
+
+    it('goes pending → issued with no issuing commit, and completes the job in the same transaction', async () => {
+      const seen: string[] = [];
+      duringIssue = async (request) => {
+        seen.push(await statusOf(request.requestId));
+      };
+      const req = blueRequest(a);
+      expect((await post(t, a, '/api/v1/invoices', req)).json().status).toBe('pending');
+      try {
+        while ((await worker().runOnce()) > 0);
+      } finally {
+        duringIssue = undefined;
+      }
+      expect(seen).toEqual(['pending']);
+      const issued = (await get(t, a, `/api/v1/invoices/${req.serialNo}`)).json();
+      expect(issued.status).toBe('issued');
+      const job = await t.runtime.deps.db.kysely
+        .selectFrom('jobs')
+        .selectAll()
+        .where('task', '=', 'invoicing/issue-invoice')
+        .where('payload', 'like', `%${(await invoiceId(req.serialNo)) ?? 'none'}%`)
+        .executeTakeFirstOrThrow();
+      expect(job).toMatchObject({ state: 'succeeded', attempts: 1, locked_by: null, last_error: null });
+    });
+
+    it('cancels a pending request with its queued job: the job never runs and the channel never sees it', async () => {
+      const req = blueRequest(a, { buyer: { name: '撤销排队测试有限公司', taxId: '91110000600037341L' } });
+      await post(t, a, '/api/v1/invoices', req);
+      const cancelled = await post(t, a, `/api/v1/invoices/${req.serialNo}/cancel`);
+      expect(cancelled.statusCode).toBe(200);
+      expect(cancelled.json().status).toBe('cancelled');
+      const id = await invoiceId(req.serialNo);
+      const job = await t.runtime.deps.db.kysely
+        .selectFrom('jobs')
+        .select(['state', 'attempts'])
+        .where('payload', 'like', `%${id}%`)
+        .executeTakeFirstOrThrow();
+      expect(job).toEqual({ state: 'cancelled', attempts: 0 });
+      while ((await worker().runOnce()) > 0);
+      expect((await get(t, a, `/api/v1/invoices/${req.serialNo}`)).json().status).toBe('cancelled');
+      const ledger = (await get(t, a, '/api/v1/sandbox/ledger?limit=200')).json().items as { buyerName: string }[];
+      expect(ledger.filter((e) => e.buyerName === '撤销排队测试有限公司')).toEqual([]);
+    });
+
+    it('refuses to cancel a pending request whose issue job is running (the channel may be answering)', async () => {
+      const inChannel = deferred();
+      const answer = deferred();
+      duringIssue = async () => {
+        inChannel.resolve();
+        await answer.promise;
+      };
+      const req = blueRequest(a, { buyer: { name: '撤销运行测试有限公司', taxId: '91110000600037341L' } });
+      await post(t, a, '/api/v1/invoices', req);
+      const run = worker().runOnce();
+      try {
+        await inChannel.promise;
+        const refused = await post(t, a, `/api/v1/invoices/${req.serialNo}/cancel`);
+        expect(refused.statusCode).toBe(409);
+        expect(errorOf(refused)).toMatchObject({
+          code: 'INVOICE_NOT_CANCELLABLE',
+          details: { status: 'pending', issueStarted: true },
+        });
+        expect((await get(t, a, `/api/v1/invoices/${req.serialNo}`)).json().status).toBe('pending');
+      } finally {
+        answer.resolve();
+        duringIssue = undefined;
+        await run;
+      }
+      expect((await get(t, a, `/api/v1/invoices/${req.serialNo}`)).json().status).toBe('issued');
+    });
+
+    async function invoiceId(serialNo: string): Promise<string | undefined> {
+      const row = await t.runtime.deps.db.kysely
+        .selectFrom('invoices')
+        .select('id')
+        .where('tenant_id', '=', a.tenantId)
+        .where('serial_no', '=', serialNo)
+        .executeTakeFirst();
+      return row?.id;
+    }
+  });
+}
