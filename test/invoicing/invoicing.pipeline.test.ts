@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelIssueRequest } from '../../src/modules/channels/index.js';
+import { issuedFilesRenderer, registerIssuedFilesRenderer } from '../../src/modules/invoicing/issued-files.js';
 import { createWorker, type Worker } from '../../src/platform/jobs/index.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
@@ -69,6 +70,33 @@ for (const dialect of TEST_DIALECTS) {
         .where('payload', 'like', `%${(await invoiceId(req.serialNo)) ?? 'none'}%`)
         .executeTakeFirstOrThrow();
       expect(job).toMatchObject({ state: 'succeeded', attempts: 1, locked_by: null, last_error: null });
+      // The files were recorded with the issued invoice: no render job was needed.
+      const id = (await invoiceId(req.serialNo))!;
+      expect(await documentFormats(id)).toEqual(['ofd', 'pdf', 'xml']);
+      expect(await renderJobs(id)).toEqual([]);
+      expect((await get(t, a, `/api/v1/invoices/${req.serialNo}/files/pdf`)).statusCode).toBe(200);
+    });
+
+    it('falls back to the render job when rendering in the issue job fails: issued first, files later', async () => {
+      const documents = issuedFilesRenderer();
+      expect(documents).toBeDefined();
+      registerIssuedFilesRenderer(async () => {
+        throw new Error('render threads unavailable');
+      });
+      const req = blueRequest(a);
+      await post(t, a, '/api/v1/invoices', req);
+      try {
+        expect(await worker().runOnce()).toBe(1);
+      } finally {
+        if (documents) registerIssuedFilesRenderer(documents);
+      }
+      const id = (await invoiceId(req.serialNo))!;
+      expect((await get(t, a, `/api/v1/invoices/${req.serialNo}`)).json().status).toBe('issued');
+      expect(await documentFormats(id)).toEqual([]);
+      expect(await renderJobs(id)).toEqual(['queued']);
+      while ((await worker().runOnce()) > 0);
+      expect(await renderJobs(id)).toEqual(['succeeded']);
+      expect(await documentFormats(id)).toEqual(['ofd', 'pdf', 'xml']);
     });
 
     it('cancels a pending request with its queued job: the job never runs and the channel never sees it', async () => {
@@ -116,6 +144,25 @@ for (const dialect of TEST_DIALECTS) {
       }
       expect((await get(t, a, `/api/v1/invoices/${req.serialNo}`)).json().status).toBe('issued');
     });
+
+    async function documentFormats(id: string): Promise<string[]> {
+      const rows = await t.runtime.deps.db.kysely
+        .selectFrom('invoice_documents')
+        .select('format')
+        .where('invoice_id', '=', id)
+        .orderBy('format')
+        .execute();
+      return rows.map((r) => r.format);
+    }
+
+    async function renderJobs(id: string): Promise<string[]> {
+      const rows = await t.runtime.deps.db.kysely
+        .selectFrom('jobs')
+        .select('state')
+        .where('job_key', '=', `documents/render-invoice:${id}`)
+        .execute();
+      return rows.map((r) => r.state);
+    }
 
     async function invoiceId(serialNo: string): Promise<string | undefined> {
       const row = await t.runtime.deps.db.kysely
