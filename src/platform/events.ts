@@ -30,6 +30,12 @@ export const DomainEventSchema = Type.Object({
 /** Payload schema of a task subscribed to events. */
 export const EventTaskPayload = Type.Object({ event: DomainEventSchema });
 
+/** Decides at publish time whether a subscriber gets a job for the event (see {@link EventBus.subscribe}). */
+export type EventFilter = (
+  event: DomainEvent,
+  db: Kysely<Database> | Transaction<Database>,
+) => boolean | Promise<boolean>;
+
 /** Tasks that take an event: their payload is `{ event }`. */
 type EventTask = { [K in TaskName]: TaskPayloads[K] extends { event: DomainEvent } ? K : never }[TaskName];
 
@@ -40,10 +46,12 @@ type EventTask = { [K in TaskName]: TaskPayloads[K] extends { event: DomainEvent
  */
 export interface EventBus {
   /**
-   * Runs `task` for every event of `types`. `when` is checked at publish time on the event (pure, no I/O): events it
-   * refuses enqueue nothing, so a subscriber that only cares about some events costs nothing for the others.
+   * Runs `task` for every event of `types`. `when` is checked at publish time, in the publisher's transaction (`db`):
+   * events it refuses enqueue nothing, so a subscriber that only cares about some events costs nothing for the others.
+   * Keep it cheap — a test of the event's data, or a lookup the subscriber's module caches — since it runs in every
+   * publishing transaction.
    */
-  subscribe(types: string | readonly string[], task: EventTask, when?: (event: DomainEvent) => boolean): void;
+  subscribe(types: string | readonly string[], task: EventTask, when?: EventFilter): void;
   /**
    * Publishes an event. `key` makes publishing idempotent: a retried transition with the same key enqueues nothing
    * new (each subscriber job is keyed `task:key`), and the event keeps the id of its first publication.
@@ -55,7 +63,7 @@ export interface EventBus {
 }
 
 export function createEventBus({ jobs, clock }: { jobs: JobsRuntime; clock: Clock }): EventBus {
-  const subscribers = new Map<string, { task: EventTask; when?: (event: DomainEvent) => boolean }[]>();
+  const subscribers = new Map<string, { task: EventTask; when?: EventFilter }[]>();
   return {
     subscribe(types, task, when) {
       for (const type of typeof types === 'string' ? [types] : types) {
@@ -73,7 +81,7 @@ export function createEventBus({ jobs, clock }: { jobs: JobsRuntime; clock: Cloc
         ...(input.data ? { data: input.data } : {}),
       };
       for (const { task, when } of subscribers.get(input.type) ?? []) {
-        if (when && !when(event)) continue;
+        if (when && !(await when(event, db))) continue;
         await jobs.enqueue(db, task, { event } as TaskPayloads[typeof task], {
           tenantId: input.tenantId,
           key: input.key,

@@ -161,6 +161,39 @@ for (const dialect of TEST_DIALECTS) {
       expect(other.received).toHaveLength(0);
     });
 
+    it('enqueues no fan-out job for an event no business system wants (decided when it is published)', async () => {
+      const c = await seedTenant(t, 'C');
+      await createSystem(t, c, {
+        code: 'FAILS',
+        name: 'failed only',
+        callbackUrl: 'http://127.0.0.1:9/',
+        events: ['invoice.failed'],
+      });
+      const fanOuts = async (serialNo: string) => {
+        const invoice = (await get(t, c, `/api/v1/invoices/${serialNo}`)).json();
+        expect(invoice.status).toBe('issued');
+        const jobs = await t.runtime.deps.db.kysely
+          .selectFrom('jobs')
+          .select('id')
+          .where('task', '=', 'delivery/fan-out-event')
+          .where('payload', 'like', `%"serialNo":"${serialNo}"%`)
+          .execute();
+        return jobs.length;
+      };
+      const unwanted = blueRequest(c);
+      expect((await post(t, c, '/api/v1/invoices?wait=10', unwanted)).json().status).toBe('issued');
+      expect(await fanOuts(unwanted.serialNo)).toBe(0);
+      await createSystem(t, c, {
+        code: 'ALL',
+        name: 'all',
+        callbackUrl: 'http://127.0.0.1:9/',
+        receiveAllInvoices: true,
+      });
+      const wanted = blueRequest(c);
+      expect((await post(t, c, '/api/v1/invoices?wait=10', wanted)).json().status).toBe('issued');
+      expect(await fanOuts(wanted.serialNo)).toBe(1);
+    });
+
     it('checks the address again at send time (a URL that now points to a refused address)', async () => {
       const r = await receiver({ host: '127.0.0.2' });
       await createSystem(t, a, {

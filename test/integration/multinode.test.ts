@@ -373,8 +373,9 @@ describe.skipIf(postgres.skip)('postgres: three nodes, one SIGKILLed under load'
     // A PDF rendered by one node downloads from a web node that did not render it (BLOB_STORE=db).
     const downloads: { renderedBy: NodeName; from: NodeName }[] = [];
     for (const inv of invoices.slice(0, 12)) {
-      const [render] = jobOf('documents/render-invoice', inv.id);
-      const renderedBy = render ? ranOn.get(render.id)?.node : undefined;
+      // The issue job renders the files itself; the render job exists only as its fallback (rendering failed).
+      const renderers = [...jobOf('documents/render-invoice', inv.id), ...jobOf('invoicing/issue-invoice', inv.id)];
+      const renderedBy = renderers.map((j) => ranOn.get(j.id)?.node).find((node) => node !== undefined);
       if (!renderedBy) continue;
       const from: NodeName = renderedBy === 'A' ? 'B' : 'A';
       const pdf = await fetch(`${base[from]}/api/v1/invoices/${inv.serial_no}/files/pdf`, { headers: auth });

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInvoice } from '../../src/modules/invoicing/create-invoice.js';
+import { issuedFilesRenderer, registerIssuedFilesRenderer } from '../../src/modules/invoicing/issued-files.js';
 import { buildChannelRequest, runIssueInvoice } from '../../src/modules/invoicing/tasks/issue-invoice.task.js';
 import type { Deps } from '../../src/platform/deps.js';
 import type { Job, TaskHelpers } from '../../src/platform/jobs/index.js';
@@ -156,18 +157,21 @@ for (const dialect of TEST_DIALECTS) {
         logger: pino({ level: 'silent' }),
         signal: new AbortController().signal,
         heartbeat: async () => {},
+        complete: async () => {},
       } satisfies TaskHelpers;
-      const broken: Deps = {
-        ...deps,
-        jobs: {
-          ...deps.jobs,
-          enqueue: async () => {
-            throw new Error('database went away');
-          },
-        },
-      };
-      await expect(runIssueInvoice(broken, invoice.id, helpers)).rejects.toThrow('database went away');
-      expect((await get(t, a, `/api/v1/invoices/${serialNo}`)).json().status).toBe('issuing');
+      // The final transaction (invoice issued + its files + event + job completion) fails after the channel answered.
+      const documents = issuedFilesRenderer();
+      expect(documents).toBeDefined();
+      registerIssuedFilesRenderer(async () => async () => {
+        throw new Error('database went away');
+      });
+      try {
+        await expect(runIssueInvoice(deps, invoice.id, helpers)).rejects.toThrow('database went away');
+      } finally {
+        if (documents) registerIssuedFilesRenderer(documents);
+      }
+      // Nothing was written before the channel call and the final transaction rolled back: still pending.
+      expect((await get(t, a, `/api/v1/invoices/${serialNo}`)).json().status).toBe('pending');
       await runIssueInvoice(deps, invoice.id, helpers);
       const issued = (await get(t, a, `/api/v1/invoices/${serialNo}`)).json();
       expect(issued.status).toBe('issued');

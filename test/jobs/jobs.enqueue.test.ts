@@ -1,9 +1,11 @@
+import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createTaskRegistry,
   defineTask,
   enqueueJob,
+  enqueueJobAfter,
   getJob,
   type TaskRegistry,
 } from '../../src/platform/jobs/index.js';
@@ -49,6 +51,44 @@ for (const dialect of TEST_DIALECTS) {
     beforeEach(async () => {
       await t.db.kysely.deleteFrom('jobs').execute();
     });
+
+    it.skipIf(dialect.name !== 'postgres')(
+      'enqueueJobAfter: one job per row of the preceding CTE, none without, checked and keyed like enqueueJob',
+      async () => {
+        const run = (rows: number, frag: ReturnType<typeof enqueueJobAfter>) =>
+          sql<{
+            id: string;
+          }>`with src as (select generate_series(1, ${rows}::int) as n), job as ${frag} select id from job`
+            .execute(t.db.kysely)
+            .then((r) => r.rows);
+        const after = (label: string) =>
+          enqueueJobAfter(registry, 'test/do-work', { label }, { now: NOW, tenantId: 'tnt_1', after: 'src' });
+        expect(await run(0, after('none'))).toEqual([]);
+        const [one] = await run(1, after('one'));
+        expect(await getJob(t.db.kysely, { tenantId: null, id: one!.id })).toMatchObject({
+          task: 'test/do-work',
+          tenant_id: 'tnt_1',
+          payload: '{"label":"one"}',
+          state: 'queued',
+          attempts: 0,
+          max_attempts: 7,
+          run_at: NOW,
+          created_at: NOW,
+          updated_at: NOW,
+        });
+        const keyed = () => enqueueJobAfter(registry, 'test/check-amount', { amount: 3 }, { now: NOW, after: 'src' });
+        expect(await run(1, keyed())).toHaveLength(1);
+        expect(await run(1, keyed())).toEqual([]);
+        expect(() =>
+          enqueueJobAfter(registry, 'test/check-amount', { amount: 'x' } as never, { now: NOW, after: 'src' }),
+        ).toThrow(/invalid payload/);
+        const count = await t.db.kysely
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst();
+        expect(Number(count?.n)).toBe(2);
+      },
+    );
 
     it('stores a queued job with the task defaults', async () => {
       const { id, created } = await enqueueJob(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWorker } from '../../src/platform/jobs/index.js';
+import { createWorker, enqueueJob, JobLeaseLostError } from '../../src/platform/jobs/index.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import {
   deferred,
@@ -39,6 +39,64 @@ for (const dialect of TEST_DIALECTS) {
       const job = await load(id);
       expect(job).toMatchObject({ state: 'retry', attempts: 2, locked_by: null });
       expect(job.last_error).toContain('second worker failed');
+    });
+
+    it("completes a job in the handler's transaction: one commit with its work, no second write", async () => {
+      let follower = '';
+      const registry = registryWith(async (payload, helpers) => {
+        if (payload.label !== 'first') return;
+        await db()
+          .kysely.transaction()
+          .execute(async (trx) => {
+            follower = (await enqueueJob(trx, registry, 'test/do-work', { label: 'next' }, { now: clock.now() })).id;
+            await helpers.complete(trx);
+          });
+      });
+      const id = await enqueue(registry, 'first');
+      const finished: string[] = [];
+      const w = worker(registry, { onJobFinished: (info) => finished.push(info.state) });
+      expect(await w.runOnce()).toBe(1);
+      expect(await load(id)).toMatchObject({ state: 'succeeded', locked_by: null, finished_at: clock.now() });
+      expect((await load(follower)).state).toBe('queued');
+      expect(finished).toEqual(['succeeded']);
+    });
+
+    it("does not complete a job whose lease was lost: the handler's transaction rolls back with its work", async () => {
+      const started = deferred();
+      const release = deferred();
+      let calls = 0;
+      let completeError: unknown;
+      const registry = registryWith(async (payload, helpers) => {
+        if (payload.label !== 'first') return;
+        calls++;
+        if (calls > 1) throw new Error('second worker failed');
+        started.resolve();
+        await release.promise;
+        try {
+          await db()
+            .kysely.transaction()
+            .execute(async (trx) => {
+              await enqueueJob(trx, registry, 'test/do-work', { label: 'lost' }, { now: clock.now() });
+              await helpers.complete(trx);
+            });
+        } catch (err) {
+          completeError = err;
+          throw err;
+        }
+      });
+      const id = await enqueue(registry, 'first');
+      const firstRun = worker(registry, { workerId: 'w-first' }).runOnce();
+      await started.promise;
+      clock.advance(testJobsConfig().leaseMs + 1);
+      expect(await worker(registry, { workerId: 'w-second' }).runOnce()).toBe(1);
+      release.resolve();
+      await firstRun;
+      expect(completeError).toBeInstanceOf(JobLeaseLostError);
+      const job = await load(id);
+      expect(job).toMatchObject({ state: 'retry', attempts: 2, locked_by: null, finished_at: null });
+      expect(job.last_error).toContain('second worker failed');
+      const lost = await db().kysely.selectFrom('jobs').select('id').where('payload', 'like', '%lost%').execute();
+      expect(lost).toEqual([]);
     });
 
     it('sends an expired lease with no attempts left to dead instead of running it', async () => {

@@ -13,7 +13,13 @@ export interface IssuingChannel {
    * when it does not hold. Whether the seller may then issue is the caller's record (orgs' channel binding).
    */
   bindAccount(request: ChannelAccountBindRequest): Promise<ChannelAccount>;
-  /** Issues a blue or red invoice. Throws ChannelError (transient → retry, permanent → the request failed). */
+  /**
+   * Issues a blue or red invoice. Throws ChannelError (transient → retry, permanent → the request failed).
+   * Required of every channel: a second `issue` with the same `requestId` (the worker crashed after the first call,
+   * before our commit, and the job ran again) returns the first call's number, date and codes — never a second
+   * invoice. The issue job relies on it: it writes nothing before the call, so the request is still `pending` when a
+   * crashed attempt is retried.
+   */
   issue(request: ChannelIssueRequest): Promise<ChannelIssued>;
   /** Looks up an issue request by requestId (after a timeout: did it go through?). */
   queryIssue(scope: ChannelScope, requestId: string): Promise<ChannelIssued | null>;

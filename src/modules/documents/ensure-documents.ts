@@ -4,6 +4,8 @@
  * key decides the winner when two processes race: the loser's insert is ignored and it re-reads the winner's row.
  * Within one process concurrent calls share one render. Stored files are never re-rendered.
  */
+import type { Transaction } from 'kysely';
+import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import type { Invoice } from '../invoicing/index.js';
@@ -63,6 +65,30 @@ async function renderAndStore(deps: Deps, invoiceId: string): Promise<InvoiceDoc
   const refs = toRefs(inserted === rows.length ? rows : await findDocumentRows(db, invoiceId));
   if (!refs) throw new Error(`documents of invoice ${invoiceId} are incomplete after storing them`);
   return refs;
+}
+
+/**
+ * For the issue job (registered as invoicing's IssuedFilesRenderer): renders and stores the files of an invoice the
+ * channel has just issued — not committed yet, so it is passed in, never read — and returns the insert of their rows
+ * for the transaction that records the invoice as issued. A red invoice's blue number is read here (red only).
+ */
+export async function renderIssuedDocuments(
+  deps: Deps,
+  invoice: Invoice,
+): Promise<(trx: Transaction<Database>) => Promise<void>> {
+  if (!isIssuedInvoice(invoice)) {
+    throw new AppError(DOCUMENT_NOT_AVAILABLE, undefined, { invoiceId: invoice.id, status: invoice.status });
+  }
+  const blue =
+    invoice.is_red === 1 && invoice.blue_invoice_id
+      ? await findInvoiceById(deps.db.kysely, invoice.blue_invoice_id)
+      : null;
+  const stored = await storeRendered(documentsContext(deps).blobs, buildInvoiceDocument(invoice, blue?.number ?? null));
+  const now = deps.clock.now();
+  const rows = DOCUMENT_FORMATS.map((format) => documentRow(invoice, format, stored, now));
+  return async (trx) => {
+    await insertDocumentRows(trx, rows);
+  };
 }
 
 /**

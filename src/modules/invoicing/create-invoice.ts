@@ -6,7 +6,7 @@ import type { ComputedInvoice } from '../../tax/index.js';
 import { getIssuingSellerOrThrow, type Org } from '../orgs/index.js';
 import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
 import { INITIAL_INVOICE_STATUS } from './invoice-state-machine.js';
-import { findInvoiceBySerial, insertInvoice } from './invoicing.repo.js';
+import { findInvoiceBySerial, insertInvoice, insertInvoiceWithJob } from './invoicing.repo.js';
 import type { Invoice, InvoiceOrigin } from './invoicing.tables.js';
 import { buyerJson, computedInvoiceJson, invoiceRequestJson, sellerJson } from './stored-json.js';
 import { loadTaxCodeTable } from './tax-code-table.js';
@@ -22,7 +22,9 @@ export interface CreateInvoiceInput {
 /**
  * Accepts a blue invoice request: idempotent by serial number (same payload → the same invoice; another payload →
  * 409 IDEMPOTENCY_CONFLICT), validated by the tax rules, stored as `pending` together with its issue job in one
- * transaction. Concurrent identical requests insert once (unique tenant + serial number).
+ * transaction — on PostgreSQL in one statement. Concurrent identical requests insert once (unique tenant + serial
+ * number). Nothing is read before the insert: a replay is found by the insert's conflict (or, when the request no
+ * longer validates, by the lookup that error makes), then compared by its request hash.
  */
 export async function createInvoice(
   deps: Deps,
@@ -30,17 +32,34 @@ export async function createInvoice(
 ): Promise<{ invoice: Invoice; created: boolean }> {
   const db = deps.db.kysely;
   const hash = requestHash({ serialNo: input.serialNo, ...input.data });
-  const existing = await findInvoiceBySerial(db, input.tenantId, input.serialNo);
-  if (existing) return { invoice: assertSameInvoiceRequest(existing, hash), created: false };
-
-  const seller = await getIssuingSellerOrThrow(db, input.tenantId, input.data.seller.taxId);
-  const computed = computeOrThrow(toTaxDraft(input.data, seller.name), await loadTaxCodeTable(db));
-  const invoice = buildInvoiceRow(deps.clock.now(), input, hash, seller, computed);
-  const inserted = await db.transaction().execute(async (trx) => {
-    if (!(await insertInvoice(trx, invoice))) return false;
-    await enqueueIssue(deps, trx, invoice);
-    return true;
-  });
+  let invoice: Invoice;
+  try {
+    const seller = await getIssuingSellerOrThrow(db, input.tenantId, input.data.seller.taxId);
+    const computed = computeOrThrow(toTaxDraft(input.data, seller.name), await loadTaxCodeTable(db));
+    invoice = buildInvoiceRow(deps.clock.now(), input, hash, seller, computed);
+  } catch (err) {
+    // A replay gets what was stored even when it would no longer validate (the seller unbound since, say).
+    const existing = await findInvoiceBySerial(db, input.tenantId, input.serialNo);
+    if (existing) return { invoice: assertSameInvoiceRequest(existing, hash), created: false };
+    throw err;
+  }
+  const inserted =
+    deps.db.dialect === 'postgres'
+      ? await insertInvoiceWithJob(
+          db,
+          invoice,
+          deps.jobs.enqueueAfter(
+            'ins',
+            ISSUE_TASK,
+            { invoiceId: invoice.id },
+            { tenantId: invoice.tenant_id, key: issueJobKey(invoice) },
+          ),
+        )
+      : await db.transaction().execute(async (trx) => {
+          if (!(await insertInvoice(trx, invoice))) return false;
+          await enqueueIssue(deps, trx, invoice);
+          return true;
+        });
   if (!inserted) {
     const winner = await findInvoiceBySerial(db, input.tenantId, input.serialNo);
     return { invoice: assertSameInvoiceRequest(winner!, hash), created: false };
@@ -56,6 +75,14 @@ function assertSameInvoiceRequest(invoice: Invoice, hash: string): Invoice {
   });
 }
 
+/** The issue task's id. */
+export const ISSUE_TASK = 'invoicing/issue-invoice';
+
+/** The key of an invoice revision's issue job (the job key is `{ISSUE_TASK}:{issueJobKey}`). */
+export function issueJobKey(invoice: Pick<Invoice, 'id' | 'revision'>): string {
+  return `${invoice.id}:${invoice.revision}`;
+}
+
 /** The issue job of an invoice's current revision (one job per revision, deduplicated by key). */
 export async function enqueueIssue(
   deps: Deps,
@@ -64,9 +91,9 @@ export async function enqueueIssue(
 ) {
   return deps.jobs.enqueue(
     trx,
-    'invoicing/issue-invoice',
+    ISSUE_TASK,
     { invoiceId: invoice.id },
-    { tenantId: invoice.tenant_id, key: `${invoice.id}:${invoice.revision}` },
+    { tenantId: invoice.tenant_id, key: issueJobKey(invoice) },
   );
 }
 

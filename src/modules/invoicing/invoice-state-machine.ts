@@ -38,10 +38,11 @@ export const INITIAL_INVOICE_STATUS = 'pending' as const satisfies InvoiceStatus
  * through the same issue rows as blue ones; the `red_*` rows on `red_pending` move the blue invoice a red reverses.
  */
 export const INVOICE_TRANSITIONS = [
-  // The issue job takes the request (also: a dead job whose invoice the channel did issue).
-  { from: 'pending', event: 'issue_claimed', to: 'issuing' },
-  // A transient channel error is noted on the request while the job retries.
+  // A transient channel error is noted on the request while the job retries; from here on it cannot be cancelled.
+  { from: 'pending', event: 'issue_deferred', to: 'issuing' },
   { from: 'issuing', event: 'issue_deferred', to: 'issuing' },
+  // The channel answered with a number: straight from pending on the happy path, from issuing after a deferral.
+  { from: 'pending', event: 'issued', to: 'issued' },
   { from: 'issuing', event: 'issued', to: 'issued' },
   // The channel refused, transient errors outlasted the attempts, the seller was unbound, the job went dead.
   { from: 'pending', event: 'issue_failed', to: 'failed' },

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { toIsoCst } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import { fenToDecimalString, getInvoiceKindInfo, type InvoiceKind, printedLine } from '../../tax/index.js';
+import { wasIssued } from './invoice-state-machine.js';
 import { findInvoiceById, findRedsOfBlue } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
 import { decodeComputedInvoice, decodeStoredBuyer, decodeStoredSeller, type StoredParty } from './stored-json.js';
@@ -20,7 +21,9 @@ export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
   const computed = decodeComputedInvoice(invoice.computed_json);
   const buyer = decodeStoredBuyer(invoice.buyer_json);
   const blue = invoice.is_red === 1 ? await findInvoiceById(db, invoice.blue_invoice_id ?? '') : undefined;
-  const reds = invoice.is_red === 1 ? [] : await findRedsOfBlue(db, invoice.tenant_id, invoice.id);
+  // Reds are requested only against an issued blue invoice: a request in flight, failed or cancelled has none.
+  const reds =
+    invoice.is_red === 1 || !wasIssued(invoice.status) ? [] : await findRedsOfBlue(db, invoice.tenant_id, invoice.id);
   return {
     serialNo: invoice.serial_no,
     status: invoice.status,

@@ -30,7 +30,8 @@ export const {
   INVOICE_NOT_CANCELLABLE: {
     statusCode: 409,
     message: '发票已提交开具或已开具，不能取消',
-    description: 'Only pending or failed requests can be cancelled; issuing or issued ones cannot.',
+    description:
+      'Only failed requests, and pending ones whose issue job has not started yet, can be cancelled; issuing or issued ones cannot (details.issueStarted when a worker has taken the job).',
   },
   INVOICE_NOT_REVERSIBLE: {
     statusCode: 409,

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction, Updateable } from 'kysely';
+import type { Kysely, RawBuilder, Transaction, Updateable } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
 import { type InvoiceStateEvent, transitionSources, transitionTarget } from './invoice-state-machine.js';
@@ -27,6 +27,30 @@ export async function insertInvoice(db: Db, invoice: Invoice): Promise<boolean> 
     .onConflict((oc) => oc.columns(['tenant_id', 'serial_no']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/**
+ * PostgreSQL: inserts the invoice unless the tenant already has the serial number, and — only when it was inserted —
+ * its job (`job`: a jobs insert from `deps.jobs.enqueueAfter('ins', …)`), in ONE statement. True when inserted.
+ */
+export async function insertInvoiceWithJob(
+  db: Db,
+  invoice: Invoice,
+  job: RawBuilder<{ id: string }>,
+): Promise<boolean> {
+  const row = await db
+    .with('ins', (qc) =>
+      qc
+        .insertInto('invoices')
+        .values(invoice)
+        .onConflict((oc) => oc.columns(['tenant_id', 'serial_no']).doNothing())
+        .returning('id'),
+    )
+    .with('job', () => job)
+    .selectFrom('ins')
+    .select('ins.id')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The columns a transition may set besides the status (the state machine sets that). */

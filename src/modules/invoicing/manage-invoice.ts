@@ -3,9 +3,10 @@ import type { Static } from 'typebox';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError, listErrorCodes } from '../../platform/errors/app-error.js';
+import { cancelUnstartedJob } from '../../platform/jobs/index.js';
 import { ChannelError } from '../channels/index.js';
 import { assertSellerBound, getSellerOrThrow } from '../orgs/index.js';
-import { computedColumns, enqueueIssue } from './create-invoice.js';
+import { computedColumns, enqueueIssue, ISSUE_TASK, issueJobKey } from './create-invoice.js';
 import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
 import {
   CHANNEL_REJECTED,
@@ -108,15 +109,24 @@ async function lockBlueForRed(deps: Deps, trx: Transaction<Database>, red: Invoi
     throw new AppError(INVOICE_NOT_REVERSIBLE, `蓝字发票状态为 ${blue.status}，不能红冲`, { status: blue.status });
 }
 
-/** Cancels a request that has not reached the channel (pending) or that failed. */
+/**
+ * Cancels a request that failed, or a pending one whose issue job has not started: the job is cancelled in the same
+ * transaction, and a job a worker has claimed (it may have called the channel) makes the cancel a 409.
+ */
 export async function cancelInvoice(deps: Deps, input: { tenantId: string; serialNo: string }): Promise<Invoice> {
   const invoice = await getInvoiceOrThrow(deps, input.tenantId, input.serialNo);
   const ok = await deps.db.kysely.transaction().execute(async (trx) => {
-    const cancelled = await transitionInvoice(trx, invoice.id, 'cancelled', {
-      updated_at: deps.clock.now(),
-    });
-    if (cancelled && invoice.is_red === 1) await onRedFailed(deps, trx, invoice);
-    return cancelled;
+    const now = deps.clock.now();
+    const cancelled = await transitionInvoice(trx, invoice.id, 'cancelled', { updated_at: now });
+    if (!cancelled) return false;
+    if (invoice.status === 'pending') {
+      const job = await cancelUnstartedJob(trx, { task: ISSUE_TASK, key: issueJobKey(invoice), now });
+      if (job === 'started') {
+        throw new AppError(INVOICE_NOT_CANCELLABLE, undefined, { status: invoice.status, issueStarted: true });
+      }
+    }
+    if (invoice.is_red === 1) await onRedFailed(deps, trx, invoice);
+    return true;
   });
   if (!ok) throw new AppError(INVOICE_NOT_CANCELLABLE, undefined, { status: invoice.status });
   return (await findInvoiceById(deps.db.kysely, invoice.id))!;

@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { getJob, type JobScope } from './admin-jobs.js';
 import type { Job, JobState } from './jobs.tables.js';
+import { taskJobKey } from './task-registry.js';
 
 /** States an operator may send back to the queue. */
 export const RETRYABLE_STATES: readonly JobState[] = ['dead', 'retry', 'cancelled'];
@@ -60,4 +61,32 @@ export async function cancelJob(
   const result = await update.executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return null;
   return getJob(db, opts);
+}
+
+/** What {@link cancelUnstartedJob} found: it cancelled the job, no job has the key, or the job had started. */
+export type UnstartedJobCancel = 'cancelled' | 'absent' | 'started';
+
+/**
+ * Cancels the job keyed `{task}:{key}` in the caller's transaction if no worker has touched it since it was enqueued
+ * (`queued`, `attempts = 0`, `updated_at = created_at`: never claimed, never released, never retried by an operator).
+ * For a use case whose cancel must not race the job's effect: the conditional update takes the job's row lock, so a
+ * concurrent claim either ran first (the job is `running`: 'started') or skips the row and finds it cancelled.
+ * Returns 'absent' when no job has the key (or it was cancelled before), 'started' otherwise.
+ */
+export async function cancelUnstartedJob(
+  db: Kysely<Database> | Transaction<Database>,
+  opts: { task: string; key: string; now: number },
+): Promise<UnstartedJobCancel> {
+  const jobKey = taskJobKey(opts.task, opts.key);
+  const result = await db
+    .updateTable('jobs')
+    .set({ state: 'cancelled', finished_at: opts.now, updated_at: opts.now })
+    .where('job_key', '=', jobKey)
+    .where('state', '=', 'queued')
+    .where('attempts', '=', 0)
+    .whereRef('updated_at', '=', 'created_at')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) > 0) return 'cancelled';
+  const job = await db.selectFrom('jobs').select('state').where('job_key', '=', jobKey).executeTakeFirst();
+  return !job || job.state === 'cancelled' ? 'absent' : 'started';
 }

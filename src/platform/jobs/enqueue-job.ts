@@ -1,7 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { newId } from '../ids.js';
 import type { TaskPayloads } from './index.js';
+import type { Job, JobTable } from './jobs.tables.js';
 import type { TaskName, TaskRegistry } from './task-registry.js';
 
 /** Options of {@link enqueueJob}. */
@@ -45,29 +46,26 @@ export function enqueuedInProcessCount(): number {
   return enqueuedInProcess;
 }
 
-export async function enqueueJob<T extends TaskName>(
-  db: Kysely<Database> | Transaction<Database>,
+/** The row {@link enqueueJob} inserts: the task known, the payload checked, the key built. Throws like enqueueJob. */
+function jobRow<T extends TaskName>(
   registry: TaskRegistry,
   task: T,
   payload: TaskPayloads[T],
   opts: EnqueueJobOptions,
-): Promise<EnqueueJobResult> {
+): Job {
   const definition = registry.get(task);
   if (!definition) throw new Error(`cannot enqueue unknown task "${task}": define it in the task registry first`);
   const problem = definition.check(payload);
   if (problem !== null) throw new Error(`invalid payload for task "${task}": ${problem}`);
-  const jobKey = definition.jobKey(payload, opts.key);
   const maxAttempts = opts.maxAttempts ?? definition.maxAttempts;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new Error(`maxAttempts must be a positive integer`);
-
-  const id = newId('job');
-  const row = {
-    id,
+  return {
+    id: newId('job'),
     tenant_id: opts.tenantId ?? null,
     task,
     payload: JSON.stringify(payload ?? null),
-    state: 'queued' as const,
-    job_key: jobKey,
+    state: 'queued',
+    job_key: definition.jobKey(payload, opts.key),
     priority: opts.priority ?? 0,
     run_at: opts.runAt ?? opts.now,
     attempts: 0,
@@ -79,6 +77,67 @@ export async function enqueueJob<T extends TaskName>(
     updated_at: opts.now,
     finished_at: null,
   };
+}
+
+type JobId = { id: string };
+
+const JOB_COLUMNS = [
+  'id',
+  'tenant_id',
+  'task',
+  'payload',
+  'state',
+  'job_key',
+  'priority',
+  'run_at',
+  'attempts',
+  'max_attempts',
+  'last_error',
+  'locked_by',
+  'locked_until',
+  'created_at',
+  'updated_at',
+  'finished_at',
+] as const satisfies readonly (keyof JobTable)[];
+
+/**
+ * The insert of a job as one part of the caller's statement, for PostgreSQL's data-modifying CTEs: the job is
+ * inserted once for each row the preceding CTE `after` returned, so a business insert and its job are one statement
+ * (one round trip, one commit) and the job exists exactly when the business row was inserted:
+ *
+ * ```ts
+ * db.with('ins', (qc) => qc.insertInto('invoices').values(row).onConflict(…).doNothing().returning('id'))
+ *   .with('job', () => enqueueJobAfter(registry, 'invoicing/issue-invoice', payload, { now, key, after: 'ins' }))
+ *   .selectFrom('ins').select('id')
+ * ```
+ *
+ * The payload is checked as {@link enqueueJob} checks it (a plain Error when it does not match). A job key already
+ * held makes the insert do nothing (`on conflict (job_key) do nothing`; no id is returned for it). The caller calls
+ * `notify()` once the statement committed. PostgreSQL only: SQLite has no data-modifying CTEs.
+ */
+export function enqueueJobAfter<T extends TaskName>(
+  registry: TaskRegistry,
+  task: T,
+  payload: TaskPayloads[T],
+  opts: EnqueueJobOptions & { after: string },
+): RawBuilder<JobId> {
+  const row = jobRow(registry, task, payload, opts);
+  const columns = sql.join(JOB_COLUMNS.map((c) => sql.ref(c)));
+  const values = sql.join(JOB_COLUMNS.map((c) => sql`${row[c]}`));
+  const from = sql.table(opts.after);
+  // Parenthesised: Kysely writes a raw CTE body as it is (`"job" as (…)`).
+  return sql<JobId>`(insert into jobs (${columns}) select ${values} from ${from} on conflict (job_key) do nothing returning id)`;
+}
+
+export async function enqueueJob<T extends TaskName>(
+  db: Kysely<Database> | Transaction<Database>,
+  registry: TaskRegistry,
+  task: T,
+  payload: TaskPayloads[T],
+  opts: EnqueueJobOptions,
+): Promise<EnqueueJobResult> {
+  const row = jobRow(registry, task, payload, opts);
+  const { id, job_key: jobKey } = row;
   if (jobKey === null) {
     await db.insertInto('jobs').values(row).execute();
     enqueuedInProcess++;

@@ -25,12 +25,19 @@ export {
   type ListJobsResult,
   listJobs,
 } from './admin-jobs.js';
-export { CANCELLABLE_STATES, cancelJob, RETRYABLE_STATES, retryJob } from './change-job-state.js';
+export {
+  CANCELLABLE_STATES,
+  cancelJob,
+  cancelUnstartedJob,
+  RETRYABLE_STATES,
+  retryJob,
+  type UnstartedJobCancel,
+} from './change-job-state.js';
 export { BACKOFF_JITTER, BACKOFF_MAX_EXPONENT, computeBackoffDelay } from './compute-backoff-delay.js';
-export { type EnqueueJobOptions, type EnqueueJobResult, enqueueJob } from './enqueue-job.js';
+export { type EnqueueJobOptions, type EnqueueJobResult, enqueueJob, enqueueJobAfter } from './enqueue-job.js';
 export { LAST_ERROR_MAX_CHARS, publicJobError } from './format-job-error.js';
 export { JOB_STATES, type Job, type JobState, type JobTable, type JobTables } from './jobs.tables.js';
-export { isPermanentJobError, PermanentJobError } from './permanent-job-error.js';
+export { isPermanentJobError, JobLeaseLostError, PermanentJobError } from './permanent-job-error.js';
 export {
   createTaskRegistry,
   DEFAULT_TASK_ATTEMPTS,

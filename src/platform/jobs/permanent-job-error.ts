@@ -13,3 +13,15 @@ export class PermanentJobError extends Error {
 export function isPermanentJobError(err: unknown): boolean {
   return err instanceof PermanentJobError || (err instanceof Error && err.name === 'PermanentJobError');
 }
+
+/**
+ * Thrown by `helpers.complete(trx)` and `helpers.heartbeat()` when the job's lease is no longer this worker's
+ * (it expired and another worker claimed the job, or the job was released): the handler's transaction must roll
+ * back, and its outcome is not recorded.
+ */
+export class JobLeaseLostError extends Error {
+  constructor() {
+    super('job lease lost');
+    this.name = 'JobLeaseLostError';
+  }
+}

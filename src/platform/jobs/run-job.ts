@@ -6,7 +6,7 @@ import type { Database } from '../db/database.js';
 import { formatJobError } from './format-job-error.js';
 import { completeJob, extendLease, failJob } from './jobs.repo.js';
 import type { Job, JobState } from './jobs.tables.js';
-import { isPermanentJobError } from './permanent-job-error.js';
+import { isPermanentJobError, JobLeaseLostError } from './permanent-job-error.js';
 import type { RegisteredTask, TaskHelpers, TaskRegistry } from './task-registry.js';
 
 /** Reported after a job's outcome was recorded (for metrics). */
@@ -22,6 +22,8 @@ export interface JobRun {
   readonly controller: AbortController;
   /** Set when the lease was lost or the job was released at shutdown: its outcome must not be written. */
   abandoned: boolean;
+  /** Set when the handler marked the job succeeded in its own transaction (`helpers.complete(trx)`). */
+  completedInTrx?: boolean;
 }
 
 /** What running a job needs from its worker. */
@@ -66,7 +68,12 @@ async function executeJob(ctx: RunJobContext, run: JobRun, logger: Logger): Prom
   if (!decoded.ok) return { ok: false, permanent: true, lastError: decoded.problem };
   const { payload } = decoded;
   const heartbeat = startHeartbeat(ctx, run, logger);
-  const helpers: TaskHelpers = { job, logger, signal: run.controller.signal, heartbeat: heartbeat.beat };
+  const complete = async (trx: Kysely<Database>): Promise<void> => {
+    if (run.abandoned) throw new JobLeaseLostError();
+    if (!(await completeJob(trx, job, ctx.workerId, ctx.clock.now()))) throw new JobLeaseLostError();
+    run.completedInTrx = true;
+  };
+  const helpers: TaskHelpers = { job, logger, signal: run.controller.signal, heartbeat: heartbeat.beat, complete };
   try {
     await definition.handler(payload, helpers);
     return { ok: true };
@@ -81,15 +88,18 @@ async function executeJob(ctx: RunJobContext, run: JobRun, logger: Logger): Prom
 function startHeartbeat(ctx: RunJobContext, run: JobRun, logger: Logger) {
   let inflight: Promise<void> | undefined;
   const beat = async (): Promise<void> => {
-    if (run.abandoned) throw new Error('job lease lost');
+    if (run.abandoned) throw new JobLeaseLostError();
+    if (run.completedInTrx) return;
     const now = ctx.clock.now();
     if (await extendLease(ctx.db, run.job, ctx.workerId, now + ctx.leaseMs, now)) return;
+    // The handler's transaction completed the job while this beat waited for its row lock: nothing was lost.
+    if (run.completedInTrx) return;
     if (!run.abandoned) {
       run.abandoned = true;
       logger.warn('job lease lost (another worker took the job over); aborting the handler');
-      run.controller.abort(new Error('job lease lost'));
+      run.controller.abort(new JobLeaseLostError());
     }
-    throw new Error('job lease lost');
+    throw new JobLeaseLostError();
   };
   const timer = setInterval(
     () => {
@@ -125,7 +135,8 @@ async function recordOutcome(ctx: RunJobContext, run: JobRun, outcome: Outcome, 
   let written: boolean;
   if (outcome.ok) {
     state = 'succeeded';
-    written = await completeJob(ctx.db, job, ctx.workerId, now);
+    // Completed in the handler's last transaction: written already, and guarded the same way.
+    written = run.completedInTrx === true || (await completeJob(ctx.db, job, ctx.workerId, now));
   } else if (outcome.permanent || job.attempts >= job.max_attempts) {
     state = 'dead';
     written = await failJob(ctx.db, job, ctx.workerId, { state, lastError: outcome.lastError, now });

@@ -1,6 +1,8 @@
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import type { Database } from '../db/database.js';
 import type { TaskPayloads } from './index.js';
 import type { Job } from './jobs.tables.js';
 
@@ -26,6 +28,14 @@ export interface TaskHelpers {
   readonly signal: AbortSignal;
   /** Extends the lease now (the worker also does it every leaseMs/3). Throws when the lease was lost. */
   heartbeat(): Promise<void>;
+  /**
+   * Marks the job succeeded inside `trx`, the handler's last transaction, so that its effect and its completion
+   * commit together (one commit fewer, and no window in which the work is done but the job still runs). Guarded like
+   * every write after the claim (`locked_by`, `attempts`): when the lease was lost it throws `JobLeaseLostError`
+   * and the transaction must roll back. Once the handler returns, the worker writes nothing more for the job. A
+   * handler that throws after calling it gets the usual failure write, which matches nothing once `trx` committed.
+   */
+  complete(trx: Kysely<Database>): Promise<void>;
 }
 
 /**

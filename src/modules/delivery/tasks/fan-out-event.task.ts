@@ -1,9 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/database.js';
 import { ctxOf, type Deps } from '../../../platform/deps.js';
 import type { DomainEvent } from '../../../platform/events.js';
 import { newId } from '../../../platform/ids.js';
 import { findEventSubscribers } from '../../orgs/index.js';
 import { buildWebhookBody, loadEventSource } from '../event-source.js';
 import { insertDelivery } from '../webhooks.repo.js';
+
+/**
+ * False when no business system is subscribed to the event, for events that carry their business system code
+ * (invoice events do): the event bus then enqueues no fan-out job at all. Runs in the publisher's transaction. A
+ * system added or subscribed after the publication does not get the event (as before, one added after the fan-out
+ * ran did not). Events without the code may have subscribers: true.
+ */
+export async function mayHaveWebhookSubscribers(
+  deps: Deps,
+  db: Kysely<Database>,
+  event: DomainEvent,
+): Promise<boolean> {
+  const carried = event.data?.businessSystemCode;
+  if (typeof carried !== 'string' && carried !== null) return true;
+  const ctx = ctxOf(deps, db);
+  const systems = await findEventSubscribers(ctx, {
+    tenantId: event.tenantId,
+    eventType: event.type,
+    businessSystemCode: carried,
+  });
+  return systems.length > 0;
+}
 
 /**
  * `delivery/fan-out-event`: one webhook delivery (row + `delivery/deliver-webhook` job, keyed

@@ -14,7 +14,7 @@ import { createSmsProvider } from '../sms-provider.js';
 import { markDeliveryDeadById } from '../webhooks.repo.js';
 import { runDeliverToBuyer } from './deliver-to-buyer.task.js';
 import { runDeliverWebhook } from './deliver-webhook.task.js';
-import { runFanOutEvent } from './fan-out-event.task.js';
+import { mayHaveWebhookSubscribers, runFanOutEvent } from './fan-out-event.task.js';
 import { type BuyerChannels, markFailedIfLast, runSendInvoiceEmail, runSendInvoiceSms } from './send-to-buyer.task.js';
 
 /**
@@ -112,7 +112,8 @@ declare module '../../../platform/jobs/index.js' {
 export function registerDeliveryTasks(registry: TaskRegistry, deps: Deps, channels?: BuyerChannels): void {
   buyerChannels.set(deps, channels ?? { mailer: createMailer(deps), sms: createSmsProvider(deps) });
   registry.register(deps, DELIVERY_TASKS);
-  deps.events.subscribe(INVOICE_EVENTS, fanOutEventTask.id);
+  // No fan-out job for an event no business system wants (most invoices of most tenants): decided at publish time.
+  deps.events.subscribe(INVOICE_EVENTS, fanOutEventTask.id, (event, db) => mayHaveWebhookSubscribers(deps, db, event));
   // Only invoices whose request named an e-mail or mobile (a later POST …/deliver re-sends on demand).
   deps.events.subscribe('invoice.issued', deliverToBuyerTask.id, (event) => event.data?.hasBuyerContact === true);
 }

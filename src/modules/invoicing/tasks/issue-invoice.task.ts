@@ -1,11 +1,14 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../../../platform/db/database.js';
 import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
 import { ChannelError, type ChannelIssued, type ChannelIssueRequest } from '../../channels/index.js';
 import { findOrgChannelBinding, sellerNotBoundMessage } from '../../orgs/index.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
 import { channelFailureCode, type InvoiceFailureCode } from '../invoicing.errors.js';
-import { findInvoiceById, transitionInvoice } from '../invoicing.repo.js';
+import { findInvoiceById, type InvoiceStatePatch, transitionInvoice } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
+import { issuedFilesRenderer } from '../issued-files.js';
 import { onRedFailed, onRedIssued } from '../red-flow.js';
 import { decodeComputedInvoice, decodeStoredSeller } from '../stored-json.js';
 import { announceSettled } from '../wait-for-invoice.js';
@@ -24,12 +27,9 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
     await refuseUnboundSeller(deps, invoice, helpers);
     return;
   }
-  if (invoice.status === 'pending') {
-    const claimed = await transitionInvoice(db, invoice.id, 'issue_claimed', {
-      updated_at: deps.clock.now(),
-    });
-    if (!claimed) return; // cancelled meanwhile
-  }
+  // Nothing is written before the channel call: a cancel cannot race it, since cancelling a pending request also
+  // cancels its job and is refused once a worker has claimed the job (cancelInvoice). The request goes pending →
+  // issued in one final transaction, or → issuing when the attempt is deferred.
   let request: ChannelIssueRequest;
   try {
     request = await buildChannelRequest(deps, invoice);
@@ -55,7 +55,8 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
  */
 async function refuseUnboundSeller(deps: Deps, invoice: Invoice, helpers: TaskHelpers): Promise<void> {
   const reason = sellerNotBoundMessage(invoice.seller_tax_id);
-  if (invoice.status === 'pending') {
+  // A first attempt has not called the channel; a later one may have (a crashed attempt leaves the request pending).
+  if (invoice.status === 'pending' && helpers.job.attempts <= 1) {
     await markFailed(deps, invoice, 'SELLER_NOT_BOUND', reason);
     return;
   }
@@ -70,31 +71,66 @@ async function refuseUnboundSeller(deps: Deps, invoice: Invoice, helpers: TaskHe
  * The channel has issued: from here on a failure must never mark the request `failed` (a retry would issue a
  * second invoice under a new request id). It throws, and the job's next attempt gets the same number back.
  */
-async function commitIssued(deps: Deps, invoice: Invoice, issued: ChannelIssued, helpers: TaskHelpers): Promise<void> {
+async function commitIssued(
+  deps: Deps,
+  invoice: Invoice,
+  issued: ChannelIssued,
+  helpers: Pick<TaskHelpers, 'logger'> & Partial<Pick<TaskHelpers, 'complete'>>,
+): Promise<void> {
+  const patch = {
+    number: issued.number,
+    code: issued.code,
+    check_code: issued.checkCode,
+    issued_at: issued.issuedAt,
+    failure_code: null,
+    failure_reason: null,
+    red_form_status: invoice.is_red === 1 ? 'used' : invoice.red_form_status,
+    updated_at: deps.clock.now(),
+  } satisfies InvoiceStatePatch;
+  // The files are made now, so the request settles with them; the fallback is the render job, as before.
+  const writeFiles = await renderIssuedFiles(deps, { ...invoice, ...patch, status: 'issued' }, helpers.logger);
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const done = await transitionInvoice(trx, invoice.id, 'issued', {
-      number: issued.number,
-      code: issued.code,
-      check_code: issued.checkCode,
-      issued_at: issued.issuedAt,
-      failure_code: null,
-      failure_reason: null,
-      red_form_status: invoice.is_red === 1 ? 'used' : invoice.red_form_status,
-      updated_at: deps.clock.now(),
-    });
-    if (!done) return;
-    if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
-    // Layout files are rendered once, right after issuing (documents module); downloads render on demand too.
-    await deps.jobs.enqueue(
-      trx,
-      'documents/render-invoice',
-      { invoiceId: invoice.id },
-      { tenantId: invoice.tenant_id },
-    );
-    await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
+    const done = await transitionInvoice(trx, invoice.id, 'issued', patch);
+    if (done) {
+      if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
+      if (writeFiles) await writeFiles(trx);
+      else
+        await deps.jobs.enqueue(
+          trx,
+          'documents/render-invoice',
+          { invoiceId: invoice.id },
+          { tenantId: invoice.tenant_id },
+        );
+      await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
+    }
+    // The job succeeds with the transaction that records its effect (one commit; a lost lease rolls it back).
+    await helpers.complete?.(trx);
   });
   await announceSettled(deps, invoice.id);
   helpers.logger.info({ serialNo: invoice.serial_no, number: issued.number }, 'invoice issued');
+}
+
+/**
+ * The files of the invoice about to be committed as issued (docs/invoicing.md "Files in the issue job"), or null when
+ * they could not be made now: no renderer in this process, or rendering failed (logged). The caller then enqueues the
+ * render job, which retries on its own; the invoice is issued either way.
+ */
+async function renderIssuedFiles(
+  deps: Deps,
+  invoice: Invoice,
+  logger: TaskHelpers['logger'],
+): Promise<((trx: Transaction<Database>) => Promise<void>) | null> {
+  const render = issuedFilesRenderer();
+  if (!render) return null;
+  try {
+    return await render(deps, invoice);
+  } catch (err) {
+    logger.warn(
+      { err, invoiceId: invoice.id },
+      'rendering the files in the issue job failed; the render job will retry',
+    );
+    return null;
+  }
 }
 
 /**
@@ -114,8 +150,7 @@ export async function reconcileDeadIssue(
     unknown: '开具中断且无法向通道确认结果。请稍后重试：将以同一请求确认，不会重复开票',
   });
   if (!found) return;
-  if (invoice.status === 'pending') await transitionInvoice(deps.db.kysely, invoice.id, 'issue_claimed', {});
-  await commitIssued(deps, (await findInvoiceById(deps.db.kysely, invoice.id))!, found, helpers as TaskHelpers);
+  await commitIssued(deps, invoice, found, helpers);
 }
 
 /**
