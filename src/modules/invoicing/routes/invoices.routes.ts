@@ -52,6 +52,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices',
     {
+      config: { permission: 'invoices.issue' },
       bodyLimit,
       schema: {
         ...common,
@@ -77,6 +78,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.get(
     '/api/v1/invoices',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         summary: '销项票池查询 (invoice pool; format=csv exports)',
@@ -122,6 +124,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.get(
     '/api/v1/invoices/:serialNo',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         summary: '按流水号查询发票',
@@ -136,6 +139,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.patch(
     '/api/v1/invoices/:serialNo',
     {
+      config: { permission: 'invoices.issue' },
       bodyLimit,
       schema: {
         ...common,
@@ -159,6 +163,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices/:serialNo/retry',
     {
+      config: { permission: 'invoices.issue' },
       schema: {
         ...common,
         summary: '重新提交开票失败的请求',
@@ -179,6 +184,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices/:serialNo/cancel',
     {
+      config: { permission: 'invoices.issue' },
       schema: {
         ...common,
         summary: '取消未开具的请求',
@@ -196,6 +202,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices/:serialNo/red',
     {
+      config: { permission: 'invoices.red' },
       bodyLimit,
       schema: {
         ...common,
