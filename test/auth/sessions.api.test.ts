@@ -111,7 +111,11 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('answers 401 AUTH_TOKEN_INVALID without a session, with an unknown one, and after logout (cookie cleared)', async () => {
-      for (const headers of [{}, { cookie: 'ofp_session=ofs_unknownunknownunknownunknown' }, { cookie: 'ofp_session=x' }]) {
+      for (const headers of [
+        {},
+        { cookie: 'ofp_session=ofs_unknownunknownunknownunknown' },
+        { cookie: 'ofp_session=x' },
+      ]) {
         const res = await t.app.inject({ url: '/api/v1/session', headers });
         expect(res.statusCode).toBe(401);
         expect(errorOf(res).code).toBe('AUTH_TOKEN_INVALID');
