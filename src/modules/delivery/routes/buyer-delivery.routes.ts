@@ -109,7 +109,11 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
     },
     async (request, reply) => {
       const { tenantId } = getAuth(request);
-      const result = await resendToBuyer(deps, { tenantId, serialNo: request.params.serialNo, ...request.body });
+      const result = await resendToBuyer(
+        deps,
+        { tenantId, serialNo: request.params.serialNo, ...request.body },
+        auditMetaOf(request),
+      );
       void reply.status(202);
       return { serialNo: result.invoice.serial_no, deliveries: result.deliveries.map(toBuyerDeliveryView) };
     },
