@@ -4,6 +4,7 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { RATE_LIMITED } from '../../platform/errors/platform.errors.js';
 import { newId } from '../../platform/ids.js';
+import { type AuditMeta, appendAudit } from '../audit/index.js';
 import { getInvoiceOrThrow, type Invoice, wasIssued } from '../invoicing/index.js';
 import { lockResendsOfInvoice, manualBatchTimes } from './buyer-deliveries.repo.js';
 import { DELIVERY_NO_RECIPIENT, INVOICE_NOT_DELIVERABLE } from './delivery.errors.js';
@@ -37,6 +38,7 @@ async function assertWithinLimit(deps: Deps, trx: Transaction<Database>, invoice
 export async function resendToBuyer(
   deps: Deps,
   input: { tenantId: string; serialNo: string; email?: string; mobile?: string },
+  meta?: AuditMeta,
 ): Promise<{ invoice: Invoice; deliveries: BuyerDelivery[] }> {
   const invoice = await getInvoiceOrThrow(deps, input.tenantId, input.serialNo);
   if (!wasIssued(invoice.status)) throw new AppError(INVOICE_NOT_DELIVERABLE, undefined, { status: invoice.status });
@@ -50,12 +52,20 @@ export async function resendToBuyer(
   const deliveries = await deps.db.kysely.transaction().execute(async (trx) => {
     await lockResendsOfInvoice(trx, deps.db.dialect, invoice.id);
     await assertWithinLimit(deps, trx, invoice);
-    return enqueueBuyerDeliveries(deps, trx, {
+    const enqueued = await enqueueBuyerDeliveries(deps, trx, {
       invoice,
       batchId: newId('bat', deps.clock.now()),
       trigger: 'manual',
       recipients,
     });
+    if (meta) {
+      await appendAudit({ db: trx, clock: deps.clock }, meta, {
+        action: 'delivery.buyer.resend',
+        target: { type: 'invoice', id: invoice.serial_no },
+        after: { recipients },
+      });
+    }
+    return enqueued;
   });
   deps.jobs.notify();
   return { invoice, deliveries };

@@ -5,8 +5,10 @@ import type { Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
 import { RATE_LIMITED } from '../../../platform/errors/platform.errors.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
+import { sha256Hex } from '../../../platform/ids.js';
+import { withAudit } from '../../audit/index.js';
 import { issueAccessToken, parseBearer, revokeAccessToken } from '../access-tokens.js';
-import { createAuthHook, getAuth } from '../auth-hook.js';
+import { auditMetaOf, createAuthHook, getAuth } from '../auth-hook.js';
 
 export const TokenBody = Type.Object(
   {
@@ -34,7 +36,7 @@ export const RevokeBody = Type.Object(
 export const MeReply = Type.Object({
   tenantId: Type.String(),
   tenantName: Type.String(),
-  appId: Type.String(),
+  appId: Type.String({ description: 'The calling app; for a console user `user:<username>`' }),
   tokenExpiresAt: IsoTime,
 });
 
@@ -52,6 +54,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         response: responses({ 200: TokenReply }, [400, 401, 429]),
       },
       config: {
+        permission: 'public',
         rateLimit: {
           max: deps.config.auth.tokenRateLimitMax,
           timeWindow: deps.config.auth.tokenRateLimitWindowMs,
@@ -82,12 +85,21 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
           body: Type.Optional(RevokeBody),
           response: responses({ 204: Type.Null() }),
         },
+        config: { permission: 'signed-in' },
       },
       async (request, reply) => {
         const auth = getAuth(request);
         const body = request.body as { token?: string } | undefined;
         const token = body?.token ?? parseBearer(request.headers.authorization) ?? '';
-        await revokeAccessToken(ctx, { tenantId: auth.tenantId, token });
+        await withAudit(
+          ctx,
+          auditMetaOf(request),
+          (c) => revokeAccessToken(c, { tenantId: auth.tenantId, token }),
+          () => ({
+            action: 'tokens.revoke',
+            target: { type: 'access_token', id: `sha256:${sha256Hex(token).slice(0, 16)}` },
+          }),
+        );
         return reply.status(204).send();
       },
     );
@@ -101,14 +113,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
           security: [{ bearerAuth: [] }],
           response: responses({ 200: MeReply }),
         },
+        config: { permission: 'signed-in' },
       },
       async (request) => {
         const auth = getAuth(request);
         return {
           tenantId: auth.tenantId,
           tenantName: auth.tenantName,
-          appId: auth.appId,
-          tokenExpiresAt: toIsoCst(auth.expiresAt),
+          appId: auth.app?.appId ?? `user:${auth.actorName}`,
+          tokenExpiresAt: toIsoCst(auth.app?.expiresAt ?? auth.session?.absoluteExpiresAt ?? 0),
         };
       },
     );

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import { ctxOf, type Deps } from '../../../platform/deps.js';
 import { IsoTime, PageQuery, page, responses } from '../../../platform/http/schemas.js';
-import { getAuth } from '../../auth/index.js';
+import { withAudit } from '../../audit/index.js';
+import { auditMetaOf, getAuth } from '../../auth/index.js';
 import { getInvoiceOrThrow } from '../../invoicing/index.js';
 import { listBuyerDeliveries } from '../buyer-deliveries.repo.js';
 import type { BuyerDelivery, OutboxMessage } from '../delivery.tables.js';
@@ -94,6 +95,7 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
   app.post(
     '/api/v1/invoices/:serialNo/deliver',
     {
+      config: { permission: 'invoices.deliver' },
       schema: {
         ...common,
         summary: '重新交付发票 (邮件/短信; 每张发票每小时最多 5 次)',
@@ -107,7 +109,11 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
     },
     async (request, reply) => {
       const { tenantId } = getAuth(request);
-      const result = await resendToBuyer(deps, { tenantId, serialNo: request.params.serialNo, ...request.body });
+      const result = await resendToBuyer(
+        deps,
+        { tenantId, serialNo: request.params.serialNo, ...request.body },
+        auditMetaOf(request),
+      );
       void reply.status(202);
       return { serialNo: result.invoice.serial_no, deliveries: result.deliveries.map(toBuyerDeliveryView) };
     },
@@ -116,6 +122,7 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
   app.get(
     '/api/v1/invoices/:serialNo/deliveries',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         summary: '发票交付记录 (邮件/短信)',
@@ -133,6 +140,7 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
   app.get(
     '/api/v1/outbox',
     {
+      config: { permission: 'integrations.read' },
       schema: {
         ...common,
         summary: '本地发件箱 (未配置 SMTP / 短信网关时的邮件和短信)',
@@ -152,15 +160,36 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
 
   app.get(
     '/api/v1/delivery/settings',
-    { schema: { ...common, summary: '交付设置', response: responses({ 200: SettingsView }) } },
+    {
+      config: { permission: 'integrations.read' },
+      schema: { ...common, summary: '交付设置', response: responses({ 200: SettingsView }) },
+    },
     async (request) => getDeliverySettings(deps.db.kysely, getAuth(request).tenantId),
   );
 
   app.put(
     '/api/v1/delivery/settings',
     {
+      config: { permission: 'integrations.manage' },
       schema: { ...common, summary: '修改交付设置', body: SettingsPatch, response: responses({ 200: SettingsView }) },
     },
-    async (request) => putDeliverySettings(ctxOf(deps), getAuth(request).tenantId, request.body),
+    async (request) => {
+      const tenantId = getAuth(request).tenantId;
+      const { after } = await withAudit(
+        ctxOf(deps),
+        auditMetaOf(request),
+        async (c) => ({
+          before: await getDeliverySettings(c.db, tenantId),
+          after: await putDeliverySettings(c, tenantId, request.body),
+        }),
+        (r) => ({
+          action: 'delivery.settings.update',
+          target: { type: 'delivery_settings', id: tenantId },
+          before: r.before,
+          after: r.after,
+        }),
+      );
+      return after;
+    },
   );
 };

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { IsoTime, PageQuery, page, responses } from '../../../platform/http/schemas.js';
-import { getAuth } from '../../auth/index.js';
+import { auditMetaOf, getAuth } from '../../auth/index.js';
 import { WEBHOOK_DELIVERY_STATUSES, type WebhookAttempt, type WebhookDelivery } from '../delivery.tables.js';
 import { resolveWebhookBody } from '../event-source.js';
 import { getWebhookDeliveryOrThrow, redeliverWebhook } from '../redeliver-webhook.js';
@@ -97,6 +97,7 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> 
   app.get(
     '/api/v1/webhook-deliveries',
     {
+      config: { permission: 'integrations.read' },
       schema: {
         ...common,
         summary: '回调投递记录 (filters; cursor pages)',
@@ -117,6 +118,7 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> 
   app.get(
     '/api/v1/webhook-deliveries/:id',
     {
+      config: { permission: 'integrations.read' },
       schema: {
         ...common,
         summary: '回调投递详情 (含每次尝试)',
@@ -138,6 +140,7 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> 
   app.post(
     '/api/v1/webhook-deliveries/:id/redeliver',
     {
+      config: { permission: 'integrations.manage' },
       schema: {
         ...common,
         summary: '重新投递 (dead 或已送达的回调)',
@@ -146,7 +149,7 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> 
       },
     },
     async (request, reply) => {
-      const delivery = await redeliverWebhook(deps, getAuth(request).tenantId, request.params.id);
+      const delivery = await redeliverWebhook(deps, getAuth(request).tenantId, request.params.id, auditMetaOf(request));
       void reply.status(202);
       return toWebhookDeliveryView(delivery);
     },

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
 import { linesBodyLimit, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { INVOICE_KINDS } from '../../../tax/index.js';
-import { getAuth } from '../../auth/index.js';
+import { assertOrgAllowed, getAuth, orgScope } from '../../auth/index.js';
 import { createInvoice } from '../create-invoice.js';
 import { listInvoices } from '../invoice-lists.repo.js';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../invoice-state-machine.js';
@@ -52,6 +52,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices',
     {
+      config: { permission: 'invoices.issue' },
       bodyLimit,
       schema: {
         ...common,
@@ -66,6 +67,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { serialNo, ...data } = request.body;
+      assertOrgAllowed(request, data.seller.taxId.toUpperCase());
       const { invoice } = await createInvoice(deps, { tenantId, origin: 'direct', serialNo, data });
       const settled = await waitForSettled(deps, invoice, request.query.wait ?? 0);
       // Two success shapes (200 issued invoice, 202 accepted): the type provider cannot narrow by status code.
@@ -77,6 +79,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.get(
     '/api/v1/invoices',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         summary: '销项票池查询 (invoice pool; format=csv exports)',
@@ -87,8 +90,11 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { cursor, limit, format, status, ...rest } = request.query;
+      const scope = orgScope(request);
+      if (scope && rest.sellerTaxId) assertOrgAllowed(request, rest.sellerTaxId.toUpperCase());
       const filters = {
         ...rest,
+        ...(scope ? { sellerTaxIds: scope } : {}),
         ...(status
           ? {
               status: status
@@ -122,6 +128,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.get(
     '/api/v1/invoices/:serialNo',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         summary: '按流水号查询发票',
@@ -136,6 +143,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.patch(
     '/api/v1/invoices/:serialNo',
     {
+      config: { permission: 'invoices.issue' },
       bodyLimit,
       schema: {
         ...common,
@@ -159,6 +167,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices/:serialNo/retry',
     {
+      config: { permission: 'invoices.issue' },
       schema: {
         ...common,
         summary: '重新提交开票失败的请求',
@@ -179,6 +188,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices/:serialNo/cancel',
     {
+      config: { permission: 'invoices.issue' },
       schema: {
         ...common,
         summary: '取消未开具的请求',
@@ -196,6 +206,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices/:serialNo/red',
     {
+      config: { permission: 'invoices.red' },
       bodyLimit,
       schema: {
         ...common,

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import { ctxOf, type Deps } from '../../../platform/deps.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
-import { getAuth } from '../../auth/index.js';
+import { auditMetaOf, getAuth } from '../../auth/index.js';
 import {
   createBusinessSystem,
   getBusinessSystem,
@@ -108,6 +108,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
   app.get(
     '/api/v1/business-systems',
     {
+      config: { permission: 'integrations.read' },
       schema: {
         ...common,
         summary: '业务系统列表',
@@ -122,6 +123,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
   app.post(
     '/api/v1/business-systems',
     {
+      config: { permission: 'integrations.manage' },
       schema: {
         ...common,
         summary: '新增业务系统 (返回签名密钥, 仅此一次)',
@@ -131,7 +133,12 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
     },
     async (request, reply) => {
       const body = { ...request.body, events: events(request.body.events) };
-      const { system, secret } = await createBusinessSystem(ctxOf(deps), getAuth(request).tenantId, body);
+      const { system, secret } = await createBusinessSystem(
+        ctxOf(deps),
+        getAuth(request).tenantId,
+        body,
+        auditMetaOf(request),
+      );
       return reply.status(201).send({ ...toBusinessSystemView(system), secret });
     },
   );
@@ -139,6 +146,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
   app.get(
     '/api/v1/business-systems/:code',
     {
+      config: { permission: 'integrations.read' },
       schema: {
         ...common,
         summary: '查询业务系统',
@@ -153,6 +161,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
   app.patch(
     '/api/v1/business-systems/:code',
     {
+      config: { permission: 'integrations.manage' },
       schema: {
         ...common,
         summary: '修改业务系统',
@@ -164,7 +173,13 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
     async (request) => {
       const patch = { ...request.body, events: events(request.body.events) };
       if (patch.events === undefined) delete patch.events;
-      const system = await updateBusinessSystem(ctxOf(deps), getAuth(request).tenantId, request.params.code, patch);
+      const system = await updateBusinessSystem(
+        ctxOf(deps),
+        getAuth(request).tenantId,
+        request.params.code,
+        patch,
+        auditMetaOf(request),
+      );
       return toBusinessSystemView(system);
     },
   );
@@ -172,6 +187,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
   app.post(
     '/api/v1/business-systems/:code/rotate-secret',
     {
+      config: { permission: 'integrations.manage' },
       schema: {
         ...common,
         summary: '轮换签名密钥 (重叠期内新旧密钥同时签名)',
@@ -181,11 +197,15 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
       },
     },
     async (request) => {
-      const { system, secret } = await rotateBusinessSystemSecret(ctxOf(deps), {
-        tenantId: getAuth(request).tenantId,
-        code: request.params.code,
-        overlapSeconds: request.body.overlapSeconds ?? 86_400,
-      });
+      const { system, secret } = await rotateBusinessSystemSecret(
+        ctxOf(deps),
+        {
+          tenantId: getAuth(request).tenantId,
+          code: request.params.code,
+          overlapSeconds: request.body.overlapSeconds ?? 86_400,
+        },
+        auditMetaOf(request),
+      );
       return { ...toBusinessSystemView(system), secret };
     },
   );

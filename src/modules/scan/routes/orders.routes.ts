@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { linesBodyLimit, page, responses } from '../../../platform/http/schemas.js';
-import { getAuth } from '../../auth/index.js';
+import { auditMetaOf, getAuth } from '../../auth/index.js';
 import { WaitQuery } from '../../invoicing/index.js';
 import { createOrder } from '../create-order.js';
 import { issueOrder } from '../issue-order.js';
@@ -23,6 +23,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.post(
     '/api/v1/scan/orders',
     {
+      config: { permission: 'scan.manage' },
       bodyLimit: linesBodyLimit(deps.config.http.bodyLimitBytes),
       schema: {
         ...common,
@@ -38,7 +39,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
       const { tenantId } = getAuth(request);
       const { expiresAt, ...rest } = request.body;
       const input = { ...rest, ...(expiresAt ? { expiresAt: Date.parse(expiresAt) } : {}) };
-      const result = await createOrder(deps, tenantId, input);
+      const result = await createOrder(deps, tenantId, input, auditMetaOf(request));
       const order = await waitForOrder(deps, result.order, request.query.wait ?? 0);
       const links = orderLinks(deps, order)!;
       return reply.status(result.created ? 201 : 200).send({
@@ -56,6 +57,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.get(
     '/api/v1/scan/orders',
     {
+      config: { permission: 'scan.read' },
       schema: {
         ...common,
         summary: '扫码订单列表 (filters; cursor pages; awaitingConfirmation=true 待商家确认)',
@@ -95,6 +97,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.get(
     '/api/v1/scan/orders/:orderNo',
     {
+      config: { permission: 'scan.read' },
       schema: {
         ...common,
         summary: '查询扫码订单（状态、提交的抬头、发票）',
@@ -108,6 +111,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.post(
     '/api/v1/scan/orders/:orderNo/withdraw',
     {
+      config: { permission: 'scan.manage' },
       schema: {
         ...common,
         summary:
@@ -116,12 +120,14 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
         response: responses({ 200: OrderView }, [401, 404, 409]),
       },
     },
-    async (request) => view(await withdrawOrder(deps, getAuth(request).tenantId, request.params.orderNo)),
+    async (request) =>
+      view(await withdrawOrder(deps, getAuth(request).tenantId, request.params.orderNo, auditMetaOf(request))),
   );
 
   app.post(
     '/api/v1/scan/orders/:orderNo/issue',
     {
+      config: { permission: 'scan.manage' },
       schema: {
         ...common,
         summary: '开具已提交抬头的订单 (title_only, or confirming a static order; idempotent)',

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
 import { responses } from '../../../platform/http/schemas.js';
-import { getAuth } from '../../auth/index.js';
+import { auditSnapshot, REDACTED, withAuditDeps } from '../../audit/index.js';
+import { auditMetaOf, getAuth } from '../../auth/index.js';
 import type { Preset } from '../preset.js';
 import { toSettingView } from '../setting-view.js';
 import {
@@ -21,6 +22,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
   app.post(
     '/api/v1/scan/settings',
     {
+      config: { permission: 'scan.manage' },
       schema: {
         ...common,
         summary: '新建动态二维码设置 (create a QR setting; the secret is shown once)',
@@ -31,7 +33,16 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { preset, ...rest } = request.body;
-      const { setting, secret } = await createSetting(deps, tenantId, { ...rest, preset: (preset ?? null) as Preset });
+      const { setting, secret } = await withAuditDeps(
+        deps,
+        auditMetaOf(request),
+        (d) => createSetting(d, tenantId, { ...rest, preset: (preset ?? null) as Preset }),
+        (r) => ({
+          action: 'scan.settings.create',
+          target: { type: 'scan_setting', id: r.setting.key },
+          after: auditSnapshot(r.setting),
+        }),
+      );
       return reply.status(201).send({ ...toSettingView(deps, setting), secret });
     },
   );
@@ -39,6 +50,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
   app.get(
     '/api/v1/scan/settings',
     {
+      config: { permission: 'scan.read' },
       schema: {
         ...common,
         summary: '动态二维码设置列表',
@@ -54,6 +66,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
   app.get(
     '/api/v1/scan/settings/:key',
     {
+      config: { permission: 'scan.read' },
       schema: {
         ...common,
         summary: '查询动态二维码设置',
@@ -68,6 +81,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
   app.patch(
     '/api/v1/scan/settings/:key',
     {
+      config: { permission: 'scan.manage' },
       schema: {
         ...common,
         summary: '修改动态二维码设置 (enabled=false 停用)',
@@ -79,13 +93,29 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     async (request) => {
       const { preset, ...rest } = request.body;
       const patch = { ...rest, ...(preset === undefined ? {} : { preset: preset as Preset | null }) };
-      return toSettingView(deps, await updateSetting(deps, getAuth(request).tenantId, request.params.key, patch));
+      const tenantId = getAuth(request).tenantId;
+      const { after } = await withAuditDeps(
+        deps,
+        auditMetaOf(request),
+        async (d) => ({
+          before: await getSettingOrThrow(d, tenantId, request.params.key),
+          after: await updateSetting(d, tenantId, request.params.key, patch),
+        }),
+        (r) => ({
+          action: 'scan.settings.update',
+          target: { type: 'scan_setting', id: r.after.key },
+          before: auditSnapshot(r.before),
+          after: auditSnapshot(r.after),
+        }),
+      );
+      return toSettingView(deps, after);
     },
   );
 
   app.post(
     '/api/v1/scan/settings/:key/rotate-secret',
     {
+      config: { permission: 'scan.manage' },
       schema: {
         ...common,
         summary: '轮换签名密钥 (old merchant-signed links stop working)',
@@ -94,7 +124,16 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       },
     },
     async (request) => {
-      const { setting, secret } = await rotateSettingSecret(deps, getAuth(request).tenantId, request.params.key);
+      const { setting, secret } = await withAuditDeps(
+        deps,
+        auditMetaOf(request),
+        (d) => rotateSettingSecret(d, getAuth(request).tenantId, request.params.key),
+        (r) => ({
+          action: 'scan.settings.rotate_secret',
+          target: { type: 'scan_setting', id: r.setting.key },
+          diff: { secret: { from: REDACTED, to: REDACTED } },
+        }),
+      );
       return { ...toSettingView(deps, setting), secret };
     },
   );
