@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { appsRoutes, authRoutes, createAuthHook, decorateAuth } from './modules/auth/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
+import { consoleStaticRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
 import { invoicesRoutes, monitorRoutes, redFormsRoutes } from './modules/invoicing/index.js';
@@ -68,7 +69,7 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 /** Builds the HTTP app. Never listens: main.ts does, tests use inject(). */
 export async function buildApp(
   runtime: Runtime,
-  options: { isDraining?: () => boolean } = {},
+  options: { isDraining?: () => boolean; consoleDistDir?: string } = {},
 ): Promise<FastifyInstance> {
   const { deps, metrics } = runtime;
   let counter = 0;
@@ -110,6 +111,10 @@ export async function buildApp(
   await app.register(authRoutes, { deps });
   await app.register(scanH5Routes, { deps });
   await app.register(publicDocumentsRoutes, { deps });
+  await app.register(consoleStaticRoutes, {
+    deps,
+    ...(options.consoleDistDir ? { distDir: options.consoleDistDir } : {}),
+  });
   await app.register(async (authed) => {
     authed.addHook('onRequest', createAuthHook(deps));
     await authed.register(orgsRoutes, { deps });

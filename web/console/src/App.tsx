@@ -1,0 +1,3 @@
+export function App() {
+  return <div>OpenFapiao 控制台</div>;
+}
