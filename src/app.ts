@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { appsRoutes, authRoutes, createAuthHook, decorateAuth } from './modules/auth/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
-import { consoleStaticRoutes } from './modules/console/index.js';
+import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
 import { invoicesRoutes, monitorRoutes, redFormsRoutes } from './modules/invoicing/index.js';
@@ -129,6 +129,7 @@ export async function buildApp(
     await authed.register(monitorRoutes, { deps });
     await authed.register(scanSettingsRoutes, { deps });
     await authed.register(scanOrdersRoutes, { deps });
+    await authed.register(dashboardRoutes, { deps });
     if (runtime.sandbox) {
       const sandboxOrg = (tenantId: string, taxId: string) => getOrg({ db: deps.db.kysely }, tenantId, taxId);
       await authed.register(sandboxRoutes, { deps, sandbox: runtime.sandbox, getOrg: sandboxOrg });

@@ -4,3 +4,4 @@
  */
 export { CONSOLE_CSP, CONSOLE_SECURITY_HEADERS } from './console-security.js';
 export { type ConsoleStaticOptions, consoleStaticRoutes, DEFAULT_CONSOLE_DIST } from './console-static.routes.js';
+export { dashboardRoutes } from './dashboard.routes.js';

@@ -3,6 +3,13 @@ export { createInvoice } from './create-invoice.js';
 export type { InvoiceRequestData } from './invoice-draft.js';
 export { INVOICE_EVENTS, type InvoiceEvent } from './invoice-events.js';
 export { INVOICE_STATUSES, type InvoiceStatus, wasIssued } from './invoice-state-machine.js';
+export {
+  countFailedByCode,
+  countInvoicesByStatus,
+  type IssuedInvoiceSums,
+  issuedDailyTotals,
+  sumIssuedInvoices,
+} from './invoice-stats.repo.js';
 export { type InvoiceViewData, toInvoiceView } from './invoice-view.js';
 export { TAX_RULE_ERRORS } from './invoicing.errors.js';
 export { findInvoiceById, findInvoiceBySerial } from './invoicing.repo.js';
