@@ -7,7 +7,7 @@ import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modu
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
-import { invoicesRoutes, monitorRoutes, redFormsRoutes } from './modules/invoicing/index.js';
+import { invoicesRoutes, monitorRoutes, redFormsRoutes, taxCodeSearchRoutes } from './modules/invoicing/index.js';
 import { jobsRoutes } from './modules/ops/index.js';
 import { businessSystemsRoutes, getOrg, orgsRoutes } from './modules/orgs/index.js';
 import { scanH5Routes, scanOrdersRoutes, scanSettingsRoutes } from './modules/scan/index.js';
@@ -127,6 +127,7 @@ export async function buildApp(
     await authed.register(documentsRoutes, { deps });
     await authed.register(redFormsRoutes, { deps });
     await authed.register(monitorRoutes, { deps });
+    await authed.register(taxCodeSearchRoutes, { deps });
     await authed.register(scanSettingsRoutes, { deps });
     await authed.register(scanOrdersRoutes, { deps });
     await authed.register(dashboardRoutes, { deps });

@@ -87,6 +87,17 @@ for (const dialect of TEST_DIALECTS) {
       expect((await get(t, a, '/api/v1/invoices?origin=other')).statusCode).toBe(400);
     });
 
+    it('searches tax codes by code prefix and by name (the issue form)', async () => {
+      const byName = (await get(t, a, `/api/v1/tax-codes?q=${encodeURIComponent('餐饮')}`)).json<{
+        items: { code: string }[];
+      }>();
+      expect(byName.items.map((i) => i.code)).toContain('3070401000000000000');
+      const byCode = (await get(t, a, '/api/v1/tax-codes?q=30704&limit=1')).json<{ items: { code: string }[] }>();
+      expect(byCode.items).toHaveLength(1);
+      expect(byCode.items[0]!.code.startsWith('30704')).toBe(true);
+      expect((await get(t, a, '/api/v1/tax-codes?q=zzzz')).json()).toEqual({ items: [] });
+    });
+
     it('needs authentication', async () => {
       const res = await t.app.inject({ url: '/api/v1/dashboard' });
       expect(res.statusCode).toBe(401);

@@ -23,6 +23,7 @@ export {
 export { invoicesRoutes } from './routes/invoices.routes.js';
 export { monitorRoutes } from './routes/monitor.routes.js';
 export { redFormsRoutes } from './routes/red-forms.routes.js';
+export { taxCodeSearchRoutes } from './routes/tax-code-search.routes.js';
 export { BuyerInput, Kind, LineInput, TotalsInput, WaitQuery } from './schemas.js';
 export {
   decodeComputedInvoice,
