@@ -56,7 +56,7 @@ export function AppLayout() {
     try {
       await api('DELETE', '/api/v1/session');
     } catch (err) {
-      await message.error(errorMessage(err));
+      void message.error(errorMessage(err));
     }
     setCsrfToken(null);
     queryClient.clear();

@@ -15,11 +15,11 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
         currentPassword: values.currentPassword,
         newPassword: values.newPassword,
       });
-      await message.success('密码已修改，其他设备上的登录已退出');
+      void message.success('密码已修改，其他设备上的登录已退出');
       form.resetFields();
       onClose();
     } catch (err) {
-      await message.error(errorMessage(err));
+      void message.error(errorMessage(err));
     } finally {
       setSaving(false);
     }

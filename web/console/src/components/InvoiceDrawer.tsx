@@ -78,10 +78,10 @@ export function InvoiceDrawer({ serialNo, onClose }: { serialNo: string | null; 
   const run = async (label: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
-      await message.success(label);
+      void message.success(label);
       refresh();
     } catch (err) {
-      await message.error(errorMessage(err));
+      void message.error(errorMessage(err));
     }
   };
   const copyLink = () =>
@@ -307,10 +307,10 @@ function RedModal({ inv, onClose, onDone }: { inv: Invoice; onClose: () => void;
         reason: v.reason,
         ...(lines ? { lines } : {}),
       });
-      await message.success(`红字发票 ${red.serialNo}：${STATUS_LABELS[red.status]?.text ?? red.status}`);
+      void message.success(`红字发票 ${red.serialNo}：${STATUS_LABELS[red.status]?.text ?? red.status}`);
       onDone();
     } catch (err) {
-      await message.error(errorMessage(err));
+      void message.error(errorMessage(err));
     } finally {
       setSaving(false);
     }
@@ -363,7 +363,7 @@ function DeliverModal({ inv, onClose, onDone }: { inv: Invoice; onClose: () => v
   const submit = async () => {
     const v = await form.validateFields();
     if (!v.email && !v.mobile) {
-      await message.warning('请填写邮箱或手机号');
+      void message.warning('请填写邮箱或手机号');
       return;
     }
     setSaving(true);
@@ -372,10 +372,10 @@ function DeliverModal({ inv, onClose, onDone }: { inv: Invoice; onClose: () => v
         ...(v.email ? { email: v.email } : {}),
         ...(v.mobile ? { mobile: v.mobile } : {}),
       });
-      await message.success('已提交交付');
+      void message.success('已提交交付');
       onDone();
     } catch (err) {
-      await message.error(errorMessage(err));
+      void message.error(errorMessage(err));
     } finally {
       setSaving(false);
     }

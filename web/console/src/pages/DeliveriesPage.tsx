@@ -26,10 +26,10 @@ export default function DeliveriesPage() {
   const redeliver = async (id: string) => {
     try {
       await post(`/api/v1/webhook-deliveries/${encodeURIComponent(id)}/redeliver`);
-      await message.success('已重新推送');
+      void message.success('已重新推送');
       void queryClient.invalidateQueries({ queryKey: ['/api/v1/webhook-deliveries'] });
     } catch (err) {
-      await message.error(errorMessage(err));
+      void message.error(errorMessage(err));
     }
   };
   return (

@@ -239,7 +239,7 @@ export default function IssuePage() {
     const v = form.getFieldsValue(true) as IssueValues;
     const result = validateInvoiceDraft(toDraft(v));
     if (!result.ok) {
-      await message.error('请先修正标出的问题');
+      void message.error('请先修正标出的问题');
       return;
     }
     setSubmitting(true);
