@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { appsRoutes, authRoutes, createAuthHook, decorateAuth } from './modules/auth/index.js';
+import { appsRoutes, authRoutes, createAuthHook, decorateAuth, sessionRoutes } from './modules/auth/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
@@ -109,6 +109,7 @@ export async function buildApp(
   registerHealth(app, deps, options.isDraining ?? (() => false));
 
   await app.register(authRoutes, { deps });
+  await app.register(sessionRoutes, { deps });
   await app.register(scanH5Routes, { deps });
   await app.register(publicDocumentsRoutes, { deps });
   await app.register(consoleStaticRoutes, {

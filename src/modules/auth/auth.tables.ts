@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { DbBool } from '../../platform/db/database.js';
 
-export const USER_ROLES = ['admin', 'finance', 'clerk'] as const;
+/** 管理员, 财务, 开票员, 审计, 员工: what each may do is the matrix in permissions.ts (docs/console.md). */
+export const USER_ROLES = ['admin', 'finance', 'clerk', 'auditor', 'employee'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 export interface TenantTable {
@@ -23,6 +24,33 @@ export interface UserTable {
   disabled: DbBool;
   created_at: number;
   updated_at: number;
+  /** JSON array of the seller tax ids a clerk works for (usersOrgTaxIdsJson); null = every org of the tenant. */
+  org_tax_ids: string | null;
+}
+
+/** A console login: the cookie holds the token, the table only its SHA-256. */
+export interface ConsoleSessionTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: number;
+  /** Moved forward at most once a minute (no write per request); the idle timeout counts from it. */
+  last_seen_at: number;
+  absolute_expires_at: number;
+  revoked_at: number | null;
+  user_agent: string;
+  client_address: string;
+}
+
+/** Failed console logins of one key (`user:<username>` or `addr:<client address>`) within the current window. */
+export interface LoginAttemptTable {
+  attempt_key: string;
+  failures: number;
+  /** The limit that applied when the row was last counted (per kind of key). */
+  max_failures: number;
+  window_start: number;
+  locked_until: number | null;
 }
 
 export interface ApiAppTable {
@@ -55,10 +83,13 @@ export interface AccessTokenTable {
 export type Tenant = Selectable<TenantTable>;
 export type User = Selectable<UserTable>;
 export type ApiApp = Selectable<ApiAppTable>;
+export type ConsoleSession = Selectable<ConsoleSessionTable>;
 
 export interface AuthTables {
   tenants: TenantTable;
   users: UserTable;
   api_apps: ApiAppTable;
   access_tokens: AccessTokenTable;
+  console_sessions: ConsoleSessionTable;
+  login_attempts: LoginAttemptTable;
 }

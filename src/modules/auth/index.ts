@@ -7,8 +7,17 @@ export {
   revokeAccessToken,
 } from './access-tokens.js';
 export { type ApiApp, type Tenant, USER_ROLES, type UserRole } from './auth.tables.js';
-export { createAuthHook, decorateAuth, getAuth } from './auth-hook.js';
+export { assertOrgAllowed, createAuthHook, decorateAuth, getAuth, orgScope } from './auth-hook.js';
+export type { Caller } from './caller.js';
 export { hashPassword, verifyPassword } from './passwords.js';
+export {
+  API_APP_PERMISSIONS,
+  PERMISSIONS,
+  type Permission,
+  ROLE_PERMISSIONS,
+  type RouteAccess,
+} from './permissions.js';
 export { appsRoutes } from './routes/apps.routes.js';
 export { authRoutes } from './routes/auth.routes.js';
+export { sessionRoutes } from './routes/session.routes.js';
 export { createApiApp, createTenant, createUser, getTenant, listApiApps, rotateAppSecret } from './tenants.js';

@@ -14,6 +14,7 @@ import {
 } from './auth.repo.js';
 import type { ApiApp, Tenant, User, UserRole } from './auth.tables.js';
 import { hashPassword } from './passwords.js';
+import { userOrgTaxIdsJson } from './stored-json.js';
 
 /** Creates a tenant (a customer of the installation). */
 export async function createTenant({ db, clock }: Ctx, input: { name: string; isDemo?: boolean }): Promise<Tenant> {
@@ -36,7 +37,14 @@ export async function getTenant({ db }: Pick<Ctx, 'db'>, tenantId: string): Prom
 /** Creates a console user with a scrypt password hash. */
 export async function createUser(
   { db, clock }: Ctx,
-  input: { tenantId: string; username: string; password: string; role: UserRole; displayName?: string },
+  input: {
+    tenantId: string;
+    username: string;
+    password: string;
+    role: UserRole;
+    displayName?: string;
+    orgTaxIds?: readonly string[] | null;
+  },
 ): Promise<Omit<User, 'password_hash'>> {
   await getTenant({ db }, input.tenantId);
   const taken = await findUserIdByUsername(db, input.username);
@@ -52,6 +60,7 @@ export async function createUser(
     disabled: 0,
     created_at: now,
     updated_at: now,
+    org_tax_ids: input.orgTaxIds ? userOrgTaxIdsJson.encode([...input.orgTaxIds]) : null,
   };
   await insertUser(db, user);
   const { password_hash: _omit, ...visible } = user;

@@ -45,6 +45,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
   app.get(
     '/api/v1/jobs',
     {
+      config: { permission: 'system.read' },
       schema: {
         ...common,
         summary: '后台任务列表 (background jobs)',
@@ -72,6 +73,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
   app.post(
     '/api/v1/jobs/:id/retry',
     {
+      config: { permission: 'system.manage' },
       schema: {
         ...common,
         summary: '重试任务 (retry a failed job)',

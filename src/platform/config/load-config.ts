@@ -48,6 +48,16 @@ export interface Config {
     readonly accessTokenTtlSeconds: number;
     readonly tokenRateLimitMax: number;
     readonly tokenRateLimitWindowMs: number;
+    /** Console sessions end after this long without a request… */
+    readonly sessionIdleMs: number;
+    /** …and this long after the login, whatever the activity. */
+    readonly sessionAbsoluteMs: number;
+    /** Failed logins per username within the window before the username is locked. */
+    readonly loginMaxFailuresPerUser: number;
+    /** Failed logins per client address within the window before the address is locked. */
+    readonly loginMaxFailuresPerAddress: number;
+    readonly loginFailureWindowMs: number;
+    readonly loginLockoutMs: number;
   };
   /** Create the demo tenant on first start when the database has no tenant yet. */
   readonly demoSeed: boolean;
@@ -115,6 +125,36 @@ export const CONFIG_VARIABLES = [
   { name: 'ACCESS_TOKEN_TTL_SECONDS', default: '7200', description: 'Lifetime of API access tokens.' },
   { name: 'AUTH_RATE_LIMIT_MAX', default: '30', description: 'Token requests per client IP per window.' },
   { name: 'AUTH_RATE_LIMIT_WINDOW_MS', default: '60000', description: 'Window of the token endpoint rate limit.' },
+  {
+    name: 'SESSION_IDLE_TIMEOUT_MINUTES',
+    default: '30',
+    description: 'A console session ends after this many minutes without a request (docs/console.md#sessions).',
+  },
+  {
+    name: 'SESSION_ABSOLUTE_TIMEOUT_HOURS',
+    default: '12',
+    description: 'A console session ends this many hours after the login, however active it is.',
+  },
+  {
+    name: 'LOGIN_MAX_FAILURES_PER_USER',
+    default: '5',
+    description: 'Failed console logins of one username within the failure window before it is locked.',
+  },
+  {
+    name: 'LOGIN_MAX_FAILURES_PER_ADDRESS',
+    default: '20',
+    description: 'Failed console logins from one client address within the failure window before it is locked.',
+  },
+  {
+    name: 'LOGIN_FAILURE_WINDOW_MINUTES',
+    default: '15',
+    description: 'Window in which failed console logins are counted.',
+  },
+  {
+    name: 'LOGIN_LOCKOUT_MINUTES',
+    default: '15',
+    description: 'How long a locked username or client address cannot log in.',
+  },
   {
     name: 'HTTP_HEADERS_TIMEOUT_MS',
     default: '10000',
@@ -300,6 +340,12 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 7200, 60, 30 * 86_400),
       tokenRateLimitMax: int('AUTH_RATE_LIMIT_MAX', 30, 1, 1_000_000),
       tokenRateLimitWindowMs: int('AUTH_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+      sessionIdleMs: int('SESSION_IDLE_TIMEOUT_MINUTES', 30, 1, 7 * 24 * 60) * 60_000,
+      sessionAbsoluteMs: int('SESSION_ABSOLUTE_TIMEOUT_HOURS', 12, 1, 30 * 24) * 3_600_000,
+      loginMaxFailuresPerUser: int('LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),
+      loginMaxFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100_000),
+      loginFailureWindowMs: int('LOGIN_FAILURE_WINDOW_MINUTES', 15, 1, 24 * 60) * 60_000,
+      loginLockoutMs: int('LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60) * 60_000,
     },
     demoSeed: bool('DEMO_SEED', true),
     channel: { kind: oneOf('CHANNEL', CHANNELS, 'sandbox') },

@@ -22,7 +22,12 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
       },
       servers: [{ url: config.http.publicUrl }],
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+        // Every /api/v1 route accepts either: API apps send the bearer token, the console its session cookie (and
+        // X-CSRF-Token on writes), docs/console.md#sessions.
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'ofp_session' },
+        },
       },
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (json.$id as string | undefined) ?? `def-${i}` },

@@ -40,6 +40,7 @@ export const appsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
   app.get(
     '/api/v1/apps',
     {
+      config: { permission: 'integrations.read' },
       schema: {
         ...common,
         summary: '应用列表 (list API apps)',
@@ -52,6 +53,7 @@ export const appsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
   app.post(
     '/api/v1/apps',
     {
+      config: { permission: 'integrations.manage' },
       schema: {
         ...common,
         summary: '创建应用 (create an API app)',
@@ -68,6 +70,7 @@ export const appsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
   app.post(
     '/api/v1/apps/:appId/rotate-secret',
     {
+      config: { permission: 'integrations.manage' },
       schema: {
         ...common,
         summary: '轮换应用密钥 (rotate the secret)',

@@ -34,7 +34,7 @@ export const RevokeBody = Type.Object(
 export const MeReply = Type.Object({
   tenantId: Type.String(),
   tenantName: Type.String(),
-  appId: Type.String(),
+  appId: Type.String({ description: 'The calling app; for a console user `user:<username>`' }),
   tokenExpiresAt: IsoTime,
 });
 
@@ -52,6 +52,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         response: responses({ 200: TokenReply }, [400, 401, 429]),
       },
       config: {
+        permission: 'public',
         rateLimit: {
           max: deps.config.auth.tokenRateLimitMax,
           timeWindow: deps.config.auth.tokenRateLimitWindowMs,
@@ -82,6 +83,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
           body: Type.Optional(RevokeBody),
           response: responses({ 204: Type.Null() }),
         },
+        config: { permission: 'signed-in' },
       },
       async (request, reply) => {
         const auth = getAuth(request);
@@ -101,14 +103,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
           security: [{ bearerAuth: [] }],
           response: responses({ 200: MeReply }),
         },
+        config: { permission: 'signed-in' },
       },
       async (request) => {
         const auth = getAuth(request);
         return {
           tenantId: auth.tenantId,
           tenantName: auth.tenantName,
-          appId: auth.appId,
-          tokenExpiresAt: toIsoCst(auth.expiresAt),
+          appId: auth.app?.appId ?? `user:${auth.actorName}`,
+          tokenExpiresAt: toIsoCst(auth.app?.expiresAt ?? auth.session?.absoluteExpiresAt ?? 0),
         };
       },
     );

@@ -42,6 +42,7 @@ export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRoutesOptions> = as
   app.get(
     '/api/v1/sandbox/quotas/:taxId',
     {
+      config: { permission: 'system.read' },
       schema: {
         ...common,
         summary: '查询销方本月授信额度（沙箱）',
@@ -60,6 +61,7 @@ export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRoutesOptions> = as
   app.put(
     '/api/v1/sandbox/quotas/:taxId',
     {
+      config: { permission: 'system.manage' },
       schema: {
         ...common,
         summary: '设置销方月度授信额度（沙箱）',
@@ -77,13 +79,17 @@ export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRoutesOptions> = as
 
   app.get(
     '/api/v1/sandbox/settings',
-    { schema: { ...common, summary: '沙箱设置', response: responses({ 200: SettingsView }, [401]) } },
+    {
+      config: { permission: 'system.read' },
+      schema: { ...common, summary: '沙箱设置', response: responses({ 200: SettingsView }, [401]) },
+    },
     async (request) => sandbox.getSettings(scopeOf(request)),
   );
 
   app.put(
     '/api/v1/sandbox/settings',
     {
+      config: { permission: 'system.manage' },
       schema: {
         ...common,
         summary: '修改沙箱设置（延迟、故障注入、红字确认单购方、额度）',
@@ -98,6 +104,7 @@ export const sandboxRoutes: FastifyPluginAsyncTypebox<SandboxRoutesOptions> = as
   app.get(
     '/api/v1/sandbox/ledger',
     {
+      config: { permission: 'system.read' },
       schema: {
         ...common,
         summary: '模拟税局已开具的发票（沙箱台账）',

@@ -94,6 +94,7 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
   app.post(
     '/api/v1/invoices/:serialNo/deliver',
     {
+      config: { permission: 'invoices.deliver' },
       schema: {
         ...common,
         summary: '重新交付发票 (邮件/短信; 每张发票每小时最多 5 次)',
@@ -116,6 +117,7 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
   app.get(
     '/api/v1/invoices/:serialNo/deliveries',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         summary: '发票交付记录 (邮件/短信)',
@@ -133,6 +135,7 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
   app.get(
     '/api/v1/outbox',
     {
+      config: { permission: 'integrations.read' },
       schema: {
         ...common,
         summary: '本地发件箱 (未配置 SMTP / 短信网关时的邮件和短信)',
@@ -152,13 +155,17 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
 
   app.get(
     '/api/v1/delivery/settings',
-    { schema: { ...common, summary: '交付设置', response: responses({ 200: SettingsView }) } },
+    {
+      config: { permission: 'integrations.read' },
+      schema: { ...common, summary: '交付设置', response: responses({ 200: SettingsView }) },
+    },
     async (request) => getDeliverySettings(deps.db.kysely, getAuth(request).tenantId),
   );
 
   app.put(
     '/api/v1/delivery/settings',
     {
+      config: { permission: 'integrations.manage' },
       schema: { ...common, summary: '修改交付设置', body: SettingsPatch, response: responses({ 200: SettingsView }) },
     },
     async (request) => putDeliverySettings(ctxOf(deps), getAuth(request).tenantId, request.body),

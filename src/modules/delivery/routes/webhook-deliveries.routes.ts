@@ -97,6 +97,7 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> 
   app.get(
     '/api/v1/webhook-deliveries',
     {
+      config: { permission: 'integrations.read' },
       schema: {
         ...common,
         summary: '回调投递记录 (filters; cursor pages)',
@@ -117,6 +118,7 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> 
   app.get(
     '/api/v1/webhook-deliveries/:id',
     {
+      config: { permission: 'integrations.read' },
       schema: {
         ...common,
         summary: '回调投递详情 (含每次尝试)',
@@ -138,6 +140,7 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> 
   app.post(
     '/api/v1/webhook-deliveries/:id/redeliver',
     {
+      config: { permission: 'integrations.manage' },
       schema: {
         ...common,
         summary: '重新投递 (dead 或已送达的回调)',

@@ -35,6 +35,7 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
   app.get(
     '/api/v1/invoices/:serialNo/files/:format',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         summary: '下载版式文件 (download the invoice PDF, OFD or XML)',
@@ -54,6 +55,7 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
   app.get(
     '/api/v1/invoices/:serialNo/links',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         summary: '生成公开下载链接 (signed, expiring public links to the files)',

@@ -56,6 +56,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices',
     {
+      config: { permission: 'invoices.issue' },
       bodyLimit,
       schema: {
         ...common,
@@ -81,6 +82,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.get(
     '/api/v1/invoices',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         summary: '销项票池查询 (invoice pool; format=csv exports)',
@@ -126,6 +128,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.get(
     '/api/v1/invoices/:serialNo',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         summary: '按流水号查询发票',
@@ -140,6 +143,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.patch(
     '/api/v1/invoices/:serialNo',
     {
+      config: { permission: 'invoices.issue' },
       bodyLimit,
       schema: {
         ...common,
@@ -163,6 +167,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices/:serialNo/retry',
     {
+      config: { permission: 'invoices.issue' },
       schema: {
         ...common,
         summary: '重新提交开票失败的请求',
@@ -183,6 +188,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices/:serialNo/cancel',
     {
+      config: { permission: 'invoices.issue' },
       schema: {
         ...common,
         summary: '取消未开具的请求',
@@ -200,6 +206,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.post(
     '/api/v1/invoices/:serialNo/red',
     {
+      config: { permission: 'invoices.red' },
       bodyLimit,
       schema: {
         ...common,

@@ -60,6 +60,7 @@ export const monitorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   app.get(
     '/api/v1/invoice-monitor',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         tags: ['invoices'],
@@ -92,6 +93,7 @@ export const monitorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   app.get(
     '/api/v1/tax-codes/:code',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         tags: ['tax-codes'],

@@ -51,6 +51,7 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
   app.get(
     '/api/v1/red-forms',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         ...common,
         summary: '红字确认单列表',
@@ -80,7 +81,10 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
 
   app.get(
     '/api/v1/red-forms/:id',
-    { schema: { ...common, summary: '红字确认单详情', params: Params, response: responses({ 200: RedFormView }) } },
+    {
+      config: { permission: 'invoices.read' },
+      schema: { ...common, summary: '红字确认单详情', params: Params, response: responses({ 200: RedFormView }) },
+    },
     async (request) =>
       toRedFormView(deps, await getRedByFormOrThrow(deps, getAuth(request).tenantId, request.params.id)),
   );
@@ -89,6 +93,7 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     app.post(
       `/api/v1/red-forms/:id/${decision}`,
       {
+        config: { permission: 'invoices.red' },
         schema: {
           ...common,
           summary: decision === 'confirm' ? '购方确认红字确认单（沙箱模拟）' : '购方否认红字确认单（沙箱模拟）',

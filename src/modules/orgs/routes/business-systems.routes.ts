@@ -108,6 +108,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
   app.get(
     '/api/v1/business-systems',
     {
+      config: { permission: 'integrations.read' },
       schema: {
         ...common,
         summary: '业务系统列表',
@@ -122,6 +123,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
   app.post(
     '/api/v1/business-systems',
     {
+      config: { permission: 'integrations.manage' },
       schema: {
         ...common,
         summary: '新增业务系统 (返回签名密钥, 仅此一次)',
@@ -139,6 +141,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
   app.get(
     '/api/v1/business-systems/:code',
     {
+      config: { permission: 'integrations.read' },
       schema: {
         ...common,
         summary: '查询业务系统',
@@ -153,6 +156,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
   app.patch(
     '/api/v1/business-systems/:code',
     {
+      config: { permission: 'integrations.manage' },
       schema: {
         ...common,
         summary: '修改业务系统',
@@ -172,6 +176,7 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
   app.post(
     '/api/v1/business-systems/:code/rotate-secret',
     {
+      config: { permission: 'integrations.manage' },
       schema: {
         ...common,
         summary: '轮换签名密钥 (重叠期内新旧密钥同时签名)',

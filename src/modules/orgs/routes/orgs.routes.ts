@@ -99,6 +99,7 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
   app.get(
     '/api/v1/orgs',
     {
+      config: { permission: 'orgs.read' },
       schema: {
         ...common,
         summary: '销方企业列表',
@@ -115,6 +116,7 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
   app.post(
     '/api/v1/orgs',
     {
+      config: { permission: 'orgs.manage' },
       schema: {
         ...common,
         summary: '新增销方企业',
@@ -128,13 +130,17 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
 
   app.get(
     '/api/v1/orgs/:taxId',
-    { schema: { ...common, summary: '查询销方企业', params: TaxIdParams, response: responses({ 200: OrgView }) } },
+    {
+      config: { permission: 'orgs.read' },
+      schema: { ...common, summary: '查询销方企业', params: TaxIdParams, response: responses({ 200: OrgView }) },
+    },
     async (request) => withBinding(await getOrg(ctx, getAuth(request).tenantId, request.params.taxId)),
   );
 
   app.patch(
     '/api/v1/orgs/:taxId',
     {
+      config: { permission: 'orgs.manage' },
       schema: {
         ...common,
         summary: '修改销方企业',
@@ -149,6 +155,7 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
   app.post(
     '/api/v1/orgs/:taxId/channel-binding',
     {
+      config: { permission: 'orgs.manage' },
       schema: {
         ...common,
         summary: '绑定销方的开票通道账户',
@@ -173,6 +180,7 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
   app.delete(
     '/api/v1/orgs/:taxId/channel-binding',
     {
+      config: { permission: 'orgs.manage' },
       schema: {
         ...common,
         summary: '解除销方的开票通道账户绑定',

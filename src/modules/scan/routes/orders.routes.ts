@@ -23,6 +23,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.post(
     '/api/v1/scan/orders',
     {
+      config: { permission: 'scan.manage' },
       bodyLimit: linesBodyLimit(deps.config.http.bodyLimitBytes),
       schema: {
         ...common,
@@ -56,6 +57,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.get(
     '/api/v1/scan/orders',
     {
+      config: { permission: 'scan.read' },
       schema: {
         ...common,
         summary: '扫码订单列表 (filters; cursor pages; awaitingConfirmation=true 待商家确认)',
@@ -95,6 +97,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.get(
     '/api/v1/scan/orders/:orderNo',
     {
+      config: { permission: 'scan.read' },
       schema: {
         ...common,
         summary: '查询扫码订单（状态、提交的抬头、发票）',
@@ -108,6 +111,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.post(
     '/api/v1/scan/orders/:orderNo/withdraw',
     {
+      config: { permission: 'scan.manage' },
       schema: {
         ...common,
         summary:
@@ -122,6 +126,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   app.post(
     '/api/v1/scan/orders/:orderNo/issue',
     {
+      config: { permission: 'scan.manage' },
       schema: {
         ...common,
         summary: '开具已提交抬头的订单 (title_only, or confirming a static order; idempotent)',

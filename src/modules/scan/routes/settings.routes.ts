@@ -21,6 +21,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
   app.post(
     '/api/v1/scan/settings',
     {
+      config: { permission: 'scan.manage' },
       schema: {
         ...common,
         summary: '新建动态二维码设置 (create a QR setting; the secret is shown once)',
@@ -39,6 +40,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
   app.get(
     '/api/v1/scan/settings',
     {
+      config: { permission: 'scan.read' },
       schema: {
         ...common,
         summary: '动态二维码设置列表',
@@ -54,6 +56,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
   app.get(
     '/api/v1/scan/settings/:key',
     {
+      config: { permission: 'scan.read' },
       schema: {
         ...common,
         summary: '查询动态二维码设置',
@@ -68,6 +71,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
   app.patch(
     '/api/v1/scan/settings/:key',
     {
+      config: { permission: 'scan.manage' },
       schema: {
         ...common,
         summary: '修改动态二维码设置 (enabled=false 停用)',
@@ -86,6 +90,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
   app.post(
     '/api/v1/scan/settings/:key/rotate-secret',
     {
+      config: { permission: 'scan.manage' },
       schema: {
         ...common,
         summary: '轮换签名密钥 (old merchant-signed links stop working)',

@@ -13,6 +13,7 @@ import * as m0011 from './0011-scan-static-limits.js';
 import * as m0012 from './0012-org-channel-binding.js';
 import * as m0013 from './0013-webhook-order-link-refs.js';
 import * as m0014 from './0014-invoice-origin.js';
+import * as m0015 from './0015-console-users-audit.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -33,4 +34,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-org-channel-binding': m0012,
   '0013-webhook-order-link-refs': m0013,
   '0014-invoice-origin': m0014,
+  '0015-console-users-audit': m0015,
 };
