@@ -64,6 +64,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
   app.get(
     '/api/v1/dashboard',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         tags: ['console'],
         security: [{ bearerAuth: [] }],

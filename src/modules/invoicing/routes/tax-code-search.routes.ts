@@ -17,6 +17,7 @@ export const taxCodeSearchRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
   app.get(
     '/api/v1/tax-codes',
     {
+      config: { permission: 'invoices.read' },
       schema: {
         tags: ['tax-codes'],
         security: [{ bearerAuth: [] }],

@@ -31,8 +31,8 @@ export const MENU: MenuEntry[] = [
   { path: '/', label: '工作台', icon: <DashboardOutlined />, permission: 'invoices.read' },
   { path: '/invoices', label: '销项发票', icon: <FileTextOutlined />, permission: 'invoices.read' },
   { path: '/invoices/issue', label: '开具发票', icon: <FormOutlined />, permission: 'invoices.issue' },
-  { path: '/scan/orders', label: '扫码订单', icon: <QrcodeOutlined />, permission: 'scan.manage' },
-  { path: '/deliveries', label: '推送记录', icon: <SendOutlined />, permission: 'integrations.manage' },
+  { path: '/scan/orders', label: '扫码订单', icon: <QrcodeOutlined />, permission: 'scan.read' },
+  { path: '/deliveries', label: '推送记录', icon: <SendOutlined />, permission: 'integrations.read' },
 ];
 
 function selectedKey(pathname: string): string {

@@ -116,7 +116,7 @@ export function InvoiceDrawer({ serialNo, onClose }: { serialNo: string | null; 
                 复制下载链接
               </Button>
             )}
-            {issued && (
+            {issued && can(session, 'invoices.deliver') && (
               <Button icon={<SendOutlined />} onClick={() => setAction('deliver')}>
                 重新交付
               </Button>
@@ -126,7 +126,7 @@ export function InvoiceDrawer({ serialNo, onClose }: { serialNo: string | null; 
                 红冲
               </Button>
             )}
-            {inv.status === 'failed' && (
+            {inv.status === 'failed' && can(session, 'invoices.issue') && (
               <>
                 <Button
                   icon={<RedoOutlined />}
