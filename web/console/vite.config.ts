@@ -16,7 +16,11 @@ export default defineConfig({
   plugins: [react()],
   resolve: {
     // The tax rules run in the browser exactly as on the server (src/tax has no node: imports).
-    alias: { '@tax': fileURLToPath(new URL('../../src/tax/index.ts', import.meta.url)) },
+    // `@tax/<file>` imports one file of it (pages that need only the 票种 table stay small).
+    alias: [
+      { find: /^@tax$/, replacement: fileURLToPath(new URL('../../src/tax/index.ts', import.meta.url)) },
+      { find: /^@tax\/(.*)$/, replacement: `${fileURLToPath(new URL('../../src/tax/', import.meta.url))}$1` },
+    ],
   },
   build: {
     outDir: 'dist',
@@ -24,6 +28,7 @@ export default defineConfig({
     assetsDir: 'assets',
     chunkSizeWarningLimit: 1500,
     reportCompressedSize: false,
+    manifest: true,
   },
   server: {
     port: Number(process.env.CONSOLE_DEV_PORT ?? 5173),

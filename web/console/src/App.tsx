@@ -1,5 +1,5 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { App as AntApp, ConfigProvider } from 'antd';
+import { ConfigProvider } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
@@ -9,6 +9,7 @@ import { ApiError, setUnauthenticatedHandler } from './api';
 import { AppLayout } from './components/AppLayout';
 import { RequireSession } from './components/RequireSession';
 import { SESSION_KEY } from './session';
+import { ToastProvider } from './toast';
 
 dayjs.locale('zh-cn');
 
@@ -59,11 +60,11 @@ const router = createBrowserRouter(
 export function App() {
   return (
     <ConfigProvider locale={zhCN} theme={{ token: { colorPrimary: '#c8161d', borderRadius: 4 } }}>
-      <AntApp>
+      <ToastProvider>
         <QueryClientProvider client={queryClient}>
           <RouterProvider router={router} />
         </QueryClientProvider>
-      </AntApp>
+      </ToastProvider>
     </ConfigProvider>
   );
 }

@@ -1,4 +1,4 @@
-import { getInvoiceKindInfo, isInvoiceKind } from '@tax';
+import { getInvoiceKindInfo, isInvoiceKind } from '@tax/invoice-kinds';
 
 /** "12345.6" → "12,345.60" without floats: decimal strings stay strings. */
 export function money(value: string | null | undefined): string {

@@ -1,3 +1,4 @@
+import './global.css';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 

@@ -10,12 +10,15 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Breadcrumb, Button, Dropdown, Layout, Menu, Spin, Typography } from 'antd';
-import { type ReactNode, Suspense, useState } from 'react';
+import { Breadcrumb, Button, Dropdown, Layout, Menu, Spin } from 'antd';
+import { lazy, type ReactNode, Suspense, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { api, errorMessage, setCsrfToken } from '../api';
 import { can, ROLE_NAMES, SESSION_KEY, useSession } from '../session';
-import { ChangePasswordModal } from './ChangePasswordModal';
+import { useToast } from '../toast';
+
+// Loaded when first opened: the login and dashboard bundles stay smaller (docs/benchmarks.md#console-bundle).
+const ChangePasswordModal = lazy(() => import('./ChangePasswordModal'));
 
 interface MenuEntry {
   path: string;
@@ -47,7 +50,7 @@ export function AppLayout() {
   const location = useLocation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const { message } = App.useApp();
+  const message = useToast();
   const [changingPassword, setChangingPassword] = useState(false);
   const current = selectedKey(location.pathname);
   const entry = MENU.find((m) => m.path === current);
@@ -74,9 +77,7 @@ export function AppLayout() {
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider width={208} theme="dark" breakpoint="lg" collapsedWidth={64}>
         <div style={{ height: 56, display: 'flex', alignItems: 'center', padding: '0 20px', color: '#fff' }}>
-          <Typography.Text strong style={{ color: '#fff', fontSize: 16, whiteSpace: 'nowrap' }}>
-            OpenFapiao 发票云
-          </Typography.Text>
+          <strong style={{ color: '#fff', fontSize: 16, whiteSpace: 'nowrap' }}>OpenFapiao 发票云</strong>
         </div>
         <Menu theme="dark" mode="inline" selectedKeys={[current]} items={items} />
       </Layout.Sider>
@@ -112,9 +113,9 @@ export function AppLayout() {
           >
             <Button type="text" data-testid="user-menu">
               <UserOutlined /> {session?.user.displayName ?? session?.user.username}
-              <Typography.Text type="secondary" style={{ marginLeft: 8 }}>
+              <span className="ofp-secondary" style={{ marginLeft: 8 }}>
                 {session?.user.tenantName} · {ROLE_NAMES[session?.user.role ?? ''] ?? session?.user.role}
-              </Typography.Text>{' '}
+              </span>{' '}
               <DownOutlined />
             </Button>
           </Dropdown>
@@ -125,7 +126,11 @@ export function AppLayout() {
           </Suspense>
         </Layout.Content>
       </Layout>
-      <ChangePasswordModal open={changingPassword} onClose={() => setChangingPassword(false)} />
+      {changingPassword && (
+        <Suspense fallback={null}>
+          <ChangePasswordModal open onClose={() => setChangingPassword(false)} />
+        </Suspense>
+      )}
     </Layout>
   );
 }

@@ -1,12 +1,13 @@
-import { App, Form, Input, Modal } from 'antd';
+import { Form, Input, Modal } from 'antd';
 import { useState } from 'react';
 import { api, errorMessage } from '../api';
+import { useToast } from '../toast';
 
 /** 修改密码: POST /api/v1/session/password (the user's other sessions are signed out). */
-export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose: () => void }) {
+export default function ChangePasswordModal({ open, onClose }: { open: boolean; onClose: () => void }) {
   const [form] = Form.useForm<{ currentPassword: string; newPassword: string; confirm: string }>();
   const [saving, setSaving] = useState(false);
-  const { message } = App.useApp();
+  const message = useToast();
   const submit = async () => {
     const values = await form.validateFields();
     setSaving(true);

@@ -8,7 +8,6 @@ import {
 } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  App,
   Button,
   Descriptions,
   Drawer,
@@ -29,6 +28,7 @@ import { useState } from 'react';
 import { errorMessage, get, post } from '../api';
 import { dateTime, money, ORIGIN_LABELS, STATUS_LABELS } from '../format';
 import { can, useSession } from '../session';
+import { useToast } from '../toast';
 import type { Invoice, InvoiceLine } from '../types';
 import { PageState } from './PageState';
 
@@ -56,7 +56,7 @@ const newSerial = (prefix: string) =>
 /** 发票详情: parties, lines, PDF preview, history, and the actions the API offers for the invoice's state. */
 export function InvoiceDrawer({ serialNo, onClose }: { serialNo: string | null; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const { message } = App.useApp();
+  const message = useToast();
   const { data: session } = useSession();
   const [action, setAction] = useState<'red' | 'deliver' | null>(null);
   const q = useQuery({
@@ -101,7 +101,7 @@ export function InvoiceDrawer({ serialNo, onClose }: { serialNo: string | null; 
       onClose={onClose}
       width={960}
       title={inv ? `发票详情 · ${inv.serialNo}` : '发票详情'}
-      data-testid="invoice-drawer"
+      rootClassName="invoice-drawer"
       extra={
         inv && (
           <Space wrap>
@@ -254,7 +254,16 @@ function Detail({ inv }: { inv: Invoice }) {
         dataSource={inv.lines}
         columns={[
           { title: '序号', dataIndex: 'lineNo', width: 60 },
-          { title: '项目名称', dataIndex: 'name' },
+          {
+            title: '项目名称',
+            dataIndex: 'name',
+            render: (name: string, l) => (
+              <>
+                {name} {l.lineNature === 'discount' && <Tag>折扣行</Tag>}
+                {l.lineNature === 'discounted' && <Tag>被折扣行</Tag>}
+              </>
+            ),
+          },
           { title: '规格型号', dataIndex: 'spec', render: (v) => v ?? '' },
           { title: '单位', dataIndex: 'unit', render: (v) => v ?? '' },
           { title: '数量', dataIndex: 'quantity', align: 'right', render: (v) => v ?? '' },
@@ -289,7 +298,7 @@ function History({ inv, deliveries }: { inv: Invoice; deliveries: Delivery[] }) 
 
 function RedModal({ inv, onClose, onDone }: { inv: Invoice; onClose: () => void; onDone: () => void }) {
   const [form] = Form.useForm();
-  const { message } = App.useApp();
+  const message = useToast();
   const [saving, setSaving] = useState(false);
   const mode = Form.useWatch('mode', form) ?? 'full';
   const submit = async () => {
@@ -358,7 +367,7 @@ function RedModal({ inv, onClose, onDone }: { inv: Invoice; onClose: () => void;
 
 function DeliverModal({ inv, onClose, onDone }: { inv: Invoice; onClose: () => void; onDone: () => void }) {
   const [form] = Form.useForm<{ email?: string; mobile?: string }>();
-  const { message } = App.useApp();
+  const message = useToast();
   const [saving, setSaving] = useState(false);
   const submit = async () => {
     const v = await form.validateFields();

@@ -1,12 +1,13 @@
-import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { LineChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
-echarts.use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
+// Line + grid + tooltip only: each further component costs 10–40 KB gzipped (docs/benchmarks.md#console-bundle).
+echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
-/** 近 30 天: issued count (bars) and 价税合计 (line). Totals arrive as decimal strings; the chart only plots them. */
+/** 近 30 天: issued count (stepped area) and 价税合计 (line). Totals arrive as decimal strings; the chart only plots them. */
 export default function TrendChart({ points }: { points: { date: string; count: number; total: string }[] }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -14,15 +15,21 @@ export default function TrendChart({ points }: { points: { date: string; count: 
     const chart = echarts.init(ref.current);
     chart.setOption({
       tooltip: { trigger: 'axis' },
-      legend: { data: ['开具张数', '价税合计（元）'] },
-      grid: { left: 48, right: 64, top: 40, bottom: 32 },
+      grid: { left: 48, right: 64, top: 56, bottom: 32 },
       xAxis: { type: 'category', data: points.map((p) => p.date.slice(5)) },
       yAxis: [
-        { type: 'value', name: '张', minInterval: 1 },
-        { type: 'value', name: '元' },
+        { type: 'value', name: '开具张数', minInterval: 1 },
+        { type: 'value', name: '价税合计（元）' },
       ],
       series: [
-        { name: '开具张数', type: 'bar', data: points.map((p) => p.count), itemStyle: { color: '#f4a3a6' } },
+        {
+          name: '开具张数',
+          type: 'line',
+          step: 'middle',
+          areaStyle: { opacity: 0.15 },
+          data: points.map((p) => p.count),
+          itemStyle: { color: '#f4a3a6' },
+        },
         {
           name: '价税合计（元）',
           type: 'line',

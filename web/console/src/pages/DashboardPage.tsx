@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Card, Col, Progress, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Card, Col, Progress, Row, Space, Statistic, Tag } from 'antd';
 import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
 import { get, withQuery } from '../api';
@@ -39,29 +39,40 @@ function PeriodCard({ title, p, from, to }: { title: string; p: PeriodSums; from
           <Figure title="价税合计" prefix="¥" value={money(p.total)} to={pool({ ...range, isRed: 'false' })} />
         </Col>
       </Row>
-      <Table
-        style={{ marginTop: 16 }}
-        size="small"
-        pagination={false}
-        rowKey={(r) => `${r.kind}-${r.isRed}`}
-        dataSource={p.byKind}
-        locale={{ emptyText: '暂无开具' }}
-        columns={[
-          {
-            title: '票种',
-            dataIndex: 'kindName',
-            render: (name: string, r) => (
-              <Link to={pool({ ...range, kind: r.kind, isRed: String(r.isRed) })}>
-                {name} {r.isRed && <Tag color="red">红字</Tag>}
-              </Link>
-            ),
-          },
-          { title: '张数', dataIndex: 'count', align: 'right' },
-          { title: '金额', dataIndex: 'amount', align: 'right', render: money },
-          { title: '税额', dataIndex: 'tax', align: 'right', render: money },
-          { title: '价税合计', dataIndex: 'total', align: 'right', render: money },
-        ]}
-      />
+      {/* A plain table: antd's Table would double this page's JavaScript (docs/benchmarks.md#console-bundle). */}
+      <table className="ofp-sum-table" style={{ marginTop: 16 }}>
+        <thead>
+          <tr>
+            <th>票种</th>
+            <th>张数</th>
+            <th>金额</th>
+            <th>税额</th>
+            <th>价税合计</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.byKind.length === 0 && (
+            <tr>
+              <td colSpan={5} style={{ textAlign: 'center', color: '#999' }}>
+                暂无开具
+              </td>
+            </tr>
+          )}
+          {p.byKind.map((r) => (
+            <tr key={`${r.kind}-${r.isRed}`}>
+              <td>
+                <Link to={pool({ ...range, kind: r.kind, isRed: String(r.isRed) })}>
+                  {r.kindName} {r.isRed && <Tag color="red">红字</Tag>}
+                </Link>
+              </td>
+              <td>{r.count}</td>
+              <td>{money(r.amount)}</td>
+              <td>{money(r.tax)}</td>
+              <td>{money(r.total)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </Card>
   );
 }
@@ -93,22 +104,22 @@ export default function DashboardPage() {
                   value={d.month.redCount}
                   to={pool({ isRed: 'true', issuedFrom: d.month.from, issuedTo: d.month.to })}
                 />
-                <Typography.Text type="secondary">
+                <span className="ofp-secondary">
                   价税合计 ¥{money(d.month.redTotal)}，红冲中{' '}
                   <Link to={pool({ status: 'red_pending' })}>{d.statuses.redPending}</Link> 张
-                </Typography.Text>
+                </span>
               </Card>
             </Col>
             <Col xs={24} md={6}>
               <Card title="待处理异常">
                 <Figure title="开具失败" value={d.failures.count} to={pool({ status: 'failed' })} />
-                <Typography.Text type="secondary">
+                <span className="ofp-secondary">
                   {d.failures.byCode.length === 0
                     ? '无需处理'
                     : d.failures.byCode.map((f) => `${f.code} ×${f.count}`).join('，')}
                   ；处理中{' '}
                   <Link to={pool({ status: 'pending,issuing' })}>{d.statuses.pending + d.statuses.issuing}</Link> 张
-                </Typography.Text>
+                </span>
               </Card>
             </Col>
             <Col xs={24} md={6}>
@@ -152,9 +163,9 @@ export default function DashboardPage() {
                           {s.sellerName}
                         </Link>
                         <Progress percent={percent} status={percent >= 90 ? 'exception' : 'normal'} />
-                        <Typography.Text type="secondary">
+                        <span className="ofp-secondary">
                           已用 ¥{money(s.used)} / ¥{money(s.total)}，剩余 ¥{money(s.remaining)}
-                        </Typography.Text>
+                        </span>
                       </div>
                     );
                   })}

@@ -1,9 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Tag } from 'antd';
+import { Button, Tag } from 'antd';
 import { Link } from 'react-router';
 import { errorMessage, post } from '../api';
 import { CursorList } from '../components/CursorList';
 import { dateTime } from '../format';
+import { useToast } from '../toast';
 
 interface Delivery {
   id: string;
@@ -21,7 +22,7 @@ const STATUSES: Record<string, string> = { pending: '待推送', retrying: '重�
 
 /** 推送记录 (GET /api/v1/webhook-deliveries) with redelivery of dead ones. */
 export default function DeliveriesPage() {
-  const { message } = App.useApp();
+  const message = useToast();
   const queryClient = useQueryClient();
   const redeliver = async (id: string) => {
     try {

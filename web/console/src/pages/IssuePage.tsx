@@ -14,7 +14,6 @@ import {
 } from '@tax';
 import {
   Alert,
-  App,
   AutoComplete,
   Button,
   Card,
@@ -35,6 +34,7 @@ import { Link } from 'react-router';
 import { errorMessage, get, post } from '../api';
 import { PageState } from '../components/PageState';
 import { money, STATUS_LABELS } from '../format';
+import { useToast } from '../toast';
 import type { Invoice, Org, Page, TaxCodeItem } from '../types';
 
 interface LineValues {
@@ -195,7 +195,7 @@ function TaxCodeInput({
 
 export default function IssuePage() {
   const [form] = Form.useForm<IssueValues>();
-  const { message } = App.useApp();
+  const message = useToast();
   const values = Form.useWatch([], form) as IssueValues | undefined;
   const [submitting, setSubmitting] = useState(false);
   const [issued, setIssued] = useState<Invoice | { serialNo: string; status: string } | null>(null);
@@ -409,16 +409,22 @@ export default function IssuePage() {
                 <>
                   {fields.map((field, index) => {
                     const nature = lines[index]?.lineNature ?? 'normal';
+                    // Registered (hidden) so that useWatch sees the line's nature.
+                    const natureField = (
+                      <Form.Item name={[field.name, 'lineNature']} hidden noStyle>
+                        <Input type="hidden" />
+                      </Form.Item>
+                    );
                     if (nature === 'discount') {
                       return (
                         <Row key={field.key} gutter={8} align="bottom" data-testid={`line-${index}`}>
-                          <Col span={2}>
-                            <Typography.Text type="secondary">折扣行</Typography.Text>
-                          </Col>
-                          <Col span={10}>
-                            <Typography.Text type="secondary">
-                              {lines[index - 1]?.name ?? ''}（与上一行同名、同编码、同税率）
-                            </Typography.Text>
+                          {natureField}
+                          <Col span={12}>
+                            <Form.Item label="折扣行">
+                              <Typography.Text type="secondary">
+                                {lines[index - 1]?.name ?? ''}（与上一行同名、同编码、同税率）
+                              </Typography.Text>
+                            </Form.Item>
                           </Col>
                           <Col span={6}>
                             <Form.Item name={[field.name, 'amount']} label="折扣金额">
@@ -435,6 +441,7 @@ export default function IssuePage() {
                     }
                     return (
                       <Row key={field.key} gutter={8} align="bottom" data-testid={`line-${index}`}>
+                        {natureField}
                         <Col span={4}>
                           <Form.Item name={[field.name, 'name']} label="项目名称">
                             <Input />

@@ -1,6 +1,6 @@
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input } from 'antd';
 import { useState } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, api, errorMessage, setCsrfToken } from '../api';
@@ -48,12 +48,10 @@ export default function LoginPage() {
       }}
     >
       <Card style={{ width: 380 }}>
-        <Typography.Title level={3} style={{ textAlign: 'center', marginBottom: 4 }}>
-          OpenFapiao 发票云
-        </Typography.Title>
-        <Typography.Paragraph type="secondary" style={{ textAlign: 'center' }}>
+        <h1 style={{ textAlign: 'center', margin: '0 0 4px', fontSize: 24 }}>OpenFapiao 发票云</h1>
+        <p className="ofp-secondary" style={{ textAlign: 'center' }}>
           控制台登录
-        </Typography.Paragraph>
+        </p>
         {error && (
           <Alert
             data-testid="login-error"
