@@ -24,7 +24,7 @@ const route = (page) => {
   const key = Object.keys(manifest).find((k) => k.endsWith(`/${page}.tsx`) || k.endsWith(`${page}.tsx`));
   return key ? closure(key) : new Set();
 };
-const kb = (files) => (([...files].reduce((s, f) => s + gz(f), 0)) / 1024).toFixed(1);
+const kb = (files) => ([...files].reduce((s, f) => s + gz(f), 0) / 1024).toFixed(1);
 const union = (...sets) => new Set(sets.flatMap((s) => [...s]));
 
 const rows = [
@@ -33,11 +33,16 @@ const rows = [
   ['dashboard (without chart)', union(base, route('pages/DashboardPage'))],
   ['dashboard + ECharts trend (lazy)', union(base, route('pages/DashboardPage'), route('components/TrendChart'))],
   ['login + dashboard (chart excluded)', union(base, route('pages/LoginPage'), route('pages/DashboardPage'))],
-  ['login + dashboard + chart', union(base, route('pages/LoginPage'), route('pages/DashboardPage'), route('components/TrendChart'))],
+  [
+    'login + dashboard + chart',
+    union(base, route('pages/LoginPage'), route('pages/DashboardPage'), route('components/TrendChart')),
+  ],
   ['invoices (pool + drawer)', union(base, route('pages/InvoicesPage'))],
   ['issue form (with src/tax)', union(base, route('pages/IssuePage'))],
 ];
-const all = Object.values(manifest).map((e) => e.file).filter((f) => f.endsWith('.js'));
+const all = Object.values(manifest)
+  .map((e) => e.file)
+  .filter((f) => f.endsWith('.js'));
 console.log('| route | JS gzipped (KB) |\n|---|---|');
 for (const [name, files] of rows) console.log(`| ${name} | ${kb([...files].filter((f) => f.endsWith('.js')))} |`);
 console.log(`| all chunks | ${kb(new Set(all))} |`);

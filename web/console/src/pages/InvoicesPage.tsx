@@ -124,7 +124,10 @@ export default function InvoicesPage() {
     form.resetFields();
     setParams(new URLSearchParams());
   };
-  const goto = (nextCursor: string | null) => {
+  // Cursor pages: the cursors of the pages before this one, to go back (the API pages forward only).
+  const [previous, setPrevious] = useState<(string | null)[]>([]);
+  const goto = (nextCursor: string | null, back: (string | null)[]) => {
+    setPrevious(back);
     const next = new URLSearchParams(params);
     if (nextCursor) next.set('cursor', nextCursor);
     else next.delete('cursor');
@@ -261,10 +264,16 @@ export default function InvoicesPage() {
             onRow={(r) => ({ onClick: () => setOpen(r.serialNo), style: { cursor: 'pointer' } })}
           />
           <Space style={{ marginTop: 16, justifyContent: 'flex-end', width: '100%' }}>
-            <Button disabled={!cursor} onClick={() => goto(null)}>
+            <Button disabled={!cursor} onClick={() => goto(null, [])}>
               首页
             </Button>
-            <Button disabled={!q.data?.nextCursor} onClick={() => goto(q.data?.nextCursor ?? null)}>
+            <Button disabled={!cursor} onClick={() => goto(previous.at(-1) ?? null, previous.slice(0, -1))}>
+              上一页
+            </Button>
+            <Button
+              disabled={!q.data?.nextCursor}
+              onClick={() => goto(q.data?.nextCursor ?? null, [...previous, cursor ?? null])}
+            >
               下一页
             </Button>
             <Select
