@@ -1,8 +1,17 @@
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { appsRoutes, authRoutes, createAuthHook, decorateAuth, sessionRoutes } from './modules/auth/index.js';
+import { auditRoutes } from './modules/audit/index.js';
+import {
+  appsRoutes,
+  authRoutes,
+  createAuthHook,
+  decorateAuth,
+  getAuth,
+  sessionRoutes,
+  usersRoutes,
+} from './modules/auth/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
@@ -64,6 +73,13 @@ export async function createRuntime(
   return { deps, sandbox, metrics, close: () => db.destroy() };
 }
 
+const ROUTES = Symbol.for('openfapiao.routes');
+
+/** Every route the app registered (with its config), for the test that holds each to a declared permission. */
+export function registeredRoutes(app: FastifyInstance): readonly RouteOptions[] {
+  return (app as unknown as Record<symbol, RouteOptions[]>)[ROUTES] ?? [];
+}
+
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Builds the HTTP app. Never listens: main.ts does, tests use inject(). */
@@ -92,6 +108,11 @@ export async function buildApp(
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const routes: RouteOptions[] = [];
+  (app as unknown as Record<symbol, RouteOptions[]>)[ROUTES] = routes;
+  app.addHook('onRoute', (route) => {
+    routes.push(route);
+  });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -123,6 +144,8 @@ export async function buildApp(
     await authed.register(webhookDeliveriesRoutes, { deps });
     await authed.register(buyerDeliveryRoutes, { deps });
     await authed.register(appsRoutes, { deps });
+    await authed.register(usersRoutes, { deps });
+    await authed.register(auditRoutes, { deps, tenantOf: (request) => getAuth(request).tenantId });
     await authed.register(jobsRoutes, { deps });
     await authed.register(invoicesRoutes, { deps });
     await authed.register(documentsRoutes, { deps });

@@ -3,11 +3,15 @@ import { Command, Option } from 'commander';
 import pino from 'pino';
 import { createRuntime } from './app.js';
 import { serve } from './main.js';
+import { sealAllChains, verifyAuditChains } from './modules/audit/index.js';
 import {
   createApiApp,
   createTenant,
-  createUser,
+  createTenantUser,
+  findUserByName,
   getTenant,
+  listAllUsers,
+  resetUserPassword,
   rotateAppSecret,
   USER_ROLES,
   type UserRole,
@@ -205,44 +209,121 @@ export function buildCli(config: () => Config): Command {
       }),
     );
 
-  program
-    .command('user')
-    .description('console users')
+  const user = program.command('user').description('console users');
+  const cliMeta = (tenantId: string) => ({
+    tenantId,
+    actor: { kind: 'system' as const, id: 'cli', name: 'openfapiao CLI' },
+    requestId: null,
+    clientAddress: null,
+  });
+  user
     .command('create')
     .requiredOption('--tenant <tenantId>')
     .requiredOption('--username <username>')
     .option('--password <password>', 'password (generated when omitted)')
     .addOption(new Option('--role <role>').choices(USER_ROLES).default('clerk'))
     .option('--display-name <name>')
+    .option('--org <taxId...>', 'seller orgs a clerk works for (repeatable)')
     .addOption(json)
     .action(
       async (
-        opts: Out & { tenant: string; username: string; password?: string; role: UserRole; displayName?: string },
+        opts: Out & {
+          tenant: string;
+          username: string;
+          password?: string;
+          role: UserRole;
+          displayName?: string;
+          org?: string[];
+        },
       ) =>
         withRuntime(config(), async ({ deps }) => {
           const password = opts.password ?? randomToken(72);
-          const user = await createUser(
-            { db: deps.db.kysely, clock: deps.clock },
-            {
-              tenantId: opts.tenant,
-              username: opts.username,
-              password,
-              role: opts.role,
-              ...(opts.displayName ? { displayName: opts.displayName } : {}),
-            },
-          );
+          await getTenant({ db: deps.db.kysely }, opts.tenant);
+          const created = await createTenantUser({ db: deps.db.kysely, clock: deps.clock }, cliMeta(opts.tenant), {
+            username: opts.username,
+            password,
+            role: opts.role,
+            displayName: opts.displayName,
+            orgTaxIds: opts.org ?? null,
+          });
           const out = {
-            userId: user.id,
-            username: user.username,
-            role: user.role,
+            userId: created.id,
+            username: created.username,
+            role: created.role,
             ...(opts.password ? {} : { password }),
           };
           print(
             opts,
             out,
-            () => `user ${user.username} (${user.role}) created${opts.password ? '' : `; password: ${password}`}`,
+            () => `user ${created.username} (${created.role}) created${opts.password ? '' : `; password: ${password}`}`,
           );
         }),
+    );
+  user
+    .command('reset-password')
+    .description("set a new password (generated when omitted); the user's sessions end")
+    .requiredOption('--username <username>')
+    .option('--password <password>')
+    .addOption(json)
+    .action(async (opts: Out & { username: string; password?: string }) =>
+      withRuntime(config(), async ({ deps }) => {
+        const ctx = { db: deps.db.kysely, clock: deps.clock };
+        const found = await findUserByName(ctx, opts.username);
+        const password = opts.password ?? randomToken(72);
+        await resetUserPassword(ctx, cliMeta(found.tenant_id), found.id, password);
+        print(
+          opts,
+          { username: opts.username, ...(opts.password ? {} : { password }) },
+          () => `password of ${opts.username} reset${opts.password ? '' : `; new password: ${password}`}`,
+        );
+      }),
+    );
+  user
+    .command('list')
+    .option('--tenant <tenantId>')
+    .addOption(json)
+    .action(async (opts: Out & { tenant?: string }) =>
+      withRuntime(config(), async ({ deps }) => {
+        const rows = await listAllUsers({ db: deps.db.kysely }, opts.tenant ?? null);
+        print(opts, rows, () =>
+          rows
+            .map(
+              (u) =>
+                `${u.id}  ${u.tenantId}  ${u.username.padEnd(20)}  ${u.role.padEnd(8)}  ${u.disabled ? 'disabled' : 'active  '}  ${u.orgTaxIds?.join(',') ?? ''}`,
+            )
+            .join('\n'),
+        );
+      }),
+    );
+
+  const audit = program.command('audit').description('审计日志 (audit log)');
+  audit
+    .command('verify')
+    .description('recompute the hash chains; exit code 1 and the first broken entry when one was changed')
+    .option('--tenant <tenantId>')
+    .addOption(json)
+    .action(async (opts: Out & { tenant?: string }) =>
+      withRuntime(config(), async ({ deps }) => {
+        const result = await verifyAuditChains({ db: deps.db.kysely }, { tenantId: opts.tenant ?? null });
+        print(opts, result, () =>
+          result.ok
+            ? `audit log OK: ${result.checked} chained entries verified, ${result.unsealed} not chained yet`
+            : result.broken
+                .map((b) => `BROKEN: tenant ${b.tenantId}, entry ${b.id} (seq ${b.seq}): ${b.reason}`)
+                .join('\n'),
+        );
+        if (!result.ok) process.exitCode = 1;
+      }),
+    );
+  audit
+    .command('seal')
+    .description('chain the entries not chained yet now (the worker does it every 30 s)')
+    .addOption(json)
+    .action(async (opts: Out) =>
+      withRuntime(config(), async ({ deps }) => {
+        const sealed = await sealAllChains({ db: deps.db.kysely });
+        print(opts, { sealed }, () => `${sealed} entries chained`);
+      }),
     );
 
   program

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, createRuntime } from './app.js';
 import { demoCredentialsPath, formatWelcome, readDemoCredentials, seedDemoTenant } from './demo-seed.js';
+import { scheduleAuditSealer } from './modules/audit/index.js';
 import type { Config, Role } from './platform/config/load-config.js';
 import { prepareDataDir } from './platform/data-dir.js';
 import { createWorker, type Worker } from './platform/jobs/index.js';
@@ -65,6 +66,8 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
     worker = w;
     deps.jobs.setNotifier(() => w.notify());
     w.start();
+    // The audit sealer reschedules itself each run; this makes sure a run exists after a start (docs/console.md).
+    await scheduleAuditSealer(deps);
     deps.logger.info({ role, workerId: w.id, concurrency: config.jobs.concurrency }, 'worker started');
   }
 

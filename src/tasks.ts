@@ -1,3 +1,4 @@
+import { registerAuditTasks } from './modules/audit/index.js';
 import { registerDeliveryTasks } from './modules/delivery/index.js';
 import { registerDocumentsTasks } from './modules/documents/index.js';
 import { registerInvoicingTasks } from './modules/invoicing/index.js';
@@ -7,6 +8,7 @@ import type { TaskRegistry } from './platform/jobs/index.js';
 
 /** Every module's background tasks, registered once per process (web and worker alike, so enqueue can validate). */
 export function registerAllTasks(registry: TaskRegistry, deps: Deps): void {
+  registerAuditTasks(registry, deps);
   registerInvoicingTasks(registry, deps);
   registerScanTasks(registry, deps);
   registerDeliveryTasks(registry, deps);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { createOrg } from '../../src/modules/orgs/index.js';
+import { loginAs, seedUser } from '../auth/console-kit.js';
+import { buildTestApp, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { blueRequest, get, post, waitForStatus } from '../invoicing/invoicing-kit.js';
 import { createScanSetting, orderBody, pushOrder, SCAN_ENV } from '../scan/scan-kit.js';
@@ -179,6 +181,52 @@ for (const dialect of TEST_DIALECTS) {
       const other = (await get(t, b, '/api/v1/dashboard')).json<{ today: Period; failures: { count: number } }>();
       expect(other.today).toMatchObject({ count: 1, total: '2190.00', redCount: 0 });
       expect(other.failures.count).toBe(0);
+    });
+
+    it('shows a clerk only their seller orgs, and no webhook deliveries without integrations.read', async () => {
+      const otherSeller = makeUscc('91310115MA1K4Q9R8');
+      await createOrg({ db: t.runtime.deps.db.kysely, clock: t.clock }, a.tenantId, {
+        taxId: otherSeller,
+        name: 'A 第二销方有限公司',
+      });
+      const admin = await loginAs(t, await seedUser(t, a.tenantId, 'admin'));
+      const all = (await t.app.inject({ url: '/api/v1/dashboard', headers: admin.read })).json<
+        Record<string, unknown>
+      >();
+      expect(all).toMatchObject({ today: { count: 3 }, deadDeliveries: 0, failures: { count: 1 } });
+      expect(all.quota).toHaveLength(2);
+
+      const mine = await loginAs(t, await seedUser(t, a.tenantId, 'clerk', { orgTaxIds: [a.sellerTaxId] }));
+      const scoped = (await t.app.inject({ url: '/api/v1/dashboard', headers: mine.read })).json<
+        Record<string, unknown>
+      >();
+      expect(scoped).toMatchObject({
+        today: { count: 3, total: '6570.00' },
+        failures: { count: 1 },
+        deadDeliveries: null,
+      });
+      expect((scoped.quota as { sellerTaxId: string }[]).map((q) => q.sellerTaxId)).toEqual([a.sellerTaxId]);
+
+      const other = await loginAs(t, await seedUser(t, a.tenantId, 'clerk', { orgTaxIds: [otherSeller] }));
+      const res = await t.app.inject({ url: '/api/v1/dashboard', headers: other.read });
+      expect(res.statusCode).toBe(200);
+      const d = res.json<{
+        today: Period;
+        month: Period;
+        trend: { count: number }[];
+        failures: { count: number };
+        quota: { sellerTaxId: string }[];
+        scanOrders: { status: string; count: number }[];
+      }>();
+      expect(d.today).toMatchObject({ count: 0, total: '0.00', redCount: 0, byKind: [] });
+      expect(d.month.count).toBe(0);
+      expect(d.trend.every((p) => p.count === 0)).toBe(true);
+      expect(d.failures.count).toBe(0);
+      expect(d.quota.map((q) => q.sellerTaxId)).toEqual([otherSeller]);
+      expect(d.scanOrders.every((o) => o.count === 0)).toBe(true);
+
+      const employee = await loginAs(t, await seedUser(t, a.tenantId, 'employee'));
+      expect((await t.app.inject({ url: '/api/v1/dashboard', headers: employee.read })).statusCode).toBe(403);
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
+import type { AuditMeta } from '../audit/index.js';
 import { authenticateToken, parseBearer } from './access-tokens.js';
 import { AUTH_TOKEN_INVALID, CSRF_TOKEN_INVALID, FORBIDDEN, ORG_NOT_ASSIGNED } from './auth.errors.js';
 import type { Caller } from './caller.js';
@@ -95,4 +96,15 @@ export function assertOrgAllowed(request: FastifyRequest, taxId: string): void {
   if (scope !== null && !scope.includes(taxId)) {
     throw new AppError(ORG_NOT_ASSIGNED, `销方组织 ${taxId} 未分配给当前用户`, { taxId });
   }
+}
+
+/** Who made this request and from where, for the audit entries of the changes it makes. */
+export function auditMetaOf(request: FastifyRequest): AuditMeta {
+  const caller = getAuth(request);
+  return {
+    tenantId: caller.tenantId,
+    actor: { kind: caller.kind, id: caller.actorId, name: caller.actorName },
+    requestId: request.id,
+    clientAddress: request.ip,
+  };
 }

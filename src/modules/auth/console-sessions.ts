@@ -4,6 +4,7 @@ import type { Config } from '../../platform/config/load-config.js';
 import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken, safeEqual, sha256Hex } from '../../platform/ids.js';
+import { type AuditMeta, appendAudit, withAudit } from '../audit/index.js';
 import { AUTH_TOKEN_INVALID, LOGIN_FAILED, LOGIN_LOCKED } from './auth.errors.js';
 import type { UserRole } from './auth.tables.js';
 import type { Caller } from './caller.js';
@@ -72,22 +73,15 @@ export interface LoginResult {
   caller: Caller;
 }
 
-/** What a login attempt was, for the security log (audit): the user when the username exists. */
-export interface LoginFailure {
-  tenantId: string | null;
-  userId: string | null;
-  reason: 'locked' | 'unknown_user' | 'wrong_password' | 'disabled';
-}
-
 /**
  * Console login. A locked username or client address is refused before the password is checked (429 LOGIN_LOCKED);
  * an unknown user, a wrong password and a disabled user get the same 401 LOGIN_FAILED and count one failure
- * against both keys in one statement. `onFailure` sees why (for the audit log) before the error is thrown.
+ * against both keys in one statement. Audited: `session.login` (with the session), `session.login_failed` when the
+ * username exists (its tenant's log; the reason: locked, wrong_password, disabled).
  */
 export async function login(
   { db, clock, config }: Ctx<'config'>,
-  input: { username: string; password: string; userAgent: string; clientAddress: string },
-  onFailure?: (failure: LoginFailure) => Promise<void>,
+  input: { username: string; password: string; userAgent: string; clientAddress: string; requestId: string | null },
 ): Promise<LoginResult> {
   const cfg = config.auth;
   const now = clock.now();
@@ -98,19 +92,23 @@ export async function login(
   );
   const user = await findUserForLogin(db, input.username);
   const lockedUntil = Math.max(0, ...counters.map((c) => (c.locked_until !== null ? Number(c.locked_until) : 0)));
+  const failed = async (reason: 'locked' | 'wrong_password' | 'disabled') => {
+    if (!user) return; // an unknown username belongs to no tenant's log
+    await appendAudit({ db, clock }, metaOf(user, input), {
+      action: 'session.login_failed',
+      target: { type: 'user', id: user.id },
+      after: { reason },
+    });
+  };
   if (lockedUntil > now) {
-    await onFailure?.({ tenantId: user?.tenant_id ?? null, userId: user?.id ?? null, reason: 'locked' });
+    await failed('locked');
     throw lockedError(lockedUntil, now);
   }
   dummyHash ??= hashPassword(randomToken(128));
   const passwordOk = await verifyPassword(input.password, user?.password_hash ?? (await dummyHash));
   if (!user || !passwordOk || user.disabled !== 0) {
     const counted = await countLoginFailure(db, keys, now, cfg.loginFailureWindowMs, cfg.loginLockoutMs);
-    await onFailure?.({
-      tenantId: user?.tenant_id ?? null,
-      userId: user?.id ?? null,
-      reason: !user ? 'unknown_user' : !passwordOk ? 'wrong_password' : 'disabled',
-    });
+    await failed(!passwordOk ? 'wrong_password' : 'disabled');
     const lockNow = Math.max(0, ...counted.map((c) => (c.locked_until !== null ? Number(c.locked_until) : 0)));
     if (lockNow > now) throw lockedError(lockNow, now);
     throw new AppError(LOGIN_FAILED);
@@ -129,7 +127,16 @@ export async function login(
     user_agent: input.userAgent.slice(0, 300),
     client_address: input.clientAddress.slice(0, 100),
   };
-  await insertSession(db, session);
+  await withAudit(
+    { db, clock },
+    metaOf(user, input),
+    (c) => insertSession(c.db, session),
+    () => ({
+      action: 'session.login',
+      target: { type: 'session', id: session.id },
+      after: { userAgent: session.user_agent },
+    }),
+  );
   return {
     token,
     caller: userCaller(
@@ -148,6 +155,18 @@ export async function login(
       },
       token,
     ),
+  };
+}
+
+function metaOf(
+  user: { tenant_id: string; id: string; username: string },
+  input: { clientAddress: string; requestId: string | null },
+): AuditMeta {
+  return {
+    tenantId: user.tenant_id,
+    actor: { kind: 'user', id: user.id, name: user.username },
+    requestId: input.requestId,
+    clientAddress: input.clientAddress,
   };
 }
 

@@ -7,7 +7,7 @@ export {
   revokeAccessToken,
 } from './access-tokens.js';
 export { type ApiApp, type Tenant, USER_ROLES, type UserRole } from './auth.tables.js';
-export { assertOrgAllowed, createAuthHook, decorateAuth, getAuth, orgScope } from './auth-hook.js';
+export { assertOrgAllowed, auditMetaOf, createAuthHook, decorateAuth, getAuth, orgScope } from './auth-hook.js';
 export type { Caller } from './caller.js';
 export { hashPassword, verifyPassword } from './passwords.js';
 export {
@@ -20,4 +20,6 @@ export {
 export { appsRoutes } from './routes/apps.routes.js';
 export { authRoutes } from './routes/auth.routes.js';
 export { sessionRoutes } from './routes/session.routes.js';
+export { usersRoutes } from './routes/users.routes.js';
 export { createApiApp, createTenant, createUser, getTenant, listApiApps, rotateAppSecret } from './tenants.js';
+export { createTenantUser, findUserByName, listAllUsers, resetUserPassword, updateTenantUser } from './users.js';

@@ -42,8 +42,10 @@ export async function createUser(
     username: string;
     password: string;
     role: UserRole;
-    displayName?: string;
-    orgTaxIds?: readonly string[] | null;
+    displayName?: string | undefined;
+    orgTaxIds?: readonly string[] | null | undefined;
+    /** A hash made beforehand (scrypt is slow: keep it out of a transaction). */
+    passwordHash?: string;
   },
 ): Promise<Omit<User, 'password_hash'>> {
   await getTenant({ db }, input.tenantId);
@@ -54,13 +56,13 @@ export async function createUser(
     id: newId('usr', now),
     tenant_id: input.tenantId,
     username: input.username,
-    display_name: input.displayName ?? input.username,
+    display_name: input.displayName || input.username,
     role: input.role,
-    password_hash: await hashPassword(input.password),
+    password_hash: input.passwordHash ?? (await hashPassword(input.password)),
     disabled: 0,
     created_at: now,
     updated_at: now,
-    org_tax_ids: input.orgTaxIds ? userOrgTaxIdsJson.encode([...input.orgTaxIds]) : null,
+    org_tax_ids: input.orgTaxIds ? userOrgTaxIdsJson.encode(input.orgTaxIds.map((t) => t.toUpperCase())) : null,
   };
   await insertUser(db, user);
   const { password_hash: _omit, ...visible } = user;

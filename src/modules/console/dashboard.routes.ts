@@ -55,8 +55,12 @@ export const DashboardView = Type.Object({
     }),
     { description: '本月授信额度（沙箱通道）' },
   ),
-  deadDeliveries: Type.Integer({ minimum: 0, description: '已放弃的 webhook 推送' }),
-  scanOrders: Type.Array(Type.Object({ status: Type.String(), count: Count })),
+  deadDeliveries: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+    description: '已放弃的 webhook 推送；无 integrations.read 权限时为 null',
+  }),
+  scanOrders: Type.Union([Type.Array(Type.Object({ status: Type.String(), count: Count })), Type.Null()], {
+    description: '扫码订单按状态；无 scan.read 权限时为 null',
+  }),
 });
 
 /** The console's 工作台 (GET /api/v1/dashboard). */
@@ -70,10 +74,10 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
         security: [{ bearerAuth: [] }],
         summary: '工作台汇总 (console dashboard)',
         description:
-          '今日/本月开具张数、金额、税额（按票种）、近 30 天趋势、红字发票、待处理异常、各销方本月额度、推送失败、扫码订单状态。金额为十进制字符串，按分求和。',
+          '今日/本月开具张数、金额、税额（按票种）、近 30 天趋势、红字发票、待处理异常、各销方本月额度、推送失败、扫码订单状态。金额为十进制字符串，按分求和。限定销方的开票员只看到其销方的数字。',
         response: responses({ 200: DashboardView }, [401]),
       },
     },
-    async (request) => getDashboard(deps, getAuth(request).tenantId),
+    async (request) => getDashboard(deps, getAuth(request)),
   );
 };

@@ -1,6 +1,7 @@
 import { toIsoCst } from '../../platform/clock.js';
 import type { Deps } from '../../platform/deps.js';
 import { fenToDecimalString, getInvoiceKindInfo, isInvoiceKind } from '../../tax/index.js';
+import type { Caller } from '../auth/index.js';
 import { countWebhookDeliveriesByStatus } from '../delivery/index.js';
 import {
   countFailedByCode,
@@ -65,34 +66,41 @@ function summarize(rows: IssuedInvoiceSums[]) {
  * waiting for a person, the sandbox quota per seller, dead webhook deliveries and scan orders by state. Every figure
  * is read through the owning module's front door; money is summed in fen and returned as decimal strings.
  */
-export async function getDashboard(deps: Deps, tenantId: string) {
+export async function getDashboard(deps: Deps, caller: Caller) {
+  const { tenantId } = caller;
+  // A clerk sees only their seller orgs; webhook deliveries (per business system) only with integrations.read.
+  const sellers = caller.orgTaxIds;
+  const seesDeliveries = caller.permissions.has('integrations.read');
+  const seesScan = caller.permissions.has('scan.read');
   const db = deps.db.kysely;
   const now = deps.clock.now();
   const today = chinaDay(now);
   const month = chinaMonthStart(now);
   const trendStart = today.start - (TREND_DAYS - 1) * DAY_MS;
   const [todayRows, monthRows, daily, statuses, failedByCode, deliveries, orders, orgs] = await Promise.all([
-    sumIssuedInvoices(db, tenantId, today.start, today.start + DAY_MS),
-    sumIssuedInvoices(db, tenantId, month.start, month.next),
-    issuedDailyTotals(db, tenantId, trendStart, today.start + DAY_MS),
-    countInvoicesByStatus(db, tenantId),
-    countFailedByCode(db, tenantId),
-    countWebhookDeliveriesByStatus(db, tenantId),
-    countOrdersByStatus(db, tenantId, now),
+    sumIssuedInvoices(db, tenantId, today.start, today.start + DAY_MS, sellers),
+    sumIssuedInvoices(db, tenantId, month.start, month.next, sellers),
+    issuedDailyTotals(db, tenantId, trendStart, today.start + DAY_MS, sellers),
+    countInvoicesByStatus(db, tenantId, sellers),
+    countFailedByCode(db, tenantId, sellers),
+    seesDeliveries ? countWebhookDeliveriesByStatus(db, tenantId) : null,
+    seesScan ? countOrdersByStatus(db, tenantId, now, sellers) : null,
     listOrgs({ db }, tenantId),
   ]);
   const quota = await Promise.all(
-    orgs.map(async (org) => {
-      const q = await deps.channel.getQuota({ tenantId }, org.tax_id, now);
-      return {
-        sellerTaxId: org.tax_id,
-        sellerName: org.name,
-        month: q.month,
-        total: q.total,
-        used: q.used,
-        remaining: q.remaining,
-      };
-    }),
+    orgs
+      .filter((org) => sellers === null || sellers.includes(org.tax_id))
+      .map(async (org) => {
+        const q = await deps.channel.getQuota({ tenantId }, org.tax_id, now);
+        return {
+          sellerTaxId: org.tax_id,
+          sellerName: org.name,
+          month: q.month,
+          total: q.total,
+          used: q.used,
+          remaining: q.remaining,
+        };
+      }),
   );
   const byDay = new Map(daily.map((d) => [d.day, d]));
   const trend = Array.from({ length: TREND_DAYS }, (_, i) => {
@@ -113,7 +121,7 @@ export async function getDashboard(deps: Deps, tenantId: string) {
     },
     failures: { count: statuses.failed ?? 0, byCode: failedByCode },
     quota,
-    deadDeliveries: deliveries.dead ?? 0,
-    scanOrders: ORDER_STATUSES.map((status) => ({ status, count: orders[status] ?? 0 })),
+    deadDeliveries: deliveries ? (deliveries.dead ?? 0) : null,
+    scanOrders: orders ? ORDER_STATUSES.map((status) => ({ status, count: orders[status] ?? 0 })) : null,
   };
 }

@@ -1,5 +1,6 @@
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
+import { type AuditMeta, appendAudit } from '../audit/index.js';
 import { WEBHOOK_DELIVERY_IN_PROGRESS, WEBHOOK_DELIVERY_NOT_FOUND } from './delivery.errors.js';
 import type { WebhookDelivery } from './delivery.tables.js';
 import { findTenantDelivery, reopenDeliveryIf } from './webhooks.repo.js';
@@ -15,7 +16,12 @@ export async function getWebhookDeliveryOrThrow(deps: Deps, tenantId: string, id
  * Sends a `dead` (or already `delivered`) delivery again: same delivery id, same body, fresh timestamp and
  * signature, a new series of attempts. The job is enqueued with the status change in one transaction.
  */
-export async function redeliverWebhook(deps: Deps, tenantId: string, id: string): Promise<WebhookDelivery> {
+export async function redeliverWebhook(
+  deps: Deps,
+  tenantId: string,
+  id: string,
+  meta?: AuditMeta,
+): Promise<WebhookDelivery> {
   const delivery = await getWebhookDeliveryOrThrow(deps, tenantId, id);
   if (delivery.status === 'pending' || delivery.status === 'retrying') {
     throw new AppError(WEBHOOK_DELIVERY_IN_PROGRESS, undefined, { status: delivery.status });
@@ -30,6 +36,14 @@ export async function redeliverWebhook(deps: Deps, tenantId: string, id: string)
       { deliveryId: delivery.id },
       { tenantId, key: `${delivery.id}:${redeliveries}` },
     );
+    if (meta) {
+      await appendAudit({ db: trx, clock: deps.clock }, meta, {
+        action: 'delivery.webhooks.redeliver',
+        target: { type: 'webhook_delivery', id: delivery.id },
+        before: { status: delivery.status, redeliveries: delivery.redeliveries },
+        after: { status: 'pending', redeliveries },
+      });
+    }
     return true;
   });
   if (!changed) throw new AppError(WEBHOOK_DELIVERY_IN_PROGRESS, undefined, { status: 'pending' });

@@ -9,6 +9,8 @@ export interface InvoiceFilters {
   status?: InvoiceStatus[];
   kind?: string;
   sellerTaxId?: string;
+  /** Only these sellers (a clerk's orgs). */
+  sellerTaxIds?: readonly string[];
   buyerName?: string;
   buyerTaxId?: string;
   number?: string;
@@ -38,6 +40,12 @@ export async function listInvoices(
   if (filters.status?.length) q = q.where('status', 'in', filters.status);
   if (filters.kind) q = q.where('kind', '=', filters.kind);
   if (filters.sellerTaxId) q = q.where('seller_tax_id', '=', filters.sellerTaxId);
+  if (filters.sellerTaxIds) {
+    q =
+      filters.sellerTaxIds.length === 0
+        ? q.where(sql<boolean>`1 = 0`)
+        : q.where('seller_tax_id', 'in', filters.sellerTaxIds);
+  }
   if (filters.buyerTaxId) q = q.where('buyer_tax_id', '=', filters.buyerTaxId);
   if (filters.buyerName) q = q.where(sql<boolean>`buyer_name like ${`%${escapeLike(filters.buyerName)}%`} escape '\\'`);
   if (filters.number) q = q.where('number', '=', filters.number);

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { InvoiceStatus } from './invoice-state-machine.js';
 
@@ -12,6 +12,9 @@ export interface IssuedInvoiceSums {
   totalFen: number;
 }
 
+/** Only these sellers (a clerk's orgs); null: every seller of the tenant. */
+export type SellerScope = readonly string[] | null;
+
 const CST_OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 86_400_000;
 
@@ -21,6 +24,7 @@ export async function sumIssuedInvoices(
   tenantId: string,
   fromMs: number,
   toMs: number,
+  sellers: SellerScope = null,
 ): Promise<IssuedInvoiceSums[]> {
   const rows = await db
     .selectFrom('invoices')
@@ -33,6 +37,7 @@ export async function sumIssuedInvoices(
       eb.fn.sum<number | string>('total_fen').as('total_fen'),
     ])
     .where('tenant_id', '=', tenantId)
+    .where(inScope(sellers))
     .where('issued_at', '>=', fromMs)
     .where('issued_at', '<', toMs)
     .groupBy(['kind', 'is_red'])
@@ -54,6 +59,7 @@ export async function issuedDailyTotals(
   tenantId: string,
   fromMs: number,
   toMs: number,
+  sellers: SellerScope = null,
 ): Promise<{ day: number; count: number; totalFen: number }[]> {
   // Whole days since the epoch in China time; integer division in both SQLite and PostgreSQL (bigint).
   const day = sql<number | string>`(issued_at + ${sql.lit(CST_OFFSET_MS)}) / ${sql.lit(DAY_MS)}`;
@@ -65,6 +71,7 @@ export async function issuedDailyTotals(
       eb.fn.sum<number | string>('total_fen').as('total_fen'),
     ])
     .where('tenant_id', '=', tenantId)
+    .where(inScope(sellers))
     .where('issued_at', '>=', fromMs)
     .where('issued_at', '<', toMs)
     .groupBy(day)
@@ -76,11 +83,13 @@ export async function issuedDailyTotals(
 export async function countInvoicesByStatus(
   db: Kysely<Database>,
   tenantId: string,
+  sellers: SellerScope = null,
 ): Promise<Partial<Record<InvoiceStatus, number>>> {
   const rows = await db
     .selectFrom('invoices')
     .select((eb) => ['status', eb.fn.countAll<number | string>().as('n')])
     .where('tenant_id', '=', tenantId)
+    .where(inScope(sellers))
     .groupBy('status')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
@@ -90,15 +99,27 @@ export async function countInvoicesByStatus(
 export async function countFailedByCode(
   db: Kysely<Database>,
   tenantId: string,
+  sellers: SellerScope = null,
 ): Promise<{ code: string; count: number }[]> {
   const rows = await db
     .selectFrom('invoices')
     .select((eb) => ['failure_code', eb.fn.countAll<number | string>().as('n')])
     .where('tenant_id', '=', tenantId)
+    .where(inScope(sellers))
     .where('status', '=', 'failed')
     .groupBy('failure_code')
     .execute();
   return rows
     .map((r) => ({ code: r.failure_code ?? 'UNKNOWN', count: Number(r.n) }))
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+}
+
+/** The seller filter of a scoped caller (an empty scope matches nothing). */
+function inScope(sellers: SellerScope) {
+  return (eb: ExpressionBuilder<Database, 'invoices'>) =>
+    sellers === null
+      ? sql<boolean>`1 = 1`
+      : sellers.length === 0
+        ? sql<boolean>`1 = 0`
+        : eb('seller_tax_id', 'in', sellers);
 }

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { toIsoCst } from '../../platform/clock.js';
-import type { Deps } from '../../platform/deps.js';
+import { ctxOf, type Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { NOT_FOUND } from '../../platform/errors/platform.errors.js';
 import { IsoTime, PageQuery, page, responses } from '../../platform/http/schemas.js';
 import { JOB_STATES, type Job, listJobs, publicJobError, retryJob } from '../../platform/jobs/index.js';
-import { getAuth } from '../auth/index.js';
+import { withAudit } from '../audit/index.js';
+import { auditMetaOf, getAuth } from '../auth/index.js';
 
 export const JobView = Type.Object({
   id: Type.String(),
@@ -82,11 +83,20 @@ export const jobsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
       },
     },
     async (request) => {
-      const job = await retryJob(deps.db.kysely, {
-        tenantId: getAuth(request).tenantId,
-        id: request.params.id,
-        now: deps.clock.now(),
-      });
+      const job = await withAudit(
+        ctxOf(deps),
+        auditMetaOf(request),
+        ({ db, clock }) =>
+          retryJob(db, { tenantId: getAuth(request).tenantId, id: request.params.id, now: clock.now() }),
+        (retried) =>
+          retried
+            ? {
+                action: 'jobs.retry',
+                target: { type: 'job', id: retried.id },
+                after: { task: retried.task, state: retried.state },
+              }
+            : null,
+      );
       if (!job) throw new AppError(NOT_FOUND, `任务 ${request.params.id} 不存在或不可重试`);
       deps.jobs.notify();
       return toJobView(job);

@@ -3,6 +3,7 @@ import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId } from '../../platform/ids.js';
 import { OutboundUrlError, resolveOutboundTarget } from '../../platform/net/outbound-guard.js';
+import { type AuditMeta, auditSnapshot, withAudit } from '../audit/index.js';
 import {
   BUSINESS_SYSTEM_EXISTS,
   BUSINESS_SYSTEM_NOT_FOUND,
@@ -67,6 +68,7 @@ export async function createBusinessSystem(
   ctx: BusinessSystemsCtx,
   tenantId: string,
   input: BusinessSystemFields & { code: string },
+  meta?: AuditMeta,
 ): Promise<BusinessSystemWithSecret> {
   await assertUrls(ctx, input);
   const now = ctx.clock.now();
@@ -89,7 +91,20 @@ export async function createBusinessSystem(
     created_at: now,
     updated_at: now,
   };
-  if (!(await insertBusinessSystemIfAbsent(ctx.db, system))) {
+  const inserted = await withAudit(
+    ctx,
+    meta,
+    (c) => insertBusinessSystemIfAbsent(c.db, system),
+    (won) =>
+      won
+        ? {
+            action: 'business_systems.create',
+            target: { type: 'business_system', id: system.code },
+            after: auditSnapshot(system),
+          }
+        : null,
+  );
+  if (!inserted) {
     throw new AppError(BUSINESS_SYSTEM_EXISTS, `业务系统 ${input.code} 已存在`);
   }
   return { system, secret };
@@ -120,6 +135,7 @@ export async function updateBusinessSystem(
   tenantId: string,
   code: string,
   patch: Partial<BusinessSystemFields>,
+  meta?: AuditMeta,
 ): Promise<BusinessSystem> {
   const system = await getBusinessSystem(ctx, tenantId, code);
   await assertUrls(ctx, patch);
@@ -133,8 +149,19 @@ export async function updateBusinessSystem(
     ...(patch.enabled !== undefined ? { enabled: bool(patch.enabled) } : {}),
     updated_at: ctx.clock.now(),
   };
-  await updateBusinessSystemRow(ctx.db, system.id, set);
-  return { ...system, ...set };
+  const after = { ...system, ...set };
+  await withAudit(
+    ctx,
+    meta,
+    (c) => updateBusinessSystemRow(c.db, system.id, set),
+    () => ({
+      action: 'business_systems.update',
+      target: { type: 'business_system', id: system.code },
+      before: auditSnapshot(system),
+      after: auditSnapshot(after),
+    }),
+  );
+  return after;
 }
 
 /**
@@ -144,6 +171,7 @@ export async function updateBusinessSystem(
 export async function rotateBusinessSystemSecret(
   ctx: BusinessSystemsCtx,
   input: { tenantId: string; code: string; overlapSeconds: number },
+  meta?: AuditMeta,
 ): Promise<BusinessSystemWithSecret> {
   const system = await getBusinessSystem(ctx, input.tenantId, input.code);
   const now = ctx.clock.now();
@@ -155,6 +183,16 @@ export async function rotateBusinessSystemSecret(
     secret_rotated_at: now,
     updated_at: now,
   };
-  await updateBusinessSystemRow(ctx.db, system.id, set);
+  await withAudit(
+    ctx,
+    meta,
+    (c) => updateBusinessSystemRow(c.db, system.id, set),
+    () => ({
+      action: 'business_systems.rotate_secret',
+      target: { type: 'business_system', id: system.code },
+      before: auditSnapshot(system),
+      after: auditSnapshot({ ...system, ...set }),
+    }),
+  );
   return { system: { ...system, ...set }, secret };
 }

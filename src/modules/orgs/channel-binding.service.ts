@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
+import { type AuditMeta, withAudit } from '../audit/index.js';
 import { CHANNEL_ERRORS, ChannelError } from '../channels/index.js';
 import { ORG_BOUND_ELSEWHERE } from './orgs.errors.js';
 import { deleteBinding, findBinding, findBindingsOfTenant, insertBindingIfAbsent } from './orgs.repo.js';
@@ -19,6 +20,7 @@ export async function bindOrgChannel(
   tenantId: string,
   taxId: string,
   credential: string,
+  meta?: AuditMeta,
 ): Promise<{ org: Org; binding: OrgChannelBinding }> {
   const org = await getOrg({ db }, tenantId, taxId);
   try {
@@ -37,9 +39,19 @@ export async function bindOrgChannel(
     channel: channel.name,
     bound_at: clock.now(),
   };
-  // Insert first, read after: the database decides who holds the tax id, never a check made before the insert.
+  // Insert first, read after: the database decides who holds the tax id, never a check made before the insert. The
+  // audit entry commits with the binding (the channel call above stays outside the transaction).
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await insertBindingIfAbsent(db, row)) return { org, binding: row };
+    const inserted = await withAudit(
+      { db, clock },
+      meta,
+      (c) => insertBindingIfAbsent(c.db, row),
+      (won) =>
+        won
+          ? { action: 'orgs.channel_bind', target: { type: 'org', id: org.tax_id }, after: { channel: row.channel } }
+          : null,
+    );
+    if (inserted) return { org, binding: row };
     const holder = await findBinding(db, org.tax_id);
     if (holder?.tenant_id === tenantId) return { org, binding: holder };
     if (holder) {

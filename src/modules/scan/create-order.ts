@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors/app-error.js';
 import { assertSameRequest } from '../../platform/idempotency.js';
 import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
 import type { InvoiceKind } from '../../tax/index.js';
+import { type AuditMeta, appendAudit } from '../audit/index.js';
 import type { BuyerInput } from '../invoicing/index.js';
 import { decryptSecret, encryptSecret } from '../orgs/index.js';
 import { checkOrderContent, type OrderContent, type OrderItem } from './order-content.js';
@@ -36,6 +37,7 @@ export async function createOrder(
   deps: Deps,
   tenantId: string,
   input: CreateOrderInput,
+  meta?: AuditMeta,
 ): Promise<{ order: ScanOrder; token: string; created: boolean }> {
   const db = deps.db.kysely;
   const hash = requestHash(input);
@@ -64,14 +66,28 @@ export async function createOrder(
   });
   const title = input.buyer ? apiTitle(input.buyer, kinds[0]!) : null;
   if (title) await checkTitle(deps, toInvoiceRequest(order, title, setting.business_system_code), checked.sellerName);
-  // Without a title the insert is the only write: no transaction needed (and one round trip fewer each way).
-  const inserted = title
-    ? await db.transaction().execute(async (trx) => {
-        if (!(await insertOrder(trx, order))) return false;
-        await recordSubmission(deps, trx, order, setting, title);
-        return true;
-      })
-    : await insertOrder(db, order);
+  // Without a title and an audit entry the insert is the only write: no transaction needed (and one round trip fewer
+  // each way). The audit entry (`scan.orders.create`, a console user's or an app's push) commits with the order.
+  const inserted =
+    title || meta
+      ? await db.transaction().execute(async (trx) => {
+          if (!(await insertOrder(trx, order))) return false;
+          if (title) await recordSubmission(deps, trx, order, setting, title);
+          if (meta) {
+            await appendAudit({ db: trx, clock: deps.clock }, meta, {
+              action: 'scan.orders.create',
+              target: { type: 'scan_order', id: order.order_no },
+              after: {
+                settingKey: setting.key,
+                status: order.status,
+                totalFen: order.total_fen,
+                title: title !== null,
+              },
+            });
+          }
+          return true;
+        })
+      : await insertOrder(db, order);
   if (!inserted) return replay(deps, (await findOrderByNo(db, tenantId, input.orderNo))!, hash);
   if (!title) return { order, token, created: true };
   deps.jobs.notify();

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { OrderStatus } from './scan.tables.js';
 
@@ -7,17 +7,33 @@ export async function countOrdersByStatus(
   db: Kysely<Database>,
   tenantId: string,
   now: number,
+  /** Only these sellers (a clerk's orgs); null: all. */
+  sellers: readonly string[] | null = null,
 ): Promise<Partial<Record<OrderStatus, number>>> {
   const rows = await db
     .selectFrom('scan_orders')
     .select((eb) => ['status', eb.fn.countAll<number | string>().as('n')])
     .where('tenant_id', '=', tenantId)
+    .where((eb) =>
+      sellers === null
+        ? sql<boolean>`1 = 1`
+        : sellers.length === 0
+          ? sql<boolean>`1 = 0`
+          : eb('seller_tax_id', 'in', sellers),
+    )
     .groupBy('status')
     .execute();
   const expired = await db
     .selectFrom('scan_orders')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('tenant_id', '=', tenantId)
+    .where((eb) =>
+      sellers === null
+        ? sql<boolean>`1 = 1`
+        : sellers.length === 0
+          ? sql<boolean>`1 = 0`
+          : eb('seller_tax_id', 'in', sellers),
+    )
     .where('status', '=', 'open')
     .where('expires_at', '<=', now)
     .executeTakeFirst();

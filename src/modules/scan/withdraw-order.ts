@@ -1,5 +1,6 @@
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
+import { type AuditMeta, appendAudit } from '../audit/index.js';
 import { publishOrderEvent } from './order-events.js';
 import { findOrderById, findOrderByNo, updateOrderIf } from './orders.repo.js';
 import { ORDER_ALREADY_SUBMITTED, SCAN_ORDER_NOT_FOUND } from './scan.errors.js';
@@ -18,7 +19,12 @@ export async function getOrderOrThrow(deps: Deps, tenantId: string, orderNo: str
  * The conditional update races safely with a consumer submitting (or the merchant confirming) at the same moment:
  * exactly one of them wins.
  */
-export async function withdrawOrder(deps: Deps, tenantId: string, orderNo: string): Promise<ScanOrder> {
+export async function withdrawOrder(
+  deps: Deps,
+  tenantId: string,
+  orderNo: string,
+  meta?: AuditMeta,
+): Promise<ScanOrder> {
   const order = await getOrderOrThrow(deps, tenantId, orderNo);
   if (order.status === 'withdrawn') return order;
   const setting = await findSettingById(deps, order.setting_id);
@@ -29,6 +35,14 @@ export async function withdrawOrder(deps: Deps, tenantId: string, orderNo: strin
     await publishOrderEvent(deps, trx, 'order.withdrawn', order, {
       businessSystemCode: setting?.business_system_code ?? null,
     });
+    if (meta) {
+      await appendAudit({ db: trx, clock: deps.clock }, meta, {
+        action: 'scan.orders.withdraw',
+        target: { type: 'scan_order', id: order.order_no },
+        before: { status: order.status },
+        after: { status: 'withdrawn' },
+      });
+    }
     return true;
   });
   const current = (await findOrderById(deps.db.kysely, order.id))!;

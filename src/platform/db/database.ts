@@ -1,3 +1,4 @@
+import type { AuditTables } from '../../modules/audit/audit.tables.js';
 import type { AuthTables } from '../../modules/auth/auth.tables.js';
 import type { ChannelTables } from '../../modules/channels/channels.tables.js';
 import type { DeliveryTables } from '../../modules/delivery/delivery.tables.js';
@@ -13,7 +14,8 @@ import type { JobTables } from '../jobs/jobs.tables.js';
  * only composes them. Columns are snake_case; money is integer fen or decimal strings; time is epoch ms.
  */
 export interface Database
-  extends AuthTables,
+  extends AuditTables,
+    AuthTables,
     OrgTables,
     JobTables,
     ChannelTables,

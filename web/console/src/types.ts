@@ -26,8 +26,10 @@ export interface Dashboard {
   statuses: { pending: number; issuing: number; failed: number; redPending: number };
   failures: { count: number; byCode: { code: string; count: number }[] };
   quota: { sellerTaxId: string; sellerName: string; month: string; total: string; used: string; remaining: string }[];
-  deadDeliveries: number;
-  scanOrders: { status: string; count: number }[];
+  /** null: the role may not see webhook deliveries (integrations.read). */
+  deadDeliveries: number | null;
+  /** null: the role may not see scan orders (scan.read). */
+  scanOrders: { status: string; count: number }[] | null;
 }
 
 export interface Party {

@@ -3,8 +3,9 @@ import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
+import { auditSnapshot, REDACTED, withAudit } from '../../audit/index.js';
 import type { ApiApp } from '../auth.tables.js';
-import { getAuth } from '../auth-hook.js';
+import { auditMetaOf, getAuth } from '../auth-hook.js';
 import { createApiApp, listApiApps, rotateAppSecret } from '../tenants.js';
 
 export const AppView = Type.Object({
@@ -62,7 +63,12 @@ export const appsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
       },
     },
     async (request, reply) => {
-      const created = await createApiApp(ctx, { tenantId: getAuth(request).tenantId, name: request.body.name });
+      const created = await withAudit(
+        ctx,
+        auditMetaOf(request),
+        (c) => createApiApp(c, { tenantId: getAuth(request).tenantId, name: request.body.name }),
+        (r) => ({ action: 'apps.create', target: { type: 'app', id: r.app.app_id }, after: auditSnapshot(r.app) }),
+      );
       return reply.status(201).send({ app: toAppView(created.app), appSecret: created.appSecret });
     },
   );
@@ -94,11 +100,21 @@ export const appsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
       },
     },
     async (request) => {
-      const rotated = await rotateAppSecret(ctx, {
-        tenantId: getAuth(request).tenantId,
-        appId: request.params.appId,
-        overlapSeconds: request.body?.overlapSeconds ?? 3600,
-      });
+      const rotated = await withAudit(
+        ctx,
+        auditMetaOf(request),
+        (c) =>
+          rotateAppSecret(c, {
+            tenantId: getAuth(request).tenantId,
+            appId: request.params.appId,
+            overlapSeconds: request.body?.overlapSeconds ?? 3600,
+          }),
+        (r) => ({
+          action: 'apps.rotate_secret',
+          target: { type: 'app', id: r.app.app_id },
+          diff: { secret_hash: { from: REDACTED, to: REDACTED } },
+        }),
+      );
       return { app: toAppView(rotated.app), appSecret: rotated.appSecret };
     },
   );

@@ -5,8 +5,10 @@ import type { Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
 import { RATE_LIMITED } from '../../../platform/errors/platform.errors.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
+import { sha256Hex } from '../../../platform/ids.js';
+import { withAudit } from '../../audit/index.js';
 import { issueAccessToken, parseBearer, revokeAccessToken } from '../access-tokens.js';
-import { createAuthHook, getAuth } from '../auth-hook.js';
+import { auditMetaOf, createAuthHook, getAuth } from '../auth-hook.js';
 
 export const TokenBody = Type.Object(
   {
@@ -89,7 +91,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         const auth = getAuth(request);
         const body = request.body as { token?: string } | undefined;
         const token = body?.token ?? parseBearer(request.headers.authorization) ?? '';
-        await revokeAccessToken(ctx, { tenantId: auth.tenantId, token });
+        await withAudit(
+          ctx,
+          auditMetaOf(request),
+          (c) => revokeAccessToken(c, { tenantId: auth.tenantId, token }),
+          () => ({
+            action: 'tokens.revoke',
+            target: { type: 'access_token', id: `sha256:${sha256Hex(token).slice(0, 16)}` },
+          }),
+        );
         return reply.status(204).send();
       },
     );

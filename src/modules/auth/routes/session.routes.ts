@@ -6,7 +6,7 @@ import { AppError } from '../../../platform/errors/app-error.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
 import { AUTH_TOKEN_INVALID } from '../auth.errors.js';
 import { USER_ROLES } from '../auth.tables.js';
-import { createAuthHook, getAuth } from '../auth-hook.js';
+import { auditMetaOf, createAuthHook, getAuth } from '../auth-hook.js';
 import type { Caller } from '../caller.js';
 import { csrfTokenOf, login, sessionCookie, sessionExpiries } from '../console-sessions.js';
 import { PERMISSIONS } from '../permissions.js';
@@ -96,6 +96,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         password: request.body.password,
         userAgent: typeof userAgent === 'string' ? userAgent : '',
         clientAddress: request.ip,
+        requestId: request.id,
       });
       void reply.header('set-cookie', sessionCookie(token, deps.config.http.publicUrl));
       return sessionInfo(caller, deps);
@@ -123,7 +124,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         config: { permission: 'signed-in' },
       },
       async (request, reply) => {
-        await endSession(ctx, getAuth(request));
+        await endSession(ctx, auditMetaOf(request), getAuth(request));
         return reply.status(204).header('set-cookie', sessionCookie(null, deps.config.http.publicUrl)).send();
       },
     );
@@ -161,7 +162,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         config: { permission: 'signed-in' },
       },
       async (request, reply) => {
-        await revokeOwnSession(ctx, getAuth(request), request.params.id);
+        await revokeOwnSession(ctx, auditMetaOf(request), getAuth(request), request.params.id);
         return reply.status(204).send(null);
       },
     );
@@ -181,7 +182,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         config: { permission: 'signed-in' },
       },
       async (request, reply) => {
-        await changeOwnPassword(ctx, getAuth(request), request.body);
+        await changeOwnPassword(ctx, auditMetaOf(request), getAuth(request), request.body);
         return reply.status(204).send(null);
       },
     );

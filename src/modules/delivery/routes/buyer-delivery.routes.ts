@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import { ctxOf, type Deps } from '../../../platform/deps.js';
 import { IsoTime, PageQuery, page, responses } from '../../../platform/http/schemas.js';
-import { getAuth } from '../../auth/index.js';
+import { withAudit } from '../../audit/index.js';
+import { auditMetaOf, getAuth } from '../../auth/index.js';
 import { getInvoiceOrThrow } from '../../invoicing/index.js';
 import { listBuyerDeliveries } from '../buyer-deliveries.repo.js';
 import type { BuyerDelivery, OutboxMessage } from '../delivery.tables.js';
@@ -168,6 +169,23 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
       config: { permission: 'integrations.manage' },
       schema: { ...common, summary: '修改交付设置', body: SettingsPatch, response: responses({ 200: SettingsView }) },
     },
-    async (request) => putDeliverySettings(ctxOf(deps), getAuth(request).tenantId, request.body),
+    async (request) => {
+      const tenantId = getAuth(request).tenantId;
+      const { after } = await withAudit(
+        ctxOf(deps),
+        auditMetaOf(request),
+        async (c) => ({
+          before: await getDeliverySettings(c.db, tenantId),
+          after: await putDeliverySettings(c, tenantId, request.body),
+        }),
+        (r) => ({
+          action: 'delivery.settings.update',
+          target: { type: 'delivery_settings', id: tenantId },
+          before: r.before,
+          after: r.after,
+        }),
+      );
+      return after;
+    },
   );
 };

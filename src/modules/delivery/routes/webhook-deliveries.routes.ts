@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { IsoTime, PageQuery, page, responses } from '../../../platform/http/schemas.js';
-import { getAuth } from '../../auth/index.js';
+import { auditMetaOf, getAuth } from '../../auth/index.js';
 import { WEBHOOK_DELIVERY_STATUSES, type WebhookAttempt, type WebhookDelivery } from '../delivery.tables.js';
 import { resolveWebhookBody } from '../event-source.js';
 import { getWebhookDeliveryOrThrow, redeliverWebhook } from '../redeliver-webhook.js';
@@ -149,7 +149,7 @@ export const webhookDeliveriesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> 
       },
     },
     async (request, reply) => {
-      const delivery = await redeliverWebhook(deps, getAuth(request).tenantId, request.params.id);
+      const delivery = await redeliverWebhook(deps, getAuth(request).tenantId, request.params.id, auditMetaOf(request));
       void reply.status(202);
       return toWebhookDeliveryView(delivery);
     },

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
 import { linesBodyLimit, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { INVOICE_KINDS } from '../../../tax/index.js';
-import { getAuth } from '../../auth/index.js';
+import { assertOrgAllowed, getAuth, orgScope } from '../../auth/index.js';
 import { createInvoice } from '../create-invoice.js';
 import { listInvoices } from '../invoice-lists.repo.js';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../invoice-state-machine.js';
@@ -71,6 +71,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { serialNo, ...data } = request.body;
+      assertOrgAllowed(request, data.seller.taxId.toUpperCase());
       const { invoice } = await createInvoice(deps, { tenantId, origin: 'direct', serialNo, data });
       const settled = await waitForSettled(deps, invoice, request.query.wait ?? 0);
       // Two success shapes (200 issued invoice, 202 accepted): the type provider cannot narrow by status code.
@@ -93,8 +94,11 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { cursor, limit, format, status, ...rest } = request.query;
+      const scope = orgScope(request);
+      if (scope && rest.sellerTaxId) assertOrgAllowed(request, rest.sellerTaxId.toUpperCase());
       const filters = {
         ...rest,
+        ...(scope ? { sellerTaxIds: scope } : {}),
         ...(status
           ? {
               status: status

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import { ctxOf, type Deps } from '../../../platform/deps.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
-import { getAuth } from '../../auth/index.js';
+import { auditMetaOf, getAuth } from '../../auth/index.js';
 import {
   createBusinessSystem,
   getBusinessSystem,
@@ -133,7 +133,12 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
     },
     async (request, reply) => {
       const body = { ...request.body, events: events(request.body.events) };
-      const { system, secret } = await createBusinessSystem(ctxOf(deps), getAuth(request).tenantId, body);
+      const { system, secret } = await createBusinessSystem(
+        ctxOf(deps),
+        getAuth(request).tenantId,
+        body,
+        auditMetaOf(request),
+      );
       return reply.status(201).send({ ...toBusinessSystemView(system), secret });
     },
   );
@@ -168,7 +173,13 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
     async (request) => {
       const patch = { ...request.body, events: events(request.body.events) };
       if (patch.events === undefined) delete patch.events;
-      const system = await updateBusinessSystem(ctxOf(deps), getAuth(request).tenantId, request.params.code, patch);
+      const system = await updateBusinessSystem(
+        ctxOf(deps),
+        getAuth(request).tenantId,
+        request.params.code,
+        patch,
+        auditMetaOf(request),
+      );
       return toBusinessSystemView(system);
     },
   );
@@ -186,11 +197,15 @@ export const businessSystemsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = 
       },
     },
     async (request) => {
-      const { system, secret } = await rotateBusinessSystemSecret(ctxOf(deps), {
-        tenantId: getAuth(request).tenantId,
-        code: request.params.code,
-        overlapSeconds: request.body.overlapSeconds ?? 86_400,
-      });
+      const { system, secret } = await rotateBusinessSystemSecret(
+        ctxOf(deps),
+        {
+          tenantId: getAuth(request).tenantId,
+          code: request.params.code,
+          overlapSeconds: request.body.overlapSeconds ?? 86_400,
+        },
+        auditMetaOf(request),
+      );
       return { ...toBusinessSystemView(system), secret };
     },
   );

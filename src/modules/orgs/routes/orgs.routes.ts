@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
-import { getAuth } from '../../auth/index.js';
+import { auditSnapshot, withAudit } from '../../audit/index.js';
+import { auditMetaOf, getAuth } from '../../auth/index.js';
 import {
   bindOrgChannel,
   findOrgChannelBinding,
@@ -124,8 +125,19 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         response: responses({ 201: OrgView }, [400, 401, 409, 422]),
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(toOrgView(await createOrg(ctx, getAuth(request).tenantId, request.body))),
+    async (request, reply) => {
+      const org = await withAudit(
+        ctx,
+        auditMetaOf(request),
+        (c) => createOrg(c, getAuth(request).tenantId, request.body),
+        (created) => ({
+          action: 'orgs.create',
+          target: { type: 'org', id: created.tax_id },
+          after: auditSnapshot(created),
+        }),
+      );
+      return reply.status(201).send(toOrgView(org));
+    },
   );
 
   app.get(
@@ -149,7 +161,24 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         response: responses({ 200: OrgView }),
       },
     },
-    async (request) => withBinding(await updateOrg(ctx, getAuth(request).tenantId, request.params.taxId, request.body)),
+    async (request) => {
+      const tenantId = getAuth(request).tenantId;
+      const { after } = await withAudit(
+        ctx,
+        auditMetaOf(request),
+        async (c) => ({
+          before: await getOrg(c, tenantId, request.params.taxId),
+          after: await updateOrg(c, tenantId, request.params.taxId, request.body),
+        }),
+        (org) => ({
+          action: 'orgs.update',
+          target: { type: 'org', id: org.after.tax_id },
+          before: auditSnapshot(org.before),
+          after: auditSnapshot(org.after),
+        }),
+      );
+      return withBinding(after);
+    },
   );
 
   app.post(
@@ -172,6 +201,7 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         getAuth(request).tenantId,
         request.params.taxId,
         request.body.credential,
+        auditMetaOf(request),
       );
       return toOrgView(org, binding);
     },
@@ -189,7 +219,15 @@ export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         response: responses({ 200: OrgView }),
       },
     },
-    async (request) => toOrgView(await unbindOrgChannel(ctx, getAuth(request).tenantId, request.params.taxId), null),
+    async (request) => {
+      const org = await withAudit(
+        ctx,
+        auditMetaOf(request),
+        (c) => unbindOrgChannel(c, getAuth(request).tenantId, request.params.taxId),
+        (o) => ({ action: 'orgs.channel_unbind', target: { type: 'org', id: o.tax_id } }),
+      );
+      return toOrgView(org, null);
+    },
   );
 
   async function withBinding(org: Org) {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { linesBodyLimit, page, responses } from '../../../platform/http/schemas.js';
-import { getAuth } from '../../auth/index.js';
+import { auditMetaOf, getAuth } from '../../auth/index.js';
 import { WaitQuery } from '../../invoicing/index.js';
 import { createOrder } from '../create-order.js';
 import { issueOrder } from '../issue-order.js';
@@ -39,7 +39,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
       const { tenantId } = getAuth(request);
       const { expiresAt, ...rest } = request.body;
       const input = { ...rest, ...(expiresAt ? { expiresAt: Date.parse(expiresAt) } : {}) };
-      const result = await createOrder(deps, tenantId, input);
+      const result = await createOrder(deps, tenantId, input, auditMetaOf(request));
       const order = await waitForOrder(deps, result.order, request.query.wait ?? 0);
       const links = orderLinks(deps, order)!;
       return reply.status(result.created ? 201 : 200).send({
@@ -120,7 +120,8 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
         response: responses({ 200: OrderView }, [401, 404, 409]),
       },
     },
-    async (request) => view(await withdrawOrder(deps, getAuth(request).tenantId, request.params.orderNo)),
+    async (request) =>
+      view(await withdrawOrder(deps, getAuth(request).tenantId, request.params.orderNo, auditMetaOf(request))),
   );
 
   app.post(

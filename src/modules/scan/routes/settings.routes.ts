@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
 import { responses } from '../../../platform/http/schemas.js';
-import { getAuth } from '../../auth/index.js';
+import { auditSnapshot, REDACTED, withAuditDeps } from '../../audit/index.js';
+import { auditMetaOf, getAuth } from '../../auth/index.js';
 import type { Preset } from '../preset.js';
 import { toSettingView } from '../setting-view.js';
 import {
@@ -32,7 +33,16 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { preset, ...rest } = request.body;
-      const { setting, secret } = await createSetting(deps, tenantId, { ...rest, preset: (preset ?? null) as Preset });
+      const { setting, secret } = await withAuditDeps(
+        deps,
+        auditMetaOf(request),
+        (d) => createSetting(d, tenantId, { ...rest, preset: (preset ?? null) as Preset }),
+        (r) => ({
+          action: 'scan.settings.create',
+          target: { type: 'scan_setting', id: r.setting.key },
+          after: auditSnapshot(r.setting),
+        }),
+      );
       return reply.status(201).send({ ...toSettingView(deps, setting), secret });
     },
   );
@@ -83,7 +93,22 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     async (request) => {
       const { preset, ...rest } = request.body;
       const patch = { ...rest, ...(preset === undefined ? {} : { preset: preset as Preset | null }) };
-      return toSettingView(deps, await updateSetting(deps, getAuth(request).tenantId, request.params.key, patch));
+      const tenantId = getAuth(request).tenantId;
+      const { after } = await withAuditDeps(
+        deps,
+        auditMetaOf(request),
+        async (d) => ({
+          before: await getSettingOrThrow(d, tenantId, request.params.key),
+          after: await updateSetting(d, tenantId, request.params.key, patch),
+        }),
+        (r) => ({
+          action: 'scan.settings.update',
+          target: { type: 'scan_setting', id: r.after.key },
+          before: auditSnapshot(r.before),
+          after: auditSnapshot(r.after),
+        }),
+      );
+      return toSettingView(deps, after);
     },
   );
 
@@ -99,7 +124,16 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       },
     },
     async (request) => {
-      const { setting, secret } = await rotateSettingSecret(deps, getAuth(request).tenantId, request.params.key);
+      const { setting, secret } = await withAuditDeps(
+        deps,
+        auditMetaOf(request),
+        (d) => rotateSettingSecret(d, getAuth(request).tenantId, request.params.key),
+        (r) => ({
+          action: 'scan.settings.rotate_secret',
+          target: { type: 'scan_setting', id: r.setting.key },
+          diff: { secret: { from: REDACTED, to: REDACTED } },
+        }),
+      );
       return { ...toSettingView(deps, setting), secret };
     },
   );

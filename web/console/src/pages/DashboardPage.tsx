@@ -122,24 +122,28 @@ export default function DashboardPage() {
                 </span>
               </Card>
             </Col>
-            <Col xs={24} md={6}>
-              <Card title="推送失败">
-                <Figure title="已放弃的 webhook 推送" value={d.deadDeliveries} to="/deliveries?status=dead" />
-              </Card>
-            </Col>
-            <Col xs={24} md={6}>
-              <Card title="扫码订单">
-                <Space wrap>
-                  {d.scanOrders.map((o) => (
-                    <Link key={o.status} to={`/scan/orders?status=${o.status}`}>
-                      <Tag>
-                        {ORDER_STATUS_LABELS[o.status] ?? o.status} {o.count}
-                      </Tag>
-                    </Link>
-                  ))}
-                </Space>
-              </Card>
-            </Col>
+            {d.deadDeliveries !== null && (
+              <Col xs={24} md={6}>
+                <Card title="推送失败">
+                  <Figure title="已放弃的 webhook 推送" value={d.deadDeliveries} to="/deliveries?status=dead" />
+                </Card>
+              </Col>
+            )}
+            {d.scanOrders && (
+              <Col xs={24} md={6}>
+                <Card title="扫码订单">
+                  <Space wrap>
+                    {d.scanOrders.map((o) => (
+                      <Link key={o.status} to={`/scan/orders?status=${o.status}`}>
+                        <Tag>
+                          {ORDER_STATUS_LABELS[o.status] ?? o.status} {o.count}
+                        </Tag>
+                      </Link>
+                    ))}
+                  </Space>
+                </Card>
+              </Col>
+            )}
           </Row>
           <Row gutter={16}>
             <Col xs={24} xl={16}>

@@ -1,0 +1,120 @@
+import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
+import type { Database } from '../../platform/db/database.js';
+import type { AuditEntryRow, AuditLogTable } from './audit.tables.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export async function insertAuditEntry(db: Db, row: AuditLogTable): Promise<void> {
+  await db.insertInto('audit_log').values(row).execute();
+}
+
+/** The insert of one entry as a builder, to run inside another statement (a CTE). */
+export function insertAuditEntryQuery(qc: QueryCreator<Database>, row: AuditLogTable) {
+  return qc.insertInto('audit_log').values(row);
+}
+
+/** Tenants with entries not chained yet. */
+export async function tenantsWithUnsealed(db: Db, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('audit_log')
+    .select('tenant_id')
+    .where('seq', 'is', null)
+    .groupBy('tenant_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.tenant_id);
+}
+
+/** The tenant's last chained entry (its seq and hash), if any. */
+export async function lastSealed(db: Db, tenantId: string) {
+  return db
+    .selectFrom('audit_log')
+    .select(['seq', 'hash'])
+    .where('tenant_id', '=', tenantId)
+    .where('seq', 'is not', null)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The tenant's next entries to chain, in id order. */
+export async function unsealedEntries(db: Db, tenantId: string, limit: number): Promise<AuditEntryRow[]> {
+  return db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('seq', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Chains one entry: a compare-and-set on `seq is null`, so two sealers never chain the same entry, and the unique
+ * (tenant_id, seq) index refuses a second entry at the same position. Returns whether this call chained it.
+ */
+export async function sealEntry(db: Db, id: string, seq: number, prevHash: string, hash: string): Promise<boolean> {
+  const result = await db
+    .updateTable('audit_log')
+    .set({ seq, prev_hash: prevHash, hash })
+    .where('id', '=', id)
+    .where('seq', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Chained entries of a tenant after `afterSeq`, in chain order (for verify). */
+export async function sealedEntriesAfter(
+  db: Db,
+  tenantId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<AuditEntryRow[]> {
+  return db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+/** Every tenant that has audit entries, and how many are not chained yet. */
+export async function auditTenants(db: Db, tenantId: string | null) {
+  let query = db
+    .selectFrom('audit_log')
+    .select(['tenant_id', sql<number>`count(case when seq is null then 1 end)`.as('unsealed')])
+    .groupBy('tenant_id')
+    .orderBy('tenant_id');
+  if (tenantId !== null) query = query.where('tenant_id', '=', tenantId);
+  return (await query.execute()).map((r) => ({ tenantId: r.tenant_id, unsealed: Number(r.unsealed) }));
+}
+
+export interface AuditSearch {
+  tenantId: string;
+  actor?: string | undefined;
+  action?: string | undefined;
+  target?: string | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+/** The search's query, newest first by id (fetchPage adds the cursor and limit). */
+export function searchAuditQuery(db: Db, search: AuditSearch) {
+  let query = db.selectFrom('audit_log').selectAll().where('tenant_id', '=', search.tenantId);
+  if (search.actor) {
+    const actor = search.actor;
+    query = query.where((eb) => eb.or([eb('actor_id', '=', actor), eb('actor_name', '=', actor)]));
+  }
+  if (search.action) {
+    // `orgs` matches every orgs.* action; `orgs.create` only itself.
+    const action = search.action;
+    const prefix = `${action.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`;
+    query = query.where((eb) => eb.or([eb('action', '=', action), sql<boolean>`action like ${prefix} escape '\\'`]));
+  }
+  if (search.target) query = query.where('target_id', '=', search.target);
+  if (search.from !== undefined) query = query.where('at', '>=', search.from);
+  if (search.to !== undefined) query = query.where('at', '<', search.to);
+  return query;
+}

@@ -1,0 +1,66 @@
+import type { Kysely, QueryCreator, Transaction } from 'kysely';
+import type { Database } from '../../platform/db/database.js';
+import type { Ctx } from '../../platform/deps.js';
+import { newId } from '../../platform/ids.js';
+import { insertAuditEntry, insertAuditEntryQuery } from './audit.repo.js';
+import type { AuditActorKind, AuditLogTable } from './audit.tables.js';
+import { type AuditDiff, auditDiff } from './audit-diff.js';
+import { auditDiffJson } from './stored-json.js';
+
+/** Who did it, and from where: built once per request (auth's `auditMetaOf(request)`) or for a system action. */
+export interface AuditMeta {
+  readonly tenantId: string;
+  readonly actor: { readonly kind: AuditActorKind; readonly id: string; readonly name: string };
+  readonly requestId: string | null;
+  readonly clientAddress: string | null;
+}
+
+/** What changed: the action, its target, and the target's fields before and after (null/absent: none). */
+export interface AuditChange {
+  readonly action: string;
+  readonly target: { readonly type: string; readonly id: string };
+  readonly before?: object | null;
+  readonly after?: object | null;
+  /** A diff computed by the caller (instead of before/after). */
+  readonly diff?: AuditDiff;
+}
+
+/** The row of an entry (unchained), for {@link appendAudit} or a caller's own statement. */
+export function auditRow(meta: AuditMeta, change: AuditChange, now: number): AuditLogTable {
+  return {
+    id: newId('aud', now),
+    tenant_id: meta.tenantId,
+    at: now,
+    actor_kind: meta.actor.kind,
+    actor_id: meta.actor.id.slice(0, 100),
+    actor_name: meta.actor.name.slice(0, 200),
+    action: change.action,
+    target_type: change.target.type,
+    target_id: change.target.id.slice(0, 200),
+    diff_json: auditDiffJson.encode(change.diff ?? auditDiff(change.before, change.after)),
+    request_id: meta.requestId,
+    client_address: meta.clientAddress,
+    seq: null,
+    prev_hash: null,
+    hash: null,
+  };
+}
+
+/**
+ * Appends an audit entry: ONE insert, in the caller's transaction (pass the `trx` of the change, so both commit or
+ * neither). No lock, no read: the chain is made later by the sealer job (audit/seal-chain), enqueued at most once
+ * per tenant and {@link SEAL_DELAY_MS} window by the `jobs` member when given.
+ */
+export async function appendAudit({ db, clock }: Ctx, meta: AuditMeta, change: AuditChange): Promise<void> {
+  await insertAuditEntry(db, auditRow(meta, change, clock.now()));
+}
+
+/**
+ * The same entry as part of the caller's statement, for a CTE: `db.with('audit', (qc) => auditInsertCte(qc, row))
+ * .insertInto(…)` — what the invoice-create path folds into its one statement. Build the row with {@link auditRow}.
+ */
+export function auditInsertCte(qc: QueryCreator<Database>, row: AuditLogTable) {
+  return insertAuditEntryQuery(qc, row);
+}
+
+export type AuditDb = Kysely<Database> | Transaction<Database>;

@@ -1,0 +1,67 @@
+import { canonicalJson } from '../../platform/canonical-json.js';
+import type { Ctx } from '../../platform/deps.js';
+import { sha256Hex } from '../../platform/ids.js';
+import { lastSealed, sealEntry, tenantsWithUnsealed, unsealedEntries } from './audit.repo.js';
+import type { AuditEntryRow } from './audit.tables.js';
+
+/** The hash before a tenant's first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+/** Entries one sealer pass chains per tenant at most. */
+export const SEAL_BATCH = 500;
+
+/**
+ * The hash of an entry at its chain position: SHA-256 of the canonical JSON of every column as stored (the diff as
+ * its stored text) and the previous entry's hash. Changing any column of any chained entry breaks its hash; deleting
+ * or inserting one breaks the next entry's `prev_hash` or the seq sequence.
+ */
+export function entryHash(row: AuditEntryRow, seq: number, prevHash: string): string {
+  return sha256Hex(
+    canonicalJson({
+      v: 1,
+      prevHash,
+      seq,
+      id: row.id,
+      tenantId: row.tenant_id,
+      at: Number(row.at),
+      actor: { kind: row.actor_kind, id: row.actor_id, name: row.actor_name },
+      action: row.action,
+      target: { type: row.target_type, id: row.target_id },
+      diff: row.diff_json,
+      requestId: row.request_id,
+      clientAddress: row.client_address,
+    }),
+  );
+}
+
+/**
+ * Chains a tenant's unsealed entries in id order, up to {@link SEAL_BATCH}, continuing from its last chained entry.
+ * No transaction and no lock: each entry is chained by its own compare-and-set, so a crash leaves a valid prefix
+ * and a concurrent sealer makes this one stop (its update finds the entry chained, or the unique (tenant, seq) index
+ * refuses the position). An entry that commits late (an older id) is simply chained after the newer ones.
+ * Returns how many entries this call chained.
+ */
+export async function sealTenantChain({ db }: Pick<Ctx, 'db'>, tenantId: string): Promise<number> {
+  const last = await lastSealed(db, tenantId);
+  let seq = last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq);
+  let prev = last?.hash ?? GENESIS_HASH;
+  let sealed = 0;
+  for (const row of await unsealedEntries(db, tenantId, SEAL_BATCH)) {
+    const hash = entryHash(row, seq + 1, prev);
+    try {
+      if (!(await sealEntry(db, row.id, seq + 1, prev, hash))) break;
+    } catch {
+      break; // another sealer took this position: it continues the chain
+    }
+    seq++;
+    prev = hash;
+    sealed++;
+  }
+  return sealed;
+}
+
+/** Chains every tenant's unsealed entries (one batch each); for the CLI and tests. */
+export async function sealAllChains(ctx: Pick<Ctx, 'db'>): Promise<number> {
+  let total = 0;
+  for (const tenantId of await tenantsWithUnsealed(ctx.db, 10_000)) total += await sealTenantChain(ctx, tenantId);
+  return total;
+}
