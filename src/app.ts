@@ -82,6 +82,27 @@ export function registeredRoutes(app: FastifyInstance): readonly RouteOptions[] 
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
+/**
+ * The HTTP side of a `worker` process: only `/healthz`, `/readyz` and `/metrics` (same METRICS_TOKEN rule as a web
+ * node), so a worker-only node can be probed and scraped. Never listens: main.ts does.
+ */
+export async function buildOpsApp(
+  runtime: Runtime,
+  options: { isDraining?: () => boolean } = {},
+): Promise<FastifyInstance> {
+  const { deps, metrics } = runtime;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    ...serverTimeoutOptions(deps.config),
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler: createClientErrorHandler(deps.logger as FastifyBaseLogger),
+  });
+  installErrorHandlers(app);
+  registerMetrics(app, metrics, deps.config, deps.config.ops.workerHost);
+  registerHealth(app, deps, options.isDraining ?? (() => false));
+  return app;
+}
+
 /** Builds the HTTP app. Never listens: main.ts does, tests use inject(). */
 export async function buildApp(
   runtime: Runtime,

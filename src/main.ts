@@ -1,14 +1,19 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, createRuntime } from './app.js';
+import { buildApp, buildOpsApp, createRuntime } from './app.js';
 import { demoCredentialsPath, formatWelcome, readDemoCredentials, seedDemoTenant } from './demo-seed.js';
 import { scheduleAuditSealer } from './modules/audit/index.js';
 import type { Config, Role } from './platform/config/load-config.js';
 import { prepareDataDir } from './platform/data-dir.js';
+import { recordNodeInfo } from './platform/http/metrics.js';
 import { createWorker, type Worker } from './platform/jobs/index.js';
 
 /**
- * Runs the server: HTTP and/or the job worker depending on the role, until SIGTERM/SIGINT, then drains
- * (stop accepting, finish in-flight requests and jobs within SHUTDOWN_TIMEOUT_MS) and exits. Runs with umask 077:
+ * Runs the server: HTTP and/or the job worker depending on the role (a `worker` serves only /healthz, /readyz and
+ * /metrics, on WORKER_HTTP_HOST:WORKER_HTTP_PORT), until SIGTERM/SIGINT, then drains: /readyz answers 503 at once,
+ * on SIGTERM a web or `all` node's listener keeps serving for SHUTDOWN_DRAIN_DELAY_MS (so a load balancer takes the
+ * node out first), then closes (a worker's closes after its jobs);
+ * in-flight requests and jobs finish within SHUTDOWN_TIMEOUT_MS, and the rest are released. Runs with umask 077:
  * DATA_DIR and everything in it are the server user's alone (see docs/security.md).
  */
 export async function serve(config: Config, role: Role = config.role): Promise<void> {
@@ -17,6 +22,20 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
   // Before anything is served (the CLI already set umask 077, so what createRuntime just created is private): a
   // DATA_DIR other local users can read is made private, with one warning.
   prepareDataDir(config.dataDir, deps.logger);
+  if (role === 'web' && config.db.driver === 'sqlite') {
+    deps.logger.warn(
+      'ROLE=web on SQLite: this process runs no jobs, and no other process can share its database, so invoices stay ' +
+        'pending (nothing issues, renders or delivers). Use ROLE=all on SQLite; web-only nodes need DATABASE_URL ' +
+        '(PostgreSQL) and a worker or all node elsewhere (docs/deploy.md).',
+    );
+  }
+  if (role !== 'all' && config.db.driver === 'postgres' && config.documents.blobStore === 'fs') {
+    deps.logger.warn(
+      { dataDir: config.dataDir },
+      'BLOB_STORE=fs with separate web and worker nodes: files a worker renders into its DATA_DIR/blobs are not ' +
+        'found by the other nodes unless every node mounts the same DATA_DIR; use BLOB_STORE=db (docs/deploy.md#blob-storage)',
+    );
+  }
   let draining = false;
   let app: FastifyInstance | null = null;
   let worker: Worker | null = null;
@@ -29,14 +48,29 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
     }
     draining = true;
     deps.logger.info({ signal }, 'shutting down: draining requests and jobs');
-    const force = setTimeout(() => {
-      deps.logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.jobs.shutdownTimeoutMs + 5000);
+    const force = setTimeout(
+      () => {
+        deps.logger.error('shutdown timed out; exiting');
+        process.exit(1);
+      },
+      config.jobs.drainDelayMs + config.jobs.shutdownTimeoutMs + 5000,
+    );
     force.unref();
     stopping = (async () => {
-      await app?.close();
-      await worker?.stop();
+      if (role === 'worker') {
+        // No balancer sends a worker traffic: stop claiming now; its probes answer until its jobs are done.
+        await worker?.stop();
+        await app?.close();
+      } else {
+        // /readyz already answers 503; keep serving until the load balancer has seen it, then stop accepting.
+        // SIGINT is a person at a terminal (Ctrl-C), not an orchestrator: no balancer to wait for.
+        if (app && signal === 'SIGTERM' && config.jobs.drainDelayMs > 0) {
+          deps.logger.info({ drainDelayMs: config.jobs.drainDelayMs }, 'draining: /readyz answers 503; listener open');
+          await sleep(config.jobs.drainDelayMs);
+        }
+        await app?.close();
+        await worker?.stop();
+      }
       await runtime.close();
       deps.logger.info('stopped');
     })();
@@ -71,21 +105,36 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
     deps.logger.info({ role, workerId: w.id, concurrency: config.jobs.concurrency }, 'worker started');
   }
 
-  if (role !== 'worker') {
-    const created = config.demoSeed ? await seedDemoTenant(deps) : null;
-    app = await buildApp(runtime, { isDraining: () => draining });
-    await app.listen({ host: config.http.host, port: config.http.port });
-    const creds = created ?? (config.demoSeed ? readDemoCredentials(config.dataDir) : null);
-    process.stdout.write(
-      formatWelcome(
-        config.http.publicUrl,
-        creds,
-        demoCredentialsPath(config.dataDir),
-        created !== null,
-        config.ops.apiDocs,
-      ),
-    );
-  } else {
-    process.stdout.write(`OpenFapiao worker ${worker?.id} is running (concurrency ${config.jobs.concurrency})\n`);
+  try {
+    if (role !== 'worker') {
+      const created = config.demoSeed ? await seedDemoTenant(deps) : null;
+      app = await buildApp(runtime, { isDraining: () => draining });
+      await app.listen({ host: config.http.host, port: config.http.port });
+      const creds = created ?? (config.demoSeed ? readDemoCredentials(config.dataDir) : null);
+      process.stdout.write(
+        formatWelcome(
+          config.http.publicUrl,
+          creds,
+          demoCredentialsPath(config.dataDir),
+          created !== null,
+          config.ops.apiDocs,
+        ),
+      );
+    } else {
+      app = await buildOpsApp(runtime, { isDraining: () => draining });
+      const address = await app.listen({ host: config.ops.workerHost, port: config.ops.workerPort });
+      process.stdout.write(
+        `OpenFapiao worker ${worker?.id} is running (concurrency ${config.jobs.concurrency}); ` +
+          `/healthz, /readyz and /metrics on ${address}\n`,
+      );
+    }
+  } catch (err) {
+    // E.g. the port is taken: without this the started worker and the pool would keep the failed process alive.
+    deps.logger.error({ err }, 'could not start serving; stopping');
+    await app?.close().catch(() => {});
+    await worker?.stop();
+    await runtime.close();
+    throw err;
   }
+  recordNodeInfo(runtime.metrics, role, worker?.id ?? null);
 }

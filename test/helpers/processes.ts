@@ -62,7 +62,11 @@ export function startServer(
 ): Promise<Served> {
   return new Promise((resolve, reject) => {
     const command = [CLI, 'serve', ...args];
-    const spawnOptions = { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } };
+    // No load balancer to wait for after SIGTERM unless a test asks for one (SHUTDOWN_DRAIN_DELAY_MS).
+    const spawnOptions = {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SHUTDOWN_DRAIN_DELAY_MS: '0', ...env },
+    };
     const child = options.umask
       ? spawn('/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, ...command], spawnOptions)
       : spawn(process.execPath, command, spawnOptions);

@@ -72,6 +72,7 @@ export function testJobsConfig(overrides: Partial<Config['jobs']> = {}): Config[
     pollIntervalMs: 20,
     leaseMs: 30_000,
     shutdownTimeoutMs: 2_000,
+    drainDelayMs: 0,
     retentionMs: 7 * 86_400_000,
     ...overrides,
   };

@@ -26,7 +26,11 @@ export async function getInvoiceDocument(
   if (!invoice || invoice.tenant_id !== input.tenantId || !isIssuedInvoice(invoice)) return null;
   const ref = (await ensureInvoiceDocuments(deps, invoice.id))[input.format];
   const blob = await documentsContext(deps).blobs.get(ref.blobSha256);
-  if (!blob) throw new Error(`blob ${ref.blobSha256} of invoice ${invoice.id} is missing from the blob store`);
+  if (!blob) {
+    // On several nodes with BLOB_STORE=fs, the node that rendered the file holds it unless DATA_DIR is shared.
+    const hint = deps.config.documents.blobStore === 'fs' ? ' (BLOB_STORE=fs: is DATA_DIR shared by every node?)' : '';
+    throw new Error(`blob ${ref.blobSha256} of invoice ${invoice.id} is missing from the blob store${hint}`);
+  }
   const bytes = unpackFile(blob, ref);
   if (!bytes)
     throw new Error(`blob ${ref.blobSha256} of invoice ${invoice.id} is shorter than its ${input.format} file`);

@@ -109,14 +109,29 @@ describe('loadConfig', () => {
       keepAliveTimeoutMs: 5000,
       connectionTimeoutMs: 60_000,
     });
-    expect(loadConfig({}).ops).toEqual({ metricsToken: null, apiDocs: true });
-    expect(loadConfig({ METRICS_TOKEN: 'm'.repeat(32), API_DOCS: 'off' }).ops).toEqual({
-      metricsToken: 'm'.repeat(32),
-      apiDocs: false,
+    expect(loadConfig({}).ops).toEqual({
+      metricsToken: null,
+      apiDocs: true,
+      workerHost: '127.0.0.1',
+      workerPort: 8081,
     });
+    expect(
+      loadConfig({
+        METRICS_TOKEN: 'm'.repeat(32),
+        API_DOCS: 'off',
+        WORKER_HTTP_HOST: '0.0.0.0',
+        WORKER_HTTP_PORT: '9464',
+      }).ops,
+    ).toEqual({ metricsToken: 'm'.repeat(32), apiDocs: false, workerHost: '0.0.0.0', workerPort: 9464 });
     expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS/);
     expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(/HTTP_REQUEST_TIMEOUT_MS=0/);
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
     expect(() => loadConfig({ API_DOCS: 'maybe' })).toThrow(/API_DOCS=maybe/);
+  });
+
+  it('reads the drain delay after SIGTERM', () => {
+    expect(loadConfig({}).jobs.drainDelayMs).toBe(5000);
+    expect(loadConfig({ SHUTDOWN_DRAIN_DELAY_MS: '0' }).jobs.drainDelayMs).toBe(0);
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_DELAY_MS: '-1' })).toThrow(/SHUTDOWN_DRAIN_DELAY_MS/);
   });
 });

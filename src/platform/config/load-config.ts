@@ -29,7 +29,13 @@ export interface Config {
     readonly connectionTimeoutMs: number;
   };
   /** Operators' endpoints: the bearer token `/metrics` needs (null: open), and whether `/api/docs` is served. */
-  readonly ops: { readonly metricsToken: string | null; readonly apiDocs: boolean };
+  readonly ops: {
+    readonly metricsToken: string | null;
+    readonly apiDocs: boolean;
+    /** Where a `worker` process serves `/healthz`, `/readyz` and `/metrics` (web and `all` nodes use HOST/PORT). */
+    readonly workerHost: string;
+    readonly workerPort: number;
+  };
   readonly dataDir: string;
   readonly db:
     | { readonly driver: 'sqlite'; readonly sqlitePath: string }
@@ -41,6 +47,11 @@ export interface Config {
     readonly pollIntervalMs: number;
     readonly leaseMs: number;
     readonly shutdownTimeoutMs: number;
+    /**
+     * On SIGTERM, how long the process keeps serving (with `/readyz` answering 503) before it closes its listener, so
+     * a load balancer sees the node leave before connections are refused. SIGINT (Ctrl-C) does not wait.
+     */
+    readonly drainDelayMs: number;
     /** Succeeded and cancelled jobs are deleted this long after they finished; 0 keeps them forever. */
     readonly retentionMs: number;
   };
@@ -121,6 +132,23 @@ export const CONFIG_VARIABLES = [
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '10000',
     description: 'On SIGTERM, how long running jobs and requests may finish.',
+  },
+  {
+    name: 'SHUTDOWN_DRAIN_DELAY_MS',
+    default: '5000',
+    description:
+      'On SIGTERM (not SIGINT/Ctrl-C), how long a web or `all` process keeps serving with `/readyz` answering 503 before it closes its listener: more than the load balancer’s health-check interval × unhealthy threshold.',
+  },
+  {
+    name: 'WORKER_HTTP_HOST',
+    default: '127.0.0.1',
+    description:
+      'Interface a `worker` process serves `/healthz`, `/readyz` and `/metrics` on (web and `all` nodes use `HOST`).',
+  },
+  {
+    name: 'WORKER_HTTP_PORT',
+    default: '8081',
+    description: 'Port of a `worker` process’s `/healthz`, `/readyz` and `/metrics` (`0`: any free port, logged).',
   },
   { name: 'ACCESS_TOKEN_TTL_SECONDS', default: '7200', description: 'Lifetime of API access tokens.' },
   { name: 'AUTH_RATE_LIMIT_MAX', default: '30', description: 'Token requests per client IP per window.' },
@@ -324,6 +352,8 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     ops: {
       metricsToken: metricsToken(get('METRICS_TOKEN'), problems),
       apiDocs: bool('API_DOCS', true),
+      workerHost: get('WORKER_HTTP_HOST') ?? '127.0.0.1',
+      workerPort: int('WORKER_HTTP_PORT', 8081, 0, 65_535),
     },
     dataDir,
     db,
@@ -334,6 +364,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       pollIntervalMs: int('JOB_POLL_INTERVAL_MS', 500, 10, 60_000),
       leaseMs: int('JOB_LEASE_MS', 30_000, 1000, 3_600_000),
       shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+      drainDelayMs: int('SHUTDOWN_DRAIN_DELAY_MS', 5000, 0, 600_000),
       retentionMs: int('JOB_RETENTION_DAYS', 7, 0, 3650) * 86_400_000,
     },
     auth: {

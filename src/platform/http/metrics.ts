@@ -39,7 +39,7 @@ export function createMetrics(countJobsByState: () => Promise<Record<string, num
   });
   new Gauge({
     name: 'openfapiao_jobs',
-    help: 'Jobs in the database by state',
+    help: 'Jobs in the whole database by state (every node reports the same queue: aggregate with max)',
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
@@ -51,11 +51,29 @@ export function createMetrics(countJobsByState: () => Promise<Record<string, num
 }
 
 /**
+ * `openfapiao_node_info{role, worker_id} 1`: which role this process runs and the id its worker writes into
+ * `jobs.locked_by` (empty on a `web` node), so a scraped node can be matched to the jobs it holds.
+ */
+export function recordNodeInfo(metrics: Metrics, role: string, workerId: string | null): void {
+  new Gauge({
+    name: 'openfapiao_node_info',
+    help: 'This process: its role and the worker id it claims jobs under',
+    labelNames: ['role', 'worker_id'] as const,
+    registers: [metrics.registry],
+  }).set({ role, worker_id: workerId ?? '' }, 1);
+}
+
+/**
  * Times every request and exposes GET /metrics in the Prometheus text format. With METRICS_TOKEN set, /metrics needs
  * `Authorization: Bearer <token>`; without it /metrics is open, and a warning is logged when the server listens
  * beyond loopback.
  */
-export function registerMetrics(app: FastifyInstance, metrics: Metrics, config: Config): void {
+export function registerMetrics(
+  app: FastifyInstance,
+  metrics: Metrics,
+  config: Config,
+  host: string = config.http.host,
+): void {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
@@ -64,9 +82,9 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, config: 
     );
   });
   const token = config.ops.metricsToken;
-  if (token === null && !isLoopbackHost(config.http.host)) {
+  if (token === null && !isLoopbackHost(host)) {
     app.log.warn(
-      { host: config.http.host },
+      { host },
       'METRICS_TOKEN is not set: /metrics is readable by anyone who can reach this server (docs/security.md)',
     );
   }
