@@ -13,9 +13,10 @@ import {
   usersRoutes,
 } from './modules/auth/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
+import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
-import { invoicesRoutes, monitorRoutes, redFormsRoutes } from './modules/invoicing/index.js';
+import { invoicesRoutes, monitorRoutes, redFormsRoutes, taxCodeSearchRoutes } from './modules/invoicing/index.js';
 import { jobsRoutes } from './modules/ops/index.js';
 import { businessSystemsRoutes, getOrg, orgsRoutes } from './modules/orgs/index.js';
 import { scanH5Routes, scanOrdersRoutes, scanSettingsRoutes } from './modules/scan/index.js';
@@ -123,7 +124,7 @@ export async function buildOpsApp(
 /** Builds the HTTP app. Never listens: main.ts does, tests use inject(). */
 export async function buildApp(
   runtime: Runtime,
-  options: { isDraining?: () => boolean } = {},
+  options: { isDraining?: () => boolean; consoleDistDir?: string } = {},
 ): Promise<FastifyInstance> {
   const { deps, metrics } = runtime;
   let counter = 0;
@@ -171,6 +172,10 @@ export async function buildApp(
   await app.register(sessionRoutes, { deps });
   await app.register(scanH5Routes, { deps });
   await app.register(publicDocumentsRoutes, { deps });
+  await app.register(consoleStaticRoutes, {
+    deps,
+    ...(options.consoleDistDir ? { distDir: options.consoleDistDir } : {}),
+  });
   await app.register(async (authed) => {
     authed.addHook('onRequest', createAuthHook(deps));
     await authed.register(orgsRoutes, { deps });
@@ -185,8 +190,10 @@ export async function buildApp(
     await authed.register(documentsRoutes, { deps });
     await authed.register(redFormsRoutes, { deps });
     await authed.register(monitorRoutes, { deps });
+    await authed.register(taxCodeSearchRoutes, { deps });
     await authed.register(scanSettingsRoutes, { deps });
     await authed.register(scanOrdersRoutes, { deps });
+    await authed.register(dashboardRoutes, { deps });
     if (runtime.sandbox) {
       const sandboxOrg = (tenantId: string, taxId: string) => getOrg({ db: deps.db.kysely }, tenantId, taxId);
       await authed.register(sandboxRoutes, { deps, sandbox: runtime.sandbox, getOrg: sandboxOrg });

@@ -15,7 +15,18 @@ import { blueRequest } from '../invoicing/invoicing-kit.js';
 import { type ConsoleSession, loginAs, seedUser } from './console-kit.js';
 
 /** Routes outside /api/v1 that are public by design (no caller): H5 pages, signed downloads, ops endpoints, docs. */
-const PUBLIC_PREFIXES = ['/s/', '/q/', '/d/', '/healthz', '/readyz', '/metrics', '/api/openapi.json', '/api/docs'];
+// /console: the console's static build (no data; every call it makes goes through /api/v1).
+const PUBLIC_PREFIXES = [
+  '/s/',
+  '/q/',
+  '/d/',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/api/openapi.json',
+  '/api/docs',
+  '/console',
+];
 
 /**
  * One cheap call per permission. The permission is checked before the body is read, so an allowed caller gets past

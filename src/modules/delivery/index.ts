@@ -2,6 +2,7 @@
 
 export type { DeliveryTables } from './delivery.tables.js';
 export { type DeliverySettings, getDeliverySettings } from './delivery-settings.js';
+export { countWebhookDeliveriesByStatus } from './delivery-stats.repo.js';
 export { type BodyResolver, type EventSource, registerEventSource, type SourceLoader } from './event-source.js';
 export { createMailer, type Mailer, type OutgoingMail } from './mailer.js';
 export {

@@ -3,6 +3,13 @@ export { createInvoice } from './create-invoice.js';
 export type { InvoiceRequestData } from './invoice-draft.js';
 export { INVOICE_EVENTS, type InvoiceEvent } from './invoice-events.js';
 export { INVOICE_STATUSES, type InvoiceStatus, wasIssued } from './invoice-state-machine.js';
+export {
+  countFailedByCode,
+  countInvoicesByStatus,
+  type IssuedInvoiceSums,
+  issuedDailyTotals,
+  sumIssuedInvoices,
+} from './invoice-stats.repo.js';
 export { type InvoiceViewData, toInvoiceView } from './invoice-view.js';
 export { TAX_RULE_ERRORS } from './invoicing.errors.js';
 export { findInvoiceById, findInvoiceBySerial } from './invoicing.repo.js';
@@ -17,6 +24,7 @@ export {
 export { invoicesRoutes } from './routes/invoices.routes.js';
 export { monitorRoutes } from './routes/monitor.routes.js';
 export { redFormsRoutes } from './routes/red-forms.routes.js';
+export { taxCodeSearchRoutes } from './routes/tax-code-search.routes.js';
 export { BuyerInput, Kind, LineInput, TotalsInput, WaitQuery } from './schemas.js';
 export {
   decodeComputedInvoice,

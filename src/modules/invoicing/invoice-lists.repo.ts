@@ -3,7 +3,7 @@ import type { Database } from '../../platform/db/database.js';
 import { fetchPage } from '../../platform/db/pagination.js';
 import { toFen } from '../../tax/index.js';
 import type { InvoiceStatus } from './invoice-state-machine.js';
-import type { Invoice } from './invoicing.tables.js';
+import type { Invoice, InvoiceOrigin } from './invoicing.tables.js';
 
 export interface InvoiceFilters {
   status?: InvoiceStatus[];
@@ -21,6 +21,9 @@ export interface InvoiceFilters {
   totalMin?: string;
   totalMax?: string;
   isRed?: boolean;
+  serialNo?: string;
+  businessSystemCode?: string;
+  origin?: InvoiceOrigin;
 }
 
 const CST_OFFSET_MS = 8 * 3600_000;
@@ -51,6 +54,9 @@ export async function listInvoices(
   if (filters.totalMin) q = q.where('total_fen', '>=', toFen(filters.totalMin));
   if (filters.totalMax) q = q.where('total_fen', '<=', toFen(filters.totalMax));
   if (filters.isRed !== undefined) q = q.where('is_red', '=', filters.isRed ? 1 : 0);
+  if (filters.serialNo) q = q.where('serial_no', '=', filters.serialNo);
+  if (filters.businessSystemCode) q = q.where('business_system_code', '=', filters.businessSystemCode);
+  if (filters.origin) q = q.where('origin', '=', filters.origin);
   return fetchPage(q, page);
 }
 

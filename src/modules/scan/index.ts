@@ -4,6 +4,7 @@ export { scanH5Routes } from './h5/h5.routes.js';
 export { issueOrder } from './issue-order.js';
 export { loadOrderEventSource } from './order-event-source.js';
 export { ORDER_EVENTS, type OrderEvent } from './order-events.js';
+export { countOrdersByStatus } from './order-stats.repo.js';
 export { orderSerialNo } from './order-title.js';
 export { scanOrdersRoutes } from './routes/orders.routes.js';
 export { scanSettingsRoutes } from './routes/settings.routes.js';

@@ -9,6 +9,7 @@ import { listInvoices } from '../invoice-lists.repo.js';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../invoice-state-machine.js';
 import { toInvoiceView } from '../invoice-view.js';
 import { INVOICE_CSV_HEADER, invoiceCsvRow } from '../invoices-csv.js';
+import { INVOICE_ORIGINS } from '../invoicing.tables.js';
 import { cancelInvoice, getInvoiceOrThrow, patchFailedInvoice, retryInvoice } from '../manage-invoice.js';
 import { requestRedInvoice } from '../request-red.js';
 import { WaitQuery } from '../schemas.js';
@@ -38,6 +39,9 @@ export const ListInvoicesQuery = Type.Object({
   totalMin: money('价税合计下限'),
   totalMax: money('价税合计上限'),
   isRed: Type.Optional(Type.Boolean()),
+  serialNo: Type.Optional(Type.String({ maxLength: 32, description: '开票流水号' })),
+  businessSystemCode: Type.Optional(Type.String({ maxLength: 50, description: '业务系统编码' })),
+  origin: Type.Optional(Type.Union(INVOICE_ORIGINS.map((o) => Type.Literal(o)))),
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
   ...PageQuery,
 });

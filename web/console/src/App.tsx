@@ -1,0 +1,70 @@
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { ConfigProvider } from 'antd';
+import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { lazy } from 'react';
+import { createBrowserRouter, RouterProvider } from 'react-router';
+import { ApiError, setUnauthenticatedHandler } from './api';
+import { AppLayout } from './components/AppLayout';
+import { RequireSession } from './components/RequireSession';
+import { SESSION_KEY } from './session';
+import { ToastProvider } from './toast';
+
+dayjs.locale('zh-cn');
+
+const LoginPage = lazy(() => import('./pages/LoginPage'));
+const DashboardPage = lazy(() => import('./pages/DashboardPage'));
+const InvoicesPage = lazy(() => import('./pages/InvoicesPage'));
+const IssuePage = lazy(() => import('./pages/IssuePage'));
+const ScanOrdersPage = lazy(() => import('./pages/ScanOrdersPage'));
+const DeliveriesPage = lazy(() => import('./pages/DeliveriesPage'));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      retry: (count, err) => !(err instanceof ApiError && err.status > 0 && err.status < 500) && count < 2,
+      refetchOnWindowFocus: false,
+    },
+  },
+  queryCache: new QueryCache(),
+  mutationCache: new MutationCache(),
+});
+// A call that answers 401 means the session ended: forget it, and RequireSession sends the user to the login page.
+setUnauthenticatedHandler(() => queryClient.setQueryData(SESSION_KEY, null));
+
+const router = createBrowserRouter(
+  [
+    { path: '/login', element: <LoginPage /> },
+    {
+      path: '/',
+      element: (
+        <RequireSession>
+          <AppLayout />
+        </RequireSession>
+      ),
+      children: [
+        { index: true, element: <DashboardPage /> },
+        { path: 'invoices', element: <InvoicesPage /> },
+        { path: 'invoices/issue', element: <IssuePage /> },
+        { path: 'scan/orders', element: <ScanOrdersPage /> },
+        { path: 'deliveries', element: <DeliveriesPage /> },
+        { path: '*', element: <NotFoundPage /> },
+      ],
+    },
+  ],
+  { basename: '/console' },
+);
+
+export function App() {
+  return (
+    <ConfigProvider locale={zhCN} theme={{ token: { colorPrimary: '#c8161d', borderRadius: 4 } }}>
+      <ToastProvider>
+        <QueryClientProvider client={queryClient}>
+          <RouterProvider router={router} />
+        </QueryClientProvider>
+      </ToastProvider>
+    </ConfigProvider>
+  );
+}

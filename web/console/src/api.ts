@@ -1,0 +1,87 @@
+/** The console's one way to call /api/v1: same-origin cookie session, CSRF header on writes, errors as ApiError. */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId: string | null = null,
+    readonly details: Record<string, unknown> | null = null,
+    readonly retryAfter: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken: string | null = null;
+
+/** Remembered from SessionInfo (login and GET /api/v1/session); sent as X-CSRF-Token on every write. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+let onUnauthenticated: (() => void) | null = null;
+
+/** Called when a call answers 401 (the session expired or was revoked). */
+export function setUnauthenticatedHandler(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null>;
+
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', '无法连接服务器，请检查网络后重试');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    const e = (
+      json as { error?: { code?: string; message?: string; requestId?: string; details?: Record<string, unknown> } }
+    )?.error;
+    const err = new ApiError(
+      res.status,
+      e?.code ?? `HTTP_${res.status}`,
+      e?.message ?? `请求失败（HTTP ${res.status}）`,
+      e?.requestId ?? res.headers.get('x-request-id'),
+      e?.details ?? null,
+      res.headers.get('retry-after'),
+    );
+    if (res.status === 401 && path !== '/api/v1/session') onUnauthenticated?.();
+    throw err;
+  }
+  return json as T;
+}
+
+export const get = <T>(path: string, query?: Query) => api<T>('GET', withQuery(path, query));
+export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
+
+/** The message to show for any error (the API's Chinese message when there is one). */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
