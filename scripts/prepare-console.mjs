@@ -5,11 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 let vite;
 try {
-  vite = require.resolve('vite/bin/vite.js');
+  // vite's package.json `exports` hides bin/; its package.json is exported, and bin/vite.js sits next to it.
+  vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
 } catch {
   console.warn('openfapiao: vite is not installed (devDependencies omitted): the console is not built.');
   process.exit(0);
