@@ -1,3 +1,4 @@
+import { invalidateAfterCommit } from '../../platform/cache/index.js';
 import { type Ctx, ctxOf, type Deps } from '../../platform/deps.js';
 import { type AuditChange, type AuditMeta, appendAudit } from './record.js';
 
@@ -22,7 +23,10 @@ export async function withAudit<T>(
     for (const entry of entries) await appendAudit(inner, meta, entry);
     return result;
   };
-  return ctx.db.isTransaction ? run(ctx.db) : ctx.db.transaction().execute(run);
+  // Cache invalidations of the change (token revoked, org updated …) are sent once the transaction committed.
+  return ctx.db.isTransaction
+    ? run(ctx.db)
+    : invalidateAfterCommit(ctx.db, () => ctx.db.transaction().execute(run));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -18,6 +19,24 @@ interface CacheHub {
  * transaction's own writes) — and an invalidation through it is refused (it must follow the commit).
  */
 const hubs = new WeakMap<Kysely<Database>, CacheHub>();
+
+/**
+ * Invalidations asked for through a transaction handle inside {@link invalidateAfterCommit}: held until the
+ * transaction committed, then sent through the runtime's handle (dropped when it rolled back).
+ */
+const pendingInvalidations = new AsyncLocalStorage<{ spec: CacheSpec; key: string }[]>();
+
+/**
+ * Runs `work` (which opens and commits a transaction on `db`) so that `invalidateCached(trx, …)` inside it is
+ * deferred until `work` has returned — after the commit — and then applied through `db`. A thrown `work` (rollback)
+ * invalidates nothing.
+ */
+export async function invalidateAfterCommit<T>(db: Kysely<Database>, work: () => Promise<T>): Promise<T> {
+  const pending: { spec: CacheSpec; key: string }[] = [];
+  const result = await pendingInvalidations.run(pending, work);
+  for (const { spec, key } of pending) await invalidateCached(db, spec, key);
+  return result;
+}
 
 /** Gives the runtime's database handle its caches (createRuntime). */
 export function attachCaches(db: Kysely<Database>, deps: { clock: Clock; signals: Signals; logger: Logger }): void {
@@ -50,6 +69,11 @@ export function readThrough<V>(
 /** After a committed write: drops `key` (`'*'`: everything) of the cache `spec` on this node and every other one. */
 export async function invalidateCached(db: Kysely<Database>, spec: CacheSpec, key: string): Promise<void> {
   if (db.isTransaction) {
+    const pending = pendingInvalidations.getStore();
+    if (pending) {
+      pending.push({ spec, key });
+      return;
+    }
     throw new Error(`cache ${spec.name}: invalidate after the transaction commits, with the database handle`);
   }
   const hub = hubs.get(db);
