@@ -100,8 +100,8 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
     worker = w;
     deps.jobs.setNotifier(() => w.notify());
     w.start();
-    // The audit sealer reschedules itself each run; this makes sure a run exists after a start (docs/console.md).
-    await scheduleAuditSealer(deps);
+    // Entries left unchained by a crash or a dead sealer job are chained within a window of the start.
+    await scheduleAuditSealer({ ...deps, db: deps.db.kysely });
     deps.logger.info({ role, workerId: w.id, concurrency: config.jobs.concurrency }, 'worker started');
   }
 

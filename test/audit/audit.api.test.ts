@@ -214,6 +214,21 @@ for (const dialect of TEST_DIALECTS) {
       expect(lines.length).toBe((await search('action=orgs')).items.length + 1);
     });
 
+    it("schedules one sealer run per window, in the change's transaction", async () => {
+      const db = t.runtime.deps.db.kysely;
+      const sealerJobs = () =>
+        db.selectFrom('jobs').select(['job_key', 'run_at']).where('task', '=', 'audit/seal-chains').execute();
+      t.clock.advance(60_000); // a fresh window
+      const before = (await sealerJobs()).length;
+      for (const name of ['w1', 'w2']) {
+        await t.app.inject({ method: 'POST', url: '/api/v1/apps', headers: a.auth, payload: { name } });
+      }
+      const jobs = await sealerJobs();
+      expect(jobs.length).toBe(before + 1);
+      const window = Math.floor(t.clock.now() / 5000);
+      expect(jobs.find((j) => j.job_key === `audit/seal-chains:${window}`)?.run_at).toBe((window + 1) * 5000);
+    });
+
     it('offers no way to change or delete an entry', async () => {
       const entry = (await search('limit=1')).items[0];
       for (const method of ['DELETE', 'PATCH', 'PUT'] as const) {

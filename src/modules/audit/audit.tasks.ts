@@ -1,4 +1,7 @@
+import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import {
   DEFAULT_TASK_ATTEMPTS,
@@ -6,15 +9,16 @@ import {
   type TaskPayloadsOf,
   type TaskRegistry,
 } from '../../platform/jobs/index.js';
-import { sealAllChains } from './seal.js';
+import type { JobsRuntime } from '../../platform/jobs-runtime.js';
+import { SEAL_BATCH, sealAllChains } from './seal.js';
 
-/** The sealer runs once per window: entries are chained within about this long of their commit. */
-export const SEAL_INTERVAL_MS = 30_000;
+/** Entries are chained at the end of the window they were appended in: one sealer run per window of activity. */
+export const SEAL_INTERVAL_MS = 5000;
 
 /**
- * Chains every tenant's new audit entries (audit/seal-chains), then schedules the next window's run. The job key
- * names the window, so the workers of several processes schedule one run per window between them; appends never
- * enqueue anything (they stay one insert).
+ * Chains every tenant's new audit entries (audit/seal-chains). Scheduled for the end of a window by the changes
+ * that append entries (one job per window: the job key names it) and once by each worker at start; an idle
+ * installation has no sealer job at all. A run that chained a full batch schedules the next window's.
  */
 export const sealChainsTask = defineTask({
   id: 'audit/seal-chains',
@@ -22,8 +26,8 @@ export const sealChainsTask = defineTask({
   maxAttempts: DEFAULT_TASK_ATTEMPTS,
   jobKey: (payload) => String(payload.window),
   handler: async (deps: Deps, payload) => {
-    await sealAllChains({ db: deps.db.kysely });
-    await scheduleAuditSealer(deps, payload.window + 1);
+    const sealed = await sealAllChains({ db: deps.db.kysely });
+    if (sealed >= SEAL_BATCH) await scheduleAuditSealer({ ...deps, db: deps.db.kysely }, payload.window + 1);
   },
 });
 
@@ -38,13 +42,13 @@ export function registerAuditTasks(registry: TaskRegistry, deps: Deps): void {
 }
 
 /**
- * Makes sure the sealer runs: schedules its run for `window` (default: the next one) unless that run exists. The
- * worker calls it at start; each run schedules the next.
+ * Makes sure the sealer runs at the end of the current window (or of `window`), in the caller's transaction when
+ * `db` is one: the job commits with the entries it will chain. Every later call in the same window only meets the
+ * existing job key.
  */
 export async function scheduleAuditSealer(
-  deps: Pick<Deps, 'jobs' | 'clock' | 'db'>,
-  window = Math.floor(deps.clock.now() / SEAL_INTERVAL_MS) + 1,
+  ctx: { readonly db: Kysely<Database>; readonly clock: Clock; readonly jobs: JobsRuntime },
+  window = Math.floor(ctx.clock.now() / SEAL_INTERVAL_MS),
 ): Promise<void> {
-  const next = Math.max(window, Math.floor(deps.clock.now() / SEAL_INTERVAL_MS) + 1);
-  await deps.jobs.enqueue(deps.db.kysely, 'audit/seal-chains', { window: next }, { runAt: next * SEAL_INTERVAL_MS });
+  await ctx.jobs.enqueue(ctx.db, 'audit/seal-chains', { window }, { runAt: (window + 1) * SEAL_INTERVAL_MS });
 }

@@ -48,8 +48,8 @@ export function auditRow(meta: AuditMeta, change: AuditChange, now: number): Aud
 
 /**
  * Appends an audit entry: ONE insert, in the caller's transaction (pass the `trx` of the change, so both commit or
- * neither). No lock, no read: the chain is made later by the sealer job (audit/seal-chain), enqueued at most once
- * per tenant and {@link SEAL_DELAY_MS} window by the `jobs` member when given.
+ * neither). No lock, no read: the chain is made later by the sealer job (audit/seal-chains), which the caller
+ * schedules once per change with `scheduleAuditSealer` (withAudit does both).
  */
 export async function appendAudit({ db, clock }: Ctx, meta: AuditMeta, change: AuditChange): Promise<void> {
   await insertAuditEntry(db, auditRow(meta, change, clock.now()));

@@ -4,7 +4,7 @@ import type { Config } from '../../platform/config/load-config.js';
 import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken, safeEqual, sha256Hex } from '../../platform/ids.js';
-import { type AuditMeta, appendAudit, withAudit } from '../audit/index.js';
+import { type AuditMeta, withAudit } from '../audit/index.js';
 import { AUTH_TOKEN_INVALID, LOGIN_FAILED, LOGIN_LOCKED } from './auth.errors.js';
 import type { UserRole } from './auth.tables.js';
 import type { Caller } from './caller.js';
@@ -80,7 +80,7 @@ export interface LoginResult {
  * username exists (its tenant's log; the reason: locked, wrong_password, disabled).
  */
 export async function login(
-  { db, clock, config }: Ctx<'config'>,
+  { db, clock, config, jobs }: Ctx<'config' | 'jobs'>,
   input: { username: string; password: string; userAgent: string; clientAddress: string; requestId: string | null },
 ): Promise<LoginResult> {
   const cfg = config.auth;
@@ -94,11 +94,16 @@ export async function login(
   const lockedUntil = Math.max(0, ...counters.map((c) => (c.locked_until !== null ? Number(c.locked_until) : 0)));
   const failed = async (reason: 'locked' | 'wrong_password' | 'disabled') => {
     if (!user) return; // an unknown username belongs to no tenant's log
-    await appendAudit({ db, clock }, metaOf(user, input), {
-      action: 'session.login_failed',
-      target: { type: 'user', id: user.id },
-      after: { reason },
-    });
+    await withAudit(
+      { db, clock, jobs },
+      metaOf(user, input),
+      async () => undefined,
+      () => ({
+        action: 'session.login_failed',
+        target: { type: 'user', id: user.id },
+        after: { reason },
+      }),
+    );
   };
   if (lockedUntil > now) {
     await failed('locked');
@@ -128,7 +133,7 @@ export async function login(
     client_address: input.clientAddress.slice(0, 100),
   };
   await withAudit(
-    { db, clock },
+    { db, clock, jobs },
     metaOf(user, input),
     (c) => insertSession(c.db, session),
     () => ({

@@ -1,6 +1,6 @@
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
-import { type AuditMeta, appendAudit } from '../audit/index.js';
+import { type AuditMeta, appendAudit, scheduleAuditSealer } from '../audit/index.js';
 import { WEBHOOK_DELIVERY_IN_PROGRESS, WEBHOOK_DELIVERY_NOT_FOUND } from './delivery.errors.js';
 import type { WebhookDelivery } from './delivery.tables.js';
 import { findTenantDelivery, reopenDeliveryIf } from './webhooks.repo.js';
@@ -43,6 +43,7 @@ export async function redeliverWebhook(
         before: { status: delivery.status, redeliveries: delivery.redeliveries },
         after: { status: 'pending', redeliveries },
       });
+      await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
     }
     return true;
   });

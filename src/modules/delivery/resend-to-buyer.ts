@@ -4,7 +4,7 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { RATE_LIMITED } from '../../platform/errors/platform.errors.js';
 import { newId } from '../../platform/ids.js';
-import { type AuditMeta, appendAudit } from '../audit/index.js';
+import { type AuditMeta, appendAudit, scheduleAuditSealer } from '../audit/index.js';
 import { getInvoiceOrThrow, type Invoice, wasIssued } from '../invoicing/index.js';
 import { lockResendsOfInvoice, manualBatchTimes } from './buyer-deliveries.repo.js';
 import { DELIVERY_NO_RECIPIENT, INVOICE_NOT_DELIVERABLE } from './delivery.errors.js';
@@ -64,6 +64,7 @@ export async function resendToBuyer(
         target: { type: 'invoice', id: invoice.serial_no },
         after: { recipients },
       });
+      await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
     }
     return enqueued;
   });

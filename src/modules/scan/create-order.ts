@@ -5,7 +5,7 @@ import { AppError } from '../../platform/errors/app-error.js';
 import { assertSameRequest } from '../../platform/idempotency.js';
 import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
 import type { InvoiceKind } from '../../tax/index.js';
-import { type AuditMeta, appendAudit } from '../audit/index.js';
+import { type AuditMeta, appendAudit, scheduleAuditSealer } from '../audit/index.js';
 import type { BuyerInput } from '../invoicing/index.js';
 import { decryptSecret, encryptSecret } from '../orgs/index.js';
 import { checkOrderContent, type OrderContent, type OrderItem } from './order-content.js';
@@ -84,6 +84,7 @@ export async function createOrder(
                 title: title !== null,
               },
             });
+            await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
           }
           return true;
         })

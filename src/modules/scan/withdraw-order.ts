@@ -1,6 +1,6 @@
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
-import { type AuditMeta, appendAudit } from '../audit/index.js';
+import { type AuditMeta, appendAudit, scheduleAuditSealer } from '../audit/index.js';
 import { publishOrderEvent } from './order-events.js';
 import { findOrderById, findOrderByNo, updateOrderIf } from './orders.repo.js';
 import { ORDER_ALREADY_SUBMITTED, SCAN_ORDER_NOT_FOUND } from './scan.errors.js';
@@ -42,6 +42,7 @@ export async function withdrawOrder(
         before: { status: order.status },
         after: { status: 'withdrawn' },
       });
+      await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
     }
     return true;
   });

@@ -35,7 +35,7 @@ export function toAppView(app: ApiApp) {
 
 /** API apps of the caller's tenant: list, create (secret shown once), rotate the secret with an overlap window. */
 export const appsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  const ctx = { db: deps.db.kysely, clock: deps.clock };
+  const ctx = { db: deps.db.kysely, clock: deps.clock, jobs: deps.jobs };
   const common = { tags: ['apps'], security: [{ bearerAuth: [] }] };
 
   app.get(

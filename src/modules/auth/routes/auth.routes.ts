@@ -42,7 +42,7 @@ export const MeReply = Type.Object({
 
 /** Public token endpoint (rate-limited) and the authenticated revoke / me endpoints. */
 export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  const ctx = { db: deps.db.kysely, clock: deps.clock };
+  const ctx = { db: deps.db.kysely, clock: deps.clock, jobs: deps.jobs };
 
   app.post(
     '/api/v1/auth/token',

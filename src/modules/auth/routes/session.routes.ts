@@ -69,7 +69,7 @@ function sessionInfo(caller: Caller, deps: Deps) {
  * password. The cookie `ofp_session` is HttpOnly, SameSite=Strict, Secure under an https PUBLIC_URL.
  */
 export const sessionRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  const ctx = { db: deps.db.kysely, clock: deps.clock, config: deps.config };
+  const ctx = { db: deps.db.kysely, clock: deps.clock, config: deps.config, jobs: deps.jobs };
   const tags = ['session'];
 
   app.post(

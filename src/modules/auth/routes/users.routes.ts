@@ -33,7 +33,7 @@ function toUserView(user: ReturnType<typeof userView>) {
 
 /** Console users of the caller's tenant (users.manage): list, create, change, disable, reset a password. */
 export const usersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  const ctx = { db: deps.db.kysely, clock: deps.clock };
+  const ctx = { db: deps.db.kysely, clock: deps.clock, jobs: deps.jobs };
   const security: { [k: string]: string[] }[] = [{ sessionCookie: [] }, { bearerAuth: [] }];
   const common = { tags: ['users'], security };
   const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });

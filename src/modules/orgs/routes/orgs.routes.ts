@@ -94,7 +94,7 @@ const TaxIdParams = Type.Object({ taxId: Type.String({ maxLength: 20 }) });
 
 /** Seller organisations (销方) of the caller's tenant. */
 export const orgsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  const ctx = { db: deps.db.kysely, clock: deps.clock };
+  const ctx = { db: deps.db.kysely, clock: deps.clock, jobs: deps.jobs };
   const common = { tags: ['orgs'], security: [{ bearerAuth: [] }] };
 
   app.get(
