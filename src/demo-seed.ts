@@ -99,6 +99,7 @@ export function formatWelcome(
   const lines = [
     '',
     `OpenFapiao is running at ${baseUrl}`,
+    `  Console:      ${baseUrl}/console/  (user admin; password in the demo credentials)`,
     ...(apiDocs ? [`  API docs:     ${baseUrl}/api/docs`] : []),
     `  OpenAPI:      ${baseUrl}/api/openapi.json`,
     `  Health:       ${baseUrl}/readyz`,
