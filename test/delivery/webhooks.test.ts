@@ -117,6 +117,26 @@ for (const dialect of TEST_DIALECTS) {
       expect(new Set(r.received.map((x) => x.body)).size).toBe(1); // the same body on every attempt
     });
 
+    it('a job that dies late does not kill the redelivery that replaced it; the redelivery’s own job does', async () => {
+      // The POS delivery of the test above: dead, then redelivered and delivered.
+      const [dead] = (await get(t, a, '/api/v1/webhook-deliveries?businessSystemCode=POS')).json().items;
+      const delivered = await delivery(dead.id);
+      expect(delivered).toMatchObject({ status: 'delivered', redeliveries: 1 });
+      // Redelivered (series 1), its job not yet run — while the queue records the death of series 0's job.
+      await t.runtime.deps.db.kysely
+        .updateTable('webhook_deliveries')
+        .set({ status: 'pending', redeliveries: delivered.redeliveries + 1 })
+        .where('id', '=', dead.id)
+        .execute();
+      const task = t.runtime.deps.jobs.registry.get('delivery/deliver-webhook');
+      const info = { job: {} as never, lastError: 'lease expired' };
+      await task?.onDead?.({ deliveryId: dead.id }, info);
+      await task?.onDead?.({ deliveryId: dead.id, redeliveries: delivered.redeliveries }, info);
+      expect((await delivery(dead.id)).status).toBe('pending');
+      await task?.onDead?.({ deliveryId: dead.id, redeliveries: delivered.redeliveries + 1 }, info);
+      expect(await delivery(dead.id)).toMatchObject({ status: 'dead', lastError: 'lease expired' });
+    });
+
     it('refuses to redeliver what is still in flight, and hides other tenants’ deliveries', async () => {
       const b = await seedTenant(t, 'B');
       const mine = (await get(t, a, '/api/v1/webhook-deliveries?limit=1')).json().items[0];

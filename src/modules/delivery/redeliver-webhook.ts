@@ -33,7 +33,7 @@ export async function redeliverWebhook(
     await deps.jobs.enqueue(
       trx,
       'delivery/deliver-webhook',
-      { deliveryId: delivery.id },
+      { deliveryId: delivery.id, redeliveries },
       { tenantId, key: `${delivery.id}:${redeliveries}` },
     );
     if (meta) {

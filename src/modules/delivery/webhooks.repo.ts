@@ -100,12 +100,22 @@ export async function markDeliveryDead(db: Db, delivery: WebhookDelivery, error:
     .execute();
 }
 
-/** Dead after its job died (e.g. the worker crashed on the last attempt), unless it was delivered meanwhile. */
-export async function markDeliveryDeadById(db: Db, deliveryId: string, error: string, now: number): Promise<void> {
+/**
+ * Dead after the job of series `redeliveries` died (e.g. the worker crashed on the last attempt), unless it was
+ * delivered meanwhile or a later redelivery (another series, with its own job) took over.
+ */
+export async function markDeliveryDeadById(
+  db: Db,
+  deliveryId: string,
+  redeliveries: number,
+  error: string,
+  now: number,
+): Promise<void> {
   await db
     .updateTable('webhook_deliveries')
     .set({ status: 'dead', last_error: error, updated_at: now })
     .where('id', '=', deliveryId)
+    .where('redeliveries', '=', redeliveries)
     .where('status', 'not in', ['delivered', 'dead'])
     .execute();
 }

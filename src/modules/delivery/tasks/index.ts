@@ -60,12 +60,19 @@ export const fanOutEventTask = defineTask({
  */
 export const deliverWebhookTask = defineTask({
   id: 'delivery/deliver-webhook',
-  payload: Type.Object({ deliveryId: Type.String() }),
+  payload: Type.Object({
+    deliveryId: Type.String(),
+    /** The series this job sends (0: the first; n: the n-th redelivery). Absent in jobs enqueued before it existed. */
+    redeliveries: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
   maxAttempts: WEBHOOK_MAX_ATTEMPTS,
   handler: (deps: Deps, payload, helpers) => runDeliverWebhook(deps, payload.deliveryId, helpers),
   // A worker that crashed during the last attempt: the delivery is dead (and can be redelivered), not `retrying`.
+  // Only for this job's own series: the job of a delivery that was redelivered meanwhile dies late (its last failed
+  // attempt marked the delivery dead, a user redelivered it, then the queue recorded the job's death) and must not
+  // kill the redelivery.
   onDead: (deps, payload, { lastError }) =>
-    markDeliveryDeadById(deps.db.kysely, payload.deliveryId, lastError, deps.clock.now()),
+    markDeliveryDeadById(deps.db.kysely, payload.deliveryId, payload.redeliveries ?? 0, lastError, deps.clock.now()),
 });
 
 /** The buyer's e-mail and SMS deliveries of an issued invoice. */
