@@ -1,69 +1,24 @@
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoCredentialsPath } from '../../src/demo-seed.js';
-import { freePort, ROOT, type Served, startServer } from '../helpers/processes.js';
 import { CATERING, METALS } from '../invoicing/invoicing-kit.js';
-import { HAS_CHROMIUM, launchBrowser } from '../scan/browser-kit.js';
-
-const SHOTS = path.join(ROOT, 'test-results/console');
-const DIST_INDEX = path.join(ROOT, 'web/console/dist/index.html');
+import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
 
 if (!HAS_CHROMIUM) console.warn('console browser tests skipped: /usr/bin/chromium is not installed');
 
 /** The console as a user meets it: the built app, served by the real server, in headless Chromium at 1440×900. */
 describe.skipIf(!HAS_CHROMIUM)('console in headless Chromium', () => {
-  let server: Served;
-  let browser: Browser;
+  let h: ConsoleHarness;
   let context: BrowserContext;
   let page: Page;
   let baseUrl = '';
-  let dataDir = '';
-  let creds: { appId: string; appSecret: string; adminUser: string; adminPassword: string; sellerTaxId: string };
-  let token = '';
-  /** Every CSP violation the browser reports on any page: must stay empty (docs/console.md#content-security-policy). */
-  const cspViolations: string[] = [];
+  let creds: ConsoleHarness['creds'];
   const buyer = `控制台测试${Date.now().toString(36)}有限公司`;
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `console-${name}.png`), fullPage: true });
-  const api = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${baseUrl}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
+  const shot = (name: string) => h.shot(page, name);
+  const api = (method: string, url: string, body?: unknown) => h.api(method, url, body);
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    // The build `npm install` makes (prepare); a checkout without it builds here once.
-    if (!fs.existsSync(DIST_INDEX)) {
-      const built = spawnSync(process.execPath, ['scripts/prepare-console.mjs'], { cwd: ROOT, stdio: 'inherit' });
-      expect(built.status).toBe(0);
-    }
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-console-e2e-'));
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    [server, browser] = await Promise.all([
-      startServer([], {
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        PUBLIC_URL: baseUrl,
-        LOG_LEVEL: 'warn',
-        DEMO_SEED: 'true',
-      }),
-      launchBrowser(),
-    ]);
-    creds = JSON.parse(fs.readFileSync(demoCredentialsPath(dataDir), 'utf8'));
-    const t = await fetch(`${baseUrl}/api/v1/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ appId: creds.appId, appSecret: creds.appSecret }),
-    });
-    token = ((await t.json()) as { accessToken: string }).accessToken;
+    h = await startConsole();
+    ({ baseUrl, creds } = h);
     // Something to show: three invoices through the API today, one of them reversed.
     for (const [i, amount] of ['1000.00', '2500.00', '380.00'].entries()) {
       const res = await api('POST', '/api/v1/invoices?wait=10', {
@@ -85,20 +40,15 @@ describe.skipIf(!HAS_CHROMIUM)('console in headless Chromium', () => {
         expect(red.status).toBe(200);
       }
     }
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
+    ({ context, page } = await h.newPage());
   }, 120_000);
   afterEach(async (ctx) => {
     // What the page showed when a step failed.
     if (ctx.task.result?.state === 'fail' && page) await shot(`failed-${ctx.task.name.slice(0, 12)}`).catch(() => {});
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await context?.close();
+    await h?.stop();
   });
 
   it('sends a visitor to 登录, refuses a wrong password, logs in and returns to the page asked for', async () => {
@@ -189,6 +139,6 @@ describe.skipIf(!HAS_CHROMIUM)('console in headless Chromium', () => {
   });
 
   it('reported no Content Security Policy violation on any page', () => {
-    expect(cspViolations).toEqual([]);
+    expect(h.cspViolations).toEqual([]);
   });
 });

@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { demoCredentialsPath } from '../../src/demo-seed.js';
+import { freePort, ROOT, type Served, startServer } from '../helpers/processes.js';
+import { launchBrowser } from '../scan/browser-kit.js';
+
+export { HAS_CHROMIUM } from '../scan/browser-kit.js';
+
+/** Where browser tests write their screenshots (`console-<name>.png`); docs/images holds the curated ones. */
+export const SHOTS = path.join(ROOT, 'test-results/console');
+const DIST_INDEX = path.join(ROOT, 'web/console/dist/index.html');
+
+/** The demo seed's credentials (`data/demo-credentials.json`). */
+export interface DemoCredentials {
+  appId: string;
+  appSecret: string;
+  adminUser: string;
+  adminPassword: string;
+  sellerTaxId: string;
+}
+
+/** A real server with the demo seed and the built console, a headless Chromium, and an API client with a token. */
+export interface ConsoleHarness {
+  baseUrl: string;
+  dataDir: string;
+  browser: Browser;
+  creds: DemoCredentials;
+  /** An API call as the demo API app (bearer token): JSON in, status and JSON out. */
+  api(method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
+  /** A fresh browser context (1440×900, zh-CN) and page; CSP violations it reports are collected in `cspViolations`. */
+  newPage(): Promise<{ context: BrowserContext; page: Page }>;
+  /** Logs `page` in through the login form and waits for the 工作台 (or the page `next` asks for). */
+  login(page: Page, username?: string, password?: string): Promise<void>;
+  /** Every Content Security Policy violation any page reported (docs/console.md#content-security-policy). */
+  cspViolations: string[];
+  shot(page: Page, name: string): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** Starts the harness; call in `beforeAll` with a 120 s timeout, and `stop()` in `afterAll`. */
+export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleHarness> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  // The build `npm install` makes (prepare); a checkout without it builds here once.
+  if (!fs.existsSync(DIST_INDEX)) {
+    const built = spawnSync(process.execPath, ['scripts/prepare-console.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    expect(built.status).toBe(0);
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-console-e2e-'));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const [server, browser]: [Served, Browser] = await Promise.all([
+    startServer([], {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      PUBLIC_URL: baseUrl,
+      LOG_LEVEL: 'warn',
+      DEMO_SEED: 'true',
+      ...env,
+    }),
+    launchBrowser(),
+  ]);
+  const creds = JSON.parse(fs.readFileSync(demoCredentialsPath(dataDir), 'utf8')) as DemoCredentials;
+  const tokenRes = await fetch(`${baseUrl}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ appId: creds.appId, appSecret: creds.appSecret }),
+  });
+  const token = ((await tokenRes.json()) as { accessToken: string }).accessToken;
+  const cspViolations: string[] = [];
+  return {
+    baseUrl,
+    dataDir,
+    browser,
+    creds,
+    cspViolations,
+    async api(method, url, body) {
+      const res = await fetch(`${baseUrl}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    },
+    async newPage() {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+      const page = await context.newPage();
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+      });
+      return { context, page };
+    },
+    async login(page, username = creds.adminUser, password = creds.adminPassword) {
+      if (!/\/console\/login/.test(page.url())) await page.goto(`${baseUrl}/console/login`);
+      await expect.poll(() => page.getByRole('button', { name: /登\s*录/ }).isVisible()).toBe(true);
+      await page.getByPlaceholder('用户名').fill(username);
+      await page.getByPlaceholder('密码').fill(password);
+      await page.getByRole('button', { name: /登\s*录/ }).click();
+      await page.waitForURL((url) => !url.pathname.startsWith('/console/login'));
+    },
+    shot: (page, name) => page.screenshot({ path: path.join(SHOTS, `console-${name}.png`), fullPage: true }),
+    async stop() {
+      await browser.close();
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
