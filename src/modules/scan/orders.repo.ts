@@ -78,7 +78,15 @@ export interface OrderFilters {
   source?: OrderSource;
   /** Static orders waiting for the merchant's confirmation (submitted, needs_confirmation). */
   awaitingConfirmation?: boolean;
+  orderNo?: string;
+  /** Created on or after this day (YYYY-MM-DD, China time). */
+  createdFrom?: string;
+  /** Created on or before this day (YYYY-MM-DD, China time, inclusive). */
+  createdTo?: string;
 }
+
+const CST_OFFSET_MS = 8 * 3600_000;
+const dayStart = (date: string) => Date.parse(`${date}T00:00:00Z`) - CST_OFFSET_MS;
 
 /** The tenant's orders, newest first, one cursor page. */
 export async function listOrders(
@@ -91,6 +99,9 @@ export async function listOrders(
   if (filters.settingId !== undefined) q = q.where('setting_id', '=', filters.settingId);
   if (filters.status !== undefined) q = q.where('status', '=', filters.status);
   if (filters.source !== undefined) q = q.where('source', '=', filters.source);
+  if (filters.orderNo !== undefined) q = q.where('order_no', '=', filters.orderNo);
+  if (filters.createdFrom) q = q.where('created_at', '>=', dayStart(filters.createdFrom));
+  if (filters.createdTo) q = q.where('created_at', '<', dayStart(filters.createdTo) + 86_400_000);
   if (filters.awaitingConfirmation === true) {
     q = q.where('status', '=', 'submitted').where('needs_confirmation', '=', 1);
   } else if (filters.awaitingConfirmation === false) {

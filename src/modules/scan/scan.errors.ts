@@ -19,6 +19,7 @@ export const {
   SCAN_CSRF_FAILED,
   SCAN_LINK_RATE_LIMITED,
   SCAN_BUSINESS_SYSTEM_UNKNOWN,
+  SCAN_POSTER_UNAVAILABLE,
 } = defineErrors({
   SCAN_SETTING_NOT_FOUND: {
     statusCode: 404,
@@ -107,5 +108,11 @@ export const {
     statusCode: 422,
     message: '业务编码不存在：请先在业务系统中创建该业务系统',
     description: 'A setting names a `businessSystemCode` the tenant has no business system for.',
+  },
+  SCAN_POSTER_UNAVAILABLE: {
+    statusCode: 409,
+    message: '该二维码设置没有默认开票（静态二维码），不能打印台卡：请先设置默认开票内容',
+    description:
+      'A table-tent poster prints the static link `/q/{key}`, which only a setting with a `preset` (默认开票) has.',
   },
 });

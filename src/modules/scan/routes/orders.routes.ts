@@ -137,7 +137,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
     },
     async (request) => {
       const order = await getOrderOrThrow(deps, getAuth(request).tenantId, request.params.orderNo);
-      const issued = await issueOrder(deps, order.id, { rethrow: true });
+      const issued = await issueOrder(deps, order.id, { rethrow: true, meta: auditMetaOf(request) });
       deps.jobs.notify();
       return view(issued);
     },

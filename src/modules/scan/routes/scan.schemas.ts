@@ -203,5 +203,8 @@ export const OrderListQuery = Type.Object({
   ),
   source: Type.Optional(Type.Enum(ORDER_SOURCES)),
   awaitingConfirmation: Type.Optional(Type.Boolean({ description: 'true：待商家确认的静态二维码订单' })),
+  orderNo: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: '订单号（精确）' })),
+  createdFrom: Type.Optional(Type.String({ maxLength: 10, format: 'date', description: '创建日期起 (YYYY-MM-DD)' })),
+  createdTo: Type.Optional(Type.String({ maxLength: 10, format: 'date', description: '创建日期止 (YYYY-MM-DD, 含)' })),
   ...PageQuery,
 });

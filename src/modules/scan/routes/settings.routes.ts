@@ -1,19 +1,37 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
+import { AppError } from '../../../platform/errors/app-error.js';
 import { responses } from '../../../platform/http/schemas.js';
 import { auditSnapshot, REDACTED, withAuditDeps } from '../../audit/index.js';
 import { auditMetaOf, getAuth } from '../../auth/index.js';
+import { getSellerOrThrow } from '../../orgs/index.js';
+import { POSTER_SIZES, type PosterSize, renderPosterPdf } from '../poster.js';
 import type { Preset } from '../preset.js';
+import { openPresetLine } from '../preset.js';
+import { SCAN_POSTER_UNAVAILABLE } from '../scan.errors.js';
 import { toSettingView } from '../setting-view.js';
 import {
   createSetting,
   getSettingOrThrow,
   listSettings,
   rotateSettingSecret,
+  settingPreset,
   updateSetting,
 } from '../settings.service.js';
 import { CreateSettingBody, KeyParams, PatchSettingBody, SettingView, SettingWithSecret } from './scan.schemas.js';
+
+const PosterQuery = Type.Object({
+  size: Type.Optional(
+    Type.Union(
+      (Object.keys(POSTER_SIZES) as PosterSize[]).map((k) => Type.Literal(k)),
+      { description: '纸张：a4（默认）或 a5' },
+    ),
+  ),
+});
+
+/** OpenAPI shape of the poster (the bytes are sent as-is). */
+const PdfReply = Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'PDF' });
 
 /** 动态二维码设置: one key per seller org and scan type; the key's secret signs merchant-assembled links. */
 export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -135,6 +153,42 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
         }),
       );
       return { ...toSettingView(deps, setting), secret };
+    },
+  );
+
+  app.get(
+    '/api/v1/scan/settings/:key/poster.pdf',
+    {
+      config: { permission: 'scan.read' },
+      schema: {
+        ...common,
+        summary: '打印台卡 (the static QR code as a printable A4/A5 table-tent poster, PDF)',
+        description: '只适用于有默认开票（preset）的设置：台卡上的二维码是静态链接 /q/{key}。',
+        params: KeyParams,
+        querystring: PosterQuery,
+        response: responses({ 200: PdfReply }, [400, 401, 404, 409]),
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = getAuth(request);
+      const setting = await getSettingOrThrow(deps, tenantId, request.params.key);
+      const preset = settingPreset(setting);
+      if (!preset) throw new AppError(SCAN_POSTER_UNAVAILABLE);
+      const seller = await getSellerOrThrow(deps.db.kysely, tenantId, setting.seller_tax_id);
+      const size = request.query.size ?? 'a4';
+      const pdf = renderPosterPdf({
+        url: `${deps.config.http.publicUrl}/q/${setting.key}`,
+        sellerName: seller.name,
+        settingName: setting.name,
+        entersAmount: openPresetLine(preset) >= 0,
+        size,
+      });
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('cache-control', 'private, no-cache')
+        .header('x-content-type-options', 'nosniff')
+        .header('content-disposition', `attachment; filename="poster-${setting.key}-${size}.pdf"`)
+        .send(pdf);
     },
   );
 };
