@@ -38,7 +38,7 @@ for (const dialect of TEST_DIALECTS) {
     let a: SeededTenant;
     let b: SeededTenant;
     let clerk: ConsoleSession;
-    let clerkUser: { id: string; username: string };
+    let clerkUser: { id: string; username: string; password: string };
     let auditor: ConsoleSession;
 
     beforeAll(async () => {
@@ -46,7 +46,7 @@ for (const dialect of TEST_DIALECTS) {
       a = await seedTenant(t, 'A');
       b = await seedTenant(t, 'B');
       clerkUser = await seedUser(t, a.tenantId, 'clerk', { orgTaxIds: [a.sellerTaxId] });
-      clerk = await loginAs(t, clerkUser as { username: string; password: string });
+      clerk = await loginAs(t, clerkUser);
       auditor = await loginAs(t, await seedUser(t, a.tenantId, 'auditor'));
     });
     const audit = async (action: string) => {
