@@ -19,6 +19,10 @@ const InvoicesPage = lazy(() => import('./pages/InvoicesPage'));
 const IssuePage = lazy(() => import('./pages/IssuePage'));
 const ScanOrdersPage = lazy(() => import('./pages/ScanOrdersPage'));
 const DeliveriesPage = lazy(() => import('./pages/DeliveriesPage'));
+const ScanSettingsPage = lazy(() => import('./pages/ScanSettingsPage'));
+const AppsPage = lazy(() => import('./pages/AppsPage'));
+const BusinessSystemsPage = lazy(() => import('./pages/BusinessSystemsPage'));
+const OutboxPage = lazy(() => import('./pages/OutboxPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -50,6 +54,10 @@ const router = createBrowserRouter(
         { path: 'invoices/issue', element: <IssuePage /> },
         { path: 'scan/orders', element: <ScanOrdersPage /> },
         { path: 'deliveries', element: <DeliveriesPage /> },
+        { path: 'scan/settings', element: <ScanSettingsPage /> },
+        { path: 'integrations/apps', element: <AppsPage /> },
+        { path: 'integrations/business-systems', element: <BusinessSystemsPage /> },
+        { path: 'integrations/outbox', element: <OutboxPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

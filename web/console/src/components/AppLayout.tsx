@@ -1,10 +1,13 @@
 import {
+  ApiOutlined,
+  ClusterOutlined,
   DashboardOutlined,
   DownOutlined,
   FileTextOutlined,
   FormOutlined,
   KeyOutlined,
   LogoutOutlined,
+  MailOutlined,
   QrcodeOutlined,
   SendOutlined,
   UserOutlined,
@@ -36,6 +39,15 @@ export const MENU: MenuEntry[] = [
   { path: '/invoices/issue', label: '开具发票', icon: <FormOutlined />, permission: 'invoices.issue' },
   { path: '/scan/orders', label: '扫码订单', icon: <QrcodeOutlined />, permission: 'scan.read' },
   { path: '/deliveries', label: '推送记录', icon: <SendOutlined />, permission: 'integrations.read' },
+  { path: '/scan/settings', label: '二维码设置', icon: <QrcodeOutlined />, permission: 'scan.read' },
+  { path: '/integrations/apps', label: 'API 应用', icon: <ApiOutlined />, permission: 'integrations.read' },
+  {
+    path: '/integrations/business-systems',
+    label: '业务系统',
+    icon: <ClusterOutlined />,
+    permission: 'integrations.read',
+  },
+  { path: '/integrations/outbox', label: '发件箱', icon: <MailOutlined />, permission: 'integrations.read' },
 ];
 
 function selectedKey(pathname: string): string {
