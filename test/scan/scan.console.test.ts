@@ -1,10 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeQr, hasPdftoppm, renderPagePng } from '../../src/modules/documents/render/render-test-kit.js';
 import { type ConsoleSession, loginAs, seedUser } from '../auth/console-kit.js';
+import { decodeQrPng, HAS_POPPLER, pdfPagePng, pdfText } from '../helpers/pdf-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
@@ -19,17 +15,6 @@ import {
   SCAN_ENV,
   waitForOrder,
 } from './scan-kit.js';
-
-/** Text of a PDF through poppler's pdftotext (layout kept), as a person copying it would get it. */
-function pdfText(pdf: Buffer): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-poster-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'p.pdf'), pdf);
-    return execFileSync('pdftotext', ['-layout', 'p.pdf', '-'], { cwd: dir, encoding: 'utf8' });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** What the console's 扫码开票 pages need beyond the scan API: the table-tent poster, order filters, audited issue. */
 for (const dialect of TEST_DIALECTS) {
@@ -62,7 +47,7 @@ for (const dialect of TEST_DIALECTS) {
       maxAmount: '2000.00',
     };
 
-    it.skipIf(!hasPdftoppm)(
+    it.skipIf(!HAS_POPPLER)(
       'prints the static QR code as an A4 or A5 poster with the seller, steps and link',
       async () => {
         const s = await createScanSetting(t, a, { name: '静安店 收银台', preset });
@@ -83,7 +68,7 @@ for (const dialect of TEST_DIALECTS) {
           expect(text).toContain('静安店 收银台');
           expect(text).toContain('输入消费金额'); // the preset's line has no amount: the consumer types it
           expect(text).toContain(`${t.config.http.publicUrl}/q/${s.key}`);
-          expect(await decodeQr(renderPagePng(pdf, 100))).toEqual([`${t.config.http.publicUrl}/q/${s.key}`]);
+          expect(await decodeQrPng(pdfPagePng(pdf, 100))).toEqual([`${t.config.http.publicUrl}/q/${s.key}`]);
         }
         // The default is A4; a setting without a preset has no static link to print.
         const def = await get(t, a, `/api/v1/scan/settings/${s.key}/poster.pdf`);
