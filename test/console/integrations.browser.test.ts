@@ -217,10 +217,10 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_POPPLER)('console 扫码开票 and 集成 
     const attempts = page.getByTestId('attempt-table').locator('tbody tr.ant-table-row');
     await expect.poll(() => attempts.count(), WAIT).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('attempt-table').textContent()).toContain('HTTP 503');
+    await page.waitForTimeout(300); // the drawer's slide-in, for the screenshot
+    await shot('deliveries');
     await detail.getByRole('tab', { name: '推送内容' }).click();
     expect(await page.getByTestId('delivery-payload').textContent()).toContain(`E2E-WH-${run}`);
-    await page.waitForTimeout(300);
-    await shot('deliveries');
     await page.getByRole('button', { name: /重新推送/ }).click();
     await page.locator('.ant-popconfirm').getByRole('button', { name: '重新推送' }).click();
     await expect.poll(() => detail.getByText('已送达').count(), { timeout: 20_000 }).toBeGreaterThan(0);
@@ -232,13 +232,76 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_POPPLER)('console 扫码开票 and 集成 
     expect(bs).toBeDefined();
   });
 
-  it('shows the outbox and the scan orders list with its filters, and reports no CSP violation', async () => {
+  it('filters 扫码订单, issues a title_only order the consumer submitted and withdraws an open one', async () => {
+    const setting = await h.api('POST', '/api/v1/scan/settings', {
+      name: `前台 ${run}`,
+      sellerTaxId: h.creds.sellerTaxId,
+      scanType: 'title_only',
+      allowedKinds: ['82'],
+      validityDays: 7,
+    });
+    expect(setting.status).toBe(201);
+    const push = async (orderNo: string) => {
+      const res = await h.api('POST', '/api/v1/scan/orders', {
+        settingKey: setting.json.key,
+        orderNo,
+        lines: [{ name: '工作餐', taxCode: CATERING, amount: '88.00', taxRate: '0.06' }],
+      });
+      expect(res.status).toBe(201);
+      return String(res.json.url);
+    };
+    const submitted = `T${run}A`;
+    const open = `T${run}B`;
+    const url = await push(submitted);
+    await push(open);
+    // The consumer submits a title on the order's page; a title_only order then waits for the merchant.
+    const phone = await h.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    const h5 = await phone.newPage();
+    await h5.goto(url);
+    await h5.getByLabel('抬头名称').fill('张三');
+    await h5.getByRole('button', { name: '提交' }).click();
+    await h5.getByText('等待商家开票').waitFor({ timeout: 15_000 });
+    await phone.close();
+
+    await page.goto(`${baseUrl}/console/scan/orders?settingKey=${setting.json.key}&status=submitted`);
+    const table = page.getByTestId('order-table');
+    await expect.poll(() => table.locator('tbody tr.ant-table-row').count(), WAIT).toBe(1);
+    expect(await table.textContent()).toContain(submitted);
+    await table.locator('tbody tr.ant-table-row').first().click();
+    const detail = page.getByTestId('order-detail');
+    await expect.poll(() => detail.getByText('张三').count(), WAIT).toBeGreaterThan(0);
+    await page.getByRole('button', { name: '开具发票' }).click();
+    await page
+      .locator('.ant-popconfirm')
+      .getByRole('button', { name: /^开\s*票$/ })
+      .click();
+    await expect.poll(() => detail.getByText('已开票').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await page.waitForTimeout(300);
+    await shot('scan-orders');
+    await page.keyboard.press('Escape');
+
+    await page.goto(`${baseUrl}/console/scan/orders?orderNo=${open}`);
+    await expect.poll(() => table.locator('tbody tr.ant-table-row').count(), WAIT).toBe(1);
+    await table.locator('tbody tr.ant-table-row').first().click();
+    await page.getByRole('button', { name: /^撤\s*回$/ }).click();
+    await page
+      .locator('.ant-popconfirm')
+      .getByRole('button', { name: /^撤\s*回$/ })
+      .click();
+    await expect.poll(() => detail.getByText('已撤回').count(), WAIT).toBeGreaterThan(0);
+
+    expect((await audit('scan.orders.issue')).find((e) => e.target.id === submitted)).toMatchObject({
+      actor: { kind: 'user', name: h.creds.adminUser },
+    });
+    expect((await audit('scan.orders.withdraw')).find((e) => e.target.id === open)).toMatchObject({
+      actor: { kind: 'user', name: h.creds.adminUser },
+    });
+  });
+
+  it('shows the outbox, and no page reported a CSP violation', async () => {
     await page.goto(`${baseUrl}/console/integrations/outbox`);
     await expect.poll(() => page.getByTestId('outbox-table').isVisible(), WAIT).toBe(true);
     await shot('outbox');
-    await page.goto(`${baseUrl}/console/scan/orders?status=open`);
-    await expect.poll(() => page.getByTestId('order-table').isVisible(), WAIT).toBe(true);
-    await shot('scan-orders');
     expect(h.cspViolations).toEqual([]);
   });
 });

@@ -253,11 +253,17 @@ function DeliveryDrawer({ id, onClose }: { id: string | null; onClose: () => voi
                   key: 'payload',
                   label: '推送内容',
                   children: (
-                    <Typography.Paragraph copyable={{ text: d.payload, tooltips: ['复制', '已复制'] }}>
-                      <pre style={{ maxHeight: 480, overflow: 'auto', fontSize: 12 }} data-testid="delivery-payload">
+                    <>
+                      <Typography.Text copyable={{ text: d.payload, tooltips: ['复制', '已复制'] }}>
+                        原始 JSON（签名按发送的原文计算）
+                      </Typography.Text>
+                      <pre
+                        style={{ maxHeight: 480, overflow: 'auto', fontSize: 12, marginTop: 8 }}
+                        data-testid="delivery-payload"
+                      >
                         {payload}
                       </pre>
-                    </Typography.Paragraph>
+                    </>
                   ),
                 },
               ]}

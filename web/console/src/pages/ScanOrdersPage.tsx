@@ -156,6 +156,8 @@ function OrderDrawer({ orderNo, onClose }: { orderNo: string | null; onClose: ()
     queryKey: ['scan-order', orderNo],
     queryFn: () => get<Order>(`/api/v1/scan/orders/${encodeURIComponent(orderNo ?? '')}`),
     enabled: orderNo !== null,
+    // While the invoice is being issued, follow it.
+    refetchInterval: (query) => (query.state.data?.status === 'invoicing' ? 2000 : false),
   });
   const o = q.data;
   const manage = can(session, 'scan.manage');
