@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsoleSession, loginAs, seedUser } from '../auth/console-kit.js';
 import { decodeQrPng, HAS_POPPLER, pdfPagePng, pdfText } from '../helpers/pdf-kit.js';
-import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { buildTestApp, errorOf, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
 import {
@@ -130,6 +130,51 @@ for (const dialect of TEST_DIALECTS) {
       });
       const withdrawn = (await audit('scan.orders.withdraw')).find((e) => e.target.id === open.orderNo);
       expect(withdrawn).toMatchObject({ actor: { kind: 'app', id: a.appId } });
+    });
+
+    it('keeps a 开票员 to the seller orgs assigned to them: other sellers’ settings and orders are out of reach', async () => {
+      const s = await createScanSetting(t, a, { scanType: 'title_only', preset: undefined });
+      const order = await pushOrder(t, a, orderBody(s.key));
+      const other = await loginAs(
+        t,
+        await seedUser(t, a.tenantId, 'clerk', { orgTaxIds: [makeUscc('91310115MA1K4Q9XX')] }),
+      );
+      const as = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+        t.app.inject({ method, url, headers: method === 'GET' ? other.read : other.write, payload });
+
+      const settings = (await as('GET', '/api/v1/scan/settings')).json();
+      expect(settings.items).toEqual([]);
+      const orders = (await as('GET', '/api/v1/scan/orders')).json();
+      expect(orders.items).toEqual([]);
+      for (const [method, url, payload] of [
+        ['GET', `/api/v1/scan/settings/${s.key}`],
+        ['PATCH', `/api/v1/scan/settings/${s.key}`, { enabled: false }],
+        ['POST', `/api/v1/scan/settings/${s.key}/rotate-secret`],
+        ['GET', `/api/v1/scan/settings/${s.key}/poster.pdf`],
+        [
+          'POST',
+          '/api/v1/scan/settings',
+          { sellerTaxId: a.sellerTaxId, scanType: 'issue', allowedKinds: ['82'], validityDays: 1 },
+        ],
+        ['GET', `/api/v1/scan/orders?settingKey=${s.key}`],
+        ['GET', `/api/v1/scan/orders/${order.orderNo}`],
+        ['POST', `/api/v1/scan/orders/${order.orderNo}/withdraw`],
+        ['POST', `/api/v1/scan/orders/${order.orderNo}/issue`],
+        ['POST', '/api/v1/scan/orders', orderBody(s.key)],
+      ] as const) {
+        const res = await as(method, url, payload);
+        expect(res.statusCode, `${method} ${url}`).toBe(403);
+        expect(errorOf(res).code).toBe('ORG_NOT_ASSIGNED');
+      }
+      // Nothing changed: the setting is still enabled and the order still open.
+      expect((await get(t, a, `/api/v1/scan/settings/${s.key}`)).json().enabled).toBe(true);
+      expect((await get(t, a, `/api/v1/scan/orders/${order.orderNo}`)).json().status).toBe('open');
+      // The clerk of the seller sees both.
+      expect(
+        (await t.app.inject({ url: '/api/v1/scan/orders', headers: clerk.read })).json().items.length,
+      ).toBeGreaterThan(0);
+      const own = (await t.app.inject({ url: '/api/v1/scan/settings', headers: clerk.read })).json();
+      expect(own.items.map((x: { key: string }) => x.key)).toContain(s.key);
     });
   });
 }

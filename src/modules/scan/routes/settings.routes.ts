@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
 import { responses } from '../../../platform/http/schemas.js';
 import { auditSnapshot, REDACTED, withAuditDeps } from '../../audit/index.js';
-import { auditMetaOf, getAuth } from '../../auth/index.js';
+import { assertOrgAllowed, auditMetaOf, getAuth, orgScope } from '../../auth/index.js';
 import { getSellerOrThrow } from '../../orgs/index.js';
 import { POSTER_SIZES, type PosterSize, renderPosterPdf } from '../poster.js';
 import type { Preset } from '../preset.js';
@@ -36,6 +37,12 @@ const PdfReply = Type.Unsafe<Buffer>({ type: 'string', format: 'binary', descrip
 /** 动态二维码设置: one key per seller org and scan type; the key's secret signs merchant-assembled links. */
 export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   const common = { tags: ['scan'], security: [{ bearerAuth: [] }] };
+  /** The setting of the caller's tenant; a clerk's only for their seller orgs (403 ORG_NOT_ASSIGNED). */
+  const ownSetting = async (request: FastifyRequest, key: string) => {
+    const setting = await getSettingOrThrow(deps, getAuth(request).tenantId, key);
+    assertOrgAllowed(request, setting.seller_tax_id);
+    return setting;
+  };
 
   app.post(
     '/api/v1/scan/settings',
@@ -51,6 +58,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { preset, ...rest } = request.body;
+      assertOrgAllowed(request, rest.sellerTaxId.toUpperCase());
       const { setting, secret } = await withAuditDeps(
         deps,
         auditMetaOf(request),
@@ -76,7 +84,10 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       },
     },
     async (request) => {
-      const items = await listSettings(deps, getAuth(request).tenantId);
+      const scope = orgScope(request);
+      const items = (await listSettings(deps, getAuth(request).tenantId)).filter(
+        (s) => scope === null || scope.includes(s.seller_tax_id),
+      );
       return { items: items.map((s) => toSettingView(deps, s)) };
     },
   );
@@ -92,8 +103,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
         response: responses({ 200: SettingView }),
       },
     },
-    async (request) =>
-      toSettingView(deps, await getSettingOrThrow(deps, getAuth(request).tenantId, request.params.key)),
+    async (request) => toSettingView(deps, await ownSetting(request, request.params.key)),
   );
 
   app.patch(
@@ -112,6 +122,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       const { preset, ...rest } = request.body;
       const patch = { ...rest, ...(preset === undefined ? {} : { preset: preset as Preset | null }) };
       const tenantId = getAuth(request).tenantId;
+      await ownSetting(request, request.params.key);
       const { after } = await withAuditDeps(
         deps,
         auditMetaOf(request),
@@ -142,6 +153,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       },
     },
     async (request) => {
+      await ownSetting(request, request.params.key);
       const { setting, secret } = await withAuditDeps(
         deps,
         auditMetaOf(request),
@@ -171,7 +183,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     },
     async (request, reply) => {
       const { tenantId } = getAuth(request);
-      const setting = await getSettingOrThrow(deps, tenantId, request.params.key);
+      const setting = await ownSetting(request, request.params.key);
       const preset = settingPreset(setting);
       if (!preset) throw new AppError(SCAN_POSTER_UNAVAILABLE);
       const seller = await getSellerOrThrow(deps.db.kysely, tenantId, setting.seller_tax_id);
