@@ -131,6 +131,18 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_POPPLER)('console 扫码开票 and 集成 
 
     const created = (await audit('scan.settings.create')).find((e) => e.target.id === key);
     expect(created).toMatchObject({ actor: { kind: 'user', name: h.creds.adminUser } });
+
+    // 编辑 keeps the preset; the switch disables the setting, and its static link says so.
+    await row.getByRole('button', { name: /^编\s*辑$/ }).click();
+    await form.getByLabel('二维码有效期（天）').fill('15');
+    await page.getByRole('button', { name: /^保\s*存$/ }).click();
+    await expect.poll(() => row.textContent(), WAIT).toContain('15 天');
+    expect(await row.textContent()).toContain('静态二维码');
+    await row.getByRole('switch').click();
+    await expect.poll(() => row.getByRole('switch').getAttribute('aria-checked'), WAIT).toBe('false');
+    expect((await fetch(`${baseUrl}/q/${key}`)).status).toBe(409);
+    const updates = (await audit('scan.settings.update')).filter((e) => e.target.id === key);
+    expect(updates).toHaveLength(2);
   });
 
   it('creates an API app and rotates its secret: the new secret gets a token, the old one no longer does', async () => {
