@@ -19,6 +19,11 @@ const InvoicesPage = lazy(() => import('./pages/InvoicesPage'));
 const IssuePage = lazy(() => import('./pages/IssuePage'));
 const ScanOrdersPage = lazy(() => import('./pages/ScanOrdersPage'));
 const DeliveriesPage = lazy(() => import('./pages/DeliveriesPage'));
+const OrgsPage = lazy(() => import('./pages/OrgsPage'));
+const UsersPage = lazy(() => import('./pages/UsersPage'));
+const MySessionsPage = lazy(() => import('./pages/MySessionsPage'));
+const AuditPage = lazy(() => import('./pages/AuditPage'));
+const SystemPage = lazy(() => import('./pages/SystemPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -50,6 +55,11 @@ const router = createBrowserRouter(
         { path: 'invoices/issue', element: <IssuePage /> },
         { path: 'scan/orders', element: <ScanOrdersPage /> },
         { path: 'deliveries', element: <DeliveriesPage /> },
+        { path: 'orgs', element: <OrgsPage /> },
+        { path: 'users', element: <UsersPage /> },
+        { path: 'me/sessions', element: <MySessionsPage /> },
+        { path: 'audit', element: <AuditPage /> },
+        { path: 'system', element: <SystemPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

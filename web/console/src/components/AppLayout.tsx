@@ -1,4 +1,7 @@
 import {
+  AuditOutlined,
+  BankOutlined,
+  ClusterOutlined,
   DashboardOutlined,
   DownOutlined,
   FileTextOutlined,
@@ -7,6 +10,7 @@ import {
   LogoutOutlined,
   QrcodeOutlined,
   SendOutlined,
+  TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -36,6 +40,10 @@ export const MENU: MenuEntry[] = [
   { path: '/invoices/issue', label: '开具发票', icon: <FormOutlined />, permission: 'invoices.issue' },
   { path: '/scan/orders', label: '扫码订单', icon: <QrcodeOutlined />, permission: 'scan.read' },
   { path: '/deliveries', label: '推送记录', icon: <SendOutlined />, permission: 'integrations.read' },
+  { path: '/orgs', label: '销方企业', icon: <BankOutlined />, permission: 'orgs.read' },
+  { path: '/users', label: '用户与角色', icon: <TeamOutlined />, permission: 'users.manage' },
+  { path: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
+  { path: '/system', label: '系统', icon: <ClusterOutlined />, permission: 'system.read' },
 ];
 
 function selectedKey(pathname: string): string {
@@ -102,11 +110,13 @@ export function AppLayout() {
             menu={{
               items: [
                 { key: 'password', icon: <KeyOutlined />, label: '修改密码' },
+                { key: 'sessions', icon: <UserOutlined />, label: '登录会话' },
                 { type: 'divider' },
                 { key: 'logout', icon: <LogoutOutlined />, label: '退出登录' },
               ],
               onClick: ({ key }) => {
                 if (key === 'password') setChangingPassword(true);
+                if (key === 'sessions') void navigate('/me/sessions');
                 if (key === 'logout') void logout();
               },
             }}
