@@ -17,7 +17,7 @@ import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
 import { invoicesRoutes, monitorRoutes, redFormsRoutes, taxCodeSearchRoutes } from './modules/invoicing/index.js';
-import { jobsRoutes } from './modules/ops/index.js';
+import { jobsRoutes, systemRoutes } from './modules/ops/index.js';
 import { businessSystemsRoutes, getOrg, orgsRoutes } from './modules/orgs/index.js';
 import { scanH5Routes, scanOrdersRoutes, scanSettingsRoutes } from './modules/scan/index.js';
 import { attachCaches } from './platform/cache/index.js';
@@ -186,6 +186,7 @@ export async function buildApp(
     await authed.register(usersRoutes, { deps });
     await authed.register(auditRoutes, { deps, tenantOf: (request) => getAuth(request).tenantId });
     await authed.register(jobsRoutes, { deps });
+    await authed.register(systemRoutes, { deps });
     await authed.register(invoicesRoutes, { deps });
     await authed.register(documentsRoutes, { deps });
     await authed.register(redFormsRoutes, { deps });

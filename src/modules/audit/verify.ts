@@ -19,6 +19,8 @@ export interface AuditVerifyResult {
   unsealed: number;
   /** The first broken entry of each tenant whose chain is broken (in chain order). */
   broken: BrokenEntry[];
+  /** False when `maxEntries` stopped the check before the end of a chain (what was checked is intact). */
+  complete: boolean;
 }
 
 /**
@@ -28,16 +30,23 @@ export interface AuditVerifyResult {
  */
 export async function verifyAuditChains(
   { db }: Pick<Ctx, 'db'>,
-  options: { tenantId?: string | null } = {},
+  options: { tenantId?: string | null; maxEntries?: number } = {},
 ): Promise<AuditVerifyResult> {
-  const result: AuditVerifyResult = { ok: true, checked: 0, unsealed: 0, broken: [] };
+  const result: AuditVerifyResult = { ok: true, checked: 0, unsealed: 0, broken: [], complete: true };
+  const max = options.maxEntries ?? Number.POSITIVE_INFINITY;
   for (const tenant of await auditTenants(db, options.tenantId ?? null)) {
     result.unsealed += tenant.unsealed;
     let seq = 0;
     let prev = GENESIS_HASH;
     let broken: BrokenEntry | null = null;
     while (broken === null) {
-      const rows = await sealedEntriesAfter(db, tenant.tenantId, seq, PAGE);
+      if (result.checked >= max) {
+        // Stopped at the bound: complete only when nothing follows in this chain.
+        if ((await sealedEntriesAfter(db, tenant.tenantId, seq, 1)).length > 0) result.complete = false;
+        break;
+      }
+      const want = Math.min(PAGE, max - result.checked);
+      const rows = await sealedEntriesAfter(db, tenant.tenantId, seq, want);
       for (const row of rows) {
         const rowSeq = Number(row.seq);
         const at = { tenantId: tenant.tenantId, id: row.id, seq: rowSeq };
@@ -49,7 +58,7 @@ export async function verifyAuditChains(
         seq = rowSeq;
         prev = row.hash ?? GENESIS_HASH;
       }
-      if (rows.length < PAGE) break;
+      if (rows.length < want) break;
     }
     if (broken) {
       result.ok = false;

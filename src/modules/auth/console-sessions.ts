@@ -13,6 +13,7 @@ import { permissionsOfRole } from './permissions.js';
 import {
   clearLoginAttempts,
   countLoginFailure,
+  deleteStaleLoginAttempts,
   findLoginAttempts,
   findSessionByHash,
   findUserForLogin,
@@ -47,6 +48,22 @@ export function csrfTokenOf(token: string, sessionId: string): string {
 /** Constant-time check of the `X-CSRF-Token` header against the session's token. */
 export function csrfTokenMatches(token: string, sessionId: string, header: string | undefined): boolean {
   return typeof header === 'string' && safeEqual(header, csrfTokenOf(token, sessionId));
+}
+
+/** Stale failure counters are pruned at most this often per database, on the write of a failed login. */
+export const LOGIN_ATTEMPTS_PRUNE_INTERVAL_MS = 60_000;
+const lastPrunedAt = new WeakMap<object, number>();
+
+/**
+ * Keeps `login_attempts` small: a failed login (the only write that adds rows) also deletes the counters whose
+ * window has passed and whose lockout is over, at most once a minute per database, so guessing from many addresses
+ * or usernames cannot grow the table without bound.
+ */
+async function pruneLoginAttempts(db: Ctx['db'], now: number, cfg: SessionConfig): Promise<void> {
+  const last = lastPrunedAt.get(db);
+  if (last !== undefined && now - last < LOGIN_ATTEMPTS_PRUNE_INTERVAL_MS && now >= last) return;
+  lastPrunedAt.set(db, now);
+  await deleteStaleLoginAttempts(db, now - cfg.loginFailureWindowMs, now);
 }
 
 function loginKeys(username: string, clientAddress: string, cfg: SessionConfig) {
@@ -113,6 +130,7 @@ export async function login(
   const passwordOk = await verifyPassword(input.password, user?.password_hash ?? (await dummyHash));
   if (!user || !passwordOk || user.disabled !== 0) {
     const counted = await countLoginFailure(db, keys, now, cfg.loginFailureWindowMs, cfg.loginLockoutMs);
+    await pruneLoginAttempts(db, now, cfg);
     await failed(!passwordOk ? 'wrong_password' : 'disabled');
     const lockNow = Math.max(0, ...counted.map((c) => (c.locked_until !== null ? Number(c.locked_until) : 0)));
     if (lockNow > now) throw lockedError(lockNow, now);

@@ -22,4 +22,11 @@ export { authRoutes } from './routes/auth.routes.js';
 export { sessionRoutes } from './routes/session.routes.js';
 export { usersRoutes } from './routes/users.routes.js';
 export { createApiApp, createTenant, createUser, getTenant, listApiApps, rotateAppSecret } from './tenants.js';
-export { createTenantUser, findUserByName, listAllUsers, resetUserPassword, updateTenantUser } from './users.js';
+export {
+  createTenantUser,
+  findUserByName,
+  listAllUsers,
+  listUsers,
+  resetUserPassword,
+  updateTenantUser,
+} from './users.js';

@@ -110,7 +110,7 @@ export async function revokeSessionOfUser(db: Db, userId: string, sessionId: str
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Revokes every session of a user except `keepId` (null: all). */
+/** Revokes every session of a user except `keepId` (null: all); returns how many were still open. */
 export async function revokeSessionsOfUser(db: Db, userId: string, keepId: string | null, now: number) {
   let query = db
     .updateTable('console_sessions')
@@ -118,7 +118,8 @@ export async function revokeSessionsOfUser(db: Db, userId: string, keepId: strin
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null);
   if (keepId !== null) query = query.where('id', '!=', keepId);
-  await query.execute();
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** The failure counters of the given keys (to refuse a locked key before checking the password). */
@@ -166,6 +167,19 @@ export async function countLoginFailure(
     )
     .returning(['attempt_key', 'failures', 'locked_until'])
     .execute();
+}
+
+/**
+ * Deletes the counters that no longer count: their window has passed and they are not locked (a later failure of
+ * the key would restart them anyway). Returns how many were deleted.
+ */
+export async function deleteStaleLoginAttempts(db: Db, windowCut: number, now: number): Promise<number> {
+  const result = await db
+    .deleteFrom('login_attempts')
+    .where('window_start', '<=', windowCut)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Forgets a key's failures (after a successful login of that username). */

@@ -1,14 +1,16 @@
 import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { type AuditChange, type AuditMeta, REDACTED, withAudit } from '../audit/index.js';
-import { USER_NOT_FOUND } from './auth.errors.js';
+import { SESSION_NOT_FOUND, USER_NOT_FOUND } from './auth.errors.js';
 import type { User, UserRole } from './auth.tables.js';
 import { hashPassword } from './passwords.js';
 import {
   findAllUsers,
+  findLiveSessionsOfUser,
   findUserByUsername,
   findUserOfTenant,
   findUsersOfTenant,
+  revokeSessionOfUser,
   revokeSessionsOfUser,
   updateUser,
 } from './sessions.repo.js';
@@ -133,6 +135,36 @@ export async function resetUserPassword(ctx: Ctx, meta: AuditMeta, userId: strin
       action: 'users.reset_password',
       target: { type: 'user', id: userId },
       diff: { password: { from: REDACTED, to: REDACTED } },
+    }),
+  );
+}
+
+/** A user's live console sessions, newest first (admin: users.manage); 404 USER_NOT_FOUND outside the tenant. */
+export async function listUserSessions({ db, clock, config }: Ctx<'config'>, tenantId: string, userId: string) {
+  await userOrThrow(db, tenantId, userId);
+  const now = clock.now();
+  return findLiveSessionsOfUser(db, userId, now - config.auth.sessionIdleMs, now);
+}
+
+/**
+ * An admin ends one session of a user (`sessionId`), or all of them (null). Audited as `users.revoke_sessions`
+ * with the user as target and how many sessions ended. 404 SESSION_NOT_FOUND when the one session is not a live
+ * session of that user.
+ */
+export async function revokeUserSessions(ctx: Ctx, meta: AuditMeta, userId: string, sessionId: string | null) {
+  return withAudit(
+    ctx,
+    meta,
+    async ({ db, clock }) => {
+      await userOrThrow(db, meta.tenantId, userId);
+      if (sessionId === null) return revokeSessionsOfUser(db, userId, null, clock.now());
+      if (!(await revokeSessionOfUser(db, userId, sessionId, clock.now()))) throw new AppError(SESSION_NOT_FOUND);
+      return 1;
+    },
+    (ended): AuditChange => ({
+      action: 'users.revoke_sessions',
+      target: { type: 'user', id: userId },
+      after: { sessions: sessionId ?? 'all', ended },
     }),
   );
 }

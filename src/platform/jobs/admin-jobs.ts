@@ -48,6 +48,24 @@ export async function getJob(db: Kysely<Database>, opts: JobScope & { id: string
   return (await query.executeTakeFirst()) ?? null;
 }
 
+/** Jobs in scope counted by task and state (only pairs that have jobs), by task then state. */
+export async function countJobsByTaskAndState(
+  db: Kysely<Database>,
+  scope: JobScope,
+): Promise<{ task: string; state: JobState; count: number }[]> {
+  let query = db
+    .selectFrom('jobs')
+    .select((eb) => ['task', 'state', eb.fn.countAll<number | string | bigint>().as('count')])
+    .groupBy(['task', 'state']);
+  if (scope.tenantId !== null) query = query.where('tenant_id', '=', scope.tenantId);
+  const rows = await query.execute();
+  return rows
+    .map((r) => ({ task: r.task, state: r.state, count: Number(r.count) }))
+    .sort((a, b) =>
+      a.task === b.task ? JOB_STATES.indexOf(a.state) - JOB_STATES.indexOf(b.state) : a.task < b.task ? -1 : 1,
+    );
+}
+
 /** Number of jobs in each state, every state present (zeros included). For the Prometheus gauge. */
 export async function countJobsByState(db: Kysely<Database>): Promise<Record<JobState, number>> {
   const rows = await db

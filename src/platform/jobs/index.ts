@@ -18,6 +18,7 @@ export interface TaskPayloads {}
 
 export {
   countJobsByState,
+  countJobsByTaskAndState,
   getJob,
   type JobScope,
   LIST_JOBS_MAX_LIMIT,

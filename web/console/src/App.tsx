@@ -23,6 +23,11 @@ const ScanSettingsPage = lazy(() => import('./pages/ScanSettingsPage'));
 const AppsPage = lazy(() => import('./pages/AppsPage'));
 const BusinessSystemsPage = lazy(() => import('./pages/BusinessSystemsPage'));
 const OutboxPage = lazy(() => import('./pages/OutboxPage'));
+const OrgsPage = lazy(() => import('./pages/OrgsPage'));
+const UsersPage = lazy(() => import('./pages/UsersPage'));
+const MySessionsPage = lazy(() => import('./pages/MySessionsPage'));
+const AuditPage = lazy(() => import('./pages/AuditPage'));
+const SystemPage = lazy(() => import('./pages/SystemPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -58,6 +63,11 @@ const router = createBrowserRouter(
         { path: 'integrations/apps', element: <AppsPage /> },
         { path: 'integrations/business-systems', element: <BusinessSystemsPage /> },
         { path: 'integrations/outbox', element: <OutboxPage /> },
+        { path: 'orgs', element: <OrgsPage /> },
+        { path: 'users', element: <UsersPage /> },
+        { path: 'me/sessions', element: <MySessionsPage /> },
+        { path: 'audit', element: <AuditPage /> },
+        { path: 'system', element: <SystemPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

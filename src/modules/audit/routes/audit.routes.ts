@@ -9,6 +9,7 @@ import type { AuditSearch } from '../audit.repo.js';
 import { AUDIT_ACTOR_KINDS, type AuditEntryRow } from '../audit.tables.js';
 import { allAuditEntries, searchAudit } from '../search.js';
 import { auditDiffJson } from '../stored-json.js';
+import { verifyAuditChains } from '../verify.js';
 
 export const AuditEntryView = Type.Object({
   id: Type.String(),
@@ -24,6 +25,33 @@ export const AuditEntryView = Type.Object({
   diff: Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() })),
   requestId: Type.Union([Type.String(), Type.Null()]),
   clientAddress: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** The most chained entries one `GET /api/v1/audit-log/verify` recomputes (the CLI has no bound). */
+export const AUDIT_VERIFY_MAX_ENTRIES = 200_000;
+
+export const AuditVerifyView = Type.Object({
+  ok: Type.Boolean({ description: 'No broken entry among those checked' }),
+  complete: Type.Boolean({
+    description: `false: the chain is longer than ${AUDIT_VERIFY_MAX_ENTRIES} entries; only its start was checked (run \`openfapiao audit verify\` for all)`,
+  }),
+  checked: Type.Integer({ description: 'Chained entries recomputed' }),
+  unsealed: Type.Integer({ description: 'Entries not chained yet (chained within seconds; not covered)' }),
+  broken: Type.Union(
+    [
+      Type.Object({
+        id: Type.String(),
+        seq: Type.Integer(),
+        reason: Type.Union([
+          Type.Literal('seq_gap'),
+          Type.Literal('prev_hash_mismatch'),
+          Type.Literal('hash_mismatch'),
+        ]),
+      }),
+      Type.Null(),
+    ],
+    { description: 'The first broken entry in chain order: an entry deleted, inserted or edited' },
+  ),
 });
 
 const time = (description: string) =>
@@ -154,6 +182,32 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="audit-log.csv"')
         .send(Readable.from(lines()));
+    },
+  );
+
+  app.get(
+    '/api/v1/audit-log/verify',
+    {
+      config: { permission: 'audit.read' },
+      schema: {
+        ...common,
+        summary: '校验审计日志哈希链 (verify the hash chain, as `openfapiao audit verify`)',
+        response: responses({ 200: AuditVerifyView }, [401, 403]),
+      },
+    },
+    async (request) => {
+      const result = await verifyAuditChains(ctx, {
+        tenantId: tenantOf(request),
+        maxEntries: AUDIT_VERIFY_MAX_ENTRIES,
+      });
+      const first = result.broken[0];
+      return {
+        ok: result.ok,
+        complete: result.complete,
+        checked: result.checked,
+        unsealed: result.unsealed,
+        broken: first ? { id: first.id, seq: first.seq, reason: first.reason } : null,
+      };
     },
   );
 };

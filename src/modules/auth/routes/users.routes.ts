@@ -5,7 +5,15 @@ import type { Deps } from '../../../platform/deps.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
 import { USER_ROLES, type UserRole } from '../auth.tables.js';
 import { auditMetaOf, getAuth } from '../auth-hook.js';
-import { createTenantUser, listUsers, resetUserPassword, updateTenantUser, type userView } from '../users.js';
+import {
+  createTenantUser,
+  listUserSessions,
+  listUsers,
+  resetUserPassword,
+  revokeUserSessions,
+  updateTenantUser,
+  type userView,
+} from '../users.js';
 import { Password } from './session.routes.js';
 
 const Role = Type.Unsafe<UserRole>(Type.String({ enum: [...USER_ROLES], description: USER_ROLES.join(' | ') }));
@@ -27,13 +35,21 @@ export const UserView = Type.Object({
   updatedAt: IsoTime,
 });
 
+const UserSessionView = Type.Object({
+  id: Type.String(),
+  createdAt: IsoTime,
+  lastSeenAt: IsoTime,
+  userAgent: Type.String(),
+  clientAddress: Type.String(),
+});
+
 function toUserView(user: ReturnType<typeof userView>) {
   return { ...user, createdAt: toIsoCst(user.createdAt), updatedAt: toIsoCst(user.updatedAt) };
 }
 
 /** Console users of the caller's tenant (users.manage): list, create, change, disable, reset a password. */
 export const usersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  const ctx = { db: deps.db.kysely, clock: deps.clock, jobs: deps.jobs };
+  const ctx = { db: deps.db.kysely, clock: deps.clock, jobs: deps.jobs, config: deps.config };
   const security: { [k: string]: string[] }[] = [{ sessionCookie: [] }, { bearerAuth: [] }];
   const common = { tags: ['users'], security };
   const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
@@ -114,6 +130,59 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
     },
     async (request, reply) => {
       await resetUserPassword(ctx, auditMetaOf(request), request.params.id, request.body.newPassword);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:id/sessions',
+    {
+      config: { permission: 'users.manage' },
+      schema: {
+        ...common,
+        summary: '用户的登录会话 (a user’s live console sessions)',
+        params: Params,
+        response: responses({ 200: Type.Object({ items: Type.Array(UserSessionView) }) }, [401, 403, 404]),
+      },
+    },
+    async (request) => ({
+      items: (await listUserSessions(ctx, getAuth(request).tenantId, request.params.id)).map((s) => ({
+        id: s.id,
+        createdAt: toIsoCst(Number(s.created_at)),
+        lastSeenAt: toIsoCst(Number(s.last_seen_at)),
+        userAgent: s.user_agent,
+        clientAddress: s.client_address,
+      })),
+    }),
+  );
+
+  app.delete(
+    '/api/v1/users/:id/sessions',
+    {
+      config: { permission: 'users.manage' },
+      schema: {
+        ...common,
+        summary: '结束用户的全部会话 (end every session of a user)',
+        params: Params,
+        response: responses({ 200: Type.Object({ ended: Type.Integer() }) }, [401, 403, 404]),
+      },
+    },
+    async (request) => ({ ended: await revokeUserSessions(ctx, auditMetaOf(request), request.params.id, null) }),
+  );
+
+  app.delete(
+    '/api/v1/users/:id/sessions/:sessionId',
+    {
+      config: { permission: 'users.manage' },
+      schema: {
+        ...common,
+        summary: '结束用户的某个会话 (end one session of a user)',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }), sessionId: Type.String({ maxLength: 100 }) }),
+        response: responses({ 204: Type.Null() }, [401, 403, 404]),
+      },
+    },
+    async (request, reply) => {
+      await revokeUserSessions(ctx, auditMetaOf(request), request.params.id, request.params.sessionId);
       return reply.status(204).send(null);
     },
   );

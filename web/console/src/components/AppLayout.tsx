@@ -1,5 +1,7 @@
 import {
   ApiOutlined,
+  AuditOutlined,
+  BankOutlined,
   ClusterOutlined,
   DashboardOutlined,
   DownOutlined,
@@ -10,6 +12,7 @@ import {
   MailOutlined,
   QrcodeOutlined,
   SendOutlined,
+  TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -48,6 +51,10 @@ export const MENU: MenuEntry[] = [
     permission: 'integrations.read',
   },
   { path: '/integrations/outbox', label: '发件箱', icon: <MailOutlined />, permission: 'integrations.read' },
+  { path: '/orgs', label: '销方企业', icon: <BankOutlined />, permission: 'orgs.read' },
+  { path: '/users', label: '用户与角色', icon: <TeamOutlined />, permission: 'users.manage' },
+  { path: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
+  { path: '/system', label: '系统', icon: <ClusterOutlined />, permission: 'system.read' },
 ];
 
 function selectedKey(pathname: string): string {
@@ -114,11 +121,13 @@ export function AppLayout() {
             menu={{
               items: [
                 { key: 'password', icon: <KeyOutlined />, label: '修改密码' },
+                { key: 'sessions', icon: <UserOutlined />, label: '登录会话' },
                 { type: 'divider' },
                 { key: 'logout', icon: <LogoutOutlined />, label: '退出登录' },
               ],
               onClick: ({ key }) => {
                 if (key === 'password') setChangingPassword(true);
+                if (key === 'sessions') void navigate('/me/sessions');
                 if (key === 'logout') void logout();
               },
             }}
