@@ -1,5 +1,6 @@
 import type { Deps } from '../../platform/deps.js';
 import { AppError, isAppError } from '../../platform/errors/app-error.js';
+import { type AuditMeta, appendAudit, scheduleAuditSealer } from '../audit/index.js';
 import { createInvoice, type InvoiceOrigin } from '../invoicing/index.js';
 import { type OrderTitle, orderSerialNo, toInvoiceRequest } from './order-title.js';
 import { findOrderById, updateOrderById, updateOrderIf } from './orders.repo.js';
@@ -15,20 +16,34 @@ export const SCAN_ORIGIN: InvoiceOrigin = 'scan_order';
  * Turns a submitted order into its invoice request (serial number derived from the order number, so the invoice
  * exists once whatever retries happen). The order moves to `invoicing` first, so the `invoice.issued` listener can
  * always find it. `rethrow`: API callers get validation errors as 422; the job records them on the order instead.
+ * With `meta` (a console user or an app asked for it) the move is audited (`scan.orders.issue`) in its transaction.
  */
-export async function issueOrder(deps: Deps, orderId: string, options: { rethrow: boolean }): Promise<ScanOrder> {
+export async function issueOrder(
+  deps: Deps,
+  orderId: string,
+  options: { rethrow: boolean; meta?: AuditMeta },
+): Promise<ScanOrder> {
   const db = deps.db.kysely;
   const order = await findOrderById(db, orderId);
   if (!order) throw new Error(`scan order ${orderId} vanished`);
   if (order.status === 'submitted' || order.status === 'failed') {
     const serialNo = orderSerialNo(order.order_no);
     const now = deps.clock.now();
-    const moved = await updateOrderIf(db, order.id, ['submitted', 'failed'], {
-      status: 'invoicing',
-      invoice_serial_no: serialNo,
-      failure_reason: null,
-      updated_at: now,
-    });
+    const set = { status: 'invoicing' as const, invoice_serial_no: serialNo, failure_reason: null, updated_at: now };
+    const { meta } = options;
+    const moved = meta
+      ? await db.transaction().execute(async (trx) => {
+          if (!(await updateOrderIf(trx, order.id, ['submitted', 'failed'], set))) return false;
+          await appendAudit({ db: trx, clock: deps.clock }, meta, {
+            action: 'scan.orders.issue',
+            target: { type: 'scan_order', id: order.order_no },
+            before: { status: order.status },
+            after: { status: 'invoicing', invoiceSerialNo: serialNo },
+          });
+          await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
+          return true;
+        })
+      : await updateOrderIf(db, order.id, ['submitted', 'failed'], set);
     if (!moved) return (await findOrderById(db, order.id))!;
   } else if (order.status !== 'invoicing' || order.invoice_id !== null) {
     if (order.status === 'open' && options.rethrow) throw new AppError(ORDER_NOT_SUBMITTED);

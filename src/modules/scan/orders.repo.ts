@@ -1,4 +1,4 @@
-import type { Kysely, Transaction, Updateable } from 'kysely';
+import { type Kysely, sql, type Transaction, type Updateable } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
 import type { OrderSource, ScanOrder, ScanOrderTable, StoredOrderStatus } from './scan.tables.js';
@@ -73,6 +73,8 @@ export async function updateOrderById(
 }
 
 export interface OrderFilters {
+  /** Only these sellers' orders (a clerk's orgs; none assigned: nothing). */
+  sellerTaxIds?: readonly string[];
   settingId?: string;
   status?: StoredOrderStatus;
   source?: OrderSource;
@@ -88,6 +90,10 @@ export async function listOrders(
   page: { cursor?: string; limit: number },
 ): Promise<Page<ScanOrder>> {
   let q = db.selectFrom('scan_orders').selectAll().where('tenant_id', '=', tenantId);
+  if (filters.sellerTaxIds !== undefined) {
+    const ids = filters.sellerTaxIds;
+    q = q.where((eb) => (ids.length === 0 ? sql<boolean>`1 = 0` : eb('seller_tax_id', 'in', ids)));
+  }
   if (filters.settingId !== undefined) q = q.where('setting_id', '=', filters.settingId);
   if (filters.status !== undefined) q = q.where('status', '=', filters.status);
   if (filters.source !== undefined) q = q.where('source', '=', filters.source);

@@ -4,7 +4,7 @@ import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { IsoTime, Money, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { fenToDecimalString } from '../../../tax/index.js';
-import { getAuth } from '../../auth/index.js';
+import { assertOrgAllowed, auditMetaOf, getAuth, orgScope } from '../../auth/index.js';
 import { findInvoiceById, listRedFormRequests } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import { decideRedForm, getRedByFormOrThrow } from '../manage-invoice.js';
@@ -69,7 +69,7 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
       const reds = await listRedFormRequests(
         deps.db.kysely,
         getAuth(request).tenantId,
-        { ...(status ? { status } : {}) },
+        { ...(status ? { status } : {}), sellerTaxIds: orgScope(request) },
         { ...(cursor ? { cursor } : {}), limit: limit ?? RED_FORMS_DEFAULT_LIMIT },
       );
       return {
@@ -85,8 +85,11 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
       config: { permission: 'invoices.read' },
       schema: { ...common, summary: '红字确认单详情', params: Params, response: responses({ 200: RedFormView }) },
     },
-    async (request) =>
-      toRedFormView(deps, await getRedByFormOrThrow(deps, getAuth(request).tenantId, request.params.id)),
+    async (request) => {
+      const red = await getRedByFormOrThrow(deps, getAuth(request).tenantId, request.params.id);
+      assertOrgAllowed(request, red.seller_tax_id);
+      return toRedFormView(deps, red);
+    },
   );
 
   for (const decision of ['confirm', 'reject'] as const) {
@@ -102,10 +105,13 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
         },
       },
       async (request) => {
+        const { tenantId } = getAuth(request);
+        assertOrgAllowed(request, (await getRedByFormOrThrow(deps, tenantId, request.params.id)).seller_tax_id);
         const red = await decideRedForm(deps, {
-          tenantId: getAuth(request).tenantId,
+          tenantId,
           formId: request.params.id,
           decision,
+          audit: auditMetaOf(request),
         });
         return toRedFormView(deps, red);
       },

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { linesBodyLimit, page, responses } from '../../../platform/http/schemas.js';
-import { auditMetaOf, getAuth } from '../../auth/index.js';
+import { assertOrgAllowed, auditMetaOf, getAuth, orgScope } from '../../auth/index.js';
 import { WaitQuery } from '../../invoicing/index.js';
 import { createOrder } from '../create-order.js';
 import { issueOrder } from '../issue-order.js';
@@ -19,6 +20,12 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
   const common = { tags: ['scan'], security: [{ bearerAuth: [] }] };
   const view = async (order: Parameters<typeof toOrderView>[1]) =>
     toOrderView(deps, order, (await findSettingById(deps, order.setting_id))!);
+  // A clerk's request about another seller org's order: 403 ORG_NOT_ASSIGNED.
+  const scopedOrder = async (request: FastifyRequest, orderNo: string) => {
+    const order = await getOrderOrThrow(deps, getAuth(request).tenantId, orderNo);
+    assertOrgAllowed(request, order.seller_tax_id);
+    return order;
+  };
 
   app.post(
     '/api/v1/scan/orders',
@@ -38,6 +45,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { expiresAt, ...rest } = request.body;
+      assertOrgAllowed(request, (await getSettingOrThrow(deps, tenantId, rest.settingKey)).seller_tax_id);
       const input = { ...rest, ...(expiresAt ? { expiresAt: Date.parse(expiresAt) } : {}) };
       const result = await createOrder(deps, tenantId, input, auditMetaOf(request));
       const order = await waitForOrder(deps, result.order, request.query.wait ?? 0);
@@ -69,6 +77,8 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
       const { tenantId } = getAuth(request);
       const { cursor, limit, settingKey, status, ...filters } = request.query;
       const setting = settingKey === undefined ? undefined : await getSettingOrThrow(deps, tenantId, settingKey);
+      if (setting) assertOrgAllowed(request, setting.seller_tax_id);
+      const scope = orgScope(request);
       const result = await listOrders(
         deps.db.kysely,
         tenantId,
@@ -76,6 +86,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
           ...filters,
           ...(setting ? { settingId: setting.id } : {}),
           ...(status ? { status: status as StoredOrderStatus } : {}),
+          ...(scope ? { sellerTaxIds: scope } : {}),
         },
         { limit: limit ?? 50, ...(cursor ? { cursor } : {}) },
       );
@@ -105,7 +116,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
         response: responses({ 200: OrderView }),
       },
     },
-    async (request) => view(await getOrderOrThrow(deps, getAuth(request).tenantId, request.params.orderNo)),
+    async (request) => view(await scopedOrder(request, request.params.orderNo)),
   );
 
   app.post(
@@ -120,8 +131,10 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
         response: responses({ 200: OrderView }, [401, 404, 409]),
       },
     },
-    async (request) =>
-      view(await withdrawOrder(deps, getAuth(request).tenantId, request.params.orderNo, auditMetaOf(request))),
+    async (request) => {
+      await scopedOrder(request, request.params.orderNo);
+      return view(await withdrawOrder(deps, getAuth(request).tenantId, request.params.orderNo, auditMetaOf(request)));
+    },
   );
 
   app.post(
@@ -136,8 +149,8 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
       },
     },
     async (request) => {
-      const order = await getOrderOrThrow(deps, getAuth(request).tenantId, request.params.orderNo);
-      const issued = await issueOrder(deps, order.id, { rethrow: true });
+      const order = await scopedOrder(request, request.params.orderNo);
+      const issued = await issueOrder(deps, order.id, { rethrow: true, meta: auditMetaOf(request) });
       deps.jobs.notify();
       return view(issued);
     },

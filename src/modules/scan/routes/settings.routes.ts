@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
 import { responses } from '../../../platform/http/schemas.js';
 import { auditSnapshot, REDACTED, withAuditDeps } from '../../audit/index.js';
-import { auditMetaOf, getAuth } from '../../auth/index.js';
+import { assertOrgAllowed, auditMetaOf, getAuth, orgScope } from '../../auth/index.js';
 import type { Preset } from '../preset.js';
 import { toSettingView } from '../setting-view.js';
 import {
@@ -18,6 +19,12 @@ import { CreateSettingBody, KeyParams, PatchSettingBody, SettingView, SettingWit
 /** 动态二维码设置: one key per seller org and scan type; the key's secret signs merchant-assembled links. */
 export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   const common = { tags: ['scan'], security: [{ bearerAuth: [] }] };
+  // A clerk's request about another seller org's setting: 403 ORG_NOT_ASSIGNED.
+  const scopedSetting = async (request: FastifyRequest, key: string) => {
+    const setting = await getSettingOrThrow(deps, getAuth(request).tenantId, key);
+    assertOrgAllowed(request, setting.seller_tax_id);
+    return setting;
+  };
 
   app.post(
     '/api/v1/scan/settings',
@@ -33,6 +40,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
     async (request, reply) => {
       const { tenantId } = getAuth(request);
       const { preset, ...rest } = request.body;
+      assertOrgAllowed(request, rest.sellerTaxId.toUpperCase());
       const { setting, secret } = await withAuditDeps(
         deps,
         auditMetaOf(request),
@@ -58,7 +66,10 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       },
     },
     async (request) => {
-      const items = await listSettings(deps, getAuth(request).tenantId);
+      const scope = orgScope(request);
+      const items = (await listSettings(deps, getAuth(request).tenantId)).filter(
+        (s) => scope === null || scope.includes(s.seller_tax_id),
+      );
       return { items: items.map((s) => toSettingView(deps, s)) };
     },
   );
@@ -74,8 +85,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
         response: responses({ 200: SettingView }),
       },
     },
-    async (request) =>
-      toSettingView(deps, await getSettingOrThrow(deps, getAuth(request).tenantId, request.params.key)),
+    async (request) => toSettingView(deps, await scopedSetting(request, request.params.key)),
   );
 
   app.patch(
@@ -94,6 +104,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       const { preset, ...rest } = request.body;
       const patch = { ...rest, ...(preset === undefined ? {} : { preset: preset as Preset | null }) };
       const tenantId = getAuth(request).tenantId;
+      await scopedSetting(request, request.params.key);
       const { after } = await withAuditDeps(
         deps,
         auditMetaOf(request),
@@ -124,6 +135,7 @@ export const scanSettingsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       },
     },
     async (request) => {
+      await scopedSetting(request, request.params.key);
       const { setting, secret } = await withAuditDeps(
         deps,
         auditMetaOf(request),
