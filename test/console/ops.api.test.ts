@@ -139,13 +139,18 @@ for (const dialect of TEST_DIALECTS) {
           (await asAdmin('POST', `/api/v1/invoices/${b.serialNo}/red`, { redSerialNo, reason: '01' })).statusCode,
         ).toBe(202);
         const form = await waitForForm(t, a, redSerialNo);
-        const res = await asAdmin('POST', `/api/v1/red-forms/${form.id}/${decision}`);
+        const res = await asAdmin(
+          'POST',
+          `/api/v1/red-forms/${form.id}/${decision}`,
+          decision === 'reject' ? { reason: '购方称金额有误' } : undefined,
+        );
         expect(res.statusCode, res.body).toBe(200);
         const [entry] = await auditOf(form.formNo, `red_forms.${decision}`);
         expect(entry).toMatchObject({
           target: { type: 'red_form', id: form.formNo },
           diff: { status: { from: 'pending_buyer', to: decision === 'confirm' ? 'confirmed' : 'rejected' } },
         });
+        if (decision === 'reject') expect(entry?.diff.reason).toEqual({ from: null, to: '购方称金额有误' });
       }
       await settings({ redFormBuyerDecision: 'auto_confirm' });
     });

@@ -198,7 +198,7 @@ export async function getRedByFormOrThrow(deps: Deps, tenantId: string, formId: 
  */
 export async function decideRedForm(
   deps: Deps,
-  input: { tenantId: string; formId: string; decision: 'confirm' | 'reject'; audit?: AuditMeta },
+  input: { tenantId: string; formId: string; decision: 'confirm' | 'reject'; reason?: string; audit?: AuditMeta },
 ): Promise<Invoice> {
   const red = await getRedByFormOrThrow(deps, input.tenantId, input.formId);
   let form: Awaited<ReturnType<Deps['channel']['decideRedForm']>>;
@@ -214,7 +214,7 @@ export async function decideRedForm(
       action: `red_forms.${input.decision}`,
       target: { type: 'red_form', id: red.red_form_no ?? input.formId },
       before: { status: red.red_form_status, redSerialNo: red.serial_no },
-      after: { status: form.status, redSerialNo: red.serial_no },
+      after: { status: form.status, redSerialNo: red.serial_no, ...(input.reason ? { reason: input.reason } : {}) },
     });
   });
   deps.jobs.notify();

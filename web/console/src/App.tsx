@@ -19,6 +19,8 @@ const InvoicesPage = lazy(() => import('./pages/InvoicesPage'));
 const IssuePage = lazy(() => import('./pages/IssuePage'));
 const ScanOrdersPage = lazy(() => import('./pages/ScanOrdersPage'));
 const DeliveriesPage = lazy(() => import('./pages/DeliveriesPage'));
+const MonitorPage = lazy(() => import('./pages/MonitorPage'));
+const RedFormsPage = lazy(() => import('./pages/RedFormsPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -50,6 +52,8 @@ const router = createBrowserRouter(
         { path: 'invoices/issue', element: <IssuePage /> },
         { path: 'scan/orders', element: <ScanOrdersPage /> },
         { path: 'deliveries', element: <DeliveriesPage /> },
+        { path: 'monitor', element: <MonitorPage /> },
+        { path: 'red-forms', element: <RedFormsPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

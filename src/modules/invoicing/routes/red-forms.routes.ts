@@ -25,6 +25,11 @@ export const RedFormView = Type.Object({
 
 const RED_FORMS_DEFAULT_LIMIT = 200;
 
+const DecisionBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 200, description: '确认或否认的理由（记入审计日志）' })) },
+  { additionalProperties: false },
+);
+
 async function toRedFormView(deps: Deps, red: Invoice) {
   const blue = await findInvoiceById(deps.db.kysely, red.blue_invoice_id ?? '');
   const form = red.red_form_id ? await deps.channel.getRedForm({ tenantId: red.tenant_id }, red.red_form_id) : null;
@@ -101,7 +106,12 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
           ...common,
           summary: decision === 'confirm' ? '购方确认红字确认单（沙箱模拟）' : '购方否认红字确认单（沙箱模拟）',
           params: Params,
+          body: DecisionBody,
           response: responses({ 200: RedFormView }, [400, 401, 404, 409, 422]),
+        },
+        // The body is optional: a call without one decides without a reason.
+        preValidation: async (request) => {
+          request.body ??= {};
         },
       },
       async (request) => {
@@ -111,6 +121,7 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
           tenantId,
           formId: request.params.id,
           decision,
+          ...(request.body.reason ? { reason: request.body.reason } : {}),
           audit: auditMetaOf(request),
         });
         return toRedFormView(deps, red);

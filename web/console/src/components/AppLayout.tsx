@@ -1,4 +1,6 @@
 import {
+  AlertOutlined,
+  AuditOutlined,
   DashboardOutlined,
   DownOutlined,
   FileTextOutlined,
@@ -36,6 +38,8 @@ export const MENU: MenuEntry[] = [
   { path: '/invoices/issue', label: '开具发票', icon: <FormOutlined />, permission: 'invoices.issue' },
   { path: '/scan/orders', label: '扫码订单', icon: <QrcodeOutlined />, permission: 'scan.read' },
   { path: '/deliveries', label: '推送记录', icon: <SendOutlined />, permission: 'integrations.read' },
+  { path: '/monitor', label: '开票监控', icon: <AlertOutlined />, permission: 'invoices.read' },
+  { path: '/red-forms', label: '红字确认单', icon: <AuditOutlined />, permission: 'invoices.read' },
 ];
 
 function selectedKey(pathname: string): string {
