@@ -52,3 +52,12 @@ export async function scheduleAuditSealer(
 ): Promise<void> {
   await ctx.jobs.enqueue(ctx.db, 'audit/seal-chains', { window }, { runAt: (window + 1) * SEAL_INTERVAL_MS });
 }
+
+/**
+ * {@link scheduleAuditSealer} as a data-modifying CTE of the caller's statement, once per row of the CTE `after`
+ * (PostgreSQL only): for a change that inserts its entry with `auditInsertAfter` in the same statement.
+ */
+export function auditSealerAfter(ctx: { readonly clock: Clock; readonly jobs: JobsRuntime }, after: string) {
+  const window = Math.floor(ctx.clock.now() / SEAL_INTERVAL_MS);
+  return ctx.jobs.enqueueAfter(after, 'audit/seal-chains', { window }, { runAt: (window + 1) * SEAL_INTERVAL_MS });
+}

@@ -2,7 +2,15 @@ import { requestHash } from '../../platform/canonical-json.js';
 import type { Deps } from '../../platform/deps.js';
 import { assertSameRequest } from '../../platform/idempotency.js';
 import { newId } from '../../platform/ids.js';
-import type { ComputedInvoice } from '../../tax/index.js';
+import { type ComputedInvoice, fenToDecimalString } from '../../tax/index.js';
+import {
+  type AuditMeta,
+  appendAudit,
+  auditInsertAfter,
+  auditRow,
+  auditSealerAfter,
+  scheduleAuditSealer,
+} from '../audit/index.js';
 import { getIssuingSellerOrThrow, type Org } from '../orgs/index.js';
 import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
 import { INITIAL_INVOICE_STATUS } from './invoice-state-machine.js';
@@ -17,6 +25,8 @@ export interface CreateInvoiceInput {
   origin: InvoiceOrigin;
   serialNo: string;
   data: InvoiceRequestData;
+  /** Who asked (a console user or an API app): the create is audited (`invoices.create`) in its own statement. */
+  audit?: AuditMeta;
 }
 
 /**
@@ -43,6 +53,7 @@ export async function createInvoice(
     if (existing) return { invoice: assertSameInvoiceRequest(existing, hash), created: false };
     throw err;
   }
+  const audit = input.audit ? auditRow(input.audit, createdAuditChange(invoice), invoice.created_at) : null;
   const inserted =
     deps.db.dialect === 'postgres'
       ? await insertInvoiceWithJob(
@@ -54,10 +65,15 @@ export async function createInvoice(
             { invoiceId: invoice.id },
             { tenantId: invoice.tenant_id, key: issueJobKey(invoice) },
           ),
+          audit ? { entry: auditInsertAfter(audit, 'ins'), sealer: auditSealerAfter(deps, 'ins') } : undefined,
         )
       : await db.transaction().execute(async (trx) => {
           if (!(await insertInvoice(trx, invoice))) return false;
           await enqueueIssue(deps, trx, invoice);
+          if (input.audit) {
+            await appendAudit({ db: trx, clock: deps.clock }, input.audit, createdAuditChange(invoice));
+            await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
+          }
           return true;
         });
   if (!inserted) {
@@ -66,6 +82,32 @@ export async function createInvoice(
   }
   deps.jobs.notify();
   return { invoice, created: true };
+}
+
+/** The audit entry of an accepted request: what was asked for (the request itself is on the invoice). */
+function createdAuditChange(invoice: Invoice) {
+  return {
+    action: 'invoices.create',
+    target: { type: 'invoice', id: invoice.serial_no },
+    after: invoiceAuditFields(invoice),
+  };
+}
+
+/** The fields of an invoice an audit entry shows (before/after of invoicing actions). */
+export function invoiceAuditFields(invoice: Invoice) {
+  return {
+    status: invoice.status,
+    kind: invoice.kind,
+    sellerTaxId: invoice.seller_tax_id,
+    buyerName: invoice.buyer_name,
+    buyerTaxId: invoice.buyer_tax_id,
+    amount: fenToDecimalString(invoice.amount_fen),
+    tax: fenToDecimalString(invoice.tax_fen),
+    total: fenToDecimalString(invoice.total_fen),
+    remark: invoice.remark,
+    revision: invoice.revision,
+    ...(invoice.is_red === 1 ? { isRed: true, redReason: invoice.red_reason } : {}),
+  };
 }
 
 function assertSameInvoiceRequest(invoice: Invoice, hash: string): Invoice {

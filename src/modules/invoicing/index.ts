@@ -15,7 +15,7 @@ export { TAX_RULE_ERRORS } from './invoicing.errors.js';
 export { findInvoiceById, findInvoiceBySerial } from './invoicing.repo.js';
 export { INVOICE_ORIGINS, type Invoice, type InvoiceOrigin, type InvoicingTables } from './invoicing.tables.js';
 export { type IssuedFilesRenderer, registerIssuedFilesRenderer } from './issued-files.js';
-export { getInvoiceOrThrow } from './manage-invoice.js';
+export { getInvoiceOrThrow, getScopedInvoiceOrThrow } from './manage-invoice.js';
 export {
   type MonitorException,
   type MonitorExceptionSource,

@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/database.js';
 import { fetchPage } from '../../platform/db/pagination.js';
 import { toFen } from '../../tax/index.js';
 import type { InvoiceStatus } from './invoice-state-machine.js';
+import { inSellers } from './invoicing.repo.js';
 import type { Invoice, InvoiceOrigin } from './invoicing.tables.js';
 
 export interface InvoiceFilters {
@@ -40,12 +41,7 @@ export async function listInvoices(
   if (filters.status?.length) q = q.where('status', 'in', filters.status);
   if (filters.kind) q = q.where('kind', '=', filters.kind);
   if (filters.sellerTaxId) q = q.where('seller_tax_id', '=', filters.sellerTaxId);
-  if (filters.sellerTaxIds) {
-    q =
-      filters.sellerTaxIds.length === 0
-        ? q.where(sql<boolean>`1 = 0`)
-        : q.where('seller_tax_id', 'in', filters.sellerTaxIds);
-  }
+  if (filters.sellerTaxIds) q = q.where(inSellers(filters.sellerTaxIds));
   if (filters.buyerTaxId) q = q.where('buyer_tax_id', '=', filters.buyerTaxId);
   if (filters.buyerName) q = q.where(sql<boolean>`buyer_name like ${`%${escapeLike(filters.buyerName)}%`} escape '\\'`);
   if (filters.number) q = q.where('number', '=', filters.number);
@@ -66,17 +62,24 @@ function escapeLike(text: string): string {
 }
 
 /** Counts, in-flight and failed requests for the process monitor (开票过程监控 / 开票异常处理). */
-export async function getInvoiceMonitor(db: Kysely<Database>, tenantId: string) {
+export async function getInvoiceMonitor(
+  db: Kysely<Database>,
+  tenantId: string,
+  sellerTaxIds: readonly string[] | null = null,
+) {
+  const scoped = sellerTaxIds ? inSellers(sellerTaxIds) : () => sql<boolean>`1 = 1`;
   const counts = await db
     .selectFrom('invoices')
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
     .where('tenant_id', '=', tenantId)
+    .where(scoped)
     .groupBy('status')
     .execute();
   const inFlight = await db
     .selectFrom('invoices')
     .selectAll()
     .where('tenant_id', '=', tenantId)
+    .where(scoped)
     .where('status', 'in', ['pending', 'issuing', 'red_pending'])
     .orderBy('updated_at')
     .limit(50)
@@ -85,6 +88,7 @@ export async function getInvoiceMonitor(db: Kysely<Database>, tenantId: string) 
     .selectFrom('invoices')
     .selectAll()
     .where('tenant_id', '=', tenantId)
+    .where(scoped)
     .where('status', '=', 'failed')
     .orderBy('updated_at', 'desc')
     .limit(50)
@@ -93,6 +97,7 @@ export async function getInvoiceMonitor(db: Kysely<Database>, tenantId: string) 
     .selectFrom('invoices')
     .select(['failure_code', (eb) => eb.fn.countAll<number>().as('n')])
     .where('tenant_id', '=', tenantId)
+    .where(scoped)
     .where('status', '=', 'failed')
     .groupBy('failure_code')
     .execute();

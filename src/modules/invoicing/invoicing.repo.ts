@@ -1,4 +1,4 @@
-import type { Kysely, RawBuilder, Transaction, Updateable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type RawBuilder, sql, type Transaction, type Updateable } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
 import { type InvoiceStateEvent, transitionSources, transitionTarget } from './invoice-state-machine.js';
@@ -31,14 +31,16 @@ export async function insertInvoice(db: Db, invoice: Invoice): Promise<boolean> 
 
 /**
  * PostgreSQL: inserts the invoice unless the tenant already has the serial number, and — only when it was inserted —
- * its job (`job`: a jobs insert from `deps.jobs.enqueueAfter('ins', …)`), in ONE statement. True when inserted.
+ * its job (`job`: a jobs insert from `deps.jobs.enqueueAfter('ins', …)`) and, given `audit`, its audit entry and the
+ * sealer's job (audit's `auditInsertAfter` / `auditSealerAfter` on `ins`), in ONE statement. True when inserted.
  */
 export async function insertInvoiceWithJob(
   db: Db,
   invoice: Invoice,
   job: RawBuilder<{ id: string }>,
+  audit?: { entry: RawBuilder<{ id: string }>; sealer: RawBuilder<{ id: string }> },
 ): Promise<boolean> {
-  const row = await db
+  const base = db
     .with('ins', (qc) =>
       qc
         .insertInto('invoices')
@@ -46,10 +48,12 @@ export async function insertInvoiceWithJob(
         .onConflict((oc) => oc.columns(['tenant_id', 'serial_no']).doNothing())
         .returning('id'),
     )
-    .with('job', () => job)
-    .selectFrom('ins')
-    .select('ins.id')
-    .executeTakeFirst();
+    .with('job', () => job);
+  // The audit entry and its sealer job, when a console user or an API app asks: in the same statement, per `ins` row.
+  const query = audit
+    ? (base.with('audit', () => audit.entry).with('seal', () => audit.sealer) as unknown as typeof base)
+    : base;
+  const row = await query.selectFrom('ins').select('ins.id').executeTakeFirst();
   return row !== undefined;
 }
 
@@ -111,10 +115,17 @@ export async function findInvoiceByRedForm(db: Db, tenantId: string, formId: str
 export async function listRedFormRequests(
   db: Db,
   tenantId: string,
-  filters: { status?: string },
+  filters: { status?: string; sellerTaxIds?: readonly string[] | null },
   page: { cursor?: string; limit: number },
 ): Promise<Page<Invoice>> {
   let q = db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId).where('red_form_id', 'is not', null);
   if (filters.status) q = q.where('red_form_status', '=', filters.status);
+  if (filters.sellerTaxIds) q = q.where(inSellers(filters.sellerTaxIds));
   return fetchPage(q, page);
+}
+
+/** `seller_tax_id in (…)` for a clerk's orgs (none assigned: nothing matches). */
+export function inSellers(taxIds: readonly string[]) {
+  return (eb: ExpressionBuilder<Database, 'invoices'>) =>
+    taxIds.length === 0 ? sql<boolean>`1 = 0` : eb('seller_tax_id', 'in', taxIds);
 }

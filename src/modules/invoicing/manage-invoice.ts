@@ -1,12 +1,15 @@
+import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import type { Static } from 'typebox';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError, listErrorCodes } from '../../platform/errors/app-error.js';
 import { cancelUnstartedJob } from '../../platform/jobs/index.js';
+import { type AuditChange, type AuditMeta, appendAudit, scheduleAuditSealer } from '../audit/index.js';
+import { assertOrgAllowed, getAuth } from '../auth/index.js';
 import { ChannelError } from '../channels/index.js';
 import { assertSellerBound, getSellerOrThrow } from '../orgs/index.js';
-import { computedColumns, enqueueIssue, ISSUE_TASK, issueJobKey } from './create-invoice.js';
+import { computedColumns, enqueueIssue, ISSUE_TASK, invoiceAuditFields, issueJobKey } from './create-invoice.js';
 import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
 import {
   CHANNEL_REJECTED,
@@ -33,12 +36,22 @@ export async function getInvoiceOrThrow(deps: Deps, tenantId: string, serialNo: 
 }
 
 /**
+ * The invoice of a request's caller: 404 INVOICE_NOT_FOUND outside the tenant, 403 ORG_NOT_ASSIGNED when a clerk asks
+ * about a seller org not assigned to them (docs/console.md#roles-and-permissions).
+ */
+export async function getScopedInvoiceOrThrow(deps: Deps, request: FastifyRequest, serialNo: string): Promise<Invoice> {
+  const invoice = await getInvoiceOrThrow(deps, getAuth(request).tenantId, serialNo);
+  assertOrgAllowed(request, invoice.seller_tax_id);
+  return invoice;
+}
+
+/**
  * Fixes a failed blue request (开票异常处理): the given fields replace the stored ones, the result is validated
  * again with the tax rules, and the request stays `failed` until it is retried.
  */
 export async function patchFailedInvoice(
   deps: Deps,
-  input: { tenantId: string; serialNo: string; patch: Static<typeof PatchInvoiceBody> },
+  input: { tenantId: string; serialNo: string; patch: Static<typeof PatchInvoiceBody>; audit?: AuditMeta },
 ): Promise<Invoice> {
   const invoice = await getInvoiceOrThrow(deps, input.tenantId, input.serialNo);
   if (invoice.status !== 'failed' || invoice.is_red === 1)
@@ -69,12 +82,37 @@ export async function patchFailedInvoice(
     channel_revision: invoice.channel_revision + 1,
     updated_at: deps.clock.now(),
   };
-  if (!(await transitionInvoice(deps.db.kysely, invoice.id, 'patched', set))) throw new AppError(INVOICE_NOT_EDITABLE);
-  return (await findInvoiceById(deps.db.kysely, invoice.id))!;
+  const patched = await deps.db.kysely.transaction().execute(async (trx) => {
+    if (!(await transitionInvoice(trx, invoice.id, 'patched', set))) throw new AppError(INVOICE_NOT_EDITABLE);
+    const after = (await findInvoiceById(trx, invoice.id))!;
+    await auditInvoicing(deps, trx, input.audit, {
+      action: 'invoices.update',
+      target: { type: 'invoice', id: invoice.serial_no },
+      before: { ...invoiceAuditFields(invoice), request: current },
+      after: { ...invoiceAuditFields(after), request: data },
+    });
+    return after;
+  });
+  return patched;
+}
+
+/** Appends an invoicing action's audit entry in its transaction (a caller without meta — a job — records none). */
+export async function auditInvoicing(
+  deps: Deps,
+  trx: Transaction<Database>,
+  meta: AuditMeta | undefined,
+  change: AuditChange,
+): Promise<void> {
+  if (!meta) return;
+  await appendAudit({ db: trx, clock: deps.clock }, meta, change);
+  await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
 }
 
 /** Resubmits a failed request: a new revision with its own issue job (and channel request id). */
-export async function retryInvoice(deps: Deps, input: { tenantId: string; serialNo: string }): Promise<Invoice> {
+export async function retryInvoice(
+  deps: Deps,
+  input: { tenantId: string; serialNo: string; audit?: AuditMeta },
+): Promise<Invoice> {
   const invoice = await getInvoiceOrThrow(deps, input.tenantId, input.serialNo);
   if (invoice.status !== 'failed') throw new AppError(INVOICE_NOT_RETRYABLE, undefined, { status: invoice.status });
   if (invoice.is_red === 1 && !invoice.red_form_id)
@@ -93,6 +131,12 @@ export async function retryInvoice(deps: Deps, input: { tenantId: string; serial
     // and no other red can be requested against what this one reverses.
     if (invoice.is_red === 1) await lockBlueForRed(deps, trx, invoice);
     await enqueueIssue(deps, trx, { ...invoice, revision });
+    await auditInvoicing(deps, trx, input.audit, {
+      action: 'invoices.retry',
+      target: { type: 'invoice', id: invoice.serial_no },
+      before: { status: invoice.status, revision: invoice.revision, failure: invoice.failure_reason },
+      after: { status: 'pending', revision, failure: null },
+    });
   });
   deps.jobs.notify();
   return (await findInvoiceById(deps.db.kysely, invoice.id))!;
@@ -113,7 +157,10 @@ async function lockBlueForRed(deps: Deps, trx: Transaction<Database>, red: Invoi
  * Cancels a request that failed, or a pending one whose issue job has not started: the job is cancelled in the same
  * transaction, and a job a worker has claimed (it may have called the channel) makes the cancel a 409.
  */
-export async function cancelInvoice(deps: Deps, input: { tenantId: string; serialNo: string }): Promise<Invoice> {
+export async function cancelInvoice(
+  deps: Deps,
+  input: { tenantId: string; serialNo: string; audit?: AuditMeta },
+): Promise<Invoice> {
   const invoice = await getInvoiceOrThrow(deps, input.tenantId, input.serialNo);
   const ok = await deps.db.kysely.transaction().execute(async (trx) => {
     const now = deps.clock.now();
@@ -126,6 +173,12 @@ export async function cancelInvoice(deps: Deps, input: { tenantId: string; seria
       }
     }
     if (invoice.is_red === 1) await onRedFailed(deps, trx, invoice);
+    await auditInvoicing(deps, trx, input.audit, {
+      action: 'invoices.cancel',
+      target: { type: 'invoice', id: invoice.serial_no },
+      before: { status: invoice.status },
+      after: { status: 'cancelled' },
+    });
     return true;
   });
   if (!ok) throw new AppError(INVOICE_NOT_CANCELLABLE, undefined, { status: invoice.status });
@@ -145,7 +198,7 @@ export async function getRedByFormOrThrow(deps: Deps, tenantId: string, formId: 
  */
 export async function decideRedForm(
   deps: Deps,
-  input: { tenantId: string; formId: string; decision: 'confirm' | 'reject' },
+  input: { tenantId: string; formId: string; decision: 'confirm' | 'reject'; reason?: string; audit?: AuditMeta },
 ): Promise<Invoice> {
   const red = await getRedByFormOrThrow(deps, input.tenantId, input.formId);
   let form: Awaited<ReturnType<Deps['channel']['decideRedForm']>>;
@@ -155,7 +208,15 @@ export async function decideRedForm(
     if (err instanceof ChannelError) throw channelErrorToAppError(err);
     throw err;
   }
-  await deps.db.kysely.transaction().execute((trx) => applyFormOutcome(deps, trx, red, form));
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    await applyFormOutcome(deps, trx, red, form);
+    await auditInvoicing(deps, trx, input.audit, {
+      action: `red_forms.${input.decision}`,
+      target: { type: 'red_form', id: red.red_form_no ?? input.formId },
+      before: { status: red.red_form_status, redSerialNo: red.serial_no },
+      after: { status: form.status, redSerialNo: red.serial_no, ...(input.reason ? { reason: input.reason } : {}) },
+    });
+  });
   deps.jobs.notify();
   return (await findInvoiceById(deps.db.kysely, red.id))!;
 }

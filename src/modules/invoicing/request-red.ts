@@ -12,11 +12,13 @@ import {
   type RedLine,
   type RedLineRequest,
 } from '../../tax/index.js';
+import type { AuditMeta } from '../audit/index.js';
 import { assertSellerBound } from '../orgs/index.js';
-import { computedColumns, NEW_REQUEST_STATE } from './create-invoice.js';
+import { computedColumns, invoiceAuditFields, NEW_REQUEST_STATE } from './create-invoice.js';
 import { INVOICE_NOT_FOUND, INVOICE_NOT_REVERSIBLE, INVOICE_RED_IN_PROGRESS } from './invoicing.errors.js';
 import { findInvoiceBySerial, findRedsOfBlue, insertInvoice, transitionInvoice } from './invoicing.repo.js';
 import type { Invoice, InvoiceOrigin } from './invoicing.tables.js';
+import { auditInvoicing } from './manage-invoice.js';
 import { computeRedOrThrow, type RedRequestData, redDraftData } from './red-draft.js';
 import type { RedBody } from './routes/invoice.schemas.js';
 import { decodeComputedInvoice, decodeRedRequest, redRequestJson } from './stored-json.js';
@@ -31,7 +33,14 @@ export type RedRequestBody = Static<typeof RedBody>;
  */
 export async function requestRedInvoice(
   deps: Deps,
-  input: { tenantId: string; origin: InvoiceOrigin; blueSerialNo: string; body: RedRequestBody },
+  input: {
+    tenantId: string;
+    origin: InvoiceOrigin;
+    blueSerialNo: string;
+    body: RedRequestBody;
+    /** Who asked (console user, API app): audited as `invoices.red` on the blue invoice. */
+    audit?: AuditMeta;
+  },
 ): Promise<{ invoice: Invoice; created: boolean }> {
   const db = deps.db.kysely;
   const hash = requestHash({ blueSerialNo: input.blueSerialNo, ...input.body });
@@ -77,6 +86,15 @@ export async function requestRedInvoice(
     });
     if (!locked) throw new AppError(INVOICE_RED_IN_PROGRESS);
     await deps.jobs.enqueue(trx, 'invoicing/apply-red-form', { invoiceId: red.id }, { tenantId: red.tenant_id });
+    await auditInvoicing(deps, trx, input.audit, {
+      action: 'invoices.red',
+      target: { type: 'invoice', id: blue.serial_no },
+      before: { status: blue.status },
+      after: {
+        status: 'red_pending',
+        red: { ...invoiceAuditFields(red), serialNo: red.serial_no, partial: input.body.lines !== undefined },
+      },
+    });
     return 'created' as const;
   });
   if (outcome === 'duplicate') {

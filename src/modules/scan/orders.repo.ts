@@ -73,6 +73,8 @@ export async function updateOrderById(
 }
 
 export interface OrderFilters {
+  /** Only these sellers' orders (a clerk's orgs; none assigned: nothing). */
+  sellerTaxIds?: readonly string[];
   settingId?: string;
   status?: StoredOrderStatus;
   source?: OrderSource;
@@ -98,6 +100,10 @@ export async function listOrders(
   page: { cursor?: string; limit: number },
 ): Promise<Page<ScanOrder>> {
   let q = db.selectFrom('scan_orders').selectAll().where('tenant_id', '=', tenantId);
+  if (filters.sellerTaxIds !== undefined) {
+    const ids = filters.sellerTaxIds;
+    q = q.where((eb) => (ids.length === 0 ? sql<boolean>`1 = 0` : eb('seller_tax_id', 'in', ids)));
+  }
   if (filters.settingId !== undefined) q = q.where('setting_id', '=', filters.settingId);
   if (filters.status !== undefined) q = q.where('status', '=', filters.status);
   if (filters.source !== undefined) q = q.where('source', '=', filters.source);

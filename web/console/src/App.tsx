@@ -28,6 +28,8 @@ const UsersPage = lazy(() => import('./pages/UsersPage'));
 const MySessionsPage = lazy(() => import('./pages/MySessionsPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const SystemPage = lazy(() => import('./pages/SystemPage'));
+const MonitorPage = lazy(() => import('./pages/MonitorPage'));
+const RedFormsPage = lazy(() => import('./pages/RedFormsPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -68,6 +70,8 @@ const router = createBrowserRouter(
         { path: 'me/sessions', element: <MySessionsPage /> },
         { path: 'audit', element: <AuditPage /> },
         { path: 'system', element: <SystemPage /> },
+        { path: 'monitor', element: <MonitorPage /> },
+        { path: 'red-forms', element: <RedFormsPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

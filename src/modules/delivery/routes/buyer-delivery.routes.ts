@@ -5,7 +5,7 @@ import { ctxOf, type Deps } from '../../../platform/deps.js';
 import { IsoTime, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { withAudit } from '../../audit/index.js';
 import { auditMetaOf, getAuth } from '../../auth/index.js';
-import { getInvoiceOrThrow } from '../../invoicing/index.js';
+import { getScopedInvoiceOrThrow } from '../../invoicing/index.js';
 import { listBuyerDeliveries } from '../buyer-deliveries.repo.js';
 import type { BuyerDelivery, OutboxMessage } from '../delivery.tables.js';
 import { getDeliverySettings, putDeliverySettings } from '../delivery-settings.js';
@@ -109,6 +109,7 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
     },
     async (request, reply) => {
       const { tenantId } = getAuth(request);
+      await getScopedInvoiceOrThrow(deps, request, request.params.serialNo);
       const result = await resendToBuyer(
         deps,
         { tenantId, serialNo: request.params.serialNo, ...request.body },
@@ -131,7 +132,7 @@ export const buyerDeliveryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
       },
     },
     async (request) => {
-      const invoice = await getInvoiceOrThrow(deps, getAuth(request).tenantId, request.params.serialNo);
+      const invoice = await getScopedInvoiceOrThrow(deps, request, request.params.serialNo);
       const rows = await listBuyerDeliveries(deps.db.kysely, invoice.tenant_id, invoice.id);
       return { items: rows.map(toBuyerDeliveryView) };
     },

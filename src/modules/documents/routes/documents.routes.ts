@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
 import { IsoTime, responses } from '../../../platform/http/schemas.js';
 import { getAuth } from '../../auth/index.js';
-import { getInvoiceOrThrow } from '../../invoicing/index.js';
+import { getScopedInvoiceOrThrow } from '../../invoicing/index.js';
 import { createDownloadUrl } from '../create-download-link.js';
 import { DOCUMENT_FORMATS } from '../document-formats.js';
 import { DOCUMENT_NOT_AVAILABLE } from '../documents.errors.js';
@@ -26,8 +27,9 @@ const LinksReply = Type.Object({ pdf: Type.String(), ofd: Type.String(), xml: Ty
 export const documentsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   const common = { tags: ['documents'], security: [{ bearerAuth: [] }] };
 
-  const issuedInvoice = async (tenantId: string, serialNo: string) => {
-    const invoice = await getInvoiceOrThrow(deps, tenantId, serialNo);
+  // A clerk's request about another seller org's invoice: 403 ORG_NOT_ASSIGNED.
+  const issuedInvoice = async (request: FastifyRequest, serialNo: string) => {
+    const invoice = await getScopedInvoiceOrThrow(deps, request, serialNo);
     if (!isIssuedInvoice(invoice)) throw new AppError(DOCUMENT_NOT_AVAILABLE, undefined, { status: invoice.status });
     return invoice;
   };
@@ -45,7 +47,7 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     },
     async (request, reply) => {
       const { tenantId } = getAuth(request);
-      const invoice = await issuedInvoice(tenantId, request.params.serialNo);
+      const invoice = await issuedInvoice(request, request.params.serialNo);
       const file = await getInvoiceDocument(deps, { tenantId, invoiceId: invoice.id, format: request.params.format });
       if (!file) throw new AppError(DOCUMENT_NOT_AVAILABLE);
       return sendDocument(request, reply, file, 'private, max-age=31536000, immutable');
@@ -65,8 +67,7 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       },
     },
     async (request) => {
-      const { tenantId } = getAuth(request);
-      const invoice = await issuedInvoice(tenantId, request.params.serialNo);
+      const invoice = await issuedInvoice(request, request.params.serialNo);
       const link = (format: (typeof DOCUMENT_FORMATS)[number]) =>
         createDownloadUrl(deps, { invoiceId: invoice.id, format, ttlSeconds: request.query.ttlSeconds });
       const pdf = link('pdf');

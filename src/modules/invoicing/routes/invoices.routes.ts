@@ -3,14 +3,14 @@ import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
 import { linesBodyLimit, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { INVOICE_KINDS } from '../../../tax/index.js';
-import { assertOrgAllowed, getAuth, orgScope } from '../../auth/index.js';
+import { assertOrgAllowed, auditMetaOf, getAuth, orgScope } from '../../auth/index.js';
 import { createInvoice } from '../create-invoice.js';
 import { listInvoices } from '../invoice-lists.repo.js';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../invoice-state-machine.js';
 import { toInvoiceView } from '../invoice-view.js';
 import { INVOICE_CSV_HEADER, invoiceCsvRow } from '../invoices-csv.js';
 import { INVOICE_ORIGINS } from '../invoicing.tables.js';
-import { cancelInvoice, getInvoiceOrThrow, patchFailedInvoice, retryInvoice } from '../manage-invoice.js';
+import { cancelInvoice, getScopedInvoiceOrThrow, patchFailedInvoice, retryInvoice } from '../manage-invoice.js';
 import { requestRedInvoice } from '../request-red.js';
 import { WaitQuery } from '../schemas.js';
 import { waitForSettled } from '../wait-for-invoice.js';
@@ -72,7 +72,13 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
       const { tenantId } = getAuth(request);
       const { serialNo, ...data } = request.body;
       assertOrgAllowed(request, data.seller.taxId.toUpperCase());
-      const { invoice } = await createInvoice(deps, { tenantId, origin: 'direct', serialNo, data });
+      const { invoice } = await createInvoice(deps, {
+        tenantId,
+        origin: 'direct',
+        serialNo,
+        data,
+        audit: auditMetaOf(request),
+      });
       const settled = await waitForSettled(deps, invoice, request.query.wait ?? 0);
       // Two success shapes (200 issued invoice, 202 accepted): the type provider cannot narrow by status code.
       if (settled) return reply.status(200).send((await toInvoiceView(db, settled)) as never);
@@ -140,8 +146,7 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
         response: responses({ 200: InvoiceView }),
       },
     },
-    async (request) =>
-      toInvoiceView(db, await getInvoiceOrThrow(deps, getAuth(request).tenantId, request.params.serialNo)),
+    async (request) => toInvoiceView(db, await getScopedInvoiceOrThrow(deps, request, request.params.serialNo)),
   );
 
   app.patch(
@@ -157,15 +162,18 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
         response: responses({ 200: InvoiceView }, [400, 401, 404, 409, 422]),
       },
     },
-    async (request) =>
-      toInvoiceView(
+    async (request) => {
+      await getScopedInvoiceOrThrow(deps, request, request.params.serialNo);
+      return toInvoiceView(
         db,
         await patchFailedInvoice(deps, {
           tenantId: getAuth(request).tenantId,
           serialNo: request.params.serialNo,
           patch: request.body,
+          audit: auditMetaOf(request),
         }),
-      ),
+      );
+    },
   );
 
   app.post(
@@ -181,9 +189,11 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
       },
     },
     async (request) => {
+      await getScopedInvoiceOrThrow(deps, request, request.params.serialNo);
       const invoice = await retryInvoice(deps, {
         tenantId: getAuth(request).tenantId,
         serialNo: request.params.serialNo,
+        audit: auditMetaOf(request),
       });
       return toInvoiceView(db, (await waitForSettled(deps, invoice, request.query.wait ?? 0)) ?? invoice);
     },
@@ -200,11 +210,17 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
         response: responses({ 200: InvoiceView }, [400, 401, 404, 409]),
       },
     },
-    async (request) =>
-      toInvoiceView(
+    async (request) => {
+      await getScopedInvoiceOrThrow(deps, request, request.params.serialNo);
+      return toInvoiceView(
         db,
-        await cancelInvoice(deps, { tenantId: getAuth(request).tenantId, serialNo: request.params.serialNo }),
-      ),
+        await cancelInvoice(deps, {
+          tenantId: getAuth(request).tenantId,
+          serialNo: request.params.serialNo,
+          audit: auditMetaOf(request),
+        }),
+      );
+    },
   );
 
   app.post(
@@ -222,11 +238,13 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
       },
     },
     async (request, reply) => {
+      await getScopedInvoiceOrThrow(deps, request, request.params.serialNo);
       const { invoice } = await requestRedInvoice(deps, {
         tenantId: getAuth(request).tenantId,
         origin: 'direct',
         blueSerialNo: request.params.serialNo,
         body: request.body,
+        audit: auditMetaOf(request),
       });
       const settled = await waitForSettled(deps, invoice, request.query.wait ?? 0);
       return reply.status(settled ? 200 : 202).send((await toInvoiceView(db, settled ?? invoice)) as never);

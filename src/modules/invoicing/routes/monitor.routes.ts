@@ -6,7 +6,7 @@ import { AppError } from '../../../platform/errors/app-error.js';
 import { NOT_FOUND } from '../../../platform/errors/platform.errors.js';
 import { IsoTime, Money, responses } from '../../../platform/http/schemas.js';
 import { fenToDecimalString, lookupTaxCode } from '../../../tax/index.js';
-import { getAuth } from '../../auth/index.js';
+import { getAuth, orgScope } from '../../auth/index.js';
 import { getInvoiceMonitor } from '../invoice-lists.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import { listMonitorExceptions, type MonitorException } from '../monitor-exceptions.js';
@@ -78,8 +78,12 @@ export const monitorRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
     async (request) => {
       const { tenantId } = getAuth(request);
-      const m = await getInvoiceMonitor(deps.db.kysely, tenantId);
-      const exceptions = await listMonitorExceptions(deps, tenantId, 50);
+      // A clerk sees the requests and exceptions of their own seller orgs only.
+      const scope = orgScope(request);
+      const m = await getInvoiceMonitor(deps.db.kysely, tenantId, scope);
+      const exceptions = (await listMonitorExceptions(deps, tenantId, 50)).filter(
+        (e) => scope === null || (e.sellerTaxId !== null && scope.includes(e.sellerTaxId)),
+      );
       return {
         counts: m.counts as Record<string, number>,
         inFlight: m.inFlight.map(item),

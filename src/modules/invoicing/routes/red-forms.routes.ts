@@ -4,7 +4,7 @@ import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { IsoTime, Money, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { fenToDecimalString } from '../../../tax/index.js';
-import { getAuth } from '../../auth/index.js';
+import { assertOrgAllowed, auditMetaOf, getAuth, orgScope } from '../../auth/index.js';
 import { findInvoiceById, listRedFormRequests } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import { decideRedForm, getRedByFormOrThrow } from '../manage-invoice.js';
@@ -24,6 +24,11 @@ export const RedFormView = Type.Object({
 });
 
 const RED_FORMS_DEFAULT_LIMIT = 200;
+
+const DecisionBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 200, description: '确认或否认的理由（记入审计日志）' })) },
+  { additionalProperties: false },
+);
 
 async function toRedFormView(deps: Deps, red: Invoice) {
   const blue = await findInvoiceById(deps.db.kysely, red.blue_invoice_id ?? '');
@@ -69,7 +74,7 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
       const reds = await listRedFormRequests(
         deps.db.kysely,
         getAuth(request).tenantId,
-        { ...(status ? { status } : {}) },
+        { ...(status ? { status } : {}), sellerTaxIds: orgScope(request) },
         { ...(cursor ? { cursor } : {}), limit: limit ?? RED_FORMS_DEFAULT_LIMIT },
       );
       return {
@@ -85,8 +90,11 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
       config: { permission: 'invoices.read' },
       schema: { ...common, summary: '红字确认单详情', params: Params, response: responses({ 200: RedFormView }) },
     },
-    async (request) =>
-      toRedFormView(deps, await getRedByFormOrThrow(deps, getAuth(request).tenantId, request.params.id)),
+    async (request) => {
+      const red = await getRedByFormOrThrow(deps, getAuth(request).tenantId, request.params.id);
+      assertOrgAllowed(request, red.seller_tax_id);
+      return toRedFormView(deps, red);
+    },
   );
 
   for (const decision of ['confirm', 'reject'] as const) {
@@ -98,14 +106,23 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
           ...common,
           summary: decision === 'confirm' ? '购方确认红字确认单（沙箱模拟）' : '购方否认红字确认单（沙箱模拟）',
           params: Params,
+          body: DecisionBody,
           response: responses({ 200: RedFormView }, [400, 401, 404, 409, 422]),
+        },
+        // The body is optional: a call without one decides without a reason.
+        preValidation: async (request) => {
+          request.body ??= {};
         },
       },
       async (request) => {
+        const { tenantId } = getAuth(request);
+        assertOrgAllowed(request, (await getRedByFormOrThrow(deps, tenantId, request.params.id)).seller_tax_id);
         const red = await decideRedForm(deps, {
-          tenantId: getAuth(request).tenantId,
+          tenantId,
           formId: request.params.id,
           decision,
+          ...(request.body.reason ? { reason: request.body.reason } : {}),
+          audit: auditMetaOf(request),
         });
         return toRedFormView(deps, red);
       },

@@ -1,10 +1,12 @@
 import {
+  AlertOutlined,
   ApiOutlined,
   AuditOutlined,
   BankOutlined,
   ClusterOutlined,
   DashboardOutlined,
   DownOutlined,
+  ExceptionOutlined,
   FileTextOutlined,
   FormOutlined,
   KeyOutlined,
@@ -12,11 +14,12 @@ import {
   MailOutlined,
   QrcodeOutlined,
   SendOutlined,
+  SettingOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Breadcrumb, Button, Dropdown, Layout, Menu, Spin } from 'antd';
+import { Breadcrumb, Button, Dropdown, Layout, Menu, type MenuProps, Spin } from 'antd';
 import { lazy, type ReactNode, Suspense, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { api, errorMessage, setCsrfToken } from '../api';
@@ -32,29 +35,51 @@ interface MenuEntry {
   icon: ReactNode;
   /** The permission the entry needs (SessionInfo.permissions); null: everyone logged in. */
   permission: string | null;
+  /** The titled group of the side menu the entry is shown in (none: at the top). */
   parent?: string;
 }
 
 /** The side menu, in order; entries the user's role cannot use are hidden. */
 export const MENU: MenuEntry[] = [
   { path: '/', label: '工作台', icon: <DashboardOutlined />, permission: 'invoices.read' },
-  { path: '/invoices', label: '销项发票', icon: <FileTextOutlined />, permission: 'invoices.read' },
-  { path: '/invoices/issue', label: '开具发票', icon: <FormOutlined />, permission: 'invoices.issue' },
-  { path: '/scan/orders', label: '扫码订单', icon: <QrcodeOutlined />, permission: 'scan.read' },
-  { path: '/deliveries', label: '推送记录', icon: <SendOutlined />, permission: 'integrations.read' },
-  { path: '/scan/settings', label: '二维码设置', icon: <QrcodeOutlined />, permission: 'scan.read' },
-  { path: '/integrations/apps', label: 'API 应用', icon: <ApiOutlined />, permission: 'integrations.read' },
+  { path: '/invoices', label: '销项发票', icon: <FileTextOutlined />, permission: 'invoices.read', parent: '开票' },
+  { path: '/invoices/issue', label: '开具发票', icon: <FormOutlined />, permission: 'invoices.issue', parent: '开票' },
+  { path: '/monitor', label: '开票监控', icon: <AlertOutlined />, permission: 'invoices.read', parent: '开票' },
+  { path: '/red-forms', label: '红字确认单', icon: <ExceptionOutlined />, permission: 'invoices.read', parent: '开票' },
+  { path: '/scan/orders', label: '扫码订单', icon: <QrcodeOutlined />, permission: 'scan.read', parent: '扫码开票' },
+  {
+    path: '/scan/settings',
+    label: '二维码设置',
+    icon: <QrcodeOutlined />,
+    permission: 'scan.read',
+    parent: '扫码开票',
+  },
+  { path: '/deliveries', label: '推送记录', icon: <SendOutlined />, permission: 'integrations.read', parent: '集成' },
+  {
+    path: '/integrations/apps',
+    label: 'API 应用',
+    icon: <ApiOutlined />,
+    permission: 'integrations.read',
+    parent: '集成',
+  },
   {
     path: '/integrations/business-systems',
     label: '业务系统',
     icon: <ClusterOutlined />,
     permission: 'integrations.read',
+    parent: '集成',
   },
-  { path: '/integrations/outbox', label: '发件箱', icon: <MailOutlined />, permission: 'integrations.read' },
-  { path: '/orgs', label: '销方企业', icon: <BankOutlined />, permission: 'orgs.read' },
-  { path: '/users', label: '用户与角色', icon: <TeamOutlined />, permission: 'users.manage' },
-  { path: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
-  { path: '/system', label: '系统', icon: <ClusterOutlined />, permission: 'system.read' },
+  {
+    path: '/integrations/outbox',
+    label: '发件箱',
+    icon: <MailOutlined />,
+    permission: 'integrations.read',
+    parent: '集成',
+  },
+  { path: '/orgs', label: '销方企业', icon: <BankOutlined />, permission: 'orgs.read', parent: '管理' },
+  { path: '/users', label: '用户与角色', icon: <TeamOutlined />, permission: 'users.manage', parent: '管理' },
+  { path: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read', parent: '管理' },
+  { path: '/system', label: '系统', icon: <SettingOutlined />, permission: 'system.read', parent: '管理' },
 ];
 
 function selectedKey(pathname: string): string {
@@ -86,11 +111,15 @@ export function AppLayout() {
     await navigate('/login', { replace: true });
   };
 
-  const items = MENU.filter((m) => can(session, m.permission)).map((m) => ({
-    key: m.path,
-    icon: m.icon,
-    label: <Link to={m.path}>{m.label}</Link>,
-  }));
+  // Grouped by `parent` (a titled group of the side menu), in MENU order; groups the user can use nothing of are hidden.
+  const items: NonNullable<MenuProps['items']> = [];
+  for (const m of MENU.filter((e) => can(session, e.permission))) {
+    const item = { key: m.path, icon: m.icon, label: <Link to={m.path}>{m.label}</Link> };
+    const group = items.find((g) => g?.key === `group:${m.parent}`);
+    if (!m.parent) items.push(item);
+    else if (group && 'children' in group) group.children?.push(item);
+    else items.push({ type: 'group', key: `group:${m.parent}`, label: m.parent, children: [item] });
+  }
 
   return (
     <Layout style={{ minHeight: '100vh' }}>

@@ -112,13 +112,19 @@ export default function DashboardPage() {
             </Col>
             <Col xs={24} md={6}>
               <Card title="待处理异常">
-                <Figure title="开具失败" value={d.failures.count} to={pool({ status: 'failed' })} />
+                <Figure title="开具失败" value={d.failures.count} to="/monitor" />
                 <span className="ofp-secondary">
                   {d.failures.byCode.length === 0
                     ? '无需处理'
-                    : d.failures.byCode.map((f) => `${f.code} ×${f.count}`).join('，')}
-                  ；处理中{' '}
-                  <Link to={pool({ status: 'pending,issuing' })}>{d.statuses.pending + d.statuses.issuing}</Link> 张
+                    : d.failures.byCode.map((f, i) => (
+                        <span key={f.code}>
+                          {i > 0 && '，'}
+                          <Link to={`/monitor?code=${encodeURIComponent(f.code)}`}>
+                            {f.code} ×{f.count}
+                          </Link>
+                        </span>
+                      ))}
+                  ；处理中 <Link to="/monitor?tab=in-flight">{d.statuses.pending + d.statuses.issuing}</Link> 张
                 </span>
               </Card>
             </Col>
