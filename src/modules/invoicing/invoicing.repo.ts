@@ -1,4 +1,4 @@
-import type { Kysely, RawBuilder, Transaction, Updateable } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction, type Updateable } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
 import { type InvoiceStateEvent, transitionSources, transitionTarget } from './invoice-state-machine.js';
@@ -27,6 +27,16 @@ export async function insertInvoice(db: Db, invoice: Invoice): Promise<boolean> 
     .onConflict((oc) => oc.columns(['tenant_id', 'serial_no']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/** Inserts many rows in one multi-row statement (the seed command); a duplicate serial number fails the statement. */
+export async function insertInvoiceBatch(db: Db, invoices: readonly Invoice[]): Promise<void> {
+  if (invoices.length > 0) await db.insertInto('invoices').values(invoices).execute();
+}
+
+/** Refreshes the planner's statistics of `invoices` after a bulk insert (what autovacuum / `PRAGMA optimize` do later). */
+export async function analyzeInvoices(db: Db): Promise<void> {
+  await sql`analyze invoices`.execute(db);
 }
 
 /**
