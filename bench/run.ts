@@ -44,7 +44,8 @@ interface AppInfo {
 }
 
 const USAGE = `usage: npm run bench -- [benchmark…] [--dialect sqlite|postgres|both] [--duration <s>] [--connections <n>]
-benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')} (default: all)
+benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')} (default: all), and console-scale (run on its own:
+  seeds CONSOLE_SCALE_INVOICES invoices, default 1000000; see bench/console-scale.ts)
 postgres needs BENCH_DATABASE_URL (or DATABASE_URL); a throw-away database is created and dropped.`;
 
 function fail(message: string): never {
@@ -98,11 +99,11 @@ function parseCli(argv: string[]) {
     default:
       fail(`--dialect must be sqlite, postgres or both (got ${values.dialect})`);
   }
-  const unknown = positionals.filter((n) => !BENCHMARKS.some((b) => b.name === n));
+  const unknown = positionals.filter((n) => n !== 'console-scale' && !BENCHMARKS.some((b) => b.name === n));
   if (unknown.length > 0) fail(`unknown benchmark(s): ${unknown.join(', ')}`);
   const benchmarks =
     positionals.length === 0 ? [...BENCHMARKS] : BENCHMARKS.filter((b) => positionals.includes(b.name));
-  return { measureOptions, dialects, benchmarks, pgUrl };
+  return { measureOptions, dialects, benchmarks, pgUrl, consoleScale: positionals.includes('console-scale') };
 }
 
 // ---- cleanup: children, throw-away databases, temp dirs — on success, error and signals ----
@@ -267,7 +268,13 @@ async function runDialect(
 }
 
 async function main(): Promise<number> {
-  const { measureOptions, dialects, benchmarks, pgUrl } = parseCli(process.argv.slice(2));
+  const { measureOptions, dialects, benchmarks, pgUrl, consoleScale } = parseCli(process.argv.slice(2));
+  if (consoleScale) {
+    // Its own runner: it seeds a large pool in-process and measures sequential requests, not throughput.
+    if (benchmarks.length !== BENCHMARKS.length && benchmarks.length > 0) fail('console-scale runs on its own');
+    const { runConsoleScale } = await import('./console-scale.js');
+    return (await runConsoleScale(dialects, pgUrl)) ? 0 : 1;
+  }
   const perMeasurement = measureOptions.durationS + measureOptions.warmupS;
   const estimateS = dialects.length * benchmarks.length * 2 * perMeasurement;
   // Hard bound on the whole run: the estimate plus generous slack for server start-up and cleanup.

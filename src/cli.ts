@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { createRuntime } from './app.js';
+import { readDemoCredentials } from './demo-seed.js';
 import { serve } from './main.js';
 import { sealAllChains, verifyAuditChains } from './modules/audit/index.js';
 import {
@@ -17,7 +18,7 @@ import {
   type UserRole,
 } from './modules/auth/index.js';
 import { issueSandboxCredential } from './modules/channels/index.js';
-import { importTaxCodes } from './modules/invoicing/index.js';
+import { importTaxCodes, seedInvoices } from './modules/invoicing/index.js';
 import { bindOrgChannel, createOrg, unbindOrgChannel } from './modules/orgs/index.js';
 import { toIsoCst } from './platform/clock.js';
 import { type Config, loadConfig, ROLES, type Role } from './platform/config/load-config.js';
@@ -327,6 +328,45 @@ export function buildCli(config: () => Config): Command {
     );
 
   program
+    .command('seed')
+    .description("add realistic invoices to a tenant's pool, in bulk (demos, the console-scale benchmark); additive")
+    .requiredOption('--invoices <n>', 'how many invoices to add (1 – 10 000 000)')
+    .option('--tenant <tenantId>', 'tenant (default: the demo tenant of DATA_DIR)')
+    .option('--seed <n>', 'random seed (same seed, same spread)')
+    .addOption(json)
+    .action(async (opts: Out & { invoices: string; tenant?: string; seed?: string }) => {
+      const count = Number(opts.invoices);
+      if (!Number.isInteger(count) || count < 1 || count > 10_000_000) {
+        throw new Error('--invoices must be an integer from 1 to 10000000');
+      }
+      const cfg = config();
+      const tenantId = opts.tenant ?? readDemoCredentials(cfg.dataDir)?.tenantId;
+      if (!tenantId) throw new Error('--tenant is required (no demo tenant in DATA_DIR)');
+      await withRuntime(cfg, async ({ deps }) => {
+        if (!(await getTenant({ db: deps.db.kysely }, tenantId))) throw new Error(`tenant ${tenantId} not found`);
+        const started = performance.now();
+        const bar = progressBar(count);
+        const result = await seedInvoices(
+          { db: deps.db.kysely, clock: deps.clock },
+          {
+            tenantId,
+            count,
+            ...(opts.seed === undefined ? {} : { seed: Number(opts.seed) }),
+            onProgress: (done) => bar.update(done),
+          },
+        );
+        bar.done();
+        const seconds = (performance.now() - started) / 1000;
+        print(opts, { tenantId, ...result, seconds: Number(seconds.toFixed(1)) }, () =>
+          [
+            `added ${result.inserted} invoices to tenant ${tenantId} in ${seconds.toFixed(1)} s (${Math.round(result.inserted / seconds)}/s)`,
+            `  serial numbers ${result.serialPrefix}…, created ${toIsoCst(result.from)} – ${toIsoCst(result.to)}`,
+          ].join('\n'),
+        );
+      });
+    });
+
+  program
     .command('tax-codes')
     .description('税收分类编码 (tax classification codes)')
     .command('import')
@@ -393,6 +433,32 @@ export function buildCli(config: () => Config): Command {
       }),
     );
   return program;
+}
+
+/** A progress bar on stderr: redrawn in place on a terminal, a line per 10 % otherwise (logs, CI). */
+function progressBar(total: number) {
+  const tty = process.stderr.isTTY === true;
+  const started = performance.now();
+  let lastTenth = -1;
+  return {
+    update(done: number) {
+      const ratio = done / total;
+      const rate = done / Math.max((performance.now() - started) / 1000, 0.001);
+      const eta = rate > 0 ? Math.round((total - done) / rate) : 0;
+      const text = `${String(Math.floor(ratio * 100)).padStart(3)}% ${done}/${total}  ${Math.round(rate)}/s  ETA ${eta} s`;
+      if (tty) {
+        const width = 30;
+        const filled = Math.round(ratio * width);
+        process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}   `);
+      } else if (Math.floor(ratio * 10) > lastTenth) {
+        lastTenth = Math.floor(ratio * 10);
+        process.stderr.write(`seed: ${text}\n`);
+      }
+    },
+    done() {
+      if (tty) process.stderr.write('\n');
+    },
+  };
 }
 
 /** Entry point of bin/openfapiao.js. Config is the only reader of process.env. */

@@ -41,6 +41,16 @@ export function newId(prefix: string, nowMs = Date.now()): string {
   return `${prefix}_${time}${randomToken(80).slice(0, 14)}`;
 }
 
+/**
+ * An id of {@link newId}'s format for a given moment and a sequence number (0–4095 used of it), without touching the
+ * process's monotonic state: for bulk-generated rows with their own timestamps (the seed command), which must sort
+ * by those timestamps. Callers keep (ms, seq) increasing themselves.
+ */
+export function idAt(prefix: string, ms: number, seq: number): string {
+  const time = (BigInt(Math.floor(ms)) * 4096n + BigInt(seq % 4096)).toString(36).padStart(11, '0');
+  return `${prefix}_${time}${randomToken(80).slice(0, 14)}`;
+}
+
 /** SHA-256 hex of a high-entropy secret (tokens, app secrets). Low-entropy passwords use scrypt instead. */
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');

@@ -81,7 +81,7 @@ export async function getDashboard(deps: Deps, caller: Caller) {
     sumIssuedInvoices(db, tenantId, today.start, today.start + DAY_MS, sellers),
     sumIssuedInvoices(db, tenantId, month.start, month.next, sellers),
     issuedDailyTotals(db, tenantId, trendStart, today.start + DAY_MS, sellers),
-    countInvoicesByStatus(db, tenantId, sellers),
+    countInvoicesByStatus(db, tenantId, sellers, ['pending', 'issuing', 'failed', 'red_pending']),
     countFailedByCode(db, tenantId, sellers),
     seesDeliveries ? countWebhookDeliveriesByStatus(db, tenantId) : null,
     seesScan ? countOrdersByStatus(db, tenantId, now, sellers) : null,

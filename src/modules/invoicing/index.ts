@@ -26,6 +26,7 @@ export { monitorRoutes } from './routes/monitor.routes.js';
 export { redFormsRoutes } from './routes/red-forms.routes.js';
 export { taxCodeSearchRoutes } from './routes/tax-code-search.routes.js';
 export { BuyerInput, Kind, LineInput, TotalsInput, WaitQuery } from './schemas.js';
+export { type SeedInvoicesResult, seedInvoices } from './seed-invoices.js';
 export {
   decodeComputedInvoice,
   decodeInvoiceRequest,

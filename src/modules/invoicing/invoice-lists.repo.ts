@@ -1,6 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
-import { fetchPage } from '../../platform/db/pagination.js';
+import { toPage } from '../../platform/db/pagination.js';
 import { toFen } from '../../tax/index.js';
 import type { InvoiceStatus } from './invoice-state-machine.js';
 import { inSellers } from './invoicing.repo.js';
@@ -23,12 +23,17 @@ export interface InvoiceFilters {
   totalMax?: string;
   isRed?: boolean;
   serialNo?: string;
+  /** Only these serial numbers (the console's selected rows). */
+  serialNos?: readonly string[];
   businessSystemCode?: string;
   origin?: InvoiceOrigin;
 }
 
 const CST_OFFSET_MS = 8 * 3600_000;
 const dayStart = (date: string) => Date.parse(`${date}T00:00:00Z`) - CST_OFFSET_MS;
+
+/** A range filter matching at most this many rows is sorted from its range index (see listInvoices). */
+const RANGE_SORT_MAX = 200_000;
 
 /** The invoice pool (销项全票池) of a tenant, newest first, cursor-paginated by id. */
 export async function listInvoices(
@@ -37,7 +42,90 @@ export async function listInvoices(
   filters: InvoiceFilters,
   page: { cursor?: string; limit: number },
 ): Promise<{ items: Invoice[]; nextCursor: string | null }> {
-  let q = db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId);
+  // Two steps: the page's ids from an index (the filters' narrow indexes, docs/benchmarks.md#console-scale), then
+  // those rows — so a filter never reads the wide rows it skips.
+  let ids = withInvoiceFilters(db.selectFrom('invoices').select('id'), tenantId, filters);
+  if (page.cursor) ids = ids.where('id', '<', page.cursor);
+  // A date or amount range: the planner cannot know that dates follow ids (it would walk the newest ids looking for
+  // an old month). When the range holds few enough rows, read them from the range index and sort their ids instead
+  // (ordering by an expression keeps the planner off the id-ordered walk).
+  const ranged = filters.issuedFrom || filters.issuedTo || filters.totalMin || filters.totalMax;
+  const sortRange = ranged && (await countInvoicesUpTo(db, tenantId, filters, RANGE_SORT_MAX + 1)) <= RANGE_SORT_MAX;
+  const rows = await db
+    .selectFrom('invoices')
+    .selectAll()
+    .where(
+      'id',
+      'in',
+      ids.orderBy(sortRange ? sql`${sql.ref('id')} || ''` : sql.ref('id'), 'desc').limit(page.limit + 1),
+    )
+    .orderBy('id', 'desc')
+    .execute();
+  return toPage(rows, page.limit);
+}
+
+/** The columns of an export row (no JSON snapshots: an export reads a narrow row per invoice). */
+export const EXPORT_COLUMNS = [
+  'id',
+  'serial_no',
+  'status',
+  'kind',
+  'is_red',
+  'code',
+  'number',
+  'issued_at',
+  'seller_tax_id',
+  'buyer_name',
+  'buyer_tax_id',
+  'amount_fen',
+  'tax_fen',
+  'total_fen',
+  'origin',
+  'business_system_code',
+  'failure_reason',
+  'created_at',
+] as const satisfies readonly (keyof Invoice)[];
+
+export type InvoiceExportRow = Pick<Invoice, (typeof EXPORT_COLUMNS)[number]>;
+
+/**
+ * One keyset page of an export: up to `limit` rows of the pool with ids below `before` (null: from the newest),
+ * newest first. A page is one short indexed query, so an export of any size never holds more than a page.
+ */
+export async function readInvoiceExportPage(
+  db: Kysely<Database>,
+  tenantId: string,
+  filters: InvoiceFilters,
+  before: string | null,
+  limit: number,
+): Promise<InvoiceExportRow[]> {
+  let q = withInvoiceFilters(db.selectFrom('invoices').select(EXPORT_COLUMNS), tenantId, filters);
+  if (before !== null) q = q.where('id', '<', before);
+  return q.orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** How many invoices match, counting no further than `cap` (so the cost is bounded by the cap, not the pool). */
+export async function countInvoicesUpTo(
+  db: Kysely<Database>,
+  tenantId: string,
+  filters: InvoiceFilters,
+  cap: number,
+): Promise<number> {
+  const inner = withInvoiceFilters(db.selectFrom('invoices').select('id'), tenantId, filters).limit(cap);
+  const row = await db
+    .selectFrom(inner.as('matching'))
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The pool's filters on a query of `invoices` (shared by the list, the export and its count). */
+function withInvoiceFilters<O>(
+  query: SelectQueryBuilder<Database, 'invoices', O>,
+  tenantId: string,
+  filters: InvoiceFilters,
+): SelectQueryBuilder<Database, 'invoices', O> {
+  let q = query.where('tenant_id', '=', tenantId);
   if (filters.status?.length) q = q.where('status', 'in', filters.status);
   if (filters.kind) q = q.where('kind', '=', filters.kind);
   if (filters.sellerTaxId) q = q.where('seller_tax_id', '=', filters.sellerTaxId);
@@ -51,9 +139,12 @@ export async function listInvoices(
   if (filters.totalMax) q = q.where('total_fen', '<=', toFen(filters.totalMax));
   if (filters.isRed !== undefined) q = q.where('is_red', '=', filters.isRed ? 1 : 0);
   if (filters.serialNo) q = q.where('serial_no', '=', filters.serialNo);
+  if (filters.serialNos) {
+    q = filters.serialNos.length === 0 ? q.where(sql<boolean>`1 = 0`) : q.where('serial_no', 'in', filters.serialNos);
+  }
   if (filters.businessSystemCode) q = q.where('business_system_code', '=', filters.businessSystemCode);
   if (filters.origin) q = q.where('origin', '=', filters.origin);
-  return fetchPage(q, page);
+  return q;
 }
 
 /** `%` and `_` in a search text match themselves (with an explicit ESCAPE, which SQLite needs). */

@@ -79,19 +79,23 @@ export async function issuedDailyTotals(
   return rows.map((r) => ({ day: Number(r.day), count: Number(r.n), totalFen: Number(r.total_fen) }));
 }
 
-/** How many invoices of the tenant are in each state now. */
+/**
+ * How many invoices of the tenant are in each state now (only `statuses` when given: the dashboard counts the few
+ * open states from the status index instead of every issued invoice).
+ */
 export async function countInvoicesByStatus(
   db: Kysely<Database>,
   tenantId: string,
   sellers: SellerScope = null,
+  statuses?: readonly InvoiceStatus[],
 ): Promise<Partial<Record<InvoiceStatus, number>>> {
-  const rows = await db
+  let q = db
     .selectFrom('invoices')
     .select((eb) => ['status', eb.fn.countAll<number | string>().as('n')])
     .where('tenant_id', '=', tenantId)
-    .where(inScope(sellers))
-    .groupBy('status')
-    .execute();
+    .where(inScope(sellers));
+  if (statuses) q = q.where('status', 'in', statuses);
+  const rows = await q.groupBy('status').execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 

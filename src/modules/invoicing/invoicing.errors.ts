@@ -11,7 +11,14 @@ export const {
   INVOICE_NOT_REVERSIBLE,
   INVOICE_RED_IN_PROGRESS,
   INVOICE_OUTCOME_UNKNOWN,
+  EXPORT_TOO_LARGE,
 } = defineErrors({
+  EXPORT_TOO_LARGE: {
+    statusCode: 422,
+    message: '导出的发票超过上限，请缩小筛选范围后分批导出',
+    description:
+      'An invoice export (CSV/XLSX) would exceed its row cap (details.maxRows); narrow the filters, e.g. the date range.',
+  },
   INVOICE_NOT_FOUND: {
     statusCode: 404,
     message: '发票不存在',

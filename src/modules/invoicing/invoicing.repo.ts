@@ -29,6 +29,16 @@ export async function insertInvoice(db: Db, invoice: Invoice): Promise<boolean> 
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
+/** Inserts many rows in one multi-row statement (the seed command); a duplicate serial number fails the statement. */
+export async function insertInvoiceBatch(db: Db, invoices: readonly Invoice[]): Promise<void> {
+  if (invoices.length > 0) await db.insertInto('invoices').values(invoices).execute();
+}
+
+/** Refreshes the planner's statistics of `invoices` after a bulk insert (what autovacuum / `PRAGMA optimize` do later). */
+export async function analyzeInvoices(db: Db): Promise<void> {
+  await sql`analyze invoices`.execute(db);
+}
+
 /**
  * PostgreSQL: inserts the invoice unless the tenant already has the serial number, and — only when it was inserted —
  * its job (`job`: a jobs insert from `deps.jobs.enqueueAfter('ins', …)`) and, given `audit`, its audit entry and the

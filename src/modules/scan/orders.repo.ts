@@ -81,8 +81,6 @@ export interface OrderFilters {
   /** Static orders waiting for the merchant's confirmation (submitted, needs_confirmation). */
   awaitingConfirmation?: boolean;
   orderNo?: string;
-  /** Only these sellers (a clerk's orgs). */
-  sellerTaxIds?: readonly string[];
   /** Created on or after this day (YYYY-MM-DD, China time). */
   createdFrom?: string;
   /** Created on or before this day (YYYY-MM-DD, China time, inclusive). */
@@ -108,12 +106,6 @@ export async function listOrders(
   if (filters.status !== undefined) q = q.where('status', '=', filters.status);
   if (filters.source !== undefined) q = q.where('source', '=', filters.source);
   if (filters.orderNo !== undefined) q = q.where('order_no', '=', filters.orderNo);
-  if (filters.sellerTaxIds) {
-    q =
-      filters.sellerTaxIds.length === 0
-        ? q.where(sql<boolean>`1 = 0`)
-        : q.where('seller_tax_id', 'in', filters.sellerTaxIds);
-  }
   if (filters.createdFrom) q = q.where('created_at', '>=', dayStart(filters.createdFrom));
   if (filters.createdTo) q = q.where('created_at', '<', dayStart(filters.createdTo) + 86_400_000);
   if (filters.awaitingConfirmation === true) {

@@ -86,6 +86,8 @@ export interface Config {
   readonly delivery: DeliveryConfig;
   /** Invoice documents (PDF/OFD/XML): where bytes are stored and the key that signs download links. */
   readonly documents: { readonly blobStore: BlobStoreKind; readonly signingKey: string | null };
+  /** Bulk exports of the invoice pool (CSV/XLSX). */
+  readonly exports: { readonly maxRows: number };
 }
 
 export const BLOB_STORES = ['fs', 'db'] as const;
@@ -169,6 +171,12 @@ export const CONFIG_VARIABLES = [
     name: 'WORKER_HTTP_PORT',
     default: '8081',
     description: 'Port of a `worker` process’s `/healthz`, `/readyz` and `/metrics` (`0`: any free port, logged).',
+  },
+  {
+    name: 'EXPORT_MAX_ROWS',
+    default: '1000000',
+    description:
+      'Most rows of one invoice export (CSV/XLSX, streamed); a larger selection is refused with 422 `EXPORT_TOO_LARGE` before any byte is sent. At most 1048575 (an XLSX sheet).',
   },
   { name: 'ACCESS_TOKEN_TTL_SECONDS', default: '7200', description: 'Lifetime of API access tokens.' },
   { name: 'AUTH_RATE_LIMIT_MAX', default: '30', description: 'Token requests per client IP per window.' },
@@ -414,6 +422,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       blobStore: oneOf('BLOB_STORE', BLOB_STORES, 'fs'),
       signingKey: signingKey(get('SIGNING_KEY'), problems),
     },
+    exports: { maxRows: int('EXPORT_MAX_ROWS', 1_000_000, 1, 1_048_575) },
   };
   if (problems.length > 0) {
     throw new AppError(CONFIG_INVALID, `配置错误 (invalid configuration):\n  - ${problems.join('\n  - ')}`, {

@@ -85,3 +85,62 @@ export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A file answer (export, merged print): its bytes and the server's file name. */
+export interface DownloadedFile {
+  blob: Blob;
+  fileName: string;
+}
+
+/**
+ * Calls an endpoint that answers with a file (with the CSRF header on writes); a refusal throws the API's ApiError
+ * (its Chinese message) like {@link api}.
+ */
+export async function fetchFile(method: string, path: string, body?: unknown): Promise<DownloadedFile> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', '无法连接服务器，请检查网络后重试');
+  }
+  if (!res.ok) {
+    let e: { code?: string; message?: string; requestId?: string; details?: Record<string, unknown> } | undefined;
+    try {
+      e = ((await res.json()) as { error?: typeof e })?.error;
+    } catch {
+      e = undefined;
+    }
+    if (res.status === 401) onUnauthenticated?.();
+    throw new ApiError(
+      res.status,
+      e?.code ?? `HTTP_${res.status}`,
+      e?.message ?? `请求失败（HTTP ${res.status}）`,
+      e?.requestId ?? res.headers.get('x-request-id'),
+      e?.details ?? null,
+    );
+  }
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  const plain = /filename="([^"]+)"/i.exec(disposition)?.[1];
+  return { blob: await res.blob(), fileName: utf8 ? decodeURIComponent(utf8) : (plain ?? 'download') };
+}
+
+/** Saves a downloaded file in the browser (a temporary object URL on a `download` link). */
+export function saveFile(file: DownloadedFile): void {
+  const url = URL.createObjectURL(file.blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -1,14 +1,19 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import type { Deps } from '../../../platform/deps.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Static, Type } from 'typebox';
+import { ctxOf, type Deps } from '../../../platform/deps.js';
+import { AppError } from '../../../platform/errors/app-error.js';
 import { linesBodyLimit, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { INVOICE_KINDS } from '../../../tax/index.js';
+import { withAudit } from '../../audit/index.js';
 import { assertOrgAllowed, auditMetaOf, getAuth, orgScope } from '../../auth/index.js';
 import { createInvoice } from '../create-invoice.js';
-import { listInvoices } from '../invoice-lists.repo.js';
+import { EXPORT_CONTENT_TYPES, type ExportFormat, exportChunks, exportPages } from '../invoice-export.js';
+import { countInvoicesUpTo, type InvoiceFilters, listInvoices } from '../invoice-lists.repo.js';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../invoice-state-machine.js';
 import { toInvoiceView } from '../invoice-view.js';
-import { INVOICE_CSV_HEADER, invoiceCsvRow } from '../invoices-csv.js';
+import { EXPORT_TOO_LARGE } from '../invoicing.errors.js';
 import { INVOICE_ORIGINS } from '../invoicing.tables.js';
 import { cancelInvoice, getScopedInvoiceOrThrow, patchFailedInvoice, retryInvoice } from '../manage-invoice.js';
 import { requestRedInvoice } from '../request-red.js';
@@ -27,7 +32,8 @@ const date = (description: string) => Type.Optional(Type.String({ maxLength: 10,
 const money = (description: string) =>
   Type.Optional(Type.String({ maxLength: 16, pattern: '^\\d{1,13}(\\.\\d{1,2})?$', description }));
 
-export const ListInvoicesQuery = Type.Object({
+/** The pool's filters (list, export). */
+const PoolFilters = {
   status: Type.Optional(Type.String({ maxLength: 200, description: `逗号分隔: ${INVOICE_STATUSES.join(',')}` })),
   kind: Type.Optional(Type.Union(INVOICE_KINDS.map((k) => Type.Literal(k)))),
   sellerTaxId: Type.Optional(Type.String({ maxLength: 20 })),
@@ -42,9 +48,53 @@ export const ListInvoicesQuery = Type.Object({
   serialNo: Type.Optional(Type.String({ maxLength: 32, description: '开票流水号' })),
   businessSystemCode: Type.Optional(Type.String({ maxLength: 50, description: '业务系统编码' })),
   origin: Type.Optional(Type.Union(INVOICE_ORIGINS.map((o) => Type.Literal(o)))),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+};
+
+export const ListInvoicesQuery = Type.Object({
+  ...PoolFilters,
+  format: Type.Optional(
+    Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: 同 /api/v1/invoices/export.csv' }),
+  ),
   ...PageQuery,
 });
+
+/** The export's filters: the pool's, or the selected rows (`serialNos`, comma-separated, at most 1000). */
+export const ExportInvoicesQuery = Type.Object({
+  ...PoolFilters,
+  serialNos: Type.Optional(
+    Type.String({
+      maxLength: 33_000,
+      pattern: '^[^,]{1,32}(,[^,]{1,32}){0,999}$',
+      description: '逗号分隔的流水号（所选行）',
+    }),
+  ),
+});
+
+type PoolQuery = Static<typeof ExportInvoicesQuery>;
+
+/** The caller's filters on the pool: a clerk only sees their seller orgs (a filter on another org is refused). */
+function poolFilters(request: FastifyRequest, query: PoolQuery): InvoiceFilters {
+  const { status, serialNos, ...rest } = query;
+  const scope = orgScope(request);
+  if (scope && rest.sellerTaxId) assertOrgAllowed(request, rest.sellerTaxId.toUpperCase());
+  return {
+    ...rest,
+    ...(scope ? { sellerTaxIds: scope } : {}),
+    ...(serialNos ? { serialNos: [...new Set(serialNos.split(','))] } : {}),
+    ...(status
+      ? {
+          status: status
+            .split(',')
+            .filter((s): s is InvoiceStatus => (INVOICE_STATUSES as readonly string[]).includes(s)),
+        }
+      : {}),
+  };
+}
+
+const EXPORT_FILE_NAMES: Record<ExportFormat, { ascii: string; chinese: string }> = {
+  csv: { ascii: 'invoices.csv', chinese: '销项发票.csv' },
+  xlsx: { ascii: 'invoices.xlsx', chinese: '销项发票.xlsx' },
+};
 
 /** Direct invoicing (直接开票): issue, query, the invoice pool, exception handling and red-letter reversal. */
 export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -99,41 +149,71 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     },
     async (request, reply) => {
       const { tenantId } = getAuth(request);
-      const { cursor, limit, format, status, ...rest } = request.query;
-      const scope = orgScope(request);
-      if (scope && rest.sellerTaxId) assertOrgAllowed(request, rest.sellerTaxId.toUpperCase());
-      const filters = {
-        ...rest,
-        ...(scope ? { sellerTaxIds: scope } : {}),
-        ...(status
-          ? {
-              status: status
-                .split(',')
-                .filter((s): s is InvoiceStatus => (INVOICE_STATUSES as readonly string[]).includes(s)),
-            }
-          : {}),
-      };
-      if (format === 'csv') {
-        const lines = [INVOICE_CSV_HEADER.join(',')];
-        let next: string | undefined;
-        for (let pageNo = 0; pageNo < 50; pageNo++) {
-          const result = await listInvoices(db, tenantId, filters, { ...(next ? { cursor: next } : {}), limit: 200 });
-          lines.push(...result.items.map(invoiceCsvRow));
-          if (!result.nextCursor) break;
-          next = result.nextCursor;
-        }
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header(
-            'content-disposition',
-            `attachment; filename="invoices.csv"; filename*=UTF-8''${encodeURIComponent('发票.csv')}`,
-          )
-          .send(`\uFEFF${lines.join('\r\n')}\r\n`);
-      }
+      const { cursor, limit, format, ...query } = request.query;
+      const filters = poolFilters(request, query);
+      if (format === 'csv') return sendExport(request, reply, 'csv', query, filters);
       const result = await listInvoices(db, tenantId, filters, { ...(cursor ? { cursor } : {}), limit: limit ?? 50 });
       return { items: await Promise.all(result.items.map((i) => toInvoiceView(db, i))), nextCursor: result.nextCursor };
     },
   );
+
+  /**
+   * A streamed export: the row count is checked first (at most EXPORT_MAX_ROWS, else 422 EXPORT_TOO_LARGE before any
+   * byte is sent), the export is recorded in the audit log (a bulk read of buyer data), then the rows are read a
+   * keyset page at a time and written as they come. A database error mid-way aborts the response (the file is cut).
+   */
+  async function sendExport(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    format: ExportFormat,
+    query: PoolQuery,
+    filters: InvoiceFilters,
+  ) {
+    const { tenantId } = getAuth(request);
+    const maxRows = deps.config.exports.maxRows;
+    const rows = await countInvoicesUpTo(db, tenantId, filters, maxRows + 1);
+    if (rows > maxRows) throw new AppError(EXPORT_TOO_LARGE, undefined, { maxRows });
+    await withAudit(
+      ctxOf(deps),
+      auditMetaOf(request),
+      async () => rows,
+      () => ({
+        action: 'invoices.export',
+        target: { type: 'invoice_pool', id: format },
+        after: { format, rows, filters: query },
+      }),
+    );
+    const name = EXPORT_FILE_NAMES[format];
+    return reply
+      .type(EXPORT_CONTENT_TYPES[format])
+      .header('cache-control', 'no-store')
+      .header('x-export-rows', String(rows))
+      .header(
+        'content-disposition',
+        `attachment; filename="${name.ascii}"; filename*=UTF-8''${encodeURIComponent(name.chinese)}`,
+      )
+      .send(Readable.from(exportChunks(format, exportPages(db, tenantId, filters)), { objectMode: false }));
+  }
+
+  for (const format of ['csv', 'xlsx'] as const) {
+    app.get(
+      `/api/v1/invoices/export.${format}`,
+      {
+        config: { permission: 'invoices.read' },
+        schema: {
+          ...common,
+          summary: `导出销项发票 ${format.toUpperCase()} (streamed export of the pool)`,
+          description:
+            '与票池查询相同的筛选条件，或 serialNos（所选行）。流式输出，最多 EXPORT_MAX_ROWS 行（默认 1000000，超出返回 422 EXPORT_TOO_LARGE）。' +
+            "发票号码、税号等为文本；CSV 为 UTF-8 (BOM)，以 = + - @ 开头的单元格加 ' 前缀。",
+          querystring: ExportInvoicesQuery,
+          produces: [EXPORT_CONTENT_TYPES[format]],
+          response: responses({ 200: Type.String() }, [400, 401, 403, 422]),
+        },
+      },
+      async (request, reply) => sendExport(request, reply, format, request.query, poolFilters(request, request.query)),
+    );
+  }
 
   app.get(
     '/api/v1/invoices/:serialNo',

@@ -1,4 +1,4 @@
-import { DownloadOutlined, SettingOutlined } from '@ant-design/icons';
+import { SettingOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { INVOICE_KINDS } from '@tax';
 import { Button, Card, Checkbox, DatePicker, Dropdown, Form, Input, Select, Space, Table, Tag } from 'antd';
@@ -6,7 +6,8 @@ import type { ColumnsType } from 'antd/es/table';
 import dayjs from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { get, withQuery } from '../api';
+import { get } from '../api';
+import { InvoiceBulkActions } from '../components/InvoiceBulkActions';
 import { InvoiceDrawer } from '../components/InvoiceDrawer';
 import { PageState } from '../components/PageState';
 import { dateTime, kindName, money, ORIGIN_LABELS, STATUS_LABELS } from '../format';
@@ -78,6 +79,8 @@ export default function InvoicesPage() {
   const [form] = Form.useForm();
   const [hidden, setHidden] = useState<string[]>(loadHidden);
   const [open, setOpen] = useState<string | null>(params.get('open'));
+  // Selected rows (kept across pages) for export and 合并打印.
+  const [selected, setSelected] = useState<string[]>([]);
   const filters = useMemo(() => {
     const out: Record<string, string> = {};
     for (const f of FILTERS) {
@@ -222,13 +225,7 @@ export default function InvoicesPage() {
         title="销项发票"
         extra={
           <Space>
-            <Button
-              icon={<DownloadOutlined />}
-              href={withQuery('/api/v1/invoices', { ...filters, format: 'csv' })}
-              download="发票.csv"
-            >
-              导出 CSV
-            </Button>
+            <InvoiceBulkActions filters={filters} selected={selected} />
             <Dropdown
               trigger={['click']}
               dropdownRender={() => (
@@ -261,7 +258,19 @@ export default function InvoicesPage() {
             pagination={false}
             scroll={{ x: 'max-content' }}
             locale={{ emptyText: '没有符合条件的发票' }}
-            onRow={(r) => ({ onClick: () => setOpen(r.serialNo), style: { cursor: 'pointer' } })}
+            rowSelection={{
+              selectedRowKeys: selected,
+              preserveSelectedRowKeys: true,
+              onChange: (keys) => setSelected(keys.map(String)),
+            }}
+            onRow={(r) => ({
+              onClick: (e) => {
+                // The selection checkbox selects; the rest of the row opens the drawer.
+                if ((e.target as HTMLElement).closest('.ant-table-selection-column')) return;
+                setOpen(r.serialNo);
+              },
+              style: { cursor: 'pointer' },
+            })}
           />
           <Space style={{ marginTop: 16, justifyContent: 'flex-end', width: '100%' }}>
             <Button disabled={!cursor} onClick={() => goto(null, [])}>
