@@ -55,7 +55,7 @@ export async function readPdf(bytes: Uint8Array, d: InvoiceDraft, options: PdfRe
     if (!options.textLayerOnly) await readAttachments(doc, d);
     if (d.isComplete()) return;
     const pages: PageText[] = [];
-    let hanChars = 0;
+    let visible = 0;
     let controlChars = 0;
     const count = Math.min(doc.numPages, options.maxPages ?? 20);
     for (let n = 1; n <= count; n++) {
@@ -72,8 +72,8 @@ export async function readPdf(bytes: Uint8Array, d: InvoiceDraft, options: PdfRe
         const angle = Math.atan2(b, a);
         const quarter = ((Math.round(angle / (Math.PI / 2)) % 4) + 4) % 4;
         for (const ch of item.str) {
-          if (/\p{Script=Han}/u.test(ch)) hanChars++;
-          else if (isControl(ch.charCodeAt(0))) controlChars++;
+          if (ch.trim()) visible++;
+          if (isControl(ch.charCodeAt(0))) controlChars++;
         }
         const width = item.width * (Math.hypot(a, b) / (Math.hypot(item.transform[0], item.transform[1]) || 1));
         // Glyphs along the run's direction, in device space (y down).
@@ -86,7 +86,7 @@ export async function readPdf(bytes: Uint8Array, d: InvoiceDraft, options: PdfRe
       pages.push(buildPage(upright.glyphs, upright.width, upright.height));
       page.cleanup();
     }
-    if (hanChars === 0 && !d.hasSubstance()) {
+    if ((visible < 10 || controlChars * 2 > visible) && !d.hasSubstance()) {
       const why = controlChars > 0 ? '文字无法还原（字体缺少编码映射）' : '没有文字层（可能是扫描件或图片）';
       throw new ParseFailure('NO_TEXT_LAYER', `PDF ${why}，需要图片识别`);
     }

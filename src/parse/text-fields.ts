@@ -227,10 +227,7 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
       (h) => Math.abs(h.line.y - totalHit.line.y) < 2 * h.line.h,
     );
     const from = smallHit ?? totalHit;
-    const money = segmentsNear(from, 1.6)
-      .map((x) => toHalfWidth(x.text.replace(/\s+/g, '')))
-      .map((t) => /[¥￥]?(-?[\d,]+\.\d{2})(?!\d)/.exec(t.replace(/^[:：)）]+/, ''))?.[1])
-      .find(Boolean);
+    const money = valueNear(from, /[)）]?[:：]?[¥￥]?(-?[\d,]+\.\d{2})(?!\d)/);
     d.set('totals.total', normMoney(money ?? null), src, c);
     const words = segmentsNear(totalHit, 1.6)
       .map((x) =>
