@@ -178,6 +178,7 @@ function readPages(zip: ZipArchive, document: XNode, docDir: string, maxPages: n
   }
   const objects = new Map<string, string>();
   const texts: PageText[] = [];
+  const runs = { n: 0 };
   const pages = childrenNamed(child(document, 'Pages'), 'Page').slice(0, maxPages);
   for (const page of pages) {
     if (!page.attrs.BaseLoc) continue;
@@ -190,18 +191,16 @@ function readPages(zip: ZipArchive, document: XNode, docDir: string, maxPages: n
     for (const tpl of childrenNamed(content, 'Template')) {
       const tplPath = templates.get(tpl.attrs.TemplateID ?? '');
       const tplBytes = tplPath ? zip.read(tplPath) : null;
-      if (tplBytes) collectText(parseXml(tplBytes, tplPath), glyphs, objects);
+      if (tplBytes) collectText(parseXml(tplBytes, tplPath), glyphs, objects, runs);
     }
-    collectText(content, glyphs, objects);
+    collectText(content, glyphs, objects, runs);
     texts.push(buildPage(glyphs, pageBox[2], pageBox[3]));
   }
   return { texts, objects };
 }
 
 /** Glyphs of every TextObject under `node` (CTM and DeltaX applied); fills the id → text map. */
-const runCounter = { n: 0 };
-
-function collectText(node: XNode, out: Glyph[], objects: Map<string, string>): void {
+function collectText(node: XNode, out: Glyph[], objects: Map<string, string>, runs: { n: number }): void {
   for (const obj of findAll(node, 'TextObject')) {
     const b = boxOf(obj.attrs.Boundary);
     if (!b) continue;
@@ -213,7 +212,7 @@ function collectText(node: XNode, out: Glyph[], objects: Map<string, string>): v
     let lastX = 0;
     let lastY = 0;
     for (const code of childrenNamed(obj, 'TextCode')) {
-      const run = ++runCounter.n;
+      const run = ++runs.n;
       const chars = [...code.text];
       text += code.text;
       let x = code.attrs.X !== undefined ? Number(code.attrs.X) : lastX;
