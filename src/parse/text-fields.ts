@@ -221,23 +221,25 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
     return;
   }
   // Totals: the 合计 row (amount, tax) and the 价税合计 row (words, figures).
-  const totalHit = findLabels(pages, '价税合计')[0];
-  if (totalHit) {
+  // Multi-page invoices print the total rows on the last page only (or repeat them empty): last page first.
+  for (const totalHit of findLabels(pages, '价税合计').reverse()) {
     const smallHit = findLabels([totalHit.page], /小写/).find(
       (h) => Math.abs(h.line.y - totalHit.line.y) < 2 * h.line.h,
     );
     const from = smallHit ?? totalHit;
     const money = valueNear(from, /[)）]?[:：]?[¥￥]?(-?[\d,]+\.\d{2})(?!\d)/);
-    d.set('totals.total', normMoney(money ?? null), src, c);
+    if (!money) continue;
+    d.set('totals.total', normMoney(money), src, c);
     const words = segmentsNear(totalHit, 1.6)
       .map((x) =>
         /([（(]?负数[)）]?)?[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元角分整正]{2,}/.exec(x.text.replace(/\s+/g, '')),
       )
       .find(Boolean);
     if (words) d.amountInWords ??= words[0];
+    break;
   }
-  const sumHit = findLabels(pages, /合计/).find((h) => !/价税合计|合计\(?大写|税合计/.test(h.line.compact));
-  if (sumHit) {
+  const sumHits = findLabels(pages, /合计/).filter((h) => !/价税合计|合计\(?大写|税合计/.test(h.line.compact));
+  for (const sumHit of sumHits.reverse()) {
     const amounts = segmentsNear(sumHit, 1.6)
       .filter((x) => Math.abs(x.y - sumHit.line.y) <= 1.6 * sumHit.line.h)
       .sort((a, b) => a.x0 - b.x0)
@@ -247,8 +249,12 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
       d.set('totals.tax', normMoney(amounts[amounts.length - 1]!), src, c);
     } else if (amounts.length === 1) {
       d.set('totals.amount', normMoney(amounts[0]!), src, c * 0.8);
+    } else {
+      continue;
     }
+    break;
   }
+  d.isRed ||= d.get('totals.total')?.startsWith('-') === true || /负数/.test(d.amountInWords ?? '');
   // One of the three missing: derive it (amount + tax = total) at lower confidence.
   const [am, tx, tot] = [d.get('totals.amount'), d.get('totals.tax'), d.get('totals.total')];
   if (am && tx && !tot) d.set('totals.total', normMoney(String((toCents(am) + toCents(tx)) / 100)), src, c * 0.5);

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { InvoiceDocument } from '../../src/modules/documents/render/invoice-document.js';
 import { renderInvoiceDocuments } from '../../src/modules/documents/render/render-invoice-documents.js';
+import { sampleInvoice } from '../../src/modules/documents/render/sample-invoices.js';
 import { type ParsedInvoice, parseInvoiceFile } from '../../src/parse/index.js';
 import {
   amountInWords,
@@ -159,5 +160,18 @@ describe('round trip: our rendered invoices parse back to their fields', () => {
       }),
       { numRuns: 15 },
     );
+  });
+
+  it('through the printed text of a red invoice and of a multi-page invoice (totals on the last page)', async () => {
+    for (const doc of [sampleInvoice({ kind: '82', red: true }), sampleInvoice({ kind: '81', lineCount: 30 })]) {
+      const files = renderInvoiceDocuments(doc);
+      for (const bytes of [files.ofd, files.pdf]) {
+        const r = await parseInvoiceFile(bytes, { cMapUrl: CMAP_URL, textLayerOnly: true });
+        expect(r.number).toBe(doc.number);
+        expect(r.totals).toEqual({ amount: doc.totals.amount, tax: doc.totals.tax, total: doc.totals.total });
+        expect(r.isRed).toBe(doc.isRed);
+        expect(r.lines.map((l) => l.amount)).toEqual(doc.lines.map((l) => l.amount));
+      }
+    }
   });
 });
