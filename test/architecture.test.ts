@@ -17,6 +17,8 @@ import { describe, expect, it } from 'vitest';
  * - `src/platform/` is infrastructure: it imports no module except, with `import type`, a module's `*.tables.ts`
  *   (to compose the `Database` type), and no wiring file.
  * - `src/tax/` is pure: it imports only `src/tax/` and the pure packages below, never a `node:` built-in.
+ * - `src/parse/` (invoice file parsing) is pure the same way: it imports only `src/parse/`, `src/tax/` and the
+ *   parsing packages below (bytes in, typed result out), never a `node:` built-in and no module.
  * - A module's queries name only its own tables (declared in its `*.tables.ts`).
  * - `process.env` is read only by the CLI entry point (`src/cli.ts`).
  */
@@ -26,10 +28,15 @@ const SCANNED_DIRS = ['src', 'test', 'scripts', 'bench'];
 /** Packages `src/tax` may use: no I/O. Its tests may also use the test libraries. */
 const TAX_PACKAGES = new Set(['decimal.js']);
 const TAX_TEST_PACKAGES = new Set(['vitest', 'fast-check']);
+/** Packages `src/parse` may use: the tax rules' own, XML, ZIP inflate and pdf.js (which reads only the CMaps it is given). */
+const PARSE_PACKAGES = new Set([...TAX_PACKAGES, 'fast-xml-parser', 'fflate', 'pdfjs-dist']);
 /** Tests outside `test/<name>/` that unit-test internals of the modules listed (keep this list short). */
 const UNIT_TESTS_OUTSIDE_THEIR_MODULE: Readonly<Record<string, readonly string[]>> = {
   // The audited input patterns of every layer in one place: scan's H5 title form and entered-amount check.
   'test/platform/input-patterns.test.ts': ['scan'],
+  // The renderer is the parser's oracle: invoices we render must parse back to their fields.
+  'test/parse/parse-round-trip.test.ts': ['documents'],
+  'test/parse/parse-bad-files.test.ts': ['documents'],
 };
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -106,6 +113,7 @@ type Zone =
   | { kind: 'module'; name: string }
   | { kind: 'platform' }
   | { kind: 'tax' }
+  | { kind: 'parse' }
   | { kind: 'wiring' }
   | { kind: 'test'; area: string | undefined }
   | { kind: 'bench' }
@@ -117,6 +125,7 @@ function zoneOf(file: string): Zone {
     if (parts[1] === 'modules' && parts.length > 3) return { kind: 'module', name: parts[2]! };
     if (parts[1] === 'platform') return { kind: 'platform' };
     if (parts[1] === 'tax') return { kind: 'tax' };
+    if (parts[1] === 'parse') return { kind: 'parse' };
     return { kind: 'wiring' };
   }
   if (parts[0] === 'test') return { kind: 'test', area: parts.length > 2 ? parts[1] : undefined };
@@ -138,6 +147,13 @@ function importViolation(i: Import): string | null {
     const pkg = i.specifier.startsWith('@') ? i.specifier.split('/').slice(0, 2).join('/') : i.specifier.split('/')[0]!;
     if (TAX_PACKAGES.has(pkg) || (isTest(i.file) && TAX_TEST_PACKAGES.has(pkg))) return null;
     return `src/tax uses only the pure packages ${[...TAX_PACKAGES].join(', ')}`;
+  }
+  if (from.kind === 'parse') {
+    if (to) return to.kind === 'parse' || to.kind === 'tax' ? null : 'src/parse imports only src/parse and src/tax';
+    if (BUILTINS.has(i.specifier)) return 'src/parse does no I/O (no node: built-ins)';
+    const pkg = i.specifier.startsWith('@') ? i.specifier.split('/').slice(0, 2).join('/') : i.specifier.split('/')[0]!;
+    if (PARSE_PACKAGES.has(pkg) || (isTest(i.file) && TAX_TEST_PACKAGES.has(pkg))) return null;
+    return `src/parse uses only the packages ${[...PARSE_PACKAGES].join(', ')}`;
   }
   if (!to || !i.target) return null;
   if (from.kind === 'platform') {

@@ -1,0 +1,61 @@
+import { defineErrors } from '../../platform/errors/app-error.js';
+
+export const {
+  INVOICE_FILE_MISSING,
+  INVOICE_FILE_TOO_LARGE,
+  INVOICE_FILE_UNSUPPORTED,
+  INVOICE_FILE_NOT_INVOICE,
+  INVOICE_FILE_ENCRYPTED,
+  INVOICE_FILE_CORRUPT,
+  INVOICE_FILE_ZIP_LIMIT,
+  INVOICE_FILE_NO_TEXT,
+  INVOICE_FILE_TOO_COMPLEX,
+} = defineErrors({
+  INVOICE_FILE_MISSING: {
+    statusCode: 400,
+    message: '请以 multipart/form-data 上传一个名为 file 的发票文件',
+    description: 'The multipart request has no `file` part (or more than one file).',
+  },
+  INVOICE_FILE_TOO_LARGE: {
+    statusCode: 413,
+    message: '发票文件过大',
+    description: 'The file exceeds the parse limit (20 MiB).',
+  },
+  INVOICE_FILE_UNSUPPORTED: {
+    statusCode: 415,
+    message: '不支持的文件类型：请上传 PDF、OFD 或 XML 发票文件',
+    description:
+      'The bytes are no PDF, OFD or XML (the type is sniffed, never taken from the name); images are not parsed yet.',
+  },
+  INVOICE_FILE_NOT_INVOICE: {
+    statusCode: 422,
+    message: '该文件不是发票',
+    description:
+      'A readable PDF/OFD/XML without an invoice number, or date and total; the message says what is missing.',
+  },
+  INVOICE_FILE_ENCRYPTED: {
+    statusCode: 422,
+    message: '文件已加密，无法读取',
+    description: 'A PDF that needs a password, or an OFD with encrypted entries.',
+  },
+  INVOICE_FILE_CORRUPT: {
+    statusCode: 422,
+    message: '文件已损坏或被截断',
+    description: 'Malformed XML (or XML with entity declarations), a truncated or damaged PDF/ZIP.',
+  },
+  INVOICE_FILE_ZIP_LIMIT: {
+    statusCode: 422,
+    message: '压缩包超过解压限制（疑似压缩炸弹）',
+    description: 'The OFD container exceeds the entry count, inflated size or compression ratio limits.',
+  },
+  INVOICE_FILE_NO_TEXT: {
+    statusCode: 422,
+    message: 'PDF 没有可读的文字层，需要图片识别',
+    description: 'A scanned PDF, or fonts without a Unicode map: the text cannot be read (OCR comes later).',
+  },
+  INVOICE_FILE_TOO_COMPLEX: {
+    statusCode: 422,
+    message: '文件过于复杂，无法在时间或内存限制内解析',
+    description: 'Parsing ran past the time limit (10 s) or the worker memory limit and was stopped.',
+  },
+});

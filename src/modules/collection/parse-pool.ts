@@ -1,0 +1,148 @@
+/**
+ * Worker threads that parse uploaded invoice files, so a hostile file cannot stall the HTTP event loop: each worker
+ * has a V8 heap limit (resourceLimits) and each file a time limit; a worker that passes either is terminated (its
+ * file is answered as too complex) and replaced on the next file. One file per worker at a time.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ParsedInvoice, ParseFailureCode } from '../../parse/index.js';
+import type { ParseReply, ParseRequest } from './parse-worker.js';
+
+/** Why the pool could not give a result: the parser's own refusal, or a limit the pool enforced. */
+export class ParseRejected extends Error {
+  constructor(
+    readonly code: ParseFailureCode | 'TOO_COMPLEX',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ParseRejected';
+  }
+}
+
+export interface ParsePoolOptions {
+  readonly size: number;
+  /** Time limit per file. */
+  readonly timeoutMs: number;
+  /** Old-generation heap limit of each worker. */
+  readonly maxHeapMb: number;
+  readonly maxFileBytes: number;
+}
+
+interface Job {
+  readonly bytes: Uint8Array;
+  resolve(result: ParsedInvoice): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  /** Set when the worker said it has loaded the parser: it takes files from then on. */
+  ready: boolean;
+  job: (Job & { id: number; timer: NodeJS.Timeout }) | null;
+}
+
+export class ParsePool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+
+  constructor(private readonly options: ParsePoolOptions) {}
+
+  /** Parses one file on a worker thread. Rejects with ParseRejected for refused files, Error for crashes. */
+  parse(bytes: Uint8Array): Promise<ParsedInvoice> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ bytes, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    const slots = this.slots.splice(0);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const slot = this.slots.find((s) => s.ready && s.job === null);
+      if (!slot) {
+        // Start another worker while below size; the queue waits for the first one that is ready.
+        if (!this.slots.some((s) => !s.ready)) this.spawn();
+        return;
+      }
+      const job = this.queue.shift() as Job;
+      const id = ++this.nextId;
+      const timer = setTimeout(() => {
+        this.kill(slot, new ParseRejected('TOO_COMPLEX', `文件解析超过 ${this.options.timeoutMs / 1000} 秒，已停止`));
+      }, this.options.timeoutMs);
+      slot.job = { ...job, id, timer };
+      slot.worker.ref();
+      const request: ParseRequest = { id, bytes: job.bytes, maxBytes: this.options.maxFileBytes };
+      slot.worker.postMessage(request);
+    }
+  }
+
+  private spawn(): Slot | null {
+    if (this.slots.length >= this.options.size) return null;
+    const worker = new Worker(new URL('./parse-worker.mjs', import.meta.url), {
+      resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb, maxYoungGenerationSizeMb: 32 },
+    });
+    // Held while starting (the queue waits on it), released when idle.
+    const slot: Slot = { worker, ready: false, job: null };
+    worker.on('message', (reply: ParseReply) => this.finish(slot, reply));
+    worker.on('error', (err) => {
+      const oom = /ERR_WORKER_OUT_OF_MEMORY|heap/i.test(`${(err as { code?: string }).code ?? ''} ${err.message}`);
+      this.kill(slot, oom ? new ParseRejected('TOO_COMPLEX', '文件解析超出内存限制，已停止') : err);
+    });
+    worker.on('exit', (code) => this.kill(slot, new Error(`parse worker exited with code ${code}`)));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private finish(slot: Slot, reply: ParseReply): void {
+    if ('ready' in reply) {
+      slot.ready = true;
+      if (this.queue.length === 0) slot.worker.unref();
+      this.dispatch();
+      return;
+    }
+    const job = slot.job;
+    if (!job || job.id !== reply.id) return;
+    clearTimeout(job.timer);
+    slot.job = null;
+    slot.worker.unref();
+    if ('result' in reply) job.resolve(reply.result);
+    else if ('failure' in reply) job.reject(new ParseRejected(reply.failure.code, reply.failure.message));
+    else job.reject(new Error(`parse failed: ${reply.error}`));
+    this.dispatch();
+  }
+
+  /** Ends a worker (time or memory limit, crash): its file fails, a fresh worker takes the next one. */
+  private kill(slot: Slot, err: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    const job = slot.job;
+    slot.job = null;
+    if (job) {
+      clearTimeout(job.timer);
+      job.reject(err);
+    }
+    void slot.worker.terminate();
+    this.dispatch();
+  }
+}
+
+/** Limits of the process-wide pool. */
+export const PARSE_LIMITS = {
+  maxFileBytes: 20 * 1024 * 1024,
+  timeoutMs: 10_000,
+  maxHeapMb: 256,
+} as const;
+
+let shared: ParsePool | undefined;
+
+/** The process-wide pool: up to 2 workers (parsing is bursty; rendering has its own pool). */
+export function getParsePool(): ParsePool {
+  shared ??= new ParsePool({ size: Math.max(1, Math.min(2, os.availableParallelism())), ...PARSE_LIMITS });
+  return shared;
+}

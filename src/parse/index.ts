@@ -1,0 +1,10 @@
+/**
+ * Invoice file parsing (收票 on-box extraction): pure code like src/tax — bytes in, a typed result out, no I/O of
+ * its own (pdf.js reads the CMap directory it is given). Runs inside the collection module's worker threads.
+ */
+
+export { isParseFailure, PARSE_FAILURE_CODES, ParseFailure, type ParseFailureCode } from './errors.js';
+export { DEFAULT_MAX_FILE_BYTES, type ParseOptions, parseInvoiceFile, sniffFormat } from './parse-invoice-file.js';
+export { warmUpPdf } from './pdf.js';
+export type * from './types.js';
+export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip.js';

@@ -1,0 +1,79 @@
+/**
+ * The parser's front: sniffs the format from the bytes (never the file name), runs the reader for it, cross-checks
+ * the result, and either answers a ParsedInvoice or throws a ParseFailure with a stable code.
+ */
+import { crossCheck } from './checks.js';
+import { InvoiceDraft } from './draft.js';
+import { ParseFailure } from './errors.js';
+import { readInvoiceXml } from './invoice-xml.js';
+import { readOfd } from './ofd.js';
+import { readPdf } from './pdf.js';
+import type { ParsedFormat, ParsedInvoice } from './types.js';
+import { parseXml } from './xml-tree.js';
+import { looksLikeZip, type ZipLimits } from './zip.js';
+
+export interface ParseOptions {
+  /** Largest file accepted (default 20 MiB). */
+  readonly maxBytes?: number;
+  /** pdf.js CMap directory (filesystem path with trailing slash); without it CJK PDFs using predefined CMaps read empty. */
+  readonly cMapUrl?: string;
+  readonly zipLimits?: ZipLimits;
+  /** Ignore embedded XML/CustomData and read the printed text only (tests and diagnostics). */
+  readonly textLayerOnly?: boolean;
+  readonly maxPages?: number;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+/** The format the bytes are in, or the kind of file we refuse. */
+export function sniffFormat(bytes: Uint8Array): ParsedFormat | 'zip' | 'image' | 'unknown' {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024));
+  if (head.includes('%PDF-')) return 'pdf';
+  if (looksLikeZip(bytes)) return 'zip';
+  if (/^(\uFEFF|ï»¿)?\s*</.test(head)) return 'xml';
+  if (bytes[0] === 0x89 && head.startsWith('\x89PNG')) return 'image';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image';
+  return 'unknown';
+}
+
+/** Parses one invoice file. */
+export async function parseInvoiceFile(bytes: Uint8Array, options: ParseOptions = {}): Promise<ParsedInvoice> {
+  const max = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (bytes.length > max) throw new ParseFailure('TOO_LARGE', `文件过大（${bytes.length} 字节，上限 ${max} 字节）`);
+  if (bytes.length === 0) throw new ParseFailure('CORRUPT', '文件为空');
+  const sniffed = sniffFormat(bytes);
+  let draft: InvoiceDraft;
+  switch (sniffed) {
+    case 'pdf': {
+      draft = new InvoiceDraft('pdf');
+      await readPdf(bytes, draft, options);
+      break;
+    }
+    case 'zip': {
+      draft = new InvoiceDraft('ofd');
+      readOfd(bytes, draft, options);
+      break;
+    }
+    case 'xml': {
+      draft = new InvoiceDraft('xml');
+      if (!readInvoiceXml(parseXml(bytes), draft, 'xml', 1))
+        throw new ParseFailure(
+          'NOT_AN_INVOICE',
+          '此 XML 不是发票：不是数电发票（EInvoice）、电子发票（eInvoice）或电子客票 XBRL',
+        );
+      break;
+    }
+    case 'image':
+      throw new ParseFailure('UNSUPPORTED_TYPE', '图片发票的识别尚未提供，请上传 PDF、OFD 或 XML 文件');
+    default:
+      throw new ParseFailure('UNSUPPORTED_TYPE', '不支持的文件类型：请上传 PDF、OFD 或 XML 发票文件');
+  }
+  if (!draft.hasSubstance()) {
+    const what = { pdf: 'PDF', ofd: 'OFD', xml: 'XML' }[draft.format];
+    if (sniffed === 'pdf' && !new TextDecoder('latin1').decode(bytes.subarray(-1024)).includes('%%EOF'))
+      throw new ParseFailure('CORRUPT', 'PDF 文件已被截断（缺少文件尾），无法读出发票');
+    throw new ParseFailure('NOT_AN_INVOICE', `此 ${what} 不是发票：未找到发票号码，也未找到开票日期和价税合计`);
+  }
+  crossCheck(draft);
+  return draft.finish();
+}

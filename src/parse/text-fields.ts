@@ -1,0 +1,502 @@
+/**
+ * Field extraction from positional page text, anchored on the labels every Chinese VAT invoice prints (发票号码,
+ * 开票日期, 名称, 纳税人识别号, 合计, 价税合计, the item table header …) rather than on fixed coordinates, so that
+ * layouts we have not seen still read: values are searched to the right of their label on the same line, the
+ * buyer/seller role of a label comes from the nearest 购/销 block anchor, and table cells go to the column whose
+ * header is nearest.
+ */
+import { receivedKindOfLegacyCode, receivedKindOfTitle } from '../tax/index.js';
+import type { InvoiceDraft } from './draft.js';
+import type { Glyph, PageText, Segment, TextLine } from './layout.js';
+import { normDate, normMoney, normNumber, normRate, normTaxId, normText, toHalfWidth } from './normalize.js';
+import type { FieldSource, ParsedLine } from './types.js';
+
+interface Hit {
+  readonly page: PageText;
+  readonly line: TextLine;
+  /** Index in line.compact just after the label (and its colon). */
+  readonly end: number;
+  readonly first: Glyph;
+  readonly last: Glyph;
+}
+
+const COLON = /^[:：]/;
+
+function findLabels(pages: readonly PageText[], label: string | RegExp): Hit[] {
+  const hits: Hit[] = [];
+  for (const page of pages) {
+    for (const line of page.lines) {
+      const re = typeof label === 'string' ? new RegExp(escapeRe(label), 'g') : new RegExp(label.source, 'g');
+      for (const m of line.compact.matchAll(re)) {
+        const start = m.index;
+        let end = start + m[0].length;
+        if (COLON.test(line.compact.slice(end))) end += 1;
+        hits.push({
+          page,
+          line,
+          end,
+          first: line.compactGlyphs[start]!,
+          last: line.compactGlyphs[end - 1]!,
+        });
+      }
+    }
+  }
+  return hits;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Value matching `re` (anchored) right after a label on its line. */
+function valueAfter(hit: Hit, re: RegExp): string | null {
+  const rest = toHalfWidth(hit.line.compact.slice(hit.end));
+  const m = new RegExp(`^${re.source}`).exec(rest);
+  return m ? (m[1] ?? m[0]) : null;
+}
+
+/** Segments right of a label on lines whose baseline is within `reach` line heights, nearest line first. */
+function segmentsNear(hit: Hit, reach = 1.6): Segment[] {
+  const startX = hit.last.x + (hit.last.w || hit.last.h * 0.5) * 0.5;
+  const h = hit.line.h;
+  return hit.page.lines
+    .filter((l) => Math.abs(l.y - hit.line.y) <= reach * Math.max(h, l.h))
+    .sort((a, b) => Math.abs(a.y - hit.line.y) - Math.abs(b.y - hit.line.y))
+    .flatMap((l) => l.segments.filter((s) => s.x0 > startX - 0.01));
+}
+
+/** Value matching `re` right after the label, else in a nearby segment to its right (values on their own baseline). */
+function valueNear(hit: Hit, re: RegExp, reach = 1.6): string | null {
+  const same = valueAfter(hit, re);
+  if (same) return same;
+  for (const s of segmentsNear(hit, reach)) {
+    const m = new RegExp(`^${re.source}`).exec(toHalfWidth(s.text.replace(/\s+/g, '').replace(/^[:：]/, '')));
+    if (m) return m[1] ?? m[0];
+  }
+  return null;
+}
+
+/** The first segment(s) right of a label on its line, up to the next label in `stops` (text only). */
+function textRightOf(hit: Hit, stops: readonly string[]): string | null {
+  const startX = hit.last.x + (hit.last.w || hit.last.h * 0.5) * 0.5;
+  const segs = hit.line.segments.filter((s) => s.x1 > startX + 0.01);
+  let out = '';
+  for (const s of segs) {
+    // Part of this segment may be the label itself.
+    const glyphs = s.glyphs.filter((g) => g.x > hit.last.x + 0.01);
+    let text = glyphs.map((g) => g.ch).join('');
+    if (s.glyphs.length === glyphs.length) text = s.text;
+    text = text.replace(/^[:：\s]+/, '');
+    const stopAt = firstStop(text, stops);
+    if (stopAt >= 0) {
+      out += text.slice(0, stopAt);
+      break;
+    }
+    if (out && text) break; // one segment: a gap ends the value
+    out += text;
+    if (out) break;
+  }
+  const v = out.replace(/\s+$/, '');
+  return v ? v : null;
+}
+
+function firstStop(text: string, stops: readonly string[]): number {
+  let best = -1;
+  const compact = text;
+  for (const s of stops) {
+    const i = compact.indexOf(s);
+    if (i >= 0 && (best < 0 || i < best)) best = i;
+  }
+  return best;
+}
+
+interface Anchor {
+  readonly role: 'buyer' | 'seller';
+  readonly g: Glyph;
+  readonly page: PageText;
+}
+
+/** 购/销 glyphs that begin 购买方/销售方 written across (inline label) or down (vertical block label). */
+function roleAnchors(pages: readonly PageText[]): Anchor[] {
+  const out: Anchor[] = [];
+  for (const page of pages) {
+    const all = page.lines.flatMap((l) => l.compactGlyphs);
+    for (const line of page.lines) {
+      line.compactGlyphs.forEach((g, i) => {
+        const role = g.ch === '购' ? 'buyer' : g.ch === '销' ? 'seller' : null;
+        if (!role) return;
+        const second = role === 'buyer' ? '买' : '售';
+        const across = line.compactGlyphs[i + 1]?.ch === second;
+        const down = all.some(
+          (o) => o.ch === second && Math.abs(o.x - g.x) < g.h * 0.6 && o.y > g.y && o.y - g.y < g.h * 6,
+        );
+        if (across || down) out.push({ role, g, page });
+      });
+    }
+  }
+  return out;
+}
+
+function roleOf(hit: Hit, anchors: readonly Anchor[]): 'buyer' | 'seller' | null {
+  let best: Anchor | null = null;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (const a of anchors) {
+    if (a.page !== hit.page) continue;
+    const dx = hit.first.x - a.g.x;
+    if (dx < -hit.first.h * 0.5) continue;
+    // Block labels stand left of their rows and span several lines (vertical): prefer the anchor whose
+    // block begins above or at the label's line and is closest.
+    const dy = hit.first.y - a.g.y;
+    const score = dx + (dy < -hit.first.h ? 10 * -dy : Math.abs(dy) * 1.2);
+    if (score < bestScore) {
+      bestScore = score;
+      best = a;
+    }
+  }
+  return best?.role ?? null;
+}
+
+const MONEY = /[¥￥]?-?\d{1,3}(?:,?\d{3})*\.\d{2}(?!\d)|[¥￥]-?\d+(?:\.\d{1,2})?/g;
+const DATE = /(\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2}|\d{4}\/\d{1,2}\/\d{1,2})/;
+
+/**
+ * Reads what it can from the page text into the draft, with `confidence` for labelled values and less for
+ * fallbacks. Structured sources already in the draft win over these values (they carry a higher confidence).
+ */
+export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: FieldSource, confidence: number) {
+  if (pages.length === 0) return;
+  const c = confidence;
+  const first = pages[0]!;
+  const top = first.lines.filter((l) => l.y < first.height * 0.35);
+  const title = receivedKindOfTitle(top.map((l) => l.compact).join(''));
+  // Number, code, date, check code (right of their labels; the labels may carry spaces: 发 票 号 码).
+  const numberHit = findLabels(pages, /发票号码|票据号码|电子客票号/)[0];
+  const number = numberHit ? valueNear(numberHit, /(\d{20}|\d{8,19})(?!\d)/) : null;
+  d.set('number', number, src, c);
+  const codeHit = findLabels(pages, '发票代码')[0];
+  const code = codeHit ? valueNear(codeHit, /(\d{12}|\d{10})(?!\d)/) : null;
+  d.set('code', code, src, c);
+  const dateHit = findLabels(pages, /开票日期|填开日期/)[0];
+  d.set('issueDate', normDate(dateHit ? valueNear(dateHit, DATE) : null), src, c);
+  const checkHit = findLabels(pages, '校验码')[0];
+  d.set('checkCode', checkHit ? valueNear(checkHit, /(\d{20})/) : null, src, c);
+  if (!number) {
+    // No label: a lone 20-digit number in the top band is the 数电 number.
+    const m = top.map((l) => /(?<!\d)(\d{20})(?!\d)/.exec(l.compact)).find(Boolean);
+    d.set('number', m?.[1] ?? null, src, c * 0.7);
+  }
+  if (!d.get('issueDate')) {
+    const m = top.map((l) => DATE.exec(toHalfWidth(l.compact))).find(Boolean);
+    d.set('issueDate', normDate(m?.[1] ?? null), src, c * 0.7);
+  }
+  // Kind: the title, else the legacy code, else the number's length.
+  const byCode = code ? receivedKindOfLegacyCode(code) : null;
+  const n = d.get('number');
+  d.set('kind', title ?? byCode ?? (n?.length === 20 ? '82' : null), src, title ? c : c * 0.6);
+
+  // Parties.
+  const anchors = roleAnchors(pages);
+  const stops = ['名称', '统一社会信用代码', '纳税人识别号', '地址', '开户行', '销售方', '购买方', '密码区'];
+  for (const hit of findLabels(pages, '名称')) {
+    // The item table's header ("项目名称", "货物或应税劳务、服务名称") is no party label.
+    const before = hit.line.compact.slice(Math.max(0, hit.end - 6), hit.end);
+    if (/项目名称|服务名称|劳务名称|货物名称|\)名称|）名称/.test(before)) continue;
+    const role = roleOf(hit, anchors);
+    if (!role) continue;
+    let name = normText(textRightOf(hit, stops));
+    if (!name) {
+      const seg = segmentsNear(hit, 1.2).find((x) => /\p{Script=Han}{2,}/u.test(x.text) && !/[:：]/.test(x.text));
+      name = normText(seg?.text ?? null);
+    }
+    if (name && !/^[:：]?$/.test(name)) d.set(`${role}.name`, cleanName(name), src, c);
+  }
+  for (const hit of findLabels(pages, /纳税人识别号|统一社会信用代码(?!\/)/)) {
+    const role = roleOf(hit, anchors);
+    if (!role) continue;
+    const v = valueNear(hit, /([0-9A-Z]{15,20})(?![0-9A-Z])/, 1.8);
+    d.set(`${role}.taxId`, normTaxId(v), src, c);
+  }
+
+  if (title === '61' || title === '51') {
+    readTicket(pages, d, src, c, title);
+    d.setLines([], src, 0);
+    return;
+  }
+  // Totals: the 合计 row (amount, tax) and the 价税合计 row (words, figures).
+  // Multi-page invoices print the total rows on the last page only (or repeat them empty): last page first.
+  for (const totalHit of findLabels(pages, '价税合计').reverse()) {
+    const smallHit = findLabels([totalHit.page], /小写/).find(
+      (h) => Math.abs(h.line.y - totalHit.line.y) < 2 * h.line.h,
+    );
+    const from = smallHit ?? totalHit;
+    const money = valueNear(from, /[)）]?[:：]?[¥￥]?(-?[\d,]+\.\d{2})(?!\d)/);
+    if (!money) continue;
+    d.set('totals.total', normMoney(money), src, c);
+    const words = segmentsNear(totalHit, 1.6)
+      .map((x) =>
+        /([（(]?负数[)）]?)?[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元角分整正]{2,}/.exec(x.text.replace(/\s+/g, '')),
+      )
+      .find(Boolean);
+    if (words) d.amountInWords ??= words[0];
+    break;
+  }
+  const sumHits = findLabels(pages, /合计/).filter((h) => !/价税合计|合计\(?大写|税合计/.test(h.line.compact));
+  for (const sumHit of sumHits.reverse()) {
+    const amounts = segmentsNear(sumHit, 1.6)
+      .filter((x) => Math.abs(x.y - sumHit.line.y) <= 1.6 * sumHit.line.h)
+      .sort((a, b) => a.x0 - b.x0)
+      .flatMap((x) => [...toHalfWidth(x.text.replace(/\s+/g, '')).matchAll(MONEY)].map((m) => m[0]));
+    if (amounts.length >= 2) {
+      d.set('totals.amount', normMoney(amounts[0]!), src, c);
+      d.set('totals.tax', normMoney(amounts[amounts.length - 1]!), src, c);
+    } else if (amounts.length === 1) {
+      d.set('totals.amount', normMoney(amounts[0]!), src, c * 0.8);
+    } else {
+      continue;
+    }
+    break;
+  }
+  d.isRed ||= d.get('totals.total')?.startsWith('-') === true || /负数/.test(d.amountInWords ?? '');
+  // One of the three missing: derive it (amount + tax = total) at lower confidence.
+  const [am, tx, tot] = [d.get('totals.amount'), d.get('totals.tax'), d.get('totals.total')];
+  if (am && tx && !tot) d.set('totals.total', normMoney(String((toCents(am) + toCents(tx)) / 100)), src, c * 0.5);
+  if (am && tot && !tx) d.set('totals.tax', normMoney(String((toCents(tot) - toCents(am)) / 100)), src, c * 0.5);
+  if (tx && tot && !am) d.set('totals.amount', normMoney(String((toCents(tot) - toCents(tx)) / 100)), src, c * 0.5);
+
+  const lines = readItemTable(pages);
+  d.setLines(lines, src, c * 0.9);
+  const remark = readRemark(pages);
+  d.set('remark', remark, src, c * 0.7);
+}
+
+const toCents = (s: string) => Math.round(Number(s) * 100);
+
+function cleanName(name: string): string {
+  return name.replace(/[（(]个人[)）]$/, '').trim() || name;
+}
+
+type Column = 'name' | 'spec' | 'unit' | 'quantity' | 'unitPrice' | 'amount' | 'taxRate' | 'taxAmount';
+
+const HEADERS: ReadonlyArray<[Column, RegExp]> = [
+  ['name', /项目名称|货物或应税劳务.{0,3}服务名称|货物\(劳务\)名称|货物（劳务）名称|名称/],
+  ['spec', /规格型号|规格/],
+  ['unit', /单位/],
+  ['quantity', /数量/],
+  ['unitPrice', /单价/],
+  ['amount', /金额/],
+  ['taxRate', /税率\/征收率|税率|征收率/],
+  ['taxAmount', /税额/],
+];
+
+/** The item table: header row → column centres; rows until the 合计/小计 row; wrapped names joined. */
+function readItemTable(pages: readonly PageText[]): ParsedLine[] {
+  const out: ParsedLine[] = [];
+  for (const page of pages) {
+    const headerIdx = page.lines.findIndex(
+      (l) => /数量/.test(l.compact) && /金额/.test(l.compact) && /税额/.test(l.compact) && /名称/.test(l.compact),
+    );
+    if (headerIdx < 0) continue;
+    const header = page.lines[headerIdx]!;
+    const cols: Array<{ col: Column; x: number }> = [];
+    let rest = header.compact;
+    let offset = 0;
+    for (const [col, re] of HEADERS) {
+      const m = re.exec(rest);
+      if (!m) continue;
+      const gs = header.compactGlyphs.slice(offset + m.index, offset + m.index + m[0].length);
+      const x0 = gs[0]!.x;
+      const last = gs[gs.length - 1]!;
+      cols.push({ col, x: (x0 + last.x + (last.w || last.h)) / 2 });
+      offset += m.index + m[0].length;
+      rest = header.compact.slice(offset);
+    }
+    if (cols.length < 4) continue;
+    const colOf = (s: Segment): Column => {
+      const cx = (s.x0 + s.x1) / 2;
+      let best = cols[0]!;
+      for (const k of cols) if (Math.abs(k.x - cx) < Math.abs(best.x - cx)) best = k;
+      // Names are left-aligned and long: anything starting left of the spec column's left edge is name.
+      const nameCol = cols.find((k) => k.col === 'name');
+      const next = cols[cols.indexOf(nameCol ?? cols[0]!) + 1];
+      if (nameCol && next && s.x0 < (nameCol.x + next.x) / 2 && cx < next.x) return 'name';
+      return best.col;
+    };
+    let current: Record<Column, string> | null = null;
+    const push = () => {
+      if (current?.amount && current.name) out.push(toLine(current));
+    };
+    for (const line of page.lines.slice(headerIdx + 1)) {
+      if (/^(合计|小计|总计|价税合计)/.test(line.compact) || /^合计/.test(line.compact.replace(/\s/g, ''))) break;
+      if (/备注/.test(line.compact.slice(0, 3))) break;
+      const cells: Partial<Record<Column, string>> = {};
+      for (const s of line.segments) {
+        const col = colOf(s);
+        cells[col] = cells[col] ? `${cells[col]}${col === 'name' ? '' : ' '}${s.text}` : s.text;
+      }
+      const hasAmount = cells.amount && normMoney(cells.amount.split(' ').pop() ?? '') !== null;
+      if (hasAmount) {
+        push();
+        current = {
+          name: cells.name ?? '',
+          spec: cells.spec ?? '',
+          unit: cells.unit ?? '',
+          quantity: cells.quantity ?? '',
+          unitPrice: cells.unitPrice ?? '',
+          amount: cells.amount ?? '',
+          taxRate: cells.taxRate ?? '',
+          taxAmount: cells.taxAmount ?? '',
+        };
+      } else if (current && cells.name && Object.keys(cells).length <= 2) {
+        current.name += cells.name;
+        if (cells.spec) current.spec += cells.spec;
+      } else if (!current && cells.name && Object.keys(cells).length === 1) {
+        // A name wrapped above its figures does not occur; ignore stray text.
+      }
+    }
+    push();
+  }
+  return out.filter((l) => !/详见.*清单/.test(l.name) || out.length === 1);
+}
+
+function toLine(c: Record<Column, string>): ParsedLine {
+  return {
+    name: c.name.replace(/\s+/g, ''),
+    spec: normText(c.spec),
+    unit: normText(c.unit),
+    quantity: normNumber(c.quantity),
+    unitPrice: normNumber(c.unitPrice),
+    amount: normMoney(c.amount.split(' ').pop() ?? null),
+    taxRate: normRate(c.taxRate.replace(/\s+/g, '')),
+    taxAmount: normMoney(c.taxAmount),
+  };
+}
+
+/**
+ * Text of the 备注 block: segments right of the 备注 label (inline, or 备/注 written downwards), between the
+ * 价税合计 row and the 开票人 line.
+ */
+function readRemark(pages: readonly PageText[]): string | null {
+  const page = pages[0]!;
+  const start = page.lines.findIndex((l) => l.compact.includes('价税合计'));
+  if (start < 0) return null;
+  const endIdx = page.lines.findIndex((l, i) => i > start && /开票人[:：]/.test(l.compact));
+  const endLine = endIdx < 0 ? null : page.lines[endIdx]!;
+  const block = page.lines
+    .slice(start + 1, endIdx < 0 ? undefined : endIdx)
+    .filter((l) => !endLine || Math.abs(endLine.y - l.y) > 1.2 * endLine.h);
+  const all = block.flatMap((l) => l.compactGlyphs);
+  const label = all.find(
+    (g) =>
+      g.ch === '备' &&
+      all.some(
+        (o) =>
+          o.ch === '注' &&
+          ((Math.abs(o.y - g.y) < g.h * 0.5 && o.x > g.x && o.x - g.x < g.h * 4) ||
+            (Math.abs(o.x - g.x) < g.h * 0.6 && o.y > g.y && o.y - g.y < g.h * 8)),
+      ),
+  );
+  if (!label) return null;
+  const minX = label.x + label.h * 1.2;
+  const text = block
+    .map((l) =>
+      l.segments
+        .filter((x) => x.x0 > minX || (x.x0 > label.x + 0.01 && !/^备\s*注/.test(x.text)))
+        .filter((x) => x.x0 >= label.x + label.h * 0.8)
+        .map((x) => x.text.replace(/^备\s*注[:：]?/, ''))
+        .join(' ')
+        .trim(),
+    )
+    .filter(Boolean)
+    .join('\n')
+    .trim();
+  return text || null;
+}
+
+/**
+ * The value on the line below a column header label: the cell whose centre falls in the label's column (from the
+ * label's start to the next label's start on the header line).
+ */
+function cellBelow(pages: readonly PageText[], label: RegExp): string | null {
+  const hit = findLabels(pages, label)[0];
+  if (!hit) return null;
+  const header = hit.line.compactGlyphs;
+  let end = Number.POSITIVE_INFINITY;
+  for (let i = header.indexOf(hit.last) + 1; i < header.length; i++) {
+    const prev = header[i - 1]!;
+    const g = header[i]!;
+    if (g.x - prev.x > (prev.w || prev.h) * 1.5 + 0.3 * prev.h) {
+      end = g.x;
+      break;
+    }
+  }
+  const start = hit.first.x - hit.line.h * 0.5;
+  const idx = hit.page.lines.indexOf(hit.line);
+  for (const line of hit.page.lines.slice(idx + 1, idx + 3)) {
+    const tokens = line.segments.flatMap(splitTokens);
+    const inColumn = tokens.find((t) => t.mid >= start && t.mid < end);
+    if (inColumn) return inColumn.text;
+  }
+  return null;
+}
+
+/** A segment's cells: split at currency marks and wide spaces, with approximate centres. */
+function splitTokens(seg: Segment): Array<{ text: string; mid: number }> {
+  const parts = seg.text.split(/(?=CNY|[¥￥])|\s{2,}/).filter((t) => t.trim());
+  if (parts.length <= 1) return [{ text: seg.text, mid: (seg.x0 + seg.x1) / 2 }];
+  let offset = 0;
+  return parts.map((part) => {
+    const at = seg.text.indexOf(part, offset);
+    offset = at + part.length;
+    return { text: part.trim(), mid: seg.x0 + ((at + part.length / 2) / seg.text.length) * (seg.x1 - seg.x0) };
+  });
+}
+
+const money = (t: string | null) =>
+  normMoney(t ? (/-?\d[\d,]*\.\d{2}/.exec(t.replace(/\s+/g, ''))?.[0] ?? null) : null);
+
+/** Passenger tickets (航空运输电子客票行程单 61, 铁路电子客票 51): fare, tax, total, passenger, trip. */
+function readTicket(pages: readonly PageText[], d: InvoiceDraft, src: FieldSource, c: number, kind: '51' | '61') {
+  const labelValue = (re: RegExp, value: RegExp) => {
+    const hit = findLabels(pages, re)[0];
+    return hit ? valueNear(hit, value) : null;
+  };
+  const issuer = findLabels(pages, /填开单位|售票单位/)[0];
+  const stops = ['填开日期', '购买方', '统一社会信用代码', '电子客票号码'];
+  if (issuer) d.set('seller.name', normText(textRightOf(issuer, stops)), src, c * 0.9);
+  d.set('issueDate', normDate(labelValue(/填开日期|开票日期/, DATE)), src, c);
+  const buyer = findLabels(pages, /购买方名称/)[0];
+  if (buyer) d.set('buyer.name', normText(textRightOf(buyer, ['统一社会信用代码', '纳税人识别号'])), src, c * 0.9);
+  const buyerId = findLabels(pages, /纳税人识别号/).at(-1);
+  if (buyerId) d.set('buyer.taxId', normTaxId(valueNear(buyerId, /([0-9A-Z]{15,20})(?![0-9A-Z])/)), src, c * 0.9);
+  let fare: string | null;
+  let tax: string | null;
+  let total: string | null;
+  if (kind === '61') {
+    const base = money(cellBelow(pages, /^票价|票价/));
+    const fuel = money(cellBelow(pages, /燃油附加费/));
+    fare = base && fuel ? normMoney(String((toCents(base) + toCents(fuel)) / 100)) : base;
+    tax = money(cellBelow(pages, /增值税税额/));
+    total = money(cellBelow(pages, /合计/));
+  } else {
+    fare = money(labelValue(/票价/, /[¥￥]?(-?\d[\d,]*\.\d{2})/));
+    tax = money(labelValue(/税额/, /[¥￥]?(-?\d[\d,]*\.\d{2})/));
+    total = fare;
+  }
+  d.set('totals.total', total, src, c);
+  d.set('totals.tax', tax, src, c * 0.9);
+  const from = findLabels(pages, /^自[:：]?/)[0];
+  const to = findLabels(pages, /^至[:：]?/).at(-1);
+  d.setPassenger(
+    {
+      name: normText(cellBelow(pages, /旅客姓名|乘车人|姓名/)),
+      idNumber: normText(cellBelow(pages, /有效身份证件号码|证件号码/)),
+      travelDate: normDate(cellBelow(pages, /日期/)),
+      from: from ? normText(textRightOf(from, [])) : normText(labelValue(/出发站|始发站/, /(\p{Script=Han}+)/u)),
+      to: to ? normText(textRightOf(to, [])) : normText(labelValue(/到达站|终点站/, /(\p{Script=Han}+)/u)),
+      trip: normText(cellBelow(pages, /航班号|车次/)),
+      seatClass: normText(cellBelow(pages, /座位等级|席别|座位类型/)),
+      fare,
+      tax,
+    },
+    src,
+    c * 0.8,
+  );
+}

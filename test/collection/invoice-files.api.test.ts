@@ -1,0 +1,127 @@
+/** POST /api/v1/invoice-files/parse on both dialects: real files in, fields out; every refusal a coded 4xx. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchFile, issueBlue, tempDataDir } from '../documents/documents-kit.js';
+import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { TEST_DIALECTS } from '../helpers/test-db.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/real-invoices');
+
+/** A multipart/form-data body with the given parts (files as Buffers). */
+function multipart(parts: Array<{ name: string; filename?: string; type?: string; data: Buffer | string }>) {
+  const boundary = `----openfapiao${parts.length}x7`;
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    const disposition = `form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}`;
+    const head = `--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`;
+    chunks.push(Buffer.from(head), Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: POST /api/v1/invoice-files/parse`, () => {
+    let t: TestApp;
+    let a: SeededTenant;
+
+    beforeAll(async () => {
+      t = await buildTestApp(dialect, { DATA_DIR: tempDataDir() }, undefined, { worker: true });
+      a = await seedTenant(t, 'A');
+    });
+    afterAll(async () => t?.close());
+
+    const upload = (data: Buffer, filename = 'invoice.bin', who: SeededTenant | null = a) => {
+      const body = multipart([{ name: 'file', filename, type: 'application/octet-stream', data }]);
+      return t.app.inject({
+        method: 'POST',
+        url: '/api/v1/invoice-files/parse',
+        payload: body.payload,
+        headers: { ...body.headers, ...(who?.auth ?? {}) },
+      });
+    };
+
+    it('parses the PDF, OFD and XML of an invoice this instance issued back to its fields', async () => {
+      const blue = await issueBlue(t, a);
+      for (const format of ['pdf', 'ofd', 'xml']) {
+        const file = await fetchFile(t, a, `/api/v1/invoices/${blue.serialNo}/files/${format}`);
+        const res = await upload(file.rawPayload, `x.${format}`);
+        expect(res.statusCode).toBe(200);
+        const body = res.json();
+        expect(body).toMatchObject({ format, kind: '82', number: blue.number, seller: { taxId: a.sellerTaxId } });
+        expect(body.fieldSources.number).toBe('xml');
+        expect(body.totals.total).toMatch(/^\d+\.\d{2}$/);
+      }
+    }, 120_000);
+
+    it('parses real fixtures: a legacy OFD through its embedded XML, a 数电 PDF through its text layer', async () => {
+      const ofd = await upload(fs.readFileSync(path.join(FIXTURES, 'ofdrw__ofdrw/1.ofd')));
+      expect(ofd.statusCode).toBe(200);
+      expect(ofd.json()).toMatchObject({
+        kind: '026',
+        code: '033002000211',
+        number: '83089647',
+        issueDate: '2020-07-23',
+        checkCode: '16197833567414507415',
+        totals: { amount: '510.68', tax: '15.32', total: '526.00' },
+      });
+      const pdf = await upload(fs.readFileSync(path.join(FIXTURES, 'renoyuan__easyofd/test.pdf')));
+      expect(pdf.statusCode).toBe(200);
+      expect(pdf.json()).toMatchObject({
+        kind: '81',
+        number: '23512000000005197325',
+        buyer: { name: '中国移动通信集团四川有限公司成都分公司', taxId: '91510000765055994P' },
+        seller: { name: '郫都区星讯通讯设备经营部', taxId: '92510124MA6B1BBY1G' },
+        totals: { amount: '2129.34', tax: '21.29', total: '2150.63' },
+      });
+      expect(pdf.json().fieldSources.number).toBe('pdf-text');
+      expect(pdf.json().confidence.number).toBeLessThan(1);
+    });
+
+    it('answers coded 4xx errors with Chinese messages for files it refuses', async () => {
+      const png = await upload(fs.readFileSync(path.join(FIXTURES, 'guanshuicheng__invoice/电子发票.png')), 'a.png');
+      expect(png.statusCode).toBe(415);
+      expect(errorOf(png).code).toBe('INVOICE_FILE_UNSUPPORTED');
+      const notInvoice = await upload(Buffer.from('<?xml version="1.0"?><order><id>1</id></order>'), 'a.xml');
+      expect(notInvoice.statusCode).toBe(422);
+      expect(errorOf(notInvoice)).toMatchObject({ code: 'INVOICE_FILE_NOT_INVOICE' });
+      expect(errorOf(notInvoice).message).toContain('不是发票');
+      const corrupt = await upload(Buffer.from('<EInvoice><Header></EInvoice>'), 'a.xml');
+      expect(corrupt.statusCode).toBe(422);
+      expect(errorOf(corrupt).code).toBe('INVOICE_FILE_CORRUPT');
+      const ofd = fs.readFileSync(path.join(FIXTURES, 'ofdrw__ofdrw/1.ofd'));
+      const truncated = await upload(ofd.subarray(0, ofd.length - 200), 'a.ofd');
+      expect(truncated.statusCode).toBe(422);
+      expect(errorOf(truncated).code).toBe('INVOICE_FILE_CORRUPT');
+    });
+
+    it('refuses a file over 20 MiB with 413 and a request without a file part with 400', async () => {
+      const big = await upload(Buffer.alloc(21 * 1024 * 1024, 0x20), 'big.pdf');
+      expect(big.statusCode).toBe(413);
+      expect(errorOf(big).code).toBe('INVOICE_FILE_TOO_LARGE');
+      const fieldOnly = multipart([{ name: 'note', data: 'hello' }]);
+      const none = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/invoice-files/parse',
+        payload: fieldOnly.payload,
+        headers: { ...fieldOnly.headers, ...a.auth },
+      });
+      expect(none.statusCode).toBe(400);
+      expect(errorOf(none).code).toBe('INVOICE_FILE_MISSING');
+      const json = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/invoice-files/parse',
+        payload: { file: 'x' },
+        headers: a.auth,
+      });
+      expect(json.statusCode).toBe(400);
+      expect(errorOf(json).code).toBe('INVOICE_FILE_MISSING');
+    });
+
+    it('needs authentication', async () => {
+      const res = await upload(Buffer.from('<a/>'), 'a.xml', null);
+      expect(res.statusCode).toBe(401);
+    });
+  });
+}
