@@ -175,6 +175,9 @@ async function runDialect(
   };
   // Passed through for A/B runs of the prepared-statement layer (docs/benchmarks.md).
   if (process.env.DB_PREPARED_STATEMENTS) env.DB_PREPARED_STATEMENTS = process.env.DB_PREPARED_STATEMENTS;
+  // Per-statement counts of the window (bench/statement-breakdown.ts), one directory per dialect.
+  if (process.env.BENCH_STATEMENT_BREAKDOWN)
+    env.BENCH_STATEMENT_BREAKDOWN = `${process.env.BENCH_STATEMENT_BREAKDOWN}/${dialect}`;
   let pgDb: { adminUrl: string; benchUrl: string; name: string } | null = null;
   if (dialect === 'postgres') {
     if (!pgUrl) throw new Error('postgres needs BENCH_DATABASE_URL or DATABASE_URL');

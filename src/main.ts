@@ -98,7 +98,7 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
       },
     });
     worker = w;
-    deps.jobs.setNotifier(() => w.notify());
+    deps.jobs.attachWorker(w);
     w.start();
     // Entries left unchained by a crash or a dead sealer job are chained within a window of the start.
     await scheduleAuditSealer({ ...deps, db: deps.db.kysely });

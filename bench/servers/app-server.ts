@@ -38,7 +38,7 @@ const worker = createWorker({
   logger: deps.logger,
   clock: deps.clock,
 });
-deps.jobs.setNotifier(() => worker.notify());
+deps.jobs.attachWorker(worker);
 worker.start();
 
 const app = await buildApp(runtime);

@@ -6,14 +6,35 @@
  * The runner asks for the counts by writing `counters <seq>` to this process's stdin; the answer is the stdout line
  * `BENCH_COUNTERS <seq> {"statements":…,"commits":…}`.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 
 const counts = { statements: 0, commits: 0 };
+/**
+ * With `BENCH_STATEMENT_BREAKDOWN=<dir>` every statement is also counted by its normalized text, and each `counters`
+ * request writes that map to `<dir>/<seq>.json` (diff two of them with `bench/statement-breakdown.ts`).
+ */
+const breakdownDir = process.env.BENCH_STATEMENT_BREAKDOWN || null;
+const bySql = new Map<string, number>();
+
+function normalize(sql: string): string {
+  return sql
+    .replace(/\s+/g, ' ')
+    .replace(/\$\d+(\s*,\s*\$\d+)+/g, '$n…')
+    .replace(/\(\s*\?(\s*,\s*\?)+\s*\)/g, '(?…)')
+    .trim()
+    .slice(0, 200);
+}
 const inTransaction = new WeakMap<object, boolean>();
 
 function count(owner: object, sql: string): void {
   counts.statements++;
+  if (breakdownDir) {
+    const key = normalize(sql);
+    bySql.set(key, (bySql.get(key) ?? 0) + 1);
+  }
   const head = sql.trimStart().slice(0, 20).toLowerCase();
   if (head.startsWith('begin') || head.startsWith('start transaction')) inTransaction.set(owner, true);
   else if (head.startsWith('commit') || head.startsWith('end')) {
@@ -58,6 +79,10 @@ export function installStatementCounter(): void {
     buffered = lines.pop() ?? '';
     for (const line of lines) {
       const match = /^counters (\d+)$/.exec(line.trim());
+      if (match && breakdownDir) {
+        fs.mkdirSync(breakdownDir, { recursive: true });
+        fs.writeFileSync(path.join(breakdownDir, `${match[1]}.json`), JSON.stringify(Object.fromEntries(bySql)));
+      }
       if (match) process.stdout.write(`BENCH_COUNTERS ${match[1]} ${JSON.stringify(counts)}\n`);
     }
   });

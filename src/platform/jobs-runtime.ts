@@ -1,7 +1,15 @@
 import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { Clock } from './clock.js';
 import type { Database } from './db/database.js';
-import { enqueueJob, enqueueJobAfter, type TaskPayloads, type TaskRegistry } from './jobs/index.js';
+import {
+  type DispatchSlot,
+  type EnqueueJobResult,
+  enqueueJob,
+  enqueueJobAfterRow,
+  type Job,
+  type TaskPayloads,
+  type TaskRegistry,
+} from './jobs/index.js';
 
 export interface EnqueueOptions {
   tenantId?: string | null;
@@ -10,6 +18,8 @@ export interface EnqueueOptions {
   maxAttempts?: number;
   /** The job key is `{task}:{key}` (see EnqueueJobOptions.key). */
   key?: string;
+  /** A slot from {@link JobsRuntime.reserve}: the job is inserted claimed by the local worker (direct dispatch). */
+  slot?: DispatchSlot | null;
 }
 
 /** What use cases see of the job queue: enqueue inside their transaction, and wake the local worker. */
@@ -20,7 +30,7 @@ export interface JobsRuntime {
     task: T,
     payload: TaskPayloads[T],
     options?: EnqueueOptions,
-  ): Promise<{ id: string; created: boolean }>;
+  ): Promise<EnqueueJobResult>;
   /**
    * The insert of a job as a data-modifying CTE of the caller's statement (PostgreSQL only), one job per row of the
    * preceding CTE `after`: a business insert and its job in one statement (see `enqueueJobAfter`).
@@ -31,23 +41,49 @@ export interface JobsRuntime {
     payload: TaskPayloads[T],
     options?: EnqueueOptions,
   ): RawBuilder<{ id: string }>;
+  /** {@link JobsRuntime.enqueueAfter}, also answering the row it inserts (to hand to a reserved slot). */
+  enqueueAfterRow<T extends keyof TaskPayloads & string>(
+    after: string,
+    task: T,
+    payload: TaskPayloads[T],
+    options?: EnqueueOptions,
+  ): { sql: RawBuilder<{ id: string }>; job: Job };
+  /**
+   * Reserves a free slot of this process's started worker for a job about to be inserted (direct dispatch: the job
+   * is inserted claimed and runs at once, without a claim statement), or null — no started worker here, no free
+   * slot, or the worker has a backlog (then waiting jobs go first, through the claim). See {@link DispatchSlot}.
+   */
+  reserve(): DispatchSlot | null;
   /** Wakes the in-process worker (if any) so a freshly committed job starts without waiting for the next poll. */
   notify(): void;
   /** The worker registers its wake-up function here. */
   setNotifier(fn: () => void): void;
+  /** The started worker of this process: its wake-up and its slots for direct dispatch. */
+  attachWorker(worker: { notify(): void; reserve(): DispatchSlot | null }): void;
 }
 
 export function createJobsRuntime({ registry, clock }: { registry: TaskRegistry; clock: Clock }): JobsRuntime {
   let notifier: () => void = () => {};
+  let reserver: () => DispatchSlot | null = () => null;
+  const withLease = ({ slot, ...options }: EnqueueOptions) => {
+    const now = clock.now();
+    return { ...options, now, ...(slot ? { lease: { workerId: slot.workerId, until: now + slot.leaseMs } } : {}) };
+  };
+  const enqueueAfterRow: JobsRuntime['enqueueAfterRow'] = (after, task, payload, options = {}) =>
+    enqueueJobAfterRow(registry, task, payload, { ...withLease(options), after });
   return {
     registry,
-    enqueue: (db, task, payload, options = {}) =>
-      enqueueJob(db, registry, task, payload, { ...options, now: clock.now() }),
-    enqueueAfter: (after, task, payload, options = {}) =>
-      enqueueJobAfter(registry, task, payload, { ...options, now: clock.now(), after }),
+    enqueue: (db, task, payload, options = {}) => enqueueJob(db, registry, task, payload, withLease(options)),
+    enqueueAfter: (after, task, payload, options = {}) => enqueueAfterRow(after, task, payload, options).sql,
+    enqueueAfterRow,
+    reserve: () => reserver(),
     notify: () => notifier(),
     setNotifier: (fn) => {
       notifier = fn;
+    },
+    attachWorker: (worker) => {
+      notifier = () => worker.notify();
+      reserver = () => worker.reserve();
     },
   };
 }

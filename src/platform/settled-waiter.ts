@@ -20,6 +20,12 @@ export interface WaitUntilOptions<T> {
   readonly seconds: number;
   /** Between reads without a signal (default {@link SETTLED_SAFETY_READ_MS}). */
   readonly safetyReadMs?: number;
+  /**
+   * A watch the caller began BEFORE writing or reading `initial` (e.g. before inserting the request): when it began
+   * while this process was listening, no signal about anything after that write can have been missed, so the wait
+   * skips its first read. The caller closes it.
+   */
+  readonly watch?: SettledWatch;
 }
 
 /** Where the work's settling is announced: topic and key of the signal (e.g. `invoice.settled` + the invoice id). */
@@ -29,37 +35,84 @@ export interface SettledSignal {
 }
 
 /**
+ * A subscription to one settling signal, begun before the caller's write ({@link watchSettled}), handed to
+ * {@link waitUntilSettled}.
+ */
+export interface SettledWatch {
+  readonly signal: SettledSignal;
+  /** The watch began while this process's listener was up (always on SQLite): nothing after it can be missed. */
+  readonly complete: boolean;
+  /** Stops listening; idempotent. */
+  close(): void;
+}
+
+interface WatchState extends SettledWatch {
+  /** A signal or a listener reconnection came since the last {@link WatchState.clear}. */
+  woken: boolean;
+  wake: (() => void) | null;
+}
+
+/**
+ * Subscribes to `signal` (and to listener reconnections) now. Begin it before the write whose settling it waits
+ * for, then pass it to {@link waitUntilSettled}; close it when done (also when the write did not happen).
+ */
+export function watchSettled(signals: Signals, signal: SettledSignal): SettledWatch {
+  return openWatch(signals, signal);
+}
+
+function openWatch(signals: Signals, signal: SettledSignal): WatchState {
+  const onSignal = () => {
+    state.woken = true;
+    state.wake?.();
+  };
+  const unsubscribe = signals.subscribe(signal.topic, signal.key, onSignal);
+  const complete = signals.isListening();
+  // From now on a reconnection means signals may have been missed: wake up and read.
+  const unConnect = signals.onConnect(onSignal);
+  let closed = false;
+  const state: WatchState = {
+    signal,
+    complete,
+    woken: false,
+    wake: null,
+    close: () => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      unConnect();
+    },
+  };
+  return state;
+}
+
+/**
  * `?wait=N` for work a job settles (invoices, scan orders), without polling: subscribes to the settling signal first,
- * then reads once (so nothing settled in between is missed), then sleeps until a signal for the key, a reconnection of
- * the listener (signals may have been lost), the safety re-read, or the deadline — and reads once per wake-up (signals
- * that arrive during a read collapse into one more read). Returns the last value read (done or not).
+ * then reads once (so nothing settled in between is missed; skipped with a complete `watch` begun before the
+ * caller's write), then sleeps until a signal for the key, a reconnection of the listener (signals may have been
+ * lost), the safety re-read, or the deadline — and reads once per wake-up (signals that arrive during a read collapse
+ * into one more read). Returns the last value read (done or not).
  */
 export async function waitUntilSettled<T>(
   signals: Signals,
   clock: Clock,
   signal: SettledSignal,
-  { initial, read, done, seconds, safetyReadMs = SETTLED_SAFETY_READ_MS }: WaitUntilOptions<T>,
+  { initial, read, done, seconds, safetyReadMs = SETTLED_SAFETY_READ_MS, watch }: WaitUntilOptions<T>,
 ): Promise<T> {
   let current = initial;
   if (done(current) || seconds <= 0) return current;
   const deadline = clock.now() + seconds * 1000;
   let budgetMs = seconds * 1000;
-  let woken = false;
-  let wake: (() => void) | null = null;
-  const onSignal = () => {
-    woken = true;
-    wake?.();
-  };
-  const unsubscribe = signals.subscribe(signal.topic, signal.key, onSignal);
-  let unConnect = () => {};
+  const w = (watch as WatchState | undefined) ?? openWatch(signals, signal);
   try {
-    // Only the process's very first LISTEN connection is waited for; while it reconnects the read below goes ahead.
-    await signals.listening(Math.min(budgetMs, 2000));
-    // From now on a reconnection means signals may have been missed: wake up and read.
-    unConnect = signals.onConnect(onSignal);
-    current = (await read()) ?? current;
+    if (!watch?.complete) {
+      // Only the process's very first LISTEN connection is waited for; while it reconnects the read below goes ahead.
+      await signals.listening(Math.min(budgetMs, 2000));
+      // The read covers every signal that came before it.
+      w.woken = false;
+      current = (await read()) ?? current;
+    }
     while (!done(current)) {
-      if (!woken) {
+      if (!w.woken) {
         const remaining = Math.min(deadline - clock.now(), budgetMs);
         if (remaining <= 0) break;
         const napMs = Math.min(safetyReadMs, remaining);
@@ -68,21 +121,21 @@ export async function waitUntilSettled<T>(
           const timer = setTimeout(finish, napMs);
           function finish() {
             clearTimeout(timer);
-            wake = null;
+            w.wake = null;
             resolve();
           }
-          wake = finish;
+          w.wake = finish;
         });
         budgetMs -= performance.now() - started;
-        if (!woken && (clock.now() >= deadline || budgetMs <= 0)) break;
+        if (!w.woken && (clock.now() >= deadline || budgetMs <= 0)) break;
       }
       // Woken by a signal (read even at the deadline: the answer is then fresh) or by the safety interval.
-      woken = false;
+      w.woken = false;
       current = (await read()) ?? current;
     }
     return current;
   } finally {
-    unsubscribe();
-    unConnect();
+    w.wake = null;
+    if (!watch) w.close();
   }
 }

@@ -51,7 +51,7 @@ export async function buildTestApp(
       })
     : null;
   if (worker) {
-    runtime.deps.jobs.setNotifier(() => worker.notify());
+    runtime.deps.jobs.attachWorker(worker);
     worker.start();
   }
   return {

@@ -2,6 +2,7 @@ import { requestHash } from '../../platform/canonical-json.js';
 import type { Deps } from '../../platform/deps.js';
 import { assertSameRequest } from '../../platform/idempotency.js';
 import { newId } from '../../platform/ids.js';
+import type { DispatchSlot, Job } from '../../platform/jobs/index.js';
 import { type ComputedInvoice, fenToDecimalString } from '../../tax/index.js';
 import {
   type AuditMeta,
@@ -39,6 +40,10 @@ export interface CreateInvoiceInput {
 export async function createInvoice(
   deps: Deps,
   input: CreateInvoiceInput,
+  hooks: {
+    /** Called with the new invoice's id right before it is inserted (e.g. to begin watching its settling). */
+    beforeInsert?: (invoiceId: string) => void;
+  } = {},
 ): Promise<{ invoice: Invoice; created: boolean }> {
   const db = deps.db.kysely;
   const hash = requestHash({ serialNo: input.serialNo, ...input.data });
@@ -53,34 +58,48 @@ export async function createInvoice(
     if (existing) return { invoice: assertSameInvoiceRequest(existing, hash), created: false };
     throw err;
   }
+  hooks.beforeInsert?.(invoice.id);
+  // With a free slot of this process's worker the issue job is inserted claimed by it and runs at once (direct
+  // dispatch: no claim statement); otherwise it is queued and the worker is woken.
+  const slot = deps.jobs.reserve();
+  /** The committed issue job (undefined: the invoice or its job was not inserted, or the insert failed). */
+  let job: Job | undefined;
+  // The audit entry of a console user's or an API app's request rides on the same statement / transaction.
   const audit = input.audit ? auditRow(input.audit, createdAuditChange(invoice), invoice.created_at) : null;
-  const inserted =
-    deps.db.dialect === 'postgres'
-      ? await insertInvoiceWithJob(
-          db,
-          invoice,
-          deps.jobs.enqueueAfter(
-            'ins',
-            ISSUE_TASK,
-            { invoiceId: invoice.id },
-            { tenantId: invoice.tenant_id, key: issueJobKey(invoice) },
-          ),
-          audit ? { entry: auditInsertAfter(audit, 'ins'), sealer: auditSealerAfter(deps, 'ins') } : undefined,
-        )
-      : await db.transaction().execute(async (trx) => {
-          if (!(await insertInvoice(trx, invoice))) return false;
-          await enqueueIssue(deps, trx, invoice);
-          if (input.audit) {
-            await appendAudit({ db: trx, clock: deps.clock }, input.audit, createdAuditChange(invoice));
-            await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
-          }
-          return true;
-        });
-  if (!inserted) {
-    const winner = await findInvoiceBySerial(db, input.tenantId, input.serialNo);
-    return { invoice: assertSameInvoiceRequest(winner!, hash), created: false };
+  try {
+    if (deps.db.dialect === 'postgres') {
+      const issue = deps.jobs.enqueueAfterRow(
+        'ins',
+        ISSUE_TASK,
+        { invoiceId: invoice.id },
+        issueOptions(invoice, slot),
+      );
+      const inserted = await insertInvoiceWithJob(
+        db,
+        invoice,
+        issue.sql,
+        audit ? { entry: auditInsertAfter(audit, 'ins'), sealer: auditSealerAfter(deps, 'ins') } : undefined,
+      );
+      if (!inserted) return await replayOf(deps, input, hash);
+      if (inserted.jobInserted) job = issue.job;
+    } else {
+      const inserted = await db.transaction().execute(async (trx) => {
+        if (!(await insertInvoice(trx, invoice))) return null;
+        const issued = await enqueueIssue(deps, trx, invoice, slot);
+        if (input.audit) {
+          await appendAudit({ db: trx, clock: deps.clock }, input.audit, createdAuditChange(invoice));
+          await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
+        }
+        return { job: issued.job };
+      });
+      if (!inserted) return await replayOf(deps, input, hash);
+      job = inserted.job;
+    }
+  } finally {
+    if (slot && !job) slot.release();
   }
-  deps.jobs.notify();
+  if (slot && job) slot.run(job);
+  else deps.jobs.notify();
   return { invoice, created: true };
 }
 
@@ -110,6 +129,22 @@ export function invoiceAuditFields(invoice: Invoice) {
   };
 }
 
+/** The invoice that won the serial number (inserted concurrently or earlier), if it is the same request. */
+async function replayOf(
+  deps: Deps,
+  input: CreateInvoiceInput,
+  hash: string,
+): Promise<{ invoice: Invoice; created: false }> {
+  const winner = await findInvoiceBySerial(deps.db.kysely, input.tenantId, input.serialNo);
+  return { invoice: assertSameInvoiceRequest(winner!, hash), created: false };
+}
+
+const issueOptions = (invoice: Pick<Invoice, 'id' | 'tenant_id' | 'revision'>, slot?: DispatchSlot | null) => ({
+  tenantId: invoice.tenant_id,
+  key: issueJobKey(invoice),
+  ...(slot ? { slot } : {}),
+});
+
 function assertSameInvoiceRequest(invoice: Invoice, hash: string): Invoice {
   return assertSameRequest(invoice, hash, {
     message: `流水号 ${invoice.serial_no} 已用于内容不同的开票请求`,
@@ -130,13 +165,9 @@ export async function enqueueIssue(
   deps: Deps,
   trx: Parameters<Deps['jobs']['enqueue']>[0],
   invoice: Pick<Invoice, 'id' | 'tenant_id' | 'revision'>,
+  slot?: DispatchSlot | null,
 ) {
-  return deps.jobs.enqueue(
-    trx,
-    ISSUE_TASK,
-    { invoiceId: invoice.id },
-    { tenantId: invoice.tenant_id, key: issueJobKey(invoice) },
-  );
+  return deps.jobs.enqueue(trx, ISSUE_TASK, { invoiceId: invoice.id }, issueOptions(invoice, slot));
 }
 
 /** Snapshot columns of a computed invoice (shared by create, patch and red). */

@@ -16,6 +16,15 @@ const party = (p: StoredParty) => ({
   bankAccount: p.bankAccount ?? null,
 });
 
+/** Red invoices read together with their blue one (findInvoiceWithReds), so the view does not read them again. */
+const readWithReds = new WeakMap<Invoice, Invoice[]>();
+
+/** Marks `invoice` as read together with its `reds` (one statement); returns it. */
+export function withReds(invoice: Invoice, reds: Invoice[]): Invoice {
+  readWithReds.set(invoice, reds);
+  return invoice;
+}
+
 /** The API representation of an invoice (InvoiceView): what the invoice says, where it is, and its red links. */
 export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
   const computed = decodeComputedInvoice(invoice.computed_json);
@@ -23,7 +32,9 @@ export async function toInvoiceView(db: Kysely<Database>, invoice: Invoice) {
   const blue = invoice.is_red === 1 ? await findInvoiceById(db, invoice.blue_invoice_id ?? '') : undefined;
   // Reds are requested only against an issued blue invoice: a request in flight, failed or cancelled has none.
   const reds =
-    invoice.is_red === 1 || !wasIssued(invoice.status) ? [] : await findRedsOfBlue(db, invoice.tenant_id, invoice.id);
+    invoice.is_red === 1 || !wasIssued(invoice.status)
+      ? []
+      : (readWithReds.get(invoice) ?? (await findRedsOfBlue(db, invoice.tenant_id, invoice.id)));
   return {
     serialNo: invoice.serial_no,
     status: invoice.status,

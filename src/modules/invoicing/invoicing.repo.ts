@@ -1,4 +1,12 @@
-import { type ExpressionBuilder, type Kysely, type RawBuilder, sql, type Transaction, type Updateable } from 'kysely';
+import {
+  type ExpressionBuilder,
+  type Kysely,
+  type QueryCreator,
+  type RawBuilder,
+  sql,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
 import { type InvoiceStateEvent, transitionSources, transitionTarget } from './invoice-state-machine.js';
@@ -42,14 +50,15 @@ export async function analyzeInvoices(db: Db): Promise<void> {
 /**
  * PostgreSQL: inserts the invoice unless the tenant already has the serial number, and — only when it was inserted —
  * its job (`job`: a jobs insert from `deps.jobs.enqueueAfter('ins', …)`) and, given `audit`, its audit entry and the
- * sealer's job (audit's `auditInsertAfter` / `auditSealerAfter` on `ins`), in ONE statement. True when inserted.
+ * sealer's job (audit's `auditInsertAfter` / `auditSealerAfter` on `ins`), in ONE statement. Null when the invoice was
+ * not inserted; otherwise whether the job was (its key free).
  */
 export async function insertInvoiceWithJob(
   db: Db,
   invoice: Invoice,
   job: RawBuilder<{ id: string }>,
   audit?: { entry: RawBuilder<{ id: string }>; sealer: RawBuilder<{ id: string }> },
-): Promise<boolean> {
+): Promise<{ jobInserted: boolean } | null> {
   const base = db
     .with('ins', (qc) =>
       qc
@@ -63,8 +72,11 @@ export async function insertInvoiceWithJob(
   const query = audit
     ? (base.with('audit', () => audit.entry).with('seal', () => audit.sealer) as unknown as typeof base)
     : base;
-  const row = await query.selectFrom('ins').select('ins.id').executeTakeFirst();
-  return row !== undefined;
+  const row = await query
+    .selectFrom('ins')
+    .select(['ins.id', sql<string | null>`(select id from job)`.as('job_id')])
+    .executeTakeFirst();
+  return row ? { jobInserted: row.job_id !== null } : null;
 }
 
 /** The columns a transition may set besides the status (the state machine sets that). */
@@ -74,19 +86,32 @@ export type InvoiceStatePatch = Omit<Updateable<InvoiceTable>, 'id' | 'tenant_id
  * Performs one transition of the state machine (invoice-state-machine.ts) as a compare-and-set: updates only while
  * the invoice is in one of the event's from-states, so two racing actions (a retry and a cancel, two red requests)
  * cannot both win. The only write of `invoices.status` after the insert. Returns true when this call changed the row.
+ * `notify`: a signal folded into the same statement (platform signals `fold`, PostgreSQL): `with t as (update …
+ * returning id) select pg_notify(…) from t`, so it is sent — at the commit of the caller's transaction — exactly
+ * when the transition happened, and costs no statement of its own; null (SQLite): a plain update.
  */
 export async function transitionInvoice(
   db: Db,
   id: string,
   event: InvoiceStateEvent,
   patch: InvoiceStatePatch,
+  notify: RawBuilder<unknown> | null = null,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('invoices')
-    .set({ ...patch, status: transitionTarget(event) })
-    .where('id', '=', id)
-    .where('status', 'in', transitionSources(event))
-    .executeTakeFirst();
+  const update = (qc: QueryCreator<Database>) =>
+    qc
+      .updateTable('invoices')
+      .set({ ...patch, status: transitionTarget(event) })
+      .where('id', '=', id)
+      .where('status', 'in', transitionSources(event));
+  if (notify) {
+    const rows = await db
+      .with('t', (qc) => update(qc).returning('id'))
+      .selectFrom('t')
+      .select(notify.as('n'))
+      .execute();
+    return rows.length === 1;
+  }
+  const result = await update(db).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
@@ -97,6 +122,28 @@ export async function updateInvoiceById(
   set: Omit<Updateable<InvoiceTable>, 'status'>,
 ): Promise<void> {
   await db.updateTable('invoices').set(set).where('id', '=', id).execute();
+}
+
+/**
+ * An invoice and the red invoices against it (oldest first), in one statement: `id = $1 or (tenant_id = $2 and
+ * blue_invoice_id = $1)` (primary key and `invoices_blue_idx`). For a red invoice `reds` is empty.
+ */
+export async function findInvoiceWithReds(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<{ invoice: Invoice; reds: Invoice[] } | undefined> {
+  const rows = await db
+    .selectFrom('invoices')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', id), eb.and([eb('tenant_id', '=', tenantId), eb('blue_invoice_id', '=', id)])]))
+    .execute();
+  const invoice = rows.find((r) => r.id === id);
+  if (!invoice) return undefined;
+  const reds = rows
+    .filter((r) => r.id !== id)
+    .sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { invoice, reds };
 }
 
 /** Red invoices issued or in flight against a blue invoice, oldest first. */

@@ -1,7 +1,14 @@
 import type { Deps } from '../../platform/deps.js';
-import { type SettledSignal, waitUntilSettled } from '../../platform/settled-waiter.js';
+import {
+  type SettledSignal,
+  type SettledWatch,
+  waitUntilSettled,
+  watchSettled,
+} from '../../platform/settled-waiter.js';
+import type { FoldedSignal } from '../../platform/signals/index.js';
 import type { InvoiceStatus } from './invoice-state-machine.js';
-import { findInvoiceById } from './invoicing.repo.js';
+import { withReds } from './invoice-view.js';
+import { findInvoiceWithReds } from './invoicing.repo.js';
 import type { Invoice } from './invoicing.tables.js';
 
 const IN_FLIGHT: readonly InvoiceStatus[] = ['pending', 'issuing'];
@@ -25,15 +32,42 @@ export async function announceSettled(deps: Pick<Deps, 'signals' | 'logger'>, in
 }
 
 /**
- * `?wait=N`: waits until the request leaves pending/issuing, at most `seconds` (platform/settled-waiter.ts: one read,
- * then one per signal). Returns the settled invoice, or null when it is still in flight.
+ * The settled signal folded into the statement that settles the invoice (platform signals `fold`): pass `sql` to
+ * `transitionInvoiceSignalled` inside the settling transaction and call `afterCommit()` once it committed with the
+ * transition made. Costs no statement of its own on PostgreSQL (the `pg_notify` rides the transition's UPDATE).
  */
-export async function waitForSettled(deps: Deps, invoice: Invoice, seconds: number): Promise<Invoice | null> {
+export function foldSettled(deps: Pick<Deps, 'signals'>, invoiceId: string): FoldedSignal {
+  return deps.signals.fold(INVOICE_SETTLED_TOPIC, invoiceId);
+}
+
+/** A watch on an invoice's settling, begun before the write it waits for (platform/settled-waiter.ts). */
+export function watchInvoiceSettled(deps: Pick<Deps, 'signals'>, invoiceId: string): SettledWatch {
+  return watchSettled(deps.signals, settledSignal(invoiceId));
+}
+
+/**
+ * `?wait=N`: waits until the request leaves pending/issuing, at most `seconds` (platform/settled-waiter.ts: one read,
+ * then one per signal; no first read with a complete `watch` begun before the request was written). Each read also
+ * fetches the red invoices against it (one statement), which the view then uses. Returns the settled invoice, or
+ * null when it is still in flight.
+ */
+export async function waitForSettled(
+  deps: Deps,
+  invoice: Invoice,
+  seconds: number,
+  watch?: SettledWatch,
+): Promise<Invoice | null> {
   const last = await waitUntilSettled(deps.signals, deps.clock, settledSignal(invoice.id), {
     initial: invoice,
-    read: () => findInvoiceById(deps.db.kysely, invoice.id),
+    read: async () => {
+      const found = await findInvoiceWithReds(deps.db.kysely, invoice.tenant_id, invoice.id);
+      return found && withReds(found.invoice, found.reds);
+    },
     done: isSettled,
     seconds,
+    ...(watch ? { watch } : {}),
   });
   return isSettled(last) ? last : null;
 }
+
+export type { SettledWatch } from '../../platform/settled-waiter.js';

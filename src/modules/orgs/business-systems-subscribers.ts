@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import { type CacheSpec, readThrough } from '../../platform/cache/index.js';
+import type { Database } from '../../platform/db/database.js';
 import type { Ctx } from '../../platform/deps.js';
 import { findBusinessSystemRowById, findEnabledCallbackSystems } from './business-systems.repo.js';
 import type { BusinessSystem } from './business-systems.tables.js';
@@ -23,14 +25,17 @@ export function subscribedEvents(system: Pick<BusinessSystem, 'events_json'>): s
 
 /**
  * Who receives an event: the tenant's enabled business systems with a callback URL that subscribed to the event's
- * type, and that either own the resource (its `businessSystemCode`) or receive all invoices.
+ * type, and that either own the resource (its `businessSystemCode`) or receive all invoices. `cachedBy`: when
+ * `ctx.db` is a transaction that writes no business system (an event publisher's), the runtime's handle whose cache
+ * may answer; a miss still reads through the transaction (on SQLite it holds the only connection).
  */
 export async function findEventSubscribers(
   ctx: Pick<BusinessSystemsCtx, 'db'>,
   input: { tenantId: string; eventType: string; businessSystemCode: string | null },
+  cachedBy: Kysely<Database> = ctx.db,
 ): Promise<BusinessSystem[]> {
   const systems =
-    (await readThrough(ctx.db, CALLBACK_SYSTEMS_CACHE, input.tenantId, () =>
+    (await readThrough(cachedBy, CALLBACK_SYSTEMS_CACHE, input.tenantId, () =>
       findEnabledCallbackSystems(ctx.db, input.tenantId),
     )) ?? [];
   return systems.filter(

@@ -22,12 +22,31 @@ export interface EnqueueJobOptions {
    * key is `{task}:{key}`, and when a job with that key exists in any state, nothing is inserted.
    */
   key?: string;
+  /**
+   * Direct dispatch: insert the job already claimed under this lease (state `running`, attempts 1) for the in-process
+   * worker that reserved the slot ({@link DispatchSlot}), which runs it once the insert committed — no claim statement.
+   */
+  lease?: { workerId: string; until: number };
+}
+
+/**
+ * A free slot of this process's started worker, reserved for a job about to be inserted (direct dispatch): pass it
+ * as `slot` when enqueueing, then call exactly one of `run(job)` (the insert committed) or `release()` (it did not
+ * happen, or failed). The job row's lease is the worker's: crash safety is that of a claimed job.
+ */
+export interface DispatchSlot {
+  readonly workerId: string;
+  readonly leaseMs: number;
+  run(job: Job): void;
+  release(): void;
 }
 
 /** Result of {@link enqueueJob}: the job id, and whether this call inserted it (false when its job key matched). */
 export interface EnqueueJobResult {
   id: string;
   created: boolean;
+  /** The inserted row, when this call inserted it (what a direct dispatch hands to the worker). */
+  job?: Job;
 }
 
 /**
@@ -64,15 +83,15 @@ function jobRow<T extends TaskName>(
     tenant_id: opts.tenantId ?? null,
     task,
     payload: JSON.stringify(payload ?? null),
-    state: 'queued',
+    state: opts.lease ? 'running' : 'queued',
     job_key: definition.jobKey(payload, opts.key),
     priority: opts.priority ?? 0,
     run_at: opts.runAt ?? opts.now,
-    attempts: 0,
+    attempts: opts.lease ? 1 : 0,
     max_attempts: maxAttempts,
     last_error: null,
-    locked_by: null,
-    locked_until: null,
+    locked_by: opts.lease?.workerId ?? null,
+    locked_until: opts.lease?.until ?? null,
     created_at: opts.now,
     updated_at: opts.now,
     finished_at: null,
@@ -121,12 +140,25 @@ export function enqueueJobAfter<T extends TaskName>(
   payload: TaskPayloads[T],
   opts: EnqueueJobOptions & { after: string },
 ): RawBuilder<JobId> {
+  return enqueueJobAfterRow(registry, task, payload, opts).sql;
+}
+
+/** {@link enqueueJobAfter}, also answering the row it inserts (for a direct dispatch once the statement committed). */
+export function enqueueJobAfterRow<T extends TaskName>(
+  registry: TaskRegistry,
+  task: T,
+  payload: TaskPayloads[T],
+  opts: EnqueueJobOptions & { after: string },
+): { sql: RawBuilder<JobId>; job: Job } {
   const row = jobRow(registry, task, payload, opts);
   const columns = sql.join(JOB_COLUMNS.map((c) => sql.ref(c)));
   const values = sql.join(JOB_COLUMNS.map((c) => sql`${row[c]}`));
   const from = sql.table(opts.after);
   // Parenthesised: Kysely writes a raw CTE body as it is (`"job" as (…)`).
-  return sql<JobId>`(insert into jobs (${columns}) select ${values} from ${from} on conflict (job_key) do nothing returning id)`;
+  return {
+    sql: sql<JobId>`(insert into jobs (${columns}) select ${values} from ${from} on conflict (job_key) do nothing returning id)`,
+    job: row,
+  };
 }
 
 export async function enqueueJob<T extends TaskName>(
@@ -140,8 +172,8 @@ export async function enqueueJob<T extends TaskName>(
   const { id, job_key: jobKey } = row;
   if (jobKey === null) {
     await db.insertInto('jobs').values(row).execute();
-    enqueuedInProcess++;
-    return { id, created: true };
+    if (!opts.lease) enqueuedInProcess++;
+    return { id, created: true, job: row };
   }
   // The job holding the key may be deleted between the insert and the select (retention purges finished jobs):
   // then the key is free again and the insert is tried once more.
@@ -153,8 +185,8 @@ export async function enqueueJob<T extends TaskName>(
       .returning('id')
       .executeTakeFirst();
     if (inserted) {
-      enqueuedInProcess++;
-      return { id, created: true };
+      if (!opts.lease) enqueuedInProcess++;
+      return { id, created: true, job: row };
     }
     const existing = await db.selectFrom('jobs').select('id').where('job_key', '=', jobKey).executeTakeFirst();
     if (existing) return { id: existing.id, created: false };

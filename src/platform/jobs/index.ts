@@ -35,7 +35,14 @@ export {
   type UnstartedJobCancel,
 } from './change-job-state.js';
 export { BACKOFF_JITTER, BACKOFF_MAX_EXPONENT, computeBackoffDelay } from './compute-backoff-delay.js';
-export { type EnqueueJobOptions, type EnqueueJobResult, enqueueJob, enqueueJobAfter } from './enqueue-job.js';
+export {
+  type DispatchSlot,
+  type EnqueueJobOptions,
+  type EnqueueJobResult,
+  enqueueJob,
+  enqueueJobAfter,
+  enqueueJobAfterRow,
+} from './enqueue-job.js';
 export { LAST_ERROR_MAX_CHARS, publicJobError } from './format-job-error.js';
 export { JOB_STATES, type Job, type JobState, type JobTable, type JobTables } from './jobs.tables.js';
 export { isPermanentJobError, JobLeaseLostError, PermanentJobError } from './permanent-job-error.js';

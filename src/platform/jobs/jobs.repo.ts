@@ -88,12 +88,30 @@ const RUNNING = sql<boolean>`state = 'running'`;
  * Deals with `running` jobs whose lease expired (their worker crashed or hung): those with attempts left go back to
  * `retry` (run_at kept, so they are due at once and keep their place; the next claim counts a new attempt), those
  * without go to `dead` and are returned (for their onDead hooks). Writes elsewhere are guarded by `locked_by` and
- * `attempts`, so the worker that lost the lease can no longer extend or finish the job. On PostgreSQL rows another
- * worker is already handling are skipped, so two sweeps never wait on each other.
+ * `attempts`, so the worker that lost the lease can no longer extend or finish the job. On PostgreSQL one statement
+ * (the expired rows selected and locked once, both updates as data-modifying CTEs), and rows another worker is
+ * already handling are skipped, so two sweeps never wait on each other; on SQLite two updates.
  */
 export async function sweepExpiredLeases(db: Kysely<Database>, dialect: DbDialect, now: number): Promise<Job[]> {
-  const expired = (exhausted: boolean) => {
-    const query = db
+  if (dialect === 'postgres') {
+    // One statement (it runs every second on every worker): the expired rows locked once, then both updates.
+    const result = await sql<Job>`
+      with expired as materialized (
+        select id, attempts < max_attempts as again from jobs
+        where ${RUNNING} and locked_until < ${now}
+        for update skip locked
+      ), retried as (
+        update jobs set state = 'retry', locked_by = null, locked_until = null, updated_at = ${now}
+        from expired where jobs.id = expired.id and expired.again
+      )
+      update jobs set state = 'dead', locked_by = null, locked_until = null, finished_at = ${now},
+        updated_at = ${now}, last_error = ${LEASE_EXPIRED_ERROR}
+      from expired where jobs.id = expired.id and not expired.again
+      returning jobs.*`.execute(db);
+    return result.rows;
+  }
+  const expired = (exhausted: boolean) =>
+    db
       .selectFrom('jobs')
       .select('id')
       .where(RUNNING)
@@ -101,8 +119,6 @@ export async function sweepExpiredLeases(db: Kysely<Database>, dialect: DbDialec
       .where((eb) =>
         exhausted ? eb('attempts', '>=', eb.ref('max_attempts')) : eb('attempts', '<', eb.ref('max_attempts')),
       );
-    return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
-  };
   await db
     .updateTable('jobs')
     .set({ state: 'retry', locked_by: null, locked_until: null, updated_at: now })

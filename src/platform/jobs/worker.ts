@@ -5,7 +5,7 @@ import type { Config } from '../config/load-config.js';
 import type { Db } from '../db/create-db.js';
 import { randomToken } from '../ids.js';
 import { computeBackoffDelay } from './compute-backoff-delay.js';
-import { enqueuedInProcessCount } from './enqueue-job.js';
+import { type DispatchSlot, enqueuedInProcessCount } from './enqueue-job.js';
 import { notifyDead } from './run-job.js';
 
 const SWEEP_INTERVAL_MS = 1000;
@@ -45,6 +45,11 @@ export interface Worker {
   runOnce(): Promise<number>;
   /** Wakes a started worker now (e.g. after this process enqueued a job). */
   notify(): void;
+  /**
+   * A free slot for a job this process is about to insert already claimed (direct dispatch, {@link DispatchSlot}),
+   * or null: not started or stopping, no free slot, or the last claim came back full (waiting jobs go first).
+   */
+  reserve(): DispatchSlot | null;
 }
 
 /** After releasing jobs at shutdown, how long to let their aborted handlers settle before resolving stop(). */
@@ -74,6 +79,8 @@ export function createWorker(options: WorkerOptions): Worker {
   let lastClaimFilled = false;
 
   let lastSweep = Number.NEGATIVE_INFINITY;
+  /** Slots reserved for direct dispatch and not yet run or released: counted as running. */
+  let reserved = 0;
 
   async function claim(): Promise<Job[]> {
     const now = clock.now();
@@ -97,7 +104,7 @@ export function createWorker(options: WorkerOptions): Worker {
         }
       }
     }
-    const limit = config.concurrency - running.size;
+    const limit = config.concurrency - running.size - reserved;
     const jobs = await claimJobs(db.kysely, { dialect: db.dialect, workerId: id, now, leaseMs: config.leaseMs, limit });
     lastClaimFilled = limit > 0 && jobs.length === limit;
     return jobs;
@@ -153,7 +160,7 @@ export function createWorker(options: WorkerOptions): Worker {
   async function pollLoop(): Promise<void> {
     do {
       pollAgain = false;
-      if (stopping || running.size >= config.concurrency) return;
+      if (stopping || running.size + reserved >= config.concurrency) return;
       try {
         const jobs = await claim();
         for (const job of jobs) launch(job).catch(() => {});
@@ -214,6 +221,38 @@ export function createWorker(options: WorkerOptions): Worker {
       return jobs.length;
     },
     notify: () => requestPoll(),
+    reserve() {
+      if (!started || stopping || lastClaimFilled || running.size + reserved >= config.concurrency) return null;
+      reserved++;
+      let open = true;
+      const close = () => {
+        if (!open) return false;
+        open = false;
+        reserved--;
+        return true;
+      };
+      return {
+        workerId: id,
+        leaseMs: config.leaseMs,
+        run(job) {
+          if (!close()) return;
+          if (!stopping) {
+            launch(job).catch(() => {});
+            return;
+          }
+          // Stopped meanwhile: give the job back for the next worker (the attempt is not counted).
+          releaseJob(db.kysely, job, id, clock.now()).catch((err: unknown) =>
+            logger.error(
+              { err, jobId: job.id },
+              'could not release a dispatched job; it is reclaimed when its lease expires',
+            ),
+          );
+        },
+        release() {
+          close();
+        },
+      };
+    },
   };
 }
 

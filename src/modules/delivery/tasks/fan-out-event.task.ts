@@ -20,12 +20,12 @@ export async function mayHaveWebhookSubscribers(
 ): Promise<boolean> {
   const carried = event.data?.businessSystemCode;
   if (typeof carried !== 'string' && carried !== null) return true;
-  const ctx = ctxOf(deps, db);
-  const systems = await findEventSubscribers(ctx, {
-    tenantId: event.tenantId,
-    eventType: event.type,
-    businessSystemCode: carried,
-  });
+  // The publisher's transaction writes no business system: the tenant's cached list may answer.
+  const systems = await findEventSubscribers(
+    ctxOf(deps, db),
+    { tenantId: event.tenantId, eventType: event.type, businessSystemCode: carried },
+    deps.db.kysely,
+  );
   return systems.length > 0;
 }
 

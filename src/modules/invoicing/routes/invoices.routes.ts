@@ -18,7 +18,7 @@ import { INVOICE_ORIGINS } from '../invoicing.tables.js';
 import { cancelInvoice, getScopedInvoiceOrThrow, patchFailedInvoice, retryInvoice } from '../manage-invoice.js';
 import { requestRedInvoice } from '../request-red.js';
 import { WaitQuery } from '../schemas.js';
-import { waitForSettled } from '../wait-for-invoice.js';
+import { type SettledWatch, waitForSettled, watchInvoiceSettled } from '../wait-for-invoice.js';
 import {
   AcceptedReply,
   CreateInvoiceBody,
@@ -122,17 +122,22 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
       const { tenantId } = getAuth(request);
       const { serialNo, ...data } = request.body;
       assertOrgAllowed(request, data.seller.taxId.toUpperCase());
-      const { invoice } = await createInvoice(deps, {
-        tenantId,
-        origin: 'direct',
-        serialNo,
-        data,
-        audit: auditMetaOf(request),
-      });
-      const settled = await waitForSettled(deps, invoice, request.query.wait ?? 0);
-      // Two success shapes (200 issued invoice, 202 accepted): the type provider cannot narrow by status code.
-      if (settled) return reply.status(200).send((await toInvoiceView(db, settled)) as never);
-      return reply.status(202).send({ serialNo: invoice.serial_no, status: invoice.status } as never);
+      const wait = request.query.wait ?? 0;
+      // Watching begins before the insert, so the wait needs no first read of the invoice it has just written.
+      let watch: SettledWatch | undefined;
+      try {
+        const { invoice, created } = await createInvoice(
+          deps,
+          { tenantId, origin: 'direct', serialNo, data, audit: auditMetaOf(request) },
+          wait > 0 ? { beforeInsert: (id) => (watch = watchInvoiceSettled(deps, id)) } : {},
+        );
+        const settled = await waitForSettled(deps, invoice, wait, created ? watch : undefined);
+        // Two success shapes (200 issued invoice, 202 accepted): the type provider cannot narrow by status code.
+        if (settled) return reply.status(200).send((await toInvoiceView(db, settled)) as never);
+        return reply.status(202).send({ serialNo: invoice.serial_no, status: invoice.status } as never);
+      } finally {
+        watch?.close();
+      }
     },
   );
 

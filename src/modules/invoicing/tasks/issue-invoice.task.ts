@@ -11,7 +11,7 @@ import type { Invoice } from '../invoicing.tables.js';
 import { issuedFilesRenderer } from '../issued-files.js';
 import { onRedFailed, onRedIssued } from '../red-flow.js';
 import { decodeComputedInvoice, decodeStoredSeller } from '../stored-json.js';
-import { announceSettled } from '../wait-for-invoice.js';
+import { announceSettled, foldSettled } from '../wait-for-invoice.js';
 
 /**
  * Issues one invoice request through the channel. Idempotent end to end: the channel request id is the invoice id
@@ -89,8 +89,10 @@ async function commitIssued(
   } satisfies InvoiceStatePatch;
   // The files are made now, so the request settles with them; the fallback is the render job, as before.
   const writeFiles = await renderIssuedFiles(deps, { ...invoice, ...patch, status: 'issued' }, helpers.logger);
-  await deps.db.kysely.transaction().execute(async (trx) => {
-    const done = await transitionInvoice(trx, invoice.id, 'issued', patch);
+  // The settled signal rides the transition's statement and is sent at this transaction's commit (PostgreSQL).
+  const settled = foldSettled(deps, invoice.id);
+  const done = await deps.db.kysely.transaction().execute(async (trx) => {
+    const done = await transitionInvoice(trx, invoice.id, 'issued', patch, settled.sql);
     if (done) {
       if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
       if (writeFiles) await writeFiles(trx);
@@ -105,8 +107,11 @@ async function commitIssued(
     }
     // The job succeeds with the transaction that records its effect (one commit; a lost lease rolls it back).
     await helpers.complete?.(trx);
+    return done;
   });
-  await announceSettled(deps, invoice.id);
+  // Not transitioned here: someone else settled it (and signalled); a signal more is harmless.
+  if (done) settled.afterCommit();
+  else await announceSettled(deps, invoice.id);
   helpers.logger.info({ serialNo: invoice.serial_no, number: issued.number }, 'invoice issued');
 }
 
@@ -210,17 +215,22 @@ async function confirmWithChannel(
 }
 
 async function markFailed(deps: Deps, invoice: Invoice, code: InvoiceFailureCode, reason: string): Promise<void> {
-  await deps.db.kysely.transaction().execute(async (trx) => {
-    const failed = await transitionInvoice(trx, invoice.id, 'issue_failed', {
-      failure_code: code,
-      failure_reason: reason,
-      updated_at: deps.clock.now(),
-    });
-    if (!failed) return;
+  const settled = foldSettled(deps, invoice.id);
+  const failed = await deps.db.kysely.transaction().execute(async (trx) => {
+    const failed = await transitionInvoice(
+      trx,
+      invoice.id,
+      'issue_failed',
+      { failure_code: code, failure_reason: reason, updated_at: deps.clock.now() },
+      settled.sql,
+    );
+    if (!failed) return false;
     if (invoice.is_red === 1) await onRedFailed(deps, trx, invoice);
     await publishInvoiceEvent(deps, trx, 'invoice.failed', invoice);
+    return true;
   });
-  await announceSettled(deps, invoice.id);
+  if (failed) settled.afterCommit();
+  else await announceSettled(deps, invoice.id);
 }
 
 /** The exact request this task sends to the channel for an invoice (also used by tests that play a crash). */
