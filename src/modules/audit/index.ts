@@ -5,9 +5,16 @@
  */
 
 export { AUDIT_ACTOR_KINDS, type AuditActorKind, type AuditEntryRow } from './audit.tables.js';
-export { registerAuditTasks, SEAL_INTERVAL_MS, scheduleAuditSealer } from './audit.tasks.js';
+export { auditSealerJobAfter, registerAuditTasks, SEAL_INTERVAL_MS, scheduleAuditSealer } from './audit.tasks.js';
 export { type AuditDiff, auditDiff, auditSnapshot, REDACTED } from './audit-diff.js';
-export { type AuditChange, type AuditMeta, appendAudit, auditInsertCte, auditRow } from './record.js';
+export {
+  type AuditChange,
+  type AuditMeta,
+  appendAudit,
+  auditInsertAfter,
+  auditInsertCte,
+  auditRow,
+} from './record.js';
 export { auditRoutes } from './routes/audit.routes.js';
 export { sealAllChains, sealTenantChain } from './seal.js';
 export { type AuditVerifyResult, type BrokenEntry, verifyAuditChains } from './verify.js';

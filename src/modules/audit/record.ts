@@ -1,8 +1,8 @@
-import type { Kysely, QueryCreator, Transaction } from 'kysely';
+import type { Kysely, QueryCreator, RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { Ctx } from '../../platform/deps.js';
 import { newId } from '../../platform/ids.js';
-import { insertAuditEntry, insertAuditEntryQuery } from './audit.repo.js';
+import { insertAuditEntry, insertAuditEntryAfter, insertAuditEntryQuery } from './audit.repo.js';
 import type { AuditActorKind, AuditLogTable } from './audit.tables.js';
 import { type AuditDiff, auditDiff } from './audit-diff.js';
 import { auditDiffJson } from './stored-json.js';
@@ -61,6 +61,15 @@ export async function appendAudit({ db, clock }: Ctx, meta: AuditMeta, change: A
  */
 export function auditInsertCte(qc: QueryCreator<Database>, row: AuditLogTable) {
   return insertAuditEntryQuery(qc, row);
+}
+
+/**
+ * The entry's insert as a data-modifying CTE body of the caller's statement (PostgreSQL), one entry per row of the
+ * preceding CTE `after` — written only when that CTE wrote its row (an order insert that met an existing order
+ * records nothing). Schedule the sealer in the same statement with `auditSealerJobAfter`.
+ */
+export function auditInsertAfter(row: AuditLogTable, after: string): RawBuilder<unknown> {
+  return insertAuditEntryAfter(row, after);
 }
 
 export type AuditDb = Kysely<Database> | Transaction<Database>;

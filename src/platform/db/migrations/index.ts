@@ -14,6 +14,7 @@ import * as m0012 from './0012-org-channel-binding.js';
 import * as m0013 from './0013-webhook-order-link-refs.js';
 import * as m0014 from './0014-invoice-origin.js';
 import * as m0015 from './0015-console-users-audit.js';
+import * as m0016 from './0016-scan-static-counters.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -35,4 +36,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-webhook-order-link-refs': m0013,
   '0014-invoice-origin': m0014,
   '0015-console-users-audit': m0015,
+  '0016-scan-static-counters': m0016,
 };
