@@ -227,13 +227,18 @@ async function runDialect(
     const window: { before?: CostSnapshot } = {};
     // Jobs-draining benchmarks: finish the warm-up's backlog, vacuum/analyse the hot tables as autovacuum would, and
     // snapshot the counters, so the window's costs are exactly those of the invoices it issued.
+    const costPer = bench.costPer ?? (bench.drainsJobs ? { status: 200, unit: 'invoice' } : undefined);
     const beforeMeasured = bench.drainsJobs
       ? async () => {
           await waitForEmptyQueue(app.baseUrl);
           await counters.vacuumHotTables();
           window.before = await counters.snapshot();
         }
-      : undefined;
+      : costPer
+        ? async () => {
+            window.before = await counters.snapshot();
+          }
+        : undefined;
     const t = await measure(app.baseUrl, target, options, app.child.pid, beforeMeasured);
     progress(dialect, bench.name, 'app', t);
     let drain: DialectRun['drain'];
@@ -244,10 +249,11 @@ async function runDialect(
       console.log(
         `  ${dialect.padEnd(8)} ${bench.name.padEnd(14)} drained in ${seconds.toFixed(1)} s: ${drain.sustainedPerSec.toFixed(0)}/s sustained with background jobs`,
       );
-      if (window.before) {
-        cost = costPerInvoice(window.before, await counters.snapshot(), t.statusCounts['200'] ?? 0, counters.notes);
-        console.log(formatCost(dialect, bench.name, cost));
-      }
+    }
+    if (costPer && window.before) {
+      const answered = t.statusCounts[String(costPer.status)] ?? 0;
+      cost = costPerInvoice(window.before, await counters.snapshot(), answered, counters.notes);
+      console.log(formatCost(dialect, bench.name, cost, costPer.unit));
     }
     for (const s of [app, baseline]) if (s.exited()) throw new Error(`${s.name} died:\n${s.output()}`);
     const problems = [...problemsOf(`${dialect} baseline`, b), ...problemsOf(`${dialect} app`, t)];

@@ -14,6 +14,8 @@ let counter = 0;
 export const scanE2e: Benchmark = {
   name: 'scan-e2e',
   description: 'POST /api/v1/scan/orders?wait=10 with a buyer title: submitted → invoice issued → PDF rendered',
+  drainsJobs: true,
+  costPer: { status: 201, unit: 'order' },
   async setup({ app }) {
     const headers = await getAuthHeaders(app, 'scan-e2e');
     const key = await createBenchScanSetting(app, headers, 'issue');

@@ -13,6 +13,7 @@ let counter = 0;
 export const scanOrders: Benchmark = {
   name: 'scan-orders',
   description: 'POST /api/v1/scan/orders (new order each request; answers the /s/{token} link)',
+  costPer: { status: 201, unit: 'request' },
   async setup({ app }) {
     const headers = await getAuthHeaders(app, 'scan-orders');
     const key = await createBenchScanSetting(app, headers, 'issue');

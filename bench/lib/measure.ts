@@ -66,6 +66,11 @@ export interface Benchmark {
   run?(servers: BenchServers): Promise<StallRun>;
   /** The requests leave background jobs: after the load, wait for the queue to empty and report the sustained rate. */
   drainsJobs?: boolean;
+  /**
+   * Report the measured window's costs (server CPU, statements, commits …) per answer of this HTTP status, named
+   * `unit` (e.g. 201 per `order`). Jobs-draining benchmarks without it report per invoice answered 200.
+   */
+  costPer?: { status: number; unit: string };
 }
 
 const DRAIN_LIMIT_MS = 180_000;

@@ -202,10 +202,10 @@ export function writeStallResult(result: {
 }
 
 /** One line of per-invoice costs, plus why any figure is unavailable. */
-export function formatCost(dialect: string, bench: string, cost: CostPerInvoice): string {
+export function formatCost(dialect: string, bench: string, cost: CostPerInvoice, unit = 'invoice'): string {
   const f = (n: number | null, unit: string) => (n === null ? 'n/a' : `${n.toFixed(n < 10 ? 2 : 1)}${unit}`);
   const line =
-    `  ${dialect.padEnd(8)} ${bench.padEnd(14)} per invoice (${cost.invoices} issued): ` +
+    `  ${dialect.padEnd(8)} ${bench.padEnd(14)} per ${unit} (${cost.invoices} ${unit === 'invoice' ? 'issued' : 'answered'}): ` +
     `server CPU ${f(cost.serverCpuMs, ' ms')}, ` +
     (dialect === 'postgres' ? `all postgres processes CPU ${f(cost.pgBackendsCpuMs, ' ms')}, ` : '') +
     `statements ${f(cost.statements, '')}, commits ${f(cost.commits, '')} (app-side count)` +

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import { Type } from 'typebox';
 import type { Clock } from './clock.js';
 import type { Database } from './db/database.js';
@@ -56,10 +56,27 @@ export interface EventBus {
    * Publishes an event. `key` makes publishing idempotent: a retried transition with the same key enqueues nothing
    * new (each subscriber job is keyed `task:key`), and the event keeps the id of its first publication.
    */
-  publish(
-    db: Kysely<Database> | Transaction<Database>,
-    event: { type: string; tenantId: string; subjectId: string; key: string; data?: Record<string, unknown> },
-  ): Promise<DomainEvent>;
+  publish(db: Kysely<Database> | Transaction<Database>, event: EventInput): Promise<DomainEvent>;
+  /**
+   * PostgreSQL: the same publication as data-modifying CTE bodies of the caller's ONE statement — one subscriber job
+   * per row of the preceding CTE `after` (see `JobsRuntime.enqueueAfter`), so the jobs exist only when that row was
+   * written. The `when` filters run first, given `db` (the runtime's handle: their lookups may be cached). The caller
+   * calls `jobs.notify()` once the statement committed.
+   */
+  publishAfter(
+    db: Kysely<Database>,
+    after: string,
+    event: EventInput,
+  ): Promise<{ event: DomainEvent; jobs: RawBuilder<{ id: string }>[] }>;
+}
+
+/** What a publisher says about an event (the bus adds its id and time). */
+export interface EventInput {
+  type: string;
+  tenantId: string;
+  subjectId: string;
+  key: string;
+  data?: Record<string, unknown>;
 }
 
 export function createEventBus({ jobs, clock }: { jobs: JobsRuntime; clock: Clock }): EventBus {
@@ -71,15 +88,7 @@ export function createEventBus({ jobs, clock }: { jobs: JobsRuntime; clock: Cloc
       }
     },
     async publish(db, input) {
-      const now = clock.now();
-      const event: DomainEvent = {
-        id: newId('evt', now),
-        type: input.type,
-        tenantId: input.tenantId,
-        subjectId: input.subjectId,
-        occurredAt: now,
-        ...(input.data ? { data: input.data } : {}),
-      };
+      const event = toEvent(input);
       for (const { task, when } of subscribers.get(input.type) ?? []) {
         if (when && !(await when(event, db))) continue;
         await jobs.enqueue(db, task, { event } as TaskPayloads[typeof task], {
@@ -89,5 +98,31 @@ export function createEventBus({ jobs, clock }: { jobs: JobsRuntime; clock: Cloc
       }
       return event;
     },
+    async publishAfter(db, after, input) {
+      const event = toEvent(input);
+      const bodies: RawBuilder<{ id: string }>[] = [];
+      for (const { task, when } of subscribers.get(input.type) ?? []) {
+        if (when && !(await when(event, db))) continue;
+        bodies.push(
+          jobs.enqueueAfter(after, task, { event } as TaskPayloads[typeof task], {
+            tenantId: input.tenantId,
+            key: input.key,
+          }),
+        );
+      }
+      return { event, jobs: bodies };
+    },
   };
+
+  function toEvent(input: EventInput): DomainEvent {
+    const now = clock.now();
+    return {
+      id: newId('evt', now),
+      type: input.type,
+      tenantId: input.tenantId,
+      subjectId: input.subjectId,
+      occurredAt: now,
+      ...(input.data ? { data: input.data } : {}),
+    };
+  }
 }

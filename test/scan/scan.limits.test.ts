@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
@@ -214,6 +215,116 @@ for (const dialect of TEST_DIALECTS) {
       expect(m.exceptions).toEqual([expect.objectContaining({ count: 15 })]);
     });
 
+    // Several nodes share a PostgreSQL (SQLite serves one process: its concurrent case is the test above).
+    it.skipIf(dialect.name !== 'postgres')(
+      'does not overshoot with two nodes on one database: every limit holds across processes',
+      async () => {
+        const r = await seedTenant(t, 'Q');
+        const s = await createScanSetting(t, r, {
+          scanType: 'title_only',
+          allowedKinds: ['82'],
+          preset: PRESET,
+          staticLimits: { settingPerMinute: 7, clientPerMinute: 2, amountPerDay: '1000.00' },
+        });
+        const other = await buildTestApp(dialect, { ...SCAN_ENV, TRUST_PROXY: 'true' }, undefined, {
+          sameDatabaseAs: t,
+        });
+        try {
+          other.clock.set(t.clock.now());
+          // 24 posts of 100.00 from 8 clients, 3 each, half through each node, all at once.
+          const posts = await Promise.all(
+            Array.from({ length: 24 }, async (_, i) => {
+              const node = i % 2 === 0 ? t : other;
+              return { node, p: await preparePost(node, s.key, '100.00', `203.0.113.${(i % 8) + 1}`) };
+            }),
+          );
+          const results = await Promise.all(posts.map(({ node, p }) => send(node, s.key, p)));
+          expect(statuses(results).filter((c) => c === 303)).toHaveLength(7);
+          expect(statuses(results).filter((c) => c === 429)).toHaveLength(17);
+          // The counters agree with the orders: 7 for the setting, none of the 8 clients above 2.
+          const counters = await t.runtime.deps.db.kysely
+            .selectFrom('scan_static_counters')
+            .innerJoin('scan_settings', 'scan_settings.id', 'scan_static_counters.setting_id')
+            .select(['scan_static_counters.subject', 'scan_static_counters.day_count', 'scan_static_counters.day_fen'])
+            .where('scan_settings.key', '=', s.key)
+            .execute();
+          const setting = counters.find((c) => c.subject === '')!;
+          expect([Number(setting.day_count), Number(setting.day_fen)]).toEqual([7, 70_000]);
+          const clients = counters.filter((c) => c.subject !== '').map((c) => Number(c.day_count));
+          expect(clients.reduce((a, b) => a + b, 0)).toBe(7);
+          for (const n of clients) expect(n).toBeLessThanOrEqual(2);
+          const listed = await get(t, r, `/api/v1/scan/orders?settingKey=${s.key}&source=static`);
+          expect(listed.json().items).toHaveLength(7);
+
+          // The daily amount: 3 × 100.00 more fit (1 000.00), then nothing, from either node, whatever the minute.
+          t.clock.advance(60_000);
+          other.clock.set(t.clock.now());
+          const more = await Promise.all(
+            Array.from({ length: 10 }, async (_, i) => {
+              const node = i % 2 === 0 ? t : other;
+              return send(node, s.key, await preparePost(node, s.key, '100.00', `198.51.100.${i + 1}`));
+            }),
+          );
+          expect(statuses(more).filter((c) => c === 303)).toHaveLength(3);
+          const limits = (await monitorOf(t, r)).exceptions.map((e) => e.details.limit).sort();
+          expect(limits).toContain('amountPerDay');
+          expect(limits).toContain('settingPerMinute');
+        } finally {
+          await other.close();
+        }
+      },
+    );
+
+    it.skipIf(dialect.name !== 'postgres')(
+      'checks and counts a submission in ONE statement, outside any transaction, with no row lock',
+      async () => {
+        const r = await seedTenant(t, 'S');
+        const s = await createScanSetting(t, r, {
+          scanType: 'title_only',
+          allowedKinds: ['82'],
+          preset: PRESET,
+          staticLimits: { clientPerMinute: 1 },
+        });
+        /** The statements sent while `p` is posted, each with whether its connection was inside a transaction. */
+        const capture = async (p: PreparedPost) => {
+          const sent: { text: string; inTransaction: boolean }[] = [];
+          const open = new WeakMap<object, boolean>();
+          const original = pg.Client.prototype.query;
+          pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+            const first = args[0];
+            const text = typeof first === 'string' ? first : String((first as { text?: string }).text);
+            if (/^\s*(begin|start transaction)/i.test(text)) open.set(this, true);
+            else if (/^\s*(commit|rollback)/i.test(text)) open.set(this, false);
+            else sent.push({ text, inTransaction: open.get(this) === true });
+            return (original as (...a: unknown[]) => unknown).apply(this, args);
+          } as typeof original;
+          try {
+            return { res: await send(t, s.key, p), sent };
+          } finally {
+            pg.Client.prototype.query = original;
+          }
+        };
+        const isCount = (q: { text: string }) => /^\s*with c as \(insert into scan_static_counters/.test(q.text);
+        const accepted = await capture(await preparePost(t, s.key, '10.00', '192.0.2.90'));
+        expect(accepted.res.statusCode).toBe(303);
+        // Both counters (client, then setting) in ONE statement sent on its own (autocommit): its row locks last
+        // as long as the statement. The order and its jobs are one more statement. Nothing reads the setting's row
+        // for update any more.
+        expect(accepted.sent.filter((q) => q.text.includes('scan_static_counters'))).toEqual([
+          { text: expect.stringMatching(/^\s*with c as \(insert into scan_static_counters/), inTransaction: false },
+        ]);
+        const mine = accepted.sent.filter((q) => /scan_(settings|orders|static)/.test(q.text));
+        expect(mine.filter((q) => /for update/i.test(q.text) || q.inTransaction)).toEqual([]);
+        expect(mine.filter((q) => /insert into "scan_orders"/.test(q.text))).toHaveLength(1);
+
+        const refused = await capture(await preparePost(t, s.key, '10.00', '192.0.2.90'));
+        expect(refused.res.statusCode).toBe(429);
+        // The same one statement refuses; a read of the counters says which limit, one upsert records the exception.
+        expect(refused.sent.filter(isCount)).toEqual([{ text: expect.any(String), inTransaction: false }]);
+        expect(refused.sent.filter((q) => /insert into "scan_orders"/.test(q.text))).toEqual([]);
+      },
+    );
+
     it('with requireConfirmation the order waits (待商家确认) until the merchant confirms, once, or rejects it', async () => {
       const r = await seedTenant(t, 'K');
       const s = await createScanSetting(t, r, { allowedKinds: ['82'], preset: PRESET, requireConfirmation: true });
@@ -265,7 +376,7 @@ for (const dialect of TEST_DIALECTS) {
       expect(errorOf(tooLate).code).toBe('ORDER_ALREADY_SUBMITTED');
     });
 
-    it('keeps only keyed hashes of client addresses, and prunes counted submissions after two days', async () => {
+    it('keeps only keyed hashes of client addresses, and prunes the counters of days before yesterday', async () => {
       const r = await seedTenant(t, 'H');
       const s = await createScanSetting(t, r, { scanType: 'title_only', allowedKinds: ['82'], preset: PRESET });
       const other = await createScanSetting(t, r, { scanType: 'title_only', allowedKinds: ['82'], preset: PRESET });
@@ -274,19 +385,25 @@ for (const dialect of TEST_DIALECTS) {
       const db = t.runtime.deps.db.kysely;
       const rows = async () =>
         db
-          .selectFrom('scan_static_submissions')
-          .innerJoin('scan_settings', 'scan_settings.id', 'scan_static_submissions.setting_id')
-          .select(['scan_settings.key', 'scan_static_submissions.client_hash'])
+          .selectFrom('scan_static_counters')
+          .innerJoin('scan_settings', 'scan_settings.id', 'scan_static_counters.setting_id')
+          .select(['scan_settings.key', 'scan_static_counters.subject', 'scan_static_counters.day_count'])
           .where('scan_settings.tenant_id', '=', r.tenantId)
+          .orderBy('scan_settings.key')
           .execute();
       const stored = await rows();
-      expect(stored).toHaveLength(2);
-      for (const row of stored) expect(row.client_hash).toMatch(/^[0-9a-f]{32}$/);
-      expect(stored[0]!.client_hash).not.toBe(stored[1]!.client_hash);
+      // Per setting: its own counter ('') and the client's.
+      expect(stored).toHaveLength(4);
+      const clients = stored.filter((row) => row.subject !== '');
+      for (const row of clients) expect(row.subject).toMatch(/^[0-9a-f]{32}$/);
+      expect(clients[0]!.subject).not.toBe(clients[1]!.subject);
+      expect(stored.map((row) => Number(row.day_count))).toEqual([1, 1, 1, 1]);
       expect(JSON.stringify(stored)).not.toContain('192.0.2.77');
+      // Three days later the day's first submission schedules the prune: only today's counters stay.
       t.clock.advance(3 * 86_400_000);
       expect((await submitStatic(t, s.key, '10.00', '192.0.2.78')).statusCode).toBe(303);
-      expect((await rows()).map((row) => row.key)).toEqual([s.key]);
+      for (let i = 0; i < 500 && (await rows()).length !== 2; i++) await new Promise((res) => setTimeout(res, 20));
+      expect((await rows()).map((row) => row.key)).toEqual([s.key, s.key]);
     });
 
     it('stores limits on the setting: partial limits take the defaults, null resets them, bad values are 400', async () => {

@@ -1,4 +1,4 @@
-import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
+import { type Kysely, type QueryCreator, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { AuditEntryRow, AuditLogTable } from './audit.tables.js';
 
@@ -11,6 +11,15 @@ export async function insertAuditEntry(db: Db, row: AuditLogTable): Promise<void
 /** The insert of one entry as a builder, to run inside another statement (a CTE). */
 export function insertAuditEntryQuery(qc: QueryCreator<Database>, row: AuditLogTable) {
   return qc.insertInto('audit_log').values(row);
+}
+
+/** The insert of one entry per row of the CTE `after`, as a raw CTE body (PostgreSQL: `insert … select … from after`). */
+export function insertAuditEntryAfter(row: AuditLogTable, after: string): RawBuilder<{ id: string }> {
+  const columns = Object.keys(row) as (keyof AuditLogTable)[];
+  const names = sql.join(columns.map((c) => sql.ref(c)));
+  const values = sql.join(columns.map((c) => sql`${row[c]}`));
+  // Parenthesised: Kysely writes a raw CTE body as it is.
+  return sql<{ id: string }>`(insert into audit_log (${names}) select ${values} from ${sql.table(after)} returning id)`;
 }
 
 /** Tenants with entries not chained yet. */

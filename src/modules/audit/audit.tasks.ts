@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import { Type } from 'typebox';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
@@ -42,15 +42,30 @@ export function registerAuditTasks(registry: TaskRegistry, deps: Deps): void {
 }
 
 /**
+ * Per process (its jobs runtime): the latest window whose sealer job this process has seen committed — by meeting its
+ * key. PostgreSQL's `on conflict` waits for the inserting transaction, and SQLite has one writer, so a key met is a
+ * committed job.
+ */
+const sealerSeen = new WeakMap<JobsRuntime, number>();
+
+/**
  * Makes sure the sealer runs at the end of the current window (or of `window`), in the caller's transaction when
- * `db` is one: the job commits with the entries it will chain. Every later call in the same window only meets the
- * existing job key.
+ * `db` is one: the job commits with the entries it will chain. A later call in the same window meets the existing
+ * job key once; after that this process knows the job is there and sends nothing (an audited request at hundreds per
+ * second would otherwise pay two statements each for a job that exists).
  */
 export async function scheduleAuditSealer(
   ctx: { readonly db: Kysely<Database>; readonly clock: Clock; readonly jobs: JobsRuntime },
   window = Math.floor(ctx.clock.now() / SEAL_INTERVAL_MS),
 ): Promise<void> {
-  await ctx.jobs.enqueue(ctx.db, 'audit/seal-chains', { window }, { runAt: (window + 1) * SEAL_INTERVAL_MS });
+  if (sealerSeen.get(ctx.jobs) === window) return;
+  const { created } = await ctx.jobs.enqueue(
+    ctx.db,
+    'audit/seal-chains',
+    { window },
+    { runAt: (window + 1) * SEAL_INTERVAL_MS },
+  );
+  if (!created) sealerSeen.set(ctx.jobs, window);
 }
 
 /**

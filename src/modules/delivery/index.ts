@@ -16,6 +16,7 @@ export { buyerDeliveryRoutes } from './routes/buyer-delivery.routes.js';
 export { webhookDeliveriesRoutes } from './routes/webhook-deliveries.routes.js';
 export { createHttpSmsProvider, createSmsProvider, type SmsMessage, type SmsProvider } from './sms-provider.js';
 export { webhookBodyJson } from './stored-json.js';
+export { mayHaveWebhookSubscribers } from './tasks/fan-out-event.task.js';
 export { registerDeliveryTasks, WEBHOOK_MAX_ATTEMPTS } from './tasks/index.js';
 export { renderInvoiceMail, renderInvoiceSms } from './templates.js';
 export {

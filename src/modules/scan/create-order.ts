@@ -1,3 +1,4 @@
+import type { RawBuilder } from 'kysely';
 import type { Static } from 'typebox';
 import { requestHash } from '../../platform/canonical-json.js';
 import type { Deps } from '../../platform/deps.js';
@@ -5,17 +6,25 @@ import { AppError } from '../../platform/errors/app-error.js';
 import { assertSameRequest } from '../../platform/idempotency.js';
 import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
 import type { InvoiceKind } from '../../tax/index.js';
-import { type AuditMeta, appendAudit, scheduleAuditSealer } from '../audit/index.js';
+import {
+  type AuditChange,
+  type AuditMeta,
+  appendAudit,
+  auditInsertAfter,
+  auditRow,
+  auditSealerAfter,
+  scheduleAuditSealer,
+} from '../audit/index.js';
 import type { BuyerInput } from '../invoicing/index.js';
 import { decryptSecret, encryptSecret } from '../orgs/index.js';
 import { checkOrderContent, type OrderContent, type OrderItem } from './order-content.js';
 import { type BuyerType, checkTitle, type OrderNotify, type OrderTitle, toInvoiceRequest } from './order-title.js';
-import { findOrderByNo, insertOrder } from './orders.repo.js';
+import { findOrderByNo, insertOrder, insertOrderWith } from './orders.repo.js';
 import { KIND_NOT_ALLOWED, SCAN_SETTING_DISABLED } from './scan.errors.js';
 import type { OrderSource, ScanOrder, ScanSetting } from './scan.tables.js';
 import { getSettingOrThrow, settingKinds } from './settings.service.js';
 import { orderContentJson, orderItemsJson, orderKindsJson, orderNotifyJson } from './stored-json.js';
-import { recordSubmission } from './submit-title.js';
+import { afterSubmission, issuesOnSubmit, publishSubmittedAfter } from './submit-title.js';
 
 export interface CreateOrderInput extends OrderContent {
   settingKey: string;
@@ -32,6 +41,12 @@ export interface CreateOrderInput extends OrderContent {
  * Stores a pushed order (推单生成二维码链接) and returns it with its `/s/{token}` bearer token. Idempotent per
  * tenant and orderNo: the same content answers the same order and link, other content 409. With a buyer the title
  * counts as submitted at once (and `issue` settings issue it).
+ *
+ * One write: the order (already `submitted` when it comes with its title), its `order.submitted` subscribers' jobs,
+ * its issue job and its audit entry (`scan.orders.create`, a console user's or an app's push) commit together — on
+ * PostgreSQL as ONE statement (data-modifying CTEs), on SQLite in one transaction. No read before it: an order number
+ * met again is read after the insert found it (and also when validation fails, so a replay gets what was stored even
+ * when it would no longer validate).
  */
 export async function createOrder(
   deps: Deps,
@@ -41,8 +56,23 @@ export async function createOrder(
 ): Promise<{ order: ScanOrder; token: string; created: boolean }> {
   const db = deps.db.kysely;
   const hash = requestHash(input);
-  const existing = await findOrderByNo(db, tenantId, input.orderNo);
-  if (existing) return replay(deps, existing, hash);
+  let prepared: Awaited<ReturnType<typeof prepareOrder>>;
+  try {
+    prepared = await prepareOrder(deps, tenantId, input, hash);
+  } catch (err) {
+    const existing = await findOrderByNo(db, tenantId, input.orderNo);
+    if (existing) return replay(deps, existing, hash);
+    throw err;
+  }
+  const { order, token, setting, title } = prepared;
+  const inserted = await insertNewOrder(deps, order, setting, title, meta);
+  if (!inserted) return replay(deps, (await findOrderByNo(db, tenantId, input.orderNo))!, hash);
+  if (order.status === 'submitted') deps.jobs.notify();
+  return { order, token, created: true };
+}
+
+/** Validates the push and builds the new order row (submitted, with its title, when the push names the buyer). */
+async function prepareOrder(deps: Deps, tenantId: string, input: CreateOrderInput, hash: string) {
   const setting = await getSettingOrThrow(deps, tenantId, input.settingKey);
   if (setting.enabled !== 1) throw new AppError(SCAN_SETTING_DISABLED);
   const kinds = orderKinds(setting, input);
@@ -65,34 +95,60 @@ export async function createOrder(
     expiresAt: input.expiresAt ?? deps.clock.now() + setting.validity_days * 86_400_000,
   });
   const title = input.buyer ? apiTitle(input.buyer, kinds[0]!) : null;
-  if (title) await checkTitle(deps, toInvoiceRequest(order, title, setting.business_system_code), checked.sellerName);
-  // Without a title and an audit entry the insert is the only write: no transaction needed (and one round trip fewer
-  // each way). The audit entry (`scan.orders.create`, a console user's or an app's push) commits with the order.
-  const inserted =
-    title || meta
-      ? await db.transaction().execute(async (trx) => {
-          if (!(await insertOrder(trx, order))) return false;
-          if (title) await recordSubmission(deps, trx, order, setting, title);
-          if (meta) {
-            await appendAudit({ db: trx, clock: deps.clock }, meta, {
-              action: 'scan.orders.create',
-              target: { type: 'scan_order', id: order.order_no },
-              after: {
-                settingKey: setting.key,
-                status: order.status,
-                totalFen: order.total_fen,
-                title: title !== null,
-              },
-            });
-            await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
-          }
-          return true;
-        })
-      : await insertOrder(db, order);
-  if (!inserted) return replay(deps, (await findOrderByNo(db, tenantId, input.orderNo))!, hash);
-  if (!title) return { order, token, created: true };
-  deps.jobs.notify();
-  return { order: (await findOrderByNo(db, tenantId, input.orderNo))!, token, created: true };
+  if (title) {
+    await checkTitle(deps, toInvoiceRequest(order, title, setting.business_system_code), checked.sellerName);
+    // A new order cannot lose a race for its title: it is stored submitted (unless it is born expired: then it stays
+    // open, and expired, as an open order's submission would find it).
+    if (order.expires_at > order.created_at) {
+      Object.assign(order, {
+        status: 'submitted' as const,
+        buyer_json: JSON.stringify(title),
+        submitted_at: order.created_at,
+      });
+    }
+  }
+  return { order, token, setting, title };
+}
+
+/** Writes a new order with what comes with it (see {@link createOrder}); false when the order number exists. */
+async function insertNewOrder(
+  deps: Deps,
+  order: ScanOrder,
+  setting: ScanSetting,
+  title: OrderTitle | null,
+  meta: AuditMeta | undefined,
+): Promise<boolean> {
+  const db = deps.db.kysely;
+  const submitted = order.status === 'submitted';
+  const change: AuditChange = {
+    action: 'scan.orders.create',
+    target: { type: 'scan_order', id: order.order_no },
+    after: { settingKey: setting.key, status: order.status, totalFen: order.total_fen, title: title !== null },
+  };
+  if (deps.db.dialect === 'postgres') {
+    const withs: RawBuilder<unknown>[] = [];
+    if (submitted) {
+      withs.push(...(await publishSubmittedAfter(deps, 'ins', order, setting)));
+      if (issuesOnSubmit(order, setting)) {
+        withs.push(
+          deps.jobs.enqueueAfter('ins', 'scan/issue-order', { orderId: order.id }, { tenantId: order.tenant_id }),
+        );
+      }
+    }
+    if (meta)
+      withs.push(auditInsertAfter(auditRow(meta, change, order.created_at), 'ins'), auditSealerAfter(deps, 'ins'));
+    return insertOrderWith(db, order, withs);
+  }
+  if (!submitted && !meta) return insertOrder(db, order);
+  return db.transaction().execute(async (trx) => {
+    if (!(await insertOrder(trx, order))) return false;
+    if (submitted) await afterSubmission(deps, trx, order, setting);
+    if (meta) {
+      await appendAudit({ db: trx, clock: deps.clock }, meta, change);
+      await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
+    }
+    return true;
+  });
 }
 
 /** The kinds the consumer may choose: the order's own choice, within the setting's allowedKinds. */

@@ -1,6 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
+import type { EventInput } from '../../platform/events.js';
 import type { ScanOrder } from './scan.tables.js';
 import { orderTitleJson } from './stored-json.js';
 
@@ -15,19 +16,16 @@ export interface OrderEventInvoice {
   total: string | null;
 }
 
-/**
- * Publishes an order event in the transaction that changed the order; each event happens once per order (the key),
- * so a retried transition publishes nothing new.
- */
-export async function publishOrderEvent(
-  deps: Deps,
-  trx: Kysely<Database> | Transaction<Database>,
-  type: OrderEvent,
-  order: Pick<ScanOrder, 'id' | 'tenant_id' | 'order_no' | 'buyer_json'>,
-  extra: { businessSystemCode: string | null; invoices?: OrderEventInvoice[] },
-): Promise<void> {
+type EventOrder = Pick<ScanOrder, 'id' | 'tenant_id' | 'order_no' | 'buyer_json'>;
+interface EventExtra {
+  businessSystemCode: string | null;
+  invoices?: OrderEventInvoice[];
+}
+
+/** The event as published: each event happens once per order (the key). */
+function orderEventInput(type: OrderEvent, order: EventOrder, extra: EventExtra): EventInput {
   const buyer = order.buyer_json ? orderTitleJson.decode(order.buyer_json) : null;
-  await deps.events.publish(trx, {
+  return {
     type,
     tenantId: order.tenant_id,
     subjectId: order.id,
@@ -38,5 +36,33 @@ export async function publishOrderEvent(
       ...(buyer ? { buyer: { name: buyer.name, taxId: buyer.taxId ?? null, kind: buyer.kind } } : {}),
       ...(extra.invoices ? { invoices: extra.invoices } : {}),
     },
-  });
+  };
+}
+
+/**
+ * Publishes an order event in the transaction that changed the order; each event happens once per order (the key),
+ * so a retried transition publishes nothing new.
+ */
+export async function publishOrderEvent(
+  deps: Deps,
+  trx: Kysely<Database> | Transaction<Database>,
+  type: OrderEvent,
+  order: EventOrder,
+  extra: EventExtra,
+): Promise<void> {
+  await deps.events.publish(trx, orderEventInput(type, order, extra));
+}
+
+/**
+ * PostgreSQL: the event's subscriber jobs as CTE bodies of the statement that writes the order (CTE `after`), see
+ * `EventBus.publishAfter`.
+ */
+export async function publishOrderEventAfter(
+  deps: Deps,
+  after: string,
+  type: OrderEvent,
+  order: EventOrder,
+  extra: EventExtra,
+): Promise<RawBuilder<{ id: string }>[]> {
+  return (await deps.events.publishAfter(deps.db.kysely, after, orderEventInput(type, order, extra))).jobs;
 }

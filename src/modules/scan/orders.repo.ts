@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction, type Updateable } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction, type Updateable } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
 import type { OrderSource, ScanOrder, ScanOrderTable, StoredOrderStatus } from './scan.tables.js';
@@ -44,6 +44,22 @@ export async function insertOrder(db: Db, order: ScanOrder): Promise<boolean> {
     .onConflict((oc) => oc.columns(['tenant_id', 'order_no']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/**
+ * PostgreSQL: inserts the order unless the tenant already has its number and — only when it was inserted — what goes
+ * with it (`with`: raw CTE bodies reading the CTE `ins`, e.g. its jobs and audit entry), in ONE statement. True when
+ * inserted.
+ */
+export async function insertOrderWith(db: Db, order: ScanOrder, withs: RawBuilder<unknown>[]): Promise<boolean> {
+  const insert = db
+    .insertInto('scan_orders')
+    .values(order)
+    .onConflict((oc) => oc.columns(['tenant_id', 'order_no']).doNothing())
+    .returning('id');
+  const ctes = [sql`ins as (${insert})`, ...withs.map((body, i) => sql`${sql.id(`w${i}`)} as ${body}`)];
+  const result = await sql<{ id: string }>`with ${sql.join(ctes)} select id from ins`.execute(db);
+  return result.rows.length === 1;
 }
 
 /**

@@ -78,15 +78,20 @@ export interface ScanOrderTable {
   updated_at: number;
 }
 
-/** One accepted static-link submission, counted by the limits (pruned after two days). */
-export interface ScanStaticSubmissionTable {
-  id: string;
-  tenant_id: string;
+/**
+ * A static link's accepted submissions in one Asia/Shanghai day, for the setting as a whole (`subject` '') or one
+ * client (`subject` = keyed hash of its address: HMAC with the setting's secret, never the address). The minute
+ * count is for the clock minute starting at `minute_start`. Rows older than yesterday are pruned.
+ */
+export interface ScanStaticCounterTable {
   setting_id: string;
-  /** Keyed hash of the client address (HMAC with the setting's secret): counts clients, never stores addresses. */
-  client_hash: string;
-  amount_fen: number;
-  created_at: number;
+  subject: string;
+  day_start: number;
+  tenant_id: string;
+  day_count: number;
+  day_fen: number;
+  minute_start: number;
+  minute_count: number;
 }
 
 /** A static-link limit that refused submissions: one row per setting, limit and window, `rejected` counts the posts. */
@@ -110,6 +115,6 @@ export type ScanOrder = Selectable<ScanOrderTable>;
 export interface ScanTables {
   scan_settings: ScanSettingTable;
   scan_orders: ScanOrderTable;
-  scan_static_submissions: ScanStaticSubmissionTable;
+  scan_static_counters: ScanStaticCounterTable;
   scan_link_exceptions: ScanLinkExceptionTable;
 }

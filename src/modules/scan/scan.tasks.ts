@@ -8,7 +8,7 @@ import {
   type TaskRegistry,
 } from '../../platform/jobs/index.js';
 import { fenToDecimalString } from '../../tax/index.js';
-import { registerEventSource } from '../delivery/index.js';
+import { mayHaveWebhookSubscribers, registerEventSource } from '../delivery/index.js';
 import { getInvoiceOrThrow, registerMonitorExceptionSource } from '../invoicing/index.js';
 import { issueOrder, SCAN_ORIGIN } from './issue-order.js';
 import { scanLinkMonitorExceptions } from './limit-exceptions.js';
@@ -16,6 +16,8 @@ import { loadOrderEventSource, resolveOrderWebhookBody } from './order-event-sou
 import { ORDER_EVENTS, publishOrderEvent } from './order-events.js';
 import { findOrderByInvoiceSerial, updateOrderIf } from './orders.repo.js';
 import { findSettingById } from './settings.service.js';
+import { DAY_MS, PRUNE_COUNTERS_TASK } from './static-limits.js';
+import { pruneLimitExceptions, pruneStaticCounters } from './static-limits.repo.js';
 import { announceOrderSettled } from './wait-for-order.js';
 
 /** Issues a submitted order's invoices (one job per order). */
@@ -37,7 +39,26 @@ export const invoiceSettledTask = defineTask({
   handler: (deps: Deps, payload) => onInvoiceSettled(deps, payload.event),
 });
 
-const SCAN_TASKS = [issueOrderTask, invoiceSettledTask] as const;
+/** Limit exceptions are kept this long (the monitor shows the last seven days). */
+const EXCEPTION_RETENTION_MS = 30 * DAY_MS;
+
+/**
+ * Forgets the static links' counter rows of days before yesterday (no limit looks further back than today) and
+ * limit exceptions older than 30 days, in short batches. One job per Asia/Shanghai day (`day`, its start).
+ */
+export const pruneStaticCountersTask = defineTask({
+  id: PRUNE_COUNTERS_TASK,
+  payload: Type.Object({ day: Type.Integer() }),
+  maxAttempts: DEFAULT_TASK_ATTEMPTS,
+  jobKey: (payload) => String(payload.day),
+  handler: async (deps: Deps, payload) => {
+    const { kysely: db, dialect } = deps.db;
+    while ((await pruneStaticCounters(db, dialect, payload.day - DAY_MS)) > 0);
+    while ((await pruneLimitExceptions(db, dialect, deps.clock.now() - EXCEPTION_RETENTION_MS)) > 0);
+  },
+});
+
+const SCAN_TASKS = [issueOrderTask, invoiceSettledTask, pruneStaticCountersTask] as const;
 
 declare module '../../platform/jobs/index.js' {
   interface TaskPayloads extends TaskPayloadsOf<typeof SCAN_TASKS> {}
@@ -56,7 +77,11 @@ export function registerScanTasks(registry: TaskRegistry, deps: Deps): void {
   );
   // Order events (按单) go to the business system like invoice events: delivery builds their payload with ours.
   registerEventSource('order', loadOrderEventSource, resolveOrderWebhookBody);
-  deps.events.subscribe(ORDER_EVENTS, 'delivery/fan-out-event');
+  // Order events carry their business system code: no fan-out job when no business system wants the event (the
+  // lookup is cached when the publisher is not inside a transaction, as for a new order's one statement).
+  deps.events.subscribe(ORDER_EVENTS, 'delivery/fan-out-event', (event, db) =>
+    mayHaveWebhookSubscribers(deps, db, event),
+  );
   // Static links over their limits show in 开票过程监控 next to failed invoices.
   registerMonitorExceptionSource('scan_link_limit', scanLinkMonitorExceptions);
 }

@@ -1,3 +1,4 @@
+import { type CacheSpec, invalidateCached, readThrough } from '../../platform/cache/index.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken } from '../../platform/ids.js';
@@ -28,6 +29,18 @@ export interface SettingFields {
   staticLimits?: Partial<StaticLimits> | null;
   /** Static-link submissions wait for the merchant to confirm (issue) or reject (withdraw). */
   requireConfirmation?: boolean;
+}
+
+/**
+ * Settings by key and by id: every pushed order, consumer page and scan job reads its setting. What invalidates:
+ * `updateSetting` and `rotateSettingSecret` (after their transaction commits, on every node), so a disabled setting or
+ * a rotated secret takes effect at once. A setting is never deleted, and a missing one is never cached.
+ */
+export const SETTING_CACHE: CacheSpec = { name: 'scan.settings', ttlMs: 60_000, maxEntries: 10_000 };
+
+async function invalidateSetting(deps: Deps, setting: Pick<ScanSetting, 'id' | 'key'>): Promise<void> {
+  await invalidateCached(deps.db.kysely, SETTING_CACHE, `key:${setting.key}`);
+  await invalidateCached(deps.db.kysely, SETTING_CACHE, `id:${setting.id}`);
 }
 
 /** 422 unless the tenant has a business system with that code (another tenant's code does not count). */
@@ -90,11 +103,13 @@ export async function getSettingOrThrow(deps: Deps, tenantId: string, key: strin
 
 /** Any tenant's setting by its public key (links carry only the key). */
 export async function findSettingByKey(deps: Deps, key: string): Promise<ScanSetting | undefined> {
-  return findSettingRowByKey(deps.db.kysely, key);
+  const db = deps.db.kysely;
+  return readThrough(db, SETTING_CACHE, `key:${key}`, () => findSettingRowByKey(db, key));
 }
 
 export async function findSettingById(deps: Deps, id: string): Promise<ScanSetting | undefined> {
-  return findSettingRowById(deps.db.kysely, id);
+  const db = deps.db.kysely;
+  return readThrough(db, SETTING_CACHE, `id:${id}`, () => findSettingRowById(db, id));
 }
 
 /** Replaces the given fields (seller and key never change). */
@@ -126,6 +141,7 @@ export async function updateSetting(
     updated_at: deps.clock.now(),
   };
   await updateSettingRow(deps.db.kysely, current.id, set);
+  await invalidateSetting(deps, current);
   return { ...current, ...set };
 }
 
@@ -144,6 +160,7 @@ export async function rotateSettingSecret(
     updated_at: now,
   };
   await updateSettingRow(deps.db.kysely, current.id, set);
+  await invalidateSetting(deps, current);
   return { setting: { ...current, ...set }, secret };
 }
 

@@ -2,8 +2,10 @@ import { formatMoney, toFen } from '../../tax/index.js';
 
 /**
  * Limits on a setting's static link (默认开票 / 码上开票), where anyone holding the printed QR can submit: accepted
- * submissions per setting (a sliding minute, and the Asia/Shanghai calendar day), the amount per setting per day,
- * and submissions per client address (minute, day). A merchant may set any of them on the setting; the rest take
+ * submissions per setting (per clock minute, and per Asia/Shanghai calendar day), the amount per setting per day,
+ * and submissions per client address (minute, day). Windows are fixed: a minute limit counts the submissions of the
+ * current clock minute (hh:mm:00–hh:mm:59), so one counter row per window can be checked and counted in one
+ * statement (static-limits.repo.ts). A merchant may set any of them on the setting; the rest take
  * {@link DEFAULT_STATIC_LIMITS}, which a small shop never reaches but which stop a script posting in a loop.
  */
 export interface StaticLimits {
@@ -38,7 +40,13 @@ export function effectiveLimits(stored: Partial<StaticLimits> | null): StaticLim
 }
 
 export const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
+
+/**
+ * The task that forgets counter rows older than yesterday and limit exceptions older than 30 days, scheduled by the
+ * first counted submission of each setting's day (one job per day: its key is the day).
+ */
+export const PRUNE_COUNTERS_TASK = 'scan/prune-static-counters';
 const SHANGHAI_OFFSET_MS = 8 * 3600_000;
 
 /** Start of the Asia/Shanghai calendar day containing `ms` (China has no daylight saving time). */
@@ -46,16 +54,41 @@ export function shanghaiDayStart(ms: number): number {
   return Math.floor((ms + SHANGHAI_OFFSET_MS) / DAY_MS) * DAY_MS - SHANGHAI_OFFSET_MS;
 }
 
-/** What the submissions already accepted add up to (minute = the last 60 s, day = since the Shanghai midnight). */
+/** What the submissions already accepted add up to (minute = the current clock minute, day = since the Shanghai midnight). */
 export interface StaticUsage {
   settingMinute: number;
-  /** created_at of the oldest submission in the setting's minute, when any. */
-  settingMinuteOldest: number | null;
   settingDay: number;
   settingDayAmountFen: number;
   clientMinute: number;
-  clientMinuteOldest: number | null;
   clientDay: number;
+}
+
+/** Start of the clock minute containing `ms`. */
+export const minuteStart = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+
+/** One counter row of a day (static-limits.repo.ts): subject '' is the setting, anything else the client. */
+export interface CounterRow {
+  subject: string;
+  day_count: number | string;
+  day_fen: number | string;
+  minute_start: number | string;
+  minute_count: number | string;
+}
+
+/** The usage the counter rows of the day show at `now` (a minute count from an earlier minute counts 0). */
+export function usageOfCounters(rows: readonly CounterRow[], now: number): StaticUsage {
+  const minute = minuteStart(now);
+  const setting = rows.find((r) => r.subject === '');
+  const client = rows.find((r) => r.subject !== '');
+  const minuteCount = (r: CounterRow | undefined) =>
+    r && Number(r.minute_start) === minute ? Number(r.minute_count) : 0;
+  return {
+    settingMinute: minuteCount(setting),
+    settingDay: Number(setting?.day_count ?? 0),
+    settingDayAmountFen: Number(setting?.day_fen ?? 0),
+    clientMinute: minuteCount(client),
+    clientDay: Number(client?.day_count ?? 0),
+  };
 }
 
 export interface LimitVerdict {
@@ -76,11 +109,11 @@ export function checkStaticLimits(
 ): LimitVerdict | null {
   const dayStart = shanghaiDayStart(now);
   const untilTomorrow = seconds(dayStart + DAY_MS - now);
-  const minuteVerdict = (limit: StaticLimitName, oldest: number | null): LimitVerdict => ({
+  const minuteVerdict = (limit: StaticLimitName): LimitVerdict => ({
     limit,
     limitValue: String(limits[limit]),
-    windowStart: Math.floor(now / MINUTE_MS) * MINUTE_MS,
-    retryAfterSeconds: seconds((oldest ?? now) + MINUTE_MS - now),
+    windowStart: minuteStart(now),
+    retryAfterSeconds: seconds(minuteStart(now) + MINUTE_MS - now),
   });
   const dayVerdict = (limit: StaticLimitName): LimitVerdict => ({
     limit,
@@ -88,11 +121,9 @@ export function checkStaticLimits(
     windowStart: dayStart,
     retryAfterSeconds: untilTomorrow,
   });
-  if (usage.clientMinute >= limits.clientPerMinute) return minuteVerdict('clientPerMinute', usage.clientMinuteOldest);
+  if (usage.clientMinute >= limits.clientPerMinute) return minuteVerdict('clientPerMinute');
   if (usage.clientDay >= limits.clientPerDay) return dayVerdict('clientPerDay');
-  if (usage.settingMinute >= limits.settingPerMinute) {
-    return minuteVerdict('settingPerMinute', usage.settingMinuteOldest);
-  }
+  if (usage.settingMinute >= limits.settingPerMinute) return minuteVerdict('settingPerMinute');
   if (usage.settingDay >= limits.settingPerDay) return dayVerdict('settingPerDay');
   if (usage.settingDayAmountFen + amountFen > toFen(limits.amountPerDay)) {
     return { ...dayVerdict('amountPerDay'), limitValue: formatMoney(limits.amountPerDay) };

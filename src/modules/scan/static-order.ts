@@ -1,13 +1,14 @@
 import { createHmac } from 'node:crypto';
+import type { RawBuilder } from 'kysely';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken } from '../../platform/ids.js';
-import { parseDecimal } from '../../tax/index.js';
+import { parseDecimal, toFen } from '../../tax/index.js';
 import { getSellerOrThrow } from '../orgs/index.js';
 import { buildOrder } from './create-order.js';
 import { checkOrderContent } from './order-content.js';
 import { checkTitle, type OrderTitle, toInvoiceRequest } from './order-title.js';
-import { insertOrder } from './orders.repo.js';
+import { insertOrder, insertOrderWith } from './orders.repo.js';
 import { DEFAULT_PRESET_MAX_AMOUNT, openPresetLine, type Preset, presetContent } from './preset.js';
 import { SCAN_LINK_RATE_LIMITED, SCAN_SETTING_DISABLED, SCAN_TITLE_INVALID } from './scan.errors.js';
 import type { ScanOrder, ScanSetting } from './scan.tables.js';
@@ -15,19 +16,21 @@ import { settingKinds, settingLimits, settingPreset, settingSecret } from './set
 import {
   checkStaticLimits,
   type LimitVerdict,
-  MINUTE_MS,
+  minuteStart,
+  PRUNE_COUNTERS_TASK,
   STATIC_LIMIT_LABELS,
   shanghaiDayStart,
+  usageOfCounters,
 } from './static-limits.js';
 import {
-  insertStaticSubmission,
-  lockSettingForSubmission,
-  pruneLimitExceptions,
-  pruneStaticSubmissions,
+  type CountedSubmission,
+  type CounterCaps,
+  countStaticSubmission,
+  readStaticCounters,
   recordLimitException,
-  staticUsage,
+  releaseStaticCount,
 } from './static-limits.repo.js';
-import { recordSubmission } from './submit-title.js';
+import { afterSubmission, issuesOnSubmit, publishSubmittedAfter } from './submit-title.js';
 
 /** The amount a consumer typed at a static link, or an error message for the form. */
 export function checkEnteredAmount(preset: Preset, raw: string | undefined): { amount: string } | { error: string } {
@@ -37,11 +40,6 @@ export function checkEnteredAmount(preset: Preset, raw: string | undefined): { a
   if (value.gt(max)) return { error: `金额不能超过 ${max.toFixed(2)} 元` };
   return { amount: value.toFixed(2) };
 }
-
-/** Accepted submissions are kept this long for the limits (the longest window is the current Shanghai day). */
-const SUBMISSION_RETENTION_MS = 2 * 86_400_000;
-/** Limit exceptions are kept this long (the monitor shows the last seven days). */
-const EXCEPTION_RETENTION_MS = 30 * 86_400_000;
 
 /**
  * The client address as the limits count it: a keyed hash (HMAC-SHA256 with the setting's secret), so the database
@@ -56,10 +54,10 @@ function clientHash(deps: Pick<Deps, 'config'>, setting: ScanSetting, clientIp: 
 
 /**
  * A static link's submission (默认开票 / 码上开票): creates an order from the setting's preset (with the typed
- * amount) and records the title in the same transaction, so the consumer lands on its status page. The setting's
- * limits ({@link checkStaticLimits}) are counted and the submission recorded in that transaction, serialized per
- * setting, so concurrent posts cannot overshoot; over a limit nothing is created, the limit's exception is raised
- * (once per window) and 429 `SCAN_LINK_RATE_LIMITED` is thrown. With `require_confirmation` the order waits for the
+ * amount), submitted with the consumer's title, so the consumer lands on its status page. The setting's limits
+ * ({@link checkStaticLimits}) are counted by conditional upserts of per-window counters ({@link countAndCreate}), so
+ * concurrent posts — on any number of processes — cannot overshoot; over a limit nothing is created, the limit's
+ * exception is raised (once per window) and 429 `SCAN_LINK_RATE_LIMITED` is thrown. With `require_confirmation` the order waits for the
  * merchant instead of issuing.
  */
 export async function submitStaticOrder(
@@ -91,43 +89,36 @@ export async function submitStaticOrder(
   order.needs_confirmation = setting.require_confirmation;
   const seller = await getSellerOrThrow(deps.db.kysely, setting.tenant_id, setting.seller_tax_id);
   await checkTitle(deps, toInvoiceRequest(order, title, setting.business_system_code), seller.name);
-  const client = clientHash(deps, setting, clientIp);
   const limits = settingLimits(setting);
-  const { dialect } = deps.db;
-  type Refusal = LimitVerdict & { raised: boolean };
-  const refused = await deps.db.kysely.transaction().execute(async (trx): Promise<Refusal | null> => {
-    await lockSettingForSubmission(trx, dialect, setting.id);
-    const at = deps.clock.now();
-    await pruneStaticSubmissions(trx, dialect, at - SUBMISSION_RETENTION_MS);
-    const usage = await staticUsage(trx, setting.id, client, at - MINUTE_MS, shanghaiDayStart(at));
-    const verdict = checkStaticLimits(limits, usage, order.total_fen, at);
-    if (verdict) {
-      await pruneLimitExceptions(trx, dialect, at - EXCEPTION_RETENTION_MS);
-      const raised = await recordLimitException(trx, {
-        id: newId('sle', at),
-        tenant_id: setting.tenant_id,
-        setting_id: setting.id,
-        limit_name: verdict.limit,
-        window_start: verdict.windowStart,
-        limit_value: verdict.limitValue,
-        rejected: 1,
-        first_at: at,
-        last_at: at,
-      });
-      return { ...verdict, raised };
+  const at = deps.clock.now();
+  const counted: CountedSubmission = {
+    settingId: setting.id,
+    tenantId: setting.tenant_id,
+    clientHash: clientHash(deps, setting, clientIp),
+    amountFen: order.total_fen,
+    dayStart: shanghaiDayStart(at),
+    minuteStart: minuteStart(at),
+  };
+  const caps: CounterCaps = {
+    client: { day: limits.clientPerDay, minute: limits.clientPerMinute },
+    setting: { day: limits.settingPerDay, minute: limits.settingPerMinute, amountFen: toFen(limits.amountPerDay) },
+  };
+  // A new order is born submitted with the consumer's title (no race to lose).
+  Object.assign(order, { status: 'submitted' as const, buyer_json: JSON.stringify(title), submitted_at: at });
+  let verdict: LimitVerdict | null = null;
+  for (let attempt = 1; ; attempt++) {
+    if (await countAndCreate(deps, setting, order, counted, caps)) break;
+    // Refused: say by which limit. The counters may have moved since (a refused submission giving its count back):
+    // when they show no limit reached, the submission is tried again.
+    const usage = usageOfCounters(await readStaticCounters(deps.db.kysely, counted), at);
+    verdict = checkStaticLimits(limits, usage, order.total_fen, at);
+    if (verdict) break;
+    if (attempt === 3) {
+      verdict = checkStaticLimits(limits, { ...usage, settingMinute: limits.settingPerMinute }, order.total_fen, at);
+      break;
     }
-    await insertOrder(trx, order);
-    await insertStaticSubmission(trx, {
-      id: newId('sss', at),
-      tenant_id: setting.tenant_id,
-      setting_id: setting.id,
-      client_hash: client,
-      amount_fen: order.total_fen,
-      created_at: at,
-    });
-    await recordSubmission(deps, trx, order, setting, title);
-    return null;
-  });
+  }
+  const refused = verdict && { ...verdict, raised: await raiseLimitException(deps, setting, verdict, at) };
   if (refused) {
     // Logged once per limit and window, like the exception (a flood of refused posts does not flood the log).
     if (refused.raised) {
@@ -145,4 +136,65 @@ export async function submitStaticOrder(
   }
   deps.jobs.notify();
   return { order, token };
+}
+
+/**
+ * Counts the submission against the static link's limits and, when they take it, writes the order (submitted, with
+ * `order.submitted`, its issue job, and on the first submission of the setting's day the counters' prune job).
+ * PostgreSQL: the count is ONE autocommitted statement and the order ONE more, so no counter row stays locked while
+ * the order is written; an order that fails to be written gives its count back. SQLite (one writer): both in one
+ * transaction. False when a limit refused the submission (nothing written).
+ */
+async function countAndCreate(
+  deps: Deps,
+  setting: ScanSetting,
+  order: ScanOrder,
+  counted: CountedSubmission,
+  caps: CounterCaps,
+): Promise<boolean> {
+  // A new counter row starts at the submission's amount: one alone over the daily amount is refused before counting.
+  if (counted.amountFen > caps.setting.amountFen) return false;
+  const { kysely: db, dialect } = deps.db;
+  const pruneJob = { day: counted.dayStart };
+  if (dialect === 'postgres') {
+    const outcome = await countStaticSubmission(db, dialect, counted, caps);
+    if (!outcome.setting) return false;
+    try {
+      const withs: RawBuilder<unknown>[] = await publishSubmittedAfter(deps, 'ins', order, setting);
+      if (issuesOnSubmit(order, setting)) {
+        withs.push(
+          deps.jobs.enqueueAfter('ins', 'scan/issue-order', { orderId: order.id }, { tenantId: order.tenant_id }),
+        );
+      }
+      if (outcome.settingDayCount === 1) withs.push(deps.jobs.enqueueAfter('ins', PRUNE_COUNTERS_TASK, pruneJob));
+      if (!(await insertOrderWith(db, order, withs))) throw new Error(`static order number ${order.order_no} taken`);
+    } catch (err) {
+      await releaseStaticCount(db, counted, ['client', 'setting']);
+      throw err;
+    }
+    return true;
+  }
+  return db.transaction().execute(async (trx) => {
+    const outcome = await countStaticSubmission(trx, dialect, counted, caps);
+    if (!outcome.setting) return false;
+    if (!(await insertOrder(trx, order))) throw new Error(`static order number ${order.order_no} taken`);
+    await afterSubmission(deps, trx, order, setting);
+    if (outcome.settingDayCount === 1) await deps.jobs.enqueue(trx, PRUNE_COUNTERS_TASK, pruneJob);
+    return true;
+  });
+}
+
+/** Records a refusal against its limit's window (one upsert); true when it raised the window's exception. */
+async function raiseLimitException(deps: Deps, setting: ScanSetting, verdict: LimitVerdict, at: number) {
+  return recordLimitException(deps.db.kysely, {
+    id: newId('sle', at),
+    tenant_id: setting.tenant_id,
+    setting_id: setting.id,
+    limit_name: verdict.limit,
+    window_start: verdict.windowStart,
+    limit_value: verdict.limitValue,
+    rejected: 1,
+    first_at: at,
+    last_at: at,
+  });
 }

@@ -3,7 +3,7 @@ import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { getSellerOrThrow } from '../orgs/index.js';
-import { publishOrderEvent } from './order-events.js';
+import { publishOrderEvent, publishOrderEventAfter } from './order-events.js';
 import { checkTitle, type OrderTitle, toInvoiceRequest } from './order-title.js';
 import { findOrderById, updateOrderIf } from './orders.repo.js';
 import { KIND_NOT_ALLOWED } from './scan.errors.js';
@@ -53,18 +53,34 @@ export async function recordSubmission(
     { notExpiredAt: now },
   );
   if (!won) return false;
-  await publishOrderEvent(
-    deps,
-    trx,
-    'order.submitted',
-    { ...order, buyer_json: buyerJson },
-    {
-      businessSystemCode: setting.business_system_code,
-    },
-  );
-  // A static order of a setting that wants the merchant's confirmation waits for `POST …/issue` (or a withdraw).
-  if (setting.scan_type === 'issue' && order.needs_confirmation !== 1) {
+  await afterSubmission(deps, trx, { ...order, buyer_json: buyerJson }, setting);
+  return true;
+}
+
+/** Whether a submitted order of `setting` is issued at once (else it waits for the merchant's confirmation). */
+export const issuesOnSubmit = (order: Pick<ScanOrder, 'needs_confirmation'>, setting: Pick<ScanSetting, 'scan_type'>) =>
+  setting.scan_type === 'issue' && order.needs_confirmation !== 1;
+
+/**
+ * What a submission writes besides the order (in its transaction `trx`): `order.submitted`, and the
+ * `scan/issue-order` job unless the order waits for the merchant (a static order of a setting that wants the
+ * merchant's confirmation waits for `POST …/issue` or a withdraw).
+ */
+export async function afterSubmission(
+  deps: Deps,
+  trx: Transaction<Database>,
+  order: ScanOrder,
+  setting: ScanSetting,
+): Promise<void> {
+  await publishOrderEvent(deps, trx, 'order.submitted', order, { businessSystemCode: setting.business_system_code });
+  if (issuesOnSubmit(order, setting)) {
     await deps.jobs.enqueue(trx, 'scan/issue-order', { orderId: order.id }, { tenantId: order.tenant_id });
   }
-  return true;
+}
+
+/** PostgreSQL: `order.submitted`'s subscriber jobs as CTE bodies of the statement that writes the order (`after`). */
+export function publishSubmittedAfter(deps: Deps, after: string, order: ScanOrder, setting: ScanSetting) {
+  return publishOrderEventAfter(deps, after, 'order.submitted', order, {
+    businessSystemCode: setting.business_system_code,
+  });
 }
