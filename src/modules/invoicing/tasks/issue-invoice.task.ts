@@ -34,7 +34,7 @@ export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: Ta
   try {
     request = await buildChannelRequest(deps, invoice);
   } catch (err) {
-    await markFailed(deps, invoice, 'INTERNAL', `开票请求数据无法读取：${(err as Error).message}`);
+    await markFailed(deps, invoice, 'INTERNAL', `开票请求数据无法读取：${(err as Error).message}`, helpers.complete);
     return;
   }
   let issued: ChannelIssued;
@@ -57,13 +57,19 @@ async function refuseUnboundSeller(deps: Deps, invoice: Invoice, helpers: TaskHe
   const reason = sellerNotBoundMessage(invoice.seller_tax_id);
   // A first attempt has not called the channel; a later one may have (a crashed attempt leaves the request pending).
   if (invoice.status === 'pending' && helpers.job.attempts <= 1) {
-    await markFailed(deps, invoice, 'SELLER_NOT_BOUND', reason);
+    await markFailed(deps, invoice, 'SELLER_NOT_BOUND', reason, helpers.complete);
     return;
   }
-  const found = await confirmWithChannel(deps, invoice, channelRequestId(invoice), {
-    notFound: { code: 'SELLER_NOT_BOUND', reason },
-    unknown: `${reason}；且无法向通道确认此前的开具结果，重新绑定后请重试`,
-  });
+  const found = await confirmWithChannel(
+    deps,
+    invoice,
+    channelRequestId(invoice),
+    {
+      notFound: { code: 'SELLER_NOT_BOUND', reason },
+      unknown: `${reason}；且无法向通道确认此前的开具结果，重新绑定后请重试`,
+    },
+    helpers.complete,
+  );
   if (found) await commitIssued(deps, invoice, found, helpers);
 }
 
@@ -174,15 +180,21 @@ async function onChannelError(
   const db = deps.db.kysely;
   const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
   if (err instanceof ChannelError && err.kind === 'permanent') {
-    await markFailed(deps, invoice, channelFailureCode(err), err.message);
+    await markFailed(deps, invoice, channelFailureCode(err), err.message, helpers.complete);
     return null;
   }
   const reason = err instanceof ChannelError ? err.message : '开票通道暂时不可用';
   if (lastAttempt) {
-    return confirmWithChannel(deps, invoice, requestId, {
-      notFound: { code: 'CHANNEL_UNAVAILABLE', reason: `${reason}（已重试 ${helpers.job.attempts} 次）` },
-      unknown: `${reason}（已重试 ${helpers.job.attempts} 次，开具结果未知）。请稍后重试：将以同一请求向通道确认，不会重复开票`,
-    });
+    return confirmWithChannel(
+      deps,
+      invoice,
+      requestId,
+      {
+        notFound: { code: 'CHANNEL_UNAVAILABLE', reason: `${reason}（已重试 ${helpers.job.attempts} 次）` },
+        unknown: `${reason}（已重试 ${helpers.job.attempts} 次，开具结果未知）。请稍后重试：将以同一请求向通道确认，不会重复开票`,
+      },
+      helpers.complete,
+    );
   }
   await transitionInvoice(db, invoice.id, 'issue_deferred', {
     failure_code: err instanceof ChannelError ? channelFailureCode(err) : 'CHANNEL_UNAVAILABLE',
@@ -202,19 +214,30 @@ async function confirmWithChannel(
   invoice: Invoice,
   requestId: string,
   failure: { notFound: { code: InvoiceFailureCode; reason: string }; unknown: string },
+  complete?: TaskHelpers['complete'],
 ): Promise<ChannelIssued | null> {
   let found: ChannelIssued | null;
   try {
     found = await deps.channel.queryIssue({ tenantId: invoice.tenant_id }, requestId);
   } catch {
-    await markFailed(deps, invoice, 'CHANNEL_OUTCOME_UNKNOWN', failure.unknown);
+    await markFailed(deps, invoice, 'CHANNEL_OUTCOME_UNKNOWN', failure.unknown, complete);
     return null;
   }
-  if (!found) await markFailed(deps, invoice, failure.notFound.code, failure.notFound.reason);
+  if (!found) await markFailed(deps, invoice, failure.notFound.code, failure.notFound.reason, complete);
   return found;
 }
 
-async function markFailed(deps: Deps, invoice: Invoice, code: InvoiceFailureCode, reason: string): Promise<void> {
+/**
+ * Settles the request `failed`; with `complete` (a running job's) the job succeeds in the same transaction, as on the
+ * issued path: one commit, and a lost lease rolls the failure back for the job's new owner.
+ */
+async function markFailed(
+  deps: Deps,
+  invoice: Invoice,
+  code: InvoiceFailureCode,
+  reason: string,
+  complete?: TaskHelpers['complete'],
+): Promise<void> {
   const settled = foldSettled(deps, invoice.id);
   const failed = await deps.db.kysely.transaction().execute(async (trx) => {
     const failed = await transitionInvoice(
@@ -224,10 +247,12 @@ async function markFailed(deps: Deps, invoice: Invoice, code: InvoiceFailureCode
       { failure_code: code, failure_reason: reason, updated_at: deps.clock.now() },
       settled.sql,
     );
-    if (!failed) return false;
-    if (invoice.is_red === 1) await onRedFailed(deps, trx, invoice);
-    await publishInvoiceEvent(deps, trx, 'invoice.failed', invoice);
-    return true;
+    if (failed) {
+      if (invoice.is_red === 1) await onRedFailed(deps, trx, invoice);
+      await publishInvoiceEvent(deps, trx, 'invoice.failed', invoice);
+    }
+    await complete?.(trx);
+    return failed;
   });
   if (failed) settled.afterCommit();
   else await announceSettled(deps, invoice.id);
