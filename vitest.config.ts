@@ -6,6 +6,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll's default (1 s) is too short for a browser page on a loaded 2-core CI machine; a poll still ends
+    // as soon as its condition holds.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default'],
   },
 });
