@@ -1,4 +1,4 @@
-import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
+import { type Kysely, type QueryCreator, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { AuditEntryRow, AuditLogTable } from './audit.tables.js';
 
@@ -11,6 +11,31 @@ export async function insertAuditEntry(db: Db, row: AuditLogTable): Promise<void
 /** The insert of one entry as a builder, to run inside another statement (a CTE). */
 export function insertAuditEntryQuery(qc: QueryCreator<Database>, row: AuditLogTable) {
   return qc.insertInto('audit_log').values(row);
+}
+
+const AUDIT_COLUMNS = [
+  'id',
+  'tenant_id',
+  'at',
+  'actor_kind',
+  'actor_id',
+  'actor_name',
+  'action',
+  'target_type',
+  'target_id',
+  'diff_json',
+  'request_id',
+  'client_address',
+] as const satisfies readonly (keyof AuditLogTable)[];
+
+/** The insert of one (unchained) entry per row of the preceding CTE `after`, as a data-modifying CTE (PostgreSQL). */
+export function insertAuditEntryAfter(row: AuditLogTable, after: string): RawBuilder<{ id: string }> {
+  const columns = sql.join(AUDIT_COLUMNS.map((c) => sql.ref(c)));
+  const values = sql.join(AUDIT_COLUMNS.map((c) => sql`${row[c]}`));
+  // Parenthesised: Kysely writes a raw CTE body as it is (`"audit" as (…)`).
+  return sql<{
+    id: string;
+  }>`(insert into audit_log (${columns}) select ${values} from ${sql.table(after)} returning id)`;
 }
 
 /** Tenants with entries not chained yet. */

@@ -1,8 +1,8 @@
-import { type Kysely, type QueryCreator, type RawBuilder, sql, type Transaction } from 'kysely';
+import type { Kysely, QueryCreator, RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { Ctx } from '../../platform/deps.js';
 import { newId } from '../../platform/ids.js';
-import { insertAuditEntry, insertAuditEntryQuery } from './audit.repo.js';
+import { insertAuditEntry, insertAuditEntryAfter, insertAuditEntryQuery } from './audit.repo.js';
 import type { AuditActorKind, AuditLogTable } from './audit.tables.js';
 import { type AuditDiff, auditDiff } from './audit-diff.js';
 import { auditDiffJson } from './stored-json.js';
@@ -65,21 +65,6 @@ export function auditInsertCte(qc: QueryCreator<Database>, row: AuditLogTable) {
 
 export type AuditDb = Kysely<Database> | Transaction<Database>;
 
-const AUDIT_COLUMNS = [
-  'id',
-  'tenant_id',
-  'at',
-  'actor_kind',
-  'actor_id',
-  'actor_name',
-  'action',
-  'target_type',
-  'target_id',
-  'diff_json',
-  'request_id',
-  'client_address',
-] as const satisfies readonly (keyof AuditLogTable)[];
-
 /**
  * The entry as a data-modifying CTE that inserts it once per row of the preceding CTE `after` (PostgreSQL only):
  * the entry exists exactly when the change's own insert happened (a replay that inserted nothing records nothing).
@@ -87,9 +72,5 @@ const AUDIT_COLUMNS = [
  * {@link auditRow}; the sealer job rides along with `auditSealerAfter`.
  */
 export function auditInsertAfter(row: AuditLogTable, after: string): RawBuilder<{ id: string }> {
-  const columns = sql.join(AUDIT_COLUMNS.map((c) => sql.ref(c)));
-  const values = sql.join(AUDIT_COLUMNS.map((c) => sql`${row[c]}`));
-  return sql<{
-    id: string;
-  }>`(insert into audit_log (${columns}) select ${values} from ${sql.table(after)} returning id)`;
+  return insertAuditEntryAfter(row, after);
 }
