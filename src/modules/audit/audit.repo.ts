@@ -13,13 +13,29 @@ export function insertAuditEntryQuery(qc: QueryCreator<Database>, row: AuditLogT
   return qc.insertInto('audit_log').values(row);
 }
 
-/** The insert of one entry per row of the CTE `after`, as a raw CTE body (PostgreSQL: `insert … select … from after`). */
+const AUDIT_COLUMNS = [
+  'id',
+  'tenant_id',
+  'at',
+  'actor_kind',
+  'actor_id',
+  'actor_name',
+  'action',
+  'target_type',
+  'target_id',
+  'diff_json',
+  'request_id',
+  'client_address',
+] as const satisfies readonly (keyof AuditLogTable)[];
+
+/** The insert of one (unchained) entry per row of the preceding CTE `after`, as a data-modifying CTE (PostgreSQL). */
 export function insertAuditEntryAfter(row: AuditLogTable, after: string): RawBuilder<{ id: string }> {
-  const columns = Object.keys(row) as (keyof AuditLogTable)[];
-  const names = sql.join(columns.map((c) => sql.ref(c)));
-  const values = sql.join(columns.map((c) => sql`${row[c]}`));
-  // Parenthesised: Kysely writes a raw CTE body as it is.
-  return sql<{ id: string }>`(insert into audit_log (${names}) select ${values} from ${sql.table(after)} returning id)`;
+  const columns = sql.join(AUDIT_COLUMNS.map((c) => sql.ref(c)));
+  const values = sql.join(AUDIT_COLUMNS.map((c) => sql`${row[c]}`));
+  // Parenthesised: Kysely writes a raw CTE body as it is (`"audit" as (…)`).
+  return sql<{
+    id: string;
+  }>`(insert into audit_log (${columns}) select ${values} from ${sql.table(after)} returning id)`;
 }
 
 /** Tenants with entries not chained yet. */

@@ -186,7 +186,7 @@ function FailedTable({ items }: { items: MonitorItem[] }) {
         size="middle"
         dataSource={items}
         pagination={false}
-        scroll={{ x: 960 }}
+        scroll={{ x: 1200 }}
         columns={[
           {
             title: '开票流水号',
@@ -204,6 +204,7 @@ function FailedTable({ items }: { items: MonitorItem[] }) {
           {
             title: '失败原因',
             dataIndex: 'failure',
+            width: 300,
             render: (f: MonitorItem['failure']) =>
               f ? (
                 <span data-testid="failure-reason">
@@ -220,6 +221,7 @@ function FailedTable({ items }: { items: MonitorItem[] }) {
                 {
                   title: '操作',
                   key: 'actions',
+                  width: 300,
                   render: (_: unknown, r: MonitorItem) => (
                     <Space size={4} wrap>
                       {!r.isRed && (

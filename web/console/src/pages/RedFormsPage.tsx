@@ -128,46 +128,56 @@ export default function RedFormsPage() {
           size="middle"
           dataSource={items}
           pagination={false}
-          scroll={{ x: 1100 }}
+          scroll={{ x: 1150 }}
           rowClassName={(f) => {
             const u = urgencyOf(f, now);
             return u === 'overdue' ? 'ofp-row-danger' : u === 'near' ? 'ofp-row-warning' : '';
           }}
           columns={[
-            { title: '确认单编号', dataIndex: 'formNo' },
             {
-              title: '状态',
-              dataIndex: 'status',
-              render: (s: string) => <Tag color={RED_FORM_STATUS[s]?.color}>{RED_FORM_STATUS[s]?.text ?? s}</Tag>,
-            },
-            {
-              title: '蓝字发票',
-              dataIndex: 'blueSerialNo',
-              render: (sn: string, f) => (
+              title: '确认单编号',
+              dataIndex: 'formNo',
+              width: 180,
+              render: (no: string, f) => (
                 <Space direction="vertical" size={0}>
-                  <Link to={invoiceLink(sn)}>{sn}</Link>
-                  {f.blueNumber && <span className="ofp-secondary">{f.blueNumber}</span>}
+                  <span>{no}</span>
+                  {f.appliedAt && <span className="ofp-secondary">申请于 {dateTime(f.appliedAt).slice(0, 16)}</span>}
                 </Space>
               ),
             },
             {
-              title: '红字请求',
-              dataIndex: 'redSerialNo',
-              render: (sn: string) => <Link to={invoiceLink(sn)}>{sn}</Link>,
+              title: '状态',
+              dataIndex: 'status',
+              width: 110,
+              render: (s: string) => <Tag color={RED_FORM_STATUS[s]?.color}>{RED_FORM_STATUS[s]?.text ?? s}</Tag>,
             },
-            { title: '红冲原因', dataIndex: 'reason', render: (r: string) => RED_REASON_LABELS[r] ?? r },
-            { title: '金额', dataIndex: 'amount', align: 'right', render: money },
-            { title: '税额', dataIndex: 'tax', align: 'right', render: money },
-            { title: '申请时间', dataIndex: 'appliedAt', render: dateTime },
+            {
+              title: '蓝字发票 / 红字请求',
+              dataIndex: 'blueSerialNo',
+              width: 230,
+              render: (sn: string, f) => (
+                <Space direction="vertical" size={0}>
+                  <Link to={invoiceLink(sn)}>{sn}</Link>
+                  {f.blueNumber && <span className="ofp-secondary">{f.blueNumber}</span>}
+                  <span>
+                    红字 <Link to={invoiceLink(f.redSerialNo)}>{f.redSerialNo}</Link>
+                  </span>
+                </Space>
+              ),
+            },
+            { title: '红冲原因', dataIndex: 'reason', width: 90, render: (r: string) => RED_REASON_LABELS[r] ?? r },
+            { title: '金额', dataIndex: 'amount', width: 110, align: 'right', render: money },
+            { title: '税额', dataIndex: 'tax', width: 100, align: 'right', render: money },
             {
               title: '确认截止',
               dataIndex: 'confirmBy',
+              width: 170,
               render: (by: string | null, f) => {
                 if (!by) return '—';
                 const u = urgencyOf(f, now);
                 return (
                   <Space direction="vertical" size={0}>
-                    <span>{dateTime(by)}</span>
+                    <span>{dateTime(by).slice(0, 16)}</span>
                     {u === 'overdue' && <Tag color="red">已超过截止时间</Tag>}
                     {u === 'near' && <Tag color="orange">剩余 {timeLeft(by, now)}</Tag>}
                     {u === null && f.status === 'pending_buyer' && (
@@ -182,6 +192,7 @@ export default function RedFormsPage() {
                   {
                     title: '操作',
                     key: 'actions',
+                    width: 160,
                     fixed: 'right' as const,
                     render: (_: unknown, f: RedForm) =>
                       f.status === 'pending_buyer' ? (
