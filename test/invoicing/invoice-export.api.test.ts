@@ -70,7 +70,8 @@ const col = (header: string[], name: string) => {
 const untab = (s: string) => s.replace(/^\t/, '');
 
 for (const dialect of TEST_DIALECTS) {
-  describe.skipIf(dialect.skip)(`${dialect.name}: invoice export (CSV / XLSX, streamed)`, () => {
+  // Tens of thousands of rows per test: generous timeouts for a loaded CI machine (never assertions on time).
+  describe.skipIf(dialect.skip)(`${dialect.name}: invoice export (CSV / XLSX, streamed)`, { timeout: 240_000 }, () => {
     let t: TestApp;
     let a: SeededTenant;
     let b: SeededTenant;
@@ -105,7 +106,7 @@ for (const dialect of TEST_DIALECTS) {
       expect(res.statusCode, res.body).toBe(200);
       injected = evil.serialNo;
       issued = issued.filter((i) => i.number);
-    }, 180_000);
+    }, 300_000);
     afterAll(async () => t?.close());
 
     it('exports the selected rows as CSV: BOM, header, 20-digit numbers intact, formulas neutralised', async () => {

@@ -4,6 +4,7 @@
  * re-rendered), scaled down to fit its slot when larger and centred, so text stays text (searchable, sharp in print).
  * Only merging: no font is subset or embedded here.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PDFDocument } from 'pdf-lib';
 
 /** At most this many invoices per merged PDF. */
@@ -32,6 +33,9 @@ export async function mergeInvoicePdfs(pdfs: readonly Uint8Array[], perPage: Per
   let slot = 0;
   let page = out.addPage([A4.width, A4.height]);
   for (const bytes of pdfs) {
+    // Cooperative: one invoice per turn of the event loop (pdf-lib's load and save also yield every ~100 objects),
+    // so a 200-invoice print does not hold other requests for its whole run.
+    await nextTurn();
     const source = await PDFDocument.load(bytes, { updateMetadata: false });
     const embedded = await out.embedPdf(source, source.getPageIndices());
     for (const invoicePage of embedded) {
@@ -55,5 +59,5 @@ export async function mergeInvoicePdfs(pdfs: readonly Uint8Array[], perPage: Per
       slot++;
     }
   }
-  return out.save({ useObjectStreams: true });
+  return out.save({ useObjectStreams: true, objectsPerTick: 50 });
 }

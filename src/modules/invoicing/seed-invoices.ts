@@ -11,7 +11,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
-import { idAt } from '../../platform/ids.js';
+import { idAt, randomToken } from '../../platform/ids.js';
 import {
   BUILTIN_TAX_CODES,
   type ComputedInvoice,
@@ -140,7 +140,7 @@ export async function seedInvoices(
   const run = Math.floor(now / 1000)
     .toString(36)
     .toUpperCase();
-  const serialPrefix = `SEED${run}-`;
+  const serialPrefix = `SEED${run}${randomToken(24).slice(0, 3).toUpperCase()}-`;
   // Invoice numbers: yy + region 31 + channel 2 + a 15-digit sequence whose first 6 digits are this run's.
   const numberBase = BigInt(Math.floor(rand() * 900_000) + 100_000) * 1_000_000_000n;
   const from = now - 365 * DAY_MS;
