@@ -128,6 +128,74 @@ for (const dialect of TEST_DIALECTS) {
       }
     });
 
+    it('0017-scan-static-counters: the submissions become day counters per setting and client, then go', async () => {
+      created = await dialect.createConfigDb();
+      const db = createDb(created.dbConfig);
+      const k = db.kysely as unknown as Parameters<Migration['up']>[0];
+      try {
+        for (const [name, migration] of Object.entries(MIGRATIONS)) {
+          if (name === '0017-scan-static-counters') break;
+          await migration.up(k);
+        }
+        await k.insertInto('tenants').values({ id: 'tnt_1', name: 't', is_demo: 0, created_at: 0 }).execute();
+        await k
+          .insertInto('scan_settings')
+          .values({
+            id: 'qrs_1',
+            tenant_id: 'tnt_1',
+            key: 'k1',
+            seller_tax_id: 's',
+            scan_type: 'issue',
+            allowed_kinds: '["82"]',
+            validity_days: 30,
+            secret_enc: 'x',
+            secret_rotated_at: 0,
+            created_at: 0,
+            updated_at: 0,
+          })
+          .execute();
+        // Shanghai days: 2025-06-01 starts at 2025-05-31T16:00Z; 15:59Z on 06-01 is still that day, 16:00Z the next.
+        const day1 = Date.parse('2025-05-31T16:00:00Z');
+        const day2 = Date.parse('2025-06-01T16:00:00Z');
+        const submission = (id: string, client: string, fen: number, iso: string) => ({
+          id,
+          tenant_id: 'tnt_1',
+          setting_id: 'qrs_1',
+          client_hash: client,
+          amount_fen: fen,
+          created_at: Date.parse(iso),
+        });
+        await k
+          .insertInto('scan_static_submissions')
+          .values([
+            submission('s1', 'aa', 1000, '2025-05-31T16:00:00Z'),
+            submission('s2', 'aa', 2000, '2025-06-01T15:59:59Z'),
+            submission('s3', 'bb', 500, '2025-06-01T08:00:00Z'),
+            submission('s4', 'aa', 700, '2025-06-01T16:00:00Z'),
+          ])
+          .execute();
+        await MIGRATIONS['0017-scan-static-counters']!.up(k);
+        const rows = await k
+          .selectFrom('scan_static_counters')
+          .select(['subject', 'day_start', 'day_count', 'day_fen', 'minute_count'])
+          .orderBy('day_start')
+          .orderBy('subject')
+          .execute();
+        expect(rows.map((r) => [r.subject, Number(r.day_start), Number(r.day_count), Number(r.day_fen)])).toEqual([
+          ['', day1, 3, 3500],
+          ['aa', day1, 2, 3000],
+          ['bb', day1, 1, 500],
+          ['', day2, 1, 700],
+          ['aa', day2, 1, 700],
+        ]);
+        expect(rows.every((r) => Number(r.minute_count) === 0)).toBe(true);
+        const tables = await k.introspection.getTables();
+        expect(tables.map((t) => t.name)).not.toContain('scan_static_submissions');
+      } finally {
+        await db.destroy();
+      }
+    });
+
     it('lets several processes start at once: the lock makes one of them migrate', async () => {
       created = await dialect.createConfigDb();
       const dbs = [createDb(created.dbConfig), createDb(created.dbConfig), createDb(created.dbConfig)];

@@ -4,13 +4,14 @@ import { type DomainEvent, EventTaskPayload } from '../../platform/events.js';
 import {
   DEFAULT_TASK_ATTEMPTS,
   defineTask,
+  type TaskHelpers,
   type TaskPayloadsOf,
   type TaskRegistry,
 } from '../../platform/jobs/index.js';
 import { fenToDecimalString } from '../../tax/index.js';
 import { mayHaveWebhookSubscribers, registerEventSource } from '../delivery/index.js';
 import { getInvoiceOrThrow, registerMonitorExceptionSource } from '../invoicing/index.js';
-import { issueOrder, SCAN_ORIGIN } from './issue-order.js';
+import { SCAN_ORIGIN, startOrderInvoice } from './issue-order.js';
 import { scanLinkMonitorExceptions } from './limit-exceptions.js';
 import { loadOrderEventSource, resolveOrderWebhookBody } from './order-event-source.js';
 import { ORDER_EVENTS, publishOrderEvent } from './order-events.js';
@@ -27,7 +28,7 @@ export const issueOrderTask = defineTask({
   maxAttempts: DEFAULT_TASK_ATTEMPTS,
   jobKey: (payload) => payload.orderId,
   handler: async (deps: Deps, payload) => {
-    await issueOrder(deps, payload.orderId, { rethrow: false });
+    await startOrderInvoice(deps, payload.orderId, { rethrow: false });
   },
 });
 
@@ -36,7 +37,7 @@ export const invoiceSettledTask = defineTask({
   id: 'scan/invoice-settled',
   payload: EventTaskPayload,
   maxAttempts: DEFAULT_TASK_ATTEMPTS,
-  handler: (deps: Deps, payload) => onInvoiceSettled(deps, payload.event),
+  handler: (deps: Deps, payload, helpers) => onInvoiceSettled(deps, payload.event, helpers),
 });
 
 /** Limit exceptions are kept this long (the monitor shows the last seven days). */
@@ -90,7 +91,11 @@ export function registerScanTasks(registry: TaskRegistry, deps: Deps): void {
  * An order's invoice was issued (→ `invoiced`, publishing `order.invoiced` with every invoice of the order) or
  * failed (→ `failed`, for the merchant to fix the invoice; a later `invoice.issued` still completes the order).
  */
-async function onInvoiceSettled(deps: Deps, event: DomainEvent): Promise<void> {
+async function onInvoiceSettled(
+  deps: Deps,
+  event: DomainEvent,
+  helpers?: Pick<TaskHelpers, 'complete'>,
+): Promise<void> {
   const serialNo = event.data?.serialNo;
   if (typeof serialNo !== 'string') return;
   const db = deps.db.kysely;
@@ -119,6 +124,8 @@ async function onInvoiceSettled(deps: Deps, event: DomainEvent): Promise<void> {
       updated_at: now,
     });
     if (!changed) return false;
+    // The job succeeds with the order it invoiced (one commit).
+    await helpers?.complete(trx);
     await publishOrderEvent(deps, trx, 'order.invoiced', order, {
       businessSystemCode: setting?.business_system_code ?? null,
       invoices: [
