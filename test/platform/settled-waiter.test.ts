@@ -171,9 +171,11 @@ for (const dialect of TEST_DIALECTS) {
         },
       );
       expect(value).toBe('pending');
-      // One initial read and one per safety interval: 0.2 s / 50 ms.
+      // One initial read and about one per safety interval (0.2 s / 50 ms): at least one safety re-read, and no busy
+      // polling. Not exact: Node's timers count from the event loop's cached time, so on a busy machine a nap can end
+      // early by the length of the callback that scheduled it, which leaves room for one or two more re-reads.
       expect(reads).toBeGreaterThanOrEqual(2);
-      expect(reads).toBeLessThanOrEqual(5);
+      expect(reads).toBeLessThanOrEqual(10);
     });
   });
 }
