@@ -36,7 +36,7 @@ import { registerOpenApi } from './platform/http/openapi.js';
 import { installRequestParsers } from './platform/http/request-parsers.js';
 import { serverTimeoutOptions } from './platform/http/server-timeouts.js';
 import { installValidators } from './platform/http/validators.js';
-import { countJobsByState, createTaskRegistry } from './platform/jobs/index.js';
+import { countJobsByState, countScheduledJobs, createTaskRegistry } from './platform/jobs/index.js';
 import { createJobsRuntime } from './platform/jobs-runtime.js';
 import { withRedaction } from './platform/log-redaction.js';
 import { createSignals } from './platform/signals/index.js';
@@ -70,7 +70,10 @@ export async function createRuntime(
   const jobs = createJobsRuntime({ registry, clock });
   const sandbox = createSandboxChannel({ db: db.kysely, clock, logger: logger.child({ channel: 'sandbox' }) });
   const events = createEventBus({ jobs, clock });
-  const metrics = createMetrics(() => countJobsByState(db.kysely));
+  const metrics = createMetrics(
+    () => countJobsByState(db.kysely),
+    () => countScheduledJobs(db.kysely, clock.now()),
+  );
   const signals = createSignals({
     dialect: db.dialect,
     db: db.kysely,

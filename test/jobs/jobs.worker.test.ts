@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   createTaskRegistry,
   createWorker,
+  enqueueJob,
   type JobFinishedInfo,
   PermanentJobError,
 } from '../../src/platform/jobs/index.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { registryWith, silentLogger, testJobsConfig, useWorkerFixture } from './jobs-test-kit.js';
+import { deferred, registryWith, silentLogger, testJobsConfig, useWorkerFixture, waitFor } from './jobs-test-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: job worker outcomes`, () => {
@@ -61,6 +62,46 @@ for (const dialect of TEST_DIALECTS) {
       expect(await db().kysely.selectFrom('jobs').select('id').where('state', '=', 'succeeded').execute()).toHaveLength(
         3,
       );
+    });
+
+    it('runs a job queued while direct dispatch held every slot, once the dispatched job finishes', async () => {
+      const gate = deferred();
+      const seen: string[] = [];
+      const registry = registryWith(async (p) => {
+        if (p.label === 'direct') await gate.promise;
+        seen.push(p.label);
+      });
+      // One slot and a poll interval far beyond the test: only the worker's own wake-ups can run the queued job.
+      const w = createWorker({
+        db: db(),
+        registry,
+        config: testJobsConfig({ concurrency: 1, pollIntervalMs: 600_000 }),
+        logger: silentLogger,
+        clock,
+      });
+      w.start();
+      try {
+        const slot = w.reserve();
+        expect(slot).not.toBeNull();
+        // A request finds no free slot: its job is queued and the worker notified, while the slot is taken.
+        const queued = await enqueue(registry, 'queued');
+        w.notify();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const direct = await enqueueJob(
+          db().kysely,
+          registry,
+          'test/do-work',
+          { label: 'direct' },
+          { now: clock.now(), lease: { workerId: slot!.workerId, until: clock.now() + slot!.leaseMs } },
+        );
+        slot!.run(direct.job!);
+        expect((await load(queued)).state).toBe('queued');
+        gate.resolve();
+        await waitFor(async () => (await load(queued)).state === 'succeeded', 20_000, 'the queued job');
+        expect(seen).toEqual(['direct', 'queued']);
+      } finally {
+        await w.stop();
+      }
     });
 
     it('retries a failed job after the backoff delay, then succeeds', async () => {

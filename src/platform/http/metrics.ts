@@ -17,7 +17,10 @@ export interface Metrics {
   readonly signals: SignalsObserver;
 }
 
-export function createMetrics(countJobsByState: () => Promise<Record<string, number>>): Metrics {
+export function createMetrics(
+  countJobsByState: () => Promise<Record<string, number>>,
+  countScheduledJobs: () => Promise<number> = async () => 0,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'openfapiao_' });
   const httpDuration = new Histogram({
@@ -48,6 +51,14 @@ export function createMetrics(countJobsByState: () => Promise<Record<string, num
     async collect() {
       const counts = await countJobsByState();
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'openfapiao_jobs_scheduled',
+    help: 'Queued or retrying jobs not due yet (run time in the future: scheduled maintenance, retry backoff)',
+    registers: [registry],
+    async collect() {
+      this.set(await countScheduledJobs());
     },
   });
   const signalsSent = new Counter({

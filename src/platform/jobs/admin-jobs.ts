@@ -66,6 +66,20 @@ export async function countJobsByTaskAndState(
     );
 }
 
+/**
+ * Jobs waiting for a later run time (`queued` or `retry` with `run_at` after `now`): scheduled maintenance such as the
+ * audit sealer's next window, and retries in their backoff. For the Prometheus gauge `openfapiao_jobs_scheduled`.
+ */
+export async function countScheduledJobs(db: Kysely<Database>, now: number): Promise<number> {
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('count'))
+    .where('state', 'in', ['queued', 'retry'])
+    .where('run_at', '>', now)
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
 /** Number of jobs in each state, every state present (zeros included). For the Prometheus gauge. */
 export async function countJobsByState(db: Kysely<Database>): Promise<Record<JobState, number>> {
   const rows = await db

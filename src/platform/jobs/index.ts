@@ -19,6 +19,7 @@ export interface TaskPayloads {}
 export {
   countJobsByState,
   countJobsByTaskAndState,
+  countScheduledJobs,
   getJob,
   type JobScope,
   LIST_JOBS_MAX_LIMIT,

@@ -81,6 +81,11 @@ export function createWorker(options: WorkerOptions): Worker {
   let lastSweep = Number.NEGATIVE_INFINITY;
   /** Slots reserved for direct dispatch and not yet run or released: counted as running. */
   let reserved = 0;
+  /**
+   * A poll found no free slot (all running or reserved): the next job to finish, or slot to be released, polls. Without
+   * it, jobs queued while direct dispatch kept every slot busy would wait for the next notify.
+   */
+  let pollWanted = false;
 
   async function claim(): Promise<Job[]> {
     const now = clock.now();
@@ -115,9 +120,12 @@ export function createWorker(options: WorkerOptions): Worker {
     const enqueuedBefore = enqueuedInProcessCount();
     const done = runJob(ctx, run).finally(() => {
       running.delete(job.id);
-      // Look again at once when there may be more: the last claim was full, or this job enqueued follow-ups
-      // (render, fan-out, deliver) that are committed now and would otherwise wait a whole poll interval.
-      if (lastClaimFilled || enqueuedInProcessCount() !== enqueuedBefore) requestPoll();
+      // Look again at once when there may be more: the last claim was full, a poll found no free slot, or this job
+      // enqueued follow-ups (render, fan-out, deliver) that are committed now and would otherwise wait a poll interval.
+      if (lastClaimFilled || pollWanted || enqueuedInProcessCount() !== enqueuedBefore) {
+        pollWanted = false;
+        requestPoll();
+      }
     });
     running.set(job.id, { run, done });
     return done;
@@ -160,7 +168,13 @@ export function createWorker(options: WorkerOptions): Worker {
   async function pollLoop(): Promise<void> {
     do {
       pollAgain = false;
-      if (stopping || running.size + reserved >= config.concurrency) return;
+      if (stopping) return;
+      if (running.size + reserved >= config.concurrency) {
+        // No room: the next slot that frees polls (pollWanted), and the poll interval stays armed as a safety net.
+        pollWanted = true;
+        schedulePoll(config.pollIntervalMs);
+        return;
+      }
       try {
         const jobs = await claim();
         for (const job of jobs) launch(job).catch(() => {});
@@ -249,7 +263,10 @@ export function createWorker(options: WorkerOptions): Worker {
           );
         },
         release() {
-          close();
+          if (close() && pollWanted) {
+            pollWanted = false;
+            requestPoll();
+          }
         },
       };
     },
