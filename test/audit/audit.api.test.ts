@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sealAllChains, verifyAuditChains } from '../../src/modules/audit/index.js';
+import { sealAllChains, sealTenantChain, verifyAuditChains } from '../../src/modules/audit/index.js';
 import { type ConsoleSession, loginAs, seedUser } from '../auth/console-kit.js';
 import { buildTestApp, errorOf, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
@@ -277,6 +277,19 @@ for (const dialect of TEST_DIALECTS) {
       const deleted = await verifyAuditChains({ db }, { tenantId: a.tenantId });
       expect(deleted.ok).toBe(false);
       expect(deleted.broken[0]).toMatchObject({ tenantId: a.tenantId, seq: (gone?.seq ?? 0) + 1, reason: 'seq_gap' });
+    });
+
+    it('two sealers at once chain every entry exactly once, in one valid chain', async () => {
+      const db = t.runtime.deps.db.kysely;
+      await sealAllChains({ db });
+      for (let i = 0; i < 12; i++) {
+        await t.app.inject({ method: 'POST', url: '/api/v1/apps', headers: b.auth, payload: { name: `race-${i}` } });
+      }
+      // The loser of a race chains nothing (all or none), so together they chain each new entry once.
+      const [x, y] = await Promise.all([sealTenantChain({ db }, b.tenantId), sealTenantChain({ db }, b.tenantId)]);
+      expect(x + y).toBeGreaterThanOrEqual(12);
+      expect(await sealAllChains({ db })).toBe(0);
+      expect(await verifyAuditChains({ db }, { tenantId: b.tenantId })).toMatchObject({ ok: true, unsealed: 0 });
     });
   });
 }

@@ -74,18 +74,36 @@ export async function unsealedEntries(db: Db, tenantId: string, limit: number): 
     .execute();
 }
 
+/** One entry's place in its tenant's chain, as the sealer computed it. */
+export interface ChainPosition {
+  id: string;
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+class ChainMoved extends Error {}
+
 /**
- * Chains one entry: a compare-and-set on `seq is null`, so two sealers never chain the same entry, and the unique
- * (tenant_id, seq) index refuses a second entry at the same position. Returns whether this call chained it.
+ * Chains a run of entries in ONE statement and one commit, all or none: a compare-and-set on `seq is null` for every
+ * row (an entry another sealer chained meanwhile makes the count fall short: rolled back) and the unique
+ * (tenant_id, seq) index (a position another sealer took: refused, rolled back). Returns whether this call chained
+ * them. Both dialects: a CTE of VALUES and `update … from` (SQLite ≥ 3.33).
  */
-export async function sealEntry(db: Db, id: string, seq: number, prevHash: string, hash: string): Promise<boolean> {
-  const result = await db
-    .updateTable('audit_log')
-    .set({ seq, prev_hash: prevHash, hash })
-    .where('id', '=', id)
-    .where('seq', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export async function sealEntries(db: Kysely<Database>, positions: readonly ChainPosition[]): Promise<boolean> {
+  if (positions.length === 0) return true;
+  const values = sql.join(positions.map((p) => sql`(${p.id}, cast(${p.seq} as bigint), ${p.prevHash}, ${p.hash})`));
+  try {
+    await db.transaction().execute(async (trx) => {
+      const result = await sql`with v (id, seq, prev_hash, hash) as (values ${values})
+        update audit_log set seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
+        from v where audit_log.id = v.id and audit_log.seq is null`.execute(trx);
+      if (Number(result.numAffectedRows ?? 0) !== positions.length) throw new ChainMoved();
+    });
+    return true;
+  } catch {
+    return false; // another sealer chained some of them, or took a position: it continues the chain
+  }
 }
 
 /** Chained entries of a tenant after `afterSeq`, in chain order (for verify). */

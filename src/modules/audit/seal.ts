@@ -1,7 +1,7 @@
 import { canonicalJson } from '../../platform/canonical-json.js';
 import type { Ctx } from '../../platform/deps.js';
 import { sha256Hex } from '../../platform/ids.js';
-import { lastSealed, sealEntry, tenantsWithUnsealed, unsealedEntries } from './audit.repo.js';
+import { type ChainPosition, lastSealed, sealEntries, tenantsWithUnsealed, unsealedEntries } from './audit.repo.js';
 import type { AuditEntryRow } from './audit.tables.js';
 
 /** The hash before a tenant's first entry. */
@@ -34,29 +34,23 @@ export function entryHash(row: AuditEntryRow, seq: number, prevHash: string): st
 }
 
 /**
- * Chains a tenant's unsealed entries in id order, up to {@link SEAL_BATCH}, continuing from its last chained entry.
- * No transaction and no lock: each entry is chained by its own compare-and-set, so a crash leaves a valid prefix
- * and a concurrent sealer makes this one stop (its update finds the entry chained, or the unique (tenant, seq) index
- * refuses the position). An entry that commits late (an older id) is simply chained after the newer ones.
- * Returns how many entries this call chained.
+ * Chains a tenant's unsealed entries in id order, up to {@link SEAL_BATCH}, continuing from its last chained entry,
+ * in one statement (`sealEntries`: all or none). No lock: a concurrent sealer that chained any of them, or took a
+ * position, makes this call chain nothing (it continues the chain), and a crash leaves the chain as it was. An entry
+ * that commits late (an older id) is simply chained after the newer ones. Returns how many entries this call chained.
  */
 export async function sealTenantChain({ db }: Pick<Ctx, 'db'>, tenantId: string): Promise<number> {
   const last = await lastSealed(db, tenantId);
   let seq = last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq);
   let prev = last?.hash ?? GENESIS_HASH;
-  let sealed = 0;
+  const positions: ChainPosition[] = [];
   for (const row of await unsealedEntries(db, tenantId, SEAL_BATCH)) {
-    const hash = entryHash(row, seq + 1, prev);
-    try {
-      if (!(await sealEntry(db, row.id, seq + 1, prev, hash))) break;
-    } catch {
-      break; // another sealer took this position: it continues the chain
-    }
     seq++;
+    const hash = entryHash(row, seq, prev);
+    positions.push({ id: row.id, seq, prevHash: prev, hash });
     prev = hash;
-    sealed++;
   }
-  return sealed;
+  return (await sealEntries(db, positions)) ? positions.length : 0;
 }
 
 /** Chains every tenant's unsealed entries (one batch each); for the CLI and tests. */
