@@ -18,6 +18,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { errorMessage, get, withQuery } from '../api';
+import { ACTION_LABELS } from '../audit-actions';
 import { PageState } from '../components/PageState';
 import { dateTime } from '../format';
 import type { Page } from '../types';
@@ -42,44 +43,13 @@ interface VerifyResult {
   broken: { id: string; seq: number; reason: string } | null;
 }
 
-/** Known actions and what they mean; a prefix (`users`) finds every action of its area. */
-export const ACTION_LABELS: Record<string, string> = {
-  'session.login': '登录',
-  'session.login_failed': '登录失败',
-  'session.logout': '退出登录',
-  'session.revoke': '结束本人会话',
-  'session.password_change': '修改本人密码',
-  'users.create': '创建用户',
-  'users.update': '修改用户',
-  'users.reset_password': '重置用户密码',
-  'users.revoke_sessions': '结束用户会话',
-  'orgs.create': '新增销方',
-  'orgs.update': '修改销方',
-  'orgs.channel_bind': '绑定开票通道',
-  'orgs.channel_unbind': '解除开票通道',
-  'apps.create': '创建应用',
-  'apps.rotate_secret': '轮换应用密钥',
-  'tokens.revoke': '吊销令牌',
-  'business_systems.create': '新增业务系统',
-  'business_systems.update': '修改业务系统',
-  'business_systems.rotate_secret': '轮换业务系统密钥',
-  'delivery.webhooks.redeliver': '重新推送 Webhook',
-  'delivery.buyer.resend': '重新发送发票',
-  'delivery.settings.update': '修改推送设置',
-  'scan.settings.create': '新增扫码开票设置',
-  'scan.settings.update': '修改扫码开票设置',
-  'scan.settings.rotate_secret': '轮换扫码密钥',
-  'scan.orders.create': '创建扫码订单',
-  'scan.orders.withdraw': '撤回扫码订单',
-  'jobs.retry': '重试任务',
-};
-
 const AREA_LABELS: Record<string, string> = {
   session: '登录与会话（全部）',
   users: '用户（全部）',
   orgs: '销方（全部）',
   apps: '应用（全部）',
   invoices: '发票（全部）',
+  red_forms: '红字确认单（全部）',
   scan: '扫码开票（全部）',
   delivery: '推送（全部）',
   jobs: '任务（全部）',
