@@ -36,13 +36,15 @@ export function withQuery(path: string, query: Query = {}): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+type ErrorBody = { error?: { code?: string; message?: string; requestId?: string; details?: Record<string, unknown> } };
+
+/** Sends a call of the console (same-origin cookie session, CSRF header on writes); a network failure is an ApiError. */
+async function send(method: string, path: string, body: unknown, accept?: string): Promise<Response> {
+  const headers: Record<string, string> = accept ? { accept } : {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  let res: Response;
   try {
-    res = await fetch(path, {
+    return await fetch(path, {
       method,
       headers,
       credentials: 'same-origin',
@@ -51,29 +53,37 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   } catch {
     throw new ApiError(0, 'NETWORK_ERROR', '无法连接服务器，请检查网络后重试');
   }
-  if (res.status === 204) return undefined as T;
+}
+
+/** The ApiError of a refused call (the API's code and Chinese message); a 401 ends the session in the app. */
+function refusal(res: Response, path: string, json: unknown): ApiError {
+  const e = (json as ErrorBody | null)?.error;
+  if (res.status === 401 && path !== '/api/v1/session') onUnauthenticated?.();
+  return new ApiError(
+    res.status,
+    e?.code ?? `HTTP_${res.status}`,
+    e?.message ?? `请求失败（HTTP ${res.status}）`,
+    e?.requestId ?? res.headers.get('x-request-id'),
+    e?.details ?? null,
+    res.headers.get('retry-after'),
+  );
+}
+
+/** The body as JSON, or null when it is empty or not JSON. */
+async function jsonOf(res: Response): Promise<unknown> {
   const text = await res.text();
-  let json: unknown = null;
   try {
-    json = text ? JSON.parse(text) : null;
+    return text ? JSON.parse(text) : null;
   } catch {
-    json = null;
+    return null;
   }
-  if (!res.ok) {
-    const e = (
-      json as { error?: { code?: string; message?: string; requestId?: string; details?: Record<string, unknown> } }
-    )?.error;
-    const err = new ApiError(
-      res.status,
-      e?.code ?? `HTTP_${res.status}`,
-      e?.message ?? `请求失败（HTTP ${res.status}）`,
-      e?.requestId ?? res.headers.get('x-request-id'),
-      e?.details ?? null,
-      res.headers.get('retry-after'),
-    );
-    if (res.status === 401 && path !== '/api/v1/session') onUnauthenticated?.();
-    throw err;
-  }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await send(method, path, body, 'application/json');
+  if (res.status === 204) return undefined as T;
+  const json = await jsonOf(res);
+  if (!res.ok) throw refusal(res, path, json);
   return json as T;
 }
 
@@ -97,36 +107,8 @@ export interface DownloadedFile {
  * (its Chinese message) like {@link api}.
  */
 export async function fetchFile(method: string, path: string, body?: unknown): Promise<DownloadedFile> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch {
-    throw new ApiError(0, 'NETWORK_ERROR', '无法连接服务器，请检查网络后重试');
-  }
-  if (!res.ok) {
-    let e: { code?: string; message?: string; requestId?: string; details?: Record<string, unknown> } | undefined;
-    try {
-      e = ((await res.json()) as { error?: typeof e })?.error;
-    } catch {
-      e = undefined;
-    }
-    if (res.status === 401) onUnauthenticated?.();
-    throw new ApiError(
-      res.status,
-      e?.code ?? `HTTP_${res.status}`,
-      e?.message ?? `请求失败（HTTP ${res.status}）`,
-      e?.requestId ?? res.headers.get('x-request-id'),
-      e?.details ?? null,
-    );
-  }
+  const res = await send(method, path, body);
+  if (!res.ok) throw refusal(res, path, await jsonOf(res));
   const disposition = res.headers.get('content-disposition') ?? '';
   const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
   const plain = /filename="([^"]+)"/i.exec(disposition)?.[1];
