@@ -82,7 +82,17 @@ export async function createRuntime(
     observer: metrics.signals,
   });
   attachCaches(db.kysely, { clock, signals, logger: logger.child({ component: 'cache' }) });
-  const deps: Deps = { config, db, clock, logger, jobs, events, signals, channel: sandbox };
+  const deps: Deps = {
+    config,
+    db,
+    clock,
+    logger,
+    jobs,
+    events,
+    signals,
+    channel: sandbox,
+    verificationChannel: sandbox.verification,
+  };
   registerAllTasks(registry, deps);
   return {
     deps,
