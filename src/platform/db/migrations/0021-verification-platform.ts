@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 /**
  * The sandbox's 查验 side (#14 §3): the operator's import table of invoices from elsewhere, the per-invoice daily
  * check counter (5 a day), a platform-wide lookup index on the ledger (the platform verifies any tenant's invoice),
- * and the verification providers' rate and daily quota counters. Both dialects. Frozen once released.
+ * the index of the nightly re-verification, and the verification providers' rate and daily quota counters. Both dialects. Frozen once released.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -43,6 +43,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('sandbox_ledger')
     .columns(['number', 'code'])
     .execute();
+  // The nightly re-verification walks items verified 正常, stalest first, across tenants.
+  await db.schema
+    .createIndex('received_invoices_reverify_idx')
+    .on('received_invoices')
+    .columns(['verification_status', 'verified_at', 'id'])
+    .execute();
   await db.schema
     .createTable('verification_limits')
     .addColumn('provider', 'text', (c) => c.notNull())
@@ -54,6 +60,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('verification_limits').execute();
+  await db.schema.dropIndex('received_invoices_reverify_idx').execute();
   await db.schema.dropIndex('sandbox_ledger_platform_number_idx').execute();
   await db.schema.dropTable('sandbox_verify_checks').execute();
   await db.schema.dropTable('sandbox_verify_imports').execute();
