@@ -151,7 +151,7 @@ function xlsxRow<R>(columns: readonly ExportColumn<R>[], letters: readonly strin
       const ref = `${letters[i]}${rowNo}`;
       const value = c.value(row);
       // Money: the exact decimal (≤ 15 significant digits, which a spreadsheet's number holds exactly), shown with 2 decimals.
-      return c.type === 'money'
+      return c.type === 'money' && value !== ''
         ? `<c r="${ref}" s="${STYLE_MONEY}"><v>${value}</v></c>`
         : textCell(ref, value, STYLE_TEXT);
     }),
