@@ -37,6 +37,8 @@ const UNIT_TESTS_OUTSIDE_THEIR_MODULE: Readonly<Record<string, readonly string[]
   // The renderer is the parser's oracle: invoices we render must parse back to their fields.
   'test/parse/parse-round-trip.test.ts': ['documents'],
   'test/parse/parse-bad-files.test.ts': ['documents'],
+  // Pictures: rendered invoices as photos, read with the OCR engine the parse worker loads.
+  'test/parse/parse-images.test.ts': ['documents', 'collection'],
 };
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 

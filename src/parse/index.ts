@@ -12,7 +12,7 @@ export {
   readImageHeader,
   sniffImage,
 } from './image.js';
-export type { OcrEngine, OcrTextBox } from './ocr.js';
+export type { OcrEngine, OcrGlyph, OcrTextBox } from './ocr.js';
 export { DEFAULT_MAX_FILE_BYTES, type ParseOptions, parseInvoiceFile, sniffFormat } from './parse-invoice-file.js';
 export { warmUpPdf } from './pdf.js';
 export { prepareQrReader } from './qr.js';

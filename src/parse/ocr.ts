@@ -8,12 +8,25 @@ import type { InvoiceDraft } from './draft.js';
 import { buildPage, type Glyph, type PageText } from './layout.js';
 import { readPageText } from './text-fields.js';
 
+/** A recognised character where the engine saw it: left edge x, baseline y, advance w, height h (pixels). */
+export interface OcrGlyph {
+  readonly ch: string;
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+  /** Part of a vertical line (characters one under the other). */
+  readonly vertical?: boolean;
+}
+
 /** One recognised line of text: its characters, the engine's confidence (0..1) and its quadrilateral. */
 export interface OcrTextBox {
   readonly text: string;
   readonly confidence: number;
   /** Four corners [x, y] in pixels, clockwise from top-left (y downwards). */
   readonly box: ReadonlyArray<readonly [number, number]>;
+  /** Where each character is, when the engine knows (better than spreading the text over the box). */
+  readonly glyphs?: readonly OcrGlyph[];
 }
 
 /** An OCR engine: encoded image bytes (PNG/JPEG) in, text boxes out. */
@@ -38,6 +51,14 @@ export function ocrBoxesToPage(boxes: readonly OcrTextBox[], width: number, heig
   let run = 0;
   for (const b of boxes) {
     const text = b.text.trim();
+    if (b.glyphs && b.glyphs.length > 0) {
+      run++;
+      for (const g of b.glyphs) {
+        if (g.vertical) run++;
+        glyphs.push({ ch: g.ch, x: g.x, y: g.y, w: g.w, h: g.h, run });
+      }
+      continue;
+    }
     if (!text || b.box.length < 4) continue;
     const xs = b.box.map((p) => p[0]);
     const ys = b.box.map((p) => p[1]);
