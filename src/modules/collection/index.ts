@@ -22,7 +22,14 @@ export {
   receivedBlobs,
 } from './intake.js';
 export { enterReceivedInvoice, type ManualEntry } from './manual-entry.js';
-export { getParsePool, PARSE_LIMITS, ParsePool, type ParsePoolOptions, ParseRejected } from './parse-pool.js';
+export {
+  configureParsePool,
+  getParsePool,
+  PARSE_LIMITS,
+  ParsePool,
+  type ParsePoolOptions,
+  ParseRejected,
+} from './parse-pool.js';
 export { findReceivedInvoice, findReceivedInvoicesByIds, updateReceivedInvoice } from './received.repo.js';
 export { publishReceivedEvent, RECEIVED_EVENTS, type ReceivedEvent } from './received-events.js';
 export {
@@ -33,6 +40,7 @@ export {
   type VerificationHistoryLoader,
 } from './received-view.js';
 export { invoiceFilesRoutes } from './routes/invoice-files.routes.js';
+export { receivedFilesRoutes } from './routes/received-files.routes.js';
 export { receivedInvoicesRoutes } from './routes/received-invoices.routes.js';
 export { type ComplianceFinding, complianceJson } from './stored-json.js';
 export { registerCollectionTasks } from './tasks/index.js';
