@@ -38,4 +38,5 @@ export const ACTION_LABELS: Record<string, string> = {
   'red_forms.confirm': '确认红字确认单',
   'red_forms.reject': '拒绝红字确认单',
   'jobs.retry': '重试任务',
+  'received.rules.update': '修改合规规则',
 };
