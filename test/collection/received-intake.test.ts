@@ -84,7 +84,7 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect(bad.statusCode).toBe(422);
       expect(errorOf(bad).code).toBe('RECEIVED_ENTRY_INVALID');
-      const fields = (errorOf(bad).details?.problems as Array<{ field: string }>).map((p) => p.field).sort();
+      const fields = ((errorOf(bad).details?.problems ?? []) as Array<{ field: string }>).map((p) => p.field).sort();
       expect(fields).toEqual(['code', 'issueDate', 'total']);
     });
   });

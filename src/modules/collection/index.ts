@@ -42,6 +42,7 @@ export {
   type VerificationHistoryLoader,
 } from './received-view.js';
 export { invoiceFilesRoutes } from './routes/invoice-files.routes.js';
+export { receivedFilesRoutes } from './routes/received-files.routes.js';
 export { receivedInvoicesRoutes } from './routes/received-invoices.routes.js';
 export { type ComplianceFinding, complianceJson } from './stored-json.js';
 export { registerCollectionTasks } from './tasks/index.js';

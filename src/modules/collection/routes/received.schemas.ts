@@ -130,3 +130,65 @@ export const ManualEntryBody = Type.Object(
 );
 
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+const date = (description: string) => Type.Optional(Type.String({ maxLength: 10, format: 'date', description }));
+
+/** The pool's filters (list, export). */
+export const PoolFilters = {
+  issueDateFrom: date('开票日期起 (YYYY-MM-DD)'),
+  issueDateTo: date('开票日期止 (YYYY-MM-DD, 含)'),
+  createdFrom: date('收票日期起 (YYYY-MM-DD, 北京时间)'),
+  createdTo: date('收票日期止 (YYYY-MM-DD, 含)'),
+  kind: Type.Optional(Type.Union(RECEIVED_INVOICE_KINDS.map((k) => Type.Literal(k)))),
+  sellerTaxId: Type.Optional(Type.String({ maxLength: 20 })),
+  sellerName: Type.Optional(Type.String({ maxLength: 100, description: '销方名称包含' })),
+  buyerOrgId: Type.Optional(Type.String({ maxLength: 64, description: '收票组织 id' })),
+  verification: Type.Optional(
+    Type.String({ maxLength: 200, description: `查验状态，逗号分隔: ${VERIFICATION_STATUSES.join(',')}` }),
+  ),
+  compliance: Type.Optional(
+    Type.String({ maxLength: 100, description: `合规结果，逗号分隔: ${COMPLIANCE_RESULTS.join(',')}` }),
+  ),
+  source: Type.Optional(Type.Enum(RECEIVED_SOURCES)),
+  broughtBy: Type.Optional(Type.String({ maxLength: 200, description: '提交人（用户 id、应用 id 或邮箱）' })),
+  q: Type.Optional(Type.String({ maxLength: 20, pattern: '^\\d{1,20}$', description: '发票号码（或其开头）' })),
+  duplicate: Type.Optional(Type.Boolean({ description: 'true: 只看重复的；false: 只看不重复的' })),
+};
+
+export const ExportQuery = Type.Object({
+  ...PoolFilters,
+  ids: Type.Optional(
+    Type.String({
+      maxLength: 65_000,
+      pattern: '^[A-Za-z0-9_]{1,64}(,[A-Za-z0-9_]{1,64}){0,999}$',
+      description: '逗号分隔的 id（所选行，最多 1000）',
+    }),
+  ),
+});
+
+export const ReceivedFileView = Type.Object({
+  id: Type.String({ description: 'rcf_…' }),
+  sha256: Type.String(),
+  size: Type.Integer(),
+  fileName: Type.String(),
+  contentType: Type.String(),
+  format: Type.String({ description: 'pdf | ofd | xml | zip | png | jpeg' }),
+  source: Type.Enum(RECEIVED_SOURCES),
+  sourceRef: Str,
+  broughtBy: Str,
+  buyerOrgId: Str,
+  note: Str,
+  status: Type.Union([Type.Literal('ok'), Type.Literal('failed'), Type.Literal('archive')]),
+  error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+  entries: Nullable(
+    Type.Array(
+      Type.Object({
+        name: Type.String(),
+        fileId: Str,
+        error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+      }),
+    ),
+  ),
+  items: Type.Array(ReceivedInvoiceView),
+  createdAt: IsoTime,
+});
