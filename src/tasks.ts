@@ -1,4 +1,5 @@
 import { registerAuditTasks } from './modules/audit/index.js';
+import { registerMailTasks } from './modules/collection/index.js';
 import { registerDeliveryTasks } from './modules/delivery/index.js';
 import { registerDocumentsTasks } from './modules/documents/index.js';
 import { registerInvoicingTasks } from './modules/invoicing/index.js';
@@ -13,4 +14,5 @@ export function registerAllTasks(registry: TaskRegistry, deps: Deps): void {
   registerScanTasks(registry, deps);
   registerDeliveryTasks(registry, deps);
   registerDocumentsTasks(registry, deps);
+  registerMailTasks(registry, deps);
 }
