@@ -13,7 +13,12 @@ import {
   usersRoutes,
 } from './modules/auth/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
-import { invoiceFilesRoutes, mailRoutes } from './modules/collection/index.js';
+import {
+  invoiceFilesRoutes,
+  mailRoutes,
+  receivedFilesRoutes,
+  receivedInvoicesRoutes,
+} from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
@@ -200,6 +205,8 @@ export async function buildApp(
     await authed.register(scanOrdersRoutes, { deps });
     await authed.register(dashboardRoutes, { deps });
     await authed.register(invoiceFilesRoutes, { deps });
+    await authed.register(receivedInvoicesRoutes, { deps });
+    await authed.register(receivedFilesRoutes, { deps });
     await authed.register(mailRoutes, { deps });
     if (runtime.sandbox) {
       const sandboxOrg = (tenantId: string, taxId: string) => getOrg({ db: deps.db.kysely }, tenantId, taxId);

@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import {
+  type ExpandedArchive,
+  expandInvoiceArchive,
   isParseFailure,
   type ParsedInvoice,
   type ParseFailureCode,
@@ -18,11 +20,14 @@ export interface ParseRequest {
   readonly id: number;
   readonly bytes: Uint8Array;
   readonly maxBytes: number;
+  /** `expand`: the files of a ZIP archive (intake), instead of parsing one invoice file. */
+  readonly op?: 'parse' | 'expand';
 }
 
 /** Message from the worker. */
 export type ParseReply =
   | { readonly id: number; readonly result: ParsedInvoice }
+  | { readonly id: number; readonly archive: ExpandedArchive }
   | { readonly id: number; readonly failure: { readonly code: ParseFailureCode; readonly message: string } }
   | { readonly id: number; readonly error: string }
   /** Sent once when the worker has loaded the parser and pdf.js: time limits start counting after it. */
@@ -34,10 +39,13 @@ const cMapUrl = `${path.join(path.dirname(require.resolve('pdfjs-dist/package.js
 const port = parentPort;
 if (port) {
   await warmUpPdf();
-  port.on('message', async ({ id, bytes, maxBytes }: ParseRequest) => {
+  port.on('message', async ({ id, bytes, maxBytes, op }: ParseRequest) => {
     let reply: ParseReply;
     try {
-      reply = { id, result: await parseInvoiceFile(bytes, { cMapUrl, maxBytes }) };
+      reply =
+        op === 'expand'
+          ? { id, archive: expandInvoiceArchive(bytes) }
+          : { id, result: await parseInvoiceFile(bytes, { cMapUrl, maxBytes }) };
     } catch (err) {
       reply = isParseFailure(err)
         ? { id, failure: { code: err.code, message: err.message } }
