@@ -63,7 +63,7 @@ for (const dialect of TEST_DIALECTS) {
       const lock = await imap.getMailboxLock(folder);
       try {
         const found: Array<{ uid: number; flags: string[]; messageId: string | undefined }> = [];
-        if ((imap.mailbox && imap.mailbox.exists) || 0) {
+        if (imap.mailbox && imap.mailbox.exists > 0) {
           for await (const m of imap.fetch('1:*', { uid: true, flags: true, envelope: true })) {
             found.push({ uid: m.uid, flags: [...(m.flags ?? [])].sort(), messageId: m.envelope?.messageId });
           }

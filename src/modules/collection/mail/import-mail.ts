@@ -66,19 +66,17 @@ export async function runImportMail(deps: Deps, mailId: string): Promise<void> {
   const from = parsed.from?.value[0]?.address?.toLowerCase().slice(0, 320) ?? mail.from_address;
   await setMailHeaders(db, mailId, { from_address: from, subject: capSubject(parsed.subject) });
 
-  const files: Array<{ fileName: string; bytes: Uint8Array }> = [];
   const details: MailFileDetail[] = [];
-  const pending: Array<{ index: number; bytes: Uint8Array }> = [];
+  const pending: Array<{ index: number; fileName: string; bytes: Uint8Array }> = [];
   for (const att of parsed.attachments) {
     const name = (att.filename ?? 'attachment').slice(0, 255);
     const base = { origin: 'attachment' as const, name, size: att.size, contentType: att.contentType.slice(0, 100) };
     if (!isInvoiceFileType(att.content)) {
       details.push({ ...base, result: 'skipped', reason: '不是发票文件类型（PDF、OFD、XML、ZIP、JPEG、PNG）' });
-    } else if (files.length >= MAX_MAIL_ATTACHMENTS) {
+    } else if (pending.length >= MAX_MAIL_ATTACHMENTS) {
       details.push({ ...base, result: 'skipped', reason: `每封邮件最多导入 ${MAX_MAIL_ATTACHMENTS} 个附件` });
     } else {
-      pending.push({ index: details.push({ ...base, result: 'imported' }) - 1, bytes: att.content });
-      files.push({ fileName: name, bytes: att.content });
+      pending.push({ index: details.push({ ...base, result: 'imported' }) - 1, fileName: name, bytes: att.content });
     }
   }
 
@@ -99,38 +97,34 @@ export async function runImportMail(deps: Deps, mailId: string): Promise<void> {
       details.push({ ...base, size: got.bytes.byteLength, result: 'skipped', reason: '链接内容不是发票文件' });
     } else {
       const index = details.push({ ...base, size: got.bytes.byteLength, result: 'imported' }) - 1;
-      pending.push({ index, bytes: got.bytes });
-      files.push({ fileName: got.fileName, bytes: got.bytes });
+      pending.push({ index, fileName: got.fileName, bytes: got.bytes });
     }
   }
 
+  // One intake per file, so each file's items are known (a ZIP's items carry its entries' hashes, not its own).
   let outcome: 'imported' | 'no_invoice' = 'no_invoice';
-  if (files.length > 0) {
+  for (const { index, fileName, bytes } of pending) {
     const result = await intakeReceivedFiles(deps, {
       tenantId: mail.tenant_id,
-      files,
+      files: [{ fileName, bytes }],
       source: 'mail',
       sourceRef: mail.id,
       ...(from ? { broughtBy: from } : {}),
       ...(mail.buyer_org_id ? { buyerOrgId: mail.buyer_org_id } : {}),
     });
-    pending.forEach(({ index, bytes }, i) => {
-      const fileResult = result.files[i];
-      const sha256 = sha256Of(bytes);
-      const itemIds = result.items.filter((it) => it.sha256 === sha256).map((it) => it.id);
-      const d = details[index] as MailFileDetail;
-      d.sha256 = sha256;
-      if (fileResult) d.fileId = fileResult.fileId;
-      d.itemIds = itemIds;
-      if (fileResult?.error) {
-        d.result = 'not_invoice';
-        d.error = { code: fileResult.error.code, message: fileResult.error.message };
-      } else if (itemIds.length === 0) {
-        d.result = 'not_invoice';
-      } else {
-        d.result = fileResult?.created === false ? 'already_received' : 'imported';
-      }
-    });
+    const fileResult = result.files[0];
+    const d = details[index] as MailFileDetail;
+    d.sha256 = sha256Of(bytes);
+    if (fileResult) d.fileId = fileResult.fileId;
+    d.itemIds = result.items.map((it) => it.id);
+    if (fileResult?.error) {
+      d.result = 'not_invoice';
+      d.error = { code: fileResult.error.code, message: fileResult.error.message };
+    } else if (result.items.length === 0) {
+      d.result = 'not_invoice';
+    } else {
+      d.result = result.createdItems > 0 ? 'imported' : 'already_received';
+    }
     if (result.items.length > 0) outcome = 'imported';
   }
   const detail: MailDetail = { files: details };
