@@ -15,10 +15,11 @@ import {
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
 import {
   invoiceFilesRoutes,
+  mailRoutes,
   receivedFilesRoutes,
   receivedInvoicesRoutes,
-  receivedVerificationRoutes,
   receivedRulesRoutes,
+  receivedVerificationRoutes,
 } from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
@@ -220,6 +221,7 @@ export async function buildApp(
     await authed.register(receivedVerificationRoutes, { deps });
     await authed.register(receivedFilesRoutes, { deps });
     await authed.register(receivedRulesRoutes, { deps });
+    await authed.register(mailRoutes, { deps });
     if (runtime.sandbox) {
       const sandboxOrg = (tenantId: string, taxId: string) => getOrg({ db: deps.db.kysely }, tenantId, taxId);
       await authed.register(sandboxRoutes, { deps, sandbox: runtime.sandbox, getOrg: sandboxOrg });

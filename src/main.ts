@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, buildOpsApp, createRuntime } from './app.js';
 import { demoCredentialsPath, formatWelcome, readDemoCredentials, seedDemoTenant } from './demo-seed.js';
 import { scheduleAuditSealer } from './modules/audit/index.js';
-import { scheduleNightlyReverification } from './modules/collection/index.js';
+import { type MailReceiver, scheduleNightlyReverification, startMailReceiver } from './modules/collection/index.js';
 import type { Config, Role } from './platform/config/load-config.js';
 import { prepareDataDir } from './platform/data-dir.js';
 import { recordNodeInfo } from './platform/http/metrics.js';
@@ -40,6 +40,7 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
   let draining = false;
   let app: FastifyInstance | null = null;
   let worker: Worker | null = null;
+  let mailReceiver: MailReceiver | null = null;
   let stopping: Promise<void> | null = null;
 
   const shutdown = (signal: string) => {
@@ -69,6 +70,7 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
           deps.logger.info({ drainDelayMs: config.jobs.drainDelayMs }, 'draining: /readyz answers 503; listener open');
           await sleep(config.jobs.drainDelayMs);
         }
+        await mailReceiver?.close();
         await app?.close();
         await worker?.stop();
       }
@@ -113,6 +115,8 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
       const created = config.demoSeed ? await seedDemoTenant(deps) : null;
       app = await buildApp(runtime, { isDraining: () => draining });
       await app.listen({ host: config.http.host, port: config.http.port });
+      // The SMTP receiver of invoice collection (COLLECT_SMTP_PORT): web and `all` nodes, like HTTP.
+      if (config.collectMail.smtpPort !== null) mailReceiver = await startMailReceiver(deps);
       const creds = created ?? (config.demoSeed ? readDemoCredentials(config.dataDir) : null);
       process.stdout.write(
         formatWelcome(
@@ -134,6 +138,7 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
   } catch (err) {
     // E.g. the port is taken: without this the started worker and the pool would keep the failed process alive.
     deps.logger.error({ err }, 'could not start serving; stopping');
+    await mailReceiver?.close().catch(() => {});
     await app?.close().catch(() => {});
     await worker?.stop();
     await runtime.close();

@@ -2,6 +2,7 @@ import { registerAuditTasks } from './modules/audit/index.js';
 import {
   registerCollectionTasks,
   registerComplianceTasks,
+  registerMailTasks,
   registerVerificationTasks,
 } from './modules/collection/index.js';
 import { registerDeliveryTasks } from './modules/delivery/index.js';
@@ -21,4 +22,5 @@ export function registerAllTasks(registry: TaskRegistry, deps: Deps): void {
   registerCollectionTasks(registry, deps);
   registerVerificationTasks(registry, deps);
   registerComplianceTasks(registry, deps);
+  registerMailTasks(registry, deps);
 }

@@ -30,6 +30,8 @@ export {
   intakeReceivedFiles,
   receivedBlobs,
 } from './intake.js';
+export { classifyLink, type MailReceiver, mailRoutes, registerMailTasks, startMailReceiver } from './mail/index.js';
+export * from './mail/mail.errors.js';
 export { enterReceivedInvoice, type ManualEntry } from './manual-entry.js';
 export {
   configureParsePool,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { AppError } from '../errors/app-error.js';
 import { CONFIG_INVALID } from '../errors/platform.errors.js';
+import { type CollectMailConfig, loadCollectMailConfig } from './collect-mail-config.js';
 import { type DeliveryConfig, loadDeliveryConfig } from './delivery-config.js';
 
 export const ROLES = ['all', 'web', 'worker'] as const;
@@ -9,6 +10,7 @@ export type Role = (typeof ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export type { CollectMailConfig } from './collect-mail-config.js';
 export type { DeliveryConfig, SmsGatewayConfig } from './delivery-config.js';
 
 /** The one typed configuration object. Built once from the environment by {@link loadConfig}. */
@@ -95,6 +97,8 @@ export interface Config {
   readonly exports: { readonly maxRows: number };
   /** Invoice pictures are read by on-box OCR besides their QR code (COLLECT_OCR; docs/collection.md). */
   readonly collectOcr: boolean;
+  /** E-mail intake of invoice collection: SMTP receiver, links, IMAP (docs/collection.md#e-mail). */
+  readonly collectMail: CollectMailConfig;
 }
 
 export const BLOB_STORES = ['fs', 'db'] as const;
@@ -334,6 +338,50 @@ export const CONFIG_VARIABLES = [
     description:
       '`on`: invoice pictures (JPEG/PNG/WebP) are read by on-box OCR (PaddleOCR models, onnxruntime) besides their QR code, when the engine is installed; `off`: pictures yield what their QR code says (docs/collection.md).',
   },
+  {
+    name: 'COLLECT_SMTP_PORT',
+    default: '(unset)',
+    description:
+      'Port of the built-in SMTP receiver for invoice mail (收票邮箱); unset: off. Needs `COLLECT_MAIL_DOMAIN`. Runs in web and `all` processes.',
+  },
+  {
+    name: 'COLLECT_SMTP_HOST',
+    default: '127.0.0.1',
+    description: 'Interface of the SMTP receiver; `0.0.0.0` when the MX or a relay reaches it from outside.',
+  },
+  {
+    name: 'COLLECT_MAIL_DOMAIN',
+    default: '(unset)',
+    description:
+      'Domain of the collection addresses (`inv-<token>@DOMAIN`): a subdomain whose MX points at the receiver, or the domain a relay forwards.',
+  },
+  {
+    name: 'COLLECT_MAIL_MAX_BYTES',
+    default: '26214400',
+    description: 'Largest accepted mail (SMTP `SIZE`; larger IMAP messages are recorded as failed and skipped).',
+  },
+  {
+    name: 'COLLECT_LINK_HOSTS',
+    default: '*.chinatax.gov.cn',
+    description:
+      'Comma-separated hosts (`host` or `*.suffix`) whose links in a mail body are followed to download invoice files; set it empty to follow no link. The outbound guard applies too (loopback/private addresses only through `OUTBOUND_ALLOWED_HOSTS`).',
+  },
+  {
+    name: 'COLLECT_LINK_MAX_BYTES',
+    default: '10485760',
+    description: 'Largest file downloaded from a link in a mail.',
+  },
+  {
+    name: 'COLLECT_LINK_TIMEOUT_MS',
+    default: '10000',
+    description: 'Time limit of one link download (connect to last byte).',
+  },
+  {
+    name: 'COLLECT_IMAP_TIMEOUT_MS',
+    default: '30000',
+    description:
+      'Connect, greeting and idle-socket limit of an IMAP poll. IMAP hosts go through the outbound guard (loopback/private hosts only through `OUTBOUND_ALLOWED_HOSTS`).',
+  },
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]['name'];
@@ -453,6 +501,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     },
     exports: { maxRows: int('EXPORT_MAX_ROWS', 1_000_000, 1, 1_048_575) },
     collectOcr: oneOf('COLLECT_OCR', ['on', 'off'] as const, 'on') === 'on',
+    collectMail: loadCollectMailConfig(get, int, env.COLLECT_LINK_HOSTS?.trim(), problems),
   };
   if (problems.length > 0) {
     throw new AppError(CONFIG_INVALID, `配置错误 (invalid configuration):\n  - ${problems.join('\n  - ')}`, {

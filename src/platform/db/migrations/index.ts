@@ -20,6 +20,8 @@ import * as m0018 from './0018-received-invoices.js';
 import * as m0020 from './0020-received-verifications.js';
 import * as m0021 from './0021-verification-platform.js';
 import * as m0022 from './0022-received-rules.js';
+import * as m0023 from './0023-received-mails.js';
+import * as m0024 from './0024-received-mailboxes.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -47,4 +49,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0020-received-verifications': m0020,
   '0021-verification-platform': m0021,
   '0022-received-rules': m0022,
+  '0023-received-mails': m0023,
+  '0024-received-mailboxes': m0024,
 };

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { simpleParser } from 'mailparser';
+import type { Deps } from '../../../platform/deps.js';
+import { intakeReceivedFiles } from '../intake.js';
+import { deleteMailRaw, findMailById, findMailRaw, finishMail, setMailHeaders } from './mail.repo.js';
+import { type MailDetail, type MailFileDetail, mailDetailJson } from './mail-detail.js';
+import { classifyLink, downloadLink, extractLinks, MAX_LINK_DOWNLOADS } from './mail-links.js';
+import { capSubject } from './store-mail.js';
+
+/** Attachments of one mail handed to intake at most (the rest are recorded as skipped). */
+export const MAX_MAIL_ATTACHMENTS = 50;
+/** HTML bodies longer than this are not converted to text by the mail parser (links are still scanned). */
+const MAX_HTML_TO_PARSE = 2 * 1024 * 1024;
+
+/** The invoice file types a mail may carry, by their first bytes (never the name or the declared type). */
+export function isInvoiceFileType(bytes: Uint8Array): boolean {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024));
+  if (b.subarray(0, 4).toString('latin1') === 'PK\u0003\u0004') return true; // ZIP or OFD
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return true; // JPEG
+  if (b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return true; // PNG
+  const text = b.toString('latin1');
+  if (text.includes('%PDF-')) return true; // PDF (the header may follow a few junk bytes)
+  return /^(\uFEFF|\u00EF\u00BB\u00BF)?\s*<[?a-zA-Z]/.test(text); // XML
+}
+
+const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** A link as shown in the detail: scheme, host and path, without query (download tokens live there). */
+const linkLabel = (raw: string) => {
+  try {
+    const u = new URL(raw);
+    return `${u.protocol}//${u.host}${u.pathname}`.slice(0, 300);
+  } catch {
+    return raw.slice(0, 100);
+  }
+};
+
+/**
+ * `collection/import-mail`: parses a stored mail, hands its invoice attachments and the files behind its allowed
+ * links to intake (source `mail`, sourceRef the mail's id, broughtBy the sender), and records the outcome with a
+ * result per file. Idempotent: a mail no longer `pending` is left alone, and intake answers existing items for
+ * files it has seen, so a second run after a crash imports nothing twice.
+ */
+export async function runImportMail(deps: Deps, mailId: string): Promise<void> {
+  const db = deps.db.kysely;
+  const mail = await findMailById(db, mailId);
+  if (mail?.outcome !== 'pending') return;
+  const raw = await findMailRaw(db, mailId);
+  if (!raw) {
+    await finishMail(
+      db,
+      mailId,
+      'failed',
+      mailDetailJson.encode({ files: [], error: '原始邮件已丢失' }),
+      deps.clock.now(),
+    );
+    return;
+  }
+  const parsed = await simpleParser(raw, {
+    skipImageLinks: true,
+    skipTextToHtml: true,
+    skipTextLinks: true,
+    maxHtmlLengthToParse: MAX_HTML_TO_PARSE,
+    keepCidLinks: true,
+  });
+  const from = parsed.from?.value[0]?.address?.toLowerCase().slice(0, 320) ?? mail.from_address;
+  await setMailHeaders(db, mailId, { from_address: from, subject: capSubject(parsed.subject) });
+
+  const details: MailFileDetail[] = [];
+  const pending: Array<{ index: number; fileName: string; bytes: Uint8Array }> = [];
+  for (const att of parsed.attachments) {
+    const name = (att.filename ?? 'attachment').slice(0, 255);
+    const base = { origin: 'attachment' as const, name, size: att.size, contentType: att.contentType.slice(0, 100) };
+    if (!isInvoiceFileType(att.content)) {
+      details.push({ ...base, result: 'skipped', reason: '不是发票文件类型（PDF、OFD、XML、ZIP、JPEG、PNG）' });
+    } else if (pending.length >= MAX_MAIL_ATTACHMENTS) {
+      details.push({ ...base, result: 'skipped', reason: `每封邮件最多导入 ${MAX_MAIL_ATTACHMENTS} 个附件` });
+    } else {
+      pending.push({ index: details.push({ ...base, result: 'imported' }) - 1, fileName: name, bytes: att.content });
+    }
+  }
+
+  const cfg = deps.config.collectMail;
+  const links = extractLinks(parsed.text, typeof parsed.html === 'string' ? parsed.html : undefined);
+  const allowed = links.filter((l) => classifyLink(l, cfg.linkHosts) === 'allowed');
+  for (const link of allowed.slice(0, MAX_LINK_DOWNLOADS)) {
+    const got = await downloadLink(link, {
+      linkHosts: cfg.linkHosts,
+      outboundAllowedHosts: deps.config.delivery.outboundAllowedHosts,
+      maxBytes: cfg.linkMaxBytes,
+      timeoutMs: cfg.linkTimeoutMs,
+    });
+    const base = { origin: 'link' as const, name: linkLabel(link) };
+    if (!got.ok) {
+      details.push({ ...base, result: got.reason === 'refused' ? 'refused' : 'failed', reason: got.message });
+    } else if (!isInvoiceFileType(got.bytes)) {
+      details.push({ ...base, size: got.bytes.byteLength, result: 'skipped', reason: '链接内容不是发票文件' });
+    } else {
+      const index = details.push({ ...base, size: got.bytes.byteLength, result: 'imported' }) - 1;
+      pending.push({ index, fileName: got.fileName, bytes: got.bytes });
+    }
+  }
+
+  // One intake per file, so each file's items are known (a ZIP's items carry its entries' hashes, not its own).
+  let outcome: 'imported' | 'no_invoice' = 'no_invoice';
+  for (const { index, fileName, bytes } of pending) {
+    const result = await intakeReceivedFiles(deps, {
+      tenantId: mail.tenant_id,
+      files: [{ fileName, bytes }],
+      source: 'mail',
+      sourceRef: mail.id,
+      ...(from ? { broughtBy: from } : {}),
+      ...(mail.buyer_org_id ? { buyerOrgId: mail.buyer_org_id } : {}),
+    });
+    const fileResult = result.files[0];
+    const d = details[index] as MailFileDetail;
+    d.sha256 = sha256Of(bytes);
+    if (fileResult) d.fileId = fileResult.fileId;
+    d.itemIds = result.items.map((it) => it.id);
+    if (fileResult?.error) {
+      d.result = 'not_invoice';
+      d.error = { code: fileResult.error.code, message: fileResult.error.message };
+    } else if (result.items.length === 0) {
+      d.result = 'not_invoice';
+    } else {
+      d.result = result.createdItems > 0 ? 'imported' : 'already_received';
+    }
+    if (result.items.length > 0) outcome = 'imported';
+  }
+  const detail: MailDetail = { files: details };
+  if (links.length > allowed.length) detail.ignoredLinks = links.length - allowed.length;
+  await db.transaction().execute(async (trx) => {
+    if (await finishMail(trx, mailId, outcome, mailDetailJson.encode(detail), deps.clock.now())) {
+      await deleteMailRaw(trx, mailId);
+    }
+  });
+}
+
+/** A mail whose import job died: `failed`, with the job's last error (the raw mail stays for an operator retry). */
+export async function failImportMail(deps: Deps, mailId: string, lastError: string): Promise<void> {
+  await finishMail(
+    deps.db.kysely,
+    mailId,
+    'failed',
+    mailDetailJson.encode({ files: [], error: lastError.slice(0, 500) }),
+    deps.clock.now(),
+  );
+}

@@ -1,0 +1,237 @@
+/**
+ * E-mail intake on both dialects with real servers on loopback: mails sent with nodemailer to the in-process SMTP
+ * receiver, links served by a loopback HTTP server, the collection addresses and the received-mails API.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MailReceiver, startMailReceiver } from '../../src/modules/collection/index.js';
+import { tempDataDir } from '../documents/documents-kit.js';
+import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { listMails, sendMail, startFileServer, waitForMails } from './mail-kit.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/real-invoices');
+const PDF = fs.readFileSync(path.join(FIXTURES, 'renoyuan__easyofd/test.pdf')); // 数电 23512000000005197325
+const OFD = fs.readFileSync(path.join(FIXTURES, 'ofdrw__ofdrw/1.ofd')); // 033002000211 / 83089647
+const OFD_IN_ZIP = fs.readFileSync(path.join(FIXTURES, 'ofdrw__ofdrw/999.ofd')); // 050001700111 / 12235358
+const ZIP = Buffer.from(zipSync({ 'invoices/999.ofd': new Uint8Array(OFD_IN_ZIP) }));
+const DOMAIN = 'collect.example.test';
+
+interface Address {
+  id: string;
+  ownerType: string;
+  ownerId: string;
+  address: string | null;
+  localPart: string;
+}
+
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: invoice mail through the SMTP receiver`, () => {
+    let t: TestApp;
+    let a: SeededTenant;
+    let b: SeededTenant;
+    let receiver: MailReceiver;
+    let files: Awaited<ReturnType<typeof startFileServer>>;
+
+    const addresses = async (who: SeededTenant) => {
+      const res = await t.app.inject({ method: 'GET', url: '/api/v1/received-addresses', headers: who.auth });
+      expect(res.statusCode).toBe(200);
+      return res.json<{ receiverEnabled: boolean; domain: string | null; items: Address[] }>();
+    };
+    const orgAddress = async (who: SeededTenant) => {
+      const found = (await addresses(who)).items.find((x) => x.ownerType === 'org');
+      if (!found?.address) throw new Error('no org address');
+      return found;
+    };
+    const receivedInvoices = async (who: SeededTenant) => {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/received-invoices?source=mail&limit=200',
+        headers: who.auth,
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json<{ items: Array<{ id: string; number: string; source: string; broughtBy: string }> }>().items;
+    };
+
+    beforeAll(async () => {
+      files = await startFileServer({ '/dl/invoice.pdf': PDF, '/dl/other.ofd': OFD });
+      t = await buildTestApp(
+        dialect,
+        {
+          DATA_DIR: tempDataDir(),
+          COLLECT_SMTP_PORT: '0',
+          COLLECT_MAIL_DOMAIN: DOMAIN,
+          COLLECT_MAIL_MAX_BYTES: '3000000',
+          // The loopback file server stands in for the tax platform's download host.
+          COLLECT_LINK_HOSTS: '127.0.0.1',
+          OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
+        },
+        undefined,
+        { worker: true },
+      );
+      a = await seedTenant(t, 'MailA');
+      b = await seedTenant(t, 'MailB');
+      receiver = await startMailReceiver(t.runtime.deps, { port: 0, host: '127.0.0.1' });
+    });
+    afterAll(async () => {
+      await receiver?.close();
+      await t?.close();
+      await files?.stop();
+    });
+
+    it('gives every org a collection address on the configured domain, stable until rotated', async () => {
+      const first = await addresses(a);
+      expect(first.receiverEnabled).toBe(true);
+      expect(first.domain).toBe(DOMAIN);
+      const org = first.items.find((x) => x.ownerType === 'org');
+      expect(org?.address).toMatch(new RegExp(`^inv-[0-9a-z]{16}@${DOMAIN.replace(/\./g, '\\.')}$`));
+      const again = await addresses(a);
+      expect(again.items.map((x) => x.address)).toEqual(first.items.map((x) => x.address));
+      const other = await orgAddress(b);
+      expect(other.address).not.toBe(org?.address);
+    });
+
+    it('imports the PDF, OFD and ZIP attachments of a mail into the pool and skips the rest', async () => {
+      const to = (await orgAddress(a)).address as string;
+      await sendMail(receiver.port, {
+        from: '"供应商" <billing@supplier.example.test>',
+        to,
+        subject: '发票：六月账单',
+        messageId: '<june-invoices@supplier.example.test>',
+        text: '您好，附件是发票。',
+        attachments: [
+          { filename: '发票.pdf', content: PDF },
+          { filename: 'invoice.ofd', content: OFD },
+          { filename: 'batch.zip', content: ZIP },
+          { filename: 'readme.txt', content: 'not an invoice' },
+        ],
+      });
+      const [mail] = await waitForMails(t, a, 1);
+      expect(mail).toMatchObject({
+        channel: 'smtp',
+        outcome: 'imported',
+        from: 'billing@supplier.example.test',
+        subject: '发票：六月账单',
+        messageId: 'june-invoices@supplier.example.test',
+      });
+      const byName = Object.fromEntries((mail?.detail?.files ?? []).map((f) => [f.name, f]));
+      expect(byName['发票.pdf']).toMatchObject({ origin: 'attachment', result: 'imported' });
+      expect(byName['invoice.ofd']).toMatchObject({ origin: 'attachment', result: 'imported' });
+      expect(byName['batch.zip']).toMatchObject({ origin: 'attachment', result: 'imported' });
+      expect(byName['readme.txt']).toMatchObject({ result: 'skipped' });
+
+      const items = await receivedInvoices(a);
+      expect(items.map((i) => i.number).sort()).toEqual(['12235358', '23512000000005197325', '83089647']);
+      expect(items.every((i) => i.source === 'mail' && i.broughtBy === 'billing@supplier.example.test')).toBe(true);
+      // Tenants are walls: the other tenant received nothing.
+      expect(await receivedInvoices(b)).toEqual([]);
+      expect(await listMails(t, b)).toEqual([]);
+    });
+
+    it('imports a Message-ID once: the same mail again is recorded as a duplicate and adds nothing', async () => {
+      const to = (await orgAddress(a)).address as string;
+      const before = (await receivedInvoices(a)).length;
+      await sendMail(receiver.port, {
+        from: 'billing@supplier.example.test',
+        to,
+        subject: '发票：六月账单',
+        messageId: '<june-invoices@supplier.example.test>',
+        attachments: [{ filename: '发票.pdf', content: PDF }],
+      });
+      const mails = await waitForMails(t, a, 2);
+      const original = mails.find((m) => m.outcome === 'imported');
+      expect(mails[0]).toMatchObject({ outcome: 'duplicate', detail: { duplicateOf: original?.id } });
+      expect((await receivedInvoices(a)).length).toBe(before);
+    });
+
+    it('refuses recipients that are no collection address, and rotated addresses', async () => {
+      await expect(
+        sendMail(receiver.port, { from: 'x@example.test', to: `inv-nobody@${DOMAIN}`, text: 'hi' }),
+      ).rejects.toMatchObject({ responseCode: 550 });
+      await expect(
+        sendMail(receiver.port, { from: 'x@example.test', to: 'someone@elsewhere.example.test', text: 'hi' }),
+      ).rejects.toMatchObject({ responseCode: 550 });
+
+      const old = await orgAddress(b);
+      const rotated = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/received-addresses/${old.id}/rotate`,
+        headers: b.auth,
+      });
+      expect(rotated.statusCode).toBe(200);
+      expect(rotated.json().address).not.toBe(old.address);
+      await expect(
+        sendMail(receiver.port, { from: 'x@example.test', to: old.address as string, text: 'hi' }),
+      ).rejects.toMatchObject({ responseCode: 550 });
+      // Another tenant's address id: 404.
+      const cross = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/received-addresses/${old.id}/rotate`,
+        headers: a.auth,
+      });
+      expect(cross.statusCode).toBe(404);
+      expect(errorOf(cross).code).toBe('RECEIVED_ADDRESS_NOT_FOUND');
+    });
+
+    it('follows links to allowed hosts through the outbound guard, and not to other hosts', async () => {
+      const to = (await orgAddress(b)).address as string;
+      await sendMail(receiver.port, {
+        from: 'noreply@tax.example.test',
+        to,
+        subject: '您收到一张数电发票',
+        html:
+          `<p>点击下载：<a href="http://127.0.0.1:${files.port}/dl/invoice.pdf?token=abc">PDF</a></p>` +
+          // `localhost` is loopback too, but not on COLLECT_LINK_HOSTS: never requested.
+          `<p><a href="http://localhost:${files.port}/dl/other.ofd">OFD</a></p>`,
+      });
+      const [mail] = await waitForMails(t, b, 1);
+      expect(mail?.outcome).toBe('imported');
+      expect(mail?.detail?.files).toEqual([
+        expect.objectContaining({
+          origin: 'link',
+          name: `http://127.0.0.1:${files.port}/dl/invoice.pdf`,
+          result: 'imported',
+        }),
+      ]);
+      expect(mail?.detail?.ignoredLinks).toBe(1);
+      expect(files.requests).toEqual(['/dl/invoice.pdf?token=abc']);
+      expect((await receivedInvoices(b)).map((i) => i.number)).toEqual(['23512000000005197325']);
+    });
+
+    it('records a mail without invoices as no_invoice', async () => {
+      const to = (await orgAddress(b)).address as string;
+      await sendMail(receiver.port, {
+        from: 'friend@example.test',
+        to,
+        subject: 'lunch?',
+        text: 'no invoices here',
+        messageId: '<lunch@example.test>',
+      });
+      const mails = await waitForMails(t, b, 2);
+      expect(mails.find((m) => m.messageId === 'lunch@example.test')).toMatchObject({
+        outcome: 'no_invoice',
+        detail: { files: [] },
+      });
+    });
+
+    it('refuses a mail over the size limit', async () => {
+      const to = (await orgAddress(b)).address as string;
+      const huge = Buffer.alloc(t.config.collectMail.maxMessageBytes + 1024, 65);
+      await expect(
+        sendMail(receiver.port, { from: 'x@example.test', to, attachments: [{ filename: 'x.pdf', content: huge }] }),
+      ).rejects.toMatchObject({ responseCode: 552 });
+    });
+
+    it('lists mails with filters and answers another tenant’s mail id with 404', async () => {
+      const [mail] = await listMails(t, a, '?outcome=imported&channel=smtp');
+      expect(mail?.outcome).toBe('imported');
+      const own = await t.app.inject({ method: 'GET', url: `/api/v1/received-mails/${mail?.id}`, headers: a.auth });
+      expect(own.statusCode).toBe(200);
+      const cross = await t.app.inject({ method: 'GET', url: `/api/v1/received-mails/${mail?.id}`, headers: b.auth });
+      expect(cross.statusCode).toBe(404);
+      expect(errorOf(cross).code).toBe('RECEIVED_MAIL_NOT_FOUND');
+    });
+  });
+}
