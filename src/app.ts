@@ -12,6 +12,7 @@ import {
   sessionRoutes,
   usersRoutes,
 } from './modules/auth/index.js';
+import { catalogueRoutes } from './modules/catalogue/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
 import { invoiceFilesRoutes } from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
@@ -198,6 +199,7 @@ export async function buildApp(
     await authed.register(taxCodeSearchRoutes, { deps });
     await authed.register(scanSettingsRoutes, { deps });
     await authed.register(scanOrdersRoutes, { deps });
+    await authed.register(catalogueRoutes, { deps });
     await authed.register(dashboardRoutes, { deps });
     await authed.register(invoiceFilesRoutes, { deps });
     if (runtime.sandbox) {
