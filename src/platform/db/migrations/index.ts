@@ -17,6 +17,7 @@ import * as m0015 from './0015-console-users-audit.js';
 import * as m0016 from './0016-invoice-pool-indexes.js';
 import * as m0017 from './0017-scan-static-counters.js';
 import * as m0026 from './0026-catalogue-items.js';
+import * as m0027 from './0027-counter-settings.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -41,4 +42,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0016-invoice-pool-indexes': m0016,
   '0017-scan-static-counters': m0017,
   '0026-catalogue-items': m0026,
+  '0027-counter-settings': m0027,
 };
