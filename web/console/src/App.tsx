@@ -30,6 +30,8 @@ const AuditPage = lazy(() => import('./pages/AuditPage'));
 const SystemPage = lazy(() => import('./pages/SystemPage'));
 const MonitorPage = lazy(() => import('./pages/MonitorPage'));
 const RedFormsPage = lazy(() => import('./pages/RedFormsPage'));
+const CataloguePage = lazy(() => import('./pages/CataloguePage'));
+const CounterSalePage = lazy(() => import('./pages/CounterSalePage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -72,6 +74,8 @@ const router = createBrowserRouter(
         { path: 'system', element: <SystemPage /> },
         { path: 'monitor', element: <MonitorPage /> },
         { path: 'red-forms', element: <RedFormsPage /> },
+        { path: 'counter/catalogue', element: <CataloguePage /> },
+        { path: 'counter/sale', element: <CounterSalePage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },
