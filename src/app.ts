@@ -12,6 +12,7 @@ import {
   sessionRoutes,
   usersRoutes,
 } from './modules/auth/index.js';
+import { catalogueRoutes } from './modules/catalogue/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
 import {
   invoiceFilesRoutes,
@@ -22,6 +23,7 @@ import {
   receivedVerificationRoutes,
 } from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
+import { counterRoutes } from './modules/counter/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
 import { invoicesRoutes, monitorRoutes, redFormsRoutes, taxCodeSearchRoutes } from './modules/invoicing/index.js';
@@ -215,6 +217,8 @@ export async function buildApp(
     await authed.register(taxCodeSearchRoutes, { deps });
     await authed.register(scanSettingsRoutes, { deps });
     await authed.register(scanOrdersRoutes, { deps });
+    await authed.register(catalogueRoutes, { deps });
+    await authed.register(counterRoutes, { deps });
     await authed.register(dashboardRoutes, { deps });
     await authed.register(invoiceFilesRoutes, { deps });
     await authed.register(receivedInvoicesRoutes, { deps });

@@ -1,10 +1,12 @@
 import type { AuditTables } from '../../modules/audit/audit.tables.js';
 import type { AuthTables } from '../../modules/auth/auth.tables.js';
+import type { CatalogueTables } from '../../modules/catalogue/catalogue.tables.js';
 import type { ChannelTables } from '../../modules/channels/channels.tables.js';
 import type { CollectionTables } from '../../modules/collection/collection.tables.js';
 import type { ComplianceTables } from '../../modules/collection/compliance/compliance.tables.js';
 import type { MailTables } from '../../modules/collection/mail/mail.tables.js';
 import type { ReceivedVerificationTables } from '../../modules/collection/verification/verification.tables.js';
+import type { CounterTables } from '../../modules/counter/counter.tables.js';
 import type { DeliveryTables } from '../../modules/delivery/delivery.tables.js';
 import type { DocumentsTables } from '../../modules/documents/documents.tables.js';
 import type { InvoicingTables } from '../../modules/invoicing/invoicing.tables.js';
@@ -31,7 +33,9 @@ export interface Database
     CollectionTables,
     ReceivedVerificationTables,
     ComplianceTables,
-    MailTables {}
+    MailTables,
+    CatalogueTables,
+    CounterTables {}
 
 /** Booleans are stored as 0/1 integers on both dialects. */
 export type DbBool = 0 | 1;

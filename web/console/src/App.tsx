@@ -31,6 +31,8 @@ const SystemPage = lazy(() => import('./pages/SystemPage'));
 const MonitorPage = lazy(() => import('./pages/MonitorPage'));
 const RedFormsPage = lazy(() => import('./pages/RedFormsPage'));
 const ReceivedPages = lazy(() => import('./pages/received/ReceivedPages'));
+const CataloguePage = lazy(() => import('./pages/CataloguePage'));
+const CounterSalePage = lazy(() => import('./pages/CounterSalePage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -75,6 +77,8 @@ const router = createBrowserRouter(
         { path: 'red-forms', element: <RedFormsPage /> },
         // 收票: one route in the entry; ReceivedPages picks the page (each its own lazy chunk).
         { path: 'received/*', element: <ReceivedPages /> },
+        { path: 'counter/catalogue', element: <CataloguePage /> },
+        { path: 'counter/sale', element: <CounterSalePage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

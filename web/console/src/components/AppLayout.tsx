@@ -38,6 +38,7 @@ const GROUPS = {
   开票: <FileTextOutlined />,
   扫码开票: <QrcodeOutlined />,
   收票: <FileTextOutlined />,
+  柜台: <QrcodeOutlined />,
   集成: <ApiOutlined />,
   管理: <SettingOutlined />,
 } as const;
@@ -55,6 +56,8 @@ export const MENU: MenuEntry[] = [
   { path: '/received/inbox', label: '收票箱', permission: 'received.read', parent: '收票' },
   { path: '/received/invoices', label: '进项发票', permission: 'received.read', parent: '收票' },
   { path: '/received/rules', label: '合规规则', permission: 'received.read', parent: '收票' },
+  { path: '/counter/catalogue', label: '商品档案', permission: 'invoices.read', parent: '柜台' },
+  { path: '/counter/sale', label: '码上开票', permission: 'scan.manage', parent: '柜台' },
   { path: '/deliveries', label: '推送记录', permission: 'integrations.read', parent: '集成' },
   { path: '/integrations/apps', label: 'API 应用', permission: 'integrations.read', parent: '集成' },
   { path: '/integrations/business-systems', label: '业务系统', permission: 'integrations.read', parent: '集成' },
