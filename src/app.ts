@@ -15,6 +15,7 @@ import {
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
 import { invoiceFilesRoutes } from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
+import { counterH5Routes, counterRoutes } from './modules/counter/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
 import { invoicesRoutes, monitorRoutes, redFormsRoutes, taxCodeSearchRoutes } from './modules/invoicing/index.js';
@@ -175,6 +176,7 @@ export async function buildApp(
   await app.register(authRoutes, { deps });
   await app.register(sessionRoutes, { deps });
   await app.register(scanH5Routes, { deps });
+  await app.register(counterH5Routes, { deps });
   await app.register(publicDocumentsRoutes, { deps });
   await app.register(consoleStaticRoutes, {
     deps,
@@ -198,6 +200,7 @@ export async function buildApp(
     await authed.register(taxCodeSearchRoutes, { deps });
     await authed.register(scanSettingsRoutes, { deps });
     await authed.register(scanOrdersRoutes, { deps });
+    await authed.register(counterRoutes, { deps });
     await authed.register(dashboardRoutes, { deps });
     await authed.register(invoiceFilesRoutes, { deps });
     if (runtime.sandbox) {

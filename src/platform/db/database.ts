@@ -1,6 +1,7 @@
 import type { AuditTables } from '../../modules/audit/audit.tables.js';
 import type { AuthTables } from '../../modules/auth/auth.tables.js';
 import type { ChannelTables } from '../../modules/channels/channels.tables.js';
+import type { CounterTables } from '../../modules/counter/counter.tables.js';
 import type { DeliveryTables } from '../../modules/delivery/delivery.tables.js';
 import type { DocumentsTables } from '../../modules/documents/documents.tables.js';
 import type { InvoicingTables } from '../../modules/invoicing/invoicing.tables.js';
@@ -23,7 +24,8 @@ export interface Database
     DocumentsTables,
     BusinessSystemTables,
     DeliveryTables,
-    ScanTables {}
+    ScanTables,
+    CounterTables {}
 
 /** Booleans are stored as 0/1 integers on both dialects. */
 export type DbBool = 0 | 1;

@@ -28,6 +28,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'scan.orders.create': '创建扫码订单',
   'scan.orders.withdraw': '撤回扫码订单',
   'scan.orders.issue': '扫码订单开票',
+  'counter.reservations.issue': '预约单开票',
+  'counter.reservations.reject': '拒绝预约单',
   'invoices.create': '申请开票',
   'invoices.update': '修改失败的开票申请',
   'invoices.retry': '重新提交开票',
