@@ -30,6 +30,8 @@ const AuditPage = lazy(() => import('./pages/AuditPage'));
 const SystemPage = lazy(() => import('./pages/SystemPage'));
 const MonitorPage = lazy(() => import('./pages/MonitorPage'));
 const RedFormsPage = lazy(() => import('./pages/RedFormsPage'));
+const ReservationsPage = lazy(() => import('./pages/ReservationsPage'));
+const KiosksPage = lazy(() => import('./pages/KiosksPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -72,6 +74,8 @@ const router = createBrowserRouter(
         { path: 'system', element: <SystemPage /> },
         { path: 'monitor', element: <MonitorPage /> },
         { path: 'red-forms', element: <RedFormsPage /> },
+        { path: 'counter/reservations', element: <ReservationsPage /> },
+        { path: 'counter/kiosks', element: <KiosksPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

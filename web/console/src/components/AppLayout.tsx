@@ -37,6 +37,7 @@ interface MenuEntry {
 const GROUPS = {
   开票: <FileTextOutlined />,
   扫码开票: <QrcodeOutlined />,
+  柜台: <QrcodeOutlined />,
   集成: <ApiOutlined />,
   管理: <SettingOutlined />,
 } as const;
@@ -51,6 +52,8 @@ export const MENU: MenuEntry[] = [
   { path: '/red-forms', label: '红字确认单', permission: 'invoices.read', parent: '开票' },
   { path: '/scan/orders', label: '扫码订单', permission: 'scan.read', parent: '扫码开票' },
   { path: '/scan/settings', label: '二维码设置', permission: 'scan.read', parent: '扫码开票' },
+  { path: '/counter/reservations', label: '预约二维码', permission: 'scan.read', parent: '柜台' },
+  { path: '/counter/kiosks', label: '自助打印终端', permission: 'scan.read', parent: '柜台' },
   { path: '/deliveries', label: '推送记录', permission: 'integrations.read', parent: '集成' },
   { path: '/integrations/apps', label: 'API 应用', permission: 'integrations.read', parent: '集成' },
   { path: '/integrations/business-systems', label: '业务系统', permission: 'integrations.read', parent: '集成' },
