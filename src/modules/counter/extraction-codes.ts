@@ -77,7 +77,13 @@ export async function invoiceByCode(
   orderNo: string,
   code: string,
 ): Promise<Invoice> {
-  const row = await findExtractionCode(deps.db.kysely, scope.tenantId, orderNo);
+  // Typed at a kiosk, `r-…` means the reservation's `R-…`.
+  const row =
+    (await findExtractionCode(deps.db.kysely, scope.tenantId, orderNo)) ??
+    (orderNo.startsWith('r-')
+      ? await findExtractionCode(deps.db.kysely, scope.tenantId, orderNo.toUpperCase())
+      : undefined);
+  if (row) orderNo = row.order_no;
   const expected = codeHash(deps, scope.tenantId, orderNo, code);
   if (!row || !safeEqual(row.code_hash, expected)) throw new AppError(EXTRACTION_CODE_INVALID);
   const invoice = await findInvoiceBySerial(deps.db.kysely, scope.tenantId, orderNo);

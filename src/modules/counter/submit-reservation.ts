@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { RawBuilder } from 'kysely';
 import type { Deps } from '../../platform/deps.js';
 import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
 import type { ReservationQr } from './counter.tables.js';
-import { codeOfToken, storeExtractionCode } from './extraction-codes.js';
+import { CODE_ALPHABET, codeOfToken, storeExtractionCode } from './extraction-codes.js';
 import { clientKey, enforceLimits, shanghaiDayStart } from './rate-limit.js';
 import type { ReservationEntry } from './reservation-config.js';
 import { qrConfig, qrLimits } from './reservation-qrs.js';
@@ -12,9 +13,11 @@ import { reservationEntryJson, reservationTitleJson, type StoredTitle } from './
 
 export const EXPIRE_TASK = 'counter/expire-reservation';
 
-/** The invoice serial number of a reservation: `R-` and its id without the prefix (27 characters). */
-export const reservationSerialNo = (reservationId: string) =>
-  `R-${reservationId.slice(reservationId.indexOf('_') + 1)}`;
+/**
+ * The invoice serial number of a new reservation, fixed when it is submitted: `R-` and 12 random characters of the
+ * extraction code alphabet (60 bits; no 0/O or 1/I), short enough to type at a kiosk as the order number.
+ */
+export const newReservationSerialNo = () => `R-${Array.from(randomBytes(12), (b) => CODE_ALPHABET[b % 32]).join('')}`;
 
 /**
  * Records a consumer's reservation at a reservation QR: the abuse limits first (per client and per QR, each one
@@ -57,7 +60,7 @@ export async function submitReservation(
     lines_json: null,
     total_fen: null,
     invoice_id: null,
-    invoice_serial_no: reservationSerialNo(id),
+    invoice_serial_no: newReservationSerialNo(),
     reject_reason: null,
     failure_reason: null,
     expires_at: expiresAt,
