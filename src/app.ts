@@ -23,7 +23,7 @@ import {
   receivedVerificationRoutes,
 } from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
-import { counterRoutes } from './modules/counter/index.js';
+import { counterH5Routes, counterRoutes, counterSaleRoutes } from './modules/counter/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
 import { invoicesRoutes, monitorRoutes, redFormsRoutes, taxCodeSearchRoutes } from './modules/invoicing/index.js';
@@ -194,6 +194,7 @@ export async function buildApp(
   await app.register(authRoutes, { deps });
   await app.register(sessionRoutes, { deps });
   await app.register(scanH5Routes, { deps });
+  await app.register(counterH5Routes, { deps });
   await app.register(publicDocumentsRoutes, { deps });
   await app.register(consoleStaticRoutes, {
     deps,
@@ -218,6 +219,7 @@ export async function buildApp(
     await authed.register(scanSettingsRoutes, { deps });
     await authed.register(scanOrdersRoutes, { deps });
     await authed.register(catalogueRoutes, { deps });
+    await authed.register(counterSaleRoutes, { deps });
     await authed.register(counterRoutes, { deps });
     await authed.register(dashboardRoutes, { deps });
     await authed.register(invoiceFilesRoutes, { deps });

@@ -5,6 +5,7 @@ import {
   registerMailTasks,
   registerVerificationTasks,
 } from './modules/collection/index.js';
+import { registerCounterTasks } from './modules/counter/index.js';
 import { registerDeliveryTasks } from './modules/delivery/index.js';
 import { registerDocumentsTasks } from './modules/documents/index.js';
 import { registerInvoicingTasks } from './modules/invoicing/index.js';
@@ -17,6 +18,7 @@ export function registerAllTasks(registry: TaskRegistry, deps: Deps): void {
   registerAuditTasks(registry, deps);
   registerInvoicingTasks(registry, deps);
   registerScanTasks(registry, deps);
+  registerCounterTasks(registry, deps);
   registerDeliveryTasks(registry, deps);
   registerDocumentsTasks(registry, deps);
   registerCollectionTasks(registry, deps);

@@ -8,7 +8,7 @@ import type { InvoiceFailureCode } from './invoicing.errors.js';
  * requests), `scan_order` = a scan-to-invoice order (the scan module follows these invoices). New intake paths (the
  * counter modes, the console, the assistant) add their value here; the column is plain text, so no migration.
  */
-export const INVOICE_ORIGINS = ['direct', 'scan_order'] as const;
+export const INVOICE_ORIGINS = ['direct', 'scan_order', 'counter_reservation'] as const;
 export type InvoiceOrigin = (typeof INVOICE_ORIGINS)[number];
 
 /** An invoice request by serial number, blue or red, through its whole life. */

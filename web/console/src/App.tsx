@@ -33,6 +33,8 @@ const RedFormsPage = lazy(() => import('./pages/RedFormsPage'));
 const ReceivedPages = lazy(() => import('./pages/received/ReceivedPages'));
 const CataloguePage = lazy(() => import('./pages/CataloguePage'));
 const CounterSalePage = lazy(() => import('./pages/CounterSalePage'));
+const ReservationsPage = lazy(() => import('./pages/ReservationsPage'));
+const KiosksPage = lazy(() => import('./pages/KiosksPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -79,6 +81,8 @@ const router = createBrowserRouter(
         { path: 'received/*', element: <ReceivedPages /> },
         { path: 'counter/catalogue', element: <CataloguePage /> },
         { path: 'counter/sale', element: <CounterSalePage /> },
+        { path: 'counter/reservations', element: <ReservationsPage /> },
+        { path: 'counter/kiosks', element: <KiosksPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

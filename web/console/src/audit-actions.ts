@@ -33,6 +33,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'catalogue.items.delete': '删除商品',
   'catalogue.items.import': '导入商品档案',
   'counter.settings.update': '修改柜台设置',
+  'counter.reservations.issue': '预约单开票',
+  'counter.reservations.reject': '拒绝预约单',
   'invoices.create': '申请开票',
   'invoices.update': '修改失败的开票申请',
   'invoices.retry': '重新提交开票',

@@ -26,7 +26,11 @@ export const STATUS_LABELS: Record<string, { text: string; color: string }> = {
   partially_reversed: { text: '部分红冲', color: 'orange' },
 };
 
-export const ORIGIN_LABELS: Record<string, string> = { direct: '开票接口/控制台', scan_order: '扫码开票' };
+export const ORIGIN_LABELS: Record<string, string> = {
+  direct: '开票接口/控制台',
+  scan_order: '扫码开票',
+  counter_reservation: '预约开票',
+};
 
 export const ORDER_STATUS_LABELS: Record<string, string> = {
   open: '待提交',

@@ -24,6 +24,7 @@ export async function orderPageHtml(
     items: orderItemsJson.decode(order.items_json),
     kinds: orderKindsJson.decode(order.allowed_kinds),
     ...form,
+    suggestUrl: `${form.action}/titles`,
   });
 }
 

@@ -5,7 +5,7 @@ import { effectiveStatus } from '../order-view.js';
 import { findOrderByTokenHash } from '../orders.repo.js';
 import { ORDER_EXPIRED, ORDER_WITHDRAWN, SCAN_LINK_INVALID } from '../scan.errors.js';
 import type { ScanOrder, ScanSetting } from '../scan.tables.js';
-import { findSettingById } from '../settings.service.js';
+import { findSettingById, findSettingByKey } from '../settings.service.js';
 
 /** `/s/{token}` tokens are 17 base62 characters (96 random bits). */
 const TOKEN_RE = /^[0-9A-Za-z]{17}$/;
@@ -25,4 +25,23 @@ export function pageKind(deps: Deps, order: ScanOrder): 'form' | 'status' {
   if (status === 'withdrawn') throw new AppError(ORDER_WITHDRAWN);
   if (status === 'expired') throw new AppError(ORDER_EXPIRED);
   return status === 'open' ? 'form' : 'status';
+}
+
+/**
+ * The tenant and scope of a consumer link, for another module's endpoint on the same page (抬头联想 of
+ * docs/counter.md): an open order's `/s/{token}` or an enabled setting's static `/q/{key}`; undefined otherwise.
+ */
+export async function consumerLinkTenant(
+  deps: Deps,
+  link: { token: string } | { key: string },
+): Promise<{ tenantId: string; scope: string } | undefined> {
+  if ('token' in link) {
+    if (!TOKEN_RE.test(link.token)) return undefined;
+    const order = await findOrderByTokenHash(deps.db.kysely, sha256Hex(link.token));
+    if (!order || effectiveStatus(order, deps.clock.now()) !== 'open') return undefined;
+    return { tenantId: order.tenant_id, scope: `s:${order.setting_id}` };
+  }
+  const setting = await findSettingByKey(deps, link.key);
+  if (setting?.enabled !== 1) return undefined;
+  return { tenantId: setting.tenant_id, scope: `s:${setting.id}` };
 }

@@ -17,6 +17,13 @@ export interface OrderPageModel {
   action: string;
   /** Static link: the consumer types the amount, at most this much. */
   amountMax?: string;
+  /** 抬头联想: where the script asks for company titles matching the typed name (`?q=`); none without it. */
+  suggestUrl?: string;
+  /** Another page's heading and summary card (the reservation page), in place of the order's. */
+  heading?: string;
+  summary?: SafeHtml;
+  /** More fields of another page's form, after the title fields (amount, remark fields of a reservation). */
+  extra?: SafeHtml;
 }
 
 const BUYER_TYPE_LABELS = [
@@ -72,9 +79,10 @@ ${m.total === null ? '' : html`<p class="amount">¥${m.total}</p>`}
 /** The order page: what was bought, and the title form (plain POST; the script only adds checks and memory). */
 export function renderOrderPage(m: OrderPageModel): string {
   const kindOptions = m.kinds.map((k): [string, string] => [k, getInvoiceKindInfo(k).shortName]);
-  const body = html`<h1>申请开具发票</h1>
-${orderSummary(m)}
-<form class="card" method="post" action="${m.action}" novalidate id="title-form">
+  const heading = m.heading ?? '申请开具发票';
+  const body = html`<h1>${heading}</h1>
+${m.summary ?? orderSummary(m)}
+<form class="card" method="post" action="${m.action}" novalidate id="title-form"${m.suggestUrl ? html` data-suggest="${m.suggestUrl}"` : ''}>
 ${m.errors.form ? html`<div class="alert" role="alert">${m.errors.form}</div>` : ''}
 <input type="hidden" name="_csrf" value="${m.csrf}">
 ${m.amountMax ? field(m, 'amount', `消费金额（元，最多 ${m.amountMax}）`, { required: true, mode: 'decimal' }) : ''}
@@ -87,6 +95,7 @@ ${radios(
 )}
 <div class="chips" id="saved" hidden aria-label="最近使用的抬头"></div>
 ${field(m, 'name', '抬头名称', { required: true, attrs: html` autocomplete="organization"` })}
+<div class="chips" id="suggest" hidden role="listbox" aria-label="匹配的企业抬头"></div>
 ${field(m, 'taxId', '纳税人识别号', {
   hint: '企业及开具专用发票时必填',
   attrs: html` autocapitalize="characters" spellcheck="false"`,
@@ -98,7 +107,8 @@ ${field(m, 'bankName', '开户银行')}${field(m, 'bankAccount', '银行账号',
 </details>
 ${field(m, 'email', '接收邮箱', { type: 'email', attrs: html` autocomplete="email"` })}
 ${field(m, 'mobile', '接收手机号', { type: 'tel', attrs: html` autocomplete="tel"` })}
+${m.extra ?? ''}
 <button class="btn" type="submit">提交</button>
 </form>`;
-  return renderPage({ title: '申请开具发票', body, script: ORDER_PAGE_SCRIPT });
+  return renderPage({ title: heading, body, script: ORDER_PAGE_SCRIPT });
 }

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 /**
  * Progressive enhancement of the order form (the page works without it): hides the tax id for 个人, checks the
  * USCC check character (tax-rules §7.3) as the consumer types, remembers the last titles on this device
- * (localStorage), and stops double taps. The server checks everything again.
+ * (localStorage), suggests company titles of the merchant's buyer directory once 4 characters of a name are typed
+ * (抬头联想, the form's `data-suggest` endpoint; docs/counter.md), and stops double taps. The server checks
+ * everything again.
  */
 export const ORDER_PAGE_SCRIPT = `(function(){
 var f=document.getElementById('title-form');if(!f)return;
@@ -24,6 +26,9 @@ q('taxId').addEventListener('input',function(){var v=this.value.trim();if(v.leng
 var K='openfapiao.titles',saved=[];try{saved=JSON.parse(localStorage.getItem(K)||'[]')}catch(e){}
 var box=document.getElementById('saved');
 if(box&&saved.length){box.hidden=false;saved.forEach(function(s){var b=document.createElement('button');b.type='button';b.textContent=s.n;b.addEventListener('click',function(){var r=f.querySelector('[name=buyerType][value="'+s.t+'"]');if(r)r.checked=true;q('name').value=s.n;q('taxId').value=s.i||'';if(s.e)q('email').value=s.e;if(s.m)q('mobile').value=s.m;sync();show('taxId','')});box.appendChild(b)})}
+var sg=f.getAttribute('data-suggest'),sb=document.getElementById('suggest'),st=0,last='';
+if(sg&&sb){q('name').addEventListener('input',function(){clearTimeout(st);var v=this.value.trim().slice(0,50);if(type()==='personal'||v.length<4){sb.hidden=true;sb.textContent='';last='';return}if(v===last)return;
+st=setTimeout(function(){last=v;fetch(sg+'?q='+encodeURIComponent(v),{cache:'no-store',credentials:'same-origin'}).then(function(r){return r.ok?r.json():{items:[]}}).then(function(j){sb.textContent='';(j.items||[]).forEach(function(s){var b=document.createElement('button');b.type='button';b.setAttribute('role','option');b.textContent=s.name+' · '+s.taxId;b.addEventListener('click',function(){q('name').value=s.name;q('taxId').value=s.taxId;sb.hidden=true;sb.textContent='';sync();show('taxId','')});sb.appendChild(b)});sb.hidden=!sb.firstChild}).catch(function(){})},250)})}
 f.addEventListener('submit',function(e){var msg=taxErr();show('taxId',msg);if(type()!=='personal'&&!q('name').value.trim()){show('name','请填写抬头名称');msg=msg||'x'}
 if(msg){e.preventDefault();var bad=f.querySelector('[aria-invalid=true]');if(bad)bad.focus();return}
 try{var n=q('name').value.trim()||'个人',i=q('taxId').value.trim().toUpperCase();saved=saved.filter(function(s){return s.n!==n});saved.unshift({t:type(),n:n,i:type()==='personal'?'':i,e:q('email').value.trim(),m:q('mobile').value.trim()});localStorage.setItem(K,JSON.stringify(saved.slice(0,5)))}catch(x){}

@@ -104,6 +104,7 @@ export function registerScanLinkRoutes(app: FastifyInstance, deps: Deps): void {
       errors,
       csrf: csrf.issue(request, reply, `/q/${setting.key}`),
       action: `/q/${setting.key}`,
+      suggestUrl: `/q/${setting.key}/titles`,
       ...(open ? { amountMax: preset.maxAmount ?? '10000.00' } : {}),
     });
     return sendPage(reply, page, status);

@@ -24,6 +24,8 @@ import * as m0023 from './0023-received-mails.js';
 import * as m0024 from './0024-received-mailboxes.js';
 import * as m0026 from './0026-catalogue-items.js';
 import * as m0027 from './0027-counter-settings.js';
+import * as m0028 from './0028-counter-reservations.js';
+import * as m0029 from './0029-counter-kiosks.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -55,4 +57,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0024-received-mailboxes': m0024,
   '0026-catalogue-items': m0026,
   '0027-counter-settings': m0027,
+  '0028-counter-reservations': m0028,
+  '0029-counter-kiosks': m0029,
 };

@@ -58,6 +58,8 @@ export const MENU: MenuEntry[] = [
   { path: '/received/rules', label: '合规规则', permission: 'received.read', parent: '收票' },
   { path: '/counter/catalogue', label: '商品档案', permission: 'invoices.read', parent: '柜台' },
   { path: '/counter/sale', label: '码上开票', permission: 'scan.manage', parent: '柜台' },
+  { path: '/counter/reservations', label: '预约二维码', permission: 'scan.read', parent: '柜台' },
+  { path: '/counter/kiosks', label: '自助打印终端', permission: 'scan.read', parent: '柜台' },
   { path: '/deliveries', label: '推送记录', permission: 'integrations.read', parent: '集成' },
   { path: '/integrations/apps', label: 'API 应用', permission: 'integrations.read', parent: '集成' },
   { path: '/integrations/business-systems', label: '业务系统', permission: 'integrations.read', parent: '集成' },
