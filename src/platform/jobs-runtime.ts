@@ -87,3 +87,44 @@ export function createJobsRuntime({ registry, clock }: { registry: TaskRegistry;
     },
   };
 }
+
+/**
+ * Direct dispatch for jobs enqueued inside a transaction (e.g. an event's subscriber jobs): each enqueue asks
+ * {@link AfterCommitDispatch.reserve} for a slot of this process's worker, the job is inserted claimed, and the jobs
+ * go to the worker once the transaction committed (`committed()`), or their slots are given back (`failed()`, on a
+ * rollback). A job whose insert met its key (nothing inserted) gives its slot back at the end too.
+ */
+export interface AfterCommitDispatch {
+  reserve(): DispatchSlot | null;
+  /** The job `slot` was reserved for, as inserted (undefined: nothing was inserted). */
+  inserted(slot: DispatchSlot, job: Job | undefined): void;
+  committed(): void;
+  failed(): void;
+}
+
+export function afterCommitDispatch(jobs: Pick<JobsRuntime, 'reserve'>): AfterCommitDispatch {
+  const held = new Map<DispatchSlot, Job | undefined>();
+  let done = false;
+  const finish = (run: boolean) => {
+    if (done) return;
+    done = true;
+    for (const [slot, job] of held) {
+      if (run && job) slot.run(job);
+      else slot.release();
+    }
+    held.clear();
+  };
+  return {
+    reserve() {
+      if (done) return null;
+      const slot = jobs.reserve();
+      if (slot) held.set(slot, undefined);
+      return slot;
+    },
+    inserted(slot, job) {
+      if (held.has(slot)) held.set(slot, job);
+    },
+    committed: () => finish(true),
+    failed: () => finish(false),
+  };
+}
