@@ -16,6 +16,7 @@ import * as m0014 from './0014-invoice-origin.js';
 import * as m0015 from './0015-console-users-audit.js';
 import * as m0016 from './0016-invoice-pool-indexes.js';
 import * as m0017 from './0017-scan-static-counters.js';
+import * as m0025 from './0025-jobs-notify-resend-counters.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -39,4 +40,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015-console-users-audit': m0015,
   '0016-invoice-pool-indexes': m0016,
   '0017-scan-static-counters': m0017,
+  '0025-jobs-notify-resend-counters': m0025,
 };
