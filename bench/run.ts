@@ -175,6 +175,11 @@ async function runDialect(
   };
   // Passed through for A/B runs of the prepared-statement layer (docs/benchmarks.md).
   if (process.env.DB_PREPARED_STATEMENTS) env.DB_PREPARED_STATEMENTS = process.env.DB_PREPARED_STATEMENTS;
+  // And of the worker's settings (A/B runs of the job concurrency and idle poll).
+  for (const name of ['JOB_CONCURRENCY', 'JOB_POLL_INTERVAL_MS'] as const) {
+    const value = process.env[name];
+    if (value) env[name] = value;
+  }
   // Per-statement counts of the window (bench/statement-breakdown.ts), one directory per dialect.
   if (process.env.BENCH_STATEMENT_BREAKDOWN)
     env.BENCH_STATEMENT_BREAKDOWN = `${process.env.BENCH_STATEMENT_BREAKDOWN}/${dialect}`;

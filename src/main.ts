@@ -8,6 +8,7 @@ import type { Config, Role } from './platform/config/load-config.js';
 import { prepareDataDir } from './platform/data-dir.js';
 import { recordNodeInfo } from './platform/http/metrics.js';
 import { createWorker, type Worker } from './platform/jobs/index.js';
+import { jobsQueuedWake } from './platform/jobs-runtime.js';
 
 /**
  * Runs the server: HTTP and/or the job worker depending on the role (a `worker` serves only /healthz, /readyz and
@@ -95,6 +96,8 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
       config: config.jobs,
       logger: deps.logger,
       clock: deps.clock,
+      // Claims are woken by NOTIFY from whichever node queued the job; the idle poll is only a safety net.
+      wake: jobsQueuedWake(deps.signals),
       onJobFinished: ({ task, state, durationMs }) => {
         runtime.metrics.jobRunSeconds.observe({ task, outcome: state }, durationMs / 1000);
         runtime.metrics.jobsFinished.inc({ task, outcome: state });

@@ -11,6 +11,7 @@ import { createApiApp, createTenant } from '../../src/modules/auth/index.js';
 import { createOrg } from '../../src/modules/orgs/index.js';
 import { loadConfig } from '../../src/platform/config/load-config.js';
 import { createWorker } from '../../src/platform/jobs/index.js';
+import { jobsQueuedWake } from '../../src/platform/jobs-runtime.js';
 import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { announce, exitWithParent } from './server-lifecycle.js';
 import { installStatementCounter } from './statement-counter.js';
@@ -37,6 +38,8 @@ const worker = createWorker({
   config: config.jobs,
   logger: deps.logger,
   clock: deps.clock,
+  // As `serve` runs it: woken by NOTIFY, the idle poll only a safety net.
+  wake: jobsQueuedWake(deps.signals),
 });
 deps.jobs.attachWorker(worker);
 worker.start();

@@ -4,7 +4,7 @@ import type { Clock } from './clock.js';
 import type { Database } from './db/database.js';
 import { newId } from './ids.js';
 import type { TaskName, TaskPayloads } from './jobs/index.js';
-import type { JobsRuntime } from './jobs-runtime.js';
+import type { AfterCommitDispatch, JobsRuntime } from './jobs-runtime.js';
 
 /** Something that happened to a tenant's resource, e.g. `invoice.issued`. Public names are past tense. */
 export interface DomainEvent {
@@ -56,7 +56,12 @@ export interface EventBus {
    * Publishes an event. `key` makes publishing idempotent: a retried transition with the same key enqueues nothing
    * new (each subscriber job is keyed `task:key`), and the event keeps the id of its first publication.
    */
-  publish(db: Kysely<Database> | Transaction<Database>, event: EventInput): Promise<DomainEvent>;
+  publish(
+    db: Kysely<Database> | Transaction<Database>,
+    event: EventInput,
+    /** The subscriber jobs go straight to this process's worker once the transaction committed (direct dispatch). */
+    dispatch?: AfterCommitDispatch,
+  ): Promise<DomainEvent>;
   /**
    * PostgreSQL: the same publication as data-modifying CTE bodies of the caller's ONE statement — one subscriber job
    * per row of the preceding CTE `after` (see `JobsRuntime.enqueueAfter`), so the jobs exist only when that row was
@@ -87,14 +92,17 @@ export function createEventBus({ jobs, clock }: { jobs: JobsRuntime; clock: Cloc
         subscribers.set(type, [...(subscribers.get(type) ?? []), { task, ...(when ? { when } : {}) }]);
       }
     },
-    async publish(db, input) {
+    async publish(db, input, dispatch) {
       const event = toEvent(input);
       for (const { task, when } of subscribers.get(input.type) ?? []) {
         if (when && !(await when(event, db))) continue;
-        await jobs.enqueue(db, task, { event } as TaskPayloads[typeof task], {
+        const slot = dispatch?.reserve() ?? null;
+        const enqueued = await jobs.enqueue(db, task, { event } as TaskPayloads[typeof task], {
           tenantId: input.tenantId,
           key: input.key,
+          slot,
         });
+        if (slot) dispatch?.inserted(slot, enqueued.job);
       }
       return event;
     },

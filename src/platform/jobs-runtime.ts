@@ -9,7 +9,9 @@ import {
   type Job,
   type TaskPayloads,
   type TaskRegistry,
+  type WorkerWake,
 } from './jobs/index.js';
+import type { Signals } from './signals/index.js';
 
 export interface EnqueueOptions {
   tenantId?: string | null;
@@ -59,14 +61,17 @@ export interface JobsRuntime {
   /** The worker registers its wake-up function here. */
   setNotifier(fn: () => void): void;
   /** The started worker of this process: its wake-up and its slots for direct dispatch. */
-  attachWorker(worker: { notify(): void; reserve(): DispatchSlot | null }): void;
+  attachWorker(worker: { notify(): void; reserve(): DispatchSlot | null; wakeAt?(at: number): void }): void;
 }
 
 export function createJobsRuntime({ registry, clock }: { registry: TaskRegistry; clock: Clock }): JobsRuntime {
   let notifier: () => void = () => {};
   let reserver: () => DispatchSlot | null = () => null;
+  let waker: (at: number) => void = () => {};
   const withLease = ({ slot, ...options }: EnqueueOptions) => {
     const now = clock.now();
+    // A job queued to run later: the local worker looks again then (its idle poll may be long: worker.ts).
+    if (options.runAt !== undefined && options.runAt > now) waker(options.runAt);
     return { ...options, now, ...(slot ? { lease: { workerId: slot.workerId, until: now + slot.leaseMs } } : {}) };
   };
   const enqueueAfterRow: JobsRuntime['enqueueAfterRow'] = (after, task, payload, options = {}) =>
@@ -84,6 +89,63 @@ export function createJobsRuntime({ registry, clock }: { registry: TaskRegistry;
     attachWorker: (worker) => {
       notifier = () => worker.notify();
       reserver = () => worker.reserve();
+      if (worker.wakeAt) waker = (at) => worker.wakeAt?.(at);
     },
+  };
+}
+
+/**
+ * Direct dispatch for jobs enqueued inside a transaction (e.g. an event's subscriber jobs): each enqueue asks
+ * {@link AfterCommitDispatch.reserve} for a slot of this process's worker, the job is inserted claimed, and the jobs
+ * go to the worker once the transaction committed (`committed()`), or their slots are given back (`failed()`, on a
+ * rollback). A job whose insert met its key (nothing inserted) gives its slot back at the end too.
+ */
+export interface AfterCommitDispatch {
+  reserve(): DispatchSlot | null;
+  /** The job `slot` was reserved for, as inserted (undefined: nothing was inserted). */
+  inserted(slot: DispatchSlot, job: Job | undefined): void;
+  committed(): void;
+  failed(): void;
+}
+
+export function afterCommitDispatch(jobs: Pick<JobsRuntime, 'reserve'>): AfterCommitDispatch {
+  const held = new Map<DispatchSlot, Job | undefined>();
+  let done = false;
+  const finish = (run: boolean) => {
+    if (done) return;
+    done = true;
+    for (const [slot, job] of held) {
+      if (run && job) slot.run(job);
+      else slot.release();
+    }
+    held.clear();
+  };
+  return {
+    reserve() {
+      if (done) return null;
+      const slot = jobs.reserve();
+      if (slot) held.set(slot, undefined);
+      return slot;
+    },
+    inserted(slot, job) {
+      if (held.has(slot)) held.set(slot, job);
+    },
+    committed: () => finish(true),
+    failed: () => finish(false),
+  };
+}
+
+/** The topic of the NOTIFY a claimable job sends (migration 0025's trigger on `jobs`, PostgreSQL). */
+export const JOBS_QUEUED_TOPIC = 'jobs.queued';
+
+/**
+ * The worker's wake-ups from every node (worker.ts `wake`): on PostgreSQL each claimable job's commit notifies
+ * `jobs.queued` through the platform signals' listener; on SQLite nothing else can queue jobs, so the local
+ * `notify()` and timers are all there is (and the idle poll stays a safety net).
+ */
+export function jobsQueuedWake(signals: Pick<Signals, 'subscribe' | 'isListening' | 'dialect'>): WorkerWake {
+  return {
+    subscribe: (onQueued) => signals.subscribe(JOBS_QUEUED_TOPIC, 'any', onQueued),
+    isListening: () => signals.isListening(),
   };
 }

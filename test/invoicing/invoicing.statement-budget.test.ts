@@ -5,41 +5,14 @@
  * the in-process worker (no claim), the settled signal rides the transition's statement (no `select pg_notify`), the
  * waiter, watching since before the insert, reads once after the signal (the invoice and its reds in one statement).
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../../src/platform/jobs/index.js';
+import { countStatements } from '../helpers/statement-count.js';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { blueRequest, post } from './invoicing-kit.js';
 
 const BUDGET = { statements: 12, commits: 3 };
-
-/** Every statement the app's pg clients send while `fn` runs, with the commits among them (as bench/ counts them). */
-async function countStatements(fn: () => Promise<void>): Promise<{ texts: string[]; commits: number }> {
-  const texts: string[] = [];
-  let commits = 0;
-  const inTransaction = new WeakMap<object, boolean>();
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const first = args[0];
-    const text = typeof first === 'string' ? first : String((first as { text?: string }).text);
-    texts.push(text);
-    const head = text.trimStart().slice(0, 10).toLowerCase();
-    if (head.startsWith('begin')) inTransaction.set(this, true);
-    else if (head.startsWith('commit')) {
-      inTransaction.set(this, false);
-      commits++;
-    } else if (head.startsWith('rollback')) inTransaction.set(this, false);
-    else if (!inTransaction.get(this) && /\b(insert\s+into|update\s+\S+\s+set|delete\s+from)\b/i.test(text)) commits++;
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    await fn();
-  } finally {
-    pg.Client.prototype.query = original;
-  }
-  return { texts, commits };
-}
 
 const postgres = TEST_DIALECTS.find((d) => d.name === 'postgres');
 

@@ -5,18 +5,56 @@ import type { BuyerDelivery } from './delivery.tables.js';
 type Db = Kysely<Database> | Transaction<Database>;
 
 /**
- * Serializes re-sends of one invoice: on PostgreSQL takes a transaction-scoped advisory lock keyed by the invoice id
- * (SQLite runs one write transaction at a time already), so the rate-limit check and the insert that counts against
- * it are atomic. The lock is delivery's own: it neither reads nor locks the invoicing module's rows.
+ * Charges one manual re-send of an invoice against its limit — `limit` re-sends whose start is after `since` — in ONE
+ * statement (docs/architecture.md "No lock across a round trip"): a conditional upsert of the invoice's counter row,
+ * which keeps the start times inside the window plus `now`. No row back = refused, nothing written. Concurrent charges
+ * never overshoot: PostgreSQL's `on conflict do update` re-checks the latest committed row, and SQLite writes one
+ * transaction at a time. Take it last in the transaction that inserts the re-send (only the COMMIT follows).
  */
-export async function lockResendsOfInvoice(
-  trx: Transaction<Database>,
+export async function chargeResend(
+  db: Db,
   dialect: 'sqlite' | 'postgres',
-  invoiceId: string,
-): Promise<void> {
-  if (dialect === 'postgres') {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`delivery/resend:${invoiceId}`}::text, 0))`.execute(trx);
-  }
+  input: { tenantId: string; invoiceId: string; now: number; since: number; limit: number },
+): Promise<boolean> {
+  const { tenantId, invoiceId, now, since, limit } = input;
+  const first = JSON.stringify([now]);
+  const result =
+    dialect === 'postgres'
+      ? await sql`insert into delivery_resend_counters as c (tenant_id, invoice_id, times, updated_at)
+          values (${tenantId}, ${invoiceId}, ${first}, ${now})
+          on conflict (tenant_id, invoice_id) do update set
+            times = (select json_agg(s.v order by s.v)::text from (
+              select e.v::bigint as v from json_array_elements_text(c.times::json) as e(v) where e.v::bigint > ${since}
+              union all select ${now}::bigint) as s),
+            updated_at = ${now}
+          where (select count(*) from json_array_elements_text(c.times::json) as e(v)
+                 where e.v::bigint > ${since}) < ${limit}
+          returning tenant_id`.execute(db)
+      : await sql`insert into delivery_resend_counters (tenant_id, invoice_id, times, updated_at)
+          values (${tenantId}, ${invoiceId}, ${first}, ${now})
+          on conflict (tenant_id, invoice_id) do update set
+            times = (select json_group_array(v) from (
+              select value as v from json_each(delivery_resend_counters.times) where value > ${since}
+              union all select ${now} order by 1)),
+            updated_at = ${now}
+          where (select count(*) from json_each(delivery_resend_counters.times) where value > ${since}) < ${limit}
+          returning tenant_id`.execute(db);
+  return result.rows.length === 1;
+}
+
+/** The start times (epoch ms) of an invoice's manual re-sends after `since`, oldest first (for Retry-After). */
+export async function resendTimes(db: Db, tenantId: string, invoiceId: string, since: number): Promise<number[]> {
+  const row = await db
+    .selectFrom('delivery_resend_counters')
+    .select('times')
+    .where('tenant_id', '=', tenantId)
+    .where('invoice_id', '=', invoiceId)
+    .executeTakeFirst();
+  const times = row ? (JSON.parse(row.times) as unknown[]) : [];
+  return times
+    .map(Number)
+    .filter((t) => Number.isFinite(t) && t > since)
+    .sort((a, b) => a - b);
 }
 
 /** Inserts a buyer delivery (pending). */
@@ -49,20 +87,6 @@ export async function hasBatch(db: Db, tenantId: string, batchId: string): Promi
     .where('batch_id', '=', batchId)
     .executeTakeFirst();
   return row !== undefined;
-}
-
-/** Manual re-sends of an invoice since `since`, as timestamps of their batches (for the rate limit). */
-export async function manualBatchTimes(db: Db, tenantId: string, invoiceId: string, since: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('buyer_deliveries')
-    .select(['batch_id', (eb) => eb.fn.min<number>('created_at').as('at')])
-    .where('tenant_id', '=', tenantId)
-    .where('invoice_id', '=', invoiceId)
-    .where('trigger', '=', 'manual')
-    .where('created_at', '>', since)
-    .groupBy('batch_id')
-    .execute();
-  return rows.map((r) => Number(r.at)).sort((a, b) => a - b);
 }
 
 /** Records one send attempt's outcome. */

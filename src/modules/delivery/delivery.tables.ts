@@ -98,6 +98,17 @@ export type WebhookAttempt = Selectable<WebhookAttemptTable>;
 export type BuyerDelivery = Selectable<BuyerDeliveryTable>;
 export type OutboxMessage = Selectable<OutboxMessageTable>;
 
+/**
+ * The re-send limit's counter of one invoice: the start times (epoch ms) of its recent manual re-sends, a JSON array
+ * charged by one conditional upsert (buyer-deliveries.repo.ts `chargeResend`).
+ */
+export interface DeliveryResendCounterTable {
+  tenant_id: string;
+  invoice_id: string;
+  times: string;
+  updated_at: number;
+}
+
 /** The delivery module's tables (composed into Database). */
 export interface DeliveryTables {
   webhook_deliveries: WebhookDeliveryTable;
@@ -105,4 +116,5 @@ export interface DeliveryTables {
   buyer_deliveries: BuyerDeliveryTable;
   outbox_messages: OutboxMessageTable;
   delivery_settings: DeliverySettingsTable;
+  delivery_resend_counters: DeliveryResendCounterTable;
 }

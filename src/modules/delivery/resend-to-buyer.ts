@@ -1,12 +1,10 @@
-import type { Transaction } from 'kysely';
-import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { RATE_LIMITED } from '../../platform/errors/platform.errors.js';
 import { newId } from '../../platform/ids.js';
 import { type AuditMeta, appendAudit, scheduleAuditSealer } from '../audit/index.js';
 import { getInvoiceOrThrow, type Invoice, wasIssued } from '../invoicing/index.js';
-import { lockResendsOfInvoice, manualBatchTimes } from './buyer-deliveries.repo.js';
+import { chargeResend, resendTimes } from './buyer-deliveries.repo.js';
 import { DELIVERY_NO_RECIPIENT, INVOICE_NOT_DELIVERABLE } from './delivery.errors.js';
 import type { BuyerChannel, BuyerDelivery } from './delivery.tables.js';
 import { buyerContacts, enqueueBuyerDeliveries } from './enqueue-buyer-delivery.js';
@@ -16,12 +14,11 @@ export const RESEND_LIMIT = 5;
 /** The rate limit's sliding window: one hour. */
 export const RESEND_WINDOW_MS = 3600_000;
 
-async function assertWithinLimit(deps: Deps, trx: Transaction<Database>, invoice: Invoice): Promise<void> {
-  const now = deps.clock.now();
-  const times = await manualBatchTimes(trx, invoice.tenant_id, invoice.id, now - RESEND_WINDOW_MS);
-  if (times.length < RESEND_LIMIT) return;
+/** The refusal of a re-send over the limit, with when the oldest one in the window leaves it. */
+async function overLimit(deps: Deps, invoice: Invoice, now: number): Promise<AppError> {
+  const times = await resendTimes(deps.db.kysely, invoice.tenant_id, invoice.id, now - RESEND_WINDOW_MS);
   const retryAfter = Math.max(1, Math.ceil(((times[0] ?? now) + RESEND_WINDOW_MS - now) / 1000));
-  throw new AppError(
+  return new AppError(
     RATE_LIMITED,
     `该发票一小时内最多重发 ${RESEND_LIMIT} 次`,
     { retryAfterSeconds: retryAfter },
@@ -30,6 +27,9 @@ async function assertWithinLimit(deps: Deps, trx: Transaction<Database>, invoice
     },
   );
 }
+
+/** Rolls the re-send's transaction back when its charge was refused. */
+class ResendRefused extends Error {}
 
 /**
  * `POST /api/v1/invoices/{serialNo}/deliver`: sends the invoice to the buyer again, to the given addresses or else
@@ -48,26 +48,40 @@ export async function resendToBuyer(
   if (contacts.email) recipients.push({ channel: 'email', recipient: contacts.email });
   if (contacts.mobile) recipients.push({ channel: 'sms', recipient: contacts.mobile });
   if (recipients.length === 0) throw new AppError(DELIVERY_NO_RECIPIENT);
-  // Check and insert in one transaction, serialized per invoice: concurrent re-sends cannot all pass the check.
-  const deliveries = await deps.db.kysely.transaction().execute(async (trx) => {
-    await lockResendsOfInvoice(trx, deps.db.dialect, invoice.id);
-    await assertWithinLimit(deps, trx, invoice);
-    const enqueued = await enqueueBuyerDeliveries(deps, trx, {
-      invoice,
-      batchId: newId('bat', deps.clock.now()),
-      trigger: 'manual',
-      recipients,
-    });
-    if (meta) {
-      await appendAudit({ db: trx, clock: deps.clock }, meta, {
-        action: 'delivery.buyer.resend',
-        target: { type: 'invoice', id: invoice.serial_no },
-        after: { recipients },
+  // The inserts, then the limit's charge last (one conditional statement on the invoice's counter row, so only the
+  // COMMIT follows it): a refused charge rolls the inserts back.
+  const now = deps.clock.now();
+  let deliveries: BuyerDelivery[];
+  try {
+    deliveries = await deps.db.kysely.transaction().execute(async (trx) => {
+      const enqueued = await enqueueBuyerDeliveries(deps, trx, {
+        invoice,
+        batchId: newId('bat', now),
+        trigger: 'manual',
+        recipients,
       });
-      await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
-    }
-    return enqueued;
-  });
+      if (meta) {
+        await appendAudit({ db: trx, clock: deps.clock }, meta, {
+          action: 'delivery.buyer.resend',
+          target: { type: 'invoice', id: invoice.serial_no },
+          after: { recipients },
+        });
+        await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
+      }
+      const charged = await chargeResend(trx, deps.db.dialect, {
+        tenantId: invoice.tenant_id,
+        invoiceId: invoice.id,
+        now,
+        since: now - RESEND_WINDOW_MS,
+        limit: RESEND_LIMIT,
+      });
+      if (!charged) throw new ResendRefused();
+      return enqueued;
+    });
+  } catch (err) {
+    if (err instanceof ResendRefused) throw await overLimit(deps, invoice, now);
+    throw err;
+  }
   deps.jobs.notify();
   return { invoice, deliveries };
 }

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../platform/config/load-config.js';
-import { randomToken } from '../../platform/ids.js';
+import { randomToken, secureRandomBytes } from '../../platform/ids.js';
 
 /** Name of the generated key file in DATA_DIR when SECRET_ENCRYPTION_KEY is not set. */
 export const SECRET_KEY_FILE = 'secret-encryption.key';
@@ -48,7 +48,7 @@ function encryptionKey(config: Pick<Config, 'dataDir' | 'delivery'>): Buffer {
  * authenticated too, so a ciphertext copied to another row does not decrypt.
  */
 export function encryptSecret(config: Pick<Config, 'dataDir' | 'delivery'>, plain: string, context: string): string {
-  const iv = randomBytes(12);
+  const iv = secureRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', encryptionKey(config), iv);
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);

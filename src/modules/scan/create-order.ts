@@ -5,6 +5,7 @@ import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { assertSameRequest } from '../../platform/idempotency.js';
 import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
+import type { DispatchSlot, Job } from '../../platform/jobs/index.js';
 import type { InvoiceKind } from '../../tax/index.js';
 import {
   type AuditChange,
@@ -55,6 +56,10 @@ export async function createOrder(
   tenantId: string,
   input: CreateOrderInput,
   meta?: AuditMeta,
+  hooks: {
+    /** Called with the new order's id right before it is inserted (e.g. to begin watching its settling). */
+    beforeInsert?: (orderId: string) => void;
+  } = {},
 ): Promise<{ order: ScanOrder; token: string; created: boolean }> {
   const db = deps.db.kysely;
   const hash = requestHash(input);
@@ -67,9 +72,9 @@ export async function createOrder(
     throw err;
   }
   const { order, token, setting, title } = prepared;
+  hooks.beforeInsert?.(order.id);
   const inserted = await insertNewOrder(deps, order, setting, title, meta);
   if (!inserted) return replay(deps, (await findOrderByNo(db, tenantId, input.orderNo))!, hash);
-  if (order.status === 'submitted') deps.jobs.notify();
   return { order, token, created: true };
 }
 
@@ -112,13 +117,45 @@ async function prepareOrder(deps: Deps, tenantId: string, input: CreateOrderInpu
   return { order, token, setting, title };
 }
 
-/** Writes a new order with what comes with it (see {@link createOrder}); false when the order number exists. */
+/**
+ * Writes a new order with what comes with it (see {@link createOrder}); false when the order number exists. Its issue
+ * job, when it has one, goes straight to a free slot of this process's worker (direct dispatch: inserted claimed, no
+ * claim statement); without a slot it is queued and the worker woken.
+ */
 async function insertNewOrder(
   deps: Deps,
   order: ScanOrder,
   setting: ScanSetting,
   title: OrderTitle | null,
   meta: AuditMeta | undefined,
+): Promise<boolean> {
+  const submitted = order.status === 'submitted';
+  const issues = submitted && issuesOnSubmit(order, setting);
+  const slot = issues ? deps.jobs.reserve() : null;
+  /** The committed issue job, when it went to `slot`. */
+  let job: Job | undefined;
+  let inserted = false;
+  try {
+    inserted = await writeNewOrder(deps, order, setting, title, meta, issues ? { slot } : null, (j) => {
+      job = j;
+    });
+  } finally {
+    if (slot && !(inserted && job)) slot.release();
+  }
+  if (!inserted) return false;
+  if (slot && job) slot.run(job);
+  else if (submitted) deps.jobs.notify();
+  return true;
+}
+
+async function writeNewOrder(
+  deps: Deps,
+  order: ScanOrder,
+  setting: ScanSetting,
+  title: OrderTitle | null,
+  meta: AuditMeta | undefined,
+  issue: { slot: DispatchSlot | null } | null,
+  onJob: (job: Job) => void,
 ): Promise<boolean> {
   const db = deps.db.kysely;
   const submitted = order.status === 'submitted';
@@ -129,22 +166,32 @@ async function insertNewOrder(
   };
   if (deps.db.dialect === 'postgres') {
     const withs: RawBuilder<unknown>[] = [];
-    if (submitted) {
-      withs.push(...(await publishSubmittedAfter(deps, 'ins', order, setting)));
-      if (issuesOnSubmit(order, setting)) {
-        withs.push(
-          deps.jobs.enqueueAfter('ins', 'scan/issue-order', { orderId: order.id }, { tenantId: order.tenant_id }),
-        );
-      }
+    let job: Job | undefined;
+    if (submitted) withs.push(...(await publishSubmittedAfter(deps, 'ins', order, setting)));
+    if (issue) {
+      // A new order's id is new: its issue job's key is free, so the job is inserted exactly when the order is.
+      const enqueued = deps.jobs.enqueueAfterRow(
+        'ins',
+        'scan/issue-order',
+        { orderId: order.id, orderNo: order.order_no },
+        { tenantId: order.tenant_id, slot: issue.slot },
+      );
+      withs.push(enqueued.sql);
+      job = enqueued.job;
     }
     if (meta)
       withs.push(auditInsertAfter(auditRow(meta, change, order.created_at), 'ins'), auditSealerAfter(deps, 'ins'));
-    return insertOrderWith(db, order, withs);
+    const inserted = await insertOrderWith(db, order, withs);
+    if (inserted && job) onJob(job);
+    return inserted;
   }
   if (!submitted && !meta) return insertOrder(db, order);
   return db.transaction().execute(async (trx) => {
     if (!(await insertOrder(trx, order))) return false;
-    if (submitted) await afterSubmission(deps, trx, order, setting);
+    if (submitted) {
+      const job = await afterSubmission(deps, trx, order, setting, issue?.slot ?? null);
+      if (job) onJob(job);
+    }
     if (meta) {
       await appendAudit({ db: trx, clock: deps.clock }, meta, change);
       await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });

@@ -3,7 +3,7 @@ import { AppError, isAppError } from '../../platform/errors/app-error.js';
 import { type AuditMeta, appendAudit, scheduleAuditSealer } from '../audit/index.js';
 import { createInvoice, type InvoiceOrigin } from '../invoicing/index.js';
 import { type OrderTitle, orderSerialNo, toInvoiceRequest } from './order-title.js';
-import { findOrderById, updateOrderById, updateOrderIf } from './orders.repo.js';
+import { findOrderById, updateOrderIf, updateOrderIfReturning } from './orders.repo.js';
 import { ORDER_NOT_SUBMITTED } from './scan.errors.js';
 import type { ScanOrder } from './scan.tables.js';
 import { findSettingById } from './settings.service.js';
@@ -30,52 +30,68 @@ export async function issueOrder(
 
 /**
  * {@link issueOrder} without its answer (the job's way: one read fewer per issued order): the order when nothing
- * was to be done, undefined when this call changed it (or another caller moved it first).
+ * was to be done, undefined when this call changed it (or another caller moved it first). With `orderNo` (the job's
+ * payload carries it) an order still to be moved is moved and read in ONE statement (`update … returning`).
+ *
+ * The order's `invoice_id` is set when its invoice settles (scan/invoice-settled), not here: while `invoicing` the
+ * invoice is found by the serial number, and a second call on an order still `invoicing` creates nothing new (the
+ * serial number makes `createInvoice` answer the invoice it made).
  */
 export async function startOrderInvoice(
   deps: Deps,
   orderId: string,
-  options: { rethrow: boolean; meta?: AuditMeta },
+  options: { rethrow: boolean; meta?: AuditMeta; orderNo?: string },
 ): Promise<ScanOrder | undefined> {
   const db = deps.db.kysely;
-  const order = await findOrderById(db, orderId);
-  if (!order) throw new Error(`scan order ${orderId} vanished`);
-  if (order.status === 'submitted' || order.status === 'failed') {
-    const serialNo = orderSerialNo(order.order_no);
-    const now = deps.clock.now();
-    const set = { status: 'invoicing' as const, invoice_serial_no: serialNo, failure_reason: null, updated_at: now };
-    const { meta } = options;
-    const moved = meta
-      ? await db.transaction().execute(async (trx) => {
-          if (!(await updateOrderIf(trx, order.id, ['submitted', 'failed'], set))) return false;
-          await appendAudit({ db: trx, clock: deps.clock }, meta, {
-            action: 'scan.orders.issue',
-            target: { type: 'scan_order', id: order.order_no },
-            before: { status: order.status },
-            after: { status: 'invoicing', invoiceSerialNo: serialNo },
-          });
-          await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
-          return true;
-        })
-      : await updateOrderIf(db, order.id, ['submitted', 'failed'], set);
-    if (!moved) return undefined;
-    await announceOrderChanged(deps, order.id);
-  } else if (order.status !== 'invoicing' || order.invoice_id !== null) {
-    if (order.status === 'open' && options.rethrow) throw new AppError(ORDER_NOT_SUBMITTED);
-    return order;
+  const moving = (orderNo: string) => ({
+    status: 'invoicing' as const,
+    invoice_serial_no: orderSerialNo(orderNo),
+    failure_reason: null,
+    updated_at: deps.clock.now(),
+  });
+  const { meta, orderNo } = options;
+  let order =
+    meta === undefined && orderNo !== undefined
+      ? await updateOrderIfReturning(db, orderId, orderNo, ['submitted', 'failed'], moving(orderNo))
+      : undefined;
+  if (order) await announceMove(deps, order);
+  else {
+    order = await findOrderById(db, orderId);
+    if (!order) throw new Error(`scan order ${orderId} vanished`);
+    if (order.status === 'submitted' || order.status === 'failed') {
+      const set = moving(order.order_no);
+      const before = order;
+      const moved = meta
+        ? await db.transaction().execute(async (trx) => {
+            if (!(await updateOrderIf(trx, before.id, ['submitted', 'failed'], set))) return false;
+            await appendAudit({ db: trx, clock: deps.clock }, meta, {
+              action: 'scan.orders.issue',
+              target: { type: 'scan_order', id: before.order_no },
+              before: { status: before.status },
+              after: { status: 'invoicing', invoiceSerialNo: set.invoice_serial_no },
+            });
+            await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
+            return true;
+          })
+        : await updateOrderIf(db, order.id, ['submitted', 'failed'], set);
+      if (!moved) return undefined;
+      await announceMove(deps, order);
+    } else if (order.status !== 'invoicing' || order.invoice_id !== null) {
+      if (order.status === 'open' && options.rethrow) throw new AppError(ORDER_NOT_SUBMITTED);
+      return order;
+    }
   }
   const setting = await findSettingById(deps, order.setting_id);
   // An order in `invoicing` has its title (submitted); the empty title is only a guard.
   const title = order.buyer_json ? orderTitleJson.decode(order.buyer_json) : ({} as OrderTitle);
   const data = toInvoiceRequest(order, title, setting?.business_system_code ?? null);
   try {
-    const { invoice } = await createInvoice(deps, {
+    await createInvoice(deps, {
       tenantId: order.tenant_id,
       origin: SCAN_ORIGIN,
       serialNo: orderSerialNo(order.order_no),
       data,
     });
-    await updateOrderById(db, order.id, { invoice_id: invoice.id, updated_at: deps.clock.now() });
   } catch (err) {
     if (!isAppError(err) || err.statusCode >= 500) throw err; // transient: the job retries
     await updateOrderIf(db, order.id, ['invoicing'], {
@@ -86,4 +102,12 @@ export async function startOrderInvoice(
     if (options.rethrow) throw err;
   }
   return undefined;
+}
+
+/**
+ * The start of invoicing wakes the screens that follow an order live (码上开票's `?since=&wait=`). Only counter
+ * orders have such a screen: other orders skip the signal (on PostgreSQL a NOTIFY round trip per order).
+ */
+async function announceMove(deps: Deps, order: ScanOrder): Promise<void> {
+  if (order.source === 'counter') await announceOrderChanged(deps, order.id);
 }

@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql, type Transaction, type Updateable } from 'kysely';
+import { type Kysely, type QueryCreator, type RawBuilder, sql, type Transaction, type Updateable } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
 import type { OrderSource, ScanOrder, ScanOrderTable, StoredOrderStatus } from './scan.tables.js';
@@ -77,6 +77,60 @@ export async function updateOrderIf(
   if (options.notExpiredAt !== undefined) query = query.where('expires_at', '>', options.notExpiredAt);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * {@link updateOrderIf} answering the changed row (undefined: not changed), for a caller that would otherwise read the
+ * order first. `orderNo` must match too (the caller derives values of `set` from it).
+ */
+export async function updateOrderIfReturning(
+  db: Db,
+  id: string,
+  orderNo: string,
+  from: readonly StoredOrderStatus[],
+  set: Updateable<ScanOrderTable>,
+): Promise<ScanOrder | undefined> {
+  return db
+    .updateTable('scan_orders')
+    .set(set)
+    .where('id', '=', id)
+    .where('order_no', '=', orderNo)
+    .where('status', 'in', from)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * The order an invoice was issued for (by its serial number), moved from one of `from` with `set`, answered as changed
+ * (undefined: none was in `from`) — the read and the change in ONE statement. `notify(id)`: an expression of the
+ * changed row's id to select with it (a folded signal's `pg_notify`, PostgreSQL).
+ */
+export async function settleOrderBySerial(
+  db: Db,
+  tenantId: string,
+  serialNo: string,
+  from: readonly StoredOrderStatus[],
+  set: Updateable<ScanOrderTable>,
+  notify: ((id: RawBuilder<unknown>) => RawBuilder<unknown> | null) | null = null,
+): Promise<ScanOrder | undefined> {
+  const update = (qc: QueryCreator<Database>) =>
+    qc
+      .updateTable('scan_orders')
+      .set(set)
+      .where('tenant_id', '=', tenantId)
+      .where('invoice_serial_no', '=', serialNo)
+      .where('status', 'in', from);
+  const expression = notify?.(sql.ref('u.id')) ?? null;
+  if (!expression) return update(db).returningAll().executeTakeFirst();
+  const row = await db
+    .with('u', (qc) => update(qc).returningAll())
+    .selectFrom('u')
+    .selectAll()
+    .select(expression.as('notified'))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { notified: _, ...order } = row as typeof row & { notified: unknown };
+  return order as ScanOrder;
 }
 
 /** Updates fields of an order by id, never its status (status changes are compare-and-set: {@link updateOrderIf}). */

@@ -15,20 +15,24 @@ import { SCAN_ORIGIN, startOrderInvoice } from './issue-order.js';
 import { scanLinkMonitorExceptions } from './limit-exceptions.js';
 import { loadOrderEventSource, resolveOrderWebhookBody } from './order-event-source.js';
 import { ORDER_EVENTS, publishOrderEvent } from './order-events.js';
-import { findOrderByInvoiceSerial, updateOrderIf } from './orders.repo.js';
+import { findOrderByInvoiceSerial, settleOrderBySerial, updateOrderIf } from './orders.repo.js';
 import { findSettingById } from './settings.service.js';
 import { DAY_MS, PRUNE_COUNTERS_TASK } from './static-limits.js';
 import { pruneLimitExceptions, pruneStaticCounters } from './static-limits.repo.js';
-import { announceOrderSettled } from './wait-for-order.js';
+import { announceOrderSettled, ORDER_SETTLED_TOPIC } from './wait-for-order.js';
 
 /** Issues a submitted order's invoices (one job per order). */
 export const issueOrderTask = defineTask({
   id: 'scan/issue-order',
-  payload: Type.Object({ orderId: Type.String() }),
+  // orderNo: the order number (jobs enqueued before it was carried have none: the handler then reads the order first).
+  payload: Type.Object({ orderId: Type.String(), orderNo: Type.Optional(Type.String()) }),
   maxAttempts: DEFAULT_TASK_ATTEMPTS,
   jobKey: (payload) => payload.orderId,
   handler: async (deps: Deps, payload) => {
-    await startOrderInvoice(deps, payload.orderId, { rethrow: false });
+    await startOrderInvoice(deps, payload.orderId, {
+      rethrow: false,
+      ...(payload.orderNo === undefined ? {} : { orderNo: payload.orderNo }),
+    });
   },
 });
 
@@ -90,6 +94,10 @@ export function registerScanTasks(registry: TaskRegistry, deps: Deps): void {
 /**
  * An order's invoice was issued (→ `invoiced`, publishing `order.invoiced` with every invoice of the order) or
  * failed (→ `failed`, for the merchant to fix the invoice; a later `invoice.issued` still completes the order).
+ *
+ * Issued, as the issue task publishes it now (the event carries the invoice's number and total): `begin`, the
+ * order's move found by the serial number and answered with the settled signal folded in (one statement), the job's
+ * completion, `commit` — no read of the order or of the invoice.
  */
 async function onInvoiceSettled(
   deps: Deps,
@@ -99,45 +107,72 @@ async function onInvoiceSettled(
   const serialNo = event.data?.serialNo;
   if (typeof serialNo !== 'string') return;
   const db = deps.db.kysely;
-  const order = await findOrderByInvoiceSerial(db, event.tenantId, serialNo);
-  if (!order) return;
-  // Read from the invoice, not the event: events queued before invoices had an origin carry none.
-  const invoice = await getInvoiceOrThrow(deps, event.tenantId, serialNo);
-  if (invoice.origin !== SCAN_ORIGIN) return;
   const now = deps.clock.now();
   if (event.type === 'invoice.failed') {
+    const order = await findOrderByInvoiceSerial(db, event.tenantId, serialNo);
+    if (!order) return;
+    const invoice = await getInvoiceOrThrow(deps, event.tenantId, serialNo);
+    if (invoice.origin !== SCAN_ORIGIN) return;
     await updateOrderIf(db, order.id, ['invoicing'], {
       status: 'failed',
+      invoice_id: invoice.id,
       failure_reason: invoice.failure_reason ?? '开票失败',
       updated_at: now,
     });
     await announceOrderSettled(deps, order.id);
     return;
   }
-  const setting = await findSettingById(deps, order.setting_id);
-  const won = await db.transaction().execute(async (trx) => {
-    const changed = await updateOrderIf(trx, order.id, ['invoicing', 'failed'], {
-      status: 'invoiced',
-      invoice_id: invoice.id,
-      invoiced_at: now,
-      failure_reason: null,
-      updated_at: now,
-    });
-    if (!changed) return false;
+  // Read from the invoice when the event does not carry it (events queued before they carried number and total, or
+  // an origin): what the order records must be the invoice's.
+  const invoice = issuedInvoiceOf(event, serialNo) ?? (await readIssuedInvoice(deps, event.tenantId, serialNo));
+  if (invoice.origin !== SCAN_ORIGIN) return;
+  const settled = deps.signals.foldKeyed(ORDER_SETTLED_TOPIC);
+  const order = await db.transaction().execute(async (trx) => {
+    const order = await settleOrderBySerial(
+      trx,
+      event.tenantId,
+      serialNo,
+      ['invoicing', 'failed'],
+      { status: 'invoiced', invoice_id: invoice.id, invoiced_at: now, failure_reason: null, updated_at: now },
+      settled.sql,
+    );
+    if (!order) return undefined;
     // The job succeeds with the order it invoiced (one commit).
     await helpers?.complete(trx);
+    const setting = await findSettingById(deps, order.setting_id);
     await publishOrderEvent(deps, trx, 'order.invoiced', order, {
       businessSystemCode: setting?.business_system_code ?? null,
-      invoices: [
-        {
-          serialNo: invoice.serial_no,
-          number: invoice.number,
-          status: invoice.status,
-          total: fenToDecimalString(invoice.total_fen),
-        },
-      ],
+      invoices: [{ serialNo: invoice.serialNo, number: invoice.number, status: invoice.status, total: invoice.total }],
     });
-    return true;
+    return order;
   });
-  if (won) await announceOrderSettled(deps, order.id);
+  if (order) settled.afterCommit(order.id);
+}
+
+interface IssuedInvoice {
+  id: string;
+  origin: string | null;
+  serialNo: string;
+  number: string | null;
+  status: string;
+  total: string | null;
+}
+
+/** The invoice as an `invoice.issued` event carries it (number and total since they are carried), else null. */
+function issuedInvoiceOf(event: DomainEvent, serialNo: string): IssuedInvoice | null {
+  const { number, totalFen, origin } = event.data ?? {};
+  if (typeof number !== 'string' || typeof totalFen !== 'number' || typeof origin !== 'string') return null;
+  return { id: event.subjectId, origin, serialNo, number, status: 'issued', total: fenToDecimalString(totalFen) };
+}
+
+async function readIssuedInvoice(deps: Deps, tenantId: string, serialNo: string): Promise<IssuedInvoice> {
+  const invoice = await getInvoiceOrThrow(deps, tenantId, serialNo);
+  return {
+    id: invoice.id,
+    origin: invoice.origin,
+    serialNo: invoice.serial_no,
+    number: invoice.number,
+    status: invoice.status,
+    total: fenToDecimalString(invoice.total_fen),
+  };
 }

@@ -163,7 +163,12 @@ async function countAndCreate(
       const withs: RawBuilder<unknown>[] = await publishSubmittedAfter(deps, 'ins', order, setting);
       if (issuesOnSubmit(order, setting)) {
         withs.push(
-          deps.jobs.enqueueAfter('ins', 'scan/issue-order', { orderId: order.id }, { tenantId: order.tenant_id }),
+          deps.jobs.enqueueAfter(
+            'ins',
+            'scan/issue-order',
+            { orderId: order.id, orderNo: order.order_no },
+            { tenantId: order.tenant_id },
+          ),
         );
       }
       if (outcome.settingDayCount === 1) withs.push(deps.jobs.enqueueAfter('ins', PRUNE_COUNTERS_TASK, pruneJob));

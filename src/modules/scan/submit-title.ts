@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
+import type { DispatchSlot, Job } from '../../platform/jobs/index.js';
 import { getSellerOrThrow } from '../orgs/index.js';
 import { publishOrderEvent, publishOrderEventAfter } from './order-events.js';
 import { checkTitle, type OrderTitle, toInvoiceRequest } from './order-title.js';
@@ -75,11 +76,17 @@ export async function afterSubmission(
   trx: Transaction<Database>,
   order: ScanOrder,
   setting: ScanSetting,
-): Promise<void> {
+  slot: DispatchSlot | null = null,
+): Promise<Job | undefined> {
   await publishOrderEvent(deps, trx, 'order.submitted', order, { businessSystemCode: setting.business_system_code });
-  if (issuesOnSubmit(order, setting)) {
-    await deps.jobs.enqueue(trx, 'scan/issue-order', { orderId: order.id }, { tenantId: order.tenant_id });
-  }
+  if (!issuesOnSubmit(order, setting)) return undefined;
+  const enqueued = await deps.jobs.enqueue(
+    trx,
+    'scan/issue-order',
+    { orderId: order.id, orderNo: order.order_no },
+    { tenantId: order.tenant_id, slot },
+  );
+  return enqueued.job;
 }
 
 /** PostgreSQL: `order.submitted`'s subscriber jobs as CTE bodies of the statement that writes the order (`after`). */

@@ -1,5 +1,10 @@
 import type { Deps } from '../../platform/deps.js';
-import { type SettledSignal, waitUntilSettled } from '../../platform/settled-waiter.js';
+import {
+  type SettledSignal,
+  type SettledWatch,
+  waitUntilSettled,
+  watchSettled,
+} from '../../platform/settled-waiter.js';
 import { ensureInvoiceDocuments } from '../documents/index.js';
 import { findOrderById } from './orders.repo.js';
 import type { ScanOrder } from './scan.tables.js';
@@ -49,16 +54,28 @@ export async function waitForOrderChange(
   });
 }
 
+/** A watch on an order's settling, begun before the write it waits for (platform/settled-waiter.ts). */
+export function watchOrderSettled(deps: Pick<Deps, 'signals'>, orderId: string): SettledWatch {
+  return watchSettled(deps.signals, settledSignal(orderId));
+}
+
 /**
  * `?wait=N` on an order pushed with its title: waits at most N seconds (platform/settled-waiter.ts) until it is
- * invoiced (with its PDF rendered) or failed; returns the latest state either way.
+ * invoiced (with its PDF rendered) or failed; returns the latest state either way. With a complete `watch` begun
+ * before the order was inserted, the wait skips its first read (the order as inserted is `order`).
  */
-export async function waitForOrder(deps: Deps, order: ScanOrder, seconds: number): Promise<ScanOrder> {
+export async function waitForOrder(
+  deps: Deps,
+  order: ScanOrder,
+  seconds: number,
+  watch?: SettledWatch,
+): Promise<ScanOrder> {
   const current = await waitUntilSettled(deps.signals, deps.clock, settledSignal(order.id), {
     initial: order,
     read: () => findOrderById(deps.db.kysely, order.id),
     done: (o) => !IN_FLIGHT.has(o.status),
     seconds,
+    ...(watch ? { watch } : {}),
   });
   if (current.status === 'invoiced' && current.invoice_id) await ensureInvoiceDocuments(deps, current.invoice_id);
   return current;

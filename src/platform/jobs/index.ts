@@ -59,4 +59,11 @@ export {
   type TaskRegistry,
   taskJobKey,
 } from './task-registry.js';
-export { createWorker, type JobFinishedInfo, type Worker, type WorkerOptions } from './worker.js';
+export {
+  createWorker,
+  type JobFinishedInfo,
+  SAFETY_POLL_MS,
+  type Worker,
+  type WorkerOptions,
+  type WorkerWake,
+} from './worker.js';

@@ -14,6 +14,8 @@ export interface JobFinishedInfo {
   task: string;
   state: JobState;
   durationMs: number;
+  /** `retry`: when the next attempt is due (Clock ms). */
+  retryAt?: number;
 }
 
 /** One claimed job being executed by this worker. */
@@ -133,6 +135,7 @@ async function recordOutcome(ctx: RunJobContext, run: JobRun, outcome: Outcome, 
   const now = ctx.clock.now();
   let state: JobState;
   let written: boolean;
+  let retryAt: number | undefined;
   if (outcome.ok) {
     state = 'succeeded';
     // Completed in the handler's last transaction: written already, and guarded the same way.
@@ -144,6 +147,7 @@ async function recordOutcome(ctx: RunJobContext, run: JobRun, outcome: Outcome, 
     state = 'retry';
     const runAt = now + ctx.backoff(job.attempts);
     written = await failJob(ctx.db, job, ctx.workerId, { state, runAt, lastError: outcome.lastError, now });
+    retryAt = runAt;
   }
   if (!written) {
     logger.warn('job outcome not recorded: the lease was lost and another worker owns the job');
@@ -152,7 +156,7 @@ async function recordOutcome(ctx: RunJobContext, run: JobRun, outcome: Outcome, 
   logOutcome(logger, job, state, outcome, durationMs);
   if (state === 'dead' && !outcome.ok) await notifyDead(ctx, job, outcome.lastError, logger);
   try {
-    ctx.onJobFinished?.({ task: job.task, state, durationMs });
+    ctx.onJobFinished?.({ task: job.task, state, durationMs, ...(retryAt === undefined ? {} : { retryAt }) });
   } catch (err) {
     logger.warn({ err }, 'onJobFinished threw');
   }

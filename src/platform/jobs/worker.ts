@@ -9,6 +9,11 @@ import { type DispatchSlot, enqueuedInProcessCount } from './enqueue-job.js';
 import { notifyDead } from './run-job.js';
 
 const SWEEP_INTERVAL_MS = 1000;
+/**
+ * The idle poll while wake-ups from other processes arrive ({@link WorkerWake} listening): only a safety net for a
+ * lost notification and for jobs that become due later on another node's say (a retry's backoff, a delayed job).
+ */
+export const SAFETY_POLL_MS = 5000;
 /** Jobs past retention deleted per sweep: a few milliseconds of the shared SQLite connection, up to 500/s. */
 const PURGE_BATCH = 500;
 
@@ -32,6 +37,19 @@ export interface WorkerOptions {
   onJobFinished?: (info: JobFinishedInfo) => void;
   /** Delay (ms) before the next attempt after `attempts` failures; defaults to {@link computeBackoffDelay}. */
   backoff?: (attempts: number) => number;
+  /**
+   * Wake-ups when any process queues a job (PostgreSQL: a NOTIFY sent by the `jobs` insert itself, through the
+   * platform signals' listener). While it listens, an idle worker polls only every {@link SAFETY_POLL_MS} (or
+   * `pollIntervalMs` if longer) instead of every `pollIntervalMs`, and sets a timer for the retries and delayed jobs it
+   * knows of.
+   */
+  wake?: WorkerWake;
+}
+
+/** What {@link WorkerOptions.wake} needs: a subscription to "a job was queued", and whether it currently listens. */
+export interface WorkerWake {
+  subscribe(onQueued: () => void): () => void;
+  isListening(): boolean;
 }
 
 /** A job worker: claims due jobs with a lease and runs up to `config.concurrency` at once. */
@@ -45,6 +63,8 @@ export interface Worker {
   runOnce(): Promise<number>;
   /** Wakes a started worker now (e.g. after this process enqueued a job). */
   notify(): void;
+  /** Wakes a started worker at `at` (Clock ms): a job this process queued to run later (or a retry) is due then. */
+  wakeAt(at: number): void;
   /**
    * A free slot for a job this process is about to insert already claimed (direct dispatch, {@link DispatchSlot}),
    * or null: not started or stopping, no free slot, or the last claim came back full (waiting jobs go first).
@@ -68,7 +88,10 @@ export function createWorker(options: WorkerOptions): Worker {
     clock,
     logger,
     backoff: options.backoff ?? ((attempts) => computeBackoffDelay(attempts)),
-    onJobFinished: options.onJobFinished,
+    onJobFinished: (info) => {
+      if (info.retryAt !== undefined) wakeAt(info.retryAt);
+      options.onJobFinished?.(info);
+    },
   };
   const running = new Map<string, { run: JobRun; done: Promise<void> }>();
   let started = false;
@@ -77,6 +100,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let polling: Promise<void> | undefined;
   let pollAgain = false;
   let lastClaimFilled = false;
+  let unsubscribeWake: (() => void) | undefined;
 
   let lastSweep = Number.NEGATIVE_INFINITY;
   /** Slots reserved for direct dispatch and not yet run or released: counted as running. */
@@ -136,6 +160,28 @@ export function createWorker(options: WorkerOptions): Worker {
     timer = setTimeout(pollNow, delayMs);
   }
 
+  /** The idle poll: the configured interval, or only the safety net while wake-ups arrive. */
+  function idlePollMs(): number {
+    return options.wake?.isListening() ? Math.max(config.pollIntervalMs, SAFETY_POLL_MS) : config.pollIntervalMs;
+  }
+
+  /** Due times of jobs this process knows will be due (timers, earliest first is all that matters). */
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let wakeTimerAt = Number.POSITIVE_INFINITY;
+  function wakeAt(at: number): void {
+    if (!started || stopping) return;
+    const delay = Math.max(0, at - clock.now());
+    // Beyond the idle poll it changes nothing: the poll comes first anyway.
+    if (delay >= idlePollMs() || at >= wakeTimerAt) return;
+    clearTimeout(wakeTimer);
+    wakeTimerAt = at;
+    wakeTimer = setTimeout(() => {
+      wakeTimerAt = Number.POSITIVE_INFINITY;
+      requestPoll();
+    }, delay + 5);
+    wakeTimer.unref?.();
+  }
+
   let pollScheduled = false;
 
   /**
@@ -172,17 +218,17 @@ export function createWorker(options: WorkerOptions): Worker {
       if (running.size + reserved >= config.concurrency) {
         // No room: the next slot that frees polls (pollWanted), and the poll interval stays armed as a safety net.
         pollWanted = true;
-        schedulePoll(config.pollIntervalMs);
+        schedulePoll(idlePollMs());
         return;
       }
       try {
         const jobs = await claim();
         for (const job of jobs) launch(job).catch(() => {});
-        if (!lastClaimFilled && !pollAgain) schedulePoll(config.pollIntervalMs);
+        if (!lastClaimFilled && !pollAgain) schedulePoll(idlePollMs());
         else pollAgain = true;
       } catch (err) {
         logger.error({ err }, 'claiming jobs failed; retrying after the poll interval');
-        schedulePoll(config.pollIntervalMs);
+        schedulePoll(idlePollMs());
         return;
       }
     } while (pollAgain && !stopping);
@@ -190,6 +236,8 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function shutdown(): Promise<void> {
     clearTimeout(timer);
+    clearTimeout(wakeTimer);
+    unsubscribeWake?.();
     await polling;
     if (!(await settlesWithin(currentRuns(), config.shutdownTimeoutMs))) await releaseRunning();
     logger.info('job worker stopped');
@@ -222,6 +270,9 @@ export function createWorker(options: WorkerOptions): Worker {
       if (started || stopping) return;
       started = true;
       logger.info({ concurrency: config.concurrency }, 'job worker started');
+      // A job queued by any process (this one included: the enqueuer's notify() usually claimed it already, and a
+      // claim that finds nothing is cheap) wakes an idle worker; a busy one claims when a slot frees.
+      unsubscribeWake = options.wake?.subscribe(() => requestPoll());
       requestPoll();
     },
     stop() {
@@ -235,6 +286,7 @@ export function createWorker(options: WorkerOptions): Worker {
       return jobs.length;
     },
     notify: () => requestPoll(),
+    wakeAt,
     reserve() {
       if (!started || stopping || lastClaimFilled || running.size + reserved >= config.concurrency) return null;
       reserved++;

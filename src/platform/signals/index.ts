@@ -6,6 +6,7 @@ export { LISTENER_APPLICATION_NAME } from './pg-listener.js';
 export {
   createSignals,
   type FoldedSignal,
+  type KeyedFoldedSignal,
   MAX_SIGNAL_BYTES,
   type PublishInTransaction,
   SIGNALS_CHANNEL,

@@ -34,6 +34,12 @@ export interface FoldedSignal {
   afterCommit(): void;
 }
 
+/** A signal folded into the caller's statement with its key taken from that statement ({@link Signals.foldKeyed}). */
+export interface KeyedFoldedSignal {
+  sql(key: RawBuilder<unknown>): RawBuilder<unknown> | null;
+  afterCommit(key: string): void;
+}
+
 /** Counters a runtime wires to its metrics (platform/http/metrics.ts). */
 export interface SignalsObserver {
   sent(count: number): void;
@@ -62,6 +68,13 @@ export interface Signals {
   ): Promise<T>;
   /** A signal to fold into the caller's own statement ({@link FoldedSignal}). */
   fold(topic: string, key: string, payload?: string): FoldedSignal;
+  /**
+   * {@link Signals.fold} for a key the statement itself answers (e.g. the id an `update … returning` found by another
+   * column): `sql(key)` is the `pg_notify(…)` expression built around the key's SQL expression (null on SQLite), and
+   * `afterCommit(key)` is called with the key the statement returned, once its transaction committed. Keys are ids
+   * (short, no quoting concerns): the wire stays far below NOTIFY's limit.
+   */
+  foldKeyed(topic: string): KeyedFoldedSignal;
   /** Calls `listener` for every signal of `topic` with this `key` (`'*'`: every key). Returns the unsubscribe function. */
   subscribe(topic: string, key: string, listener: SignalListener): () => void;
   /**
@@ -215,6 +228,18 @@ export function createSignals(options: {
         return { sql: notifySql(text), afterCommit: () => observer?.sent(1) };
       }
       return { sql: null, afterCommit: () => deliver({ topic, key, payload }) };
+    },
+    foldKeyed: (topic) => {
+      if (!TOPIC_RE.test(topic)) throw new Error(`signal topic ${JSON.stringify(topic)} is not a valid topic name`);
+      if (dialect === 'postgres') {
+        return {
+          // The wire format of encode() (o, t, k; no `l`: this process gets it back through its listener).
+          sql: (key) =>
+            sql`pg_notify(${SIGNALS_CHANNEL}, json_build_object('o', ${origin}::text, 't', ${topic}::text, 'k', ${key})::text)`,
+          afterCommit: () => observer?.sent(1),
+        };
+      }
+      return { sql: () => null, afterCommit: (key) => deliver({ topic, key, payload: undefined }) };
     },
     subscribe: (topic, key, fn) => {
       startListener();

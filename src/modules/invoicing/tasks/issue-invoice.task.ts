@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
 import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
+import { afterCommitDispatch } from '../../../platform/jobs-runtime.js';
 import { ChannelError, type ChannelIssued, type ChannelIssueRequest } from '../../channels/index.js';
 import { findOrgChannelBinding, sellerNotBoundMessage } from '../../orgs/index.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
@@ -97,24 +98,34 @@ async function commitIssued(
   const writeFiles = await renderIssuedFiles(deps, { ...invoice, ...patch, status: 'issued' }, helpers.logger);
   // The settled signal rides the transition's statement and is sent at this transaction's commit (PostgreSQL).
   const settled = foldSettled(deps, invoice.id);
-  const done = await deps.db.kysely.transaction().execute(async (trx) => {
-    const done = await transitionInvoice(trx, invoice.id, 'issued', patch, settled.sql);
-    if (done) {
-      if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
-      if (writeFiles) await writeFiles(trx);
-      else
-        await deps.jobs.enqueue(
-          trx,
-          'documents/render-invoice',
-          { invoiceId: invoice.id },
-          { tenantId: invoice.tenant_id },
-        );
-      await publishInvoiceEvent(deps, trx, 'invoice.issued', invoice);
-    }
-    // The job succeeds with the transaction that records its effect (one commit; a lost lease rolls it back).
-    await helpers.complete?.(trx);
-    return done;
-  });
+  // The event's subscriber jobs (scan's order follow-up, webhooks, the buyer's delivery) go straight to this
+  // process's worker once committed, when it has free slots: no claim for them.
+  const dispatch = afterCommitDispatch(deps.jobs);
+  let done: boolean;
+  try {
+    done = await deps.db.kysely.transaction().execute(async (trx) => {
+      const done = await transitionInvoice(trx, invoice.id, 'issued', patch, settled.sql);
+      if (done) {
+        if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
+        if (writeFiles) await writeFiles(trx);
+        else
+          await deps.jobs.enqueue(
+            trx,
+            'documents/render-invoice',
+            { invoiceId: invoice.id },
+            { tenantId: invoice.tenant_id },
+          );
+        await publishInvoiceEvent(deps, trx, 'invoice.issued', { ...invoice, number: issued.number }, {}, dispatch);
+      }
+      // The job succeeds with the transaction that records its effect (one commit; a lost lease rolls it back).
+      await helpers.complete?.(trx);
+      return done;
+    });
+  } catch (err) {
+    dispatch.failed();
+    throw err;
+  }
+  dispatch.committed();
   // Not transitioned here: someone else settled it (and signalled); a signal more is harmless.
   if (done) settled.afterCommit();
   else await announceSettled(deps, invoice.id);

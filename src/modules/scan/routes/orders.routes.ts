@@ -3,15 +3,16 @@ import type { FastifyRequest } from 'fastify';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { linesBodyLimit, page, responses } from '../../../platform/http/schemas.js';
+import type { SettledWatch } from '../../../platform/settled-waiter.js';
 import { assertOrgAllowed, auditMetaOf, getAuth, orgScope } from '../../auth/index.js';
 import { WaitQuery } from '../../invoicing/index.js';
 import { createOrder } from '../create-order.js';
 import { issueOrder } from '../issue-order.js';
 import { effectiveStatus, orderLinks, toOrderView } from '../order-view.js';
 import { listOrders } from '../orders.repo.js';
-import type { StoredOrderStatus } from '../scan.tables.js';
+import type { ScanOrder, StoredOrderStatus } from '../scan.tables.js';
 import { findSettingById, getSettingOrThrow } from '../settings.service.js';
-import { waitForOrder, waitForOrderChange } from '../wait-for-order.js';
+import { waitForOrder, waitForOrderChange, watchOrderSettled } from '../wait-for-order.js';
 import { getOrderOrThrow, withdrawOrder } from '../withdraw-order.js';
 import {
   CreateOrderBody,
@@ -56,10 +57,26 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
         assertOrgAllowed(request, (await getSettingOrThrow(deps, tenantId, rest.settingKey)).seller_tax_id);
       }
       const input = { ...rest, ...(expiresAt ? { expiresAt: Date.parse(expiresAt) } : {}) };
-      const result = await createOrder(deps, tenantId, input, auditMetaOf(request));
-      const order = await waitForOrder(deps, result.order, request.query.wait ?? 0);
+      const wait = request.query.wait ?? 0;
+      // Watching since before the insert, the wait needs no first read of the order it just wrote.
+      let watch: SettledWatch | undefined;
+      let order: ScanOrder;
+      let created: boolean;
+      try {
+        const result = await createOrder(
+          deps,
+          tenantId,
+          input,
+          auditMetaOf(request),
+          wait > 0 ? { beforeInsert: (id) => (watch = watchOrderSettled(deps, id)) } : {},
+        );
+        created = result.created;
+        order = await waitForOrder(deps, result.order, wait, result.created ? watch : undefined);
+      } finally {
+        watch?.close();
+      }
       const links = orderLinks(deps, order)!;
-      return reply.status(result.created ? 201 : 200).send({
+      return reply.status(created ? 201 : 200).send({
         orderNo: order.order_no,
         token: links.token,
         url: links.url,

@@ -22,6 +22,7 @@ import * as m0021 from './0021-verification-platform.js';
 import * as m0022 from './0022-received-rules.js';
 import * as m0023 from './0023-received-mails.js';
 import * as m0024 from './0024-received-mailboxes.js';
+import * as m0025 from './0025-jobs-notify-resend-counters.js';
 import * as m0026 from './0026-catalogue-items.js';
 import * as m0027 from './0027-counter-settings.js';
 import * as m0028 from './0028-counter-reservations.js';
@@ -55,6 +56,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0022-received-rules': m0022,
   '0023-received-mails': m0023,
   '0024-received-mailboxes': m0024,
+  '0025-jobs-notify-resend-counters': m0025,
   '0026-catalogue-items': m0026,
   '0027-counter-settings': m0027,
   '0028-counter-reservations': m0028,
