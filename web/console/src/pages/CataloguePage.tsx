@@ -230,6 +230,7 @@ export default function CataloguePage() {
   const [cursor, setCursor] = useState<string | undefined>();
   const [editing, setEditing] = useState<CatalogueItem | 'new' | null>(null);
   const [importing, setImporting] = useState(false);
+  const [importFile, setImportFile] = useState<File | null>(null);
   const [importErrors, setImportErrors] = useState<{ message: string; rows: ImportRowError[] } | null>(null);
   const q = useQuery({
     queryKey: ['catalogue', sellerTaxId, search, cursor],
@@ -415,18 +416,18 @@ export default function CataloguePage() {
                 0.06）、单价、含税（是/否）、启用（是/否）。
                 任何一行有错误则不导入任何商品，并逐行列出错误；名称和规格型号相同的商品会被更新。导出的文件可直接改后导入。
               </Typography.Paragraph>
-              <Form.Item
-                name="file"
-                label="CSV 文件（UTF-8）"
-                rules={[{ required: true, message: '请选择文件' }]}
-                getValueFromEvent={(e) => e.target.files?.[0]}
-              >
-                <input type="file" accept=".csv,text/csv" data-testid="catalogue-file" />
-              </Form.Item>
+              <input
+                type="file"
+                accept=".csv,text/csv"
+                aria-label="CSV 文件（UTF-8）"
+                data-testid="catalogue-file"
+                onChange={(e) => setImportFile(e.target.files?.[0] ?? null)}
+              />
             </>
           }
-          run={async (v) => {
-            const file = v.file as File;
+          run={async () => {
+            const file = importFile;
+            if (!file) throw new Error('请选择 CSV 文件');
             if (file.size > 1_000_000) throw new Error('文件超过 1 MB，请分批导入');
             const csv = await file.text();
             try {

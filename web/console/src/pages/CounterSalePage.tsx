@@ -381,11 +381,12 @@ export default function CounterSalePage() {
   useEffect(() => {
     if (!orderNo) return;
     const run = ++alive.current;
-    let since = 'open';
+    let since: string | null = null;
     void (async () => {
       while (alive.current === run) {
         try {
-          const v = await get<OrderView>(`/api/v1/scan/orders/${orderNo}`, { since, wait: 20 });
+          // The first read answers at once (the ticket's items); the next ones wait for a change.
+          const v: OrderView = await get<OrderView>(`/api/v1/scan/orders/${orderNo}`, since ? { since, wait: 20 } : {});
           if (alive.current !== run) return;
           setView(v);
           since = v.status;
@@ -677,7 +678,7 @@ export default function CounterSalePage() {
                       {l.spec ? <Typography.Text type="secondary"> {l.spec}</Typography.Text> : null}
                       <div>
                         <Typography.Text type="secondary">
-                          税率 {formatTaxRatePercent(l.taxRate)}
+                          {l.unit ? `单位 ${l.unit} · ` : ''}税率 {formatTaxRatePercent(l.taxRate)}
                           {c ? ` · 税额 ${money(c.tax)}` : ''}
                         </Typography.Text>
                       </div>
@@ -692,10 +693,10 @@ export default function CounterSalePage() {
                     </Col>
                   </Row>
                   <Row gutter={8} style={{ marginTop: 8 }} align="middle">
-                    <Col span={7}>
+                    <Col span={5}>
                       <Input
                         data-testid={`sale-qty-${i}`}
-                        addonAfter={l.unit ?? undefined}
+                        aria-label="数量"
                         value={l.quantity}
                         onChange={(e) => setLine(l.key, { quantity: e.target.value })}
                         inputMode="decimal"
@@ -710,7 +711,7 @@ export default function CounterSalePage() {
                         inputMode="decimal"
                       />
                     </Col>
-                    <Col span={4}>
+                    <Col span={5}>
                       <Switch
                         size="small"
                         checked={l.priceIncludesTax}
@@ -719,7 +720,7 @@ export default function CounterSalePage() {
                         onChange={(v) => setLine(l.key, { priceIncludesTax: v })}
                       />
                     </Col>
-                    <Col span={5} style={{ textAlign: 'right' }}>
+                    <Col span={6} style={{ textAlign: 'right' }}>
                       <Typography.Text strong data-testid={`sale-total-${i}`}>
                         {c ? money(c.total) : '—'}
                       </Typography.Text>
