@@ -32,17 +32,6 @@ interface ImportRowError {
   errors: { field: string; message: string }[];
 }
 
-const FIELD_LABELS: Record<string, string> = {
-  name: '名称',
-  spec: '规格型号',
-  unit: '单位',
-  taxCode: '税收分类编码',
-  taxRate: '税率',
-  unitPrice: '单价',
-  taxInclusive: '含税',
-  enabled: '启用',
-};
-
 /** 税收分类编码 picker: search by code or name; the chosen code's allowed rates go to `onRates`. */
 function TaxCodeField({
   value,
@@ -466,15 +455,13 @@ export default function CataloguePage() {
             dataSource={importErrors.rows}
             columns={[
               { title: '行', dataIndex: 'line', width: 60 },
-              { title: '名称', dataIndex: 'name', render: (v: string | null) => v ?? '—' },
+              { title: '名称', dataIndex: 'name', width: 140, render: (v: string | null) => v ?? '—' },
               {
                 title: '错误',
                 render: (_: unknown, r) => (
                   <ul style={{ margin: 0, paddingLeft: 16 }}>
                     {r.errors.map((e) => (
-                      <li key={e.field + e.message}>
-                        {FIELD_LABELS[e.field] ?? e.field}：{e.message}
-                      </li>
+                      <li key={e.field + e.message}>{e.message}</li>
                     ))}
                   </ul>
                 ),

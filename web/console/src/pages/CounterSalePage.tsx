@@ -259,7 +259,7 @@ function printReceipt(paper: '58' | '80') {
     const saved = el.getAttribute('style');
     el.setAttribute('style', `display:block;position:absolute;left:-9999px;top:0;width:${paper}mm`);
     el.classList.add('measuring');
-    heightMm = Math.ceil((el.getBoundingClientRect().height * 25.4) / 96) + 20;
+    heightMm = Math.ceil((el.getBoundingClientRect().height * 25.4) / 96) + 6;
     if (saved === null) el.removeAttribute('style');
     else el.setAttribute('style', saved);
     el.classList.remove('measuring');
