@@ -106,7 +106,20 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_POPPLER)('counter pages in headless Chromi
     // Nothing of the file was imported.
     const list = await h.api('GET', `/api/v1/catalogue/items?q=${encodeURIComponent('红茶')}`);
     expect(list.json.items).toEqual([]);
-  }, 60_000);
+
+    // The manual issue form takes a line from the catalogue: name, code, rate, unit, quantity 1 and the price.
+    await page.goto(`${h.baseUrl}/console/invoices/issue`);
+    await page.getByTestId('issue-catalogue').click();
+    await page.keyboard.type('芝士');
+    await page.locator('.ant-select-item-option', { hasText: '芝士蛋糕' }).first().click(WAIT);
+    const line = page.getByTestId('line-0');
+    await expect.poll(() => line.locator('input').nth(1).inputValue()).toBe('芝士蛋糕');
+    expect(await line.locator('input').nth(2).inputValue()).toBe(CATERING);
+    expect(await line.locator('input').nth(4).inputValue()).toBe('块');
+    // The item's price includes tax, the form is tax-exclusive: 18 / 1.06 = 16.98113208, amount 16.98.
+    expect(await line.locator('input').nth(6).inputValue()).toBe('16.98113208');
+    expect(await line.locator('input').nth(7).inputValue()).toBe('16.98');
+  }, 120_000);
 
   it('码上开票: a sale from the catalogue at phone width, an 80 mm ticket with its QR, the consumer scans and the screen turns 已开具', async () => {
     const till = await h.browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN' });
