@@ -220,23 +220,23 @@ function Receipt({
 }
 
 const RECEIPT_CSS = `
-.counter-receipt { display: none; }
+.counter-receipt { display: none; box-sizing: border-box; padding: 3mm; color: #000; background: #fff;
+  font: 12px/1.45 "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; }
+.counter-receipt.paper-80 { width: 80mm; }
+.counter-receipt.paper-58 { width: 58mm; font-size: 11px; }
+.counter-receipt table { width: 100%; border-collapse: collapse; margin: 2mm 0; }
+.counter-receipt td { padding: 0.5mm 0; vertical-align: top; }
+.counter-receipt .r-title { text-align: center; font-size: 1.35em; font-weight: 700; margin-bottom: 1mm; }
+.counter-receipt .r-center { text-align: center; }
+.counter-receipt .r-right { text-align: right; white-space: nowrap; }
+.counter-receipt .r-total { text-align: right; font-weight: 700; border-top: 1px dashed #000; padding-top: 1mm; }
+.counter-receipt .r-qr { display: block; margin: 2mm auto 1mm; }
+.counter-receipt.paper-80 .r-qr { width: 50mm; height: 50mm; }
+.counter-receipt.paper-58 .r-qr { width: 40mm; height: 40mm; }
+.counter-receipt .r-small { font-size: 0.85em; margin-top: 1mm; }
 @media print {
   body > *:not(.counter-receipt) { display: none !important; }
-  .counter-receipt { display: block; box-sizing: border-box; padding: 3mm; color: #000; background: #fff;
-    font: 12px/1.45 "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; }
-  .counter-receipt.paper-80 { width: 80mm; }
-  .counter-receipt.paper-58 { width: 58mm; font-size: 11px; }
-  .counter-receipt table { width: 100%; border-collapse: collapse; margin: 2mm 0; }
-  .counter-receipt td { padding: 0.5mm 0; vertical-align: top; }
-  .counter-receipt .r-title { text-align: center; font-size: 1.35em; font-weight: 700; margin-bottom: 1mm; }
-  .counter-receipt .r-center { text-align: center; }
-  .counter-receipt .r-right { text-align: right; white-space: nowrap; }
-  .counter-receipt .r-total { text-align: right; font-weight: 700; border-top: 1px dashed #000; padding-top: 1mm; }
-  .counter-receipt .r-qr { display: block; margin: 2mm auto 1mm; }
-  .counter-receipt.paper-80 .r-qr { width: 50mm; height: 50mm; }
-  .counter-receipt.paper-58 .r-qr { width: 40mm; height: 40mm; }
-  .counter-receipt .r-small { font-size: 0.85em; margin-top: 1mm; }
+  .counter-receipt { display: block; }
 }
 .counter-qr { width: min(72vw, 320px); height: min(72vw, 320px); display: block; margin: 0 auto; }
 `;
@@ -257,12 +257,10 @@ function printReceipt(paper: '58' | '80') {
   let heightMm = 200;
   if (el) {
     const saved = el.getAttribute('style');
-    el.setAttribute('style', `display:block;position:absolute;left:-9999px;top:0;width:${paper}mm`);
-    el.classList.add('measuring');
-    heightMm = Math.ceil((el.getBoundingClientRect().height * 25.4) / 96) + 6;
+    el.setAttribute('style', 'display:block;position:absolute;left:-9999px;top:0');
+    heightMm = Math.ceil((el.getBoundingClientRect().height * 25.4) / 96) + 4;
     if (saved === null) el.removeAttribute('style');
     else el.setAttribute('style', saved);
-    el.classList.remove('measuring');
   }
   style.textContent = `@page { size: ${paper}mm ${heightMm}mm; margin: 0; }`;
   window.print();
