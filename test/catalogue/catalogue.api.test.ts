@@ -204,6 +204,26 @@ for (const dialect of TEST_DIALECTS) {
       });
     });
 
+    it('refuses oversized and malformed files without importing', async () => {
+      const header = '名称,税收分类编码,税率,单价';
+      const many = [header, ...Array.from({ length: 5001 }, (_, i) => `商品${i},${CATERING},0.06,1`)].join('\n');
+      const tooMany = await post(t, a, '/api/v1/catalogue/items/import', { sellerTaxId: a.sellerTaxId, csv: many });
+      expect(errorOf(tooMany)).toMatchObject({
+        code: 'CATALOGUE_IMPORT_INVALID',
+        message: expect.stringMatching(/最多导入 5000 行/),
+      });
+      // An unterminated quote swallows the rest of the file into one field: that row is refused, nothing imported.
+      const open = [header, `"咖啡,${CATERING},0.06,1`, `茶,${CATERING},0.06,1`].join('\n');
+      const refused = await post(t, a, '/api/v1/catalogue/items/import', { sellerTaxId: a.sellerTaxId, csv: open });
+      expect(errorOf(refused).code).toBe('CATALOGUE_IMPORT_INVALID');
+      expect((await get(t, a, `/api/v1/catalogue/items?q=${encodeURIComponent('茶')}`)).json().items).toEqual([]);
+      const huge = await post(t, a, '/api/v1/catalogue/items/import', {
+        sellerTaxId: a.sellerTaxId,
+        csv: 'x'.repeat(1_000_001),
+      });
+      expect(huge.statusCode).toBe(400);
+    });
+
     it('scopes a clerk to their seller orgs and walls tenants off', async () => {
       const mine = (await post(t, a, '/api/v1/catalogue/items', item({ name: '本店商品' }))).json();
       const theirs = (
