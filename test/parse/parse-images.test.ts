@@ -139,6 +139,15 @@ describe('synthetic photos of our own rendered invoices', () => {
     expect(clean.seller.taxId).toBe(doc.seller.taxId);
     expect(clean.buyer.taxId).toBe(doc.buyer.taxId);
     expect(clean.warnings.map((w) => w.code)).not.toContain('QR_MISMATCH');
+    expect(clean.fieldSources).toMatchObject({ 'buyer.taxId': 'ocr', lines: 'ocr', number: 'qr' });
+    // The item table by its columns, as the PDF text layer gives it.
+    expect(clean.lines.map((l) => [l.name, l.unit, l.quantity, l.amount, l.taxRate, l.taxAmount])).toEqual([
+      ['*信息技术服务*软件开发服务费', '项', '1', '8000.00', '0.06', '480.00'],
+      ['*有色金属*铝锭', '吨', '2', '1000.00', '0.13', '130.00'],
+      ['*餐饮服务*工作餐', null, null, '100.00', '0.06', '6.00'],
+    ]);
+    expect(clean.totals).toEqual({ amount: doc.totals.amount, tax: doc.totals.tax, total: doc.totals.total });
+    expect(clean.amountInWords).toBe(doc.totals.totalInWords);
     // Paste the QR corner of another invoice over this one: the QR and the printed text now disagree.
     const other = renderInvoiceDocuments(sampleInvoice({ kind: '82', number: '25310000000000009999' })).pdf;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-img-'));
