@@ -107,6 +107,7 @@ describe('synthetic photos of our own rendered invoices', () => {
 
   const variants: Array<[string, (s: sharp.Sharp) => sharp.Sharp]> = [
     ['upright PNG', (s) => s.png()],
+    ['WebP screenshot', (s) => s.webp({ quality: 90 })],
     ['turned 7° (a hand-held photo)', (s) => s.rotate(7, { background: '#ffffff' }).jpeg({ quality: 85 })],
     ['upside down', (s) => s.rotate(180).jpeg({ quality: 85 })],
     ['sheared (perspective-like)', (s) => s.affine([1, 0.06, 0.04, 1], { background: '#ffffff' }).jpeg()],
