@@ -13,7 +13,12 @@ import {
   usersRoutes,
 } from './modules/auth/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
-import { invoiceFilesRoutes, receivedFilesRoutes, receivedInvoicesRoutes } from './modules/collection/index.js';
+import {
+  invoiceFilesRoutes,
+  receivedFilesRoutes,
+  receivedInvoicesRoutes,
+  receivedRulesRoutes,
+} from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
@@ -202,6 +207,7 @@ export async function buildApp(
     await authed.register(invoiceFilesRoutes, { deps });
     await authed.register(receivedInvoicesRoutes, { deps });
     await authed.register(receivedFilesRoutes, { deps });
+    await authed.register(receivedRulesRoutes, { deps });
     if (runtime.sandbox) {
       const sandboxOrg = (tenantId: string, taxId: string) => getOrg({ db: deps.db.kysely }, tenantId, taxId);
       await authed.register(sandboxRoutes, { deps, sandbox: runtime.sandbox, getOrg: sandboxOrg });
