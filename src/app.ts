@@ -17,6 +17,7 @@ import {
   invoiceFilesRoutes,
   receivedFilesRoutes,
   receivedInvoicesRoutes,
+  receivedRulesRoutes,
   receivedVerificationRoutes,
 } from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
@@ -218,6 +219,7 @@ export async function buildApp(
     await authed.register(receivedInvoicesRoutes, { deps });
     await authed.register(receivedVerificationRoutes, { deps });
     await authed.register(receivedFilesRoutes, { deps });
+    await authed.register(receivedRulesRoutes, { deps });
     if (runtime.sandbox) {
       const sandboxOrg = (tenantId: string, taxId: string) => getOrg({ db: deps.db.kysely }, tenantId, taxId);
       await authed.register(sandboxRoutes, { deps, sandbox: runtime.sandbox, getOrg: sandboxOrg });

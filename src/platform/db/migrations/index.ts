@@ -19,6 +19,7 @@ import * as m0017 from './0017-scan-static-counters.js';
 import * as m0018 from './0018-received-invoices.js';
 import * as m0020 from './0020-received-verifications.js';
 import * as m0021 from './0021-verification-platform.js';
+import * as m0022 from './0022-received-rules.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -45,4 +46,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0018-received-invoices': m0018,
   '0020-received-verifications': m0020,
   '0021-verification-platform': m0021,
+  '0022-received-rules': m0022,
 };
