@@ -13,7 +13,13 @@ import {
   usersRoutes,
 } from './modules/auth/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
-import { invoiceFilesRoutes } from './modules/collection/index.js';
+import {
+  invoiceFilesRoutes,
+  receivedFilesRoutes,
+  receivedInvoicesRoutes,
+  receivedRulesRoutes,
+  receivedVerificationRoutes,
+} from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
@@ -82,7 +88,17 @@ export async function createRuntime(
     observer: metrics.signals,
   });
   attachCaches(db.kysely, { clock, signals, logger: logger.child({ component: 'cache' }) });
-  const deps: Deps = { config, db, clock, logger, jobs, events, signals, channel: sandbox };
+  const deps: Deps = {
+    config,
+    db,
+    clock,
+    logger,
+    jobs,
+    events,
+    signals,
+    channel: sandbox,
+    verificationChannel: sandbox.verification,
+  };
   registerAllTasks(registry, deps);
   return {
     deps,
@@ -200,6 +216,10 @@ export async function buildApp(
     await authed.register(scanOrdersRoutes, { deps });
     await authed.register(dashboardRoutes, { deps });
     await authed.register(invoiceFilesRoutes, { deps });
+    await authed.register(receivedInvoicesRoutes, { deps });
+    await authed.register(receivedVerificationRoutes, { deps });
+    await authed.register(receivedFilesRoutes, { deps });
+    await authed.register(receivedRulesRoutes, { deps });
     if (runtime.sandbox) {
       const sandboxOrg = (tenantId: string, taxId: string) => getOrg({ db: deps.db.kysely }, tenantId, taxId);
       await authed.register(sandboxRoutes, { deps, sandbox: runtime.sandbox, getOrg: sandboxOrg });

@@ -3,6 +3,13 @@
  * its own (pdf.js reads the CMap directory it is given). Runs inside the collection module's worker threads.
  */
 
+export {
+  type ArchiveFile,
+  type ArchiveSkip,
+  type ExpandedArchive,
+  expandInvoiceArchive,
+  isOfdContainer,
+} from './archive.js';
 export { isParseFailure, PARSE_FAILURE_CODES, ParseFailure, type ParseFailureCode } from './errors.js';
 export {
   checkImageHeader,

@@ -4,6 +4,7 @@
 
 export * from './amount-in-words.js';
 export * from './buyer-rules.js';
+export * from './compliance.js';
 export * from './compute-invoice-totals.js';
 export * from './compute-line.js';
 export * from './crc16.js';
@@ -19,6 +20,7 @@ export * from './printed-line.js';
 export * from './qr-payload.js';
 export * from './qr-types.js';
 export * from './received-invoice-kinds.js';
+export * from './received-verification.js';
 export * from './red-letter.js';
 export * from './red-lines.js';
 export * from './resident-id.js';

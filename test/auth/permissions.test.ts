@@ -39,6 +39,8 @@ const PROBES: Record<Permission, { method: 'GET' | 'POST'; url: string; payload?
   'invoices.deliver': { method: 'POST', url: '/api/v1/invoices/NOPE-1/deliver', payload: { bogus: 1 } },
   'scan.read': { method: 'GET', url: '/api/v1/scan/settings' },
   'scan.manage': { method: 'POST', url: '/api/v1/scan/settings', payload: {} },
+  'received.read': { method: 'GET', url: '/api/v1/received-invoices/rcv_nope' },
+  'received.manage': { method: 'POST', url: '/api/v1/received-invoices', payload: {} },
   'orgs.read': { method: 'GET', url: '/api/v1/orgs' },
   'orgs.manage': { method: 'POST', url: '/api/v1/orgs', payload: {} },
   'integrations.read': { method: 'GET', url: '/api/v1/apps' },

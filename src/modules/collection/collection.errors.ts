@@ -66,3 +66,51 @@ export const {
       'A picture whose header claims more than 50 million pixels or a side above 16 384 pixels; refused before decoding.',
   },
 });
+
+export const {
+  RECEIVED_INVOICE_NOT_FOUND,
+  RECEIVED_FILE_NOT_FOUND,
+  RECEIVED_BUYER_ORG_UNKNOWN,
+  RECEIVED_ENTRY_INVALID,
+  RECEIVED_INVOICE_IN_USE,
+  RECEIVED_TOO_MANY_FILES,
+  RECEIVED_EXPORT_TOO_LARGE,
+} = defineErrors({
+  RECEIVED_INVOICE_NOT_FOUND: {
+    statusCode: 404,
+    message: '收到的发票不存在',
+    description: "No live received invoice with this id in the tenant (deleted, or another tenant's).",
+  },
+  RECEIVED_FILE_NOT_FOUND: {
+    statusCode: 404,
+    message: '收到的文件不存在',
+    description: 'No received file with this id in the tenant.',
+  },
+  RECEIVED_BUYER_ORG_UNKNOWN: {
+    statusCode: 422,
+    message: 'buyerTaxId 不是本租户的组织',
+    description: 'The `buyerTaxId` of an intake names no org of the tenant.',
+  },
+  RECEIVED_ENTRY_INVALID: {
+    statusCode: 422,
+    message: '手工录入的发票信息有误',
+    description:
+      'A manual entry fails the tax rules (20-digit 数电 number, legacy 发票代码 + 8-digit number, date, amount); ' +
+      'details.problems lists each field and why.',
+  },
+  RECEIVED_INVOICE_IN_USE: {
+    statusCode: 409,
+    message: '发票已被使用，不能删除',
+    description: 'Only received invoices whose usageStatus is `unused` can be deleted.',
+  },
+  RECEIVED_TOO_MANY_FILES: {
+    statusCode: 413,
+    message: '一次上传的文件过多',
+    description: 'More `file` parts in one upload than allowed (details.maxFiles); ZIPs count as one file.',
+  },
+  RECEIVED_EXPORT_TOO_LARGE: {
+    statusCode: 422,
+    message: '导出的发票超过上限，请缩小筛选范围后分批导出',
+    description: 'A received-invoice export would exceed EXPORT_MAX_ROWS (details.maxRows); narrow the filters.',
+  },
+});

@@ -1,8 +1,36 @@
 /**
- * Invoice collection (收票): for now the parse-only front door — one uploaded file parsed on a worker thread by
- * src/parse and answered without storing anything. Intake, the pool, verification and compliance come next (#14).
+ * Invoice collection (收票, #14): the parse-only front door, intake from every channel (intakeReceivedFiles: files
+ * stored unchanged, parsed on worker threads, one item per invoice), the received-invoice pool (进项发票池) and its
+ * processing pipeline (duplicates, verification, compliance, events). See docs/collection.md.
  */
 export * from './collection.errors.js';
+export {
+  COMPLIANCE_RESULTS,
+  type CollectionTables,
+  RECEIVED_SOURCES,
+  type ReceivedFile,
+  type ReceivedInvoice,
+  type ReceivedSource,
+  VERIFICATION_STATUSES,
+  type VerificationStatus,
+} from './collection.tables.js';
+export {
+  chinaDate,
+  effectiveRules,
+  RECEIVED_BUYER_ORG_NOT_FOUND,
+  RECEIVED_RULES_INVALID,
+  receivedRulesRoutes,
+  recomputeCompliance,
+  registerComplianceTasks,
+} from './compliance/index.js';
+export {
+  enqueueProcessing,
+  type IntakeInput,
+  type IntakeResult,
+  intakeReceivedFiles,
+  receivedBlobs,
+} from './intake.js';
+export { enterReceivedInvoice, type ManualEntry } from './manual-entry.js';
 export {
   configureParsePool,
   getParsePool,
@@ -11,4 +39,36 @@ export {
   type ParsePoolOptions,
   ParseRejected,
 } from './parse-pool.js';
+export { findReceivedInvoice, findReceivedInvoicesByIds, updateReceivedInvoice } from './received.repo.js';
+export { publishReceivedEvent, RECEIVED_EVENTS, type ReceivedEvent } from './received-events.js';
+export {
+  type ReceivedInvoiceView,
+  registerVerificationHistoryLoader,
+  toReceivedInvoiceViews,
+  type VerificationHistoryEntry,
+  type VerificationHistoryLoader,
+} from './received-view.js';
 export { invoiceFilesRoutes } from './routes/invoice-files.routes.js';
+export { receivedFilesRoutes } from './routes/received-files.routes.js';
+export { receivedInvoicesRoutes } from './routes/received-invoices.routes.js';
+export { type ComplianceFinding, complianceJson } from './stored-json.js';
+export { registerCollectionTasks } from './tasks/index.js';
+export { PROCESS_RECEIVED_TASK } from './tasks/task-ids.js';
+export {
+  loadVerificationHistories,
+  NIGHTLY_QUOTA_SHARE,
+  NIGHTLY_WINDOW,
+  queueNightlyReverification,
+  REVERIFY_NIGHTLY_TASK,
+  receivedVerificationRoutes,
+  registerVerificationTasks,
+  requestVerification,
+  scheduleNightlyReverification,
+  VERIFY_RECEIVED_TASK,
+  type VerifyOutcome,
+  type VerifyReason,
+  type VerifyReceivedInput,
+  type VerifyReceivedOptions,
+  verificationQueryOf,
+  verifyReceivedInvoice,
+} from './verification/index.js';

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type ParsedInvoice, type ParseFailureCode, sniffFormat } from '../../parse/index.js';
+import { type ExpandedArchive, type ParsedInvoice, type ParseFailureCode, sniffFormat } from '../../parse/index.js';
 import type { ParseReply, ParseRequest, ParseWorkerData } from './parse-worker.js';
 
 /** Why the pool could not give a result: the parser's own refusal, or a limit the pool enforced. */
@@ -34,7 +34,8 @@ export interface ParsePoolOptions {
 
 interface Job {
   readonly bytes: Uint8Array;
-  resolve(result: ParsedInvoice): void;
+  readonly op: 'parse' | 'expand';
+  resolve(result: ParsedInvoice | ExpandedArchive): void;
   reject(err: Error): void;
 }
 
@@ -55,7 +56,18 @@ export class ParsePool {
   /** Parses one file on a worker thread. Rejects with ParseRejected for refused files, Error for crashes. */
   parse(bytes: Uint8Array): Promise<ParsedInvoice> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ bytes, resolve, reject });
+      this.queue.push({ bytes, op: 'parse', resolve: resolve as Job['resolve'], reject });
+      this.dispatch();
+    });
+  }
+
+  /**
+   * The files of a ZIP archive (src/parse/archive.ts), read on a worker thread under the same time and memory limits.
+   * Rejects with ParseRejected when the archive itself is refused (corrupt, ZIP-bomb limits).
+   */
+  expand(bytes: Uint8Array): Promise<ExpandedArchive> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ bytes, op: 'expand', resolve: resolve as Job['resolve'], reject });
       this.dispatch();
     });
   }
@@ -84,7 +96,7 @@ export class ParsePool {
       }, limit);
       slot.job = { ...job, id, timer };
       slot.worker.ref();
-      const request: ParseRequest = { id, bytes: job.bytes, maxBytes: this.options.maxFileBytes };
+      const request: ParseRequest = { id, bytes: job.bytes, maxBytes: this.options.maxFileBytes, op: job.op };
       slot.worker.postMessage(request);
     }
   }
@@ -121,6 +133,7 @@ export class ParsePool {
     slot.job = null;
     slot.worker.unref();
     if ('result' in reply) job.resolve(reply.result);
+    else if ('archive' in reply) job.resolve(reply.archive);
     else if ('failure' in reply) job.reject(new ParseRejected(reply.failure.code, reply.failure.message));
     else job.reject(new Error(`parse failed: ${reply.error}`));
     this.dispatch();

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import {
+  type ExpandedArchive,
+  expandInvoiceArchive,
   isParseFailure,
   type OcrEngine,
   type ParsedInvoice,
@@ -25,6 +27,8 @@ export interface ParseRequest {
   readonly id: number;
   readonly bytes: Uint8Array;
   readonly maxBytes: number;
+  /** `expand`: the files of a ZIP archive (intake), instead of parsing one invoice file. */
+  readonly op?: 'parse' | 'expand';
 }
 
 /** Set once per worker at start. */
@@ -36,6 +40,7 @@ export interface ParseWorkerData {
 /** Message from the worker. */
 export type ParseReply =
   | { readonly id: number; readonly result: ParsedInvoice }
+  | { readonly id: number; readonly archive: ExpandedArchive }
   | { readonly id: number; readonly failure: { readonly code: ParseFailureCode; readonly message: string } }
   | { readonly id: number; readonly error: string }
   /** Sent once when the worker has loaded the parser and pdf.js: time limits start counting after it. */
@@ -56,9 +61,13 @@ if (port) {
     warmUpPdf(),
     prepareQrReader(fs.readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'))),
   ]);
-  port.on('message', async ({ id, bytes, maxBytes }: ParseRequest) => {
+  port.on('message', async ({ id, bytes, maxBytes, op }: ParseRequest) => {
     let reply: ParseReply;
     try {
+      if (op === 'expand') {
+        port.postMessage({ id, archive: expandInvoiceArchive(bytes) } satisfies ParseReply);
+        return;
+      }
       let ocr: OcrEngine | undefined;
       if (data.ocr && sniffFormat(bytes) === 'image') {
         ocrEngine ??= loadOcrEngine();

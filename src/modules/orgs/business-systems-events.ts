@@ -10,6 +10,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'order.submitted',
   'order.invoiced',
   'order.withdrawn',
+  'received.created',
+  'received.verified',
+  'received.changed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

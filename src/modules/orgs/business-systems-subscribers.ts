@@ -41,7 +41,10 @@ export async function findEventSubscribers(
   return systems.filter(
     (s) =>
       subscribedEvents(s).includes(input.eventType) &&
-      (s.receive_all_invoices === 1 || (input.businessSystemCode !== null && s.code === input.businessSystemCode)),
+      (s.receive_all_invoices === 1 ||
+        (input.businessSystemCode !== null && s.code === input.businessSystemCode) ||
+        // Received invoices (收票) belong to no business system: subscribing to their events is enough.
+        input.eventType.startsWith('received.')),
   );
 }
 

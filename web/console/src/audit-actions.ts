@@ -38,4 +38,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'red_forms.confirm': '确认红字确认单',
   'red_forms.reject': '拒绝红字确认单',
   'jobs.retry': '重试任务',
+  'received.delete': '删除收到的发票',
+  'received.export': '导出进项发票',
+  'received.rules.update': '修改合规规则',
 };

@@ -2,20 +2,10 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
-import { AppError, type ErrorCode } from '../../../platform/errors/app-error.js';
+import { AppError } from '../../../platform/errors/app-error.js';
 import { responses } from '../../../platform/http/schemas.js';
-import {
-  INVOICE_FILE_CORRUPT,
-  INVOICE_FILE_ENCRYPTED,
-  INVOICE_FILE_IMAGE_TOO_LARGE,
-  INVOICE_FILE_MISSING,
-  INVOICE_FILE_NO_TEXT,
-  INVOICE_FILE_NOT_INVOICE,
-  INVOICE_FILE_TOO_COMPLEX,
-  INVOICE_FILE_TOO_LARGE,
-  INVOICE_FILE_UNSUPPORTED,
-  INVOICE_FILE_ZIP_LIMIT,
-} from '../collection.errors.js';
+import { INVOICE_FILE_MISSING, INVOICE_FILE_TOO_LARGE } from '../collection.errors.js';
+import { PARSE_FAILURE_ERRORS } from '../parse-failures.js';
 import { configureParsePool, getParsePool, PARSE_LIMITS, ParseRejected } from '../parse-pool.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -69,18 +59,6 @@ const ParsedInvoiceReply = Type.Object({
   ),
 });
 
-const FAILURES: Readonly<Record<ParseRejected['code'], ErrorCode>> = {
-  NOT_AN_INVOICE: INVOICE_FILE_NOT_INVOICE,
-  ENCRYPTED: INVOICE_FILE_ENCRYPTED,
-  CORRUPT: INVOICE_FILE_CORRUPT,
-  UNSUPPORTED_TYPE: INVOICE_FILE_UNSUPPORTED,
-  TOO_LARGE: INVOICE_FILE_TOO_LARGE,
-  ZIP_LIMIT: INVOICE_FILE_ZIP_LIMIT,
-  NO_TEXT_LAYER: INVOICE_FILE_NO_TEXT,
-  IMAGE_TOO_LARGE: INVOICE_FILE_IMAGE_TOO_LARGE,
-  TOO_COMPLEX: INVOICE_FILE_TOO_COMPLEX,
-};
-
 /** `POST /api/v1/invoice-files/parse`: one file in, the fields read from it out; nothing is stored. */
 export const invoiceFilesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   configureParsePool({ ocr: deps.config.collectOcr });
@@ -127,7 +105,7 @@ export const invoiceFilesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       try {
         return await getParsePool().parse(bytes);
       } catch (err) {
-        if (err instanceof ParseRejected) throw new AppError(FAILURES[err.code], err.message);
+        if (err instanceof ParseRejected) throw new AppError(PARSE_FAILURE_ERRORS[err.code], err.message);
         throw err;
       }
     },

@@ -1,0 +1,489 @@
+/**
+ * Intake (收票): every channel (upload, API, mail, assistant) ends here. Each file is stored unchanged in the blob
+ * store and recorded (even when it cannot be parsed), parsed on the parse pool's worker threads (a ZIP is expanded
+ * there first, each entry becoming a file of its own), and each invoice found becomes an item of the pool, inserted
+ * with its processing job in one transaction. Idempotent by content: the same bytes again answer the items they
+ * gave (a unique index per tenant and sha256, and one live item per file and index, settle concurrent intakes).
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import {
+  type ExpandedArchive,
+  isOfdContainer,
+  type ParsedInvoice,
+  sniffFormat,
+  sniffImage,
+} from '../../parse/index.js';
+import type { Database } from '../../platform/db/database.js';
+import type { Deps } from '../../platform/deps.js';
+import { newId } from '../../platform/ids.js';
+import { isDigitalReceivedKind, type ReceivedInvoiceKind, toFen } from '../../tax/index.js';
+import type { BlobStore } from '../documents/index.js';
+import { createBlobStore } from '../documents/index.js';
+import { listOrgs } from '../orgs/index.js';
+import type { ReceivedFile, ReceivedInvoice, ReceivedInvoiceTable, ReceivedSource } from './collection.tables.js';
+import { PARSE_FAILURE_ERRORS } from './parse-failures.js';
+import { getParsePool, PARSE_LIMITS, ParseRejected } from './parse-pool.js';
+import {
+  findFileBySha,
+  findLiveItemsOfFiles,
+  findSameInvoice,
+  insertReceivedFile,
+  insertReceivedInvoice,
+  setArchiveEntries,
+  setDuplicateOf,
+} from './received.repo.js';
+import { type ReceivedInvoiceView, toReceivedInvoiceViews } from './received-view.js';
+import { type ArchiveEntry, archiveEntriesJson, extractionJson, receivedLinesJson } from './stored-json.js';
+import { PROCESS_RECEIVED_TASK } from './tasks/task-ids.js';
+
+/** What a channel hands to intake. */
+export interface IntakeInput {
+  readonly tenantId: string;
+  readonly files: ReadonlyArray<{ readonly fileName: string; readonly bytes: Uint8Array }>;
+  readonly source: ReceivedSource;
+  /** The channel's own reference (a mail import's id …). */
+  readonly sourceRef?: string;
+  /** Who brought it: a user id, an app id, a mail address. */
+  readonly broughtBy?: string;
+  /** Which of the tenant's orgs received it; else the org whose tax id the invoice names as buyer, if any. */
+  readonly buyerOrgId?: string;
+  readonly note?: string;
+}
+
+/** One file's outcome. */
+export interface IntakeFileResult {
+  readonly fileId: string;
+  readonly sha256: string;
+  /** False when the tenant had these bytes already. */
+  readonly created: boolean;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface IntakeResult {
+  /** Every live item of the files, new or existing, in file order. */
+  readonly items: ReceivedInvoiceView[];
+  readonly files: IntakeFileResult[];
+  /** How many items this intake inserted (0: everything was there already). */
+  readonly createdItems: number;
+}
+
+type Outcome =
+  | { readonly kind: 'ok'; readonly invoices: readonly ParsedInvoice[] }
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string }
+  | { readonly kind: 'archive'; readonly entries: ReadonlyArray<PlannedEntry> };
+
+type PlannedEntry =
+  | { readonly name: string; readonly file: PlannedFile }
+  | { readonly name: string; readonly error: { code: string; message: string } };
+
+/** A file read and parsed, before anything is written. */
+interface PlannedFile {
+  readonly fileName: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly format: string;
+  readonly contentType: string;
+  readonly outcome: Outcome;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  pdf: 'application/pdf',
+  ofd: 'application/ofd',
+  xml: 'application/xml',
+  zip: 'application/zip',
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  unknown: 'application/octet-stream',
+};
+
+/** The format of the bytes (sniffed, never the name): pdf, ofd, xml, zip, png, jpeg, webp or unknown. */
+export function sniffReceivedFormat(bytes: Uint8Array): string {
+  const sniffed = sniffFormat(bytes);
+  if (sniffed === 'zip') return isOfdContainer(bytes) ? 'ofd' : 'zip';
+  if (sniffed === 'image') return sniffImage(bytes) ?? 'unknown';
+  return sniffed;
+}
+
+/** The formats intake reads (a ZIP of them too). */
+const INVOICE_FORMATS = new Set(['pdf', 'ofd', 'xml', 'png', 'jpeg', 'webp']);
+
+const blobStores = new WeakMap<Deps, BlobStore>();
+
+/** The blob store received files live in (documents' store: content-addressed, `BLOB_STORE` fs or db). */
+export function receivedBlobs(deps: Deps): BlobStore {
+  let store = blobStores.get(deps);
+  if (!store) {
+    store = createBlobStore(deps.config, deps.db);
+    blobStores.set(deps, store);
+  }
+  return store;
+}
+
+const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+const MAX_NAME = 255;
+const capName = (name: string) => {
+  const clean = [...name.slice(0, 4 * MAX_NAME)]
+    .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f)
+    .join('')
+    .trim();
+  return (clean || 'file').slice(0, MAX_NAME);
+};
+
+/**
+ * Stores, parses and records the files; answers every item they hold. Never throws for a bad file (its error is
+ * recorded on its row and answered in `files`), only for infrastructure (database, blob store).
+ */
+export async function intakeReceivedFiles(deps: Deps, input: IntakeInput): Promise<IntakeResult> {
+  const blobs = receivedBlobs(deps);
+  // Files are read side by side on the parse pool (it queues what its workers cannot take yet).
+  const planned = await mapLimited(input.files, PLAN_CONCURRENCY, (f) =>
+    planFile(deps, blobs, input.tenantId, capName(f.fileName), f.bytes, 0),
+  );
+  const orgs = input.buyerOrgId ? [] : await listOrgs({ db: deps.db.kysely }, input.tenantId);
+  const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
+
+  const written = await deps.db.kysely.transaction().execute(async (trx) => {
+    const writer = new IntakeWriter(deps, trx, input, orgByTaxId);
+    const results: Array<{ file: ReceivedFile; created: boolean; error?: { code: string; message: string } }> = [];
+    for (const p of planned) results.push(await writer.write(p, null));
+    await writer.markDuplicates();
+    return { results, fileIds: writer.fileIds, createdItems: writer.createdItems };
+  });
+  if (written.createdItems > 0) deps.jobs.notify();
+  const db = deps.db.kysely;
+  const items = await findLiveItemsOfFiles(db, input.tenantId, written.fileIds);
+  const order = new Map(written.fileIds.map((id, i) => [id, i]));
+  items.sort(
+    (a, b) =>
+      (order.get(a.file_id ?? '') ?? 0) - (order.get(b.file_id ?? '') ?? 0) || a.index_in_file - b.index_in_file,
+  );
+  return {
+    items: await toReceivedInvoiceViews(db, input.tenantId, items),
+    files: written.results.map(({ file, created, error }) => ({
+      fileId: file.id,
+      sha256: file.sha256,
+      created,
+      ...(error ? { error } : {}),
+    })),
+    createdItems: written.createdItems,
+  };
+}
+
+/** Reads one file (and a ZIP's entries) into a plan: stored in the blob store, parsed, nothing recorded yet. */
+async function planFile(
+  deps: Deps,
+  blobs: BlobStore,
+  tenantId: string,
+  fileName: string,
+  bytes: Uint8Array,
+  depth: number,
+): Promise<PlannedFile> {
+  const sha256 = sha256Of(bytes);
+  const format = bytes.length === 0 ? 'unknown' : sniffReceivedFormat(bytes);
+  const base = {
+    fileName,
+    sha256,
+    size: bytes.length,
+    format,
+    contentType: CONTENT_TYPES[format] ?? CONTENT_TYPES.unknown!,
+  };
+  // A file the tenant has, that read fine and still has its items, is not parsed again.
+  const existing = await findFileBySha(deps.db.kysely, tenantId, sha256);
+  if (existing && existing.parse_status === 'failed') {
+    return {
+      ...base,
+      outcome: { kind: 'failed', code: existing.error_code ?? '', message: existing.error_message ?? '' },
+    };
+  }
+  if (existing?.parse_status === 'ok' && (await findLiveItemsOfFiles(deps.db.kysely, tenantId, [existing.id])).length) {
+    return { ...base, outcome: { kind: 'ok', invoices: [] } };
+  }
+  if (!existing) await blobs.put(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  if (bytes.length === 0) return { ...base, outcome: failed('CORRUPT', '文件为空') };
+  if (bytes.length > PARSE_LIMITS.maxFileBytes) {
+    return {
+      ...base,
+      outcome: failed('TOO_LARGE', `文件过大（${bytes.length} 字节，上限 ${PARSE_LIMITS.maxFileBytes} 字节）`),
+    };
+  }
+  const pool = getParsePool();
+  if (format === 'zip') {
+    if (depth > 0) return { ...base, outcome: failed('UNSUPPORTED_TYPE', '压缩包内嵌套的压缩包不予解压') };
+    let archive: ExpandedArchive;
+    try {
+      archive = await pool.expand(bytes);
+    } catch (err) {
+      return { ...base, outcome: rejected(deps, err) };
+    }
+    const entries: PlannedEntry[] = await mapLimited(archive.files, PLAN_CONCURRENCY, async (file) =>
+      // Entries that are no invoice file at all (a readme, a spreadsheet) are listed, not stored.
+      INVOICE_FORMATS.has(sniffReceivedFormat(file.bytes))
+        ? { name: file.name, file: await planFile(deps, blobs, tenantId, capName(file.name), file.bytes, 1) }
+        : { name: file.name, error: errorOf('UNSUPPORTED_TYPE', `${capName(file.name)} 不是发票文件类型`) },
+    );
+    for (const skip of archive.skipped) entries.push({ name: skip.name, error: errorOf(skip.code, skip.message) });
+    return { ...base, outcome: { kind: 'archive', entries } };
+  }
+  try {
+    return { ...base, outcome: { kind: 'ok', invoices: [await pool.parse(bytes)] } };
+  } catch (err) {
+    return { ...base, outcome: rejected(deps, err) };
+  }
+}
+
+/** Files planned at once: enough to keep the parse pool's workers busy, few enough to bound memory. */
+const PLAN_CONCURRENCY = 4;
+
+/** `fn` over `items` with at most `limit` running at once; results in input order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
+}
+
+function errorOf(code: string, message: string): { code: string; message: string } {
+  const mapped = PARSE_FAILURE_ERRORS[code as keyof typeof PARSE_FAILURE_ERRORS];
+  return { code: mapped?.code ?? code, message };
+}
+
+function failed(code: string, message: string): Outcome {
+  return { kind: 'failed', ...errorOf(code, message) };
+}
+
+/** A parse that did not give an invoice: the parser's refusal, or a crash on this file (logged, recorded as corrupt). */
+function rejected(deps: Deps, err: unknown): Outcome {
+  if (err instanceof ParseRejected) return failed(err.code, err.message);
+  deps.logger.warn({ err }, 'received file could not be parsed');
+  return failed('CORRUPT', '文件无法解析（解析器出错）');
+}
+
+const cap = (value: string | null | undefined, max: number): string | null =>
+  value === null || value === undefined ? null : value.slice(0, max);
+
+const fenOf = (value: string | null): number | null => {
+  if (value === null) return null;
+  try {
+    return toFen(value);
+  } catch {
+    return null;
+  }
+};
+
+/** The item row of one parsed invoice. */
+export function itemFieldsOf(
+  parsed: ParsedInvoice,
+): Omit<
+  ReceivedInvoiceTable,
+  | 'id'
+  | 'tenant_id'
+  | 'file_id'
+  | 'index_in_file'
+  | 'source'
+  | 'source_ref'
+  | 'brought_by'
+  | 'buyer_org_id'
+  | 'note'
+  | 'verification_status'
+  | 'verified_at'
+  | 'compliance_result'
+  | 'compliance_json'
+  | 'duplicate_of'
+  | 'usage_status'
+  | 'created_at'
+  | 'updated_at'
+  | 'deleted_at'
+> {
+  const lines = parsed.lines.slice(0, 2000).map((l) => ({
+    name: l.name.slice(0, 300),
+    spec: cap(l.spec, 300),
+    unit: cap(l.unit, 100),
+    quantity: cap(l.quantity, 40),
+    unitPrice: cap(l.unitPrice, 40),
+    amount: cap(l.amount, 40),
+    taxRate: cap(l.taxRate, 20),
+    taxAmount: cap(l.taxAmount, 40),
+  }));
+  return {
+    kind: parsed.kind,
+    code: cap(parsed.code, 20),
+    number: cap(parsed.number, 40),
+    issue_date: cap(parsed.issueDate, 10),
+    check_code: cap(parsed.checkCode, 40),
+    seller_name: cap(parsed.seller.name, 300),
+    seller_tax_id: cap(parsed.seller.taxId, 40),
+    buyer_name: cap(parsed.buyer.name, 300),
+    buyer_tax_id: cap(parsed.buyer.taxId, 40),
+    amount_fen: fenOf(parsed.totals.amount),
+    tax_fen: fenOf(parsed.totals.tax),
+    total_fen: fenOf(parsed.totals.total),
+    is_red: parsed.isRed ? 1 : 0,
+    lines_json: receivedLinesJson.encode(lines),
+    remark: cap(parsed.remark, 2000),
+    extraction_json: extractionJson.encode({
+      format: parsed.format,
+      fieldSources: { ...parsed.fieldSources } as Record<string, string>,
+      confidence: { ...parsed.confidence } as Record<string, number>,
+      overallConfidence: parsed.overallConfidence,
+      warnings: parsed.warnings.slice(0, 100).map((w) => ({
+        code: w.code,
+        message: w.message.slice(0, 500),
+        ...(w.field ? { field: w.field } : {}),
+      })),
+      passenger: parsed.passenger ? { ...parsed.passenger } : null,
+      qrPayload: cap(parsed.qrPayload, 500),
+    }),
+  };
+}
+
+/** Writes planned files and their items inside the intake transaction. */
+class IntakeWriter {
+  readonly fileIds: string[] = [];
+  createdItems = 0;
+  private readonly inserted: ReceivedInvoice[] = [];
+  private readonly now: number;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly trx: Kysely<Database>,
+    private readonly input: IntakeInput,
+    private readonly orgByTaxId: ReadonlyMap<string, string>,
+  ) {
+    this.now = deps.clock.now();
+  }
+
+  async write(
+    p: PlannedFile,
+    parentId: string | null,
+  ): Promise<{ file: ReceivedFile; created: boolean; error?: { code: string; message: string } }> {
+    const { input, now } = this;
+    const outcome = p.outcome;
+    const { file, created } = await insertReceivedFile(this.trx, {
+      id: newId('rcf', now),
+      tenant_id: input.tenantId,
+      sha256: p.sha256,
+      size: p.size,
+      file_name: p.fileName,
+      content_type: p.contentType,
+      format: p.format,
+      parent_id: parentId,
+      entries_json: null,
+      source: input.source,
+      source_ref: cap(input.sourceRef, 200),
+      brought_by: cap(input.broughtBy, 200),
+      buyer_org_id: input.buyerOrgId ?? null,
+      note: cap(input.note, 500),
+      parse_status: outcome.kind,
+      error_code: outcome.kind === 'failed' ? outcome.code : null,
+      error_message: outcome.kind === 'failed' ? outcome.message : null,
+      created_at: now,
+    });
+    if (outcome.kind === 'failed') {
+      this.fileIds.push(file.id);
+      return { file, created, error: { code: outcome.code, message: outcome.message } };
+    }
+    if (outcome.kind === 'archive') {
+      const entries: ArchiveEntry[] = [];
+      for (const entry of outcome.entries) {
+        if ('error' in entry) {
+          entries.push({ name: entry.name, fileId: null, error: entry.error });
+          continue;
+        }
+        const child = await this.write(entry.file, file.id);
+        entries.push({ name: entry.name, fileId: child.file.id, error: child.error ?? null });
+      }
+      if (created) await setArchiveEntries(this.trx, file.id, archiveEntriesJson.encode(entries));
+      return { file, created };
+    }
+    this.fileIds.push(file.id);
+    for (const [index, parsed] of outcome.invoices.entries()) await this.insertItem(file.id, index, parsed);
+    return { file, created };
+  }
+
+  private async insertItem(fileId: string, index: number, parsed: ParsedInvoice): Promise<void> {
+    const { input, now } = this;
+    const fields = itemFieldsOf(parsed);
+    const buyerOrgId =
+      input.buyerOrgId ??
+      (fields.buyer_tax_id ? (this.orgByTaxId.get(fields.buyer_tax_id.toUpperCase()) ?? null) : null);
+    const item = await insertReceivedInvoice(this.trx, {
+      id: newId('rcv', now),
+      tenant_id: input.tenantId,
+      file_id: fileId,
+      index_in_file: index,
+      source: input.source,
+      source_ref: cap(input.sourceRef, 200),
+      brought_by: cap(input.broughtBy, 200),
+      buyer_org_id: buyerOrgId,
+      note: cap(input.note, 500),
+      ...fields,
+      verification_status: 'pending',
+      verified_at: null,
+      compliance_result: 'pending',
+      compliance_json: '[]',
+      duplicate_of: null,
+      usage_status: 'unused',
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    });
+    if (!item) return;
+    this.createdItems++;
+    this.inserted.push(item);
+    await enqueueProcessing(this.deps, this.trx, item);
+  }
+
+  /** Points each new item that repeats a live one (same kind family, code and number) at the oldest of them. */
+  async markDuplicates(): Promise<void> {
+    for (const item of this.inserted) await refreshDuplicates(this.trx, item, this.now);
+  }
+}
+
+/** Enqueues the processing pipeline of a new item (verification, compliance, events) in the intake transaction. */
+export async function enqueueProcessing(
+  deps: Deps,
+  trx: Kysely<Database>,
+  item: Pick<ReceivedInvoice, 'id' | 'tenant_id'>,
+): Promise<void> {
+  await deps.jobs.enqueue(
+    trx,
+    PROCESS_RECEIVED_TASK,
+    { tenantId: item.tenant_id, receivedId: item.id },
+    { tenantId: item.tenant_id, key: item.id },
+  );
+}
+
+/**
+ * Recomputes `duplicate_of` for the live items that share this item's invoice identity: the oldest keeps null, every
+ * other one points at it. 数电 kinds share one number space (a 20-digit number is unique nationally, whatever kind
+ * a file or a typed entry says); other kinds match on kind, code and number.
+ */
+export async function refreshDuplicates(
+  db: Kysely<Database>,
+  item: Pick<ReceivedInvoice, 'tenant_id' | 'kind' | 'code' | 'number'>,
+  now: number,
+): Promise<void> {
+  if (!item.number) return;
+  const digital = isDigitalReceivedKind(item.kind as ReceivedInvoiceKind);
+  const same = await findSameInvoice(db, item.tenant_id, {
+    kinds: digital ? DIGITAL_KINDS : [item.kind],
+    ...(digital ? {} : { code: item.code }),
+    number: item.number,
+  });
+  const first = same[0];
+  for (const other of same) {
+    const want = other.id === first?.id ? null : (first?.id ?? null);
+    if (other.duplicate_of !== want) await setDuplicateOf(db, item.tenant_id, other.id, want, now);
+  }
+}
+
+const DIGITAL_KINDS = ['81', '82', '85', '86', '51', '61', '83', '84'] as const;

@@ -1,0 +1,101 @@
+/**
+ * Export of the received-invoice pool (进项发票 导出) as CSV or XLSX, streamed in keyset pages (the writer is
+ * src/platform/table-export.ts): numbers, codes and tax ids are text; money is a number with 2 decimals.
+ */
+import type { Kysely } from 'kysely';
+import { toIsoCst } from '../../platform/clock.js';
+import type { Database } from '../../platform/db/database.js';
+import { type ExportColumn, type ExportFormat, tableExportChunks } from '../../platform/table-export.js';
+import { fenToDecimalString, RECEIVED_INVOICE_KIND_NAMES, type ReceivedInvoiceKind } from '../../tax/index.js';
+import { exportPage, type ReceivedInvoiceFilters } from './received.repo.js';
+
+/** Rows read per query, and written per chunk. */
+export const RECEIVED_EXPORT_PAGE_ROWS = 1000;
+
+type Row = Awaited<ReturnType<typeof exportPage>>[number];
+
+/** 查验 statuses in Chinese (docs/collection.md#verification). */
+export const VERIFICATION_NAMES: Record<string, string> = {
+  pending: '待查验',
+  normal: '正常',
+  red_reversed: '已红冲',
+  partly_red: '部分红冲',
+  void: '作废',
+  not_found: '查无此票',
+  mismatch: '不一致',
+  too_many_checks: '超过查验次数',
+  too_old: '超过五年',
+  failed: '查验失败',
+  unverifiable: '无法查验',
+};
+
+const COMPLIANCE_NAMES: Record<string, string> = { pending: '待检查', pass: '通过', warn: '警告', block: '拦截' };
+const SOURCE_NAMES: Record<string, string> = {
+  upload: '上传',
+  mail: '邮件',
+  manual: '手工录入',
+  api: '接口',
+  assistant: '助手',
+};
+
+const money = (fen: number | null) => (fen === null ? '' : fenToDecimalString(Number(fen)));
+
+const COLUMNS: readonly ExportColumn<Row>[] = [
+  {
+    header: '票种',
+    type: 'text',
+    width: 26,
+    value: (r) => RECEIVED_INVOICE_KIND_NAMES[r.kind as ReceivedInvoiceKind] ?? r.kind,
+  },
+  { header: '发票代码', type: 'text', width: 14, value: (r) => r.code ?? '' },
+  { header: '发票号码', type: 'text', width: 24, value: (r) => r.number ?? '' },
+  { header: '开票日期', type: 'text', width: 12, value: (r) => r.issue_date ?? '' },
+  { header: '销方名称', type: 'text', width: 30, value: (r) => r.seller_name ?? '' },
+  { header: '销方税号', type: 'text', width: 22, value: (r) => r.seller_tax_id ?? '' },
+  { header: '购方名称', type: 'text', width: 30, value: (r) => r.buyer_name ?? '' },
+  { header: '购方税号', type: 'text', width: 22, value: (r) => r.buyer_tax_id ?? '' },
+  { header: '金额', type: 'money', width: 16, value: (r) => money(r.amount_fen) },
+  { header: '税额', type: 'money', width: 14, value: (r) => money(r.tax_fen) },
+  { header: '价税合计', type: 'money', width: 16, value: (r) => money(r.total_fen) },
+  { header: '校验码', type: 'text', width: 24, value: (r) => r.check_code ?? '' },
+  {
+    header: '查验状态',
+    type: 'text',
+    width: 12,
+    value: (r) => VERIFICATION_NAMES[r.verification_status] ?? r.verification_status,
+  },
+  {
+    header: '合规结果',
+    type: 'text',
+    width: 10,
+    value: (r) => COMPLIANCE_NAMES[r.compliance_result] ?? r.compliance_result,
+  },
+  { header: '重复', type: 'text', width: 8, value: (r) => (r.duplicate_of ? '重复' : '') },
+  { header: '来源', type: 'text', width: 10, value: (r) => SOURCE_NAMES[r.source] ?? r.source },
+  { header: '提交人', type: 'text', width: 24, value: (r) => r.brought_by ?? '' },
+  { header: '收票时间', type: 'text', width: 26, value: (r) => toIsoCst(Number(r.created_at)) },
+  { header: 'ID', type: 'text', width: 30, value: (r) => r.id },
+];
+
+/** The export's header row (CSV and XLSX). */
+export const RECEIVED_EXPORT_HEADER: readonly string[] = COLUMNS.map((c) => c.header);
+
+async function* pages(db: Kysely<Database>, tenantId: string, filters: ReceivedInvoiceFilters): AsyncGenerator<Row[]> {
+  let before: string | null = null;
+  for (;;) {
+    const rows = await exportPage(db, tenantId, filters, before, RECEIVED_EXPORT_PAGE_ROWS);
+    if (rows.length > 0) yield rows;
+    if (rows.length < RECEIVED_EXPORT_PAGE_ROWS) return;
+    before = rows[rows.length - 1]!.id;
+  }
+}
+
+/** The export file's bytes, chunk by chunk. */
+export function receivedExportChunks(
+  format: ExportFormat,
+  db: Kysely<Database>,
+  tenantId: string,
+  filters: ReceivedInvoiceFilters,
+): AsyncIterable<Uint8Array> {
+  return tableExportChunks(format, COLUMNS, pages(db, tenantId, filters), '进项发票');
+}

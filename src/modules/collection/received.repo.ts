@@ -1,0 +1,333 @@
+import { type Insertable, type Kysely, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
+import type { Database } from '../../platform/db/database.js';
+import { fetchPage, type Page } from '../../platform/db/pagination.js';
+import type {
+  ReceivedFile,
+  ReceivedFileTable,
+  ReceivedInvoice,
+  ReceivedInvoiceTable,
+  ReceivedSource,
+} from './collection.tables.js';
+
+// ---- files ----
+
+/** Inserts a file row unless the tenant has these bytes already; answers the row that holds them and whether it is new. */
+export async function insertReceivedFile(
+  db: Kysely<Database>,
+  row: Insertable<ReceivedFileTable>,
+): Promise<{ file: ReceivedFile; created: boolean }> {
+  const inserted = await db
+    .insertInto('received_files')
+    .values(row)
+    .onConflict((oc) => oc.columns(['tenant_id', 'sha256']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { file: inserted, created: true };
+  const existing = await findFileBySha(db, row.tenant_id, row.sha256);
+  if (!existing) throw new Error(`received file ${row.sha256} conflicted but cannot be read`);
+  return { file: existing, created: false };
+}
+
+export async function findFileBySha(
+  db: Kysely<Database>,
+  tenantId: string,
+  sha256: string,
+): Promise<ReceivedFile | undefined> {
+  return db
+    .selectFrom('received_files')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
+}
+
+export async function findFileById(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+): Promise<ReceivedFile | undefined> {
+  return db
+    .selectFrom('received_files')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function findFilesByIds(db: Kysely<Database>, tenantId: string, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('received_files')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+export async function setArchiveEntries(db: Kysely<Database>, fileId: string, entriesJson: string): Promise<void> {
+  await db.updateTable('received_files').set({ entries_json: entriesJson }).where('id', '=', fileId).execute();
+}
+
+export interface ReceivedFileFilters {
+  source?: ReceivedSource;
+  status?: ReceivedFile['parse_status'];
+  createdFrom?: number;
+  createdBefore?: number;
+}
+
+/** 收票箱: the files that came in (top level: uploads, mails' attachments; not the entries of a ZIP), newest first. */
+export async function listReceivedFiles(
+  db: Kysely<Database>,
+  tenantId: string,
+  filters: ReceivedFileFilters,
+  page: { cursor?: string; limit: number },
+): Promise<Page<ReceivedFile>> {
+  let q = db.selectFrom('received_files').selectAll().where('tenant_id', '=', tenantId).where('parent_id', 'is', null);
+  if (filters.source) q = q.where('source', '=', filters.source);
+  if (filters.status) q = q.where('parse_status', '=', filters.status);
+  if (filters.createdFrom !== undefined) q = q.where('created_at', '>=', filters.createdFrom);
+  if (filters.createdBefore !== undefined) q = q.where('created_at', '<', filters.createdBefore);
+  return fetchPage(q, page);
+}
+
+/** The entry files of archives. */
+export async function findChildFiles(db: Kysely<Database>, tenantId: string, parentIds: readonly string[]) {
+  if (parentIds.length === 0) return [];
+  return db
+    .selectFrom('received_files')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('parent_id', 'in', [...parentIds])
+    .orderBy('id')
+    .execute();
+}
+
+// ---- items ----
+
+/** Inserts an item unless the file already has a live item at that index (a concurrent intake of the same file). */
+export async function insertReceivedInvoice(
+  db: Kysely<Database>,
+  row: Insertable<ReceivedInvoiceTable>,
+): Promise<ReceivedInvoice | undefined> {
+  if (row.file_id === null || row.file_id === undefined) {
+    return db.insertInto('received_invoices').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+  return db
+    .insertInto('received_invoices')
+    .values(row)
+    .onConflict((oc) => oc.columns(['file_id', 'index_in_file']).where('deleted_at', 'is', null).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findLiveItemsOfFiles(
+  db: Kysely<Database>,
+  tenantId: string,
+  fileIds: readonly string[],
+): Promise<ReceivedInvoice[]> {
+  if (fileIds.length === 0) return [];
+  return db
+    .selectFrom('received_invoices')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('file_id', 'in', [...fileIds])
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .execute();
+}
+
+export async function findReceivedInvoice(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+): Promise<ReceivedInvoice | undefined> {
+  return db
+    .selectFrom('received_invoices')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function findReceivedInvoicesByIds(
+  db: Kysely<Database>,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<ReceivedInvoice[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('received_invoices')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', [...ids])
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .execute();
+}
+
+/** Updates a live item; answers whether it changed. */
+export async function updateReceivedInvoice(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+  patch: Updateable<ReceivedInvoiceTable>,
+  where: { usageStatus?: string } = {},
+): Promise<boolean> {
+  let q = db
+    .updateTable('received_invoices')
+    .set(patch)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null);
+  if (where.usageStatus) q = q.where('usage_status', '=', where.usageStatus);
+  const result = await q.executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** The live items with the same kind, code and number, oldest first (duplicate detection). */
+export async function findSameInvoice(
+  db: Kysely<Database>,
+  tenantId: string,
+  key: { kinds: readonly string[]; code?: string | null; number: string },
+): Promise<Array<Pick<ReceivedInvoice, 'id' | 'duplicate_of'>>> {
+  let q = db
+    .selectFrom('received_invoices')
+    .select(['id', 'duplicate_of'])
+    .where('tenant_id', '=', tenantId)
+    .where('kind', 'in', [...key.kinds])
+    .where('number', '=', key.number)
+    .where('deleted_at', 'is', null);
+  if (key.code !== undefined) q = key.code === null ? q.where('code', 'is', null) : q.where('code', '=', key.code);
+  return q.orderBy('id').execute();
+}
+
+export async function setDuplicateOf(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+  duplicateOf: string | null,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('received_invoices')
+    .set({ duplicate_of: duplicateOf, updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface ReceivedInvoiceFilters {
+  issueDateFrom?: string;
+  issueDateTo?: string;
+  createdFrom?: number;
+  /** Exclusive. */
+  createdBefore?: number;
+  kind?: string;
+  sellerTaxId?: string;
+  sellerName?: string;
+  buyerOrgId?: string;
+  verification?: readonly string[];
+  compliance?: readonly string[];
+  source?: ReceivedSource;
+  broughtBy?: string;
+  /** Number, or its start. */
+  q?: string;
+  duplicate?: boolean;
+  /** Only these ids (selected rows). */
+  ids?: readonly string[];
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function withFilters<O>(
+  query: SelectQueryBuilder<Database, 'received_invoices', O>,
+  tenantId: string,
+  f: ReceivedInvoiceFilters,
+): SelectQueryBuilder<Database, 'received_invoices', O> {
+  let q = query.where('tenant_id', '=', tenantId).where('deleted_at', 'is', null);
+  if (f.issueDateFrom) q = q.where('issue_date', '>=', f.issueDateFrom);
+  if (f.issueDateTo) q = q.where('issue_date', '<=', f.issueDateTo);
+  if (f.createdFrom !== undefined) q = q.where('created_at', '>=', f.createdFrom);
+  if (f.createdBefore !== undefined) q = q.where('created_at', '<', f.createdBefore);
+  if (f.kind) q = q.where('kind', '=', f.kind);
+  if (f.sellerTaxId) q = q.where('seller_tax_id', '=', f.sellerTaxId);
+  if (f.sellerName)
+    q = q.where(sql<boolean>`${sql.ref('seller_name')} like ${`%${escapeLike(f.sellerName)}%`} escape '\\'`);
+  if (f.buyerOrgId) q = q.where('buyer_org_id', '=', f.buyerOrgId);
+  if (f.verification?.length) q = q.where('verification_status', 'in', [...f.verification]);
+  if (f.compliance?.length) q = q.where('compliance_result', 'in', [...f.compliance]);
+  if (f.source) q = q.where('source', '=', f.source);
+  if (f.broughtBy) q = q.where('brought_by', '=', f.broughtBy);
+  if (f.q) q = q.where(sql<boolean>`${sql.ref('number')} like ${`${escapeLike(f.q)}%`} escape '\\'`);
+  if (f.duplicate !== undefined) q = q.where('duplicate_of', f.duplicate ? 'is not' : 'is', null);
+  if (f.ids) q = q.where('id', 'in', f.ids.length ? [...f.ids] : ['']);
+  return q;
+}
+
+/** The pool, newest first, cursor-paginated by id. */
+export async function listReceivedInvoices(
+  db: Kysely<Database>,
+  tenantId: string,
+  filters: ReceivedInvoiceFilters,
+  page: { cursor?: string; limit: number },
+): Promise<Page<ReceivedInvoice>> {
+  return fetchPage(withFilters(db.selectFrom('received_invoices').selectAll(), tenantId, filters), page);
+}
+
+/** How many items match, counting at most `upTo` (export limit). */
+export async function countReceivedInvoicesUpTo(
+  db: Kysely<Database>,
+  tenantId: string,
+  filters: ReceivedInvoiceFilters,
+  upTo: number,
+): Promise<number> {
+  const inner = withFilters(db.selectFrom('received_invoices').select('id'), tenantId, filters).limit(upTo);
+  const row = await db
+    .selectFrom(inner.as('m'))
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** One keyset page of the export (all columns but the JSON ones), newest first. */
+export async function exportPage(
+  db: Kysely<Database>,
+  tenantId: string,
+  filters: ReceivedInvoiceFilters,
+  after: string | null,
+  limit: number,
+) {
+  let q = withFilters(
+    db
+      .selectFrom('received_invoices')
+      .select([
+        'id',
+        'source',
+        'brought_by',
+        'kind',
+        'code',
+        'number',
+        'issue_date',
+        'check_code',
+        'seller_name',
+        'seller_tax_id',
+        'buyer_name',
+        'buyer_tax_id',
+        'amount_fen',
+        'tax_fen',
+        'total_fen',
+        'verification_status',
+        'compliance_result',
+        'duplicate_of',
+        'usage_status',
+        'created_at',
+      ]),
+    tenantId,
+    filters,
+  );
+  if (after) q = q.where('id', '<', after);
+  return q.orderBy('id', 'desc').limit(limit).execute();
+}

@@ -1,0 +1,194 @@
+import { Type } from 'typebox';
+import { IsoTime } from '../../../platform/http/schemas.js';
+import { RECEIVED_INVOICE_KINDS } from '../../../tax/index.js';
+import { COMPLIANCE_RESULTS, RECEIVED_SOURCES, VERIFICATION_STATUSES } from '../collection.tables.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Str = Nullable(Type.String());
+const Party = Type.Object({ name: Str, taxId: Str });
+
+/** The received-invoice view (docs/collection.md#the-view). */
+export const ReceivedInvoiceView = Type.Object(
+  {
+    id: Type.String({ description: 'rcv_…' }),
+    sha256: Nullable(Type.String({ description: 'SHA-256 of the file it was read from (null: manual entry)' })),
+    fileName: Str,
+    source: Type.Enum(RECEIVED_SOURCES),
+    broughtBy: Nullable(Type.String({ description: 'user id, app id or mail address' })),
+    buyerOrgId: Str,
+    kind: Type.String({ description: '票种 code (81, 82, 026 …) or other' }),
+    kindName: Type.String(),
+    code: Str,
+    number: Str,
+    issueDate: Nullable(Type.String({ description: 'YYYY-MM-DD' })),
+    checkCode: Str,
+    seller: Party,
+    buyer: Party,
+    totals: Type.Object({ amount: Str, tax: Str, total: Str }),
+    lines: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        spec: Str,
+        unit: Str,
+        quantity: Str,
+        unitPrice: Str,
+        amount: Str,
+        taxRate: Str,
+        taxAmount: Str,
+      }),
+    ),
+    remark: Str,
+    passenger: Nullable(
+      Type.Object({
+        name: Str,
+        idNumber: Str,
+        travelDate: Str,
+        from: Str,
+        to: Str,
+        trip: Str,
+        seatClass: Str,
+        fare: Str,
+        tax: Str,
+      }),
+    ),
+    extraction: Type.Object({
+      fieldSources: Type.Record(Type.String(), Type.String()),
+      confidence: Type.Record(Type.String(), Type.Number()),
+      warnings: Type.Array(
+        Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),
+      ),
+    }),
+    verification: Type.Object({
+      status: Type.String({ description: VERIFICATION_STATUSES.join(' | ') }),
+      checkedAt: Nullable(IsoTime),
+      history: Type.Array(
+        Type.Object({
+          at: IsoTime,
+          status: Type.String(),
+          message: Type.String(),
+          mismatchField: Type.Optional(Type.String()),
+          channel: Type.String(),
+        }),
+      ),
+    }),
+    compliance: Type.Object({
+      result: Type.String({ description: COMPLIANCE_RESULTS.join(' | ') }),
+      findings: Type.Array(
+        Type.Object({
+          rule: Type.String(),
+          level: Type.Union([Type.Literal('block'), Type.Literal('warn')]),
+          outcome: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('skip')]),
+          reason: Type.String(),
+        }),
+      ),
+    }),
+    duplicateOf: Nullable(Type.String({ description: 'id of the older live item with the same invoice' })),
+    usageStatus: Type.String(),
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+  },
+  { additionalProperties: false },
+);
+
+export const IntakeFileReply = Type.Object({
+  fileId: Type.String(),
+  sha256: Type.String(),
+  created: Type.Boolean(),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+});
+
+export const IntakeReply = Type.Object({
+  items: Type.Array(ReceivedInvoiceView),
+  files: Type.Array(IntakeFileReply),
+});
+
+const money = (description: string) =>
+  Type.String({ maxLength: 16, pattern: '^\\d{1,13}(\\.\\d{1,2})?$', description });
+
+/** Manual entry (JSON): what a person reads off a paper invoice. */
+export const ManualEntryBody = Type.Object(
+  {
+    number: Type.String({
+      maxLength: 20,
+      pattern: '^\\d{8}$|^\\d{20}$',
+      description: '发票号码: 20 位（数电）或 8 位',
+    }),
+    issueDate: Type.String({ maxLength: 10, pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: '开票日期 YYYY-MM-DD' }),
+    total: Type.Optional(money('价税合计')),
+    amount: Type.Optional(money('金额（不含税）')),
+    checkCode: Type.Optional(
+      Type.String({ maxLength: 20, pattern: '^\\d{6}$|^\\d{20}$', description: '校验码或其后 6 位' }),
+    ),
+    code: Type.Optional(
+      Type.String({ maxLength: 12, pattern: '^\\d{10}$|^\\d{12}$', description: '发票代码（税控发票）' }),
+    ),
+    kind: Type.Optional(Type.Union(RECEIVED_INVOICE_KINDS.map((k) => Type.Literal(k)))),
+    buyerTaxId: Type.Optional(Type.String({ maxLength: 20, description: '收票组织的税号' })),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+const date = (description: string) => Type.Optional(Type.String({ maxLength: 10, format: 'date', description }));
+
+/** The pool's filters (list, export). */
+export const PoolFilters = {
+  issueDateFrom: date('开票日期起 (YYYY-MM-DD)'),
+  issueDateTo: date('开票日期止 (YYYY-MM-DD, 含)'),
+  createdFrom: date('收票日期起 (YYYY-MM-DD, 北京时间)'),
+  createdTo: date('收票日期止 (YYYY-MM-DD, 含)'),
+  kind: Type.Optional(Type.Union(RECEIVED_INVOICE_KINDS.map((k) => Type.Literal(k)))),
+  sellerTaxId: Type.Optional(Type.String({ maxLength: 20 })),
+  sellerName: Type.Optional(Type.String({ maxLength: 100, description: '销方名称包含' })),
+  buyerOrgId: Type.Optional(Type.String({ maxLength: 64, description: '收票组织 id' })),
+  verification: Type.Optional(
+    Type.String({ maxLength: 200, description: `查验状态，逗号分隔: ${VERIFICATION_STATUSES.join(',')}` }),
+  ),
+  compliance: Type.Optional(
+    Type.String({ maxLength: 100, description: `合规结果，逗号分隔: ${COMPLIANCE_RESULTS.join(',')}` }),
+  ),
+  source: Type.Optional(Type.Enum(RECEIVED_SOURCES)),
+  broughtBy: Type.Optional(Type.String({ maxLength: 200, description: '提交人（用户 id、应用 id 或邮箱）' })),
+  q: Type.Optional(Type.String({ maxLength: 20, pattern: '^\\d{1,20}$', description: '发票号码（或其开头）' })),
+  duplicate: Type.Optional(Type.Boolean({ description: 'true: 只看重复的；false: 只看不重复的' })),
+};
+
+export const ExportQuery = Type.Object({
+  ...PoolFilters,
+  ids: Type.Optional(
+    Type.String({
+      maxLength: 65_000,
+      pattern: '^[A-Za-z0-9_]{1,64}(,[A-Za-z0-9_]{1,64}){0,999}$',
+      description: '逗号分隔的 id（所选行，最多 1000）',
+    }),
+  ),
+});
+
+export const ReceivedFileView = Type.Object({
+  id: Type.String({ description: 'rcf_…' }),
+  sha256: Type.String(),
+  size: Type.Integer(),
+  fileName: Type.String(),
+  contentType: Type.String(),
+  format: Type.String({ description: 'pdf | ofd | xml | zip | png | jpeg | webp | unknown' }),
+  source: Type.Enum(RECEIVED_SOURCES),
+  sourceRef: Str,
+  broughtBy: Str,
+  buyerOrgId: Str,
+  note: Str,
+  status: Type.Union([Type.Literal('ok'), Type.Literal('failed'), Type.Literal('archive')]),
+  error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+  entries: Nullable(
+    Type.Array(
+      Type.Object({
+        name: Type.String(),
+        fileId: Str,
+        error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+      }),
+    ),
+  ),
+  items: Type.Array(ReceivedInvoiceView),
+  createdAt: IsoTime,
+});
