@@ -36,6 +36,7 @@ interface ItemView {
   totals: { amount: string | null; tax: string | null; total: string | null };
   lines: Array<{ name: string }>;
   extraction: { fieldSources: Record<string, string> };
+  compliance: { result: string; findings: Array<{ rule: string; outcome: string; reason: string }> };
   verification: {
     status: string;
     checkedAt: string | null;
@@ -153,6 +154,7 @@ for (const dialect of TEST_DIALECTS) {
       await drain();
       const view = await item(b, entered.id);
       expect(view.kind).toBe('81');
+      expect(view.compliance.findings.find((f) => f.rule === 'verification')).toMatchObject({ outcome: 'pass' });
       expect(view.verification).toMatchObject({
         status: 'normal',
         checkedAt: '2025-06-01T10:00:00.000+08:00',
@@ -220,6 +222,9 @@ for (const dialect of TEST_DIALECTS) {
       await drain();
       view = await item(b, entered.id);
       expect(view.verification.status).toBe('red_reversed');
+      // Compliance follows the verification result (the rules stage recomputes on received.verified/changed).
+      expect(view.compliance.result).toBe('block');
+      expect(view.compliance.findings.find((f) => f.rule === 'verification')).toMatchObject({ outcome: 'fail' });
       expect(eventsOf(entered.id, 'received.changed').map((e) => e.data?.status)).toEqual([
         'partly_red',
         'red_reversed',
