@@ -298,7 +298,10 @@ export async function enqueueVerification(
   );
 }
 
-/** Enqueues an on-demand re-verification of an item (POST …/verify); each request is its own job. */
+/**
+ * Enqueues an on-demand re-verification of an item (POST …/verify). Requests for one item within the same minute are
+ * one job (the job key names the minute), so repeated clicks or a looping client cannot spend the provider's quota.
+ */
 export async function requestVerification(
   deps: Deps,
   item: Pick<ReceivedInvoice, 'id' | 'tenant_id'>,
@@ -307,7 +310,7 @@ export async function requestVerification(
     deps.db.kysely,
     VERIFY_RECEIVED_TASK,
     { tenantId: item.tenant_id, receivedId: item.id, reason: 'on_demand' },
-    { tenantId: item.tenant_id, key: `${item.id}:on_demand:${newId('vrq')}` },
+    { tenantId: item.tenant_id, key: `${item.id}:on_demand:${Math.floor(deps.clock.now() / 60_000)}` },
   );
   deps.jobs.notify();
   return id;
