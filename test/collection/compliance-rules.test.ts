@@ -113,6 +113,31 @@ for (const dialect of TEST_DIALECTS) {
       });
     });
 
+    it('blocks the second copy of an invoice as a duplicate, and clears it when the first is deleted', async () => {
+      const blue = await issueBlue(t, b, { buyer: { name: 'A 销方有限公司', taxId: a.sellerTaxId } });
+      const copies: Item[] = [];
+      for (const format of ['xml', 'pdf']) {
+        const bytes = (await fetchFile(t, b, `/api/v1/invoices/${blue.serialNo}/files/${format}`)).rawPayload;
+        copies.push((await upload(t, a, [{ name: `${blue.number}.${format}`, data: bytes }])).json().items[0]);
+      }
+      const [first, second] = copies as [Item, Item];
+      expect((await settled(first.id, (i) => i.compliance.result !== 'pending')).compliance.result).toBe('pass');
+      const dup = await settled(second.id, (i) => i.compliance.result !== 'pending');
+      expect(dup.compliance.result).toBe('block');
+      expect(dup.compliance.findings.find((f) => f.rule === 'duplicate')).toMatchObject({
+        outcome: 'fail',
+        reason: `与 ${first.id} 重复：票种、发票代码和号码相同`,
+      });
+      const del = await t.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/received-invoices/${first.id}`,
+        headers: a.auth,
+      });
+      expect(del.statusCode).toBe(204);
+      const after = (await get(t, a, `/api/v1/received-invoices/${second.id}`)).json() as Item;
+      expect(after.compliance.result).toBe('pass');
+    });
+
     it('recomputes existing items when a blocking rule is turned on, and back; audited; B untouched', async () => {
       const item = await receiveFromB({ name: 'A 销方有限公司', taxId: a.sellerTaxId }, [
         { name: '铝锭', taxCode: '1080310990000000000', amount: '5000.00', taxRate: '0.13' },

@@ -24,11 +24,11 @@ describe.skipIf(!HAS_CHROMIUM)('console 收票 pages in headless Chromium', () =
   const DEMO_ORG = '上海开源发票演示有限公司';
 
   async function issue(buyer: { name: string; taxId: string }, format: 'pdf' | 'xml', into: typeof ours) {
-    const res = await h.api('POST', '/api/v1/invoices?wait=15', {
+    const res = await h.api('POST', '/api/v1/invoices?wait=10', {
       ...blueRequest({ sellerTaxId: h.creds.sellerTaxId } as never),
       buyer,
     });
-    expect(res.json.status).toBe('issued');
+    expect(res.json.status, JSON.stringify(res.json)).toBe('issued');
     into.number = res.json.number as string;
     const file = await fetch(`${baseUrl}/api/v1/invoices/${res.json.serialNo as string}/files/${format}`, {
       headers: { authorization: `Bearer ${token}` },
@@ -53,7 +53,8 @@ describe.skipIf(!HAS_CHROMIUM)('console 收票 pages in headless Chromium', () =
     ({ context, page } = await h.newPage());
   }, 180_000);
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page) await shot(`failed-rcv-${ctx.task.name.slice(0, 12)}`).catch(() => {});
+    if (ctx.task.result?.state === 'fail' && page)
+      await shot(`failed-rcv-${ctx.task.name.slice(0, 12)}`).catch(() => {});
   });
   afterAll(async () => {
     await context?.close();
@@ -72,6 +73,8 @@ describe.skipIf(!HAS_CHROMIUM)('console 收票 pages in headless Chromium', () =
     const rows = page.getByTestId('received-files').locator('tbody tr.ant-table-row');
     await expect.poll(() => rows.count(), WAIT).toBe(2);
     await expect.poll(() => page.getByTestId('received-files').textContent(), WAIT).toContain('识别 1 张');
+    await expect.poll(() => page.locator('.ant-modal-wrap:visible').count(), WAIT).toBe(0);
+    await page.waitForTimeout(300); // the toast fades, for the screenshot
     await shot('received-inbox');
 
     await page.getByRole('link', { name: '进项发票' }).click();

@@ -148,6 +148,17 @@ async function readUpload(request: FastifyRequest): Promise<Upload> {
   return upload;
 }
 
+const UploadParts = Type.Object({
+  file: Type.Optional(
+    Type.Array(Type.Unsafe<Buffer>({ type: 'string', format: 'binary', maxLength: PARSE_LIMITS.maxFileBytes }), {
+      maxItems: UPLOAD_LIMITS.maxFiles,
+      description: 'PDF, OFD, XML, JPEG, PNG, WebP or ZIP; several parts allowed',
+    }),
+  ),
+  buyerTaxId: Type.Optional(Type.String({ maxLength: 20, description: '收票组织的税号' })),
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
 const SUPPORTED_FORMATS = new Set(['pdf', 'ofd', 'xml', 'zip', 'png', 'jpeg', 'webp']);
 
 /** The received-invoice pool (进项发票池): intake by upload or manual entry, and each item's view. */
@@ -179,7 +190,13 @@ export const receivedInvoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
           'error (`files[].error`). The same file again answers its existing items (200; 201 when anything is new). ' +
           'application/json: a manual entry `{number, issueDate, total or amount, checkCode?, code?, kind?}`.',
         consumes: ['multipart/form-data', 'application/json'],
-        body: { content: { 'application/json': { schema: ManualEntryBody } } } as never,
+        body: {
+          content: {
+            'application/json': { schema: ManualEntryBody },
+            // For the OpenAPI document: the parts are read (and checked) by readUpload, not by the validator.
+            'multipart/form-data': { schema: UploadParts },
+          },
+        } as never,
         response: responses({ 200: IntakeReply, 201: IntakeReply }, [400, 401, 403, 413, 415, 422]),
       },
     },

@@ -1,5 +1,5 @@
 import { UploadOutlined } from '@ant-design/icons';
-import { Button, Form, Input, Select, Space, Tag, Typography } from 'antd';
+import { Button, Form, Select, Space, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -35,11 +35,18 @@ const COLUMNS: ColumnsType<ReceivedFile> = [
             {f.error.code}
           </Typography.Text>
         </Space>
-      ) : f.items.length === 0 ? (
+      ) : f.items.length === 0 && !f.entries?.some((e) => e.error) ? (
         <Tag>无发票</Tag>
       ) : (
         <Space wrap size={4}>
           <Tag color="success">识别 {f.items.length} 张</Tag>
+          {f.entries
+            ?.filter((e) => e.error)
+            .map((e) => (
+              <Tag key={e.name} color="error" title={e.error?.message}>
+                {e.name}：{e.error?.message}
+              </Tag>
+            ))}
           {f.items.map((i) => (
             <Link key={i.id} to={`/received/invoices/${encodeURIComponent(i.id)}`}>
               {i.number ?? i.id}
@@ -76,7 +83,7 @@ export default function ReceivedFilesPage() {
         rowKey="id"
         testId="received-files"
         columns={COLUMNS}
-        filterKeys={['source', 'status', 'broughtBy']}
+        filterKeys={['source', 'status']}
         dateRange={{ label: '接收日期', from: 'createdFrom', to: 'createdTo' }}
         emptyText="还没有收到文件"
         fields={
@@ -86,9 +93,6 @@ export default function ReceivedFilesPage() {
             </Form.Item>
             <Form.Item name="status" label="解析结果">
               <Select allowClear style={{ width: 120 }} options={optionsOf({ ok: '成功', failed: '失败' })} />
-            </Form.Item>
-            <Form.Item name="broughtBy" label="提交人">
-              <Input allowClear style={{ width: 160 }} maxLength={100} />
             </Form.Item>
           </>
         }

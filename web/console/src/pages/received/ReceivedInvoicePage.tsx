@@ -27,10 +27,18 @@ function Original({ item }: { item: ReceivedInvoice }) {
     let url: string | null = null;
     let live = true;
     fetchFile('GET', itemFileUrl(item.id)).then(
-      (f) => {
+      async (f) => {
+        // Only bytes that are a PDF are framed (as application/pdf: the browser's PDF viewer, never a page).
+        const head = new Uint8Array(await f.blob.slice(0, 5).arrayBuffer());
+        const isPdf = String.fromCharCode(...head) === '%PDF-';
+        const type = isPdf
+          ? 'application/pdf'
+          : f.blob.type.startsWith('image/')
+            ? f.blob.type
+            : 'application/octet-stream';
         if (!live) return;
-        url = URL.createObjectURL(f.blob);
-        setFile({ url, type: f.blob.type, name: f.fileName });
+        url = URL.createObjectURL(new Blob([f.blob], { type }));
+        setFile({ url, type, name: f.fileName });
       },
       (err) => live && setError(err),
     );
@@ -53,7 +61,7 @@ function Original({ item }: { item: ReceivedInvoice }) {
         <iframe
           title="发票原件"
           data-testid="original-pdf"
-          src={file.url}
+          src={`${file.url}#navpanes=0&view=FitH`}
           style={{ width: '100%', height: 640, border: '1px solid #f0f0f0' }}
         />
         {download}

@@ -79,11 +79,6 @@ export default function ReceivedInvoicesPage() {
 
   const columns: ColumnsType<ReceivedInvoice> = [
     { key: 'number', title: '发票号码', dataIndex: 'number', render: (v) => v ?? '—', width: 200 },
-    { key: 'kind', title: '票种', dataIndex: 'kindName', ellipsis: true, width: 180 },
-    { key: 'issueDate', title: '开票日期', dataIndex: 'issueDate', render: (v) => v ?? '—', width: 110 },
-    { key: 'seller', title: '销售方', render: (_, r) => r.seller.name ?? '—', ellipsis: true, width: 200 },
-    { key: 'buyer', title: '购买方', render: (_, r) => r.buyer.name ?? '—', ellipsis: true, width: 200 },
-    { key: 'total', title: '价税合计', align: 'right', render: (_, r) => money(r.totals.total) },
     {
       key: 'verification',
       title: '查验',
@@ -107,6 +102,11 @@ export default function ReceivedInvoicesPage() {
         );
       },
     },
+    { key: 'kind', title: '票种', dataIndex: 'kindName', ellipsis: true, width: 150 },
+    { key: 'issueDate', title: '开票日期', dataIndex: 'issueDate', render: (v) => v ?? '—', width: 110 },
+    { key: 'seller', title: '销售方', render: (_, r) => r.seller.name ?? '—', ellipsis: true, width: 170 },
+    { key: 'buyer', title: '购买方', render: (_, r) => r.buyer.name ?? '—', ellipsis: true, width: 170 },
+    { key: 'total', title: '价税合计', align: 'right', render: (_, r) => money(r.totals.total) },
     { key: 'source', title: '来源', dataIndex: 'source', render: (s: string) => SOURCE_LABELS[s] ?? s },
     { key: 'buyerOrg', title: '收票企业', dataIndex: 'buyerOrgId', render: orgName, ellipsis: true },
     { key: 'createdAt', title: '接收时间', dataIndex: 'createdAt', render: dateTime, width: 170 },

@@ -75,8 +75,11 @@ export interface ReceivedFile {
   format?: string;
   source: string;
   broughtBy: string | null;
-  parseStatus?: string;
+  status: 'ok' | 'failed' | 'archive';
+  note: string | null;
   error: { code: string; message: string } | null;
+  /** ZIPs: each entry, stored as a file of its own or refused with its error. */
+  entries: Array<{ name: string; fileId: string | null; error: { code: string; message: string } | null }> | null;
   items: ReceivedFileItem[];
   createdAt: string;
 }
