@@ -175,6 +175,13 @@ for (const dialect of TEST_DIALECTS) {
       );
       kit.clock.advance(24 * 3_600_000);
       expect((await verification().verify({ tenantId: newTenant() }, query)).status).toBe('normal');
+      // The first check of a day drops the past days' counters.
+      const past = await kit.db.kysely
+        .selectFrom('sandbox_verify_checks')
+        .select('day')
+        .where('day', '<', '2025-06-02')
+        .execute();
+      expect(past).toEqual([]);
       kit.clock.advance(-24 * 3_600_000);
     });
 

@@ -71,6 +71,7 @@ export function createSandboxChannel(options: SandboxChannelOptions): SandboxCha
     logger: options.logger,
     sleep: options.sleep ?? realSleep,
     random: options.random ?? Math.random,
+    checks: { purgedBefore: null },
   };
   const quotaKey = (scope: ChannelScope, sellerTaxId: string, month: string) => ({
     tenantId: scope.tenantId,

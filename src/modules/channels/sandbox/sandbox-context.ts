@@ -18,6 +18,8 @@ export interface SandboxContext {
   readonly logger: Logger | undefined;
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
+  /** 查验 housekeeping of this channel instance: the day before which check counters were last dropped. */
+  readonly checks: { purgedBefore: string | null };
 }
 
 /** True for a unique-key violation on either dialect (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_*). */

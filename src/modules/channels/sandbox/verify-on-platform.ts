@@ -30,7 +30,13 @@ import { type LedgerRow, parseLedgerLines } from './ledger-rows.js';
 import { chinaDateParts } from './numbering.js';
 import type { SandboxContext } from './sandbox-context.js';
 import { importLinesJson } from './stored-json.js';
-import { countCheck, findImportedInvoice, findPlatformLedgerRow, type ImportedInvoiceRow } from './verify.repo.js';
+import {
+  countCheck,
+  deleteChecksBefore,
+  findImportedInvoice,
+  findPlatformLedgerRow,
+  type ImportedInvoiceRow,
+} from './verify.repo.js';
 
 /** 查验 allowed per invoice per China day (tax-rules §4). */
 export const MAX_CHECKS_PER_DAY = 5;
@@ -166,6 +172,11 @@ async function answerQuery(ctx: SandboxContext, query: VerificationQuery): Promi
   const imported = ledger ? undefined : await findImportedInvoice(ctx.db, number, lookupCode);
   const record = ledger ? fromLedger(ledger) : imported ? fromImport(imported) : null;
   if (!record) return answer('not_found', '查无此票');
+  if (ctx.checks.purgedBefore !== today) {
+    // Counters of past days are dead weight: dropped by the first check of each day (per channel instance).
+    ctx.checks.purgedBefore = today;
+    await deleteChecksBefore(ctx.db, today);
+  }
   const checks = await countCheck(ctx.db, { number, code: lookupCode, day: today });
   if (checks > MAX_CHECKS_PER_DAY) {
     return answer('too_many_checks', `超过查验次数：同一张发票每天最多查验${MAX_CHECKS_PER_DAY}次，请明天再查`);

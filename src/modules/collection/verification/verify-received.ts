@@ -181,8 +181,13 @@ async function record(
   const channel = deps.verificationChannel.provider;
   const historyId = newId('rvf', now);
   return deps.db.kysely.transaction().execute(async (trx) => {
-    // Re-read inside the transaction: a concurrent verification of the same item may have committed meanwhile.
-    const current = (await findReceivedInvoice(trx, item.tenant_id, item.id)) ?? item;
+    // Re-read inside the transaction: a concurrent verification of the same item may have committed meanwhile, or
+    // the item was deleted while the channel answered (then nothing is recorded).
+    const current = await findReceivedInvoice(trx, item.tenant_id, item.id);
+    if (!current) {
+      await options.inTransaction?.(trx);
+      return { kind: 'gone' } as const;
+    }
     const previousStatus = current.verification_status;
     await insertVerification(trx, {
       id: historyId,
@@ -298,7 +303,10 @@ export async function enqueueVerification(
   );
 }
 
-/** Enqueues an on-demand re-verification of an item (POST …/verify); each request is its own job. */
+/**
+ * Enqueues an on-demand re-verification of an item (POST …/verify). Requests for one item within the same minute are
+ * one job (the job key names the minute), so repeated clicks or a looping client cannot spend the provider's quota.
+ */
 export async function requestVerification(
   deps: Deps,
   item: Pick<ReceivedInvoice, 'id' | 'tenant_id'>,
@@ -307,7 +315,7 @@ export async function requestVerification(
     deps.db.kysely,
     VERIFY_RECEIVED_TASK,
     { tenantId: item.tenant_id, receivedId: item.id, reason: 'on_demand' },
-    { tenantId: item.tenant_id, key: `${item.id}:on_demand:${newId('vrq')}` },
+    { tenantId: item.tenant_id, key: `${item.id}:on_demand:${Math.floor(deps.clock.now() / 60_000)}` },
   );
   deps.jobs.notify();
   return id;
