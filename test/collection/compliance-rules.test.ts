@@ -1,6 +1,7 @@
 /** GET/PUT /api/v1/received-rules and the compliance of received items (recomputed on a rules change), both dialects. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultComplianceRules } from '../../src/tax/index.js';
+import { loginAs, seedUser } from '../auth/console-kit.js';
 import { fetchFile, issueBlue, tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
@@ -94,6 +95,38 @@ for (const dialect of TEST_DIALECTS) {
       expect((await get(t, a, '/api/v1/received-rules?buyerOrgId=org_nope')).statusCode).toBe(404);
     });
 
+    it('reads with received.read (审计), changes with received.manage (财务); 开票员 sees nothing', async () => {
+      const rules = defaultComplianceRules();
+      const auditor = await loginAs(t, await seedUser(t, a.tenantId, 'auditor'));
+      expect((await get(t, { auth: auditor.read }, '/api/v1/received-rules')).statusCode).toBe(200);
+      const refused = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/received-rules',
+        headers: auditor.write,
+        payload: { buyerOrgId: aOrgId, rules },
+      });
+      expect(refused.statusCode).toBe(403);
+      const clerk = await loginAs(t, await seedUser(t, a.tenantId, 'clerk'));
+      expect((await get(t, { auth: clerk.read }, '/api/v1/received-rules')).statusCode).toBe(403);
+      const finance = await loginAs(t, await seedUser(t, a.tenantId, 'finance'));
+      const saved = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/received-rules',
+        headers: finance.write,
+        payload: { buyerOrgId: aOrgId, rules },
+      });
+      expect(saved.statusCode).toBe(200);
+      expect(saved.json()).toMatchObject({ source: 'org', updatedBy: finance.info.user.username });
+      // Back to the tenant default for the tests below.
+      const reset = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/received-rules',
+        headers: finance.write,
+        payload: { buyerOrgId: aOrgId, rules: null },
+      });
+      expect(reset.json()).toMatchObject({ source: 'default' });
+    });
+
     it('evaluates items on intake: the tenant as buyer passes, another buyer is blocked with the reason', async () => {
       const ours = await receiveFromB({ name: 'A 销方有限公司', taxId: a.sellerTaxId });
       const theirs = await receiveFromB({ name: '北京别家科技有限公司', taxId: '91110000600037341L' });
@@ -167,6 +200,7 @@ for (const dialect of TEST_DIALECTS) {
         .select(['action', 'target_id', 'actor_name'])
         .where('tenant_id', '=', a.tenantId)
         .where('action', '=', 'received.rules.update')
+        .where('actor_kind', '=', 'app')
         .execute();
       expect(audit.map((e) => e.target_id).sort()).toEqual([aOrgId, aOrgId, 'default'].sort());
       expect(audit.every((e) => e.actor_name === a.appId)).toBe(true);
