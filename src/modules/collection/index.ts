@@ -31,7 +31,14 @@ export {
   receivedBlobs,
 } from './intake.js';
 export { enterReceivedInvoice, type ManualEntry } from './manual-entry.js';
-export { getParsePool, PARSE_LIMITS, ParsePool, type ParsePoolOptions, ParseRejected } from './parse-pool.js';
+export {
+  configureParsePool,
+  getParsePool,
+  PARSE_LIMITS,
+  ParsePool,
+  type ParsePoolOptions,
+  ParseRejected,
+} from './parse-pool.js';
 export { findReceivedInvoice, findReceivedInvoicesByIds, updateReceivedInvoice } from './received.repo.js';
 export { publishReceivedEvent, RECEIVED_EVENTS, type ReceivedEvent } from './received-events.js';
 export {

@@ -7,7 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { type ExpandedArchive, isOfdContainer, type ParsedInvoice, sniffFormat } from '../../parse/index.js';
+import {
+  type ExpandedArchive,
+  isOfdContainer,
+  type ParsedInvoice,
+  sniffFormat,
+  sniffImage,
+} from '../../parse/index.js';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { newId } from '../../platform/ids.js';
@@ -88,19 +94,20 @@ const CONTENT_TYPES: Record<string, string> = {
   zip: 'application/zip',
   png: 'image/png',
   jpeg: 'image/jpeg',
+  webp: 'image/webp',
   unknown: 'application/octet-stream',
 };
 
-/** The format of the bytes (sniffed, never the name): pdf, ofd, xml, zip, png, jpeg or unknown. */
+/** The format of the bytes (sniffed, never the name): pdf, ofd, xml, zip, png, jpeg, webp or unknown. */
 export function sniffReceivedFormat(bytes: Uint8Array): string {
   const sniffed = sniffFormat(bytes);
   if (sniffed === 'zip') return isOfdContainer(bytes) ? 'ofd' : 'zip';
-  if (sniffed === 'image') return bytes[0] === 0x89 ? 'png' : 'jpeg';
+  if (sniffed === 'image') return sniffImage(bytes) ?? 'unknown';
   return sniffed;
 }
 
 /** The formats intake reads (a ZIP of them too). */
-const INVOICE_FORMATS = new Set(['pdf', 'ofd', 'xml', 'png', 'jpeg']);
+const INVOICE_FORMATS = new Set(['pdf', 'ofd', 'xml', 'png', 'jpeg', 'webp']);
 
 const blobStores = new WeakMap<Deps, BlobStore>();
 

@@ -88,6 +88,8 @@ export interface Config {
   readonly documents: { readonly blobStore: BlobStoreKind; readonly signingKey: string | null };
   /** Bulk exports of the invoice pool (CSV/XLSX). */
   readonly exports: { readonly maxRows: number };
+  /** Invoice pictures are read by on-box OCR besides their QR code (COLLECT_OCR; docs/collection.md). */
+  readonly collectOcr: boolean;
 }
 
 export const BLOB_STORES = ['fs', 'db'] as const;
@@ -309,6 +311,12 @@ export const CONFIG_VARIABLES = [
     description:
       'Secret (≥ 32 chars) that signs public download links and, through a derived key, the consumer pages’ form tokens; unset: generated once into `DATA_DIR/signing.key` (mode 600). Set it on multi-node deployments.',
   },
+  {
+    name: 'COLLECT_OCR',
+    default: 'on',
+    description:
+      '`on`: invoice pictures (JPEG/PNG/WebP) are read by on-box OCR (PaddleOCR models, onnxruntime) besides their QR code, when the engine is installed; `off`: pictures yield what their QR code says (docs/collection.md).',
+  },
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]['name'];
@@ -423,6 +431,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       signingKey: signingKey(get('SIGNING_KEY'), problems),
     },
     exports: { maxRows: int('EXPORT_MAX_ROWS', 1_000_000, 1, 1_048_575) },
+    collectOcr: oneOf('COLLECT_OCR', ['on', 'off'] as const, 'on') === 'on',
   };
   if (problems.length > 0) {
     throw new AppError(CONFIG_INVALID, `配置错误 (invalid configuration):\n  - ${problems.join('\n  - ')}`, {
