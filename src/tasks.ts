@@ -1,5 +1,9 @@
 import { registerAuditTasks } from './modules/audit/index.js';
-import { registerCollectionTasks, registerComplianceTasks } from './modules/collection/index.js';
+import {
+  registerCollectionTasks,
+  registerComplianceTasks,
+  registerVerificationTasks,
+} from './modules/collection/index.js';
 import { registerDeliveryTasks } from './modules/delivery/index.js';
 import { registerDocumentsTasks } from './modules/documents/index.js';
 import { registerInvoicingTasks } from './modules/invoicing/index.js';
@@ -15,5 +19,6 @@ export function registerAllTasks(registry: TaskRegistry, deps: Deps): void {
   registerDeliveryTasks(registry, deps);
   registerDocumentsTasks(registry, deps);
   registerCollectionTasks(registry, deps);
+  registerVerificationTasks(registry, deps);
   registerComplianceTasks(registry, deps);
 }

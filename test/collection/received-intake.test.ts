@@ -46,7 +46,10 @@ for (const dialect of TEST_DIALECTS) {
       expect(again.json().items.map((i: { id: string }) => i.id)).toEqual([item.id]);
       const view = await get(t, a, `/api/v1/received-invoices/${item.id}`);
       expect(view.statusCode).toBe(200);
-      expect(view.json()).toEqual(item);
+      // The same item; its verification and compliance move on in the background (jobs after intake).
+      const { verification: _v, compliance: _c, updatedAt: _u, ...rest } = view.json();
+      const { verification: _v0, compliance: _c0, updatedAt: _u0, ...restAtIntake } = item;
+      expect(rest).toEqual(restAtIntake);
       // Tenants are walls.
       expect((await get(t, b, `/api/v1/received-invoices/${item.id}`)).statusCode).toBe(404);
     });

@@ -54,3 +54,21 @@ export { receivedInvoicesRoutes } from './routes/received-invoices.routes.js';
 export { type ComplianceFinding, complianceJson } from './stored-json.js';
 export { registerCollectionTasks } from './tasks/index.js';
 export { PROCESS_RECEIVED_TASK } from './tasks/task-ids.js';
+export {
+  loadVerificationHistories,
+  NIGHTLY_QUOTA_SHARE,
+  NIGHTLY_WINDOW,
+  queueNightlyReverification,
+  REVERIFY_NIGHTLY_TASK,
+  receivedVerificationRoutes,
+  registerVerificationTasks,
+  requestVerification,
+  scheduleNightlyReverification,
+  VERIFY_RECEIVED_TASK,
+  type VerifyOutcome,
+  type VerifyReason,
+  type VerifyReceivedInput,
+  type VerifyReceivedOptions,
+  verificationQueryOf,
+  verifyReceivedInvoice,
+} from './verification/index.js';

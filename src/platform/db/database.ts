@@ -3,6 +3,7 @@ import type { AuthTables } from '../../modules/auth/auth.tables.js';
 import type { ChannelTables } from '../../modules/channels/channels.tables.js';
 import type { CollectionTables } from '../../modules/collection/collection.tables.js';
 import type { ComplianceTables } from '../../modules/collection/compliance/compliance.tables.js';
+import type { ReceivedVerificationTables } from '../../modules/collection/verification/verification.tables.js';
 import type { DeliveryTables } from '../../modules/delivery/delivery.tables.js';
 import type { DocumentsTables } from '../../modules/documents/documents.tables.js';
 import type { InvoicingTables } from '../../modules/invoicing/invoicing.tables.js';
@@ -27,6 +28,7 @@ export interface Database
     DeliveryTables,
     ScanTables,
     CollectionTables,
+    ReceivedVerificationTables,
     ComplianceTables {}
 
 /** Booleans are stored as 0/1 integers on both dialects. */
