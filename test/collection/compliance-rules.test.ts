@@ -211,5 +211,56 @@ for (const dialect of TEST_DIALECTS) {
       // Tenants are walls: B still has the built-in defaults.
       expect((await get(t, b, '/api/v1/received-rules')).json()).toMatchObject({ source: 'default' });
     });
+
+    it('recomputes in batches: a rules change reaches every item of the tenant (more than one job)', async () => {
+      const db = t.runtime.deps.db.kysely;
+      const model = await db
+        .selectFrom('received_invoices')
+        .selectAll()
+        .where('tenant_id', '=', a.tenantId)
+        .where('deleted_at', 'is', null)
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      // 450 more items like it (distinct numbers, no file), as intake would have stored them.
+      const rows = Array.from({ length: 450 }, (_, i) => ({
+        ...model,
+        id: `rcv_batch${String(i).padStart(4, '0')}`,
+        file_id: null,
+        number: `2631200000000099${String(i).padStart(4, '0')}`,
+        compliance_result: 'pending',
+        compliance_json: '[]',
+      }));
+      for (let i = 0; i < rows.length; i += 50)
+        await db
+          .insertInto('received_invoices')
+          .values(rows.slice(i, i + 50))
+          .execute();
+      const live = await db
+        .selectFrom('received_invoices')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('tenant_id', '=', a.tenantId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      const rules = defaultComplianceRules();
+      rules.kind = { enabled: true, level: 'block', params: { accepted: ['81'] } };
+      expect((await put(a, { rules })).statusCode).toBe(200);
+      const blocked = () =>
+        db
+          .selectFrom('received_invoices')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('tenant_id', '=', a.tenantId)
+          .where('deleted_at', 'is', null)
+          .where('compliance_result', '=', 'block')
+          .executeTakeFirstOrThrow()
+          .then((r) => Number(r.n));
+      await expect.poll(blocked, { timeout: 30_000 }).toBe(Number(live.n));
+      const jobs = await db
+        .selectFrom('jobs')
+        .select('payload')
+        .where('task', '=', 'collection/recompute-compliance')
+        .where('tenant_id', '=', a.tenantId)
+        .execute();
+      expect(jobs.some((j) => String(j.payload).includes('"afterId":"rcv_'))).toBe(true);
+    }, 60_000);
   });
 }
