@@ -237,7 +237,15 @@ for (const dialect of TEST_DIALECTS) {
         createdAt: '2025-06-01T10:00:00.000+08:00',
         updatedAt: '2025-06-01T10:00:00.000+08:00',
       });
-      expect((await get(t, a, `/api/v1/received-invoices/${item.id}`)).json()).toEqual(item);
+      // The same item by GET; verification and compliance move on in the background (jobs after intake).
+      const {
+        verification: _v,
+        compliance: _c,
+        updatedAt: _u,
+        ...later
+      } = (await get(t, a, `/api/v1/received-invoices/${item.id}`)).json();
+      const { verification: _v0, compliance: _c0, updatedAt: _u0, ...atIntake } = item;
+      expect(later).toEqual(atIntake);
     });
   });
 }
