@@ -181,8 +181,13 @@ async function record(
   const channel = deps.verificationChannel.provider;
   const historyId = newId('rvf', now);
   return deps.db.kysely.transaction().execute(async (trx) => {
-    // Re-read inside the transaction: a concurrent verification of the same item may have committed meanwhile.
-    const current = (await findReceivedInvoice(trx, item.tenant_id, item.id)) ?? item;
+    // Re-read inside the transaction: a concurrent verification of the same item may have committed meanwhile, or
+    // the item was deleted while the channel answered (then nothing is recorded).
+    const current = await findReceivedInvoice(trx, item.tenant_id, item.id);
+    if (!current) {
+      await options.inTransaction?.(trx);
+      return { kind: 'gone' } as const;
+    }
     const previousStatus = current.verification_status;
     await insertVerification(trx, {
       id: historyId,
