@@ -1,6 +1,7 @@
 /** GET/PUT /api/v1/received-rules and the compliance of received items (recomputed on a rules change), both dialects. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultComplianceRules } from '../../src/tax/index.js';
+import { loginAs, seedUser } from '../auth/console-kit.js';
 import { fetchFile, issueBlue, tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
@@ -94,6 +95,38 @@ for (const dialect of TEST_DIALECTS) {
       expect((await get(t, a, '/api/v1/received-rules?buyerOrgId=org_nope')).statusCode).toBe(404);
     });
 
+    it('reads with received.read (审计), changes with received.manage (财务); 开票员 sees nothing', async () => {
+      const rules = defaultComplianceRules();
+      const auditor = await loginAs(t, await seedUser(t, a.tenantId, 'auditor'));
+      expect((await get(t, { auth: auditor.read }, '/api/v1/received-rules')).statusCode).toBe(200);
+      const refused = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/received-rules',
+        headers: auditor.write,
+        payload: { buyerOrgId: aOrgId, rules },
+      });
+      expect(refused.statusCode).toBe(403);
+      const clerk = await loginAs(t, await seedUser(t, a.tenantId, 'clerk'));
+      expect((await get(t, { auth: clerk.read }, '/api/v1/received-rules')).statusCode).toBe(403);
+      const finance = await loginAs(t, await seedUser(t, a.tenantId, 'finance'));
+      const saved = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/received-rules',
+        headers: finance.write,
+        payload: { buyerOrgId: aOrgId, rules },
+      });
+      expect(saved.statusCode).toBe(200);
+      expect(saved.json()).toMatchObject({ source: 'org', updatedBy: finance.info.user.username });
+      // Back to the tenant default for the tests below.
+      const reset = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/received-rules',
+        headers: finance.write,
+        payload: { buyerOrgId: aOrgId, rules: null },
+      });
+      expect(reset.json()).toMatchObject({ source: 'default' });
+    });
+
     it('evaluates items on intake: the tenant as buyer passes, another buyer is blocked with the reason', async () => {
       const ours = await receiveFromB({ name: 'A 销方有限公司', taxId: a.sellerTaxId });
       const theirs = await receiveFromB({ name: '北京别家科技有限公司', taxId: '91110000600037341L' });
@@ -170,6 +203,7 @@ for (const dialect of TEST_DIALECTS) {
         .select(['action', 'target_id', 'actor_name'])
         .where('tenant_id', '=', a.tenantId)
         .where('action', '=', 'received.rules.update')
+        .where('actor_kind', '=', 'app')
         .execute();
       expect(audit.map((e) => e.target_id).sort()).toEqual([aOrgId, aOrgId, 'default'].sort());
       expect(audit.every((e) => e.actor_name === a.appId)).toBe(true);
@@ -177,5 +211,56 @@ for (const dialect of TEST_DIALECTS) {
       // Tenants are walls: B still has the built-in defaults.
       expect((await get(t, b, '/api/v1/received-rules')).json()).toMatchObject({ source: 'default' });
     });
+
+    it('recomputes in batches: a rules change reaches every item of the tenant (more than one job)', async () => {
+      const db = t.runtime.deps.db.kysely;
+      const model = await db
+        .selectFrom('received_invoices')
+        .selectAll()
+        .where('tenant_id', '=', a.tenantId)
+        .where('deleted_at', 'is', null)
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      // 450 more items like it (distinct numbers, no file), as intake would have stored them.
+      const rows = Array.from({ length: 450 }, (_, i) => ({
+        ...model,
+        id: `rcv_batch${String(i).padStart(4, '0')}`,
+        file_id: null,
+        number: `2631200000000099${String(i).padStart(4, '0')}`,
+        compliance_result: 'pending',
+        compliance_json: '[]',
+      }));
+      for (let i = 0; i < rows.length; i += 50)
+        await db
+          .insertInto('received_invoices')
+          .values(rows.slice(i, i + 50))
+          .execute();
+      const live = await db
+        .selectFrom('received_invoices')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('tenant_id', '=', a.tenantId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      const rules = defaultComplianceRules();
+      rules.kind = { enabled: true, level: 'block', params: { accepted: ['81'] } };
+      expect((await put(a, { rules })).statusCode).toBe(200);
+      const blocked = () =>
+        db
+          .selectFrom('received_invoices')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('tenant_id', '=', a.tenantId)
+          .where('deleted_at', 'is', null)
+          .where('compliance_result', '=', 'block')
+          .executeTakeFirstOrThrow()
+          .then((r) => Number(r.n));
+      await expect.poll(blocked, { timeout: 30_000 }).toBe(Number(live.n));
+      const jobs = await db
+        .selectFrom('jobs')
+        .select('payload')
+        .where('task', '=', 'collection/recompute-compliance')
+        .where('tenant_id', '=', a.tenantId)
+        .execute();
+      expect(jobs.some((j) => String(j.payload).includes('"afterId":"rcv_'))).toBe(true);
+    }, 60_000);
   });
 }

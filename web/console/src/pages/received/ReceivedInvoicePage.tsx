@@ -258,6 +258,26 @@ export default function ReceivedInvoicePage({ id }: { id: string }) {
                     </Descriptions.Item>
                   )}
                 </Descriptions>
+                {item.passenger && (
+                  <Descriptions
+                    style={{ marginTop: 16 }}
+                    size="small"
+                    column={2}
+                    bordered
+                    title="乘客与行程"
+                    data-testid="passenger"
+                  >
+                    <Descriptions.Item label="乘客">{item.passenger.name ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label="证件号码">{item.passenger.idNumber ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label="乘车/乘机日期">{item.passenger.travelDate ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label="车次/航班">{item.passenger.trip ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label="出发">{item.passenger.from ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label="到达">{item.passenger.to ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label="席别/舱位">{item.passenger.seatClass ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label="票价">{money(item.passenger.fare)}</Descriptions.Item>
+                    <Descriptions.Item label="可抵扣税额">{money(item.passenger.tax)}</Descriptions.Item>
+                  </Descriptions>
+                )}
                 {item.extraction.warnings.length > 0 && (
                   <Alert
                     style={{ marginTop: 16 }}

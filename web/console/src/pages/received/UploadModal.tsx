@@ -1,10 +1,11 @@
 import { InboxOutlined } from '@ant-design/icons';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Input, Modal, Space } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Input, Modal, Select, Space } from 'antd';
 import { useRef, useState } from 'react';
-import { errorMessage } from '../../api';
+import { errorMessage, get } from '../../api';
 import { useSession } from '../../session';
 import { useToast } from '../../toast';
+import type { RulesView } from './ReceivedRulesPage';
 import { type ReceivedInvoice, uploadReceivedFiles } from './received-api';
 
 const ACCEPT = '.pdf,.ofd,.xml,.zip,.jpg,.jpeg,.png';
@@ -66,8 +67,16 @@ export function UploadModal({ open, onClose }: { open: boolean; onClose: (items?
   const message = useToast();
   const [files, setFiles] = useState<File[]>([]);
   const [note, setNote] = useState('');
+  const [buyerTaxId, setBuyerTaxId] = useState<string | undefined>();
+  // The tenant's orgs (which one received the files; empty: read from each invoice's buyer).
+  const orgs = useQuery({
+    queryKey: ['/api/v1/received-rules', 'orgs'],
+    queryFn: () => get<RulesView>('/api/v1/received-rules'),
+    staleTime: 60_000,
+    enabled: open,
+  });
   const upload = useMutation({
-    mutationFn: () => uploadReceivedFiles(files, session?.csrfToken, { note }),
+    mutationFn: () => uploadReceivedFiles(files, session?.csrfToken, { note, buyerTaxId: buyerTaxId ?? '' }),
     onSuccess: async (res) => {
       void message.success(`已接收 ${files.length} 个文件，识别出 ${res.items.length} 张发票`);
       await queryClient.invalidateQueries({ queryKey: ['/api/v1/received-invoices'] });
@@ -113,6 +122,14 @@ export function UploadModal({ open, onClose }: { open: boolean; onClose: (items?
             ))}
           </ul>
         )}
+        <Select
+          allowClear
+          style={{ width: '100%' }}
+          placeholder="收票企业（可选；不选则按发票上的购买方税号）"
+          value={buyerTaxId}
+          onChange={setBuyerTaxId}
+          options={(orgs.data?.buyerOrgs ?? []).map((o) => ({ value: o.taxId, label: `${o.name}（${o.taxId}）` }))}
+        />
         <Input placeholder="备注（可选）" maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />
         {upload.error && <Alert type="error" showIcon message={errorMessage(upload.error)} />}
       </Space>

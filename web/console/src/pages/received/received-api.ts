@@ -45,7 +45,17 @@ export interface ReceivedInvoice {
   totals: { amount: string | null; tax: string | null; total: string | null };
   lines: ReceivedLine[];
   remark: string | null;
-  passenger: Record<string, unknown> | null;
+  passenger: {
+    name: string | null;
+    idNumber: string | null;
+    travelDate: string | null;
+    from: string | null;
+    to: string | null;
+    trip: string | null;
+    seatClass: string | null;
+    fare: string | null;
+    tax: string | null;
+  } | null;
   extraction: {
     fieldSources: Record<string, string>;
     confidence: Record<string, number>;
