@@ -12,10 +12,11 @@ import {
   sessionRoutes,
   usersRoutes,
 } from './modules/auth/index.js';
+import { catalogueRoutes } from './modules/catalogue/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
 import { invoiceFilesRoutes } from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
-import { counterH5Routes, counterRoutes } from './modules/counter/index.js';
+import { counterH5Routes, counterReservationRoutes, counterRoutes } from './modules/counter/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
 import { invoicesRoutes, monitorRoutes, redFormsRoutes, taxCodeSearchRoutes } from './modules/invoicing/index.js';
@@ -200,7 +201,9 @@ export async function buildApp(
     await authed.register(taxCodeSearchRoutes, { deps });
     await authed.register(scanSettingsRoutes, { deps });
     await authed.register(scanOrdersRoutes, { deps });
+    await authed.register(catalogueRoutes, { deps });
     await authed.register(counterRoutes, { deps });
+    await authed.register(counterReservationRoutes, { deps });
     await authed.register(dashboardRoutes, { deps });
     await authed.register(invoiceFilesRoutes, { deps });
     if (runtime.sandbox) {

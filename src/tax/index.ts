@@ -23,6 +23,7 @@ export * from './red-letter.js';
 export * from './red-lines.js';
 export * from './resident-id.js';
 export * from './tax-code-csv.js';
+export * from './tax-code-rates.js';
 export * from './tax-codes.js';
 export * from './tax-id.js';
 export * from './tax-policy-flags.js';

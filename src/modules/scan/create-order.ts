@@ -35,6 +35,8 @@ export interface CreateOrderInput extends OrderContent {
   notify?: OrderNotify;
   /** Epoch ms; default now + the setting's validityDays. */
   expiresAt?: number;
+  /** Default `pushed`; the counter module's 码上开票 orders are `counter`. */
+  source?: Extract<OrderSource, 'pushed' | 'counter'>;
 }
 
 /**
@@ -85,7 +87,7 @@ async function prepareOrder(deps: Deps, tenantId: string, input: CreateOrderInpu
   const token = randomToken(96);
   const order = buildOrder(deps, setting, {
     orderNo: input.orderNo,
-    source: 'pushed',
+    source: input.source ?? 'pushed',
     hash,
     token,
     kinds,

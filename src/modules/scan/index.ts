@@ -1,5 +1,6 @@
 /** Scan-to-invoice (扫码开票): QR settings, pushed and merchant-signed orders, the consumer H5 pages. */
-export { createOrder } from './create-order.js';
+
+export { type CreateOrderInput, createOrder } from './create-order.js';
 export { renderErrorPage } from './h5/error-page.js';
 export { scanH5Routes, sendPage } from './h5/h5.routes.js';
 export { createCsrfGuard } from './h5/h5-csrf.js';
@@ -15,6 +16,7 @@ export { loadOrderEventSource } from './order-event-source.js';
 export { ORDER_EVENTS, type OrderEvent } from './order-events.js';
 export { countOrdersByStatus } from './order-stats.repo.js';
 export { type OrderTitle, orderSerialNo } from './order-title.js';
+export { orderLinks } from './order-view.js';
 export { renderQr } from './qr-image.js';
 export { scanOrdersRoutes } from './routes/orders.routes.js';
 export { scanSettingsRoutes } from './routes/settings.routes.js';
@@ -28,3 +30,4 @@ export {
   scanLinkSignature,
   signScanLink,
 } from './scan-link-signature.js';
+export { createSetting, getSettingOrThrow } from './settings.service.js';

@@ -8,6 +8,7 @@ import { ORDER_NOT_SUBMITTED } from './scan.errors.js';
 import type { ScanOrder } from './scan.tables.js';
 import { findSettingById } from './settings.service.js';
 import { orderTitleJson } from './stored-json.js';
+import { announceOrderChanged } from './wait-for-order.js';
 
 /** The origin of the invoices scan orders create: the ones this module follows (scan.tasks.ts). */
 export const SCAN_ORIGIN: InvoiceOrigin = 'scan_order';
@@ -58,6 +59,7 @@ export async function startOrderInvoice(
         })
       : await updateOrderIf(db, order.id, ['submitted', 'failed'], set);
     if (!moved) return undefined;
+    await announceOrderChanged(deps, order.id);
   } else if (order.status !== 'invoicing' || order.invoice_id !== null) {
     if (order.status === 'open' && options.rethrow) throw new AppError(ORDER_NOT_SUBMITTED);
     return order;

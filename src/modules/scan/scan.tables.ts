@@ -10,8 +10,11 @@ export const ORDER_STATUSES = ['open', 'submitted', 'invoicing', 'invoiced', 'fa
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type StoredOrderStatus = Exclude<OrderStatus, 'expired'>;
 
-/** Where an order came from: pushed through the API, fetched from the merchant, or typed at a static QR. */
-export const ORDER_SOURCES = ['pushed', 'merchant', 'static'] as const;
+/**
+ * Where an order came from: pushed through the API, fetched from the merchant, typed at a static QR, or built by a
+ * clerk at the till (码上开票, the counter module).
+ */
+export const ORDER_SOURCES = ['pushed', 'merchant', 'static', 'counter'] as const;
 export type OrderSource = (typeof ORDER_SOURCES)[number];
 
 /** A dynamic QR setting (动态二维码设置): the `key` every link resolves through. */

@@ -9,6 +9,7 @@ import { findOrderById, updateOrderIf } from './orders.repo.js';
 import { KIND_NOT_ALLOWED } from './scan.errors.js';
 import type { ScanOrder, ScanSetting } from './scan.tables.js';
 import { orderKindsJson } from './stored-json.js';
+import { announceOrderChanged } from './wait-for-order.js';
 
 /**
  * Records a consumer's title on an open order, exactly once: double taps, two phones and retries race on a
@@ -31,7 +32,10 @@ export async function submitTitle(
   const accepted = await deps.db.kysely
     .transaction()
     .execute((trx) => recordSubmission(deps, trx, order, setting, title));
-  if (accepted) deps.jobs.notify();
+  if (accepted) {
+    deps.jobs.notify();
+    await announceOrderChanged(deps, order.id);
+  }
   return { order: (await findOrderById(deps.db.kysely, order.id))!, accepted };
 }
 

@@ -6,7 +6,11 @@ import type { ScanOrder } from './scan.tables.js';
 
 const IN_FLIGHT = new Set(['submitted', 'invoicing']);
 
-/** The signal an order's settling sends (to every node). */
+/**
+ * The signal an order's status change sends (to every node): its settling (invoiced, failed) and also the consumer's
+ * submission, the start of its invoicing and its withdrawal, for the screens that follow an order live (码上开票).
+ * `?wait` on a push waits for settling only: an earlier change just makes it re-read.
+ */
 export const ORDER_SETTLED_TOPIC = 'scan-order.settled';
 const settledSignal = (orderId: string): SettledSignal => ({ topic: ORDER_SETTLED_TOPIC, key: orderId });
 
@@ -20,6 +24,29 @@ export async function announceOrderSettled(deps: Pick<Deps, 'signals' | 'logger'
   } catch (err) {
     deps.logger.warn({ err, orderId }, 'could not signal a settled order; waiters see it at their safety re-read');
   }
+}
+
+/** {@link announceOrderSettled} for a change short of settling (submitted, invoicing, withdrawn). */
+export const announceOrderChanged = announceOrderSettled;
+
+/**
+ * `GET …/orders/{orderNo}?since=S&wait=N`: waits at most N seconds until the order's (effective) status is no longer
+ * `since` — woken by the order's signal, with the safety re-read of platform/settled-waiter.ts, never a tight poll.
+ * An open order that expires meanwhile is seen at the next re-read or request. Returns the latest state either way.
+ */
+export async function waitForOrderChange(
+  deps: Deps,
+  order: ScanOrder,
+  since: string,
+  seconds: number,
+): Promise<ScanOrder> {
+  const status = (o: ScanOrder) => (o.status === 'open' && o.expires_at <= deps.clock.now() ? 'expired' : o.status);
+  return waitUntilSettled(deps.signals, deps.clock, settledSignal(order.id), {
+    initial: order,
+    read: () => findOrderById(deps.db.kysely, order.id),
+    done: (o) => status(o) !== since,
+    seconds,
+  });
 }
 
 /**

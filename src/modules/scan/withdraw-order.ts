@@ -6,6 +6,7 @@ import { findOrderById, findOrderByNo, updateOrderIf } from './orders.repo.js';
 import { ORDER_ALREADY_SUBMITTED, SCAN_ORDER_NOT_FOUND } from './scan.errors.js';
 import type { ScanOrder } from './scan.tables.js';
 import { findSettingById } from './settings.service.js';
+import { announceOrderChanged } from './wait-for-order.js';
 
 export async function getOrderOrThrow(deps: Deps, tenantId: string, orderNo: string): Promise<ScanOrder> {
   const order = await findOrderByNo(deps.db.kysely, tenantId, orderNo);
@@ -46,6 +47,7 @@ export async function withdrawOrder(
     }
     return true;
   });
+  if (won) await announceOrderChanged(deps, order.id);
   const current = (await findOrderById(deps.db.kysely, order.id))!;
   if (!won && current.status !== 'withdrawn') {
     throw new AppError(ORDER_ALREADY_SUBMITTED, `订单 ${orderNo} 已提交抬头（${current.status}），不能撤回`);

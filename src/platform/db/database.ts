@@ -1,5 +1,6 @@
 import type { AuditTables } from '../../modules/audit/audit.tables.js';
 import type { AuthTables } from '../../modules/auth/auth.tables.js';
+import type { CatalogueTables } from '../../modules/catalogue/catalogue.tables.js';
 import type { ChannelTables } from '../../modules/channels/channels.tables.js';
 import type { CounterTables } from '../../modules/counter/counter.tables.js';
 import type { DeliveryTables } from '../../modules/delivery/delivery.tables.js';
@@ -25,6 +26,7 @@ export interface Database
     BusinessSystemTables,
     DeliveryTables,
     ScanTables,
+    CatalogueTables,
     CounterTables {}
 
 /** Booleans are stored as 0/1 integers on both dialects. */

@@ -32,6 +32,8 @@ const MonitorPage = lazy(() => import('./pages/MonitorPage'));
 const RedFormsPage = lazy(() => import('./pages/RedFormsPage'));
 const ReservationsPage = lazy(() => import('./pages/ReservationsPage'));
 const KiosksPage = lazy(() => import('./pages/KiosksPage'));
+const CataloguePage = lazy(() => import('./pages/CataloguePage'));
+const CounterSalePage = lazy(() => import('./pages/CounterSalePage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -76,6 +78,8 @@ const router = createBrowserRouter(
         { path: 'red-forms', element: <RedFormsPage /> },
         { path: 'counter/reservations', element: <ReservationsPage /> },
         { path: 'counter/kiosks', element: <KiosksPage /> },
+        { path: 'counter/catalogue', element: <CataloguePage /> },
+        { path: 'counter/sale', element: <CounterSalePage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

@@ -104,3 +104,29 @@ export interface TaxCodeItem {
   defaultRate: string;
   isSummary: boolean;
 }
+
+/** 商品档案 item (GET /api/v1/catalogue/items). */
+export interface CatalogueItem {
+  id: string;
+  sellerTaxId: string;
+  name: string;
+  spec: string | null;
+  unit: string | null;
+  taxCode: string;
+  shortName: string | null;
+  taxRate: string;
+  unitPrice: string | null;
+  taxInclusive: boolean;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A tax code offered by the catalogue's picker, with the rates it allows. */
+export interface TaxCodeOption {
+  code: string;
+  name: string;
+  shortName: string;
+  defaultRate: string;
+  allowedRates: string[];
+}

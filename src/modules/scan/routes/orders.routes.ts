@@ -11,9 +11,16 @@ import { effectiveStatus, orderLinks, toOrderView } from '../order-view.js';
 import { listOrders } from '../orders.repo.js';
 import type { StoredOrderStatus } from '../scan.tables.js';
 import { findSettingById, getSettingOrThrow } from '../settings.service.js';
-import { waitForOrder } from '../wait-for-order.js';
+import { waitForOrder, waitForOrderChange } from '../wait-for-order.js';
 import { getOrderOrThrow, withdrawOrder } from '../withdraw-order.js';
-import { CreateOrderBody, OrderCreatedReply, OrderListQuery, OrderNoParams, OrderView } from './scan.schemas.js';
+import {
+  CreateOrderBody,
+  OrderChangeQuery,
+  OrderCreatedReply,
+  OrderListQuery,
+  OrderNoParams,
+  OrderView,
+} from './scan.schemas.js';
 
 /** 推单生成二维码链接: platform-held orders, their status, withdrawal and (title_only) issuing. */
 export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -114,11 +121,18 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
       schema: {
         ...common,
         summary: '查询扫码订单（状态、提交的抬头、发票）',
+        description:
+          '`?since=状态&wait=N`：订单状态仍为 since 时最多等待 N 秒，状态一变（提交、开票中、已开具、失败、撤回）立即返回（码上开票的实时状态）。',
         params: OrderNoParams,
+        querystring: OrderChangeQuery,
         response: responses({ 200: OrderView }),
       },
     },
-    async (request) => view(await ownOrder(request, request.params.orderNo)),
+    async (request) => {
+      const order = await ownOrder(request, request.params.orderNo);
+      const { since, wait } = request.query;
+      return view(since && wait ? await waitForOrderChange(deps, order, since, wait) : order);
+    },
   );
 
   app.post(

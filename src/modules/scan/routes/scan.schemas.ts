@@ -9,6 +9,12 @@ const nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 export const KeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 40 }) });
 export const OrderNoParams = Type.Object({ orderNo: Type.String({ minLength: 1, maxLength: 64 }) });
 
+/** Long poll of one order (码上开票's live status): wait while the status is still `since`. */
+export const OrderChangeQuery = Type.Object({
+  since: Type.Optional(Type.Enum(ORDER_STATUSES, { description: '调用方已知的状态' })),
+  wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: '状态仍为 since 时最多等待秒数' })),
+});
+
 export const PresetLine = Type.Object(
   { ...LineInput.properties, amount: Type.Optional(LineInput.properties.amount) },
   { additionalProperties: false, description: '默认开票的一行；不填 amount 时由消费者填写含税金额（码上开票）' },

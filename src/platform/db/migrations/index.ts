@@ -16,6 +16,8 @@ import * as m0014 from './0014-invoice-origin.js';
 import * as m0015 from './0015-console-users-audit.js';
 import * as m0016 from './0016-invoice-pool-indexes.js';
 import * as m0017 from './0017-scan-static-counters.js';
+import * as m0026 from './0026-catalogue-items.js';
+import * as m0027 from './0027-counter-settings.js';
 import * as m0028 from './0028-counter-reservations.js';
 import * as m0029 from './0029-counter-kiosks.js';
 
@@ -41,6 +43,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015-console-users-audit': m0015,
   '0016-invoice-pool-indexes': m0016,
   '0017-scan-static-counters': m0017,
+  '0026-catalogue-items': m0026,
+  '0027-counter-settings': m0027,
   '0028-counter-reservations': m0028,
   '0029-counter-kiosks': m0029,
 };

@@ -52,6 +52,8 @@ export const MENU: MenuEntry[] = [
   { path: '/red-forms', label: '红字确认单', permission: 'invoices.read', parent: '开票' },
   { path: '/scan/orders', label: '扫码订单', permission: 'scan.read', parent: '扫码开票' },
   { path: '/scan/settings', label: '二维码设置', permission: 'scan.read', parent: '扫码开票' },
+  { path: '/counter/catalogue', label: '商品档案', permission: 'invoices.read', parent: '柜台' },
+  { path: '/counter/sale', label: '码上开票', permission: 'scan.manage', parent: '柜台' },
   { path: '/counter/reservations', label: '预约二维码', permission: 'scan.read', parent: '柜台' },
   { path: '/counter/kiosks', label: '自助打印终端', permission: 'scan.read', parent: '柜台' },
   { path: '/deliveries', label: '推送记录', permission: 'integrations.read', parent: '集成' },

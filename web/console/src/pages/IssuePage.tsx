@@ -32,10 +32,11 @@ import {
 import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage, get, post } from '../api';
+import { CataloguePicker, catalogueUnitPrice } from '../components/CataloguePicker';
 import { PageState } from '../components/PageState';
 import { money, STATUS_LABELS } from '../format';
 import { useToast } from '../toast';
-import type { Invoice, Org, Page, TaxCodeItem } from '../types';
+import type { CatalogueItem, Invoice, Org, Page, TaxCodeItem } from '../types';
 
 interface LineValues {
   lineNature?: LineNature;
@@ -215,6 +216,24 @@ export default function IssuePage() {
     const q = parseDecimal(l?.quantity);
     const p = parseDecimal(l?.unitPrice);
     if (q && p) setLine(index, { amount: roundHalfUp(q.times(p), 2).toFixed(2) });
+  };
+  /** 从商品档案添加: a line with the item's name, code, rate, unit and price (on the form's 含税 basis), quantity 1. */
+  const addFromCatalogue = (item: CatalogueItem) => {
+    const includes = form.getFieldValue('priceIncludesTax') === true;
+    const price = catalogueUnitPrice(item, includes);
+    const line: LineValues = {
+      lineNature: 'normal',
+      name: item.name,
+      taxCode: item.taxCode,
+      taxRate: item.taxRate,
+      ...(item.spec ? { spec: item.spec } : {}),
+      ...(item.unit ? { unit: item.unit } : {}),
+      ...(price ? { quantity: '1', unitPrice: price, amount: roundHalfUp(price, 2).toFixed(2) } : {}),
+    };
+    const lines = [...((form.getFieldValue('lines') as LineValues[] | undefined) ?? [])];
+    // A single untouched line is replaced rather than left empty above the item.
+    const blank = lines.length === 1 && !lines[0]?.name && !lines[0]?.amount && !lines[0]?.taxCode;
+    form.setFieldValue('lines', blank ? [line] : [...lines, line]);
   };
   const addDiscount = (index: number) => {
     const lines = [...(form.getFieldValue('lines') as LineValues[])];
@@ -404,6 +423,14 @@ export default function IssuePage() {
               </Space>
             }
           >
+            <div style={{ marginBottom: 12, maxWidth: 420 }}>
+              <CataloguePicker
+                sellerTaxId={values?.sellerTaxId}
+                onPick={addFromCatalogue}
+                placeholder="从商品档案添加（搜索名称或编码）"
+                testId="issue-catalogue"
+              />
+            </div>
             <Form.List name="lines">
               {(fields, { add }) => (
                 <>

@@ -38,7 +38,12 @@ interface Order {
   createdAt: string;
 }
 
-const SOURCES: Record<string, string> = { pushed: '推单', merchant: '商家链接', static: '静态二维码' };
+const SOURCES: Record<string, string> = {
+  pushed: '推单',
+  merchant: '商家链接',
+  static: '静态二维码',
+  counter: '码上开票',
+};
 /** The statuses the API filters on (expired is derived from expiresAt). */
 const FILTER_STATUSES = Object.fromEntries(Object.entries(ORDER_STATUS_LABELS).filter(([k]) => k !== 'expired'));
 const STATUS_COLORS: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { DownloadOutlined, PlusOutlined, PrinterOutlined, QrcodeOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { INVOICE_KINDS } from '@tax';
+import { INVOICE_KINDS, roundHalfUp } from '@tax';
 import {
   Alert,
   Button,
@@ -24,6 +24,7 @@ import {
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, errorMessage, get, post } from '../api';
+import { CataloguePicker, catalogueUnitPrice } from '../components/CataloguePicker';
 import { PageState } from '../components/PageState';
 import { SecretOnceModal } from '../components/SecretOnce';
 import { dateTime, kindName } from '../format';
@@ -295,6 +296,7 @@ function SettingModal({
 }) {
   const [form] = Form.useForm<FormValues>();
   const hasPreset = Form.useWatch('hasPreset', form);
+  const presetSeller = Form.useWatch('sellerTaxId', form);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const save = async (v: FormValues) => {
@@ -372,6 +374,22 @@ function SettingModal({
         )}
         {hasPreset && editablePreset(setting) && (
           <Card size="small" title="默认开票内容" style={{ marginBottom: 16 }}>
+            <div style={{ marginBottom: 12, maxWidth: 360 }}>
+              <CataloguePicker
+                sellerTaxId={presetSeller}
+                testId="preset-catalogue"
+                placeholder="从商品档案填入（名称、编码、税率、含税单价）"
+                onPick={(item) => {
+                  const price = catalogueUnitPrice(item, true);
+                  form.setFieldsValue({
+                    presetName: item.name,
+                    presetTaxCode: item.taxCode,
+                    presetTaxRate: item.taxRate,
+                    ...(price ? { presetAmount: roundHalfUp(price, 2).toFixed(2) } : {}),
+                  });
+                }}
+              />
+            </div>
             <Space size={12} wrap align="start">
               <Form.Item name="presetName" label="项目名称" rules={[{ required: true, message: '请填写项目名称' }]}>
                 <Input maxLength={90} style={{ width: 180 }} />
