@@ -116,6 +116,49 @@ for (const dialect of TEST_DIALECTS) {
       expect(qrRows.items).toEqual([]);
     });
 
+    it('hostile input: over-long fields are refused as form errors, an over-large body with 413, never a 500', async () => {
+      const qr = await createQr(t, a, { entryMode: 'quantity_price' });
+      const p = phone(t, '198.51.100.80');
+      const long = await p.submit(`/r/${qr.key}`, {
+        ...COMPANY_TITLE,
+        quantity: '9'.repeat(2000),
+        unitPrice: '1e400',
+        remark0: '房'.repeat(600),
+      });
+      expect(long.statusCode).toBe(422);
+      expect(long.body).toContain('请填写数量');
+      expect(long.body).not.toContain('9'.repeat(100));
+      const huge = await t.app.inject({
+        method: 'POST',
+        url: `/r/${qr.key}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `name=${'x'.repeat(40_000)}`,
+      });
+      expect(huge.statusCode).toBe(413);
+      const tooMuch = await p.submit(`/r/${qr.key}`, {
+        ...COMPANY_TITLE,
+        quantity: '1000',
+        unitPrice: '99999.99',
+        remark0: 'x',
+      });
+      expect(tooMuch.statusCode).toBe(422);
+      expect(tooMuch.body).toContain('金额过大');
+      const ok = await p.submit(`/r/${qr.key}`, { ...COMPANY_TITLE, quantity: '2', unitPrice: '318.00', remark0: 'x' });
+      expect(ok.statusCode).toBe(303);
+      const [view] = (await get(t, a, `/api/v1/counter/reservations?qrKey=${qr.key}`)).json<{ items: View[] }>().items;
+      expect(view!.suggestedLines).toEqual([
+        {
+          name: '餐费',
+          taxCode: CATERING,
+          taxRate: '0.06',
+          amount: '636',
+          priceIncludesTax: true,
+          quantity: '2',
+          unitPrice: '318.00',
+        },
+      ]);
+    });
+
     it('finds a reservation by 序号, phone, e-mail and buyer name; never another tenant’s', async () => {
       const qr = await createQr(t, a);
       const name = '杭州搜索专用测试有限公司';
