@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrg } from '../../src/modules/orgs/index.js';
+import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { buildTestApp, errorOf, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
@@ -92,6 +94,18 @@ for (const dialect of TEST_DIALECTS) {
       expect(latest!.suggestedLines).toEqual([
         { name: '餐费', taxCode: CATERING, taxRate: '0.06', amount: '106.00', priceIncludesTax: true },
       ]);
+    });
+
+    it('序号 is per seller org: a second org of the same tenant starts at 1', async () => {
+      const taxId = makeUscc('91310115MA1K4Q9X0');
+      await createOrg({ db: t.runtime.deps.db.kysely, clock: t.clock }, a.tenantId, { taxId, name: '二号店有限公司' });
+      await bindSandboxSeller(t.runtime.deps, a.tenantId, taxId);
+      const first = await createQr(t, a);
+      await reserve(t, first.key, {}, '198.51.100.90');
+      const res = await post(t, a, '/api/v1/counter/reservation-qrs', { sellerTaxId: taxId, name: '二号店' });
+      expect(res.statusCode, res.body).toBe(201);
+      const second = await reserve(t, res.json<{ key: string }>().key, {}, '198.51.100.91');
+      expect(second.seqNo).toBe(1);
     });
 
     it('refuses a form without contacts, a missing required field or a bad tax id, writing nothing', async () => {
