@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { formatTaxRatePercent, TaxDecimal } from '@tax';
 import { Select } from 'antd';
-import { useEffect, useState } from 'react';
+import { type ComponentRef, useEffect, useRef, useState } from 'react';
 import { get } from '../api';
 import type { CatalogueItem, Page } from '../types';
 
@@ -41,6 +41,7 @@ export function CataloguePicker({
   testId?: string;
 }) {
   const [search, setSearch] = useState('');
+  const ref = useRef<ComponentRef<typeof Select>>(null);
   const term = useDebounced(search.trim());
   const q = useQuery({
     queryKey: ['catalogue-pick', sellerTaxId, term],
@@ -57,6 +58,7 @@ export function CataloguePicker({
   const items = q.data?.items ?? [];
   return (
     <Select<string>
+      ref={ref}
       data-testid={testId}
       showSearch
       filterOption={false}
@@ -74,6 +76,8 @@ export function CataloguePicker({
         const item = items.find((i) => i.id === id);
         if (item) onPick(item);
         setSearch('');
+        // Closed after a pick (the next item is searched anew).
+        ref.current?.blur();
       }}
     />
   );

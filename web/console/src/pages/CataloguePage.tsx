@@ -32,17 +32,6 @@ interface ImportRowError {
   errors: { field: string; message: string }[];
 }
 
-const FIELD_LABELS: Record<string, string> = {
-  name: '名称',
-  spec: '规格型号',
-  unit: '单位',
-  taxCode: '税收分类编码',
-  taxRate: '税率',
-  unitPrice: '单价',
-  taxInclusive: '含税',
-  enabled: '启用',
-};
-
 /** 税收分类编码 picker: search by code or name; the chosen code's allowed rates go to `onRates`. */
 function TaxCodeField({
   value,
@@ -230,6 +219,7 @@ export default function CataloguePage() {
   const [cursor, setCursor] = useState<string | undefined>();
   const [editing, setEditing] = useState<CatalogueItem | 'new' | null>(null);
   const [importing, setImporting] = useState(false);
+  const [importFile, setImportFile] = useState<File | null>(null);
   const [importErrors, setImportErrors] = useState<{ message: string; rows: ImportRowError[] } | null>(null);
   const q = useQuery({
     queryKey: ['catalogue', sellerTaxId, search, cursor],
@@ -415,18 +405,18 @@ export default function CataloguePage() {
                 0.06）、单价、含税（是/否）、启用（是/否）。
                 任何一行有错误则不导入任何商品，并逐行列出错误；名称和规格型号相同的商品会被更新。导出的文件可直接改后导入。
               </Typography.Paragraph>
-              <Form.Item
-                name="file"
-                label="CSV 文件（UTF-8）"
-                rules={[{ required: true, message: '请选择文件' }]}
-                getValueFromEvent={(e) => e.target.files?.[0]}
-              >
-                <input type="file" accept=".csv,text/csv" data-testid="catalogue-file" />
-              </Form.Item>
+              <input
+                type="file"
+                accept=".csv,text/csv"
+                aria-label="CSV 文件（UTF-8）"
+                data-testid="catalogue-file"
+                onChange={(e) => setImportFile(e.target.files?.[0] ?? null)}
+              />
             </>
           }
-          run={async (v) => {
-            const file = v.file as File;
+          run={async () => {
+            const file = importFile;
+            if (!file) throw new Error('请选择 CSV 文件');
             if (file.size > 1_000_000) throw new Error('文件超过 1 MB，请分批导入');
             const csv = await file.text();
             try {
@@ -465,15 +455,13 @@ export default function CataloguePage() {
             dataSource={importErrors.rows}
             columns={[
               { title: '行', dataIndex: 'line', width: 60 },
-              { title: '名称', dataIndex: 'name', render: (v: string | null) => v ?? '—' },
+              { title: '名称', dataIndex: 'name', width: 140, render: (v: string | null) => v ?? '—' },
               {
                 title: '错误',
                 render: (_: unknown, r) => (
                   <ul style={{ margin: 0, paddingLeft: 16 }}>
                     {r.errors.map((e) => (
-                      <li key={e.field + e.message}>
-                        {FIELD_LABELS[e.field] ?? e.field}：{e.message}
-                      </li>
+                      <li key={e.field + e.message}>{e.message}</li>
                     ))}
                   </ul>
                 ),

@@ -220,23 +220,23 @@ function Receipt({
 }
 
 const RECEIPT_CSS = `
-.counter-receipt { display: none; }
+.counter-receipt { display: none; box-sizing: border-box; padding: 3mm; color: #000; background: #fff;
+  font: 12px/1.45 "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; }
+.counter-receipt.paper-80 { width: 80mm; }
+.counter-receipt.paper-58 { width: 58mm; font-size: 11px; }
+.counter-receipt table { width: 100%; border-collapse: collapse; margin: 2mm 0; }
+.counter-receipt td { padding: 0.5mm 0; vertical-align: top; }
+.counter-receipt .r-title { text-align: center; font-size: 1.35em; font-weight: 700; margin-bottom: 1mm; }
+.counter-receipt .r-center { text-align: center; }
+.counter-receipt .r-right { text-align: right; white-space: nowrap; }
+.counter-receipt .r-total { text-align: right; font-weight: 700; border-top: 1px dashed #000; padding-top: 1mm; }
+.counter-receipt .r-qr { display: block; margin: 2mm auto 1mm; }
+.counter-receipt.paper-80 .r-qr { width: 50mm; height: 50mm; }
+.counter-receipt.paper-58 .r-qr { width: 40mm; height: 40mm; }
+.counter-receipt .r-small { font-size: 0.85em; margin-top: 1mm; }
 @media print {
   body > *:not(.counter-receipt) { display: none !important; }
-  .counter-receipt { display: block; box-sizing: border-box; padding: 3mm; color: #000; background: #fff;
-    font: 12px/1.45 "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; }
-  .counter-receipt.paper-80 { width: 80mm; }
-  .counter-receipt.paper-58 { width: 58mm; font-size: 11px; }
-  .counter-receipt table { width: 100%; border-collapse: collapse; margin: 2mm 0; }
-  .counter-receipt td { padding: 0.5mm 0; vertical-align: top; }
-  .counter-receipt .r-title { text-align: center; font-size: 1.35em; font-weight: 700; margin-bottom: 1mm; }
-  .counter-receipt .r-center { text-align: center; }
-  .counter-receipt .r-right { text-align: right; white-space: nowrap; }
-  .counter-receipt .r-total { text-align: right; font-weight: 700; border-top: 1px dashed #000; padding-top: 1mm; }
-  .counter-receipt .r-qr { display: block; margin: 2mm auto 1mm; }
-  .counter-receipt.paper-80 .r-qr { width: 50mm; height: 50mm; }
-  .counter-receipt.paper-58 .r-qr { width: 40mm; height: 40mm; }
-  .counter-receipt .r-small { font-size: 0.85em; margin-top: 1mm; }
+  .counter-receipt { display: block; }
 }
 .counter-qr { width: min(72vw, 320px); height: min(72vw, 320px); display: block; margin: 0 auto; }
 `;
@@ -257,12 +257,10 @@ function printReceipt(paper: '58' | '80') {
   let heightMm = 200;
   if (el) {
     const saved = el.getAttribute('style');
-    el.setAttribute('style', `display:block;position:absolute;left:-9999px;top:0;width:${paper}mm`);
-    el.classList.add('measuring');
-    heightMm = Math.ceil((el.getBoundingClientRect().height * 25.4) / 96) + 20;
+    el.setAttribute('style', 'display:block;position:absolute;left:-9999px;top:0');
+    heightMm = Math.ceil((el.getBoundingClientRect().height * 25.4) / 96) + 4;
     if (saved === null) el.removeAttribute('style');
     else el.setAttribute('style', saved);
-    el.classList.remove('measuring');
   }
   style.textContent = `@page { size: ${paper}mm ${heightMm}mm; margin: 0; }`;
   window.print();
@@ -381,11 +379,12 @@ export default function CounterSalePage() {
   useEffect(() => {
     if (!orderNo) return;
     const run = ++alive.current;
-    let since = 'open';
+    let since: string | null = null;
     void (async () => {
       while (alive.current === run) {
         try {
-          const v = await get<OrderView>(`/api/v1/scan/orders/${orderNo}`, { since, wait: 20 });
+          // The first read answers at once (the ticket's items); the next ones wait for a change.
+          const v: OrderView = await get<OrderView>(`/api/v1/scan/orders/${orderNo}`, since ? { since, wait: 20 } : {});
           if (alive.current !== run) return;
           setView(v);
           since = v.status;
@@ -677,7 +676,7 @@ export default function CounterSalePage() {
                       {l.spec ? <Typography.Text type="secondary"> {l.spec}</Typography.Text> : null}
                       <div>
                         <Typography.Text type="secondary">
-                          税率 {formatTaxRatePercent(l.taxRate)}
+                          {l.unit ? `单位 ${l.unit} · ` : ''}税率 {formatTaxRatePercent(l.taxRate)}
                           {c ? ` · 税额 ${money(c.tax)}` : ''}
                         </Typography.Text>
                       </div>
@@ -692,10 +691,10 @@ export default function CounterSalePage() {
                     </Col>
                   </Row>
                   <Row gutter={8} style={{ marginTop: 8 }} align="middle">
-                    <Col span={7}>
+                    <Col span={5}>
                       <Input
                         data-testid={`sale-qty-${i}`}
-                        addonAfter={l.unit ?? undefined}
+                        aria-label="数量"
                         value={l.quantity}
                         onChange={(e) => setLine(l.key, { quantity: e.target.value })}
                         inputMode="decimal"
@@ -710,7 +709,7 @@ export default function CounterSalePage() {
                         inputMode="decimal"
                       />
                     </Col>
-                    <Col span={4}>
+                    <Col span={5}>
                       <Switch
                         size="small"
                         checked={l.priceIncludesTax}
@@ -719,7 +718,7 @@ export default function CounterSalePage() {
                         onChange={(v) => setLine(l.key, { priceIncludesTax: v })}
                       />
                     </Col>
-                    <Col span={5} style={{ textAlign: 'right' }}>
+                    <Col span={6} style={{ textAlign: 'right' }}>
                       <Typography.Text strong data-testid={`sale-total-${i}`}>
                         {c ? money(c.total) : '—'}
                       </Typography.Text>
