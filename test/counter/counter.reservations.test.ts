@@ -343,6 +343,10 @@ for (const dialect of TEST_DIALECTS) {
       await reserve(t, qr.key, {}, '198.51.100.70');
       const woke = (await waiting).json<{ version: number }>();
       expect(woke.version).toBeGreaterThan(version);
+      // A second reservation in the same millisecond (the test clock stands still) is a new version too.
+      const again = get(t, a, `/api/v1/counter/reservations/changes?after=${woke.version}&wait=20`);
+      await reserve(t, qr.key, {}, '198.51.100.71');
+      expect((await again).json<{ version: number }>().version).toBeGreaterThan(woke.version);
       // Another tenant's waiter is not woken by it.
       const other = (await get(t, b, '/api/v1/counter/reservations/changes')).json<{ version: number }>();
       expect(other.version).toBe(0);
