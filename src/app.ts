@@ -23,7 +23,7 @@ import {
   receivedVerificationRoutes,
 } from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
-import { counterH5Routes, counterRoutes, counterSaleRoutes } from './modules/counter/index.js';
+import { counterH5Routes, counterReservationRoutes, counterRoutes } from './modules/counter/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
 import { documentsRoutes, publicDocumentsRoutes } from './modules/documents/index.js';
 import { invoicesRoutes, monitorRoutes, redFormsRoutes, taxCodeSearchRoutes } from './modules/invoicing/index.js';
@@ -219,8 +219,8 @@ export async function buildApp(
     await authed.register(scanSettingsRoutes, { deps });
     await authed.register(scanOrdersRoutes, { deps });
     await authed.register(catalogueRoutes, { deps });
-    await authed.register(counterSaleRoutes, { deps });
     await authed.register(counterRoutes, { deps });
+    await authed.register(counterReservationRoutes, { deps });
     await authed.register(dashboardRoutes, { deps });
     await authed.register(invoiceFilesRoutes, { deps });
     await authed.register(receivedInvoicesRoutes, { deps });

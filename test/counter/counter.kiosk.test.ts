@@ -119,6 +119,37 @@ for (const dialect of TEST_DIALECTS) {
       expect(byLink.body).toContain(orderNo.length > 0 ? '价税合计' : '');
     });
 
+    it('a 码上开票 ticket’s QR (the order link) opens its invoice at the store’s kiosk only', async () => {
+      const setting = await post(t, a, '/api/v1/scan/settings', {
+        sellerTaxId: a.sellerTaxId,
+        scanType: 'issue',
+        allowedKinds: ['82'],
+        validityDays: 30,
+      });
+      const { key } = setting.json<{ key: string }>();
+      const order = await post(t, a, '/api/v1/scan/orders?wait=10', {
+        settingKey: key,
+        orderNo: `KIOSK${Date.now().toString(36)}`,
+        lines: [
+          { name: '工作餐', taxCode: '3070401000000000000', amount: '50.00', taxRate: '0.06', priceIncludesTax: true },
+        ],
+        buyer: { name: '北京测试科技有限公司', taxId: '91110000600037341L' },
+      });
+      expect(order.statusCode, order.body).toBe(201);
+      const { url, orderNo } = order.json<{ url: string; orderNo: string }>();
+      await waitFor(
+        async () => (await get(t, a, `/api/v1/scan/orders/${orderNo}`)).json<{ status: string }>().status,
+        (s) => s === 'invoiced',
+        'order invoiced',
+      );
+      const kiosk = await kioskOf(t, a);
+      const shown = await phone(t, '192.0.2.35').submit(kiosk.path, { scanned: url });
+      expect(shown.statusCode).toBe(200);
+      expect(shown.body).toContain('¥50.00');
+      const other = await kioskOf(t, b);
+      expect((await phone(t, '192.0.2.36').submit(other.path, { scanned: url })).statusCode).toBe(404);
+    });
+
     it('rate-limits kiosk lookups per client (wrong codes count too)', async () => {
       const kiosk = await kioskOf(t, a);
       const p = phone(t, '192.0.2.40');

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrg } from '../../src/modules/orgs/index.js';
+import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { buildTestApp, errorOf, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
@@ -94,6 +96,18 @@ for (const dialect of TEST_DIALECTS) {
       ]);
     });
 
+    it('序号 is per seller org: a second org of the same tenant starts at 1', async () => {
+      const taxId = makeUscc('91310115MA1K4Q9X0');
+      await createOrg({ db: t.runtime.deps.db.kysely, clock: t.clock }, a.tenantId, { taxId, name: '二号店有限公司' });
+      await bindSandboxSeller(t.runtime.deps, a.tenantId, taxId);
+      const first = await createQr(t, a);
+      await reserve(t, first.key, {}, '198.51.100.90');
+      const res = await post(t, a, '/api/v1/counter/reservation-qrs', { sellerTaxId: taxId, name: '二号店' });
+      expect(res.statusCode, res.body).toBe(201);
+      const second = await reserve(t, res.json<{ key: string }>().key, {}, '198.51.100.91');
+      expect(second.seqNo).toBe(1);
+    });
+
     it('refuses a form without contacts, a missing required field or a bad tax id, writing nothing', async () => {
       const qr = await createQr(t, a);
       const p = phone(t, '198.51.100.9');
@@ -114,6 +128,49 @@ for (const dialect of TEST_DIALECTS) {
       expect(badTax.body).toContain('纳税人识别号');
       const qrRows = (await get(t, a, `/api/v1/counter/reservations?qrKey=${qr.key}`)).json<{ items: View[] }>();
       expect(qrRows.items).toEqual([]);
+    });
+
+    it('hostile input: over-long fields are refused as form errors, an over-large body with 413, never a 500', async () => {
+      const qr = await createQr(t, a, { entryMode: 'quantity_price' });
+      const p = phone(t, '198.51.100.80');
+      const long = await p.submit(`/r/${qr.key}`, {
+        ...COMPANY_TITLE,
+        quantity: '9'.repeat(2000),
+        unitPrice: '1e400',
+        remark0: '房'.repeat(600),
+      });
+      expect(long.statusCode).toBe(422);
+      expect(long.body).toContain('请填写数量');
+      expect(long.body).not.toContain('9'.repeat(100));
+      const huge = await t.app.inject({
+        method: 'POST',
+        url: `/r/${qr.key}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `name=${'x'.repeat(40_000)}`,
+      });
+      expect(huge.statusCode).toBe(413);
+      const tooMuch = await p.submit(`/r/${qr.key}`, {
+        ...COMPANY_TITLE,
+        quantity: '1000',
+        unitPrice: '99999.99',
+        remark0: 'x',
+      });
+      expect(tooMuch.statusCode).toBe(422);
+      expect(tooMuch.body).toContain('金额过大');
+      const ok = await p.submit(`/r/${qr.key}`, { ...COMPANY_TITLE, quantity: '2', unitPrice: '318.00', remark0: 'x' });
+      expect(ok.statusCode).toBe(303);
+      const [view] = (await get(t, a, `/api/v1/counter/reservations?qrKey=${qr.key}`)).json<{ items: View[] }>().items;
+      expect(view!.suggestedLines).toEqual([
+        {
+          name: '餐费',
+          taxCode: CATERING,
+          taxRate: '0.06',
+          amount: '636',
+          priceIncludesTax: true,
+          quantity: '2',
+          unitPrice: '318.00',
+        },
+      ]);
     });
 
     it('finds a reservation by 序号, phone, e-mail and buyer name; never another tenant’s', async () => {
@@ -286,6 +343,10 @@ for (const dialect of TEST_DIALECTS) {
       await reserve(t, qr.key, {}, '198.51.100.70');
       const woke = (await waiting).json<{ version: number }>();
       expect(woke.version).toBeGreaterThan(version);
+      // A second reservation in the same millisecond (the test clock stands still) is a new version too.
+      const again = get(t, a, `/api/v1/counter/reservations/changes?after=${woke.version}&wait=20`);
+      await reserve(t, qr.key, {}, '198.51.100.71');
+      expect((await again).json<{ version: number }>().version).toBeGreaterThan(woke.version);
       // Another tenant's waiter is not woken by it.
       const other = (await get(t, b, '/api/v1/counter/reservations/changes')).json<{ version: number }>();
       expect(other.version).toBe(0);

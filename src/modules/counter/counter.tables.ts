@@ -1,20 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { DbBool } from '../../platform/db/database.js';
 
-/** 柜台 settings of one seller org: the 码上开票 QR's validity, the scan setting its orders go through, the ticket. */
-export interface CounterSettingTable {
-  tenant_id: string;
-  seller_tax_id: string;
-  /** The scan setting (动态二维码设置) the org's 码上开票 orders are created under; made on first use. */
-  scan_setting_key: string | null;
-  /** How long a 码上开票 QR stays valid, in minutes. */
-  qr_validity_minutes: number;
-  /** JSON of the receipt (小票) layout: paper width, header and footer text, which fields are printed. */
-  receipt_json: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
 /** Reservation states (docs/counter.md). Stored as they are: expiry is a job that moves `submitted` to `expired`. */
 export const RESERVATION_STATUSES = ['submitted', 'invoicing', 'invoiced', 'failed', 'rejected', 'expired'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
@@ -124,12 +110,25 @@ export interface CounterExtractionCodeTable {
   created_at: number;
 }
 
+/** 柜台 settings of one seller org: the 码上开票 QR's validity, the scan setting its orders go through, the ticket. */
+export interface CounterSettingTable {
+  tenant_id: string;
+  seller_tax_id: string;
+  /** The scan setting (动态二维码设置) the org's 码上开票 orders are created under; made on first use. */
+  scan_setting_key: string | null;
+  /** How long a 码上开票 QR stays valid, in minutes. */
+  qr_validity_minutes: number;
+  /** JSON of the receipt (小票) layout: paper width, header and footer text, which fields are printed. */
+  receipt_json: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export type ReservationQr = Selectable<CounterReservationQrTable>;
 export type Reservation = Selectable<CounterReservationTable>;
 export type Kiosk = Selectable<CounterKioskTable>;
 
 export interface CounterTables {
-  counter_settings: CounterSettingTable;
   counter_reservation_qrs: CounterReservationQrTable;
   counter_reservations: CounterReservationTable;
   counter_sequences: CounterSequenceTable;
@@ -137,4 +136,5 @@ export interface CounterTables {
   counter_buyer_directory: CounterBuyerDirectoryTable;
   counter_kiosks: CounterKioskTable;
   counter_extraction_codes: CounterExtractionCodeTable;
+  counter_settings: CounterSettingTable;
 }

@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors/app-error.js';
 import { newId, randomToken, sha256Hex } from '../../platform/ids.js';
 import { findInvoiceById, type Invoice } from '../invoicing/index.js';
 import { getSellerOrThrow } from '../orgs/index.js';
+import { invoicedOrderOfLink } from '../scan/index.js';
 import { COUNTER_LINK_INVALID, EXTRACTION_CODE_INVALID, KIOSK_NOT_FOUND } from './counter.errors.js';
 import type { Kiosk } from './counter.tables.js';
 import { invoiceByCode, normaliseCode } from './extraction-codes.js';
@@ -82,11 +83,13 @@ export interface KioskQuery {
 
 const ORDER_NO_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 const STATUS_LINK_RE = /\/r\/t\/([0-9A-Za-z]{17})(?:[/?#]|$)/;
+const ORDER_LINK_RE = /\/s\/([0-9A-Za-z]{17})(?:[/?#]|$)/;
 
 /**
  * The one invoice a kiosk may show for a query, after the kiosk's limits (per client and per kiosk: wrong codes
- * count too, so guessing is bounded). The scanner's text is a reservation status link (`…/r/t/{token}`: the token is
- * the credential) or `{orderNo} {code}`; typed input is the order number and the code. Whatever does not open an
+ * count too, so guessing is bounded). The scanner's text is a receipt's link — a reservation's status link
+ * (`…/r/t/{token}`) or a scan order's link (`…/s/{token}`, the 码上开票 ticket): the token is the credential — or
+ * `{orderNo} {code}`; typed input is the order number and the code. Whatever does not open an
  * issued invoice of the kiosk's own tenant and seller is 404 EXTRACTION_CODE_INVALID, the same for every reason.
  */
 export async function kioskLookup(deps: Deps, kiosk: Kiosk, query: KioskQuery, clientIp: string): Promise<Invoice> {
@@ -114,6 +117,19 @@ export async function kioskLookup(deps: Deps, kiosk: Kiosk, query: KioskQuery, c
         throw new AppError(EXTRACTION_CODE_INVALID);
       }
       if (invoice.status !== 'issued') throw new AppError(EXTRACTION_CODE_INVALID);
+      return invoice;
+    }
+    const orderLink = ORDER_LINK_RE.exec(scanned);
+    if (orderLink) {
+      const found = await invoicedOrderOfLink(deps, orderLink[1]!);
+      const invoice = found ? await findInvoiceById(deps.db.kysely, found.invoiceId) : undefined;
+      if (
+        found?.tenantId !== kiosk.tenant_id ||
+        invoice?.status !== 'issued' ||
+        invoice.seller_tax_id !== kiosk.seller_tax_id
+      ) {
+        throw new AppError(EXTRACTION_CODE_INVALID);
+      }
       return invoice;
     }
     const [orderNo, code] = scanned.split(/\s+/);

@@ -18,7 +18,7 @@ export async function announceReservationChange(
 }
 
 /**
- * The clerk page's live list: answers the tenant's latest change (epoch ms) once it is later than `after`, or after
+ * The clerk page's live list: answers the tenant's version (latestReservationChange) once it is past `after`, or after
  * `seconds` with the latest as it then is. Woken by {@link announceReservationChange}, with the waiter's safety
  * re-read (platform/settled-waiter.ts): no polling loop in the browser.
  */

@@ -172,12 +172,24 @@ export async function listReservations(
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
 }
 
-/** The latest change of the tenant's reservations (epoch ms), 0 without any: the live list's version. */
+/**
+ * The version of the tenant's reservations for the live list: the latest change (epoch ms) × 1000 plus how many
+ * reservations changed in that millisecond (at most 999), 0 without any — two changes in one millisecond still make
+ * a new version.
+ */
 export async function latestReservationChange(db: Db, tenantId: string): Promise<number> {
   const row = await db
     .selectFrom('counter_reservations')
     .select((eb) => eb.fn.max('updated_at').as('latest'))
     .where('tenant_id', '=', tenantId)
     .executeTakeFirst();
-  return Number(row?.latest ?? 0);
+  const latest = Number(row?.latest ?? 0);
+  if (latest === 0) return 0;
+  const same = await db
+    .selectFrom('counter_reservations')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('updated_at', '=', latest)
+    .executeTakeFirst();
+  return latest * 1000 + Math.min(999, Number(same?.n ?? 0));
 }

@@ -1,9 +1,10 @@
 /** Scan-to-invoice (扫码开票): QR settings, pushed and merchant-signed orders, the consumer H5 pages. */
+
 export { type CreateOrderInput, createOrder } from './create-order.js';
 export { renderErrorPage } from './h5/error-page.js';
 export { scanH5Routes, sendPage } from './h5/h5.routes.js';
 export { createCsrfGuard } from './h5/h5-csrf.js';
-export { consumerLinkTenant } from './h5/h5-links.js';
+export { consumerLinkTenant, invoicedOrderOfLink } from './h5/h5-links.js';
 export { escapeHtml, html, raw, SafeHtml } from './h5/html.js';
 export { renderPage } from './h5/layout.js';
 export { violationErrors } from './h5/order-link.routes.js';

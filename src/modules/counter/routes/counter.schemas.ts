@@ -134,7 +134,9 @@ export const ReservationListQuery = Type.Object({
 });
 
 export const ChangesQuery = Type.Object({
-  after: Type.Optional(Type.Integer({ minimum: 0, description: '上次看到的 version' })),
+  after: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: '上次看到的 version' }),
+  ),
   wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 25, description: '最多等待秒数' })),
 });
 

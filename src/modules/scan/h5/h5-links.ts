@@ -45,3 +45,18 @@ export async function consumerLinkTenant(
   if (setting?.enabled !== 1) return undefined;
   return { tenantId: setting.tenant_id, scope: `s:${setting.id}` };
 }
+
+/**
+ * The invoice of an invoiced order's `/s/{token}` link (a receipt's QR code), with its tenant and seller, for a
+ * store's self-service printer (docs/counter.md); undefined for any other link or state. The token is the
+ * credential, as on the consumer's own status page.
+ */
+export async function invoicedOrderOfLink(
+  deps: Deps,
+  token: string,
+): Promise<{ tenantId: string; sellerTaxId: string; invoiceId: string } | undefined> {
+  if (!TOKEN_RE.test(token)) return undefined;
+  const order = await findOrderByTokenHash(deps.db.kysely, sha256Hex(token));
+  if (order?.status !== 'invoiced' || !order.invoice_id) return undefined;
+  return { tenantId: order.tenant_id, sellerTaxId: order.seller_tax_id, invoiceId: order.invoice_id };
+}

@@ -21,11 +21,18 @@ import {
 import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, errorMessage, get, post } from '../api';
+import { CataloguePicker, catalogueUnitPrice } from '../components/CataloguePicker';
 import { PageState } from '../components/PageState';
 import { dateTime, kindName, money } from '../format';
 import { can, useSession } from '../session';
 import { useToast } from '../toast';
-import type { Org } from '../types';
+import type { CatalogueItem, Org } from '../types';
+
+/** A catalogue item's tax-inclusive unit price when it has at most 2 decimals (a reservation's item price is money). */
+const moneyPrice = (item: CatalogueItem) => {
+  const p = catalogueUnitPrice(item, true);
+  return p && /^\d{1,13}(\.\d{1,2})?$/.test(p) ? p : undefined;
+};
 
 interface Line {
   name: string;
@@ -391,9 +398,24 @@ function ReservationDrawer({
                       {fields.length > 1 && <Button icon={<DeleteOutlined />} onClick={() => remove(f.name)} />}
                     </Space>
                   ))}
-                  <Button icon={<PlusOutlined />} onClick={() => add({ taxRate: '0.06' })} style={{ marginBottom: 12 }}>
-                    添加项目
-                  </Button>
+                  <Space wrap style={{ marginBottom: 12 }}>
+                    <Button icon={<PlusOutlined />} onClick={() => add({ taxRate: '0.06' })}>
+                      添加项目
+                    </Button>
+                    <CataloguePicker
+                      sellerTaxId={r.sellerTaxId}
+                      testId="reservation-catalogue"
+                      onPick={(item) =>
+                        add({
+                          name: item.name,
+                          taxCode: item.taxCode,
+                          taxRate: item.taxRate,
+                          amount: moneyPrice(item) ?? '',
+                          ...(item.unit ? { unit: item.unit } : {}),
+                        })
+                      }
+                    />
+                  </Space>
                 </>
               )}
             </Form.List>
@@ -450,6 +472,7 @@ function QrSettings({ canManage }: { canManage: boolean }) {
   const orgs = useQuery({ queryKey: ['orgs'], queryFn: () => get<{ items: Org[] }>('/api/v1/orgs') });
   const [editing, setEditing] = useState<Qr | 'new' | null>(null);
   const [form] = Form.useForm<QrFormValues>();
+  const qrSeller = Form.useWatch('sellerTaxId', form);
   const queryClient = useQueryClient();
   const toast = useToast();
   const startEdit = (qr: Qr | 'new') => {
@@ -650,14 +673,24 @@ function QrSettings({ canManage }: { canManage: boolean }) {
                     <Button icon={<DeleteOutlined />} onClick={() => remove(f.name)} />
                   </Space>
                 ))}
-                <Button
-                  size="small"
-                  icon={<PlusOutlined />}
-                  onClick={() => add({ taxRate: '0.06' })}
-                  style={{ marginBottom: 12 }}
-                >
-                  添加项目
-                </Button>
+                <Space wrap style={{ marginBottom: 12 }}>
+                  <Button size="small" icon={<PlusOutlined />} onClick={() => add({ taxRate: '0.06' })}>
+                    添加项目
+                  </Button>
+                  <CataloguePicker
+                    sellerTaxId={qrSeller}
+                    testId="qr-catalogue"
+                    onPick={(item) =>
+                      add({
+                        name: item.name,
+                        taxCode: item.taxCode,
+                        taxRate: item.taxRate,
+                        ...(item.unit ? { unit: item.unit } : {}),
+                        ...(moneyPrice(item) ? { unitPrice: moneyPrice(item) } : {}),
+                      })
+                    }
+                  />
+                </Space>
               </>
             )}
           </Form.List>
