@@ -18,6 +18,7 @@ import {
   mailRoutes,
   receivedFilesRoutes,
   receivedInvoicesRoutes,
+  receivedRulesRoutes,
 } from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
@@ -207,6 +208,7 @@ export async function buildApp(
     await authed.register(invoiceFilesRoutes, { deps });
     await authed.register(receivedInvoicesRoutes, { deps });
     await authed.register(receivedFilesRoutes, { deps });
+    await authed.register(receivedRulesRoutes, { deps });
     await authed.register(mailRoutes, { deps });
     if (runtime.sandbox) {
       const sandboxOrg = (tenantId: string, taxId: string) => getOrg({ db: deps.db.kysely }, tenantId, taxId);

@@ -1,5 +1,5 @@
 import { registerAuditTasks } from './modules/audit/index.js';
-import { registerCollectionTasks, registerMailTasks } from './modules/collection/index.js';
+import { registerCollectionTasks, registerComplianceTasks, registerMailTasks } from './modules/collection/index.js';
 import { registerDeliveryTasks } from './modules/delivery/index.js';
 import { registerDocumentsTasks } from './modules/documents/index.js';
 import { registerInvoicingTasks } from './modules/invoicing/index.js';
@@ -15,5 +15,6 @@ export function registerAllTasks(registry: TaskRegistry, deps: Deps): void {
   registerDeliveryTasks(registry, deps);
   registerDocumentsTasks(registry, deps);
   registerCollectionTasks(registry, deps);
+  registerComplianceTasks(registry, deps);
   registerMailTasks(registry, deps);
 }

@@ -4,6 +4,7 @@
 
 export * from './amount-in-words.js';
 export * from './buyer-rules.js';
+export * from './compliance.js';
 export * from './compute-invoice-totals.js';
 export * from './compute-line.js';
 export * from './crc16.js';

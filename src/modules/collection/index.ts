@@ -15,6 +15,15 @@ export {
   type VerificationStatus,
 } from './collection.tables.js';
 export {
+  chinaDate,
+  effectiveRules,
+  RECEIVED_BUYER_ORG_NOT_FOUND,
+  RECEIVED_RULES_INVALID,
+  receivedRulesRoutes,
+  recomputeCompliance,
+  registerComplianceTasks,
+} from './compliance/index.js';
+export {
   enqueueProcessing,
   type IntakeInput,
   type IntakeResult,

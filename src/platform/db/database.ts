@@ -2,6 +2,7 @@ import type { AuditTables } from '../../modules/audit/audit.tables.js';
 import type { AuthTables } from '../../modules/auth/auth.tables.js';
 import type { ChannelTables } from '../../modules/channels/channels.tables.js';
 import type { CollectionTables } from '../../modules/collection/collection.tables.js';
+import type { ComplianceTables } from '../../modules/collection/compliance/compliance.tables.js';
 import type { MailTables } from '../../modules/collection/mail/mail.tables.js';
 import type { DeliveryTables } from '../../modules/delivery/delivery.tables.js';
 import type { DocumentsTables } from '../../modules/documents/documents.tables.js';
@@ -27,6 +28,7 @@ export interface Database
     DeliveryTables,
     ScanTables,
     CollectionTables,
+    ComplianceTables,
     MailTables {}
 
 /** Booleans are stored as 0/1 integers on both dialects. */

@@ -30,6 +30,7 @@ const AuditPage = lazy(() => import('./pages/AuditPage'));
 const SystemPage = lazy(() => import('./pages/SystemPage'));
 const MonitorPage = lazy(() => import('./pages/MonitorPage'));
 const RedFormsPage = lazy(() => import('./pages/RedFormsPage'));
+const ReceivedPages = lazy(() => import('./pages/received/ReceivedPages'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -72,6 +73,8 @@ const router = createBrowserRouter(
         { path: 'system', element: <SystemPage /> },
         { path: 'monitor', element: <MonitorPage /> },
         { path: 'red-forms', element: <RedFormsPage /> },
+        // 收票: one route in the entry; ReceivedPages picks the page (each its own lazy chunk).
+        { path: 'received/*', element: <ReceivedPages /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

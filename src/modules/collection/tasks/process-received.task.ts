@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Deps } from '../../../platform/deps.js';
 import { DEFAULT_TASK_ATTEMPTS, defineTask } from '../../../platform/jobs/index.js';
+import { recomputeCompliance } from '../compliance/recompute.js';
 import { refreshDuplicates } from '../intake.js';
 import { findReceivedInvoice } from '../received.repo.js';
 import { publishReceivedEvent } from '../received-events.js';
@@ -23,6 +24,10 @@ export const processReceivedTask = defineTask({
     if (!item) return;
     await db.transaction().execute(async (trx) => {
       await refreshDuplicates(trx, item, deps.clock.now());
+      await recomputeCompliance(
+        { ...deps, db: { ...deps.db, kysely: trx } },
+        { tenantId: item.tenant_id, receivedIds: [item.id] },
+      );
       await publishReceivedEvent(deps, trx, 'received.created', item);
       await helpers.complete(trx);
     });

@@ -37,6 +37,7 @@ interface MenuEntry {
 const GROUPS = {
   开票: <FileTextOutlined />,
   扫码开票: <QrcodeOutlined />,
+  收票: <FileTextOutlined />,
   集成: <ApiOutlined />,
   管理: <SettingOutlined />,
 } as const;
@@ -51,6 +52,9 @@ export const MENU: MenuEntry[] = [
   { path: '/red-forms', label: '红字确认单', permission: 'invoices.read', parent: '开票' },
   { path: '/scan/orders', label: '扫码订单', permission: 'scan.read', parent: '扫码开票' },
   { path: '/scan/settings', label: '二维码设置', permission: 'scan.read', parent: '扫码开票' },
+  { path: '/received/inbox', label: '收票箱', permission: 'received.read', parent: '收票' },
+  { path: '/received/invoices', label: '进项发票', permission: 'received.read', parent: '收票' },
+  { path: '/received/rules', label: '合规规则', permission: 'received.read', parent: '收票' },
   { path: '/deliveries', label: '推送记录', permission: 'integrations.read', parent: '集成' },
   { path: '/integrations/apps', label: 'API 应用', permission: 'integrations.read', parent: '集成' },
   { path: '/integrations/business-systems', label: '业务系统', permission: 'integrations.read', parent: '集成' },

@@ -1,0 +1,153 @@
+/** GET/PUT /api/v1/received-rules and the compliance of received items (recomputed on a rules change), both dialects. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultComplianceRules } from '../../src/tax/index.js';
+import { fetchFile, issueBlue, tempDataDir } from '../documents/documents-kit.js';
+import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { get, upload } from './received-kit.js';
+
+interface Finding {
+  rule: string;
+  level: string;
+  outcome: string;
+  reason: string;
+}
+interface Item {
+  id: string;
+  compliance: { result: string; findings: Finding[] };
+}
+
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: received-invoice compliance rules`, () => {
+    let t: TestApp;
+    let a: SeededTenant;
+    let b: SeededTenant;
+    let aOrgId: string;
+    let bOrgId: string;
+
+    const put = (who: SeededTenant, payload: unknown) =>
+      t.app.inject({ method: 'PUT', url: '/api/v1/received-rules', headers: who.auth, payload: payload as object });
+
+    /** An invoice B issues to `buyer`, received by A as its XML file. */
+    async function receiveFromB(buyer: { name: string; taxId: string }, lines?: unknown): Promise<Item> {
+      const blue = await issueBlue(t, b, { buyer, ...(lines ? { lines } : {}) });
+      const xml = (await fetchFile(t, b, `/api/v1/invoices/${blue.serialNo}/files/xml`)).rawPayload;
+      const res = await upload(t, a, [{ name: `${blue.number}.xml`, data: xml }]);
+      expect(res.statusCode).toBe(201);
+      return res.json().items[0] as Item;
+    }
+
+    async function settled(id: string, until: (item: Item) => boolean): Promise<Item> {
+      let last: Item | null = null;
+      await expect
+        .poll(async () => {
+          last = (await get(t, a, `/api/v1/received-invoices/${id}`)).json() as Item;
+          return until(last);
+        })
+        .toBe(true);
+      return last as unknown as Item;
+    }
+
+    beforeAll(async () => {
+      t = await buildTestApp(dialect, { DATA_DIR: tempDataDir() }, undefined, { worker: true });
+      a = await seedTenant(t, 'A');
+      b = await seedTenant(t, 'B');
+      aOrgId = (await get(t, a, '/api/v1/received-rules')).json().buyerOrgs[0].id;
+      bOrgId = (await get(t, b, '/api/v1/received-rules')).json().buyerOrgs[0].id;
+    });
+    afterAll(async () => t?.close());
+
+    it('answers the built-in defaults until rules are saved, with the tenant orgs', async () => {
+      const res = await get(t, a, '/api/v1/received-rules');
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({
+        buyerOrgId: null,
+        source: 'default',
+        rules: defaultComplianceRules(),
+        updatedAt: null,
+        updatedBy: null,
+        buyerOrgs: [{ id: aOrgId, taxId: a.sellerTaxId, name: 'A 销方有限公司', ownRules: false }],
+      });
+      const org = await get(t, a, `/api/v1/received-rules?buyerOrgId=${aOrgId}`);
+      expect(org.json()).toMatchObject({ buyerOrgId: aOrgId, source: 'default' });
+    });
+
+    it('validates PUT: schema (400), meaning (422), unknown or foreign org (404)', async () => {
+      const rules = defaultComplianceRules();
+      const { kind: _kind, ...missingOne } = rules;
+      expect((await put(a, { rules: missingOne })).statusCode).toBe(400);
+      expect((await put(a, { rules: { ...rules, maxAge: { ...rules.maxAge, level: 'stop' } } })).statusCode).toBe(400);
+      expect((await put(a, { rules: { ...rules, maxAge: { ...rules.maxAge, params: { days: 0 } } } })).statusCode).toBe(
+        400,
+      );
+      const blocklist = { ...rules.sellerBlocklist, params: { taxIds: ['not a tax id!'] } };
+      expect((await put(a, { rules: { ...rules, sellerBlocklist: blocklist } })).statusCode).toBe(400);
+      const zero = await put(a, { rules: { ...rules, maxAmount: { ...rules.maxAmount, params: { amount: '0.00' } } } });
+      expect(zero.statusCode).toBe(422);
+      expect(errorOf(zero).code).toBe('RECEIVED_RULES_INVALID');
+      const dropDefault = await put(a, { rules: null });
+      expect(dropDefault.statusCode).toBe(422);
+      const foreign = await put(a, { buyerOrgId: bOrgId, rules });
+      expect(foreign.statusCode).toBe(404);
+      expect(errorOf(foreign).code).toBe('RECEIVED_BUYER_ORG_NOT_FOUND');
+      expect((await get(t, a, `/api/v1/received-rules?buyerOrgId=${bOrgId}`)).statusCode).toBe(404);
+      expect((await get(t, a, '/api/v1/received-rules?buyerOrgId=org_nope')).statusCode).toBe(404);
+    });
+
+    it('evaluates items on intake: the tenant as buyer passes, another buyer is blocked with the reason', async () => {
+      const ours = await receiveFromB({ name: 'A 销方有限公司', taxId: a.sellerTaxId });
+      const theirs = await receiveFromB({ name: '北京别家科技有限公司', taxId: '91110000600037341L' });
+      const pass = await settled(ours.id, (i) => i.compliance.result !== 'pending');
+      expect(pass.compliance.result).toBe('pass');
+      expect(pass.compliance.findings.map((f) => f.rule)).toEqual(Object.keys(defaultComplianceRules()));
+      expect(pass.compliance.findings.find((f) => f.rule === 'verification')).toMatchObject({ outcome: 'skip' });
+      const block = await settled(theirs.id, (i) => i.compliance.result !== 'pending');
+      expect(block.compliance.result).toBe('block');
+      expect(block.compliance.findings.find((f) => f.rule === 'buyerName')).toMatchObject({
+        outcome: 'fail',
+        level: 'block',
+        reason: '购买方“北京别家科技有限公司”不是本企业',
+      });
+    });
+
+    it('recomputes existing items when a blocking rule is turned on, and back; audited; B untouched', async () => {
+      const item = await receiveFromB({ name: 'A 销方有限公司', taxId: a.sellerTaxId }, [
+        { name: '铝锭', taxCode: '1080310990000000000', amount: '5000.00', taxRate: '0.13' },
+      ]);
+      await settled(item.id, (i) => i.compliance.result === 'pass');
+      const rules = defaultComplianceRules();
+      rules.maxAmount = { enabled: true, level: 'block', params: { amount: '1000.00' } };
+      const saved = await put(a, { rules });
+      expect(saved.statusCode).toBe(200);
+      expect(saved.json()).toMatchObject({ buyerOrgId: null, source: 'tenant', rules, updatedBy: a.appId });
+      const blocked = await settled(item.id, (i) => i.compliance.result === 'block');
+      expect(blocked.compliance.findings.find((f) => f.rule === 'maxAmount')).toMatchObject({
+        outcome: 'fail',
+        reason: '价税合计 5650.00 超过上限 1000.00',
+      });
+
+      // The org's own rules win over the tenant default (here: the limit off again).
+      const own = defaultComplianceRules();
+      const orgSaved = await put(a, { buyerOrgId: aOrgId, rules: own });
+      expect(orgSaved.json()).toMatchObject({ buyerOrgId: aOrgId, source: 'org' });
+      expect(orgSaved.json().buyerOrgs[0].ownRules).toBe(true);
+      await settled(item.id, (i) => i.compliance.result === 'pass');
+      // Dropping the org's rules brings the tenant default back.
+      const dropped = await put(a, { buyerOrgId: aOrgId, rules: null });
+      expect(dropped.json()).toMatchObject({ source: 'tenant' });
+      await settled(item.id, (i) => i.compliance.result === 'block');
+
+      const audit = await t.runtime.deps.db.kysely
+        .selectFrom('audit_log')
+        .select(['action', 'target_id', 'actor_name'])
+        .where('tenant_id', '=', a.tenantId)
+        .where('action', '=', 'received.rules.update')
+        .execute();
+      expect(audit.map((e) => e.target_id).sort()).toEqual([aOrgId, aOrgId, 'default'].sort());
+      expect(audit.every((e) => e.actor_name === a.appId)).toBe(true);
+
+      // Tenants are walls: B still has the built-in defaults.
+      expect((await get(t, b, '/api/v1/received-rules')).json()).toMatchObject({ source: 'default' });
+    });
+  });
+}

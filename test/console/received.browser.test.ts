@@ -1,0 +1,152 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BUYER_USCC, blueRequest } from '../invoicing/invoicing-kit.js';
+import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
+
+if (!HAS_CHROMIUM) console.warn('收票 console browser tests skipped: /usr/bin/chromium is not installed');
+
+/** The 收票 pages (收票箱, 进项发票, an item, 合规规则) in headless Chromium against a real server with the demo seed. */
+describe.skipIf(!HAS_CHROMIUM)('console 收票 pages in headless Chromium', () => {
+  let h: ConsoleHarness;
+  let context: BrowserContext;
+  let page: Page;
+  let baseUrl = '';
+  let dir = '';
+  let token = '';
+  const WAIT = { timeout: 20_000 };
+  const shot = (name: string) => h.shot(page, name);
+  /** Invoices the demo seller issues: one to the demo company itself, one to another company. */
+  const ours = { number: '', file: '' };
+  const theirs = { number: '', file: '' };
+  const DEMO_ORG = '上海开源发票演示有限公司';
+
+  async function issue(buyer: { name: string; taxId: string }, format: 'pdf' | 'xml', into: typeof ours) {
+    const res = await h.api('POST', '/api/v1/invoices?wait=10', {
+      ...blueRequest({ sellerTaxId: h.creds.sellerTaxId } as never),
+      buyer,
+    });
+    expect(res.json.status, JSON.stringify(res.json)).toBe('issued');
+    into.number = res.json.number as string;
+    const file = await fetch(`${baseUrl}/api/v1/invoices/${res.json.serialNo as string}/files/${format}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(file.status).toBe(200);
+    into.file = path.join(dir, `${into.number}.${format}`);
+    fs.writeFileSync(into.file, Buffer.from(await file.arrayBuffer()));
+  }
+
+  beforeAll(async () => {
+    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
+    baseUrl = h.baseUrl;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-received-e2e-'));
+    const tokenRes = await fetch(`${baseUrl}/api/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ appId: h.creds.appId, appSecret: h.creds.appSecret }),
+    });
+    token = ((await tokenRes.json()) as { accessToken: string }).accessToken;
+    await issue({ name: DEMO_ORG, taxId: h.creds.sellerTaxId }, 'pdf', ours);
+    await issue({ name: '北京别家科技有限公司', taxId: BUYER_USCC }, 'xml', theirs);
+    ({ context, page } = await h.newPage());
+  }, 180_000);
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && page)
+      await shot(`failed-rcv-${ctx.task.name.slice(0, 12)}`).catch(() => {});
+  });
+  afterAll(async () => {
+    await context?.close();
+    await h?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('uploads two files in 收票箱 and lists them in 进项发票 with verification and compliance tags', async () => {
+    await h.login(page);
+    await page.goto(`${baseUrl}/console/received/inbox`);
+    await expect.poll(() => page.getByText('收票', { exact: true }).isVisible(), WAIT).toBe(true);
+    await page.getByTestId('upload-open').click();
+    await page.getByTestId('upload-input').setInputFiles([ours.file, theirs.file]);
+    await expect.poll(() => page.getByTestId('upload-files').locator('li').count(), WAIT).toBe(2);
+    await page.getByTestId('upload-submit').click();
+    const rows = page.getByTestId('received-files').locator('tbody tr.ant-table-row');
+    await expect.poll(() => rows.count(), WAIT).toBe(2);
+    await expect.poll(() => page.getByTestId('received-files').textContent(), WAIT).toContain('识别 1 张');
+    await expect.poll(() => page.locator('.ant-modal-wrap:visible').count(), WAIT).toBe(0);
+    await page.waitForTimeout(300); // the toast fades, for the screenshot
+    await shot('received-inbox');
+
+    await page.getByRole('link', { name: '进项发票' }).click();
+    await page.waitForURL(/\/console\/received\/invoices$/);
+    const table = page.getByTestId('received-invoices');
+    const row = (n: string) => table.locator('tr.ant-table-row', { hasText: n });
+    await expect.poll(() => row(ours.number).count(), WAIT).toBe(1);
+    // The processing job settles compliance; the list shows it after a refresh (查询).
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: /查\s*询/ }).click();
+        return row(theirs.number).getByTestId('compliance-tag').textContent();
+      }, WAIT)
+      .toBe('拦截');
+    expect(await row(ours.number).getByTestId('compliance-tag').textContent()).toBe('合规');
+    expect(await row(ours.number).textContent()).toContain('待查验');
+    await shot('received-invoices');
+
+    // Filters live in the URL.
+    await page.getByLabel('发票号码', { exact: true }).fill(theirs.number);
+    await page.getByRole('button', { name: /查\s*询/ }).click();
+    await page.waitForURL(new RegExp(`q=${theirs.number}`));
+    await expect.poll(() => table.locator('tr.ant-table-row').count(), WAIT).toBe(1);
+  });
+
+  it('shows an item: the original beside its fields with sources, and the blocking reason', async () => {
+    await page.getByTestId('received-invoices').locator('tr.ant-table-row', { hasText: theirs.number }).click();
+    await page.waitForURL(/\/console\/received\/invoices\/rcv_/);
+    const item = page.getByTestId('received-item');
+    await expect.poll(() => item.isVisible(), WAIT).toBe(true);
+    expect(await page.getByTestId('item-compliance').textContent()).toBe('合规：拦截');
+    const findings = page.getByTestId('findings');
+    expect(await findings.textContent()).toContain('购买方“北京别家科技有限公司”不是本企业');
+    expect(await page.getByTestId('fields').textContent()).toContain(theirs.number);
+    // An XML original is offered as a download.
+    await expect.poll(() => page.getByTestId('original-download').isVisible(), WAIT).toBe(true);
+
+    // The PDF of the other invoice is shown in a frame beside the fields, each with its source.
+    await page.goto(`${baseUrl}/console/received/invoices?q=${ours.number}`);
+    await page.getByTestId('received-invoices').locator('tr.ant-table-row', { hasText: ours.number }).click();
+    await expect.poll(() => page.getByTestId('original-pdf').isVisible(), WAIT).toBe(true);
+    const fields = (await page.getByTestId('fields').textContent()) ?? '';
+    expect(fields).toContain(ours.number);
+    expect(fields).toContain(DEMO_ORG);
+    expect(fields).toMatch(/XML|PDF 文字层/);
+    expect(await page.getByTestId('item-compliance').textContent()).toBe('合规：合规');
+    await page.waitForTimeout(800); // the PDF viewer's first paint, for the screenshot
+    await shot('received-item');
+  });
+
+  it('changes a rule in 合规规则 and the item’s result follows', async () => {
+    const itemUrl = page.url();
+    await page.goto(`${baseUrl}/console/received/rules`);
+    const table = page.getByTestId('rules-table');
+    await expect.poll(() => table.isVisible(), WAIT).toBe(true);
+    expect(await page.getByTestId('rules-source').textContent()).toContain('系统默认');
+    await page.getByTestId('rule-enabled-maxAmount').click();
+    await page.getByTestId('rule-level-maxAmount').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '拦截' }).click();
+    await page.getByTestId('param-maxAmount').fill('100.00');
+    await page.getByTestId('rules-save').click();
+    await expect.poll(() => page.getByTestId('rules-source').textContent(), WAIT).toContain('租户默认');
+    await shot('received-rules');
+
+    await page.goto(itemUrl);
+    await expect
+      .poll(async () => {
+        await page.reload();
+        await page.getByTestId('item-compliance').waitFor(WAIT);
+        return page.getByTestId('item-compliance').textContent();
+      }, WAIT)
+      .toBe('合规：拦截');
+    expect(await page.getByTestId('findings').textContent()).toContain('超过上限 100.00');
+  });
+});
