@@ -55,6 +55,7 @@ export const MENU: MenuEntry[] = [
   { path: '/received/inbox', label: '收票箱', permission: 'received.read', parent: '收票' },
   { path: '/received/invoices', label: '进项发票', permission: 'received.read', parent: '收票' },
   { path: '/received/rules', label: '合规规则', permission: 'received.read', parent: '收票' },
+  { path: '/received/mailboxes', label: '收票邮箱', permission: 'received.read', parent: '收票' },
   { path: '/deliveries', label: '推送记录', permission: 'integrations.read', parent: '集成' },
   { path: '/integrations/apps', label: 'API 应用', permission: 'integrations.read', parent: '集成' },
   { path: '/integrations/business-systems', label: '业务系统', permission: 'integrations.read', parent: '集成' },
