@@ -311,7 +311,7 @@ export default function MailboxesPage() {
                 title: '服务器',
                 render: (_, m) => (
                   <Space size={4}>
-                    {m.host}:{m.port}
+                    {`${m.host}:${m.port}`}
                     {m.secure && <Tag>TLS</Tag>}
                   </Space>
                 ),
@@ -424,6 +424,11 @@ export default function MailboxesPage() {
         columns={MAIL_COLUMNS}
         filterKeys={['channel', 'outcome']}
         emptyText="还没有收到邮件"
+        extra={
+          <Button onClick={refresh} data-testid="mails-refresh">
+            刷新
+          </Button>
+        }
         fields={
           <>
             <Form.Item name="channel" label="渠道">
