@@ -19,6 +19,7 @@ import {
   receivedFilesRoutes,
   receivedInvoicesRoutes,
   receivedRulesRoutes,
+  receivedVerificationRoutes,
 } from './modules/collection/index.js';
 import { consoleStaticRoutes, dashboardRoutes } from './modules/console/index.js';
 import { buyerDeliveryRoutes, webhookDeliveriesRoutes } from './modules/delivery/index.js';
@@ -88,7 +89,17 @@ export async function createRuntime(
     observer: metrics.signals,
   });
   attachCaches(db.kysely, { clock, signals, logger: logger.child({ component: 'cache' }) });
-  const deps: Deps = { config, db, clock, logger, jobs, events, signals, channel: sandbox };
+  const deps: Deps = {
+    config,
+    db,
+    clock,
+    logger,
+    jobs,
+    events,
+    signals,
+    channel: sandbox,
+    verificationChannel: sandbox.verification,
+  };
   registerAllTasks(registry, deps);
   return {
     deps,
@@ -207,6 +218,7 @@ export async function buildApp(
     await authed.register(dashboardRoutes, { deps });
     await authed.register(invoiceFilesRoutes, { deps });
     await authed.register(receivedInvoicesRoutes, { deps });
+    await authed.register(receivedVerificationRoutes, { deps });
     await authed.register(receivedFilesRoutes, { deps });
     await authed.register(receivedRulesRoutes, { deps });
     await authed.register(mailRoutes, { deps });

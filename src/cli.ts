@@ -17,7 +17,7 @@ import {
   USER_ROLES,
   type UserRole,
 } from './modules/auth/index.js';
-import { issueSandboxCredential } from './modules/channels/index.js';
+import { IMPORT_LIMITS, issueSandboxCredential } from './modules/channels/index.js';
 import { importTaxCodes, seedInvoices } from './modules/invoicing/index.js';
 import { bindOrgChannel, createOrg, unbindOrgChannel } from './modules/orgs/index.js';
 import { toIsoCst } from './platform/clock.js';
@@ -47,6 +47,34 @@ async function withRuntime<T>(
   } finally {
     await runtime.close();
   }
+}
+
+/**
+ * `openfapiao sandbox import-ledger FILE`: validates every row and stores them all, or prints the errors by line and
+ * sets a non-zero exit code (nothing stored).
+ */
+export async function runImportLedger(config: Config, file: string, opts: Out): Promise<void> {
+  const stat = fs.statSync(file);
+  if (stat.size > IMPORT_LIMITS.maxBytes) {
+    process.exitCode = 1;
+    print(
+      opts,
+      { ok: false, errors: [{ line: 0, message: '文件过大' }] },
+      () => `${file}: 文件过大（最多 ${IMPORT_LIMITS.maxBytes} 字节）`,
+    );
+    return;
+  }
+  const text = fs.readFileSync(file, 'utf8');
+  await withRuntime(config, async ({ sandbox }) => {
+    if (!sandbox) throw new Error('the sandbox is not the channel of this installation');
+    const result = await sandbox.verification.importLedger({ fileName: file.split(/[\\/]/).pop() ?? file, text });
+    if (!result.ok) process.exitCode = 1;
+    print(opts, result, () =>
+      result.ok
+        ? `${result.imported} invoices imported (${result.format}) for the sandbox 查验`
+        : ['nothing imported:', ...result.errors.map((e) => `  line ${e.line}: ${e.message}`)].join('\n'),
+    );
+  });
 }
 
 export function buildCli(config: () => Config): Command {
@@ -152,9 +180,16 @@ export function buildCli(config: () => Config): Command {
       }),
     );
 
-  program
-    .command('sandbox')
-    .description('the built-in simulated tax platform (operator actions)')
+  const sandbox = program.command('sandbox').description('the built-in simulated tax platform (operator actions)');
+  sandbox
+    .command('import-ledger')
+    .description(
+      'import invoices from elsewhere for the sandbox 查验 (JSON lines or CSV; all rows or none; docs/collection.md#import-format)',
+    )
+    .argument('<file>', 'a .jsonl or .csv file')
+    .addOption(json)
+    .action(async (file: string, opts: Out) => runImportLedger(config(), file, opts));
+  sandbox
     .command('credential')
     .description("issue a company's sandbox channel credential (replaces any earlier one); printed once, stored hashed")
     .requiredOption('--tax-id <taxId>', 'USCC')

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, buildOpsApp, createRuntime } from './app.js';
 import { demoCredentialsPath, formatWelcome, readDemoCredentials, seedDemoTenant } from './demo-seed.js';
 import { scheduleAuditSealer } from './modules/audit/index.js';
-import { type MailReceiver, startMailReceiver } from './modules/collection/index.js';
+import { type MailReceiver, scheduleNightlyReverification, startMailReceiver } from './modules/collection/index.js';
 import type { Config, Role } from './platform/config/load-config.js';
 import { prepareDataDir } from './platform/data-dir.js';
 import { recordNodeInfo } from './platform/http/metrics.js';
@@ -105,6 +105,8 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
     w.start();
     // Entries left unchained by a crash or a dead sealer job are chained within a window of the start.
     await scheduleAuditSealer({ ...deps, db: deps.db.kysely });
+    // The nightly re-verification of received invoices (查验) is scheduled for the coming night; each run the next.
+    await scheduleNightlyReverification(deps);
     deps.logger.info({ role, workerId: w.id, concurrency: config.jobs.concurrency }, 'worker started');
   }
 

@@ -1,5 +1,10 @@
 import { registerAuditTasks } from './modules/audit/index.js';
-import { registerCollectionTasks, registerComplianceTasks, registerMailTasks } from './modules/collection/index.js';
+import {
+  registerCollectionTasks,
+  registerComplianceTasks,
+  registerMailTasks,
+  registerVerificationTasks,
+} from './modules/collection/index.js';
 import { registerDeliveryTasks } from './modules/delivery/index.js';
 import { registerDocumentsTasks } from './modules/documents/index.js';
 import { registerInvoicingTasks } from './modules/invoicing/index.js';
@@ -15,6 +20,7 @@ export function registerAllTasks(registry: TaskRegistry, deps: Deps): void {
   registerDeliveryTasks(registry, deps);
   registerDocumentsTasks(registry, deps);
   registerCollectionTasks(registry, deps);
+  registerVerificationTasks(registry, deps);
   registerComplianceTasks(registry, deps);
   registerMailTasks(registry, deps);
 }

@@ -29,7 +29,7 @@ const SCANNED_DIRS = ['src', 'test', 'scripts', 'bench'];
 const TAX_PACKAGES = new Set(['decimal.js']);
 const TAX_TEST_PACKAGES = new Set(['vitest', 'fast-check']);
 /** Packages `src/parse` may use: the tax rules' own, XML, ZIP inflate and pdf.js (which reads only the CMaps it is given). */
-const PARSE_PACKAGES = new Set([...TAX_PACKAGES, 'fast-xml-parser', 'fflate', 'pdfjs-dist']);
+const PARSE_PACKAGES = new Set([...TAX_PACKAGES, 'fast-xml-parser', 'fflate', 'pdfjs-dist', 'sharp', 'zxing-wasm']);
 /** Tests outside `test/<name>/` that unit-test internals of the modules listed (keep this list short). */
 const UNIT_TESTS_OUTSIDE_THEIR_MODULE: Readonly<Record<string, readonly string[]>> = {
   // The audited input patterns of every layer in one place: scan's H5 title form and entered-amount check.
@@ -37,6 +37,8 @@ const UNIT_TESTS_OUTSIDE_THEIR_MODULE: Readonly<Record<string, readonly string[]
   // The renderer is the parser's oracle: invoices we render must parse back to their fields.
   'test/parse/parse-round-trip.test.ts': ['documents'],
   'test/parse/parse-bad-files.test.ts': ['documents'],
+  // Pictures: rendered invoices as photos, read with the OCR engine the parse worker loads.
+  'test/parse/parse-images.test.ts': ['documents', 'collection'],
 };
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 

@@ -11,6 +11,7 @@ export const PARSE_FAILURE_CODES = [
   'TOO_LARGE',
   'ZIP_LIMIT',
   'NO_TEXT_LAYER',
+  'IMAGE_TOO_LARGE',
 ] as const;
 
 export type ParseFailureCode = (typeof PARSE_FAILURE_CODES)[number];

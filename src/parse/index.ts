@@ -11,7 +11,17 @@ export {
   isOfdContainer,
 } from './archive.js';
 export { isParseFailure, PARSE_FAILURE_CODES, ParseFailure, type ParseFailureCode } from './errors.js';
+export {
+  checkImageHeader,
+  DEFAULT_IMAGE_LIMITS,
+  type ImageHeader,
+  type ImageLimits,
+  readImageHeader,
+  sniffImage,
+} from './image.js';
+export type { OcrEngine, OcrGlyph, OcrTextBox } from './ocr.js';
 export { DEFAULT_MAX_FILE_BYTES, type ParseOptions, parseInvoiceFile, sniffFormat } from './parse-invoice-file.js';
 export { warmUpPdf } from './pdf.js';
+export { prepareQrReader } from './qr.js';
 export type * from './types.js';
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip.js';

@@ -5,7 +5,9 @@
 import { crossCheck } from './checks.js';
 import { InvoiceDraft } from './draft.js';
 import { ParseFailure } from './errors.js';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits, readImage, sniffImage } from './image.js';
 import { readInvoiceXml } from './invoice-xml.js';
+import type { OcrEngine } from './ocr.js';
 import { readOfd } from './ofd.js';
 import { readPdf } from './pdf.js';
 import type { ParsedFormat, ParsedInvoice } from './types.js';
@@ -21,6 +23,12 @@ export interface ParseOptions {
   /** Ignore embedded XML/CustomData and read the printed text only (tests and diagnostics). */
   readonly textLayerOnly?: boolean;
   readonly maxPages?: number;
+  /** OCR for pictures (and nothing else); without it a picture yields what its QR code says. */
+  readonly ocr?: OcrEngine;
+  /** Pixel limits of pictures, checked from the header before decoding. */
+  readonly imageLimits?: ImageLimits;
+  /** Skip decoding QR codes in PDF image objects (the text layer alone). */
+  readonly skipPdfQr?: boolean;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -31,8 +39,7 @@ export function sniffFormat(bytes: Uint8Array): ParsedFormat | 'zip' | 'image' |
   if (head.includes('%PDF-')) return 'pdf';
   if (looksLikeZip(bytes)) return 'zip';
   if (/^(\uFEFF|ï»¿)?\s*</.test(head)) return 'xml';
-  if (bytes[0] === 0x89 && head.startsWith('\x89PNG')) return 'image';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image';
+  if (sniffImage(bytes)) return 'image';
   return 'unknown';
 }
 
@@ -63,12 +70,25 @@ export async function parseInvoiceFile(bytes: Uint8Array, options: ParseOptions 
         );
       break;
     }
-    case 'image':
-      throw new ParseFailure('UNSUPPORTED_TYPE', '图片发票的识别尚未提供，请上传 PDF、OFD 或 XML 文件');
+    case 'image': {
+      draft = new InvoiceDraft('image');
+      await readImage(bytes, draft, { ...options, imageLimits: options.imageLimits ?? DEFAULT_IMAGE_LIMITS });
+      break;
+    }
     default:
-      throw new ParseFailure('UNSUPPORTED_TYPE', '不支持的文件类型：请上传 PDF、OFD 或 XML 发票文件');
+      throw new ParseFailure(
+        'UNSUPPORTED_TYPE',
+        '不支持的文件类型：请上传 PDF、OFD、XML 发票文件或发票图片（JPEG、PNG、WebP）',
+      );
   }
   if (!draft.hasSubstance()) {
+    if (draft.format === 'image')
+      throw new ParseFailure(
+        'NOT_AN_INVOICE',
+        options.ocr
+          ? '图片中未识别出发票：没有可解码的发票二维码，文字识别也未读出发票号码或开票日期和价税合计'
+          : '图片中未识别出发票：没有可解码的发票二维码（本机未启用文字识别）',
+      );
     const what = { pdf: 'PDF', ofd: 'OFD', xml: 'XML' }[draft.format];
     if (sniffed === 'pdf' && !new TextDecoder('latin1').decode(bytes.subarray(-1024)).includes('%%EOF'))
       throw new ParseFailure('CORRUPT', 'PDF 文件已被截断（缺少文件尾），无法读出发票');

@@ -5,9 +5,9 @@
 import type { ReceivedInvoiceKind } from '../tax/index.js';
 
 /** The file formats the parser reads. */
-export type ParsedFormat = 'xml' | 'ofd' | 'pdf';
+export type ParsedFormat = 'xml' | 'ofd' | 'pdf' | 'image';
 
-/** Where a field value came from. `ocr` and `verification` are filled by later stages (images, 查验). */
+/** Where a field value came from (`verification` is filled by 查验, after parsing). */
 export type FieldSource = 'xml' | 'ofd' | 'pdf-text' | 'qr' | 'ocr' | 'verification';
 
 /** The fields that carry a source and a confidence. */

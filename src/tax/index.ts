@@ -20,6 +20,7 @@ export * from './printed-line.js';
 export * from './qr-payload.js';
 export * from './qr-types.js';
 export * from './received-invoice-kinds.js';
+export * from './received-verification.js';
 export * from './red-letter.js';
 export * from './red-lines.js';
 export * from './resident-id.js';

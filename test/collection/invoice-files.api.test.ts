@@ -21,6 +21,17 @@ function multipart(parts: Array<{ name: string; filename?: string; type?: string
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
+/** The signature and IHDR chunk of a PNG claiming width × height pixels (the decompression-bomb shape). */
+function pngHeaderOnly(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(25);
+  ihdr.writeUInt32BE(13, 0);
+  ihdr.write('IHDR', 4, 'latin1');
+  ihdr.writeUInt32BE(width, 8);
+  ihdr.writeUInt32BE(height, 12);
+  ihdr.set([8, 2, 0, 0, 0], 16);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr, Buffer.alloc(64)]);
+}
+
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: POST /api/v1/invoice-files/parse`, () => {
     let t: TestApp;
@@ -79,10 +90,37 @@ for (const dialect of TEST_DIALECTS) {
       expect(pdf.json().confidence.number).toBeLessThan(1);
     });
 
-    it('answers coded 4xx errors with Chinese messages for files it refuses', async () => {
+    it('reads a picture of an invoice: QR fields exact, the rest by OCR with its source and confidence', async () => {
       const png = await upload(fs.readFileSync(path.join(FIXTURES, 'guanshuicheng__invoice/电子发票.png')), 'a.png');
-      expect(png.statusCode).toBe(415);
-      expect(errorOf(png).code).toBe('INVOICE_FILE_UNSUPPORTED');
+      expect(png.statusCode).toBe(200);
+      const body = png.json();
+      expect(body).toMatchObject({
+        format: 'image',
+        kind: '026',
+        code: '012001800311',
+        number: '33207675',
+        issueDate: '2019-05-08',
+        checkCode: '76939056883466677916',
+        qrPayload: expect.stringMatching(/^01,10,012001800311,33207675,46\.62,20190508,/),
+      });
+      expect(body.fieldSources).toMatchObject({ number: 'qr', issueDate: 'qr', 'totals.amount': 'qr' });
+      expect(body.confidence.number).toBeGreaterThan(0.9);
+      // OCR (on by default): the seller and the total, with a lower confidence than the QR fields.
+      expect(body.seller).toEqual({ name: '天津瑞佳讯贸易有限公司', taxId: '91120222079642398Y' });
+      expect(body.totals.total).toBe('52.70');
+      expect(body.fieldSources['seller.taxId']).toBe('ocr');
+      expect(body.confidence['seller.taxId']).toBeLessThan(body.confidence.number);
+    }, 120_000);
+
+    it('answers coded 4xx errors with Chinese messages for files it refuses', async () => {
+      const gif = await upload(Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'), 'a.gif');
+      expect(gif.statusCode).toBe(415);
+      expect(errorOf(gif).code).toBe('INVOICE_FILE_UNSUPPORTED');
+      expect(errorOf(gif).message).toContain('JPEG');
+      // A 60 000 × 60 000 PNG header: refused from the header, nothing decoded.
+      const bomb = await upload(pngHeaderOnly(60_000, 60_000), 'bomb.png');
+      expect(bomb.statusCode).toBe(422);
+      expect(errorOf(bomb).code).toBe('INVOICE_FILE_IMAGE_TOO_LARGE');
       const notInvoice = await upload(Buffer.from('<?xml version="1.0"?><order><id>1</id></order>'), 'a.xml');
       expect(notInvoice.statusCode).toBe(422);
       expect(errorOf(notInvoice)).toMatchObject({ code: 'INVOICE_FILE_NOT_INVOICE' });

@@ -57,10 +57,4 @@ describe('parser on the real invoice fixtures (truth.json)', () => {
     const r = await parseInvoiceFile(readFixture('ofdrw__ofdrw/999.ofd'), { cMapUrl: CMAP_URL });
     expect(r.warnings).toContainEqual(expect.objectContaining({ code: 'TAX_ID_CHECK_FAILED', field: 'seller.taxId' }));
   });
-
-  it('refuses the photo fixture as an unsupported type for this layer', async () => {
-    await expect(parseInvoiceFile(readFixture('guanshuicheng__invoice/电子发票.png'))).rejects.toMatchObject({
-      code: 'UNSUPPORTED_TYPE',
-    });
-  });
 });

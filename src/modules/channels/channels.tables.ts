@@ -114,6 +114,58 @@ export interface SandboxCredentialTable {
   issued_at: number;
 }
 
+/**
+ * Invoices from elsewhere that the operator imported for 查验 (`openfapiao sandbox import-ledger FILE`). Platform-wide
+ * like the real platform's records (no tenant): any tenant's 查验 of the four matching inputs finds them. A second
+ * import of the same code + number replaces the row (e.g. to mark it void).
+ */
+export interface SandboxVerifyImportTable {
+  /** Legacy 发票代码; '' for 数电. */
+  code: string;
+  number: string;
+  kind: string;
+  /** YYYY-MM-DD (China time). */
+  issue_date: string;
+  check_code: string | null;
+  seller_name: string;
+  seller_tax_id: string;
+  buyer_name: string;
+  buyer_tax_id: string | null;
+  amount_fen: number;
+  tax_fen: number;
+  total_fen: number;
+  /** JSON array of VerifiedInvoiceLine. */
+  lines_json: string;
+  remark: string | null;
+  /** normal | void | red_reversed | partly_red. */
+  status: string;
+  red_amount_fen: number;
+  red_tax_fen: number;
+  /** File name of the import. */
+  source: string;
+  imported_at: number;
+}
+
+/** 查验 count of one platform invoice (code + number) on one China day: 5 a day, then 超过查验次数. */
+export interface SandboxVerifyCheckTable {
+  code: string;
+  number: string;
+  /** YYYY-MM-DD (China time). */
+  day: string;
+  checks: number;
+}
+
+/**
+ * Rate and daily quota of a verification provider, counted in the database so that every process shares them.
+ * `period` 'rate' holds the provider's theoretical arrival time (GCRA, epoch ms) in `value`; `day:YYYY-MM-DD` holds
+ * the calls of that China day.
+ */
+export interface VerificationLimitTable {
+  provider: string;
+  period: string;
+  value: number;
+}
+
 /** The sandbox's part of the Database interface. */
 export interface ChannelTables {
   sandbox_settings: SandboxSettingsTable;
@@ -123,4 +175,7 @@ export interface ChannelTables {
   sandbox_ledger: SandboxLedgerTable;
   sandbox_red_forms: SandboxRedFormTable;
   sandbox_credentials: SandboxCredentialTable;
+  sandbox_verify_imports: SandboxVerifyImportTable;
+  sandbox_verify_checks: SandboxVerifyCheckTable;
+  verification_limits: VerificationLimitTable;
 }

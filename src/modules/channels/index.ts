@@ -1,6 +1,8 @@
 /**
- * Channels: the boundary to a tax platform. `IssuingChannel` is what the invoicing module calls; the sandbox is a
- * simulated national platform behind it (real channels — 乐企, 电子税局, UKey — implement the same interface).
+ * Channels: the boundary to a tax platform. `IssuingChannel` is what the invoicing module calls; `VerificationChannel`
+ * is what the collection module's 查验 calls (with the provider's rate and daily quota in verification-limits.ts);
+ * the sandbox is a simulated national platform behind both (real channels — 乐企, 电子税局, UKey, 查验 resellers —
+ * implement the same interfaces).
  */
 
 export { CHANNEL_ERRORS } from './channels.errors.js';
@@ -26,7 +28,31 @@ export {
   createSandboxChannel,
   type SandboxChannel,
   type SandboxChannelOptions,
+  type SandboxVerificationChannel,
 } from './sandbox/create-sandbox-channel.js';
 export { issueSandboxCredential } from './sandbox/credentials.js';
+export type { LedgerImportResult } from './sandbox/import-ledger.js';
+export { IMPORT_CSV_COLUMNS, IMPORT_LIMITS, type ImportLineError } from './sandbox/import-ledger-format.js';
 export type { SandboxLedgerEntry } from './sandbox/ledger-rows.js';
 export type { SandboxRule, SandboxSettings } from './sandbox/sandbox-settings.js';
+export { MAX_CHECKS_PER_DAY, VERIFIABLE_YEARS } from './sandbox/verify-on-platform.js';
+export {
+  VERIFICATION_FOUND_STATUSES,
+  VERIFICATION_STATUS_NAMES,
+  VERIFICATION_STATUSES,
+  type VerificationChannel,
+  type VerificationMismatchField,
+  type VerificationQuery,
+  type VerificationResult,
+  type VerificationStatus,
+  type VerifiedInvoice,
+  type VerifiedInvoiceLine,
+} from './verification-channel.js';
+export {
+  acquireVerificationSlot,
+  chinaDay,
+  purgeVerificationUsage,
+  readVerificationUsage,
+  type VerificationLimits,
+  type VerificationSlot,
+} from './verification-limits.js';

@@ -10,6 +10,7 @@ export const {
   INVOICE_FILE_ZIP_LIMIT,
   INVOICE_FILE_NO_TEXT,
   INVOICE_FILE_TOO_COMPLEX,
+  INVOICE_FILE_IMAGE_TOO_LARGE,
 } = defineErrors({
   INVOICE_FILE_MISSING: {
     statusCode: 400,
@@ -23,9 +24,8 @@ export const {
   },
   INVOICE_FILE_UNSUPPORTED: {
     statusCode: 415,
-    message: '不支持的文件类型：请上传 PDF、OFD 或 XML 发票文件',
-    description:
-      'The bytes are no PDF, OFD or XML (the type is sniffed, never taken from the name); images are not parsed yet.',
+    message: '不支持的文件类型：请上传 PDF、OFD、XML 发票文件或发票图片（JPEG、PNG、WebP）',
+    description: 'The bytes are no PDF, OFD, XML, JPEG, PNG or WebP (the type is sniffed, never taken from the name).',
   },
   INVOICE_FILE_NOT_INVOICE: {
     statusCode: 422,
@@ -51,12 +51,19 @@ export const {
   INVOICE_FILE_NO_TEXT: {
     statusCode: 422,
     message: 'PDF 没有可读的文字层，需要图片识别',
-    description: 'A scanned PDF, or fonts without a Unicode map: the text cannot be read (OCR comes later).',
+    description:
+      'A scanned PDF, or fonts without a Unicode map: the text cannot be read (upload a photo or the OFD/XML instead).',
   },
   INVOICE_FILE_TOO_COMPLEX: {
     statusCode: 422,
     message: '文件过于复杂，无法在时间或内存限制内解析',
-    description: 'Parsing ran past the time limit (10 s) or the worker memory limit and was stopped.',
+    description: 'Parsing ran past the time limit (10 s; pictures 30 s) or the worker memory limit and was stopped.',
+  },
+  INVOICE_FILE_IMAGE_TOO_LARGE: {
+    statusCode: 422,
+    message: '图片尺寸过大（像素数超过上限，疑似解压炸弹）',
+    description:
+      'A picture whose header claims more than 50 million pixels or a side above 16 384 pixels; refused before decoding.',
   },
 });
 

@@ -3,6 +3,7 @@ import { ctxOf } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { type AuditMeta, withAudit } from '../audit/index.js';
 import { RECEIVED_INVOICE_IN_USE, RECEIVED_INVOICE_NOT_FOUND } from './collection.errors.js';
+import { recomputeAfterRemoval } from './compliance/recompute.js';
 import { refreshDuplicates } from './intake.js';
 import { findReceivedInvoice, updateReceivedInvoice } from './received.repo.js';
 
@@ -34,6 +35,7 @@ export async function deleteReceivedInvoice(
       );
       if (!deleted) throw new AppError(RECEIVED_INVOICE_IN_USE);
       await refreshDuplicates(db, item, now);
+      await recomputeAfterRemoval({ ...deps, db: { ...deps.db, kysely: db } }, { tenantId: input.tenantId, item });
       return item;
     },
     (item) => ({

@@ -33,7 +33,14 @@ export {
 export { classifyLink, type MailReceiver, mailRoutes, registerMailTasks, startMailReceiver } from './mail/index.js';
 export * from './mail/mail.errors.js';
 export { enterReceivedInvoice, type ManualEntry } from './manual-entry.js';
-export { getParsePool, PARSE_LIMITS, ParsePool, type ParsePoolOptions, ParseRejected } from './parse-pool.js';
+export {
+  configureParsePool,
+  getParsePool,
+  PARSE_LIMITS,
+  ParsePool,
+  type ParsePoolOptions,
+  ParseRejected,
+} from './parse-pool.js';
 export { findReceivedInvoice, findReceivedInvoicesByIds, updateReceivedInvoice } from './received.repo.js';
 export { publishReceivedEvent, RECEIVED_EVENTS, type ReceivedEvent } from './received-events.js';
 export {
@@ -49,3 +56,21 @@ export { receivedInvoicesRoutes } from './routes/received-invoices.routes.js';
 export { type ComplianceFinding, complianceJson } from './stored-json.js';
 export { registerCollectionTasks } from './tasks/index.js';
 export { PROCESS_RECEIVED_TASK } from './tasks/task-ids.js';
+export {
+  loadVerificationHistories,
+  NIGHTLY_QUOTA_SHARE,
+  NIGHTLY_WINDOW,
+  queueNightlyReverification,
+  REVERIFY_NIGHTLY_TASK,
+  receivedVerificationRoutes,
+  registerVerificationTasks,
+  requestVerification,
+  scheduleNightlyReverification,
+  VERIFY_RECEIVED_TASK,
+  type VerifyOutcome,
+  type VerifyReason,
+  type VerifyReceivedInput,
+  type VerifyReceivedOptions,
+  verificationQueryOf,
+  verifyReceivedInvoice,
+} from './verification/index.js';

@@ -7,7 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { type ExpandedArchive, isOfdContainer, type ParsedInvoice, sniffFormat } from '../../parse/index.js';
+import {
+  type ExpandedArchive,
+  isOfdContainer,
+  type ParsedInvoice,
+  sniffFormat,
+  sniffImage,
+} from '../../parse/index.js';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
 import { newId } from '../../platform/ids.js';
@@ -88,19 +94,20 @@ const CONTENT_TYPES: Record<string, string> = {
   zip: 'application/zip',
   png: 'image/png',
   jpeg: 'image/jpeg',
+  webp: 'image/webp',
   unknown: 'application/octet-stream',
 };
 
-/** The format of the bytes (sniffed, never the name): pdf, ofd, xml, zip, png, jpeg or unknown. */
+/** The format of the bytes (sniffed, never the name): pdf, ofd, xml, zip, png, jpeg, webp or unknown. */
 export function sniffReceivedFormat(bytes: Uint8Array): string {
   const sniffed = sniffFormat(bytes);
   if (sniffed === 'zip') return isOfdContainer(bytes) ? 'ofd' : 'zip';
-  if (sniffed === 'image') return bytes[0] === 0x89 ? 'png' : 'jpeg';
+  if (sniffed === 'image') return sniffImage(bytes) ?? 'unknown';
   return sniffed;
 }
 
 /** The formats intake reads (a ZIP of them too). */
-const INVOICE_FORMATS = new Set(['pdf', 'ofd', 'xml', 'png', 'jpeg']);
+const INVOICE_FORMATS = new Set(['pdf', 'ofd', 'xml', 'png', 'jpeg', 'webp']);
 
 const blobStores = new WeakMap<Deps, BlobStore>();
 
@@ -131,9 +138,10 @@ const capName = (name: string) => {
  */
 export async function intakeReceivedFiles(deps: Deps, input: IntakeInput): Promise<IntakeResult> {
   const blobs = receivedBlobs(deps);
-  const planned: PlannedFile[] = [];
-  for (const f of input.files)
-    planned.push(await planFile(deps, blobs, input.tenantId, capName(f.fileName), f.bytes, 0));
+  // Files are read side by side on the parse pool (it queues what its workers cannot take yet).
+  const planned = await mapLimited(input.files, PLAN_CONCURRENCY, (f) =>
+    planFile(deps, blobs, input.tenantId, capName(f.fileName), f.bytes, 0),
+  );
   const orgs = input.buyerOrgId ? [] : await listOrgs({ db: deps.db.kysely }, input.tenantId);
   const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
 
@@ -210,15 +218,12 @@ async function planFile(
     } catch (err) {
       return { ...base, outcome: rejected(deps, err) };
     }
-    const entries: PlannedEntry[] = [];
-    for (const file of archive.files) {
+    const entries: PlannedEntry[] = await mapLimited(archive.files, PLAN_CONCURRENCY, async (file) =>
       // Entries that are no invoice file at all (a readme, a spreadsheet) are listed, not stored.
-      if (!INVOICE_FORMATS.has(sniffReceivedFormat(file.bytes))) {
-        entries.push({ name: file.name, error: errorOf('UNSUPPORTED_TYPE', `${capName(file.name)} 不是发票文件类型`) });
-        continue;
-      }
-      entries.push({ name: file.name, file: await planFile(deps, blobs, tenantId, capName(file.name), file.bytes, 1) });
-    }
+      INVOICE_FORMATS.has(sniffReceivedFormat(file.bytes))
+        ? { name: file.name, file: await planFile(deps, blobs, tenantId, capName(file.name), file.bytes, 1) }
+        : { name: file.name, error: errorOf('UNSUPPORTED_TYPE', `${capName(file.name)} 不是发票文件类型`) },
+    );
     for (const skip of archive.skipped) entries.push({ name: skip.name, error: errorOf(skip.code, skip.message) });
     return { ...base, outcome: { kind: 'archive', entries } };
   }
@@ -227,6 +232,23 @@ async function planFile(
   } catch (err) {
     return { ...base, outcome: rejected(deps, err) };
   }
+}
+
+/** Files planned at once: enough to keep the parse pool's workers busy, few enough to bound memory. */
+const PLAN_CONCURRENCY = 4;
+
+/** `fn` over `items` with at most `limit` running at once; results in input order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
 }
 
 function errorOf(code: string, message: string): { code: string; message: string } {

@@ -5,8 +5,8 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ExpandedArchive, ParsedInvoice, ParseFailureCode } from '../../parse/index.js';
-import type { ParseReply, ParseRequest } from './parse-worker.js';
+import { type ExpandedArchive, type ParsedInvoice, type ParseFailureCode, sniffFormat } from '../../parse/index.js';
+import type { ParseReply, ParseRequest, ParseWorkerData } from './parse-worker.js';
 
 /** Why the pool could not give a result: the parser's own refusal, or a limit the pool enforced. */
 export class ParseRejected extends Error {
@@ -23,6 +23,10 @@ export interface ParsePoolOptions {
   readonly size: number;
   /** Time limit per file. */
   readonly timeoutMs: number;
+  /** Time limit per picture (QR search and OCR take longer than reading a PDF). */
+  readonly imageTimeoutMs?: number;
+  /** Read pictures with OCR too (COLLECT_OCR); default true. */
+  readonly ocr?: boolean;
   /** Old-generation heap limit of each worker. */
   readonly maxHeapMb: number;
   readonly maxFileBytes: number;
@@ -83,9 +87,13 @@ export class ParsePool {
       }
       const job = this.queue.shift() as Job;
       const id = ++this.nextId;
+      const limit =
+        sniffFormat(job.bytes) === 'image'
+          ? (this.options.imageTimeoutMs ?? this.options.timeoutMs)
+          : this.options.timeoutMs;
       const timer = setTimeout(() => {
-        this.kill(slot, new ParseRejected('TOO_COMPLEX', `文件解析超过 ${this.options.timeoutMs / 1000} 秒，已停止`));
-      }, this.options.timeoutMs);
+        this.kill(slot, new ParseRejected('TOO_COMPLEX', `文件解析超过 ${limit / 1000} 秒，已停止`));
+      }, limit);
       slot.job = { ...job, id, timer };
       slot.worker.ref();
       const request: ParseRequest = { id, bytes: job.bytes, maxBytes: this.options.maxFileBytes, op: job.op };
@@ -95,7 +103,9 @@ export class ParsePool {
 
   private spawn(): Slot | null {
     if (this.slots.length >= this.options.size) return null;
+    const workerData: ParseWorkerData = { ocr: this.options.ocr ?? true };
     const worker = new Worker(new URL('./parse-worker.mjs', import.meta.url), {
+      workerData,
       resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb, maxYoungGenerationSizeMb: 32 },
     });
     // Held while starting (the queue waits on it), released when idle.
@@ -149,13 +159,31 @@ export class ParsePool {
 export const PARSE_LIMITS = {
   maxFileBytes: 20 * 1024 * 1024,
   timeoutMs: 10_000,
-  maxHeapMb: 256,
+  imageTimeoutMs: 30_000,
+  maxHeapMb: 384,
 } as const;
 
 let shared: ParsePool | undefined;
+let ocrSetting = true;
+
+/**
+ * Sets COLLECT_OCR for the process-wide pool (the app calls it at start, before the first file); a pool already
+ * started is replaced on the next call to {@link getParsePool}.
+ */
+export function configureParsePool(options: { readonly ocr: boolean }): void {
+  if (options.ocr === ocrSetting) return;
+  ocrSetting = options.ocr;
+  const old = shared;
+  shared = undefined;
+  void old?.close();
+}
 
 /** The process-wide pool: up to 2 workers (parsing is bursty; rendering has its own pool). */
 export function getParsePool(): ParsePool {
-  shared ??= new ParsePool({ size: Math.max(1, Math.min(2, os.availableParallelism())), ...PARSE_LIMITS });
+  shared ??= new ParsePool({
+    size: Math.max(1, Math.min(2, os.availableParallelism())),
+    ...PARSE_LIMITS,
+    ocr: ocrSetting,
+  });
   return shared;
 }

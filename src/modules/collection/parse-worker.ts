@@ -1,19 +1,26 @@
 /**
- * Worker-thread entry (started through parse-worker.mjs): parses the files the pool posts, one at a time. pdf.js is
- * loaded once per worker; its CMaps are read from the installed package.
+ * Worker-thread entry (started through parse-worker.mjs): parses the files the pool posts, one at a time. pdf.js and
+ * the zxing QR reader are loaded once per worker (CMaps and the wasm from the installed packages, never a CDN); the
+ * OCR engine (models ≈ 15 MB, onnxruntime) on the first picture, when OCR is on.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
 import {
   type ExpandedArchive,
   expandInvoiceArchive,
   isParseFailure,
+  type OcrEngine,
   type ParsedInvoice,
   type ParseFailureCode,
   parseInvoiceFile,
+  prepareQrReader,
+  sniffFormat,
   warmUpPdf,
 } from '../../parse/index.js';
+import { loadOcrEngine } from './ocr-engine.js';
 
 /** Message to the worker. */
 export interface ParseRequest {
@@ -22,6 +29,12 @@ export interface ParseRequest {
   readonly maxBytes: number;
   /** `expand`: the files of a ZIP archive (intake), instead of parsing one invoice file. */
   readonly op?: 'parse' | 'expand';
+}
+
+/** Set once per worker at start. */
+export interface ParseWorkerData {
+  /** Read pictures with OCR (COLLECT_OCR). */
+  readonly ocr: boolean;
 }
 
 /** Message from the worker. */
@@ -36,16 +49,31 @@ export type ParseReply =
 const require = createRequire(import.meta.url);
 const cMapUrl = `${path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'cmaps')}/`;
 
+let ocrEngine: Promise<OcrEngine | null> | null = null;
+
 const port = parentPort;
 if (port) {
-  await warmUpPdf();
+  const data = (workerData ?? {}) as Partial<ParseWorkerData>;
+  // libvips: no operation cache across files, one thread per worker (the pool is the parallelism).
+  sharp.cache(false);
+  sharp.concurrency(1);
+  await Promise.all([
+    warmUpPdf(),
+    prepareQrReader(fs.readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'))),
+  ]);
   port.on('message', async ({ id, bytes, maxBytes, op }: ParseRequest) => {
     let reply: ParseReply;
     try {
-      reply =
-        op === 'expand'
-          ? { id, archive: expandInvoiceArchive(bytes) }
-          : { id, result: await parseInvoiceFile(bytes, { cMapUrl, maxBytes }) };
+      if (op === 'expand') {
+        port.postMessage({ id, archive: expandInvoiceArchive(bytes) } satisfies ParseReply);
+        return;
+      }
+      let ocr: OcrEngine | undefined;
+      if (data.ocr && sniffFormat(bytes) === 'image') {
+        ocrEngine ??= loadOcrEngine();
+        ocr = (await ocrEngine) ?? undefined;
+      }
+      reply = { id, result: await parseInvoiceFile(bytes, { cMapUrl, maxBytes, ...(ocr ? { ocr } : {}) }) };
     } catch (err) {
       reply = isParseFailure(err)
         ? { id, failure: { code: err.code, message: err.message } }

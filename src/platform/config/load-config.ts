@@ -83,13 +83,20 @@ export interface Config {
   /** Create the demo tenant on first start when the database has no tenant yet. */
   readonly demoSeed: boolean;
   /** The issuing channel; only the built-in sandbox ships today. */
-  readonly channel: { readonly kind: Channel };
+  readonly channel: {
+    readonly kind: Channel;
+    /** 查验 provider limits (docs/collection.md#verification): calls per second and per China day. */
+    readonly verifyRatePerSecond: number;
+    readonly verifyDailyQuota: number;
+  };
   /** Webhooks, e-mail and SMS (docs/delivery.md). */
   readonly delivery: DeliveryConfig;
   /** Invoice documents (PDF/OFD/XML): where bytes are stored and the key that signs download links. */
   readonly documents: { readonly blobStore: BlobStoreKind; readonly signingKey: string | null };
   /** Bulk exports of the invoice pool (CSV/XLSX). */
   readonly exports: { readonly maxRows: number };
+  /** Invoice pictures are read by on-box OCR besides their QR code (COLLECT_OCR; docs/collection.md). */
+  readonly collectOcr: boolean;
   /** E-mail intake of invoice collection: SMTP receiver, links, IMAP (docs/collection.md#e-mail). */
   readonly collectMail: CollectMailConfig;
 }
@@ -265,6 +272,18 @@ export const CONFIG_VARIABLES = [
     description: 'Issuing channel: `sandbox` (the built-in simulated tax platform).',
   },
   {
+    name: 'VERIFY_RATE_PER_SECOND',
+    default: '20',
+    description:
+      'Most 查验 (verification) calls per second to the verification provider (the `CHANNEL`’s), shared by every process; calls over it are rescheduled, never dropped (docs/collection.md#verification).',
+  },
+  {
+    name: 'VERIFY_DAILY_QUOTA',
+    default: '100000',
+    description:
+      'Most 查验 calls per China day to the verification provider (its paid quota); once used up, verifications wait in the job queue for the next day.',
+  },
+  {
     name: 'OUTBOUND_ALLOWED_HOSTS',
     default: '(empty)',
     description:
@@ -312,6 +331,12 @@ export const CONFIG_VARIABLES = [
     default: '(generated)',
     description:
       'Secret (≥ 32 chars) that signs public download links and, through a derived key, the consumer pages’ form tokens; unset: generated once into `DATA_DIR/signing.key` (mode 600). Set it on multi-node deployments.',
+  },
+  {
+    name: 'COLLECT_OCR',
+    default: 'on',
+    description:
+      '`on`: invoice pictures (JPEG/PNG/WebP) are read by on-box OCR (PaddleOCR models, onnxruntime) besides their QR code, when the engine is installed; `off`: pictures yield what their QR code says (docs/collection.md).',
   },
   {
     name: 'COLLECT_SMTP_PORT',
@@ -464,13 +489,18 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       loginLockoutMs: int('LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60) * 60_000,
     },
     demoSeed: bool('DEMO_SEED', true),
-    channel: { kind: oneOf('CHANNEL', CHANNELS, 'sandbox') },
+    channel: {
+      kind: oneOf('CHANNEL', CHANNELS, 'sandbox'),
+      verifyRatePerSecond: int('VERIFY_RATE_PER_SECOND', 20, 1, 10_000),
+      verifyDailyQuota: int('VERIFY_DAILY_QUOTA', 100_000, 1, 100_000_000),
+    },
     delivery: loadDeliveryConfig(get, int, problems),
     documents: {
       blobStore: oneOf('BLOB_STORE', BLOB_STORES, 'fs'),
       signingKey: signingKey(get('SIGNING_KEY'), problems),
     },
     exports: { maxRows: int('EXPORT_MAX_ROWS', 1_000_000, 1, 1_048_575) },
+    collectOcr: oneOf('COLLECT_OCR', ['on', 'off'] as const, 'on') === 'on',
     collectMail: loadCollectMailConfig(get, int, env.COLLECT_LINK_HOSTS?.trim(), problems),
   };
   if (problems.length > 0) {

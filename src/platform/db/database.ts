@@ -4,6 +4,7 @@ import type { ChannelTables } from '../../modules/channels/channels.tables.js';
 import type { CollectionTables } from '../../modules/collection/collection.tables.js';
 import type { ComplianceTables } from '../../modules/collection/compliance/compliance.tables.js';
 import type { MailTables } from '../../modules/collection/mail/mail.tables.js';
+import type { ReceivedVerificationTables } from '../../modules/collection/verification/verification.tables.js';
 import type { DeliveryTables } from '../../modules/delivery/delivery.tables.js';
 import type { DocumentsTables } from '../../modules/documents/documents.tables.js';
 import type { InvoicingTables } from '../../modules/invoicing/invoicing.tables.js';
@@ -28,6 +29,7 @@ export interface Database
     DeliveryTables,
     ScanTables,
     CollectionTables,
+    ReceivedVerificationTables,
     ComplianceTables,
     MailTables {}
 

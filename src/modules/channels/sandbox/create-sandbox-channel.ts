@@ -3,9 +3,11 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../../platform/clock.js';
 import type { Database } from '../../../platform/db/database.js';
 import type { ChannelQuota, ChannelScope, IssuingChannel } from '../issuing-channel.js';
+import type { VerificationChannel } from '../verification-channel.js';
 import { applyRedFormOnSandbox } from './apply-red-form.js';
 import { bindAccountOnSandbox } from './credentials.js';
 import { decideRedFormOnSandbox, getRedFormOnSandbox } from './decide-red-form.js';
+import { importLedger, type LedgerImportResult } from './import-ledger.js';
 import { issueOnSandbox } from './issue-on-sandbox.js';
 import { findLedgerByRequest } from './ledger.repo.js';
 import { listLedger, type SandboxLedgerEntry, toIssued } from './ledger-rows.js';
@@ -15,6 +17,7 @@ import type { SandboxContext } from './sandbox-context.js';
 import type { SandboxSettings } from './sandbox-settings.js';
 import { loadSettings, updateSettings } from './settings.repo.js';
 import { createSettingsCache } from './settings-cache.js';
+import { verifyOnPlatform } from './verify-on-platform.js';
 import { verifyOnSandbox } from './verify-on-sandbox.js';
 
 /** The sandbox channel plus the admin operations its HTTP routes expose. */
@@ -30,6 +33,15 @@ export interface SandboxChannel extends IssuingChannel {
     scope: ChannelScope,
     query: { number?: string; cursor?: string; limit?: number },
   ): Promise<{ items: SandboxLedgerEntry[]; nextCursor: string | null }>;
+  /** The sandbox's 查验 provider: the platform-wide ledger plus the operator's imports. */
+  readonly verification: SandboxVerificationChannel;
+}
+
+/** The sandbox's {@link VerificationChannel}, plus the operator's import of invoices from elsewhere. */
+export interface SandboxVerificationChannel extends VerificationChannel {
+  readonly provider: 'sandbox';
+  /** Validates every row of a JSON-lines or CSV file and stores them all, or none (errors by line). */
+  importLedger(input: { fileName: string; text: string }): Promise<LedgerImportResult>;
 }
 
 /** Options of {@link createSandboxChannel}. */
@@ -100,5 +112,10 @@ export function createSandboxChannel(options: SandboxChannelOptions): SandboxCha
         ctx.clock.now(),
       ),
     listLedger: (scope, query) => listLedger(ctx.db, scope.tenantId, query),
+    verification: {
+      provider: 'sandbox',
+      verify: (scope, query) => verifyOnPlatform(ctx, scope, query),
+      importLedger: (input) => importLedger(ctx, input),
+    },
   };
 }

@@ -9,7 +9,7 @@ export const RULE_EFFECTS = ['transient', 'permanent', 'timeout_after_commit'] a
 export type RuleEffect = (typeof RULE_EFFECTS)[number];
 
 /** Which channel call a rule applies to. */
-export const RULE_OPERATIONS = ['issue', 'apply_red_form'] as const;
+export const RULE_OPERATIONS = ['issue', 'apply_red_form', 'verify'] as const;
 export type RuleOperation = (typeof RULE_OPERATIONS)[number];
 
 /** A failure-injection rule; every given `when` condition must hold. */

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { type StoredJson, storedJson } from '../../../platform/stored-json.js';
 import type { ChannelRedLine } from '../issuing-channel.js';
+import type { VerifiedInvoiceLine } from '../verification-channel.js';
 import type { LedgerLine } from './ledger-rows.js';
 
 const nullableString = Type.Union([Type.String(), Type.Null()]);
@@ -29,6 +30,23 @@ export const redFormLinesJson: StoredJson<ChannelRedLine[]> = storedJson(
       blueLineNo: Type.Number(),
       quantity: nullableString,
       amount: Type.String(),
+      taxAmount: Type.String(),
+    }),
+  ),
+);
+
+/** `sandbox_verify_imports.lines_json`: the lines of an imported invoice, as 查验 answers them. */
+export const importLinesJson: StoredJson<VerifiedInvoiceLine[]> = storedJson(
+  'sandbox_verify_imports.lines_json',
+  Type.Array(
+    Type.Object({
+      name: Type.String(),
+      spec: nullableString,
+      unit: nullableString,
+      quantity: nullableString,
+      unitPrice: nullableString,
+      amount: Type.String(),
+      taxRate: nullableString,
       taxAmount: Type.String(),
     }),
   ),

@@ -142,3 +142,30 @@ export async function findItemIdsForRules(
   const rows = await q.orderBy('id').limit(limit).execute();
   return rows.map((r) => r.id);
 }
+
+/**
+ * Live items that may have counted `item` as their original: the same number (any kind or code: the duplicate keys
+ * all include it) or the same file. Used after `item` is deleted, to recompute them.
+ */
+export async function findItemIdsSharingIdentity(
+  db: Kysely<Database>,
+  tenantId: string,
+  item: { id: string; number: string | null; file_id: string | null },
+): Promise<string[]> {
+  if (item.number === null && item.file_id === null) return [];
+  const rows = await db
+    .selectFrom('received_invoices')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('deleted_at', 'is', null)
+    .where('id', '!=', item.id)
+    .where((eb) =>
+      eb.or([
+        ...(item.number === null ? [] : [eb('number', '=', item.number)]),
+        ...(item.file_id === null ? [] : [eb('file_id', '=', item.file_id)]),
+      ]),
+    )
+    .limit(1000)
+    .execute();
+  return rows.map((r) => r.id);
+}

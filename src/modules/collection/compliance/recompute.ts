@@ -2,7 +2,12 @@ import type { Deps } from '../../../platform/deps.js';
 import { type ComplianceFacts, evaluateCompliance, fenToDecimalString } from '../../../tax/index.js';
 import { listOrgs } from '../../orgs/index.js';
 import { complianceJson } from '../stored-json.js';
-import { findComplianceItems, findEarlierDuplicate, updateItemCompliance } from './compliance.repo.js';
+import {
+  findComplianceItems,
+  findEarlierDuplicate,
+  findItemIdsSharingIdentity,
+  updateItemCompliance,
+} from './compliance.repo.js';
 import { findRulesRowsOfTenant } from './rules.repo.js';
 import { effectiveRules } from './rules.service.js';
 
@@ -66,4 +71,17 @@ export async function recomputeCompliance(
     out.push({ id: item.id, result });
   }
   return out;
+}
+
+/**
+ * After an item is deleted: recomputes the live items that may have been its duplicates (same number or same file),
+ * so the next one in line no longer fails the duplicate rule. Runs in the caller's transaction when `deps.db.kysely`
+ * is one.
+ */
+export async function recomputeAfterRemoval(
+  deps: Deps,
+  input: { tenantId: string; item: { id: string; number: string | null; file_id: string | null } },
+): Promise<void> {
+  const ids = await findItemIdsSharingIdentity(deps.db.kysely, input.tenantId, input.item);
+  await recomputeCompliance(deps, { tenantId: input.tenantId, receivedIds: ids });
 }

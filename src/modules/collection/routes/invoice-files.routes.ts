@@ -6,13 +6,13 @@ import { AppError } from '../../../platform/errors/app-error.js';
 import { responses } from '../../../platform/http/schemas.js';
 import { INVOICE_FILE_MISSING, INVOICE_FILE_TOO_LARGE } from '../collection.errors.js';
 import { PARSE_FAILURE_ERRORS } from '../parse-failures.js';
-import { getParsePool, PARSE_LIMITS, ParseRejected } from '../parse-pool.js';
+import { configureParsePool, getParsePool, PARSE_LIMITS, ParseRejected } from '../parse-pool.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Str = Nullable(Type.String());
 const Party = Type.Object({ name: Str, taxId: Str });
 const ParsedInvoiceReply = Type.Object({
-  format: Type.Union([Type.Literal('xml'), Type.Literal('ofd'), Type.Literal('pdf')]),
+  format: Type.Union([Type.Literal('xml'), Type.Literal('ofd'), Type.Literal('pdf'), Type.Literal('image')]),
   kind: Type.String({ description: '票种 code (81, 82, 51, 61, 026 …) or other' }),
   kindName: Type.String(),
   code: Str,
@@ -60,7 +60,8 @@ const ParsedInvoiceReply = Type.Object({
 });
 
 /** `POST /api/v1/invoice-files/parse`: one file in, the fields read from it out; nothing is stored. */
-export const invoiceFilesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app) => {
+export const invoiceFilesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  configureParsePool({ ocr: deps.config.collectOcr });
   await app.register(multipart, {
     limits: { files: 1, fileSize: PARSE_LIMITS.maxFileBytes, fields: 5, fieldSize: 1024, parts: 6, headerPairs: 50 },
   });
@@ -72,10 +73,11 @@ export const invoiceFilesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
       schema: {
         tags: ['collection'],
         security: [{ bearerAuth: [] }],
-        summary: '解析发票文件 (parse one PDF, OFD or XML invoice file; nothing is stored)',
+        summary: '解析发票文件 (parse one PDF, OFD, XML or picture of an invoice; nothing is stored)',
         description:
-          'multipart/form-data with one `file` part (≤ 20 MiB). The format is sniffed from the bytes. Answers the ' +
-          'extracted fields, where each came from (xml, ofd, pdf-text) with a confidence, and cross-check warnings.',
+          'multipart/form-data with one `file` part (≤ 20 MiB): PDF, OFD, XML, or a JPEG/PNG/WebP picture. The ' +
+          'format is sniffed from the bytes. Answers the extracted fields, where each came from (xml, ofd, pdf-text, ' +
+          'qr, ocr) with a confidence, and cross-check warnings.',
         consumes: ['multipart/form-data'],
         response: responses({ 200: ParsedInvoiceReply }, [400, 401, 413, 415, 422]),
       },

@@ -148,7 +148,18 @@ async function readUpload(request: FastifyRequest): Promise<Upload> {
   return upload;
 }
 
-const SUPPORTED_FORMATS = new Set(['pdf', 'ofd', 'xml', 'zip', 'png', 'jpeg']);
+const UploadParts = Type.Object({
+  file: Type.Optional(
+    Type.Array(Type.Unsafe<Buffer>({ type: 'string', format: 'binary', maxLength: PARSE_LIMITS.maxFileBytes }), {
+      maxItems: UPLOAD_LIMITS.maxFiles,
+      description: 'PDF, OFD, XML, JPEG, PNG, WebP or ZIP; several parts allowed',
+    }),
+  ),
+  buyerTaxId: Type.Optional(Type.String({ maxLength: 20, description: '收票组织的税号' })),
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+const SUPPORTED_FORMATS = new Set(['pdf', 'ofd', 'xml', 'zip', 'png', 'jpeg', 'webp']);
 
 /** The received-invoice pool (进项发票池): intake by upload or manual entry, and each item's view. */
 export const receivedInvoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -173,13 +184,19 @@ export const receivedInvoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
         ...common,
         summary: '收票 (upload invoice files, or enter one by hand)',
         description:
-          'multipart/form-data: one or more `file` parts (PDF, OFD, XML, JPEG, PNG, or a ZIP of those; each ≤ 20 MiB, ' +
+          'multipart/form-data: one or more `file` parts (PDF, OFD, XML, JPEG, PNG, WebP, or a ZIP of those; each ≤ 20 MiB, ' +
           'at most 20 files and 64 MiB together), optional `buyerTaxId` and `note`. Every file is stored unchanged, ' +
           'parsed on the box, and each invoice found becomes an item; a file that cannot be read is kept with its ' +
           'error (`files[].error`). The same file again answers its existing items (200; 201 when anything is new). ' +
           'application/json: a manual entry `{number, issueDate, total or amount, checkCode?, code?, kind?}`.',
         consumes: ['multipart/form-data', 'application/json'],
-        body: { content: { 'application/json': { schema: ManualEntryBody } } } as never,
+        body: {
+          content: {
+            'application/json': { schema: ManualEntryBody },
+            // For the OpenAPI document: the parts are read (and checked) by readUpload, not by the validator.
+            'multipart/form-data': { schema: UploadParts },
+          },
+        } as never,
         response: responses({ 200: IntakeReply, 201: IntakeReply }, [400, 401, 403, 413, 415, 422]),
       },
     },
@@ -203,7 +220,7 @@ export const receivedInvoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
         if (!SUPPORTED_FORMATS.has(file.bytes.length ? sniffReceivedFormat(file.bytes) : 'empty')) {
           throw new AppError(
             INVOICE_FILE_UNSUPPORTED,
-            `不支持的文件类型：${file.fileName.slice(0, 100)}（请上传 PDF、OFD、XML、JPEG、PNG 或其 ZIP 压缩包）`,
+            `不支持的文件类型：${file.fileName.slice(0, 100)}（请上传 PDF、OFD、XML、JPEG、PNG、WebP 或其 ZIP 压缩包）`,
             { fileName: file.fileName.slice(0, 255) },
           );
         }

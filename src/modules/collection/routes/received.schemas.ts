@@ -172,7 +172,7 @@ export const ReceivedFileView = Type.Object({
   size: Type.Integer(),
   fileName: Type.String(),
   contentType: Type.String(),
-  format: Type.String({ description: 'pdf | ofd | xml | zip | png | jpeg' }),
+  format: Type.String({ description: 'pdf | ofd | xml | zip | png | jpeg | webp | unknown' }),
   source: Type.Enum(RECEIVED_SOURCES),
   sourceRef: Str,
   broughtBy: Str,

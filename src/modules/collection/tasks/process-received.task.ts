@@ -5,13 +5,15 @@ import { recomputeCompliance } from '../compliance/recompute.js';
 import { refreshDuplicates } from '../intake.js';
 import { findReceivedInvoice } from '../received.repo.js';
 import { publishReceivedEvent } from '../received-events.js';
+import { enqueueVerification } from '../verification/verify-received.js';
 import { PROCESS_RECEIVED_TASK } from './task-ids.js';
 
 /**
  * `collection/process-received`: the pipeline after intake, one job per new item (enqueued in the intake
  * transaction): duplicate marking (settled again here, after concurrent intakes of the same invoice have
- * committed), then `received.created`. Verification (查验) and compliance join here as their stages land; until
- * then the item stays `pending` on both. Idempotent: the event is keyed per item.
+ * committed), then `received.created`, and the item's verification (查验) queued as its own job in the same
+ * transaction (collection/verify-received: the channel is called there, under the provider's limits; compliance is
+ * recomputed after its result). Idempotent: the event and the verification job are keyed per item.
  */
 export const processReceivedTask = defineTask({
   id: PROCESS_RECEIVED_TASK,
@@ -29,6 +31,7 @@ export const processReceivedTask = defineTask({
         { tenantId: item.tenant_id, receivedIds: [item.id] },
       );
       await publishReceivedEvent(deps, trx, 'received.created', item);
+      await enqueueVerification(deps, trx, item, 'intake');
       await helpers.complete(trx);
     });
   },

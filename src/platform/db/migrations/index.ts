@@ -17,6 +17,8 @@ import * as m0015 from './0015-console-users-audit.js';
 import * as m0016 from './0016-invoice-pool-indexes.js';
 import * as m0017 from './0017-scan-static-counters.js';
 import * as m0018 from './0018-received-invoices.js';
+import * as m0020 from './0020-received-verifications.js';
+import * as m0021 from './0021-verification-platform.js';
 import * as m0022 from './0022-received-rules.js';
 import * as m0023 from './0023-received-mails.js';
 import * as m0024 from './0024-received-mailboxes.js';
@@ -44,6 +46,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0016-invoice-pool-indexes': m0016,
   '0017-scan-static-counters': m0017,
   '0018-received-invoices': m0018,
+  '0020-received-verifications': m0020,
+  '0021-verification-platform': m0021,
   '0022-received-rules': m0022,
   '0023-received-mails': m0023,
   '0024-received-mailboxes': m0024,

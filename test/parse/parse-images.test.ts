@@ -1,0 +1,191 @@
+/**
+ * Pictures of invoices: the photo fixture (QR fields exact, OCR fields where readable), synthetic photos made from
+ * our own rendered invoices (pdftoppm, then turned, sheared, faded and shrunk with sharp), an EXIF-rotated JPEG,
+ * and the refusals (decompression bomb from the header, corrupt data, pixel limits).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadOcrEngine } from '../../src/modules/collection/ocr-engine.js';
+import { renderInvoiceDocuments } from '../../src/modules/documents/render/render-invoice-documents.js';
+import { sampleInvoice } from '../../src/modules/documents/render/sample-invoices.js';
+import {
+  type OcrEngine,
+  parseInvoiceFile,
+  prepareQrReader,
+  readImageHeader,
+  sniffFormat,
+} from '../../src/parse/index.js';
+import { readFixture } from './parse-test-kit.js';
+
+const require = createRequire(import.meta.url);
+let ocr: OcrEngine;
+
+beforeAll(async () => {
+  await prepareQrReader(fs.readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm')));
+  const engine = await loadOcrEngine();
+  if (!engine) throw new Error('the OCR engine (@gutenye/ocr-node) is not installed');
+  ocr = engine;
+}, 60_000);
+
+/** A PNG signature and IHDR claiming width × height, nothing else (a decompression bomb's header). */
+function pngHeader(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(25);
+  ihdr.writeUInt32BE(13, 0);
+  ihdr.write('IHDR', 4, 'latin1');
+  ihdr.writeUInt32BE(width, 8);
+  ihdr.writeUInt32BE(height, 12);
+  ihdr.set([8, 2, 0, 0, 0], 16);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr, Buffer.alloc(32)]);
+}
+
+describe('the photo fixture (guanshuicheng 电子发票.png, a legacy 电子普票 with a small QR)', () => {
+  const png = readFixture('guanshuicheng__invoice/电子发票.png');
+
+  it('reads number, code, date, check code and amount exactly from the QR, without OCR', async () => {
+    expect(sniffFormat(png)).toBe('image');
+    const r = await parseInvoiceFile(png);
+    expect(r).toMatchObject({
+      format: 'image',
+      kind: '026',
+      code: '012001800311',
+      number: '33207675',
+      issueDate: '2019-05-08',
+      checkCode: '76939056883466677916',
+      totals: { amount: '46.62', tax: null, total: null },
+      seller: { name: null, taxId: null },
+    });
+    expect(r.qrPayload).toMatch(/^01,10,012001800311,33207675,46\.62,20190508,76939056883466677916,/);
+    for (const field of ['number', 'code', 'issueDate', 'checkCode', 'totals.amount'] as const)
+      expect(r.fieldSources[field]).toBe('qr');
+  });
+
+  it('reads the parties and totals by OCR, each with source ocr and a confidence below the QR fields', async () => {
+    const r = await parseInvoiceFile(png, { ocr });
+    expect(r.number).toBe('33207675');
+    expect(r.fieldSources.number).toBe('qr');
+    expect(r.seller).toEqual({ name: '天津瑞佳讯贸易有限公司', taxId: '91120222079642398Y' });
+    expect(r.buyer.name).toBe('个人');
+    expect(r.totals).toEqual({ amount: '46.62', tax: '6.08', total: '52.70' });
+    expect(r.amountInWords).toBe('伍拾贰圆柒角');
+    expect(r.fieldSources).toMatchObject({ 'seller.name': 'ocr', 'seller.taxId': 'ocr', 'totals.total': 'ocr' });
+    expect(r.confidence['seller.taxId']).toBeGreaterThan(0.3);
+    expect(r.confidence['seller.taxId']).toBeLessThan(r.confidence.number ?? 0);
+    expect(r.warnings.map((w) => w.code)).not.toContain('QR_MISMATCH');
+  }, 60_000);
+});
+
+describe('synthetic photos of our own rendered invoices', () => {
+  const doc = sampleInvoice({ kind: '82' });
+  let page: Buffer;
+
+  beforeAll(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-img-'));
+    fs.writeFileSync(path.join(dir, 'x.pdf'), renderInvoiceDocuments(doc).pdf);
+    execFileSync('pdftoppm', ['-r', '150', '-f', '1', '-l', '1', '-png', path.join(dir, 'x.pdf'), path.join(dir, 'p')]);
+    const file = fs.readdirSync(dir).find((f) => f.endsWith('.png'));
+    page = fs.readFileSync(path.join(dir, file as string));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const variants: Array<[string, (s: sharp.Sharp) => sharp.Sharp]> = [
+    ['upright PNG', (s) => s.png()],
+    ['turned 7° (a hand-held photo)', (s) => s.rotate(7, { background: '#ffffff' }).jpeg({ quality: 85 })],
+    ['upside down', (s) => s.rotate(180).jpeg({ quality: 85 })],
+    ['sheared (perspective-like)', (s) => s.affine([1, 0.06, 0.04, 1], { background: '#ffffff' }).jpeg()],
+    ['low contrast, grey paper', (s) => s.linear(0.3, 150).jpeg({ quality: 80 })],
+    ['shrunk to 60 %', (s) => s.resize({ width: 744 }).jpeg({ quality: 85 })],
+    ['enlarged to a 12 MP photo', (s) => s.resize({ width: 4032 }).jpeg({ quality: 80 })],
+  ];
+  for (const [name, make] of variants) {
+    it(`decodes the QR of a ${name}: number, date and total exact`, async () => {
+      const bytes = await make(sharp(page)).toBuffer();
+      const r = await parseInvoiceFile(bytes);
+      expect(r).toMatchObject({ format: 'image', kind: '82', number: doc.number, issueDate: '2025-06-01' });
+      expect(r.totals.total).toBe(doc.totals.total);
+      expect(r.fieldSources.number).toBe('qr');
+    }, 30_000);
+  }
+
+  it('turns an EXIF-rotated JPEG upright before OCR reads it', async () => {
+    // Pixels stored turned a quarter left; orientation 6 says "turn right to view".
+    const jpeg = await sharp(page).rotate(-90).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer();
+    expect(readImageHeader(jpeg)).toMatchObject({ type: 'jpeg', orientation: 6 });
+    const r = await parseInvoiceFile(jpeg, { ocr });
+    expect(r.number).toBe(doc.number);
+    expect(r.seller.name).toBe(doc.seller.name);
+    expect(r.fieldSources['seller.name']).toBe('ocr');
+  }, 60_000);
+
+  it('reads the parties by OCR and warns when the QR disagrees with the printed number', async () => {
+    const clean = await parseInvoiceFile(page, { ocr });
+    expect(clean.seller.taxId).toBe(doc.seller.taxId);
+    expect(clean.buyer.taxId).toBe(doc.buyer.taxId);
+    expect(clean.warnings.map((w) => w.code)).not.toContain('QR_MISMATCH');
+    // Paste the QR corner of another invoice over this one: the QR and the printed text now disagree.
+    const other = renderInvoiceDocuments(sampleInvoice({ kind: '82', number: '25310000000000009999' })).pdf;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-img-'));
+    fs.writeFileSync(path.join(dir, 'o.pdf'), other);
+    execFileSync('pdftoppm', ['-r', '150', '-f', '1', '-l', '1', '-png', path.join(dir, 'o.pdf'), path.join(dir, 'o')]);
+    const otherPage = fs.readFileSync(path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.png')) as string));
+    fs.rmSync(dir, { recursive: true, force: true });
+    const meta = await sharp(page).metadata();
+    const corner = {
+      left: 0,
+      top: 0,
+      width: Math.round((meta.width ?? 0) * 0.3),
+      height: Math.round((meta.height ?? 0) * 0.2),
+    };
+    const qrCorner = await sharp(otherPage).extract(corner).png().toBuffer();
+    const forged = await sharp(page)
+      .composite([{ input: qrCorner, left: 0, top: 0 }])
+      .png()
+      .toBuffer();
+    const r = await parseInvoiceFile(forged, { ocr });
+    expect(r.number).toBe('25310000000000009999');
+    expect(r.fieldSources.number).toBe('qr');
+    expect(r.warnings).toContainEqual(expect.objectContaining({ code: 'SOURCES_DISAGREE', field: 'number' }));
+  }, 60_000);
+});
+
+describe('refusals', () => {
+  it('refuses a decompression bomb from its header, before decoding', async () => {
+    await expect(parseInvoiceFile(pngHeader(60_000, 60_000))).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
+    await expect(parseInvoiceFile(pngHeader(20_000, 10))).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
+    // A real, highly compressible PNG over a lowered limit.
+    const big = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    expect(big.length).toBeLessThan(200_000);
+    await expect(
+      parseInvoiceFile(big, { imageLimits: { maxPixels: 4_000_000, maxSide: 16_384 } }),
+    ).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
+  });
+
+  it('refuses corrupt and truncated pictures as corrupt, a blank picture as not an invoice', async () => {
+    const jpeg = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#ffffff' } })
+      .jpeg()
+      .toBuffer();
+    await expect(parseInvoiceFile(jpeg.subarray(0, 40))).rejects.toMatchObject({ code: 'CORRUPT' });
+    const garbage = Buffer.concat([pngHeader(100, 100), Buffer.alloc(200, 7)]);
+    await expect(parseInvoiceFile(garbage)).rejects.toMatchObject({ code: 'CORRUPT' });
+    await expect(parseInvoiceFile(jpeg)).rejects.toMatchObject({ code: 'NOT_AN_INVOICE' });
+    await expect(parseInvoiceFile(jpeg, { ocr })).rejects.toMatchObject({
+      code: 'NOT_AN_INVOICE',
+      message: expect.stringContaining('文字识别'),
+    });
+  }, 60_000);
+
+  it('refuses pictures of other types (GIF, BMP) as unsupported', async () => {
+    await expect(parseInvoiceFile(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'))).rejects.toMatchObject({
+      code: 'UNSUPPORTED_TYPE',
+    });
+    await expect(parseInvoiceFile(Buffer.from('BM\x00\x00\x00\x00', 'latin1'))).rejects.toMatchObject({
+      code: 'UNSUPPORTED_TYPE',
+    });
+  });
+});
