@@ -2,22 +2,28 @@
  * `npm run bench:collect-parse` — parse time per format (median, p95) over the real fixtures and our own rendered
  * invoices, in this process on one thread, and in the same run the classic open-source pipeline on the same PDFs
  * (`pdftotext -layout` + `pdfimages -list`, poppler-utils; `zbarimg` too when installed), with how many of the key
- * fields each reads correctly. Writes bench/results/collect-parse.json.
+ * fields each reads correctly. Pictures: the photo fixture and synthetic photos of rendered invoices (pdftoppm, then
+ * turned, faded, enlarged to 12 MP with sharp), read by QR alone (`photo-qr`) and with OCR (`photo-ocr`, fewer
+ * iterations: OCR_ITERATIONS), against `zbarimg` on the same pictures. Writes bench/results/collect-parse.json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
+import { loadOcrEngine } from '../src/modules/collection/ocr-engine.js';
 import { renderInvoiceDocuments } from '../src/modules/documents/render/render-invoice-documents.js';
 import { sampleInvoice } from '../src/modules/documents/render/sample-invoices.js';
-import { type ParsedInvoice, parseInvoiceFile } from '../src/parse/index.js';
+import { type OcrEngine, type ParsedInvoice, parseInvoiceFile, prepareQrReader } from '../src/parse/index.js';
+import { parseInvoiceQrPayload } from '../src/tax/index.js';
 
 const require = createRequire(import.meta.url);
 const cMapUrl = `${path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'cmaps')}/`;
 const root = path.resolve(import.meta.dirname, '..');
 const FIXTURES = path.join(root, 'test/fixtures/real-invoices');
 const ITERATIONS = Number(process.env.ITERATIONS ?? 15);
+const OCR_ITERATIONS = Number(process.env.OCR_ITERATIONS ?? 3);
 
 /** The fields compared: number, date, total, amount, tax, seller/buyer tax id. */
 interface Expected {
@@ -32,16 +38,31 @@ interface Expected {
 
 interface Sample {
   name: string;
-  format: 'pdf' | 'pdf-text' | 'ofd' | 'xml';
+  format: 'pdf' | 'pdf-text' | 'ofd' | 'xml' | 'photo-qr' | 'photo-ocr';
   bytes: Buffer;
   expected: Expected | null;
 }
 
-function samples(): Sample[] {
+async function samples(): Promise<Sample[]> {
   const out: Sample[] = [];
   const truth = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'truth.json'), 'utf8')) as Array<Record<string, string>>;
   for (const t of truth) {
-    if (t.format === 'image' || String(t.notes ?? '').includes('SPECIMEN')) continue;
+    if (String(t.notes ?? '').includes('SPECIMEN')) continue;
+    if (t.format === 'image') {
+      const bytes = fs.readFileSync(path.join(FIXTURES, t.file!));
+      const expected: Expected = {
+        number: t.invoiceNumber!,
+        issueDate: t.issueDate!,
+        total: t.totalInclTax ?? null,
+        amount: t.amountExclTax ?? null,
+        tax: t.taxAmount ?? null,
+        sellerTaxId: t.sellerTaxId ?? null,
+        buyerTaxId: t.buyerTaxId ?? null,
+      };
+      out.push({ name: t.file!, format: 'photo-qr', bytes, expected });
+      out.push({ name: t.file!, format: 'photo-ocr', bytes, expected });
+      continue;
+    }
     const expected: Expected = {
       number: t.invoiceNumber!,
       issueDate: t.issueDate!,
@@ -83,7 +104,41 @@ function samples(): Sample[] {
   });
   for (const s of out.filter((x) => x.format === 'pdf' && !x.name.startsWith('rendered')))
     out.push({ ...s, format: 'pdf-text' });
+  // Synthetic photos of the first three rendered invoices.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'collect-parse-img-'));
+  for (const s of out.filter((x) => x.format === 'pdf' && /^rendered-[012]\./.test(x.name))) {
+    fs.writeFileSync(path.join(tmp, 'r.pdf'), s.bytes);
+    execFileSync('pdftoppm', ['-r', '150', '-f', '1', '-l', '1', '-png', path.join(tmp, 'r.pdf'), path.join(tmp, 'r')]);
+    const page = fs.readFileSync(path.join(tmp, fs.readdirSync(tmp).find((f) => f.endsWith('.png'))!));
+    const photos: Array<[string, Buffer]> = [
+      ['turned 5°', await sharp(page).rotate(5, { background: '#ffffff' }).jpeg({ quality: 85 }).toBuffer()],
+      ['faded', await sharp(page).linear(0.35, 140).jpeg({ quality: 80 }).toBuffer()],
+      ['12 MP', await sharp(page).resize({ width: 4032 }).jpeg({ quality: 80 }).toBuffer()],
+    ];
+    for (const [what, bytes] of photos) {
+      out.push({ name: `${s.name} ${what}`, format: 'photo-qr', bytes, expected: s.expected });
+      out.push({ name: `${s.name} ${what}`, format: 'photo-ocr', bytes, expected: s.expected });
+    }
+    for (const f of fs.readdirSync(tmp)) fs.rmSync(path.join(tmp, f));
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
   return out;
+}
+
+/** Fields of a QR payload as zbarimg prints it (`QR-Code:01,10,…`). */
+function zbarFields(output: string): Partial<ParsedInvoice> {
+  for (const line of output.split('\n')) {
+    const qr = parseInvoiceQrPayload(line.replace(/^QR-Code:/, ''));
+    if (!qr.ok) continue;
+    const q = qr.data;
+    const inclusive = q.amountBasis === 'tax_inclusive';
+    return {
+      number: q.invoiceNumber,
+      issueDate: q.issueDate,
+      totals: { total: inclusive ? q.amount : null, amount: inclusive ? null : q.amount, tax: null },
+    };
+  }
+  return {};
 }
 
 function correctFields(r: Partial<ParsedInvoice> | null, e: Expected): number {
@@ -126,17 +181,28 @@ function stats(ms: number[]) {
 }
 
 async function main() {
-  const all = samples();
+  await prepareQrReader(fs.readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm')));
+  sharp.cache(false);
+  sharp.concurrency(1);
+  const all = await samples();
+  const ocr: OcrEngine | null = await loadOcrEngine();
   const times = new Map<string, number[]>();
   const fields = new Map<string, { got: number; of: number }>();
   for (const s of all) {
-    const options = { cMapUrl, textLayerOnly: s.format === 'pdf-text' };
+    if (s.format === 'photo-ocr' && !ocr) continue;
+    const options = {
+      cMapUrl,
+      textLayerOnly: s.format === 'pdf-text',
+      ...(s.format === 'photo-ocr' && ocr ? { ocr } : {}),
+    };
+    const warm = s.format === 'photo-ocr' ? 1 : 3;
+    const iterations = s.format === 'photo-ocr' ? OCR_ITERATIONS : ITERATIONS;
     let result: ParsedInvoice | null = null;
-    for (let i = 0; i < 3; i++) result = await parseInvoiceFile(s.bytes, options);
+    for (let i = 0; i < warm; i++) result = await parseInvoiceFile(s.bytes, options).catch(() => null);
     const list = times.get(s.format) ?? [];
-    for (let i = 0; i < ITERATIONS; i++) {
+    for (let i = 0; i < iterations; i++) {
       const t0 = performance.now();
-      await parseInvoiceFile(s.bytes, options);
+      await parseInvoiceFile(s.bytes, options).catch(() => null);
       list.push(performance.now() - t0);
     }
     times.set(s.format, list);
@@ -170,6 +236,25 @@ async function main() {
       classicFieldsCount.of += Object.values(s.expected).filter((v) => v !== null).length;
     }
   }
+  // zbarimg on the same pictures (the classic way to read an invoice photo's QR).
+  const zbar: number[] = [];
+  const zbarFieldsCount = { got: 0, of: 0 };
+  if (hasZbar) {
+    for (const s of all.filter((x) => x.format === 'photo-qr')) {
+      const file = path.join(tmp, `in.${s.bytes[0] === 0x89 ? 'png' : 'jpg'}`);
+      fs.writeFileSync(file, s.bytes);
+      let output = '';
+      for (let i = 0; i < ITERATIONS; i++) {
+        const t0 = performance.now();
+        output = spawnSync('zbarimg', ['-q', file], { encoding: 'utf8' }).stdout ?? '';
+        zbar.push(performance.now() - t0);
+      }
+      if (s.expected) {
+        zbarFieldsCount.got += correctFields(zbarFields(output), s.expected);
+        zbarFieldsCount.of += Object.values(s.expected).filter((v) => v !== null).length;
+      }
+    }
+  }
   fs.rmSync(tmp, { recursive: true, force: true });
   const rows = [...times.entries()].map(([format, ms]) => ({ format, ...stats(ms), fields: fields.get(format) }));
   const classicRow = {
@@ -177,6 +262,7 @@ async function main() {
     ...stats(classic),
     fields: classicFieldsCount,
   };
+  const zbarRow = hasZbar ? [{ format: 'classic photo (zbarimg)', ...stats(zbar), fields: zbarFieldsCount }] : [];
   const pdfText = rows.find((r) => r.format === 'pdf-text');
   const result = {
     benchmark: 'collect-parse',
@@ -186,7 +272,8 @@ async function main() {
     loadavg: os.loadavg().map((n) => +n.toFixed(2)),
     iterations: ITERATIONS,
     zbarimg: hasZbar,
-    rows: [...rows, classicRow],
+    ocrEngine: ocr?.name ?? null,
+    rows: [...rows, classicRow, ...zbarRow],
     ratioClassicOverPdfText: pdfText ? +(classicRow.median / pdfText.median).toFixed(2) : null,
   };
   console.log('format'.padEnd(58), 'n'.padStart(5), 'median ms'.padStart(10), 'p95 ms'.padStart(8), ' fields');

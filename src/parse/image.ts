@@ -24,7 +24,7 @@ export interface ImageLimits {
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxPixels: 50_000_000, maxSide: 16_384 };
 
 /** Longest side of the working copy the QR search and OCR see. */
-export const WORK_SIDE = 2400;
+export const WORK_SIDE = 1800;
 
 /** What the header says. `orientation` is the EXIF orientation (1 = upright; 5–8 swap width and height). */
 export interface ImageHeader {

@@ -8,6 +8,7 @@ import type { InvoiceDraft } from './draft.js';
 import { ParseFailure } from './errors.js';
 import { readInvoiceXml } from './invoice-xml.js';
 import { buildPage, type Glyph, normaliseRotation, type PageText, splitRun } from './layout.js';
+import { applyQrPayload, type Pixels, qrReaderReady, readQrHits } from './qr.js';
 import { readPageText } from './text-fields.js';
 import { parseXml } from './xml-tree.js';
 
@@ -17,6 +18,8 @@ export interface PdfReadOptions {
   /** Skip embedded XML attachments (tests of the text-layer fallback). */
   readonly textLayerOnly?: boolean;
   readonly maxPages?: number;
+  /** Do not decode QR codes from the first page's images. */
+  readonly skipPdfQr?: boolean;
 }
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -86,6 +89,13 @@ export async function readPdf(bytes: Uint8Array, d: InvoiceDraft, options: PdfRe
       pages.push(buildPage(upright.glyphs, upright.width, upright.height));
       page.cleanup();
     }
+    // The QR straight from the first page's image objects (no rasterisation): a cross-check of the text (below its
+    // confidence, so a disagreement is a warning and the printed value stays), and the fields of a scanned PDF. Our
+    // own PDFs draw the QR as vectors — they carry the invoice XML, which is read above.
+    if (!options.skipPdfQr && qrReaderReady() && !d.qrPayload) {
+      const payload = await qrFromPageImages(await doc.getPage(1), pdfjs);
+      if (payload) applyQrPayload(payload, d, 0.75);
+    }
     if ((visible < 10 || controlChars * 2 > visible) && !d.hasSubstance()) {
       const why = controlChars > 0 ? '文字无法还原（字体缺少编码映射）' : '没有文字层（可能是扫描件或图片）';
       throw new ParseFailure('NO_TEXT_LAYER', `PDF ${why}，需要图片识别`);
@@ -107,6 +117,108 @@ async function readAttachments(doc: { getAttachments(): Promise<unknown> }, d: I
       d.warn({ code: 'FIELD_MISSING', message: `PDF 附件 ${att.filename} 无法解析，已改用页面文字` });
     }
   }
+}
+
+/** Largest image object decoded for a QR, and how many are tried. */
+const QR_IMAGE_MAX_PIXELS = 4_000_000;
+const QR_IMAGE_MAX_COUNT = 6;
+
+interface PdfImage {
+  readonly width: number;
+  readonly height: number;
+  readonly kind?: number;
+  readonly data?: Uint8Array | Uint8ClampedArray;
+}
+
+interface PdfObjs {
+  get(id: string, callback: (value: unknown) => void): void;
+}
+
+interface PdfPageObjs {
+  getOperatorList(): Promise<{ fnArray: number[]; argsArray: unknown[][] }>;
+  objs: PdfObjs;
+  commonObjs: PdfObjs;
+}
+
+/** An image object once pdf.js has decoded it (it arrives after the operator list; a second at most). */
+function objectOf(objs: PdfObjs, id: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), 1000);
+    objs.get(id, (value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+/** Decodes the invoice QR from the image objects the first page paints (squarish ones first), or null. */
+async function qrFromPageImages(page: unknown, pdfjs: PdfJs): Promise<string | null> {
+  const p = page as PdfPageObjs;
+  const ops = await p.getOperatorList();
+  const images: PdfImage[] = [];
+  for (let i = 0; i < ops.fnArray.length && images.length < QR_IMAGE_MAX_COUNT * 3; i++) {
+    const fn = ops.fnArray[i];
+    const args = ops.argsArray[i] ?? [];
+    let img: unknown = null;
+    if (fn === pdfjs.OPS.paintImageXObject && typeof args[0] === 'string') {
+      const w = Number(args[1]);
+      const h = Number(args[2]);
+      // A QR image is square (within rounding): seals, logos and backgrounds are skipped before being fetched.
+      if (!(w >= 21 && h >= 21 && w * h <= QR_IMAGE_MAX_PIXELS) || Math.abs(Math.log(w / h)) > 0.15) continue;
+      img = await objectOf(args[0].startsWith('g_') ? p.commonObjs : p.objs, args[0]);
+    } else if (fn === pdfjs.OPS.paintInlineImageXObject) img = args[0];
+    const im = img as PdfImage | null;
+    if (im?.data && im.width >= 21 && im.height >= 21 && im.width * im.height <= QR_IMAGE_MAX_PIXELS) images.push(im);
+  }
+  const squareness = (im: PdfImage) => Math.abs(Math.log(im.width / im.height));
+  images.sort((a, b) => squareness(a) - squareness(b));
+  for (const im of images.slice(0, QR_IMAGE_MAX_COUNT)) {
+    const pixels = toRgba(im);
+    if (!pixels) continue;
+    const hit = (await readQrHits(withQuietZone(pixels))).find((h) => /^\s*01,\s*\d{2}\s*,/.test(h.text));
+    if (hit) return hit.text;
+  }
+  return null;
+}
+
+/** pdf.js image data (ImageKind 1: 1 bit/pixel, set = white; 2: RGB; 3: RGBA) as RGBA. */
+function toRgba(im: PdfImage): Pixels | null {
+  const { width, height, data } = im;
+  if (!data) return null;
+  const out = new Uint8ClampedArray(width * height * 4);
+  if (im.kind === 3) out.set(data.subarray(0, out.length));
+  else if (im.kind === 2) {
+    for (let i = 0; i < width * height; i++) {
+      out[i * 4] = data[i * 3] ?? 0;
+      out[i * 4 + 1] = data[i * 3 + 1] ?? 0;
+      out[i * 4 + 2] = data[i * 3 + 2] ?? 0;
+      out[i * 4 + 3] = 255;
+    }
+  } else if (im.kind === 1) {
+    const rowBytes = (width + 7) >> 3;
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const bit = ((data[y * rowBytes + (x >> 3)] ?? 0) >> (7 - (x & 7))) & 1;
+        const v = bit ? 255 : 0;
+        const o = (y * width + x) * 4;
+        out[o] = v;
+        out[o + 1] = v;
+        out[o + 2] = v;
+        out[o + 3] = 255;
+      }
+  } else return null;
+  return { data: out, width, height };
+}
+
+/** The picture on a white margin of a tenth of its size (QR images are often cut at the code's edge). */
+function withQuietZone(p: Pixels): Pixels {
+  const m = Math.max(4, Math.round(Math.max(p.width, p.height) / 10));
+  const width = p.width + 2 * m;
+  const height = p.height + 2 * m;
+  const out = new Uint8ClampedArray(width * height * 4).fill(255);
+  for (let y = 0; y < p.height; y++)
+    out.set(p.data.subarray(y * p.width * 4, (y + 1) * p.width * 4), ((y + m) * width + m) * 4);
+  return { data: out, width, height };
 }
 
 const isControl = (code: number) => code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d;

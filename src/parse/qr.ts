@@ -74,7 +74,15 @@ export function pickInvoicePayload(texts: readonly string[]): string | null {
   return texts.find((t) => parseInvoiceQrPayload(t).ok) ?? texts[0] ?? null;
 }
 
-const isInvoiceHit = (h: QrHit) => parseInvoiceQrPayload(h.text).ok;
+/** Some issuers print blanks in empty fields (`01,31, ,2351…,2150.63,20230130, ,F366`): trims every field. */
+export const normaliseQrPayload = (text: string): string =>
+  text
+    .trim()
+    .split(',')
+    .map((f) => f.trim())
+    .join(',');
+
+const isInvoiceHit = (h: QrHit) => parseInvoiceQrPayload(normaliseQrPayload(h.text)).ok;
 
 /** Image operations the QR search needs, supplied by the image layer (sharp). */
 export interface QrImageOps {
@@ -104,7 +112,6 @@ export interface QrSearch {
 export async function searchQr(ops: QrImageOps): Promise<QrSearch> {
   if (!prepared) return { payload: null, angle: null, attempts: 0, step: null };
   const longSide = Math.max(ops.width, ops.height);
-  const fitScale = (target: number) => Math.min(1, target / longSide);
   const third = (fx: number, fy: number) => ({
     left: Math.round(ops.width * fx),
     top: Math.round(ops.height * fy),
@@ -112,8 +119,8 @@ export async function searchQr(ops: QrImageOps): Promise<QrSearch> {
     height: Math.round(ops.height * 0.45),
   });
   const steps: Array<[string, Parameters<QrImageOps['view']>[0], Binarizer]> = [
-    ['whole', { scale: fitScale(2000) }, 'LocalAverage'],
-    ['whole-stretched', { scale: fitScale(2000), stretch: true }, 'GlobalHistogram'],
+    ['whole', {}, 'LocalAverage'],
+    ['whole-stretched', { stretch: true }, 'GlobalHistogram'],
     ['top-left', { crop: third(0, 0), scale: cropScale(ops, 0.4) }, 'LocalAverage'],
     ['top-right', { crop: third(0.6, 0), scale: cropScale(ops, 0.4) }, 'LocalAverage'],
     ['bottom-left', { crop: third(0, 0.55), scale: cropScale(ops, 0.4) }, 'LocalAverage'],
@@ -126,7 +133,7 @@ export async function searchQr(ops: QrImageOps): Promise<QrSearch> {
     if (view.scale !== undefined && step === 'whole-enlarged' && view.scale <= 1.05) continue;
     attempts++;
     const hit = (await readQrHits(await ops.view(view), binarizer)).find(isInvoiceHit);
-    if (hit) return { payload: hit.text, angle: hit.angle, attempts, step };
+    if (hit) return { payload: normaliseQrPayload(hit.text), angle: hit.angle, attempts, step };
   }
   return { payload: null, angle: null, attempts, step: null };
 }
@@ -141,7 +148,8 @@ function cropScale(ops: QrImageOps, fraction: number): number {
  * Puts the fields of an invoice QR payload into the draft (source `qr`): number, code, date, check code and the
  * amount (价税合计 for 数电, 合计金额 for legacy kinds). A payload that is no invoice QR is ignored.
  */
-export function applyQrPayload(payload: string, d: InvoiceDraft, confidence = 0.95): boolean {
+export function applyQrPayload(raw: string, d: InvoiceDraft, confidence = 0.95): boolean {
+  const payload = normaliseQrPayload(raw);
   const qr = parseInvoiceQrPayload(payload);
   if (!qr.ok) return false;
   const q = qr.data;

@@ -273,9 +273,11 @@ function cleanName(name: string): string {
   return name.replace(/[（(]个人[)）]$/, '').trim() || name;
 }
 
-type Column = 'name' | 'spec' | 'unit' | 'quantity' | 'unitPrice' | 'amount' | 'taxRate' | 'taxAmount';
+type Column = 'index' | 'name' | 'spec' | 'unit' | 'quantity' | 'unitPrice' | 'amount' | 'taxRate' | 'taxAmount';
 
 const HEADERS: ReadonlyArray<[Column, RegExp]> = [
+  // 序号: the row number of 销货清单 pages (dropped).
+  ['index', /序号/],
   ['name', /项目名称|货物或应税劳务.{0,3}服务名称|货物\(劳务\)名称|货物（劳务）名称|名称/],
   ['spec', /规格型号|规格/],
   ['unit', /单位/],
@@ -316,7 +318,7 @@ function readItemTable(pages: readonly PageText[]): ParsedLine[] {
       // Names are left-aligned and long: anything starting left of the spec column's left edge is name.
       const nameCol = cols.find((k) => k.col === 'name');
       const next = cols[cols.indexOf(nameCol ?? cols[0]!) + 1];
-      if (nameCol && next && s.x0 < (nameCol.x + next.x) / 2 && cx < next.x) return 'name';
+      if (best.col !== 'index' && nameCol && next && s.x0 < (nameCol.x + next.x) / 2 && cx < next.x) return 'name';
       return best.col;
     };
     let current: Record<Column, string> | null = null;
@@ -327,14 +329,14 @@ function readItemTable(pages: readonly PageText[]): ParsedLine[] {
       if (/^(合计|小计|总计|价税合计)/.test(line.compact) || /^合计/.test(line.compact.replace(/\s/g, ''))) break;
       if (/备注/.test(line.compact.slice(0, 3))) break;
       const cells: Partial<Record<Column, string>> = {};
-      for (const s of line.segments) {
-        const col = colOf(s);
-        cells[col] = cells[col] ? `${cells[col]}${col === 'name' ? '' : ' '}${s.text}` : s.text;
+      for (const [col, texts] of spill(line.segments.map((s) => [colOf(s), s.text] as const))) {
+        cells[col] = texts.join(col === 'name' ? '' : ' ');
       }
       const hasAmount = cells.amount && normMoney(cells.amount.split(' ').pop() ?? '') !== null;
       if (hasAmount) {
         push();
         current = {
+          index: cells.index ?? '',
           name: cells.name ?? '',
           spec: cells.spec ?? '',
           unit: cells.unit ?? '',
@@ -354,6 +356,28 @@ function readItemTable(pages: readonly PageText[]): ParsedLine[] {
     push();
   }
   return out.filter((l) => !/详见.*清单/.test(l.name) || out.length === 1);
+}
+
+const COLUMN_ORDER: readonly Column[] = HEADERS.map(([c]) => c);
+
+/**
+ * Cells by column, where two values that landed in one column (a right-aligned amount nearer the next header's
+ * centre than its own, as in 销货清单 pages) spill into an empty neighbour column: the first one left, the last one
+ * right. Names may take several segments and never spill.
+ */
+function spill(assigned: ReadonlyArray<readonly [Column, string]>): Map<Column, string[]> {
+  const byCol = new Map<Column, string[]>();
+  for (const [col, text] of assigned) byCol.set(col, [...(byCol.get(col) ?? []), text]);
+  for (const col of COLUMN_ORDER) {
+    const texts = byCol.get(col);
+    if (!texts || texts.length < 2 || col === 'name' || col === 'index') continue;
+    const i = COLUMN_ORDER.indexOf(col);
+    const left = COLUMN_ORDER[i - 1];
+    const right = COLUMN_ORDER[i + 1];
+    if (left && left !== 'name' && left !== 'index' && !byCol.has(left)) byCol.set(left, [texts.shift() as string]);
+    if (texts.length > 1 && right && !byCol.has(right)) byCol.set(right, [texts.pop() as string]);
+  }
+  return byCol;
 }
 
 function toLine(c: Record<Column, string>): ParsedLine {

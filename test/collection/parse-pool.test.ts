@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ParsePool, ParseRejected } from '../../src/modules/collection/index.js';
+import { loadConfig } from '../../src/platform/config/load-config.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/real-invoices');
 const pools: ParsePool[] = [];
@@ -34,4 +35,35 @@ describe('parse pool', () => {
       number: '83089647',
     });
   }, 120_000);
+
+  it('reads pictures on the worker: QR only with OCR off (COLLECT_OCR=off), QR and OCR with it on', async () => {
+    const png = fs.readFileSync(path.join(FIXTURES, 'guanshuicheng__invoice/电子发票.png'));
+    const off = new ParsePool({ size: 1, timeoutMs: 10_000, maxHeapMb: 384, maxFileBytes: 20 << 20, ocr: false });
+    const on = new ParsePool({ size: 1, timeoutMs: 10_000, maxHeapMb: 384, maxFileBytes: 20 << 20, ocr: true });
+    pools.push(off, on);
+    const qrOnly = await off.parse(png);
+    expect(qrOnly).toMatchObject({ format: 'image', number: '33207675', seller: { name: null, taxId: null } });
+    const both = await on.parse(png);
+    expect(both).toMatchObject({ number: '33207675', seller: { taxId: '91120222079642398Y' } });
+    expect(both.fieldSources['seller.taxId']).toBe('ocr');
+  }, 120_000);
+
+  it('gives pictures their own, longer time limit', async () => {
+    const png = fs.readFileSync(path.join(FIXTURES, 'guanshuicheng__invoice/电子发票.png'));
+    const p = new ParsePool({ size: 1, timeoutMs: 30_000, imageTimeoutMs: 1, maxHeapMb: 384, maxFileBytes: 20 << 20 });
+    pools.push(p);
+    await expect(p.parse(png)).rejects.toMatchObject({
+      code: 'TOO_COMPLEX',
+      message: expect.stringContaining('0.001'),
+    });
+    await expect(p.parse(fs.readFileSync(path.join(FIXTURES, 'ofdrw__ofdrw/1.ofd')))).resolves.toMatchObject({
+      number: '83089647',
+    });
+  }, 120_000);
+
+  it('takes COLLECT_OCR from the configuration: on by default, off, anything else refused', () => {
+    expect(loadConfig({}).collectOcr).toBe(true);
+    expect(loadConfig({ COLLECT_OCR: 'off' }).collectOcr).toBe(false);
+    expect(() => loadConfig({ COLLECT_OCR: 'maybe' })).toThrow(/COLLECT_OCR/);
+  });
 });

@@ -247,5 +247,36 @@ for (const dialect of TEST_DIALECTS) {
       const { verification: _v0, compliance: _c0, updatedAt: _u0, ...atIntake } = item;
       expect(later).toEqual(atIntake);
     });
+
+    it('keeps a ZIP past the limits as a failed file, and lists entries it does not open', async () => {
+      const many = zipOf(Object.fromEntries(Array.from({ length: 2001 }, (_, i) => [`${i}.xml`, Buffer.from('<a/>')])));
+      const res = await upload(t, a, [{ name: 'bomb.zip', data: many }]);
+      expect(res.statusCode).toBe(201);
+      expect(res.json().items).toEqual([]);
+      expect(res.json().files[0].error.code).toBe('INVOICE_FILE_ZIP_LIMIT');
+      const box = await get(t, a, `/api/v1/received-files/${res.json().files[0].fileId}`);
+      expect(box.json()).toMatchObject({ status: 'failed', format: 'zip', error: { code: 'INVOICE_FILE_ZIP_LIMIT' } });
+
+      const mixed = zipOf({
+        'note.txt': Buffer.from('not an invoice'),
+        'inner.zip': zipOf({ 'x.ofd': fixture('ofdrw__ofdrw/1.ofd') }),
+        'bad.pdf': Buffer.from('%PDF-1.4 broken'),
+      });
+      const res2 = await upload(t, a, [{ name: 'mixed.zip', data: mixed }]);
+      expect(res2.statusCode).toBe(201);
+      expect(res2.json().items).toEqual([]);
+      const file = (await get(t, a, `/api/v1/received-files/${res2.json().files[0].fileId}`)).json();
+      expect(file.status).toBe('archive');
+      const byName = Object.fromEntries(
+        file.entries.map((e: { name: string; fileId: string | null; error: { code: string } | null }) => [e.name, e]),
+      );
+      expect(byName['note.txt']).toMatchObject({ fileId: null, error: { code: 'INVOICE_FILE_UNSUPPORTED' } });
+      expect(byName['inner.zip']).toMatchObject({ fileId: null, error: { code: 'INVOICE_FILE_UNSUPPORTED' } });
+      expect(byName['bad.pdf'].fileId).toMatch(/^rcf_/);
+      expect(byName['bad.pdf'].error.code).toMatch(/^INVOICE_FILE_/);
+      // The broken entry is stored and downloadable as it was inside the ZIP.
+      const bytes = await get(t, a, `/api/v1/received-files/${byName['bad.pdf'].fileId}/file`);
+      expect(bytes.rawPayload.toString()).toBe('%PDF-1.4 broken');
+    });
   });
 }

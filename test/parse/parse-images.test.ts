@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import PDFDocument from 'pdfkit';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadOcrEngine } from '../../src/modules/collection/ocr-engine.js';
@@ -20,7 +21,19 @@ import {
   readImageHeader,
   sniffFormat,
 } from '../../src/parse/index.js';
-import { readFixture } from './parse-test-kit.js';
+import { CMAP_URL, readFixture } from './parse-test-kit.js';
+
+/** A PDF with `png` as its only content (a scan: no text layer). */
+function scannedPdf(png: Buffer): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const pdf = new PDFDocument({ size: 'A5', layout: 'landscape', margin: 0 });
+    const chunks: Buffer[] = [];
+    pdf.on('data', (c: Buffer) => chunks.push(c));
+    pdf.on('end', () => resolve(Buffer.concat(chunks)));
+    pdf.image(png, 0, 0, { fit: [595, 420] });
+    pdf.end();
+  });
+}
 
 const require = createRequire(import.meta.url);
 let ocr: OcrEngine;
@@ -94,6 +107,7 @@ describe('synthetic photos of our own rendered invoices', () => {
 
   const variants: Array<[string, (s: sharp.Sharp) => sharp.Sharp]> = [
     ['upright PNG', (s) => s.png()],
+    ['WebP screenshot', (s) => s.webp({ quality: 90 })],
     ['turned 7° (a hand-held photo)', (s) => s.rotate(7, { background: '#ffffff' }).jpeg({ quality: 85 })],
     ['upside down', (s) => s.rotate(180).jpeg({ quality: 85 })],
     ['sheared (perspective-like)', (s) => s.affine([1, 0.06, 0.04, 1], { background: '#ffffff' }).jpeg()],
@@ -126,6 +140,15 @@ describe('synthetic photos of our own rendered invoices', () => {
     expect(clean.seller.taxId).toBe(doc.seller.taxId);
     expect(clean.buyer.taxId).toBe(doc.buyer.taxId);
     expect(clean.warnings.map((w) => w.code)).not.toContain('QR_MISMATCH');
+    expect(clean.fieldSources).toMatchObject({ 'buyer.taxId': 'ocr', lines: 'ocr', number: 'qr' });
+    // The item table by its columns, as the PDF text layer gives it.
+    expect(clean.lines.map((l) => [l.name, l.unit, l.quantity, l.amount, l.taxRate, l.taxAmount])).toEqual([
+      ['*信息技术服务*软件开发服务费', '项', '1', '8000.00', '0.06', '480.00'],
+      ['*有色金属*铝锭', '吨', '2', '1000.00', '0.13', '130.00'],
+      ['*餐饮服务*工作餐', null, null, '100.00', '0.06', '6.00'],
+    ]);
+    expect(clean.totals).toEqual({ amount: doc.totals.amount, tax: doc.totals.tax, total: doc.totals.total });
+    expect(clean.amountInWords).toBe(doc.totals.totalInWords);
     // Paste the QR corner of another invoice over this one: the QR and the printed text now disagree.
     const other = renderInvoiceDocuments(sampleInvoice({ kind: '82', number: '25310000000000009999' })).pdf;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-img-'));
@@ -150,6 +173,41 @@ describe('synthetic photos of our own rendered invoices', () => {
     expect(r.fieldSources.number).toBe('qr');
     expect(r.warnings).toContainEqual(expect.objectContaining({ code: 'SOURCES_DISAGREE', field: 'number' }));
   }, 60_000);
+});
+
+describe('QR codes inside PDFs, decoded from the image objects (no rasterisation)', () => {
+  it('cross-checks the text layer of the 数电 PDF fixture with its QR image (blanks in empty fields tolerated)', async () => {
+    const r = await parseInvoiceFile(readFixture('renoyuan__easyofd/test.pdf'), { cMapUrl: CMAP_URL });
+    expect(r.qrPayload).toBe('01,31,,23512000000005197325,2150.63,20230130,,F366');
+    expect(r.fieldSources.number).toBe('pdf-text');
+    expect(r.warnings.map((w) => w.code)).not.toContain('QR_MISMATCH');
+    const skipped = await parseInvoiceFile(readFixture('renoyuan__easyofd/test.pdf'), {
+      cMapUrl: CMAP_URL,
+      skipPdfQr: true,
+    });
+    expect(skipped.qrPayload).toBeNull();
+  });
+
+  it('reads a scanned PDF (no text layer) through the QR of its page image', async () => {
+    const doc = sampleInvoice({ kind: '81' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-img-'));
+    fs.writeFileSync(path.join(dir, 'x.pdf'), renderInvoiceDocuments(doc).pdf);
+    execFileSync('pdftoppm', ['-r', '100', '-f', '1', '-l', '1', '-png', path.join(dir, 'x.pdf'), path.join(dir, 'p')]);
+    const page = fs.readFileSync(path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.png')) as string));
+    fs.rmSync(dir, { recursive: true, force: true });
+    // The page picture cropped square around the QR corner, as scanners' PDFs often hold the QR as its own image.
+    const meta = await sharp(page).metadata();
+    const side = Math.round((meta.height ?? 0) * 0.3);
+    const qrTile = await sharp(page).extract({ left: 0, top: 0, width: side, height: side }).png().toBuffer();
+    const pdf = await scannedPdf(qrTile);
+    const r = await parseInvoiceFile(pdf, { cMapUrl: CMAP_URL });
+    expect(r).toMatchObject({ format: 'pdf', kind: '81', number: doc.number, issueDate: '2025-06-01' });
+    expect(r.totals.total).toBe(doc.totals.total);
+    expect(r.fieldSources.number).toBe('qr');
+    await expect(parseInvoiceFile(pdf, { cMapUrl: CMAP_URL, skipPdfQr: true })).rejects.toMatchObject({
+      code: 'NO_TEXT_LAYER',
+    });
+  });
 });
 
 describe('refusals', () => {
