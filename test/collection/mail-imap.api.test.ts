@@ -119,6 +119,15 @@ for (const dialect of TEST_DIALECTS) {
         details: { reason: 'loopback' },
       });
 
+      const foreignOrg = await api('POST', '/api/v1/received-mailboxes', a, {
+        host: '127.0.0.1',
+        port: dovecot.port,
+        user: dovecot.user,
+        password: dovecot.password,
+        buyerOrgId: 'org_of_someone_else',
+      });
+      expect(errorOf(foreignOrg).code).toBe('RECEIVED_MAILBOX_ORG_NOT_FOUND');
+
       const noMoveTo = await api('POST', '/api/v1/received-mailboxes', a, {
         host: '127.0.0.1',
         port: dovecot.port,

@@ -74,3 +74,35 @@ describe('downloadLink', () => {
     }
   });
 });
+
+describe('downloadLink redirects', () => {
+  it('checks every redirect target against the allow-list before following it', async () => {
+    const http = await import('node:http');
+    const requests: string[] = [];
+    const server = http.createServer((req, res) => {
+      requests.push(req.url ?? '');
+      const port = (server.address() as { port: number }).port;
+      if (req.url === '/to-allowed') res.writeHead(302, { location: `http://127.0.0.1:${port}/file.pdf` }).end();
+      else if (req.url === '/to-other') res.writeHead(302, { location: `http://localhost:${port}/file.pdf` }).end();
+      else res.writeHead(200).end('%PDF-1.7 x');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const options = {
+        linkHosts: ['127.0.0.1'],
+        outboundAllowedHosts: ['127.0.0.1', 'localhost'],
+        maxBytes: 1024,
+        timeoutMs: 5000,
+      };
+      expect(await downloadLink(`http://127.0.0.1:${port}/to-allowed`, options)).toMatchObject({ ok: true });
+      expect(await downloadLink(`http://127.0.0.1:${port}/to-other`, options)).toMatchObject({
+        ok: false,
+        reason: 'refused',
+      });
+      expect(requests).toEqual(['/to-allowed', '/file.pdf', '/to-other']);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

@@ -48,4 +48,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'received.delete': '删除收到的发票',
   'received.export': '导出进项发票',
   'received.rules.update': '修改合规规则',
+  'received.mailboxes.create': '新增收票邮箱',
+  'received.mailboxes.update': '修改收票邮箱',
+  'received.mailboxes.delete': '删除收票邮箱',
+  'received.addresses.rotate': '更换收票地址',
 };

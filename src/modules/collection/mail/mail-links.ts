@@ -46,6 +46,8 @@ export function classifyLink(raw: string, linkHosts: readonly string[]): LinkCla
   return 'not_allowed';
 }
 
+const TRAILING = ')].,;:!?\'"';
+
 const decodeEntities = (s: string) =>
   s
     .replace(/&amp;/gi, '&')
@@ -58,7 +60,9 @@ export function extractLinks(text: string | undefined, html: string | undefined)
   const out = new Set<string>();
   const add = (candidate: string) => {
     if (out.size >= MAX_LINK_CANDIDATES) return;
-    const url = decodeEntities(candidate.trim()).replace(/[)\].,;:!?'"]+$/, '');
+    let url = decodeEntities(candidate.trim());
+    // Trailing punctuation of the sentence or brackets around the link (a loop: linear, unlike `[…]+$`).
+    while (url.length > 0 && TRAILING.includes(url[url.length - 1] ?? '')) url = url.slice(0, -1);
     if (url.length <= MAX_LINK_LENGTH && /^https?:\/\//i.test(url)) out.add(url);
   };
   if (html) {

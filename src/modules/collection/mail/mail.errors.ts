@@ -7,6 +7,7 @@ export const {
   RECEIVED_MAILBOX_POLL_BUSY,
   RECEIVED_ADDRESS_NOT_FOUND,
   RECEIVED_MAIL_NOT_FOUND,
+  RECEIVED_MAILBOX_ORG_NOT_FOUND,
 } = defineErrors({
   RECEIVED_MAILBOX_NOT_FOUND: {
     statusCode: 404,
@@ -33,6 +34,11 @@ export const {
     statusCode: 404,
     message: '收票地址不存在',
     description: 'No collection address with this id in the caller’s tenant.',
+  },
+  RECEIVED_MAILBOX_ORG_NOT_FOUND: {
+    statusCode: 422,
+    message: '收票组织不存在',
+    description: '`buyerOrgId` names no org of the caller’s tenant.',
   },
   RECEIVED_MAIL_NOT_FOUND: {
     statusCode: 404,

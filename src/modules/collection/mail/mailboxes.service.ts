@@ -4,12 +4,13 @@ import type { Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
 import { newId } from '../../../platform/ids.js';
 import { type AuditMeta, auditSnapshot, withAuditDeps } from '../../audit/index.js';
-import { encryptSecret } from '../../orgs/index.js';
+import { encryptSecret, listOrgs } from '../../orgs/index.js';
 import { checkImapHost, passwordContext, pollMailboxOnce, testMailbox } from './imap-poll.js';
 import {
   RECEIVED_MAILBOX_HOST_REFUSED,
   RECEIVED_MAILBOX_MOVE_TO_REQUIRED,
   RECEIVED_MAILBOX_NOT_FOUND,
+  RECEIVED_MAILBOX_ORG_NOT_FOUND,
   RECEIVED_MAILBOX_POLL_BUSY,
 } from './mail.errors.js';
 import {
@@ -110,6 +111,12 @@ async function assertHostAllowed(deps: Deps, host: string, port: number): Promis
   }
 }
 
+async function assertOwnOrg(deps: Deps, tenantId: string, orgId: string | null | undefined): Promise<void> {
+  if (!orgId) return;
+  const orgs = await listOrgs({ db: deps.db.kysely }, tenantId);
+  if (!orgs.some((o) => o.id === orgId)) throw new AppError(RECEIVED_MAILBOX_ORG_NOT_FOUND);
+}
+
 function assertMoveTo(afterImport: AfterImportAction, moveTo: string | null | undefined, folder: string): void {
   if (afterImport === 'move' && (!moveTo || moveTo === folder)) throw new AppError(RECEIVED_MAILBOX_MOVE_TO_REQUIRED);
 }
@@ -143,6 +150,7 @@ export async function createMailbox(
   meta?: AuditMeta,
 ): Promise<ReceivedMailbox> {
   assertMoveTo(fields.afterImport, fields.moveTo, fields.folder);
+  await assertOwnOrg(deps, tenantId, fields.buyerOrgId);
   await assertHostAllowed(deps, fields.host, fields.port);
   const now = deps.clock.now();
   const id = newId('rmb', now);
@@ -202,6 +210,7 @@ export async function updateMailbox(
   const afterImport = patch.afterImport ?? before.after_import;
   const moveTo = patch.moveTo === undefined ? before.move_to : patch.moveTo;
   assertMoveTo(afterImport, moveTo, folder);
+  await assertOwnOrg(deps, tenantId, patch.buyerOrgId);
   if (patch.host !== undefined || patch.port !== undefined) await assertHostAllowed(deps, host, port);
   const moved = host !== before.host || folder !== before.folder || (patch.user ?? before.username) !== before.username;
   const enabled = patch.enabled ?? before.enabled === 1;

@@ -56,6 +56,7 @@ export const MENU: MenuEntry[] = [
   { path: '/received/inbox', label: '收票箱', permission: 'received.read', parent: '收票' },
   { path: '/received/invoices', label: '进项发票', permission: 'received.read', parent: '收票' },
   { path: '/received/rules', label: '合规规则', permission: 'received.read', parent: '收票' },
+  { path: '/received/mailboxes', label: '收票邮箱', permission: 'received.read', parent: '收票' },
   { path: '/counter/catalogue', label: '商品档案', permission: 'invoices.read', parent: '柜台' },
   { path: '/counter/sale', label: '码上开票', permission: 'scan.manage', parent: '柜台' },
   { path: '/counter/reservations', label: '预约二维码', permission: 'scan.read', parent: '柜台' },
