@@ -18,6 +18,12 @@ export default defineConfig({
     // The tax rules run in the browser exactly as on the server (src/tax has no node: imports).
     // `@tax/<file>` imports one file of it (pages that need only the 票种 table stay small).
     alias: [
+      // react-router's package exports name only its development build (warnings, invariant messages); the
+      // production build beside it is the same router without them.
+      {
+        find: /^react-router$/,
+        replacement: fileURLToPath(new URL('../../node_modules/react-router/dist/production/index.mjs', import.meta.url)),
+      },
       { find: /^@tax$/, replacement: fileURLToPath(new URL('../../src/tax/index.ts', import.meta.url)) },
       { find: /^@tax\/(.*)$/, replacement: `${fileURLToPath(new URL('../../src/tax/', import.meta.url))}$1` },
     ],

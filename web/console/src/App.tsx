@@ -31,10 +31,7 @@ const SystemPage = lazy(() => import('./pages/SystemPage'));
 const MonitorPage = lazy(() => import('./pages/MonitorPage'));
 const RedFormsPage = lazy(() => import('./pages/RedFormsPage'));
 const ReceivedPages = lazy(() => import('./pages/received/ReceivedPages'));
-const CataloguePage = lazy(() => import('./pages/CataloguePage'));
-const CounterSalePage = lazy(() => import('./pages/CounterSalePage'));
-const ReservationsPage = lazy(() => import('./pages/ReservationsPage'));
-const KiosksPage = lazy(() => import('./pages/KiosksPage'));
+const CounterPages = lazy(() => import('./pages/CounterPages'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -79,10 +76,8 @@ const router = createBrowserRouter(
         { path: 'red-forms', element: <RedFormsPage /> },
         // 收票: one route in the entry; ReceivedPages picks the page (each its own lazy chunk).
         { path: 'received/*', element: <ReceivedPages /> },
-        { path: 'counter/catalogue', element: <CataloguePage /> },
-        { path: 'counter/sale', element: <CounterSalePage /> },
-        { path: 'counter/reservations', element: <ReservationsPage /> },
-        { path: 'counter/kiosks', element: <KiosksPage /> },
+        // 柜台: one route in the entry; CounterPages picks the page (each its own lazy chunk).
+        { path: 'counter/*', element: <CounterPages /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },
