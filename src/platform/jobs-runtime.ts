@@ -140,12 +140,13 @@ export const JOBS_QUEUED_TOPIC = 'jobs.queued';
 
 /**
  * The worker's wake-ups from every node (worker.ts `wake`): on PostgreSQL each claimable job's commit notifies
- * `jobs.queued` through the platform signals' listener; on SQLite nothing else can queue jobs, so the local
- * `notify()` and timers are all there is (and the idle poll stays a safety net).
+ * `jobs.queued` through the platform signals' listener, and while that listener is up the idle poll is only a safety
+ * net. On SQLite nothing notifies (no trigger; a CLI process on the same file cannot reach this one), so the worker
+ * keeps its `JOB_POLL_INTERVAL_MS` poll: in-process, an empty claim costs a fraction of a millisecond.
  */
 export function jobsQueuedWake(signals: Pick<Signals, 'subscribe' | 'isListening' | 'dialect'>): WorkerWake {
   return {
     subscribe: (onQueued) => signals.subscribe(JOBS_QUEUED_TOPIC, 'any', onQueued),
-    isListening: () => signals.isListening(),
+    isListening: () => signals.dialect === 'postgres' && signals.isListening(),
   };
 }

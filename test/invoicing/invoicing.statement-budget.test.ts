@@ -1,7 +1,7 @@
 /**
  * Issue #12's statement economy, counted (not timed): on PostgreSQL a warm `POST /api/v1/invoices?wait=10` — request,
  * issue job (channel, files, `invoice.issued`, the job's completion), the `?wait` answer — sends at most 12 statements
- * and 3 commits. The count is exact here (one invoice, nothing else running): the issue job is dispatched straight to
+ * and 3 commits (8 today: the job starts from the row it was dispatched with instead of reading it back). The count is exact here (one invoice, nothing else running): the issue job is dispatched straight to
  * the in-process worker (no claim), the settled signal rides the transition's statement (no `select pg_notify`), the
  * waiter, watching since before the insert, reads once after the signal (the invoice and its reds in one statement).
  */
@@ -61,6 +61,9 @@ describe.skipIf(!postgres || postgres.skip)('postgres: statements per issued inv
     expect(texts.filter((s) => /"due" as materialized/.test(s))).toEqual([]);
     expect(texts.filter((s) => /^\s*select pg_notify/i.test(s))).toEqual([]);
     expect(texts.filter((s) => /"blue_invoice_id" = \$\d+ order by/.test(s))).toEqual([]);
+    // The issue job, dispatched with the row it was inserted with, does not read the invoice back (8 statements).
+    expect(texts.filter((s) => /^select \* from "invoices" where "id" = \$1$/.test(s))).toEqual([]);
+    expect(texts.length, texts.join('\n---\n')).toBe(8);
     // The job finished in the issued transaction, and the files are there.
     const db = t.runtime.deps.db.kysely;
     const { id } = await db

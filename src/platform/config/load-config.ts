@@ -149,7 +149,12 @@ export const CONFIG_VARIABLES = [
     description:
       'Jobs a worker process runs at once (jobs mostly wait on the database, the channel, render threads or remote HTTP).',
   },
-  { name: 'JOB_POLL_INTERVAL_MS', default: '500', description: 'How often an idle worker looks for due jobs.' },
+  {
+    name: 'JOB_POLL_INTERVAL_MS',
+    default: '500',
+    description:
+      'How often an idle worker looks for due jobs. On PostgreSQL, while its signals listener is up, workers are woken by a NOTIFY of every queued job and the idle poll is only a 5 s safety net (or this, if longer).',
+  },
   {
     name: 'JOB_LEASE_MS',
     default: '30000',

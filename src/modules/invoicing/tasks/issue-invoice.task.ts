@@ -5,6 +5,7 @@ import type { TaskHelpers } from '../../../platform/jobs/index.js';
 import { afterCommitDispatch } from '../../../platform/jobs-runtime.js';
 import { ChannelError, type ChannelIssued, type ChannelIssueRequest } from '../../channels/index.js';
 import { findOrgChannelBinding, sellerNotBoundMessage } from '../../orgs/index.js';
+import { takeDispatchedInvoice } from '../create-invoice.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
 import { channelFailureCode, type InvoiceFailureCode } from '../invoicing.errors.js';
 import { findInvoiceById, type InvoiceStatePatch, transitionInvoice } from '../invoicing.repo.js';
@@ -22,7 +23,10 @@ import { announceSettled, foldSettled } from '../wait-for-invoice.js';
  */
 export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: TaskHelpers): Promise<void> {
   const db = deps.db.kysely;
-  const invoice = await findInvoiceById(db, invoiceId);
+  // Dispatched with its invoice (create-invoice.ts): the row as it was inserted, a moment ago — nothing can have moved
+  // it since (a cancel is refused once the job runs, and only this job issues it). Otherwise read.
+  const handed = takeDispatchedInvoice(helpers.job);
+  const invoice = handed?.id === invoiceId ? handed : await findInvoiceById(db, invoiceId);
   if (!invoice || (invoice.status !== 'pending' && invoice.status !== 'issuing')) return;
   if (!(await findOrgChannelBinding(db, invoice.tenant_id, invoice.seller_tax_id))) {
     await refuseUnboundSeller(deps, invoice, helpers);
