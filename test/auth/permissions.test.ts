@@ -20,6 +20,9 @@ const PUBLIC_PREFIXES = [
   '/s/',
   '/q/',
   '/d/',
+  // Consumer pages of the counter modes (docs/counter.md): reservation QRs and their status pages, kiosks.
+  '/r/',
+  '/k/',
   '/healthz',
   '/readyz',
   '/metrics',

@@ -7,9 +7,7 @@ import {
   type TaskPayloadsOf,
   type TaskRegistry,
 } from '../../platform/jobs/index.js';
-import { classifyTaxId } from '../../tax/index.js';
-import { decodeStoredBuyer, getInvoiceOrThrow } from '../invoicing/index.js';
-import { upsertDirectoryEntry } from './buyer-directory.repo.js';
+import { getInvoiceOrThrow } from '../invoicing/index.js';
 import { RESERVATION_ORIGIN } from './issue-reservation.js';
 import { DAY_MS, PRUNE_TASK } from './rate-limit.js';
 import { pruneCounters } from './rate-limit.repo.js';
@@ -42,30 +40,6 @@ export const reservationInvoiceSettledTask = defineTask({
   handler: (deps: Deps, payload) => onInvoiceSettled(deps, payload.event),
 });
 
-/** Adds an issued invoice's company buyer to the tenant's buyer directory (抬头联想). */
-export const buyerDirectoryTask = defineTask({
-  id: 'counter/buyer-directory',
-  payload: EventTaskPayload,
-  maxAttempts: DEFAULT_TASK_ATTEMPTS,
-  handler: async (deps: Deps, payload) => {
-    const event = payload.event;
-    const serialNo = event.data?.serialNo;
-    if (typeof serialNo !== 'string') return;
-    const invoice = await getInvoiceOrThrow(deps, event.tenantId, serialNo);
-    const buyer = decodeStoredBuyer(invoice.buyer_json);
-    if (!buyer.taxId || buyer.naturalPerson === true) return;
-    // A natural person's 身份证 number is never a company's tax id, whatever the request said.
-    const kind = classifyTaxId(buyer.taxId, { allowResidentId: true });
-    if (!kind.ok || kind.kind === 'resident_id') return;
-    await upsertDirectoryEntry(deps.db.kysely, {
-      tenant_id: invoice.tenant_id,
-      tax_id: buyer.taxId,
-      name: buyer.name,
-      last_used_at: invoice.issued_at ?? deps.clock.now(),
-    });
-  },
-});
-
 /** Forgets the consumer endpoints' counter windows older than yesterday (one job per Asia/Shanghai day). */
 export const pruneCountersTask = defineTask({
   id: PRUNE_TASK,
@@ -77,18 +51,13 @@ export const pruneCountersTask = defineTask({
   },
 });
 
-const COUNTER_TASKS = [
-  expireReservationTask,
-  reservationInvoiceSettledTask,
-  buyerDirectoryTask,
-  pruneCountersTask,
-] as const;
+const COUNTER_TASKS = [expireReservationTask, reservationInvoiceSettledTask, pruneCountersTask] as const;
 
 declare module '../../platform/jobs/index.js' {
   interface TaskPayloads extends TaskPayloadsOf<typeof COUNTER_TASKS> {}
 }
 
-/** Counter modes' background work: reservation expiry, following reservation invoices, the buyer directory. */
+/** Counter modes' background work: reservation expiry, following reservation invoices. */
 export function registerCounterTasks(registry: TaskRegistry, deps: Deps): void {
   registry.register(deps, COUNTER_TASKS);
   deps.events.subscribe(
@@ -96,7 +65,6 @@ export function registerCounterTasks(registry: TaskRegistry, deps: Deps): void {
     reservationInvoiceSettledTask.id,
     (event) => event.data?.origin === RESERVATION_ORIGIN,
   );
-  deps.events.subscribe(['invoice.issued'], buyerDirectoryTask.id, (event) => event.data?.companyBuyer === true);
 }
 
 async function onInvoiceSettled(deps: Deps, event: DomainEvent): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Deps } from '../../platform/deps.js';
 import { searchDirectory } from './buyer-directory.repo.js';
 import { clientKey, enforceLimits, SUGGEST_LIMITS } from './rate-limit.js';
+import { refreshDirectory } from './refresh-directory.js';
 
 /** Fewer characters than this suggest nothing (a company name, not a surname). */
 export const SUGGEST_MIN_CHARS = 4;
@@ -39,6 +40,7 @@ export async function suggestTitles(
     { name: 'linkPerMinute', scope: `sl:${scope}`, subject: '', window: 'minute', cap: SUGGEST_LIMITS.linkPerMinute },
   ]);
   const needle = text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  await refreshDirectory(deps, tenantId);
   const rows = await searchDirectory(deps.db.kysely, tenantId, needle, SUGGEST_LIMIT);
   return rows.map((r) => ({ name: r.name, taxId: r.tax_id }));
 }

@@ -2,6 +2,7 @@
 export { createInvoice } from './create-invoice.js';
 export type { InvoiceRequestData } from './invoice-draft.js';
 export { INVOICE_EVENTS, type InvoiceEvent } from './invoice-events.js';
+export { listIssuedBuyersSince } from './invoice-lists.repo.js';
 export { INVOICE_STATUSES, type InvoiceStatus, wasIssued } from './invoice-state-machine.js';
 export {
   countFailedByCode,

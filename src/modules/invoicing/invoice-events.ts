@@ -52,7 +52,6 @@ export async function publishInvoiceEvent(
         origin: invoice.origin,
         businessSystemCode: invoice.business_system_code,
         hasBuyerContact: hasBuyerContact(invoice.buyer_json),
-        companyBuyer: isCompanyBuyer(invoice.buyer_json),
         ...(type === 'invoice.issued' && invoice.number !== null
           ? { number: invoice.number, totalFen: invoice.total_fen }
           : {}),
@@ -61,12 +60,6 @@ export async function publishInvoiceEvent(
     },
     dispatch,
   );
-}
-
-/** Whether the buyer is a company with a tax id (not a natural person): the buyer directory of 抬头联想 keeps these. */
-function isCompanyBuyer(buyerJson: string): boolean {
-  const buyer = decodeStoredBuyer(buyerJson);
-  return Boolean(buyer.taxId) && buyer.naturalPerson !== true;
 }
 
 /** Whether the request gave the buyer an e-mail address or a mobile number to deliver to. */

@@ -199,3 +199,21 @@ export async function getInvoiceMonitor(
     failureCodes: reasons.map((r) => ({ code: r.failure_code ?? 'UNKNOWN', count: Number(r.n) })),
   };
 }
+
+/**
+ * The buyers with a tax id of a tenant's invoices issued at or after `since` (epoch ms), newest first, at most
+ * `limit`: what 抬头联想's buyer directory learns from (counter module). Red invoices are left out. Walks
+ * `invoices_tenant_issued_idx`.
+ */
+export async function listIssuedBuyersSince(db: Kysely<Database>, tenantId: string, since: number, limit: number) {
+  return db
+    .selectFrom('invoices')
+    .select(['buyer_name', 'buyer_tax_id', 'buyer_json', 'issued_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('issued_at', '>=', since)
+    .where('buyer_tax_id', 'is not', null)
+    .where('is_red', '=', 0)
+    .orderBy('issued_at', 'desc')
+    .limit(limit)
+    .execute();
+}
