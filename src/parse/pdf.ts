@@ -4,7 +4,7 @@
  * read by the label-anchored extraction. CMaps come from the caller as a filesystem directory (the parser does no
  * I/O of its own; pdf.js reads the CMap files it needs). A PDF that needs a password is refused as encrypted.
  */
-import type { InvoiceDraft } from './draft.js';
+import { InvoiceDraft } from './draft.js';
 import { ParseFailure } from './errors.js';
 import { readInvoiceXml } from './invoice-xml.js';
 import { buildPage, type Glyph, normaliseRotation, type PageText, splitRun } from './layout.js';
@@ -35,6 +35,33 @@ export async function warmUpPdf(): Promise<void> {
 }
 
 export async function readPdf(bytes: Uint8Array, d: InvoiceDraft, options: PdfReadOptions = {}): Promise<void> {
+  await readPdfDocument(bytes, d, options, false);
+}
+
+/**
+ * The invoices of a PDF that may hold several (a merged print, several invoices concatenated): one draft per
+ * invoice. Embedded invoice XML attachments first — two or more are one invoice each; otherwise the pages are grouped
+ * by the invoice number their header prints: a page with a number other than the current group's starts a new
+ * invoice, a page without one (a continuation, 销货清单) belongs to the invoice before it. One group reads exactly as
+ * {@link readPdf}. The first draft is `first`.
+ */
+export async function readPdfInvoices(
+  bytes: Uint8Array,
+  first: InvoiceDraft,
+  options: PdfReadOptions = {},
+): Promise<InvoiceDraft[]> {
+  return readPdfDocument(bytes, first, options, true);
+}
+
+/** Pages read at most when looking for several invoices (a merged print of many). */
+export const MAX_SPLIT_PAGES = 100;
+
+async function readPdfDocument(
+  bytes: Uint8Array,
+  d: InvoiceDraft,
+  options: PdfReadOptions,
+  split: boolean,
+): Promise<InvoiceDraft[]> {
   const pdfjs = await loadPdfJs();
   const task = pdfjs.getDocument({
     // pdf.js detaches the buffer it is given: always a copy.
@@ -55,12 +82,15 @@ export async function readPdf(bytes: Uint8Array, d: InvoiceDraft, options: PdfRe
     throw new ParseFailure('CORRUPT', 'PDF 文件已损坏或被截断，无法打开');
   }
   try {
-    if (!options.textLayerOnly) await readAttachments(doc, d);
-    if (d.isComplete()) return;
+    if (!options.textLayerOnly) {
+      const drafts = await readAttachments(doc, d, split);
+      if (drafts.length > 1) return drafts;
+    }
+    if (d.isComplete()) return [d];
     const pages: PageText[] = [];
     let visible = 0;
     let controlChars = 0;
-    const count = Math.min(doc.numPages, options.maxPages ?? 20);
+    const count = Math.min(doc.numPages, options.maxPages ?? (split ? MAX_SPLIT_PAGES : 20));
     for (let n = 1; n <= count; n++) {
       const page = await doc.getPage(n);
       const viewport = page.getViewport({ scale: 1 });
@@ -89,34 +119,87 @@ export async function readPdf(bytes: Uint8Array, d: InvoiceDraft, options: PdfRe
       pages.push(buildPage(upright.glyphs, upright.width, upright.height));
       page.cleanup();
     }
-    // The QR straight from the first page's image objects (no rasterisation): a cross-check of the text (below its
-    // confidence, so a disagreement is a warning and the printed value stays), and the fields of a scanned PDF. Our
-    // own PDFs draw the QR as vectors — they carry the invoice XML, which is read above.
-    if (!options.skipPdfQr && qrReaderReady() && !d.qrPayload) {
-      const payload = await qrFromPageImages(await doc.getPage(1), pdfjs);
-      if (payload) applyQrPayload(payload, d, 0.75);
+    const groups = split ? groupPagesByInvoice(pages) : [{ first: 0, pages }];
+    const drafts = groups.map((_, i) => (i === 0 ? d : new InvoiceDraft(d.format)));
+    for (const [i, group] of groups.entries()) {
+      const draft = drafts[i] as InvoiceDraft;
+      // The QR straight from the group's first page's image objects (no rasterisation): a cross-check of the text
+      // (below its confidence, so a disagreement is a warning and the printed value stays), and the fields of a
+      // scanned PDF. Our own PDFs draw the QR as vectors — they carry the invoice XML, which is read above.
+      if (!options.skipPdfQr && qrReaderReady() && !draft.qrPayload) {
+        const payload = await qrFromPageImages(await doc.getPage(group.first + 1), pdfjs);
+        if (payload) applyQrPayload(payload, draft, 0.75);
+      }
     }
-    if ((visible < 10 || controlChars * 2 > visible) && !d.hasSubstance()) {
+    if ((visible < 10 || controlChars * 2 > visible) && !drafts.some((x) => x.hasSubstance())) {
       const why = controlChars > 0 ? '文字无法还原（字体缺少编码映射）' : '没有文字层（可能是扫描件或图片）';
       throw new ParseFailure('NO_TEXT_LAYER', `PDF ${why}，需要图片识别`);
     }
-    readPageText(pages, d, 'pdf-text', 0.8);
+    for (const [i, group] of groups.entries()) readPageText(group.pages, drafts[i] as InvoiceDraft, 'pdf-text', 0.8);
+    return drafts;
   } finally {
     await doc.destroy();
   }
 }
 
-async function readAttachments(doc: { getAttachments(): Promise<unknown> }, d: InvoiceDraft): Promise<void> {
+/** A page with more lines than this is not probed for its invoice number (it joins the invoice before it). */
+const PROBE_MAX_LINES = 400;
+
+/**
+ * Consecutive pages grouped by the invoice their header names (code and number, read the way the whole invoice is):
+ * a page naming another invoice than the current group starts a new group; a page naming none joins the current one
+ * (and leading pages without a number join the first invoice).
+ */
+export function groupPagesByInvoice(pages: readonly PageText[]): Array<{ first: number; pages: PageText[] }> {
+  if (pages.length <= 1) return [{ first: 0, pages: [...pages] }];
+  const groups: Array<{ first: number; pages: PageText[]; key: string | null }> = [];
+  for (const [index, page] of pages.entries()) {
+    const key = invoiceKeyOf(page);
+    const current = groups[groups.length - 1];
+    if (!current || (key !== null && current.key !== null && key !== current.key)) {
+      groups.push({ first: index, pages: [page], key });
+    } else {
+      current.pages.push(page);
+      current.key ??= key;
+    }
+  }
+  return groups.map(({ first, pages: p }) => ({ first, pages: p }));
+}
+
+/** The code/number a single page's header prints, or null (a continuation page, 销货清单, a cover). */
+function invoiceKeyOf(page: PageText): string | null {
+  if (page.lines.length > PROBE_MAX_LINES) return null;
+  const probe = new InvoiceDraft('pdf');
+  readPageText([page], probe, 'pdf-text', 0.8);
+  const number = probe.get('number');
+  return number ? `${probe.get('code') ?? ''}/${number}` : null;
+}
+
+/**
+ * Reads the invoice XML attachments: into `d` the first that reads; with `all`, each further one into a draft of its
+ * own. Answers the drafts read (`d` first), empty when none did.
+ */
+async function readAttachments(
+  doc: { getAttachments(): Promise<unknown> },
+  d: InvoiceDraft,
+  all: boolean,
+): Promise<InvoiceDraft[]> {
   const raw = ((await doc.getAttachments()) ?? {}) as Record<string, { filename?: string; content?: Uint8Array }>;
+  const drafts: InvoiceDraft[] = [];
   for (const att of Object.values(raw)) {
     if (!att.content || !/\.xml$/i.test(att.filename ?? '')) continue;
+    const target = drafts.length === 0 ? d : new InvoiceDraft(d.format);
     try {
-      if (readInvoiceXml(parseXml(att.content, att.filename), d, 'xml', 1)) return;
+      if (readInvoiceXml(parseXml(att.content, att.filename), target, 'xml', 1)) {
+        drafts.push(target);
+        if (!all) return drafts;
+      }
     } catch (err) {
       if (!(err instanceof ParseFailure)) throw err;
       d.warn({ code: 'FIELD_MISSING', message: `PDF 附件 ${att.filename} 无法解析，已改用页面文字` });
     }
   }
+  return drafts;
 }
 
 /** Largest image object decoded for a QR, and how many are tried. */

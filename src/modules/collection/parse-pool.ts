@@ -35,10 +35,10 @@ export interface ParsePoolOptions {
 
 interface Job {
   readonly bytes: Uint8Array;
-  readonly op: 'parse' | 'expand' | 'mail';
+  readonly op: 'parse' | 'parseAll' | 'expand' | 'mail';
   /** Size limit of this job (default: maxFileBytes). */
   readonly maxBytes?: number;
-  resolve(result: ParsedInvoice | ExpandedArchive | ParsedMail): void;
+  resolve(result: ParsedInvoice | ParsedInvoice[] | ExpandedArchive | ParsedMail): void;
   reject(err: Error): void;
 }
 
@@ -60,6 +60,17 @@ export class ParsePool {
   parse(bytes: Uint8Array): Promise<ParsedInvoice> {
     return new Promise((resolve, reject) => {
       this.queue.push({ bytes, op: 'parse', resolve: resolve as Job['resolve'], reject });
+      this.dispatch();
+    });
+  }
+
+  /**
+   * Every invoice of one file, on a worker thread: a PDF holding several (a merged print, invoices concatenated)
+   * gives one per invoice (src/parse parseInvoicesInFile), any other file one.
+   */
+  parseAll(bytes: Uint8Array): Promise<ParsedInvoice[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ bytes, op: 'parseAll', resolve: resolve as Job['resolve'], reject });
       this.dispatch();
     });
   }
@@ -151,6 +162,7 @@ export class ParsePool {
     if ('result' in reply) job.resolve(reply.result);
     else if ('archive' in reply) job.resolve(reply.archive);
     else if ('mail' in reply) job.resolve(reply.mail);
+    else if ('results' in reply) job.resolve(reply.results);
     else if ('failure' in reply) job.reject(new ParseRejected(reply.failure.code, reply.failure.message));
     else job.reject(new Error(`parse failed: ${reply.error}`));
     this.dispatch();

@@ -16,6 +16,7 @@ import {
   type ParsedInvoice,
   type ParseFailureCode,
   parseInvoiceFile,
+  parseInvoicesInFile,
   prepareQrReader,
   sniffFormat,
   warmUpPdf,
@@ -30,9 +31,10 @@ export interface ParseRequest {
   readonly maxBytes: number;
   /**
    * `expand`: the files of a ZIP archive (intake), instead of parsing one invoice file; `mail`: a stored raw mail
-   * (MIME) read into headers, attachments and link candidates (mail import).
+   * (MIME) read into headers, attachments and link candidates (mail import); `parseAll`: every invoice of the file
+   * (a PDF may hold several).
    */
-  readonly op?: 'parse' | 'expand' | 'mail';
+  readonly op?: 'parse' | 'parseAll' | 'expand' | 'mail';
 }
 
 /** Set once per worker at start. */
@@ -46,6 +48,7 @@ export type ParseReply =
   | { readonly id: number; readonly result: ParsedInvoice }
   | { readonly id: number; readonly archive: ExpandedArchive }
   | { readonly id: number; readonly mail: ParsedMail }
+  | { readonly id: number; readonly results: ParsedInvoice[] }
   | {
       readonly id: number;
       readonly failure: { readonly code: ParseFailureCode | 'TOO_COMPLEX'; readonly message: string };
@@ -85,7 +88,11 @@ if (port) {
         ocrEngine ??= loadOcrEngine();
         ocr = (await ocrEngine) ?? undefined;
       }
-      reply = { id, result: await parseInvoiceFile(bytes, { cMapUrl, maxBytes, ...(ocr ? { ocr } : {}) }) };
+      const options = { cMapUrl, maxBytes, ...(ocr ? { ocr } : {}) };
+      reply =
+        op === 'parseAll'
+          ? { id, results: await parseInvoicesInFile(bytes, options) }
+          : { id, result: await parseInvoiceFile(bytes, options) };
     } catch (err) {
       reply = isParseFailure(err)
         ? { id, failure: { code: err.code, message: err.message } }
