@@ -7,7 +7,7 @@
 import { InvoiceDraft } from './draft.js';
 import { ParseFailure } from './errors.js';
 import { readInvoiceXml } from './invoice-xml.js';
-import { buildPage, type Glyph, normaliseRotation, type PageText, splitRun } from './layout.js';
+import { buildPage, type Glyph, normaliseRotation, type PageText, splitRun, type TextLine } from './layout.js';
 import { applyQrPayload, type Pixels, qrReaderReady, readQrHits } from './qr.js';
 import { readPageText } from './text-fields.js';
 import { parseXml } from './xml-tree.js';
@@ -119,7 +119,7 @@ async function readPdfDocument(
       pages.push(buildPage(upright.glyphs, upright.width, upright.height));
       page.cleanup();
     }
-    const groups = split ? groupPagesByInvoice(pages) : [{ first: 0, pages }];
+    const groups = split && pages.length > 0 ? groupPagesByInvoice(pages) : [{ first: 0, pages }];
     const drafts = groups.map((_, i) => (i === 0 ? d : new InvoiceDraft(d.format)));
     for (const [i, group] of groups.entries()) {
       const draft = drafts[i] as InvoiceDraft;
@@ -151,28 +151,93 @@ const PROBE_MAX_LINES = 400;
  * (and leading pages without a number join the first invoice).
  */
 export function groupPagesByInvoice(pages: readonly PageText[]): Array<{ first: number; pages: PageText[] }> {
-  if (pages.length <= 1) return [{ first: 0, pages: [...pages] }];
+  if (pages.length === 0) return [{ first: 0, pages: [] }];
   const groups: Array<{ first: number; pages: PageText[]; key: string | null }> = [];
-  for (const [index, page] of pages.entries()) {
-    const key = invoiceKeyOf(page);
-    const current = groups[groups.length - 1];
-    if (!current || (key !== null && current.key !== null && key !== current.key)) {
-      groups.push({ first: index, pages: [page], key });
-    } else {
-      current.pages.push(page);
-      current.key ??= key;
+  for (const [index, whole] of pages.entries()) {
+    for (const page of splitSheet(whole)) {
+      const key = pages.length === 1 && page === whole ? null : invoiceKeyOf(page);
+      const current = groups[groups.length - 1];
+      if (!current || (key !== null && current.key !== null && key !== current.key)) {
+        groups.push({ first: index, pages: [page], key });
+      } else {
+        current.pages.push(page);
+        current.key ??= key;
+      }
     }
   }
   return groups.map(({ first, pages: p }) => ({ first, pages: p }));
 }
 
+const HEADER_LABEL = /发票号码|票据号码|电子客票号/;
+
+/**
+ * A sheet printing several invoices one above the other (a merged print with two per sheet): one page per invoice,
+ * cut at the widest vertical gap between one invoice's header and the next, each rebuilt from its glyphs with y
+ * from its own top. A sheet with one header, or whose parts do not name different invoices, is answered whole.
+ */
+function splitSheet(page: PageText): PageText[] {
+  if (page.lines.length > PROBE_MAX_LINES) return [page];
+  const lines = page.lines;
+  const heads: number[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (!HEADER_LABEL.test(line.compact)) continue;
+    const last = heads[heads.length - 1];
+    // Two labels of one header band (number and a reference to another invoice) are one header.
+    if (last === undefined || line.y - (lines[last] as TextLine).y > page.height * 0.2) heads.push(i);
+  }
+  if (heads.length < 2) return [page];
+  const cuts: number[] = [0];
+  for (let k = 1; k < heads.length; k++) {
+    let best = heads[k] as number;
+    let widest = -1;
+    // The cut lies just above the next header (the header block sits in an invoice's top third): only gaps in the
+    // last third before it count, so a half-empty continuation page above it is not cut in its middle.
+    const headY = (lines[heads[k] as number] as TextLine).y;
+    const windowTop = headY - (headY - (lines[heads[k - 1] as number] as TextLine).y) / 3;
+    for (let j = (heads[k - 1] as number) + 1; j <= (heads[k] as number); j++) {
+      if ((lines[j - 1] as TextLine).y < windowTop) continue;
+      const gap = (lines[j] as TextLine).y - (lines[j - 1] as TextLine).y;
+      if (gap > widest) {
+        widest = gap;
+        best = j;
+      }
+    }
+    cuts.push(best);
+  }
+  const parts: PageText[] = [];
+  for (const [k, from] of cuts.entries()) {
+    const to = cuts[k + 1] ?? lines.length;
+    const band = lines.slice(from, to);
+    const top = k === 0 ? 0 : ((lines[from - 1] as TextLine).y + (band[0] as TextLine).y) / 2;
+    const bottom =
+      k + 1 < cuts.length ? ((band[band.length - 1] as TextLine).y + (lines[to] as TextLine).y) / 2 : page.height;
+    const glyphs = band.flatMap((l) => l.glyphs.map((g) => ({ ...g, y: g.y - top })));
+    parts.push(buildPage(glyphs, page.width, bottom - top));
+  }
+  // Each part must read as an invoice header of its own (number and date): a remark naming another invoice (红冲's
+  // 蓝字发票号码) is no second invoice.
+  const probes = parts.map(probeOf);
+  if (!probes.every((p) => p.get('number') && p.get('issueDate'))) return [page];
+  const keys = new Set(probes.map(keyOf));
+  return keys.size >= 2 ? parts : [page];
+}
+
+/** A page read on its own (its header's number, code and date). */
+function probeOf(page: PageText): InvoiceDraft {
+  const probe = new InvoiceDraft('pdf');
+  readPageText([page], probe, 'pdf-text', 0.8);
+  return probe;
+}
+
+const keyOf = (probe: InvoiceDraft) => {
+  const number = probe.get('number');
+  return number ? `${probe.get('code') ?? ''}/${number}` : null;
+};
+
 /** The code/number a single page's header prints, or null (a continuation page, 销货清单, a cover). */
 function invoiceKeyOf(page: PageText): string | null {
   if (page.lines.length > PROBE_MAX_LINES) return null;
-  const probe = new InvoiceDraft('pdf');
-  readPageText([page], probe, 'pdf-text', 0.8);
-  const number = probe.get('number');
-  return number ? `${probe.get('code') ?? ''}/${number}` : null;
+  return keyOf(probeOf(page));
 }
 
 /**

@@ -6,6 +6,8 @@
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { mergeInvoicePdfs } from '../../src/modules/documents/merge-print.js';
+import { renderInvoiceDocuments } from '../../src/modules/documents/render/render-invoice-documents.js';
+import { sampleInvoice } from '../../src/modules/documents/render/sample-invoices.js';
 import { parseInvoiceFile, parseInvoicesInFile } from '../../src/parse/index.js';
 import { concatPdfs, MULTI_NUMBERS, threeInvoices } from './multi-invoice-kit.js';
 import { CMAP_URL } from './parse-test-kit.js';
@@ -41,6 +43,27 @@ describe('multi-invoice PDFs', () => {
     const got = await parseInvoicesInFile(await mergeInvoicePdfs(pdfs, 1), opts);
     expect(got.map((g) => g.number)).toEqual([...MULTI_NUMBERS]);
     expect(got.map((g) => g.totals.total)).toEqual(invoices.map((x) => x.doc.totals.total));
+  }, 60_000);
+
+  it('splits a merged print with two invoices per sheet (the print route’s default)', async () => {
+    const merged = await mergeInvoicePdfs(pdfs, 2);
+    const got = await parseInvoicesInFile(merged, opts);
+    expect(got.map((g) => g.number)).toEqual([...MULTI_NUMBERS]);
+    expect(got.map((g) => g.totals.total)).toEqual(invoices.map((x) => x.doc.totals.total));
+    expect(got.map((g) => g.seller.taxId)).toEqual(invoices.map((x) => x.doc.seller.taxId));
+    expect(got.map((g) => g.kind)).toEqual(['81', '82', '82']);
+    expect(got[0]?.lines).toHaveLength(invoices[0]?.doc.lines.length ?? -1);
+  }, 60_000);
+
+  it('keeps a red invoice (its remark names the blue invoice’s number) as one invoice', async () => {
+    const red = renderInvoiceDocuments(sampleInvoice({ red: true })).pdf;
+    const alone = await parseInvoicesInFile(red, { ...opts, textLayerOnly: true });
+    expect(alone).toHaveLength(1);
+    expect(alone[0]?.isRed).toBe(true);
+    const got = await parseInvoicesInFile(await concatPdfs([pdfs[0] as Uint8Array, red]), opts);
+    expect(got.map((g) => g.number)).toEqual([MULTI_NUMBERS[0], alone[0]?.number]);
+    const sheet = await parseInvoicesInFile(await mergeInvoicePdfs([red, pdfs[2] as Uint8Array], 2), opts);
+    expect(sheet.map((g) => g.number)).toEqual([alone[0]?.number, MULTI_NUMBERS[2]]);
   }, 60_000);
 
   it('reads several embedded invoice XMLs as one invoice each', async () => {
