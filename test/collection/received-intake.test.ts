@@ -89,6 +89,19 @@ for (const dialect of TEST_DIALECTS) {
       const again = await upload(t, a, [{ name: 'again.pdf', data: print.rawPayload }]);
       expect(again.statusCode).toBe(200);
       expect(again.json().items.map((i: { id: string }) => i.id)).toEqual(items.map((i) => i.id));
+      // The print route's default, two invoices per sheet: the same 3 invoices again, as duplicates of the first.
+      const twoUp = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/invoices/print',
+        headers: a.auth,
+        payload: { serialNos: issued.map((i) => i.serialNo) },
+      });
+      expect(twoUp.statusCode, twoUp.body).toBe(200);
+      const sheets = await upload(t, a, [{ name: '两张一页.pdf', data: twoUp.rawPayload }]);
+      expect(sheets.statusCode, sheets.body).toBe(201);
+      const sheetItems = sheets.json().items as Array<{ number: string; duplicateOf: string | null }>;
+      expect(sheetItems.map((i) => i.number)).toEqual(issued.map((i) => i.number));
+      expect(sheetItems.map((i) => i.duplicateOf)).toEqual(items.map((i) => i.id));
       // Several rendered invoices concatenated (one of two pages): 3 items too.
       const three = threeInvoices();
       const concatenated = await concatPdfs(three.map((x) => x.rendered.pdf));
