@@ -10,7 +10,7 @@ import { renderInvoiceDocuments } from '../../src/modules/documents/render/rende
 import { sampleInvoice } from '../../src/modules/documents/render/sample-invoices.js';
 import { parseInvoiceFile, parseInvoicesInFile } from '../../src/parse/index.js';
 import { concatPdfs, MULTI_NUMBERS, threeInvoices } from './multi-invoice-kit.js';
-import { CMAP_URL } from './parse-test-kit.js';
+import { CMAP_URL, readFixture, TRUTH } from './parse-test-kit.js';
 
 const opts = { cMapUrl: CMAP_URL };
 
@@ -85,5 +85,17 @@ describe('multi-invoice PDFs', () => {
     const text = await parseInvoicesInFile(twoPages, opts);
     expect(text.map((g) => g.number)).toEqual([MULTI_NUMBERS[1]]);
     expect(text[0]?.lines).toHaveLength(30);
+  }, 60_000);
+
+  it('answers each real PDF fixture as the one invoice parseInvoiceFile reads (text layer too)', async () => {
+    const fixtures = TRUTH.filter((t) => t.format === 'pdf');
+    expect(fixtures.length).toBeGreaterThan(0);
+    for (const t of fixtures) {
+      for (const textLayerOnly of [false, true]) {
+        const all = await parseInvoicesInFile(readFixture(t.file), { ...opts, textLayerOnly });
+        expect(all.map((x) => x.number)).toEqual([t.invoiceNumber]);
+        expect(all[0]).toEqual(await parseInvoiceFile(readFixture(t.file), { ...opts, textLayerOnly }));
+      }
+    }
   }, 60_000);
 });
