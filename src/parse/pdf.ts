@@ -217,9 +217,8 @@ function splitSheet(page: PageText): PageText[] {
   // Each part must read as an invoice header of its own (number and date): a remark naming another invoice (红冲's
   // 蓝字发票号码) is no second invoice.
   const probes = parts.map(probeOf);
-  if (!probes.every((p) => p.get('number') && p.get('issueDate'))) return [page];
-  const keys = new Set(probes.map(keyOf));
-  return keys.size >= 2 ? parts : [page];
+  // Parts of the same invoice (its pages printed two-up) are split too: they join one group, each read as a page.
+  return probes.every((p) => p.get('number') && p.get('issueDate')) ? parts : [page];
 }
 
 /** A page read on its own (its header's number, code and date). */

@@ -53,6 +53,12 @@ describe('multi-invoice PDFs', () => {
     expect(got.map((g) => g.seller.taxId)).toEqual(invoices.map((x) => x.doc.seller.taxId));
     expect(got.map((g) => g.kind)).toEqual(['81', '82', '82']);
     expect(got[0]?.lines).toHaveLength(invoices[0]?.doc.lines.length ?? -1);
+    // The two-page invoice's pages (bottom of sheet 1, top of sheet 2) read as its two pages: every line.
+    expect(got[1]?.lines).toHaveLength(30);
+    // One two-page invoice printed two-up (both pages on one sheet): one invoice, every line.
+    const single = await parseInvoicesInFile(await mergeInvoicePdfs([pdfs[1] as Uint8Array], 2), opts);
+    expect(single.map((g) => [g.number, g.lines.length])).toEqual([[MULTI_NUMBERS[1], 30]]);
+    expect(single[0]?.warnings.filter((w) => w.code !== 'TAX_ID_CHECK_FAILED')).toEqual([]);
   }, 60_000);
 
   it('keeps a red invoice (its remark names the blue invoice’s number) as one invoice', async () => {
