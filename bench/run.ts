@@ -227,7 +227,11 @@ async function runDialect(
     }
     if (!bench.setup) throw new Error(`${bench.name}: a benchmark needs setup or run`);
     const { target, baseline: base } = await bench.setup(servers);
-    const b = await measure(baseline.baseUrl, base, options, baseline.child.pid);
+    const b = bench.baselineOnApp
+      ? await measure(app.baseUrl, base, options, app.child.pid)
+      : await measure(baseline.baseUrl, base, options, baseline.child.pid);
+    // A baseline on the app leaves its own work (e.g. parse-pool warm-up): let it settle before the target.
+    if (bench.baselineOnApp && bench.drainsJobs) await waitForEmptyQueue(app.baseUrl);
     progress(dialect, bench.name, 'baseline', b);
     const window: { before?: CostSnapshot } = {};
     // Jobs-draining benchmarks: finish the warm-up's backlog, vacuum/analyse the hot tables as autovacuum would, and
@@ -338,6 +342,7 @@ async function main(): Promise<number> {
       options: measureOptions,
       runs: benchRuns,
       ok: benchRuns.every((r) => r.problems.length === 0),
+      ...(bench.baselineNote ? { baselineNote: bench.baselineNote } : {}),
       runStealPct,
     };
     ok &&= result.ok;

@@ -1,6 +1,7 @@
 import type { Benchmark } from '../lib/measure.js';
 import { authMe } from './auth-me.js';
 import { authToken } from './auth-token.js';
+import { collectIntake } from './collect-intake.js';
 import { documentsRender } from './documents-render.js';
 import { hostileInput } from './hostile-input.js';
 import { invoicesIssue } from './invoices-issue.js';
@@ -20,4 +21,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   scanH5,
   scanE2e,
   hostileInput,
+  collectIntake,
 ];

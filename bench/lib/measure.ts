@@ -11,6 +11,10 @@ export interface RequestSpec {
   body?: unknown;
   /** A fresh JSON body per request (e.g. a unique serial number); overrides `body` during load. */
   bodyFactory?: () => unknown;
+  /** A fresh raw body per request (e.g. a multipart upload of a unique file), sent with `contentType`. */
+  rawBodyFactory?: () => Buffer;
+  /** Content type of `rawBodyFactory`'s bodies. */
+  contentType?: string;
   /** Status every answer must have (default 200); anything else is reported as a problem. */
   expectStatus?: number;
 }
@@ -64,6 +68,13 @@ export interface Benchmark {
   description: string;
   setup?(servers: BenchServers): Promise<{ target: RequestSpec; baseline: RequestSpec }>;
   run?(servers: BenchServers): Promise<StallRun>;
+  /**
+   * The baseline is a route of the app itself (e.g. parse-only against intake), not of the bare baseline server: a
+   * same-run baseline on the same machine and process.
+   */
+  baselineOnApp?: boolean;
+  /** What the baseline is (printed with the table) when it is not the bare Fastify server. */
+  baselineNote?: string;
   /** The requests leave background jobs: after the load, wait for the queue to empty and report the sustained rate. */
   drainsJobs?: boolean;
   /**
@@ -133,7 +144,12 @@ const REQUEST_TIMEOUT_S = 10;
 /** Slack on top of the run's duration before a stuck autocannon run is stopped. */
 const RUN_GRACE_MS = 30_000;
 
-function toAutocannon(baseUrl: string, spec: RequestSpec, connections: number, durationS: number) {
+function toAutocannon(
+  baseUrl: string,
+  spec: RequestSpec,
+  connections: number,
+  durationS: number,
+): Parameters<typeof autocannon>[0] & { method: string; headers: Record<string, string> } {
   const url = new URL(spec.path, baseUrl);
   if (url.hostname !== HOST) throw new Error(`refusing to load ${url.host}: benchmarks target ${HOST} only`);
   const headers: Record<string, string> = { ...spec.headers };
@@ -147,6 +163,12 @@ function toAutocannon(baseUrl: string, spec: RequestSpec, connections: number, d
     body = JSON.stringify(factory());
     headers['content-type'] = 'application/json';
   }
+  const raw = spec.rawBodyFactory;
+  let rawBody: Buffer | undefined;
+  if (raw) {
+    rawBody = raw();
+    headers['content-type'] = spec.contentType ?? 'application/octet-stream';
+  }
   return {
     url: url.toString(),
     method: spec.method,
@@ -154,12 +176,14 @@ function toAutocannon(baseUrl: string, spec: RequestSpec, connections: number, d
     connections,
     duration: durationS,
     timeout: REQUEST_TIMEOUT_S,
-    ...(body === undefined ? {} : { body }),
+    ...(rawBody !== undefined ? { body: rawBody } : body === undefined ? {} : { body }),
     ...(factory
       ? {
           requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify(factory()) }) }],
         }
-      : {}),
+      : raw
+        ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: raw() }) }] }
+        : {}),
   };
 }
 

@@ -31,6 +31,8 @@ export interface BenchResult {
   options: MeasureOptions;
   runs: DialectRun[];
   ok: boolean;
+  /** What the baseline row is, when it is not the bare Fastify server (a route of the app itself). */
+  baselineNote?: string;
 }
 
 const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -118,7 +120,7 @@ export function formatTable(result: BenchResult): string {
     '',
     bold(`${result.name} — ${result.description}`),
     `${result.options.connections} connections, ${result.options.durationS} s after ${result.options.warmupS} s warm-up; ` +
-      `baseline = bare Fastify, same schema, no auth/DB`,
+      `baseline = ${result.baselineNote ?? 'bare Fastify, same schema, no auth/DB'}`,
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),

@@ -20,7 +20,13 @@ export {
   sniffImage,
 } from './image.js';
 export type { OcrEngine, OcrGlyph, OcrTextBox } from './ocr.js';
-export { DEFAULT_MAX_FILE_BYTES, type ParseOptions, parseInvoiceFile, sniffFormat } from './parse-invoice-file.js';
+export {
+  DEFAULT_MAX_FILE_BYTES,
+  type ParseOptions,
+  parseInvoiceFile,
+  parseInvoicesInFile,
+  sniffFormat,
+} from './parse-invoice-file.js';
 export { warmUpPdf } from './pdf.js';
 export { prepareQrReader } from './qr.js';
 export type * from './types.js';

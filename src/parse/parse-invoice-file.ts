@@ -9,7 +9,7 @@ import { DEFAULT_IMAGE_LIMITS, type ImageLimits, readImage, sniffImage } from '.
 import { readInvoiceXml } from './invoice-xml.js';
 import type { OcrEngine } from './ocr.js';
 import { readOfd } from './ofd.js';
-import { readPdf } from './pdf.js';
+import { readPdf, readPdfInvoices } from './pdf.js';
 import type { ParsedFormat, ParsedInvoice } from './types.js';
 import { parseXml } from './xml-tree.js';
 import { looksLikeZip, type ZipLimits } from './zip.js';
@@ -81,6 +81,33 @@ export async function parseInvoiceFile(bytes: Uint8Array, options: ParseOptions 
         '不支持的文件类型：请上传 PDF、OFD、XML 发票文件或发票图片（JPEG、PNG、WebP）',
       );
   }
+  return finishDraft(draft, sniffed, bytes, options);
+}
+
+/**
+ * Parses a file that may hold several invoices: a PDF whose pages (or embedded XML attachments) hold several — a
+ * merged print, invoices concatenated — gives one invoice per invoice, in page order (pdf.ts readPdfInvoices); any
+ * other file gives what {@link parseInvoiceFile} gives, as a one-element list.
+ */
+export async function parseInvoicesInFile(bytes: Uint8Array, options: ParseOptions = {}): Promise<ParsedInvoice[]> {
+  if (sniffFormat(bytes) !== 'pdf' || bytes.length > (options.maxBytes ?? DEFAULT_MAX_FILE_BYTES)) {
+    return [await parseInvoiceFile(bytes, options)];
+  }
+  const drafts = await readPdfInvoices(bytes, new InvoiceDraft('pdf'), options);
+  if (drafts.length <= 1) return [finishDraft(drafts[0] ?? new InvoiceDraft('pdf'), 'pdf', bytes, options)];
+  // Several groups: each must be an invoice on its own (a group without one is folded into none: refuse the file
+  // only when no group is an invoice).
+  const invoices = drafts.filter((d) => d.hasSubstance());
+  if (invoices.length === 0) return [finishDraft(drafts[0] as InvoiceDraft, 'pdf', bytes, options)];
+  return invoices.map((d) => finishDraft(d, 'pdf', bytes, options));
+}
+
+function finishDraft(
+  draft: InvoiceDraft,
+  sniffed: ReturnType<typeof sniffFormat>,
+  bytes: Uint8Array,
+  options: ParseOptions,
+): ParsedInvoice {
   if (!draft.hasSubstance()) {
     if (draft.format === 'image')
       throw new ParseFailure(

@@ -4,10 +4,10 @@
  * read by the label-anchored extraction. CMaps come from the caller as a filesystem directory (the parser does no
  * I/O of its own; pdf.js reads the CMap files it needs). A PDF that needs a password is refused as encrypted.
  */
-import type { InvoiceDraft } from './draft.js';
+import { InvoiceDraft } from './draft.js';
 import { ParseFailure } from './errors.js';
 import { readInvoiceXml } from './invoice-xml.js';
-import { buildPage, type Glyph, normaliseRotation, type PageText, splitRun } from './layout.js';
+import { buildPage, type Glyph, normaliseRotation, type PageText, splitRun, type TextLine } from './layout.js';
 import { applyQrPayload, type Pixels, qrReaderReady, readQrHits } from './qr.js';
 import { readPageText } from './text-fields.js';
 import { parseXml } from './xml-tree.js';
@@ -35,6 +35,33 @@ export async function warmUpPdf(): Promise<void> {
 }
 
 export async function readPdf(bytes: Uint8Array, d: InvoiceDraft, options: PdfReadOptions = {}): Promise<void> {
+  await readPdfDocument(bytes, d, options, false);
+}
+
+/**
+ * The invoices of a PDF that may hold several (a merged print, several invoices concatenated): one draft per
+ * invoice. Embedded invoice XML attachments first — two or more are one invoice each; otherwise the pages are grouped
+ * by the invoice number their header prints: a page with a number other than the current group's starts a new
+ * invoice, a page without one (a continuation, 销货清单) belongs to the invoice before it. One group reads exactly as
+ * {@link readPdf}. The first draft is `first`.
+ */
+export async function readPdfInvoices(
+  bytes: Uint8Array,
+  first: InvoiceDraft,
+  options: PdfReadOptions = {},
+): Promise<InvoiceDraft[]> {
+  return readPdfDocument(bytes, first, options, true);
+}
+
+/** Pages read at most when looking for several invoices (a merged print of many). */
+export const MAX_SPLIT_PAGES = 100;
+
+async function readPdfDocument(
+  bytes: Uint8Array,
+  d: InvoiceDraft,
+  options: PdfReadOptions,
+  split: boolean,
+): Promise<InvoiceDraft[]> {
   const pdfjs = await loadPdfJs();
   const task = pdfjs.getDocument({
     // pdf.js detaches the buffer it is given: always a copy.
@@ -55,12 +82,15 @@ export async function readPdf(bytes: Uint8Array, d: InvoiceDraft, options: PdfRe
     throw new ParseFailure('CORRUPT', 'PDF 文件已损坏或被截断，无法打开');
   }
   try {
-    if (!options.textLayerOnly) await readAttachments(doc, d);
-    if (d.isComplete()) return;
+    if (!options.textLayerOnly) {
+      const drafts = await readAttachments(doc, d, split);
+      if (drafts.length > 1) return drafts;
+    }
+    if (d.isComplete()) return [d];
     const pages: PageText[] = [];
     let visible = 0;
     let controlChars = 0;
-    const count = Math.min(doc.numPages, options.maxPages ?? 20);
+    const count = Math.min(doc.numPages, options.maxPages ?? (split ? MAX_SPLIT_PAGES : 20));
     for (let n = 1; n <= count; n++) {
       const page = await doc.getPage(n);
       const viewport = page.getViewport({ scale: 1 });
@@ -89,34 +119,151 @@ export async function readPdf(bytes: Uint8Array, d: InvoiceDraft, options: PdfRe
       pages.push(buildPage(upright.glyphs, upright.width, upright.height));
       page.cleanup();
     }
-    // The QR straight from the first page's image objects (no rasterisation): a cross-check of the text (below its
-    // confidence, so a disagreement is a warning and the printed value stays), and the fields of a scanned PDF. Our
-    // own PDFs draw the QR as vectors — they carry the invoice XML, which is read above.
-    if (!options.skipPdfQr && qrReaderReady() && !d.qrPayload) {
-      const payload = await qrFromPageImages(await doc.getPage(1), pdfjs);
-      if (payload) applyQrPayload(payload, d, 0.75);
+    const groups = split && pages.length > 0 ? groupPagesByInvoice(pages) : [{ first: 0, pages }];
+    const drafts = groups.map((_, i) => (i === 0 ? d : new InvoiceDraft(d.format)));
+    for (const [i, group] of groups.entries()) {
+      const draft = drafts[i] as InvoiceDraft;
+      // The QR straight from the group's first page's image objects (no rasterisation): a cross-check of the text
+      // (below its confidence, so a disagreement is a warning and the printed value stays), and the fields of a
+      // scanned PDF. Our own PDFs draw the QR as vectors — they carry the invoice XML, which is read above.
+      if (!options.skipPdfQr && qrReaderReady() && !draft.qrPayload) {
+        const payload = await qrFromPageImages(await doc.getPage(group.first + 1), pdfjs);
+        if (payload) applyQrPayload(payload, draft, 0.75);
+      }
     }
-    if ((visible < 10 || controlChars * 2 > visible) && !d.hasSubstance()) {
+    if ((visible < 10 || controlChars * 2 > visible) && !drafts.some((x) => x.hasSubstance())) {
       const why = controlChars > 0 ? '文字无法还原（字体缺少编码映射）' : '没有文字层（可能是扫描件或图片）';
       throw new ParseFailure('NO_TEXT_LAYER', `PDF ${why}，需要图片识别`);
     }
-    readPageText(pages, d, 'pdf-text', 0.8);
+    for (const [i, group] of groups.entries()) readPageText(group.pages, drafts[i] as InvoiceDraft, 'pdf-text', 0.8);
+    return drafts;
   } finally {
     await doc.destroy();
   }
 }
 
-async function readAttachments(doc: { getAttachments(): Promise<unknown> }, d: InvoiceDraft): Promise<void> {
+/** A page with more lines than this is not probed for its invoice number (it joins the invoice before it). */
+const PROBE_MAX_LINES = 400;
+
+/**
+ * Consecutive pages grouped by the invoice their header names (code and number, read the way the whole invoice is):
+ * a page naming another invoice than the current group starts a new group; a page naming none joins the current one
+ * (and leading pages without a number join the first invoice).
+ */
+export function groupPagesByInvoice(pages: readonly PageText[]): Array<{ first: number; pages: PageText[] }> {
+  if (pages.length === 0) return [{ first: 0, pages: [] }];
+  const groups: Array<{ first: number; pages: PageText[]; key: string | null }> = [];
+  for (const [index, whole] of pages.entries()) {
+    for (const page of splitSheet(whole)) {
+      const key = pages.length === 1 && page === whole ? null : invoiceKeyOf(page);
+      const current = groups[groups.length - 1];
+      if (!current || (key !== null && current.key !== null && key !== current.key)) {
+        groups.push({ first: index, pages: [page], key });
+      } else {
+        current.pages.push(page);
+        current.key ??= key;
+      }
+    }
+  }
+  return groups.map(({ first, pages: p }) => ({ first, pages: p }));
+}
+
+const HEADER_LABEL = /发票号码|票据号码|电子客票号/;
+
+/**
+ * A sheet printing several invoices one above the other (a merged print with two per sheet): one page per invoice,
+ * cut at the widest vertical gap between one invoice's header and the next, each rebuilt from its glyphs with y
+ * from its own top. A sheet with one header, or whose parts do not name different invoices, is answered whole.
+ */
+function splitSheet(page: PageText): PageText[] {
+  if (page.lines.length > PROBE_MAX_LINES) return [page];
+  const lines = page.lines;
+  const heads: number[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (!HEADER_LABEL.test(line.compact)) continue;
+    const last = heads[heads.length - 1];
+    // Two labels of one header band (number and a reference to another invoice) are one header.
+    if (last === undefined || line.y - (lines[last] as TextLine).y > page.height * 0.2) heads.push(i);
+  }
+  if (heads.length < 2) return [page];
+  const cuts: number[] = [0];
+  for (let k = 1; k < heads.length; k++) {
+    let best = heads[k] as number;
+    let widest = -1;
+    // The cut lies just above the next header (the header block sits in an invoice's top third): only gaps in the
+    // last third before it count, so a half-empty continuation page above it is not cut in its middle.
+    const headY = (lines[heads[k] as number] as TextLine).y;
+    const windowTop = headY - (headY - (lines[heads[k - 1] as number] as TextLine).y) / 3;
+    for (let j = (heads[k - 1] as number) + 1; j <= (heads[k] as number); j++) {
+      if ((lines[j - 1] as TextLine).y < windowTop) continue;
+      const gap = (lines[j] as TextLine).y - (lines[j - 1] as TextLine).y;
+      if (gap > widest) {
+        widest = gap;
+        best = j;
+      }
+    }
+    cuts.push(best);
+  }
+  const parts: PageText[] = [];
+  for (const [k, from] of cuts.entries()) {
+    const to = cuts[k + 1] ?? lines.length;
+    const band = lines.slice(from, to);
+    const top = k === 0 ? 0 : ((lines[from - 1] as TextLine).y + (band[0] as TextLine).y) / 2;
+    const bottom =
+      k + 1 < cuts.length ? ((band[band.length - 1] as TextLine).y + (lines[to] as TextLine).y) / 2 : page.height;
+    const glyphs = band.flatMap((l) => l.glyphs.map((g) => ({ ...g, y: g.y - top })));
+    parts.push(buildPage(glyphs, page.width, bottom - top));
+  }
+  // Each part must read as an invoice header of its own (number and date): a remark naming another invoice (红冲's
+  // 蓝字发票号码) is no second invoice.
+  const probes = parts.map(probeOf);
+  // Parts of the same invoice (its pages printed two-up) are split too: they join one group, each read as a page.
+  return probes.every((p) => p.get('number') && p.get('issueDate')) ? parts : [page];
+}
+
+/** A page read on its own (its header's number, code and date). */
+function probeOf(page: PageText): InvoiceDraft {
+  const probe = new InvoiceDraft('pdf');
+  readPageText([page], probe, 'pdf-text', 0.8);
+  return probe;
+}
+
+const keyOf = (probe: InvoiceDraft) => {
+  const number = probe.get('number');
+  return number ? `${probe.get('code') ?? ''}/${number}` : null;
+};
+
+/** The code/number a single page's header prints, or null (a continuation page, 销货清单, a cover). */
+function invoiceKeyOf(page: PageText): string | null {
+  if (page.lines.length > PROBE_MAX_LINES) return null;
+  return keyOf(probeOf(page));
+}
+
+/**
+ * Reads the invoice XML attachments: into `d` the first that reads; with `all`, each further one into a draft of its
+ * own. Answers the drafts read (`d` first), empty when none did.
+ */
+async function readAttachments(
+  doc: { getAttachments(): Promise<unknown> },
+  d: InvoiceDraft,
+  all: boolean,
+): Promise<InvoiceDraft[]> {
   const raw = ((await doc.getAttachments()) ?? {}) as Record<string, { filename?: string; content?: Uint8Array }>;
+  const drafts: InvoiceDraft[] = [];
   for (const att of Object.values(raw)) {
     if (!att.content || !/\.xml$/i.test(att.filename ?? '')) continue;
+    const target = drafts.length === 0 ? d : new InvoiceDraft(d.format);
     try {
-      if (readInvoiceXml(parseXml(att.content, att.filename), d, 'xml', 1)) return;
+      if (readInvoiceXml(parseXml(att.content, att.filename), target, 'xml', 1)) {
+        drafts.push(target);
+        if (!all) return drafts;
+      }
     } catch (err) {
       if (!(err instanceof ParseFailure)) throw err;
       d.warn({ code: 'FIELD_MISSING', message: `PDF 附件 ${att.filename} 无法解析，已改用页面文字` });
     }
   }
+  return drafts;
 }
 
 /** Largest image object decoded for a QR, and how many are tried. */

@@ -22,6 +22,19 @@ export async function rawMail(mail: Mail.Options): Promise<Buffer> {
   return info.message as Buffer;
 }
 
+/** A mail whose multiparts nest `depth` deep (each level one more container). */
+export function nestedMultipartMail(depth: number): Buffer {
+  let head = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: nested\r\nMIME-Version: 1.0\r\n';
+  head += 'Content-Type: multipart/mixed; boundary="b0"\r\n\r\n';
+  let open = '';
+  let close = '';
+  for (let i = 0; i < depth; i++) {
+    open += `--b${i}\r\nContent-Type: multipart/mixed; boundary="b${i + 1}"\r\n\r\n`;
+    close = `\r\n--b${i}--\r\n${close}`;
+  }
+  return Buffer.from(`${head}${open}--b${depth}\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b${depth}--${close}`);
+}
+
 export interface MailRow {
   id: string;
   channel: string;

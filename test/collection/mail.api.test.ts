@@ -10,7 +10,7 @@ import { type MailReceiver, startMailReceiver } from '../../src/modules/collecti
 import { tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { listMails, sendMail, startFileServer, waitForMails } from './mail-kit.js';
+import { listMails, nestedMultipartMail, sendMail, startFileServer, waitForMails } from './mail-kit.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/real-invoices');
 const PDF = fs.readFileSync(path.join(FIXTURES, 'renoyuan__easyofd/test.pdf')); // 数电 23512000000005197325
@@ -222,6 +222,24 @@ for (const dialect of TEST_DIALECTS) {
       await expect(
         sendMail(receiver.port, { from: 'x@example.test', to, attachments: [{ filename: 'x.pdf', content: huge }] }),
       ).rejects.toMatchObject({ responseCode: 552 });
+    });
+
+    it('refuses a hostile mail (multiparts nested 5000 deep) on the parse pool, and imports the next mail', async () => {
+      const to = (await orgAddress(b)).address as string;
+      const hostile = Buffer.concat([Buffer.from('Message-ID: <nested@example.test>\r\n'), nestedMultipartMail(5000)]);
+      await sendMail(receiver.port, { envelope: { from: 'x@example.test', to }, raw: hostile });
+      await sendMail(receiver.port, {
+        from: 'billing@supplier.example.test',
+        to,
+        subject: 'after',
+        messageId: '<after-nested@example.test>',
+        attachments: [{ filename: 'invoice.ofd', content: OFD }],
+      });
+      const mails = await waitForMails(t, b, 4);
+      const bad = mails.find((m) => m.messageId === 'nested@example.test');
+      expect(bad?.outcome).toBe('failed');
+      expect(bad?.detail?.error).toContain('多部分');
+      expect(mails.find((m) => m.messageId === 'after-nested@example.test')).toMatchObject({ outcome: 'imported' });
     });
 
     it('lists mails with filters and answers another tenant’s mail id with 404', async () => {

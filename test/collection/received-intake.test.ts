@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchFile, issueBlue, tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { concatPdfs, MULTI_NUMBERS, threeInvoices } from '../parse/multi-invoice-kit.js';
 import { fixture, get, upload, zipOf } from './received-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
@@ -70,6 +71,50 @@ for (const dialect of TEST_DIALECTS) {
       expect(items.map((i: { number: string }) => i.number)).toEqual([blue.number, blue.number]);
       expect(items[1].duplicateOf).toBe(items[0].id);
     }, 60_000);
+
+    it('gives one item per invoice of a merged print (3 invoices → 3 items), the same 3 again', async () => {
+      const issued = [await issueBlue(t, a), await issueBlue(t, a), await issueBlue(t, a)];
+      const print = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/invoices/print',
+        headers: a.auth,
+        payload: { serialNos: issued.map((i) => i.serialNo), perPage: 1 },
+      });
+      expect(print.statusCode, print.body).toBe(200);
+      const res = await upload(t, a, [{ name: '合并打印.pdf', data: print.rawPayload }]);
+      expect(res.statusCode, res.body).toBe(201);
+      const items = res.json().items as Array<{ id: string; number: string; fileName: string; duplicateOf: unknown }>;
+      expect(items.map((i) => i.number)).toEqual(issued.map((i) => i.number));
+      expect(items.every((i) => i.fileName === '合并打印.pdf')).toBe(true);
+      const again = await upload(t, a, [{ name: 'again.pdf', data: print.rawPayload }]);
+      expect(again.statusCode).toBe(200);
+      expect(again.json().items.map((i: { id: string }) => i.id)).toEqual(items.map((i) => i.id));
+      // The print route's default, two invoices per sheet: the same 3 invoices again, as duplicates of the first.
+      const twoUp = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/invoices/print',
+        headers: a.auth,
+        payload: { serialNos: issued.map((i) => i.serialNo) },
+      });
+      expect(twoUp.statusCode, twoUp.body).toBe(200);
+      const sheets = await upload(t, a, [{ name: '两张一页.pdf', data: twoUp.rawPayload }]);
+      expect(sheets.statusCode, sheets.body).toBe(201);
+      const sheetItems = sheets.json().items as Array<{ number: string; duplicateOf: string | null }>;
+      expect(sheetItems.map((i) => i.number)).toEqual(issued.map((i) => i.number));
+      expect(sheetItems.map((i) => i.duplicateOf)).toEqual(items.map((i) => i.id));
+      // Several rendered invoices concatenated (one of two pages): 3 items too.
+      const three = threeInvoices();
+      const concatenated = await concatPdfs(three.map((x) => x.rendered.pdf));
+      const other = await upload(t, b, [{ name: 'three.pdf', data: Buffer.from(concatenated) }]);
+      expect(other.statusCode, other.body).toBe(201);
+      const bItems = other.json().items as Array<{ id: string; number: string; totals: { total: string } }>;
+      expect(bItems.map((i) => i.number)).toEqual([...MULTI_NUMBERS]);
+      expect(bItems.map((i) => i.totals.total)).toEqual(three.map((x) => x.doc.totals.total));
+      const bAgain = await upload(t, b, [{ name: 'three.pdf', data: Buffer.from(concatenated) }]);
+      expect(bAgain.json().items.map((i: { id: string }) => i.id)).toEqual(bItems.map((i) => i.id));
+      // Tenants are walls.
+      expect((await get(t, a, `/api/v1/received-invoices/${bItems[0]?.id}`)).statusCode).toBe(404);
+    }, 120_000);
 
     it('takes a manual entry and refuses a bad one with every problem', async () => {
       const ok = await t.app.inject({

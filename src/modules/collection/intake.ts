@@ -228,7 +228,8 @@ async function planFile(
     return { ...base, outcome: { kind: 'archive', entries } };
   }
   try {
-    return { ...base, outcome: { kind: 'ok', invoices: [await pool.parse(bytes)] } };
+    // A PDF may hold several invoices (a merged print): one item each, in page order (index_in_file).
+    return { ...base, outcome: { kind: 'ok', invoices: await pool.parseAll(bytes) } };
   } catch (err) {
     return { ...base, outcome: rejected(deps, err) };
   }

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type ExpandedArchive, type ParsedInvoice, type ParseFailureCode, sniffFormat } from '../../parse/index.js';
+import type { ParsedMail } from './mail/parse-mail.js';
 import type { ParseReply, ParseRequest, ParseWorkerData } from './parse-worker.js';
 
 /** Why the pool could not give a result: the parser's own refusal, or a limit the pool enforced. */
@@ -34,8 +35,10 @@ export interface ParsePoolOptions {
 
 interface Job {
   readonly bytes: Uint8Array;
-  readonly op: 'parse' | 'expand';
-  resolve(result: ParsedInvoice | ExpandedArchive): void;
+  readonly op: 'parse' | 'parseAll' | 'expand' | 'mail';
+  /** Size limit of this job (default: maxFileBytes). */
+  readonly maxBytes?: number;
+  resolve(result: ParsedInvoice | ParsedInvoice[] | ExpandedArchive | ParsedMail): void;
   reject(err: Error): void;
 }
 
@@ -62,12 +65,35 @@ export class ParsePool {
   }
 
   /**
+   * Every invoice of one file, on a worker thread: a PDF holding several (a merged print, invoices concatenated)
+   * gives one per invoice (src/parse parseInvoicesInFile), any other file one.
+   */
+  parseAll(bytes: Uint8Array): Promise<ParsedInvoice[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ bytes, op: 'parseAll', resolve: resolve as Job['resolve'], reject });
+      this.dispatch();
+    });
+  }
+
+  /**
    * The files of a ZIP archive (src/parse/archive.ts), read on a worker thread under the same time and memory limits.
    * Rejects with ParseRejected when the archive itself is refused (corrupt, ZIP-bomb limits).
    */
   expand(bytes: Uint8Array): Promise<ExpandedArchive> {
     return new Promise((resolve, reject) => {
       this.queue.push({ bytes, op: 'expand', resolve: resolve as Job['resolve'], reject });
+      this.dispatch();
+    });
+  }
+
+  /**
+   * A stored raw mail read on a worker thread (mailparser) under the same time and memory limits, at most `maxBytes`
+   * long: sender, subject, attachments (bytes) and the link candidates of its bodies. Rejects with ParseRejected
+   * (`TOO_COMPLEX`) for a mail refused by size or shape or stopped by a limit.
+   */
+  parseMail(raw: Uint8Array, maxBytes: number): Promise<ParsedMail> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ bytes: raw, op: 'mail', maxBytes, resolve: resolve as Job['resolve'], reject });
       this.dispatch();
     });
   }
@@ -88,7 +114,7 @@ export class ParsePool {
       const job = this.queue.shift() as Job;
       const id = ++this.nextId;
       const limit =
-        sniffFormat(job.bytes) === 'image'
+        job.op !== 'mail' && sniffFormat(job.bytes) === 'image'
           ? (this.options.imageTimeoutMs ?? this.options.timeoutMs)
           : this.options.timeoutMs;
       const timer = setTimeout(() => {
@@ -96,7 +122,8 @@ export class ParsePool {
       }, limit);
       slot.job = { ...job, id, timer };
       slot.worker.ref();
-      const request: ParseRequest = { id, bytes: job.bytes, maxBytes: this.options.maxFileBytes, op: job.op };
+      const maxBytes = job.maxBytes ?? this.options.maxFileBytes;
+      const request: ParseRequest = { id, bytes: job.bytes, maxBytes, op: job.op };
       slot.worker.postMessage(request);
     }
   }
@@ -134,6 +161,8 @@ export class ParsePool {
     slot.worker.unref();
     if ('result' in reply) job.resolve(reply.result);
     else if ('archive' in reply) job.resolve(reply.archive);
+    else if ('mail' in reply) job.resolve(reply.mail);
+    else if ('results' in reply) job.resolve(reply.results);
     else if ('failure' in reply) job.reject(new ParseRejected(reply.failure.code, reply.failure.message));
     else job.reject(new Error(`parse failed: ${reply.error}`));
     this.dispatch();

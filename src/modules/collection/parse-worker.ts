@@ -16,10 +16,12 @@ import {
   type ParsedInvoice,
   type ParseFailureCode,
   parseInvoiceFile,
+  parseInvoicesInFile,
   prepareQrReader,
   sniffFormat,
   warmUpPdf,
 } from '../../parse/index.js';
+import { MailRefused, type ParsedMail, parseRawMail } from './mail/parse-mail.js';
 import { loadOcrEngine } from './ocr-engine.js';
 
 /** Message to the worker. */
@@ -27,8 +29,12 @@ export interface ParseRequest {
   readonly id: number;
   readonly bytes: Uint8Array;
   readonly maxBytes: number;
-  /** `expand`: the files of a ZIP archive (intake), instead of parsing one invoice file. */
-  readonly op?: 'parse' | 'expand';
+  /**
+   * `expand`: the files of a ZIP archive (intake), instead of parsing one invoice file; `mail`: a stored raw mail
+   * (MIME) read into headers, attachments and link candidates (mail import); `parseAll`: every invoice of the file
+   * (a PDF may hold several).
+   */
+  readonly op?: 'parse' | 'parseAll' | 'expand' | 'mail';
 }
 
 /** Set once per worker at start. */
@@ -41,7 +47,12 @@ export interface ParseWorkerData {
 export type ParseReply =
   | { readonly id: number; readonly result: ParsedInvoice }
   | { readonly id: number; readonly archive: ExpandedArchive }
-  | { readonly id: number; readonly failure: { readonly code: ParseFailureCode; readonly message: string } }
+  | { readonly id: number; readonly mail: ParsedMail }
+  | { readonly id: number; readonly results: ParsedInvoice[] }
+  | {
+      readonly id: number;
+      readonly failure: { readonly code: ParseFailureCode | 'TOO_COMPLEX'; readonly message: string };
+    }
   | { readonly id: number; readonly error: string }
   /** Sent once when the worker has loaded the parser and pdf.js: time limits start counting after it. */
   | { readonly ready: true };
@@ -68,16 +79,26 @@ if (port) {
         port.postMessage({ id, archive: expandInvoiceArchive(bytes) } satisfies ParseReply);
         return;
       }
+      if (op === 'mail') {
+        port.postMessage({ id, mail: await parseRawMail(bytes, maxBytes) } satisfies ParseReply);
+        return;
+      }
       let ocr: OcrEngine | undefined;
       if (data.ocr && sniffFormat(bytes) === 'image') {
         ocrEngine ??= loadOcrEngine();
         ocr = (await ocrEngine) ?? undefined;
       }
-      reply = { id, result: await parseInvoiceFile(bytes, { cMapUrl, maxBytes, ...(ocr ? { ocr } : {}) }) };
+      const options = { cMapUrl, maxBytes, ...(ocr ? { ocr } : {}) };
+      reply =
+        op === 'parseAll'
+          ? { id, results: await parseInvoicesInFile(bytes, options) }
+          : { id, result: await parseInvoiceFile(bytes, options) };
     } catch (err) {
       reply = isParseFailure(err)
         ? { id, failure: { code: err.code, message: err.message } }
-        : { id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+        : err instanceof MailRefused
+          ? { id, failure: { code: err.code, message: err.message } }
+          : { id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
     }
     port.postMessage(reply);
   });

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
-import { simpleParser } from 'mailparser';
 import type { Deps } from '../../../platform/deps.js';
 import { intakeReceivedFiles } from '../intake.js';
+import { getParsePool, ParseRejected } from '../parse-pool.js';
 import { deleteMailRaw, findMailById, findMailRaw, finishMail, setMailHeaders } from './mail.repo.js';
 import { type MailDetail, type MailFileDetail, mailDetailJson } from './mail-detail.js';
-import { classifyLink, downloadLink, extractLinks, MAX_LINK_DOWNLOADS } from './mail-links.js';
+import { classifyLink, downloadLink, MAX_LINK_DOWNLOADS } from './mail-links.js';
+import type { ParsedMail } from './parse-mail.js';
 import { capSubject } from './store-mail.js';
 
 /** Attachments of one mail handed to intake at most (the rest are recorded as skipped). */
 export const MAX_MAIL_ATTACHMENTS = 50;
-/** HTML bodies longer than this are not converted to text by the mail parser (links are still scanned). */
-const MAX_HTML_TO_PARSE = 2 * 1024 * 1024;
 
 /** The invoice file types a mail may carry, by their first bytes (never the name or the declared type). */
 export function isInvoiceFileType(bytes: Uint8Array): boolean {
@@ -36,7 +35,7 @@ const linkLabel = (raw: string) => {
 };
 
 /**
- * `collection/import-mail`: parses a stored mail, hands its invoice attachments and the files behind its allowed
+ * `collection/import-mail`: parses a stored mail on the parse pool, hands its invoice attachments and the files behind its allowed
  * links to intake (source `mail`, sourceRef the mail's id, broughtBy the sender), and records the outcome with a
  * result per file. Idempotent: a mail no longer `pending` is left alone, and intake answers existing items for
  * files it has seen, so a second run after a crash imports nothing twice.
@@ -56,14 +55,18 @@ export async function runImportMail(deps: Deps, mailId: string): Promise<void> {
     );
     return;
   }
-  const parsed = await simpleParser(raw, {
-    skipImageLinks: true,
-    skipTextToHtml: true,
-    skipTextLinks: true,
-    maxHtmlLengthToParse: MAX_HTML_TO_PARSE,
-    keepCidLinks: true,
-  });
-  const from = parsed.from?.value[0]?.address?.toLowerCase().slice(0, 320) ?? mail.from_address;
+  // MIME parsing runs on a parse-pool worker thread (time and heap limits), never on this event loop.
+  let parsed: ParsedMail;
+  try {
+    parsed = await getParsePool().parseMail(raw, deps.config.collectMail.maxMessageBytes);
+  } catch (err) {
+    if (!(err instanceof ParseRejected)) throw err;
+    // Refused (size, shape) or stopped by a limit: `failed`; the raw mail stays for an operator retry.
+    const detail = mailDetailJson.encode({ files: [], error: `邮件无法解析：${err.message}`.slice(0, 500) });
+    await finishMail(db, mailId, 'failed', detail, deps.clock.now());
+    return;
+  }
+  const from = parsed.from ?? mail.from_address;
   await setMailHeaders(db, mailId, { from_address: from, subject: capSubject(parsed.subject) });
 
   const details: MailFileDetail[] = [];
@@ -81,7 +84,7 @@ export async function runImportMail(deps: Deps, mailId: string): Promise<void> {
   }
 
   const cfg = deps.config.collectMail;
-  const links = extractLinks(parsed.text, typeof parsed.html === 'string' ? parsed.html : undefined);
+  const links = parsed.links;
   const allowed = links.filter((l) => classifyLink(l, cfg.linkHosts) === 'allowed');
   for (const link of allowed.slice(0, MAX_LINK_DOWNLOADS)) {
     const got = await downloadLink(link, {
