@@ -75,7 +75,7 @@ const KIOSK_CSS = `main{max-width:720px}.big{font-size:20px;padding:14px}
 .inv table{width:100%;border-collapse:collapse;margin:8px 0}.inv td,.inv th{border:1px solid #9b1c1c;padding:4px 6px;text-align:left;vertical-align:top}
 .inv th{color:#9b1c1c;font-weight:600;white-space:nowrap}.num{text-align:right!important;white-space:nowrap}
 .cam-row{display:flex;gap:8px;flex-wrap:wrap}.cam-row .btn{flex:1;min-width:120px;width:auto;margin:0}.cam-row [hidden]{display:none!important}.cam-file{position:absolute;width:1px;height:1px;opacity:0}
-.cam-view{display:block;width:100%;max-height:60vh;background:#000;border-radius:8px;margin-top:8px;object-fit:contain}.cam-view[hidden]{display:none}.cam-msg{min-height:1.4em;margin:8px 0 0;color:#444}
+.cam-view{display:block;width:100%;max-height:60vh;background:#000;border-radius:8px;margin-top:8px;object-fit:contain}.cam-view[hidden]{display:none}.cam-msg{margin:8px 0 0;color:#444}.cam-msg:empty{display:none}
 .meta{display:flex;justify-content:space-between;flex-wrap:wrap;gap:8px;color:#333}
 @media print{body{background:#fff}main{max-width:none;padding:0}footer,.noprint{display:none!important}.inv{padding:0;border-radius:0}}`;
 
