@@ -22,7 +22,9 @@ export default defineConfig({
       // production build beside it is the same router without them.
       {
         find: /^react-router$/,
-        replacement: fileURLToPath(new URL('../../node_modules/react-router/dist/production/index.mjs', import.meta.url)),
+        replacement: fileURLToPath(
+          new URL('../../node_modules/react-router/dist/production/index.mjs', import.meta.url),
+        ),
       },
       { find: /^@tax$/, replacement: fileURLToPath(new URL('../../src/tax/index.ts', import.meta.url)) },
       { find: /^@tax\/(.*)$/, replacement: `${fileURLToPath(new URL('../../src/tax/', import.meta.url))}$1` },
