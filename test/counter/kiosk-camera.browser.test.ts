@@ -172,6 +172,19 @@ describe.skipIf(!HAS_CHROMIUM)('the kiosk scans a receipt QR with the camera', (
     await page.context().close();
   }, 90_000);
 
+  it('without a usable camera 扫码 says so and the other ways remain', async () => {
+    // The suite's ordinary browser: no fake camera, no permission granted.
+    const context = await h.browser.newContext({ viewport: { width: 800, height: 1000 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(kioskUrl);
+    await page.getByRole('button', { name: '扫码', exact: true }).click();
+    await expect.poll(() => page.locator('#camera-msg').textContent(), WAIT).toContain('无法打开摄像头');
+    expect(await page.locator('#camera-view').isVisible()).toBe(false);
+    expect(await page.locator('#camera-pick').isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: '扫码', exact: true }).isVisible()).toBe(true);
+    await context.close();
+  }, 60_000);
+
   it('serves the reader script and wasm itself, and only the kiosk pages allow compiling wasm', async () => {
     const origin = new URL(kioskUrl).origin;
     const script = await fetch(`${origin}/k/assets/zxing-reader.js`);
