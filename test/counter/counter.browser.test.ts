@@ -205,4 +205,45 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_POPPLER)('counter pages in headless Chromi
     expect(res.status).toBe(410);
     expect(await res.text()).toContain('撤回');
   }, 60_000);
+
+  it('码上开票: a 58 mm ticket prints at that width and its QR decodes to the order link', async () => {
+    const { context, page } = await h.newPage();
+    await h.login(page);
+    await page.goto(`${h.baseUrl}/console/counter/sale`);
+    const picker = page.getByTestId('catalogue-picker');
+    await picker.click();
+    await page.keyboard.type('牛肉面');
+    await page.locator('.ant-select-item-option', { hasText: '牛肉面' }).first().click(WAIT);
+    await expect.poll(() => page.getByTestId('sale-total').textContent()).toBe('¥28.00');
+    await page.getByTestId('counter-generate').click();
+    await expect.poll(() => page.getByTestId('counter-status').textContent(), WAIT).toBe('待扫码');
+    const src = await page.getByTestId('counter-qr').getAttribute('src');
+    const orderLink = `${h.baseUrl}${src!.replace(/\/qr\.svg$/, '')}`;
+
+    await page.evaluate('window.printed = 0; window.print = () => { window.printed++; };');
+    await page.getByText('小票设置').click();
+    await page.getByTestId('receipt-paper').getByText('58 mm').click();
+    await page.getByTestId('receipt-header').fill('小票 58 毫米');
+    await page.getByTestId('counter-print').click();
+    await expect.poll(() => page.evaluate('window.printed')).toBe(1);
+    const saved = await h.api('GET', `/api/v1/counter/settings?sellerTaxId=${h.creds.sellerTaxId}`);
+    expect(saved.json.receipt).toMatchObject({ paper: '58', header: '小票 58 毫米' });
+    await page.waitForFunction(imageLoaded, '.counter-receipt img');
+    // The page size is the layout's own (`@page` 58 mm wide, as tall as the ticket), not the 80 mm asked for here.
+    const pdf = await page.pdf({ width: '80mm', preferCSSPageSize: true, printBackground: true });
+    const text = pdfText(pdf);
+    expect(text).toContain('小票 58 毫米');
+    expect(text).toContain('合计 ¥28.00');
+    expect(text).toMatch(/牛肉面 ×1\s+28\.00/);
+    const png = pdfPagePng(pdf, 200);
+    // 58 mm at 200 dpi: 457 pixels.
+    expect(Math.abs(pngSize(png).width - Math.round((58 / 25.4) * 200))).toBeLessThanOrEqual(2);
+    const [url] = await decodeQrPng(png);
+    expect(url).toBe(orderLink);
+    fs.writeFileSync(path.join(SHOTS, 'console-counter-receipt-58mm.png'), pdfPagePng(pdf, 110));
+    await page.getByTestId('counter-withdraw').click();
+    await page.getByRole('button', { name: /确\s*定|OK/ }).click();
+    await expect.poll(() => page.getByTestId('counter-status').textContent(), WAIT).toBe('已撤回');
+    await context.close();
+  }, 90_000);
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, errorOf, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
@@ -55,6 +56,35 @@ for (const dialect of TEST_DIALECTS) {
       // The scanner's form: "{orderNo} {code}".
       const scanned = await p.submit(kiosk.path, { scanned: `${inv.serialNo} ${code}` });
       expect(scanned.body).toContain(inv.number);
+    });
+
+    it("serves the camera decoder itself: the script matches the page's SRI hash; wasm compiles on kiosk pages only", async () => {
+      const kiosk = await kioskOf(t, a);
+      const start = await phone(t, '192.0.2.11').open(kiosk.path);
+      const csp = String(start.headers['content-security-policy']);
+      expect(csp).toMatch(/script-src 'sha256-[^']+' 'self' 'wasm-unsafe-eval'/);
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).not.toMatch(/https?:|\*/);
+      const sri = /id="camera"[^>]* data-sri="(sha384-[^"]+)"/.exec(start.body)?.[1];
+      expect(start.body).toContain('data-src="/k/assets/zxing-reader.js"');
+      expect(start.body).toContain('data-wasm="/k/assets/zxing_reader.wasm"');
+      expect(start.body).toMatch(/<input type="file" id="camera-file" accept="image\/\*" capture="environment"/);
+      const script = await t.app.inject({ method: 'GET', url: '/k/assets/zxing-reader.js' });
+      expect(script.statusCode).toBe(200);
+      expect(script.headers['content-type']).toContain('text/javascript');
+      expect(script.headers['x-content-type-options']).toBe('nosniff');
+      expect(sri).toBe(`sha384-${createHash('sha384').update(script.rawPayload).digest('base64')}`);
+      const wasm = await t.app.inject({ method: 'GET', url: '/k/assets/zxing_reader.wasm' });
+      expect(wasm.statusCode).toBe(200);
+      expect(wasm.headers['content-type']).toBe('application/wasm');
+      expect(wasm.rawPayload.subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d]));
+      // Another consumer page (the reservation form) does not allow compiling wasm.
+      const qr = await createQr(t, a);
+      const form = await phone(t, '192.0.2.12').open(`/r/${qr.key}`);
+      expect(form.statusCode).toBe(200);
+      expect(String(form.headers['content-security-policy'] ?? '')).not.toContain('wasm-unsafe-eval');
+      // Unknown assets are not served.
+      expect((await t.app.inject({ method: 'GET', url: '/k/assets/zxing_writer.wasm' })).statusCode).toBe(404);
     });
 
     it('refuses wrong codes, other stores’ invoices and revoked kiosks the same way', async () => {

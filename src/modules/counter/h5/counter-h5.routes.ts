@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
@@ -31,7 +35,7 @@ import { findReservationByTokenHash } from '../reservations.repo.js';
 import { reservationTitleJson } from '../stored-json.js';
 import { submitReservation } from '../submit-reservation.js';
 import { suggestTitles } from '../suggest-titles.js';
-import { KIOSK_CSP, renderKioskForm, renderKioskInvoice } from './kiosk-pages.js';
+import { KIOSK_ASSETS, KIOSK_CSP, renderKioskForm, renderKioskInvoice } from './kiosk-pages.js';
 import {
   type EntryErrors,
   type EntryValues,
@@ -268,8 +272,42 @@ function registerReservationPages(app: FastifyInstance, deps: Deps): void {
   });
 }
 
+/**
+ * The kiosk's camera decoder, from the installed zxing-wasm (never a CDN): its reader as a browser script (the IIFE
+ * build, global `ZXingWASM`) and the reader wasm. Read once, on first use; the script's SRI hash goes on the page.
+ */
+function kioskReaderAssets() {
+  let loaded: { script: Buffer; wasm: Buffer; integrity: string } | undefined;
+  return () => {
+    if (!loaded) {
+      const require = createRequire(import.meta.url);
+      const wasmPath = require.resolve('zxing-wasm/reader/zxing_reader.wasm');
+      const script = fs.readFileSync(path.join(path.dirname(wasmPath), '..', 'iife', 'reader', 'index.js'));
+      loaded = {
+        script,
+        wasm: fs.readFileSync(wasmPath),
+        integrity: `sha384-${createHash('sha384').update(script).digest('base64')}`,
+      };
+    }
+    return loaded;
+  };
+}
+
 function registerKioskPages(app: FastifyInstance, deps: Deps): void {
   const csrf = createCsrfGuard(deps);
+  const reader = kioskReaderAssets();
+  // Unversioned URLs: cached for a day, revalidated by ETag (an upgrade of zxing-wasm changes the SRI hash).
+  const asset = (reply: FastifyReply, type: string, body: Buffer) =>
+    reply
+      .header('content-type', type)
+      .header('cache-control', 'public, max-age=86400')
+      .header('x-content-type-options', 'nosniff')
+      .header('cross-origin-resource-policy', 'same-origin')
+      .send(body);
+  app.get(KIOSK_ASSETS.script, async (_request, reply) =>
+    asset(reply, 'text/javascript; charset=utf-8', reader().script),
+  );
+  app.get(KIOSK_ASSETS.wasm, async (_request, reply) => asset(reply, 'application/wasm', reader().wasm));
   const send = (reply: FastifyReply, body: string, status = 200) =>
     sendPage(reply, body, status).header('content-security-policy', KIOSK_CSP);
 
@@ -289,6 +327,7 @@ function registerKioskPages(app: FastifyInstance, deps: Deps): void {
       renderKioskForm({
         sellerName: seller.name,
         kioskName: kiosk.name,
+        readerIntegrity: reader().integrity,
         action,
         csrf: csrf.issue(request, reply, action),
         error,

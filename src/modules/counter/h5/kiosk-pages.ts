@@ -2,24 +2,67 @@ import { createHash } from 'node:crypto';
 import type { ComputedInvoice } from '../../../tax/index.js';
 import { html, raw, renderPage } from '../../scan/index.js';
 
+/** Where the kiosk page loads the camera decoder from: zxing-wasm's reader, served by us (never a CDN). */
+export const KIOSK_ASSETS = {
+  script: '/k/assets/zxing-reader.js',
+  wasm: '/k/assets/zxing_reader.wasm',
+} as const;
+
 /**
  * The kiosk's script: keeps the focus in the scanner field (a USB/serial QR scanner types the receipt QR's text and
  * Enter), prints with the button, and after a minute without input returns an invoice page to the empty form so the
  * next customer never sees it.
+ *
+ * Camera scanning (扫码): where the browser has a camera API, the 扫码 button opens the camera (getUserMedia, the
+ * rear camera preferred), loads zxing-wasm's reader from our own server (the script with its SRI hash, then the
+ * wasm), decodes a frame every ~150 ms, and on a receipt's link (`…/r/t/{token}` or `…/s/{token}`) fills the scan
+ * field and submits it; any other code is named as such and scanning goes on. The camera closes after two minutes,
+ * on 关闭摄像头, or when the page is left. 拍照识别 (a file input with `capture`: a phone opens its camera app) decodes
+ * a picture the same way — also the fallback where no camera opens.
  */
 export const KIOSK_SCRIPT = `(function(){
-var s=document.getElementById('f-scanned');if(s){s.focus();document.addEventListener('click',function(e){if(e.target.tagName!=='INPUT'&&e.target.tagName!=='BUTTON')s.focus()})}
+var s=document.getElementById('f-scanned');if(s){s.focus();document.addEventListener('click',function(e){if(e.target.tagName!=='INPUT'&&e.target.tagName!=='BUTTON'&&e.target.tagName!=='LABEL')s.focus()})}
 var p=document.getElementById('print');if(p){p.addEventListener('click',function(){window.print()})}
 var home=document.body.getAttribute('data-home'),t=0;function arm(){clearTimeout(t);if(home&&document.getElementById('invoice'))t=setTimeout(function(){location.replace(home)},60000)}
-['click','keydown','touchstart'].forEach(function(n){document.addEventListener(n,arm)});arm()})();`;
+['click','keydown','touchstart'].forEach(function(n){document.addEventListener(n,arm)});arm();
+var cam=document.getElementById('camera'),pick=document.getElementById('camera-pick'),file=document.getElementById('camera-file'),view=document.getElementById('camera-view'),msg=document.getElementById('camera-msg');
+if(!s||!cam||!file||!view||!msg)return;
+var RECEIPT=/\\/(r\\/t|s)\\/[0-9A-Za-z]{17}(?:[/?#]|$)/,OPTS={formats:['QRCode'],maxNumberOfSymbols:1,tryHarder:true},zx=null,stream=null,timer=0,until=0,busy=false,done=false;
+function say(m){msg.textContent=m}
+function lib(){if(!zx)zx=new Promise(function(ok,no){var e=document.createElement('script');e.src=cam.getAttribute('data-src');e.integrity=cam.getAttribute('data-sri');e.crossOrigin='anonymous';e.onerror=function(){no(new Error('script'))};e.onload=function(){var w=cam.getAttribute('data-wasm');window.ZXingWASM.prepareZXingModule({overrides:{locateFile:function(f,pre){return /\\.wasm$/.test(f)?w:pre+f}},fireImmediately:true}).then(function(){ok(window.ZXingWASM)},no)};document.head.appendChild(e)});return zx}
+function stop(){clearTimeout(timer);if(stream){stream.getTracks().forEach(function(k){k.stop()})}stream=null;view.srcObject=null;view.hidden=true;cam.textContent='扫码'}
+function found(rs){var hit=null,other=false;(rs||[]).forEach(function(r){if(!r.text)return;if(RECEIPT.test(r.text)){hit=hit||r.text}else other=true});
+if(hit){done=true;stop();s.value=hit.slice(0,300);say('已识别，正在查询…');if(s.form.requestSubmit)s.form.requestSubmit();else s.form.submit();return true}
+if(other)say('这不是本店小票上的二维码，请扫描小票上的二维码');return false}
+function tick(z){if(!stream||done)return;if(Date.now()>until){stop();say('已关闭摄像头；需要时请再点“扫码”');return}
+var w=view.videoWidth,h=view.videoHeight;if(!w||!h||busy){timer=setTimeout(function(){tick(z)},150);return}
+var c=tick.c||(tick.c=document.createElement('canvas'));c.width=w;c.height=h;var g=c.getContext('2d',{willReadFrequently:true});g.drawImage(view,0,0,w,h);busy=true;
+z.readBarcodes(g.getImageData(0,0,w,h),OPTS).then(found,function(){return false}).then(function(hit){busy=false;if(!hit)timer=setTimeout(function(){tick(z)},150)})}
+function fail(){stop();say('无法打开摄像头：请用扫码器、拍照识别，或输入订单号和提取码');pick.hidden=false}
+var media=navigator.mediaDevices&&navigator.mediaDevices.getUserMedia&&typeof WebAssembly==='object';
+if(media)cam.hidden=false;pick.hidden=false;
+cam.addEventListener('click',function(){if(stream){stop();say('');s.focus();return}
+say('正在打开摄像头…');navigator.mediaDevices.getUserMedia({video:{facingMode:{ideal:'environment'},width:{ideal:1280},height:{ideal:720}},audio:false}).then(function(st){
+stream=st;view.srcObject=st;view.hidden=false;cam.textContent='关闭摄像头';until=Date.now()+120000;var p=view.play();if(p&&p.catch)p.catch(function(){});say('正在启动识别…');
+return lib().then(function(z){if(!stream)return;say('请将小票上的二维码对准摄像头');tick(z)})}).catch(fail)});
+file.addEventListener('change',function(){var f=file.files&&file.files[0];file.value='';if(!f)return;
+if(f.size>20971520){say('图片过大，请重新拍照');return}say('正在识别图片…');
+lib().then(function(z){return z.readBarcodes(f,OPTS)}).then(function(rs){if(!found(rs)&&!(rs&&rs.length))say('图片中未找到二维码，请重新拍照')},function(){say('无法识别图片，请重新拍照')})});
+window.addEventListener('pagehide',stop)})();`;
 
 const hash = (script: string) => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`;
 
-/** The kiosk pages' CSP: nothing external, only the kiosk script; forms post to us only. */
+/**
+ * The kiosk pages' CSP: nothing external. Scripts: the kiosk script (by hash) and our own zxing reader script
+ * (`'self'`, loaded with its SRI hash); `'wasm-unsafe-eval'` — the kiosk pages only — lets it compile the reader's
+ * wasm, which it fetches from us (`connect-src 'self'`); the camera's stream plays in a `<video>` (`media-src
+ * 'self' blob:` is not needed for `srcObject`). Forms post to us only.
+ */
 export const KIOSK_CSP = [
   "default-src 'none'",
   "style-src 'unsafe-inline'",
-  `script-src ${hash(KIOSK_SCRIPT)}`,
+  `script-src ${hash(KIOSK_SCRIPT)} 'self' 'wasm-unsafe-eval'`,
+  "connect-src 'self'",
   "img-src 'self' data:",
   "form-action 'self'",
   "base-uri 'none'",
@@ -31,11 +74,15 @@ const KIOSK_CSS = `main{max-width:720px}.big{font-size:20px;padding:14px}
 .inv h1{text-align:center;color:#9b1c1c;font-size:22px;letter-spacing:4px}
 .inv table{width:100%;border-collapse:collapse;margin:8px 0}.inv td,.inv th{border:1px solid #9b1c1c;padding:4px 6px;text-align:left;vertical-align:top}
 .inv th{color:#9b1c1c;font-weight:600;white-space:nowrap}.num{text-align:right!important;white-space:nowrap}
+.cam-row{display:flex;gap:8px;flex-wrap:wrap}.cam-row .btn{flex:1;min-width:120px;width:auto;margin:0}.cam-row [hidden]{display:none!important}.cam-file{position:absolute;width:1px;height:1px;opacity:0}
+.cam-view{display:block;width:100%;max-height:60vh;background:#000;border-radius:8px;margin-top:8px;object-fit:contain}.cam-view[hidden]{display:none}.cam-msg{margin:8px 0 0;color:#444}.cam-msg:empty{display:none}
 .meta{display:flex;justify-content:space-between;flex-wrap:wrap;gap:8px;color:#333}
 @media print{body{background:#fff}main{max-width:none;padding:0}footer,.noprint{display:none!important}.inv{padding:0;border-radius:0}}`;
 
 export interface KioskFormModel {
   sellerName: string;
+  /** The SRI hash (`sha384-…`) of the served zxing reader script. */
+  readerIntegrity: string;
   kioskName: string;
   action: string;
   csrf: string;
@@ -53,7 +100,11 @@ ${m.error ? html`<div class="alert" role="alert">${m.error}</div>` : ''}
 <input type="hidden" name="_csrf" value="${m.csrf}">
 <div class="field"><label for="f-scanned">请将小票上的二维码对准扫码器</label>
 <input id="f-scanned" name="scanned" class="big" maxlength="300" inputmode="none" placeholder="扫码后自动查询"></div>
-<button class="btn" type="submit">查询</button>
+<div class="row cam-row"><button class="btn" type="submit">查询</button>
+<button class="btn alt" type="button" id="camera" hidden data-src="${KIOSK_ASSETS.script}" data-wasm="${KIOSK_ASSETS.wasm}" data-sri="${m.readerIntegrity}">扫码</button>
+<label class="btn alt" id="camera-pick" hidden>拍照识别<input type="file" id="camera-file" accept="image/*" capture="environment" class="cam-file"></label></div>
+<p id="camera-msg" class="cam-msg" role="status" aria-live="polite"></p>
+<video id="camera-view" class="cam-view" hidden muted playsinline autoplay></video>
 </form>
 <form class="card" method="post" action="${m.action}" autocomplete="off">
 <input type="hidden" name="_csrf" value="${m.csrf}">
