@@ -54,20 +54,32 @@ function valueAfter(hit: Hit, re: RegExp): string | null {
 }
 
 /** Segments right of a label on lines whose baseline is within `reach` line heights, nearest line first. */
-function segmentsNear(hit: Hit, reach = 1.6): Segment[] {
+function segmentsNear(hit: Hit, reach = 1.6, maxX = Number.POSITIVE_INFINITY): Segment[] {
   const startX = hit.last.x + (hit.last.w || hit.last.h * 0.5) * 0.5;
   const h = hit.line.h;
   return hit.page.lines
     .filter((l) => Math.abs(l.y - hit.line.y) <= reach * Math.max(h, l.h))
     .sort((a, b) => Math.abs(a.y - hit.line.y) - Math.abs(b.y - hit.line.y))
-    .flatMap((l) => l.segments.filter((s) => s.x0 > startX - 0.01));
+    .flatMap((l) => l.segments.filter((s) => s.x0 > startX - 0.01 && s.x0 < maxX));
+}
+
+/**
+ * Where the next label right of `hit` on its line begins (a segment holding one of `stops` or a block anchor):
+ * values on a nearby baseline belong to `hit` only left of it (side-by-side blocks set their labels on one line).
+ */
+function nextLabelX(hit: Hit, stops: readonly string[], barriers: ReadonlySet<Glyph>): number {
+  for (const s of hit.line.segments) {
+    if (s.x0 <= hit.last.x + 0.01) continue;
+    if (s.glyphs.some((g) => barriers.has(g)) || firstStop(s.text.replace(/\s+/g, ''), stops) >= 0) return s.x0;
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 /** Value matching `re` right after the label, else in a nearby segment to its right (values on their own baseline). */
-function valueNear(hit: Hit, re: RegExp, reach = 1.6): string | null {
+function valueNear(hit: Hit, re: RegExp, reach = 1.6, maxX = Number.POSITIVE_INFINITY): string | null {
   const same = valueAfter(hit, re);
   if (same) return same;
-  for (const s of segmentsNear(hit, reach)) {
+  for (const s of segmentsNear(hit, reach, maxX)) {
     const m = new RegExp(`^${re.source}`).exec(toHalfWidth(s.text.replace(/\s+/g, '').replace(/^[:：]/, '')));
     if (m) return m[1] ?? m[0];
   }
@@ -75,17 +87,20 @@ function valueNear(hit: Hit, re: RegExp, reach = 1.6): string | null {
 }
 
 /** The first segment(s) right of a label on its line, up to the next label in `stops` (text only). */
-function textRightOf(hit: Hit, stops: readonly string[]): string | null {
+function textRightOf(hit: Hit, stops: readonly string[], barriers?: ReadonlySet<Glyph>): string | null {
   const startX = hit.last.x + (hit.last.w || hit.last.h * 0.5) * 0.5;
   const segs = hit.line.segments.filter((s) => s.x1 > startX + 0.01);
   let out = '';
   for (const s of segs) {
     // Part of this segment may be the label itself.
-    const glyphs = s.glyphs.filter((g) => g.x > hit.last.x + 0.01);
+    let glyphs = s.glyphs.filter((g) => g.x > hit.last.x + 0.01);
+    // Another block's label (the 购/销 of a block label written downwards) ends the value.
+    const barrier = barriers ? glyphs.findIndex((g) => barriers.has(g)) : -1;
+    if (barrier >= 0) glyphs = glyphs.slice(0, barrier);
     let text = glyphs.map((g) => g.ch).join('');
     if (s.glyphs.length === glyphs.length) text = s.text;
     text = text.replace(/^[:：\s]+/, '');
-    const stopAt = firstStop(text, stops);
+    const stopAt = barrier >= 0 ? text.length : firstStop(text, stops);
     if (stopAt >= 0) {
       out += text.slice(0, stopAt);
       break;
@@ -194,6 +209,7 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
 
   // Parties.
   const anchors = roleAnchors(pages);
+  const anchorGlyphs = new Set(anchors.map((a) => a.g));
   const stops = ['名称', '统一社会信用代码', '纳税人识别号', '地址', '开户行', '销售方', '购买方', '密码区'];
   for (const hit of findLabels(pages, '名称')) {
     // The item table's header ("项目名称", "货物或应税劳务、服务名称") is no party label.
@@ -201,9 +217,15 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
     if (/项目名称|服务名称|劳务名称|货物名称|\)名称|）名称/.test(before)) continue;
     const role = roleOf(hit, anchors);
     if (!role) continue;
-    let name = normText(textRightOf(hit, stops));
+    let name = normText(textRightOf(hit, stops, anchorGlyphs));
     if (!name) {
-      const seg = segmentsNear(hit, 1.2).find((x) => /\p{Script=Han}{2,}/u.test(x.text) && !/[:：]/.test(x.text));
+      const seg = segmentsNear(hit, 1.2, nextLabelX(hit, stops, anchorGlyphs)).find(
+        (x) =>
+          /\p{Script=Han}{2,}/u.test(x.text) &&
+          !/[:：]/.test(x.text) &&
+          firstStop(x.text.replace(/\s+/g, ''), stops) < 0 &&
+          !x.glyphs.some((g) => anchorGlyphs.has(g)),
+      );
       name = normText(seg?.text ?? null);
     }
     if (name && !/^[:：]?$/.test(name)) d.set(`${role}.name`, cleanName(name), src, c);
@@ -211,7 +233,7 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
   for (const hit of findLabels(pages, /纳税人识别号|统一社会信用代码(?!\/)/)) {
     const role = roleOf(hit, anchors);
     if (!role) continue;
-    const v = valueNear(hit, /([0-9A-Z]{15,20})(?![0-9A-Z])/, 1.8);
+    const v = valueNear(hit, /([0-9A-Z]{15,20})(?![0-9A-Z])/, 1.8, nextLabelX(hit, stops, anchorGlyphs));
     d.set(`${role}.taxId`, normTaxId(v), src, c);
   }
 
@@ -240,8 +262,13 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
   }
   const sumHits = findLabels(pages, /合计/).filter((h) => !/价税合计|合计\(?大写|税合计/.test(h.line.compact));
   for (const sumHit of sumHits.reverse()) {
+    // Figures of the 合计 row: its own line, or a baseline slightly off it — never the 价税合计 row's (小写) total,
+    // which tight layouts set within reach.
+    const otherRows = new Set(
+      sumHit.page.lines.filter((l) => l !== sumHit.line && /价税|小写|大写/.test(l.compact)).flatMap((l) => l.segments),
+    );
     const amounts = segmentsNear(sumHit, 1.6)
-      .filter((x) => Math.abs(x.y - sumHit.line.y) <= 1.6 * sumHit.line.h)
+      .filter((x) => Math.abs(x.y - sumHit.line.y) <= 1.6 * sumHit.line.h && !otherRows.has(x))
       .sort((a, b) => a.x0 - b.x0)
       .flatMap((x) => [...toHalfWidth(x.text.replace(/\s+/g, '')).matchAll(MONEY)].map((m) => m[0]));
     if (amounts.length >= 2) {

@@ -1,0 +1,47 @@
+/**
+ * Layouts nobody here has seen: random invoices drawn by a test-only pdf-lib generator the way other issuers differ
+ * (foreign-layout.ts: offsets, font sizes 8–14 pt, colons, label/value gaps, values below the baseline, per-character
+ * runs, party blocks side by side or stacked, random table columns, wrapped names, 1–2 pages) must parse back from
+ * the text layer to the same key fields.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { InvoiceDocument } from '../../src/modules/documents/render/invoice-document.js';
+import { parseInvoiceFile } from '../../src/parse/index.js';
+import { renderForeignLayout } from './foreign-layout.js';
+import { invoice } from './invoice-arbitrary.js';
+import { CMAP_URL } from './parse-test-kit.js';
+
+async function roundTrip(doc: InvoiceDocument, seed: number) {
+  const { pdf, layout } = await renderForeignLayout(doc, seed);
+  const r = await parseInvoiceFile(pdf, { cMapUrl: CMAP_URL });
+  const date = new Date(doc.issuedAt + 8 * 3600_000).toISOString().slice(0, 10);
+  const got = {
+    kind: r.kind,
+    number: r.number,
+    issueDate: r.issueDate,
+    seller: r.seller,
+    buyer: r.buyer,
+    totals: r.totals,
+    lines: r.lines.map((l) => [l.name, l.amount, l.taxAmount]),
+  };
+  const want = {
+    kind: doc.kind,
+    number: doc.number,
+    issueDate: date,
+    seller: { name: doc.seller.name, taxId: doc.seller.taxId },
+    buyer: { name: doc.buyer.name, taxId: doc.buyer.taxId },
+    totals: { amount: doc.totals.amount, tax: doc.totals.tax, total: doc.totals.total },
+    lines: doc.lines.map((l) => [l.name, l.amount, l.tax]),
+  };
+  expect(got, JSON.stringify(layout)).toEqual(want);
+  expect(Object.values(r.fieldSources).every((s) => s === 'pdf-text')).toBe(true);
+}
+
+describe('foreign layouts: PDFs drawn unlike ours parse back from their text layer', () => {
+  it('key fields of random invoices in random layouts', async () => {
+    await fc.assert(fc.asyncProperty(invoice, fc.integer({ min: 1, max: 2 ** 31 - 1 }), roundTrip), {
+      numRuns: Number(process.env.LAYOUT_RUNS ?? 60),
+    });
+  }, 120_000);
+});
