@@ -255,7 +255,7 @@ export async function renderForeignLayout(
     if (L.roleLabel === 'vertical') {
       const chars = [...`${roleName}信息`];
       const top = y - S * 0.3;
-      chars.forEach((ch, i) => cv.text(page, ch, x, top + i * S * 1.15, S));
+      for (const [i, ch] of chars.entries()) cv.text(page, ch, x, top + i * S * 1.15, S);
       lx = x + S * rng.range(1.6, 3);
     } else if (L.roleLabel === 'heading') {
       cv.text(page, `${roleName}信息`, x, cy, S);
