@@ -58,7 +58,15 @@ export interface LayoutChoice {
   readonly parties: 'left-right' | 'stacked' | 'legacy';
   readonly roleLabel: 'vertical' | 'heading' | 'prefixed';
   readonly taxIdLabel: string;
-  readonly dateStyle: 'cn' | 'iso';
+  readonly dateStyle: 'cn' | 'cn-spaced' | 'iso' | 'slash';
+  /** Short labels letter-spaced with blanks (名  称, 发 票 号 码). */
+  readonly spacedLabels: boolean;
+  /** Thousands separators in money (1,234.56). */
+  readonly commas: boolean;
+  /** ⊗/ⓧ before the amount in words. */
+  readonly wordsMark: string;
+  /** Baseline wobble of table cells (em). */
+  readonly cellJitter: number;
   readonly pages: 1 | 2;
   readonly moneyAlign: 'right' | 'center' | 'left';
 }
@@ -191,7 +199,11 @@ export function chooseLayout(rng: Rng): LayoutChoice {
     parties: rng.pick(['left-right', 'stacked', 'legacy'] as const),
     roleLabel: rng.pick(['vertical', 'heading', 'prefixed'] as const),
     taxIdLabel: rng.pick(['统一社会信用代码/纳税人识别号', '纳税人识别号', '统一社会信用代码']),
-    dateStyle: rng.pick(['cn', 'iso'] as const),
+    dateStyle: rng.pick(['cn', 'cn-spaced', 'iso', 'slash'] as const),
+    spacedLabels: rng.chance(0.3),
+    commas: rng.chance(0.3),
+    wordsMark: rng.pick(['', '⊗', 'ⓧ']),
+    cellJitter: rng.chance(0.4) ? rng.range(0.03, 0.15) : 0,
     pages: rng.chance(0.3) ? 2 : 1,
     moneyAlign: rng.pick(['right', 'center', 'left'] as const),
   };
@@ -220,14 +232,21 @@ export async function renderForeignLayout(
 
   /** Label, colon, gap, value (on the baseline or slightly below, maybe another size); returns the end x. */
   const labelled = (page: PDFPage, label: string, value: string, x: number, y: number) => {
-    const end = cv.text(page, label + L.colon, x, y, S);
+    const shown = L.spacedLabels && [...label].length <= 4 ? [...label].join(rng.pick([' ', '  ', '\u3000'])) : label;
+    const end = cv.text(page, shown + L.colon, x, y, S);
     const vs = rng.chance(0.3) ? Math.max(8, Math.min(14, S + rng.pick([-1, 1, 2]))) : S;
     return cv.text(page, value, end + L.gap * S * 0.5 + rng.range(0, 0.3) * S, y + L.drop * S, vs);
   };
 
   const date = new Date(doc.issuedAt + 8 * 3600_000).toISOString().slice(0, 10);
   const [yy, mm, dd] = date.split('-');
-  const dateText = L.dateStyle === 'cn' ? `${yy}年${mm}月${dd}日` : date;
+  const dateText = {
+    cn: `${yy}年${mm}月${dd}日`,
+    'cn-spaced': `${yy} 年 ${mm} 月 ${dd} 日`,
+    iso: date,
+    slash: `${yy}/${mm}/${dd}`,
+  }[L.dateStyle];
+  const money = (v: string) => (L.commas ? v.replace(/\B(?=(\d{3})+(?!\d))(?=[\d]*\.)/g, ',') : v);
 
   /** Title and number/date; returns y below. */
   const header = (page: PDFPage, y0: number) => {
@@ -236,7 +255,12 @@ export async function renderForeignLayout(
     const tx = W / 2 - tw / 2 + rng.range(-30, 30);
     const ty = y0 + titleSize;
     cv.text(page, doc.kindName, tx, ty, titleSize);
-    const hw = drawnW(`发票号码${L.colon}`, S) + drawnW(doc.number, S + 2) + L.gap * S * 0.5 + 0.3 * S;
+    const hw =
+      drawnW(`发票号码${L.colon}`, S) +
+      drawnW(doc.number, S + 2) +
+      L.gap * S * 0.5 +
+      0.3 * S +
+      (L.spacedLabels ? 3 * S : 0);
     const hx = W - mx - hw - rng.range(0, S * 6);
     // Beside the title where there is room (no overlap), else below it.
     let y = hx > tx + tw + S ? ty + titleSize * rng.range(-0.2, 1.2) : ty + titleSize * 0.6 + lineGap();
@@ -293,7 +317,7 @@ export async function renderForeignLayout(
     const pad = S * 0.3;
     const x =
       align === 'left' ? colX[i]! + pad : align === 'right' ? colX[i + 1]! - pad - tw : colX[i]! + (colW(i) - tw) / 2;
-    cv.text(page, s, Math.max(colX[i]! + 0.5, x), y, size);
+    cv.text(page, s, Math.max(colX[i]! + 0.5, x), y + rng.range(-1, 1) * L.cellJitter * S, size);
   };
   const tableHeader = (page: PDFPage, y: number) => {
     const align = rng.pick(['left', 'center'] as const);
@@ -313,9 +337,9 @@ export async function renderForeignLayout(
     cell(page, 0, chars.slice(0, cut).join(''), y, 'left');
     if (l.unit) cell(page, 2, l.unit, y, 'center');
     if (l.quantity) cell(page, 3, l.quantity, y, L.moneyAlign);
-    cell(page, 5, l.amount, y, L.moneyAlign);
+    cell(page, 5, money(l.amount), y, L.moneyAlign);
     cell(page, 6, l.taxRateLabel, y, 'center');
-    cell(page, 7, l.taxLabel, y, L.moneyAlign);
+    cell(page, 7, money(l.taxLabel), y, L.moneyAlign);
     let ny = y + S * rng.range(1.3, 1.8);
     let rest = chars.slice(cut);
     while (rest.length > 0) {
@@ -327,13 +351,13 @@ export async function renderForeignLayout(
   };
   const totals = (page: PDFPage, y: number) => {
     cv.text(page, rng.pick(['合计', '合 计', '合　计']), colX[0]! + rng.range(S * 0.3, colW(0) / 2), y, S);
-    cell(page, 5, `¥${doc.totals.amount}`, y, L.moneyAlign);
-    cell(page, 7, `¥${doc.totals.tax}`, y, L.moneyAlign);
+    cell(page, 5, `¥${money(doc.totals.amount)}`, y, L.moneyAlign);
+    cell(page, 7, `¥${money(doc.totals.tax)}`, y, L.moneyAlign);
     let ny = y + lineGap();
-    const words = `${doc.isRed ? '（负数）' : ''}${doc.totals.totalInWords}`;
+    const words = `${L.wordsMark}${doc.isRed ? '（负数）' : ''}${doc.totals.totalInWords}`;
     const bx = cv.text(page, `价税合计（大写）`, tableX + rng.range(0, S), ny, S);
     cv.text(page, words, bx + rng.range(S, S * 4), ny + L.drop * S, S);
-    const small = `（小写）¥${doc.totals.total}`;
+    const small = `（小写）¥${money(doc.totals.total)}`;
     const sx = Math.max(bx + drawnW(words, S) + S * 4, colX[5]! + rng.range(-S * 2, S));
     cv.text(page, small, Math.min(sx, W - mx - drawnW(small, S)), ny, S);
     ny += lineGap();
