@@ -113,14 +113,21 @@ function textRightOf(hit: Hit, stops: readonly string[], barriers?: ReadonlySet<
   return v ? v : null;
 }
 
+/** Index in `text` where the first of `stops` begins, blanks inside a label ignored (名  称); -1 when none. */
 function firstStop(text: string, stops: readonly string[]): number {
+  const at: number[] = [];
+  let compact = '';
+  for (let i = 0; i < text.length; i++) {
+    if (/\s/.test(text[i]!)) continue;
+    at.push(i);
+    compact += text[i];
+  }
   let best = -1;
-  const compact = text;
   for (const s of stops) {
     const i = compact.indexOf(s);
     if (i >= 0 && (best < 0 || i < best)) best = i;
   }
-  return best;
+  return best < 0 ? -1 : at[best]!;
 }
 
 interface Anchor {
@@ -359,6 +366,7 @@ function readItemTable(pages: readonly PageText[]): ParsedLine[] {
       for (const [col, texts] of spill(line.segments.map((s) => [colOf(s), s.text] as const))) {
         cells[col] = texts.join(col === 'name' ? '' : ' ');
       }
+      Object.assign(cells, figuresFromRight(line.segments.filter((s) => !/^(name|index)$/.test(colOf(s)))));
       const hasAmount = cells.amount && normMoney(cells.amount.split(' ').pop() ?? '') !== null;
       if (hasAmount) {
         push();
@@ -386,6 +394,36 @@ function readItemTable(pages: readonly PageText[]): ParsedLine[] {
 }
 
 const COLUMN_ORDER: readonly Column[] = HEADERS.map(([c]) => c);
+
+const RATE_TOKEN = /^(\d{1,2}(\.\d+)?%|免税|不征税|\*{3})$/;
+const MONEY_TOKEN = /^-?[¥￥]?-?\d[\d,]*\.\d{2,}$/;
+
+/**
+ * The figures of an item row read from the right, the order every VAT item table keeps whatever its column
+ * positions: … [quantity] [unit price] amount rate tax. Right-aligned figures in wide columns sit nearer the next
+ * header's centre than their own, so this wins over the header distance once the row shows a rate between two
+ * money values; null otherwise (the header columns stand).
+ */
+function figuresFromRight(segments: readonly Segment[]): Partial<Record<Column, string>> | null {
+  const tokens = [...segments]
+    .sort((a, b) => a.x0 - b.x0)
+    .flatMap((s) => toHalfWidth(s.text).split(/\s+/))
+    .filter(Boolean);
+  const r = tokens.findLastIndex((t) => RATE_TOKEN.test(t));
+  if (r < 1 || r !== tokens.length - 2) return null;
+  const tax = tokens[r + 1]!;
+  const amount = tokens[r - 1]!;
+  if (!MONEY_TOKEN.test(amount) || !(MONEY_TOKEN.test(tax) || /^\*{3}$/.test(tax))) return null;
+  const out: Partial<Record<Column, string>> = { amount, taxRate: tokens[r]!, taxAmount: tax };
+  // Two plain numbers before the amount are quantity and unit price; one is left where its header put it.
+  const before = tokens.slice(0, r - 1);
+  const [q, p] = before.slice(-2);
+  if (before.length >= 2 && q && p && /^-?\d[\d,]*(\.\d+)?$/.test(q) && /^-?\d[\d,]*\.\d+$/.test(p)) {
+    out.quantity = q;
+    out.unitPrice = p;
+  }
+  return out;
+}
 
 /**
  * Cells by column, where two values that landed in one column (a right-aligned amount nearer the next header's

@@ -67,6 +67,10 @@ export interface LayoutChoice {
   readonly wordsMark: string;
   /** Baseline wobble of table cells (em). */
   readonly cellJitter: number;
+  /** Item table header words: 数电, legacy VAT (货物或应税劳务、服务名称 … 税率), or letter-spaced (数 量). */
+  readonly tableHeader: '数电' | 'legacy' | 'spaced';
+  /** Spec and unit price cells filled in. */
+  readonly fullRows: boolean;
   readonly pages: 1 | 2;
   readonly moneyAlign: 'right' | 'center' | 'left';
 }
@@ -204,6 +208,8 @@ export function chooseLayout(rng: Rng): LayoutChoice {
     commas: rng.chance(0.3),
     wordsMark: rng.pick(['', '⊗', 'ⓧ']),
     cellJitter: rng.chance(0.4) ? rng.range(0.03, 0.15) : 0,
+    tableHeader: rng.pick(['数电', 'legacy', 'spaced'] as const),
+    fullRows: rng.chance(0.5),
     pages: rng.chance(0.3) ? 2 : 1,
     moneyAlign: rng.pick(['right', 'center', 'left'] as const),
   };
@@ -295,7 +301,11 @@ export async function renderForeignLayout(
   };
 
   // Item table geometry: random column widths (name column wide), random alignment of money.
-  const colNames = ['项目名称', '规格型号', '单位', '数量', '单价', '金额', '税率/征收率', '税额'] as const;
+  const colNames = {
+    数电: ['项目名称', '规格型号', '单位', '数量', '单价', '金额', '税率/征收率', '税额'],
+    legacy: ['货物或应税劳务、服务名称', '规格型号', '单位', '数量', '单价', '金额', '税率', '税额'],
+    spaced: ['项 目 名 称', '规格型号', '单 位', '数 量', '单 价', '金 额', '税率/征收率', '税 额'],
+  }[L.tableHeader];
   const weights = [rng.range(2.2, 3.6), rng.range(0.8, 1.4), rng.range(0.5, 0.9), rng.range(0.6, 1.1)];
   weights.push(rng.range(0.9, 1.4), rng.range(1.1, 1.6), rng.range(0.8, 1.3), rng.range(1, 1.5));
   const tableX = mx + rng.range(0, 20);
@@ -335,7 +345,12 @@ export async function renderForeignLayout(
     const chars = [...l.name];
     const cut = wrap ? Math.min(nameFits, Math.max(2, chars.length - rng.int(1, 4))) : chars.length;
     cell(page, 0, chars.slice(0, cut).join(''), y, 'left');
+    if (L.fullRows) cell(page, 1, rng.pick(['V1.0', '500g', 'A4/70g', '标准版', 'XL-20']), y, 'left');
     if (l.unit) cell(page, 2, l.unit, y, 'center');
+    if (L.fullRows && l.quantity) {
+      const fen = Math.round(Number(l.amount) * 100);
+      cell(page, 4, (fen / 100 / Number(l.quantity)).toFixed(rng.pick([2, 6, 8])), y, L.moneyAlign);
+    }
     if (l.quantity) cell(page, 3, l.quantity, y, L.moneyAlign);
     cell(page, 5, money(l.amount), y, L.moneyAlign);
     cell(page, 6, l.taxRateLabel, y, 'center');
@@ -359,7 +374,9 @@ export async function renderForeignLayout(
     cv.text(page, words, bx + rng.range(S, S * 4), ny + L.drop * S, S);
     const small = `（小写）¥${money(doc.totals.total)}`;
     const sx = Math.max(bx + drawnW(words, S) + S * 4, colX[5]! + rng.range(-S * 2, S));
-    cv.text(page, small, Math.min(sx, W - mx - drawnW(small, S)), ny, S);
+    // No room right of the words: the figures go just below, right-aligned (as narrow layouts set them).
+    if (sx + drawnW(small, S) <= W - mx) cv.text(page, small, sx, ny, S);
+    else cv.text(page, small, W - mx - drawnW(small, S), (ny += S * 1.3), S);
     ny += lineGap();
     return ny;
   };
