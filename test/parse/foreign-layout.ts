@@ -376,7 +376,10 @@ export async function renderForeignLayout(
     const sx = Math.max(bx + drawnW(words, S) + S * 4, colX[5]! + rng.range(-S * 2, S));
     // No room right of the words: the figures go just below, right-aligned (as narrow layouts set them).
     if (sx + drawnW(small, S) <= W - mx) cv.text(page, small, sx, ny, S);
-    else cv.text(page, small, W - mx - drawnW(small, S), (ny += S * 1.3), S);
+    else {
+      ny += S * 1.3;
+      cv.text(page, small, W - mx - drawnW(small, S), ny, S);
+    }
     ny += lineGap();
     return ny;
   };
