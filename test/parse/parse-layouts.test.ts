@@ -41,7 +41,7 @@ async function roundTrip(doc: InvoiceDocument, seed: number) {
 describe('foreign layouts: PDFs drawn unlike ours parse back from their text layer', () => {
   it('key fields of random invoices in random layouts', async () => {
     await fc.assert(fc.asyncProperty(invoice, fc.integer({ min: 1, max: 2 ** 31 - 1 }), roundTrip), {
-      numRuns: Number(process.env.LAYOUT_RUNS ?? 60),
+      numRuns: Number(process.env.LAYOUT_RUNS ?? 100),
     });
   }, 120_000);
 });
