@@ -11,6 +11,7 @@
  */
 import {
   beginText,
+  degrees,
   endText,
   PDFDocument,
   PDFHexString,
@@ -71,6 +72,8 @@ export interface LayoutChoice {
   readonly tableHeader: '数电' | 'legacy' | 'spaced';
   /** Spec and unit price cells filled in. */
   readonly fullRows: boolean;
+  /** /Rotate of every page (a scan-like landscape sheet stored turned). */
+  readonly rotate: 0 | 90 | 180 | 270;
   readonly pages: 1 | 2;
   readonly moneyAlign: 'right' | 'center' | 'left';
 }
@@ -88,12 +91,14 @@ class Canvas {
     private readonly rng: Rng,
     private readonly runs: LayoutChoice['runs'],
     private readonly spacingEm: number,
+    private readonly rotate = 0,
   ) {
     this.fontRef = doc.context.nextRef();
   }
 
   addPage(w: number, h: number): PDFPage {
     const page = this.doc.addPage([w, h]);
+    if (this.rotate) page.setRotation(degrees(this.rotate));
     page.node.setFontDictionary(PDFName.of('F1'), this.fontRef);
     return page;
   }
@@ -210,6 +215,7 @@ export function chooseLayout(rng: Rng): LayoutChoice {
     cellJitter: rng.chance(0.4) ? rng.range(0.03, 0.15) : 0,
     tableHeader: rng.pick(['数电', 'legacy', 'spaced'] as const),
     fullRows: rng.chance(0.5),
+    rotate: rng.chance(0.2) ? rng.pick([90, 180, 270] as const) : 0,
     pages: rng.chance(0.3) ? 2 : 1,
     moneyAlign: rng.pick(['right', 'center', 'left'] as const),
   };
@@ -223,7 +229,7 @@ export async function renderForeignLayout(
   const rng = prng(seed);
   const L = chooseLayout(rng);
   const pdfDoc = await PDFDocument.create();
-  const cv = new Canvas(pdfDoc, rng, L.runs, L.spacing);
+  const cv = new Canvas(pdfDoc, rng, L.runs, L.spacing, L.rotate);
   const S = L.size;
   /** Width as drawn (with the layout's letter-spacing). */
   const drawnW = (t: string, size: number) => textWidth(t, size, L.spacing * size);
