@@ -68,10 +68,20 @@ function segmentsNear(hit: Hit, reach = 1.6, maxX = Number.POSITIVE_INFINITY): S
  * values on a nearby baseline belong to `hit` only left of it (side-by-side blocks set their labels on one line).
  */
 function nextLabelX(hit: Hit, stops: readonly string[], barriers: ReadonlySet<Glyph>): number {
+  const ahead = labelAheadX(hit, stops);
   for (const s of hit.line.segments) {
+    if (s.x0 >= ahead) return ahead;
     if (s.x0 <= hit.last.x + 0.01) continue;
     if (s.glyphs.some((g) => barriers.has(g)) || firstStop(s.text.replace(/\s+/g, ''), stops) >= 0) return s.x0;
   }
+  return Number.POSITIVE_INFINITY;
+}
+
+/** x of the first of `stops` after `hit` on its line, read across segments (labels drawn glyph by glyph). */
+function labelAheadX(hit: Hit, stops: readonly string[]): number {
+  const c = hit.line.compact;
+  for (let i = hit.end; i < c.length; i++)
+    if (stops.some((s) => c.startsWith(s, i))) return hit.line.compactGlyphs[i]!.x;
   return Number.POSITIVE_INFINITY;
 }
 
@@ -91,11 +101,12 @@ function textRightOf(hit: Hit, stops: readonly string[], barriers?: ReadonlySet<
   const startX = hit.last.x + (hit.last.w || hit.last.h * 0.5) * 0.5;
   const segs = hit.line.segments.filter((s) => s.x1 > startX + 0.01);
   let out = '';
+  const ahead = labelAheadX(hit, stops);
   for (const s of segs) {
     // Part of this segment may be the label itself.
     let glyphs = s.glyphs.filter((g) => g.x > hit.last.x + 0.01);
-    // Another block's label (the 购/销 of a block label written downwards) ends the value.
-    const barrier = barriers ? glyphs.findIndex((g) => barriers.has(g)) : -1;
+    // Another block's label (the 购/销 of a block label written downwards, a label drawn glyph by glyph) ends the value.
+    const barrier = glyphs.findIndex((g) => barriers?.has(g) || g.x >= ahead - 0.01);
     if (barrier >= 0) glyphs = glyphs.slice(0, barrier);
     let text = glyphs.map((g) => g.ch).join('');
     if (s.glyphs.length === glyphs.length) text = s.text;
@@ -153,6 +164,19 @@ function roleAnchors(pages: readonly PageText[]): Anchor[] {
         if (across || down) out.push({ role, g, page });
       });
     }
+  }
+  return out;
+}
+
+/** `first` glyphs with `second` just below them: a two-character label written downwards (备/注). */
+function downwardLabels(pages: readonly PageText[], first: string, second: string): Glyph[] {
+  const out: Glyph[] = [];
+  for (const page of pages) {
+    const all = page.lines.flatMap((l) => l.compactGlyphs);
+    const seconds = all.filter((o) => o.ch === second);
+    for (const g of all)
+      if (g.ch === first && seconds.some((o) => Math.abs(o.x - g.x) < g.h * 0.6 && o.y > g.y && o.y - g.y < g.h * 3))
+        out.push(g);
   }
   return out;
 }
@@ -216,8 +240,9 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
 
   // Parties.
   const anchors = roleAnchors(pages);
-  const anchorGlyphs = new Set(anchors.map((a) => a.g));
-  const stops = ['名称', '统一社会信用代码', '纳税人识别号', '地址', '开户行', '销售方', '购买方', '密码区'];
+  // Values stop at another block's label: 购/销 block anchors, and a 备注 label written downwards.
+  const anchorGlyphs = new Set([...anchors.map((a) => a.g), ...downwardLabels(pages, '备', '注')]);
+  const stops = ['名称', '统一社会信用代码', '纳税人识别号', '地址', '开户行', '销售方', '购买方', '密码区', '备注'];
   for (const hit of findLabels(pages, '名称')) {
     // The item table's header ("项目名称", "货物或应税劳务、服务名称") is no party label.
     const before = hit.line.compact.slice(Math.max(0, hit.end - 6), hit.end);
@@ -225,6 +250,9 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
     const role = roleOf(hit, anchors);
     if (!role) continue;
     let name = normText(textRightOf(hit, stops, anchorGlyphs));
+    // One character is no name (a stray glyph of a neighbouring label, 备/注 written downwards): look nearby.
+    // Nor is text holding a label of its own (收款人：…, a remark line set beside the block).
+    if (name && ([...name.replace(/\s+/g, '')].length < 2 || /\p{Script=Han}[:：]/u.test(name))) name = null;
     if (!name) {
       const seg = segmentsNear(hit, 1.2, nextLabelX(hit, stops, anchorGlyphs)).find(
         (x) =>
@@ -460,17 +488,20 @@ function toLine(c: Record<Column, string>): ParsedLine {
 
 /**
  * Text of the 备注 block: segments right of the 备注 label (inline, or 备/注 written downwards), between the
- * 价税合计 row and the 开票人 line.
+ * 价税合计 row and the 开票人 line, on the page with the totals.
  */
 function readRemark(pages: readonly PageText[]): string | null {
-  const page = pages[0]!;
+  // The page that carries the totals (the last one of a multi-page invoice).
+  const page = pages.findLast((p) => p.lines.some((l) => l.compact.includes('价税合计'))) ?? pages[0]!;
   const start = page.lines.findIndex((l) => l.compact.includes('价税合计'));
   if (start < 0) return null;
-  const endIdx = page.lines.findIndex((l, i) => i > start && /开票人[:：]/.test(l.compact));
+  const endIdx = page.lines.findIndex((l, i) => i > start && /开票人/.test(l.compact));
   const endLine = endIdx < 0 ? null : page.lines[endIdx]!;
   const block = page.lines
     .slice(start + 1, endIdx < 0 ? undefined : endIdx)
-    .filter((l) => !endLine || Math.abs(endLine.y - l.y) > 1.2 * endLine.h);
+    .filter((l) => !endLine || Math.abs(endLine.y - l.y) > 1.2 * endLine.h)
+    // The figures of 价税合计 set on their own line just below it are no remark.
+    .filter((l) => !/^[(（]小写[)）]/.test(l.compact));
   const all = block.flatMap((l) => l.compactGlyphs);
   const label = all.find(
     (g) =>
@@ -484,12 +515,38 @@ function readRemark(pages: readonly PageText[]): string | null {
   );
   if (!label) return null;
   const minX = label.x + label.h * 1.2;
+  // An inline 备注 starts its block: lines above it (a party block set between the totals and the remark) are not
+  // part of it. A label written downwards may stand centred beside its text, so lines above count up to the first
+  // one that holds another block's label.
+  const labelAt = block.findIndex((l) => l.compactGlyphs.includes(label));
+  const labelLine = block[labelAt]!;
+  const inline = /^备注/.test(labelLine.compact.slice(labelLine.compactGlyphs.indexOf(label)));
+  let top = labelAt;
+  while (
+    !inline &&
+    top > 0 &&
+    !/名称|纳税人识别号|统一社会信用代码|地址|开户行|购买方|销售方/.test(block[top - 1]!.compact)
+  )
+    top--;
   const text = block
+    .slice(top)
     .map((l) =>
       l.segments
-        .filter((x) => x.x0 > minX || (x.x0 > label.x + 0.01 && !/^备\s*注/.test(x.text)))
-        .filter((x) => x.x0 >= label.x + label.h * 0.8)
-        .map((x) => x.text.replace(/^备\s*注[:：]?/, ''))
+        .map((x) => {
+          // The label's own segment counts too (an inline 备注 set close to its text is one segment with it), without
+          // the label: 备注 inline, or the 备 of a label written downwards.
+          if (x.glyphs[0] === label) return x.text.replace(/^备\s*(注\s*)?[:：]?\s*/, '');
+          const right = label.x + label.h * 0.8;
+          if (x.x0 >= right && (x.x0 > minX || !/^备\s*注/.test(x.text))) return x.text;
+          // A glyph of a label written downwards (注) set close to its line's text: the glyphs right of the label.
+          if (!inline && x.x1 > minX)
+            return x.glyphs
+              .filter((g) => g.x >= right)
+              .map((g) => g.ch)
+              .join('');
+          return '';
+        })
+        .filter(Boolean)
         .join(' ')
         .trim(),
     )

@@ -418,7 +418,33 @@ export async function renderForeignLayout(
     for (const l of doc.lines.slice(split)) y = row(last, l, y);
   }
   y = totals(last, y + S * 0.5);
+  // 备注: below the totals, or (legacy) right of the seller block; label inline or written downwards.
+  const remarkY = y;
   if (parties === 'legacy') y = party(last, 'seller', mx + rng.range(0, 10), y) + S * 0.3;
+  if (doc.remark) {
+    // Right of the legacy seller block where it fits beside it, else below everything.
+    const besideX = Math.max(mx + contentW / 2, mx + 10 + blockW + S) + rng.range(0, 20);
+    const longest = Math.max(...doc.remark.split('\n').map((t) => drawnW(t, S)));
+    const beside = parties === 'legacy' && besideX + drawnW('备注：', S) + S * 2 + longest < W - mx;
+    const rx = beside ? besideX : mx + rng.range(0, 20);
+    let ry = beside ? remarkY : y;
+    const vertical = rng.chance(0.5);
+    if (vertical) {
+      cv.text(last, '备', rx, ry, S);
+      cv.text(last, '注', rx, ry + S * 1.3, S);
+    }
+    const lines = doc.remark.split('\n');
+    lines.forEach((t, i) => {
+      const label = !vertical && i === 0 ? `备注${L.colon}` : '';
+      const x0 = vertical ? rx + S * 2 : rx;
+      const end = label
+        ? cv.text(last, label, x0, ry, S) + S * 0.5
+        : x0 + (vertical ? 0 : drawnW(`备注${L.colon}`, S) + S * 0.5);
+      cv.text(last, t, end, ry, S);
+      ry += S * 1.4;
+    });
+    y = Math.max(y, ry + S * (vertical ? 1.3 : 0.3));
+  }
   labelled(last, '开票人', doc.drawer ?? '张三', mx + rng.range(0, 60), y + S);
   cv.finish();
   return { pdf: await pdfDoc.save(), layout: { ...L, parties } };
