@@ -68,13 +68,21 @@ function segmentsNear(hit: Hit, reach = 1.6, maxX = Number.POSITIVE_INFINITY): S
  * values on a nearby baseline belong to `hit` only left of it (side-by-side blocks set their labels on one line).
  */
 function nextLabelX(hit: Hit, stops: readonly string[], barriers: ReadonlySet<Glyph>): number {
-  const ahead = labelAheadX(hit, stops);
+  let best = labelAheadX(hit, stops);
   for (const s of hit.line.segments) {
-    if (s.x0 >= ahead) return ahead;
-    if (s.x0 <= hit.last.x + 0.01) continue;
-    if (s.glyphs.some((g) => barriers.has(g)) || firstStop(s.text.replace(/\s+/g, ''), stops) >= 0) return s.x0;
+    if (s.x0 >= best || s.x0 <= hit.last.x + 0.01) continue;
+    if (s.glyphs.some((g) => barriers.has(g)) || firstStop(s.text.replace(/\s+/g, ''), stops) >= 0) best = s.x0;
   }
-  return Number.POSITIVE_INFINITY;
+  // The labels of a block beside this one may sit on a baseline just off this line's: they bound it too.
+  const h = hit.line.h;
+  for (const l of hit.page.lines) {
+    if (l === hit.line || Math.abs(l.y - hit.line.y) > 1.2 * Math.max(l.h, h)) continue;
+    l.compactGlyphs.forEach((g, i) => {
+      if (g.x <= hit.last.x + h || g.x >= best) return;
+      if (barriers.has(g) || stops.some((st) => l.compact.startsWith(st, i))) best = g.x;
+    });
+  }
+  return best;
 }
 
 /** x of the first of `stops` after `hit` on its line, read across segments (labels drawn glyph by glyph). */
@@ -516,8 +524,8 @@ function readRemark(pages: readonly PageText[]): string | null {
   if (!label) return null;
   const minX = label.x + label.h * 1.2;
   // An inline 备注 starts its block: lines above it (a party block set between the totals and the remark) are not
-  // part of it. A label written downwards may stand centred beside its text, so lines above count up to the first
-  // one that holds another block's label.
+  // part of it. A label written downwards may stand centred beside its text, so the line or so above it counts, up
+  // to one that holds another block's label.
   const labelAt = block.findIndex((l) => l.compactGlyphs.includes(label));
   const labelLine = block[labelAt]!;
   const inline = /^备注/.test(labelLine.compact.slice(labelLine.compactGlyphs.indexOf(label)));
@@ -525,6 +533,7 @@ function readRemark(pages: readonly PageText[]): string | null {
   while (
     !inline &&
     top > 0 &&
+    block[top - 1]!.y >= label.y - 1.6 * label.h &&
     !/名称|纳税人识别号|统一社会信用代码|地址|开户行|购买方|销售方/.test(block[top - 1]!.compact)
   )
     top--;

@@ -423,7 +423,13 @@ export async function renderForeignLayout(
   if (parties === 'legacy') y = party(last, 'seller', mx + rng.range(0, 10), y) + S * 0.3;
   if (doc.remark) {
     // Right of the legacy seller block where it fits beside it, else below everything.
-    const besideX = Math.max(mx + contentW / 2, mx + 10 + blockW + S) + rng.range(0, 20);
+    const nameW =
+      drawnW(`${L.roleLabel === 'prefixed' ? '销售方' : ''}名称${L.colon}`, S) +
+      L.gap * S * 0.5 +
+      0.3 * S +
+      drawnW(doc.seller.name, S + 2) +
+      (L.roleLabel === 'vertical' ? 3 * S : 0);
+    const besideX = Math.max(mx + contentW / 2, mx + 10 + Math.max(blockW, nameW) + S) + rng.range(0, 20);
     const longest = Math.max(...doc.remark.split('\n').map((t) => drawnW(t, S)));
     const beside = parties === 'legacy' && besideX + drawnW('备注：', S) + S * 2 + longest < W - mx;
     const rx = beside ? besideX : mx + rng.range(0, 20);
