@@ -36,6 +36,10 @@ const UNIT_TESTS_OUTSIDE_THEIR_MODULE: Readonly<Record<string, readonly string[]
   'test/platform/input-patterns.test.ts': ['scan'],
   // The renderer is the parser's oracle: invoices we render must parse back to their fields.
   'test/parse/parse-round-trip.test.ts': ['documents'],
+  // The same invoices (the renderer's document type) drawn in foreign layouts by a test-only pdf-lib generator.
+  'test/parse/invoice-arbitrary.ts': ['documents'],
+  'test/parse/foreign-layout.ts': ['documents'],
+  'test/parse/parse-layouts.test.ts': ['documents'],
   'test/parse/parse-bad-files.test.ts': ['documents'],
   // Pictures: rendered invoices as photos, read with the OCR engine the parse worker loads.
   'test/parse/parse-images.test.ts': ['documents', 'collection'],

@@ -79,10 +79,12 @@ export function buildPage(glyphs: readonly Glyph[], width: number, height: numbe
   const groupY: number[] = [];
   const groupH: number[] = [];
   for (const g of sorted) {
-    // Compare against the recent lines only (sorted by y, so older ones are above).
+    // Compare against the recent lines only (sorted by y, so older ones are above). The tolerance leans on the
+    // larger size, so a value set in a smaller font (a narrow cell) beside its row still joins it.
     let placed = false;
     for (let k = groups.length - 1; k >= Math.max(0, groups.length - 4); k--) {
-      const tol = 0.5 * Math.min(g.h, groupH[k]!);
+      const small = Math.min(g.h, groupH[k]!);
+      const tol = 0.5 * Math.max(small, 0.75 * Math.max(g.h, groupH[k]!));
       if (Math.abs(g.y - groupY[k]!) <= tol) {
         groups[k]!.push(g);
         placed = true;

@@ -54,20 +54,50 @@ function valueAfter(hit: Hit, re: RegExp): string | null {
 }
 
 /** Segments right of a label on lines whose baseline is within `reach` line heights, nearest line first. */
-function segmentsNear(hit: Hit, reach = 1.6): Segment[] {
+function segmentsNear(hit: Hit, reach = 1.6, maxX = Number.POSITIVE_INFINITY): Segment[] {
   const startX = hit.last.x + (hit.last.w || hit.last.h * 0.5) * 0.5;
   const h = hit.line.h;
   return hit.page.lines
     .filter((l) => Math.abs(l.y - hit.line.y) <= reach * Math.max(h, l.h))
     .sort((a, b) => Math.abs(a.y - hit.line.y) - Math.abs(b.y - hit.line.y))
-    .flatMap((l) => l.segments.filter((s) => s.x0 > startX - 0.01));
+    .flatMap((l) => l.segments.filter((s) => s.x0 > startX - 0.01 && s.x0 < maxX));
+}
+
+/**
+ * Where the next label right of `hit` on its line begins (a segment holding one of `stops` or a block anchor):
+ * values on a nearby baseline belong to `hit` only left of it (side-by-side blocks set their labels on one line).
+ */
+function nextLabelX(hit: Hit, stops: readonly string[], barriers: ReadonlySet<Glyph>): number {
+  let best = labelAheadX(hit, stops);
+  for (const s of hit.line.segments) {
+    if (s.x0 >= best || s.x0 <= hit.last.x + 0.01) continue;
+    if (s.glyphs.some((g) => barriers.has(g)) || firstStop(s.text.replace(/\s+/g, ''), stops) >= 0) best = s.x0;
+  }
+  // The labels of a block beside this one may sit on a baseline just off this line's: they bound it too.
+  const h = hit.line.h;
+  for (const l of hit.page.lines) {
+    if (l === hit.line || Math.abs(l.y - hit.line.y) > 1.2 * Math.max(l.h, h)) continue;
+    l.compactGlyphs.forEach((g, i) => {
+      if (g.x <= hit.last.x + h || g.x >= best) return;
+      if (barriers.has(g) || stops.some((st) => l.compact.startsWith(st, i))) best = g.x;
+    });
+  }
+  return best;
+}
+
+/** x of the first of `stops` after `hit` on its line, read across segments (labels drawn glyph by glyph). */
+function labelAheadX(hit: Hit, stops: readonly string[]): number {
+  const c = hit.line.compact;
+  for (let i = hit.end; i < c.length; i++)
+    if (stops.some((s) => c.startsWith(s, i))) return hit.line.compactGlyphs[i]!.x;
+  return Number.POSITIVE_INFINITY;
 }
 
 /** Value matching `re` right after the label, else in a nearby segment to its right (values on their own baseline). */
-function valueNear(hit: Hit, re: RegExp, reach = 1.6): string | null {
+function valueNear(hit: Hit, re: RegExp, reach = 1.6, maxX = Number.POSITIVE_INFINITY): string | null {
   const same = valueAfter(hit, re);
   if (same) return same;
-  for (const s of segmentsNear(hit, reach)) {
+  for (const s of segmentsNear(hit, reach, maxX)) {
     const m = new RegExp(`^${re.source}`).exec(toHalfWidth(s.text.replace(/\s+/g, '').replace(/^[:：]/, '')));
     if (m) return m[1] ?? m[0];
   }
@@ -75,17 +105,21 @@ function valueNear(hit: Hit, re: RegExp, reach = 1.6): string | null {
 }
 
 /** The first segment(s) right of a label on its line, up to the next label in `stops` (text only). */
-function textRightOf(hit: Hit, stops: readonly string[]): string | null {
+function textRightOf(hit: Hit, stops: readonly string[], barriers?: ReadonlySet<Glyph>): string | null {
   const startX = hit.last.x + (hit.last.w || hit.last.h * 0.5) * 0.5;
   const segs = hit.line.segments.filter((s) => s.x1 > startX + 0.01);
   let out = '';
+  const ahead = labelAheadX(hit, stops);
   for (const s of segs) {
     // Part of this segment may be the label itself.
-    const glyphs = s.glyphs.filter((g) => g.x > hit.last.x + 0.01);
+    let glyphs = s.glyphs.filter((g) => g.x > hit.last.x + 0.01);
+    // Another block's label (the 购/销 of a block label written downwards, a label drawn glyph by glyph) ends the value.
+    const barrier = glyphs.findIndex((g) => barriers?.has(g) || g.x >= ahead - 0.01);
+    if (barrier >= 0) glyphs = glyphs.slice(0, barrier);
     let text = glyphs.map((g) => g.ch).join('');
     if (s.glyphs.length === glyphs.length) text = s.text;
     text = text.replace(/^[:：\s]+/, '');
-    const stopAt = firstStop(text, stops);
+    const stopAt = barrier >= 0 ? text.length : firstStop(text, stops);
     if (stopAt >= 0) {
       out += text.slice(0, stopAt);
       break;
@@ -98,14 +132,21 @@ function textRightOf(hit: Hit, stops: readonly string[]): string | null {
   return v ? v : null;
 }
 
+/** Index in `text` where the first of `stops` begins, blanks inside a label ignored (名  称); -1 when none. */
 function firstStop(text: string, stops: readonly string[]): number {
+  const at: number[] = [];
+  let compact = '';
+  for (let i = 0; i < text.length; i++) {
+    if (/\s/.test(text[i]!)) continue;
+    at.push(i);
+    compact += text[i];
+  }
   let best = -1;
-  const compact = text;
   for (const s of stops) {
     const i = compact.indexOf(s);
     if (i >= 0 && (best < 0 || i < best)) best = i;
   }
-  return best;
+  return best < 0 ? -1 : at[best]!;
 }
 
 interface Anchor {
@@ -131,6 +172,19 @@ function roleAnchors(pages: readonly PageText[]): Anchor[] {
         if (across || down) out.push({ role, g, page });
       });
     }
+  }
+  return out;
+}
+
+/** `first` glyphs with `second` just below them: a two-character label written downwards (备/注). */
+function downwardLabels(pages: readonly PageText[], first: string, second: string): Glyph[] {
+  const out: Glyph[] = [];
+  for (const page of pages) {
+    const all = page.lines.flatMap((l) => l.compactGlyphs);
+    const seconds = all.filter((o) => o.ch === second);
+    for (const g of all)
+      if (g.ch === first && seconds.some((o) => Math.abs(o.x - g.x) < g.h * 0.6 && o.y > g.y && o.y - g.y < g.h * 3))
+        out.push(g);
   }
   return out;
 }
@@ -194,16 +248,27 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
 
   // Parties.
   const anchors = roleAnchors(pages);
-  const stops = ['名称', '统一社会信用代码', '纳税人识别号', '地址', '开户行', '销售方', '购买方', '密码区'];
+  // Values stop at another block's label: 购/销 block anchors, and a 备注 label written downwards.
+  const anchorGlyphs = new Set([...anchors.map((a) => a.g), ...downwardLabels(pages, '备', '注')]);
+  const stops = ['名称', '统一社会信用代码', '纳税人识别号', '地址', '开户行', '销售方', '购买方', '密码区', '备注'];
   for (const hit of findLabels(pages, '名称')) {
     // The item table's header ("项目名称", "货物或应税劳务、服务名称") is no party label.
     const before = hit.line.compact.slice(Math.max(0, hit.end - 6), hit.end);
     if (/项目名称|服务名称|劳务名称|货物名称|\)名称|）名称/.test(before)) continue;
     const role = roleOf(hit, anchors);
     if (!role) continue;
-    let name = normText(textRightOf(hit, stops));
+    let name = normText(textRightOf(hit, stops, anchorGlyphs));
+    // One character is no name (a stray glyph of a neighbouring label, 备/注 written downwards): look nearby.
+    // Nor is text holding a label of its own (收款人：…, a remark line set beside the block).
+    if (name && ([...name.replace(/\s+/g, '')].length < 2 || /\p{Script=Han}[:：]/u.test(name))) name = null;
     if (!name) {
-      const seg = segmentsNear(hit, 1.2).find((x) => /\p{Script=Han}{2,}/u.test(x.text) && !/[:：]/.test(x.text));
+      const seg = segmentsNear(hit, 1.2, nextLabelX(hit, stops, anchorGlyphs)).find(
+        (x) =>
+          /\p{Script=Han}{2,}/u.test(x.text) &&
+          !/[:：]/.test(x.text) &&
+          firstStop(x.text.replace(/\s+/g, ''), stops) < 0 &&
+          !x.glyphs.some((g) => anchorGlyphs.has(g)),
+      );
       name = normText(seg?.text ?? null);
     }
     if (name && !/^[:：]?$/.test(name)) d.set(`${role}.name`, cleanName(name), src, c);
@@ -211,7 +276,7 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
   for (const hit of findLabels(pages, /纳税人识别号|统一社会信用代码(?!\/)/)) {
     const role = roleOf(hit, anchors);
     if (!role) continue;
-    const v = valueNear(hit, /([0-9A-Z]{15,20})(?![0-9A-Z])/, 1.8);
+    const v = valueNear(hit, /([0-9A-Z]{15,20})(?![0-9A-Z])/, 1.8, nextLabelX(hit, stops, anchorGlyphs));
     d.set(`${role}.taxId`, normTaxId(v), src, c);
   }
 
@@ -240,8 +305,13 @@ export function readPageText(pages: readonly PageText[], d: InvoiceDraft, src: F
   }
   const sumHits = findLabels(pages, /合计/).filter((h) => !/价税合计|合计\(?大写|税合计/.test(h.line.compact));
   for (const sumHit of sumHits.reverse()) {
+    // Figures of the 合计 row: its own line, or a baseline slightly off it — never the 价税合计 row's (小写) total,
+    // which tight layouts set within reach.
+    const otherRows = new Set(
+      sumHit.page.lines.filter((l) => l !== sumHit.line && /价税|小写|大写/.test(l.compact)).flatMap((l) => l.segments),
+    );
     const amounts = segmentsNear(sumHit, 1.6)
-      .filter((x) => Math.abs(x.y - sumHit.line.y) <= 1.6 * sumHit.line.h)
+      .filter((x) => Math.abs(x.y - sumHit.line.y) <= 1.6 * sumHit.line.h && !otherRows.has(x))
       .sort((a, b) => a.x0 - b.x0)
       .flatMap((x) => [...toHalfWidth(x.text.replace(/\s+/g, '')).matchAll(MONEY)].map((m) => m[0]));
     if (amounts.length >= 2) {
@@ -332,6 +402,7 @@ function readItemTable(pages: readonly PageText[]): ParsedLine[] {
       for (const [col, texts] of spill(line.segments.map((s) => [colOf(s), s.text] as const))) {
         cells[col] = texts.join(col === 'name' ? '' : ' ');
       }
+      Object.assign(cells, figuresFromRight(line.segments.filter((s) => !/^(name|index)$/.test(colOf(s)))));
       const hasAmount = cells.amount && normMoney(cells.amount.split(' ').pop() ?? '') !== null;
       if (hasAmount) {
         push();
@@ -359,6 +430,36 @@ function readItemTable(pages: readonly PageText[]): ParsedLine[] {
 }
 
 const COLUMN_ORDER: readonly Column[] = HEADERS.map(([c]) => c);
+
+const RATE_TOKEN = /^(\d{1,2}(\.\d+)?%|免税|不征税|\*{3})$/;
+const MONEY_TOKEN = /^-?[¥￥]?-?\d[\d,]*\.\d{2,}$/;
+
+/**
+ * The figures of an item row read from the right, the order every VAT item table keeps whatever its column
+ * positions: … [quantity] [unit price] amount rate tax. Right-aligned figures in wide columns sit nearer the next
+ * header's centre than their own, so this wins over the header distance once the row shows a rate between two
+ * money values; null otherwise (the header columns stand).
+ */
+function figuresFromRight(segments: readonly Segment[]): Partial<Record<Column, string>> | null {
+  const tokens = [...segments]
+    .sort((a, b) => a.x0 - b.x0)
+    .flatMap((s) => toHalfWidth(s.text).split(/\s+/))
+    .filter(Boolean);
+  const r = tokens.findLastIndex((t) => RATE_TOKEN.test(t));
+  if (r < 1 || r !== tokens.length - 2) return null;
+  const tax = tokens[r + 1]!;
+  const amount = tokens[r - 1]!;
+  if (!MONEY_TOKEN.test(amount) || !(MONEY_TOKEN.test(tax) || /^\*{3}$/.test(tax))) return null;
+  const out: Partial<Record<Column, string>> = { amount, taxRate: tokens[r]!, taxAmount: tax };
+  // Two plain numbers before the amount are quantity and unit price; one is left where its header put it.
+  const before = tokens.slice(0, r - 1);
+  const [q, p] = before.slice(-2);
+  if (before.length >= 2 && q && p && /^-?\d[\d,]*(\.\d+)?$/.test(q) && /^-?\d[\d,]*\.\d+$/.test(p)) {
+    out.quantity = q;
+    out.unitPrice = p;
+  }
+  return out;
+}
 
 /**
  * Cells by column, where two values that landed in one column (a right-aligned amount nearer the next header's
@@ -395,17 +496,20 @@ function toLine(c: Record<Column, string>): ParsedLine {
 
 /**
  * Text of the 备注 block: segments right of the 备注 label (inline, or 备/注 written downwards), between the
- * 价税合计 row and the 开票人 line.
+ * 价税合计 row and the 开票人 line, on the page with the totals.
  */
 function readRemark(pages: readonly PageText[]): string | null {
-  const page = pages[0]!;
+  // The page that carries the totals (the last one of a multi-page invoice).
+  const page = pages.findLast((p) => p.lines.some((l) => l.compact.includes('价税合计'))) ?? pages[0]!;
   const start = page.lines.findIndex((l) => l.compact.includes('价税合计'));
   if (start < 0) return null;
-  const endIdx = page.lines.findIndex((l, i) => i > start && /开票人[:：]/.test(l.compact));
+  const endIdx = page.lines.findIndex((l, i) => i > start && /开票人/.test(l.compact));
   const endLine = endIdx < 0 ? null : page.lines[endIdx]!;
   const block = page.lines
     .slice(start + 1, endIdx < 0 ? undefined : endIdx)
-    .filter((l) => !endLine || Math.abs(endLine.y - l.y) > 1.2 * endLine.h);
+    .filter((l) => !endLine || Math.abs(endLine.y - l.y) > 1.2 * endLine.h)
+    // The figures of 价税合计 set on their own line just below it are no remark.
+    .filter((l) => !/^[(（]小写[)）]/.test(l.compact));
   const all = block.flatMap((l) => l.compactGlyphs);
   const label = all.find(
     (g) =>
@@ -419,12 +523,39 @@ function readRemark(pages: readonly PageText[]): string | null {
   );
   if (!label) return null;
   const minX = label.x + label.h * 1.2;
+  // An inline 备注 starts its block: lines above it (a party block set between the totals and the remark) are not
+  // part of it. A label written downwards may stand centred beside its text, so the line or so above it counts, up
+  // to one that holds another block's label.
+  const labelAt = block.findIndex((l) => l.compactGlyphs.includes(label));
+  const labelLine = block[labelAt]!;
+  const inline = /^备注/.test(labelLine.compact.slice(labelLine.compactGlyphs.indexOf(label)));
+  let top = labelAt;
+  while (
+    !inline &&
+    top > 0 &&
+    block[top - 1]!.y >= label.y - 1.6 * label.h &&
+    !/名称|纳税人识别号|统一社会信用代码|地址|开户行|购买方|销售方/.test(block[top - 1]!.compact)
+  )
+    top--;
   const text = block
+    .slice(top)
     .map((l) =>
       l.segments
-        .filter((x) => x.x0 > minX || (x.x0 > label.x + 0.01 && !/^备\s*注/.test(x.text)))
-        .filter((x) => x.x0 >= label.x + label.h * 0.8)
-        .map((x) => x.text.replace(/^备\s*注[:：]?/, ''))
+        .map((x) => {
+          // The label's own segment counts too (an inline 备注 set close to its text is one segment with it), without
+          // the label: 备注 inline, or the 备 of a label written downwards.
+          if (x.glyphs[0] === label) return x.text.replace(/^备\s*(注\s*)?[:：]?\s*/, '');
+          const right = label.x + label.h * 0.8;
+          if (x.x0 >= right && (x.x0 > minX || !/^备\s*注/.test(x.text))) return x.text;
+          // A glyph of a label written downwards (注) set close to its line's text: the glyphs right of the label.
+          if (!inline && x.x1 > minX)
+            return x.glyphs
+              .filter((g) => g.x >= right)
+              .map((g) => g.ch)
+              .join('');
+          return '';
+        })
+        .filter(Boolean)
         .join(' ')
         .trim(),
     )
