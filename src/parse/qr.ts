@@ -39,11 +39,6 @@ export interface QrHit {
   readonly angle: number;
 }
 
-/** Decodes QR codes in `pixels`; answers their texts (possibly none). */
-export async function readQrTexts(pixels: Pixels, binarizer: Binarizer = 'LocalAverage'): Promise<string[]> {
-  return (await readQrHits(pixels, binarizer)).map((h) => h.text);
-}
-
 /** Decodes QR codes in `pixels` with their orientation. */
 export async function readQrHits(pixels: Pixels, binarizer: Binarizer = 'LocalAverage'): Promise<QrHit[]> {
   if (!prepared) return [];
@@ -67,11 +62,6 @@ export async function readQrHits(pixels: Pixels, binarizer: Binarizer = 'LocalAv
       const { topLeft: a, topRight: b } = r.position;
       return { text: r.text, angle: (Math.atan2(b.y - a.y, b.x - a.x) * 180) / Math.PI };
     });
-}
-
-/** The first text that is an invoice QR payload (tax-rules §3), else the first text at all, else null. */
-export function pickInvoicePayload(texts: readonly string[]): string | null {
-  return texts.find((t) => parseInvoiceQrPayload(t).ok) ?? texts[0] ?? null;
 }
 
 /** Some issuers print blanks in empty fields (`01,31, ,2351…,2150.63,20230130, ,F366`): trims every field. */

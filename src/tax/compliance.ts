@@ -221,7 +221,7 @@ function evaluateRule(id: ComplianceRuleId, rules: ComplianceRules, facts: Compl
     case 'duplicate': {
       const p = rules.duplicate.params;
       const d = facts.duplicates;
-      if (p.sameNumber && d.sameNumber) return fail(`与 ${d.sameNumber} 重复：票种、发票代码和号码相同`);
+      if (p.sameNumber && d.sameNumber) return fail(`与 ${d.sameNumber} 重复：同一张发票（发票代码和号码相同）`);
       if (p.sameFingerprint && d.sameFingerprint) {
         return fail(`与 ${d.sameFingerprint} 重复：销售方税号、号码、开票日期和价税合计相同`);
       }

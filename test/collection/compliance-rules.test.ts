@@ -15,6 +15,10 @@ interface Finding {
 }
 interface Item {
   id: string;
+  kind: string;
+  issueDate: string;
+  totals: { total: string };
+  duplicateOf: string | null;
   compliance: { result: string; findings: Finding[] };
 }
 
@@ -159,7 +163,7 @@ for (const dialect of TEST_DIALECTS) {
       expect(dup.compliance.result).toBe('block');
       expect(dup.compliance.findings.find((f) => f.rule === 'duplicate')).toMatchObject({
         outcome: 'fail',
-        reason: `与 ${first.id} 重复：票种、发票代码和号码相同`,
+        reason: `与 ${first.id} 重复：同一张发票（发票代码和号码相同）`,
       });
       const del = await t.app.inject({
         method: 'DELETE',
@@ -169,6 +173,25 @@ for (const dialect of TEST_DIALECTS) {
       expect(del.statusCode).toBe(204);
       const after = (await get(t, a, `/api/v1/received-invoices/${second.id}`)).json() as Item;
       expect(after.compliance.result).toBe('pass');
+    });
+
+    it('blocks a typed-in entry of an invoice already received as a file, whatever 数电 kind it names', async () => {
+      const blue = await issueBlue(t, b, { buyer: { name: 'A 销方有限公司', taxId: a.sellerTaxId } });
+      const xml = (await fetchFile(t, b, `/api/v1/invoices/${blue.serialNo}/files/xml`)).rawPayload;
+      const file = (await upload(t, a, [{ name: `${blue.number}.xml`, data: xml }])).json().items[0] as Item;
+      expect(file.kind).toBe('82');
+      const typed = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/received-invoices',
+        headers: a.auth,
+        payload: { number: blue.number, issueDate: file.issueDate, total: file.totals.total, kind: '81' },
+      });
+      expect(typed.statusCode, typed.body).toBe(201);
+      const entry = typed.json().items[0] as Item;
+      const dup = await settled(entry.id, (i) => i.compliance.result !== 'pending' && i.duplicateOf !== null);
+      expect(dup.duplicateOf).toBe(file.id);
+      expect(dup.compliance.findings.find((f) => f.rule === 'duplicate')).toMatchObject({ outcome: 'fail' });
+      expect(dup.compliance.result).toBe('block');
     });
 
     it('recomputes existing items when a blocking rule is turned on, and back; audited; B untouched', async () => {

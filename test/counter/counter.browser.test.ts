@@ -152,7 +152,8 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_POPPLER)('counter pages in headless Chromi
     const saved = await h.api('GET', `/api/v1/counter/settings?sellerTaxId=${h.creds.sellerTaxId}`);
     expect(saved.json.receipt).toMatchObject({ paper: '80', header: '欢迎光临 演示门店' });
     await page.waitForFunction(imageLoaded, '.counter-receipt img');
-    const pdf = await page.pdf({ width: '80mm', preferCSSPageSize: true, printBackground: true });
+    // A4 asked for: an 80 mm page can only come from the layout's own `@page` rule.
+    const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true });
     const text = pdfText(pdf);
     expect(text).toContain('欢迎光临 演示门店');
     expect(text).toContain('合计 ¥92.00');

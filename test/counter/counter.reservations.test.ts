@@ -347,7 +347,7 @@ for (const dialect of TEST_DIALECTS) {
       const again = get(t, a, `/api/v1/counter/reservations/changes?after=${woke.version}&wait=20`);
       await reserve(t, qr.key, {}, '198.51.100.71');
       expect((await again).json<{ version: number }>().version).toBeGreaterThan(woke.version);
-      // Another tenant's waiter is not woken by it.
+      // Another tenant's version does not move with it (so its waiters have nothing to wake for).
       const other = (await get(t, b, '/api/v1/counter/reservations/changes')).json<{ version: number }>();
       expect(other.version).toBe(0);
     });

@@ -14,6 +14,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadOcrEngine } from '../../src/modules/collection/ocr-engine.js';
 import { renderInvoiceDocuments } from '../../src/modules/documents/render/render-invoice-documents.js';
 import { sampleInvoice } from '../../src/modules/documents/render/sample-invoices.js';
+import { InvoiceDraft } from '../../src/parse/draft.js';
+import { readImage } from '../../src/parse/image.js';
 import {
   type OcrEngine,
   parseInvoiceFile,
@@ -129,6 +131,9 @@ describe('synthetic photos of our own rendered invoices', () => {
     // Pixels stored turned a quarter left; orientation 6 says "turn right to view".
     const jpeg = await sharp(page).rotate(-90).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer();
     expect(readImageHeader(jpeg)).toMatchObject({ type: 'jpeg', orientation: 6 });
+    // The QR is found upright: EXIF turned the pixels, not the QR's angle (which would also rescue OCR).
+    const report = await readImage(jpeg, new InvoiceDraft('image'));
+    expect(Math.abs(report.qr.angle ?? 90)).toBeLessThan(3);
     const r = await parseInvoiceFile(jpeg, { ocr });
     expect(r.number).toBe(doc.number);
     expect(r.seller.name).toBe(doc.seller.name);

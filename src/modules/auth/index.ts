@@ -25,6 +25,7 @@ export { createApiApp, createTenant, createUser, getTenant, listApiApps, rotateA
 export {
   createTenantUser,
   findUserByName,
+  isActiveUser,
   listAllUsers,
   listUsers,
   resetUserPassword,

@@ -40,6 +40,12 @@ export async function listUsers({ db }: Pick<Ctx, 'db'>, tenantId: string) {
   return (await findUsersOfTenant(db, tenantId)).map(userView);
 }
 
+/** Whether the tenant has this user and it is not disabled (e.g. a personal collection address still takes mail). */
+export async function isActiveUser({ db }: Pick<Ctx, 'db'>, tenantId: string, userId: string): Promise<boolean> {
+  const user = await findUserOfTenant(db, tenantId, userId);
+  return user !== undefined && user.disabled !== 1;
+}
+
 async function userOrThrow(db: Ctx['db'], tenantId: string, userId: string): Promise<User> {
   const user = await findUserOfTenant(db, tenantId, userId);
   if (!user) throw new AppError(USER_NOT_FOUND);

@@ -2,6 +2,7 @@
  * The catalogue's CSV file (导入/导出): one header row naming the columns (Chinese or English, any order), then one
  * item per row. Pure: the caller passes the text (its size capped by the route) and gets every row or its errors.
  */
+import { csvCell } from '../../platform/table-export.js';
 import { normalizeTaxRate, parseCsvRecords } from '../../tax/index.js';
 import type { CatalogueItem } from './catalogue.tables.js';
 import type { FieldError, ItemFields } from './item-rules.js';
@@ -116,14 +117,6 @@ export function parseCatalogueCsv(text: string): CsvParse {
     };
   });
   return { ok: true, rows };
-}
-
-/** One CSV cell, always quoted; formula-looking text gets a `'` and a long digit string a leading tab (for Excel). */
-function csvCell(value: string): string {
-  let safe = value;
-  if (/^[=+@\t\r]/.test(value) || (value.startsWith('-') && !/^-\d/.test(value))) safe = `'${value}`;
-  else if (/^\d{12,}$/.test(value)) safe = `\t${value}`;
-  return `"${safe.replace(/"/g, '""')}"`;
 }
 
 /** The export: UTF-8 with BOM (Excel), the {@link CSV_COLUMNS} header, one row per item. */

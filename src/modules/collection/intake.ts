@@ -109,6 +109,12 @@ export function sniffReceivedFormat(bytes: Uint8Array): string {
 /** The formats intake reads (a ZIP of them too). */
 const INVOICE_FORMATS = new Set(['pdf', 'ofd', 'xml', 'png', 'jpeg', 'webp']);
 
+/** Whether intake takes these bytes: an invoice format or a ZIP (sniffed, never the name or the declared type). */
+export function isIntakeFile(bytes: Uint8Array): boolean {
+  const format = sniffReceivedFormat(bytes);
+  return format === 'zip' || INVOICE_FORMATS.has(format);
+}
+
 const blobStores = new WeakMap<Deps, BlobStore>();
 
 /** The blob store received files live in (documents' store: content-addressed, `BLOB_STORE` fs or db). */

@@ -48,9 +48,17 @@ export async function loadOcrEngine(): Promise<OcrEngine | null> {
   }
   // One thread per session: the parse pool runs up to two workers; parallelism comes from the workers.
   const options = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' as const };
-  const det = await ort.InferenceSession.create(models.detectionPath, options);
-  const rec = await ort.InferenceSession.create(models.recognitionPath, options);
-  const dictionary = [...fs.readFileSync(models.dictionaryPath, 'utf8').split('\n'), ' '];
+  let det: Session;
+  let rec: Session;
+  let dictionary: string[];
+  try {
+    det = await ort.InferenceSession.create(models.detectionPath, options);
+    rec = await ort.InferenceSession.create(models.recognitionPath, options);
+    dictionary = [...fs.readFileSync(models.dictionaryPath, 'utf8').split('\n'), ' '];
+  } catch {
+    // Models missing or unreadable: pictures yield what their QR code says, as without the engine.
+    return null;
+  }
   return {
     name: OCR_ENGINE_NAME,
     recognize: (image) => recognize(image, { ort, det, rec, split, dictionary }),

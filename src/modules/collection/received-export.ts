@@ -77,9 +77,6 @@ const COLUMNS: readonly ExportColumn<Row>[] = [
   { header: 'ID', type: 'text', width: 30, value: (r) => r.id },
 ];
 
-/** The export's header row (CSV and XLSX). */
-export const RECEIVED_EXPORT_HEADER: readonly string[] = COLUMNS.map((c) => c.header);
-
 async function* pages(db: Kysely<Database>, tenantId: string, filters: ReceivedInvoiceFilters): AsyncGenerator<Row[]> {
   let before: string | null = null;
   for (;;) {

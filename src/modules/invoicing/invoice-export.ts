@@ -10,6 +10,7 @@ import type { Database } from '../../platform/db/database.js';
 import { type ExportColumn, type ExportFormat, tableExportChunks } from '../../platform/table-export.js';
 import { fenToDecimalString, getInvoiceKindInfo, isInvoiceKind } from '../../tax/index.js';
 import { type InvoiceExportRow, type InvoiceFilters, readInvoiceExportPage } from './invoice-lists.repo.js';
+import type { InvoiceOrigin } from './invoicing.tables.js';
 
 /** Rows read per query, and written per chunk. */
 export const EXPORT_PAGE_ROWS = 1000;
@@ -27,7 +28,12 @@ const STATUS_NAMES: Record<string, string> = {
   partially_reversed: '部分红冲',
 };
 
-const ORIGIN_NAMES: Record<string, string> = { direct: '接口开票', scan_order: '扫码开票' };
+/** Every origin has its name (the type makes a new origin fail to compile until it gets one). */
+const ORIGIN_NAMES: Record<InvoiceOrigin, string> = {
+  direct: '接口开票',
+  scan_order: '扫码开票',
+  counter_reservation: '预约开票',
+};
 
 const COLUMNS: readonly ExportColumn<InvoiceExportRow>[] = [
   { header: '流水号', type: 'text', width: 24, value: (r) => r.serial_no },
@@ -53,13 +59,10 @@ const COLUMNS: readonly ExportColumn<InvoiceExportRow>[] = [
   { header: '金额', type: 'money', width: 16, value: (r) => fenToDecimalString(Number(r.amount_fen)) },
   { header: '税额', type: 'money', width: 14, value: (r) => fenToDecimalString(Number(r.tax_fen)) },
   { header: '价税合计', type: 'money', width: 16, value: (r) => fenToDecimalString(Number(r.total_fen)) },
-  { header: '来源', type: 'text', width: 10, value: (r) => ORIGIN_NAMES[r.origin] ?? r.origin },
+  { header: '来源', type: 'text', width: 10, value: (r) => ORIGIN_NAMES[r.origin as InvoiceOrigin] ?? r.origin },
   { header: '业务系统', type: 'text', width: 14, value: (r) => r.business_system_code ?? '' },
   { header: '失败原因', type: 'text', width: 30, value: (r) => r.failure_reason ?? '' },
 ];
-
-/** The export's header row (CSV and XLSX). */
-export const EXPORT_HEADER: readonly string[] = COLUMNS.map((c) => c.header);
 
 /** Keyset pages of the matching rows, newest first; each page is read only when the previous one was consumed. */
 export async function* exportPages(

@@ -17,6 +17,7 @@ export { ORDER_EVENTS, type OrderEvent } from './order-events.js';
 export { countOrdersByStatus } from './order-stats.repo.js';
 export { type OrderTitle, orderSerialNo } from './order-title.js';
 export { orderLinks } from './order-view.js';
+export { POSTER_SIZES, type PosterSize, type QrPosterLayout, renderQrPosterPdf } from './poster.js';
 export { renderQr } from './qr-image.js';
 export { scanOrdersRoutes } from './routes/orders.routes.js';
 export { scanSettingsRoutes } from './routes/settings.routes.js';

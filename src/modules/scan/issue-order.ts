@@ -54,7 +54,7 @@ export async function startOrderInvoice(
     meta === undefined && orderNo !== undefined
       ? await updateOrderIfReturning(db, orderId, orderNo, ['submitted', 'failed'], moving(orderNo))
       : undefined;
-  if (order) await announceMove(deps, order);
+  if (order) await announceOrderChanged(deps, order);
   else {
     order = await findOrderById(db, orderId);
     if (!order) throw new Error(`scan order ${orderId} vanished`);
@@ -75,7 +75,7 @@ export async function startOrderInvoice(
           })
         : await updateOrderIf(db, order.id, ['submitted', 'failed'], set);
       if (!moved) return undefined;
-      await announceMove(deps, order);
+      await announceOrderChanged(deps, order);
     } else if (order.status !== 'invoicing' || order.invoice_id !== null) {
       if (order.status === 'open' && options.rethrow) throw new AppError(ORDER_NOT_SUBMITTED);
       return order;
@@ -102,12 +102,4 @@ export async function startOrderInvoice(
     if (options.rethrow) throw err;
   }
   return undefined;
-}
-
-/**
- * The start of invoicing wakes the screens that follow an order live (码上开票's `?since=&wait=`). Only counter
- * orders have such a screen: other orders skip the signal (on PostgreSQL a NOTIFY round trip per order).
- */
-async function announceMove(deps: Deps, order: ScanOrder): Promise<void> {
-  if (order.source === 'counter') await announceOrderChanged(deps, order.id);
 }

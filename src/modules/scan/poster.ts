@@ -20,16 +20,34 @@ const WHITE = [255, 255, 255] as const;
 const INK = [33, 33, 33] as const;
 const GREY = [110, 110, 110] as const;
 
+type Rgb = readonly [number, number, number];
+
+/** What a QR poster says: the scan-to-invoice 台卡 and the counter's reservation poster share one layout. */
+export interface QrPosterLayout {
+  /** The link the QR code carries (also printed in the footer for those who type it). */
+  url: string;
+  size: PosterSize;
+  /** The band's colour. */
+  accent: Rgb;
+  /** The band's headline and the line under it. */
+  title: string;
+  subtitle: string;
+  /** Under the band: the seller, and a second, smaller line when set. */
+  heading: string;
+  subheading: string | null;
+  /** The numbered steps under the QR code. */
+  steps: readonly string[];
+}
+
 /**
- * 台卡: the printable poster of a setting's static QR code (码上开票) — a red band with "扫码开具发票", the seller,
- * the QR code (vector, quiet zone kept clear), three steps and the link itself for those who type it. Everything
- * scales with the paper: A5 is A4 at 148/210.
+ * A QR poster: a coloured band with the headline, the seller, the QR code (vector, quiet zone kept clear, framed just
+ * outside it), the steps and the link itself. Everything scales with the paper: A5 is A4 at 148/210.
  */
-export function posterDrawing(input: PosterInput): PageDrawing {
-  const [width, height] = POSTER_SIZES[input.size];
+function qrPosterDrawing(layout: QrPosterLayout): PageDrawing {
+  const [width, height] = POSTER_SIZES[layout.size];
   const k = width / 210;
   const ops: DrawOp[] = [];
-  const centered = (text: string, y: number, size: number, color: readonly [number, number, number], bold = false) => {
+  const centered = (text: string, y: number, size: number, color: Rgb, bold = false) => {
     let s = size;
     // Long names shrink to fit the margins rather than run off the page.
     while (s > 3 * k && measureText(text, s) > width - 24 * k) s *= 0.92;
@@ -38,14 +56,14 @@ export function posterDrawing(input: PosterInput): PageDrawing {
 
   // The band: a stroke as wide as the band is tall.
   const band = 46 * k;
-  ops.push({ kind: 'line', x1: 0, y1: band / 2, x2: width, y2: band / 2, width: band, color: RED });
-  centered('扫码开具发票', 26 * k, 17 * k, WHITE, true);
-  centered('数电发票 · 自助开票', 38 * k, 6 * k, WHITE);
+  ops.push({ kind: 'line', x1: 0, y1: band / 2, x2: width, y2: band / 2, width: band, color: layout.accent });
+  centered(layout.title, 26 * k, 17 * k, WHITE, true);
+  centered(layout.subtitle, 38 * k, 6 * k, WHITE);
 
-  centered(input.sellerName, 62 * k, 8.5 * k, INK, true);
-  if (input.settingName) centered(input.settingName, 73 * k, 6 * k, GREY);
+  centered(layout.heading, 62 * k, 8.5 * k, INK, true);
+  if (layout.subheading) centered(layout.subheading, 73 * k, 6 * k, GREY);
 
-  const qr = createQrMatrix(input.url);
+  const qr = createQrMatrix(layout.url);
   const qrSize = 100 * k;
   const qrX = (width - qrSize) / 2;
   const qrY = 98 * k;
@@ -53,9 +71,10 @@ export function posterDrawing(input: PosterInput): PageDrawing {
   // A thin frame just outside the quiet zone (4 modules).
   const pad = Math.max(7 * k, (qrSize / qr.count) * 4);
   const [l, t, r, b] = [qrX - pad, qrY - pad, qrX + qrSize + pad, qrY + qrSize + pad];
-  const frame = { kind: 'path', width: 0.6 * k, color: RED } as const;
   ops.push({
-    ...frame,
+    kind: 'path',
+    width: 0.6 * k,
+    color: layout.accent,
     commands: [
       ['M', l, t],
       ['L', r, t],
@@ -65,17 +84,10 @@ export function posterDrawing(input: PosterInput): PageDrawing {
     ],
   });
 
-  const steps = [
-    '1. 打开微信、支付宝或手机相机，扫描上方二维码',
-    input.entersAmount
-      ? '2. 输入消费金额，填写发票抬头（个人或单位名称、税号）'
-      : '2. 填写发票抬头（个人或单位名称、税号）',
-    '3. 提交后即可下载电子发票，也可发送到邮箱',
-  ];
   const stepsTop = b + 15 * k;
   const stepSize = 5.6 * k;
-  const stepX = Math.max(18 * k, (width - Math.max(...steps.map((s) => measureText(s, stepSize)))) / 2);
-  steps.forEach((text, i) => {
+  const stepX = Math.max(18 * k, (width - Math.max(...layout.steps.map((s) => measureText(s, stepSize)))) / 2);
+  layout.steps.forEach((text, i) => {
     ops.push({ kind: 'text', x: stepX, y: stepsTop + i * 10 * k, size: stepSize, text, color: INK });
   });
 
@@ -89,14 +101,42 @@ export function posterDrawing(input: PosterInput): PageDrawing {
     width: 0.3 * k,
     color: GREY,
   });
-  centered(input.url, footer - 2 * k, 3.6 * k, GREY);
+  centered(layout.url, footer - 2 * k, 3.6 * k, GREY);
   centered('电子发票与纸质发票具有同等法律效力', footer + 5 * k, 3.6 * k, GREY);
   return { width, height, ops };
 }
 
+/** A QR poster as a one-page PDF (same input, same bytes); `idSeed` keeps the PDF's id stable. */
+export function renderQrPosterPdf(layout: QrPosterLayout, meta: { title: string; idSeed: string }): Buffer {
+  return renderDrawingPdf([qrPosterDrawing(layout)], meta);
+}
+
+/**
+ * 台卡: the printable poster of a setting's static QR code (码上开票) — a red band with "扫码开具发票", the seller and
+ * the setting's name, the QR code, three steps and the link.
+ */
+function staticPosterLayout(input: PosterInput): QrPosterLayout {
+  return {
+    url: input.url,
+    size: input.size,
+    accent: RED,
+    title: '扫码开具发票',
+    subtitle: '数电发票 · 自助开票',
+    heading: input.sellerName,
+    subheading: input.settingName,
+    steps: [
+      '1. 打开微信、支付宝或手机相机，扫描上方二维码',
+      input.entersAmount
+        ? '2. 输入消费金额，填写发票抬头（个人或单位名称、税号）'
+        : '2. 填写发票抬头（个人或单位名称、税号）',
+      '3. 提交后即可下载电子发票，也可发送到邮箱',
+    ],
+  };
+}
+
 /** The poster as a one-page PDF (same input, same bytes). */
 export function renderPosterPdf(input: PosterInput): Buffer {
-  return renderDrawingPdf([posterDrawing(input)], {
+  return renderQrPosterPdf(staticPosterLayout(input), {
     title: `扫码开具发票 ${input.sellerName}`,
     idSeed: `poster:${input.size}:${input.url}`,
   });

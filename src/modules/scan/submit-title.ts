@@ -35,7 +35,7 @@ export async function submitTitle(
     .execute((trx) => recordSubmission(deps, trx, order, setting, title));
   if (accepted) {
     deps.jobs.notify();
-    await announceOrderChanged(deps, order.id);
+    await announceOrderChanged(deps, order);
   }
   return { order: (await findOrderById(deps.db.kysely, order.id))!, accepted };
 }

@@ -31,8 +31,17 @@ export async function announceOrderSettled(deps: Pick<Deps, 'signals' | 'logger'
   }
 }
 
-/** {@link announceOrderSettled} for a change short of settling (submitted, invoicing, withdrawn). */
-export const announceOrderChanged = announceOrderSettled;
+/**
+ * {@link announceOrderSettled} for a change short of settling (submitted, invoicing, withdrawn) — of counter orders
+ * only: 码上开票's screen follows them live; other orders' `?since=&wait=` callers see such a change at their safety
+ * re-read, and their paths do not pay a NOTIFY round trip on PostgreSQL for it.
+ */
+export async function announceOrderChanged(
+  deps: Pick<Deps, 'signals' | 'logger'>,
+  order: Pick<ScanOrder, 'id' | 'source'>,
+): Promise<void> {
+  if (order.source === 'counter') await announceOrderSettled(deps, order.id);
+}
 
 /**
  * `GET …/orders/{orderNo}?since=S&wait=N`: waits at most N seconds until the order's (effective) status is no longer

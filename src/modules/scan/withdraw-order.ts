@@ -47,7 +47,7 @@ export async function withdrawOrder(
     }
     return true;
   });
-  if (won) await announceOrderChanged(deps, order.id);
+  if (won) await announceOrderChanged(deps, order);
   const current = (await findOrderById(deps.db.kysely, order.id))!;
   if (!won && current.status !== 'withdrawn') {
     throw new AppError(ORDER_ALREADY_SUBMITTED, `订单 ${orderNo} 已提交抬头（${current.status}），不能撤回`);

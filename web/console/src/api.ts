@@ -38,17 +38,21 @@ export function withQuery(path: string, query: Query = {}): string {
 
 type ErrorBody = { error?: { code?: string; message?: string; requestId?: string; details?: Record<string, unknown> } };
 
-/** Sends a call of the console (same-origin cookie session, CSRF header on writes); a network failure is an ApiError. */
+/**
+ * Sends a call of the console (same-origin cookie session, CSRF header on writes); a network failure is an ApiError.
+ * A `FormData` body goes as multipart (uploads), anything else as JSON.
+ */
 async function send(method: string, path: string, body: unknown, accept?: string): Promise<Response> {
   const headers: Record<string, string> = accept ? { accept } : {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   try {
     return await fetch(path, {
       method,
       headers,
       credentials: 'same-origin',
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined ? {} : { body: form ? body : JSON.stringify(body) }),
     });
   } catch {
     throw new ApiError(0, 'NETWORK_ERROR', '无法连接服务器，请检查网络后重试');

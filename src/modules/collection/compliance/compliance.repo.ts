@@ -17,6 +17,8 @@ export interface ComplianceItemRow {
   buyer_tax_id: string | null;
   total_fen: number | null;
   verification_status: string;
+  /** The pool's duplicate link (intake.ts refreshDuplicates): the one definition of "same invoice". */
+  duplicate_of: string | null;
   file_id: string | null;
   index_in_file: number;
   created_at: number;
@@ -45,6 +47,7 @@ export async function findComplianceItems(
       'buyer_tax_id',
       'total_fen',
       'verification_status',
+      'duplicate_of',
       'file_id',
       'index_in_file',
       'created_at',
@@ -63,7 +66,7 @@ export async function findComplianceItems(
 }
 
 /** The kinds of duplicate compliance looks for (src/tax/compliance.ts `ComplianceFacts.duplicates`). */
-export type DuplicateKey = 'sameNumber' | 'sameFingerprint' | 'sameFile';
+export type DuplicateKey = 'sameFingerprint' | 'sameFile';
 
 /**
  * The earliest live item of the tenant, created before `item` (ties by id), that duplicates it by `key`: the same
@@ -88,13 +91,7 @@ export async function findEarlierDuplicate(
         eb.and([eb('created_at', '=', item.created_at), eb('id', '<', item.id)]),
       ]),
     );
-  if (key === 'sameNumber') {
-    if (item.number === null) return null;
-    q = q
-      .where('kind', '=', item.kind)
-      .where('code', item.code === null ? 'is' : '=', item.code)
-      .where('number', '=', item.number);
-  } else if (key === 'sameFingerprint') {
+  if (key === 'sameFingerprint') {
     if (item.seller_tax_id === null || item.number === null || item.issue_date === null || item.total_fen === null) {
       return null;
     }

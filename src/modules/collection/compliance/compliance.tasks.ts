@@ -41,7 +41,7 @@ export const recomputeRulesTask = defineTask({
 });
 
 /**
- * After a verification result (`received.verified`, `received.changed`): the item's compliance again (the rule
+ * After a verification result (`received.verified`, which a `received.changed` always comes with): the item's compliance again (the rule
  * 查验结果为正常 depends on it). The verification stage may also call recomputeCompliance itself: it is idempotent.
  */
 export const recomputeOnEventTask = defineTask({
@@ -64,5 +64,6 @@ declare module '../../../platform/jobs/index.js' {
 /** Compliance's background work: recomputing items after a rules change. */
 export function registerComplianceTasks(registry: TaskRegistry, deps: Deps): void {
   registry.register(deps, COMPLIANCE_TASKS);
-  deps.events.subscribe(['received.verified', 'received.changed'], recomputeOnEventTask.id);
+  // `received.changed` is always published with a `received.verified` of the same result: one recompute.
+  deps.events.subscribe(['received.verified'], recomputeOnEventTask.id);
 }

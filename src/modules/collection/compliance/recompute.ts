@@ -52,7 +52,8 @@ export async function recomputeCompliance(
       },
       orgs: orgFacts,
       duplicates: {
-        sameNumber: duplicate?.sameNumber ? await findEarlierDuplicate(db, tenantId, item, 'sameNumber') : null,
+        // Same invoice (kind/code/number; 数电 kinds share one number space): the pool's own link, kept by intake.
+        sameNumber: duplicate?.sameNumber ? item.duplicate_of : null,
         sameFingerprint: duplicate?.sameFingerprint
           ? await findEarlierDuplicate(db, tenantId, item, 'sameFingerprint')
           : null,

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Deps } from '../../../platform/deps.js';
-import { intakeReceivedFiles } from '../intake.js';
+import { intakeReceivedFiles, isIntakeFile } from '../intake.js';
 import { getParsePool, ParseRejected } from '../parse-pool.js';
-import { deleteMailRaw, findMailById, findMailRaw, finishMail, setMailHeaders } from './mail.repo.js';
+import { deleteMailRaw, findAddress, findMailById, findMailRaw, finishMail, setMailHeaders } from './mail.repo.js';
 import { type MailDetail, type MailFileDetail, mailDetailJson } from './mail-detail.js';
 import { classifyLink, downloadLink, MAX_LINK_DOWNLOADS } from './mail-links.js';
 import type { ParsedMail } from './parse-mail.js';
@@ -10,19 +9,6 @@ import { capSubject } from './store-mail.js';
 
 /** Attachments of one mail handed to intake at most (the rest are recorded as skipped). */
 export const MAX_MAIL_ATTACHMENTS = 50;
-
-/** The invoice file types a mail may carry, by their first bytes (never the name or the declared type). */
-export function isInvoiceFileType(bytes: Uint8Array): boolean {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024));
-  if (b.subarray(0, 4).toString('latin1') === 'PK\u0003\u0004') return true; // ZIP or OFD
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return true; // JPEG
-  if (b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return true; // PNG
-  const text = b.toString('latin1');
-  if (text.includes('%PDF-')) return true; // PDF (the header may follow a few junk bytes)
-  return /^(\uFEFF|\u00EF\u00BB\u00BF)?\s*<[?a-zA-Z]/.test(text); // XML
-}
-
-const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** A link as shown in the detail: scheme, host and path, without query (download tokens live there). */
 const linkLabel = (raw: string) => {
@@ -36,7 +22,7 @@ const linkLabel = (raw: string) => {
 
 /**
  * `collection/import-mail`: parses a stored mail on the parse pool, hands its invoice attachments and the files behind its allowed
- * links to intake (source `mail`, sourceRef the mail's id, broughtBy the sender), and records the outcome with a
+ * links to intake (source `mail`, sourceRef the mail's id, broughtBy the user of a personal address, else the sender), and records the outcome with a
  * result per file. Idempotent: a mail no longer `pending` is left alone, and intake answers existing items for
  * files it has seen, so a second run after a crash imports nothing twice.
  */
@@ -67,6 +53,9 @@ export async function runImportMail(deps: Deps, mailId: string): Promise<void> {
     return;
   }
   const from = parsed.from ?? mail.from_address;
+  // Who brought it: the user whose personal address it reached (a From header can say anything); else the sender.
+  const address = mail.address_id ? await findAddress(db, mail.tenant_id, mail.address_id) : undefined;
+  const broughtBy = address?.owner_type === 'user' ? address.owner_id : from;
   await setMailHeaders(db, mailId, { from_address: from, subject: capSubject(parsed.subject) });
 
   const details: MailFileDetail[] = [];
@@ -74,8 +63,8 @@ export async function runImportMail(deps: Deps, mailId: string): Promise<void> {
   for (const att of parsed.attachments) {
     const name = (att.filename ?? 'attachment').slice(0, 255);
     const base = { origin: 'attachment' as const, name, size: att.size, contentType: att.contentType.slice(0, 100) };
-    if (!isInvoiceFileType(att.content)) {
-      details.push({ ...base, result: 'skipped', reason: '不是发票文件类型（PDF、OFD、XML、ZIP、JPEG、PNG）' });
+    if (!isIntakeFile(att.content)) {
+      details.push({ ...base, result: 'skipped', reason: '不是发票文件类型（PDF、OFD、XML、ZIP、JPEG、PNG、WebP）' });
     } else if (pending.length >= MAX_MAIL_ATTACHMENTS) {
       details.push({ ...base, result: 'skipped', reason: `每封邮件最多导入 ${MAX_MAIL_ATTACHMENTS} 个附件` });
     } else {
@@ -96,7 +85,7 @@ export async function runImportMail(deps: Deps, mailId: string): Promise<void> {
     const base = { origin: 'link' as const, name: linkLabel(link) };
     if (!got.ok) {
       details.push({ ...base, result: got.reason === 'refused' ? 'refused' : 'failed', reason: got.message });
-    } else if (!isInvoiceFileType(got.bytes)) {
+    } else if (!isIntakeFile(got.bytes)) {
       details.push({ ...base, size: got.bytes.byteLength, result: 'skipped', reason: '链接内容不是发票文件' });
     } else {
       const index = details.push({ ...base, size: got.bytes.byteLength, result: 'imported' }) - 1;
@@ -112,13 +101,15 @@ export async function runImportMail(deps: Deps, mailId: string): Promise<void> {
       files: [{ fileName, bytes }],
       source: 'mail',
       sourceRef: mail.id,
-      ...(from ? { broughtBy: from } : {}),
+      ...(broughtBy ? { broughtBy } : {}),
       ...(mail.buyer_org_id ? { buyerOrgId: mail.buyer_org_id } : {}),
     });
     const fileResult = result.files[0];
     const d = details[index] as MailFileDetail;
-    d.sha256 = sha256Of(bytes);
-    if (fileResult) d.fileId = fileResult.fileId;
+    if (fileResult) {
+      d.sha256 = fileResult.sha256;
+      d.fileId = fileResult.fileId;
+    }
     d.itemIds = result.items.map((it) => it.id);
     if (fileResult?.error) {
       d.result = 'not_invoice';

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import type { Deps } from '../../../platform/deps.js';
+import { isActiveUser } from '../../auth/index.js';
 import { findAddressByLocalPart } from './mail.repo.js';
 import type { ReceivedMailAddress } from './mail.tables.js';
 import { storeIncomingMail } from './store-mail.js';
@@ -23,7 +24,7 @@ const smtpError = (code: number, message: string) => Object.assign(new Error(mes
 
 /**
  * The collection address a recipient names, or null: `local@COLLECT_MAIL_DOMAIN` (case-insensitive) whose local part
- * is a stored address (one index lookup).
+ * is a stored address (one index lookup) whose owner can still receive (orgs are never deleted; users can be disabled).
  */
 export async function resolveRecipient(deps: Deps, address: string): Promise<ReceivedMailAddress | null> {
   const domain = deps.config.collectMail.mailDomain;
@@ -31,7 +32,13 @@ export async function resolveRecipient(deps: Deps, address: string): Promise<Rec
   const at = address.lastIndexOf('@');
   if (at <= 0) return null;
   if (address.slice(at + 1).toLowerCase() !== domain) return null;
-  return (await findAddressByLocalPart(deps.db.kysely, address.slice(0, at).toLowerCase())) ?? null;
+  const row = await findAddressByLocalPart(deps.db.kysely, address.slice(0, at).toLowerCase());
+  if (!row) return null;
+  // A disabled user's personal address is no longer listed (nor rotatable): it takes no mail either.
+  if (row.owner_type === 'user' && !(await isActiveUser({ db: deps.db.kysely }, row.tenant_id, row.owner_id))) {
+    return null;
+  }
+  return row;
 }
 
 /**

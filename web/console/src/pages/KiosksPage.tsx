@@ -4,6 +4,7 @@ import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Tab
 import { useState } from 'react';
 import { errorMessage, get, post } from '../api';
 import { PageState } from '../components/PageState';
+import { SecretOnceModal } from '../components/SecretOnce';
 import { dateTime } from '../format';
 import { can, useSession } from '../session';
 import { useToast } from '../toast';
@@ -159,23 +160,14 @@ export default function KiosksPage() {
           </Form.Item>
         </Form>
       </Modal>
-      <Modal
-        open={created !== null}
+      <SecretOnceModal
         title="终端链接"
-        onOk={() => setCreated(null)}
-        onCancel={() => setCreated(null)}
-        cancelButtonProps={{ style: { display: 'none' } }}
-        okText="我已保存"
-      >
-        <Alert
-          type="warning"
-          showIcon
-          message="链接只显示这一次：在门店终端的浏览器中打开并设为主页。泄露后请停用并新建。"
-        />
-        <Typography.Paragraph copyable code data-testid="kiosk-url" style={{ marginTop: 12, wordBreak: 'break-all' }}>
-          {created}
-        </Typography.Paragraph>
-      </Modal>
+        label="自助打印终端链接"
+        secret={created}
+        warning="链接只显示这一次：在门店终端的浏览器中打开并设为主页。泄露后请停用并新建。"
+        testId="kiosk-url"
+        onClose={() => setCreated(null)}
+      />
     </PageState>
   );
 }

@@ -3,7 +3,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Input, Modal, Select, Space } from 'antd';
 import { useRef, useState } from 'react';
 import { errorMessage, get } from '../../api';
-import { useSession } from '../../session';
 import { useToast } from '../../toast';
 import type { RulesView } from './ReceivedRulesPage';
 import { type ReceivedInvoice, uploadReceivedFiles } from './received-api';
@@ -62,7 +61,6 @@ function DropZone({ onFiles }: { onFiles: (files: File[]) => void }) {
 
 /** 上传发票: drag several PDF/OFD/XML/image/ZIP files in, optionally say which of the tenant's orgs received them. */
 export function UploadModal({ open, onClose }: { open: boolean; onClose: (items?: ReceivedInvoice[]) => void }) {
-  const { data: session } = useSession();
   const queryClient = useQueryClient();
   const message = useToast();
   const [files, setFiles] = useState<File[]>([]);
@@ -76,7 +74,7 @@ export function UploadModal({ open, onClose }: { open: boolean; onClose: (items?
     enabled: open,
   });
   const upload = useMutation({
-    mutationFn: () => uploadReceivedFiles(files, session?.csrfToken, { note, buyerTaxId: buyerTaxId ?? '' }),
+    mutationFn: () => uploadReceivedFiles(files, { note, buyerTaxId: buyerTaxId ?? '' }),
     onSuccess: async (res) => {
       void message.success(`已接收 ${files.length} 个文件，识别出 ${res.items.length} 张发票`);
       await queryClient.invalidateQueries({ queryKey: ['/api/v1/received-invoices'] });

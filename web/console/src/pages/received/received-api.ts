@@ -1,5 +1,5 @@
 /** Shapes, labels and the upload call of the 收票 pages (lazy chunks only: nothing here is in the entry bundle). */
-import { ApiError } from '../../api';
+import { api } from '../../api';
 
 export interface ComplianceFinding {
   rule: string;
@@ -139,55 +139,16 @@ export const FIELD_SOURCE_LABELS: Record<string, string> = {
   manual: '手工录入',
 };
 
-/**
- * Uploads files as multipart (`file` parts) with the session's CSRF token (the JSON `api()` cannot send a form);
- * a refusal throws an ApiError with the API's Chinese message.
- */
-export async function uploadReceivedFiles(
+/** Uploads files as multipart (`file` parts) through the console's API client (CSRF, refusals, an ended session). */
+export function uploadReceivedFiles(
   files: File[],
-  csrfToken: string | undefined,
   extra: Record<string, string> = {},
 ): Promise<{ items: ReceivedInvoice[] }> {
   const form = new FormData();
   for (const [k, v] of Object.entries(extra)) if (v) form.append(k, v);
   for (const f of files) form.append('file', f, f.name);
-  let res: Response;
-  try {
-    res = await fetch('/api/v1/received-invoices', {
-      method: 'POST',
-      body: form,
-      credentials: 'same-origin',
-      headers: { accept: 'application/json', ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}) },
-    });
-  } catch {
-    throw new ApiError(0, 'NETWORK_ERROR', '无法连接服务器，请检查网络后重试');
-  }
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  if (!res.ok) {
-    const e = (json as { error?: { code?: string; message?: string; requestId?: string } } | null)?.error;
-    throw new ApiError(
-      res.status,
-      e?.code ?? `HTTP_${res.status}`,
-      e?.message ?? `上传失败（HTTP ${res.status}）`,
-      e?.requestId ?? null,
-    );
-  }
-  return json as { items: ReceivedInvoice[] };
+  return api<{ items: ReceivedInvoice[] }>('POST', '/api/v1/received-invoices', form);
 }
 
 /** The file endpoint of an item (the original bytes, as received). */
 export const itemFileUrl = (id: string) => `/api/v1/received-invoices/${encodeURIComponent(id)}/file`;
-
-/** How the original is shown: PDFs in a frame, images as images, the rest offered as a download. */
-export function previewKind(fileName: string | null): 'pdf' | 'image' | 'download' {
-  const name = (fileName ?? '').toLowerCase();
-  if (name.endsWith('.pdf')) return 'pdf';
-  if (/\.(png|jpe?g|webp|gif|bmp)$/.test(name)) return 'image';
-  return 'download';
-}
