@@ -4,13 +4,15 @@
  * (`pdftotext -layout` + `pdfimages -list`, poppler-utils; `zbarimg` too when installed), with how many of the key
  * fields each reads correctly. Pictures: the photo fixture and synthetic photos of rendered invoices (pdftoppm, then
  * turned, faded, enlarged to 12 MP with sharp), read by QR alone (`photo-qr`) and with OCR (`photo-ocr`, fewer
- * iterations: OCR_ITERATIONS), against `zbarimg` on the same pictures. Writes bench/results/collect-parse.json.
+ * iterations: OCR_ITERATIONS), against `zbarimg` on the same pictures; scanned PDFs of the same pages (a JPEG per
+ * page, no text layer) by QR alone (`scan-qr`) and with OCR (`scan-ocr`). Writes bench/results/collect-parse.json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { loadOcrEngine } from '../src/modules/collection/ocr-engine.js';
 import { renderInvoiceDocuments } from '../src/modules/documents/render/render-invoice-documents.js';
@@ -38,7 +40,7 @@ interface Expected {
 
 interface Sample {
   name: string;
-  format: 'pdf' | 'pdf-text' | 'ofd' | 'xml' | 'photo-qr' | 'photo-ocr';
+  format: 'pdf' | 'pdf-text' | 'ofd' | 'xml' | 'photo-qr' | 'photo-ocr' | 'scan-qr' | 'scan-ocr';
   bytes: Buffer;
   expected: Expected | null;
 }
@@ -119,6 +121,18 @@ async function samples(): Promise<Sample[]> {
       out.push({ name: `${s.name} ${what}`, format: 'photo-qr', bytes, expected: s.expected });
       out.push({ name: `${s.name} ${what}`, format: 'photo-ocr', bytes, expected: s.expected });
     }
+    // A scanned PDF of the same page (150-dpi JPEG as the page's only content, as scanners make them).
+    const scan = await PDFDocument.create();
+    const img = await scan.embedJpg(await sharp(page).jpeg({ quality: 85 }).toBuffer());
+    scan.addPage([img.width * 0.48, img.height * 0.48]).drawImage(img, {
+      x: 0,
+      y: 0,
+      width: img.width * 0.48,
+      height: img.height * 0.48,
+    });
+    const scanBytes = Buffer.from(await scan.save());
+    out.push({ name: `${s.name} scan`, format: 'scan-qr', bytes: scanBytes, expected: s.expected });
+    out.push({ name: `${s.name} scan`, format: 'scan-ocr', bytes: scanBytes, expected: s.expected });
     for (const f of fs.readdirSync(tmp)) fs.rmSync(path.join(tmp, f));
   }
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -189,14 +203,15 @@ async function main() {
   const times = new Map<string, number[]>();
   const fields = new Map<string, { got: number; of: number }>();
   for (const s of all) {
-    if (s.format === 'photo-ocr' && !ocr) continue;
+    const withOcr = s.format === 'photo-ocr' || s.format === 'scan-ocr';
+    if (withOcr && !ocr) continue;
     const options = {
       cMapUrl,
       textLayerOnly: s.format === 'pdf-text',
-      ...(s.format === 'photo-ocr' && ocr ? { ocr } : {}),
+      ...(withOcr && ocr ? { ocr } : {}),
     };
-    const warm = s.format === 'photo-ocr' ? 1 : 3;
-    const iterations = s.format === 'photo-ocr' ? OCR_ITERATIONS : ITERATIONS;
+    const warm = withOcr ? 1 : 3;
+    const iterations = withOcr ? OCR_ITERATIONS : ITERATIONS;
     let result: ParsedInvoice | null = null;
     for (let i = 0; i < warm; i++) result = await parseInvoiceFile(s.bytes, options).catch(() => null);
     const list = times.get(s.format) ?? [];

@@ -18,7 +18,9 @@ function closure(key, seen = new Set()) {
   return seen;
 }
 
-const entryKey = Object.keys(manifest).find((k) => manifest[k].isEntry);
+// Two entries (vite.config.ts): the console (index.html) and the assistant pages (assistant.html).
+const entryKey = Object.keys(manifest).find((k) => manifest[k].isEntry && k.endsWith('index.html'));
+const assistantKey = Object.keys(manifest).find((k) => manifest[k].isEntry && k.endsWith('assistant.html'));
 const base = closure(entryKey);
 const route = (page) => {
   const key = Object.keys(manifest).find((k) => k.endsWith(`/${page}.tsx`) || k.endsWith(`${page}.tsx`));
@@ -40,6 +42,18 @@ const rows = [
   ['invoices (pool + drawer)', union(base, route('pages/InvoicesPage'))],
   ['issue form (with src/tax)', union(base, route('pages/IssuePage'))],
 ];
+if (assistantKey) {
+  const assistant = closure(assistantKey);
+  rows.push(
+    ['assistant entry (发票助手, no console router/layout)', assistant],
+    ['assistant select page (PC)', union(assistant, route('assistant/SelectPage'))],
+    [
+      'assistant select page (phone, camera + zxing reader; wasm not counted)',
+      union(assistant, route('assistant/SelectPage'), route('assistant/CameraScanner')),
+    ],
+    ['assistant view page', union(assistant, route('assistant/ViewPage'))],
+  );
+}
 const all = Object.values(manifest)
   .map((e) => e.file)
   .filter((f) => f.endsWith('.js'));

@@ -1,7 +1,18 @@
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import pino, { type Logger } from 'pino';
+import {
+  assistantEventsRoutes,
+  assistantPageRoutes,
+  assistantPushRoutes,
+  assistantStaticPagesRoutes,
+  billsRoutes,
+  deductionRoutes,
+  folderRoutes,
+  PUSH_MAX_INCOMING_BYTES,
+} from './modules/assistant/index.js';
 import { auditRoutes } from './modules/audit/index.js';
 import {
   appsRoutes,
@@ -45,6 +56,7 @@ import { registerOpenApi } from './platform/http/openapi.js';
 import { installRequestParsers } from './platform/http/request-parsers.js';
 import { serverTimeoutOptions } from './platform/http/server-timeouts.js';
 import { installValidators } from './platform/http/validators.js';
+import { installWaitingRequests } from './platform/http/waiting-requests.js';
 import { countJobsByState, countScheduledJobs, createTaskRegistry } from './platform/jobs/index.js';
 import { createJobsRuntime } from './platform/jobs-runtime.js';
 import { withRedaction } from './platform/log-redaction.js';
@@ -101,6 +113,7 @@ export async function createRuntime(
     signals,
     channel: sandbox,
     verificationChannel: sandbox.verification,
+    deductionChannel: sandbox.deduction,
   };
   registerAllTasks(registry, deps);
   return {
@@ -175,6 +188,8 @@ export async function buildApp(
   app.addHook('onRoute', (route) => {
     routes.push(route);
   });
+  // Every `?wait` route: its connection outlives a short HTTP_CONNECTION_TIMEOUT_MS while it waits.
+  installWaitingRequests(app);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -188,6 +203,21 @@ export async function buildApp(
   decorateAuth(app);
   await registerOpenApi(app, deps.config);
   await app.register(rateLimit, { global: false });
+  // WebSockets (the assistant's push): registered before every route, so an upgrade request to any other route is
+  // answered over HTTP and its socket destroyed; the server's timeouts stop at the upgrade (ws clears the socket's
+  // timeout) and the push keeps its own liveness (pings). Incoming frames are heartbeats: tiny.
+  await app.register(websocket, {
+    options: { maxPayload: PUSH_MAX_INCOMING_BYTES, perMessageDeflate: false },
+    errorHandler: (error, socket, request) => {
+      request.log.warn({ err: error.message }, 'websocket error');
+      socket.terminate();
+    },
+    // Closing: every socket gets 1001 (going away) so clients reconnect (to another node) at once.
+    preClose(done) {
+      for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');
+      done();
+    },
+  });
   registerMetrics(app, metrics, deps.config);
   registerHealth(app, deps, options.isDraining ?? (() => false));
 
@@ -196,6 +226,13 @@ export async function buildApp(
   await app.register(scanH5Routes, { deps });
   await app.register(counterH5Routes, { deps });
   await app.register(publicDocumentsRoutes, { deps });
+  await app.register(assistantPageRoutes, { deps });
+  await app.register(assistantStaticPagesRoutes, {
+    deps,
+    ...(options.consoleDistDir ? { distDir: options.consoleDistDir } : {}),
+  });
+  // Its own auth hook (API app token only; the WebSocket may carry it in `access_token=`).
+  await app.register(assistantPushRoutes, { deps });
   await app.register(consoleStaticRoutes, {
     deps,
     ...(options.consoleDistDir ? { distDir: options.consoleDistDir } : {}),
@@ -228,6 +265,10 @@ export async function buildApp(
     await authed.register(receivedFilesRoutes, { deps });
     await authed.register(receivedRulesRoutes, { deps });
     await authed.register(mailRoutes, { deps });
+    await authed.register(assistantEventsRoutes, { deps });
+    await authed.register(folderRoutes, { deps });
+    await authed.register(billsRoutes, { deps });
+    await authed.register(deductionRoutes, { deps });
     if (runtime.sandbox) {
       const sandboxOrg = (tenantId: string, taxId: string) => getOrg({ db: deps.db.kysely }, tenantId, taxId);
       await authed.register(sandboxRoutes, { deps, sandbox: runtime.sandbox, getOrg: sandboxOrg });

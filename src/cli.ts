@@ -1,34 +1,20 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import pino from 'pino';
-import { createRuntime } from './app.js';
-import { readDemoCredentials } from './demo-seed.js';
-import { serve } from './main.js';
-import { sealAllChains, verifyAuditChains } from './modules/audit/index.js';
-import {
-  createApiApp,
-  createTenant,
-  createTenantUser,
-  findUserByName,
-  getTenant,
-  listAllUsers,
-  resetUserPassword,
-  rotateAppSecret,
-  USER_ROLES,
-  type UserRole,
-} from './modules/auth/index.js';
-import { IMPORT_LIMITS, issueSandboxCredential } from './modules/channels/index.js';
-import { importTaxCodes, seedInvoices } from './modules/invoicing/index.js';
-import { bindOrgChannel, createOrg, unbindOrgChannel } from './modules/orgs/index.js';
+import type { Runtime } from './app.js';
+import type { UserRole } from './modules/auth/index.js';
 import { toIsoCst } from './platform/clock.js';
 import { type Config, loadConfig, ROLES, type Role } from './platform/config/load-config.js';
 import { restrictProcessUmask } from './platform/data-dir.js';
-import { createDb } from './platform/db/create-db.js';
-import { migrateToLatest } from './platform/db/migrate.js';
 import { isAppError } from './platform/errors/app-error.js';
 import { randomToken } from './platform/ids.js';
-import { JOB_STATES, type JobState, listJobs, publicJobError, retryJob } from './platform/jobs/index.js';
-import { parseTaxCodeCsv } from './tax/index.js';
+import { JOB_STATES, type JobState } from './platform/jobs/jobs.tables.js';
+
+// Each command imports what it runs when it runs (`await import`), so `openfapiao migrate` or `--help` does not load
+// the whole server (the HTTP app, every module, the document and mail libraries): what the statically imported
+// files above pull in is all a process pays before its command starts.
+const auth = () => import('./modules/auth/index.js');
+const orgs = () => import('./modules/orgs/index.js');
+const invoicing = () => import('./modules/invoicing/index.js');
 
 type Out = { json?: boolean };
 
@@ -37,10 +23,8 @@ function print(opts: Out, value: unknown, human: () => string): void {
 }
 
 /** Runs `fn` against a migrated database with a silent logger, then closes it. */
-async function withRuntime<T>(
-  config: Config,
-  fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<T>,
-): Promise<T> {
+async function withRuntime<T>(config: Config, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const [{ createRuntime }, { default: pino }] = await Promise.all([import('./app.js'), import('pino')]);
   const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }) });
   try {
     return await fn(runtime);
@@ -54,6 +38,7 @@ async function withRuntime<T>(
  * sets a non-zero exit code (nothing stored).
  */
 export async function runImportLedger(config: Config, file: string, opts: Out): Promise<void> {
+  const { IMPORT_LIMITS } = await import('./modules/channels/index.js');
   const stat = fs.statSync(file);
   if (stat.size > IMPORT_LIMITS.maxBytes) {
     process.exitCode = 1;
@@ -85,13 +70,17 @@ export function buildCli(config: () => Config): Command {
     .command('serve')
     .description('run the HTTP server and/or job worker')
     .addOption(new Option('--role <role>', 'process role').choices(ROLES))
-    .action(async (opts: { role?: Role }) => serve(config(), opts.role));
+    .action(async (opts: { role?: Role }) => (await import('./main.js')).serve(config(), opts.role));
 
   program
     .command('migrate')
     .description('bring the database schema up to date')
     .addOption(json)
     .action(async (opts: Out) => {
+      const [{ createDb }, { migrateToLatest }] = await Promise.all([
+        import('./platform/db/create-db.js'),
+        import('./platform/db/migrate.js'),
+      ]);
       const db = createDb(config().db);
       try {
         const applied = await migrateToLatest(db.kysely);
@@ -108,6 +97,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (opts: Out & { name: string }) =>
       withRuntime(config(), async ({ deps }) => {
+        const { createTenant } = await auth();
         const t = await createTenant({ db: deps.db.kysely, clock: deps.clock }, { name: opts.name });
         print(opts, { tenantId: t.id, name: t.name }, () => `tenant ${t.id} created (${t.name})`);
       }),
@@ -128,6 +118,7 @@ export function buildCli(config: () => Config): Command {
     .action(async (opts: Out & { tenant: string; taxId: string; name: string } & Record<string, string | undefined>) =>
       withRuntime(config(), async ({ deps }) => {
         const ctx = { db: deps.db.kysely, clock: deps.clock };
+        const [{ getTenant }, { createOrg }] = await Promise.all([auth(), orgs()]);
         await getTenant(ctx, opts.tenant);
         const org = await createOrg(ctx, opts.tenant, {
           taxId: opts.taxId,
@@ -154,6 +145,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (opts: Out & { tenant: string; taxId: string; credential: string }) =>
       withRuntime(config(), async ({ deps }) => {
+        const { bindOrgChannel } = await orgs();
         const { org: o, binding } = await bindOrgChannel(
           { db: deps.db.kysely, clock: deps.clock, channel: deps.channel },
           opts.tenant,
@@ -175,6 +167,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (opts: Out & { tenant: string; taxId: string }) =>
       withRuntime(config(), async ({ deps }) => {
+        const { unbindOrgChannel } = await orgs();
         const o = await unbindOrgChannel({ db: deps.db.kysely }, opts.tenant, opts.taxId);
         print(opts, { taxId: o.tax_id, tenantId: o.tenant_id, status: 'unbound' }, () => `org ${o.tax_id} unbound`);
       }),
@@ -196,6 +189,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (opts: Out & { taxId: string }) =>
       withRuntime(config(), async ({ deps }) => {
+        const { issueSandboxCredential } = await import('./modules/channels/index.js');
         const credential = await issueSandboxCredential({ db: deps.db.kysely, clock: deps.clock }, opts.taxId);
         const taxId = opts.taxId.toUpperCase();
         print(opts, { taxId, credential }, () =>
@@ -216,6 +210,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (opts: Out & { tenant: string; name: string }) =>
       withRuntime(config(), async ({ deps }) => {
+        const { createApiApp } = await auth();
         const { app: a, appSecret } = await createApiApp(
           { db: deps.db.kysely, clock: deps.clock },
           { tenantId: opts.tenant, name: opts.name },
@@ -233,6 +228,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (opts: Out & { tenant: string; appId: string; overlapSeconds: string }) =>
       withRuntime(config(), async ({ deps }) => {
+        const { rotateAppSecret } = await auth();
         const { appSecret } = await rotateAppSecret(
           { db: deps.db.kysely, clock: deps.clock },
           { tenantId: opts.tenant, appId: opts.appId, overlapSeconds: Number(opts.overlapSeconds) },
@@ -246,6 +242,11 @@ export function buildCli(config: () => Config): Command {
     );
 
   const user = program.command('user').description('console users');
+  // The roles come from the auth module, loaded only when a `user` command runs (or shows its help).
+  const userRole = new Option('--role <role>').default('clerk');
+  user.hook('preSubcommand', async () => {
+    userRole.choices((await auth()).USER_ROLES);
+  });
   const cliMeta = (tenantId: string) => ({
     tenantId,
     actor: { kind: 'system' as const, id: 'cli', name: 'openfapiao CLI' },
@@ -257,7 +258,7 @@ export function buildCli(config: () => Config): Command {
     .requiredOption('--tenant <tenantId>')
     .requiredOption('--username <username>')
     .option('--password <password>', 'password (generated when omitted)')
-    .addOption(new Option('--role <role>').choices(USER_ROLES).default('clerk'))
+    .addOption(userRole)
     .option('--display-name <name>')
     .option('--org <taxId...>', 'seller orgs a clerk works for (repeatable)')
     .addOption(json)
@@ -273,6 +274,7 @@ export function buildCli(config: () => Config): Command {
         },
       ) =>
         withRuntime(config(), async ({ deps }) => {
+          const { createTenantUser, getTenant } = await auth();
           const password = opts.password ?? randomToken(72);
           await getTenant({ db: deps.db.kysely }, opts.tenant);
           const created = await createTenantUser({ db: deps.db.kysely, clock: deps.clock }, cliMeta(opts.tenant), {
@@ -303,6 +305,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (opts: Out & { username: string; password?: string }) =>
       withRuntime(config(), async ({ deps }) => {
+        const { findUserByName, resetUserPassword } = await auth();
         const ctx = { db: deps.db.kysely, clock: deps.clock };
         const found = await findUserByName(ctx, opts.username);
         const password = opts.password ?? randomToken(72);
@@ -320,6 +323,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (opts: Out & { tenant?: string }) =>
       withRuntime(config(), async ({ deps }) => {
+        const { listAllUsers } = await auth();
         const rows = await listAllUsers({ db: deps.db.kysely }, opts.tenant ?? null);
         print(opts, rows, () =>
           rows
@@ -340,6 +344,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (opts: Out & { tenant?: string }) =>
       withRuntime(config(), async ({ deps }) => {
+        const { verifyAuditChains } = await import('./modules/audit/index.js');
         const result = await verifyAuditChains({ db: deps.db.kysely }, { tenantId: opts.tenant ?? null });
         print(opts, result, () =>
           result.ok
@@ -357,6 +362,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (opts: Out) =>
       withRuntime(config(), async ({ deps }) => {
+        const { sealAllChains } = await import('./modules/audit/index.js');
         const sealed = await sealAllChains({ db: deps.db.kysely });
         print(opts, { sealed }, () => `${sealed} entries chained`);
       }),
@@ -375,9 +381,11 @@ export function buildCli(config: () => Config): Command {
         throw new Error('--invoices must be an integer from 1 to 10000000');
       }
       const cfg = config();
+      const { readDemoCredentials } = await import('./demo-seed.js');
       const tenantId = opts.tenant ?? readDemoCredentials(cfg.dataDir)?.tenantId;
       if (!tenantId) throw new Error('--tenant is required (no demo tenant in DATA_DIR)');
       await withRuntime(cfg, async ({ deps }) => {
+        const [{ getTenant }, { seedInvoices }] = await Promise.all([auth(), invoicing()]);
         if (!(await getTenant({ db: deps.db.kysely }, tenantId))) throw new Error(`tenant ${tenantId} not found`);
         const started = performance.now();
         const bar = progressBar(count);
@@ -410,6 +418,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (file: string, opts: Out) =>
       withRuntime(config(), async ({ deps }) => {
+        const [{ parseTaxCodeCsv }, { importTaxCodes }] = await Promise.all([import('./tax/index.js'), invoicing()]);
         const { entries, errors } = parseTaxCodeCsv(fs.readFileSync(file, 'utf8'));
         const imported = await importTaxCodes(deps.db.kysely, entries, deps.clock.now());
         print(opts, { imported, errors }, () =>
@@ -430,6 +439,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (opts: Out & { state?: JobState; tenant?: string; limit: string }) =>
       withRuntime(config(), async ({ deps }) => {
+        const { listJobs, publicJobError } = await import('./platform/jobs/index.js');
         const { items } = await listJobs(deps.db.kysely, {
           tenantId: opts.tenant ?? null,
           ...(opts.state ? { state: opts.state } : {}),
@@ -462,6 +472,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(json)
     .action(async (id: string, opts: Out) =>
       withRuntime(config(), async ({ deps }) => {
+        const { retryJob } = await import('./platform/jobs/index.js');
         const job = await retryJob(deps.db.kysely, { tenantId: null, id, now: deps.clock.now() });
         if (!job) throw new Error(`job ${id} not found or not retryable`);
         print(opts, { id: job.id, state: job.state }, () => `job ${job.id} is ${job.state}`);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, buildOpsApp, createRuntime } from './app.js';
 import { demoCredentialsPath, formatWelcome, readDemoCredentials, seedDemoTenant } from './demo-seed.js';
+import { scheduleImportsJanitor } from './modules/assistant/index.js';
 import { scheduleAuditSealer } from './modules/audit/index.js';
 import { type MailReceiver, scheduleNightlyReverification, startMailReceiver } from './modules/collection/index.js';
 import type { Config, Role } from './platform/config/load-config.js';
@@ -110,6 +111,8 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
     await scheduleAuditSealer({ ...deps, db: deps.db.kysely });
     // The nightly re-verification of received invoices (查验) is scheduled for the coming night; each run the next.
     await scheduleNightlyReverification(deps);
+    // The janitor of expired assistant imports runs hourly; each run schedules the next.
+    await scheduleImportsJanitor({ ...deps, db: deps.db.kysely });
     deps.logger.info({ role, workerId: w.id, concurrency: config.jobs.concurrency }, 'worker started');
   }
 

@@ -1,3 +1,4 @@
+import { registerBillsTasks, registerDeductionView, registerPushTasks } from './modules/assistant/index.js';
 import { registerAuditTasks } from './modules/audit/index.js';
 import {
   registerCollectionTasks,
@@ -25,4 +26,7 @@ export function registerAllTasks(registry: TaskRegistry, deps: Deps): void {
   registerVerificationTasks(registry, deps);
   registerComplianceTasks(registry, deps);
   registerMailTasks(registry, deps);
+  registerPushTasks(registry, deps);
+  registerBillsTasks(registry, deps);
+  registerDeductionView();
 }

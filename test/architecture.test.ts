@@ -43,6 +43,9 @@ const UNIT_TESTS_OUTSIDE_THEIR_MODULE: Readonly<Record<string, readonly string[]
   'test/parse/parse-bad-files.test.ts': ['documents'],
   // Pictures: rendered invoices as photos, read with the OCR engine the parse worker loads.
   'test/parse/parse-images.test.ts': ['documents', 'collection'],
+  // Scanned PDFs: rendered invoices as page pictures, and the OCR engine's per-character scores.
+  'test/parse/parse-scanned-pdf.test.ts': ['documents', 'collection'],
+  'test/parse/parse-ocr-confidence.test.ts': ['collection'],
   // Multi-invoice PDFs: rendered invoices concatenated and merged-printed, split back into invoices.
   'test/parse/parse-multi-invoice.test.ts': ['documents'],
   'test/parse/multi-invoice-kit.ts': ['documents'],

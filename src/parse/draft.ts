@@ -13,7 +13,7 @@ import type {
   ParseWarning,
 } from './types.js';
 
-type ScalarField = Exclude<ParsedField, 'lines' | 'passenger'>;
+export type ScalarField = Exclude<ParsedField, 'lines' | 'passenger'>;
 
 interface Held {
   value: string;
@@ -68,6 +68,17 @@ export class InvoiceDraft {
 
   get(field: ScalarField): string | null {
     return this.values.get(field)?.value ?? null;
+  }
+
+  /** The fields whose held value came from `source`, with that value. */
+  heldFrom(source: FieldSource): Array<[ScalarField, string]> {
+    return [...this.values].filter(([, h]) => h.source === source).map(([f, h]) => [f, h.value]);
+  }
+
+  /** Replaces the confidence of a held value read from `source` (OCR: the score of the field's own characters). */
+  setConfidence(field: ScalarField, source: FieldSource, confidence: number): void {
+    const held = this.values.get(field);
+    if (held && held.source === source) held.confidence = confidence;
   }
 
   sourceOf(field: ScalarField): FieldSource | null {

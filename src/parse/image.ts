@@ -9,7 +9,7 @@
 import sharp from 'sharp';
 import type { InvoiceDraft } from './draft.js';
 import { ParseFailure } from './errors.js';
-import { type OcrEngine, readOcrBoxes } from './ocr.js';
+import { type OcrEngine, type OcrTextBox, readOcrPages } from './ocr.js';
 import { applyQrPayload, type Pixels, type QrImageOps, type QrSearch, searchQr } from './qr.js';
 
 export type ImageType = 'png' | 'jpeg' | 'webp';
@@ -150,8 +150,17 @@ export interface ImageReadReport {
 }
 
 /** The working copy: upright, RGBA, at most WORK_SIDE a side. */
-interface Work extends Pixels {
+export interface Work extends Pixels {
   readonly data: Uint8Array;
+}
+
+/** What one picture (a photo, a scanned page) gave: its QR search and, with OCR, the recognised text boxes. */
+export interface PictureRead {
+  readonly qr: QrSearch;
+  /** OCR boxes in the coordinates of the uprighted picture (`width` × `height`), null without OCR. */
+  readonly boxes: readonly OcrTextBox[] | null;
+  readonly width: number;
+  readonly height: number;
 }
 
 /** Reads an invoice picture into the draft. */
@@ -175,20 +184,60 @@ export async function readImage(
     if (err instanceof ParseFailure) throw err;
     throw new ParseFailure('CORRUPT', '图片文件已损坏或被截断，无法解码');
   }
+  const read = await readPicture(work, options.ocr);
+  applyPictures([read], d);
+  return { header, qr: read.qr, ocrBoxes: read.boxes?.length ?? 0 };
+}
+
+/**
+ * The raw pixels of a picture (RGBA or RGB, e.g. a PDF's page image) as a working copy: turned by `quarterTurns`
+ * clockwise quarter turns (how the page shows it), at most {@link WORK_SIDE} a side.
+ */
+export async function workCopy(
+  raw: { readonly data: Uint8Array | Uint8ClampedArray; readonly width: number; readonly height: number },
+  channels: 3 | 4,
+  quarterTurns = 0,
+): Promise<Work> {
+  const input = Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.width * raw.height * channels);
+  let p = sharp(input, { raw: { width: raw.width, height: raw.height, channels } });
+  const turn = ((quarterTurns % 4) + 4) % 4;
+  if (turn !== 0) p = p.rotate(turn * 90);
+  const { data, info } = await p
+    .resize({ width: WORK_SIDE, height: WORK_SIDE, fit: 'inside', withoutEnlargement: true })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/**
+ * Searches the working copy for the invoice QR and, with an OCR engine, recognises its text (turned upright by the
+ * QR's angle first: the recogniser reads horizontal lines).
+ */
+export async function readPicture(work: Work, ocr?: OcrEngine): Promise<PictureRead> {
   const qr = await searchQr(qrOps(work));
-  if (qr.payload) applyQrPayload(qr.payload, d);
-  let ocrBoxes = 0;
-  if (options.ocr) {
-    // Turn the picture upright by the QR's angle first (the recogniser reads horizontal lines).
-    const angle = qr.angle !== null && Math.abs(qr.angle) > 3 ? -qr.angle : 0;
-    let pipeline = sharp(work.data, { raw: { width: work.width, height: work.height, channels: 4 } });
-    if (angle !== 0) pipeline = pipeline.rotate(angle, { background: '#ffffff' });
-    const upright = await pipeline.png({ compressionLevel: 1 }).toBuffer({ resolveWithObject: true });
-    const boxes = await options.ocr.recognize(upright.data);
-    ocrBoxes = boxes.length;
-    readOcrBoxes(boxes, upright.info.width, upright.info.height, d);
-  }
-  return { header, qr, ocrBoxes };
+  if (!ocr) return { qr, boxes: null, width: work.width, height: work.height };
+  const angle = qr.angle !== null && Math.abs(qr.angle) > 3 ? -qr.angle : 0;
+  let pipeline = sharp(work.data, { raw: { width: work.width, height: work.height, channels: 4 } });
+  if (angle !== 0) pipeline = pipeline.rotate(angle, { background: '#ffffff' });
+  const upright = await pipeline.png({ compressionLevel: 1 }).toBuffer({ resolveWithObject: true });
+  const boxes = await ocr.recognize(upright.data);
+  return { qr, boxes, width: upright.info.width, height: upright.info.height };
+}
+
+/**
+ * The pictures of one invoice (a photo; the pages of a scanned PDF) into the draft: the first decoded QR (source
+ * `qr`, it wins), then the recognised text of every page read as one document (source `ocr`, each field with the
+ * confidence of its own characters).
+ */
+export function applyPictures(reads: readonly PictureRead[], d: InvoiceDraft): void {
+  for (const r of reads) if (r.qr.payload && applyQrPayload(r.qr.payload, d)) break;
+  const ocrd = reads.filter((r) => r.boxes !== null);
+  if (ocrd.length > 0)
+    readOcrPages(
+      ocrd.map((r) => ({ boxes: r.boxes ?? [], width: r.width, height: r.height })),
+      d,
+    );
 }
 
 function qrOps(work: Work): QrImageOps {

@@ -28,6 +28,7 @@ export {
   sniffFormat,
 } from './parse-invoice-file.js';
 export { warmUpPdf } from './pdf.js';
+export { isScannedPdf, MAX_SCAN_PAGES, ScannedPdf } from './pdf-scan.js';
 export { prepareQrReader } from './qr.js';
 export type * from './types.js';
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip.js';

@@ -17,6 +17,8 @@ export interface Glyph {
   readonly h: number;
   /** Id of the run (text item / TextCode) the glyph was drawn in. */
   readonly run?: number;
+  /** OCR only: the recogniser's score of this character, 0..1. */
+  readonly score?: number;
 }
 
 /** A run of glyphs without a wide gap inside. */

@@ -4,7 +4,7 @@
  * give the same fields. The engine (models, native runtime) is loaded at the edge — the collection module's parse
  * worker — and handed in; this file does no I/O.
  */
-import type { InvoiceDraft } from './draft.js';
+import { fieldLabel, type InvoiceDraft, type ScalarField } from './draft.js';
 import { buildPage, type Glyph, type PageText } from './layout.js';
 import { readPageText } from './text-fields.js';
 
@@ -17,6 +17,8 @@ export interface OcrGlyph {
   readonly h: number;
   /** Part of a vertical line (characters one under the other). */
   readonly vertical?: boolean;
+  /** The recogniser's score of this character (0..1), when the engine gives one. */
+  readonly score?: number;
 }
 
 /** One recognised line of text: its characters, the engine's confidence (0..1) and its quadrilateral. */
@@ -55,7 +57,8 @@ export function ocrBoxesToPage(boxes: readonly OcrTextBox[], width: number, heig
       run++;
       for (const g of b.glyphs) {
         if (g.vertical) run++;
-        glyphs.push({ ch: g.ch, x: g.x, y: g.y, w: g.w, h: g.h, run });
+        const score = g.score ?? b.confidence;
+        glyphs.push({ ch: g.ch, x: g.x, y: g.y, w: g.w, h: g.h, run, score });
       }
       continue;
     }
@@ -77,7 +80,7 @@ export function ocrBoxesToPage(boxes: readonly OcrTextBox[], width: number, heig
       run++;
       for (const ch of chunk) {
         const w = charWidth(ch) * em;
-        glyphs.push({ ch, x, y: bottom - h * 0.15, w, h: Math.min(h, em * 1.2), run });
+        glyphs.push({ ch, x, y: bottom - h * 0.15, w, h: Math.min(h, em * 1.2), run, score: b.confidence });
         x += w;
       }
       x += gap * em;
@@ -96,6 +99,88 @@ export function ocrConfidence(boxes: readonly OcrTextBox[]): number {
 
 /** Reads the fields of an OCR'd page into the draft (source `ocr`). */
 export function readOcrBoxes(boxes: readonly OcrTextBox[], width: number, height: number, d: InvoiceDraft): void {
-  const page = ocrBoxesToPage(boxes, width, height);
-  readPageText([page], d, 'ocr', ocrConfidence(boxes));
+  readOcrPages([{ boxes, width, height }], d);
+}
+
+/** A field read by OCR whose weakest character scores below this is flagged (LOW_CONFIDENCE). */
+export const LOW_CHAR_SCORE = 0.5;
+/** … or whose characters score below this on average. */
+export const LOW_MEAN_SCORE = 0.8;
+
+/**
+ * Reads the OCR'd pages of one invoice (a photo; the pages of a scan) into the draft (source `ocr`): the
+ * label-anchored extraction over all pages, then each field's confidence from its own characters — 0.7 × the mean
+ * recogniser score of the glyphs that spell its value on the page — instead of the page-wide mean; a field with a
+ * weak character (below {@link LOW_CHAR_SCORE}) or a weak mean (below {@link LOW_MEAN_SCORE}) is warned about
+ * (`LOW_CONFIDENCE`). Values the page does not spell as such (derived figures) keep the page-wide confidence.
+ */
+export function readOcrPages(
+  pages: ReadonlyArray<{ readonly boxes: readonly OcrTextBox[]; readonly width: number; readonly height: number }>,
+  d: InvoiceDraft,
+): void {
+  const texts = pages.map((p) => ocrBoxesToPage(p.boxes, p.width, p.height));
+  readPageText(texts, d, 'ocr', ocrConfidence(pages.flatMap((p) => p.boxes)));
+  for (const [field, value] of d.heldFrom('ocr')) {
+    const score = fieldScore(texts, value, DIGIT_FIELDS.has(field));
+    if (!score) continue;
+    d.setConfidence(field, 'ocr', Math.round(0.7 * score.mean * 100) / 100);
+    if (score.min < LOW_CHAR_SCORE || score.mean < LOW_MEAN_SCORE)
+      d.warn({
+        code: 'LOW_CONFIDENCE',
+        field,
+        message: `${fieldLabel(field)}由文字识别读出，识别置信度低（平均 ${score.mean.toFixed(2)}，最低 ${score.min.toFixed(2)}），请核对`,
+      });
+  }
+}
+
+/** Fields matched on their digits only (the page prints them with separators, ¥, 年月日). */
+const DIGIT_FIELDS = new Set<ScalarField>([
+  'code',
+  'number',
+  'issueDate',
+  'checkCode',
+  'totals.amount',
+  'totals.tax',
+  'totals.total',
+]);
+
+const isDigit = (ch: string) => ch >= '0' && ch <= '9';
+const significant = (ch: string) => /[\p{L}\p{N}]/u.test(ch);
+
+/**
+ * The recogniser's scores of the glyphs that spell `value` on the pages (the best-scored place it appears), or null
+ * when it appears nowhere (a derived value) or its glyphs carry no scores. Digit fields are matched on their digits
+ * within one segment, not glued to other digits; text fields on their letters and digits within one line. Value
+ * and pages are capped (a field is short; a page has at most a few thousand glyphs), so this stays linear-ish.
+ */
+function fieldScore(pages: readonly PageText[], value: string, digits: boolean): { mean: number; min: number } | null {
+  const wanted = [...value.slice(0, 200)].filter(digits ? isDigit : significant).map((c) => c.toUpperCase());
+  if (wanted.length === 0) return null;
+  const target = wanted.join('');
+  let best: { mean: number; min: number } | null = null;
+  for (const page of pages)
+    for (const line of page.lines) {
+      const spans: Array<readonly Glyph[]> = digits ? line.segments.map((s) => s.glyphs) : [line.compactGlyphs];
+      for (const span of spans) {
+        const kept: Glyph[] = [];
+        const at: number[] = [];
+        for (const [i, g] of span.entries())
+          if (digits ? isDigit(g.ch) : significant(g.ch)) {
+            kept.push(g);
+            at.push(i);
+          }
+        const stream = kept.map((g) => g.ch.toUpperCase()).join('');
+        for (let from = stream.indexOf(target); from >= 0; from = stream.indexOf(target, from + 1)) {
+          const first = at[from] as number;
+          const last = at[from + wanted.length - 1] as number;
+          if (digits && (isDigit(span[first - 1]?.ch ?? '') || isDigit(span[last + 1]?.ch ?? ''))) continue;
+          const scores = kept.slice(from, from + wanted.length).map((g) => g.score);
+          if (scores.some((s) => s === undefined)) continue;
+          const values = scores as number[];
+          const mean = values.reduce((a, b) => a + b, 0) / values.length;
+          if (!best || mean > best.mean) best = { mean, min: Math.min(...values) };
+        }
+      }
+    }
+  return best;
 }

@@ -23,8 +23,13 @@ export interface ParseOptions {
   /** Ignore embedded XML/CustomData and read the printed text only (tests and diagnostics). */
   readonly textLayerOnly?: boolean;
   readonly maxPages?: number;
-  /** OCR for pictures (and nothing else); without it a picture yields what its QR code says. */
+  /** OCR for pictures and the page pictures of scanned PDFs; without it they yield what their QR code says. */
   readonly ocr?: OcrEngine;
+  /**
+   * A PDF without a usable text layer: `read` its page pictures (default), or `defer` — throw ScannedPdf so the
+   * caller reads it where pictures are read (the parse pool's picture lane).
+   */
+  readonly scannedPdf?: 'read' | 'defer';
   /** Pixel limits of pictures, checked from the header before decoding. */
   readonly imageLimits?: ImageLimits;
   /** Skip decoding QR codes in PDF image objects (the text layer alone). */

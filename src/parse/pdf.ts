@@ -6,8 +6,19 @@
  */
 import { InvoiceDraft } from './draft.js';
 import { ParseFailure } from './errors.js';
+import { DEFAULT_IMAGE_LIMITS } from './image.js';
 import { readInvoiceXml } from './invoice-xml.js';
 import { buildPage, type Glyph, normaliseRotation, type PageText, splitRun, type TextLine } from './layout.js';
+import type { OcrEngine } from './ocr.js';
+import {
+  objectOf,
+  type PdfImage,
+  type PdfJsOps,
+  readScannedPdf,
+  type ScanDoc,
+  ScannedPdf,
+  toRgba,
+} from './pdf-scan.js';
 import { applyQrPayload, type Pixels, qrReaderReady, readQrHits } from './qr.js';
 import { readPageText } from './text-fields.js';
 import { parseXml } from './xml-tree.js';
@@ -18,8 +29,18 @@ export interface PdfReadOptions {
   /** Skip embedded XML attachments (tests of the text-layer fallback). */
   readonly textLayerOnly?: boolean;
   readonly maxPages?: number;
-  /** Do not decode QR codes from the first page's images. */
+  /** Do not decode QR codes from the first page's images (nor read a scan's page pictures). */
   readonly skipPdfQr?: boolean;
+  /**
+   * A PDF without a usable text layer (a scan): `read` its page pictures like photos (QR, then OCR with `ocr`);
+   * `defer` throws {@link ScannedPdf} so the caller can read it where pictures are read (the parse pool's picture
+   * lane). Default `read`.
+   */
+  readonly scannedPdf?: 'read' | 'defer';
+  /** OCR for the pictures of a scanned PDF. */
+  readonly ocr?: OcrEngine;
+  /** Largest image object decoded (pixels); default the picture limit of photos. */
+  readonly maxImagePixels?: number;
 }
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -31,7 +52,35 @@ const loadPdfJs = () => {
 
 /** Loads pdf.js ahead of the first file (its import costs a few hundred ms once per thread). */
 export async function warmUpPdf(): Promise<void> {
-  await loadPdfJs();
+  const pdfjs = await loadPdfJs();
+  // Open one empty page too: pdf.js imports its worker code (≈ 2 MB) on the first document, which on a loaded
+  // machine took seconds of the first file's time limit.
+  const doc = await pdfjs.getDocument({ data: emptyPdf(), verbosity: 0, isEvalSupported: false }).promise;
+  try {
+    await (await doc.getPage(1)).getTextContent();
+  } finally {
+    await doc.destroy();
+  }
+}
+
+/** A valid one-page PDF without content (warm-up). */
+function emptyPdf(): Uint8Array {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>',
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  for (const [i, o] of objects.entries()) {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  }
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) body += `${String(off).padStart(10, '0')} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(body);
 }
 
 export async function readPdf(bytes: Uint8Array, d: InvoiceDraft, options: PdfReadOptions = {}): Promise<void> {
@@ -68,6 +117,8 @@ async function readPdfDocument(
     data: new Uint8Array(bytes),
     ...(options.cMapUrl ? { cMapUrl: options.cMapUrl, cMapPacked: true } : {}),
     verbosity: 0,
+    // Image objects above the picture limit are not decoded at all (decompression bombs in a scan).
+    maxImageSize: options.maxImagePixels ?? DEFAULT_IMAGE_LIMITS.maxPixels,
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,
@@ -119,6 +170,11 @@ async function readPdfDocument(
       pages.push(buildPage(upright.glyphs, upright.width, upright.height));
       page.cleanup();
     }
+    const scanned = visible < 10 || controlChars * 2 > visible;
+    if (scanned && !d.hasSubstance() && !options.skipPdfQr) {
+      if (options.scannedPdf === 'defer') throw new ScannedPdf();
+      return await readScan(doc, pdfjs, d, options, split, controlChars > 0);
+    }
     const groups = split && pages.length > 0 ? groupPagesByInvoice(pages) : [{ first: 0, pages }];
     const drafts = groups.map((_, i) => (i === 0 ? d : new InvoiceDraft(d.format)));
     for (const [i, group] of groups.entries()) {
@@ -140,6 +196,41 @@ async function readPdfDocument(
   } finally {
     await doc.destroy();
   }
+}
+
+/** A scanned PDF read through its page pictures (pdf-scan.ts); refused as NO_TEXT_LAYER when they give no invoice. */
+async function readScan(
+  doc: ScanDoc,
+  pdfjs: PdfJs,
+  d: InvoiceDraft,
+  options: PdfReadOptions,
+  split: boolean,
+  garbledText: boolean,
+): Promise<InvoiceDraft[]> {
+  const { drafts, pagesWithoutPicture } = await readScannedPdf(doc, pdfjs as unknown as PdfJsOps, d, {
+    ...(options.ocr ? { ocr: options.ocr } : {}),
+    maxPixels: options.maxImagePixels ?? DEFAULT_IMAGE_LIMITS.maxPixels,
+    split,
+  });
+  const invoices = drafts.filter((x) => x.hasSubstance());
+  if (invoices.length === 0) {
+    const why = garbledText ? '文字无法还原（字体缺少编码映射）' : '没有文字层（扫描件或图片）';
+    const tried =
+      pagesWithoutPicture > 0 && drafts.every((x) => !x.qrPayload)
+        ? '，页面上也没有可识别的整页图片'
+        : options.ocr
+          ? '，页面图片中既没有可解码的发票二维码，文字识别也未读出发票号码'
+          : '，页面图片中没有可解码的发票二维码（本机未启用文字识别）';
+    throw new ParseFailure('NO_TEXT_LAYER', `PDF ${why}${tried}`);
+  }
+  for (const x of invoices)
+    x.warn({
+      code: 'NO_TEXT_LAYER',
+      message: options.ocr
+        ? 'PDF 没有文字层（扫描件）：已按图片识别（二维码与文字识别），请核对识别结果'
+        : 'PDF 没有文字层（扫描件）：只读出了发票二维码中的字段（本机未启用文字识别）',
+    });
+  return invoices;
 }
 
 /** A page with more lines than this is not probed for its invoice number (it joins the invoice before it). */
@@ -270,13 +361,6 @@ async function readAttachments(
 const QR_IMAGE_MAX_PIXELS = 4_000_000;
 const QR_IMAGE_MAX_COUNT = 6;
 
-interface PdfImage {
-  readonly width: number;
-  readonly height: number;
-  readonly kind?: number;
-  readonly data?: Uint8Array | Uint8ClampedArray;
-}
-
 interface PdfObjs {
   get(id: string, callback: (value: unknown) => void): void;
 }
@@ -285,17 +369,6 @@ interface PdfPageObjs {
   getOperatorList(): Promise<{ fnArray: number[]; argsArray: unknown[][] }>;
   objs: PdfObjs;
   commonObjs: PdfObjs;
-}
-
-/** An image object once pdf.js has decoded it (it arrives after the operator list; a second at most). */
-function objectOf(objs: PdfObjs, id: string): Promise<unknown> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), 1000);
-    objs.get(id, (value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
 }
 
 /** Decodes the invoice QR from the image objects the first page paints (squarish ones first), or null. */
@@ -326,35 +399,6 @@ async function qrFromPageImages(page: unknown, pdfjs: PdfJs): Promise<string | n
     if (hit) return hit.text;
   }
   return null;
-}
-
-/** pdf.js image data (ImageKind 1: 1 bit/pixel, set = white; 2: RGB; 3: RGBA) as RGBA. */
-function toRgba(im: PdfImage): Pixels | null {
-  const { width, height, data } = im;
-  if (!data) return null;
-  const out = new Uint8ClampedArray(width * height * 4);
-  if (im.kind === 3) out.set(data.subarray(0, out.length));
-  else if (im.kind === 2) {
-    for (let i = 0; i < width * height; i++) {
-      out[i * 4] = data[i * 3] ?? 0;
-      out[i * 4 + 1] = data[i * 3 + 1] ?? 0;
-      out[i * 4 + 2] = data[i * 3 + 2] ?? 0;
-      out[i * 4 + 3] = 255;
-    }
-  } else if (im.kind === 1) {
-    const rowBytes = (width + 7) >> 3;
-    for (let y = 0; y < height; y++)
-      for (let x = 0; x < width; x++) {
-        const bit = ((data[y * rowBytes + (x >> 3)] ?? 0) >> (7 - (x & 7))) & 1;
-        const v = bit ? 255 : 0;
-        const o = (y * width + x) * 4;
-        out[o] = v;
-        out[o + 1] = v;
-        out[o + 2] = v;
-        out[o + 3] = 255;
-      }
-  } else return null;
-  return { data: out, width, height };
 }
 
 /** The picture on a white margin of a tenth of its size (QR images are often cut at the code's edge). */

@@ -91,7 +91,10 @@ export type ParseWarningCode =
   | 'FIELD_MISSING'
   | 'LINES_TOTAL_MISMATCH'
   | 'NO_TEXT_LAYER'
-  | 'SPECIMEN';
+  | 'LOW_CONFIDENCE'
+  | 'SPECIMEN'
+  /** The file needed OCR and the engine was temporarily unavailable: only its QR (and text layer) was read. */
+  | 'OCR_UNAVAILABLE';
 
 /** The result of parsing one invoice file. */
 export interface ParsedInvoice {

@@ -98,7 +98,8 @@ export function createJobsRuntime({ registry, clock }: { registry: TaskRegistry;
  * Direct dispatch for jobs enqueued inside a transaction (e.g. an event's subscriber jobs): each enqueue asks
  * {@link AfterCommitDispatch.reserve} for a slot of this process's worker, the job is inserted claimed, and the jobs
  * go to the worker once the transaction committed (`committed()`), or their slots are given back (`failed()`, on a
- * rollback). A job whose insert met its key (nothing inserted) gives its slot back at the end too.
+ * rollback). A job whose insert met its key (nothing inserted) gives its slot back at the end too. Use it through
+ * {@link withAfterCommitDispatch}, which ends it on every path.
  */
 export interface AfterCommitDispatch {
   reserve(): DispatchSlot | null;
@@ -114,11 +115,26 @@ export function afterCommitDispatch(jobs: Pick<JobsRuntime, 'reserve'>): AfterCo
   const finish = (run: boolean) => {
     if (done) return;
     done = true;
-    for (const [slot, job] of held) {
-      if (run && job) slot.run(job);
-      else slot.release();
-    }
+    const slots = [...held];
     held.clear();
+    // Every slot is run or given back, even when one of them throws: a slot left reserved is a worker slot lost
+    // for good (the worker counts it as running).
+    const errors: unknown[] = [];
+    for (const [slot, job] of slots) {
+      try {
+        if (run && job) slot.run(job);
+        else slot.release();
+      } catch (err) {
+        errors.push(err);
+        try {
+          slot.release();
+        } catch {
+          // Already closed by the run that threw: nothing more to give back.
+        }
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, 'direct dispatch: several slots failed');
   };
   return {
     reserve() {
@@ -128,11 +144,32 @@ export function afterCommitDispatch(jobs: Pick<JobsRuntime, 'reserve'>): AfterCo
       return slot;
     },
     inserted(slot, job) {
-      if (held.has(slot)) held.set(slot, job);
+      if (!done && held.has(slot)) held.set(slot, job);
     },
     committed: () => finish(true),
     failed: () => finish(false),
   };
+}
+
+/**
+ * Runs `work` (which commits a transaction that enqueues through `dispatch`) and ends the dispatch on every path:
+ * the reserved jobs go to the worker when `work` resolved (its transaction committed), and every slot is given
+ * back when it threw (rolled back) — so no path leaves a worker slot reserved.
+ */
+export async function withAfterCommitDispatch<T>(
+  jobs: Pick<JobsRuntime, 'reserve'>,
+  work: (dispatch: AfterCommitDispatch) => Promise<T>,
+): Promise<T> {
+  const dispatch = afterCommitDispatch(jobs);
+  let committed = false;
+  try {
+    const result = await work(dispatch);
+    committed = true;
+    return result;
+  } finally {
+    if (committed) dispatch.committed();
+    else dispatch.failed();
+  }
 }
 
 /** The topic of the NOTIFY a claimable job sends (migration 0025's trigger on `jobs`, PostgreSQL). */

@@ -10,7 +10,7 @@ import pino, { type Logger } from 'pino';
 /** Characters of a token kept for correlation. */
 export const KEPT_PREFIX_CHARS = 4;
 
-/** Query parameters whose values are secrets: link signatures (`s`), and the usual token names. */
+/** Query parameters whose values are secrets: link signatures (`s`), event codes, and the usual token names. */
 export const SECRET_QUERY_PARAMS = [
   's',
   'sig',
@@ -21,6 +21,8 @@ export const SECRET_QUERY_PARAMS = [
   'secret',
   'appSecret',
   'password',
+  // Assistant event codes (docs/assistant.md): the pages' URLs carry them.
+  'eventCode',
 ] as const;
 
 const SUFFIX = '…';

@@ -34,12 +34,15 @@ export interface SettledSignal {
   readonly key: string;
 }
 
+/** One signal, or several (any of them wakes the waiter: e.g. an order's settling and its other changes). */
+export type SettledSignals = SettledSignal | readonly SettledSignal[];
+
 /**
  * A subscription to one settling signal, begun before the caller's write ({@link watchSettled}), handed to
  * {@link waitUntilSettled}.
  */
 export interface SettledWatch {
-  readonly signal: SettledSignal;
+  readonly signal: SettledSignals;
   /** The watch began while this process's listener was up (always on SQLite): nothing after it can be missed. */
   readonly complete: boolean;
   /** Stops listening; idempotent. */
@@ -56,16 +59,20 @@ interface WatchState extends SettledWatch {
  * Subscribes to `signal` (and to listener reconnections) now. Begin it before the write whose settling it waits
  * for, then pass it to {@link waitUntilSettled}; close it when done (also when the write did not happen).
  */
-export function watchSettled(signals: Signals, signal: SettledSignal): SettledWatch {
+export function watchSettled(signals: Signals, signal: SettledSignals): SettledWatch {
   return openWatch(signals, signal);
 }
 
-function openWatch(signals: Signals, signal: SettledSignal): WatchState {
+function openWatch(signals: Signals, signal: SettledSignals): WatchState {
   const onSignal = () => {
     state.woken = true;
     state.wake?.();
   };
-  const unsubscribe = signals.subscribe(signal.topic, signal.key, onSignal);
+  const list: readonly SettledSignal[] = Array.isArray(signal) ? signal : [signal as SettledSignal];
+  const unsubscribes = list.map((s) => signals.subscribe(s.topic, s.key, onSignal));
+  const unsubscribe = () => {
+    for (const off of unsubscribes) off();
+  };
   const complete = signals.isListening();
   // From now on a reconnection means signals may have been missed: wake up and read.
   const unConnect = signals.onConnect(onSignal);
@@ -95,7 +102,7 @@ function openWatch(signals: Signals, signal: SettledSignal): WatchState {
 export async function waitUntilSettled<T>(
   signals: Signals,
   clock: Clock,
-  signal: SettledSignal,
+  signal: SettledSignals,
   { initial, read, done, seconds, safetyReadMs = SETTLED_SAFETY_READ_MS, watch }: WaitUntilOptions<T>,
 ): Promise<T> {
   let current = initial;

@@ -28,7 +28,7 @@ function facts(
       ...invoice,
     },
     orgs: [ORG, { name: '杭州分公司', taxId: '91330100MA2H3LL000' }],
-    duplicates: { sameNumber: null, sameFingerprint: null, sameFile: null },
+    duplicates: { sameNumber: null, sameFingerprint: null },
     ...more,
   };
 }
@@ -94,8 +94,12 @@ describe('evaluateCompliance', () => {
     expect(looksLikePersonName('上海云票信息技术有限公司')).toBe(false);
   });
 
-  it('verification: normal passes, pending skips, every other status fails with its Chinese name', () => {
+  it('verification: normal and partly red pass, pending skips, every other status fails with its Chinese name', () => {
     expect(finding(facts(), 'verification').outcome).toBe('pass');
+    expect(finding(facts({ verificationStatus: 'partly_red' }), 'verification')).toMatchObject({
+      outcome: 'pass',
+      reason: '查验结果：部分红冲（可报销金额已扣除红冲部分）',
+    });
     expect(finding(facts({ verificationStatus: 'pending' }), 'verification').outcome).toBe('skip');
     expect(finding(facts({ verificationStatus: 'red_reversed' }), 'verification')).toMatchObject({
       outcome: 'fail',
@@ -107,14 +111,16 @@ describe('evaluateCompliance', () => {
 
   it('duplicate: each kind of duplicate fails when its parameter is on, and only then', () => {
     const dup = (d: Partial<ComplianceFacts['duplicates']>) =>
-      facts({}, { duplicates: { sameNumber: null, sameFingerprint: null, sameFile: null, ...d } });
+      facts({}, { duplicates: { sameNumber: null, sameFingerprint: null, ...d } });
     expect(finding(dup({ sameNumber: 'rcv_1' }), 'duplicate')).toMatchObject({ outcome: 'fail' });
     expect(finding(dup({ sameNumber: 'rcv_1' }), 'duplicate').reason).toContain('rcv_1');
     expect(finding(dup({ sameFingerprint: 'rcv_2' }), 'duplicate').reason).toContain('价税合计');
-    expect(finding(dup({ sameFile: 'rcv_3' }), 'duplicate').reason).toContain('同一文件');
-    const off = withRule('duplicate', { params: { sameNumber: false, sameFingerprint: true, sameFile: true } });
+    const off = withRule('duplicate', { params: { sameNumber: false, sameFingerprint: true } });
     expect(finding(dup({ sameNumber: 'rcv_1' }), 'duplicate', off).outcome).toBe('pass');
-    expect(evaluateCompliance(dup({ sameFile: 'rcv_3' }), defaultComplianceRules()).result).toBe('block');
+    expect(finding(dup({ sameFingerprint: 'rcv_2' }), 'duplicate', off).outcome).toBe('fail');
+    expect(evaluateCompliance(dup({ sameFingerprint: 'rcv_2' }), defaultComplianceRules()).result).toBe('block');
+    // No "same file" duplicate: the same file is never a second item (intake is idempotent by content hash).
+    expect(Object.keys(defaultComplianceRules().duplicate.params)).toEqual(['sameNumber', 'sameFingerprint']);
   });
 
   it('maxAge: older than N days by issue date fails (warn by default); missing date skips', () => {

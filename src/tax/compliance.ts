@@ -7,6 +7,7 @@
 import { isPersonalTitle } from './buyer-rules.js';
 import { parseDecimal } from './decimal.js';
 import { RECEIVED_INVOICE_KINDS, type ReceivedInvoiceKind } from './received-invoice-kinds.js';
+import { verificationStatusName } from './verification-statuses.js';
 
 /** The rules, in the order the findings list them. */
 export const COMPLIANCE_RULE_IDS = [
@@ -47,8 +48,12 @@ export interface ComplianceParams {
   buyerTaxId: Record<string, never>;
   personalTitle: Record<string, never>;
   verification: Record<string, never>;
-  /** Which kinds of duplicate count: same 票种+代码+号码, same content fingerprint, same file. */
-  duplicate: { sameNumber: boolean; sameFingerprint: boolean; sameFile: boolean };
+  /**
+   * Which kinds of duplicate count: same 票种+代码+号码; same content fingerprint (the same invoice in another file or
+   * read as another kind, e.g. its PDF and its OFD). The same file twice is never a second item (intake is idempotent
+   * by content hash), so there is no "same file" duplicate.
+   */
+  duplicate: { sameNumber: boolean; sameFingerprint: boolean };
   /** Older than this many days (by 开票日期, China date) fails. */
   maxAge: { days: number };
   /** A 价税合计 above this (decimal string, yuan) fails. */
@@ -82,7 +87,7 @@ export function defaultComplianceRules(): ComplianceRules {
     buyerTaxId: { enabled: true, level: 'block', params: {} },
     personalTitle: { enabled: true, level: 'block', params: {} },
     verification: { enabled: true, level: 'block', params: {} },
-    duplicate: { enabled: true, level: 'block', params: { sameNumber: true, sameFingerprint: true, sameFile: true } },
+    duplicate: { enabled: true, level: 'block', params: { sameNumber: true, sameFingerprint: true } },
     maxAge: { enabled: true, level: 'warn', params: { days: 360 } },
     maxAmount: { enabled: false, level: 'warn', params: { amount: '100000.00' } },
     sellerBlocklist: { enabled: true, level: 'block', params: { taxIds: [] } },
@@ -108,7 +113,7 @@ export interface ComplianceFacts {
   /** The tenant's orgs (the companies that may receive invoices). */
   orgs: ReadonlyArray<{ name: string; taxId: string }>;
   /** Ids of earlier live items this one duplicates, by kind of duplicate (null: none). */
-  duplicates: { sameNumber: string | null; sameFingerprint: string | null; sameFile: string | null };
+  duplicates: { sameNumber: string | null; sameFingerprint: string | null };
 }
 
 export interface ComplianceFinding {
@@ -148,24 +153,6 @@ export function looksLikePersonName(name: string): boolean {
   const text = name.slice(0, NAME_MAX).trim();
   if (isPersonalTitle(text)) return true;
   return /^[\u4e00-\u9fff·]{2,5}$/.test(text) && text.replace(/·/g, '').length <= 4 && !ORG_WORDS.test(text);
-}
-
-const VERIFICATION_NAMES: Readonly<Record<string, string>> = {
-  normal: '正常',
-  red_reversed: '已红冲',
-  partly_red: '部分红冲',
-  void: '作废',
-  not_found: '查无此票',
-  mismatch: '不一致',
-  too_many_checks: '超过查验次数',
-  too_old: '超过五年',
-  failed: '查验失败',
-  unverifiable: '缺少查验要素，无法查验',
-};
-
-/** Chinese name of a verification status (the raw status when unknown). */
-export function verificationStatusName(status: string): string {
-  return VERIFICATION_NAMES[status] ?? status;
 }
 
 type Outcome = { outcome: ComplianceOutcome; reason: string };
@@ -216,6 +203,8 @@ function evaluateRule(id: ComplianceRuleId, rules: ComplianceRules, facts: Compl
     case 'verification': {
       if (pending) return skip('待查验');
       if (inv.verificationStatus === 'normal') return pass('查验结果：正常');
+      // 部分红冲: the invoice stays valid for what was not reversed (the claimable amount is reduced by the red one).
+      if (inv.verificationStatus === 'partly_red') return pass('查验结果：部分红冲（可报销金额已扣除红冲部分）');
       return fail(`查验结果：${verificationStatusName(inv.verificationStatus)}`);
     }
     case 'duplicate': {
@@ -225,7 +214,6 @@ function evaluateRule(id: ComplianceRuleId, rules: ComplianceRules, facts: Compl
       if (p.sameFingerprint && d.sameFingerprint) {
         return fail(`与 ${d.sameFingerprint} 重复：销售方税号、号码、开票日期和价税合计相同`);
       }
-      if (p.sameFile && d.sameFile) return fail(`与 ${d.sameFile} 重复：同一文件`);
       return pass('未发现重复');
     }
     case 'maxAge': {

@@ -23,12 +23,16 @@ const PUBLIC_PREFIXES = [
   // Consumer pages of the counter modes (docs/counter.md): reservation QRs and their status pages, kiosks.
   '/r/',
   '/k/',
+  // The assistant pages (docs/assistant.md#assistant-pages): authorised by the event code, not a session.
+  '/assistant',
   '/healthz',
   '/readyz',
   '/metrics',
   '/api/openapi.json',
   '/api/docs',
   '/console',
+  // The assistant pages' API: authorised by a live event code (X-Event-Code), not a token (docs/assistant.md).
+  '/api/v1/assistant/page',
 ];
 
 /**
@@ -44,6 +48,11 @@ const PROBES: Record<Permission, { method: 'GET' | 'POST'; url: string; payload?
   'scan.manage': { method: 'POST', url: '/api/v1/scan/settings', payload: {} },
   'received.read': { method: 'GET', url: '/api/v1/received-invoices/rcv_nope' },
   'received.manage': { method: 'POST', url: '/api/v1/received-invoices', payload: {} },
+  'bills.read': { method: 'GET', url: '/api/v1/bills' },
+  'bills.manage': { method: 'POST', url: '/api/v1/assistant/events', payload: {} },
+  'deduction.read': { method: 'GET', url: '/api/v1/deduction/invoices' },
+  'deduction.manage': { method: 'POST', url: '/api/v1/deduction/selections', payload: {} },
+  'folder.own': { method: 'GET', url: '/api/v1/folder' },
   'orgs.read': { method: 'GET', url: '/api/v1/orgs' },
   'orgs.manage': { method: 'POST', url: '/api/v1/orgs', payload: {} },
   'integrations.read': { method: 'GET', url: '/api/v1/apps' },
@@ -118,13 +127,25 @@ for (const dialect of TEST_DIALECTS) {
           !PUBLIC_PREFIXES.some((p) => r.url.startsWith(p)),
       );
       expect(others.map((r) => `${r.method} ${r.url}`)).toEqual([]);
-      // The only public /api/v1 routes: getting a token and logging in.
+      // The only public /api/v1 routes: getting a token, logging in, and the assistant pages' API (authorised by an
+      // event code in X-Event-Code, docs/assistant.md).
       expect(
         routes
-          .filter((r) => r.url.startsWith('/api/v1/') && r.permission === 'public')
+          .filter(
+            (r) =>
+              r.url.startsWith('/api/v1/') &&
+              r.permission === 'public' &&
+              !PUBLIC_PREFIXES.some((p) => p.startsWith('/api/v1/') && r.url.startsWith(p)),
+          )
           .map((r) => `${r.method} ${r.url}`)
           .sort(),
       ).toEqual(['POST /api/v1/auth/token', 'POST /api/v1/session']);
+      // Every route under a public /api/v1 prefix is public by design (and nothing else is there).
+      expect(
+        routes
+          .filter((r) => r.url.startsWith('/api/v1/assistant/page') && r.permission !== 'public')
+          .map((r) => `${r.method} ${r.url}`),
+      ).toEqual([]);
     });
 
     for (const role of USER_ROLES) {

@@ -171,7 +171,14 @@ for (const dialect of TEST_DIALECTS) {
         headers: a.auth,
       });
       expect(del.statusCode).toBe(204);
-      const after = (await get(t, a, `/api/v1/received-invoices/${second.id}`)).json() as Item;
+      // Not recomputed inside the request: a job, enqueued in the delete's transaction, does it.
+      const job = await t.runtime.deps.db.kysely
+        .selectFrom('jobs')
+        .select(['task', 'tenant_id'])
+        .where('job_key', '=', `collection/compliance-after-removal:${first.id}`)
+        .executeTakeFirst();
+      expect(job).toEqual({ task: 'collection/compliance-after-removal', tenant_id: a.tenantId });
+      const after = await settled(second.id, (i) => i.compliance.result !== 'block');
       expect(after.compliance.result).toBe('pass');
     });
 

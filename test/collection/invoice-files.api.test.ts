@@ -1,10 +1,13 @@
 /** POST /api/v1/invoice-files/parse on both dialects: real files in, fields out; every refusal a coded 4xx. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchFile, issueBlue, tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { concatPdfs, MULTI_NUMBERS, threeInvoices } from '../parse/multi-invoice-kit.js';
+import { zipOf } from './received-kit.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/real-invoices');
 
@@ -111,6 +114,57 @@ for (const dialect of TEST_DIALECTS) {
       expect(body.fieldSources['seller.taxId']).toBe('ocr');
       expect(body.confidence['seller.taxId']).toBeLessThan(body.confidence.number);
     }, 120_000);
+
+    it('answers every invoice of a file in items (a merged PDF, a ZIP), the first also at the top level', async () => {
+      const three = threeInvoices();
+      const merged = Buffer.from(await concatPdfs(three.map((x) => x.rendered.pdf)));
+      const res = await upload(merged, 'merged.pdf');
+      expect(res.statusCode).toBe(200);
+      const body = res.json();
+      expect(body.items.map((x: { number: string }) => x.number)).toEqual([...MULTI_NUMBERS]);
+      // One-invoice clients read the top level as before: the first invoice.
+      expect(body).toMatchObject({ format: 'pdf', number: MULTI_NUMBERS[0], kind: '81' });
+      expect(body.items[0]).toEqual(Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'items')));
+      // A one-invoice file: one item, equal to the top level.
+      const single = (await upload(fs.readFileSync(path.join(FIXTURES, 'ofdrw__ofdrw/1.ofd')))).json();
+      expect(single.items).toHaveLength(1);
+      expect(single.items[0].number).toBe(single.number);
+      // A ZIP: each entry parsed (the merged PDF gives three), entries without an invoice listed with their code.
+      const zip = zipOf({
+        'a/merged.pdf': merged,
+        'b.ofd': fs.readFileSync(path.join(FIXTURES, 'ofdrw__ofdrw/1.ofd')),
+        'c.xml': Buffer.from('<?xml version="1.0"?><order><id>1</id></order>'),
+      });
+      const zres = await upload(zip, 'batch.zip');
+      expect(zres.statusCode).toBe(200);
+      const zbody = zres.json();
+      expect(zbody.items.map((x: { fileName: string; number: string }) => [x.fileName, x.number])).toEqual([
+        ...MULTI_NUMBERS.map((n) => ['a/merged.pdf', n]),
+        ['b.ofd', '83089647'],
+      ]);
+      expect(zbody.number).toBe(MULTI_NUMBERS[0]);
+      expect(zbody.skipped).toEqual([
+        { fileName: 'c.xml', code: 'INVOICE_FILE_NOT_INVOICE', message: expect.stringContaining('不是发票') },
+      ]);
+      const none = await upload(zipOf({ 'c.xml': Buffer.from('<?xml version="1.0"?><order/>') }), 'none.zip');
+      expect(none.statusCode).toBe(422);
+      expect(errorOf(none).code).toBe('INVOICE_FILE_NOT_INVOICE');
+    }, 120_000);
+
+    it('reads a scanned PDF (page pictures, no text layer) through the picture lane: QR exact, OCR fields', async () => {
+      const png = fs.readFileSync(path.join(FIXTURES, 'guanshuicheng__invoice/电子发票.png'));
+      const doc = await PDFDocument.create();
+      const img = await doc.embedPng(png);
+      doc.addPage([img.width, img.height]).drawImage(img, { x: 0, y: 0, width: img.width, height: img.height });
+      const res = await upload(Buffer.from(await doc.save()), 'scan.pdf');
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json();
+      expect(body).toMatchObject({ format: 'pdf', number: '33207675', issueDate: '2019-05-08' });
+      expect(body.fieldSources).toMatchObject({ number: 'qr', 'seller.taxId': 'ocr' });
+      expect(body.seller.taxId).toBe('91120222079642398Y');
+      expect(body.warnings.map((w: { code: string }) => w.code)).toContain('NO_TEXT_LAYER');
+      expect(body.items).toHaveLength(1);
+    }, 180_000);
 
     it('answers coded 4xx errors with Chinese messages for files it refuses', async () => {
       const gif = await upload(Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'), 'a.gif');

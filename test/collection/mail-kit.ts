@@ -1,6 +1,6 @@
 /** Helpers of the mail intake tests: send through the real receiver, build raw mails, wait for imports. */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { SeededTenant, TestApp } from '../helpers/test-app.js';
@@ -84,4 +84,51 @@ export async function startFileServer(files: Record<string, Buffer>) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { port, requests, stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/**
+ * A hand-driven SMTP client on 127.0.0.1:port (for what nodemailer cannot do: stop in the middle of DATA). `command`
+ * sends a line and resolves with the reply once its code is known; it rejects when the code is not `expect`.
+ */
+export async function openSmtp(port: number) {
+  const socket = net.connect(port, '127.0.0.1');
+  let buffer = '';
+  let waiting: ((reply: string) => void) | null = null;
+  const replies: string[] = [];
+  socket.setEncoding('utf8');
+  socket.on('data', (text: string) => {
+    buffer += text;
+    // A reply's last line is `ddd text` (continuation lines are `ddd-text`).
+    for (let m = /^(\d{3}) .*\r\n/m.exec(buffer); m; m = /^(\d{3}) .*\r\n/m.exec(buffer)) {
+      const end = m.index + m[0].length;
+      replies.push(buffer.slice(0, end));
+      buffer = buffer.slice(end);
+    }
+    if (waiting && replies.length > 0) {
+      const w = waiting;
+      waiting = null;
+      w(replies.shift() as string);
+    }
+  });
+  const next = () =>
+    new Promise<string>((resolve) => {
+      if (replies.length > 0) resolve(replies.shift() as string);
+      else waiting = resolve;
+    });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('error', reject);
+  });
+  const greeting = await next();
+  if (!greeting.startsWith('220')) throw new Error(`unexpected greeting ${greeting}`);
+  return {
+    write: (text: string) => socket.write(text),
+    async command(line: string, expect: string): Promise<string> {
+      socket.write(`${line}\r\n`);
+      const reply = await next();
+      if (!reply.startsWith(expect)) throw new Error(`${line}: expected ${expect}, got ${reply}`);
+      return reply;
+    },
+    close: () => socket.destroy(),
+  };
 }

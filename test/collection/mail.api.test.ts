@@ -10,7 +10,7 @@ import { type MailReceiver, startMailReceiver } from '../../src/modules/collecti
 import { tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { listMails, nestedMultipartMail, sendMail, startFileServer, waitForMails } from './mail-kit.js';
+import { listMails, nestedMultipartMail, openSmtp, sendMail, startFileServer, waitForMails } from './mail-kit.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/real-invoices');
 const PDF = fs.readFileSync(path.join(FIXTURES, 'renoyuan__easyofd/test.pdf')); // 数电 23512000000005197325
@@ -222,6 +222,45 @@ for (const dialect of TEST_DIALECTS) {
       await expect(
         sendMail(receiver.port, { from: 'x@example.test', to, attachments: [{ filename: 'x.pdf', content: huge }] }),
       ).rejects.toMatchObject({ responseCode: 552 });
+    });
+
+    it('bounds memory by bytes in flight: a mail that does not fit now gets a temporary 4xx, and goes through later', async () => {
+      const to = (await orgAddress(b)).address as string;
+      // A receiver whose buffer holds 300 kB (the configured one holds COLLECT_SMTP_BUFFER_BYTES).
+      const small = await startMailReceiver(t.runtime.deps, { port: 0, host: '127.0.0.1', bufferBytes: 300_000 });
+      const slow = await openSmtp(small.port);
+      try {
+        // A slow sender is in the middle of a 250 kB mail: its bytes are held.
+        await slow.command('EHLO slow.example.test', '250');
+        await slow.command('MAIL FROM:<slow@example.test>', '250');
+        await slow.command(`RCPT TO:<${to}>`, '250');
+        await slow.command('DATA', '354');
+        slow.write(`From: slow@example.test\r\nTo: ${to}\r\nSubject: slow\r\n\r\n${'A'.repeat(998)}\r\n`.repeat(250));
+        await expect.poll(() => small.bytesInFlight()).toBeGreaterThanOrEqual(250_000);
+
+        // Another mail of 100 kB would go over the budget: refused for now (4xx), so the sender retries later.
+        const mail = {
+          from: 'other@example.test',
+          to,
+          subject: 'retry later',
+          attachments: [{ filename: 'a.txt', content: Buffer.alloc(100_000, 66) }],
+        };
+        const refused = await sendMail(small.port, mail).then(
+          () => null,
+          (err: { responseCode?: number }) => err.responseCode,
+        );
+        expect([451, 452]).toContain(refused);
+        expect(small.bytesInFlight()).toBeLessThanOrEqual(300_000);
+
+        // The slow mail ends and is stored; its bytes are released, and the retry goes through.
+        await slow.command('.', '250');
+        expect(small.bytesInFlight()).toBe(0);
+        expect((await sendMail(small.port, mail)).response).toMatch(/^250/);
+        expect(small.bytesInFlight()).toBe(0);
+      } finally {
+        slow.close();
+        await small.close();
+      }
     });
 
     it('refuses a hostile mail (multiparts nested 5000 deep) on the parse pool, and imports the next mail', async () => {

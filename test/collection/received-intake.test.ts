@@ -279,6 +279,16 @@ for (const dialect of TEST_DIALECTS) {
         compliance: { result: 'pending', findings: [] },
         duplicateOf: null,
         usageStatus: 'unused',
+        usage: { status: 'unused', claimed: '0.00', remaining: '103.00', bills: [], voucher: null },
+        // A 普票 kind: never deductible, whatever its verification finds (src/tax/deduction-statuses.ts).
+        deduction: {
+          status: 'not_deductible',
+          statusName: '不抵扣',
+          reason: '该票种不可抵扣（仅专票、机动车发票、通行费发票和旅客运输客票）',
+          period: null,
+          tax: null,
+          marked: false,
+        },
         createdAt: '2025-06-01T10:00:00.000+08:00',
         updatedAt: '2025-06-01T10:00:00.000+08:00',
       });

@@ -143,6 +143,17 @@ for (const dialect of TEST_DIALECTS) {
       expect((await list('createdTo=2025-05-31')).items).toHaveLength(0);
       const bad = await get(t, a, '/api/v1/received-invoices?q=abc');
       expect(bad.statusCode).toBe(400);
+      // A value a list filter does not know is refused by name, not ignored (all) nor matched (none).
+      for (const [query, path] of [
+        ['verification=pending,zz', '/querystring/verification'],
+        ['kinds=026,zz', '/querystring/kinds'],
+        ['compliance=maybe', '/querystring/compliance'],
+      ]) {
+        const refused = await get(t, a, `/api/v1/received-invoices?${query}`);
+        expect(refused.statusCode).toBe(400);
+        expect(errorOf(refused)).toMatchObject({ code: 'VALIDATION_FAILED', details: { errors: [{ path }] } });
+      }
+      expect((await get(t, a, '/api/v1/received-invoices/export.csv?kinds=zz')).statusCode).toBe(400);
     });
 
     it('exports CSV and XLSX with numbers as text', async () => {

@@ -31,6 +31,8 @@ const HOUR = 3_600_000;
 interface ItemView {
   id: string;
   kind: string;
+  buyerOrgId: string | null;
+  duplicateOf: string | null;
   seller: { name: string | null; taxId: string | null };
   buyer: { name: string | null; taxId: string | null };
   totals: { amount: string | null; tax: string | null; total: string | null };
@@ -416,6 +418,107 @@ for (const dialect of TEST_DIALECTS) {
       });
       await drain();
       expect(await item(b, entered.id)).toMatchObject({ kind: '026', verification: { status: 'normal' } });
+    });
+
+    /** Puts invoices from elsewhere into the platform's ledger (the operator's CLI import), as JSON lines. */
+    const importLedger = async (rows: object[]) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-import-'));
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      try {
+        const file = path.join(dir, 'rows.jsonl');
+        fs.writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+        await runImportLedger(t.config, file, { json: true });
+        expect(JSON.parse(String(out.mock.calls.at(-1)?.[0]))).toMatchObject({ ok: true });
+      } finally {
+        process.exitCode = 0;
+        out.mockRestore();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it('a buyer tax id filled in by verification names the buyer org: its rules decide compliance', async () => {
+      const rulesOf = await t.app.inject({ method: 'GET', url: '/api/v1/received-rules', headers: b.auth });
+      const bOrg = rulesOf.json().buyerOrgs[0] as { id: string; taxId: string; name: string };
+      // B's own org blocks anything above 1.00 (the tenant default does not).
+      const rules = {
+        ...rulesOf.json().rules,
+        maxAmount: { enabled: true, level: 'block', params: { amount: '1.00' } },
+      };
+      const saved = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/received-rules',
+        headers: b.auth,
+        payload: { buyerOrgId: bOrg.id, rules },
+      });
+      expect(saved.statusCode, saved.body).toBe(200);
+      try {
+        await importLedger([
+          {
+            kind: '82',
+            number: '25440000000000088001',
+            issueDate: '2025-05-20',
+            seller: { name: '外地供应商有限公司', taxId: '91440101MA5XXXXX1X' },
+            buyer: { name: bOrg.name, taxId: bOrg.taxId },
+            amount: '94.34',
+            tax: '5.66',
+          },
+        ]);
+        // Typed in without a buyer: no buyer org yet, the tenant's default rules apply.
+        const entered = await enter(b, { number: '25440000000000088001', issueDate: '2025-05-20', total: '100.00' });
+        expect(entered).toMatchObject({ buyerOrgId: null, buyer: { taxId: null } });
+        await drain();
+        const view = await item(b, entered.id);
+        expect(view).toMatchObject({
+          buyerOrgId: bOrg.id,
+          buyer: { taxId: bOrg.taxId },
+          verification: { status: 'normal' },
+        });
+        expect(view.compliance.findings.find((f) => f.rule === 'maxAmount')).toMatchObject({ outcome: 'fail' });
+        expect(view.compliance.result).toBe('block');
+      } finally {
+        await t.app.inject({
+          method: 'PUT',
+          url: '/api/v1/received-rules',
+          headers: b.auth,
+          payload: { buyerOrgId: bOrg.id, rules: null },
+        });
+        await drain();
+      }
+    });
+
+    it('a kind filled in by verification re-links duplicates: the second entry of one invoice points at the first', async () => {
+      await importLedger([
+        {
+          kind: '026',
+          code: '044031900111',
+          number: '12340001',
+          issueDate: '2025-05-21',
+          checkCode: '11112222333344445555',
+          seller: { name: '外地供应商有限公司', taxId: '91440101MA5XXXXX1X' },
+          buyer: { name: 'B 公司' },
+          amount: '10.00',
+          tax: '0.30',
+        },
+      ]);
+      const entry = {
+        number: '12340001',
+        code: '044031900111',
+        issueDate: '2025-05-21',
+        checkCode: '445555',
+        amount: '10.00',
+      };
+      const first = await enter(b, { ...entry, kind: '026' });
+      // The same invoice typed in again, with the wrong kind (paper 普票): not the same invoice for the pool yet.
+      const second = await enter(b, { ...entry, kind: '007' });
+      expect(second).toMatchObject({ kind: '007', duplicateOf: null });
+      await drain();
+      const view = await item(b, second.id);
+      expect(view).toMatchObject({ kind: '026', duplicateOf: first.id, verification: { status: 'normal' } });
+      expect(view.compliance.findings.find((f) => f.rule === 'duplicate')).toMatchObject({
+        outcome: 'fail',
+        reason: `与 ${first.id} 重复：同一张发票（发票代码和号码相同）`,
+      });
+      expect((await item(b, first.id)).duplicateOf).toBeNull();
     });
   });
 }

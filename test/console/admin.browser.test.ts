@@ -61,10 +61,20 @@ describe.skipIf(!HAS_CHROMIUM)('console administration in headless Chromium', { 
     // 开票员 is the default role; it needs its seller orgs.
     await dialog.getByLabel('负责的销方').click();
     await page.locator('.ant-select-item-option', { hasText: h.creds.sellerTaxId }).click();
-    await page.keyboard.press('Escape');
+    // Close the options by moving on to the next field (Escape could also reach the dialog and close it).
+    await dialog.getByLabel('初始密码').click();
     await dialog.getByLabel('初始密码').fill(clerkPassword);
     await dialog.getByLabel('确认密码').fill(clerkPassword);
+    expect(await dialog.locator('.ant-select-selection-item').allInnerTexts()).toEqual([
+      expect.stringContaining(h.creds.sellerTaxId),
+    ]);
     await button(dialog, '保存').click();
+    // The dialog closes once the user is saved; if it stays, its form errors tell why.
+    await until(async () =>
+      (await dialog.isVisible())
+        ? (await dialog.locator('.ant-form-item-explain-error').allInnerTexts()).join('；') || 'open'
+        : 'closed',
+    ).toBe('closed');
     const row = page.locator('tbody tr', { hasText: clerkName });
     await until(() => row.isVisible()).toBe(true);
     expect(await row.textContent()).toMatch(/开票员[\s\S]*启用/);

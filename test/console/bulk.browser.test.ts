@@ -8,7 +8,7 @@ import { CATERING } from '../invoicing/invoicing-kit.js';
 import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
 
 /** 销项发票 bulk actions in headless Chromium: 合并打印 of selected rows, CSV export of a filter. */
-describe.skipIf(!HAS_CHROMIUM)('console 销项发票 bulk actions in headless Chromium', () => {
+describe.skipIf(!HAS_CHROMIUM)('console 销项发票 bulk actions in headless Chromium', { timeout: 90_000 }, () => {
   let h: ConsoleHarness;
   let context: BrowserContext;
   let page: Page;

@@ -6,7 +6,7 @@ import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.j
 if (!HAS_CHROMIUM) console.warn('console browser tests skipped: /usr/bin/chromium is not installed');
 
 /** The console as a user meets it: the built app, served by the real server, in headless Chromium at 1440×900. */
-describe.skipIf(!HAS_CHROMIUM)('console in headless Chromium', () => {
+describe.skipIf(!HAS_CHROMIUM)('console in headless Chromium', { timeout: 90_000 }, () => {
   let h: ConsoleHarness;
   let context: BrowserContext;
   let page: Page;

@@ -17,7 +17,7 @@ interface AuditEntry {
  * drawer, a re-send by e-mail, a failed request fixed and resubmitted on 开票监控, a red form confirmed on 红字确认单
  * — each in the audit log — and a 开票员 denied the red action in the page and by the API.
  */
-describe.skipIf(!HAS_CHROMIUM)('console operations in headless Chromium', () => {
+describe.skipIf(!HAS_CHROMIUM)('console operations in headless Chromium', { timeout: 90_000 }, () => {
   let h: ConsoleHarness;
   let context: BrowserContext;
   let page: Page;

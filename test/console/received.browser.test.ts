@@ -9,7 +9,7 @@ import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.j
 if (!HAS_CHROMIUM) console.warn('收票 console browser tests skipped: /usr/bin/chromium is not installed');
 
 /** The 收票 pages (收票箱, 进项发票, an item, 合规规则) in headless Chromium against a real server with the demo seed. */
-describe.skipIf(!HAS_CHROMIUM)('console 收票 pages in headless Chromium', () => {
+describe.skipIf(!HAS_CHROMIUM)('console 收票 pages in headless Chromium', { timeout: 90_000 }, () => {
   let h: ConsoleHarness;
   let context: BrowserContext;
   let page: Page;

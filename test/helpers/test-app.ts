@@ -21,7 +21,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Builds the real app on a fresh database of the given dialect, with a manual clock and silent logs (or `logger`). */
+/**
+ * Builds the real app on a fresh, migrated database of the given dialect (a copy of the run's template), with a
+ * manual clock and silent logs (or `logger`).
+ */
 export async function buildTestApp(
   dialect: TestDialect,
   env: Record<string, string> = {},
@@ -30,7 +33,9 @@ export async function buildTestApp(
 ): Promise<TestApp> {
   // A second node on the database of `sameDatabaseAs` (which removes the database when it closes).
   const shared = options.sameDatabaseAs;
-  const created = shared ? { dbConfig: shared.config.db, cleanup: async () => {} } : await dialect.createConfigDb();
+  const created = shared
+    ? { dbConfig: shared.config.db, cleanup: async () => {} }
+    : await dialect.createMigratedConfigDb();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-app-'));
   const base = loadConfig({ LOG_LEVEL: 'silent', DEMO_SEED: 'false', DATA_DIR: dataDir, ...env });
   const config: Config = { ...base, db: created.dbConfig };

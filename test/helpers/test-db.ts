@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { Config } from '../../src/platform/config/load-config.js';
 import { createDb, type Db } from '../../src/platform/db/create-db.js';
 import { migrateToLatest } from '../../src/platform/db/migrate.js';
@@ -18,12 +19,29 @@ export interface TestDialect {
   name: 'sqlite' | 'postgres';
   /** True when the engine is not available here (PostgreSQL without TEST_DATABASE_URL): use `describe.skipIf`. */
   skip: boolean;
-  /** Creates a fresh, empty database (a temp SQLite file, or a new PostgreSQL database). */
+  /**
+   * Creates a fresh, empty database (a temp SQLite file, or a new PostgreSQL database). For tests of the migrations
+   * and of what starts on an empty database; the rest use `createMigratedConfigDb`.
+   */
   createConfigDb(): Promise<TestDbConfig>;
+  /**
+   * Creates a fresh database with every migration applied: a copy of the template that test/helpers/global-setup.ts
+   * migrated once for the whole run (or, without that setup, a new database migrated here).
+   */
+  createMigratedConfigDb(): Promise<TestDbConfig>;
 }
 
 /** PostgreSQL server for tests, e.g. `postgres://postgres@127.0.0.1:5432/postgres`; unset skips PostgreSQL. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL?.trim() || undefined;
+
+/** What global-setup.ts provided (undefined when the file runs without it, e.g. another Vitest config). */
+function provided<K extends 'sqliteTemplatePath' | 'postgresTemplateName'>(key: K): string | undefined {
+  try {
+    return inject(key) || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function createSqliteConfigDb(): Promise<TestDbConfig> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-test-'));
@@ -31,6 +49,28 @@ async function createSqliteConfigDb(): Promise<TestDbConfig> {
     dbConfig: { driver: 'sqlite', sqlitePath: path.join(dir, 'test.sqlite') },
     cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Migrates a fresh database of `create` here: the fallback when no template was provided. */
+async function createAndMigrate(create: () => Promise<TestDbConfig>): Promise<TestDbConfig> {
+  const created = await create();
+  const db = createDb(created.dbConfig);
+  try {
+    await migrateToLatest(db.kysely);
+  } finally {
+    await db.destroy();
+  }
+  return created;
+}
+
+async function createMigratedSqliteConfigDb(): Promise<TestDbConfig> {
+  const template = provided('sqliteTemplatePath');
+  if (!template) return createAndMigrate(createSqliteConfigDb);
+  const created = await createSqliteConfigDb();
+  if (created.dbConfig.driver !== 'sqlite') throw new Error('expected SQLite');
+  // The copy keeps the template's mode (0600) and its WAL journal mode; the template was closed, so has no -wal file.
+  fs.copyFileSync(template, created.dbConfig.sqlitePath);
+  return created;
 }
 
 async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -43,10 +83,10 @@ async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promis
   }
 }
 
-async function createPostgresConfigDb(): Promise<TestDbConfig> {
+async function createPostgresConfigDb(template?: string): Promise<TestDbConfig> {
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
   const name = `openfapiao_t_${randomBytes(6).toString('hex')}`;
-  await withAdminClient((c) => c.query(`create database ${name}`));
+  await withAdminClient((c) => c.query(`create database ${name}${template ? ` template ${template}` : ''}`));
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   return {
@@ -57,19 +97,34 @@ async function createPostgresConfigDb(): Promise<TestDbConfig> {
   };
 }
 
+async function createMigratedPostgresConfigDb(): Promise<TestDbConfig> {
+  const template = provided('postgresTemplateName');
+  // The template refuses connections, so a copy cannot fail on someone connected to it; the copy accepts them.
+  return template ? createPostgresConfigDb(template) : createAndMigrate(() => createPostgresConfigDb());
+}
+
 /** Every engine, PostgreSQL marked `skip` when TEST_DATABASE_URL is unset. Loop over it with `describe.skipIf`. */
 export const TEST_DIALECTS: readonly TestDialect[] = [
-  { name: 'sqlite', skip: false, createConfigDb: createSqliteConfigDb },
-  { name: 'postgres', skip: TEST_DATABASE_URL === undefined, createConfigDb: createPostgresConfigDb },
+  {
+    name: 'sqlite',
+    skip: false,
+    createConfigDb: createSqliteConfigDb,
+    createMigratedConfigDb: createMigratedSqliteConfigDb,
+  },
+  {
+    name: 'postgres',
+    skip: TEST_DATABASE_URL === undefined,
+    createConfigDb: () => createPostgresConfigDb(),
+    createMigratedConfigDb: createMigratedPostgresConfigDb,
+  },
 ];
 
-/** A migrated, empty test database; `cleanup` closes it and removes it. */
+/** A migrated, empty test database (a copy of the run's template); `cleanup` closes it and removes it. */
 export async function createTestDb(
   dialect: TestDialect,
 ): Promise<{ db: Db; dbConfig: Config['db']; cleanup(): Promise<void> }> {
-  const created = await dialect.createConfigDb();
+  const created = await dialect.createMigratedConfigDb();
   const db = createDb(created.dbConfig);
-  await migrateToLatest(db.kysely);
   return {
     db,
     dbConfig: created.dbConfig,

@@ -196,6 +196,46 @@ for (const dialect of TEST_DIALECTS) {
       }
     });
 
+    it('0037-received-rules-no-same-file: stored duplicate rules lose sameFile, the rest stays', async () => {
+      created = await dialect.createConfigDb();
+      const db = createDb(created.dbConfig);
+      const k = db.kysely as unknown as Parameters<Migration['up']>[0];
+      try {
+        for (const [name, migration] of Object.entries(MIGRATIONS)) {
+          if (name === '0037-received-rules-no-same-file') break;
+          await migration.up(k);
+        }
+        await k.insertInto('tenants').values({ id: 'tnt_1', name: 't', is_demo: 0, created_at: 0 }).execute();
+        const duplicate = {
+          enabled: true,
+          level: 'warn',
+          params: { sameNumber: false, sameFingerprint: true, sameFile: true },
+        };
+        const maxAge = { enabled: true, level: 'warn', params: { days: 30 } };
+        await k
+          .insertInto('received_rules')
+          .values([
+            {
+              id: 'rrl_1',
+              tenant_id: 'tnt_1',
+              buyer_org_id: null,
+              rules: JSON.stringify({ duplicate, maxAge }),
+              updated_at: 0,
+              updated_by: 'x',
+            },
+          ])
+          .execute();
+        await MIGRATIONS['0037-received-rules-no-same-file']!.up(k);
+        const row = await k.selectFrom('received_rules').select('rules').executeTakeFirstOrThrow();
+        expect(JSON.parse(row.rules)).toEqual({
+          duplicate: { enabled: true, level: 'warn', params: { sameNumber: false, sameFingerprint: true } },
+          maxAge,
+        });
+      } finally {
+        await db.destroy();
+      }
+    });
+
     it('lets several processes start at once: the lock makes one of them migrate', async () => {
       created = await dialect.createConfigDb();
       const dbs = [createDb(created.dbConfig), createDb(created.dbConfig), createDb(created.dbConfig)];

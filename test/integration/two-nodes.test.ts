@@ -104,6 +104,24 @@ for (const dialect of TEST_DIALECTS) {
       expect((await b.app.inject({ url, headers: tenant.auth })).json<{ name: string }>().name).toBe('新名称有限公司');
     });
 
+    it('the tenant org list (read by every intake and compliance check) is cached; an org created on A is seen on B', async () => {
+      const list = async () =>
+        (await b.app.inject({ url: '/api/v1/orgs', headers: tenant.auth })).json<{ items: { taxId: string }[] }>()
+          .items;
+      const before = await list();
+      expect(cached(b, 'orgs.of-tenant')).toBeGreaterThan(0);
+      const heard = heardOn(b, 'orgs.of-tenant');
+      const created = await a.app.inject({
+        method: 'POST',
+        url: '/api/v1/orgs',
+        headers: tenant.auth,
+        payload: { taxId: '91310115MA1K4Q8R56', name: '第二家有限公司' },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      await heard;
+      expect((await list()).map((o) => o.taxId)).toEqual([...before.map((o) => o.taxId), '91310115MA1K4Q8R56']);
+    });
+
     it('a seller unbound on node A cannot issue on node B', async () => {
       // Node B has the binding cached from issuing.
       const ok = await b.app.inject({

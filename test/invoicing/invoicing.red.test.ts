@@ -129,6 +129,49 @@ for (const dialect of TEST_DIALECTS) {
       await settings({ redFormBuyerDecision: 'auto_confirm' });
     });
 
+    it('answers a transient failure of the red-form channel with 503 CHANNEL_UNAVAILABLE, retryable', async () => {
+      await settings({ redFormBuyerDecision: 'manual' });
+      const blue = await issueBlue();
+      const redSerialNo = nextSerial('RED');
+      await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, { redSerialNo, reason: '01' });
+      let formId = '';
+      for (let i = 0; i < 200 && !formId; i++) {
+        formId = (await get(t, a, `/api/v1/invoices/${redSerialNo}`)).json().red.formId ?? '';
+        if (!formId) await new Promise((x) => setTimeout(x, 20));
+      }
+      // A transient failure with a code of the platform's own (not one of ours): still 503, never a 4xx or 500.
+      await settings({
+        rules: [
+          {
+            when: { operation: 'decide_red_form' },
+            fail: 'transient',
+            code: 'PLATFORM_BUSY',
+            message: '税局繁忙',
+            times: 1,
+          },
+          { when: { operation: 'decide_red_form' }, fail: 'permanent', times: 1 },
+        ],
+      });
+      const busy = await post(t, a, `/api/v1/red-forms/${formId}/confirm`);
+      expect(busy.statusCode, busy.body).toBe(503);
+      expect(busy.headers['retry-after']).toBe('5');
+      expect(errorOf(busy)).toMatchObject({
+        code: 'CHANNEL_UNAVAILABLE',
+        message: '税局繁忙',
+        details: { channelCode: 'PLATFORM_BUSY', retryable: true },
+      });
+      // Nothing was decided: the form still waits for the buyer. A permanent refusal is a 422, not retryable.
+      expect((await get(t, a, `/api/v1/invoices/${redSerialNo}`)).json().red.formStatus).toBe('pending_buyer');
+      const refused = await post(t, a, `/api/v1/red-forms/${formId}/confirm`);
+      expect(refused.statusCode).toBe(422);
+      expect(errorOf(refused)).toMatchObject({ code: 'CHANNEL_REJECTED', details: { retryable: false } });
+      // Both rules spent: the retry goes through.
+      const confirmed = await post(t, a, `/api/v1/red-forms/${formId}/confirm`);
+      expect(confirmed.statusCode, confirmed.body).toBe(200);
+      expect((await waitForStatus(t, a, redSerialNo, (s) => s === 'issued')).status).toBe('issued');
+      await settings({ rules: [], redFormBuyerDecision: 'auto_confirm' });
+    });
+
     it('returns the blue invoice to issued when the buyer rejects the form', async () => {
       await settings({ redFormBuyerDecision: 'manual' });
       const blue = await issueBlue();

@@ -9,7 +9,7 @@ import { startMerchant } from './merchant-server.js';
 
 if (!HAS_CHROMIUM) console.warn('scan browser tests skipped: /usr/bin/chromium is not installed');
 
-describe.skipIf(!HAS_CHROMIUM)('scan H5 in headless Chromium at 360×740', () => {
+describe.skipIf(!HAS_CHROMIUM)('scan H5 in headless Chromium at 360×740', { timeout: 90_000 }, () => {
   let server: Awaited<ReturnType<typeof startAppServer>>;
   let merchant: Awaited<ReturnType<typeof startMerchant>>;
   let browser: Browser;

@@ -1,6 +1,7 @@
 /**
  * Vite build of the console (docs/console.md). `npm run build:console` writes web/console/dist, which the server
- * serves under /console/ (src/modules/console). `npm run dev:console` serves it with hot reload and proxies /api
+ * serves under /console/ (src/modules/console), and assistant.html, the assistant pages served at /assistant/*
+ * (src/modules/assistant/pages). `npm run dev:console` serves it with hot reload and proxies /api
  * to the API server: CONSOLE_API_URL, else http://127.0.0.1:$PORT (the server's default port 8080).
  */
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,14 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
     reportCompressedSize: false,
     manifest: true,
+    // Two pages: the console (index.html) and the assistant pages (assistant.html, served at /assistant/*; its own
+    // small entry without the console's router and layout — docs/assistant.md#assistant-pages).
+    rollupOptions: {
+      input: {
+        index: fileURLToPath(new URL('./index.html', import.meta.url)),
+        assistant: fileURLToPath(new URL('./assistant.html', import.meta.url)),
+      },
+    },
   },
   server: {
     port: Number(process.env.CONSOLE_DEV_PORT ?? 5173),

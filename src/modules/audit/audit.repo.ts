@@ -1,11 +1,12 @@
 import { type Kysely, type QueryCreator, type RawBuilder, sql, type Transaction } from 'kysely';
+import { compiledInsert } from '../../platform/db/compiled-insert.js';
 import type { Database } from '../../platform/db/database.js';
 import type { AuditEntryRow, AuditLogTable } from './audit.tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export async function insertAuditEntry(db: Db, row: AuditLogTable): Promise<void> {
-  await db.insertInto('audit_log').values(row).execute();
+  await insertAuditRow(db, row);
 }
 
 /** The insert of one entry as a builder, to run inside another statement (a CTE). */
@@ -27,6 +28,8 @@ const AUDIT_COLUMNS = [
   'request_id',
   'client_address',
 ] as const satisfies readonly (keyof AuditLogTable)[];
+/** Every audited change inserts one entry: its SQL is built once (compiled-insert.ts), the chain columns left null. */
+const insertAuditRow = compiledInsert('audit_log', AUDIT_COLUMNS);
 
 /** The insert of one (unchained) entry per row of the preceding CTE `after`, as a data-modifying CTE (PostgreSQL). */
 export function insertAuditEntryAfter(row: AuditLogTable, after: string): RawBuilder<{ id: string }> {

@@ -3,6 +3,7 @@ export {
   type AuthContext,
   authenticateToken,
   issueAccessToken,
+  parseBearer,
   purgeExpiredTokens,
   revokeAccessToken,
 } from './access-tokens.js';

@@ -13,6 +13,11 @@ export const PERMISSIONS = [
   'scan.manage',
   'received.read',
   'received.manage',
+  'bills.read',
+  'bills.manage',
+  'deduction.read',
+  'deduction.manage',
+  'folder.own',
   'orgs.read',
   'orgs.manage',
   'integrations.read',
@@ -42,6 +47,8 @@ const READ_ONLY: readonly Permission[] = [
   'invoices.read',
   'scan.read',
   'received.read',
+  'bills.read',
+  'deduction.read',
   'orgs.read',
   'integrations.read',
   'audit.read',
@@ -60,21 +67,27 @@ export const ROLE_PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>>
     'scan.manage',
     'received.read',
     'received.manage',
+    'bills.read',
+    'bills.manage',
+    'deduction.read',
+    'deduction.manage',
+    'folder.own',
     'orgs.read',
     'integrations.read',
     'system.read',
   ],
-  clerk: ['invoices.read', 'invoices.issue', 'invoices.deliver', 'scan.read', 'scan.manage', 'orgs.read'],
+  clerk: ['invoices.read', 'invoices.issue', 'invoices.deliver', 'scan.read', 'scan.manage', 'orgs.read', 'folder.own'],
   auditor: READ_ONLY,
-  employee: [],
+  employee: ['folder.own'],
 };
 
 /**
  * API apps (integrations calling with a bearer token) may do everything a tenant's systems automate — every
- * permission except administering people and reading the audit trail of people's actions.
+ * permission except administering people, reading the audit trail of people's actions, and a person's own folder
+ * (an app is nobody's employee; expense systems reach folders through assistant event codes).
  */
 export const API_APP_PERMISSIONS: readonly Permission[] = PERMISSIONS.filter(
-  (p) => p !== 'users.manage' && p !== 'audit.read',
+  (p) => p !== 'users.manage' && p !== 'audit.read' && p !== 'folder.own',
 );
 
 /** Permissions whose routes a clerk may use only for the seller orgs assigned to them (`orgTaxIds`). */

@@ -1,4 +1,5 @@
-import { defineErrors } from '../../platform/errors/app-error.js';
+import { AppError, defineErrors } from '../../platform/errors/app-error.js';
+import type { ChannelError } from './issuing-channel.js';
 
 /**
  * Codes a channel may report (as ChannelError.code) and the sandbox's own admin errors. The invoicing module turns
@@ -87,3 +88,31 @@ export const CHANNEL_ERRORS = defineErrors({
     description: 'A sandbox setting (rates, rules, quota) is out of range.',
   },
 });
+
+/** Seconds a client is told to wait (`Retry-After`) before repeating a call the channel failed transiently. */
+export const CHANNEL_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The one mapping of a channel failure to an API error (every module answering a channel call over HTTP uses it).
+ * A transient failure is retryable: 503 `CHANNEL_UNAVAILABLE` (or `CHANNEL_TIMEOUT` when the channel said so) with
+ * `Retry-After`, whatever code the channel gave. A permanent one is the channel's own declared 4xx code
+ * (`RED_FORM_NOT_PENDING`, `QUOTA_EXCEEDED`, …) or else 422 `CHANNEL_REJECTED`. `details.channelCode` keeps the
+ * channel's code, `details.retryable` says which of the two it was; `extra` adds the caller's details.
+ */
+export function channelErrorToAppError(err: ChannelError, extra: Record<string, unknown> = {}): AppError {
+  const declared = Object.values(CHANNEL_ERRORS).find((c) => c.code === err.code);
+  const transient = err.kind === 'transient';
+  const code = transient
+    ? declared && declared.statusCode >= 500
+      ? declared
+      : CHANNEL_ERRORS.CHANNEL_UNAVAILABLE
+    : declared && declared.statusCode < 500
+      ? declared
+      : CHANNEL_ERRORS.CHANNEL_REJECTED;
+  return new AppError(
+    code,
+    err.message,
+    { ...(err.details ?? {}), ...extra, channelCode: err.code, retryable: transient },
+    transient ? { headers: { 'retry-after': String(CHANNEL_RETRY_AFTER_SECONDS) } } : undefined,
+  );
+}

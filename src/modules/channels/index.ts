@@ -1,12 +1,24 @@
 /**
  * Channels: the boundary to a tax platform. `IssuingChannel` is what the invoicing module calls; `VerificationChannel`
  * is what the collection module's 查验 calls (with the provider's rate and daily quota in verification-limits.ts);
- * the sandbox is a simulated national platform behind both (real channels — 乐企, 电子税局, UKey, 查验 resellers —
+ * `DeductionChannel` is what 抵扣勾选 (assistant/deduction) calls;
+ * the sandbox is a simulated national platform behind all three (real channels — 乐企, 电子税局, UKey, 查验 resellers —
  * implement the same interfaces).
  */
 
-export { CHANNEL_ERRORS } from './channels.errors.js';
+export { CHANNEL_ERRORS, CHANNEL_RETRY_AFTER_SECONDS, channelErrorToAppError } from './channels.errors.js';
 export type { ChannelTables, LedgerStatus } from './channels.tables.js';
+export {
+  type DeductionChannel,
+  type DeductionHolding,
+  type DeductionInvoiceRef,
+  type DeductionItemResult,
+  type DeductionPeriodStatus,
+  type DeductionRefusal,
+  type DeductionScope,
+  type DeductionSelectItem,
+  deductionKey,
+} from './deduction-channel.js';
 export type {
   ChannelAccount,
   ChannelAccountBindRequest,
@@ -38,7 +50,6 @@ export type { SandboxRule, SandboxSettings } from './sandbox/sandbox-settings.js
 export { MAX_CHECKS_PER_DAY, VERIFIABLE_YEARS } from './sandbox/verify-on-platform.js';
 export {
   VERIFICATION_FOUND_STATUSES,
-  VERIFICATION_STATUS_NAMES,
   VERIFICATION_STATUSES,
   type VerificationChannel,
   type VerificationMismatchField,

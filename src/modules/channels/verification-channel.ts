@@ -10,7 +10,7 @@
  */
 import type { ChannelScope } from './issuing-channel.js';
 
-/** Verification outcomes (docs/collection.md, statuses table). */
+/** Verification outcomes (docs/collection.md, statuses table); a subset of the pool's RECEIVED_VERIFICATION_STATUSES. */
 export const VERIFICATION_STATUSES = [
   'normal', // 正常
   'red_reversed', // 已红冲 (全额红冲)
@@ -23,17 +23,7 @@ export const VERIFICATION_STATUSES = [
 ] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 
-/** Chinese names of the statuses (UI and messages). */
-export const VERIFICATION_STATUS_NAMES: Readonly<Record<VerificationStatus, string>> = {
-  normal: '正常',
-  red_reversed: '已红冲',
-  partly_red: '部分红冲',
-  void: '作废',
-  not_found: '查无此票',
-  mismatch: '不一致',
-  too_many_checks: '超过查验次数',
-  too_old: '超过五年',
-};
+/* Their Chinese names: src/tax/verification-statuses.ts (`VERIFICATION_STATUS_NAMES`, one list for every use). */
 
 /** Statuses under which the platform disclosed the invoice (the answer carries `invoice`). */
 export const VERIFICATION_FOUND_STATUSES: readonly VerificationStatus[] = [

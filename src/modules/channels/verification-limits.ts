@@ -5,7 +5,9 @@
  * single-statement upserts; nothing is locked across a round trip. A refusal says when to try again: the job system
  * then reschedules the verification for that time (queued, never dropped).
  */
+
 import type { Kysely } from 'kysely';
+import { chinaDay, DAY_MS } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import {
   deleteQuotaPeriodsBefore,
@@ -14,9 +16,6 @@ import {
   takeQuotaUnit,
   takeRateSlot,
 } from './verification-limits.repo.js';
-
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** The limits of one provider (config VERIFY_RATE_PER_SECOND, VERIFY_DAILY_QUOTA). */
 export interface VerificationLimits {
@@ -28,12 +27,8 @@ export type VerificationSlot =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: 'rate' | 'quota'; readonly retryAt: number };
 
-/** The China day (YYYY-MM-DD) of an instant, and the start of the next one (epoch ms). */
-export function chinaDay(now: number): { day: string; nextStart: number } {
-  const shifted = now + CHINA_OFFSET_MS;
-  const start = shifted - (((shifted % DAY_MS) + DAY_MS) % DAY_MS);
-  return { day: new Date(start).toISOString().slice(0, 10), nextStart: start + DAY_MS - CHINA_OFFSET_MS };
-}
+/** The China day of an instant and the next day's start: platform/clock.ts (one helper for every module). */
+export { chinaDay };
 
 /**
  * Takes one call of `provider`: first a rate slot, then a unit of today's quota. Refused by the rate: retry when the

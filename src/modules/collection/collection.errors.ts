@@ -11,6 +11,9 @@ export const {
   INVOICE_FILE_NO_TEXT,
   INVOICE_FILE_TOO_COMPLEX,
   INVOICE_FILE_IMAGE_TOO_LARGE,
+  INVOICE_FILE_PARSE_BUSY,
+  INVOICE_FILE_PARSE_STOPPED,
+  INVOICE_FILE_OCR_UNAVAILABLE,
 } = defineErrors({
   INVOICE_FILE_MISSING: {
     statusCode: 400,
@@ -64,6 +67,24 @@ export const {
     message: '图片尺寸过大（像素数超过上限，疑似解压炸弹）',
     description:
       'A picture whose header claims more than 50 million pixels or a side above 16 384 pixels; refused before decoding.',
+  },
+  INVOICE_FILE_PARSE_BUSY: {
+    statusCode: 503,
+    message: '图片识别队列已满，请稍后重试',
+    description:
+      'Parse only: the picture lane (pictures and scanned PDFs, OCR) already has `COLLECT_OCR_QUEUE` files waiting; retry later. A PDF found to be a scan counts against the same bound. Text-layer PDFs, OFD and XML are not affected.',
+  },
+  INVOICE_FILE_PARSE_STOPPED: {
+    statusCode: 503,
+    message: '文件解析服务正在停止，请稍后重试',
+    description:
+      'The parse workers were stopped (the server is shutting down or restarting them) while the file waited or was read; nothing was stored. Retry later, on this or another node.',
+  },
+  INVOICE_FILE_OCR_UNAVAILABLE: {
+    statusCode: 503,
+    message: '图片文字识别暂不可用，请稍后重试',
+    description:
+      'Parse only: the file is a picture or a scanned PDF and the on-box OCR is temporarily unavailable (its models could not be loaded, or its process crashed); the engine is retried with a doubling delay. Intake does not answer it: it keeps the file, marks it `ocr_pending` and reads it again later.',
   },
 });
 

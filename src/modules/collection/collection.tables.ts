@@ -1,38 +1,33 @@
 import type { Selectable } from 'kysely';
+import { RECEIVED_VERIFICATION_STATUSES, USAGE_STATUSES as TAX_USAGE_STATUSES } from '../../tax/index.js';
 
 /** How an item came in (docs/collection.md#intake). */
 export const RECEIVED_SOURCES = ['upload', 'mail', 'manual', 'api', 'assistant'] as const;
 export type ReceivedSource = (typeof RECEIVED_SOURCES)[number];
 
 /** A file's parse outcome: `ok` (items read), `failed` (stored with its error), `archive` (a ZIP: see its entries). */
-export const RECEIVED_FILE_STATUSES = ['ok', 'failed', 'archive'] as const;
+/**
+ * ok (read), failed (kept with its error), archive (a ZIP), ocr_pending (it needs OCR, which was temporarily
+ * unavailable: read again later by collection/reread-received-file; items read from its QR may exist meanwhile).
+ */
+export const RECEIVED_FILE_STATUSES = ['ok', 'failed', 'archive', 'ocr_pending'] as const;
 export type ReceivedFileStatus = (typeof RECEIVED_FILE_STATUSES)[number];
 
 /** Compliance outcome of an item (rules in compliance/, `pending` until evaluated). */
 export const COMPLIANCE_RESULTS = ['pending', 'pass', 'warn', 'block'] as const;
 export type ComplianceResult = (typeof COMPLIANCE_RESULTS)[number];
 
-/**
- * Verification status of an item: `pending` until verified, the channel's answer (正常 `normal`, 已红冲 …), `failed`
- * (channel errors after retries) or `unverifiable` (inputs missing).
- */
-export const VERIFICATION_STATUSES = [
-  'pending',
-  'normal',
-  'red_reversed',
-  'partly_red',
-  'void',
-  'not_found',
-  'mismatch',
-  'too_many_checks',
-  'too_old',
-  'failed',
-  'unverifiable',
-] as const;
+/** Verification status of an item (src/tax/verification-statuses.ts: the list and its Chinese names). */
+export const VERIFICATION_STATUSES = RECEIVED_VERIFICATION_STATUSES;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 
-/** What is done with an item (#15 adds claimed and booked). Only `unused` items may be deleted. */
-export const USAGE_STATUSES = ['unused'] as const;
+/**
+ * What is done with an item (报销状态): `unused`, `claimed` (bound to at least one bill of an expense system), `booked`
+ * (已入账: booked by a voucher); src/tax/usage-statuses.ts holds the list, the names and the rule. Kept in step by the
+ * assistant module (setReceivedUsage, on rows it locked with lockReceivedInvoices). Only `unused` items may be deleted.
+ */
+export const USAGE_STATUSES = TAX_USAGE_STATUSES;
+export type UsageStatus = (typeof USAGE_STATUSES)[number];
 
 /**
  * A file that came in, stored unchanged in the blob store (documents' BlobStore, by `sha256`) even when it cannot be
@@ -88,6 +83,8 @@ export interface ReceivedInvoiceTable {
   amount_fen: number | null;
   tax_fen: number | null;
   total_fen: number | null;
+  /** 价税合计 of the red invoices issued against it (≤ 0) as the last verification found; null: not disclosed yet. */
+  red_total_fen: number | null;
   is_red: number;
   lines_json: string;
   remark: string | null;

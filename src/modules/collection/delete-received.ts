@@ -3,14 +3,15 @@ import { ctxOf } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { type AuditMeta, withAudit } from '../audit/index.js';
 import { RECEIVED_INVOICE_IN_USE, RECEIVED_INVOICE_NOT_FOUND } from './collection.errors.js';
-import { recomputeAfterRemoval } from './compliance/recompute.js';
+import { RECOMPUTE_AFTER_REMOVAL_TASK } from './compliance/recompute-task-id.js';
 import { refreshDuplicates } from './intake.js';
 import { findReceivedInvoice, updateReceivedInvoice } from './received.repo.js';
 
 /**
  * Deletes an item while it is unused (soft: `deleted_at`; its file stays, so uploading the file again brings the
  * item back), in one transaction with its audit entry. A deleted item no longer counts as a duplicate: the items
- * that pointed at it are pointed at the oldest remaining one.
+ * that pointed at it are pointed at the oldest remaining one, and their compliance is recomputed by a job enqueued in
+ * the same transaction.
  */
 export async function deleteReceivedInvoice(
   deps: Deps,
@@ -35,7 +36,15 @@ export async function deleteReceivedInvoice(
       );
       if (!deleted) throw new AppError(RECEIVED_INVOICE_IN_USE);
       await refreshDuplicates(db, item, now);
-      await recomputeAfterRemoval({ ...deps, db: { ...deps.db, kysely: db } }, { tenantId: input.tenantId, item });
+      // The compliance of its duplicates is recomputed by a job, enqueued here: durable, not in the request.
+      if (item.number !== null) {
+        await deps.jobs.enqueue(
+          db,
+          RECOMPUTE_AFTER_REMOVAL_TASK,
+          { tenantId: input.tenantId, removedId: item.id, number: item.number },
+          { tenantId: input.tenantId },
+        );
+      }
       return item;
     },
     (item) => ({
@@ -54,4 +63,5 @@ export async function deleteReceivedInvoice(
       after: null,
     }),
   );
+  deps.jobs.notify();
 }

@@ -11,11 +11,12 @@ export {
   type ReceivedFile,
   type ReceivedInvoice,
   type ReceivedSource,
+  USAGE_STATUSES,
+  type UsageStatus,
   VERIFICATION_STATUSES,
   type VerificationStatus,
 } from './collection.tables.js';
 export {
-  chinaDate,
   effectiveRules,
   RECEIVED_BUYER_ORG_NOT_FOUND,
   RECEIVED_RULES_INVALID,
@@ -40,19 +41,45 @@ export {
   ParsePool,
   type ParsePoolOptions,
   ParseRejected,
+  setParsePoolTestHooks,
 } from './parse-pool.js';
-export { findReceivedInvoice, findReceivedInvoicesByIds, updateReceivedInvoice } from './received.repo.js';
-export { publishReceivedEvent, RECEIVED_EVENTS, type ReceivedEvent } from './received-events.js';
 export {
+  type DeductibleFilters,
+  findFileById as findReceivedFile,
+  findReceivedInvoice,
+  findReceivedInvoicesByIds,
+  listDeductibleReceived,
+  listReceivedInvoices,
+  lockReceivedInvoices,
+  type ReceivedInvoiceFilters,
+  updateReceivedInvoice,
+} from './received.repo.js';
+export { publishReceivedEvent, RECEIVED_EVENTS, type ReceivedEvent } from './received-events.js';
+export { claimableFen, setReceivedUsage } from './received-usage.js';
+export {
+  type DeductionLoader,
   type ReceivedInvoiceView,
+  type ReceivedUsage,
+  registerDeductionLoader,
+  registerUsageLoader,
   registerVerificationHistoryLoader,
   toReceivedInvoiceViews,
+  type UsageLoader,
   type VerificationHistoryEntry,
   type VerificationHistoryLoader,
 } from './received-view.js';
 export { invoiceFilesRoutes } from './routes/invoice-files.routes.js';
+export { ReceivedInvoiceView as ReceivedInvoiceViewSchema } from './routes/received.schemas.js';
 export { receivedFilesRoutes } from './routes/received-files.routes.js';
-export { receivedInvoicesRoutes } from './routes/received-invoices.routes.js';
+export {
+  assertSupportedUploads,
+  readUpload,
+  receivedInvoicesRoutes,
+  UPLOAD_LIMITS,
+  UPLOAD_MULTIPART_LIMITS,
+  type Upload,
+} from './routes/received-invoices.routes.js';
+export { sendReceivedFile } from './routes/send-received-file.js';
 export { type ComplianceFinding, complianceJson } from './stored-json.js';
 export { registerCollectionTasks } from './tasks/index.js';
 export { PROCESS_RECEIVED_TASK } from './tasks/task-ids.js';

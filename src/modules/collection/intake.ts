@@ -16,15 +16,19 @@ import {
 } from '../../parse/index.js';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
+import { AppError } from '../../platform/errors/app-error.js';
 import { newId } from '../../platform/ids.js';
 import { isDigitalReceivedKind, type ReceivedInvoiceKind, toFen } from '../../tax/index.js';
 import type { BlobStore } from '../documents/index.js';
 import { createBlobStore } from '../documents/index.js';
 import { listOrgs } from '../orgs/index.js';
+import { INVOICE_FILE_OCR_UNAVAILABLE } from './collection.errors.js';
 import type { ReceivedFile, ReceivedInvoice, ReceivedInvoiceTable, ReceivedSource } from './collection.tables.js';
-import { PARSE_FAILURE_ERRORS } from './parse-failures.js';
+import { recomputeCompliance } from './compliance/recompute.js';
+import { PARSE_FAILURE_ERRORS, TEMPORARY_PARSE_REFUSALS } from './parse-failures.js';
 import { getParsePool, PARSE_LIMITS, ParseRejected } from './parse-pool.js';
 import {
+  findFileById,
   findFileBySha,
   findLiveItemsOfFiles,
   findSameInvoice,
@@ -32,10 +36,12 @@ import {
   insertReceivedInvoice,
   setArchiveEntries,
   setDuplicateOf,
+  setFileParseOutcome,
+  updateReceivedInvoice,
 } from './received.repo.js';
 import { type ReceivedInvoiceView, toReceivedInvoiceViews } from './received-view.js';
 import { type ArchiveEntry, archiveEntriesJson, extractionJson, receivedLinesJson } from './stored-json.js';
-import { PROCESS_RECEIVED_TASK } from './tasks/task-ids.js';
+import { PROCESS_RECEIVED_TASK, REREAD_RECEIVED_FILE_TASK } from './tasks/task-ids.js';
 
 /** What a channel hands to intake. */
 export interface IntakeInput {
@@ -71,7 +77,20 @@ export interface IntakeResult {
 type Outcome =
   | { readonly kind: 'ok'; readonly invoices: readonly ParsedInvoice[] }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string }
+  /**
+   * The file needs OCR and OCR was temporarily unavailable: what its QR gave (maybe nothing), and the file is read
+   * again later (collection/reread-received-file), never recorded as unreadable for it.
+   */
+  | {
+      readonly kind: 'ocr_pending';
+      readonly invoices: readonly ParsedInvoice[];
+      readonly code: string;
+      readonly message: string;
+    }
   | { readonly kind: 'archive'; readonly entries: ReadonlyArray<PlannedEntry> };
+
+/** What reading one invoice file (not a ZIP) gives. */
+type FileOutcome = Exclude<Outcome, { readonly kind: 'archive' }>;
 
 type PlannedEntry =
   | { readonly name: string; readonly file: PlannedFile }
@@ -204,8 +223,16 @@ async function planFile(
       outcome: { kind: 'failed', code: existing.error_code ?? '', message: existing.error_message ?? '' },
     };
   }
-  if (existing?.parse_status === 'ok' && (await findLiveItemsOfFiles(deps.db.kysely, tenantId, [existing.id])).length) {
+  if (
+    (existing?.parse_status === 'ok' || existing?.parse_status === 'ocr_pending') &&
+    (await findLiveItemsOfFiles(deps.db.kysely, tenantId, [existing.id])).length
+  ) {
     return { ...base, outcome: { kind: 'ok', invoices: [] } };
+  }
+  // Waiting for OCR with nothing read yet: its job reads it again; the same bytes meanwhile answer the same.
+  if (existing?.parse_status === 'ocr_pending') {
+    const code = existing.error_code ?? INVOICE_FILE_OCR_UNAVAILABLE.code;
+    return { ...base, outcome: { kind: 'ocr_pending', invoices: [], code, message: existing.error_message ?? '' } };
   }
   if (!existing) await blobs.put(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   if (bytes.length === 0) return { ...base, outcome: failed('CORRUPT', '文件为空') };
@@ -233,11 +260,20 @@ async function planFile(
     for (const skip of archive.skipped) entries.push({ name: skip.name, error: errorOf(skip.code, skip.message) });
     return { ...base, outcome: { kind: 'archive', entries } };
   }
+  return { ...base, outcome: await readFile(deps, bytes) };
+}
+
+/** Parses one invoice file on the pool into its outcome (ok, failed, or waiting for OCR). */
+async function readFile(deps: Deps, bytes: Uint8Array): Promise<FileOutcome> {
   try {
     // A PDF may hold several invoices (a merged print): one item each, in page order (index_in_file).
-    return { ...base, outcome: { kind: 'ok', invoices: await pool.parseAll(bytes) } };
+    const invoices = await getParsePool().parseAll(bytes);
+    const partial = invoices.flatMap((i) => i.warnings).find((w) => w.code === 'OCR_UNAVAILABLE');
+    if (!partial) return { kind: 'ok', invoices };
+    deps.logger.warn({ reason: partial.message }, 'received file read without OCR (unavailable): read again later');
+    return { kind: 'ocr_pending', invoices, code: INVOICE_FILE_OCR_UNAVAILABLE.code, message: partial.message };
   } catch (err) {
-    return { ...base, outcome: rejected(deps, err) };
+    return rejected(deps, err);
   }
 }
 
@@ -263,12 +299,21 @@ function errorOf(code: string, message: string): { code: string; message: string
   return { code: mapped?.code ?? code, message };
 }
 
-function failed(code: string, message: string): Outcome {
+function failed(code: string, message: string): FileOutcome {
   return { kind: 'failed', ...errorOf(code, message) };
 }
 
-/** A parse that did not give an invoice: the parser's refusal, or a crash on this file (logged, recorded as corrupt). */
-function rejected(deps: Deps, err: unknown): Outcome {
+/**
+ * A parse that did not give an invoice: the parser's refusal, OCR temporarily unavailable (waits for OCR), the pool
+ * stopping (thrown: 503, nothing recorded; a job retries), or a crash on this file (logged, recorded as corrupt).
+ */
+function rejected(deps: Deps, err: unknown): FileOutcome {
+  if (err instanceof ParseRejected && err.code === 'OCR_UNAVAILABLE') {
+    deps.logger.warn({ reason: err.message }, 'received file needs OCR, which is unavailable: read again later');
+    return { kind: 'ocr_pending', invoices: [], code: INVOICE_FILE_OCR_UNAVAILABLE.code, message: err.message };
+  }
+  if (err instanceof ParseRejected && TEMPORARY_PARSE_REFUSALS.has(err.code))
+    throw new AppError(PARSE_FAILURE_ERRORS[err.code], err.message);
   if (err instanceof ParseRejected) return failed(err.code, err.message);
   deps.logger.warn({ err }, 'received file could not be parsed');
   return failed('CORRUPT', '文件无法解析（解析器出错）');
@@ -302,6 +347,7 @@ export function itemFieldsOf(
   | 'note'
   | 'verification_status'
   | 'verified_at'
+  | 'red_total_fen'
   | 'compliance_result'
   | 'compliance_json'
   | 'duplicate_of'
@@ -390,8 +436,8 @@ class IntakeWriter {
       buyer_org_id: input.buyerOrgId ?? null,
       note: cap(input.note, 500),
       parse_status: outcome.kind,
-      error_code: outcome.kind === 'failed' ? outcome.code : null,
-      error_message: outcome.kind === 'failed' ? outcome.message : null,
+      error_code: outcome.kind === 'failed' || outcome.kind === 'ocr_pending' ? outcome.code : null,
+      error_message: outcome.kind === 'failed' || outcome.kind === 'ocr_pending' ? outcome.message : null,
       created_at: now,
     });
     if (outcome.kind === 'failed') {
@@ -413,10 +459,22 @@ class IntakeWriter {
     }
     this.fileIds.push(file.id);
     for (const [index, parsed] of outcome.invoices.entries()) await this.insertItem(file.id, index, parsed);
+    if (outcome.kind === 'ocr_pending') {
+      if (file.parse_status !== 'ocr_pending') {
+        // Known already (its items were deleted) and read again while OCR is unavailable.
+        await setFileParseOutcome(this.trx, input.tenantId, file.id, {
+          parse_status: 'ocr_pending',
+          error_code: outcome.code,
+          error_message: outcome.message,
+        });
+      }
+      if (created || file.parse_status !== 'ocr_pending') await scheduleReread(this.deps, this.trx, file, 0);
+      return { file, created, error: { code: outcome.code, message: outcome.message } };
+    }
     return { file, created };
   }
 
-  private async insertItem(fileId: string, index: number, parsed: ParsedInvoice): Promise<void> {
+  async insertItem(fileId: string, index: number, parsed: ParsedInvoice): Promise<void> {
     const { input, now } = this;
     const fields = itemFieldsOf(parsed);
     const buyerOrgId =
@@ -472,14 +530,15 @@ export async function enqueueProcessing(
 /**
  * Recomputes `duplicate_of` for the live items that share this item's invoice identity: the oldest keeps null, every
  * other one points at it. 数电 kinds share one number space (a 20-digit number is unique nationally, whatever kind
- * a file or a typed entry says); other kinds match on kind, code and number.
+ * a file or a typed entry says); other kinds match on kind, code and number. Answers the ids whose link changed (their
+ * compliance depends on it).
  */
 export async function refreshDuplicates(
   db: Kysely<Database>,
   item: Pick<ReceivedInvoice, 'tenant_id' | 'kind' | 'code' | 'number'>,
   now: number,
-): Promise<void> {
-  if (!item.number) return;
+): Promise<string[]> {
+  if (!item.number) return [];
   const digital = isDigitalReceivedKind(item.kind as ReceivedInvoiceKind);
   const same = await findSameInvoice(db, item.tenant_id, {
     kinds: digital ? DIGITAL_KINDS : [item.kind],
@@ -487,10 +546,128 @@ export async function refreshDuplicates(
     number: item.number,
   });
   const first = same[0];
+  const changed: string[] = [];
   for (const other of same) {
     const want = other.id === first?.id ? null : (first?.id ?? null);
-    if (other.duplicate_of !== want) await setDuplicateOf(db, item.tenant_id, other.id, want, now);
+    if (other.duplicate_of !== want) {
+      await setDuplicateOf(db, item.tenant_id, other.id, want, now);
+      changed.push(other.id);
+    }
   }
+  return changed;
 }
 
 const DIGITAL_KINDS = ['81', '82', '85', '86', '51', '61', '83', '84'] as const;
+
+/** First delay before a file waiting for OCR is read again; it doubles per try, up to {@link MAX_REREAD_DELAY_MS}. */
+export const FIRST_REREAD_DELAY_MS = 60_000;
+export const MAX_REREAD_DELAY_MS = 60 * 60_000;
+/** Tries before a file waiting for OCR is settled with what it gave (≈ 1 day with the delays above). */
+export const MAX_REREADS = 30;
+
+/** The delay before try `attempt` (0, 1, …) of reading a file again: 1 min, 2 min, 4 min … at most 1 h. */
+export function rereadDelayMs(attempt: number): number {
+  return Math.min(MAX_REREAD_DELAY_MS, FIRST_REREAD_DELAY_MS * 2 ** Math.min(attempt, 20));
+}
+
+/** Enqueues try `attempt` of reading a file again (a job of its own per try, due after the doubling delay). */
+async function scheduleReread(
+  deps: Deps,
+  trx: Kysely<Database>,
+  file: Pick<ReceivedFile, 'id' | 'tenant_id'>,
+  attempt: number,
+): Promise<void> {
+  const now = deps.clock.now();
+  await deps.jobs.enqueue(
+    trx,
+    REREAD_RECEIVED_FILE_TASK,
+    { tenantId: file.tenant_id, fileId: file.id, attempt },
+    { tenantId: file.tenant_id, key: `${file.id}:${now}:${attempt}`, runAt: now + rereadDelayMs(attempt) },
+  );
+}
+
+/**
+ * Reads a file again that waited for OCR (`ocr_pending`): once OCR works, the items read from its QR get every field
+ * (fields, duplicates and compliance recomputed), invoices found now become new items, and the file is `ok`; a file
+ * that still gives no invoice is `failed` with the parser's reason. While OCR is still unavailable the next try is
+ * scheduled (doubling delay); after {@link MAX_REREADS} tries the file is settled with what it gave. `complete`
+ * marks the job done in the same transaction. The pool stopping throws (the job is retried).
+ */
+export async function rereadReceivedFile(
+  deps: Deps,
+  payload: { readonly tenantId: string; readonly fileId: string; readonly attempt: number },
+  complete: (trx: Kysely<Database>) => Promise<void>,
+): Promise<void> {
+  const db = deps.db.kysely;
+  const { tenantId, fileId, attempt } = payload;
+  const file = await findFileById(db, tenantId, fileId);
+  if (file?.parse_status !== 'ocr_pending') return;
+  const bytes = await receivedBlobs(deps).get(file.sha256);
+  const outcome: FileOutcome = bytes
+    ? await readFile(deps, bytes)
+    : failed('CORRUPT', '原文件已不在存储中，无法重新识别');
+  const items = await findLiveItemsOfFiles(db, tenantId, [file.id]);
+  const orgs = file.buyer_org_id ? [] : await listOrgs({ db }, tenantId);
+  await db.transaction().execute(async (trx) => {
+    const now = deps.clock.now();
+    if (outcome.kind === 'ocr_pending' && attempt + 1 < MAX_REREADS) {
+      await scheduleReread(deps, trx, file, attempt + 1);
+    } else if (outcome.kind === 'ok' || outcome.kind === 'ocr_pending') {
+      // Read (or settled with what the QR gave after the last try): items updated in place, new ones added.
+      const input: IntakeInput = {
+        tenantId,
+        files: [],
+        source: file.source,
+        ...(file.source_ref ? { sourceRef: file.source_ref } : {}),
+        ...(file.brought_by ? { broughtBy: file.brought_by } : {}),
+        ...(file.buyer_org_id ? { buyerOrgId: file.buyer_org_id } : {}),
+        ...(file.note ? { note: file.note } : {}),
+      };
+      const writer = new IntakeWriter(deps, trx, input, new Map(orgs.map((o) => [o.tax_id, o.id])));
+      const changed = new Set<string>();
+      for (const [index, parsed] of outcome.invoices.entries()) {
+        const item = items.find((i) => i.index_in_file === index);
+        if (!item) {
+          await writer.insertItem(file.id, index, parsed);
+          continue;
+        }
+        const fields = itemFieldsOf(parsed);
+        const buyerOrgId =
+          item.buyer_org_id ??
+          (fields.buyer_tax_id
+            ? (orgs.find((o) => o.tax_id === fields.buyer_tax_id?.toUpperCase())?.id ?? null)
+            : null);
+        await updateReceivedInvoice(trx, tenantId, item.id, { ...fields, buyer_org_id: buyerOrgId, updated_at: now });
+        changed.add(item.id);
+        for (const id of await refreshDuplicates(trx, { ...item, ...fields }, now)) changed.add(id);
+      }
+      await writer.markDuplicates();
+      if (changed.size > 0)
+        await recomputeCompliance(
+          { ...deps, db: { ...deps.db, kysely: trx } },
+          { tenantId, receivedIds: [...changed] },
+        );
+      const settled = outcome.kind === 'ok' || outcome.invoices.length > 0 || items.length > 0;
+      await setFileParseOutcome(
+        trx,
+        tenantId,
+        file.id,
+        settled
+          ? { parse_status: 'ok', error_code: null, error_message: null }
+          : { parse_status: 'failed', error_code: outcome.code, error_message: outcome.message },
+      );
+    } else {
+      // Read with OCR and refused (not an invoice …): unreadable, unless its QR gave items before.
+      await setFileParseOutcome(
+        trx,
+        tenantId,
+        file.id,
+        items.length > 0
+          ? { parse_status: 'ok', error_code: null, error_message: null }
+          : { parse_status: 'failed', error_code: outcome.code, error_message: outcome.message },
+      );
+    }
+    await complete(trx);
+  });
+  if (outcome.kind !== 'ocr_pending') deps.jobs.notify();
+}

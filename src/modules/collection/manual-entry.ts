@@ -3,6 +3,7 @@
  * the 校验码 — checked against the tax rules (src/tax) and stored as an item without a file; verification fills in
  * the rest. Typing the same invoice twice gives a duplicate (duplicateOf), never a refusal.
  */
+import { chinaDate } from '../../platform/clock.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId } from '../../platform/ids.js';
@@ -94,7 +95,7 @@ export function checkManualEntry(
   ) {
     problems.push({ field: 'issueDate', message: '开票日期应为有效日期 YYYY-MM-DD' });
   } else {
-    const today = new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
+    const today = chinaDate(now);
     if (date > today) problems.push({ field: 'issueDate', message: '开票日期不能晚于今天' });
     if (Number(date.slice(0, 4)) < chinaYear(new Date(now)) - 30)
       problems.push({ field: 'issueDate', message: '开票日期过早' });

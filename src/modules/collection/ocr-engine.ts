@@ -6,7 +6,8 @@
  * is read by) and every character gets its position from the CTC frame it was read in, so the label-anchored
  * extraction of src/parse sees the same geometry a PDF text layer gives.
  * Loading the models is I/O, so it happens here, at the edge, once per parse worker on its first picture; src/parse
- * sees only the {@link OcrEngine} interface. `COLLECT_OCR=off` (or the packages missing) leaves pictures to their QR.
+ * sees only the {@link OcrEngine} interface. `COLLECT_OCR=off` (or the packages missing) leaves pictures to their QR;
+ * models that fail to load, or an engine that fails on a picture, make OCR temporarily unavailable (parse-worker.ts).
  */
 import fs from 'node:fs';
 import sharp from 'sharp';
@@ -30,7 +31,10 @@ interface Raw {
 }
 type Split = (image: Raw, source: Raw) => Promise<Array<{ box: number[][]; image: Raw }>>;
 
-/** Loads the PaddleOCR engine; null when its packages are not installed. */
+/**
+ * Loads the PaddleOCR engine; null when its packages are not installed (pictures then yield their QR, as with
+ * COLLECT_OCR=off). Throws when they are installed but the models cannot be loaded: a failure, retried by the worker.
+ */
 export async function loadOcrEngine(): Promise<OcrEngine | null> {
   let ort: Ort;
   let split: Split;
@@ -55,9 +59,10 @@ export async function loadOcrEngine(): Promise<OcrEngine | null> {
     det = await ort.InferenceSession.create(models.detectionPath, options);
     rec = await ort.InferenceSession.create(models.recognitionPath, options);
     dictionary = [...fs.readFileSync(models.dictionaryPath, 'utf8').split('\n'), ' '];
-  } catch {
-    // Models missing or unreadable: pictures yield what their QR code says, as without the engine.
-    return null;
+  } catch (err) {
+    // Installed but the models cannot be loaded (missing, unreadable, a broken runtime): a failure the worker retries
+    // with a doubling delay; meanwhile files that need OCR are answered as temporarily unreadable.
+    throw new Error(`OCR 模型无法加载：${err instanceof Error ? err.message : String(err)}`);
   }
   return {
     name: OCR_ENGINE_NAME,
@@ -130,8 +135,8 @@ async function recognize(image: Uint8Array, e: Engine): Promise<OcrTextBox[]> {
 interface LineRead {
   readonly text: string;
   readonly confidence: number;
-  /** Per character: the centre of its CTC frame as a fraction 0..1 along the line. */
-  readonly chars: ReadonlyArray<{ ch: string; at: number }>;
+  /** Per character: the centre of its CTC frame as a fraction 0..1 along the line, and its score (0..1). */
+  readonly chars: ReadonlyArray<{ ch: string; at: number; score: number }>;
 }
 
 async function recogniseLine(img: Raw, e: Engine): Promise<LineRead | null> {
@@ -149,7 +154,7 @@ async function recogniseLine(img: Raw, e: Engine): Promise<LineRead | null> {
   const data = out.data as Float32Array;
   const steps = out.dims[1] ?? 0;
   const classes = out.dims[2] ?? 0;
-  const chars: Array<{ ch: string; at: number }> = [];
+  const chars: Array<{ ch: string; at: number; score: number }> = [];
   let sum = 0;
   let prev = -1;
   for (let t = 0; t < steps; t++) {
@@ -165,7 +170,7 @@ async function recogniseLine(img: Raw, e: Engine): Promise<LineRead | null> {
     if (best !== 0 && best !== prev) {
       const ch = e.dictionary[best - 1] ?? '';
       if (ch) {
-        chars.push({ ch, at: (t + 0.5) / steps });
+        chars.push({ ch, at: (t + 0.5) / steps, score: bestP });
         sum += bestP;
       }
     }
@@ -207,6 +212,7 @@ function placeGlyphs(quad: Pt[], read: LineRead): OcrGlyph[] {
       w: along,
       h: size,
       vertical: true,
+      score: c.score,
     }));
   }
   const h = Math.max(1, across);
@@ -216,6 +222,6 @@ function placeGlyphs(quad: Pt[], read: LineRead): OcrGlyph[] {
     const fy = tl[1] + (tr[1] - tl[1]) * c.at;
     const cjk = /[\u2E80-\u9FFF\uF900-\uFAFF\uFF01-\uFF60\u3000-\u303F]/.test(c.ch);
     const w = Math.min(pitch * 1.2, h * (cjk ? 0.95 : 0.5));
-    return { ch: c.ch, x: fx - w / 2, y: fy + h * 0.85, w, h: h * 0.9 };
+    return { ch: c.ch, x: fx - w / 2, y: fy + h * 0.85, w, h: h * 0.9, score: c.score };
   });
 }

@@ -1,5 +1,8 @@
 /**
- * Worker-thread entry (started through parse-worker.mjs): parses the files the pool posts, one at a time. pdf.js and
+ * Parse-worker entry (started through parse-worker.mjs), either as a worker thread (text lane: `parentPort`) or as a
+ * forked child process (picture lane: `process.send`, first argument `--openfapiao-parse-child`, the second its
+ * ParseWorkerData as JSON); parses the files the pool sends, one at a time. A child exits when its IPC channel closes
+ * (the server ended or let it go). pdf.js and
  * the zxing QR reader are loaded once per worker (CMaps and the wasm from the installed packages, never a CDN); the
  * OCR engine (models ≈ 15 MB, onnxruntime) on the first picture, when OCR is on.
  */
@@ -12,6 +15,7 @@ import {
   type ExpandedArchive,
   expandInvoiceArchive,
   isParseFailure,
+  isScannedPdf,
   type OcrEngine,
   type ParsedInvoice,
   type ParseFailureCode,
@@ -37,10 +41,32 @@ export interface ParseRequest {
   readonly op?: 'parse' | 'parseAll' | 'expand' | 'mail';
 }
 
+/** The pool's lanes: `text` (PDF text layers, OFD, XML, ZIP, mail) and `picture` (pictures, scanned PDFs). */
+export type ParseLane = 'text' | 'picture';
+
 /** Set once per worker at start. */
 export interface ParseWorkerData {
-  /** Read pictures with OCR (COLLECT_OCR). */
+  /** Read pictures and scanned PDFs with OCR (COLLECT_OCR). */
   readonly ocr: boolean;
+  /** The lane this worker serves: a text-lane worker hands scanned PDFs back (`scanned`) for the picture lane. */
+  readonly lane?: ParseLane;
+  /** Tests only (ParsePoolOptions.testHooks): obey the test pictures (TEST_HOOK_MARK). */
+  readonly testHooks?: boolean;
+  /** Tests only (ParsePoolOptions.testOcrSwitch): a file saying `down` makes loading the OCR engine fail. */
+  readonly testOcrSwitch?: string;
+}
+
+/**
+ * Tests only: a picture made of the PNG signature followed by `openfapiao-test-hook:hang` (the worker spins forever,
+ * as a native addon stuck in a hostile picture would) or `openfapiao-test-hook:exit` (the worker process exits, as
+ * on a crash). A worker obeys it only when started with `testHooks`; otherwise it is an unreadable picture.
+ */
+const TEST_HOOK_MARK = 'openfapiao-test-hook:';
+
+function obeyTestHook(bytes: Uint8Array): void {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 64)).toString('latin1');
+  if (text.startsWith(`${TEST_HOOK_MARK}hang`, 8)) for (;;);
+  if (text.startsWith(`${TEST_HOOK_MARK}exit`, 8)) process.exit(70);
 }
 
 /** Message from the worker. */
@@ -49,22 +75,141 @@ export type ParseReply =
   | { readonly id: number; readonly archive: ExpandedArchive }
   | { readonly id: number; readonly mail: ParsedMail }
   | { readonly id: number; readonly results: ParsedInvoice[] }
+  /** A text-lane worker found a PDF without a usable text layer: the pool moves it to the picture lane. */
+  | { readonly id: number; readonly scanned: true }
   | {
       readonly id: number;
-      readonly failure: { readonly code: ParseFailureCode | 'TOO_COMPLEX'; readonly message: string };
+      readonly failure: {
+        readonly code: ParseFailureCode | 'TOO_COMPLEX' | 'OCR_UNAVAILABLE';
+        readonly message: string;
+      };
     }
   | { readonly id: number; readonly error: string }
   /** Sent once when the worker has loaded the parser and pdf.js: time limits start counting after it. */
   | { readonly ready: true };
 
+/** Refusals that mean "nothing readable" and so, when OCR was needed and missing, only that OCR was missing. */
+const OCR_DEPENDENT: ReadonlySet<ParseFailureCode> = new Set(['NOT_AN_INVOICE', 'NO_TEXT_LAYER']);
+
 const require = createRequire(import.meta.url);
 const cMapUrl = `${path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'cmaps')}/`;
 
-let ocrEngine: Promise<OcrEngine | null> | null = null;
+/**
+ * The OCR engine as this worker has it: not tried yet (undefined), loaded, not installed (`engine: null`: pictures
+ * yield their QR), or failing (its models did not load, or it failed on a picture): tried again after a delay that
+ * doubles per failure in a row ({@link FIRST_OCR_RETRY_MS} … {@link MAX_OCR_RETRY_MS}); until then files that need
+ * OCR are answered as OCR_UNAVAILABLE.
+ */
+type OcrState =
+  | { readonly engine: OcrEngine | null }
+  | { readonly failing: string; readonly retryAt: number; readonly delayMs: number };
+let ocrState: OcrState | undefined;
+let ocrLoading: Promise<OcrState> | null = null;
 
-const port = parentPort;
+const FIRST_OCR_RETRY_MS = 1_000;
+const MAX_OCR_RETRY_MS = 5 * 60_000;
+
+function ocrFailed(reason: string): void {
+  const delayMs =
+    ocrState && 'failing' in ocrState ? Math.min(MAX_OCR_RETRY_MS, ocrState.delayMs * 2) : FIRST_OCR_RETRY_MS;
+  ocrState = { failing: reason, retryAt: Date.now() + delayMs, delayMs };
+}
+
+/** The engine to read a file with, or why OCR is unavailable now. */
+async function ocrForFile(data: Partial<ParseWorkerData>): Promise<{ engine: OcrEngine | null } | { failing: string }> {
+  if (ocrState && 'engine' in ocrState) return ocrState;
+  if (ocrState && Date.now() < ocrState.retryAt) return ocrState;
+  ocrLoading ??= (async (): Promise<OcrState> => {
+    try {
+      if (data.testHooks && data.testOcrSwitch && readSwitch(data.testOcrSwitch) === 'down')
+        throw new Error('OCR 模型无法加载：test switch down');
+      return { engine: await loadOcrEngine() };
+    } catch (err) {
+      ocrFailed(err instanceof Error ? err.message : String(err));
+      return ocrState as OcrState;
+    }
+  })().finally(() => {
+    ocrLoading = null;
+  });
+  ocrState = await ocrLoading;
+  return ocrState;
+}
+
+function readSwitch(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * What a file that needs OCR gets: the engine, guarded (a failure on a picture marks the engine failing, is noted in
+ * `missed` and reads as no text), or, while OCR is failing, an engine that only notes that it was needed.
+ */
+function ocrFor(state: { engine: OcrEngine | null } | { failing: string }, missed: { reason: string | null }) {
+  if ('failing' in state)
+    return {
+      name: 'unavailable',
+      recognize: async () => {
+        missed.reason = state.failing;
+        return [];
+      },
+    } satisfies OcrEngine;
+  const engine = state.engine;
+  if (!engine) return undefined;
+  return {
+    name: engine.name,
+    recognize: async (image: Uint8Array) => {
+      try {
+        return await engine.recognize(image);
+      } catch (err) {
+        const reason = `文字识别出错：${err instanceof Error ? err.message : String(err)}`;
+        ocrFailed(reason);
+        missed.reason = reason;
+        return [];
+      }
+    },
+  } satisfies OcrEngine;
+}
+
+/** The warning on an invoice read while OCR was unavailable (its QR and text layer only). */
+const ocrUnavailableWarning = (reason: string) => ({
+  code: 'OCR_UNAVAILABLE' as const,
+  message: `图片文字识别暂不可用（${reason.slice(0, 200)}），本次只读取了二维码；稍后将自动重新识别`,
+});
+
+/** How this worker talks to the pool: a thread's port, or a forked child's IPC channel. */
+interface Channel {
+  readonly data: Partial<ParseWorkerData>;
+  on(listener: (request: ParseRequest) => void): void;
+  postMessage(reply: ParseReply): void;
+}
+
+function channelToPool(): Channel | null {
+  const thread = parentPort;
+  if (thread)
+    return {
+      data: (workerData ?? {}) as Partial<ParseWorkerData>,
+      on: (listener) => thread.on('message', listener),
+      postMessage: (reply) => thread.postMessage(reply),
+    };
+  const send = process.send?.bind(process);
+  if (!send || process.argv[2] !== '--openfapiao-parse-child') return null;
+  // The pool went away (exit, crash, close): so does this child.
+  process.on('disconnect', () => process.exit(0));
+  return {
+    data: JSON.parse(process.argv[3] ?? '{}') as Partial<ParseWorkerData>,
+    on: (listener) => process.on('message', listener),
+    postMessage: (reply) => {
+      send(reply);
+    },
+  };
+}
+
+const port = channelToPool();
 if (port) {
-  const data = (workerData ?? {}) as Partial<ParseWorkerData>;
+  const data = port.data;
   // libvips: no operation cache across files, one thread per worker (the pool is the parallelism).
   sharp.cache(false);
   sharp.concurrency(1);
@@ -72,9 +217,11 @@ if (port) {
     warmUpPdf(),
     prepareQrReader(fs.readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'))),
   ]);
-  port.on('message', async ({ id, bytes, maxBytes, op }: ParseRequest) => {
+  port.on(async ({ id, bytes, maxBytes, op }: ParseRequest) => {
     let reply: ParseReply;
+    const missed: { reason: string | null } = { reason: null };
     try {
+      if (data.testHooks) obeyTestHook(bytes);
       if (op === 'expand') {
         port.postMessage({ id, archive: expandInvoiceArchive(bytes) } satisfies ParseReply);
         return;
@@ -84,21 +231,38 @@ if (port) {
         return;
       }
       let ocr: OcrEngine | undefined;
-      if (data.ocr && sniffFormat(bytes) === 'image') {
-        ocrEngine ??= loadOcrEngine();
-        ocr = (await ocrEngine) ?? undefined;
-      }
-      const options = { cMapUrl, maxBytes, ...(ocr ? { ocr } : {}) };
+      const pictureLane = data.lane !== 'text';
+      if (data.ocr && pictureLane && (sniffFormat(bytes) === 'image' || sniffFormat(bytes) === 'pdf'))
+        ocr = ocrFor(await ocrForFile(data), missed);
+      const options = {
+        cMapUrl,
+        maxBytes,
+        scannedPdf: pictureLane ? ('read' as const) : ('defer' as const),
+        ...(ocr ? { ocr } : {}),
+      };
+      const mark = (invoice: ParsedInvoice): ParsedInvoice =>
+        missed.reason ? { ...invoice, warnings: [...invoice.warnings, ocrUnavailableWarning(missed.reason)] } : invoice;
       reply =
         op === 'parseAll'
-          ? { id, results: await parseInvoicesInFile(bytes, options) }
-          : { id, result: await parseInvoiceFile(bytes, options) };
+          ? { id, results: (await parseInvoicesInFile(bytes, options)).map(mark) }
+          : { id, result: mark(await parseInvoiceFile(bytes, options)) };
     } catch (err) {
-      reply = isParseFailure(err)
-        ? { id, failure: { code: err.code, message: err.message } }
-        : err instanceof MailRefused
+      reply = isScannedPdf(err)
+        ? { id, scanned: true }
+        : isParseFailure(err)
           ? { id, failure: { code: err.code, message: err.message } }
-          : { id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+          : err instanceof MailRefused
+            ? { id, failure: { code: err.code, message: err.message } }
+            : { id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+      // Nothing read because OCR was needed and unavailable: temporary, not the file's fault.
+      if (missed.reason && isParseFailure(err) && OCR_DEPENDENT.has(err.code))
+        reply = {
+          id,
+          failure: {
+            code: 'OCR_UNAVAILABLE',
+            message: `图片文字识别暂不可用（${missed.reason.slice(0, 200)}），请稍后重试`,
+          },
+        };
     }
     port.postMessage(reply);
   });

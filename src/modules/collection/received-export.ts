@@ -6,28 +6,20 @@ import type { Kysely } from 'kysely';
 import { toIsoCst } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import { type ExportColumn, type ExportFormat, tableExportChunks } from '../../platform/table-export.js';
-import { fenToDecimalString, RECEIVED_INVOICE_KIND_NAMES, type ReceivedInvoiceKind } from '../../tax/index.js';
+import {
+  fenToDecimalString,
+  RECEIVED_INVOICE_KIND_NAMES,
+  type ReceivedInvoiceKind,
+  usageStatusName,
+  verificationStatusName,
+} from '../../tax/index.js';
 import { exportPage, type ReceivedInvoiceFilters } from './received.repo.js';
+import { deductionStateOf, loadDeductionRecords } from './received-view.js';
 
 /** Rows read per query, and written per chunk. */
 export const RECEIVED_EXPORT_PAGE_ROWS = 1000;
 
-type Row = Awaited<ReturnType<typeof exportPage>>[number];
-
-/** 查验 statuses in Chinese (docs/collection.md#verification). */
-export const VERIFICATION_NAMES: Record<string, string> = {
-  pending: '待查验',
-  normal: '正常',
-  red_reversed: '已红冲',
-  partly_red: '部分红冲',
-  void: '作废',
-  not_found: '查无此票',
-  mismatch: '不一致',
-  too_many_checks: '超过查验次数',
-  too_old: '超过五年',
-  failed: '查验失败',
-  unverifiable: '无法查验',
-};
+type Row = Awaited<ReturnType<typeof exportPage>>[number] & { deduction: ReturnType<typeof deductionStateOf> };
 
 const COMPLIANCE_NAMES: Record<string, string> = { pending: '待检查', pass: '通过', warn: '警告', block: '拦截' };
 const SOURCE_NAMES: Record<string, string> = {
@@ -62,7 +54,7 @@ const COLUMNS: readonly ExportColumn<Row>[] = [
     header: '查验状态',
     type: 'text',
     width: 12,
-    value: (r) => VERIFICATION_NAMES[r.verification_status] ?? r.verification_status,
+    value: (r) => verificationStatusName(r.verification_status),
   },
   {
     header: '合规结果',
@@ -71,6 +63,11 @@ const COLUMNS: readonly ExportColumn<Row>[] = [
     value: (r) => COMPLIANCE_NAMES[r.compliance_result] ?? r.compliance_result,
   },
   { header: '重复', type: 'text', width: 8, value: (r) => (r.duplicate_of ? '重复' : '') },
+  { header: '报销状态', type: 'text', width: 10, value: (r) => usageStatusName(r.usage_status) },
+  { header: '抵扣状态', type: 'text', width: 10, value: (r) => r.deduction.statusName },
+  { header: '所属期', type: 'text', width: 10, value: (r) => r.deduction.period ?? '' },
+  { header: '有效抵扣税额', type: 'money', width: 14, value: (r) => r.deduction.tax ?? '' },
+  { header: '不抵扣原因', type: 'text', width: 30, value: (r) => r.deduction.reason ?? '' },
   { header: '来源', type: 'text', width: 10, value: (r) => SOURCE_NAMES[r.source] ?? r.source },
   { header: '提交人', type: 'text', width: 24, value: (r) => r.brought_by ?? '' },
   { header: '收票时间', type: 'text', width: 26, value: (r) => toIsoCst(Number(r.created_at)) },
@@ -81,7 +78,12 @@ async function* pages(db: Kysely<Database>, tenantId: string, filters: ReceivedI
   let before: string | null = null;
   for (;;) {
     const rows = await exportPage(db, tenantId, filters, before, RECEIVED_EXPORT_PAGE_ROWS);
-    if (rows.length > 0) yield rows;
+    const records = await loadDeductionRecords(
+      db,
+      tenantId,
+      rows.map((r) => r.id),
+    );
+    if (rows.length > 0) yield rows.map((r) => ({ ...r, deduction: deductionStateOf(r, records.get(r.id) ?? null) }));
     if (rows.length < RECEIVED_EXPORT_PAGE_ROWS) return;
     before = rows[rows.length - 1]!.id;
   }

@@ -1,9 +1,17 @@
 import type { Kysely } from 'kysely';
 import { toIsoCst } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
-import { fenToDecimalString, RECEIVED_INVOICE_KIND_NAMES, type ReceivedInvoiceKind } from '../../tax/index.js';
+import {
+  type DeductionRecord,
+  fenToDecimalString,
+  poolDeductionState,
+  RECEIVED_INVOICE_KIND_NAMES,
+  type ReceivedInvoiceKind,
+  toFen,
+} from '../../tax/index.js';
 import type { ReceivedFile, ReceivedInvoice } from './collection.tables.js';
 import { findFilesByIds } from './received.repo.js';
+import { claimableFen } from './received-usage.js';
 import { complianceJson, extractionJson, receivedLinesJson } from './stored-json.js';
 
 /** One verification of an item, newest first in the view (filled by the verification stage). */
@@ -24,6 +32,81 @@ export type VerificationHistoryLoader = (
 
 let historyLoader: VerificationHistoryLoader | null = null;
 
+/** What is done with an item (报销状态), as the assistant module knows it: the bills claiming it, the voucher booking it. */
+export interface ReceivedUsage {
+  readonly status: string;
+  /** Claimed over all bills, decimal string. */
+  readonly claimed: string;
+  /** What is left to claim (null when the item has no total). */
+  readonly remaining: string | null;
+  readonly bills: { resource: string; billId: string; billNo: string | null; amount: string; status: string }[];
+  readonly voucher: { resource: string; vouchId: string; vouchNo: string | null } | null;
+}
+
+/**
+ * Reads the usage of items (by id); the assistant module registers it. Items it does not answer are unused. What
+ * remains to claim is the view's: it follows from the item itself ({@link claimableFen}) and what the bills claim.
+ */
+export type UsageLoader = (
+  db: Kysely<Database>,
+  tenantId: string,
+  ids: readonly string[],
+) => Promise<ReadonlyMap<string, Omit<ReceivedUsage, 'remaining'>>>;
+
+let usageLoader: UsageLoader | null = null;
+
+/** Lets the assistant module put each item's usage (bills, voucher) into the view (until then: unused, no bills). */
+export function registerUsageLoader(loader: UsageLoader | null): void {
+  usageLoader = loader;
+}
+
+function unusedUsage(item: ReceivedInvoice): Omit<ReceivedUsage, 'remaining'> {
+  return {
+    status: item.usage_status,
+    claimed: '0.00',
+    bills: [],
+    voucher: null,
+  };
+}
+
+/** Reads the buyer's deduction records (抵扣勾选) of items (by id); the assistant module registers it. */
+export type DeductionLoader = (
+  db: Kysely<Database>,
+  tenantId: string,
+  ids: readonly string[],
+) => Promise<ReadonlyMap<string, DeductionRecord>>;
+
+let deductionLoader: DeductionLoader | null = null;
+
+/** Lets the assistant module put each item's deduction record into the view (until then: the rules' state only). */
+export function registerDeductionLoader(loader: DeductionLoader | null): void {
+  deductionLoader = loader;
+}
+
+/** The deduction records of items (an empty map until a loader is registered): the view's and the export's. */
+export async function loadDeductionRecords(
+  db: Kysely<Database>,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<ReadonlyMap<string, DeductionRecord>> {
+  return deductionLoader && ids.length ? deductionLoader(db, tenantId, ids) : new Map();
+}
+
+/** The pool's deduction state of an item (src/tax/deduction-statuses.ts). */
+export function deductionStateOf(
+  item: Pick<ReceivedInvoice, 'kind' | 'issue_date' | 'verification_status' | 'is_red' | 'duplicate_of'>,
+  record: DeductionRecord | null,
+) {
+  return poolDeductionState({
+    kind: item.kind,
+    issueDate: item.issue_date,
+    verificationStatus: item.verification_status,
+    isRed: Boolean(Number(item.is_red)),
+    duplicate: item.duplicate_of !== null,
+    record,
+  });
+}
+
 /** Lets the verification stage put each item's history into the view (until then: []). */
 export function registerVerificationHistoryLoader(loader: VerificationHistoryLoader | null): void {
   historyLoader = loader;
@@ -36,7 +119,10 @@ export function toReceivedInvoiceView(
   item: ReceivedInvoice,
   file: Pick<ReceivedFile, 'sha256' | 'file_name'> | null,
   history: readonly VerificationHistoryEntry[] = [],
+  usage: Omit<ReceivedUsage, 'remaining'> | null = null,
+  deduction: DeductionRecord | null = null,
 ) {
+  const used = usage ?? unusedUsage(item);
   const extraction = extractionJson.decode(item.extraction_json);
   const kind = item.kind as ReceivedInvoiceKind;
   return {
@@ -71,6 +157,13 @@ export function toReceivedInvoiceView(
     compliance: { result: item.compliance_result, findings: complianceJson.decode(item.compliance_json) },
     duplicateOf: item.duplicate_of,
     usageStatus: item.usage_status,
+    usage: {
+      ...used,
+      // Never below 0: a red invoice may lower what can be claimed below what bills claimed already.
+      remaining:
+        item.total_fen === null ? null : fenToDecimalString(Math.max(0, claimableFen(item) - toFen(used.claimed))),
+    } satisfies ReceivedUsage,
+    deduction: deductionStateOf(item, deduction),
     createdAt: toIsoCst(Number(item.created_at)),
     updatedAt: toIsoCst(Number(item.updated_at)),
   };
@@ -88,15 +181,17 @@ export async function toReceivedInvoiceViews(
   const files = new Map(knownFiles.map((f) => [f.id, f]));
   const missing = [...new Set(items.map((i) => i.file_id).filter((id): id is string => id !== null && !files.has(id)))];
   for (const f of await findFilesByIds(db, tenantId, missing)) files.set(f.id, f);
-  const histories =
-    historyLoader && items.length
-      ? await historyLoader(
-          db,
-          tenantId,
-          items.map((i) => i.id),
-        )
-      : null;
+  const ids = items.map((i) => i.id);
+  const histories = historyLoader && items.length ? await historyLoader(db, tenantId, ids) : null;
+  const usages = usageLoader && items.length ? await usageLoader(db, tenantId, ids) : null;
+  const deductions = await loadDeductionRecords(db, tenantId, ids);
   return items.map((item) =>
-    toReceivedInvoiceView(item, item.file_id ? (files.get(item.file_id) ?? null) : null, histories?.get(item.id) ?? []),
+    toReceivedInvoiceView(
+      item,
+      item.file_id ? (files.get(item.file_id) ?? null) : null,
+      histories?.get(item.id) ?? [],
+      usages?.get(item.id) ?? null,
+      deductions.get(item.id) ?? null,
+    ),
   );
 }

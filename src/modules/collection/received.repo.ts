@@ -1,6 +1,8 @@
 import { type Insertable, type Kysely, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
+import type { DbDialect } from '../../platform/db/create-db.js';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
+import { escapeLike } from '../../platform/db/sql-helpers.js';
 import type {
   ReceivedFile,
   ReceivedFileTable,
@@ -61,6 +63,21 @@ export async function findFilesByIds(db: Kysely<Database>, tenantId: string, ids
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** Sets what reading a file gave (ocr_pending → ok or failed once it could be read again). */
+export async function setFileParseOutcome(
+  db: Kysely<Database>,
+  tenantId: string,
+  fileId: string,
+  outcome: Pick<ReceivedFileTable, 'parse_status' | 'error_code' | 'error_message'>,
+): Promise<void> {
+  await db
+    .updateTable('received_files')
+    .set(outcome)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', fileId)
     .execute();
 }
 
@@ -150,20 +167,44 @@ export async function findReceivedInvoice(
     .executeTakeFirst();
 }
 
+/** Live items by id (with `withDeleted`, deleted ones too: what another module still refers to). */
 export async function findReceivedInvoicesByIds(
   db: Kysely<Database>,
   tenantId: string,
   ids: readonly string[],
+  options: { withDeleted?: boolean } = {},
 ): Promise<ReceivedInvoice[]> {
   if (ids.length === 0) return [];
-  return db
+  let q = db
     .selectFrom('received_invoices')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('id', 'in', [...ids])
+    .where('id', 'in', [...ids]);
+  if (!options.withDeleted) q = q.where('deleted_at', 'is', null);
+  return q.orderBy('id').execute();
+}
+
+/**
+ * The live items of `ids`, locked until the caller's transaction ends (PostgreSQL `for update`, in ascending id
+ * order so concurrent lockers never wait on each other in a circle; SQLite runs one transaction at a time). Whoever
+ * changes what an item's usage status follows from (bills, vouchers) locks the item first, so the status it writes is
+ * computed from bindings nobody else is changing.
+ */
+export async function lockReceivedInvoices(
+  db: Kysely<Database>,
+  dialect: DbDialect,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<ReceivedInvoice[]> {
+  if (ids.length === 0) return [];
+  const q = db
+    .selectFrom('received_invoices')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', [...new Set(ids)].sort())
     .where('deleted_at', 'is', null)
-    .orderBy('id')
-    .execute();
+    .orderBy('id');
+  return (dialect === 'postgres' ? q.forUpdate() : q).execute();
 }
 
 /** Updates a live item; answers whether it changed. */
@@ -183,6 +224,27 @@ export async function updateReceivedInvoice(
   if (where.usageStatus) q = q.where('usage_status', '=', where.usageStatus);
   const result = await q.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Sets the usage status (报销状态) of live items; answers how many rows it changed (a deleted item is not changed).
+ * Ids in ascending order, so concurrent writers lock rows in one order.
+ */
+export async function setUsageStatus(
+  db: Kysely<Database>,
+  tenantId: string,
+  ids: readonly string[],
+  status: string,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('received_invoices')
+    .set({ usage_status: status })
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', [...ids].sort())
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** The live items with the same kind, code and number, oldest first (duplicate detection). */
@@ -224,7 +286,13 @@ export interface ReceivedInvoiceFilters {
   /** Exclusive. */
   createdBefore?: number;
   kind?: string;
+  /** Any of these kinds (an empty list matches nothing). */
+  kinds?: readonly string[];
   sellerTaxId?: string;
+  /** The buyer's tax id as on the invoice (upper case). */
+  buyerTaxId?: string;
+  /** true: only red (negative) invoices; false: only blue ones. */
+  red?: boolean;
   sellerName?: string;
   buyerOrgId?: string;
   verification?: readonly string[];
@@ -234,12 +302,10 @@ export interface ReceivedInvoiceFilters {
   /** Number, or its start. */
   q?: string;
   duplicate?: boolean;
+  /** 报销状态 (usage_status). */
+  usage?: string;
   /** Only these ids (selected rows). */
   ids?: readonly string[];
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function withFilters<O>(
@@ -253,7 +319,10 @@ function withFilters<O>(
   if (f.createdFrom !== undefined) q = q.where('created_at', '>=', f.createdFrom);
   if (f.createdBefore !== undefined) q = q.where('created_at', '<', f.createdBefore);
   if (f.kind) q = q.where('kind', '=', f.kind);
+  if (f.kinds) q = q.where('kind', 'in', f.kinds.length ? [...f.kinds] : ['']);
   if (f.sellerTaxId) q = q.where('seller_tax_id', '=', f.sellerTaxId);
+  if (f.buyerTaxId) q = q.where('buyer_tax_id', '=', f.buyerTaxId);
+  if (f.red !== undefined) q = q.where('is_red', '=', f.red ? 1 : 0);
   if (f.sellerName)
     q = q.where(sql<boolean>`${sql.ref('seller_name')} like ${`%${escapeLike(f.sellerName)}%`} escape '\\'`);
   if (f.buyerOrgId) q = q.where('buyer_org_id', '=', f.buyerOrgId);
@@ -263,6 +332,7 @@ function withFilters<O>(
   if (f.broughtBy) q = q.where('brought_by', '=', f.broughtBy);
   if (f.q) q = q.where(sql<boolean>`${sql.ref('number')} like ${`${escapeLike(f.q)}%`} escape '\\'`);
   if (f.duplicate !== undefined) q = q.where('duplicate_of', f.duplicate ? 'is not' : 'is', null);
+  if (f.usage) q = q.where('usage_status', '=', f.usage);
   if (f.ids) q = q.where('id', 'in', f.ids.length ? [...f.ids] : ['']);
   return q;
 }
@@ -322,6 +392,7 @@ export async function exportPage(
         'verification_status',
         'compliance_result',
         'duplicate_of',
+        'is_red',
         'usage_status',
         'created_at',
       ]),
@@ -330,4 +401,37 @@ export async function exportPage(
   );
   if (after) q = q.where('id', '<', after);
   return q.orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** What 抵扣勾选 (assistant) lists as candidates; see {@link listDeductibleReceived}. */
+export interface DeductibleFilters {
+  /** The buyer's tax id (upper case). */
+  readonly buyerTaxId: string;
+  readonly kinds: readonly string[];
+  /** YYYY-MM-DD, inclusive. */
+  readonly issueDateFrom: string;
+  readonly issueDateTo: string;
+}
+
+/**
+ * Items that may be selected for deduction (抵扣勾选 candidates, #15): live, blue, not a duplicate, 查验 正常, of
+ * the given kinds, addressed to the buyer's tax id and issued within the dates; newest first, cursor-paginated.
+ * The pool's own filters ({@link withFilters}), so a candidate is exactly what the pool shows for them.
+ */
+export async function listDeductibleReceived(
+  db: Kysely<Database>,
+  tenantId: string,
+  f: DeductibleFilters,
+  page: { cursor?: string | null; limit: number },
+): Promise<Page<ReceivedInvoice>> {
+  const filters: ReceivedInvoiceFilters = {
+    buyerTaxId: f.buyerTaxId,
+    kinds: f.kinds,
+    red: false,
+    duplicate: false,
+    verification: ['normal'],
+    issueDateFrom: f.issueDateFrom,
+    issueDateTo: f.issueDateTo,
+  };
+  return fetchPage(withFilters(db.selectFrom('received_invoices').selectAll(), tenantId, filters), page);
 }

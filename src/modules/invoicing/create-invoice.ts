@@ -99,25 +99,10 @@ export async function createInvoice(
     if (slot && !job) slot.release();
   }
   if (slot && job) {
-    // The job runs here and now: it starts from the row just written instead of reading it back.
-    dispatchedInvoices.set(job, { ...invoice });
-    slot.run(job);
+    // The job runs here and now: it starts from the row just written (handed to its run) instead of reading it back.
+    slot.run(job, { ...invoice } satisfies Invoice);
   } else deps.jobs.notify();
   return { invoice, created: true };
-}
-
-/**
- * Invoices handed with their issue job to this process's worker (direct dispatch), keyed by the job row the worker
- * runs: the job's first attempt takes the row as inserted instead of reading it back (one statement fewer per
- * invoice). Weak: a job that never runs here (released at shutdown) leaves nothing behind.
- */
-const dispatchedInvoices = new WeakMap<Job, Invoice>();
-
-/** The invoice inserted with `job` when it was dispatched straight to this process's worker (once), else undefined. */
-export function takeDispatchedInvoice(job: Job): Invoice | undefined {
-  const invoice = dispatchedInvoices.get(job);
-  dispatchedInvoices.delete(job);
-  return invoice;
 }
 
 /** The audit entry of an accepted request: what was asked for (the request itself is on the invoice). */

@@ -3,16 +3,15 @@ import type { Transaction } from 'kysely';
 import type { Static } from 'typebox';
 import type { Database } from '../../platform/db/database.js';
 import type { Deps } from '../../platform/deps.js';
-import { AppError, listErrorCodes } from '../../platform/errors/app-error.js';
+import { AppError } from '../../platform/errors/app-error.js';
 import { cancelUnstartedJob } from '../../platform/jobs/index.js';
 import { type AuditChange, type AuditMeta, appendAudit, scheduleAuditSealer } from '../audit/index.js';
 import { assertOrgAllowed, getAuth } from '../auth/index.js';
-import { ChannelError } from '../channels/index.js';
+import { ChannelError, channelErrorToAppError } from '../channels/index.js';
 import { assertSellerBound, getSellerOrThrow } from '../orgs/index.js';
 import { computedColumns, enqueueIssue, ISSUE_TASK, invoiceAuditFields, issueJobKey } from './create-invoice.js';
 import { computeOrThrow, type InvoiceRequestData, toTaxDraft } from './invoice-draft.js';
 import {
-  CHANNEL_REJECTED,
   INVOICE_NOT_CANCELLABLE,
   INVOICE_NOT_EDITABLE,
   INVOICE_NOT_FOUND,
@@ -219,10 +218,4 @@ export async function decideRedForm(
   });
   deps.jobs.notify();
   return (await findInvoiceById(deps.db.kysely, red.id))!;
-}
-
-/** A channel refusal as an API error: its own declared code when there is one, else CHANNEL_REJECTED. */
-export function channelErrorToAppError(err: ChannelError): AppError {
-  const declared = listErrorCodes().find((c) => c.code === err.code);
-  return new AppError(declared ?? CHANNEL_REJECTED, err.message, { channelCode: err.code, ...(err.details ?? {}) });
 }

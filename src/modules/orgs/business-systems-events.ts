@@ -13,6 +13,11 @@ export const WEBHOOK_EVENT_TYPES = [
   'received.created',
   'received.verified',
   'received.changed',
+  'bill.saved',
+  'bill.deleted',
+  'bill.invoice_changed',
+  'voucher.saved',
+  'voucher.deleted',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

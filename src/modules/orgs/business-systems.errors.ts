@@ -1,7 +1,12 @@
 import { defineErrors } from '../../platform/errors/app-error.js';
 
 /** Error codes of business systems and the SSRF guard. */
-export const { BUSINESS_SYSTEM_NOT_FOUND, BUSINESS_SYSTEM_EXISTS, OUTBOUND_URL_FORBIDDEN } = defineErrors({
+export const {
+  BUSINESS_SYSTEM_NOT_FOUND,
+  BUSINESS_SYSTEM_EXISTS,
+  BUSINESS_SYSTEM_FRAME_ANCESTORS_INVALID,
+  OUTBOUND_URL_FORBIDDEN,
+} = defineErrors({
   BUSINESS_SYSTEM_NOT_FOUND: {
     statusCode: 404,
     message: '业务系统不存在',
@@ -11,6 +16,12 @@ export const { BUSINESS_SYSTEM_NOT_FOUND, BUSINESS_SYSTEM_EXISTS, OUTBOUND_URL_F
     statusCode: 409,
     message: '该编码的业务系统已存在',
     description: 'The tenant already has a business system with that code.',
+  },
+  BUSINESS_SYSTEM_FRAME_ANCESTORS_INVALID: {
+    statusCode: 422,
+    message: "可嵌入来源无效：应为 https://域名[:端口]、http://localhost[:端口] 或 'self'，最多 10 个",
+    description:
+      "A `frameAncestors` source is not `https://host[:port]`, `http://localhost|127.0.0.1|[::1][:port]` or `'self'`, or there are more than 10 (details.source).",
   },
   OUTBOUND_URL_FORBIDDEN: {
     statusCode: 422,

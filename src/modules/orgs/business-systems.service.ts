@@ -7,6 +7,7 @@ import { OutboundUrlError, resolveOutboundTarget } from '../../platform/net/outb
 import { type AuditMeta, auditSnapshot, withAudit } from '../audit/index.js';
 import {
   BUSINESS_SYSTEM_EXISTS,
+  BUSINESS_SYSTEM_FRAME_ANCESTORS_INVALID,
   BUSINESS_SYSTEM_NOT_FOUND,
   OUTBOUND_URL_FORBIDDEN,
 } from './business-systems.errors.js';
@@ -32,6 +33,37 @@ export interface BusinessSystemFields {
   events?: WebhookEventType[];
   receiveAllInvoices?: boolean;
   enabled?: boolean;
+  /** CSP frame-ancestors sources of the assistant pages (null or empty: only our own origin). */
+  frameAncestors?: string[] | null;
+}
+
+/** Whether a source is `'self'`, `https://host[:port]`, or `http://localhost|127.0.0.1|[::1][:port]` (development). */
+function isFrameSource(source: string): boolean {
+  if (source === "'self'") return true;
+  if (/^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/.test(source)) return portOk(source);
+  const m = /^https:\/\/([a-z0-9.-]{1,253})(?::\d{1,5})?$/.exec(source);
+  if (!m?.[1]) return false;
+  return (
+    m[1].split('.').every((label) => label.length <= 63 && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(label)) &&
+    portOk(source)
+  );
+}
+
+const portOk = (source: string) => Number(/:(\d+)$/.exec(source)?.[1] ?? 443) <= 65_535;
+
+/** The stored form of `frameAncestors` (space-separated, lower case, unique), or 422 naming the bad source. */
+export function frameAncestorsValue(sources: readonly string[] | null | undefined): string | null {
+  if (!sources || sources.length === 0) return null;
+  const out: string[] = [];
+  for (const raw of sources.slice(0, 11)) {
+    const source = raw.trim().toLowerCase().slice(0, 200);
+    if (!isFrameSource(source)) {
+      throw new AppError(BUSINESS_SYSTEM_FRAME_ANCESTORS_INVALID, undefined, { source: raw.slice(0, 200) });
+    }
+    if (!out.includes(source)) out.push(source);
+  }
+  if (out.length > 10) throw new AppError(BUSINESS_SYSTEM_FRAME_ANCESTORS_INVALID, '最多 10 个来源');
+  return out.join(' ');
 }
 
 /** A business system with its signing secret in clear: returned only by create and rotate, shown once. */
@@ -88,6 +120,7 @@ export async function createBusinessSystem(
     enabled: input.enabled === false ? 0 : 1,
     secret_enc: encryptSecret(ctx.config, secret, secretContext({ tenant_id: tenantId, id })),
     previous_secret_enc: null,
+    frame_ancestors: frameAncestorsValue(input.frameAncestors),
     previous_secret_expires_at: null,
     secret_rotated_at: null,
     created_at: now,
@@ -150,6 +183,7 @@ export async function updateBusinessSystem(
     ...(patch.events !== undefined ? { events_json: subscribedEventsJson.encode([...new Set(patch.events)]) } : {}),
     ...(patch.receiveAllInvoices !== undefined ? { receive_all_invoices: bool(patch.receiveAllInvoices) } : {}),
     ...(patch.enabled !== undefined ? { enabled: bool(patch.enabled) } : {}),
+    ...(patch.frameAncestors !== undefined ? { frame_ancestors: frameAncestorsValue(patch.frameAncestors) } : {}),
     updated_at: ctx.clock.now(),
   };
   const after = { ...system, ...set };

@@ -21,6 +21,8 @@ export interface BusinessSystemTable {
   previous_secret_enc: string | null;
   previous_secret_expires_at: number | null;
   secret_rotated_at: number | null;
+  /** CSP `frame-ancestors` sources allowed to embed the assistant pages opened for this system (space-separated). */
+  frame_ancestors: string | null;
   created_at: number;
   updated_at: number;
 }

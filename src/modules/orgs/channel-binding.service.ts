@@ -4,7 +4,7 @@ import type { Database } from '../../platform/db/database.js';
 import type { Ctx } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { type AuditMeta, withAudit } from '../audit/index.js';
-import { CHANNEL_ERRORS, ChannelError } from '../channels/index.js';
+import { ChannelError, channelErrorToAppError } from '../channels/index.js';
 import { ORG_BOUND_ELSEWHERE } from './orgs.errors.js';
 import { deleteBinding, findBinding, findBindingsOfTenant, insertBindingIfAbsent } from './orgs.repo.js';
 import { getOrg } from './orgs.service.js';
@@ -34,10 +34,7 @@ export async function bindOrgChannel(
     await channel.bindAccount({ tenantId, taxId: org.tax_id, credential });
   } catch (err) {
     if (!(err instanceof ChannelError)) throw err;
-    const declared = Object.values(CHANNEL_ERRORS).find((c) => c.code === err.code);
-    const code =
-      declared ?? (err.kind === 'transient' ? CHANNEL_ERRORS.CHANNEL_UNAVAILABLE : CHANNEL_ERRORS.CHANNEL_REJECTED);
-    throw new AppError(code, err.message, { taxId: org.tax_id });
+    throw channelErrorToAppError(err, { taxId: org.tax_id });
   }
   const row: OrgChannelBinding = {
     tax_id: org.tax_id,

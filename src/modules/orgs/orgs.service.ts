@@ -14,6 +14,12 @@ import type { Org } from './orgs.tables.js';
 export const ORG_CACHE: CacheSpec = { name: 'orgs.by-tax-id', ttlMs: 60_000, maxEntries: 10_000 };
 const orgKey = (tenantId: string, taxId: string) => `${tenantId}:${taxId}`;
 
+/**
+ * A tenant's orgs (intake names the buyer org from them, every compliance evaluation matches buyers against them).
+ * What invalidates: `createOrg` (a list is cached even when empty) and `updateOrg`. Orgs are never deleted.
+ */
+export const ORGS_OF_TENANT_CACHE: CacheSpec = { name: 'orgs.of-tenant', ttlMs: 60_000, maxEntries: 10_000 };
+
 export interface OrgFields {
   name: string;
   address?: string | null;
@@ -56,11 +62,17 @@ export async function createOrg(
     updated_at: now,
   };
   if (!(await insertOrgIfAbsent(db, org))) throw new AppError(ORG_EXISTS, `税号 ${taxId} 的销方企业已存在`);
+  // Inside a transaction: held until it commits (the caller runs it in invalidateAfterCommit).
+  await invalidateCached(db, ORGS_OF_TENANT_CACHE, tenantId);
   return org;
 }
 
-export async function listOrgs({ db }: Pick<Ctx, 'db'>, tenantId: string): Promise<Org[]> {
-  return findOrgsOfTenant(db, tenantId);
+/**
+ * The tenant's orgs, oldest first, through the `orgs.of-tenant` cache (inside a transaction: from the database). The
+ * answer may be shared with other callers: never change it.
+ */
+export async function listOrgs({ db }: Pick<Ctx, 'db'>, tenantId: string): Promise<readonly Org[]> {
+  return (await readThrough(db, ORGS_OF_TENANT_CACHE, tenantId, () => findOrgsOfTenant(db, tenantId))) ?? [];
 }
 
 /** One org of the tenant, or ORG_NOT_FOUND (also for another tenant's org). */
@@ -94,5 +106,6 @@ export async function updateOrg(
   };
   await updateOrgRow(db, tenantId, org.id, set);
   await invalidateCached(db, ORG_CACHE, orgKey(tenantId, org.tax_id));
+  await invalidateCached(db, ORGS_OF_TENANT_CACHE, tenantId);
   return { ...org, ...set };
 }

@@ -8,7 +8,7 @@ import { ORDER_NOT_SUBMITTED } from './scan.errors.js';
 import type { ScanOrder } from './scan.tables.js';
 import { findSettingById } from './settings.service.js';
 import { orderTitleJson } from './stored-json.js';
-import { announceOrderChanged } from './wait-for-order.js';
+import { announceOrderChanged, announceOrderSettled, ORDER_CHANGED_TOPIC } from './wait-for-order.js';
 
 /** The origin of the invoices scan orders create: the ones this module follows (scan.tasks.ts). */
 export const SCAN_ORIGIN: InvoiceOrigin = 'scan_order';
@@ -50,11 +50,13 @@ export async function startOrderInvoice(
     updated_at: deps.clock.now(),
   });
   const { meta, orderNo } = options;
+  // The job's way: the move and its signal (PostgreSQL: folded into the statement) in one round trip.
+  const changed = deps.signals.foldKeyed(ORDER_CHANGED_TOPIC);
   let order =
     meta === undefined && orderNo !== undefined
-      ? await updateOrderIfReturning(db, orderId, orderNo, ['submitted', 'failed'], moving(orderNo))
+      ? await updateOrderIfReturning(db, orderId, orderNo, ['submitted', 'failed'], moving(orderNo), changed.sql)
       : undefined;
-  if (order) await announceOrderChanged(deps, order);
+  if (order) changed.afterCommit(order.id);
   else {
     order = await findOrderById(db, orderId);
     if (!order) throw new Error(`scan order ${orderId} vanished`);
@@ -94,11 +96,12 @@ export async function startOrderInvoice(
     });
   } catch (err) {
     if (!isAppError(err) || err.statusCode >= 500) throw err; // transient: the job retries
-    await updateOrderIf(db, order.id, ['invoicing'], {
+    const failed = await updateOrderIf(db, order.id, ['invoicing'], {
       status: 'failed',
       failure_reason: err.message,
       updated_at: deps.clock.now(),
     });
+    if (failed) await announceOrderSettled(deps, order.id);
     if (options.rethrow) throw err;
   }
   return undefined;

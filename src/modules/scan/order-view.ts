@@ -12,9 +12,14 @@ export function effectiveStatus(order: Pick<ScanOrder, 'status' | 'expires_at'>,
 }
 
 /** The `/s/{token}` link of a pushed order (the token is kept encrypted so replays answer the same link). */
-export function orderLinks(deps: Pick<Deps, 'config'>, order: Pick<ScanOrder, 'id' | 'token_enc'>) {
+export function orderLinks(
+  deps: Pick<Deps, 'config'>,
+  order: Pick<ScanOrder, 'id' | 'token_enc'>,
+  /** The order's token when the caller holds it (it just made or decrypted it): no second decryption. */
+  known?: string,
+) {
   if (!order.token_enc) return null;
-  const token = decryptSecret(deps.config, order.token_enc, `scan-order:${order.id}`);
+  const token = known || decryptSecret(deps.config, order.token_enc, `scan-order:${order.id}`);
   const url = `${deps.config.http.publicUrl}/s/${token}`;
   return { token, url, qrPngUrl: `${url}/qr.png`, qrSvgUrl: `${url}/qr.svg` };
 }

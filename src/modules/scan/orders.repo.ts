@@ -1,4 +1,13 @@
-import { type Kysely, type QueryCreator, type RawBuilder, sql, type Transaction, type Updateable } from 'kysely';
+import {
+  type Kysely,
+  type QueryCreator,
+  type RawBuilder,
+  sql,
+  type Transaction,
+  type Updateable,
+  type UpdateQueryBuilder,
+} from 'kysely';
+import { compiledInsert } from '../../platform/db/compiled-insert.js';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
 import type { OrderSource, ScanOrder, ScanOrderTable, StoredOrderStatus } from './scan.tables.js';
@@ -38,13 +47,42 @@ export async function findOrderByInvoiceSerial(
 
 /** Inserts unless the tenant already has the order number; false when another insert won. */
 export async function insertOrder(db: Db, order: ScanOrder): Promise<boolean> {
-  const result = await db
-    .insertInto('scan_orders')
-    .values(order)
-    .onConflict((oc) => oc.columns(['tenant_id', 'order_no']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  return (await insertOrderRow(db, order)) > 0;
 }
+
+const ORDER_COLUMNS = [
+  'id',
+  'tenant_id',
+  'setting_id',
+  'order_no',
+  'source',
+  'token_hash',
+  'token_enc',
+  'request_hash',
+  'status',
+  'seller_tax_id',
+  'allowed_kinds',
+  'content_json',
+  'items_json',
+  'total_fen',
+  'notify_json',
+  'buyer_json',
+  'invoice_id',
+  'invoice_serial_no',
+  'failure_reason',
+  'needs_confirmation',
+  'expires_at',
+  'submitted_at',
+  'invoiced_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof ScanOrderTable)[];
+/** Every column of the table is written (a column added to the table and not here fails to compile). */
+const allOrderColumns: [Exclude<keyof ScanOrderTable, (typeof ORDER_COLUMNS)[number]>] extends [never] ? true : never =
+  true;
+/** The order push's insert, its SQL built once (compiled-insert.ts): it runs on every push. */
+const insertOrderRow =
+  allOrderColumns && compiledInsert('scan_orders', ORDER_COLUMNS, ' on conflict ("tenant_id", "order_no") do nothing');
 
 /**
  * PostgreSQL: inserts the order unless the tenant already has its number and — only when it was inserted — what goes
@@ -89,15 +127,16 @@ export async function updateOrderIfReturning(
   orderNo: string,
   from: readonly StoredOrderStatus[],
   set: Updateable<ScanOrderTable>,
+  notify: ((id: RawBuilder<unknown>) => RawBuilder<unknown> | null) | null = null,
 ): Promise<ScanOrder | undefined> {
-  return db
-    .updateTable('scan_orders')
-    .set(set)
-    .where('id', '=', id)
-    .where('order_no', '=', orderNo)
-    .where('status', 'in', from)
-    .returningAll()
-    .executeTakeFirst();
+  const update = (qc: QueryCreator<Database>) =>
+    qc
+      .updateTable('scan_orders')
+      .set(set)
+      .where('id', '=', id)
+      .where('order_no', '=', orderNo)
+      .where('status', 'in', from);
+  return updateOneNotifying(db, update, notify);
 }
 
 /**
@@ -120,17 +159,7 @@ export async function settleOrderBySerial(
       .where('tenant_id', '=', tenantId)
       .where('invoice_serial_no', '=', serialNo)
       .where('status', 'in', from);
-  const expression = notify?.(sql.ref('u.id')) ?? null;
-  if (!expression) return update(db).returningAll().executeTakeFirst();
-  const row = await db
-    .with('u', (qc) => update(qc).returningAll())
-    .selectFrom('u')
-    .selectAll()
-    .select(expression.as('notified'))
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { notified: _, ...order } = row as typeof row & { notified: unknown };
-  return order as ScanOrder;
+  return updateOneNotifying(db, update, notify);
 }
 
 /** Updates fields of an order by id, never its status (status changes are compare-and-set: {@link updateOrderIf}). */
@@ -184,4 +213,26 @@ export async function listOrders(
     q = q.where((eb) => eb.or([eb('status', '!=', 'submitted'), eb('needs_confirmation', '=', 0)]));
   }
   return fetchPage(q, page);
+}
+
+/**
+ * Runs `update` (of at most one order) and answers the changed row; with a `notify` expression, in ONE statement that
+ * also selects it for the changed row's id (a folded signal's `pg_notify`).
+ */
+async function updateOneNotifying(
+  db: Db,
+  update: (qc: QueryCreator<Database>) => UpdateQueryBuilder<Database, 'scan_orders', 'scan_orders', object>,
+  notify: ((id: RawBuilder<unknown>) => RawBuilder<unknown> | null) | null,
+): Promise<ScanOrder | undefined> {
+  const expression = notify?.(sql.ref('u.id')) ?? null;
+  if (!expression) return update(db).returningAll().executeTakeFirst();
+  const row = await db
+    .with('u', (qc) => update(qc).returningAll())
+    .selectFrom('u')
+    .selectAll()
+    .select(expression.as('notified'))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { notified: _, ...order } = row as typeof row & { notified: unknown };
+  return order as ScanOrder;
 }

@@ -11,13 +11,19 @@ import type { ScanOrder } from './scan.tables.js';
 
 const IN_FLIGHT = new Set(['submitted', 'invoicing']);
 
-/**
- * The signal an order's status change sends (to every node): its settling (invoiced, failed) and also the consumer's
- * submission, the start of its invoicing and its withdrawal, for the screens that follow an order live (码上开票).
- * `?wait` on a push waits for settling only: an earlier change just makes it re-read.
- */
+/** The signal an order's settling (invoiced, failed) sends to every node: wakes every `?wait` on the order. */
 export const ORDER_SETTLED_TOPIC = 'scan-order.settled';
 const settledSignal = (orderId: string): SettledSignal => ({ topic: ORDER_SETTLED_TOPIC, key: orderId });
+
+/**
+ * The signal of an order's change short of settling (submitted, invoicing, withdrawn): wakes the `?since=S&wait=N`
+ * requests only — a `?wait` on a push waits for settling and does not re-read for these.
+ */
+export const ORDER_CHANGED_TOPIC = 'scan-order.changed';
+const changeSignals = (orderId: string): SettledSignal[] => [
+  settledSignal(orderId),
+  { topic: ORDER_CHANGED_TOPIC, key: orderId },
+];
 
 /**
  * Called after an order's invoice settled (committed): wakes `?wait` requests for the order on every node. A failure
@@ -32,20 +38,24 @@ export async function announceOrderSettled(deps: Pick<Deps, 'signals' | 'logger'
 }
 
 /**
- * {@link announceOrderSettled} for a change short of settling (submitted, invoicing, withdrawn) — of counter orders
- * only: 码上开票's screen follows them live; other orders' `?since=&wait=` callers see such a change at their safety
- * re-read, and their paths do not pay a NOTIFY round trip on PostgreSQL for it.
+ * Called after a change of an order short of settling (submitted, invoicing, withdrawn; committed), of every order:
+ * its `?since=S&wait=N` requests (码上开票's screen, a merchant's page) wake at once on every node, not at their
+ * safety re-read. Logged, not thrown, when it cannot be sent.
  */
 export async function announceOrderChanged(
   deps: Pick<Deps, 'signals' | 'logger'>,
-  order: Pick<ScanOrder, 'id' | 'source'>,
+  order: Pick<ScanOrder, 'id'>,
 ): Promise<void> {
-  if (order.source === 'counter') await announceOrderSettled(deps, order.id);
+  try {
+    await deps.signals.publish(ORDER_CHANGED_TOPIC, order.id);
+  } catch (err) {
+    deps.logger.warn({ err, orderId: order.id }, 'could not signal a changed order; waiters see it at their re-read');
+  }
 }
 
 /**
  * `GET …/orders/{orderNo}?since=S&wait=N`: waits at most N seconds until the order's (effective) status is no longer
- * `since` — woken by the order's signal, with the safety re-read of platform/settled-waiter.ts, never a tight poll.
+ * `since` — woken by the order's signals (settled or changed), with the safety re-read of platform/settled-waiter.ts, never a tight poll.
  * An open order that expires meanwhile is seen at the next re-read or request. Returns the latest state either way.
  */
 export async function waitForOrderChange(
@@ -55,7 +65,7 @@ export async function waitForOrderChange(
   seconds: number,
 ): Promise<ScanOrder> {
   const status = (o: ScanOrder) => (o.status === 'open' && o.expires_at <= deps.clock.now() ? 'expired' : o.status);
-  return waitUntilSettled(deps.signals, deps.clock, settledSignal(order.id), {
+  return waitUntilSettled(deps.signals, deps.clock, changeSignals(order.id), {
     initial: order,
     read: () => findOrderById(deps.db.kysely, order.id),
     done: (o) => status(o) !== since,

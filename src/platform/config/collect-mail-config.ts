@@ -10,6 +10,11 @@ export interface CollectMailConfig {
   /** Largest accepted mail (SMTP SIZE, IMAP message size). */
   readonly maxMessageBytes: number;
   /**
+   * Bytes of mail the SMTP receiver holds in memory at once, over all connections (being received or being stored):
+   * a mail that would go over it is refused with a temporary 4xx, so its sender retries later.
+   */
+  readonly smtpBufferBytes: number;
+  /**
    * Hosts whose links in a mail body are followed to download invoice files: exact names or `*.suffix` patterns
    * (lower-cased). Empty: no link is followed. The outbound guard still applies.
    */
@@ -47,6 +52,13 @@ export function loadCollectMailConfig(
   if (port !== null && domain === null) {
     problems.push('COLLECT_SMTP_PORT 需要同时设置 COLLECT_MAIL_DOMAIN (the receiver needs the address domain)');
   }
+  const maxMessageBytes = int('COLLECT_MAIL_MAX_BYTES', 26_214_400, 65_536, 104_857_600);
+  const smtpBufferBytes = int('COLLECT_SMTP_BUFFER_BYTES', 104_857_600, 65_536, 4_294_967_296);
+  if (smtpBufferBytes < maxMessageBytes) {
+    problems.push(
+      'COLLECT_SMTP_BUFFER_BYTES 不能小于 COLLECT_MAIL_MAX_BYTES (the largest mail must fit in the receiver’s buffer)',
+    );
+  }
   const linkHosts = (linkHostsRaw ?? DEFAULT_LINK_HOSTS)
     .split(',')
     .map((h) => h.trim().toLowerCase())
@@ -59,7 +71,8 @@ export function loadCollectMailConfig(
     smtpPort: port,
     smtpHost: get('COLLECT_SMTP_HOST') ?? '127.0.0.1',
     mailDomain: domain,
-    maxMessageBytes: int('COLLECT_MAIL_MAX_BYTES', 26_214_400, 65_536, 104_857_600),
+    maxMessageBytes,
+    smtpBufferBytes,
     linkHosts,
     linkMaxBytes: int('COLLECT_LINK_MAX_BYTES', 10_485_760, 1024, 52_428_800),
     linkTimeoutMs: int('COLLECT_LINK_TIMEOUT_MS', 10_000, 100, 120_000),

@@ -97,8 +97,24 @@ export interface Config {
   readonly exports: { readonly maxRows: number };
   /** Invoice pictures are read by on-box OCR besides their QR code (COLLECT_OCR; docs/collection.md). */
   readonly collectOcr: boolean;
+  /**
+   * Parse pool sizing (docs/collection.md): text-lane workers (COLLECT_PARSE_WORKERS, 0 = the cores, at most 2),
+   * picture-lane workers for pictures and scanned PDFs (COLLECT_OCR_WORKERS) and the picture queue the parse-only
+   * route waits on at most (COLLECT_OCR_QUEUE).
+   */
+  readonly collectParse: { readonly workers: number; readonly ocrWorkers: number; readonly ocrQueue: number };
   /** E-mail intake of invoice collection: SMTP receiver, links, IMAP (docs/collection.md#e-mail). */
   readonly collectMail: CollectMailConfig;
+  /** The invoice assistant (docs/assistant.md): how long an event code opens the pages. */
+  readonly assistant: {
+    readonly eventTtlSeconds: number;
+    /** Open push WebSockets, and waiting long-polls, of one tenant on one node (docs/assistant.md#push). */
+    readonly pushConnectionsPerTenant: number;
+    /** 导入单据 re-verifies an invoice whose last verification is older than this (docs/assistant.md#import). */
+    readonly reverifyAfterHours: number;
+    /** How long 导入单据 waits for those re-verifications before answering 503 ASSISTANT_REVERIFY_PENDING. */
+    readonly reverifyWaitSeconds: number;
+  };
 }
 
 export const BLOB_STORES = ['fs', 'db'] as const;
@@ -249,7 +265,7 @@ export const CONFIG_VARIABLES = [
     name: 'HTTP_CONNECTION_TIMEOUT_MS',
     default: '60000',
     description:
-      'A connection on which nothing is sent or received for this long is destroyed (e.g. a client that stops reading a response). Longer than the longest `?wait=`.',
+      'A connection on which nothing is sent or received for this long is destroyed (e.g. a client that stops reading a response). A request waiting with `?wait=N` (invoices, scan orders, the assistant poll, counter changes) holds its connection for N s + 5 s whatever this is.',
   },
   {
     name: 'METRICS_TOKEN',
@@ -338,10 +354,52 @@ export const CONFIG_VARIABLES = [
       'Secret (≥ 32 chars) that signs public download links and, through a derived key, the consumer pages’ form tokens; unset: generated once into `DATA_DIR/signing.key` (mode 600). Set it on multi-node deployments.',
   },
   {
+    name: 'ASSISTANT_EVENT_TTL_SECONDS',
+    default: '600',
+    description:
+      'How long an assistant event code (事件码) opens the assistant pages after it was issued (docs/assistant.md#event-codes).',
+  },
+  {
+    name: 'ASSISTANT_PUSH_CONNECTIONS_PER_TENANT',
+    default: '50',
+    description:
+      'Most push WebSockets one tenant may hold open on one node, and most long-polls it may have waiting there (each); more are refused with 429 `ASSISTANT_PUSH_TOO_MANY_CONNECTIONS` (docs/assistant.md#push).',
+  },
+  {
+    name: 'ASSISTANT_REVERIFY_AFTER_HOURS',
+    default: '24',
+    description:
+      '导入单据 re-verifies (查验) each chosen invoice whose last verification is older than this many hours, so an invoice red-reversed or voided since is caught before it is pushed; `0`: every import re-verifies (docs/assistant.md#import).',
+  },
+  {
+    name: 'ASSISTANT_REVERIFY_WAIT_SECONDS',
+    default: '10',
+    description:
+      'How long 导入单据 waits for those re-verifications; when the channel has not answered by then, the import answers 503 `ASSISTANT_REVERIFY_PENDING` and pushes nothing (the verification goes on; import again later).',
+  },
+  {
     name: 'COLLECT_OCR',
     default: 'on',
     description:
       '`on`: invoice pictures (JPEG/PNG/WebP) are read by on-box OCR (PaddleOCR models, onnxruntime) besides their QR code, when the engine is installed; `off`: pictures yield what their QR code says (docs/collection.md).',
+  },
+  {
+    name: 'COLLECT_PARSE_WORKERS',
+    default: '0',
+    description:
+      'Worker threads of the parse pool’s text lane (PDFs with a text layer, OFD, XML, ZIP, mail); `0`: the cores, at most 2. Pictures never wait behind these (docs/collection.md).',
+  },
+  {
+    name: 'COLLECT_OCR_WORKERS',
+    default: '1',
+    description:
+      'Child processes of the parse pool’s picture lane (pictures and scanned PDFs: QR search and OCR, 1–4 s a page on one core each); each holds the OCR models (≈ 100 MB).',
+  },
+  {
+    name: 'COLLECT_OCR_QUEUE',
+    default: '32',
+    description:
+      'Pictures and scanned PDFs waiting at most in the picture lane before `POST /api/v1/invoice-files/parse` answers 503 `INVOICE_FILE_PARSE_BUSY` (intake waits instead).',
   },
   {
     name: 'COLLECT_SMTP_PORT',
@@ -364,6 +422,12 @@ export const CONFIG_VARIABLES = [
     name: 'COLLECT_MAIL_MAX_BYTES',
     default: '26214400',
     description: 'Largest accepted mail (SMTP `SIZE`; larger IMAP messages are recorded as failed and skipped).',
+  },
+  {
+    name: 'COLLECT_SMTP_BUFFER_BYTES',
+    default: '104857600',
+    description:
+      'Bytes of mail the SMTP receiver holds in memory at once over all connections (at least `COLLECT_MAIL_MAX_BYTES`); a mail that would exceed it is refused with a temporary 451/452, so the sender retries later.',
   },
   {
     name: 'COLLECT_LINK_HOSTS',
@@ -506,7 +570,18 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     },
     exports: { maxRows: int('EXPORT_MAX_ROWS', 1_000_000, 1, 1_048_575) },
     collectOcr: oneOf('COLLECT_OCR', ['on', 'off'] as const, 'on') === 'on',
+    collectParse: {
+      workers: int('COLLECT_PARSE_WORKERS', 0, 0, 32),
+      ocrWorkers: int('COLLECT_OCR_WORKERS', 1, 1, 16),
+      ocrQueue: int('COLLECT_OCR_QUEUE', 32, 1, 10_000),
+    },
     collectMail: loadCollectMailConfig(get, int, env.COLLECT_LINK_HOSTS?.trim(), problems),
+    assistant: {
+      eventTtlSeconds: int('ASSISTANT_EVENT_TTL_SECONDS', 600, 60, 86_400),
+      pushConnectionsPerTenant: int('ASSISTANT_PUSH_CONNECTIONS_PER_TENANT', 50, 1, 100_000),
+      reverifyAfterHours: int('ASSISTANT_REVERIFY_AFTER_HOURS', 24, 0, 8_760),
+      reverifyWaitSeconds: int('ASSISTANT_REVERIFY_WAIT_SECONDS', 10, 1, 60),
+    },
   };
   if (problems.length > 0) {
     throw new AppError(CONFIG_INVALID, `配置错误 (invalid configuration):\n  - ${problems.join('\n  - ')}`, {

@@ -1,7 +1,10 @@
+import type { AssistantTables } from '../../modules/assistant/assistant.tables.js';
+import type { DeductionTables } from '../../modules/assistant/deduction/deduction.tables.js';
 import type { AuditTables } from '../../modules/audit/audit.tables.js';
 import type { AuthTables } from '../../modules/auth/auth.tables.js';
 import type { CatalogueTables } from '../../modules/catalogue/catalogue.tables.js';
 import type { ChannelTables } from '../../modules/channels/channels.tables.js';
+import type { SandboxDeductionTables } from '../../modules/channels/sandbox-deduction.tables.js';
 import type { CollectionTables } from '../../modules/collection/collection.tables.js';
 import type { ComplianceTables } from '../../modules/collection/compliance/compliance.tables.js';
 import type { MailTables } from '../../modules/collection/mail/mail.tables.js';
@@ -21,6 +24,7 @@ import type { JobTables } from '../jobs/jobs.tables.js';
  */
 export interface Database
   extends AuditTables,
+    AssistantTables,
     AuthTables,
     OrgTables,
     JobTables,
@@ -35,7 +39,9 @@ export interface Database
     ComplianceTables,
     MailTables,
     CatalogueTables,
-    CounterTables {}
+    CounterTables,
+    DeductionTables,
+    SandboxDeductionTables {}
 
 /** Booleans are stored as 0/1 integers on both dialects. */
 export type DbBool = 0 | 1;

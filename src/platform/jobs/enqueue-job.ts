@@ -37,7 +37,12 @@ export interface EnqueueJobOptions {
 export interface DispatchSlot {
   readonly workerId: string;
   readonly leaseMs: number;
-  run(job: Job): void;
+  /**
+   * Runs the committed `job`. `handed`: what the enqueuer gives the job's handler along with it, as
+   * `helpers.handed` of this run only (e.g. the row it just wrote, so the first attempt need not read it back) —
+   * never stored: a retry, or another worker, starts without it.
+   */
+  run(job: Job, handed?: unknown): void;
   release(): void;
 }
 

@@ -26,6 +26,8 @@ export interface JobRun {
   abandoned: boolean;
   /** Set when the handler marked the job succeeded in its own transaction (`helpers.complete(trx)`). */
   completedInTrx?: boolean;
+  /** What a direct dispatch handed this run (`DispatchSlot.run`), passed on as `helpers.handed`. */
+  readonly handed?: unknown;
 }
 
 /** What running a job needs from its worker. */
@@ -75,7 +77,14 @@ async function executeJob(ctx: RunJobContext, run: JobRun, logger: Logger): Prom
     if (!(await completeJob(trx, job, ctx.workerId, ctx.clock.now()))) throw new JobLeaseLostError();
     run.completedInTrx = true;
   };
-  const helpers: TaskHelpers = { job, logger, signal: run.controller.signal, heartbeat: heartbeat.beat, complete };
+  const helpers: TaskHelpers = {
+    job,
+    logger,
+    signal: run.controller.signal,
+    heartbeat: heartbeat.beat,
+    complete,
+    ...(run.handed === undefined ? {} : { handed: run.handed }),
+  };
   try {
     await definition.handler(payload, helpers);
     return { ok: true };

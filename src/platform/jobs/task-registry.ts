@@ -22,6 +22,12 @@ export type TaskName = keyof TaskPayloads & string;
 export interface TaskHelpers {
   /** The job row as claimed (attempts already counts this run). */
   readonly job: Job;
+  /**
+   * What the enqueuer handed this run when it dispatched the job straight to this process's worker
+   * (`DispatchSlot.run(job, handed)`), e.g. the row it just inserted; undefined otherwise (claimed, retried, or run on
+   * another node). A handler must work without it, and check that it is what it expects.
+   */
+  readonly handed?: unknown;
   /** Child logger bound to `jobId`, `task` and `attempt`. */
   readonly logger: Logger;
   /** Aborted on shutdown or when the lease was lost: stop work and return (or throw) promptly. */

@@ -16,6 +16,14 @@ const SWEEP_INTERVAL_MS = 1000;
 export const SAFETY_POLL_MS = 5000;
 /** Jobs past retention deleted per sweep: a few milliseconds of the shared SQLite connection, up to 500/s. */
 const PURGE_BATCH = 500;
+/** Due times a worker remembers for its wake-up timer ({@link Worker.wakeAt}); later ones wait for the idle poll. */
+const MAX_DUE_TIMES = 1024;
+/** A due time this close after a remembered one shares its wake-up (a burst of retries is one wake-up). */
+const WAKE_COALESCE_MS = 10;
+/** The wake-up fires this much after the due time, so the claim's `run_at <= now` holds despite timer rounding. */
+const WAKE_SLACK_MS = 5;
+/** The longest timer armed at once (Node fires one of more than 2^31-1 ms at once); a due time beyond re-arms. */
+const MAX_TIMER_MS = 3_600_000;
 
 import { claimJobs, LEASE_EXPIRED_ERROR, purgeFinishedJobs, releaseJob, sweepExpiredLeases } from './jobs.repo.js';
 import type { Job } from './jobs.tables.js';
@@ -139,8 +147,13 @@ export function createWorker(options: WorkerOptions): Worker {
     return jobs;
   }
 
-  function launch(job: Job): Promise<void> {
-    const run: JobRun = { job, controller: new AbortController(), abandoned: false };
+  function launch(job: Job, handed?: unknown): Promise<void> {
+    const run: JobRun = {
+      job,
+      controller: new AbortController(),
+      abandoned: false,
+      ...(handed === undefined ? {} : { handed }),
+    };
     const enqueuedBefore = enqueuedInProcessCount();
     const done = runJob(ctx, run).finally(() => {
       running.delete(job.id);
@@ -165,21 +178,70 @@ export function createWorker(options: WorkerOptions): Worker {
     return options.wake?.isListening() ? Math.max(config.pollIntervalMs, SAFETY_POLL_MS) : config.pollIntervalMs;
   }
 
-  /** Due times of jobs this process knows will be due (timers, earliest first is all that matters). */
+  /**
+   * Due times of jobs this process knows will become due (retries, delayed jobs it queued), earliest first, woken by
+   * ONE timer armed for the earliest; each wake drops the times that have come and re-arms for the next, so a later
+   * time asked for while an earlier one was armed is never lost. Times within {@link WAKE_COALESCE_MS} after a
+   * known one share its wake-up; beyond {@link MAX_DUE_TIMES} the latest are left to the idle poll.
+   */
+  const dueTimes: number[] = [];
   let wakeTimer: NodeJS.Timeout | undefined;
   let wakeTimerAt = Number.POSITIVE_INFINITY;
+  /** The armed timer is shorter than its due time (see {@link MAX_TIMER_MS}). */
+  let wakeTimerCapped = false;
   function wakeAt(at: number): void {
-    if (!started || stopping) return;
-    const delay = Math.max(0, at - clock.now());
-    // Beyond the idle poll it changes nothing: the poll comes first anyway.
-    if (delay >= idlePollMs() || at >= wakeTimerAt) return;
-    clearTimeout(wakeTimer);
-    wakeTimerAt = at;
-    wakeTimer = setTimeout(() => {
+    if (!started || stopping || !Number.isFinite(at)) return;
+    // The first index whose time is >= at (binary search: the list is sorted).
+    let lo = 0;
+    let hi = dueTimes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (dueTimes[mid]! < at) lo = mid + 1;
+      else hi = mid;
+    }
+    // A known time at or shortly after `at` wakes for it too (never earlier: the job would not be due yet).
+    if (lo < dueTimes.length && dueTimes[lo]! - at <= WAKE_COALESCE_MS) return;
+    if (dueTimes.length >= MAX_DUE_TIMES) {
+      if (lo >= dueTimes.length) return;
+      dueTimes.pop();
+    }
+    dueTimes.splice(lo, 0, at);
+    if (lo === 0) armWakeTimer();
+  }
+
+  function armWakeTimer(): void {
+    const next = dueTimes[0];
+    if (next === undefined) {
+      clearTimeout(wakeTimer);
+      wakeTimer = undefined;
       wakeTimerAt = Number.POSITIVE_INFINITY;
-      requestPoll();
-    }, delay + 5);
+      return;
+    }
+    if (wakeTimer && wakeTimerAt === next) return;
+    clearTimeout(wakeTimer);
+    wakeTimerAt = next;
+    // Capped: Node fires a timer of more than 2^31-1 ms at once; a capped timer that fires early just re-arms.
+    const wanted = Math.max(0, next - clock.now()) + WAKE_SLACK_MS;
+    wakeTimerCapped = wanted > MAX_TIMER_MS;
+    const delay = Math.min(wanted, MAX_TIMER_MS);
+    wakeTimer = setTimeout(onWakeTimer, delay);
     wakeTimer.unref?.();
+  }
+
+  function onWakeTimer(): void {
+    const capped = wakeTimerCapped;
+    wakeTimer = undefined;
+    wakeTimerAt = Number.POSITIVE_INFINITY;
+    if (!started || stopping) return;
+    const now = clock.now();
+    // The head is due when its full delay has passed, whatever a clock that does not follow real time says (tests).
+    let due = capped ? 0 : 1;
+    while (due < dueTimes.length && dueTimes[due]! <= now) due++;
+    if (due > 0) {
+      dueTimes.splice(0, due);
+      requestPoll();
+    }
+    armWakeTimer();
   }
 
   let pollScheduled = false;
@@ -300,10 +362,10 @@ export function createWorker(options: WorkerOptions): Worker {
       return {
         workerId: id,
         leaseMs: config.leaseMs,
-        run(job) {
+        run(job, handed) {
           if (!close()) return;
           if (!stopping) {
-            launch(job).catch(() => {});
+            launch(job, handed).catch(() => {});
             return;
           }
           // Stopped meanwhile: give the job back for the next worker (the attempt is not counted).

@@ -32,6 +32,9 @@ const MonitorPage = lazy(() => import('./pages/MonitorPage'));
 const RedFormsPage = lazy(() => import('./pages/RedFormsPage'));
 const ReceivedPages = lazy(() => import('./pages/received/ReceivedPages'));
 const CounterPages = lazy(() => import('./pages/CounterPages'));
+const BillsPages = lazy(() => import('./pages/bills/BillsPages'));
+const DeductionPage = lazy(() => import('./pages/DeductionPage'));
+const FolderPage = lazy(() => import('./pages/FolderPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 const queryClient = new QueryClient({
@@ -74,10 +77,15 @@ const router = createBrowserRouter(
         { path: 'system', element: <SystemPage /> },
         { path: 'monitor', element: <MonitorPage /> },
         { path: 'red-forms', element: <RedFormsPage /> },
+        { path: 'deduction', element: <DeductionPage /> },
+        { path: 'folder', element: <FolderPage /> },
         // 收票: one route in the entry; ReceivedPages picks the page (each its own lazy chunk).
         { path: 'received/*', element: <ReceivedPages /> },
         // 柜台: one route in the entry; CounterPages picks the page (each its own lazy chunk).
         { path: 'counter/*', element: <CounterPages /> },
+        // 报销: 单据 and 凭证 (one lazy chunk per page, picked by BillsPages).
+        { path: 'bills/*', element: <BillsPages area="bills" /> },
+        { path: 'vouchers/*', element: <BillsPages area="vouchers" /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

@@ -1,4 +1,8 @@
-/** The console's one way to call /api/v1: same-origin cookie session, CSRF header on writes, errors as ApiError. */
+/**
+ * The one way the console and the assistant pages call /api/v1: errors as ApiError (the server's code and Chinese
+ * message). The console sends its same-origin cookie session with a CSRF header on writes; the assistant pages pass
+ * `{ eventCode }` instead (the `X-Event-Code` header, no cookie, no CSRF, and a 401 does not end a console session).
+ */
 
 export class ApiError extends Error {
   constructor(
@@ -38,20 +42,35 @@ export function withQuery(path: string, query: Query = {}): string {
 
 type ErrorBody = { error?: { code?: string; message?: string; requestId?: string; details?: Record<string, unknown> } };
 
+/** How a call is authorised: the console's session (default), or an assistant page's event code. */
+export interface CallOptions {
+  /** The assistant pages: sent as `X-Event-Code` (none when null), without cookies or the CSRF header. */
+  eventCode?: string | null;
+}
+
 /**
- * Sends a call of the console (same-origin cookie session, CSRF header on writes); a network failure is an ApiError.
- * A `FormData` body goes as multipart (uploads), anything else as JSON.
+ * Sends a call (the console's session with the CSRF header on writes, or an assistant page's event code); a network
+ * failure is an ApiError. A `FormData` body goes as multipart (uploads), anything else as JSON.
  */
-async function send(method: string, path: string, body: unknown, accept?: string): Promise<Response> {
+async function send(
+  method: string,
+  path: string,
+  body: unknown,
+  accept: string | undefined,
+  options: CallOptions,
+): Promise<Response> {
   const headers: Record<string, string> = accept ? { accept } : {};
   const form = body instanceof FormData;
+  const assistant = options.eventCode !== undefined;
   if (body !== undefined && !form) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  if (assistant) {
+    if (options.eventCode) headers['x-event-code'] = options.eventCode;
+  } else if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   try {
     return await fetch(path, {
       method,
       headers,
-      credentials: 'same-origin',
+      credentials: assistant ? 'omit' : 'same-origin',
       ...(body === undefined ? {} : { body: form ? body : JSON.stringify(body) }),
     });
   } catch {
@@ -59,10 +78,13 @@ async function send(method: string, path: string, body: unknown, accept?: string
   }
 }
 
-/** The ApiError of a refused call (the API's code and Chinese message); a 401 ends the session in the app. */
-function refusal(res: Response, path: string, json: unknown): ApiError {
+/**
+ * The ApiError of a refused call (the API's code and Chinese message); a 401 of the console's session ends it in the
+ * app.
+ */
+function refusal(res: Response, path: string, json: unknown, options: CallOptions): ApiError {
   const e = (json as ErrorBody | null)?.error;
-  if (res.status === 401 && path !== '/api/v1/session') onUnauthenticated?.();
+  if (res.status === 401 && options.eventCode === undefined && path !== '/api/v1/session') onUnauthenticated?.();
   return new ApiError(
     res.status,
     e?.code ?? `HTTP_${res.status}`,
@@ -83,11 +105,11 @@ async function jsonOf(res: Response): Promise<unknown> {
   }
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await send(method, path, body, 'application/json');
+export async function api<T>(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<T> {
+  const res = await send(method, path, body, 'application/json', options);
   if (res.status === 204) return undefined as T;
   const json = await jsonOf(res);
-  if (!res.ok) throw refusal(res, path, json);
+  if (!res.ok) throw refusal(res, path, json, options);
   return json as T;
 }
 
@@ -107,12 +129,17 @@ export interface DownloadedFile {
 }
 
 /**
- * Calls an endpoint that answers with a file (with the CSRF header on writes); a refusal throws the API's ApiError
- * (its Chinese message) like {@link api}.
+ * Calls an endpoint that answers with a file (like {@link api}: the session with the CSRF header on writes, or an
+ * event code); a refusal throws the API's ApiError (its Chinese message).
  */
-export async function fetchFile(method: string, path: string, body?: unknown): Promise<DownloadedFile> {
-  const res = await send(method, path, body);
-  if (!res.ok) throw refusal(res, path, await jsonOf(res));
+export async function fetchFile(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: CallOptions = {},
+): Promise<DownloadedFile> {
+  const res = await send(method, path, body, undefined, options);
+  if (!res.ok) throw refusal(res, path, await jsonOf(res), options);
   const disposition = res.headers.get('content-disposition') ?? '';
   const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
   const plain = /filename="([^"]+)"/i.exec(disposition)?.[1];

@@ -2,11 +2,13 @@ import { type Kysely, PostgresAdapter } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../../platform/clock.js';
 import type { Database } from '../../../platform/db/database.js';
+import type { DeductionChannel } from '../deduction-channel.js';
 import type { ChannelQuota, ChannelScope, IssuingChannel } from '../issuing-channel.js';
 import type { VerificationChannel } from '../verification-channel.js';
 import { applyRedFormOnSandbox } from './apply-red-form.js';
 import { bindAccountOnSandbox } from './credentials.js';
 import { decideRedFormOnSandbox, getRedFormOnSandbox } from './decide-red-form.js';
+import { createSandboxDeduction } from './deduction-on-sandbox.js';
 import { importLedger, type LedgerImportResult } from './import-ledger.js';
 import { issueOnSandbox } from './issue-on-sandbox.js';
 import { findLedgerByRequest } from './ledger.repo.js';
@@ -35,6 +37,8 @@ export interface SandboxChannel extends IssuingChannel {
   ): Promise<{ items: SandboxLedgerEntry[]; nextCursor: string | null }>;
   /** The sandbox's 查验 provider: the platform-wide ledger plus the operator's imports. */
   readonly verification: SandboxVerificationChannel;
+  /** The sandbox's 抵扣勾选 provider: a platform-wide ledger of selected and deducted invoices. */
+  readonly deduction: DeductionChannel;
 }
 
 /** The sandbox's {@link VerificationChannel}, plus the operator's import of invoices from elsewhere. */
@@ -118,5 +122,6 @@ export function createSandboxChannel(options: SandboxChannelOptions): SandboxCha
       verify: (scope, query) => verifyOnPlatform(ctx, scope, query),
       importLedger: (input) => importLedger(ctx, input),
     },
+    deduction: createSandboxDeduction(ctx),
   };
 }

@@ -1,7 +1,7 @@
 /** The simulated buyer's answer to a pending 红字确认单 (tax-rules §8.1 statuses 04 / 05). */
 import { CHANNEL_ERRORS } from '../channels.errors.js';
 import { ChannelError, type ChannelRedForm, type ChannelScope } from '../issuing-channel.js';
-import { startCall } from './failure-injection.js';
+import { injectFailure, startCall, timeoutAfterCommitError } from './failure-injection.js';
 import { decidePendingRedForm, findRedForm, readRedForm, toRedForm } from './red-forms.repo.js';
 import type { SandboxContext } from './sandbox-context.js';
 
@@ -20,10 +20,17 @@ export async function decideRedFormOnSandbox(
   formId: string,
   decision: 'confirm' | 'reject',
 ): Promise<ChannelRedForm> {
-  await startCall(ctx, scope.tenantId);
+  const settings = await startCall(ctx, scope.tenantId);
   const now = ctx.clock.now();
   const form = await readRedForm(ctx.db, scope.tenantId, formId, now);
   if (!form) throw new ChannelError('permanent', CHANNEL_ERRORS.RED_FORM_NOT_FOUND.code, `确认单 ${formId} 不存在`);
+  const late = await injectFailure(
+    ctx,
+    scope.tenantId,
+    settings,
+    { operation: 'decide_red_form', buyerName: '', sellerTaxId: form.seller_tax_id, kind: '', amount: '0' },
+    { random: false },
+  );
   const decided = await decidePendingRedForm(
     ctx.db,
     scope.tenantId,
@@ -31,6 +38,7 @@ export async function decideRedFormOnSandbox(
     decision === 'confirm' ? 'confirmed' : 'rejected',
     now,
   );
+  if (late) throw timeoutAfterCommitError(late);
   if (decided) return toRedForm(decided);
   const current = (await findRedForm(ctx.db, scope.tenantId, formId)) ?? form;
   throw new ChannelError(

@@ -32,13 +32,15 @@ export function hasFailureInjection(settings: SandboxSettings): boolean {
 /**
  * Applies the tenant's failure injection before anything is recorded: throws a transient or permanent
  * ChannelError, or returns the `timeout_after_commit` rule the caller must honour after committing (else null).
- * Rules come first (in order; an exhausted `times` rule lets the next one decide), then the random rates.
+ * Rules come first (in order; an exhausted `times` rule lets the next one decide), then the random rates (unless
+ * `random: false`: the buyer's red-form decisions and deduction writes fail by rule only).
  */
 export async function injectFailure(
   ctx: SandboxContext,
   tenantId: string,
   settings: SandboxSettings,
   facts: CallFacts,
+  options: { random?: boolean } = {},
 ): Promise<SandboxRule | null> {
   for (const index of matchingRuleIndexes(settings.rules, facts)) {
     const rule = settings.rules[index] as SandboxRule;
@@ -51,10 +53,16 @@ export async function injectFailure(
       rule: index,
     });
   }
+  if (options.random === false) return null;
   const drawn = drawRandomFailure(settings, ctx.random);
   if (drawn) {
     const fallback = drawn === 'transient' ? TRANSIENT : PERMANENT;
     throw new ChannelError(drawn, fallback.code, fallback.message, { simulated: true });
   }
   return null;
+}
+
+/** The facts of a 抵扣勾选 write (rules may look at `operation` and the first invoice's `kind`). */
+export function deductionFacts(kind: string | undefined): CallFacts {
+  return { operation: 'deduction', buyerName: '', sellerTaxId: '', kind: kind ?? '', amount: '0' };
 }

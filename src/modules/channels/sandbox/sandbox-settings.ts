@@ -8,8 +8,11 @@ import { isDecimalString, TaxDecimal } from '../../../tax/index.js';
 export const RULE_EFFECTS = ['transient', 'permanent', 'timeout_after_commit'] as const;
 export type RuleEffect = (typeof RULE_EFFECTS)[number];
 
-/** Which channel call a rule applies to. */
-export const RULE_OPERATIONS = ['issue', 'apply_red_form', 'verify'] as const;
+/**
+ * Which channel call a rule applies to: `decide_red_form` is the simulated buyer's 确认/否认 of a red form,
+ * `deduction` a 抵扣勾选 write (select, unselect, confirm). The random rates apply to the first three only.
+ */
+export const RULE_OPERATIONS = ['issue', 'apply_red_form', 'verify', 'decide_red_form', 'deduction'] as const;
 export type RuleOperation = (typeof RULE_OPERATIONS)[number];
 
 /** A failure-injection rule; every given `when` condition must hold. */

@@ -19,8 +19,6 @@ export interface ComplianceItemRow {
   verification_status: string;
   /** The pool's duplicate link (intake.ts refreshDuplicates): the one definition of "same invoice". */
   duplicate_of: string | null;
-  file_id: string | null;
-  index_in_file: number;
   created_at: number;
   compliance_result: string;
   compliance_json: string;
@@ -48,8 +46,6 @@ export async function findComplianceItems(
       'total_fen',
       'verification_status',
       'duplicate_of',
-      'file_id',
-      'index_in_file',
       'created_at',
       'compliance_result',
       'compliance_json',
@@ -65,21 +61,20 @@ export async function findComplianceItems(
   }));
 }
 
-/** The kinds of duplicate compliance looks for (src/tax/compliance.ts `ComplianceFacts.duplicates`). */
-export type DuplicateKey = 'sameFingerprint' | 'sameFile';
-
 /**
- * The earliest live item of the tenant, created before `item` (ties by id), that duplicates it by `key`: the same
- * kind + code + number; the same seller tax id + number + issue date + total; the same file and position in it.
- * Null when there is none or when `item` lacks a field the key needs. The first item of a set is the original.
+ * The earliest live item of the tenant, created before `item` (ties by id), with the same content fingerprint: seller
+ * tax id + number + issue date + total (the same invoice as another file or read as another kind). Null when there is
+ * none or when `item` lacks a field of the fingerprint. The first item of a set is the original.
  */
 export async function findEarlierDuplicate(
   db: Kysely<Database>,
   tenantId: string,
   item: ComplianceItemRow,
-  key: DuplicateKey,
 ): Promise<string | null> {
-  let q = db
+  if (item.seller_tax_id === null || item.number === null || item.issue_date === null || item.total_fen === null) {
+    return null;
+  }
+  const row = await db
     .selectFrom('received_invoices')
     .select('id')
     .where('tenant_id', '=', tenantId)
@@ -90,21 +85,15 @@ export async function findEarlierDuplicate(
         eb('created_at', '<', item.created_at),
         eb.and([eb('created_at', '=', item.created_at), eb('id', '<', item.id)]),
       ]),
-    );
-  if (key === 'sameFingerprint') {
-    if (item.seller_tax_id === null || item.number === null || item.issue_date === null || item.total_fen === null) {
-      return null;
-    }
-    q = q
-      .where('seller_tax_id', '=', item.seller_tax_id)
-      .where('number', '=', item.number)
-      .where('issue_date', '=', item.issue_date)
-      .where('total_fen', '=', item.total_fen);
-  } else {
-    if (item.file_id === null) return null;
-    q = q.where('file_id', '=', item.file_id).where('index_in_file', '=', item.index_in_file);
-  }
-  const row = await q.orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+    )
+    .where('seller_tax_id', '=', item.seller_tax_id)
+    .where('number', '=', item.number)
+    .where('issue_date', '=', item.issue_date)
+    .where('total_fen', '=', item.total_fen)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
   return row?.id ?? null;
 }
 
@@ -142,26 +131,20 @@ export async function findItemIdsForRules(
 
 /**
  * Live items that may have counted `item` as their original: the same number (any kind or code: the duplicate keys
- * all include it) or the same file. Used after `item` is deleted, to recompute them.
+ * all include it). Used after `item` is deleted, to recompute them.
  */
-export async function findItemIdsSharingIdentity(
+export async function findItemIdsSharingNumber(
   db: Kysely<Database>,
   tenantId: string,
-  item: { id: string; number: string | null; file_id: string | null },
+  item: { id: string; number: string },
 ): Promise<string[]> {
-  if (item.number === null && item.file_id === null) return [];
   const rows = await db
     .selectFrom('received_invoices')
     .select('id')
     .where('tenant_id', '=', tenantId)
     .where('deleted_at', 'is', null)
     .where('id', '!=', item.id)
-    .where((eb) =>
-      eb.or([
-        ...(item.number === null ? [] : [eb('number', '=', item.number)]),
-        ...(item.file_id === null ? [] : [eb('file_id', '=', item.file_id)]),
-      ]),
-    )
+    .where('number', '=', item.number)
     .limit(1000)
     .execute();
   return rows.map((r) => r.id);

@@ -8,8 +8,8 @@ import {
   type TaskRegistry,
 } from '../../../platform/jobs/index.js';
 import { findItemIdsForRules } from './compliance.repo.js';
-import { recomputeCompliance } from './recompute.js';
-import { RECOMPUTE_BATCH, RECOMPUTE_RULES_TASK } from './recompute-task-id.js';
+import { recomputeAfterRemoval, recomputeCompliance } from './recompute.js';
+import { RECOMPUTE_AFTER_REMOVAL_TASK, RECOMPUTE_BATCH, RECOMPUTE_RULES_TASK } from './recompute-task-id.js';
 
 /**
  * After a rules change (enqueued in its transaction): recomputes the compliance of the live items the changed scope
@@ -41,8 +41,8 @@ export const recomputeRulesTask = defineTask({
 });
 
 /**
- * After a verification result (`received.verified`, which a `received.changed` always comes with): the item's compliance again (the rule
- * 查验结果为正常 depends on it). The verification stage may also call recomputeCompliance itself: it is idempotent.
+ * Formerly subscribed to `received.verified`; verification now recomputes compliance in its own transaction
+ * (verify-received.ts). Kept registered so such jobs still queued from an earlier release run (idempotent).
  */
 export const recomputeOnEventTask = defineTask({
   id: 'collection/compliance-on-event',
@@ -55,7 +55,28 @@ export const recomputeOnEventTask = defineTask({
   },
 });
 
-const COMPLIANCE_TASKS = [recomputeRulesTask, recomputeOnEventTask] as const;
+/**
+ * After an item is deleted (enqueued in the delete's transaction): the compliance of the live items that may have
+ * counted it as their original (the same number), so the next one in line no longer fails the duplicate rule.
+ */
+export const recomputeAfterRemovalTask = defineTask({
+  id: RECOMPUTE_AFTER_REMOVAL_TASK,
+  payload: Type.Object({
+    tenantId: Type.String({ maxLength: 64 }),
+    removedId: Type.String({ maxLength: 64 }),
+    number: Type.String({ maxLength: 40 }),
+  }),
+  maxAttempts: DEFAULT_TASK_ATTEMPTS,
+  jobKey: (payload) => payload.removedId,
+  handler: async (deps: Deps, payload) => {
+    await recomputeAfterRemoval(deps, {
+      tenantId: payload.tenantId,
+      item: { id: payload.removedId, number: payload.number },
+    });
+  },
+});
+
+const COMPLIANCE_TASKS = [recomputeRulesTask, recomputeOnEventTask, recomputeAfterRemovalTask] as const;
 
 declare module '../../../platform/jobs/index.js' {
   interface TaskPayloads extends TaskPayloadsOf<typeof COMPLIANCE_TASKS> {}
@@ -64,6 +85,4 @@ declare module '../../../platform/jobs/index.js' {
 /** Compliance's background work: recomputing items after a rules change. */
 export function registerComplianceTasks(registry: TaskRegistry, deps: Deps): void {
   registry.register(deps, COMPLIANCE_TASKS);
-  // `received.changed` is always published with a `received.verified` of the same result: one recompute.
-  deps.events.subscribe(['received.verified'], recomputeOnEventTask.id);
 }

@@ -4,6 +4,6 @@
  */
 export * from './compliance.errors.js';
 export { registerComplianceTasks } from './compliance.tasks.js';
-export { chinaDate, recomputeAfterRemoval, recomputeCompliance } from './recompute.js';
+export { recomputeAfterRemoval, recomputeCompliance } from './recompute.js';
 export { receivedRulesRoutes } from './routes/rules.routes.js';
 export { effectiveRules, getReceivedRules, saveReceivedRules } from './rules.service.js';

@@ -1,3 +1,4 @@
+import { chinaDate } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { type ComplianceFacts, evaluateCompliance, fenToDecimalString } from '../../../tax/index.js';
 import { listOrgs } from '../../orgs/index.js';
@@ -5,18 +6,11 @@ import { complianceJson } from '../stored-json.js';
 import {
   findComplianceItems,
   findEarlierDuplicate,
-  findItemIdsSharingIdentity,
+  findItemIdsSharingNumber,
   updateItemCompliance,
 } from './compliance.repo.js';
 import { findRulesRowsOfTenant } from './rules.repo.js';
 import { effectiveRules } from './rules.service.js';
-
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-
-/** Today's date in China (YYYY-MM-DD). */
-export function chinaDate(epochMs: number): string {
-  return new Date(epochMs + CHINA_OFFSET_MS).toISOString().slice(0, 10);
-}
 
 /**
  * Evaluates the compliance rules of the given items of a tenant (their buyer org's rules, else the tenant's default,
@@ -54,10 +48,7 @@ export async function recomputeCompliance(
       duplicates: {
         // Same invoice (kind/code/number; 数电 kinds share one number space): the pool's own link, kept by intake.
         sameNumber: duplicate?.sameNumber ? item.duplicate_of : null,
-        sameFingerprint: duplicate?.sameFingerprint
-          ? await findEarlierDuplicate(db, tenantId, item, 'sameFingerprint')
-          : null,
-        sameFile: duplicate?.sameFile ? await findEarlierDuplicate(db, tenantId, item, 'sameFile') : null,
+        sameFingerprint: duplicate?.sameFingerprint ? await findEarlierDuplicate(db, tenantId, item) : null,
       },
     };
     const { result, findings } = evaluateCompliance(facts, rules);
@@ -75,14 +66,13 @@ export async function recomputeCompliance(
 }
 
 /**
- * After an item is deleted: recomputes the live items that may have been its duplicates (same number or same file),
- * so the next one in line no longer fails the duplicate rule. Runs in the caller's transaction when `deps.db.kysely`
- * is one.
+ * After an item is deleted (collection/compliance-after-removal, enqueued by the delete): recomputes the live items
+ * that may have counted it as their original (the duplicate keys all include the number).
  */
 export async function recomputeAfterRemoval(
   deps: Deps,
-  input: { tenantId: string; item: { id: string; number: string | null; file_id: string | null } },
+  input: { tenantId: string; item: { id: string; number: string } },
 ): Promise<void> {
-  const ids = await findItemIdsSharingIdentity(deps.db.kysely, input.tenantId, input.item);
+  const ids = await findItemIdsSharingNumber(deps.db.kysely, input.tenantId, input.item);
   await recomputeCompliance(deps, { tenantId: input.tenantId, receivedIds: ids });
 }

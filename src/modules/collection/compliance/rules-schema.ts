@@ -23,11 +23,8 @@ export const ComplianceRulesSchema = Type.Object(
     personalTitle: rule(NoParams, '拒收个人抬头（购买方无税号或为自然人姓名）'),
     verification: rule(NoParams, '查验结果须为正常（待查验时跳过）'),
     duplicate: rule(
-      Type.Object(
-        { sameNumber: Type.Boolean(), sameFingerprint: Type.Boolean(), sameFile: Type.Boolean() },
-        { additionalProperties: false },
-      ),
-      '重复发票：同票种+代码+号码；同内容指纹（销方税号+号码+开票日期+价税合计）；同一文件',
+      Type.Object({ sameNumber: Type.Boolean(), sameFingerprint: Type.Boolean() }, { additionalProperties: false }),
+      '重复发票：同票种+代码+号码；同内容指纹（销方税号+号码+开票日期+价税合计，如同一张发票的 PDF 与 OFD）',
     ),
     maxAge: rule(
       Type.Object(

@@ -17,6 +17,8 @@ const MAX_ADDRESS = 320;
 export interface MailReceiver {
   readonly port: number;
   readonly host: string;
+  /** Bytes of mail held in memory now (being received or being stored), at most the buffer budget. */
+  bytesInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -45,14 +47,21 @@ export async function resolveRecipient(deps: Deps, address: string): Promise<Rec
  * Starts the built-in SMTP receiver (COLLECT_SMTP_PORT / COLLECT_SMTP_HOST): RCPT TO is refused (550) for anything
  * but a collection address; a mail over COLLECT_MAIL_MAX_BYTES is refused (552); an accepted mail is answered 250
  * only once it is stored durably with its import job (one row per tenant it reaches). No AUTH, no relaying.
+ *
+ * Memory is bounded by bytes, not by connections: every mail being received or stored counts against one budget
+ * (COLLECT_SMTP_BUFFER_BYTES). A MAIL FROM whose declared SIZE does not fit now is answered 452, a mail that outgrows
+ * what is left while it arrives is read to its end without being kept and answered 451 — both temporary, so the
+ * sending server retries later (RFC 5321 §4.2.5, RFC 1870).
  */
 export async function startMailReceiver(
   deps: Deps,
-  options: { port?: number; host?: string } = {},
+  options: { port?: number; host?: string; bufferBytes?: number } = {},
 ): Promise<MailReceiver> {
   const cfg = deps.config.collectMail;
   const logger = deps.logger.child({ component: 'smtp-receiver' });
   const recipients = new Map<string, Map<string, ReceivedMailAddress>>();
+  const budget = options.bufferBytes ?? cfg.smtpBufferBytes;
+  let inFlight = 0;
   const server = new SMTPServer({
     name: cfg.mailDomain ?? 'localhost',
     banner: 'OpenFapiao invoice collection',
@@ -66,6 +75,12 @@ export async function startMailReceiver(
     onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback) {
       recipients.set(session.id, new Map());
       if (address.address.length > MAX_ADDRESS) return callback(smtpError(553, 'Sender address too long'));
+      // RFC 1870: a sender may declare the size up front; one that cannot fit now is told to retry later.
+      const args = address.args as { SIZE?: string } | false;
+      const declared = args ? Number(args.SIZE ?? 0) : 0;
+      if (Number.isSafeInteger(declared) && declared <= cfg.maxMessageBytes && inFlight + declared > budget) {
+        return callback(smtpError(452, 'Insufficient system storage, try again later'));
+      }
       callback();
     },
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback) {
@@ -85,27 +100,56 @@ export async function startMailReceiver(
       );
     },
     onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
+      let chunks: Buffer[] = [];
+      let held = 0;
+      let overBudget = false;
+      const release = () => {
+        inFlight -= held;
+        held = 0;
+        chunks = [];
+      };
       stream.on('data', (chunk: Buffer) => {
-        if (!stream.sizeExceeded) chunks.push(chunk);
+        if (stream.sizeExceeded || overBudget) return;
+        if (inFlight + chunk.length > budget) {
+          // Read on to the end (the protocol needs it) but keep nothing: the answer will be a temporary refusal.
+          overBudget = true;
+          release();
+          return;
+        }
+        chunks.push(chunk);
+        held += chunk.length;
+        inFlight += chunk.length;
       });
-      stream.once('error', (err) => callback(err));
+      stream.once('error', (err) => {
+        release();
+        callback(err);
+      });
       stream.once('end', () => {
         if (stream.sizeExceeded) {
+          release();
           callback(smtpError(552, `Message exceeds the ${cfg.maxMessageBytes} byte limit`));
           return;
         }
+        if (overBudget) {
+          logger.warn({ budget }, 'mail refused for now: the receiver buffer is full');
+          callback(smtpError(451, 'Insufficient system resources, try again later'));
+          return;
+        }
         const raw = Buffer.concat(chunks);
+        chunks = [];
         const accepted = [...(recipients.get(session.id)?.values() ?? [])];
         recipients.delete(session.id);
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
-        storeForTenants(deps, raw, accepted, envelopeFrom).then(
-          () => callback(),
-          (err: unknown) => {
-            logger.error({ err }, 'storing a received mail failed');
-            callback(smtpError(451, 'Temporary failure, try again later'));
-          },
-        );
+        // The bytes stay counted until the mail is stored (the copy in `raw` is held until then).
+        storeForTenants(deps, raw, accepted, envelopeFrom)
+          .finally(release)
+          .then(
+            () => callback(),
+            (err: unknown) => {
+              logger.error({ err }, 'storing a received mail failed');
+              callback(smtpError(451, 'Temporary failure, try again later'));
+            },
+          );
       });
     },
     onClose(session) {
@@ -125,6 +169,7 @@ export async function startMailReceiver(
   return {
     port: address.port,
     host,
+    bytesInFlight: () => inFlight,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

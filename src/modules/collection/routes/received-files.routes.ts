@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
-import { toIsoCst } from '../../../platform/clock.js';
+import { chinaDayStart, DAY_MS, toIsoCst } from '../../../platform/clock.js';
 import type { Database } from '../../../platform/db/database.js';
 import type { Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
@@ -13,7 +13,6 @@ import { findChildFiles, findFileById, findLiveItemsOfFiles, listReceivedFiles }
 import { type ReceivedInvoiceView, toReceivedInvoiceViews } from '../received-view.js';
 import { archiveEntriesJson } from '../stored-json.js';
 import { IdParams, ReceivedFileView } from './received.schemas.js';
-import { dayStartCst } from './received-invoices.routes.js';
 import { OriginalFileReply, sendReceivedFile } from './send-received-file.js';
 
 const date = (description: string) => Type.Optional(Type.String({ maxLength: 10, format: 'date', description }));
@@ -94,7 +93,8 @@ export const receivedFilesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
         summary: '收票箱 (files received, newest first, failed parses included)',
         description:
           'Top-level files (a ZIP is one file; its entries are listed in `entries` and their invoices in `items`). ' +
-          '`status`: ok (read), failed (kept with its `error`), archive (a ZIP).',
+          '`status`: ok (read), failed (kept with its `error`), archive (a ZIP), ocr_pending (needs OCR, which was ' +
+          'temporarily unavailable: read again later, `error` says why; items read from its QR may be there already).',
         querystring: FilesQuery,
         response: responses({ 200: page(ReceivedFileView) }),
       },
@@ -108,8 +108,8 @@ export const receivedFilesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = as
         {
           ...(source ? { source } : {}),
           ...(status ? { status } : {}),
-          ...(createdFrom ? { createdFrom: dayStartCst(createdFrom) } : {}),
-          ...(createdTo ? { createdBefore: dayStartCst(createdTo) + 24 * 3_600_000 } : {}),
+          ...(createdFrom ? { createdFrom: chinaDayStart(createdFrom) } : {}),
+          ...(createdTo ? { createdBefore: chinaDayStart(createdTo) + DAY_MS } : {}),
         },
         { ...(cursor ? { cursor } : {}), limit: limit ?? 50 },
       );

@@ -3,10 +3,13 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
+import { chinaDayStart, DAY_MS } from '../../../platform/clock.js';
 import { ctxOf, type Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
+import { VALIDATION_FAILED } from '../../../platform/errors/platform.errors.js';
 import { PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { EXPORT_CONTENT_TYPES } from '../../../platform/table-export.js';
+import { RECEIVED_INVOICE_KINDS } from '../../../tax/index.js';
 import { withAudit } from '../../audit/index.js';
 import { auditMetaOf, getAuth } from '../../auth/index.js';
 import { findOrg } from '../../orgs/index.js';
@@ -44,29 +47,37 @@ import {
 } from './received.schemas.js';
 import { OriginalFileReply, sendReceivedFile } from './send-received-file.js';
 
-const CST_OFFSET_MS = 8 * 3_600_000;
-const DAY_MS = 24 * 3_600_000;
-/** Start of a China-time day (YYYY-MM-DD) in epoch ms. */
-export const dayStartCst = (date: string) => Date.parse(`${date}T00:00:00Z`) - CST_OFFSET_MS;
-
-const listOf = <T extends string>(value: string | undefined, allowed: readonly T[]): T[] | undefined =>
-  value === undefined ? undefined : value.split(',').filter((v): v is T => (allowed as readonly string[]).includes(v));
+/** A comma-separated filter's values; a value it does not know is the client's mistake (400), never ignored. */
+function listOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T[] | undefined {
+  if (value === undefined) return undefined;
+  const values = value.split(',');
+  const unknown = values.filter((v) => !(allowed as readonly string[]).includes(v));
+  if (unknown.length > 0) {
+    throw new AppError(VALIDATION_FAILED, undefined, {
+      errors: [{ path: `/querystring/${name}`, message: `未知取值：${unknown.slice(0, 5).join(',')}` }],
+    });
+  }
+  return values as T[];
+}
 
 type ExportQueryT = Static<typeof ExportQuery>;
 
 /** The filters of a list or export query. */
 export function poolFiltersOf(query: ExportQueryT): ReceivedInvoiceFilters {
-  const { createdFrom, createdTo, verification, compliance, ids, ...rest } = query;
+  const { createdFrom, createdTo, verification, compliance, ids, kinds, ...rest } = query;
   const filters: ReceivedInvoiceFilters = {};
   for (const [key, value] of Object.entries(rest)) {
     if (value !== undefined) (filters as Record<string, unknown>)[key] = value;
   }
   if (rest.sellerTaxId) filters.sellerTaxId = rest.sellerTaxId.toUpperCase();
-  if (createdFrom) filters.createdFrom = dayStartCst(createdFrom);
-  if (createdTo) filters.createdBefore = dayStartCst(createdTo) + DAY_MS;
-  const v = listOf(verification, VERIFICATION_STATUSES);
+  if (rest.buyerTaxId) filters.buyerTaxId = rest.buyerTaxId.toUpperCase();
+  const k = listOf('kinds', kinds, RECEIVED_INVOICE_KINDS);
+  if (k) filters.kinds = k;
+  if (createdFrom) filters.createdFrom = chinaDayStart(createdFrom);
+  if (createdTo) filters.createdBefore = chinaDayStart(createdTo) + DAY_MS;
+  const v = listOf('verification', verification, VERIFICATION_STATUSES);
   if (v) filters.verification = v;
-  const c = listOf(compliance, COMPLIANCE_RESULTS);
+  const c = listOf('compliance', compliance, COMPLIANCE_RESULTS);
   if (c) filters.compliance = c;
   if (ids) filters.ids = [...new Set(ids.split(','))];
   return filters;
@@ -96,13 +107,13 @@ async function buyerOrgOf(deps: Deps, tenantId: string, taxId: string | undefine
   return org.id;
 }
 
-interface Upload {
+export interface Upload {
   files: Array<{ fileName: string; bytes: Uint8Array }>;
   fields: { buyerTaxId?: string; note?: string };
 }
 
 /** Reads the multipart body: `file` parts (each ≤ 20 MiB, ≤ 20 of them, ≤ 64 MiB together), `buyerTaxId`, `note`. */
-async function readUpload(request: FastifyRequest): Promise<Upload> {
+export async function readUpload(request: FastifyRequest): Promise<Upload> {
   const upload: Upload = { files: [], fields: {} };
   let total = 0;
   try {
@@ -161,18 +172,32 @@ const UploadParts = Type.Object({
 
 const SUPPORTED_FORMATS = new Set(['pdf', 'ofd', 'xml', 'zip', 'png', 'jpeg', 'webp']);
 
+/** 415 INVOICE_FILE_UNSUPPORTED naming the first file that is no invoice format (sniffed, never the name). */
+export function assertSupportedUploads(files: Upload['files']): void {
+  for (const file of files) {
+    if (!SUPPORTED_FORMATS.has(file.bytes.length ? sniffReceivedFormat(file.bytes) : 'empty')) {
+      throw new AppError(
+        INVOICE_FILE_UNSUPPORTED,
+        `不支持的文件类型：${file.fileName.slice(0, 100)}（请上传 PDF、OFD、XML、JPEG、PNG、WebP 或其 ZIP 压缩包）`,
+        { fileName: file.fileName.slice(0, 255) },
+      );
+    }
+  }
+}
+
+/** `@fastify/multipart` limits of an upload route (register them in the route's plugin, then {@link readUpload}). */
+export const UPLOAD_MULTIPART_LIMITS = {
+  files: UPLOAD_LIMITS.maxFiles,
+  fileSize: PARSE_LIMITS.maxFileBytes,
+  fields: 10,
+  fieldSize: 2048,
+  parts: UPLOAD_LIMITS.maxFiles + 10,
+  headerPairs: 50,
+} as const;
+
 /** The received-invoice pool (进项发票池): intake by upload or manual entry, and each item's view. */
 export const receivedInvoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  await app.register(multipart, {
-    limits: {
-      files: UPLOAD_LIMITS.maxFiles,
-      fileSize: PARSE_LIMITS.maxFileBytes,
-      fields: 10,
-      fieldSize: 2048,
-      parts: UPLOAD_LIMITS.maxFiles + 10,
-      headerPairs: 50,
-    },
-  });
+  await app.register(multipart, { limits: UPLOAD_MULTIPART_LIMITS });
   const common = { tags: ['collection'], security: [{ bearerAuth: [] }] };
   const db = deps.db.kysely;
 
@@ -216,15 +241,7 @@ export const receivedInvoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
         return reply.status(201).send({ items: [view], files: [] });
       }
       const upload = await readUpload(request);
-      for (const file of upload.files) {
-        if (!SUPPORTED_FORMATS.has(file.bytes.length ? sniffReceivedFormat(file.bytes) : 'empty')) {
-          throw new AppError(
-            INVOICE_FILE_UNSUPPORTED,
-            `不支持的文件类型：${file.fileName.slice(0, 100)}（请上传 PDF、OFD、XML、JPEG、PNG、WebP 或其 ZIP 压缩包）`,
-            { fileName: file.fileName.slice(0, 255) },
-          );
-        }
-      }
+      assertSupportedUploads(upload.files);
       const buyerOrgId = await buyerOrgOf(deps, tenantId, upload.fields.buyerTaxId);
       const result = await intakeReceivedFiles(deps, {
         tenantId,

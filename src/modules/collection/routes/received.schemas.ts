@@ -1,13 +1,48 @@
 import { Type } from 'typebox';
 import { IsoTime } from '../../../platform/http/schemas.js';
-import { RECEIVED_INVOICE_KINDS } from '../../../tax/index.js';
-import { COMPLIANCE_RESULTS, RECEIVED_SOURCES, VERIFICATION_STATUSES } from '../collection.tables.js';
+import { POOL_DEDUCTION_STATUSES, RECEIVED_INVOICE_KINDS } from '../../../tax/index.js';
+import {
+  COMPLIANCE_RESULTS,
+  RECEIVED_FILE_STATUSES,
+  RECEIVED_SOURCES,
+  USAGE_STATUSES,
+  VERIFICATION_STATUSES,
+} from '../collection.tables.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Str = Nullable(Type.String());
 const Party = Type.Object({ name: Str, taxId: Str });
 
+/** 报销状态: the bills claiming an item and the voucher booking it (docs/assistant.md#bills). */
+export const UsageView = Type.Object({
+  status: Type.String({ description: USAGE_STATUSES.join(' | ') }),
+  claimed: Type.String({ description: '各单据已报销金额合计' }),
+  remaining: Str,
+  bills: Type.Array(
+    Type.Object({
+      resource: Type.String(),
+      billId: Type.String(),
+      billNo: Str,
+      amount: Type.String(),
+      status: Type.String({ description: 'unused | in_use | used' }),
+    }),
+  ),
+  voucher: Nullable(Type.Object({ resource: Type.String(), vouchId: Type.String(), vouchNo: Str })),
+});
+
 /** The received-invoice view (docs/collection.md#the-view). */
+/** 抵扣状态 (src/tax/deduction-statuses.ts; docs/deduction.md#the-pool). */
+const DeductionView = Type.Object({
+  status: Type.Enum(POOL_DEDUCTION_STATUSES, {
+    description: 'deductible 可勾选 | unverified 待查验 | selected 已勾选 | confirmed 已抵扣 | not_deductible 不抵扣',
+  }),
+  statusName: Type.String(),
+  period: Nullable(Type.String({ description: '所属期 YYYYMM (selected / confirmed)' })),
+  tax: Nullable(Type.String({ description: '有效抵扣税额 (selected / confirmed)' })),
+  reason: Nullable(Type.String({ description: '不抵扣原因 (the user’s or the rule’s), or what it waits for' })),
+  marked: Type.Boolean({ description: 'true: the user marked it 不抵扣' }),
+});
+
 export const ReceivedInvoiceView = Type.Object(
   {
     id: Type.String({ description: 'rcv_…' }),
@@ -83,7 +118,9 @@ export const ReceivedInvoiceView = Type.Object(
       ),
     }),
     duplicateOf: Nullable(Type.String({ description: 'id of the older live item with the same invoice' })),
-    usageStatus: Type.String(),
+    usageStatus: Type.String({ description: USAGE_STATUSES.join(' | ') }),
+    usage: UsageView,
+    deduction: DeductionView,
     createdAt: IsoTime,
     updatedAt: IsoTime,
   },
@@ -140,7 +177,12 @@ export const PoolFilters = {
   createdFrom: date('收票日期起 (YYYY-MM-DD, 北京时间)'),
   createdTo: date('收票日期止 (YYYY-MM-DD, 含)'),
   kind: Type.Optional(Type.Union(RECEIVED_INVOICE_KINDS.map((k) => Type.Literal(k)))),
+  kinds: Type.Optional(
+    Type.String({ maxLength: 200, pattern: '^[0-9a-z]{1,8}(,[0-9a-z]{1,8}){0,39}$', description: '票种，逗号分隔' }),
+  ),
   sellerTaxId: Type.Optional(Type.String({ maxLength: 20 })),
+  buyerTaxId: Type.Optional(Type.String({ maxLength: 20, description: '购买方税号（票面）' })),
+  red: Type.Optional(Type.Boolean({ description: 'true: 只看红字发票；false: 只看蓝字发票' })),
   sellerName: Type.Optional(Type.String({ maxLength: 100, description: '销方名称包含' })),
   buyerOrgId: Type.Optional(Type.String({ maxLength: 64, description: '收票组织 id' })),
   verification: Type.Optional(
@@ -153,6 +195,9 @@ export const PoolFilters = {
   broughtBy: Type.Optional(Type.String({ maxLength: 200, description: '提交人（用户 id、应用 id 或邮箱）' })),
   q: Type.Optional(Type.String({ maxLength: 20, pattern: '^\\d{1,20}$', description: '发票号码（或其开头）' })),
   duplicate: Type.Optional(Type.Boolean({ description: 'true: 只看重复的；false: 只看不重复的' })),
+  usage: Type.Optional(
+    Type.Enum(USAGE_STATUSES, { description: '报销状态: unused 未报销 | claimed 已报销 | booked 已入账' }),
+  ),
 };
 
 export const ExportQuery = Type.Object({
@@ -178,7 +223,10 @@ export const ReceivedFileView = Type.Object({
   broughtBy: Str,
   buyerOrgId: Str,
   note: Str,
-  status: Type.Union([Type.Literal('ok'), Type.Literal('failed'), Type.Literal('archive')]),
+  status: Type.Enum(RECEIVED_FILE_STATUSES, {
+    description:
+      'ok | failed | archive | ocr_pending (needed OCR while it was unavailable: read again later, `error` says why)',
+  }),
   error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
   entries: Nullable(
     Type.Array(

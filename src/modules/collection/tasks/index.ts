@@ -1,11 +1,12 @@
 import type { Deps } from '../../../platform/deps.js';
 import type { TaskPayloadsOf, TaskRegistry } from '../../../platform/jobs/index.js';
 import { mayHaveWebhookSubscribers, registerEventSource } from '../../delivery/index.js';
-import { configureParsePool } from '../parse-pool.js';
+import { configureParsePool, parsePoolSettings } from '../parse-pool.js';
 import { loadReceivedEventSource, RECEIVED_EVENTS } from '../received-events.js';
 import { processReceivedTask } from './process-received.task.js';
+import { rereadReceivedFileTask } from './reread-received-file.task.js';
 
-const COLLECTION_TASKS = [processReceivedTask] as const;
+const COLLECTION_TASKS = [processReceivedTask, rereadReceivedFileTask] as const;
 
 declare module '../../../platform/jobs/index.js' {
   interface TaskPayloads extends TaskPayloadsOf<typeof COLLECTION_TASKS> {}
@@ -15,7 +16,7 @@ declare module '../../../platform/jobs/index.js' {
 export function registerCollectionTasks(registry: TaskRegistry, deps: Deps): void {
   registry.register(deps, COLLECTION_TASKS);
   // Intake parses in worker processes too (mail, IMAP): the parse pool reads pictures as the configuration says.
-  configureParsePool({ ocr: deps.config.collectOcr });
+  configureParsePool(parsePoolSettings(deps.config));
   registerEventSource('received', loadReceivedEventSource);
   deps.events.subscribe(RECEIVED_EVENTS, 'delivery/fan-out-event', (event, db) =>
     mayHaveWebhookSubscribers(deps, db, event),

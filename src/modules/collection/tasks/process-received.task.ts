@@ -25,10 +25,10 @@ export const processReceivedTask = defineTask({
     const item = await findReceivedInvoice(db, payload.tenantId, payload.receivedId);
     if (!item) return;
     await db.transaction().execute(async (trx) => {
-      await refreshDuplicates(trx, item, deps.clock.now());
+      const relinked = await refreshDuplicates(trx, item, deps.clock.now());
       await recomputeCompliance(
         { ...deps, db: { ...deps.db, kysely: trx } },
-        { tenantId: item.tenant_id, receivedIds: [item.id] },
+        { tenantId: item.tenant_id, receivedIds: [...new Set([item.id, ...relinked])] },
       );
       await publishReceivedEvent(deps, trx, 'received.created', item);
       await enqueueVerification(deps, trx, item, 'intake');

@@ -5,11 +5,11 @@
  * reversal or void is caught).
  */
 import { Type } from 'typebox';
-import type { Clock } from '../../../platform/clock.js';
+import { type Clock, chinaDay, chinaDayStart } from '../../../platform/clock.js';
 import type { Deps } from '../../../platform/deps.js';
 import { DEFAULT_TASK_ATTEMPTS, defineTask } from '../../../platform/jobs/index.js';
 import type { JobsRuntime } from '../../../platform/jobs-runtime.js';
-import { chinaDay, purgeVerificationUsage } from '../../channels/index.js';
+import { purgeVerificationUsage } from '../../channels/index.js';
 import { findReverifyCandidates } from './verification.repo.js';
 import { REVERIFY_NIGHTLY_TASK, VERIFY_RECEIVED_TASK } from './verification-task-ids.js';
 import { recordVerificationFailure, verifyReceivedInvoice } from './verify-received.js';
@@ -20,11 +20,6 @@ export const NIGHTLY_WINDOW = { startHour: 1, endHour: 6 } as const;
 export const NIGHTLY_QUOTA_SHARE = 0.5;
 
 const HOUR_MS = 3_600_000;
-
-/** Start of a China day `YYYY-MM-DD` (epoch ms). */
-function chinaDayStart(day: string): number {
-  return Date.parse(`${day}T00:00:00+08:00`);
-}
 
 /** The next China day after `day`. */
 function nextDay(day: string): string {

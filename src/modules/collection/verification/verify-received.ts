@@ -2,25 +2,35 @@
  * Verifies one received invoice (查验, #14 §3): builds the kind's four inputs from the item, takes a slot of the
  * provider's rate and daily quota (else the verification is rescheduled as a job, never dropped), asks the
  * VerificationChannel OUTSIDE any transaction (it is a remote service), then in one transaction writes the history
- * row, the item's status and the fields the platform filled in (source `verification`), and publishes
- * `received.verified` — plus `received.changed` when an earlier result changed (e.g. 正常 → 已红冲).
+ * row, the item's status and the fields the platform filled in (source `verification`), re-derives what those fields
+ * decide (the buyer org from a filled buyer tax id, the duplicate links of a filled kind or code), recomputes the
+ * compliance of the items concerned, and publishes `received.verified` — plus `received.changed` when an earlier
+ * result changed (e.g. 正常 → 已红冲).
  */
 import type { Kysely, Updateable } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
 import type { Deps } from '../../../platform/deps.js';
 import { newId } from '../../../platform/ids.js';
-import { fenToDecimalString, RECEIVED_INVOICE_KINDS, receivedVerificationInputs, toFen } from '../../../tax/index.js';
+import {
+  fenToDecimalString,
+  RECEIVED_INVOICE_KINDS,
+  receivedVerificationInputs,
+  toFen,
+  verificationStatusName,
+} from '../../../tax/index.js';
 
 import {
   acquireVerificationSlot,
   ChannelError,
   chinaDay,
-  VERIFICATION_STATUS_NAMES,
   type VerificationQuery,
   type VerificationResult,
   type VerifiedInvoice,
 } from '../../channels/index.js';
+import { findOrg } from '../../orgs/index.js';
 import type { ReceivedInvoice, ReceivedInvoiceTable } from '../collection.tables.js';
+import { recomputeCompliance } from '../compliance/recompute.js';
+import { refreshDuplicates } from '../intake.js';
 import { findReceivedInvoice, updateReceivedInvoice } from '../received.repo.js';
 import { publishReceivedEvent } from '../received-events.js';
 import { extractionJson, receivedLinesJson } from '../stored-json.js';
@@ -202,18 +212,37 @@ async function record(
     const isVerdict = VERDICTS.includes(answer.status);
     // An answer that is no verdict (超过查验次数, a failure) never hides a verdict the item already has.
     const nextStatus = isVerdict || PROVISIONAL.includes(previousStatus) ? answer.status : previousStatus;
+    const filled: Partial<ReceivedInvoice> = answer.invoice ? filledFields(current, answer.invoice) : {};
+    // A buyer tax id the platform filled in names the buyer org, as intake would have (rules are per buyer org).
+    const buyerTaxId = filled.buyer_tax_id;
+    const buyerOrg =
+      current.buyer_org_id === null && buyerTaxId ? await findOrg(trx, item.tenant_id, buyerTaxId) : undefined;
+    // What red invoices reversed of it (部分红冲 lowers what may be claimed), whenever the platform disclosed it.
+    const red = answer.invoice && isVerdict ? { red_total_fen: redTotalFen(answer.invoice) } : {};
     const patch = {
       verification_status: nextStatus,
       verified_at: now,
       updated_at: now,
-      ...(answer.invoice ? filledFields(current, answer.invoice) : {}),
+      ...filled,
+      ...red,
+      ...(buyerOrg ? { buyer_org_id: buyerOrg.id } : {}),
     };
     await updateReceivedInvoice(trx, item.tenant_id, item.id, patch as Updateable<ReceivedInvoiceTable>);
     const updated = { ...current, ...patch } as ReceivedInvoice;
+    // The invoice's identity may have changed (a kind or code filled in): the pool's duplicate links of the old and
+    // the new identity, then the compliance of every item whose facts changed — in this transaction.
+    const relinked: string[] = [];
+    if (updated.kind !== current.kind || updated.code !== current.code) {
+      relinked.push(...(await refreshDuplicates(trx, current, now)), ...(await refreshDuplicates(trx, updated, now)));
+    }
+    await recomputeCompliance(
+      { ...deps, db: { ...deps.db, kysely: trx } },
+      { tenantId: item.tenant_id, receivedIds: [...new Set([item.id, ...relinked])] },
+    );
     const changed = VERDICTS.includes(previousStatus) && isVerdict && previousStatus !== nextStatus;
     const data = {
       status: answer.status,
-      statusName: statusName(answer.status),
+      statusName: verificationStatusName(answer.status),
       message: answer.message,
       ...(answer.mismatchField ? { mismatchField: answer.mismatchField } : {}),
     };
@@ -229,14 +258,13 @@ async function record(
   });
 }
 
-function statusName(status: string): string {
-  if (status === 'failed') return '查验失败';
-  if (status === 'unverifiable') return '无法查验';
-  return VERIFICATION_STATUS_NAMES[status as keyof typeof VERIFICATION_STATUS_NAMES] ?? status;
+/** 价税合计 of the red invoices issued against the invoice (≤ 0, fen). */
+function redTotalFen(invoice: VerifiedInvoice): number {
+  return Math.min(0, toFen(invoice.redAmount) + toFen(invoice.redTax));
 }
 
 /** The item's missing fields as the platform holds them; each filled field's source becomes `verification`. */
-function filledFields(item: ReceivedInvoice, invoice: VerifiedInvoice) {
+function filledFields(item: ReceivedInvoice, invoice: VerifiedInvoice): Partial<ReceivedInvoice> {
   const patch: Partial<Record<keyof ReceivedInvoice, unknown>> = {};
   const filled: string[] = [];
   const fill = (column: keyof ReceivedInvoice, field: string, value: unknown) => {
@@ -271,7 +299,10 @@ function filledFields(item: ReceivedInvoice, invoice: VerifiedInvoice) {
     fieldSources[field] = 'verification';
     confidence[field] = 1;
   }
-  return { ...patch, extraction_json: extractionJson.encode({ ...extraction, fieldSources, confidence }) };
+  return {
+    ...patch,
+    extraction_json: extractionJson.encode({ ...extraction, fieldSources, confidence }),
+  } as Partial<ReceivedInvoice>;
 }
 
 /**

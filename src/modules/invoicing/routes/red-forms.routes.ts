@@ -5,6 +5,7 @@ import type { Deps } from '../../../platform/deps.js';
 import { IsoTime, Money, PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { fenToDecimalString } from '../../../tax/index.js';
 import { assertOrgAllowed, auditMetaOf, getAuth, orgScope } from '../../auth/index.js';
+import { ChannelError, channelErrorToAppError } from '../../channels/index.js';
 import { findInvoiceById, listRedFormRequests } from '../invoicing.repo.js';
 import type { Invoice } from '../invoicing.tables.js';
 import { decideRedForm, getRedByFormOrThrow } from '../manage-invoice.js';
@@ -30,9 +31,19 @@ const DecisionBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** The form as the channel has it now; a failing channel answers as channels' mapping says (transient → 503). */
+async function readForm(deps: Deps, tenantId: string, formId: string) {
+  try {
+    return await deps.channel.getRedForm({ tenantId }, formId);
+  } catch (err) {
+    if (err instanceof ChannelError) throw channelErrorToAppError(err);
+    throw err;
+  }
+}
+
 async function toRedFormView(deps: Deps, red: Invoice) {
   const blue = await findInvoiceById(deps.db.kysely, red.blue_invoice_id ?? '');
-  const form = red.red_form_id ? await deps.channel.getRedForm({ tenantId: red.tenant_id }, red.red_form_id) : null;
+  const form = red.red_form_id ? await readForm(deps, red.tenant_id, red.red_form_id) : null;
   return {
     id: red.red_form_id ?? '',
     formNo: red.red_form_no ?? '',
@@ -66,7 +77,7 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
           // 200 by default: the first page is what this list answered before it had pages.
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: RED_FORMS_DEFAULT_LIMIT })),
         }),
-        response: responses({ 200: page(RedFormView) }),
+        response: responses({ 200: page(RedFormView) }, [400, 401, 404, 503]),
       },
     },
     async (request) => {
@@ -88,7 +99,12 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
     '/api/v1/red-forms/:id',
     {
       config: { permission: 'invoices.read' },
-      schema: { ...common, summary: '红字确认单详情', params: Params, response: responses({ 200: RedFormView }) },
+      schema: {
+        ...common,
+        summary: '红字确认单详情',
+        params: Params,
+        response: responses({ 200: RedFormView }, [400, 401, 404, 503]),
+      },
     },
     async (request) => {
       const red = await getRedByFormOrThrow(deps, getAuth(request).tenantId, request.params.id);
@@ -107,7 +123,7 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
           summary: decision === 'confirm' ? '购方确认红字确认单（沙箱模拟）' : '购方否认红字确认单（沙箱模拟）',
           params: Params,
           body: DecisionBody,
-          response: responses({ 200: RedFormView }, [400, 401, 404, 409, 422]),
+          response: responses({ 200: RedFormView }, [400, 401, 404, 409, 422, 503]),
         },
         // The body is optional: a call without one decides without a reason.
         preValidation: async (request) => {

@@ -2,10 +2,9 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
 import type { Deps } from '../../../platform/deps.js';
 import type { TaskHelpers } from '../../../platform/jobs/index.js';
-import { afterCommitDispatch } from '../../../platform/jobs-runtime.js';
+import { withAfterCommitDispatch } from '../../../platform/jobs-runtime.js';
 import { ChannelError, type ChannelIssued, type ChannelIssueRequest } from '../../channels/index.js';
 import { findOrgChannelBinding, sellerNotBoundMessage } from '../../orgs/index.js';
-import { takeDispatchedInvoice } from '../create-invoice.js';
 import { publishInvoiceEvent } from '../invoice-events.js';
 import { channelFailureCode, type InvoiceFailureCode } from '../invoicing.errors.js';
 import { findInvoiceById, type InvoiceStatePatch, transitionInvoice } from '../invoicing.repo.js';
@@ -23,10 +22,10 @@ import { announceSettled, foldSettled } from '../wait-for-invoice.js';
  */
 export async function runIssueInvoice(deps: Deps, invoiceId: string, helpers: TaskHelpers): Promise<void> {
   const db = deps.db.kysely;
-  // Dispatched with its invoice (create-invoice.ts): the row as it was inserted, a moment ago — nothing can have moved
-  // it since (a cancel is refused once the job runs, and only this job issues it). Otherwise read.
-  const handed = takeDispatchedInvoice(helpers.job);
-  const invoice = handed?.id === invoiceId ? handed : await findInvoiceById(db, invoiceId);
+  // Dispatched with its invoice (create-invoice.ts hands it to this run): the row as it was inserted, a moment ago —
+  // nothing can have moved it since (a cancel is refused once the job runs, and only this job issues it). Else read.
+  const handed = handedInvoice(helpers.handed, invoiceId);
+  const invoice = handed ?? (await findInvoiceById(db, invoiceId));
   if (!invoice || (invoice.status !== 'pending' && invoice.status !== 'issuing')) return;
   if (!(await findOrgChannelBinding(db, invoice.tenant_id, invoice.seller_tax_id))) {
     await refuseUnboundSeller(deps, invoice, helpers);
@@ -104,10 +103,8 @@ async function commitIssued(
   const settled = foldSettled(deps, invoice.id);
   // The event's subscriber jobs (scan's order follow-up, webhooks, the buyer's delivery) go straight to this
   // process's worker once committed, when it has free slots: no claim for them.
-  const dispatch = afterCommitDispatch(deps.jobs);
-  let done: boolean;
-  try {
-    done = await deps.db.kysely.transaction().execute(async (trx) => {
+  const done = await withAfterCommitDispatch(deps.jobs, (dispatch) =>
+    deps.db.kysely.transaction().execute(async (trx) => {
       const done = await transitionInvoice(trx, invoice.id, 'issued', patch, settled.sql);
       if (done) {
         if (invoice.is_red === 1) await onRedIssued(deps, trx, invoice);
@@ -124,12 +121,8 @@ async function commitIssued(
       // The job succeeds with the transaction that records its effect (one commit; a lost lease rolls it back).
       await helpers.complete?.(trx);
       return done;
-    });
-  } catch (err) {
-    dispatch.failed();
-    throw err;
-  }
-  dispatch.committed();
+    }),
+  );
   // Not transitioned here: someone else settled it (and signalled); a signal more is harmless.
   if (done) settled.afterCommit();
   else await announceSettled(deps, invoice.id);
@@ -300,4 +293,11 @@ export async function buildChannelRequest(deps: Deps, invoice: Invoice): Promise
  */
 function channelRequestId(invoice: Invoice): string {
   return `${invoice.id}-r${invoice.channel_revision}`;
+}
+
+/** The invoice row create-invoice.ts handed this run with its job (direct dispatch), when it is `invoiceId`'s. */
+function handedInvoice(handed: unknown, invoiceId: string): Invoice | undefined {
+  if (typeof handed !== 'object' || handed === null) return undefined;
+  const invoice = handed as Partial<Invoice>;
+  return invoice.id === invoiceId && typeof invoice.status === 'string' ? (invoice as Invoice) : undefined;
 }

@@ -32,6 +32,19 @@ const FieldsSchema = {
     Type.Boolean({ description: 'true: 也接收其他业务系统(或未指定)发票的事件; 默认只接收本系统编码的发票' }),
   ),
   enabled: Type.Optional(Type.Boolean()),
+  frameAncestors: Type.Optional(
+    Type.Union(
+      [
+        Type.Array(Type.String({ maxLength: 200 }), {
+          maxItems: 10,
+          description:
+            "CSP frame-ancestors of the assistant pages opened for this system: `https://host[:port]`, `http://localhost[:port]` or `'self'`",
+        }),
+        Type.Null(),
+      ],
+      { description: '可嵌入发票助手页面的来源 (最多 10 个; 空/null = 仅本站)' },
+    ),
+  ),
 };
 
 /** Body of POST /api/v1/business-systems. */
@@ -70,6 +83,7 @@ export const BusinessSystemView = Type.Object({
   events: Type.Array(Type.String()),
   receiveAllInvoices: Type.Boolean(),
   enabled: Type.Boolean(),
+  frameAncestors: Type.Array(Type.String(), { description: "assistant pages' frame-ancestors (empty: 'self' only)" }),
   secretRotatedAt: nullable(IsoTime),
   previousSecretExpiresAt: nullable(IsoTime),
   createdAt: IsoTime,
@@ -91,6 +105,7 @@ export function toBusinessSystemView(s: BusinessSystem) {
     events: subscribedEvents(s),
     receiveAllInvoices: s.receive_all_invoices === 1,
     enabled: s.enabled === 1,
+    frameAncestors: s.frame_ancestors?.split(' ').filter(Boolean) ?? [],
     secretRotatedAt: s.secret_rotated_at === null ? null : toIsoCst(s.secret_rotated_at),
     previousSecretExpiresAt: s.previous_secret_expires_at === null ? null : toIsoCst(s.previous_secret_expires_at),
     createdAt: toIsoCst(s.created_at),

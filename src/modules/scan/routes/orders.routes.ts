@@ -62,6 +62,7 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
       let watch: SettledWatch | undefined;
       let order: ScanOrder;
       let created: boolean;
+      let token: string;
       try {
         const result = await createOrder(
           deps,
@@ -71,11 +72,12 @@ export const scanOrdersRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async
           wait > 0 ? { beforeInsert: (id) => (watch = watchOrderSettled(deps, id)) } : {},
         );
         created = result.created;
+        token = result.token;
         order = await waitForOrder(deps, result.order, wait, result.created ? watch : undefined);
       } finally {
         watch?.close();
       }
-      const links = orderLinks(deps, order)!;
+      const links = orderLinks(deps, order, token)!;
       return reply.status(created ? 201 : 200).send({
         orderNo: order.order_no,
         token: links.token,

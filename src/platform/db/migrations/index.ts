@@ -27,6 +27,12 @@ import * as m0026 from './0026-catalogue-items.js';
 import * as m0027 from './0027-counter-settings.js';
 import * as m0028 from './0028-counter-reservations.js';
 import * as m0029 from './0029-counter-kiosks.js';
+import * as m0030 from './0030-assistant.js';
+import * as m0034 from './0034-sandbox-deduction.js';
+import * as m0035 from './0035-deduction.js';
+import * as m0036 from './0036-jobs-notify-when-due.js';
+import * as m0037 from './0037-received-rules-no-same-file.js';
+import * as m0038 from './0038-received-red-total.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -61,4 +67,10 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0027-counter-settings': m0027,
   '0028-counter-reservations': m0028,
   '0029-counter-kiosks': m0029,
+  '0030-assistant': m0030,
+  '0034-sandbox-deduction': m0034,
+  '0035-deduction': m0035,
+  '0036-jobs-notify-when-due': m0036,
+  '0037-received-rules-no-same-file': m0037,
+  '0038-received-red-total': m0038,
 };

@@ -38,6 +38,7 @@ const GROUPS = {
   开票: <FileTextOutlined />,
   扫码开票: <QrcodeOutlined />,
   收票: <FileTextOutlined />,
+  报销: <FileTextOutlined />,
   柜台: <QrcodeOutlined />,
   集成: <ApiOutlined />,
   管理: <SettingOutlined />,
@@ -47,6 +48,8 @@ type MenuGroup = keyof typeof GROUPS;
 /** The side menu, in order; entries the user's role cannot use are hidden. */
 export const MENU: MenuEntry[] = [
   { path: '/', label: '工作台', permission: 'invoices.read', icon: <DashboardOutlined /> },
+  // The 员工 role's only page (and its landing page: DashboardPage sends it here).
+  { path: '/folder', label: '我的票夹', permission: 'folder.own', icon: <FileTextOutlined /> },
   { path: '/invoices', label: '销项发票', permission: 'invoices.read', parent: '开票' },
   { path: '/invoices/issue', label: '开具发票', permission: 'invoices.issue', parent: '开票' },
   { path: '/monitor', label: '开票监控', permission: 'invoices.read', parent: '开票' },
@@ -57,6 +60,9 @@ export const MENU: MenuEntry[] = [
   { path: '/received/invoices', label: '进项发票', permission: 'received.read', parent: '收票' },
   { path: '/received/rules', label: '合规规则', permission: 'received.read', parent: '收票' },
   { path: '/received/mailboxes', label: '收票邮箱', permission: 'received.read', parent: '收票' },
+  { path: '/bills', label: '单据', permission: 'bills.read', parent: '报销' },
+  { path: '/vouchers', label: '凭证', permission: 'bills.read', parent: '报销' },
+  { path: '/deduction', label: '抵扣勾选', permission: 'deduction.read', parent: '收票' },
   { path: '/counter/catalogue', label: '商品档案', permission: 'invoices.read', parent: '柜台' },
   { path: '/counter/sale', label: '码上开票', permission: 'scan.manage', parent: '柜台' },
   { path: '/counter/reservations', label: '预约二维码', permission: 'scan.read', parent: '柜台' },

@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { Card, Col, Progress, Row, Space, Statistic, Tag } from 'antd';
 import { lazy, Suspense } from 'react';
-import { Link } from 'react-router';
+import { Link, Navigate } from 'react-router';
 import { get, withQuery } from '../api';
 import { PageState } from '../components/PageState';
 import { money, ORDER_STATUS_LABELS } from '../format';
+import { can, useSession } from '../session';
 import type { Dashboard, PeriodSums } from '../types';
 
 // ECharts (tree-shaken echarts/core) is loaded only when the chart renders.
@@ -77,7 +78,16 @@ function PeriodCard({ title, p, from, to }: { title: string; p: PeriodSums; from
   );
 }
 
+/**
+ * 工作台; a user who may not read invoices but has a folder (the 员工 role) lands on 我的票夹 instead.
+ */
 export default function DashboardPage() {
+  const { data: session } = useSession();
+  if (!can(session, 'invoices.read') && can(session, 'folder.own')) return <Navigate to="/folder" replace />;
+  return <DashboardView />;
+}
+
+function DashboardView() {
   const q = useQuery({
     queryKey: ['dashboard'],
     queryFn: () => get<Dashboard>('/api/v1/dashboard'),

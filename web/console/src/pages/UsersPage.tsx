@@ -34,7 +34,7 @@ const ROLE_HINTS: Record<string, string> = {
   finance: '发票、红冲、推送、扫码开票',
   clerk: '仅为分配的销方开票与处理扫码订单',
   auditor: '只读，含审计日志',
-  employee: '仅本人发票（后续版本）',
+  employee: '仅本人票夹',
 };
 
 const roleOptions = Object.entries(ROLE_NAMES).map(([value, label]) => ({

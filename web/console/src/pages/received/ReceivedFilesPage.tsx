@@ -27,7 +27,11 @@ const COLUMNS: ColumnsType<ReceivedFile> = [
     render: (_, f) =>
       f.error ? (
         <Space direction="vertical" size={0}>
-          <Tag color="error">解析失败</Tag>
+          {f.status === 'ocr_pending' ? (
+            <Tag color="warning">等待重新识别{f.items.length > 0 ? `（已读二维码 ${f.items.length} 张）` : ''}</Tag>
+          ) : (
+            <Tag color="error">解析失败</Tag>
+          )}
           <Typography.Text type="danger" data-testid="file-error">
             {f.error.message}
           </Typography.Text>

@@ -11,7 +11,14 @@ import { dateTime, money } from '../../format';
 import { can, useSession } from '../../session';
 import { useToast } from '../../toast';
 import type { RulesView } from './ReceivedRulesPage';
-import { COMPLIANCE_LABELS, type ReceivedInvoice, SOURCE_LABELS, VERIFICATION_LABELS } from './received-api';
+import {
+  COMPLIANCE_LABELS,
+  DEDUCTION_TAG_COLORS,
+  type ReceivedInvoice,
+  SOURCE_LABELS,
+  USAGE_LABELS,
+  VERIFICATION_LABELS,
+} from './received-api';
 import { UploadModal } from './UploadModal';
 
 const PATH = '/api/v1/received-invoices';
@@ -25,6 +32,7 @@ const FILTER_KEYS = [
   'source',
   'broughtBy',
   'q',
+  'usage',
 ] as const;
 
 const label = (labels: Record<string, { text: string }>) =>
@@ -102,11 +110,43 @@ export default function ReceivedInvoicesPage() {
         );
       },
     },
+    {
+      key: 'usage',
+      title: '报销状态',
+      render: (_, r) => {
+        const l = USAGE_LABELS[r.usageStatus];
+        const bills = r.usage?.bills ?? [];
+        const tip = bills.map((b) => `${b.billNo ?? b.billId}：${b.amount}`).join('；');
+        return (
+          <Tooltip title={tip || undefined}>
+            <Tag color={l?.color} data-testid="usage-tag">
+              {l?.text ?? r.usageStatus}
+            </Tag>
+          </Tooltip>
+        );
+      },
+    },
     { key: 'kind', title: '票种', dataIndex: 'kindName', ellipsis: true, width: 150 },
     { key: 'issueDate', title: '开票日期', dataIndex: 'issueDate', render: (v) => v ?? '—', width: 110 },
     { key: 'seller', title: '销售方', render: (_, r) => r.seller.name ?? '—', ellipsis: true, width: 170 },
     { key: 'buyer', title: '购买方', render: (_, r) => r.buyer.name ?? '—', ellipsis: true, width: 170 },
     { key: 'total', title: '价税合计', align: 'right', render: (_, r) => money(r.totals.total) },
+    {
+      key: 'deduction',
+      title: '抵扣',
+      render: (_, r) => {
+        const d = r.deduction;
+        if (!d) return '—';
+        const tip = d.period ? `所属期 ${d.period}，有效抵扣税额 ${money(d.tax)}` : (d.reason ?? undefined);
+        return (
+          <Tooltip title={tip}>
+            <Tag color={DEDUCTION_TAG_COLORS[d.status]} data-testid="deduction-tag">
+              {d.statusName}
+            </Tag>
+          </Tooltip>
+        );
+      },
+    },
     { key: 'source', title: '来源', dataIndex: 'source', render: (s: string) => SOURCE_LABELS[s] ?? s },
     { key: 'buyerOrg', title: '收票企业', dataIndex: 'buyerOrgId', render: orgName, ellipsis: true },
     { key: 'createdAt', title: '接收时间', dataIndex: 'createdAt', render: dateTime, width: 170 },
@@ -185,6 +225,9 @@ export default function ReceivedInvoicesPage() {
             </Form.Item>
             <Form.Item name="compliance" label="合规">
               <Select allowClear style={{ width: 110 }} options={optionsOf(label(COMPLIANCE_LABELS))} />
+            </Form.Item>
+            <Form.Item name="usage" label="报销状态">
+              <Select allowClear style={{ width: 110 }} options={optionsOf(label(USAGE_LABELS))} />
             </Form.Item>
             <Form.Item name="source" label="来源">
               <Select allowClear style={{ width: 120 }} options={optionsOf(SOURCE_LABELS)} />

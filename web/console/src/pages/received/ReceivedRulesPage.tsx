@@ -91,13 +91,6 @@ function ParamsEditor({
           >
             内容相同（销方税号+号码+日期+价税合计）
           </Checkbox>
-          <Checkbox
-            disabled={disabled}
-            checked={p.sameFile}
-            onChange={(e) => set('duplicate', { ...p, sameFile: e.target.checked })}
-          >
-            同一文件
-          </Checkbox>
         </Space>
       );
     }

@@ -10,7 +10,7 @@ import { type ReceivedInvoice, uploadReceivedFiles } from './received-api';
 const ACCEPT = '.pdf,.ofd,.xml,.zip,.jpg,.jpeg,.png';
 
 /** A drop target for several files (drag and drop, or click to choose); antd's Upload would bring its progress bars. */
-function DropZone({ onFiles }: { onFiles: (files: File[]) => void }) {
+export function DropZone({ onFiles }: { onFiles: (files: File[]) => void }) {
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
   return (

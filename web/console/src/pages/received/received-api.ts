@@ -1,4 +1,10 @@
 /** Shapes, labels and the upload call of the 收票 pages (lazy chunks only: nothing here is in the entry bundle). */
+import { USAGE_STATUS_NAMES } from '@tax/usage-statuses';
+import {
+  RECEIVED_VERIFICATION_STATUSES,
+  type ReceivedVerificationStatus,
+  VERIFICATION_STATUS_NAMES,
+} from '@tax/verification-statuses';
 import { api } from '../../api';
 
 export interface ComplianceFinding {
@@ -26,6 +32,41 @@ export interface ReceivedLine {
   taxRate?: string | null;
   taxAmount?: string | null;
 }
+
+/** 报销状态: the bills claiming an item and the voucher booking it (docs/assistant.md#bills). */
+export interface ReceivedUsage {
+  status: string;
+  claimed: string;
+  remaining: string | null;
+  bills: Array<{ resource: string; billId: string; billNo: string | null; amount: string; status: string }>;
+  voucher: { resource: string; vouchId: string; vouchNo: string | null } | null;
+}
+
+/** 报销状态 tags: the names are the domain's (src/tax/usage-statuses.ts), shared with 我的票夹. */
+export const USAGE_LABELS: Record<string, { text: string; color: string }> = {
+  unused: { text: USAGE_STATUS_NAMES.unused, color: 'default' },
+  claimed: { text: USAGE_STATUS_NAMES.claimed, color: 'blue' },
+  booked: { text: USAGE_STATUS_NAMES.booked, color: 'green' },
+};
+
+/** An item's 抵扣状态: 可勾选, 待查验, 已勾选 / 已抵扣 (period, tax), 不抵扣 (reason). */
+export interface ReceivedDeduction {
+  status: 'deductible' | 'unverified' | 'selected' | 'confirmed' | 'not_deductible';
+  statusName: string;
+  period: string | null;
+  tax: string | null;
+  reason: string | null;
+  marked: boolean;
+}
+
+/** Tag colours of the 抵扣 column. */
+export const DEDUCTION_TAG_COLORS: Record<ReceivedDeduction['status'], string> = {
+  deductible: 'blue',
+  unverified: 'default',
+  selected: 'processing',
+  confirmed: 'success',
+  not_deductible: 'warning',
+};
 
 export interface ReceivedInvoice {
   id: string;
@@ -63,8 +104,11 @@ export interface ReceivedInvoice {
   };
   verification: { status: string; checkedAt: string | null; history: VerificationHistoryEntry[] };
   compliance: { result: string; findings: ComplianceFinding[] };
+  /** 抵扣状态 (docs/deduction.md#the-pool). */
+  deduction?: ReceivedDeduction;
   duplicateOf: string | null;
   usageStatus: string;
+  usage?: ReceivedUsage;
   createdAt: string;
   updatedAt: string;
 }
@@ -85,7 +129,8 @@ export interface ReceivedFile {
   format?: string;
   source: string;
   broughtBy: string | null;
-  status: 'ok' | 'failed' | 'archive';
+  /** ocr_pending: needed OCR while it was unavailable; read again later (`error` says why). */
+  status: 'ok' | 'failed' | 'archive' | 'ocr_pending';
   note: string | null;
   error: { code: string; message: string } | null;
   /** ZIPs: each entry, stored as a file of its own or refused with its error. */
@@ -102,19 +147,24 @@ export const SOURCE_LABELS: Record<string, string> = {
   assistant: '发票助手',
 };
 
-export const VERIFICATION_LABELS: Record<string, { text: string; color: string }> = {
-  pending: { text: '待查验', color: 'default' },
-  normal: { text: '正常', color: 'success' },
-  red_reversed: { text: '已红冲', color: 'magenta' },
-  partly_red: { text: '部分红冲', color: 'orange' },
-  void: { text: '作废', color: 'error' },
-  not_found: { text: '查无此票', color: 'error' },
-  mismatch: { text: '不一致', color: 'error' },
-  too_many_checks: { text: '超过查验次数', color: 'warning' },
-  too_old: { text: '超过五年', color: 'warning' },
-  failed: { text: '查验失败', color: 'warning' },
-  unverifiable: { text: '无法查验', color: 'default' },
+const VERIFICATION_COLORS: Record<ReceivedVerificationStatus, string> = {
+  pending: 'default',
+  normal: 'success',
+  red_reversed: 'magenta',
+  partly_red: 'orange',
+  void: 'error',
+  not_found: 'error',
+  mismatch: 'error',
+  too_many_checks: 'warning',
+  too_old: 'warning',
+  failed: 'warning',
+  unverifiable: 'default',
 };
+
+/** 查验 statuses: the names are the server's (`@tax/verification-statuses`), the colours the console's. */
+export const VERIFICATION_LABELS: Record<string, { text: string; color: string }> = Object.fromEntries(
+  RECEIVED_VERIFICATION_STATUSES.map((s) => [s, { text: VERIFICATION_STATUS_NAMES[s], color: VERIFICATION_COLORS[s] }]),
+);
 
 export const COMPLIANCE_LABELS: Record<string, { text: string; color: string }> = {
   pending: { text: '待检查', color: 'default' },

@@ -1,0 +1,109 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/database.js';
+import type { AssistantImport } from '../assistant.tables.js';
+
+/** SQL of the push (assistant_imports): claim (conditional update), release, purge. The insert: record-import.repo.ts. */
+
+/** Ids of the link key's live, unconsumed imports, oldest first. */
+export async function findPendingIds(
+  db: Kysely<Database>,
+  tenantId: string,
+  linkKey: string,
+  now: number,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('assistant_imports')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('link_key', '=', linkKey)
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Claims one import for `by` by a conditional update (`consumed_at is null`, not expired): at most one claimer ever
+ * gets the row back, on any node (PostgreSQL re-checks the condition on the row a concurrent claimer committed).
+ */
+export async function claimImport(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+  now: number,
+  by: string,
+): Promise<AssistantImport | undefined> {
+  return db
+    .updateTable('assistant_imports')
+    .set({ consumed_at: now, consumed_by: by })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Claims every live, unconsumed import of the link key (at most `limit`, oldest first) in one statement. */
+export async function claimPending(
+  db: Kysely<Database>,
+  tenantId: string,
+  linkKey: string,
+  now: number,
+  by: string,
+  limit: number,
+): Promise<AssistantImport[]> {
+  const rows = await db
+    .updateTable('assistant_imports')
+    .set({ consumed_at: now, consumed_by: by })
+    .where('tenant_id', '=', tenantId)
+    .where('consumed_at', 'is', null)
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('assistant_imports')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('link_key', '=', linkKey)
+        .where('consumed_at', 'is', null)
+        .where('expires_at', '>', now)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit),
+    )
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => Number(a.created_at) - Number(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Gives claims of `by` back (the send failed): the imports are pending again. Only `by`'s own claims. */
+export async function releaseClaims(
+  db: Kysely<Database>,
+  tenantId: string,
+  ids: readonly string[],
+  by: string,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('assistant_imports')
+    .set({ consumed_at: null, consumed_by: null })
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', [...ids])
+    .where('consumed_by', '=', by)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Deletes up to `limit` imports expired at `now` (consumed or not) of every tenant: the janitor. */
+export async function deleteExpiredImports(db: Kysely<Database>, now: number, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('assistant_imports')
+    .where('id', 'in', (eb) =>
+      eb.selectFrom('assistant_imports').select('id').where('expires_at', '<=', now).orderBy('expires_at').limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,177 @@
+/**
+ * Intake while the on-box OCR is unavailable (its models do not load): a picture is kept with what its QR gave and
+ * the warning OCR_UNAVAILABLE, a picture with nothing readable is kept waiting (`ocr_pending`, never recorded as
+ * unreadable), the parse-only route answers 503 INVOICE_FILE_OCR_UNAVAILABLE; once OCR works again the reread job
+ * (doubling delay on the job clock) completes the item and settles the waiting file. Both dialects.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getParsePool, setParsePoolTestHooks } from '../../src/modules/collection/index.js';
+import { tempDataDir } from '../documents/documents-kit.js';
+import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { fixture, get, multipart, upload } from './received-kit.js';
+
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: intake while OCR is unavailable`, () => {
+    let t: TestApp;
+    let a: SeededTenant;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-ocr-switch-'));
+    const ocrSwitch = path.join(dir, 'switch');
+
+    beforeAll(async () => {
+      fs.writeFileSync(ocrSwitch, 'down');
+      setParsePoolTestHooks({ testOcrSwitch: ocrSwitch });
+      t = await buildTestApp(dialect, { DATA_DIR: tempDataDir() }, undefined, { worker: true });
+      a = await seedTenant(t, 'A');
+    });
+    afterAll(async () => {
+      await t?.close();
+      setParsePoolTestHooks(null);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    /**
+     * Moves the job clock to the next reread try when none is running (the clock also runs job leases: jumping while a
+     * job reads would expire its lease).
+     */
+    const nextReread = async () => {
+      const jobs = await t.runtime.deps.db.kysely
+        .selectFrom('jobs')
+        .select(['state', 'run_at'])
+        .where('task', '=', 'collection/reread-received-file')
+        .where('state', 'in', ['queued', 'retry', 'running'])
+        .execute();
+      if (jobs.some((j) => j.state === 'running')) return;
+      const due = Math.min(...jobs.map((j) => Number(j.run_at)));
+      if (Number.isFinite(due) && due > t.clock.now()) t.clock.set(due);
+      t.runtime.deps.jobs.notify();
+    };
+
+    /** The 收票箱 entries of these files: name, status, error code. */
+    const files = async (ids: readonly string[]) =>
+      Promise.all(
+        ids.map(async (id) => {
+          const f = (await get(t, a, `/api/v1/received-files/${id}`)).json();
+          return [f.fileName, f.status, f.error?.code ?? null];
+        }),
+      );
+
+    it('keeps pictures while OCR is down and completes them once it is back', async () => {
+      const photo = fixture('guanshuicheng__invoice/电子发票.png');
+      const blank = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#fff' } })
+        .png()
+        .toBuffer();
+
+      // Parse only: a temporary 503, not a partial answer.
+      const body = multipart([{ name: 'file', filename: 'p.png', type: 'image/png', data: photo }]);
+      const parsed = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/invoice-files/parse',
+        payload: body.payload,
+        headers: { ...body.headers, ...a.auth },
+      });
+      expect(parsed.statusCode).toBe(503);
+      expect(errorOf(parsed).code).toBe('INVOICE_FILE_OCR_UNAVAILABLE');
+
+      // Intake: the photo's QR gives the item, flagged; the blank picture waits, with the temporary code.
+      const res = await upload(t, a, [
+        { name: 'photo.png', data: photo },
+        { name: 'blank.png', data: blank },
+      ]);
+      expect(res.statusCode).toBe(201);
+      const { items, files: results } = res.json();
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({ number: '33207675', seller: { taxId: null } });
+      expect(items[0].extraction.warnings.map((w: { code: string }) => w.code)).toContain('OCR_UNAVAILABLE');
+      expect(results.map((f: { error?: { code: string } }) => f.error?.code)).toEqual([
+        'INVOICE_FILE_OCR_UNAVAILABLE',
+        'INVOICE_FILE_OCR_UNAVAILABLE',
+      ]);
+      const ids = results.map((f: { fileId: string }) => f.fileId);
+      expect(await files(ids)).toEqual([
+        ['photo.png', 'ocr_pending', 'INVOICE_FILE_OCR_UNAVAILABLE'],
+        ['blank.png', 'ocr_pending', 'INVOICE_FILE_OCR_UNAVAILABLE'],
+      ]);
+      // The same bytes again: the same answer, nothing recorded as unreadable.
+      const again = await upload(t, a, [{ name: 'blank-again.png', data: blank }]);
+      expect(again.statusCode).toBe(200);
+      expect(again.json().files[0].error.code).toBe('INVOICE_FILE_OCR_UNAVAILABLE');
+
+      // OCR comes back; the reread jobs come due as the job clock moves (doubling delay, at most an hour).
+      fs.writeFileSync(ocrSwitch, 'up');
+      await expect
+        .poll(
+          async () => {
+            await nextReread();
+            const view = (await get(t, a, `/api/v1/received-invoices/${items[0].id}`)).json();
+            return view.seller?.taxId ?? null;
+          },
+          { timeout: 200_000, interval: 1_000 },
+        )
+        .toBe('91120222079642398Y');
+      const item = (await get(t, a, `/api/v1/received-invoices/${items[0].id}`)).json();
+      expect(item.number).toBe('33207675');
+      expect(item.extraction.fieldSources['seller.taxId']).toBe('ocr');
+      expect(item.extraction.warnings.map((w: { code: string }) => w.code)).not.toContain('OCR_UNAVAILABLE');
+      await expect
+        .poll(
+          async () => {
+            await nextReread();
+            return files(ids);
+          },
+          { timeout: 200_000, interval: 1_000 },
+        )
+        .toEqual([
+          ['photo.png', 'ok', null],
+          // Read with OCR: truly no invoice now, and only now recorded so.
+          ['blank.png', 'failed', 'INVOICE_FILE_NOT_INVOICE'],
+        ]);
+      // The parse-only route reads the photo in full.
+      const full = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/invoice-files/parse',
+        payload: body.payload,
+        headers: { ...body.headers, ...a.auth },
+      });
+      expect(full.statusCode).toBe(200);
+      expect(full.json()).toMatchObject({ seller: { taxId: '91120222079642398Y' } });
+    }, 400_000);
+
+    it('answers 503 INVOICE_FILE_PARSE_STOPPED when the pool stops under a waiting file, and records nothing', async () => {
+      // The worker's test picture that hangs (TEST_HOOK_MARK): the file is being read when the pool is closed.
+      const hang = Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        Buffer.from('openfapiao-test-hook:hang'),
+      ]);
+      const body = multipart([{ name: 'file', filename: 'h.png', type: 'image/png', data: hang }]);
+      const parse = t.app.inject({
+        method: 'POST',
+        url: '/api/v1/invoice-files/parse',
+        payload: body.payload,
+        headers: { ...body.headers, ...a.auth },
+      });
+      const intake = upload(t, a, [{ name: 'h.png', data: hang }]);
+      // Both files are in the pool: one being read, one waiting.
+      await expect
+        .poll(() => getParsePool().state().picture, { timeout: 60_000 })
+        .toMatchObject({ busy: 1, queued: 1 });
+      // Replacing the process-wide pool closes the old one.
+      setParsePoolTestHooks({ testOcrSwitch: ocrSwitch });
+      for (const res of [await parse, await intake]) {
+        expect(res.statusCode).toBe(503);
+        expect(errorOf(res).code).toBe('INVOICE_FILE_PARSE_STOPPED');
+      }
+      const recorded = await t.runtime.deps.db.kysely
+        .selectFrom('received_files')
+        .select('id')
+        .where('tenant_id', '=', a.tenantId)
+        .where('file_name', '=', 'h.png')
+        .execute();
+      expect(recorded).toEqual([]);
+    }, 120_000);
+  });
+}

@@ -1,0 +1,73 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
+
+if (!HAS_CHROMIUM) console.warn('报销 console browser tests skipped: /usr/bin/chromium is not installed');
+
+/** The 报销 pages (单据, 凭证) and the pool's 报销状态 in headless Chromium against a real server with the demo seed. */
+describe.skipIf(!HAS_CHROMIUM)('console 报销 pages in headless Chromium', { timeout: 90_000 }, () => {
+  let h: ConsoleHarness;
+  let context: BrowserContext;
+  let page: Page;
+  const WAIT = { timeout: 20_000 };
+  const number = '25312000000123456789';
+  let invoiceId = '';
+
+  beforeAll(async () => {
+    h = await startConsole();
+    const system = await h.api('POST', '/api/v1/business-systems', { code: 'OA', name: '费控系统' });
+    expect(system.status, JSON.stringify(system.json)).toBe(201);
+    const entered = await h.api('POST', '/api/v1/received-invoices', {
+      number,
+      issueDate: '2025-05-20',
+      total: '318.00',
+    });
+    expect(entered.status, JSON.stringify(entered.json)).toBe(201);
+    invoiceId = (entered.json.items as Array<{ id: string }>)[0]!.id;
+    const saved = await h.api('PUT', '/api/v1/bills/OA/bill-0001', {
+      billNo: 'BX-2025-0001',
+      status: 30,
+      invoices: [{ invoiceId, amount: '300.00', remark: '差旅费' }],
+    });
+    expect(saved.status, JSON.stringify(saved.json)).toBe(200);
+    const voucher = await h.api('PUT', '/api/v1/vouchers/OA/v-0001', { vouchNo: '记-0001', billIds: ['bill-0001'] });
+    expect(voucher.status, JSON.stringify(voucher.json)).toBe(200);
+    ({ context, page } = await h.newPage());
+  }, 180_000);
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && page)
+      await h.shot(page, `failed-bills-${ctx.task.name.slice(0, 12)}`).catch(() => {});
+  });
+  afterAll(async () => {
+    await context?.close();
+    await h?.stop();
+  }, 90_000);
+
+  it('opens 单据 with a saved bill and sees its invoice; 凭证 and the pool show the booking', async () => {
+    await h.login(page);
+    await page.goto(`${h.baseUrl}/console/bills`);
+    const rows = page.getByTestId('bills').locator('tbody tr.ant-table-row');
+    await expect.poll(() => rows.count(), WAIT).toBe(1);
+    expect(await rows.first().textContent()).toContain('BX-2025-0001');
+    expect(await rows.first().textContent()).toContain('在用');
+    await rows.first().click();
+    await expect.poll(() => page.getByTestId('bill-detail').isVisible(), WAIT).toBe(true);
+    const invoices = page.getByTestId('bill-invoices');
+    await expect.poll(() => invoices.textContent(), WAIT).toContain(number);
+    expect(await invoices.textContent()).toContain('300.00');
+    expect(await invoices.textContent()).toContain('记-0001');
+    await h.shot(page, 'bill-detail');
+
+    await page.getByRole('link', { name: '记-0001' }).click();
+    await expect.poll(() => page.getByTestId('voucher-invoices').textContent(), WAIT).toContain(number);
+    expect(await page.getByTestId('voucher-invoices').textContent()).toContain('BX-2025-0001');
+
+    // The pool: the 报销状态 column and filter.
+    await page.goto(`${h.baseUrl}/console/received/invoices?usage=booked`);
+    const pool = page.getByTestId('received-invoices').locator('tbody tr.ant-table-row');
+    await expect.poll(() => pool.count(), WAIT).toBe(1);
+    expect(await pool.first().getByTestId('usage-tag').textContent()).toBe('已入账');
+    await page.goto(`${h.baseUrl}/console/received/invoices?usage=unused`);
+    await expect.poll(() => page.getByTestId('received-invoices').textContent(), WAIT).toContain('没有符合条件的发票');
+  }, 120_000);
+});

@@ -1,0 +1,141 @@
+/**
+ * `GET /api/v1/scan/orders/{orderNo}?since=S&wait=N` (#15 §3 review): every state change of an order signals its
+ * waiting requests, so they wake at once rather than at their safety re-read; and a waiting request's connection
+ * outlives a short HTTP_CONNECTION_TIMEOUT_MS (platform/http/waiting-requests.ts, shared by every `?wait` route).
+ */
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORDER_CHANGED_TOPIC, ORDER_SETTLED_TOPIC } from '../../src/modules/scan/wait-for-order.js';
+import { listen } from '../assistant/push-kit.js';
+import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { COMPANY_TITLE, consumer, createScanSetting, get, orderBody, post, pushOrder, SCAN_ENV } from './scan-kit.js';
+
+/**
+ * Spies on the order signals of `t` (settled, changed): which order ids reached a waiting request's subscription,
+ * and a promise for the next subscription to an order (a `?wait` now waits).
+ */
+function spyOrderSignals(t: TestApp) {
+  const signals = t.runtime.deps.signals;
+  const delivered: string[] = [];
+  const subscribed = new Map<string, () => void>();
+  const subscribe = signals.subscribe.bind(signals);
+  signals.subscribe = (topic, key, fn) => {
+    if (topic !== ORDER_SETTLED_TOPIC && topic !== ORDER_CHANGED_TOPIC) return subscribe(topic, key, fn);
+    const off = subscribe(topic, key, (...args) => {
+      delivered.push(key);
+      fn(...args);
+    });
+    subscribed.get(key)?.();
+    subscribed.delete(key);
+    return off;
+  };
+  return {
+    delivered,
+    nextWait: (orderId: string) => new Promise<void>((resolve) => subscribed.set(orderId, resolve)),
+  };
+}
+
+const orderId = async (t: TestApp, orderNo: string) =>
+  (
+    await t.runtime.deps.db.kysely
+      .selectFrom('scan_orders')
+      .select('id')
+      .where('order_no', '=', orderNo)
+      .executeTakeFirstOrThrow()
+  ).id;
+
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: a scan order's waiting requests`, () => {
+    let t: TestApp;
+    let a: SeededTenant;
+    let spy: ReturnType<typeof spyOrderSignals>;
+    let issueKey: string;
+    let titleKey: string;
+
+    beforeAll(async () => {
+      // No worker: an order stays where the test moves it (the issue job does not run).
+      t = await buildTestApp(dialect, SCAN_ENV);
+      a = await seedTenant(t, 'wait');
+      spy = spyOrderSignals(t);
+      issueKey = (await createScanSetting(t, a)).key;
+      titleKey = (await createScanSetting(t, a, { scanType: 'title_only' })).key;
+    }, 240_000);
+    afterAll(async () => t?.close());
+
+    /** Starts `GET …?since=S&wait=20` and resolves once it waits on the order's signal. */
+    const waitingOn = async (orderNo: string, since: string) => {
+      const id = await orderId(t, orderNo);
+      const waits = spy.nextWait(id);
+      const answer = get(t, a, `/api/v1/scan/orders/${orderNo}?since=${since}&wait=20`);
+      await waits;
+      return { id, answer };
+    };
+
+    it("the consumer's submission wakes a waiting request with the order's signal", async () => {
+      const order = await pushOrder(t, a, orderBody(issueKey));
+      const { id, answer } = await waitingOn(order.orderNo, 'open');
+      const path = new URL(order.url).pathname;
+      expect((await consumer(t).submit(path, { ...COMPANY_TITLE, kind: '82' })).statusCode).toBe(303);
+      const res = await answer;
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ orderNo: order.orderNo, status: 'submitted' });
+      expect(spy.delivered).toContain(id);
+    });
+
+    it('a withdrawal wakes a waiting request with the signal', async () => {
+      const order = await pushOrder(t, a, orderBody(issueKey));
+      const { id, answer } = await waitingOn(order.orderNo, 'open');
+      expect((await post(t, a, `/api/v1/scan/orders/${order.orderNo}/withdraw`)).statusCode).toBe(200);
+      expect((await answer).json()).toMatchObject({ status: 'withdrawn' });
+      expect(spy.delivered).toContain(id);
+    });
+
+    it("the merchant's issue (submitted → invoicing) wakes a waiting request with the signal", async () => {
+      const order = await pushOrder(t, a, orderBody(titleKey));
+      const path = new URL(order.url).pathname;
+      expect((await consumer(t).submit(path, { ...COMPANY_TITLE, kind: '82' })).statusCode).toBe(303);
+      const { id, answer } = await waitingOn(order.orderNo, 'submitted');
+      const before = spy.delivered.filter((k) => k === id).length;
+      expect((await post(t, a, `/api/v1/scan/orders/${order.orderNo}/issue`)).statusCode).toBe(200);
+      expect((await answer).json()).toMatchObject({ status: 'invoicing' });
+      expect(spy.delivered.filter((k) => k === id).length).toBeGreaterThan(before);
+    });
+  });
+
+  describe.skipIf(dialect.skip)(`${dialect.name}: a waiting scan-order request and a short connection timeout`, () => {
+    let t: TestApp;
+    let base: string;
+    let a: SeededTenant;
+
+    beforeAll(async () => {
+      t = await buildTestApp(dialect, { ...SCAN_ENV, HTTP_CONNECTION_TIMEOUT_MS: '1000' });
+      base = await listen(t);
+      a = await seedTenant(t, 'idle');
+    }, 240_000);
+    afterAll(async () => t?.close());
+
+    it('outlives HTTP_CONNECTION_TIMEOUT_MS while it waits, and answers at the end of its wait', async () => {
+      const key = (await createScanSetting(t, a)).key;
+      const order = await pushOrder(t, a, orderBody(key));
+      // Silent for 3 s on a connection whose idle timeout is 1 s: the server must not hang up.
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.get(
+          `${base}/api/v1/scan/orders/${order.orderNo}?since=open&wait=3`,
+          { agent: false, headers: a.auth as Record<string, string> },
+          (r) => {
+            let body = '';
+            r.on('data', (d) => {
+              body += d;
+            });
+            r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+            r.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+      });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ orderNo: order.orderNo, status: 'open' });
+    });
+  });
+}
