@@ -6,7 +6,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import type { Config } from '../../src/platform/config/load-config.js';
 import { createDb, type Db } from '../../src/platform/db/create-db.js';
-import { migrateToLatest } from '../../src/platform/db/migrate.js';
+import { isSchemaCurrent, migrateToLatest } from '../../src/platform/db/migrate.js';
 
 /** A throw-away database: its config for `createDb`, and how to remove it. */
 export interface TestDbConfig {
@@ -43,7 +43,8 @@ function provided<K extends 'sqliteTemplatePath' | 'postgresTemplateName'>(key: 
   }
 }
 
-async function createSqliteConfigDb(): Promise<TestDbConfig> {
+/** A new, empty SQLite file in its own temp directory (`cleanup` removes the directory). */
+export async function createSqliteConfigDb(): Promise<TestDbConfig> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-test-'));
   return {
     dbConfig: { driver: 'sqlite', sqlitePath: path.join(dir, 'test.sqlite') },
@@ -51,14 +52,31 @@ async function createSqliteConfigDb(): Promise<TestDbConfig> {
   };
 }
 
-/** Migrates a fresh database of `create` here: the fallback when no template was provided. */
-async function createAndMigrate(create: () => Promise<TestDbConfig>): Promise<TestDbConfig> {
+/**
+ * Applies every migration `db` lacks; a copy of the template lacks none, so this costs one query (a template made
+ * before a migration was added, as in watch mode, gets it here).
+ */
+async function migrateIfNeeded(db: Db): Promise<void> {
+  if (!(await isSchemaCurrent(db.kysely))) await migrateToLatest(db.kysely);
+}
+
+/**
+ * Migrates a fresh database of `create`: the fallback when no template was provided, and how global-setup.ts makes
+ * the templates. When the migration fails the database is removed before the error is thrown.
+ */
+export async function createAndMigrate(create: () => Promise<TestDbConfig>): Promise<TestDbConfig> {
   const created = await create();
-  const db = createDb(created.dbConfig);
   try {
-    await migrateToLatest(db.kysely);
-  } finally {
-    await db.destroy();
+    const db = createDb(created.dbConfig);
+    try {
+      await migrateToLatest(db.kysely);
+    } finally {
+      // SQLite: closing checkpoints the WAL into the file, so the file alone is the whole database.
+      await db.destroy();
+    }
+  } catch (err) {
+    await created.cleanup();
+    throw err;
   }
   return created;
 }
@@ -73,7 +91,8 @@ async function createMigratedSqliteConfigDb(): Promise<TestDbConfig> {
   return created;
 }
 
-async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `fn` on a connection to TEST_DATABASE_URL's server (its maintenance database), then closes it. */
+export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {
@@ -83,10 +102,18 @@ async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promis
   }
 }
 
-async function createPostgresConfigDb(template?: string): Promise<TestDbConfig> {
+/**
+ * A new PostgreSQL database `<prefix><random>`, empty or a copy of `template` (`cleanup` drops it). Every name starts
+ * with `openfapiao_t_`, which `.ci/run` drops when a killed run left one behind.
+ */
+export async function createPostgresConfigDb(
+  options: { template?: string; prefix?: `openfapiao_t_${string}` } = {},
+): Promise<TestDbConfig> {
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `openfapiao_t_${randomBytes(6).toString('hex')}`;
-  await withAdminClient((c) => c.query(`create database ${name}${template ? ` template ${template}` : ''}`));
+  const name = `${options.prefix ?? 'openfapiao_t_'}${randomBytes(6).toString('hex')}`;
+  await withAdminClient((c) =>
+    c.query(`create database ${name}${options.template ? ` template ${options.template}` : ''}`),
+  );
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   return {
@@ -100,7 +127,7 @@ async function createPostgresConfigDb(template?: string): Promise<TestDbConfig> 
 async function createMigratedPostgresConfigDb(): Promise<TestDbConfig> {
   const template = provided('postgresTemplateName');
   // The template refuses connections, so a copy cannot fail on someone connected to it; the copy accepts them.
-  return template ? createPostgresConfigDb(template) : createAndMigrate(() => createPostgresConfigDb());
+  return template ? createPostgresConfigDb({ template }) : createAndMigrate(() => createPostgresConfigDb());
 }
 
 /** Every engine, PostgreSQL marked `skip` when TEST_DATABASE_URL is unset. Loop over it with `describe.skipIf`. */
@@ -119,18 +146,24 @@ export const TEST_DIALECTS: readonly TestDialect[] = [
   },
 ];
 
-/** A migrated, empty test database (a copy of the run's template); `cleanup` closes it and removes it. */
+/**
+ * A migrated, empty test database (a copy of the run's template, brought up to date if the template lacks a
+ * migration); `cleanup` closes it and removes it.
+ */
 export async function createTestDb(
   dialect: TestDialect,
 ): Promise<{ db: Db; dbConfig: Config['db']; cleanup(): Promise<void> }> {
   const created = await dialect.createMigratedConfigDb();
   const db = createDb(created.dbConfig);
-  return {
-    db,
-    dbConfig: created.dbConfig,
-    cleanup: async () => {
-      await db.destroy();
-      await created.cleanup();
-    },
+  const cleanup = async () => {
+    await db.destroy();
+    await created.cleanup();
   };
+  try {
+    await migrateIfNeeded(db);
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return { db, dbConfig: created.dbConfig, cleanup };
 }

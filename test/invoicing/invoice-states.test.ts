@@ -12,9 +12,8 @@ import {
   transitionTarget,
 } from '../../src/modules/invoicing/invoice-state-machine.js';
 import { transitionInvoice } from '../../src/modules/invoicing/invoicing.repo.js';
-import { createDb, type Db } from '../../src/platform/db/create-db.js';
-import { migrateToLatest } from '../../src/platform/db/migrate.js';
-import { TEST_DIALECTS, type TestDbConfig } from '../helpers/test-db.js';
+import type { Db } from '../../src/platform/db/create-db.js';
+import { createTestDb, TEST_DIALECTS } from '../helpers/test-db.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const EVENTS = [...new Set(INVOICE_TRANSITIONS.map((t) => t.event))] as InvoiceStateEvent[];
@@ -140,18 +139,14 @@ describe('invoice state machine: the only writer of invoices.status', () => {
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: transitionInvoice`, () => {
-    let created: TestDbConfig;
+    let created: Awaited<ReturnType<typeof createTestDb>>;
     let db: Db;
     beforeAll(async () => {
-      created = await dialect.createConfigDb();
-      db = createDb(created.dbConfig);
-      await migrateToLatest(db.kysely);
+      created = await createTestDb(dialect);
+      db = created.db;
       await db.kysely.insertInto('tenants').values({ id: 'tnt_1', name: 't', is_demo: 0, created_at: 0 }).execute();
     });
-    afterAll(async () => {
-      await db?.destroy();
-      await created?.cleanup();
-    });
+    afterAll(async () => created?.cleanup());
 
     it('changes the status only from the event’s from-states, and sets the patch with it', async () => {
       await insertInvoice(db, 'inv_1', 'issued');

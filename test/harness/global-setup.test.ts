@@ -1,0 +1,54 @@
+/**
+ * The test harness's own setup (test/helpers/global-setup.ts): the templates it makes are removed when the run ends,
+ * and when the setup fails half-way (nothing is left behind for `.ci/run` to sweep up).
+ */
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import setup from '../helpers/global-setup.js';
+import { TEST_DATABASE_URL, withAdminClient } from '../helpers/test-db.js';
+
+type Key = 'sqliteTemplatePath' | 'postgresTemplateName';
+
+/** A stand-in for Vitest's project: records what setup provides, and fails on `failOn`. */
+function project(failOn?: Key) {
+  const given: Partial<Record<Key, string>> = {};
+  return {
+    given,
+    provide(key: Key, value: string) {
+      given[key] = value;
+      if (key === failOn) throw new Error(`refused ${key}`);
+    },
+  };
+}
+
+const databaseExists = async (name: string) =>
+  withAdminClient(async (c) => (await c.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1);
+
+describe('global setup', () => {
+  it('removes its templates at the end of the run', async () => {
+    const p = project();
+    const teardown = await setup(p as never);
+    const sqlite = p.given.sqliteTemplatePath as string;
+    expect(fs.existsSync(sqlite)).toBe(true);
+    if (TEST_DATABASE_URL) expect(await databaseExists(p.given.postgresTemplateName as string)).toBe(true);
+    else expect(p.given.postgresTemplateName).toBe('');
+    await teardown();
+    expect(fs.existsSync(sqlite)).toBe(false);
+    if (TEST_DATABASE_URL) expect(await databaseExists(p.given.postgresTemplateName as string)).toBe(false);
+  });
+
+  it('removes the SQLite template when the setup fails after making it', async () => {
+    const p = project('sqliteTemplatePath');
+    await expect(setup(p as never)).rejects.toThrow('refused sqliteTemplatePath');
+    expect(p.given.sqliteTemplatePath).toMatch(/\.sqlite$/);
+    expect(fs.existsSync(p.given.sqliteTemplatePath as string)).toBe(false);
+  });
+
+  it.skipIf(!TEST_DATABASE_URL)('removes both templates when the setup fails after making them', async () => {
+    const p = project('postgresTemplateName');
+    await expect(setup(p as never)).rejects.toThrow('refused postgresTemplateName');
+    expect(p.given.postgresTemplateName).toMatch(/^openfapiao_t_tpl_[0-9a-f]{12}$/);
+    expect(await databaseExists(p.given.postgresTemplateName as string)).toBe(false);
+    expect(fs.existsSync(p.given.sqliteTemplatePath as string)).toBe(false);
+  });
+});
