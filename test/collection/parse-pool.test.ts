@@ -9,10 +9,42 @@ import os from 'node:os';
 import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ParsePool, type ParsePoolOptions, ParseRejected } from '../../src/modules/collection/index.js';
 import { loadConfig } from '../../src/platform/config/load-config.js';
 import { nestedMultipartMail, rawMail } from './mail-kit.js';
+
+/** A child process the picture lane forked: its pid, the files sent to it, how it ended. */
+interface Forked {
+  pid: number | undefined;
+  sent: Uint8Array[];
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null;
+}
+
+/** Every child the pools fork: `fork` passes through, watched (so a test can tell one process from the next). */
+const forked = vi.hoisted(() => [] as Forked[]);
+vi.mock('node:child_process', async (importOriginal) => {
+  const original = await importOriginal<typeof import('node:child_process')>();
+  const fork = ((...args: Parameters<typeof original.fork>) => {
+    const child = original.fork(...args);
+    const entry: Forked = { pid: child.pid, sent: [], exit: null };
+    const send = child.send.bind(child) as (message: unknown, ...rest: unknown[]) => boolean;
+    child.send = ((message: { bytes?: Uint8Array }, ...rest: unknown[]) => {
+      if (message?.bytes) entry.sent.push(message.bytes);
+      return send(message, ...rest);
+    }) as typeof child.send;
+    child.once('exit', (code, signal) => {
+      entry.exit = { code, signal };
+    });
+    forked.push(entry);
+    return child;
+  }) as typeof original.fork;
+  return { ...original, fork, default: { ...original, fork } };
+});
+
+/** The last child that was sent exactly `bytes`. */
+const lastSentTo = (bytes: Uint8Array): Forked | undefined =>
+  forked.findLast((f) => f.sent.some((b) => Buffer.from(b).equals(bytes)));
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/real-invoices');
 const ofd = () => fs.readFileSync(path.join(FIXTURES, 'ofdrw__ofdrw/1.ofd'));
@@ -159,13 +191,23 @@ describe('parse pool', () => {
     }, 120_000);
 
     it('answers a crash of the picture process as OCR_UNAVAILABLE (not the file’s fault); the next child reads on', async () => {
+      // A picture no other test sends (a PNG with a trailing byte still reads), so its child is known.
+      const nextPicture = Buffer.concat([png(), Buffer.from([0])]);
       const crash = pictures.parse(hook('exit')).catch((e) => e);
-      const next = pictures.parse(png());
+      const next = pictures.parse(nextPicture);
       const err = await crash;
       expect(err).toBeInstanceOf(ParseRejected);
       expect(err).toMatchObject({ code: 'OCR_UNAVAILABLE', message: expect.stringContaining('70') });
       await expect(next).resolves.toMatchObject({ format: 'image', number: '33207675' });
       expect(pictures.state().picture).toEqual({ workers: 1, busy: 0, queued: 0 });
+      // The crash ended its process; the next picture went to another process, which is still running.
+      const crashed = lastSentTo(hook('exit'));
+      const reader = lastSentTo(nextPicture);
+      expect(crashed?.exit).toEqual({ code: 70, signal: null });
+      expect(reader).toBeDefined();
+      expect(reader).not.toBe(crashed);
+      expect(reader?.pid).not.toBe(crashed?.pid);
+      expect(reader?.exit).toBeNull();
     }, 120_000);
 
     it('kills a picture that hangs past its limit, the process lives on, and a fresh child answers next', async () => {
@@ -175,9 +217,18 @@ describe('parse pool', () => {
       expect(err).toMatchObject({ code: 'TOO_COMPLEX', message: expect.stringContaining('1 秒') });
       expect(p.state().picture.busy).toBe(0);
       // A fresh child answers (an unreadable picture: refused fast, as such).
-      const next = await p.parse(Buffer.concat([hook('hang').subarray(0, 8), Buffer.alloc(64)])).catch((e) => e);
+      const unreadable = Buffer.concat([hook('hang').subarray(0, 8), Buffer.alloc(64)]);
+      const next = await p.parse(unreadable).catch((e) => e);
       expect(next).toBeInstanceOf(ParseRejected);
       expect(next.code).not.toBe('TOO_COMPLEX');
+      // The hung process was killed; another process read the next file.
+      const hung = lastSentTo(hook('hang'));
+      const reader = lastSentTo(unreadable);
+      expect(hung).toBeDefined();
+      await expect.poll(() => hung?.exit).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(reader).toBeDefined();
+      expect(reader?.pid).not.toBe(hung?.pid);
+      expect(reader?.exit).toBeNull();
     }, 120_000);
 
     it('gives a scanned PDF one picture budget for the whole file', async () => {
