@@ -6,8 +6,8 @@
  * row until every save waits, then the voucher is deleted: a save that decided the status before the invoices were
  * locked would leave a bound invoice `unused`.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdRowLocks, waitFor } from '../helpers/pg-locks.js';
 import { buildTestApp, errorOf, type SeededTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { type BillsKit, createBillsKit, type PoolItem } from './bills-kit.js';
@@ -24,23 +24,6 @@ function expectConsistent(item: PoolItem, totalFen: number) {
   const claimedFen = item.usage.bills.reduce((sum, b) => sum + fen(b.amount), 0);
   expect(fen(item.usage.claimed), item.id).toBe(claimedFen);
   expect(claimedFen, item.id).toBeLessThanOrEqual(totalFen);
-}
-
-/** Lock waits of this test's database, from a connection of its own. */
-async function lockWaits(watcher: pg.Client): Promise<number> {
-  const r = await watcher.query(
-    "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-  );
-  return r.rows[0].n;
-}
-
-/** Polls `done` (bounded, never timed): the loop ends as soon as it holds. */
-async function until(done: () => Promise<boolean>): Promise<boolean> {
-  for (let i = 0; i < 2000; i++) {
-    if (await done()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
 }
 
 for (const dialect of TEST_DIALECTS) {
@@ -83,27 +66,27 @@ for (const dialect of TEST_DIALECTS) {
       if (postgres) {
         // The voucher is deleted through a second node (its own pool): the first node's connections all wait.
         const other = await buildTestApp(dialect, {}, undefined, { sameDatabaseAs: k.t });
-        const blocker = new pg.Client({ connectionString: postgres.url });
-        const watcher = new pg.Client({ connectionString: postgres.url });
-        await Promise.all([blocker.connect(), watcher.connect()]);
+        const blocker = await holdRowLocks(
+          postgres.url,
+          'select claimed_fen from invoice_claims where received_invoice_id = $1 for update',
+          [lo!.id],
+        );
         try {
-          await blocker.query('begin');
-          await blocker.query('select claimed_fen from invoice_claims where received_invoice_id = $1 for update', [
-            lo!.id,
-          ]);
           saves = saveAll();
           // Every connection of the first node waits (a save on the claim row, the others on the invoices).
-          expect(await until(async () => (await lockWaits(watcher)) >= postgres.poolSize)).toBe(true);
+          await blocker.waitForLockWaits(postgres.poolSize);
           let settled = false;
           unbooked = deleteVoucher(other.app);
           void unbooked.then(() => {
             settled = true;
           });
           // The delete either finishes at once or waits for the invoice a save holds.
-          expect(await until(async () => settled || (await lockWaits(watcher)) > postgres.poolSize)).toBe(true);
+          await waitFor(
+            'the voucher delete to finish or wait on a lock',
+            async () => settled || (await blocker.lockWaits()) > postgres.poolSize,
+          );
         } finally {
-          await blocker.query('commit');
-          await Promise.all([blocker.end(), watcher.end()]);
+          await blocker.release();
         }
         await unbooked;
         await other.close();
