@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type ConsoleHarness, HAS_CHROMIUM, SHOTS, startConsole } from '../console/console-kit.js';
-import { CHROMIUM } from '../scan/browser-kit.js';
+import { CHROMIUM, describeBrowser } from '../scan/browser-kit.js';
 import {
   DEMO_ORG,
   type IssuedInvoice,
@@ -30,7 +30,7 @@ type Item = { id: string; number: string | null; usageStatus?: string; usage?: {
  * system saves its bill, the pool shows them claimed; the poll variant; the phone's camera reading an invoice QR; the
  * view page; an ended code; the 员工 console user's 我的票夹.
  */
-describe.skipIf(!HAS_CHROMIUM)('assistant pages in headless Chromium', { timeout: 90_000 }, () => {
+describeBrowser('assistant pages in headless Chromium', () => {
   let h: ConsoleHarness;
   let token = '';
   let dir = '';
@@ -110,7 +110,7 @@ describe.skipIf(!HAS_CHROMIUM)('assistant pages in headless Chromium', { timeout
     await camera?.close();
     await h?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  }, 90_000);
+  });
 
   it('PC: uploads three files, the other company’s is blocked with its reason, 导入单据 sends one WebSocket message with the two, the bill claims them', async () => {
     const socket = await openSocket(h, token, 'LK-PC-1');
@@ -204,7 +204,7 @@ describe.skipIf(!HAS_CHROMIUM)('assistant pages in headless Chromium', { timeout
     await mobile.goto(local(h, event.mobileViewUrl));
     await expect.poll(() => mobile.getByTestId('bill-invoice').count(), WAIT).toBe(2);
     await shoot(mobile, shots, 'view-phone');
-  }, 90_000);
+  });
 
   it('poll variant: the import waits for the expense system’s long-poll; 从票夹选择 offers the folder', async () => {
     const event = await newEvent(h, { billId: 'B-2002', linkKey: 'LK-POLL-1', pushType: 'poll' });
@@ -300,7 +300,7 @@ describe.skipIf(!HAS_CHROMIUM)('assistant pages in headless Chromium', { timeout
     expect(await card.getByTestId('check-reasons').textContent()).toContain('抬头');
     expect(await page.getByTestId('import').isDisabled()).toBe(true);
     await shoot(page, shots, 'select-phone-blocked');
-  }, 90_000);
+  });
 
   it('a refused 导入单据 shows the server’s Chinese message (the console’s api() error handling), once', async () => {
     const taken = await issueInvoice(h, token, dir, { name: DEMO_ORG, taxId: h.creds.sellerTaxId }, 'xml');
@@ -325,7 +325,7 @@ describe.skipIf(!HAS_CHROMIUM)('assistant pages in headless Chromium', { timeout
       .poll(() => page.getByTestId('import-error').textContent(), WAIT)
       .toBe('1 张发票不能导入单据：发票已全额报销');
     await shoot(page, shots, 'select-pc-refused');
-  }, 90_000);
+  });
 
   it('an ended event code (replaced by a newer one, or none) shows the error page', async () => {
     const first = await newEvent(h, { billId: 'B-5005', linkKey: 'LK-END', pushType: 'poll' });
@@ -379,5 +379,5 @@ describe.skipIf(!HAS_CHROMIUM)('assistant pages in headless Chromium', { timeout
     await row.getByTestId('folder-item-open').click();
     await expect.poll(() => page.getByTestId('folder-drawer').isVisible(), WAIT).toBe(true);
     await shoot(page, shots, 'folder-employee-item');
-  }, 90_000);
+  });
 });

@@ -5,13 +5,14 @@
  * the period shows 已确认勾选 and can no longer change, and the pool's tag says 已抵扣.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from '../console/console-kit.js';
 import { blueRequest } from '../invoicing/invoicing-kit.js';
+import { describeBrowser } from '../scan/browser-kit.js';
 
 if (!HAS_CHROMIUM) console.warn('抵扣勾选 browser test skipped: /usr/bin/chromium is not installed');
 
-describe.skipIf(!HAS_CHROMIUM)('console 抵扣勾选 in headless Chromium', { timeout: 90_000 }, () => {
+describeBrowser('console 抵扣勾选 in headless Chromium', () => {
   let h: ConsoleHarness;
   let context: BrowserContext;
   let page: Page;
@@ -28,7 +29,7 @@ describe.skipIf(!HAS_CHROMIUM)('console 抵扣勾选 in headless Chromium', { ti
   afterAll(async () => {
     await context?.close();
     await h?.stop();
-  }, 90_000);
+  });
 
   it('selects an invoice with its checkbox and confirms the period', async () => {
     const issued = await h.api('POST', '/api/v1/invoices?wait=10', {

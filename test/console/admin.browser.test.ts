@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { CATERING } from '../invoicing/invoicing-kit.js';
+import { describeBrowser } from '../scan/browser-kit.js';
 import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
 
 if (!HAS_CHROMIUM) console.warn('console admin browser tests skipped: /usr/bin/chromium is not installed');
 
 /** 组织与用户, 审计日志 and 系统 as an admin meets them, and what a 开票员 sees, in headless Chromium. */
-describe.skipIf(!HAS_CHROMIUM)('console administration in headless Chromium', { timeout: 90_000 }, () => {
+describeBrowser('console administration in headless Chromium', () => {
   let h: ConsoleHarness;
   let admin: { context: BrowserContext; page: Page };
   let clerk: { context: BrowserContext; page: Page };

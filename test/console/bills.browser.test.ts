@@ -1,11 +1,12 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { describeBrowser } from '../scan/browser-kit.js';
 import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
 
 if (!HAS_CHROMIUM) console.warn('报销 console browser tests skipped: /usr/bin/chromium is not installed');
 
 /** The 报销 pages (单据, 凭证) and the pool's 报销状态 in headless Chromium against a real server with the demo seed. */
-describe.skipIf(!HAS_CHROMIUM)('console 报销 pages in headless Chromium', { timeout: 90_000 }, () => {
+describeBrowser('console 报销 pages in headless Chromium', () => {
   let h: ConsoleHarness;
   let context: BrowserContext;
   let page: Page;
@@ -41,7 +42,7 @@ describe.skipIf(!HAS_CHROMIUM)('console 报销 pages in headless Chromium', { ti
   afterAll(async () => {
     await context?.close();
     await h?.stop();
-  }, 90_000);
+  });
 
   it('opens 单据 with a saved bill and sees its invoice; 凭证 and the pool show the booking', async () => {
     await h.login(page);

@@ -3,12 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { CATERING } from '../invoicing/invoicing-kit.js';
-import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
+import { describeBrowser } from '../scan/browser-kit.js';
+import { type ConsoleHarness, startConsole } from './console-kit.js';
 
 /** 销项发票 bulk actions in headless Chromium: 合并打印 of selected rows, CSV export of a filter. */
-describe.skipIf(!HAS_CHROMIUM)('console 销项发票 bulk actions in headless Chromium', { timeout: 90_000 }, () => {
+describeBrowser('console 销项发票 bulk actions in headless Chromium', () => {
   let h: ConsoleHarness;
   let context: BrowserContext;
   let page: Page;

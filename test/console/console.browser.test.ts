@@ -1,12 +1,13 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { CATERING, METALS } from '../invoicing/invoicing-kit.js';
+import { describeBrowser } from '../scan/browser-kit.js';
 import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
 
 if (!HAS_CHROMIUM) console.warn('console browser tests skipped: /usr/bin/chromium is not installed');
 
 /** The console as a user meets it: the built app, served by the real server, in headless Chromium at 1440×900. */
-describe.skipIf(!HAS_CHROMIUM)('console in headless Chromium', { timeout: 90_000 }, () => {
+describeBrowser('console in headless Chromium', () => {
   let h: ConsoleHarness;
   let context: BrowserContext;
   let page: Page;

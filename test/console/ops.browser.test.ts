@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { CATERING, METALS } from '../invoicing/invoicing-kit.js';
-import { type ConsoleHarness, HAS_CHROMIUM, SHOTS, startConsole } from './console-kit.js';
+import { describeBrowser } from '../scan/browser-kit.js';
+import { type ConsoleHarness, SHOTS, startConsole } from './console-kit.js';
 
 interface AuditEntry {
   action: string;
@@ -17,7 +18,7 @@ interface AuditEntry {
  * drawer, a re-send by e-mail, a failed request fixed and resubmitted on 开票监控, a red form confirmed on 红字确认单
  * — each in the audit log — and a 开票员 denied the red action in the page and by the API.
  */
-describe.skipIf(!HAS_CHROMIUM)('console operations in headless Chromium', { timeout: 90_000 }, () => {
+describeBrowser('console operations in headless Chromium', () => {
   let h: ConsoleHarness;
   let context: BrowserContext;
   let page: Page;

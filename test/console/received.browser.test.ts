@@ -2,14 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { BUYER_USCC, blueRequest } from '../invoicing/invoicing-kit.js';
+import { describeBrowser } from '../scan/browser-kit.js';
 import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
 
 if (!HAS_CHROMIUM) console.warn('收票 console browser tests skipped: /usr/bin/chromium is not installed');
 
 /** The 收票 pages (收票箱, 进项发票, an item, 合规规则) in headless Chromium against a real server with the demo seed. */
-describe.skipIf(!HAS_CHROMIUM)('console 收票 pages in headless Chromium', { timeout: 90_000 }, () => {
+describeBrowser('console 收票 pages in headless Chromium', () => {
   let h: ConsoleHarness;
   let context: BrowserContext;
   let page: Page;
@@ -60,7 +61,7 @@ describe.skipIf(!HAS_CHROMIUM)('console 收票 pages in headless Chromium', { ti
     await context?.close();
     await h?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  }, 90_000);
+  });
 
   it('uploads two files in 收票箱 and lists them in 进项发票 with verification and compliance tags', async () => {
     await h.login(page);
@@ -104,7 +105,7 @@ describe.skipIf(!HAS_CHROMIUM)('console 收票 pages in headless Chromium', { ti
     await page.getByRole('button', { name: /查\s*询/ }).click();
     await page.waitForURL(new RegExp(`q=${theirs.number}`));
     await expect.poll(() => table.locator('tr.ant-table-row').count(), WAIT).toBe(1);
-  }, 90_000);
+  });
 
   it('shows an item: the original beside its fields with sources, and the blocking reason', async () => {
     await page.getByTestId('received-invoices').locator('tr.ant-table-row', { hasText: theirs.number }).click();
@@ -129,7 +130,7 @@ describe.skipIf(!HAS_CHROMIUM)('console 收票 pages in headless Chromium', { ti
     expect(await page.getByTestId('item-compliance').textContent()).toBe('合规：合规');
     await page.waitForTimeout(3000); // the PDF viewer's first paint (a plugin: nothing to wait on), for the screenshot
     await shot('received-item');
-  }, 90_000);
+  });
 
   it('changes a rule in 合规规则 and the item’s result follows', async () => {
     const itemUrl = page.url();
@@ -154,5 +155,5 @@ describe.skipIf(!HAS_CHROMIUM)('console 收票 pages in headless Chromium', { ti
       }, WAIT)
       .toBe('合规：拦截');
     expect(await page.getByTestId('findings').textContent()).toContain('超过上限 100.00');
-  }, 90_000);
+  });
 });

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ConsoleHarness, HAS_CHROMIUM, SHOTS, startConsole } from '../console/console-kit.js';
 import { decodeQrPng, HAS_POPPLER, pdfPagePng, pdfText } from '../helpers/pdf-kit.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
-import { newPhone } from '../scan/browser-kit.js';
+import { describeBrowser, newPhone } from '../scan/browser-kit.js';
 
 if (!HAS_CHROMIUM) console.warn('counter browser tests skipped: /usr/bin/chromium is not installed');
 
@@ -19,7 +19,7 @@ const imageLoaded = (selector: string) =>
 const pngSize = (png: Buffer) => ({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
 
 /** 商品档案 and 码上开票 as a clerk uses them, in headless Chromium against a real server with the demo seed. */
-describe.skipIf(!HAS_CHROMIUM || !HAS_POPPLER)('counter pages in headless Chromium: 商品档案 and 码上开票', () => {
+describeBrowser('counter pages in headless Chromium: 商品档案 and 码上开票', { skipIf: !HAS_POPPLER }, () => {
   let h: ConsoleHarness;
   let desk: { context: BrowserContext; page: Page };
   const run = Date.now().toString(36);
@@ -182,7 +182,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_POPPLER)('counter pages in headless Chromi
     await expect.poll(() => page.getByText(/发票号码 \d{20}/).count()).toBe(1);
     await h.shot(page, 'counter-issued-phone');
     await till.close();
-  }, 90_000);
+  });
 
   it('码上开票: an unscanned QR is withdrawn and its link no longer opens', async () => {
     const { page } = desk;
@@ -246,5 +246,5 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_POPPLER)('counter pages in headless Chromi
     await page.getByRole('button', { name: /确\s*定|OK/ }).click();
     await expect.poll(() => page.getByTestId('counter-status').textContent(), WAIT).toBe('已撤回');
     await context.close();
-  }, 90_000);
+  });
 });

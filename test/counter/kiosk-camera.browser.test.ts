@@ -4,9 +4,9 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleHarness, HAS_CHROMIUM, SHOTS, startConsole } from '../console/console-kit.js';
-import { CHROMIUM, newPhone } from '../scan/browser-kit.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type ConsoleHarness, SHOTS, startConsole } from '../console/console-kit.js';
+import { CHROMIUM, describeBrowser, newPhone } from '../scan/browser-kit.js';
 
 /** A QR code of `text` as a PNG: `size` pixels square with a quiet zone. */
 const qrPng = (text: string, size: number) =>
@@ -42,7 +42,7 @@ async function qrY4m(text: string): Promise<Buffer> {
  * 自助打印's camera scanning in headless Chromium: a fake camera (a Y4M file of the receipt's QR) and the picture
  * fallback (拍照识别), both decoding with zxing-wasm in the page, served by the app under the kiosk's CSP.
  */
-describe.skipIf(!HAS_CHROMIUM)('the kiosk scans a receipt QR with the camera', () => {
+describeBrowser('the kiosk scans a receipt QR with the camera', () => {
   let h: ConsoleHarness;
   let camera: Browser;
   let kioskUrl = '';
@@ -151,7 +151,7 @@ describe.skipIf(!HAS_CHROMIUM)('the kiosk scans a receipt QR with the camera', (
     expect(wasmRequests).toEqual([`${new URL(kioskUrl).origin}/k/assets/zxing_reader.wasm`]);
     expect(violations).toEqual([]);
     await page.context().close();
-  }, 90_000);
+  });
 
   it('拍照识别 decodes a picture: another QR is refused by name, the receipt QR shows the invoice', async () => {
     const page = await kioskPage();
@@ -170,7 +170,7 @@ describe.skipIf(!HAS_CHROMIUM)('the kiosk scans a receipt QR with the camera', (
     expect((await page.locator('#inv-number').textContent())!.trim()).toBe(invoiceNumber);
     expect(violations).toEqual([]);
     await page.context().close();
-  }, 90_000);
+  });
 
   it('without a usable camera 扫码 says so and the other ways remain', async () => {
     // The suite's ordinary browser: no fake camera, no permission granted.

@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleHarness, HAS_CHROMIUM, SHOTS, startConsole } from '../console/console-kit.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type ConsoleHarness, SHOTS, startConsole } from '../console/console-kit.js';
 import { HAS_POPPLER, pdfText } from '../helpers/pdf-kit.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
-import { newPhone } from '../scan/browser-kit.js';
+import { describeBrowser, newPhone } from '../scan/browser-kit.js';
 
 const COMPANY = { name: '杭州浏览器联想测试有限公司', taxId: '91110000600037341L' };
 
-describe.skipIf(!HAS_CHROMIUM)('counter modes in headless Chromium', () => {
+describeBrowser('counter modes in headless Chromium', () => {
   let h: ConsoleHarness;
   let qr: { key: string; url: string };
   let statusUrl = '';

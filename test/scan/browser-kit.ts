@@ -2,12 +2,36 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { describe, vi } from 'vitest';
 import { demoCredentialsPath } from '../../src/demo-seed.js';
 import { freePort, ROOT, type Served, startServer } from '../helpers/processes.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
 export const SHOTS_DIR = path.join(ROOT, 'test-results/scan');
+
+/**
+ * What each test and hook of a browser test file may take unless it gives its own time: Chromium and a server
+ * started per suite on a loaded 2-core CI machine.
+ */
+export const BROWSER_TIMEOUT_MS = 90_000;
+
+/**
+ * A suite of browser tests, skipped when Chromium is missing (or `skipIf` holds). Every test and hook of the file
+ * defaults to BROWSER_TIMEOUT_MS (`vi.setConfig`, which applies to the current test file only), so no suite repeats it.
+ */
+export function describeBrowser(name: string, fn: () => void): void;
+export function describeBrowser(name: string, options: { skipIf: boolean }, fn: () => void): void;
+export function describeBrowser(
+  name: string,
+  fnOrOptions: (() => void) | { skipIf: boolean },
+  maybeFn?: () => void,
+): void {
+  const [options, fn] =
+    typeof fnOrOptions === 'function' ? [{ skipIf: false }, fnOrOptions] : [fnOrOptions, maybeFn as () => void];
+  vi.setConfig({ testTimeout: BROWSER_TIMEOUT_MS, hookTimeout: BROWSER_TIMEOUT_MS });
+  describe.skipIf(!HAS_CHROMIUM || options.skipIf)(name, fn);
+}
 
 /** Headless Debian Chromium (playwright gives each launch a new, empty profile); one per suite. */
 export function launchBrowser(): Promise<Browser> {

@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signScanLink } from '../../src/index.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
-import { HAS_CHROMIUM, launchBrowser, newPhone, SHOTS_DIR, startAppServer } from './browser-kit.js';
+import { describeBrowser, HAS_CHROMIUM, launchBrowser, newPhone, SHOTS_DIR, startAppServer } from './browser-kit.js';
 import { startMerchant } from './merchant-server.js';
 
 if (!HAS_CHROMIUM) console.warn('scan browser tests skipped: /usr/bin/chromium is not installed');
 
-describe.skipIf(!HAS_CHROMIUM)('scan H5 in headless Chromium at 360×740', { timeout: 90_000 }, () => {
+describeBrowser('scan H5 in headless Chromium at 360×740', () => {
   let server: Awaited<ReturnType<typeof startAppServer>>;
   let merchant: Awaited<ReturnType<typeof startMerchant>>;
   let browser: Browser;
