@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { buildInvoiceQrPayload } from '../../src/tax/index.js';
 import type { ConsoleHarness } from '../console/console-kit.js';
+import { fetchToken } from '../helpers/processes.js';
 import { BUYER_USCC, blueRequest } from '../invoicing/invoicing-kit.js';
 
 /** Where the assistant's browser tests save screenshots (ASSISTANT_SHOTS, else test-results/console). */
@@ -33,14 +34,7 @@ export interface IssuedInvoice {
 }
 
 /** The demo API app's bearer token. */
-export async function tokenOf(h: ConsoleHarness): Promise<string> {
-  const res = await fetch(`${h.baseUrl}/api/v1/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ appId: h.creds.appId, appSecret: h.creds.appSecret }),
-  });
-  return ((await res.json()) as { accessToken: string }).accessToken;
-}
+export const tokenOf = (h: ConsoleHarness): Promise<string> => fetchToken(h.baseUrl, h.creds);
 
 /** Issues a 数电普票 (2,190.00) to `buyer` and saves its PDF or XML in `dir`. */
 export async function issueInvoice(

@@ -16,7 +16,7 @@ import { createOrg } from '../../src/modules/orgs/index.js';
 import { loadConfig } from '../../src/platform/config/load-config.js';
 import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { multipart } from '../collection/received-kit.js';
-import { freePort, type Served, startServer } from '../helpers/processes.js';
+import { fetchToken, freePort, type Served, startServer } from '../helpers/processes.js';
 import { makeUscc } from '../helpers/test-app.js';
 import { TEST_DIALECTS, type TestDbConfig } from '../helpers/test-db.js';
 import { blueRequest } from '../invoicing/invoicing-kit.js';
@@ -87,14 +87,8 @@ describe.skipIf(postgres.skip)('postgres: push across two server processes', () 
         }),
       );
     }
-    const tokenOf = async (created: { app: { app_id: string }; appSecret: string }) => {
-      const res = await fetch(`${base.A}/api/v1/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ appId: created.app.app_id, appSecret: created.appSecret }),
-      });
-      return ((await res.json()) as { accessToken: string }).accessToken;
-    };
+    const tokenOf = (created: { app: { app_id: string }; appSecret: string }) =>
+      fetchToken(base.A, { appId: created.app.app_id, appSecret: created.appSecret });
     token = await tokenOf(app);
     sellerToken = await tokenOf(sellerApp);
   });

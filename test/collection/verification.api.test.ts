@@ -22,7 +22,14 @@ import {
   redInvoice,
   redLine,
 } from '../channels/sandbox-kit.js';
-import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import {
+  buildTestApp,
+  errorOf,
+  refreshToken,
+  type SeededTenant,
+  seedTenant,
+  type TestApp,
+} from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 
 /** The test app's clock starts at 2025-06-01 10:00 China time. */
@@ -133,14 +140,7 @@ for (const dialect of TEST_DIALECTS) {
       t.clock.set(at);
       await before?.();
       await drain();
-      for (const who of [b, c]) {
-        const res = await t.app.inject({
-          method: 'POST',
-          url: '/api/v1/auth/token',
-          payload: { appId: who.appId, appSecret: who.appSecret },
-        });
-        who.auth = { authorization: `Bearer ${res.json().accessToken}` };
-      }
+      for (const who of [b, c]) await refreshToken(t, who);
     };
     /** Today in China time (the sandbox issues with the clock's date). */
     const today = () => new Date(t.clock.now() + 8 * HOUR).toISOString().slice(0, 10);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { demoCredentialsPath } from '../../src/demo-seed.js';
-import { freePort, ROOT, type Served, startServer } from '../helpers/processes.js';
+import { fetchToken, freePort, ROOT, type Served, startServer } from '../helpers/processes.js';
 import { launchBrowser } from '../scan/browser-kit.js';
 
 export { HAS_CHROMIUM } from '../scan/browser-kit.js';
@@ -64,12 +64,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
     launchBrowser(),
   ]);
   const creds = JSON.parse(fs.readFileSync(demoCredentialsPath(dataDir), 'utf8')) as DemoCredentials;
-  const tokenRes = await fetch(`${baseUrl}/api/v1/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ appId: creds.appId, appSecret: creds.appSecret }),
-  });
-  const token = ((await tokenRes.json()) as { accessToken: string }).accessToken;
+  const token = await fetchToken(baseUrl, creds);
   const cspViolations: string[] = [];
   return {
     baseUrl,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { fetchToken } from '../helpers/processes.js';
 import { BUYER_USCC, blueRequest } from '../invoicing/invoicing-kit.js';
 import { describeBrowser } from '../scan/browser-kit.js';
 import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
@@ -43,12 +44,7 @@ describeBrowser('console 收票 pages in headless Chromium', () => {
     h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
     baseUrl = h.baseUrl;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-received-e2e-'));
-    const tokenRes = await fetch(`${baseUrl}/api/v1/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ appId: h.creds.appId, appSecret: h.creds.appSecret }),
-    });
-    token = ((await tokenRes.json()) as { accessToken: string }).accessToken;
+    token = await fetchToken(baseUrl, h.creds);
     await issue({ name: DEMO_ORG, taxId: h.creds.sellerTaxId }, 'pdf', ours);
     await issue({ name: '北京别家科技有限公司', taxId: BUYER_USCC }, 'xml', theirs);
     ({ context, page } = await h.newPage());

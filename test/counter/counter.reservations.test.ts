@@ -1,20 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrg } from '../../src/modules/orgs/index.js';
 import { bindSandboxSeller } from '../../src/sandbox-binding.js';
-import { buildTestApp, errorOf, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import {
+  buildTestApp,
+  errorOf,
+  makeUscc,
+  refreshToken,
+  type SeededTenant,
+  seedTenant,
+  type TestApp,
+} from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
 import { COMPANY_TITLE, COUNTER_ENV, createQr, get, patch, phone, post, reserve, waitFor } from './counter-kit.js';
-
-/** A new access token after the manual clock jumped past the old one's lifetime. */
-async function relogin(t: TestApp, who: SeededTenant) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/token',
-    payload: { appId: who.appId, appSecret: who.appSecret },
-  });
-  who.auth = { authorization: `Bearer ${res.json<{ accessToken: string }>().accessToken}` };
-}
 
 interface View {
   id: string;
@@ -278,8 +276,9 @@ for (const dialect of TEST_DIALECTS) {
       const expiring = await reserve(t, qr.key, { mobile: '13500004444' }, '198.51.100.51');
       const [ev] = await list(a, '13500004444');
       t.clock.advance(2 * 3600_000 + 1000);
-      await relogin(t, a);
-      await relogin(t, b);
+      // New access tokens: the manual clock jumped past the old ones' lifetime.
+      await refreshToken(t, a);
+      await refreshToken(t, b);
       t.runtime.deps.jobs.notify();
       await waitFor(
         async () => (await get(t, a, `/api/v1/counter/reservations/${ev!.id}`)).json<View>().status,

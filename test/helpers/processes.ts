@@ -17,6 +17,18 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** An access token of the API app `app` from the server at `baseUrl` (POST /api/v1/auth/token over HTTP). */
+export async function fetchToken(baseUrl: string, app: { appId: string; appSecret: string }): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ appId: app.appId, appSecret: app.appSecret }),
+  });
+  if (res.status !== 200)
+    throw new Error(`POST ${baseUrl}/api/v1/auth/token answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
 export interface RunResult {
   code: number | null;
   stdout: string;

@@ -102,20 +102,31 @@ export async function seedTenant(t: TestApp, name = 'tenant'): Promise<SeededTen
   await createOrg(ctx, tenant.id, { taxId: sellerTaxId, name: `${name} 销方有限公司` });
   await bindSandboxSeller(t.runtime.deps, tenant.id, sellerTaxId);
   const { app, appSecret } = await createApiApp(ctx, { tenantId: tenant.id, name: 'test' });
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/token',
-    payload: { appId: app.app_id, appSecret },
-  });
-  const token = res.json<{ accessToken: string }>().accessToken;
-  return {
+  const seeded = {
     tenantId: tenant.id,
     appId: app.app_id,
     appSecret,
     sellerTaxId,
-    token,
-    auth: { authorization: `Bearer ${token}` },
+    token: '',
+    auth: { authorization: '' },
   };
+  await refreshToken(t, seeded);
+  return seeded;
+}
+
+/**
+ * Gets a new access token for `who` through the real endpoint and puts it in `who.token` and `who.auth` (tokens live
+ * two hours: after the manual clock jumped past that, a tenant needs a fresh one).
+ */
+export async function refreshToken(t: TestApp, who: SeededTenant): Promise<void> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/token',
+    payload: { appId: who.appId, appSecret: who.appSecret },
+  });
+  if (res.statusCode !== 200) throw new Error(`POST /api/v1/auth/token answered ${res.statusCode}: ${res.body}`);
+  who.token = res.json<{ accessToken: string }>().accessToken;
+  who.auth = { authorization: `Bearer ${who.token}` };
 }
 
 /** The error body of a response, asserting its shape. */

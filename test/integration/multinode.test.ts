@@ -10,7 +10,7 @@ import { createOrg } from '../../src/modules/orgs/index.js';
 import { loadConfig } from '../../src/platform/config/load-config.js';
 import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { createReceiver, type Receiver } from '../delivery/delivery-kit.js';
-import { freePort, type Served, startServer } from '../helpers/processes.js';
+import { fetchToken, freePort, type Served, startServer } from '../helpers/processes.js';
 import { makeUscc } from '../helpers/test-app.js';
 import { TEST_DIALECTS, type TestDbConfig } from '../helpers/test-db.js';
 import { blueRequest } from '../invoicing/invoicing-kit.js';
@@ -134,13 +134,7 @@ describe.skipIf(postgres.skip)('postgres: three nodes, one SIGKILLed under load'
     }
 
     await Promise.all((['A', 'B', 'C'] as const).map((n) => start(n)));
-    const token = await fetch(`${base.A}/api/v1/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ appId, appSecret }),
-    });
-    expect(token.status).toBe(200);
-    auth = { authorization: `Bearer ${((await token.json()) as { accessToken: string }).accessToken}` };
+    auth = { authorization: `Bearer ${await fetchToken(base.A, { appId, appSecret })}` };
     // C, the worker, answers its probes and is scraped on its own port.
     expect((await fetch(`${base.C}/readyz`)).status).toBe(200);
     const metrics = await fetch(`${base.C}/metrics`, { headers: { authorization: `Bearer ${shared.METRICS_TOKEN}` } });

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import {
+  buildTestApp,
+  errorOf,
+  refreshToken,
+  type SeededTenant,
+  seedTenant,
+  type TestApp,
+} from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { blueRequest, get, nextSerial, post, waitForStatus } from './invoicing-kit.js';
 
@@ -210,12 +217,8 @@ for (const dialect of TEST_DIALECTS) {
       try {
         t.runtime.deps.jobs.notify();
         // Access tokens expire after 2 h of (manual) time: sign in again three days later.
-        const token = await t.app.inject({
-          method: 'POST',
-          url: '/api/v1/auth/token',
-          payload: { appId: a.appId, appSecret: a.appSecret },
-        });
-        const later = { ...a, auth: { authorization: `Bearer ${token.json().accessToken}` } };
+        const later = { ...a };
+        await refreshToken(t, later);
         const red = await waitForStatus(t, later, redSerialNo, (s) => s === 'failed');
         expect(red.failure).toMatchObject({ code: 'RED_FORM_EXPIRED' });
         expect((await get(t, later, `/api/v1/invoices/${blue.serialNo}`)).json().status).toBe('issued');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { describe, vi } from 'vitest';
 import { demoCredentialsPath } from '../../src/demo-seed.js';
-import { freePort, ROOT, type Served, startServer } from '../helpers/processes.js';
+import { fetchToken, freePort, ROOT, type Served, startServer } from '../helpers/processes.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
@@ -82,12 +82,7 @@ export async function startAppServer(env: Record<string, string> = {}) {
     appSecret: string;
     sellerTaxId: string;
   };
-  const tokenRes = await fetch(`${baseUrl}/api/v1/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ appId: creds.appId, appSecret: creds.appSecret }),
-  });
-  const { accessToken } = (await tokenRes.json()) as { accessToken: string };
+  const accessToken = await fetchToken(baseUrl, creds);
   const api = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(`${baseUrl}${url}`, {
       method,
