@@ -7,9 +7,10 @@
  * locked would leave a bound invoice `unused`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { holdRowLocks, waitFor } from '../helpers/pg-locks.js';
+import { holdRowLocks } from '../helpers/pg-locks.js';
 import { buildTestApp, errorOf, type SeededTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { waitFor } from '../helpers/wait.js';
 import { type BillsKit, createBillsKit, type PoolItem } from './bills-kit.js';
 
 const BILLS = 50;

@@ -1,11 +1,17 @@
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrg } from '../../src/modules/orgs/index.js';
 import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { type ConsoleSession, loginAs, seedUser } from '../auth/console-kit.js';
 import { buildTestApp, errorOf, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { blueRequest, get, nextSerial, post, waitForStatus } from '../invoicing/invoicing-kit.js';
+import {
+  blueRequest,
+  nextSerial,
+  post,
+  requestRed,
+  waitForRedForm,
+  waitForStatus,
+} from '../invoicing/invoicing-kit.js';
 import { COMPANY_TITLE, consumer, createScanSetting, orderBody, pushOrder, SCAN_ENV } from '../scan/scan-kit.js';
 
 interface AuditEntry {
@@ -138,7 +144,7 @@ for (const dialect of TEST_DIALECTS) {
         expect(
           (await asAdmin('POST', `/api/v1/invoices/${b.serialNo}/red`, { redSerialNo, reason: '01' })).statusCode,
         ).toBe(202);
-        const form = await waitForForm(t, a, redSerialNo);
+        const form = await waitForRedForm(t, a, redSerialNo);
         const res = await asAdmin(
           'POST',
           `/api/v1/red-forms/${form.id}/${decision}`,
@@ -178,9 +184,8 @@ for (const dialect of TEST_DIALECTS) {
       await settings({ redFormBuyerDecision: 'manual' });
       const forRed = blueRequest(a);
       expect((await post(t, a, '/api/v1/invoices?wait=10', forRed)).json().status).toBe('issued');
-      const redSerialNo = nextSerial('RED');
-      await post(t, a, `/api/v1/invoices/${forRed.serialNo}/red`, { redSerialNo, reason: '01' });
-      const form = await waitForForm(t, a, redSerialNo);
+      const { redSerialNo } = await requestRed(t, a, forRed.serialNo);
+      const form = await waitForRedForm(t, a, redSerialNo);
       await settings({ redFormBuyerDecision: 'auto_confirm' });
       const setting = await createScanSetting(t, a, { scanType: 'title_only' });
       const order = await pushOrder(t, a, orderBody(setting.key));
@@ -272,20 +277,4 @@ for (const dialect of TEST_DIALECTS) {
       expect(all.json().failed.map((f: { serialNo: string }) => f.serialNo)).toContain(failed);
     });
   });
-}
-
-async function waitForForm(
-  t: TestApp,
-  who: SeededTenant,
-  redSerialNo: string,
-): Promise<{ id: string; formNo: string; status: string }> {
-  for (let i = 0; i < 500; i++) {
-    const res: LightMyRequestResponse = await get(t, who, '/api/v1/red-forms?status=pending_buyer');
-    const form = res
-      .json<{ items: { id: string; formNo: string; status: string; redSerialNo: string }[] }>()
-      .items.find((f) => f.redSerialNo === redSerialNo);
-    if (form) return form;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no pending red form for ${redSerialNo}`);
 }

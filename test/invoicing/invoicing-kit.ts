@@ -1,5 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import type { SeededTenant, TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** 餐饮服务 (6%) and 有色金属 (13%) are in the built-in tax-code table. */
 export const CATERING = '3070401000000000000';
@@ -66,4 +68,55 @@ export async function waitForStatus(
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`invoice ${serialNo} never reached the expected status`);
+}
+
+/** Issues a blue 数电普票 (`blueRequest` with `overrides`) and waits for it; returns the invoice view. */
+export async function issueBlue(t: TestApp, who: SeededTenant, overrides: Record<string, unknown> = {}) {
+  const res = await post(t, who, '/api/v1/invoices?wait=10', blueRequest(who, overrides));
+  expect(res.json().status, res.body).toBe('issued');
+  return res.json() as { serialNo: string; number: string; files: Record<string, string> | null; remark: string };
+}
+
+/**
+ * Asks for the red invoice of `blueSerialNo`: a fresh `redSerialNo`, reason 01 and the whole invoice unless `body`
+ * says otherwise; `query` is e.g. `?wait=10`. Returns the red serial number and the answer.
+ */
+export async function requestRed(
+  t: TestApp,
+  who: SeededTenant,
+  blueSerialNo: string,
+  body: Record<string, unknown> = {},
+  query = '',
+): Promise<{ redSerialNo: string; res: LightMyRequestResponse }> {
+  const payload = { redSerialNo: nextSerial('RED'), reason: '01', ...body };
+  const res = await post(t, who, `/api/v1/invoices/${blueSerialNo}/red${query}`, payload);
+  return { redSerialNo: payload.redSerialNo as string, res };
+}
+
+/** A red-letter form as a red invoice's view shows it. */
+export interface RedForm {
+  id: string;
+  formNo: string;
+  status: string;
+}
+
+/**
+ * The red-letter form of red invoice `redSerialNo` once the worker has it waiting for the buyer (the sandbox's
+ * `redFormBuyerDecision: 'manual'`); a bounded poll that fails saying so if the form never comes.
+ */
+export async function waitForRedForm(t: TestApp, who: SeededTenant, redSerialNo: string): Promise<RedForm> {
+  let form: RedForm | null = null;
+  await waitFor(
+    `the red form of ${redSerialNo} to wait for the buyer`,
+    async () => {
+      const red = (await get(t, who, `/api/v1/invoices/${redSerialNo}`)).json<{
+        red: { formId: string | null; formNo: string | null; formStatus: string | null } | null;
+      }>().red;
+      if (red?.formId && red.formNo && red.formStatus === 'pending_buyer')
+        form = { id: red.formId, formNo: red.formNo, status: red.formStatus };
+      return form !== null;
+    },
+    { attempts: 500, intervalMs: 20 },
+  );
+  return form as unknown as RedForm;
 }

@@ -8,7 +8,7 @@ import {
   type TestApp,
 } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { blueRequest, get, nextSerial, post, waitForStatus } from './invoicing-kit.js';
+import { get, issueBlue, nextSerial, post, requestRed, waitForRedForm, waitForStatus } from './invoicing-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: red-letter reversal (红冲)`, () => {
@@ -16,12 +16,6 @@ for (const dialect of TEST_DIALECTS) {
     let a: SeededTenant;
     let b: SeededTenant;
 
-    const issueBlue = async (overrides: Record<string, unknown> = {}) => {
-      const req = blueRequest(a, overrides);
-      const res = await post(t, a, '/api/v1/invoices?wait=10', req);
-      expect(res.json().status).toBe('issued');
-      return res.json() as { serialNo: string; number: string };
-    };
     const settings = (body: unknown) =>
       t.app.inject({ method: 'PUT', url: '/api/v1/sandbox/settings', headers: a.auth, payload: body as object });
 
@@ -33,7 +27,7 @@ for (const dialect of TEST_DIALECTS) {
     afterAll(async () => t?.close());
 
     it('fully reverses a blue invoice: red invoice with the required remark, blue becomes reversed', async () => {
-      const blue = await issueBlue();
+      const blue = await issueBlue(t, a);
       const redSerialNo = nextSerial('RED');
       const res = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red?wait=10`, { redSerialNo, reason: '01' });
       expect(res.statusCode, res.body).toBe(200);
@@ -59,7 +53,7 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('partially reverses twice and refuses over-reversal', async () => {
-      const blue = await issueBlue();
+      const blue = await issueBlue(t, a);
       const first = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red?wait=10`, {
         redSerialNo: nextSerial('RED'),
         reason: '04',
@@ -93,7 +87,7 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('allows only full reversal for reason 01 (开票有误)', async () => {
-      const blue = await issueBlue();
+      const blue = await issueBlue(t, a);
       const res = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, {
         redSerialNo: nextSerial('RED'),
         reason: '01',
@@ -105,9 +99,8 @@ for (const dialect of TEST_DIALECTS) {
 
     it('waits for the buyer’s confirmation, keeps one red in flight, and issues once confirmed', async () => {
       await settings({ redFormBuyerDecision: 'manual' });
-      const blue = await issueBlue();
-      const redSerialNo = nextSerial('RED');
-      await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, { redSerialNo, reason: '01' });
+      const blue = await issueBlue(t, a);
+      const { redSerialNo } = await requestRed(t, a, blue.serialNo);
       const pending = await waitForStatus(t, a, redSerialNo, () => true);
       const red = await (async () => {
         for (let i = 0; i < 200; i++) {
@@ -138,14 +131,9 @@ for (const dialect of TEST_DIALECTS) {
 
     it('answers a transient failure of the red-form channel with 503 CHANNEL_UNAVAILABLE, retryable', async () => {
       await settings({ redFormBuyerDecision: 'manual' });
-      const blue = await issueBlue();
-      const redSerialNo = nextSerial('RED');
-      await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, { redSerialNo, reason: '01' });
-      let formId = '';
-      for (let i = 0; i < 200 && !formId; i++) {
-        formId = (await get(t, a, `/api/v1/invoices/${redSerialNo}`)).json().red.formId ?? '';
-        if (!formId) await new Promise((x) => setTimeout(x, 20));
-      }
+      const blue = await issueBlue(t, a);
+      const { redSerialNo } = await requestRed(t, a, blue.serialNo);
+      const { id: formId } = await waitForRedForm(t, a, redSerialNo);
       // A transient failure with a code of the platform's own (not one of ours): still 503, never a 4xx or 500.
       await settings({
         rules: [
@@ -181,18 +169,12 @@ for (const dialect of TEST_DIALECTS) {
 
     it('returns the blue invoice to issued when the buyer rejects the form', async () => {
       await settings({ redFormBuyerDecision: 'manual' });
-      const blue = await issueBlue();
-      const redSerialNo = nextSerial('RED');
-      await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, {
-        redSerialNo,
+      const blue = await issueBlue(t, a);
+      const { redSerialNo } = await requestRed(t, a, blue.serialNo, {
         reason: '02',
         lines: [{ lineNo: 2, amount: '-500.00', quantity: '-1' }],
       });
-      let formId = '';
-      for (let i = 0; i < 200 && !formId; i++) {
-        formId = (await get(t, a, `/api/v1/invoices/${redSerialNo}`)).json().red.formId ?? '';
-        if (!formId) await new Promise((x) => setTimeout(x, 20));
-      }
+      const { id: formId } = await waitForRedForm(t, a, redSerialNo);
       const rejected = await post(t, a, `/api/v1/red-forms/${formId}/reject`);
       expect(rejected.json().status).toBe('rejected');
       expect((await get(t, a, `/api/v1/invoices/${redSerialNo}`)).json()).toMatchObject({
@@ -206,13 +188,9 @@ for (const dialect of TEST_DIALECTS) {
 
     it('expires a form not confirmed within 72 hours', async () => {
       await settings({ redFormBuyerDecision: 'manual' });
-      const blue = await issueBlue();
-      const redSerialNo = nextSerial('RED');
-      await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, { redSerialNo, reason: '01' });
-      for (let i = 0; i < 200; i++) {
-        if ((await get(t, a, `/api/v1/invoices/${redSerialNo}`)).json().red.formId) break;
-        await new Promise((x) => setTimeout(x, 20));
-      }
+      const blue = await issueBlue(t, a);
+      const { redSerialNo } = await requestRed(t, a, blue.serialNo);
+      await waitForRedForm(t, a, redSerialNo);
       t.clock.advance(72 * 3600_000 + 5000);
       try {
         t.runtime.deps.jobs.notify();
@@ -229,7 +207,7 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('takes the blue invoice again when a failed red is retried (one red in flight per blue)', async () => {
-      const blue = await issueBlue({ buyer: { name: '红冲重试测试有限公司', taxId: '91110000600037341L' } });
+      const blue = await issueBlue(t, a, { buyer: { name: '红冲重试测试有限公司', taxId: '91110000600037341L' } });
       await settings({ rules: [{ when: { buyerNameContains: '红冲重试' }, fail: 'permanent', times: 1 }] });
       const redSerialNo = nextSerial('RED');
       const failed = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red?wait=10`, {
@@ -261,7 +239,7 @@ for (const dialect of TEST_DIALECTS) {
 
     it('pages the red forms with a cursor; without limit the first page is the whole list as before', async () => {
       for (let i = 0; i < 3; i++) {
-        const blue = await issueBlue();
+        const blue = await issueBlue(t, a);
         const res = await post(t, a, `/api/v1/invoices/${blue.serialNo}/red?wait=10`, {
           redSerialNo: nextSerial('RED'),
           reason: '01',
@@ -292,7 +270,7 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('hides another tenant’s invoice from its red request', async () => {
-      const blue = await issueBlue();
+      const blue = await issueBlue(t, a);
       const res = await post(t, b, `/api/v1/invoices/${blue.serialNo}/red`, {
         redSerialNo: nextSerial('RED'),
         reason: '01',
