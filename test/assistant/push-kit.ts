@@ -5,6 +5,7 @@ import type { AssistantEvent } from '../../src/modules/assistant/assistant.table
 import { IMPORT_SIGNAL_TOPIC, type ImportPayload, recordImport } from '../../src/modules/assistant/index.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { newId } from '../../src/platform/ids.js';
+import { type SubscriptionSpy, spySubscriptions } from '../helpers/signals.js';
 import type { TestApp } from '../helpers/test-app.js';
 
 /** A node: its runtime and the clock it runs on. */
@@ -76,23 +77,20 @@ export async function record(t: Node, event: AssistantEvent, n: number): Promise
   );
 }
 
+const importSpies = new WeakMap<object, SubscriptionSpy>();
+
 /**
  * Resolves at the next subscription to the import signal on node `t` (a socket or a poll now waits). Patches the
- * node's signals once; later calls reuse the patch.
+ * node's signals once; later calls reuse the spy.
  */
 export function nextPushSubscription(t: TestApp): Promise<void> {
-  const signals = t.runtime.deps.signals as typeof t.runtime.deps.signals & { __waiters?: (() => void)[] };
-  if (!signals.__waiters) {
-    const waiters: (() => void)[] = [];
-    signals.__waiters = waiters;
-    const subscribe = signals.subscribe.bind(signals);
-    signals.subscribe = (topic, key, fn) => {
-      const off = subscribe(topic, key, fn);
-      if (topic === IMPORT_SIGNAL_TOPIC) for (const w of waiters.splice(0)) w();
-      return off;
-    };
+  const signals = t.runtime.deps.signals;
+  let spy = importSpies.get(signals);
+  if (!spy) {
+    spy = spySubscriptions(signals, [IMPORT_SIGNAL_TOPIC]);
+    importSpies.set(signals, spy);
   }
-  return new Promise((resolve) => signals.__waiters!.push(resolve));
+  return spy.nextSubscription();
 }
 
 export interface Client {

@@ -22,3 +22,33 @@ export async function terminateListeners(db: Db): Promise<number> {
     where datname = current_database() and application_name = ${LISTENER_APPLICATION_NAME}`.execute(db.kysely);
   return rows.length;
 }
+
+/** What {@link spySubscriptions} sees of the subscriptions to its topics. */
+export interface SubscriptionSpy {
+  /** The key of every signal delivered to a watched subscription, in order (the subscription's key, e.g. an id). */
+  readonly delivered: string[];
+  /** Resolves at the next subscription to a watched topic for `key` (any key when omitted): a request now waits. */
+  nextSubscription(key?: string): Promise<void>;
+}
+
+/**
+ * Wraps `signals.subscribe` so that subscriptions to `topics` are watched (the others pass through untouched). Patch a
+ * node's signals once per set of topics and keep the spy (each call wraps the previous wrapper).
+ */
+export function spySubscriptions(signals: Signals, topics: readonly string[]): SubscriptionSpy {
+  const delivered: string[] = [];
+  let waiters: { key: string | undefined; resolve: () => void }[] = [];
+  const subscribe = signals.subscribe.bind(signals);
+  signals.subscribe = (topic, key, listener) => {
+    if (!topics.includes(topic)) return subscribe(topic, key, listener);
+    const off = subscribe(topic, key, (signal) => {
+      delivered.push(key);
+      listener(signal);
+    });
+    const woken = waiters.filter((w) => w.key === undefined || w.key === key);
+    waiters = waiters.filter((w) => !woken.includes(w));
+    for (const w of woken) w.resolve();
+    return off;
+  };
+  return { delivered, nextSubscription: (key) => new Promise((resolve) => waiters.push({ key, resolve })) };
+}

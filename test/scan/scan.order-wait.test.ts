@@ -7,34 +7,17 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_CHANGED_TOPIC, ORDER_SETTLED_TOPIC } from '../../src/modules/scan/wait-for-order.js';
 import { listen } from '../assistant/push-kit.js';
+import { spySubscriptions } from '../helpers/signals.js';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { COMPANY_TITLE, consumer, createScanSetting, get, orderBody, post, pushOrder, SCAN_ENV } from './scan-kit.js';
 
 /**
- * Spies on the order signals of `t` (settled, changed): which order ids reached a waiting request's subscription,
- * and a promise for the next subscription to an order (a `?wait` now waits).
+ * Spies on the order signals of `t` (settled, changed): which order ids reached a waiting request's subscription
+ * (`delivered`), and a promise for the next subscription to an order (`nextSubscription(id)`: a `?wait` now waits).
  */
-function spyOrderSignals(t: TestApp) {
-  const signals = t.runtime.deps.signals;
-  const delivered: string[] = [];
-  const subscribed = new Map<string, () => void>();
-  const subscribe = signals.subscribe.bind(signals);
-  signals.subscribe = (topic, key, fn) => {
-    if (topic !== ORDER_SETTLED_TOPIC && topic !== ORDER_CHANGED_TOPIC) return subscribe(topic, key, fn);
-    const off = subscribe(topic, key, (...args) => {
-      delivered.push(key);
-      fn(...args);
-    });
-    subscribed.get(key)?.();
-    subscribed.delete(key);
-    return off;
-  };
-  return {
-    delivered,
-    nextWait: (orderId: string) => new Promise<void>((resolve) => subscribed.set(orderId, resolve)),
-  };
-}
+const spyOrderSignals = (t: TestApp) =>
+  spySubscriptions(t.runtime.deps.signals, [ORDER_SETTLED_TOPIC, ORDER_CHANGED_TOPIC]);
 
 const orderId = async (t: TestApp, orderNo: string) =>
   (
@@ -66,7 +49,7 @@ for (const dialect of TEST_DIALECTS) {
     /** Starts `GET …?since=S&wait=20` and resolves once it waits on the order's signal. */
     const waitingOn = async (orderNo: string, since: string) => {
       const id = await orderId(t, orderNo);
-      const waits = spy.nextWait(id);
+      const waits = spy.nextSubscription(id);
       const answer = get(t, a, `/api/v1/scan/orders/${orderNo}?since=${since}&wait=20`);
       await waits;
       return { id, answer };
