@@ -11,6 +11,7 @@ import { multipart } from '../collection/received-kit.js';
 import { fetchFile, issueBlue, tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { pageRequest, uploadToPage } from './assistant-kit.js';
 
 interface Item {
   id: string;
@@ -34,12 +35,7 @@ for (const dialect of TEST_DIALECTS) {
     const post = (who: { auth: Record<string, string> } | null, url: string, payload: unknown) =>
       t.app.inject({ method: 'POST', url, payload: payload as object, headers: { ...(who?.auth ?? {}) } });
     const page = (code: string | null, url: string, init: { method?: 'GET' | 'POST'; payload?: unknown } = {}) =>
-      t.app.inject({
-        method: init.method ?? 'GET',
-        url,
-        ...(init.payload !== undefined ? { payload: init.payload as object } : {}),
-        headers: code === null ? {} : { 'x-event-code': code },
-      });
+      pageRequest(t, code, url, init);
     const eventBody = (overrides: Record<string, unknown> = {}) => ({
       billId: `B-${++billSeq}`,
       resource: 'oa',
@@ -64,15 +60,7 @@ for (const dialect of TEST_DIALECTS) {
       expect(xml.statusCode).toBe(200);
       return { number: issued.number, data: xml.rawPayload };
     };
-    const uploadPage = (code: string, files: Array<{ name: string; data: Buffer }>) => {
-      const body = multipart(files.map((f) => ({ name: 'file', filename: f.name, data: f.data })));
-      return t.app.inject({
-        method: 'POST',
-        url: '/api/v1/assistant/page/files',
-        payload: body.payload,
-        headers: { ...body.headers, 'x-event-code': code },
-      });
-    };
+    const uploadPage = (code: string, files: Array<{ name: string; data: Buffer }>) => uploadToPage(t, code, files);
     /** Re-reads the items (as the page does) until neither verification nor compliance is pending. */
     const settled = async (code: string, ids: string[]): Promise<Item[]> => {
       for (let i = 0; i < 300; i++) {

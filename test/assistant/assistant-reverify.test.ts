@@ -21,6 +21,7 @@ import {
 } from '../channels/sandbox-kit.js';
 import { errorOf, type SeededTenant } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { pageRequest } from './assistant-kit.js';
 import { type BillsKit, createBillsKit } from './bills-kit.js';
 
 const HOUR = 3_600_000;
@@ -90,13 +91,7 @@ for (const dialect of TEST_DIALECTS) {
       expect(res.statusCode, res.body).toBe(201);
       return { code: res.json<{ eventCode: string }>().eventCode, billId, linkKey: `lk-${billId}` };
     };
-    const page = (code: string, url: string, payload?: unknown) =>
-      k.t.app.inject({
-        method: payload === undefined ? 'GET' : 'POST',
-        url,
-        headers: { 'x-event-code': code },
-        ...(payload === undefined ? {} : { payload: payload as object }),
-      });
+    const page = (code: string, url: string, payload?: unknown) => pageRequest(k.t, code, url, { payload });
     const itemOf = async (code: string, id: string): Promise<Item> => {
       const res = await page(code, `/api/v1/assistant/page/items?ids=${id}`);
       expect(res.statusCode, res.body).toBe(200);
