@@ -1,11 +1,12 @@
 /**
- * The test harness's own setup (test/helpers/global-setup.ts): the templates it makes are removed when the run ends,
- * and when the setup fails half-way (nothing is left behind for `.ci/run` to sweep up).
+ * The test harness's databases: the templates global-setup.ts makes are removed when the run ends, and when the setup
+ * fails half-way (nothing is left behind for `.ci/run` to sweep up); createTestDb brings a stale copy up to date.
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { isSchemaCurrent } from '../../src/platform/db/migrate.js';
 import setup from '../helpers/global-setup.js';
-import { TEST_DATABASE_URL, withAdminClient } from '../helpers/test-db.js';
+import { createTestDb, TEST_DATABASE_URL, TEST_DIALECTS, withAdminClient } from '../helpers/test-db.js';
 
 type Key = 'sqliteTemplatePath' | 'postgresTemplateName';
 
@@ -52,3 +53,18 @@ describe('global setup', () => {
     expect(fs.existsSync(p.given.sqliteTemplatePath as string)).toBe(false);
   });
 });
+
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: createTestDb`, () => {
+    it('migrates a copy of a template that lacks migrations (one made before they were written)', async () => {
+      // A template with no migration at all stands for one made before the newest migration (watch mode).
+      const stale = { ...dialect, createMigratedConfigDb: dialect.createConfigDb };
+      const created = await createTestDb(stale);
+      try {
+        expect(await isSchemaCurrent(created.db.kysely)).toBe(true);
+      } finally {
+        await created.cleanup();
+      }
+    });
+  });
+}
