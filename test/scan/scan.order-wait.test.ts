@@ -13,7 +13,8 @@ import { COMPANY_TITLE, consumer, createScanSetting, get, orderBody, post, pushO
 
 /**
  * Spies on the order signals of `t` (settled, changed): which order ids reached a waiting request's subscription,
- * and a promise for the next subscription to an order (a `?wait` now waits).
+ * and a promise for the next subscription to an order (a `?wait` now waits). The change signal published after a
+ * commit fails (see below).
  */
 function spyOrderSignals(t: TestApp) {
   const signals = t.runtime.deps.signals;
@@ -29,6 +30,14 @@ function spyOrderSignals(t: TestApp) {
     subscribed.get(key)?.();
     subscribed.delete(key);
     return off;
+  };
+  // An order's change signal rides the transaction of the change (signals.withTransaction, or folded into its
+  // statement), never a `publish` after the commit: such a publish is lost when the process dies between the commit
+  // and it (here it always fails, so a change signalled that way never reaches a waiting request).
+  const publish = signals.publish.bind(signals);
+  signals.publish = async (topic, key, payload) => {
+    if (topic === ORDER_CHANGED_TOPIC) throw new Error(`${topic} published after the commit`);
+    return publish(topic, key, payload);
   };
   return {
     delivered,

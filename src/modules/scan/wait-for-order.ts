@@ -17,7 +17,9 @@ const settledSignal = (orderId: string): SettledSignal => ({ topic: ORDER_SETTLE
 
 /**
  * The signal of an order's change short of settling (submitted, invoicing, withdrawn): wakes the `?since=S&wait=N`
- * requests only — a `?wait` on a push waits for settling and does not re-read for these.
+ * requests only — a `?wait` on a push waits for settling and does not re-read for these. Published in the
+ * transaction of the change (`signals.withTransaction`, or folded into its statement): a rollback wakes nobody and a
+ * crash after the commit loses no wake-up.
  */
 export const ORDER_CHANGED_TOPIC = 'scan-order.changed';
 const changeSignals = (orderId: string): SettledSignal[] => [
@@ -34,22 +36,6 @@ export async function announceOrderSettled(deps: Pick<Deps, 'signals' | 'logger'
     await deps.signals.publish(ORDER_SETTLED_TOPIC, orderId);
   } catch (err) {
     deps.logger.warn({ err, orderId }, 'could not signal a settled order; waiters see it at their safety re-read');
-  }
-}
-
-/**
- * Called after a change of an order short of settling (submitted, invoicing, withdrawn; committed), of every order:
- * its `?since=S&wait=N` requests (码上开票's screen, a merchant's page) wake at once on every node, not at their
- * safety re-read. Logged, not thrown, when it cannot be sent.
- */
-export async function announceOrderChanged(
-  deps: Pick<Deps, 'signals' | 'logger'>,
-  order: Pick<ScanOrder, 'id'>,
-): Promise<void> {
-  try {
-    await deps.signals.publish(ORDER_CHANGED_TOPIC, order.id);
-  } catch (err) {
-    deps.logger.warn({ err, orderId: order.id }, 'could not signal a changed order; waiters see it at their re-read');
   }
 }
 
