@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelError } from '../../src/modules/channels/index.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { blueRequest, get, nextSerial, post, waitForStatus } from './invoicing-kit.js';
@@ -170,6 +171,46 @@ for (const dialect of TEST_DIALECTS) {
       expect(confirmed.statusCode, confirmed.body).toBe(200);
       expect((await waitForStatus(t, a, redSerialNo, (s) => s === 'issued')).status).toBe('issued');
       await settings({ rules: [], redFormBuyerDecision: 'auto_confirm' });
+    });
+
+    it('a transient channel failure on one form: the list shows its stored status, marked stale; its GET is a 503', async () => {
+      await settings({ redFormBuyerDecision: 'manual' });
+      const blue = await issueBlue();
+      const redSerialNo = nextSerial('RED');
+      await post(t, a, `/api/v1/invoices/${blue.serialNo}/red`, { redSerialNo, reason: '01' });
+      let formId = '';
+      for (let i = 0; i < 200 && !formId; i++) {
+        formId = (await get(t, a, `/api/v1/invoices/${redSerialNo}`)).json().red.formId ?? '';
+        if (!formId) await new Promise((x) => setTimeout(x, 20));
+      }
+      const channel = t.runtime.deps.channel;
+      const getRedForm = channel.getRedForm.bind(channel);
+      channel.getRedForm = async (ctx, id) => {
+        if (id === formId) throw new ChannelError('transient', 'PLATFORM_BUSY', '税局繁忙');
+        return getRedForm(ctx, id);
+      };
+      try {
+        const list = await get(t, a, '/api/v1/red-forms');
+        expect(list.statusCode, list.body).toBe(200);
+        const items = list.json().items as Array<{ id: string; status: string; stale: boolean; appliedAt: unknown }>;
+        expect(items.find((f) => f.id === formId)).toMatchObject({
+          status: 'pending_buyer',
+          stale: true,
+          appliedAt: null,
+        });
+        // The other forms are read from the channel as usual.
+        const others = items.filter((f) => f.id !== formId);
+        expect(others.length).toBeGreaterThan(0);
+        expect(others.every((f) => !f.stale && f.appliedAt !== null)).toBe(true);
+        const one = await get(t, a, `/api/v1/red-forms/${formId}`);
+        expect(one.statusCode, one.body).toBe(503);
+        expect(errorOf(one)).toMatchObject({ code: 'CHANNEL_UNAVAILABLE', details: { retryable: true } });
+      } finally {
+        channel.getRedForm = getRedForm;
+      }
+      const again = (await get(t, a, `/api/v1/red-forms/${formId}`)).json();
+      expect(again).toMatchObject({ status: 'pending_buyer', stale: false });
+      await settings({ redFormBuyerDecision: 'auto_confirm' });
     });
 
     it('returns the blue invoice to issued when the buyer rejects the form', async () => {
