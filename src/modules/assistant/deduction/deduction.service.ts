@@ -764,7 +764,7 @@ export async function exportTarget(
 // ---- pool view ----
 
 /** The deduction state of pool items (by received-invoice id), for the pool view (integrator wires it). */
-export async function deductionOf(
+async function deductionOf(
   db: Kysely<Database>,
   tenantId: string,
   ids: readonly string[],
