@@ -8,7 +8,7 @@ import { ORDER_NOT_SUBMITTED } from './scan.errors.js';
 import type { ScanOrder } from './scan.tables.js';
 import { findSettingById } from './settings.service.js';
 import { orderTitleJson } from './stored-json.js';
-import { announceOrderSettled, ORDER_CHANGED_TOPIC } from './wait-for-order.js';
+import { ORDER_CHANGED_TOPIC, ORDER_SETTLED_TOPIC } from './wait-for-order.js';
 
 /** The origin of the invoices scan orders create: the ones this module follows (scan.tasks.ts). */
 export const SCAN_ORIGIN: InvoiceOrigin = 'scan_order';
@@ -99,12 +99,17 @@ export async function startOrderInvoice(
     });
   } catch (err) {
     if (!isAppError(err) || err.statusCode >= 500) throw err; // transient: the job retries
-    const failed = await updateOrderIf(db, order.id, ['invoicing'], {
-      status: 'failed',
-      failure_reason: err.message,
-      updated_at: deps.clock.now(),
-    });
-    if (failed) await announceOrderSettled(deps, order.id);
+    // The move and its settled signal in one statement (PostgreSQL: the NOTIFY rides the commit).
+    const settled = deps.signals.foldKeyed(ORDER_SETTLED_TOPIC);
+    const failed = await updateOrderIfReturning(
+      db,
+      order.id,
+      order.order_no,
+      ['invoicing'],
+      { status: 'failed', failure_reason: err.message, updated_at: deps.clock.now() },
+      settled.sql,
+    );
+    if (failed) settled.afterCommit(order.id);
     if (options.rethrow) throw err;
   }
   return undefined;

@@ -11,7 +11,10 @@ import type { ScanOrder } from './scan.tables.js';
 
 const IN_FLIGHT = new Set(['submitted', 'invoicing']);
 
-/** The signal an order's settling (invoiced, failed) sends to every node: wakes every `?wait` on the order. */
+/**
+ * The signal an order's settling (invoiced, failed) sends to every node: wakes every `?wait` on the order. Folded into
+ * the statement that settles the order (`signals.foldKeyed`): sent with its commit, never after it.
+ */
 export const ORDER_SETTLED_TOPIC = 'scan-order.settled';
 const settledSignal = (orderId: string): SettledSignal => ({ topic: ORDER_SETTLED_TOPIC, key: orderId });
 
@@ -26,18 +29,6 @@ const changeSignals = (orderId: string): SettledSignal[] => [
   settledSignal(orderId),
   { topic: ORDER_CHANGED_TOPIC, key: orderId },
 ];
-
-/**
- * Called after an order's invoice settled (committed): wakes `?wait` requests for the order on every node. A failure
- * to publish is logged, not thrown (waiters see the order at their safety re-read).
- */
-export async function announceOrderSettled(deps: Pick<Deps, 'signals' | 'logger'>, orderId: string): Promise<void> {
-  try {
-    await deps.signals.publish(ORDER_SETTLED_TOPIC, orderId);
-  } catch (err) {
-    deps.logger.warn({ err, orderId }, 'could not signal a settled order; waiters see it at their safety re-read');
-  }
-}
 
 /**
  * `GET …/orders/{orderNo}?since=S&wait=N`: waits at most N seconds until the order's (effective) status is no longer
