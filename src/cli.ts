@@ -242,10 +242,10 @@ export function buildCli(config: () => Config): Command {
     );
 
   const user = program.command('user').description('console users');
-  // The roles come from the auth module, loaded only when a `user` command runs (or shows its help).
+  // The roles come from the auth module, loaded only when a `user` command with `--role` runs (or shows its help).
   const userRole = new Option('--role <role>').default('clerk');
-  user.hook('preSubcommand', async () => {
-    userRole.choices((await auth()).USER_ROLES);
+  user.hook('preSubcommand', async (_user, sub) => {
+    if (sub.options.includes(userRole)) userRole.choices((await auth()).USER_ROLES);
   });
   const cliMeta = (tenantId: string) => ({
     tenantId,

@@ -42,4 +42,20 @@ describe('conventions', () => {
       .flatMap((file) => sqlLines(fs.readFileSync(file, 'utf8')).map((l) => `${path.relative(ROOT, file)}:${l}`));
     expect(offenders, 'move these queries into the module’s *.repo.ts (docs/architecture.md, Conventions)').toEqual([]);
   });
+
+  it('one unique-violation check and one LIKE escape: src/platform/db/sql-helpers.ts, no copies', () => {
+    // A dialect's unique-violation code, or an escape of LIKE's wildcards, written out anywhere else.
+    const copy = /'23505'|'SQLITE_CONSTRAINT|replace\(\/\[\\\\%_\]\/g/;
+    const helpers = path.join(ROOT, 'src/platform/db/sql-helpers.ts');
+    expect(copy.test(fs.readFileSync(helpers, 'utf8')), 'the detector sees the helpers themselves').toBe(true);
+    const offenders = sourceFiles(path.join(ROOT, 'src'))
+      .filter((file) => file !== helpers)
+      .flatMap((file) =>
+        fs
+          .readFileSync(file, 'utf8')
+          .split('\n')
+          .flatMap((line, i) => (copy.test(line) ? [`${path.relative(ROOT, file)}:${i + 1}: ${line.trim()}`] : [])),
+      );
+    expect(offenders, 'use isUniqueViolation / escapeLike from src/platform/db/sql-helpers.ts').toEqual([]);
+  });
 });

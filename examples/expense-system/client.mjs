@@ -11,7 +11,8 @@
 //    browser, or embed it in the expense form);
 // 3. waits for pushes: the WebSocket (default; heartbeat {"handshake":false} every 20 s, reconnects with backoff) or
 //    the long-poll (--poll; GET /api/v1/assistant/poll?wait=30 in a loop); a revoked or expired token (socket close
-//    4401, poll 401) is replaced by a new one and the client reconnects at once;
+//    4401 or upgrade 401, poll 401) is replaced by a new one and the client reconnects at once — once: refused again,
+//    it backs off (1 s doubling to 30 s); credentials the server refuses (wrong secret, disabled app) exit 1;
 // 4. prints each push (one JSON line per import) and, with --save, saves the bill with the pushed invoices
 //    (PUT /api/v1/bills/{resource}/{billId}, status in_use; the claim amounts as pushed).
 // --once exits after the first push. Output: one JSON line per event on stdout (`{"event": …}`).
@@ -78,7 +79,11 @@ async function api(method, path, token, body) {
   return json;
 }
 
-/** An access token; renewed a minute before it expires, and at once after the server refused it (revoked). */
+/**
+ * An access token; renewed a minute before it expires, and at once after the server refused it (revoked). Credentials
+ * the server refuses (the token request answers 401 or 403: a wrong or rotated secret, a disabled app) end the client
+ * with exit code 1: no retry can fix them. Other failures (network, 5xx) throw, and the caller backs off.
+ */
 let token = null;
 let tokenExpiresAt = 0;
 function dropToken() {
@@ -86,11 +91,36 @@ function dropToken() {
 }
 async function accessToken() {
   if (token && Date.now() < tokenExpiresAt - 60_000) return token;
-  const got = await api('POST', '/api/v1/auth/token', null, { appId: args['app-id'], appSecret: args['app-secret'] });
+  const got = await api('POST', '/api/v1/auth/token', null, {
+    appId: args['app-id'],
+    appSecret: args['app-secret'],
+  }).catch((err) => {
+    if (err.status === 401 || err.status === 403) {
+      out('error', { message: `credentials refused: check --app-id and --app-secret (${err.message})` });
+      process.exit(1);
+    }
+    throw err;
+  });
   token = got.accessToken;
   tokenExpiresAt = Date.now() + got.expiresIn * 1000;
   return token;
 }
+
+/** Waits between failed attempts: 1 s doubling to 30 s, back to 1 s after a success. */
+function backoff() {
+  let delay = 1000;
+  return {
+    next() {
+      const ms = delay;
+      delay = Math.min(delay * 2, 30_000);
+      return ms;
+    },
+    reset() {
+      delay = 1000;
+    },
+  };
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let done = false;
 function finish() {
@@ -123,17 +153,33 @@ async function onPush(message) {
   if (args.once) finish();
 }
 
-/** The WebSocket, reconnected with backoff (1 s doubling to 30 s) until --once is satisfied. */
+/**
+ * The WebSocket, reconnected with backoff until --once is satisfied. A token the server refuses (close 4401 while
+ * open, 401 on the upgrade) is dropped and a new one fetched: at once the first time, with backoff when the new one is
+ * refused too (never a tight loop).
+ */
 async function listenSocket() {
-  let delay = 1000;
+  const wait = backoff();
+  let renewedAfterRefusal = false;
   while (!done) {
     const url = `${base.replace(/^http/, 'ws')}/api/v1/assistant/socket?linkKey=${encodeURIComponent(linkKey)}`;
+    let bearer;
+    try {
+      bearer = await accessToken();
+    } catch (err) {
+      const retryInMs = wait.next();
+      out('error', { message: err.message, retryInMs });
+      await sleep(retryInMs);
+      continue;
+    }
     // A browser would pass `&access_token=`; Node can send the header.
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${await accessToken()}` } });
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${bearer}` } });
+    let refusedStatus = null;
     const closed = new Promise((resolve) => {
       let heartbeat = null;
       ws.on('open', () => {
-        delay = 1000;
+        wait.reset();
+        renewedAfterRefusal = false;
         out('connected', { transport: 'socket', linkKey });
         heartbeat = setInterval(() => ws.send(JSON.stringify({ handshake: false })), 20_000);
       });
@@ -145,6 +191,7 @@ async function listenSocket() {
           .catch((err) => out('error', { message: err.message }));
       });
       ws.on('unexpected-response', (_req, res) => {
+        refusedStatus = res.statusCode;
         out('refused', { status: res.statusCode });
         ws.terminate();
       });
@@ -157,18 +204,26 @@ async function listenSocket() {
     const code = await closed;
     if (done) return;
     // 1001: the server is going away (deploy) — reconnect at once, to another node behind the load balancer.
-    // 4401: the token was revoked or expired while the socket was open — get a new one and reconnect at once.
-    if (code === 4401) dropToken();
-    const now = code === 1001 || code === 4401;
-    out('disconnected', { code, retryInMs: now ? 0 : delay });
-    await new Promise((resolve) => setTimeout(resolve, now ? 0 : delay));
-    if (!now) delay = Math.min(delay * 2, 30_000);
+    // 4401 (revoked or expired while open) or 401 on the upgrade: drop the token and reconnect with a new one — at
+    // once the first time, with backoff if the new token is refused as well.
+    const tokenRefused = code === 4401 || refusedStatus === 401;
+    if (tokenRefused) dropToken();
+    const now = code === 1001 || (tokenRefused && !renewedAfterRefusal);
+    if (tokenRefused) renewedAfterRefusal = true;
+    const retryInMs = now ? 0 : wait.next();
+    out('disconnected', { code, ...(refusedStatus === null ? {} : { status: refusedStatus }), retryInMs });
+    await sleep(retryInMs);
   }
 }
 
-/** The long-poll: up to 30 s per request, then again. */
+/**
+ * The long-poll: up to 30 s per request, then again. A 401 (token revoked or expired while the poll waited) gets a new
+ * token and polls again at once, once; other failures, and a 401 right after a renewal, back off.
+ */
 async function listenPoll() {
   out('connected', { transport: 'poll', linkKey });
+  const wait = backoff();
+  let renewedAfterRefusal = false;
   while (!done) {
     try {
       const { imports } = await api(
@@ -176,15 +231,16 @@ async function listenPoll() {
         `/api/v1/assistant/poll?linkKey=${encodeURIComponent(linkKey)}&wait=30`,
         await accessToken(),
       );
+      wait.reset();
+      renewedAfterRefusal = false;
       for (const message of imports) await onPush(message);
     } catch (err) {
-      out('error', { message: err.message });
-      if (err.status === 401) {
-        // Revoked or expired while the poll waited: a new token, and poll again at once.
-        dropToken();
-        continue;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      if (err.status === 401) dropToken();
+      const now = err.status === 401 && !renewedAfterRefusal;
+      if (err.status === 401) renewedAfterRefusal = true;
+      const retryInMs = now ? 0 : wait.next();
+      out('error', { message: err.message, retryInMs });
+      await sleep(retryInMs);
     }
   }
 }

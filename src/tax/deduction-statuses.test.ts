@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deductionProblem, taxPeriodOfDate } from './deduction.js';
 import {
   POOL_DEDUCTION_STATUS_NAMES,
   POOL_DEDUCTION_STATUSES,
@@ -9,6 +10,7 @@ import {
 const facts = (over: Partial<PoolDeductionFacts> = {}): PoolDeductionFacts => ({
   kind: '81',
   issueDate: '2025-05-20',
+  number: '25310000000000000001',
   verificationStatus: 'normal',
   isRed: false,
   duplicate: false,
@@ -65,5 +67,30 @@ describe('the pool’s deduction state', () => {
       statusName: '待查验',
       reason: '查验状态为“待查验”，查验正常后可勾选',
     });
+  });
+
+  it('says 可勾选 exactly when the selection takes the invoice in its month (one rule: deductionBlock)', () => {
+    // Found by review: the pool said 可勾选 for a 正常 invoice without an issue date or number, which the selection
+    // refuses.
+    expect(poolDeductionState(facts({ issueDate: null }))).toMatchObject({
+      status: 'not_deductible',
+      reason: '缺少开票日期',
+    });
+    expect(poolDeductionState(facts({ number: null }))).toMatchObject({
+      status: 'not_deductible',
+      reason: '缺少发票号码',
+    });
+    for (const kind of ['81', '51', '82'])
+      for (const issueDate of ['2025-05-20', '2016-12-31', null])
+        for (const number of ['25310000000000000001', null])
+          for (const verificationStatus of ['normal', 'pending', 'void', 'red'])
+            for (const isRed of [false, true])
+              for (const duplicate of [false, true]) {
+                const f = facts({ kind, issueDate, number, verificationStatus, isRed, duplicate });
+                const pool = poolDeductionState(f);
+                const selection = deductionProblem(f, issueDate ? taxPeriodOfDate(issueDate) : '202505');
+                expect(pool.status === 'deductible', JSON.stringify(f)).toBe(selection === null);
+                if (selection !== null) expect(pool.reason, JSON.stringify(f)).toBe(selection);
+              }
   });
 });

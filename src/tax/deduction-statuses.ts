@@ -2,10 +2,10 @@
  * The deduction state (抵扣状态) of a received invoice as the pool shows it, one rule for the pool's API, its export
  * and the console: the buyer's own record (selected / confirmed in a period, or marked 不抵扣 with a reason) wins;
  * without one, the invoice's facts say whether it can be selected (`deductible`), must wait for 查验 (`unverified`),
- * or can never be deducted (`not_deductible`, with the rule's reason). Pure; docs/deduction.md#the-pool.
+ * or can never be deducted (`not_deductible`, with the rule's reason) — by the selection's own rule (`deductionBlock`,
+ * deduction.ts). Pure; docs/deduction.md#the-pool.
  */
-import { deductionCategoryOf, deductionDeadlineProblem } from './deduction.js';
-import { verificationStatusName } from './verification-statuses.js';
+import { deductionBlock } from './deduction.js';
 
 export const POOL_DEDUCTION_STATUSES = ['deductible', 'unverified', 'selected', 'confirmed', 'not_deductible'] as const;
 export type PoolDeductionStatus = (typeof POOL_DEDUCTION_STATUSES)[number];
@@ -18,9 +18,6 @@ export const POOL_DEDUCTION_STATUS_NAMES: Readonly<Record<PoolDeductionStatus, s
   confirmed: '已抵扣',
   not_deductible: '不抵扣',
 };
-
-/** Verification statuses that may still turn 正常 (the invoice waits rather than being refused). */
-const WAITING_VERIFICATION: readonly string[] = ['pending', 'failed', 'too_many_checks', 'unverifiable'];
 
 /** The buyer's deduction record of an invoice (抵扣勾选), when there is one. */
 export interface DeductionRecord {
@@ -36,6 +33,8 @@ export interface DeductionRecord {
 export interface PoolDeductionFacts {
   readonly kind: string;
   readonly issueDate: string | null;
+  /** The invoice number (undefined: not checked; pass it, as the selection does). */
+  readonly number?: string | null;
   readonly verificationStatus: string;
   readonly isRed: boolean;
   readonly duplicate: boolean;
@@ -74,18 +73,8 @@ export function poolDeductionState(f: PoolDeductionFacts): PoolDeductionState {
   const r = f.record;
   if (r?.status === 'selected' || r?.status === 'confirmed') return state(r.status, { period: r.period, tax: r.tax });
   if (r?.status === 'not_deductible') return state('not_deductible', { reason: r.reason, marked: true });
-  if (deductionCategoryOf(f.kind) === null) {
-    return state('not_deductible', { reason: '该票种不可抵扣（仅专票、机动车发票、通行费发票和旅客运输客票）' });
-  }
-  if (f.isRed) return state('not_deductible', { reason: '红字发票不可抵扣' });
-  if (f.duplicate) return state('not_deductible', { reason: '重复发票' });
-  const deadline = f.issueDate ? deductionDeadlineProblem(f.issueDate) : null;
-  if (deadline) return state('not_deductible', { reason: deadline });
-  if (f.verificationStatus !== 'normal') {
-    const name = verificationStatusName(f.verificationStatus);
-    return WAITING_VERIFICATION.includes(f.verificationStatus)
-      ? state('unverified', { reason: `查验状态为“${name}”，查验正常后可勾选` })
-      : state('not_deductible', { reason: `查验状态为“${name}”` });
-  }
+  // The selection's own rule (deduction.ts): 可勾选 exactly when the selection would take it in its month.
+  const block = deductionBlock(f);
+  if (block) return state(block.waitsForVerification ? 'unverified' : 'not_deductible', { reason: block.reason });
   return state('deductible');
 }

@@ -98,12 +98,24 @@ describe('deadline and period', () => {
   });
 
   it('refuses a period before the invoice month, other kinds and non-normal verification', () => {
-    const ok = { kind: '81', issueDate: '2025-05-20', verificationStatus: 'normal' };
+    const ok = {
+      kind: '81',
+      issueDate: '2025-05-20',
+      number: '25310000000000000001',
+      verificationStatus: 'normal',
+      isRed: false,
+      duplicate: false,
+    };
     expect(deductionProblem(ok, '202505')).toBeNull();
     expect(deductionProblem(ok, '202506')).toBeNull();
     expect(deductionProblem(ok, '202504')).toMatch(/早于开票月份/);
     expect(deductionProblem({ ...ok, kind: '82' }, '202506')).toMatch(/不可抵扣/);
-    expect(deductionProblem({ ...ok, verificationStatus: 'void' }, '202506')).toMatch(/正常/);
+    expect(deductionProblem({ ...ok, verificationStatus: 'void' }, '202506')).toBe('查验状态为“作废”');
+    expect(deductionProblem({ ...ok, verificationStatus: 'pending' }, '202506')).toMatch(/查验正常后可勾选/);
     expect(deductionProblem({ ...ok, issueDate: '2016-05-01' }, '202506')).toMatch(/期限/);
+    expect(deductionProblem({ ...ok, isRed: true }, '202506')).toBe('红字发票不可抵扣');
+    expect(deductionProblem({ ...ok, duplicate: true }, '202506')).toBe('重复发票');
+    expect(deductionProblem({ ...ok, issueDate: null }, '202506')).toBe('缺少开票日期');
+    expect(deductionProblem({ ...ok, number: null }, '202506')).toBe('缺少发票号码');
   });
 });

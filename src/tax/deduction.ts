@@ -5,6 +5,7 @@
  */
 import { fenToDecimalString, TaxDecimal } from './decimal.js';
 import type { ReceivedInvoiceKind } from './received-invoice-kinds.js';
+import { verificationStatusName } from './verification-statuses.js';
 
 /**
  * How a deductible kind's tax is found:
@@ -172,20 +173,59 @@ export function taxPeriodProblem(period: string, now: number): string | null {
   return null;
 }
 
+/** Verification statuses that may still turn 正常 (the invoice waits for 查验 rather than being refused). */
+const WAITING_VERIFICATION: readonly string[] = ['pending', 'failed', 'too_many_checks', 'unverifiable'];
+
+/** The facts of a received invoice that decide whether it may be selected for deduction at all. */
+export interface DeductionFacts {
+  readonly kind: string;
+  readonly issueDate: string | null;
+  /** Undefined: not known to the caller, not checked (the selection always passes it). */
+  readonly number?: string | null;
+  readonly verificationStatus: string;
+  readonly isRed: boolean;
+  readonly duplicate: boolean;
+}
+
+/** Why an invoice cannot be selected now; `waitsForVerification`: it can once its 查验 turns 正常. */
+export interface DeductionBlock {
+  readonly reason: string;
+  readonly waitsForVerification: boolean;
+}
+
 /**
- * Why an invoice cannot be selected in a period (Chinese), or null: its kind, its verification status, the
- * deadline, or a period before the invoice's month.
+ * Why an invoice cannot be selected for deduction in any period (Chinese), or null: its kind, red, duplicate, the
+ * deadline, its verification status (waiting for 查验, or refused by it), a missing issue date or number. The one rule
+ * behind both the pool's deduction state (deduction-statuses.ts: 可勾选 only when this is null) and the selection
+ * ({@link deductionProblem}), so the pool never offers what the selection refuses.
  */
-export function deductionProblem(
-  invoice: { readonly kind: string; readonly issueDate: string | null; readonly verificationStatus: string },
-  period: string,
-): string | null {
-  if (deductionCategoryOf(invoice.kind) === null)
-    return '该票种不可抵扣（仅专票、机动车发票、通行费发票和旅客运输客票）';
-  if (invoice.verificationStatus !== 'normal') return '发票查验状态不是“正常”';
-  if (!invoice.issueDate) return '缺少开票日期';
-  const deadline = deductionDeadlineProblem(invoice.issueDate);
-  if (deadline) return deadline;
-  if (period < taxPeriodOfDate(invoice.issueDate)) return `所属期 ${period} 早于开票月份`;
+export function deductionBlock(f: DeductionFacts): DeductionBlock | null {
+  const refused = (reason: string) => ({ reason, waitsForVerification: false });
+  if (deductionCategoryOf(f.kind) === null) {
+    return refused('该票种不可抵扣（仅专票、机动车发票、通行费发票和旅客运输客票）');
+  }
+  if (f.isRed) return refused('红字发票不可抵扣');
+  if (f.duplicate) return refused('重复发票');
+  const deadline = f.issueDate ? deductionDeadlineProblem(f.issueDate) : null;
+  if (deadline) return refused(deadline);
+  if (f.verificationStatus !== 'normal') {
+    const name = verificationStatusName(f.verificationStatus);
+    return WAITING_VERIFICATION.includes(f.verificationStatus)
+      ? { reason: `查验状态为“${name}”，查验正常后可勾选`, waitsForVerification: true }
+      : refused(`查验状态为“${name}”`);
+  }
+  if (!f.issueDate) return refused('缺少开票日期');
+  if (f.number !== undefined && !f.number) return refused('缺少发票号码');
+  return null;
+}
+
+/**
+ * Why an invoice cannot be selected in a period (Chinese), or null: {@link deductionBlock}, or a period before the
+ * invoice's month.
+ */
+export function deductionProblem(invoice: DeductionFacts, period: string): string | null {
+  const block = deductionBlock(invoice);
+  if (block) return block.reason;
+  if (invoice.issueDate && period < taxPeriodOfDate(invoice.issueDate)) return `所属期 ${period} 早于开票月份`;
   return null;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultComplianceRules, evaluateCompliance } from './compliance.js';
 import {
+  isReverified,
   RECEIVED_VERIFICATION_STATUSES,
   VERIFICATION_STATUS_NAMES,
   verificationStatusName,
@@ -27,5 +28,11 @@ describe('verification statuses (one list, one set of names)', () => {
     };
     const finding = evaluateCompliance(facts, defaultComplianceRules()).findings.find((f) => f.rule === 'verification');
     expect(finding?.reason).toBe(`查验结果：${VERIFICATION_STATUS_NAMES.unverifiable}`);
+  });
+});
+
+describe('re-verification', () => {
+  it('re-verifies only the verdicts a later verification can change (正常, 部分红冲)', () => {
+    expect(RECEIVED_VERIFICATION_STATUSES.filter(isReverified)).toEqual(['normal', 'partly_red']);
   });
 });

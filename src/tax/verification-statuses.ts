@@ -41,3 +41,15 @@ export const VERIFICATION_STATUS_NAMES: Readonly<Record<ReceivedVerificationStat
 export function verificationStatusName(status: string): string {
   return (VERIFICATION_STATUS_NAMES as Readonly<Record<string, string>>)[status] ?? status;
 }
+
+/**
+ * The statuses a later verification can still change on the platform: 正常 may since be red-reversed or voided, 部分红冲
+ * reversed further. Only these are re-verified when their verification grows old (the assistant's import); the other
+ * verdicts (已红冲, 作废, 查无此票 …) are final, and the provisional ones are retried by their own jobs.
+ */
+export const REVERIFIED_STATUSES: readonly ReceivedVerificationStatus[] = ['normal', 'partly_red'];
+
+/** Whether an item verified with `status` is re-verified once that verification is old ({@link REVERIFIED_STATUSES}). */
+export function isReverified(status: string): boolean {
+  return (REVERIFIED_STATUSES as readonly string[]).includes(status);
+}

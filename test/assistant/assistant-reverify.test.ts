@@ -1,7 +1,8 @@
 /**
  * 导入单据 re-verifies what was verified long ago (#15 gaps): an invoice red-reversed or voided since its last
  * verification is caught before anything is pushed, a channel that does not answer in time is a 503 with nothing
- * pushed, and a partly red-reversed invoice (部分红冲) may be claimed only for what was not reversed — on the select
+ * pushed, a final verdict (已红冲) is not asked again, and a partly red-reversed invoice (部分红冲) may be claimed only
+ * for what was not reversed — on the select
  * page, at import and in bills. Invoices issued and reversed on the sandbox platform, entered through the page's QR
  * route, verified by the real jobs; both dialects.
  */
@@ -174,6 +175,37 @@ for (const dialect of TEST_DIALECTS) {
       const item = await itemOf(late.code, id);
       expect(item.verification.status).toBe('red_reversed');
       expect(item.check).toEqual({ importable: false, level: 'block', reasons: ['查验结果：已红冲'] });
+    });
+
+    it('a final verdict (已红冲) is not re-verified however old: the import refuses it without asking the channel', async () => {
+      const { blue, id } = await collect();
+      await reverse(blue, [
+        [1, '-100.00', '-6.00'],
+        [2, '-200.00', '-12.00'],
+      ]);
+      k.t.clock.advance(25 * HOUR);
+      const first = await newEvent();
+      expect(errorOf(await importInto(first.code, [{ invoiceId: id, amount: '1.00' }])).details).toEqual({
+        invoices: [{ invoiceId: id, reason: '查验结果：已红冲' }],
+      });
+      // Old again: 已红冲 cannot change, so the channel is not asked (here it would fail the import).
+      k.t.clock.advance(25 * HOUR);
+      const channel = k.t.runtime.deps.verificationChannel as { verify: VerificationChannel['verify'] };
+      const original = channel.verify;
+      let asked = 0;
+      channel.verify = () => {
+        asked++;
+        return Promise.reject(new Error('must not be asked'));
+      };
+      try {
+        const late = await newEvent();
+        const res = await importInto(late.code, [{ invoiceId: id, amount: '1.00' }]);
+        expect(res.statusCode, res.body).toBe(422);
+        expect(errorOf(res).details).toEqual({ invoices: [{ invoiceId: id, reason: '查验结果：已红冲' }] });
+        expect(asked).toBe(0);
+      } finally {
+        channel.verify = original;
+      }
     });
 
     it('a re-verification the channel does not answer in time: 503 ASSISTANT_REVERIFY_PENDING, nothing pushed', async () => {

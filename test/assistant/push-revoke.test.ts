@@ -1,7 +1,7 @@
 /**
  * Push and the access token's life (#15 §3 review): an open WebSocket whose token is revoked or expires closes with
- * 4401 and delivers nothing more; a waiting long-poll whose token is revoked answers 401. Imports are not lost: the
- * next consumer with a live token gets them.
+ * 4401 and delivers nothing more; a waiting long-poll whose token is revoked answers 401, and 503 when the recheck
+ * cannot reach the database. Imports are not lost: the next consumer with a live token gets them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUSH_CLOSE_TOKEN_INVALID } from '../../src/modules/assistant/push/push.routes.js';
@@ -93,6 +93,33 @@ for (const dialect of TEST_DIALECTS) {
       expect(answer.status).toBe(401);
       expect(answer.body.error?.code).toBe('AUTH_TOKEN_INVALID');
       expect((await poll(base, a.token, linkKey)).body.imports?.map((i) => i.importId)).toEqual([id]);
+    });
+
+    it('a waiting poll whose token recheck cannot reach the database answers 503 SERVICE_UNAVAILABLE, takes nothing', async () => {
+      const { linkKey, event } = await fresh();
+      const { accessToken } = await newToken();
+      const waiting = nextPushSubscription(t);
+      const pending = poll(base, accessToken, linkKey, 30);
+      await waiting;
+      // The token lookup is cached for 15 s (server clock): past that, the recheck reads the database, which fails.
+      t.clock.advance(16_000);
+      const db = t.runtime.deps.db.kysely;
+      const selectFrom = db.selectFrom.bind(db);
+      (db as { selectFrom: unknown }).selectFrom = (from: string) => {
+        if (String(from).startsWith('access_tokens')) throw new Error('connection terminated unexpectedly');
+        return selectFrom(from as never);
+      };
+      let id: string;
+      let answer: Awaited<typeof pending>;
+      try {
+        id = await record(t, event, 5);
+        answer = await pending;
+      } finally {
+        delete (db as { selectFrom?: unknown }).selectFrom;
+      }
+      expect(answer.status).toBe(503);
+      expect(answer.body.error?.code).toBe('SERVICE_UNAVAILABLE');
+      expect((await poll(base, accessToken, linkKey)).body.imports?.map((i) => i.importId)).toEqual([id]);
     });
 
     // Last: it moves the server's clock past every token issued so far.

@@ -195,6 +195,10 @@ for (const dialect of TEST_DIALECTS) {
       );
       expect(user.code, user.stderr).toBe(0);
       expect(JSON.parse(user.stdout)).toMatchObject({ role: 'finance', password: expect.any(String) });
+      // The roles are the auth module's (loaded for the `user` subcommands that take --role): others are refused.
+      const boss = await runCli(['user', 'create', '--tenant', tenantId, '--username', 'boss', '--role', 'boss'], env);
+      expect(boss.code).toBe(1);
+      expect(boss.stderr).toMatch(/argument 'boss' is invalid\. Allowed choices are .*finance/);
 
       const migrate = await runCli(['migrate', '--json'], env);
       expect(JSON.parse(migrate.stdout)).toEqual({ applied: [] });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelError } from '../../src/modules/channels/index.js';
 import {
   buildTestApp,
   errorOf,
@@ -165,6 +166,41 @@ for (const dialect of TEST_DIALECTS) {
       expect(confirmed.statusCode, confirmed.body).toBe(200);
       expect((await waitForStatus(t, a, redSerialNo, (s) => s === 'issued')).status).toBe('issued');
       await settings({ rules: [], redFormBuyerDecision: 'auto_confirm' });
+    });
+
+    it('a transient channel failure on one form: the list shows its stored status, marked stale; its GET is a 503', async () => {
+      await settings({ redFormBuyerDecision: 'manual' });
+      const blue = await issueBlue(t, a);
+      const { redSerialNo } = await requestRed(t, a, blue.serialNo);
+      const formId = (await waitForRedForm(t, a, redSerialNo)).id;
+      const channel = t.runtime.deps.channel;
+      const getRedForm = channel.getRedForm.bind(channel);
+      channel.getRedForm = async (ctx, id) => {
+        if (id === formId) throw new ChannelError('transient', 'PLATFORM_BUSY', '税局繁忙');
+        return getRedForm(ctx, id);
+      };
+      try {
+        const list = await get(t, a, '/api/v1/red-forms');
+        expect(list.statusCode, list.body).toBe(200);
+        const items = list.json().items as Array<{ id: string; status: string; stale: boolean; appliedAt: unknown }>;
+        expect(items.find((f) => f.id === formId)).toMatchObject({
+          status: 'pending_buyer',
+          stale: true,
+          appliedAt: null,
+        });
+        // The other forms are read from the channel as usual.
+        const others = items.filter((f) => f.id !== formId);
+        expect(others.length).toBeGreaterThan(0);
+        expect(others.every((f) => !f.stale && f.appliedAt !== null)).toBe(true);
+        const one = await get(t, a, `/api/v1/red-forms/${formId}`);
+        expect(one.statusCode, one.body).toBe(503);
+        expect(errorOf(one)).toMatchObject({ code: 'CHANNEL_UNAVAILABLE', details: { retryable: true } });
+      } finally {
+        channel.getRedForm = getRedForm;
+      }
+      const again = (await get(t, a, `/api/v1/red-forms/${formId}`)).json();
+      expect(again).toMatchObject({ status: 'pending_buyer', stale: false });
+      await settings({ redFormBuyerDecision: 'auto_confirm' });
     });
 
     it('returns the blue invoice to issued when the buyer rejects the form', async () => {

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_CHANGED_TOPIC, ORDER_SETTLED_TOPIC } from '../../src/modules/scan/wait-for-order.js';
+import { createWorker } from '../../src/platform/jobs/index.js';
 import { listen } from '../assistant/push-kit.js';
 import { spySubscriptions } from '../helpers/signals.js';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
@@ -15,9 +16,21 @@ import { COMPANY_TITLE, consumer, createScanSetting, get, orderBody, post, pushO
 /**
  * Spies on the order signals of `t` (settled, changed): which order ids reached a waiting request's subscription
  * (`delivered`), and a promise for the next subscription to an order (`nextSubscription(id)`: a `?wait` now waits).
+ * An order's signals ride the transaction of the change (signals.withTransaction, or folded into its statement),
+ * never a `publish` after the commit: such a publish is lost when the process dies between the commit and it (here
+ * it always fails, so a change signalled that way never reaches a waiting request).
  */
-const spyOrderSignals = (t: TestApp) =>
-  spySubscriptions(t.runtime.deps.signals, [ORDER_SETTLED_TOPIC, ORDER_CHANGED_TOPIC]);
+function spyOrderSignals(t: TestApp) {
+  const signals = t.runtime.deps.signals;
+  const publish = signals.publish.bind(signals);
+  signals.publish = async (topic, key, payload) => {
+    if (topic === ORDER_CHANGED_TOPIC || topic === ORDER_SETTLED_TOPIC) {
+      throw new Error(`${topic} published after the commit`);
+    }
+    return publish(topic, key, payload);
+  };
+  return spySubscriptions(signals, [ORDER_SETTLED_TOPIC, ORDER_CHANGED_TOPIC]);
+}
 
 const orderId = async (t: TestApp, orderNo: string) =>
   (
@@ -82,6 +95,38 @@ for (const dialect of TEST_DIALECTS) {
       const before = spy.delivered.filter((k) => k === id).length;
       expect((await post(t, a, `/api/v1/scan/orders/${order.orderNo}/issue`)).statusCode).toBe(200);
       expect((await answer).json()).toMatchObject({ status: 'invoicing' });
+      expect(spy.delivered.filter((k) => k === id).length).toBeGreaterThan(before);
+    });
+
+    it('an invoice that fails (invoicing → failed) wakes a waiting request with the settled signal', async () => {
+      const worker = createWorker({
+        db: t.runtime.deps.db,
+        registry: t.runtime.deps.jobs.registry,
+        config: { ...t.config.jobs, concurrency: 1 },
+        logger: t.runtime.deps.logger,
+        clock: t.clock,
+        backoff: () => 0,
+      });
+      const rules = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/sandbox/settings',
+        headers: a.auth,
+        // Only this order's invoice (the earlier tests' orders have jobs waiting too).
+        payload: {
+          rules: [{ when: { operation: 'issue', amountGreaterThan: '5000.00' }, fail: 'permanent', times: 1 }],
+        },
+      });
+      expect(rules.statusCode, rules.body).toBe(200);
+      const body = orderBody(titleKey);
+      const order = await pushOrder(t, a, { ...body, lines: [{ ...body.lines[0], amount: '8000.00' }] });
+      const path = new URL(order.url).pathname;
+      expect((await consumer(t).submit(path, { ...COMPANY_TITLE, kind: '82' })).statusCode).toBe(303);
+      expect((await post(t, a, `/api/v1/scan/orders/${order.orderNo}/issue`)).statusCode).toBe(200);
+      const { id, answer } = await waitingOn(order.orderNo, 'invoicing');
+      const before = spy.delivered.filter((k) => k === id).length;
+      // The invoice's issue job fails on the platform; `invoice.failed` moves the order to failed.
+      while ((await worker.runOnce()) > 0);
+      expect((await answer).json()).toMatchObject({ status: 'failed' });
       expect(spy.delivered.filter((k) => k === id).length).toBeGreaterThan(before);
     });
   });

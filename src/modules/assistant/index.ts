@@ -15,7 +15,7 @@ export { usageOf } from './bills/usage.js';
 export * from './deduction/deduction.errors.js';
 // ---- deduction (抵扣勾选): routes, the pool view's deduction state, errors ----
 export { deductionRoutes } from './deduction/deduction.routes.js';
-export { deductionOf, registerDeductionView } from './deduction/deduction.service.js';
+export { registerDeductionView } from './deduction/deduction.service.js';
 export { DEDUCTION_STATUSES, type DeductionStatus, type DeductionTables } from './deduction/deduction.tables.js';
 // asst-core: event codes, the assistant pages' API, the personal folder and employees.
 export { type CompanyInfo, type CreatedEvent, createEvent } from './events/create-event.js';
@@ -31,12 +31,7 @@ export * from './folder/folder.errors.js';
 export { folderRoutes } from './folder/folder.routes.js';
 export { type AssistantItem, AssistantItemSchema, toAssistantItems } from './pages/assistant-item.js';
 // Assistant pages (asst-web): the built pages served at /assistant/*, their frame-ancestors.
-export {
-  ASSISTANT_PAGE_PATHS,
-  assistantCsp,
-  assistantCspOfEvent,
-  assistantStaticPagesRoutes,
-} from './pages/page-static.routes.js';
+export { ASSISTANT_PAGE_PATHS, assistantStaticPagesRoutes } from './pages/page-static.routes.js';
 export * from './pages/pages.errors.js';
 export { assistantPageRoutes } from './pages/pages.routes.js';
 export * from './push/push.errors.js';

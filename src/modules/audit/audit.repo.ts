@@ -1,6 +1,7 @@
 import { type Kysely, type QueryCreator, type RawBuilder, sql, type Transaction } from 'kysely';
 import { compiledInsert } from '../../platform/db/compiled-insert.js';
 import type { Database } from '../../platform/db/database.js';
+import { escapeLike } from '../../platform/db/sql-helpers.js';
 import type { AuditEntryRow, AuditLogTable } from './audit.tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -156,7 +157,7 @@ export function searchAuditQuery(db: Db, search: AuditSearch) {
   if (search.action) {
     // `orgs` matches every orgs.* action; `orgs.create` only itself.
     const action = search.action;
-    const prefix = `${action.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`;
+    const prefix = `${escapeLike(action)}.%`;
     query = query.where((eb) => eb.or([eb('action', '=', action), sql<boolean>`action like ${prefix} escape '\\'`]));
   }
   if (search.target) query = query.where('target_id', '=', search.target);

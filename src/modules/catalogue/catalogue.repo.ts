@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Updateable } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
+import { escapeLike } from '../../platform/db/sql-helpers.js';
 import type { CatalogueItem } from './catalogue.tables.js';
 
 type Db = Kysely<Database>;
@@ -71,8 +72,6 @@ export async function updateCatalogueItemRow(
 export async function deleteCatalogueItemRow(db: Db, id: string): Promise<void> {
   await db.deleteFrom('catalogue_items').where('id', '=', id).execute();
 }
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The tenant's items, newest first, one cursor page. */
 export async function listCatalogueItems(

@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '../../platform/db/sql-helpers.js';
 import type { Deps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { newId } from '../../platform/ids.js';
@@ -21,12 +22,6 @@ import {
 import type { CatalogueItem } from './catalogue.tables.js';
 import { parseCatalogueCsv } from './catalogue-csv.js';
 import { canonicalPrice, canonicalRate, checkItemFields, type FieldError, type ItemFields } from './item-rules.js';
-
-/** True for a unique-key violation on either dialect (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 const exists = (fields: Pick<ItemFields, 'name' | 'spec'>) =>
   new AppError(

@@ -90,7 +90,7 @@ export const CHANNEL_ERRORS = defineErrors({
 });
 
 /** Seconds a client is told to wait (`Retry-After`) before repeating a call the channel failed transiently. */
-export const CHANNEL_RETRY_AFTER_SECONDS = 5;
+const CHANNEL_RETRY_AFTER_SECONDS = 5;
 
 /**
  * The one mapping of a channel failure to an API error (every module answering a channel call over HTTP uses it).

@@ -6,7 +6,7 @@
  * implement the same interfaces).
  */
 
-export { CHANNEL_ERRORS, CHANNEL_RETRY_AFTER_SECONDS, channelErrorToAppError } from './channels.errors.js';
+export { CHANNEL_ERRORS, channelErrorToAppError } from './channels.errors.js';
 export type { ChannelTables, LedgerStatus } from './channels.tables.js';
 export {
   type DeductionChannel,

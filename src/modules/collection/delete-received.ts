@@ -1,6 +1,7 @@
 import type { Deps } from '../../platform/deps.js';
 import { ctxOf } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors/app-error.js';
+import { usageAllowsDelete } from '../../tax/index.js';
 import { type AuditMeta, withAudit } from '../audit/index.js';
 import { RECEIVED_INVOICE_IN_USE, RECEIVED_INVOICE_NOT_FOUND } from './collection.errors.js';
 import { RECOMPUTE_AFTER_REMOVAL_TASK } from './compliance/recompute-task-id.js';
@@ -24,7 +25,7 @@ export async function deleteReceivedInvoice(
     async ({ db }) => {
       const item = await findReceivedInvoice(db, input.tenantId, input.id);
       if (!item) throw new AppError(RECEIVED_INVOICE_NOT_FOUND);
-      if (item.usage_status !== 'unused') {
+      if (!usageAllowsDelete(item.usage_status)) {
         throw new AppError(RECEIVED_INVOICE_IN_USE, undefined, { usageStatus: item.usage_status });
       }
       const deleted = await updateReceivedInvoice(

@@ -1,3 +1,4 @@
+import { escapeLike } from '../../platform/db/sql-helpers.js';
 import type { Deps } from '../../platform/deps.js';
 import { searchDirectory } from './buyer-directory.repo.js';
 import { clientKey, enforceLimits, SUGGEST_LIMITS } from './rate-limit.js';
@@ -39,7 +40,7 @@ export async function suggestTitles(
     { name: 'clientPerDay', scope: 'sc', subject: client, window: 'day', cap: SUGGEST_LIMITS.clientPerDay },
     { name: 'linkPerMinute', scope: `sl:${scope}`, subject: '', window: 'minute', cap: SUGGEST_LIMITS.linkPerMinute },
   ]);
-  const needle = text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const needle = escapeLike(text);
   await refreshDirectory(deps, tenantId);
   const rows = await searchDirectory(deps.db.kysely, tenantId, needle, SUGGEST_LIMIT);
   return rows.map((r) => ({ name: r.name, taxId: r.tax_id }));

@@ -1,6 +1,7 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
 import { toPage } from '../../platform/db/pagination.js';
+import { escapeLike } from '../../platform/db/sql-helpers.js';
 import { toFen } from '../../tax/index.js';
 import type { InvoiceStatus } from './invoice-state-machine.js';
 import { inSellers } from './invoicing.repo.js';
@@ -145,11 +146,6 @@ function withInvoiceFilters<O>(
   if (filters.businessSystemCode) q = q.where('business_system_code', '=', filters.businessSystemCode);
   if (filters.origin) q = q.where('origin', '=', filters.origin);
   return q;
-}
-
-/** `%` and `_` in a search text match themselves (with an explicit ESCAPE, which SQLite needs). */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Counts, in-flight and failed requests for the process monitor (开票过程监控 / 开票异常处理). */

@@ -8,7 +8,7 @@ import { ORDER_NOT_SUBMITTED } from './scan.errors.js';
 import type { ScanOrder } from './scan.tables.js';
 import { findSettingById } from './settings.service.js';
 import { orderTitleJson } from './stored-json.js';
-import { announceOrderChanged, announceOrderSettled, ORDER_CHANGED_TOPIC } from './wait-for-order.js';
+import { ORDER_CHANGED_TOPIC, ORDER_SETTLED_TOPIC } from './wait-for-order.js';
 
 /** The origin of the invoices scan orders create: the ones this module follows (scan.tasks.ts). */
 export const SCAN_ORIGIN: InvoiceOrigin = 'scan_order';
@@ -63,8 +63,10 @@ export async function startOrderInvoice(
     if (order.status === 'submitted' || order.status === 'failed') {
       const set = moving(order.order_no);
       const before = order;
+      // The move and its signal in one transaction (PostgreSQL: the NOTIFY rides the commit): a rollback wakes
+      // nobody, a crash after the commit loses no wake-up.
       const moved = meta
-        ? await db.transaction().execute(async (trx) => {
+        ? await deps.signals.withTransaction(db, async (trx, publish) => {
             if (!(await updateOrderIf(trx, before.id, ['submitted', 'failed'], set))) return false;
             await appendAudit({ db: trx, clock: deps.clock }, meta, {
               action: 'scan.orders.issue',
@@ -73,11 +75,12 @@ export async function startOrderInvoice(
               after: { status: 'invoicing', invoiceSerialNo: set.invoice_serial_no },
             });
             await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
+            publish(ORDER_CHANGED_TOPIC, before.id);
             return true;
           })
-        : await updateOrderIf(db, order.id, ['submitted', 'failed'], set);
+        : await updateOrderIfReturning(db, before.id, before.order_no, ['submitted', 'failed'], set, changed.sql);
       if (!moved) return undefined;
-      await announceOrderChanged(deps, order);
+      if (moved !== true) changed.afterCommit(before.id);
     } else if (order.status !== 'invoicing' || order.invoice_id !== null) {
       if (order.status === 'open' && options.rethrow) throw new AppError(ORDER_NOT_SUBMITTED);
       return order;
@@ -96,12 +99,17 @@ export async function startOrderInvoice(
     });
   } catch (err) {
     if (!isAppError(err) || err.statusCode >= 500) throw err; // transient: the job retries
-    const failed = await updateOrderIf(db, order.id, ['invoicing'], {
-      status: 'failed',
-      failure_reason: err.message,
-      updated_at: deps.clock.now(),
-    });
-    if (failed) await announceOrderSettled(deps, order.id);
+    // The move and its settled signal in one statement (PostgreSQL: the NOTIFY rides the commit).
+    const settled = deps.signals.foldKeyed(ORDER_SETTLED_TOPIC);
+    const failed = await updateOrderIfReturning(
+      db,
+      order.id,
+      order.order_no,
+      ['invoicing'],
+      { status: 'failed', failure_reason: err.message, updated_at: deps.clock.now() },
+      settled.sql,
+    );
+    if (failed) settled.afterCommit(order.id);
     if (options.rethrow) throw err;
   }
   return undefined;

@@ -10,7 +10,7 @@ import { findOrderById, updateOrderIf } from './orders.repo.js';
 import { KIND_NOT_ALLOWED } from './scan.errors.js';
 import type { ScanOrder, ScanSetting } from './scan.tables.js';
 import { orderKindsJson } from './stored-json.js';
-import { announceOrderChanged } from './wait-for-order.js';
+import { ORDER_CHANGED_TOPIC } from './wait-for-order.js';
 
 /**
  * Records a consumer's title on an open order, exactly once: double taps, two phones and retries race on a
@@ -30,13 +30,13 @@ export async function submitTitle(
     const seller = await getSellerOrThrow(deps.db.kysely, order.tenant_id, order.seller_tax_id);
     await checkTitle(deps, toInvoiceRequest(order, title, setting.business_system_code), seller.name);
   }
-  const accepted = await deps.db.kysely
-    .transaction()
-    .execute((trx) => recordSubmission(deps, trx, order, setting, title));
-  if (accepted) {
-    deps.jobs.notify();
-    await announceOrderChanged(deps, order);
-  }
+  // The move and its signal in one transaction (PostgreSQL: the NOTIFY rides the commit).
+  const accepted = await deps.signals.withTransaction(deps.db.kysely, async (trx, publish) => {
+    const won = await recordSubmission(deps, trx, order, setting, title);
+    if (won) publish(ORDER_CHANGED_TOPIC, order.id);
+    return won;
+  });
+  if (accepted) deps.jobs.notify();
   return { order: (await findOrderById(deps.db.kysely, order.id))!, accepted };
 }
 

@@ -11,47 +11,24 @@ import type { ScanOrder } from './scan.tables.js';
 
 const IN_FLIGHT = new Set(['submitted', 'invoicing']);
 
-/** The signal an order's settling (invoiced, failed) sends to every node: wakes every `?wait` on the order. */
+/**
+ * The signal an order's settling (invoiced, failed) sends to every node: wakes every `?wait` on the order. Folded into
+ * the statement that settles the order (`signals.foldKeyed`): sent with its commit, never after it.
+ */
 export const ORDER_SETTLED_TOPIC = 'scan-order.settled';
 const settledSignal = (orderId: string): SettledSignal => ({ topic: ORDER_SETTLED_TOPIC, key: orderId });
 
 /**
  * The signal of an order's change short of settling (submitted, invoicing, withdrawn): wakes the `?since=S&wait=N`
- * requests only — a `?wait` on a push waits for settling and does not re-read for these.
+ * requests only — a `?wait` on a push waits for settling and does not re-read for these. Published in the
+ * transaction of the change (`signals.withTransaction`, or folded into its statement): a rollback wakes nobody and a
+ * crash after the commit loses no wake-up.
  */
 export const ORDER_CHANGED_TOPIC = 'scan-order.changed';
 const changeSignals = (orderId: string): SettledSignal[] => [
   settledSignal(orderId),
   { topic: ORDER_CHANGED_TOPIC, key: orderId },
 ];
-
-/**
- * Called after an order's invoice settled (committed): wakes `?wait` requests for the order on every node. A failure
- * to publish is logged, not thrown (waiters see the order at their safety re-read).
- */
-export async function announceOrderSettled(deps: Pick<Deps, 'signals' | 'logger'>, orderId: string): Promise<void> {
-  try {
-    await deps.signals.publish(ORDER_SETTLED_TOPIC, orderId);
-  } catch (err) {
-    deps.logger.warn({ err, orderId }, 'could not signal a settled order; waiters see it at their safety re-read');
-  }
-}
-
-/**
- * Called after a change of an order short of settling (submitted, invoicing, withdrawn; committed), of every order:
- * its `?since=S&wait=N` requests (码上开票's screen, a merchant's page) wake at once on every node, not at their
- * safety re-read. Logged, not thrown, when it cannot be sent.
- */
-export async function announceOrderChanged(
-  deps: Pick<Deps, 'signals' | 'logger'>,
-  order: Pick<ScanOrder, 'id'>,
-): Promise<void> {
-  try {
-    await deps.signals.publish(ORDER_CHANGED_TOPIC, order.id);
-  } catch (err) {
-    deps.logger.warn({ err, orderId: order.id }, 'could not signal a changed order; waiters see it at their re-read');
-  }
-}
 
 /**
  * `GET …/orders/{orderNo}?since=S&wait=N`: waits at most N seconds until the order's (effective) status is no longer

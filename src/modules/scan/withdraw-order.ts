@@ -6,7 +6,7 @@ import { findOrderById, findOrderByNo, updateOrderIf } from './orders.repo.js';
 import { ORDER_ALREADY_SUBMITTED, SCAN_ORDER_NOT_FOUND } from './scan.errors.js';
 import type { ScanOrder } from './scan.tables.js';
 import { findSettingById } from './settings.service.js';
-import { announceOrderChanged } from './wait-for-order.js';
+import { ORDER_CHANGED_TOPIC } from './wait-for-order.js';
 
 export async function getOrderOrThrow(deps: Deps, tenantId: string, orderNo: string): Promise<ScanOrder> {
   const order = await findOrderByNo(deps.db.kysely, tenantId, orderNo);
@@ -29,7 +29,8 @@ export async function withdrawOrder(
   const order = await getOrderOrThrow(deps, tenantId, orderNo);
   if (order.status === 'withdrawn') return order;
   const setting = await findSettingById(deps, order.setting_id);
-  const won = await deps.db.kysely.transaction().execute(async (trx) => {
+  // The move and its signal in one transaction (PostgreSQL: the NOTIFY rides the commit).
+  const won = await deps.signals.withTransaction(deps.db.kysely, async (trx, publish) => {
     const now = deps.clock.now();
     const from = order.needs_confirmation === 1 ? (['open', 'submitted'] as const) : (['open'] as const);
     if (!(await updateOrderIf(trx, order.id, from, { status: 'withdrawn', updated_at: now }))) return false;
@@ -45,9 +46,9 @@ export async function withdrawOrder(
       });
       await scheduleAuditSealer({ db: trx, clock: deps.clock, jobs: deps.jobs });
     }
+    publish(ORDER_CHANGED_TOPIC, order.id);
     return true;
   });
-  if (won) await announceOrderChanged(deps, order);
   const current = (await findOrderById(deps.db.kysely, order.id))!;
   if (!won && current.status !== 'withdrawn') {
     throw new AppError(ORDER_ALREADY_SUBMITTED, `订单 ${orderNo} 已提交抬头（${current.status}），不能撤回`);

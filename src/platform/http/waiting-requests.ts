@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 
 /** Beyond its `wait`, a waiting request's connection may stay silent this long (reading and writing the answer). */
-export const WAIT_GRACE_MS = 5000;
+const WAIT_GRACE_MS = 5000;
 
 /** True when the route's querystring schema takes `wait` (seconds to wait: invoices, scan orders, the push poll...). */
-export function takesWait(route: Pick<RouteOptions, 'schema'>): boolean {
+function takesWait(route: Pick<RouteOptions, 'schema'>): boolean {
   const qs = route.schema?.querystring as { properties?: Record<string, unknown> } | undefined;
   return qs?.properties?.wait !== undefined;
 }
@@ -15,7 +15,7 @@ export function takesWait(route: Pick<RouteOptions, 'schema'>): boolean {
  * plus {@link WAIT_GRACE_MS} when it is shorter, and gives the configured one back once the answer is written (unless
  * Node set another meanwhile: the keep-alive timeout of an idle connection).
  */
-export function holdConnectionForWait(request: FastifyRequest, reply: FastifyReply, seconds: number): void {
+function holdConnectionForWait(request: FastifyRequest, reply: FastifyReply, seconds: number): void {
   const socket = request.raw.socket;
   const waitMs = seconds * 1000;
   const configured = socket.timeout;

@@ -29,7 +29,7 @@ export async function deleteBill(
       if (!bill) throw new AppError(BILL_NOT_FOUND);
       const bindings = await findBillInvoices(trx, tenantId, [bill.id]);
       const ids = bindings.map((b) => b.received_invoice_id);
-      await lockReceivedInvoices(trx, deps.db.dialect, tenantId, ids);
+      const locked = await lockReceivedInvoices(trx, deps.db.dialect, tenantId, ids);
       const bookings = await findBookings(trx, tenantId, ids);
       const booked = bookings[0];
       if (booked) {
@@ -52,7 +52,7 @@ export async function deleteBill(
           now,
         });
       }
-      await syncUsage(trx, tenantId, ids);
+      await syncUsage(trx, tenantId, locked);
       return { bill, bindings };
     },
     ({ bill, bindings }) => ({

@@ -317,7 +317,7 @@ export async function saveBill(deps: Deps, input: SaveBillInput): Promise<{ bill
           });
         }
       }
-      await syncUsage(trx, tenantId, allIds);
+      await syncUsage(trx, tenantId, items);
       return { bill, bindings: await findBillInvoices(trx, tenantId, [bill.id]), old };
     },
     ({ bill, old }) => ({

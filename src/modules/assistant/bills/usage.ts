@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
 import { fenToDecimalString, USAGE_STATUSES, type UsageStatus, usageStatusOf } from '../../../tax/index.js';
-import { type ReceivedUsage, setReceivedUsage } from '../../collection/index.js';
+import { type ReceivedInvoice, type ReceivedUsage, setReceivedUsage } from '../../collection/index.js';
 import { findBookings } from '../vouchers/vouchers.repo.js';
 import { findBindingsOfInvoices, findClaims } from './bills.repo.js';
 
@@ -55,13 +55,18 @@ export async function usageOf(
 
 /**
  * Writes the usage status of invoices as their bindings and bookings say now ({@link usageStatusOf}), in the caller's
- * transaction. The caller has locked the items (lockReceivedInvoices) before changing bindings or bookings, so the
- * bindings read here are final for this transaction: concurrent bill and voucher saves cannot leave a status that
- * disagrees with them. Answers how many live items were written (fewer than `ids`: some were deleted).
+ * transaction — only where it changes. `locked`: the live items as the caller locked them (lockReceivedInvoices)
+ * before changing bindings or bookings, so their status read there is current and the bindings read here are final
+ * for this transaction: concurrent bill and voucher saves cannot leave a status that disagrees with them.
  */
-export async function syncUsage(trx: Kysely<Database>, tenantId: string, receivedInvoiceIds: readonly string[]) {
-  const ids = [...new Set(receivedInvoiceIds)].sort();
-  if (ids.length === 0) return 0;
+export async function syncUsage(
+  trx: Kysely<Database>,
+  tenantId: string,
+  locked: ReadonlyArray<Pick<ReceivedInvoice, 'id' | 'usage_status'>>,
+): Promise<void> {
+  const current = new Map(locked.map((i) => [i.id, i.usage_status]));
+  const ids = [...current.keys()].sort();
+  if (ids.length === 0) return;
   const [bindings, bookings] = await Promise.all([
     findBindingsOfInvoices(trx, tenantId, ids),
     findBookings(trx, tenantId, ids),
@@ -71,9 +76,8 @@ export async function syncUsage(trx: Kysely<Database>, tenantId: string, receive
   const booked = new Set(bookings.map((b) => b.received_invoice_id));
   const byStatus = new Map<UsageStatus, string[]>(USAGE_STATUSES.map((s) => [s, []]));
   for (const id of ids) {
-    byStatus.get(usageStatusOf({ booked: booked.has(id), billCount: billCount.get(id) ?? 0 }))!.push(id);
+    const status = usageStatusOf({ booked: booked.has(id), billCount: billCount.get(id) ?? 0 });
+    if (status !== current.get(id)) byStatus.get(status)!.push(id);
   }
-  let written = 0;
-  for (const [status, list] of byStatus) written += await setReceivedUsage(trx, tenantId, list, status);
-  return written;
+  for (const [status, list] of byStatus) if (list.length > 0) await setReceivedUsage(trx, tenantId, list, status);
 }

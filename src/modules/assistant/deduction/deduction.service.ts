@@ -368,12 +368,16 @@ export async function selectForDeduction(
     const prior = existing.get(invoiceId);
     const problem =
       deductionProblem(
-        { kind: item.kind, issueDate: item.issue_date, verificationStatus: item.verification_status },
+        {
+          kind: item.kind,
+          issueDate: item.issue_date,
+          number: item.number,
+          verificationStatus: item.verification_status,
+          isRed: Boolean(Number(item.is_red)),
+          duplicate: item.duplicate_of !== null,
+        },
         input.period,
       ) ??
-      (Number(item.is_red) ? '红字发票不可抵扣' : null) ??
-      (item.duplicate_of ? '重复发票' : null) ??
-      (item.number ? null : '缺少发票号码') ??
       (prior?.status === 'not_deductible' ? '已标记为不抵扣' : null) ??
       (prior?.status === 'confirmed' ? `已在所属期 ${prior.period} 抵扣` : null) ??
       (prior && prior.period !== input.period ? `已在所属期 ${prior.period} 勾选，请先撤销` : null);
@@ -760,7 +764,7 @@ export async function exportTarget(
 // ---- pool view ----
 
 /** The deduction state of pool items (by received-invoice id), for the pool view (integrator wires it). */
-export async function deductionOf(
+async function deductionOf(
   db: Kysely<Database>,
   tenantId: string,
   ids: readonly string[],

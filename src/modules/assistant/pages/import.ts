@@ -5,7 +5,7 @@
  */
 import type { Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
-import { fenToDecimalString, toFen } from '../../../tax/index.js';
+import { fenToDecimalString, isReverified, toFen } from '../../../tax/index.js';
 import {
   findReceivedFile,
   findReceivedInvoicesByIds,
@@ -60,7 +60,8 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Re-verifies (查验) the rows whose last verification is older than `ASSISTANT_REVERIFY_AFTER_HOURS`: an invoice
- * verified long ago may since have been red-reversed or voided. Waits up to `ASSISTANT_REVERIFY_WAIT_SECONDS` for the
+ * verified long ago may since have been red-reversed or voided. Only statuses a verification can still change
+ * (正常, 部分红冲: `isReverified`); a final verdict (已红冲, 作废 …) is not asked again. Waits up to `ASSISTANT_REVERIFY_WAIT_SECONDS` for the
  * channel; when it has not answered by then (or the provider's limits deferred a verification), 503
  * ASSISTANT_REVERIFY_PENDING — the verifications go on and record their result, so a later import sees it. Returns the
  * rows as they are now (re-read when anything was verified).
@@ -69,7 +70,10 @@ async function reverifyStale(deps: Deps, tenantId: string, rows: ReceivedInvoice
   const { reverifyAfterHours, reverifyWaitSeconds } = deps.config.assistant;
   const now = deps.clock.now();
   const stale = rows.filter(
-    (r) => r.verified_at !== null && now - Number(r.verified_at) >= reverifyAfterHours * HOUR_MS,
+    (r) =>
+      isReverified(r.verification_status) &&
+      r.verified_at !== null &&
+      now - Number(r.verified_at) >= reverifyAfterHours * HOUR_MS,
   );
   if (stale.length === 0) return rows;
   const runs = stale.map((r) =>

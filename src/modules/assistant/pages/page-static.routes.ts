@@ -20,7 +20,7 @@ export const ASSISTANT_PAGE_PATHS = [
  * (its wasm fetched from our own /k/assets/, never a CDN). The file previews frame blob: URLs the page made of the
  * file's bytes.
  */
-export function assistantCsp(frameAncestors: readonly string[]): string {
+function assistantCsp(frameAncestors: readonly string[]): string {
   const ancestors = frameAncestors.length > 0 ? frameAncestors : DEFAULT_FRAME_ANCESTORS;
   return [
     "default-src 'self'",
@@ -39,7 +39,7 @@ export function assistantCsp(frameAncestors: readonly string[]): string {
 }
 
 /** The CSP of the assistant page opened with `eventCode`: the frame-ancestors of the event's business system. */
-export async function assistantCspOfEvent(deps: Pick<Deps, 'db'>, eventCode: string | undefined): Promise<string> {
+async function assistantCspOfEvent(deps: Pick<Deps, 'db'>, eventCode: string | undefined): Promise<string> {
   return assistantCsp(await frameAncestorsOfEvent(deps, eventCode));
 }
 

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import WebSocket from 'ws';
 import type { Deps } from '../../../platform/deps.js';
 import { AppError, isAppError } from '../../../platform/errors/app-error.js';
+import { SERVICE_UNAVAILABLE } from '../../../platform/errors/platform.errors.js';
 import { responses } from '../../../platform/http/schemas.js';
 import { authenticateToken, createAuthHook, getAuth, parseBearer } from '../../auth/index.js';
 import type { AssistantImport } from '../assistant.tables.js';
@@ -309,7 +310,7 @@ export const assistantPushRoutes: FastifyPluginAsyncTypebox<{ deps: Deps; limits
           '领取该 linkKey 所有尚未消费的导入并返回；没有时最多等待 `wait` 秒（≤ 30），期间有导入即返回，超时返回空列表。' +
           '每条导入只会被领取一次（WebSocket 与长轮询之间、多个节点之间均如此）。',
         querystring: PollQuery,
-        response: responses({ 200: PollReply }, [400, 401, 403, 429]),
+        response: responses({ 200: PollReply }, [400, 401, 403, 429, 503]),
       },
     },
     async (request, reply) => {
@@ -326,6 +327,20 @@ export const assistantPushRoutes: FastifyPluginAsyncTypebox<{ deps: Deps; limits
       }
     },
   );
+
+  /**
+   * A waiting poll's token recheck: revoked or expired, 401 AUTH_TOKEN_INVALID; when the check cannot run (the
+   * database), 503 SERVICE_UNAVAILABLE — the client retries, nothing was claimed — never a 500.
+   */
+  async function recheckToken(token: string | null): Promise<void> {
+    try {
+      await authenticateToken({ db, clock }, token);
+    } catch (err) {
+      if (isAppError(err)) throw err;
+      app.log.warn({ err }, 'could not recheck a waiting long-poll’s token');
+      throw new AppError(SERVICE_UNAVAILABLE, '暂时无法校验访问令牌，请稍后重试');
+    }
+  }
 
   /**
    * Claims the link key's pending imports; when there are none, sleeps until the import signal (or a listener
@@ -375,7 +390,7 @@ export const assistantPushRoutes: FastifyPluginAsyncTypebox<{ deps: Deps; limits
       for (;;) {
         woken = false;
         if (gone || closing) return [];
-        await authenticateToken({ db, clock }, token);
+        await recheckToken(token);
         const rows = await claimPending(db, tenantId, linkKey, clock.now(), by, CLAIM_BATCH);
         if (gone) {
           await releaseClaims(

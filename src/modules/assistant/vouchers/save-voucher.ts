@@ -92,7 +92,9 @@ export async function saveVoucher(
         });
       }
       for (const id of listed) target.set(id, null);
-      const existing = await findVoucher(trx, tenantId, input.resource, input.vouchId);
+      // An existing voucher's row is locked here (PostgreSQL `for update`; the lock order stays: bills, voucher,
+      // invoices), so what it books, read once now, stays what it books until this transaction ends.
+      const existing = await findVoucher(trx, tenantId, input.resource, input.vouchId, deps.db.dialect);
       const oldRows = existing ? await findVoucherInvoices(trx, tenantId, existing.id) : [];
       const old = new Set(oldRows.map((r) => r.received_invoice_id));
       if (
@@ -106,8 +108,8 @@ export async function saveVoucher(
       ) {
         return { voucher: existing, changed: false };
       }
-      // Lock order of every booking change: the bills named (above), the voucher row (this upsert), then the invoices
-      // (ascending).
+      // Lock order of every booking change: the bills named (above), the voucher row (above, or this upsert), then the
+      // invoices (ascending).
       const voucher = await upsertVoucher(trx, {
         id: newId('vch', now),
         tenant_id: tenantId,
@@ -119,8 +121,11 @@ export async function saveVoucher(
         created_at: now,
         updated_at: now,
       });
-      // What the voucher books now that its row is locked (a concurrent save of it may have changed it meanwhile).
-      const before = new Set((await findVoucherInvoices(trx, tenantId, voucher.id)).map((r) => r.received_invoice_id));
+      // A voucher new when read above may have been created by a concurrent save meanwhile (the upsert waited for it):
+      // what that one booked is read now that the row is locked.
+      const before = existing
+        ? old
+        : new Set((await findVoucherInvoices(trx, tenantId, voucher.id)).map((r) => r.received_invoice_id));
       const added = sorted([...target.keys()].filter((id) => !before.has(id)));
       const removed = sorted([...before].filter((id) => !target.has(id)));
       const live = await lockReceivedInvoices(trx, deps.db.dialect, tenantId, [...target.keys(), ...before]);
@@ -148,7 +153,12 @@ export async function saveVoucher(
           vouchId: other?.vouch_id ?? null,
         });
       }
-      await syncUsage(trx, tenantId, [...added, ...removed]);
+      const moved = new Set([...added, ...removed]);
+      await syncUsage(
+        trx,
+        tenantId,
+        live.filter((i) => moved.has(i.id)),
+      );
       await publishVoucherEvent(deps, trx, 'voucher.saved', voucher, [...target.keys()].sort(), billIds, now);
       return { voucher, changed: true };
     },
@@ -177,10 +187,10 @@ export async function deleteVoucher(
       if (!voucher) throw new AppError(VOUCHER_NOT_FOUND);
       const rows = await findVoucherInvoices(trx, tenantId, voucher.id);
       const ids = rows.map((r) => r.received_invoice_id);
-      await lockReceivedInvoices(trx, deps.db.dialect, tenantId, ids);
+      const locked = await lockReceivedInvoices(trx, deps.db.dialect, tenantId, ids);
       await deleteVoucherInvoices(trx, tenantId, voucher.id, ids);
       await deleteVoucherRow(trx, tenantId, voucher.id);
-      await syncUsage(trx, tenantId, ids);
+      await syncUsage(trx, tenantId, locked);
       await publishVoucherEvent(deps, trx, 'voucher.deleted', voucher, ids, [], now);
       return voucher;
     },

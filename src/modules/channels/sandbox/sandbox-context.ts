@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../../platform/clock.js';
 import type { DbDialect } from '../../../platform/db/create-db.js';
 import type { Database } from '../../../platform/db/database.js';
+import { isUniqueViolation } from '../../../platform/db/sql-helpers.js';
 import { ChannelError } from '../issuing-channel.js';
 import type { SettingsCache } from './settings-cache.js';
 
@@ -20,12 +21,6 @@ export interface SandboxContext {
   readonly random: () => number;
   /** 查验 housekeeping of this channel instance: the day before which check counters were last dropped. */
   readonly checks: { purgedBefore: string | null };
-}
-
-/** True for a unique-key violation on either dialect (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_*). */
-export function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** An error that a concurrent call with the same requestId may explain: a unique violation or a refusal. */

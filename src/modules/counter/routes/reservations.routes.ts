@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { escapeLike } from '../../../platform/db/sql-helpers.js';
 import type { Deps } from '../../../platform/deps.js';
 import { page, responses } from '../../../platform/http/schemas.js';
 import { assertOrgAllowed, auditMetaOf, getAuth, orgScope } from '../../auth/index.js';
@@ -52,7 +53,7 @@ export function searchFilter(q: string | undefined): ReservationFilter {
   if (/^\d{1,6}$/.test(text)) return { seqNo: Number(text) };
   if (/^1\d{10}$/.test(text)) return { mobile: text };
   if (text.includes('@')) return { email: text.toLowerCase() };
-  return { nameLike: text.replace(/[\\%_]/g, (c) => `\\${c}`) };
+  return { nameLike: escapeLike(text) };
 }
 
 const encodeCursor = (r: Reservation) => `${r.created_at}.${r.id}`;

@@ -22,6 +22,10 @@ export const RedFormView = Type.Object({
   tax: Money,
   appliedAt: Type.Union([IsoTime, Type.Null()]),
   confirmBy: Type.Union([IsoTime, Type.Null()]),
+  stale: Type.Boolean({
+    description:
+      'true：列表读取时税局暂不可达，status 为本地记录的状态（appliedAt、confirmBy 未知，为 null）；单条查询此时返回 503',
+  }),
 });
 
 const RED_FORMS_DEFAULT_LIMIT = 200;
@@ -31,19 +35,24 @@ const DecisionBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** The form as the channel has it now; a failing channel answers as channels' mapping says (transient → 503). */
-async function readForm(deps: Deps, tenantId: string, formId: string) {
+/**
+ * The form as the channel has it now; a failing channel answers as channels' mapping says (transient → 503). With
+ * `orStored` (the list) a transient failure answers null instead: the row shows the stored status, marked stale, so
+ * one form the channel cannot read now does not turn the whole page into a 503.
+ */
+async function readForm(deps: Deps, tenantId: string, formId: string, orStored: boolean) {
   try {
     return await deps.channel.getRedForm({ tenantId }, formId);
   } catch (err) {
-    if (err instanceof ChannelError) throw channelErrorToAppError(err);
-    throw err;
+    if (!(err instanceof ChannelError)) throw err;
+    if (orStored && err.kind === 'transient') return null;
+    throw channelErrorToAppError(err);
   }
 }
 
-async function toRedFormView(deps: Deps, red: Invoice) {
+async function toRedFormView(deps: Deps, red: Invoice, options: { orStored?: boolean } = {}) {
   const blue = await findInvoiceById(deps.db.kysely, red.blue_invoice_id ?? '');
-  const form = red.red_form_id ? await readForm(deps, red.tenant_id, red.red_form_id) : null;
+  const form = red.red_form_id ? await readForm(deps, red.tenant_id, red.red_form_id, options.orStored === true) : null;
   return {
     id: red.red_form_id ?? '',
     formNo: red.red_form_no ?? '',
@@ -56,6 +65,7 @@ async function toRedFormView(deps: Deps, red: Invoice) {
     tax: fenToDecimalString(red.tax_fen),
     appliedAt: form ? toIsoCst(form.appliedAt) : null,
     confirmBy: form?.confirmBy ? toIsoCst(form.confirmBy) : null,
+    stale: red.red_form_id !== null && form === null,
   };
 }
 
@@ -89,7 +99,7 @@ export const redFormsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (
         { ...(cursor ? { cursor } : {}), limit: limit ?? RED_FORMS_DEFAULT_LIMIT },
       );
       return {
-        items: await Promise.all(reds.items.map((r) => toRedFormView(deps, r))),
+        items: await Promise.all(reds.items.map((r) => toRedFormView(deps, r, { orStored: true }))),
         nextCursor: reds.nextCursor,
       };
     },

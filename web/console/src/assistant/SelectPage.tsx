@@ -502,15 +502,23 @@ function messageOf(error: unknown): string {
   return '无法识别';
 }
 
+/** Refusals whose message names the first reasons of its `details` list, and how many (import.ts). */
+const MESSAGE_NAMES_FIRST: Readonly<Record<string, number>> = { ASSISTANT_NOT_IMPORTABLE: 3 };
+
 /**
  * The refusal of 导入单据: the server's Chinese message, plus the reasons it lists in `details` that the message does
- * not name already (it names the first three), so nothing is said twice.
+ * not name already — by the error's code (ASSISTANT_NOT_IMPORTABLE names the first three), not by searching the
+ * message's text (a reason that is part of another one's text is still said) — each once.
  */
 function refusalText(err: unknown): string {
   const base = errorMessage(err);
-  const details = (err as { details?: Record<string, unknown> | null }).details;
+  const { code, details } = err as { code?: unknown; details?: Record<string, unknown> | null };
   const list = (details?.invoices ?? details?.items) as Array<{ invoiceId?: string; reason?: string }> | undefined;
   if (!Array.isArray(list)) return base;
-  const more = [...new Set(list.map((d) => d.reason ?? d.invoiceId ?? ''))].filter((r) => r && !base.includes(r));
+  const named = typeof code === 'string' ? (MESSAGE_NAMES_FIRST[code] ?? 0) : 0;
+  const said = new Set(list.slice(0, named).map((d) => d.reason ?? d.invoiceId ?? ''));
+  const more = [...new Set(list.slice(named).map((d) => d.reason ?? d.invoiceId ?? ''))].filter(
+    (r) => r && !said.has(r),
+  );
   return more.length === 0 ? base : `${base}；${more.join('；')}`;
 }
