@@ -205,10 +205,24 @@ describeBrowser('console operations in headless Chromium', () => {
   });
 
   it('红字确认单 shows the pending form with its deadline; confirmed, its red invoice is issued', async () => {
+    // When the channel cannot be asked for a form just then, the list answers its stored status with `stale: true`
+    // (invoicing.red.test.ts makes the server do so); the page says the status is not synchronised.
+    const listRoute = /\/api\/v1\/red-forms\?/;
+    await page.route(listRoute, async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { items: Array<{ id: string; stale?: boolean }> };
+      for (const f of body.items) if (f.id === pendingForm.id) f.stale = true;
+      await route.fulfill({ response: res, json: body });
+    });
     await page.goto(`${baseUrl}/console/red-forms`);
     const row = page.locator('tr', { hasText: pendingForm.formNo });
     await expect.poll(() => row.isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await row.textContent()).toContain('暂未同步');
+    await page.unroute(listRoute);
+    await page.reload();
+    await expect.poll(() => row.isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await row.textContent()).toContain('待购方确认');
+    expect(await row.textContent()).not.toContain('暂未同步');
     expect(await row.textContent()).toMatch(/剩余/);
     await shot('red-forms');
     await row.getByRole('button', { name: /确\s*认/ }).click();

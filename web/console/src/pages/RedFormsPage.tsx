@@ -22,6 +22,8 @@ interface RedForm {
   tax: string;
   appliedAt: string | null;
   confirmBy: string | null;
+  /** The channel could not be asked just now: `status` is the one last stored. */
+  stale?: boolean;
 }
 
 export const RED_FORM_STATUS: Record<string, { text: string; color: string }> = {
@@ -149,7 +151,16 @@ export default function RedFormsPage() {
               title: '状态',
               dataIndex: 'status',
               width: 110,
-              render: (s: string) => <Tag color={RED_FORM_STATUS[s]?.color}>{RED_FORM_STATUS[s]?.text ?? s}</Tag>,
+              render: (s: string, f) => (
+                <Space direction="vertical" size={0}>
+                  <Tag color={RED_FORM_STATUS[s]?.color}>{RED_FORM_STATUS[s]?.text ?? s}</Tag>
+                  {f.stale && (
+                    <span className="ofp-secondary" title="税局平台暂时无法查询，显示的是上次记录的状态">
+                      暂未同步
+                    </span>
+                  )}
+                </Space>
+              ),
             },
             {
               title: '蓝字发票 / 红字请求',
