@@ -141,6 +141,99 @@ for (const dialect of TEST_DIALECTS) {
       expect(full.json()).toMatchObject({ seller: { taxId: '91120222079642398Y' } });
     }, 400_000);
 
+    it('completes only empty fields, never brings a deleted item back, relinks duplicates and verifies again', async () => {
+      // OCR down again (a fresh pool: a child keeps an engine it has loaded).
+      fs.writeFileSync(ocrSwitch, 'down');
+      setParsePoolTestHooks({ testOcrSwitch: ocrSwitch });
+      const c = await seedTenant(t, 'C');
+      const photo = fixture('guanshuicheng__invoice/电子发票.png');
+      // The same pixels in other bytes: three files of one invoice.
+      const copies = await Promise.all(
+        [9, 1, 4].map((level) => sharp(photo).png({ compressionLevel: level }).toBuffer()),
+      );
+      expect(new Set(copies.map((b) => b.toString('base64'))).size).toBe(3);
+      const res = await upload(
+        t,
+        c,
+        copies.map((data, i) => ({ name: `copy-${i}.png`, data })),
+      );
+      expect(res.statusCode).toBe(201);
+      const [itemA, itemB, itemC] = res.json().items as Array<{ id: string }>;
+      const fileIds = res.json().files.map((f: { fileId: string }) => f.fileId);
+      const view = async (id: string) => (await get(t, c, `/api/v1/received-invoices/${id}`)).json();
+      // Processed and verified once (nothing else writes them meanwhile).
+      await expect
+        .poll(
+          async () => Promise.all([itemA, itemB, itemC].map(async (i) => (await view(i!.id)).verification.status)),
+          {
+            timeout: 60_000,
+          },
+        )
+        .not.toContain('pending');
+
+      // Meanwhile: A's seller name came from verification (or an edit), and its QR gave no 发票代码 (so its identity
+      // and its 查验 inputs are incomplete, and B is no duplicate of it yet); C is deleted.
+      const db = t.runtime.deps.db.kysely;
+      const rowA = await db
+        .selectFrom('received_invoices')
+        .selectAll()
+        .where('id', '=', itemA!.id)
+        .executeTakeFirstOrThrow();
+      const extraction = JSON.parse(rowA.extraction_json);
+      extraction.fieldSources['seller.name'] = 'verification';
+      delete extraction.fieldSources.code;
+      await db
+        .updateTable('received_invoices')
+        .set({ seller_name: '核对过的销售方', code: null, extraction_json: JSON.stringify(extraction) })
+        .where('id', '=', itemA!.id)
+        .execute();
+      await db.updateTable('received_invoices').set({ duplicate_of: null }).where('id', '=', itemB!.id).execute();
+      const deleted = await t.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/received-invoices/${itemC!.id}`,
+        headers: c.auth,
+      });
+      expect(deleted.statusCode).toBeLessThan(300);
+
+      fs.writeFileSync(ocrSwitch, 'up');
+      await expect
+        .poll(
+          async () => {
+            await nextReread();
+            return Promise.all(
+              fileIds.map(async (id: string) => (await get(t, c, `/api/v1/received-files/${id}`)).json().status),
+            );
+          },
+          { timeout: 200_000, interval: 1_000 },
+        )
+        .toEqual(['ok', 'ok', 'ok']);
+
+      const a = await view(itemA!.id);
+      // Filled: what was empty, with the source it was read with; kept: what verification had put there.
+      expect(a.seller).toMatchObject({ name: '核对过的销售方', taxId: '91120222079642398Y' });
+      expect(a.extraction.fieldSources).toMatchObject({
+        'seller.name': 'verification',
+        'seller.taxId': 'ocr',
+        code: 'qr',
+      });
+      expect(a.code).toBe('012001800311');
+      expect(a.duplicateOf).toBeNull();
+      // B has A's identity again: the duplicate of the older item.
+      expect((await view(itemB!.id)).duplicateOf).toBe(itemA!.id);
+      // C stays deleted: the pool holds A and B only.
+      expect((await get(t, c, `/api/v1/received-invoices/${itemC!.id}`)).statusCode).toBe(404);
+      const listed = (await get(t, c, '/api/v1/received-invoices?q=33207675')).json().items;
+      expect(listed.map((i: { id: string }) => i.id).sort()).toEqual([itemA!.id, itemB!.id].sort());
+      // A's 查验 inputs changed (its code): verified again; B's did not.
+      const reverify = await db
+        .selectFrom('jobs')
+        .select('job_key')
+        .where('task', '=', 'collection/verify-received')
+        .where('job_key', 'like', '%:reread')
+        .execute();
+      expect(reverify.map((j) => j.job_key)).toEqual([`collection/verify-received:${itemA!.id}:reread`]);
+    }, 400_000);
+
     it('answers 503 INVOICE_FILE_PARSE_STOPPED when the pool stops under a waiting file, and records nothing', async () => {
       // The worker's test picture that hangs (TEST_HOOK_MARK): the file is being read when the pool is closed.
       const hang = Buffer.concat([

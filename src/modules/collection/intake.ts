@@ -30,6 +30,7 @@ import { getParsePool, PARSE_LIMITS, ParseRejected } from './parse-pool.js';
 import {
   findFileById,
   findFileBySha,
+  findItemsOfFile,
   findLiveItemsOfFiles,
   findSameInvoice,
   insertReceivedFile,
@@ -42,6 +43,7 @@ import {
 import { type ReceivedInvoiceView, toReceivedInvoiceViews } from './received-view.js';
 import { type ArchiveEntry, archiveEntriesJson, extractionJson, receivedLinesJson } from './stored-json.js';
 import { PROCESS_RECEIVED_TASK, REREAD_RECEIVED_FILE_TASK } from './tasks/task-ids.js';
+import { enqueueVerification, verificationQueryOf } from './verification/verify-received.js';
 
 /** What a channel hands to intake. */
 export interface IntakeInput {
@@ -587,11 +589,14 @@ async function scheduleReread(
 }
 
 /**
- * Reads a file again that waited for OCR (`ocr_pending`): once OCR works, the items read from its QR get every field
- * (fields, duplicates and compliance recomputed), invoices found now become new items, and the file is `ok`; a file
- * that still gives no invoice is `failed` with the parser's reason. While OCR is still unavailable the next try is
- * scheduled (doubling delay); after {@link MAX_REREADS} tries the file is settled with what it gave. `complete`
- * marks the job done in the same transaction. The pool stopping throws (the job is retried).
+ * Reads a file again that waited for OCR (`ocr_pending`): once OCR works, the items read from its QR are completed
+ * (only fields still empty are filled, with the source and confidence they were read with: nothing verification, an
+ * edit or the QR put there is replaced), invoices found now become new items (an item deleted meanwhile is never
+ * brought back), and the file is `ok`; a file that still gives no invoice is `failed` with the parser's reason. A
+ * filled identity (kind, code, number) refreshes the duplicate links of the old and the new identity; changed 查验
+ * inputs queue the verification again; both in the transaction of the change. While OCR is still unavailable the
+ * next try is scheduled (doubling delay); after {@link MAX_REREADS} tries the file is settled with what it gave.
+ * `complete` marks the job done in the same transaction. The pool stopping throws (the job is retried).
  */
 export async function rereadReceivedFile(
   deps: Deps,
@@ -606,14 +611,21 @@ export async function rereadReceivedFile(
   const outcome: FileOutcome = bytes
     ? await readFile(deps, bytes)
     : failed('CORRUPT', '原文件已不在存储中，无法重新识别');
-  const items = await findLiveItemsOfFiles(db, tenantId, [file.id]);
   const orgs = file.buyer_org_id ? [] : await listOrgs({ db }, tenantId);
+  const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
   await db.transaction().execute(async (trx) => {
-    const now = deps.clock.now();
+    // Read in the transaction: what happened to the file and its items while it was being read.
+    const current = await findFileById(trx, tenantId, fileId);
+    if (current?.parse_status !== 'ocr_pending') {
+      await complete(trx);
+      return;
+    }
+    const items = await findItemsOfFile(trx, tenantId, file.id);
+    const live = items.filter((i) => i.deleted_at === null);
     if (outcome.kind === 'ocr_pending' && attempt + 1 < MAX_REREADS) {
       await scheduleReread(deps, trx, file, attempt + 1);
     } else if (outcome.kind === 'ok' || outcome.kind === 'ocr_pending') {
-      // Read (or settled with what the QR gave after the last try): items updated in place, new ones added.
+      // Read (or settled with what the QR gave after the last try): items completed in place, new ones added.
       const input: IntakeInput = {
         tenantId,
         files: [],
@@ -623,23 +635,28 @@ export async function rereadReceivedFile(
         ...(file.buyer_org_id ? { buyerOrgId: file.buyer_org_id } : {}),
         ...(file.note ? { note: file.note } : {}),
       };
-      const writer = new IntakeWriter(deps, trx, input, new Map(orgs.map((o) => [o.tax_id, o.id])));
+      const writer = new IntakeWriter(deps, trx, input, orgByTaxId);
+      const now = deps.clock.now();
       const changed = new Set<string>();
       for (const [index, parsed] of outcome.invoices.entries()) {
-        const item = items.find((i) => i.index_in_file === index);
+        const atIndex = items.filter((i) => i.index_in_file === index);
+        const item = atIndex.find((i) => i.deleted_at === null);
         if (!item) {
-          await writer.insertItem(file.id, index, parsed);
+          // Deleted meanwhile: stays deleted.
+          if (atIndex.length === 0) await writer.insertItem(file.id, index, parsed);
           continue;
         }
-        const fields = itemFieldsOf(parsed);
-        const buyerOrgId =
-          item.buyer_org_id ??
-          (fields.buyer_tax_id
-            ? (orgs.find((o) => o.tax_id === fields.buyer_tax_id?.toUpperCase())?.id ?? null)
-            : null);
-        await updateReceivedInvoice(trx, tenantId, item.id, { ...fields, buyer_org_id: buyerOrgId, updated_at: now });
+        const patch = completedFields(item, parsed, orgByTaxId);
+        if (!patch) continue;
+        if (!(await updateReceivedInvoice(trx, tenantId, item.id, { ...patch, updated_at: now }))) continue;
+        const updated: ReceivedInvoice = { ...item, ...patch, updated_at: now };
         changed.add(item.id);
-        for (const id of await refreshDuplicates(trx, { ...item, ...fields }, now)) changed.add(id);
+        if (updated.kind !== item.kind || updated.code !== item.code || updated.number !== item.number) {
+          for (const id of await refreshDuplicates(trx, item, now)) changed.add(id);
+          for (const id of await refreshDuplicates(trx, updated, now)) changed.add(id);
+        }
+        if (JSON.stringify(verificationQueryOf(updated)) !== JSON.stringify(verificationQueryOf(item)))
+          await enqueueVerification(deps, trx, updated, 'reread');
       }
       await writer.markDuplicates();
       if (changed.size > 0)
@@ -647,7 +664,7 @@ export async function rereadReceivedFile(
           { ...deps, db: { ...deps.db, kysely: trx } },
           { tenantId, receivedIds: [...changed] },
         );
-      const settled = outcome.kind === 'ok' || outcome.invoices.length > 0 || items.length > 0;
+      const settled = outcome.kind === 'ok' || outcome.invoices.length > 0 || live.length > 0;
       await setFileParseOutcome(
         trx,
         tenantId,
@@ -662,7 +679,7 @@ export async function rereadReceivedFile(
         trx,
         tenantId,
         file.id,
-        items.length > 0
+        live.length > 0
           ? { parse_status: 'ok', error_code: null, error_message: null }
           : { parse_status: 'failed', error_code: outcome.code, error_message: outcome.message },
       );
@@ -670,4 +687,75 @@ export async function rereadReceivedFile(
     await complete(trx);
   });
   if (outcome.kind !== 'ocr_pending') deps.jobs.notify();
+}
+
+/** Columns a reread may fill, with the field name their source and confidence are kept under. */
+const FILLABLE: ReadonlyArray<readonly [keyof ReceivedInvoiceTable & keyof ReturnType<typeof itemFieldsOf>, string]> = [
+  ['code', 'code'],
+  ['number', 'number'],
+  ['issue_date', 'issueDate'],
+  ['check_code', 'checkCode'],
+  ['seller_name', 'seller.name'],
+  ['seller_tax_id', 'seller.taxId'],
+  ['buyer_name', 'buyer.name'],
+  ['buyer_tax_id', 'buyer.taxId'],
+  ['amount_fen', 'totals.amount'],
+  ['tax_fen', 'totals.tax'],
+  ['total_fen', 'totals.total'],
+  ['remark', 'remark'],
+];
+
+const isEmpty = (value: unknown) => value === null || value === undefined || value === '';
+
+/**
+ * What a reread adds to an item: the fields still empty that the new reading has (each with the source and
+ * confidence it was read with), its warnings (OCR_UNAVAILABLE dropped once OCR read the file), the buyer org of a
+ * filled buyer tax id. Never a field that has a value. Null when nothing changes.
+ */
+function completedFields(
+  item: ReceivedInvoice,
+  parsed: ParsedInvoice,
+  orgByTaxId: ReadonlyMap<string, string>,
+): Partial<ReceivedInvoice> | null {
+  const fresh = itemFieldsOf(parsed);
+  const read = extractionJson.decode(fresh.extraction_json);
+  const extraction = extractionJson.decode(item.extraction_json);
+  const patch: Record<string, unknown> = {};
+  const filled: string[] = [];
+  for (const [column, field] of FILLABLE) {
+    if (isEmpty(item[column]) && !isEmpty(fresh[column])) {
+      patch[column] = fresh[column];
+      filled.push(field);
+    }
+  }
+  // A kind nobody read off the invoice yet (the default of a QR that does not say it).
+  if (!('kind' in extraction.fieldSources) && 'kind' in read.fieldSources && fresh.kind !== item.kind) {
+    patch.kind = fresh.kind;
+    filled.push('kind');
+  }
+  if (receivedLinesJson.decode(item.lines_json).length === 0 && receivedLinesJson.decode(fresh.lines_json).length) {
+    patch.lines_json = fresh.lines_json;
+    filled.push('lines');
+  }
+  if (!item.is_red && fresh.is_red) patch.is_red = 1;
+  const fieldSources = { ...extraction.fieldSources };
+  const confidence = { ...extraction.confidence };
+  for (const field of filled) {
+    fieldSources[field] = read.fieldSources[field] ?? 'ocr';
+    confidence[field] = read.confidence[field] ?? read.overallConfidence;
+  }
+  const warnings = [...extraction.warnings.filter((w) => w.code !== 'OCR_UNAVAILABLE')];
+  for (const w of read.warnings)
+    if (!warnings.some((o) => o.code === w.code && o.field === w.field && o.message === w.message)) warnings.push(w);
+  const passenger = extraction.passenger ?? read.passenger;
+  const next = { ...extraction, fieldSources, confidence, warnings, passenger };
+  const extractionChanged = JSON.stringify(next) !== JSON.stringify(extraction);
+  if (filled.length === 0 && !patch.is_red && !extractionChanged) return null;
+  if (extractionChanged) patch.extraction_json = extractionJson.encode(next);
+  const buyerTaxId = patch.buyer_tax_id as string | undefined;
+  if (item.buyer_org_id === null && buyerTaxId) {
+    const org = orgByTaxId.get(buyerTaxId.toUpperCase());
+    if (org) patch.buyer_org_id = org;
+  }
+  return patch as Partial<ReceivedInvoice>;
 }
