@@ -10,10 +10,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getParsePool, setParsePoolTestHooks } from '../../src/modules/collection/index.js';
+import { loginAs, seedUser } from '../auth/console-kit.js';
 import { tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { fixture, get, multipart, upload } from './received-kit.js';
+import { fixture, get, multipart, upload, zipOf } from './received-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: intake while OCR is unavailable`, () => {
@@ -87,9 +88,16 @@ for (const dialect of TEST_DIALECTS) {
       expect(items).toHaveLength(1);
       expect(items[0]).toMatchObject({ number: '33207675', seller: { taxId: null } });
       expect(items[0].extraction.warnings.map((w: { code: string }) => w.code)).toContain('OCR_UNAVAILABLE');
-      expect(results.map((f: { error?: { code: string } }) => f.error?.code)).toEqual([
-        'INVOICE_FILE_OCR_UNAVAILABLE',
-        'INVOICE_FILE_OCR_UNAVAILABLE',
+      // Waiting, not failed: its own status, the reason in `pending`, no `error`.
+      expect(
+        results.map((f: { status: string; error?: unknown; pending?: { code: string } }) => [
+          f.status,
+          f.pending?.code,
+          f.error,
+        ]),
+      ).toEqual([
+        ['ocr_pending', 'INVOICE_FILE_OCR_UNAVAILABLE', undefined],
+        ['ocr_pending', 'INVOICE_FILE_OCR_UNAVAILABLE', undefined],
       ]);
       const ids = results.map((f: { fileId: string }) => f.fileId);
       expect(await files(ids)).toEqual([
@@ -99,7 +107,11 @@ for (const dialect of TEST_DIALECTS) {
       // The same bytes again: the same answer, nothing recorded as unreadable.
       const again = await upload(t, a, [{ name: 'blank-again.png', data: blank }]);
       expect(again.statusCode).toBe(200);
-      expect(again.json().files[0].error.code).toBe('INVOICE_FILE_OCR_UNAVAILABLE');
+      expect(again.json().files[0]).toMatchObject({
+        status: 'ocr_pending',
+        pending: { code: 'INVOICE_FILE_OCR_UNAVAILABLE' },
+      });
+      expect(again.json().files[0].error).toBeUndefined();
 
       // OCR comes back; the reread jobs come due as the job clock moves (doubling delay, at most an hour).
       fs.writeFileSync(ocrSwitch, 'up');
@@ -160,6 +172,40 @@ for (const dialect of TEST_DIALECTS) {
       expect(res.statusCode).toBe(201);
       const [itemA, itemB, itemC] = res.json().items as Array<{ id: string }>;
       const fileIds = res.json().files.map((f: { fileId: string }) => f.fileId);
+
+      // An employee's folder upload of a picture whose QR is covered (nothing read without OCR), and a ZIP holding a
+      // blank picture: both wait.
+      const employee = await loginAs(t, await seedUser(t, c.tenantId, 'employee'));
+      const { width = 0, height = 0 } = await sharp(photo).metadata();
+      const cover = await sharp({
+        create: { width: Math.round(width * 0.2), height: Math.round(height * 0.3), channels: 3, background: '#fff' },
+      })
+        .png()
+        .toBuffer();
+      const noQr = await sharp(photo)
+        .composite([{ input: cover, left: 0, top: 0 }])
+        .png()
+        .toBuffer();
+      const folderBody = multipart([{ name: 'file', filename: 'no-qr.png', data: noQr }]);
+      const folderUpload = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/folder/files',
+        payload: folderBody.payload,
+        headers: { ...folderBody.headers, ...employee.write },
+      });
+      expect(folderUpload.statusCode, folderUpload.body).toBe(201);
+      expect(folderUpload.json()).toMatchObject({
+        items: [],
+        files: [{ fileName: 'no-qr.png', status: 'ocr_pending' }],
+      });
+      const blank = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#fff' } })
+        .png()
+        .toBuffer();
+      const zipped = await upload(t, c, [{ name: 'scans.zip', data: zipOf({ 'blank.png': blank }) }]);
+      expect(zipped.json().files).toMatchObject([{ status: 'archive' }]);
+      const zipId = zipped.json().files[0].fileId;
+      const entries = async () => (await get(t, c, `/api/v1/received-files/${zipId}`)).json().entries;
+      expect(await entries()).toMatchObject([{ name: 'blank.png', status: 'ocr_pending' }]);
       const view = async (id: string) => (await get(t, c, `/api/v1/received-invoices/${id}`)).json();
       // Processed and verified once (nothing else writes them meanwhile).
       await expect
@@ -207,6 +253,29 @@ for (const dialect of TEST_DIALECTS) {
           { timeout: 200_000, interval: 1_000 },
         )
         .toEqual(['ok', 'ok', 'ok']);
+      // The ZIP's entry is not stuck: read with OCR, it holds no invoice.
+      await expect
+        .poll(
+          async () => {
+            await nextReread();
+            return (await entries())[0];
+          },
+          { timeout: 200_000, interval: 1_000 },
+        )
+        .toMatchObject({ status: 'failed', error: { code: 'INVOICE_FILE_NOT_INVOICE' } });
+      // The folder upload's invoice, read only now, is in the employee's folder.
+      const folderItems = async () =>
+        (await t.app.inject({ method: 'GET', url: '/api/v1/folder', headers: employee.read })).json().items;
+      await expect
+        .poll(
+          async () => {
+            await nextReread();
+            return (await folderItems()).map((i: { number: string }) => i.number);
+          },
+          { timeout: 200_000, interval: 1_000 },
+        )
+        .toEqual(['33207675']);
+      const [folderItem] = await folderItems();
 
       const a = await view(itemA!.id);
       // Filled: what was empty, with the source it was read with; kept: what verification had put there.
@@ -223,7 +292,7 @@ for (const dialect of TEST_DIALECTS) {
       // C stays deleted: the pool holds A and B only.
       expect((await get(t, c, `/api/v1/received-invoices/${itemC!.id}`)).statusCode).toBe(404);
       const listed = (await get(t, c, '/api/v1/received-invoices?q=33207675')).json().items;
-      expect(listed.map((i: { id: string }) => i.id).sort()).toEqual([itemA!.id, itemB!.id].sort());
+      expect(listed.map((i: { id: string }) => i.id).sort()).toEqual([itemA!.id, itemB!.id, folderItem.id].sort());
       // A's 查验 inputs changed (its code): verified again; B's did not.
       const reverify = await db
         .selectFrom('jobs')

@@ -26,10 +26,14 @@ export {
 } from './compliance/index.js';
 export {
   enqueueProcessing,
+  type IntakeFileResult,
+  type IntakeFileStatus,
   type IntakeInput,
   type IntakeResult,
   intakeReceivedFiles,
+  type RereadItemsListener,
   receivedBlobs,
+  registerRereadItemsListener,
 } from './intake.js';
 export { classifyLink, type MailReceiver, mailRoutes, registerMailTasks, startMailReceiver } from './mail/index.js';
 export * from './mail/mail.errors.js';

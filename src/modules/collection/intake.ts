@@ -59,13 +59,32 @@ export interface IntakeInput {
   readonly note?: string;
 }
 
+/** What became of one file: read (`ok`), unreadable (`failed`), a ZIP (`archive`), or waiting for OCR. */
+export type IntakeFileStatus = 'ok' | 'failed' | 'archive' | 'ocr_pending';
+
 /** One file's outcome. */
 export interface IntakeFileResult {
   readonly fileId: string;
   readonly sha256: string;
   /** False when the tenant had these bytes already. */
   readonly created: boolean;
+  readonly status: IntakeFileStatus;
+  /** Why it could not be read (status `failed`). */
   readonly error?: { readonly code: string; readonly message: string };
+  /**
+   * Why it waits (status `ocr_pending`): it needed OCR while OCR was unavailable; it is read again later and its items
+   * (beyond those its QR gave) come then.
+   */
+  readonly pending?: { readonly code: string; readonly message: string };
+}
+
+/** What writing one planned file gave. */
+interface WrittenFile {
+  readonly file: ReceivedFile;
+  readonly created: boolean;
+  readonly status: IntakeFileStatus;
+  readonly error?: { code: string; message: string };
+  readonly pending?: { code: string; message: string };
 }
 
 export interface IntakeResult {
@@ -174,7 +193,7 @@ export async function intakeReceivedFiles(deps: Deps, input: IntakeInput): Promi
 
   const written = await deps.db.kysely.transaction().execute(async (trx) => {
     const writer = new IntakeWriter(deps, trx, input, orgByTaxId);
-    const results: Array<{ file: ReceivedFile; created: boolean; error?: { code: string; message: string } }> = [];
+    const results: WrittenFile[] = [];
     for (const p of planned) results.push(await writer.write(p, null));
     await writer.markDuplicates();
     return { results, fileIds: writer.fileIds, createdItems: writer.createdItems };
@@ -189,11 +208,13 @@ export async function intakeReceivedFiles(deps: Deps, input: IntakeInput): Promi
   );
   return {
     items: await toReceivedInvoiceViews(db, input.tenantId, items),
-    files: written.results.map(({ file, created, error }) => ({
+    files: written.results.map(({ file, created, status, error, pending }) => ({
       fileId: file.id,
       sha256: file.sha256,
       created,
+      status,
       ...(error ? { error } : {}),
+      ...(pending ? { pending } : {}),
     })),
     createdItems: written.createdItems,
   };
@@ -404,7 +425,7 @@ export function itemFieldsOf(
 class IntakeWriter {
   readonly fileIds: string[] = [];
   createdItems = 0;
-  private readonly inserted: ReceivedInvoice[] = [];
+  readonly inserted: ReceivedInvoice[] = [];
   private readonly now: number;
 
   constructor(
@@ -416,10 +437,7 @@ class IntakeWriter {
     this.now = deps.clock.now();
   }
 
-  async write(
-    p: PlannedFile,
-    parentId: string | null,
-  ): Promise<{ file: ReceivedFile; created: boolean; error?: { code: string; message: string } }> {
+  async write(p: PlannedFile, parentId: string | null): Promise<WrittenFile> {
     const { input, now } = this;
     const outcome = p.outcome;
     const { file, created } = await insertReceivedFile(this.trx, {
@@ -444,7 +462,7 @@ class IntakeWriter {
     });
     if (outcome.kind === 'failed') {
       this.fileIds.push(file.id);
-      return { file, created, error: { code: outcome.code, message: outcome.message } };
+      return { file, created, status: 'failed', error: { code: outcome.code, message: outcome.message } };
     }
     if (outcome.kind === 'archive') {
       const entries: ArchiveEntry[] = [];
@@ -453,11 +471,12 @@ class IntakeWriter {
           entries.push({ name: entry.name, fileId: null, error: entry.error });
           continue;
         }
+        // An entry waiting for OCR has no error: its own file says what became of it (the archive's view shows it).
         const child = await this.write(entry.file, file.id);
         entries.push({ name: entry.name, fileId: child.file.id, error: child.error ?? null });
       }
       if (created) await setArchiveEntries(this.trx, file.id, archiveEntriesJson.encode(entries));
-      return { file, created };
+      return { file, created, status: 'archive' };
     }
     this.fileIds.push(file.id);
     for (const [index, parsed] of outcome.invoices.entries()) await this.insertItem(file.id, index, parsed);
@@ -471,9 +490,14 @@ class IntakeWriter {
         });
       }
       if (created || file.parse_status !== 'ocr_pending') await scheduleReread(this.deps, this.trx, file, 0);
-      return { file, created, error: { code: outcome.code, message: outcome.message } };
+      return { file, created, status: 'ocr_pending', pending: { code: outcome.code, message: outcome.message } };
     }
-    return { file, created };
+    if (file.parse_status === 'ocr_pending') {
+      // Known already, its QR's items there, still waiting for OCR.
+      const pending = { code: file.error_code ?? INVOICE_FILE_OCR_UNAVAILABLE.code, message: file.error_message ?? '' };
+      return { file, created, status: 'ocr_pending', pending };
+    }
+    return { file, created, status: 'ok' };
   }
 
   async insertItem(fileId: string, index: number, parsed: ParsedInvoice): Promise<void> {
@@ -659,6 +683,8 @@ export async function rereadReceivedFile(
           await enqueueVerification(deps, trx, updated, 'reread');
       }
       await writer.markDuplicates();
+      // Items found only now belong where the file's first items went (the assistant: the uploader's folder).
+      if (writer.inserted.length > 0) await rereadItemsListener?.(trx, file, writer.inserted, now);
       if (changed.size > 0)
         await recomputeCompliance(
           { ...deps, db: { ...deps.db, kysely: trx } },
@@ -687,6 +713,24 @@ export async function rereadReceivedFile(
     await complete(trx);
   });
   if (outcome.kind !== 'ocr_pending') deps.jobs.notify();
+}
+
+/**
+ * What another module does, in the reread's transaction, with the items a reread created: the assistant puts them in
+ * the folder the file was uploaded into, as intake's caller did with the items the first reading gave.
+ */
+export type RereadItemsListener = (
+  trx: Kysely<Database>,
+  file: ReceivedFile,
+  items: readonly ReceivedInvoice[],
+  now: number,
+) => Promise<void>;
+
+let rereadItemsListener: RereadItemsListener | null = null;
+
+/** Registers the {@link RereadItemsListener} (one; `null` removes it). */
+export function registerRereadItemsListener(listener: RereadItemsListener | null): void {
+  rereadItemsListener = listener;
 }
 
 /** Columns a reread may fill, with the field name their source and confidence are kept under. */
