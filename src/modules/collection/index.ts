@@ -39,6 +39,7 @@ export { classifyLink, type MailReceiver, mailRoutes, registerMailTasks, startMa
 export * from './mail/mail.errors.js';
 export { enterReceivedInvoice, type ManualEntry } from './manual-entry.js';
 export {
+  closeParsePool,
   configureParsePool,
   getParsePool,
   PARSE_LIMITS,

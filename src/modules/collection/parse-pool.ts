@@ -513,6 +513,16 @@ export function setParsePoolTestHooks(hooks: { readonly testOcrSwitch?: string }
   void old?.close();
 }
 
+/**
+ * Closes the process-wide pool (the app and the runtime call it when they close): files waiting or being read are
+ * rejected with CLOSED, its workers and picture processes end. A later {@link getParsePool} starts a new pool.
+ */
+export async function closeParsePool(): Promise<void> {
+  const old = shared;
+  shared = undefined;
+  await old?.close();
+}
+
 /** The pool settings of the app's configuration. */
 export function parsePoolSettings(config: {
   readonly collectOcr: boolean;
