@@ -241,6 +241,13 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect(deleted.statusCode).toBeLessThan(300);
 
+      // What subscribers hear (a filter that records and enqueues nothing).
+      const changed: Array<{ subjectId: string; filled: unknown }> = [];
+      t.runtime.deps.events.subscribe('received.changed', 'delivery/fan-out-event', (event) => {
+        if (event.tenantId === c.tenantId) changed.push({ subjectId: event.subjectId, filled: event.data?.filled });
+        return false;
+      });
+
       fs.writeFileSync(ocrSwitch, 'up');
       await expect
         .poll(
@@ -293,6 +300,12 @@ for (const dialect of TEST_DIALECTS) {
       expect((await get(t, c, `/api/v1/received-invoices/${itemC!.id}`)).statusCode).toBe(404);
       const listed = (await get(t, c, '/api/v1/received-invoices?q=33207675')).json().items;
       expect(listed.map((i: { id: string }) => i.id).sort()).toEqual([itemA!.id, itemB!.id, folderItem.id].sort());
+      // Completed items are announced (received.changed with the fields filled); the deleted one is not.
+      const filledOf = (id: string) => changed.filter((e) => e.subjectId === id).map((e) => e.filled);
+      expect(filledOf(itemA!.id)).toEqual([expect.arrayContaining(['code', 'seller.taxId'])]);
+      expect(filledOf(itemA!.id)[0]).not.toContain('seller.name');
+      expect(filledOf(itemB!.id)).toEqual([expect.arrayContaining(['seller.taxId'])]);
+      expect(filledOf(itemC!.id)).toEqual([]);
       // A's 查验 inputs changed (its code): verified again; B's did not.
       const reverify = await db
         .selectFrom('jobs')

@@ -40,6 +40,7 @@ import {
   setFileParseOutcome,
   updateReceivedInvoice,
 } from './received.repo.js';
+import { publishReceivedEvent } from './received-events.js';
 import { type ReceivedInvoiceView, toReceivedInvoiceViews } from './received-view.js';
 import { type ArchiveEntry, archiveEntriesJson, extractionJson, receivedLinesJson } from './stored-json.js';
 import { PROCESS_RECEIVED_TASK, REREAD_RECEIVED_FILE_TASK } from './tasks/task-ids.js';
@@ -670,8 +671,9 @@ export async function rereadReceivedFile(
           if (atIndex.length === 0) await writer.insertItem(file.id, index, parsed);
           continue;
         }
-        const patch = completedFields(item, parsed, orgByTaxId);
-        if (!patch) continue;
+        const completed = completedFields(item, parsed, orgByTaxId);
+        if (!completed) continue;
+        const { patch, filled } = completed;
         if (!(await updateReceivedInvoice(trx, tenantId, item.id, { ...patch, updated_at: now }))) continue;
         const updated: ReceivedInvoice = { ...item, ...patch, updated_at: now };
         changed.add(item.id);
@@ -681,6 +683,12 @@ export async function rereadReceivedFile(
         }
         if (JSON.stringify(verificationQueryOf(updated)) !== JSON.stringify(verificationQueryOf(item)))
           await enqueueVerification(deps, trx, updated, 'reread');
+        // Subscribers saw the item as its QR gave it (received.created): its fields are complete now.
+        if (filled.length > 0)
+          await publishReceivedEvent(deps, trx, 'received.changed', updated, {
+            key: `reread:${file.id}`,
+            data: { message: `图片重新识别后补全了字段：${filled.join('、')}`, filled },
+          });
       }
       await writer.markDuplicates();
       // Items found only now belong where the file's first items went (the assistant: the uploader's folder).
@@ -760,7 +768,7 @@ function completedFields(
   item: ReceivedInvoice,
   parsed: ParsedInvoice,
   orgByTaxId: ReadonlyMap<string, string>,
-): Partial<ReceivedInvoice> | null {
+): { patch: Partial<ReceivedInvoice>; filled: string[] } | null {
   const fresh = itemFieldsOf(parsed);
   const read = extractionJson.decode(fresh.extraction_json);
   const extraction = extractionJson.decode(item.extraction_json);
@@ -781,12 +789,16 @@ function completedFields(
     patch.lines_json = fresh.lines_json;
     filled.push('lines');
   }
-  if (!item.is_red && fresh.is_red) patch.is_red = 1;
   const fieldSources = { ...extraction.fieldSources };
   const confidence = { ...extraction.confidence };
   for (const field of filled) {
     fieldSources[field] = read.fieldSources[field] ?? 'ocr';
     confidence[field] = read.confidence[field] ?? read.overallConfidence;
+  }
+  // 红字 (its title) has no source of its own.
+  if (!item.is_red && fresh.is_red) {
+    patch.is_red = 1;
+    filled.push('isRed');
   }
   const warnings = [...extraction.warnings.filter((w) => w.code !== 'OCR_UNAVAILABLE')];
   for (const w of read.warnings)
@@ -794,12 +806,12 @@ function completedFields(
   const passenger = extraction.passenger ?? read.passenger;
   const next = { ...extraction, fieldSources, confidence, warnings, passenger };
   const extractionChanged = JSON.stringify(next) !== JSON.stringify(extraction);
-  if (filled.length === 0 && !patch.is_red && !extractionChanged) return null;
+  if (filled.length === 0 && !extractionChanged) return null;
   if (extractionChanged) patch.extraction_json = extractionJson.encode(next);
   const buyerTaxId = patch.buyer_tax_id as string | undefined;
   if (item.buyer_org_id === null && buyerTaxId) {
     const org = orgByTaxId.get(buyerTaxId.toUpperCase());
     if (org) patch.buyer_org_id = org;
   }
-  return patch as Partial<ReceivedInvoice>;
+  return { patch: patch as Partial<ReceivedInvoice>, filled };
 }
