@@ -6,7 +6,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getParsePool, setParsePoolTestHooks } from '../../src/modules/collection/index.js';
-import { tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { multipart, upload } from './received-kit.js';
@@ -28,7 +27,7 @@ for (const dialect of TEST_DIALECTS) {
     afterAll(() => setParsePoolTestHooks(null));
 
     it('answers files being read or waiting with 503 INVOICE_FILE_PARSE_STOPPED and ends the picture processes', async () => {
-      t = await buildTestApp(dialect, { DATA_DIR: tempDataDir() });
+      t = await buildTestApp(dialect);
       const a = await seedTenant(t, 'A');
       const hang = Buffer.concat([
         Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),

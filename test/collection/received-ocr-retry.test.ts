@@ -11,7 +11,6 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getParsePool, setParsePoolTestHooks } from '../../src/modules/collection/index.js';
 import { loginAs, seedUser } from '../auth/console-kit.js';
-import { tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { fixture, get, multipart, upload, zipOf } from './received-kit.js';
@@ -20,19 +19,23 @@ for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: intake while OCR is unavailable`, () => {
     let t: TestApp;
     let a: SeededTenant;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-ocr-switch-'));
-    const ocrSwitch = path.join(dir, 'switch');
+    /** The OCR test switch (ParsePoolOptions.testOcrSwitch) lives in a directory of this suite's own. */
+    let dir: string | undefined;
+    let ocrSwitch: string;
 
     beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-ocr-switch-'));
+      ocrSwitch = path.join(dir, 'switch');
       fs.writeFileSync(ocrSwitch, 'down');
       setParsePoolTestHooks({ testOcrSwitch: ocrSwitch });
-      t = await buildTestApp(dialect, { DATA_DIR: tempDataDir() }, undefined, { worker: true });
+      // (buildTestApp gives the app a data directory of its own and removes it when it closes.)
+      t = await buildTestApp(dialect, {}, undefined, { worker: true });
       a = await seedTenant(t, 'A');
     });
     afterAll(async () => {
       await t?.close();
       setParsePoolTestHooks(null);
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
     /**
