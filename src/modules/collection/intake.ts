@@ -186,10 +186,12 @@ const capName = (name: string) => {
 export async function intakeReceivedFiles(deps: Deps, input: IntakeInput): Promise<IntakeResult> {
   const blobs = receivedBlobs(deps);
   // Files are read side by side on the parse pool (it queues what its workers cannot take yet).
-  const planned = await mapLimited(input.files, PLAN_CONCURRENCY, (f) =>
-    planFile(deps, blobs, input.tenantId, capName(f.fileName), f.bytes, 0),
-  );
-  const orgs = input.buyerOrgId ? [] : await listOrgs({ db: deps.db.kysely }, input.tenantId);
+  const [planned, orgs] = await Promise.all([
+    mapLimited(input.files, PLAN_CONCURRENCY, (f) =>
+      planFile(deps, blobs, input.tenantId, capName(f.fileName), f.bytes, 0),
+    ),
+    input.buyerOrgId ? [] : listOrgs({ db: deps.db.kysely }, input.tenantId),
+  ]);
   const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
 
   const written = await deps.db.kysely.transaction().execute(async (trx) => {
@@ -587,13 +589,13 @@ export async function refreshDuplicates(
 const DIGITAL_KINDS = ['81', '82', '85', '86', '51', '61', '83', '84'] as const;
 
 /** First delay before a file waiting for OCR is read again; it doubles per try, up to {@link MAX_REREAD_DELAY_MS}. */
-export const FIRST_REREAD_DELAY_MS = 60_000;
-export const MAX_REREAD_DELAY_MS = 60 * 60_000;
+const FIRST_REREAD_DELAY_MS = 60_000;
+const MAX_REREAD_DELAY_MS = 60 * 60_000;
 /** Tries before a file waiting for OCR is settled with what it gave (≈ 1 day with the delays above). */
-export const MAX_REREADS = 30;
+const MAX_REREADS = 30;
 
 /** The delay before try `attempt` (0, 1, …) of reading a file again: 1 min, 2 min, 4 min … at most 1 h. */
-export function rereadDelayMs(attempt: number): number {
+function rereadDelayMs(attempt: number): number {
   return Math.min(MAX_REREAD_DELAY_MS, FIRST_REREAD_DELAY_MS * 2 ** Math.min(attempt, 20));
 }
 
@@ -632,11 +634,11 @@ export async function rereadReceivedFile(
   const { tenantId, fileId, attempt } = payload;
   const file = await findFileById(db, tenantId, fileId);
   if (file?.parse_status !== 'ocr_pending') return;
-  const bytes = await receivedBlobs(deps).get(file.sha256);
-  const outcome: FileOutcome = bytes
-    ? await readFile(deps, bytes)
-    : failed('CORRUPT', '原文件已不在存储中，无法重新识别');
-  const orgs = file.buyer_org_id ? [] : await listOrgs({ db }, tenantId);
+  const read = async (): Promise<FileOutcome> => {
+    const bytes = await receivedBlobs(deps).get(file.sha256);
+    return bytes ? readFile(deps, bytes) : failed('CORRUPT', '原文件已不在存储中，无法重新识别');
+  };
+  const [outcome, orgs] = await Promise.all([read(), file.buyer_org_id ? [] : listOrgs({ db }, tenantId)]);
   const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
   await db.transaction().execute(async (trx) => {
     // Read in the transaction: what happened to the file and its items while it was being read.
