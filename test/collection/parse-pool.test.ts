@@ -179,6 +179,17 @@ describe('parse pool', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }, 120_000);
 
+    it('answers a picture the OCR engine fails on (twice, in two children) as TOO_COMPLEX, not as an OCR outage', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-ocr-broken-'));
+      const ocrSwitch = path.join(dir, 'switch');
+      fs.writeFileSync(ocrSwitch, 'broken');
+      const p = pool({ ocr: true, testHooks: true, testOcrSwitch: ocrSwitch, imageTimeoutMs: 120_000 });
+      const err = await p.parse(png()).catch((e) => e);
+      expect(err).toBeInstanceOf(ParseRejected);
+      expect(err).toMatchObject({ code: 'TOO_COMPLEX', message: expect.stringContaining('test switch broken') });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }, 120_000);
+
     it('kills a picture that hangs past its limit, the process lives on, and a fresh child answers next', async () => {
       const p = pool({ ocr: false, testHooks: true, imageTimeoutMs: 1_000 });
       const err = await p.parse(hook('hang')).catch((e) => e);

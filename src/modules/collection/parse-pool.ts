@@ -66,7 +66,8 @@ export interface ParsePoolOptions {
   readonly testHooks?: boolean;
   /**
    * Tests only (with `testHooks`): a file whose content switches the picture lane's OCR engine: `down` makes loading
-   * the engine fail (as with its models missing), anything else (or no file) loads the real engine.
+   * the engine fail (as with its models missing), `broken` gives an engine that fails on every picture, anything else
+   * (or no file) loads the real engine.
    */
   readonly testOcrSwitch?: string;
 }

@@ -52,7 +52,10 @@ export interface ParseWorkerData {
   readonly lane?: ParseLane;
   /** Tests only (ParsePoolOptions.testHooks): obey the test pictures (TEST_HOOK_MARK). */
   readonly testHooks?: boolean;
-  /** Tests only (ParsePoolOptions.testOcrSwitch): a file saying `down` makes loading the OCR engine fail. */
+  /**
+   * Tests only (ParsePoolOptions.testOcrSwitch): a file saying `down` makes loading the OCR engine fail, `broken` loads
+   * an engine that fails on every picture.
+   */
   readonly testOcrSwitch?: string;
 }
 
@@ -133,8 +136,17 @@ async function ocrForFile(data: Partial<ParseWorkerData>): Promise<{ engine: Ocr
   if (ocrState && Date.now() < ocrState.retryAt) return ocrState;
   ocrLoading ??= (async (): Promise<OcrState> => {
     try {
-      if (data.testHooks && data.testOcrSwitch && readSwitch(data.testOcrSwitch) === 'down')
-        throw new Error('OCR 模型无法加载：test switch down');
+      const testSwitch = data.testHooks && data.testOcrSwitch ? readSwitch(data.testOcrSwitch) : '';
+      if (testSwitch === 'down') throw new Error('OCR 模型无法加载：test switch down');
+      if (testSwitch === 'broken')
+        return {
+          engine: {
+            name: 'test-broken',
+            recognize: async () => {
+              throw new Error('test switch broken');
+            },
+          },
+        };
       return { engine: await loadOcrEngine() };
     } catch (err) {
       ocrFailed(err instanceof Error ? err.message : String(err));
