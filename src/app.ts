@@ -26,6 +26,7 @@ import {
 import { catalogueRoutes } from './modules/catalogue/index.js';
 import { createSandboxChannel, type SandboxChannel, sandboxRoutes } from './modules/channels/index.js';
 import {
+  closeParsePool,
   invoiceFilesRoutes,
   mailRoutes,
   receivedFilesRoutes,
@@ -68,7 +69,10 @@ export interface Runtime {
   /** The sandbox channel's admin side, when the sandbox is the channel. */
   readonly sandbox: SandboxChannel | null;
   readonly metrics: Metrics;
-  /** Closes the signals' listener and the database. Call after the app and worker have stopped. */
+  /**
+   * Closes the parse pool (its worker threads and picture processes), the signals' listener and the database. Call
+   * after the app and worker have stopped.
+   */
   close(): Promise<void>;
 }
 
@@ -121,6 +125,8 @@ export async function createRuntime(
     sandbox,
     metrics,
     close: async () => {
+      // Jobs may have started a pool after the app closed its own (a worker, the CLI): none outlives the runtime.
+      await closeParsePool();
       await signals.close();
       await db.destroy();
     },
@@ -185,6 +191,11 @@ export async function buildApp(
 
   const routes: RouteOptions[] = [];
   (app as unknown as Record<symbol, RouteOptions[]>)[ROUTES] = routes;
+  // Closing: the parse pool first (before the server waits for its requests), so files waiting for or being read by
+  // it are answered 503 INVOICE_FILE_PARSE_STOPPED at once and its picture processes end with the server.
+  app.addHook('preClose', async () => {
+    await closeParsePool();
+  });
   app.addHook('onRoute', (route) => {
     routes.push(route);
   });

@@ -1,4 +1,9 @@
-import { registerBillsTasks, registerDeductionView, registerPushTasks } from './modules/assistant/index.js';
+import {
+  registerBillsTasks,
+  registerDeductionView,
+  registerFolderIntake,
+  registerPushTasks,
+} from './modules/assistant/index.js';
 import { registerAuditTasks } from './modules/audit/index.js';
 import {
   registerCollectionTasks,
@@ -29,4 +34,5 @@ export function registerAllTasks(registry: TaskRegistry, deps: Deps): void {
   registerPushTasks(registry, deps);
   registerBillsTasks(registry, deps);
   registerDeductionView();
+  registerFolderIntake();
 }

@@ -3,10 +3,12 @@
  * receiver, links served by a loopback HTTP server, the collection addresses and the received-mails API.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { zipSync } from 'fflate';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MailReceiver, startMailReceiver } from '../../src/modules/collection/index.js';
+import { type MailReceiver, setParsePoolTestHooks, startMailReceiver } from '../../src/modules/collection/index.js';
 import { tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
@@ -290,5 +292,32 @@ for (const dialect of TEST_DIALECTS) {
       expect(cross.statusCode).toBe(404);
       expect(errorOf(cross).code).toBe('RECEIVED_MAIL_NOT_FOUND');
     });
+
+    it('records a picture that waits for OCR as ocr_pending, not as no invoice, and the mail as imported', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-mail-ocr-'));
+      try {
+        const ocrSwitch = path.join(dir, 'switch');
+        fs.writeFileSync(ocrSwitch, 'down');
+        setParsePoolTestHooks({ testOcrSwitch: ocrSwitch });
+        const c = await seedTenant(t, 'MailC');
+        const blank = await sharp({ create: { width: 360, height: 240, channels: 3, background: '#fff' } })
+          .png()
+          .toBuffer();
+        await sendMail(receiver.port, {
+          from: 'scanner@supplier.example.test',
+          to: (await orgAddress(c)).address as string,
+          subject: '扫描件',
+          attachments: [{ filename: 'scan.png', content: blank }],
+        });
+        const [mail] = await waitForMails(t, c, 1);
+        expect(mail?.outcome).toBe('imported');
+        expect(mail?.detail?.files).toMatchObject([
+          { name: 'scan.png', result: 'ocr_pending', itemIds: [], reason: expect.stringContaining('文字识别') },
+        ]);
+      } finally {
+        setParsePoolTestHooks(null);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }, 120_000);
   });
 }

@@ -190,14 +190,15 @@ describe('parse pool', () => {
       expect(pictures.state().picture.workers).toBe(1);
     }, 120_000);
 
-    it('answers a crash of the picture process as OCR_UNAVAILABLE (not the file’s fault); the next child reads on', async () => {
+    it('reads a file the picture process crashed on once more in a fresh child; a second crash makes it TOO_COMPLEX', async () => {
+      // Crashes every time: read twice, then too complex (the file's fault, not an OCR outage); the next file is read.
       // A picture no other test sends (a PNG with a trailing byte still reads), so its child is known.
       const nextPicture = Buffer.concat([png(), Buffer.from([0])]);
       const crash = pictures.parse(hook('exit')).catch((e) => e);
       const next = pictures.parse(nextPicture);
       const err = await crash;
       expect(err).toBeInstanceOf(ParseRejected);
-      expect(err).toMatchObject({ code: 'OCR_UNAVAILABLE', message: expect.stringContaining('70') });
+      expect(err).toMatchObject({ code: 'TOO_COMPLEX', message: expect.stringContaining('70') });
       await expect(next).resolves.toMatchObject({ format: 'image', number: '33207675' });
       expect(pictures.state().picture).toEqual({ workers: 1, busy: 0, queued: 0 });
       // The crash ended its process; the next picture went to another process, which is still running.
@@ -208,6 +209,27 @@ describe('parse pool', () => {
       expect(reader).not.toBe(crashed);
       expect(reader?.pid).not.toBe(crashed?.pid);
       expect(reader?.exit).toBeNull();
+      // Crashes once: the second reading, in a fresh child, gives the file's own answer (an unreadable picture).
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-crash-'));
+      const marker = path.join(dir, 'crashed');
+      const once = await pictures
+        .parse(Buffer.concat([hook('exit'), Buffer.from(`-once:${marker}`, 'latin1')]))
+        .catch((e) => e);
+      expect(fs.existsSync(marker)).toBe(true);
+      expect(once).toBeInstanceOf(ParseRejected);
+      expect(['TOO_COMPLEX', 'OCR_UNAVAILABLE']).not.toContain(once.code);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }, 120_000);
+
+    it('answers a picture the OCR engine fails on (twice, in two children) as TOO_COMPLEX, not as an OCR outage', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-ocr-broken-'));
+      const ocrSwitch = path.join(dir, 'switch');
+      fs.writeFileSync(ocrSwitch, 'broken');
+      const p = pool({ ocr: true, testHooks: true, testOcrSwitch: ocrSwitch, imageTimeoutMs: 120_000 });
+      const err = await p.parse(png()).catch((e) => e);
+      expect(err).toBeInstanceOf(ParseRejected);
+      expect(err).toMatchObject({ code: 'TOO_COMPLEX', message: expect.stringContaining('test switch broken') });
+      fs.rmSync(dir, { recursive: true, force: true });
     }, 120_000);
 
     it('kills a picture that hangs past its limit, the process lives on, and a fresh child answers next', async () => {

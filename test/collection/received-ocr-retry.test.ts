@@ -10,28 +10,32 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getParsePool, setParsePoolTestHooks } from '../../src/modules/collection/index.js';
-import { tempDataDir } from '../documents/documents-kit.js';
+import { loginAs, seedUser } from '../auth/console-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { fixture, get, multipart, upload } from './received-kit.js';
+import { fixture, get, multipart, upload, zipOf } from './received-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: intake while OCR is unavailable`, () => {
     let t: TestApp;
     let a: SeededTenant;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-ocr-switch-'));
-    const ocrSwitch = path.join(dir, 'switch');
+    /** The OCR test switch (ParsePoolOptions.testOcrSwitch) lives in a directory of this suite's own. */
+    let dir: string | undefined;
+    let ocrSwitch: string;
 
     beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-ocr-switch-'));
+      ocrSwitch = path.join(dir, 'switch');
       fs.writeFileSync(ocrSwitch, 'down');
       setParsePoolTestHooks({ testOcrSwitch: ocrSwitch });
-      t = await buildTestApp(dialect, { DATA_DIR: tempDataDir() }, undefined, { worker: true });
+      // (buildTestApp gives the app a data directory of its own and removes it when it closes.)
+      t = await buildTestApp(dialect, {}, undefined, { worker: true });
       a = await seedTenant(t, 'A');
     });
     afterAll(async () => {
       await t?.close();
       setParsePoolTestHooks(null);
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
     /**
@@ -87,9 +91,16 @@ for (const dialect of TEST_DIALECTS) {
       expect(items).toHaveLength(1);
       expect(items[0]).toMatchObject({ number: '33207675', seller: { taxId: null } });
       expect(items[0].extraction.warnings.map((w: { code: string }) => w.code)).toContain('OCR_UNAVAILABLE');
-      expect(results.map((f: { error?: { code: string } }) => f.error?.code)).toEqual([
-        'INVOICE_FILE_OCR_UNAVAILABLE',
-        'INVOICE_FILE_OCR_UNAVAILABLE',
+      // Waiting, not failed: its own status, the reason in `pending`, no `error`.
+      expect(
+        results.map((f: { status: string; error?: unknown; pending?: { code: string } }) => [
+          f.status,
+          f.pending?.code,
+          f.error,
+        ]),
+      ).toEqual([
+        ['ocr_pending', 'INVOICE_FILE_OCR_UNAVAILABLE', undefined],
+        ['ocr_pending', 'INVOICE_FILE_OCR_UNAVAILABLE', undefined],
       ]);
       const ids = results.map((f: { fileId: string }) => f.fileId);
       expect(await files(ids)).toEqual([
@@ -99,7 +110,11 @@ for (const dialect of TEST_DIALECTS) {
       // The same bytes again: the same answer, nothing recorded as unreadable.
       const again = await upload(t, a, [{ name: 'blank-again.png', data: blank }]);
       expect(again.statusCode).toBe(200);
-      expect(again.json().files[0].error.code).toBe('INVOICE_FILE_OCR_UNAVAILABLE');
+      expect(again.json().files[0]).toMatchObject({
+        status: 'ocr_pending',
+        pending: { code: 'INVOICE_FILE_OCR_UNAVAILABLE' },
+      });
+      expect(again.json().files[0].error).toBeUndefined();
 
       // OCR comes back; the reread jobs come due as the job clock moves (doubling delay, at most an hour).
       fs.writeFileSync(ocrSwitch, 'up');
@@ -139,6 +154,169 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect(full.statusCode).toBe(200);
       expect(full.json()).toMatchObject({ seller: { taxId: '91120222079642398Y' } });
+    }, 400_000);
+
+    it('completes only empty fields, never brings a deleted item back, relinks duplicates and verifies again', async () => {
+      // OCR down again (a fresh pool: a child keeps an engine it has loaded).
+      fs.writeFileSync(ocrSwitch, 'down');
+      setParsePoolTestHooks({ testOcrSwitch: ocrSwitch });
+      const c = await seedTenant(t, 'C');
+      const photo = fixture('guanshuicheng__invoice/电子发票.png');
+      // The same pixels in other bytes: three files of one invoice.
+      const copies = await Promise.all(
+        [9, 1, 4].map((level) => sharp(photo).png({ compressionLevel: level }).toBuffer()),
+      );
+      expect(new Set(copies.map((b) => b.toString('base64'))).size).toBe(3);
+      const res = await upload(
+        t,
+        c,
+        copies.map((data, i) => ({ name: `copy-${i}.png`, data })),
+      );
+      expect(res.statusCode).toBe(201);
+      const [itemA, itemB, itemC] = res.json().items as Array<{ id: string }>;
+      const fileIds = res.json().files.map((f: { fileId: string }) => f.fileId);
+
+      // An employee's folder upload of a picture whose QR is covered (nothing read without OCR), and a ZIP holding a
+      // blank picture: both wait.
+      const employee = await loginAs(t, await seedUser(t, c.tenantId, 'employee'));
+      const { width = 0, height = 0 } = await sharp(photo).metadata();
+      const cover = await sharp({
+        create: { width: Math.round(width * 0.2), height: Math.round(height * 0.3), channels: 3, background: '#fff' },
+      })
+        .png()
+        .toBuffer();
+      const noQr = await sharp(photo)
+        .composite([{ input: cover, left: 0, top: 0 }])
+        .png()
+        .toBuffer();
+      const folderBody = multipart([{ name: 'file', filename: 'no-qr.png', data: noQr }]);
+      const folderUpload = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/folder/files',
+        payload: folderBody.payload,
+        headers: { ...folderBody.headers, ...employee.write },
+      });
+      expect(folderUpload.statusCode, folderUpload.body).toBe(201);
+      expect(folderUpload.json()).toMatchObject({
+        items: [],
+        files: [{ fileName: 'no-qr.png', status: 'ocr_pending' }],
+      });
+      const blank = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#fff' } })
+        .png()
+        .toBuffer();
+      const zipped = await upload(t, c, [{ name: 'scans.zip', data: zipOf({ 'blank.png': blank }) }]);
+      expect(zipped.json().files).toMatchObject([{ status: 'archive' }]);
+      const zipId = zipped.json().files[0].fileId;
+      const entries = async () => (await get(t, c, `/api/v1/received-files/${zipId}`)).json().entries;
+      expect(await entries()).toMatchObject([{ name: 'blank.png', status: 'ocr_pending' }]);
+      const view = async (id: string) => (await get(t, c, `/api/v1/received-invoices/${id}`)).json();
+      // Processed and verified once (nothing else writes them meanwhile).
+      await expect
+        .poll(
+          async () => Promise.all([itemA, itemB, itemC].map(async (i) => (await view(i!.id)).verification.status)),
+          {
+            timeout: 60_000,
+          },
+        )
+        .not.toContain('pending');
+
+      // Meanwhile: A's seller name came from verification (or an edit), and its QR gave no 发票代码 (so its identity
+      // and its 查验 inputs are incomplete, and B is no duplicate of it yet); C is deleted.
+      const db = t.runtime.deps.db.kysely;
+      const rowA = await db
+        .selectFrom('received_invoices')
+        .selectAll()
+        .where('id', '=', itemA!.id)
+        .executeTakeFirstOrThrow();
+      const extraction = JSON.parse(rowA.extraction_json);
+      extraction.fieldSources['seller.name'] = 'verification';
+      delete extraction.fieldSources.code;
+      await db
+        .updateTable('received_invoices')
+        .set({ seller_name: '核对过的销售方', code: null, extraction_json: JSON.stringify(extraction) })
+        .where('id', '=', itemA!.id)
+        .execute();
+      await db.updateTable('received_invoices').set({ duplicate_of: null }).where('id', '=', itemB!.id).execute();
+      const deleted = await t.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/received-invoices/${itemC!.id}`,
+        headers: c.auth,
+      });
+      expect(deleted.statusCode).toBeLessThan(300);
+
+      // What subscribers hear (a filter that records and enqueues nothing).
+      const changed: Array<{ subjectId: string; filled: unknown }> = [];
+      t.runtime.deps.events.subscribe('received.changed', 'delivery/fan-out-event', (event) => {
+        if (event.tenantId === c.tenantId) changed.push({ subjectId: event.subjectId, filled: event.data?.filled });
+        return false;
+      });
+
+      fs.writeFileSync(ocrSwitch, 'up');
+      await expect
+        .poll(
+          async () => {
+            await nextReread();
+            return Promise.all(
+              fileIds.map(async (id: string) => (await get(t, c, `/api/v1/received-files/${id}`)).json().status),
+            );
+          },
+          { timeout: 200_000, interval: 1_000 },
+        )
+        .toEqual(['ok', 'ok', 'ok']);
+      // The ZIP's entry is not stuck: read with OCR, it holds no invoice.
+      await expect
+        .poll(
+          async () => {
+            await nextReread();
+            return (await entries())[0];
+          },
+          { timeout: 200_000, interval: 1_000 },
+        )
+        .toMatchObject({ status: 'failed', error: { code: 'INVOICE_FILE_NOT_INVOICE' } });
+      // The folder upload's invoice, read only now, is in the employee's folder.
+      const folderItems = async () =>
+        (await t.app.inject({ method: 'GET', url: '/api/v1/folder', headers: employee.read })).json().items;
+      await expect
+        .poll(
+          async () => {
+            await nextReread();
+            return (await folderItems()).map((i: { number: string }) => i.number);
+          },
+          { timeout: 200_000, interval: 1_000 },
+        )
+        .toEqual(['33207675']);
+      const [folderItem] = await folderItems();
+
+      const a = await view(itemA!.id);
+      // Filled: what was empty, with the source it was read with; kept: what verification had put there.
+      expect(a.seller).toMatchObject({ name: '核对过的销售方', taxId: '91120222079642398Y' });
+      expect(a.extraction.fieldSources).toMatchObject({
+        'seller.name': 'verification',
+        'seller.taxId': 'ocr',
+        code: 'qr',
+      });
+      expect(a.code).toBe('012001800311');
+      expect(a.duplicateOf).toBeNull();
+      // B has A's identity again: the duplicate of the older item.
+      expect((await view(itemB!.id)).duplicateOf).toBe(itemA!.id);
+      // C stays deleted: the pool holds A and B only.
+      expect((await get(t, c, `/api/v1/received-invoices/${itemC!.id}`)).statusCode).toBe(404);
+      const listed = (await get(t, c, '/api/v1/received-invoices?q=33207675')).json().items;
+      expect(listed.map((i: { id: string }) => i.id).sort()).toEqual([itemA!.id, itemB!.id, folderItem.id].sort());
+      // Completed items are announced (received.changed with the fields filled); the deleted one is not.
+      const filledOf = (id: string) => changed.filter((e) => e.subjectId === id).map((e) => e.filled);
+      expect(filledOf(itemA!.id)).toEqual([expect.arrayContaining(['code', 'seller.taxId'])]);
+      expect(filledOf(itemA!.id)[0]).not.toContain('seller.name');
+      expect(filledOf(itemB!.id)).toEqual([expect.arrayContaining(['seller.taxId'])]);
+      expect(filledOf(itemC!.id)).toEqual([]);
+      // A's 查验 inputs changed (its code): verified again; B's did not.
+      const reverify = await db
+        .selectFrom('jobs')
+        .select('job_key')
+        .where('task', '=', 'collection/verify-received')
+        .where('job_key', 'like', '%:reread')
+        .execute();
+      expect(reverify.map((j) => j.job_key)).toEqual([`collection/verify-received:${itemA!.id}:reread`]);
     }, 400_000);
 
     it('answers 503 INVOICE_FILE_PARSE_STOPPED when the pool stops under a waiting file, and records nothing', async () => {

@@ -29,6 +29,7 @@ export * from './events/events.errors.js';
 export { assistantEventsRoutes } from './events/events.routes.js';
 export * from './folder/folder.errors.js';
 export { folderRoutes } from './folder/folder.routes.js';
+export { registerFolderIntake } from './folder/folder-intake.js';
 export { type AssistantItem, AssistantItemSchema, toAssistantItems } from './pages/assistant-item.js';
 // Assistant pages (asst-web): the built pages served at /assistant/*, their frame-ancestors.
 export { ASSISTANT_PAGE_PATHS, assistantStaticPagesRoutes } from './pages/page-static.routes.js';

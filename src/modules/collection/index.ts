@@ -26,15 +26,20 @@ export {
 } from './compliance/index.js';
 export {
   enqueueProcessing,
+  type IntakeFileResult,
+  type IntakeFileStatus,
   type IntakeInput,
   type IntakeResult,
   intakeReceivedFiles,
+  type RereadItemsListener,
   receivedBlobs,
+  registerRereadItemsListener,
 } from './intake.js';
 export { classifyLink, type MailReceiver, mailRoutes, registerMailTasks, startMailReceiver } from './mail/index.js';
 export * from './mail/mail.errors.js';
 export { enterReceivedInvoice, type ManualEntry } from './manual-entry.js';
 export {
+  closeParsePool,
   configureParsePool,
   getParsePool,
   PARSE_LIMITS,

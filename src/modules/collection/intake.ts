@@ -30,6 +30,7 @@ import { getParsePool, PARSE_LIMITS, ParseRejected } from './parse-pool.js';
 import {
   findFileById,
   findFileBySha,
+  findItemsOfFile,
   findLiveItemsOfFiles,
   findSameInvoice,
   insertReceivedFile,
@@ -39,9 +40,11 @@ import {
   setFileParseOutcome,
   updateReceivedInvoice,
 } from './received.repo.js';
+import { publishReceivedEvent } from './received-events.js';
 import { type ReceivedInvoiceView, toReceivedInvoiceViews } from './received-view.js';
 import { type ArchiveEntry, archiveEntriesJson, extractionJson, receivedLinesJson } from './stored-json.js';
 import { PROCESS_RECEIVED_TASK, REREAD_RECEIVED_FILE_TASK } from './tasks/task-ids.js';
+import { enqueueVerification, verificationQueryOf } from './verification/verify-received.js';
 
 /** What a channel hands to intake. */
 export interface IntakeInput {
@@ -57,13 +60,32 @@ export interface IntakeInput {
   readonly note?: string;
 }
 
+/** What became of one file: read (`ok`), unreadable (`failed`), a ZIP (`archive`), or waiting for OCR. */
+export type IntakeFileStatus = 'ok' | 'failed' | 'archive' | 'ocr_pending';
+
 /** One file's outcome. */
 export interface IntakeFileResult {
   readonly fileId: string;
   readonly sha256: string;
   /** False when the tenant had these bytes already. */
   readonly created: boolean;
+  readonly status: IntakeFileStatus;
+  /** Why it could not be read (status `failed`). */
   readonly error?: { readonly code: string; readonly message: string };
+  /**
+   * Why it waits (status `ocr_pending`): it needed OCR while OCR was unavailable; it is read again later and its items
+   * (beyond those its QR gave) come then.
+   */
+  readonly pending?: { readonly code: string; readonly message: string };
+}
+
+/** What writing one planned file gave. */
+interface WrittenFile {
+  readonly file: ReceivedFile;
+  readonly created: boolean;
+  readonly status: IntakeFileStatus;
+  readonly error?: { code: string; message: string };
+  readonly pending?: { code: string; message: string };
 }
 
 export interface IntakeResult {
@@ -164,15 +186,17 @@ const capName = (name: string) => {
 export async function intakeReceivedFiles(deps: Deps, input: IntakeInput): Promise<IntakeResult> {
   const blobs = receivedBlobs(deps);
   // Files are read side by side on the parse pool (it queues what its workers cannot take yet).
-  const planned = await mapLimited(input.files, PLAN_CONCURRENCY, (f) =>
-    planFile(deps, blobs, input.tenantId, capName(f.fileName), f.bytes, 0),
-  );
-  const orgs = input.buyerOrgId ? [] : await listOrgs({ db: deps.db.kysely }, input.tenantId);
+  const [planned, orgs] = await Promise.all([
+    mapLimited(input.files, PLAN_CONCURRENCY, (f) =>
+      planFile(deps, blobs, input.tenantId, capName(f.fileName), f.bytes, 0),
+    ),
+    input.buyerOrgId ? [] : listOrgs({ db: deps.db.kysely }, input.tenantId),
+  ]);
   const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
 
   const written = await deps.db.kysely.transaction().execute(async (trx) => {
     const writer = new IntakeWriter(deps, trx, input, orgByTaxId);
-    const results: Array<{ file: ReceivedFile; created: boolean; error?: { code: string; message: string } }> = [];
+    const results: WrittenFile[] = [];
     for (const p of planned) results.push(await writer.write(p, null));
     await writer.markDuplicates();
     return { results, fileIds: writer.fileIds, createdItems: writer.createdItems };
@@ -187,11 +211,13 @@ export async function intakeReceivedFiles(deps: Deps, input: IntakeInput): Promi
   );
   return {
     items: await toReceivedInvoiceViews(db, input.tenantId, items),
-    files: written.results.map(({ file, created, error }) => ({
+    files: written.results.map(({ file, created, status, error, pending }) => ({
       fileId: file.id,
       sha256: file.sha256,
       created,
+      status,
       ...(error ? { error } : {}),
+      ...(pending ? { pending } : {}),
     })),
     createdItems: written.createdItems,
   };
@@ -402,7 +428,7 @@ export function itemFieldsOf(
 class IntakeWriter {
   readonly fileIds: string[] = [];
   createdItems = 0;
-  private readonly inserted: ReceivedInvoice[] = [];
+  readonly inserted: ReceivedInvoice[] = [];
   private readonly now: number;
 
   constructor(
@@ -414,10 +440,7 @@ class IntakeWriter {
     this.now = deps.clock.now();
   }
 
-  async write(
-    p: PlannedFile,
-    parentId: string | null,
-  ): Promise<{ file: ReceivedFile; created: boolean; error?: { code: string; message: string } }> {
+  async write(p: PlannedFile, parentId: string | null): Promise<WrittenFile> {
     const { input, now } = this;
     const outcome = p.outcome;
     const { file, created } = await insertReceivedFile(this.trx, {
@@ -442,7 +465,7 @@ class IntakeWriter {
     });
     if (outcome.kind === 'failed') {
       this.fileIds.push(file.id);
-      return { file, created, error: { code: outcome.code, message: outcome.message } };
+      return { file, created, status: 'failed', error: { code: outcome.code, message: outcome.message } };
     }
     if (outcome.kind === 'archive') {
       const entries: ArchiveEntry[] = [];
@@ -451,11 +474,12 @@ class IntakeWriter {
           entries.push({ name: entry.name, fileId: null, error: entry.error });
           continue;
         }
+        // An entry waiting for OCR has no error: its own file says what became of it (the archive's view shows it).
         const child = await this.write(entry.file, file.id);
         entries.push({ name: entry.name, fileId: child.file.id, error: child.error ?? null });
       }
       if (created) await setArchiveEntries(this.trx, file.id, archiveEntriesJson.encode(entries));
-      return { file, created };
+      return { file, created, status: 'archive' };
     }
     this.fileIds.push(file.id);
     for (const [index, parsed] of outcome.invoices.entries()) await this.insertItem(file.id, index, parsed);
@@ -469,9 +493,14 @@ class IntakeWriter {
         });
       }
       if (created || file.parse_status !== 'ocr_pending') await scheduleReread(this.deps, this.trx, file, 0);
-      return { file, created, error: { code: outcome.code, message: outcome.message } };
+      return { file, created, status: 'ocr_pending', pending: { code: outcome.code, message: outcome.message } };
     }
-    return { file, created };
+    if (file.parse_status === 'ocr_pending') {
+      // Known already, its QR's items there, still waiting for OCR.
+      const pending = { code: file.error_code ?? INVOICE_FILE_OCR_UNAVAILABLE.code, message: file.error_message ?? '' };
+      return { file, created, status: 'ocr_pending', pending };
+    }
+    return { file, created, status: 'ok' };
   }
 
   async insertItem(fileId: string, index: number, parsed: ParsedInvoice): Promise<void> {
@@ -560,13 +589,13 @@ export async function refreshDuplicates(
 const DIGITAL_KINDS = ['81', '82', '85', '86', '51', '61', '83', '84'] as const;
 
 /** First delay before a file waiting for OCR is read again; it doubles per try, up to {@link MAX_REREAD_DELAY_MS}. */
-export const FIRST_REREAD_DELAY_MS = 60_000;
-export const MAX_REREAD_DELAY_MS = 60 * 60_000;
+const FIRST_REREAD_DELAY_MS = 60_000;
+const MAX_REREAD_DELAY_MS = 60 * 60_000;
 /** Tries before a file waiting for OCR is settled with what it gave (≈ 1 day with the delays above). */
-export const MAX_REREADS = 30;
+const MAX_REREADS = 30;
 
 /** The delay before try `attempt` (0, 1, …) of reading a file again: 1 min, 2 min, 4 min … at most 1 h. */
-export function rereadDelayMs(attempt: number): number {
+function rereadDelayMs(attempt: number): number {
   return Math.min(MAX_REREAD_DELAY_MS, FIRST_REREAD_DELAY_MS * 2 ** Math.min(attempt, 20));
 }
 
@@ -587,11 +616,14 @@ async function scheduleReread(
 }
 
 /**
- * Reads a file again that waited for OCR (`ocr_pending`): once OCR works, the items read from its QR get every field
- * (fields, duplicates and compliance recomputed), invoices found now become new items, and the file is `ok`; a file
- * that still gives no invoice is `failed` with the parser's reason. While OCR is still unavailable the next try is
- * scheduled (doubling delay); after {@link MAX_REREADS} tries the file is settled with what it gave. `complete`
- * marks the job done in the same transaction. The pool stopping throws (the job is retried).
+ * Reads a file again that waited for OCR (`ocr_pending`): once OCR works, the items read from its QR are completed
+ * (only fields still empty are filled, with the source and confidence they were read with: nothing verification, an
+ * edit or the QR put there is replaced), invoices found now become new items (an item deleted meanwhile is never
+ * brought back), and the file is `ok`; a file that still gives no invoice is `failed` with the parser's reason. A
+ * filled identity (kind, code, number) refreshes the duplicate links of the old and the new identity; changed 查验
+ * inputs queue the verification again; both in the transaction of the change. While OCR is still unavailable the
+ * next try is scheduled (doubling delay); after {@link MAX_REREADS} tries the file is settled with what it gave.
+ * `complete` marks the job done in the same transaction. The pool stopping throws (the job is retried).
  */
 export async function rereadReceivedFile(
   deps: Deps,
@@ -602,18 +634,25 @@ export async function rereadReceivedFile(
   const { tenantId, fileId, attempt } = payload;
   const file = await findFileById(db, tenantId, fileId);
   if (file?.parse_status !== 'ocr_pending') return;
-  const bytes = await receivedBlobs(deps).get(file.sha256);
-  const outcome: FileOutcome = bytes
-    ? await readFile(deps, bytes)
-    : failed('CORRUPT', '原文件已不在存储中，无法重新识别');
-  const items = await findLiveItemsOfFiles(db, tenantId, [file.id]);
-  const orgs = file.buyer_org_id ? [] : await listOrgs({ db }, tenantId);
+  const read = async (): Promise<FileOutcome> => {
+    const bytes = await receivedBlobs(deps).get(file.sha256);
+    return bytes ? readFile(deps, bytes) : failed('CORRUPT', '原文件已不在存储中，无法重新识别');
+  };
+  const [outcome, orgs] = await Promise.all([read(), file.buyer_org_id ? [] : listOrgs({ db }, tenantId)]);
+  const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
   await db.transaction().execute(async (trx) => {
-    const now = deps.clock.now();
+    // Read in the transaction: what happened to the file and its items while it was being read.
+    const current = await findFileById(trx, tenantId, fileId);
+    if (current?.parse_status !== 'ocr_pending') {
+      await complete(trx);
+      return;
+    }
+    const items = await findItemsOfFile(trx, tenantId, file.id);
+    const live = items.filter((i) => i.deleted_at === null);
     if (outcome.kind === 'ocr_pending' && attempt + 1 < MAX_REREADS) {
       await scheduleReread(deps, trx, file, attempt + 1);
     } else if (outcome.kind === 'ok' || outcome.kind === 'ocr_pending') {
-      // Read (or settled with what the QR gave after the last try): items updated in place, new ones added.
+      // Read (or settled with what the QR gave after the last try): items completed in place, new ones added.
       const input: IntakeInput = {
         tenantId,
         files: [],
@@ -623,31 +662,45 @@ export async function rereadReceivedFile(
         ...(file.buyer_org_id ? { buyerOrgId: file.buyer_org_id } : {}),
         ...(file.note ? { note: file.note } : {}),
       };
-      const writer = new IntakeWriter(deps, trx, input, new Map(orgs.map((o) => [o.tax_id, o.id])));
+      const writer = new IntakeWriter(deps, trx, input, orgByTaxId);
+      const now = deps.clock.now();
       const changed = new Set<string>();
       for (const [index, parsed] of outcome.invoices.entries()) {
-        const item = items.find((i) => i.index_in_file === index);
+        const atIndex = items.filter((i) => i.index_in_file === index);
+        const item = atIndex.find((i) => i.deleted_at === null);
         if (!item) {
-          await writer.insertItem(file.id, index, parsed);
+          // Deleted meanwhile: stays deleted.
+          if (atIndex.length === 0) await writer.insertItem(file.id, index, parsed);
           continue;
         }
-        const fields = itemFieldsOf(parsed);
-        const buyerOrgId =
-          item.buyer_org_id ??
-          (fields.buyer_tax_id
-            ? (orgs.find((o) => o.tax_id === fields.buyer_tax_id?.toUpperCase())?.id ?? null)
-            : null);
-        await updateReceivedInvoice(trx, tenantId, item.id, { ...fields, buyer_org_id: buyerOrgId, updated_at: now });
+        const completed = completedFields(item, parsed, orgByTaxId);
+        if (!completed) continue;
+        const { patch, filled } = completed;
+        if (!(await updateReceivedInvoice(trx, tenantId, item.id, { ...patch, updated_at: now }))) continue;
+        const updated: ReceivedInvoice = { ...item, ...patch, updated_at: now };
         changed.add(item.id);
-        for (const id of await refreshDuplicates(trx, { ...item, ...fields }, now)) changed.add(id);
+        if (updated.kind !== item.kind || updated.code !== item.code || updated.number !== item.number) {
+          for (const id of await refreshDuplicates(trx, item, now)) changed.add(id);
+          for (const id of await refreshDuplicates(trx, updated, now)) changed.add(id);
+        }
+        if (JSON.stringify(verificationQueryOf(updated)) !== JSON.stringify(verificationQueryOf(item)))
+          await enqueueVerification(deps, trx, updated, 'reread');
+        // Subscribers saw the item as its QR gave it (received.created): its fields are complete now.
+        if (filled.length > 0)
+          await publishReceivedEvent(deps, trx, 'received.changed', updated, {
+            key: `reread:${file.id}`,
+            data: { message: `图片重新识别后补全了字段：${filled.join('、')}`, filled },
+          });
       }
       await writer.markDuplicates();
+      // Items found only now belong where the file's first items went (the assistant: the uploader's folder).
+      if (writer.inserted.length > 0) await rereadItemsListener?.(trx, file, writer.inserted, now);
       if (changed.size > 0)
         await recomputeCompliance(
           { ...deps, db: { ...deps.db, kysely: trx } },
           { tenantId, receivedIds: [...changed] },
         );
-      const settled = outcome.kind === 'ok' || outcome.invoices.length > 0 || items.length > 0;
+      const settled = outcome.kind === 'ok' || outcome.invoices.length > 0 || live.length > 0;
       await setFileParseOutcome(
         trx,
         tenantId,
@@ -662,7 +715,7 @@ export async function rereadReceivedFile(
         trx,
         tenantId,
         file.id,
-        items.length > 0
+        live.length > 0
           ? { parse_status: 'ok', error_code: null, error_message: null }
           : { parse_status: 'failed', error_code: outcome.code, error_message: outcome.message },
       );
@@ -670,4 +723,97 @@ export async function rereadReceivedFile(
     await complete(trx);
   });
   if (outcome.kind !== 'ocr_pending') deps.jobs.notify();
+}
+
+/**
+ * What another module does, in the reread's transaction, with the items a reread created: the assistant puts them in
+ * the folder the file was uploaded into, as intake's caller did with the items the first reading gave.
+ */
+export type RereadItemsListener = (
+  trx: Kysely<Database>,
+  file: ReceivedFile,
+  items: readonly ReceivedInvoice[],
+  now: number,
+) => Promise<void>;
+
+let rereadItemsListener: RereadItemsListener | null = null;
+
+/** Registers the {@link RereadItemsListener} (one; `null` removes it). */
+export function registerRereadItemsListener(listener: RereadItemsListener | null): void {
+  rereadItemsListener = listener;
+}
+
+/** Columns a reread may fill, with the field name their source and confidence are kept under. */
+const FILLABLE: ReadonlyArray<readonly [keyof ReceivedInvoiceTable & keyof ReturnType<typeof itemFieldsOf>, string]> = [
+  ['code', 'code'],
+  ['number', 'number'],
+  ['issue_date', 'issueDate'],
+  ['check_code', 'checkCode'],
+  ['seller_name', 'seller.name'],
+  ['seller_tax_id', 'seller.taxId'],
+  ['buyer_name', 'buyer.name'],
+  ['buyer_tax_id', 'buyer.taxId'],
+  ['amount_fen', 'totals.amount'],
+  ['tax_fen', 'totals.tax'],
+  ['total_fen', 'totals.total'],
+  ['remark', 'remark'],
+];
+
+const isEmpty = (value: unknown) => value === null || value === undefined || value === '';
+
+/**
+ * What a reread adds to an item: the fields still empty that the new reading has (each with the source and
+ * confidence it was read with), its warnings (OCR_UNAVAILABLE dropped once OCR read the file), the buyer org of a
+ * filled buyer tax id. Never a field that has a value. Null when nothing changes.
+ */
+function completedFields(
+  item: ReceivedInvoice,
+  parsed: ParsedInvoice,
+  orgByTaxId: ReadonlyMap<string, string>,
+): { patch: Partial<ReceivedInvoice>; filled: string[] } | null {
+  const fresh = itemFieldsOf(parsed);
+  const read = extractionJson.decode(fresh.extraction_json);
+  const extraction = extractionJson.decode(item.extraction_json);
+  const patch: Record<string, unknown> = {};
+  const filled: string[] = [];
+  for (const [column, field] of FILLABLE) {
+    if (isEmpty(item[column]) && !isEmpty(fresh[column])) {
+      patch[column] = fresh[column];
+      filled.push(field);
+    }
+  }
+  // A kind nobody read off the invoice yet (the default of a QR that does not say it).
+  if (!('kind' in extraction.fieldSources) && 'kind' in read.fieldSources && fresh.kind !== item.kind) {
+    patch.kind = fresh.kind;
+    filled.push('kind');
+  }
+  if (receivedLinesJson.decode(item.lines_json).length === 0 && receivedLinesJson.decode(fresh.lines_json).length) {
+    patch.lines_json = fresh.lines_json;
+    filled.push('lines');
+  }
+  const fieldSources = { ...extraction.fieldSources };
+  const confidence = { ...extraction.confidence };
+  for (const field of filled) {
+    fieldSources[field] = read.fieldSources[field] ?? 'ocr';
+    confidence[field] = read.confidence[field] ?? read.overallConfidence;
+  }
+  // 红字 (its title) has no source of its own.
+  if (!item.is_red && fresh.is_red) {
+    patch.is_red = 1;
+    filled.push('isRed');
+  }
+  const warnings = [...extraction.warnings.filter((w) => w.code !== 'OCR_UNAVAILABLE')];
+  for (const w of read.warnings)
+    if (!warnings.some((o) => o.code === w.code && o.field === w.field && o.message === w.message)) warnings.push(w);
+  const passenger = extraction.passenger ?? read.passenger;
+  const next = { ...extraction, fieldSources, confidence, warnings, passenger };
+  const extractionChanged = JSON.stringify(next) !== JSON.stringify(extraction);
+  if (filled.length === 0 && !extractionChanged) return null;
+  if (extractionChanged) patch.extraction_json = extractionJson.encode(next);
+  const buyerTaxId = patch.buyer_tax_id as string | undefined;
+  if (item.buyer_org_id === null && buyerTaxId) {
+    const org = orgByTaxId.get(buyerTaxId.toUpperCase());
+    if (org) patch.buyer_org_id = org;
+  }
+  return { patch: patch as Partial<ReceivedInvoice>, filled };
 }

@@ -32,8 +32,9 @@ interface Raw {
 type Split = (image: Raw, source: Raw) => Promise<Array<{ box: number[][]; image: Raw }>>;
 
 /**
- * Loads the PaddleOCR engine; null when its packages are not installed (pictures then yield their QR, as with
- * COLLECT_OCR=off). Throws when they are installed but the models cannot be loaded: a failure, retried by the worker.
+ * Loads the PaddleOCR engine; null when its packages or its model files are not installed (pictures then yield their
+ * QR, as with COLLECT_OCR=off: nothing waits for OCR). Throws when they are installed but the models cannot be
+ * loaded: an outage, retried by the worker.
  */
 export async function loadOcrEngine(): Promise<OcrEngine | null> {
   let ort: Ort;
@@ -50,6 +51,8 @@ export async function loadOcrEngine(): Promise<OcrEngine | null> {
   } catch {
     return null;
   }
+  if (![models.detectionPath, models.recognitionPath, models.dictionaryPath].every((f) => fs.existsSync(f)))
+    return null;
   // One thread per session: the parse pool runs up to two workers; parallelism comes from the workers.
   const options = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' as const };
   let det: Session;

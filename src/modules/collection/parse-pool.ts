@@ -14,7 +14,9 @@
  * processes** (`child_process.fork` of the same entry, IPC with the structured-clone serialization): its work sits
  * in native addons (sharp/libvips, onnxruntime-node), and terminating a worker thread inside native code can abort
  * the whole process (N-API "Entering the V8 API without proper locking", onnxruntime#13086). A child is ended with
- * SIGKILL and whatever it was doing dies with it; any exit of a child fails only its file and the lane forks another.
+ * SIGKILL and whatever it was doing dies with it. A child that crashes on a file (or whose OCR engine fails on it)
+ * counts against that file: the file is read once more in a fresh child, and a second crash fails it as too complex;
+ * only a child that cannot start (the OCR/image runtime failing to load) is an outage (OCR_UNAVAILABLE).
  * Children get an empty environment (no secrets of the server) and exit when their IPC channel closes.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -25,10 +27,11 @@ import type { ParsedMail } from './mail/parse-mail.js';
 import type { ParseLane, ParseReply, ParseRequest, ParseWorkerData } from './parse-worker.js';
 
 /**
- * Why the pool could not give a result: the parser's own refusal, a limit the pool enforced, or a temporary state of
- * the pool: `BUSY` (the picture lane's queue is full), `CLOSED` (the pool was closed while the file waited or was
- * read: the server is stopping), `OCR_UNAVAILABLE` (the file needs OCR and the engine is failing, or the picture
- * lane's process crashed while reading it). The temporary ones say nothing about the file: ask again later.
+ * Why the pool could not give a result: the parser's own refusal, a limit the pool enforced (`TOO_COMPLEX`: time,
+ * memory, or the picture process crashed on the file twice), or a temporary state of the pool: `BUSY` (the picture
+ * lane's queue is full), `CLOSED` (the pool was closed while the file waited or was read: the server is stopping),
+ * `OCR_UNAVAILABLE` (the file needs OCR and the engine cannot be loaded, or the picture lane's process cannot start).
+ * The temporary ones say nothing about the file: ask again later.
  */
 export class ParseRejected extends Error {
   constructor(
@@ -63,7 +66,8 @@ export interface ParsePoolOptions {
   readonly testHooks?: boolean;
   /**
    * Tests only (with `testHooks`): a file whose content switches the picture lane's OCR engine: `down` makes loading
-   * the engine fail (as with its models missing), anything else (or no file) loads the real engine.
+   * the engine fail (as with its models missing), `broken` gives an engine that fails on every picture, anything else
+   * (or no file) loads the real engine.
    */
   readonly testOcrSwitch?: string;
 }
@@ -79,6 +83,8 @@ interface Job {
   readonly shed?: boolean;
   /** Milliseconds a scanned PDF already spent on the text lane: its picture budget is what is left of one budget. */
   readonly spentMs?: number;
+  /** The picture process crashed on this file once already: the next crash fails it (TOO_COMPLEX). */
+  readonly crashed?: boolean;
   resolve(result: ParsedInvoice | ParsedInvoice[] | ExpandedArchive | ParsedMail): void;
   reject(err: Error): void;
 }
@@ -324,7 +330,12 @@ export class ParsePool {
     else if ('archive' in reply) job.resolve(reply.archive);
     else if ('mail' in reply) job.resolve(reply.mail);
     else if ('results' in reply) job.resolve(reply.results);
-    else if ('failure' in reply) job.reject(new ParseRejected(reply.failure.code, reply.failure.message));
+    else if ('crashed' in reply) {
+      // The OCR engine failed on this file: as a crash, the child is replaced and the file read once more.
+      slot.job = job;
+      this.kill(lane, slot, new WorkerCrash(`文字识别出错（${reply.crashed.slice(0, 200)}）`));
+      return;
+    } else if ('failure' in reply) job.reject(new ParseRejected(reply.failure.code, reply.failure.message));
     else job.reject(new Error(`parse failed: ${reply.error}`));
     this.dispatch(lane);
   }
@@ -336,14 +347,21 @@ export class ParsePool {
     lane.slots.splice(index, 1);
     const job = slot.job;
     slot.job = null;
-    if (err instanceof ParseRejected && err.code === 'OCR_UNAVAILABLE') {
+    if (err instanceof WorkerCrash) {
       // A crash (not a limit): the next worker starts after a doubling delay (0.5 s, 1 s, 2 s … at most 30 s).
       lane.crashes++;
       lane.respawnAt = Date.now() + Math.min(MAX_RESPAWN_DELAY_MS, FIRST_RESPAWN_DELAY_MS * 2 ** (lane.crashes - 1));
     }
     if (job) {
       clearTimeout(job.timer);
-      job.reject(err);
+      if (!(err instanceof WorkerCrash)) job.reject(err);
+      else if (job.crashed)
+        job.reject(new ParseRejected('TOO_COMPLEX', `文件两次使图片识别进程出错（${err.message}），已停止`));
+      else {
+        // Once more, first in line, in a fresh process: a crash counts against the file, not the engine.
+        const { id: _id, timer: _timer, startedAt: _startedAt, ...again } = job;
+        lane.queue.unshift({ ...again, crashed: true });
+      }
     } else if (!slot.ready) {
       // Ended before it could take a file (its entry failed to load): the first waiting file fails with it, so a
       // worker that cannot start is not restarted in a loop while files wait.
@@ -360,6 +378,9 @@ export class ParsePool {
     this.dispatch(lane);
   }
 }
+
+/** A picture-lane child that exited (not over its heap limit) or whose OCR engine failed while reading a file. */
+class WorkerCrash extends Error {}
 
 /** What a worker reports to its lane: a reply, or its end (the error its file fails with, if it had one). */
 interface WorkerEvents {
@@ -396,7 +417,7 @@ function startThread(workerData: ParseWorkerData, maxHeapMb: number, events: Wor
 /**
  * A child process of the picture lane: the same entry forked with an IPC channel (structured clone, so bytes travel
  * as bytes), a V8 heap limit (--max-old-space-size), an empty environment but the time zone, and no inherited
- * Node flags. Any exit fails the file it was reading as too complex (a crash in native code, a heap abort, SIGKILL).
+ * Node flags. A heap abort fails the file it was reading as too complex; any other exit is a crash on that file.
  */
 function forkChild(workerData: ParseWorkerData, maxHeapMb: number, events: WorkerEvents): Endpoint {
   const child: ChildProcess = fork(WORKER_ENTRY, [PARSE_CHILD_FLAG, JSON.stringify(workerData)], {
@@ -419,11 +440,11 @@ function forkChild(workerData: ParseWorkerData, maxHeapMb: number, events: Worke
   child.once('exit', (code, signal) => {
     const heap = signal === 'SIGABRT' || code === 134;
     // Over its heap limit: the file is too complex. Any other exit (a crash of the native OCR or image runtime) is
-    // the engine's failure, not the file's: the file is answered as temporarily unreadable and asked for again later.
+    // a crash on the file it was reading: read once more in a fresh child, too complex the second time (kill()).
     end(
       heap
         ? new ParseRejected('TOO_COMPLEX', '文件解析超出内存限制，已停止')
-        : new ParseRejected('OCR_UNAVAILABLE', `图片识别进程意外退出（${signal ?? code}），请稍后重试`),
+        : new WorkerCrash(`图片识别进程意外退出（${signal ?? code}）`),
     );
   });
   child.on('message', (reply) => events.message(reply as ParseReply));
@@ -491,6 +512,16 @@ export function setParsePoolTestHooks(hooks: { readonly testOcrSwitch?: string }
   const old = shared;
   shared = undefined;
   void old?.close();
+}
+
+/**
+ * Closes the process-wide pool (the app and the runtime call it when they close): files waiting or being read are
+ * rejected with CLOSED, its workers and picture processes end. A later {@link getParsePool} starts a new pool.
+ */
+export async function closeParsePool(): Promise<void> {
+  const old = shared;
+  shared = undefined;
+  await old?.close();
 }
 
 /** The pool settings of the app's configuration. */

@@ -52,20 +52,33 @@ export interface ParseWorkerData {
   readonly lane?: ParseLane;
   /** Tests only (ParsePoolOptions.testHooks): obey the test pictures (TEST_HOOK_MARK). */
   readonly testHooks?: boolean;
-  /** Tests only (ParsePoolOptions.testOcrSwitch): a file saying `down` makes loading the OCR engine fail. */
+  /**
+   * Tests only (ParsePoolOptions.testOcrSwitch): a file saying `down` makes loading the OCR engine fail, `broken` loads
+   * an engine that fails on every picture.
+   */
   readonly testOcrSwitch?: string;
 }
 
 /**
  * Tests only: a picture made of the PNG signature followed by `openfapiao-test-hook:hang` (the worker spins forever,
- * as a native addon stuck in a hostile picture would) or `openfapiao-test-hook:exit` (the worker process exits, as
- * on a crash). A worker obeys it only when started with `testHooks`; otherwise it is an unreadable picture.
+ * as a native addon stuck in a hostile picture would), `openfapiao-test-hook:exit` (the worker process exits, as
+ * on a crash) or `openfapiao-test-hook:exit-once:<path>` (exits when no file is at `path` and creates it: the second
+ * reading goes on, as an unreadable picture). A worker obeys it only when started with `testHooks`; otherwise it is
+ * an unreadable picture.
  */
 const TEST_HOOK_MARK = 'openfapiao-test-hook:';
 
 function obeyTestHook(bytes: Uint8Array): void {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 64)).toString('latin1');
   if (text.startsWith(`${TEST_HOOK_MARK}hang`, 8)) for (;;);
+  if (text.startsWith(`${TEST_HOOK_MARK}exit-once:`, 8)) {
+    const marker = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      .toString('latin1')
+      .slice(8 + `${TEST_HOOK_MARK}exit-once:`.length);
+    if (fs.existsSync(marker)) return;
+    fs.writeFileSync(marker, 'crashed');
+    process.exit(70);
+  }
   if (text.startsWith(`${TEST_HOOK_MARK}exit`, 8)) process.exit(70);
 }
 
@@ -77,6 +90,8 @@ export type ParseReply =
   | { readonly id: number; readonly results: ParsedInvoice[] }
   /** A text-lane worker found a PDF without a usable text layer: the pool moves it to the picture lane. */
   | { readonly id: number; readonly scanned: true }
+  /** The OCR engine failed on this file: the pool replaces this process and reads the file once more (parse-pool.ts). */
+  | { readonly id: number; readonly crashed: string }
   | {
       readonly id: number;
       readonly failure: {
@@ -96,9 +111,9 @@ const cMapUrl = `${path.join(path.dirname(require.resolve('pdfjs-dist/package.js
 
 /**
  * The OCR engine as this worker has it: not tried yet (undefined), loaded, not installed (`engine: null`: pictures
- * yield their QR), or failing (its models did not load, or it failed on a picture): tried again after a delay that
- * doubles per failure in a row ({@link FIRST_OCR_RETRY_MS} … {@link MAX_OCR_RETRY_MS}); until then files that need
- * OCR are answered as OCR_UNAVAILABLE.
+ * yield their QR), or failing (its models did not load): tried again after a delay that doubles per failure in a row
+ * ({@link FIRST_OCR_RETRY_MS} … {@link MAX_OCR_RETRY_MS}); until then files that need OCR are answered as
+ * OCR_UNAVAILABLE. An engine that fails on one picture is that picture's problem, not an outage (`crashed`).
  */
 type OcrState =
   | { readonly engine: OcrEngine | null }
@@ -121,8 +136,17 @@ async function ocrForFile(data: Partial<ParseWorkerData>): Promise<{ engine: Ocr
   if (ocrState && Date.now() < ocrState.retryAt) return ocrState;
   ocrLoading ??= (async (): Promise<OcrState> => {
     try {
-      if (data.testHooks && data.testOcrSwitch && readSwitch(data.testOcrSwitch) === 'down')
-        throw new Error('OCR 模型无法加载：test switch down');
+      const testSwitch = data.testHooks && data.testOcrSwitch ? readSwitch(data.testOcrSwitch) : '';
+      if (testSwitch === 'down') throw new Error('OCR 模型无法加载：test switch down');
+      if (testSwitch === 'broken')
+        return {
+          engine: {
+            name: 'test-broken',
+            recognize: async () => {
+              throw new Error('test switch broken');
+            },
+          },
+        };
       return { engine: await loadOcrEngine() };
     } catch (err) {
       ocrFailed(err instanceof Error ? err.message : String(err));
@@ -144,10 +168,14 @@ function readSwitch(file: string): string {
 }
 
 /**
- * What a file that needs OCR gets: the engine, guarded (a failure on a picture marks the engine failing, is noted in
- * `missed` and reads as no text), or, while OCR is failing, an engine that only notes that it was needed.
+ * What a file that needs OCR gets: the engine, guarded (a failure on a picture is noted in `missed.crash` and stops
+ * the file: the pool reads it once more in a fresh process), or, while OCR is failing, an engine that only notes
+ * that it was needed.
  */
-function ocrFor(state: { engine: OcrEngine | null } | { failing: string }, missed: { reason: string | null }) {
+function ocrFor(
+  state: { engine: OcrEngine | null } | { failing: string },
+  missed: { reason: string | null; crash: string | null },
+) {
   if ('failing' in state)
     return {
       name: 'unavailable',
@@ -164,10 +192,8 @@ function ocrFor(state: { engine: OcrEngine | null } | { failing: string }, misse
       try {
         return await engine.recognize(image);
       } catch (err) {
-        const reason = `文字识别出错：${err instanceof Error ? err.message : String(err)}`;
-        ocrFailed(reason);
-        missed.reason = reason;
-        return [];
+        missed.crash = err instanceof Error ? err.message : String(err);
+        throw err;
       }
     },
   } satisfies OcrEngine;
@@ -219,7 +245,7 @@ if (port) {
   ]);
   port.on(async ({ id, bytes, maxBytes, op }: ParseRequest) => {
     let reply: ParseReply;
-    const missed: { reason: string | null } = { reason: null };
+    const missed: { reason: string | null; crash: string | null } = { reason: null, crash: null };
     try {
       if (data.testHooks) obeyTestHook(bytes);
       if (op === 'expand') {
@@ -264,6 +290,8 @@ if (port) {
           },
         };
     }
+    // The engine failed on this file (whatever the parser made of it): the pool decides (once more, or too complex).
+    if (missed.crash !== null) reply = { id, crashed: missed.crash };
     port.postMessage(reply);
   });
   port.postMessage({ ready: true } satisfies ParseReply);

@@ -9,7 +9,8 @@ import { toReceivedInvoiceViews } from './received-view.js';
 /**
  * Public events of the received-invoice pool (webhooks carry these names; docs/collection.md#events):
  * `received.created` once per item after intake, `received.verified` after each verification result,
- * `received.changed` when a later verification finds the invoice red-reversed, void or otherwise changed.
+ * `received.changed` when a later verification finds the invoice red-reversed, void or otherwise changed, or when a
+ * picture that waited for OCR is read again and its item's empty fields are filled (`filled`).
  */
 export const RECEIVED_EVENTS = ['received.created', 'received.verified', 'received.changed'] as const;
 export type ReceivedEvent = (typeof RECEIVED_EVENTS)[number];
@@ -62,7 +63,7 @@ export async function loadReceivedEventSource(
   if (!item) return null;
   const [view] = await toReceivedInvoiceViews(db, event.tenantId, [item]);
   const extra: Record<string, unknown> = {};
-  for (const key of ['previousStatus', 'message'] as const) {
+  for (const key of ['previousStatus', 'message', 'filled'] as const) {
     if (event.data?.[key] !== undefined) extra[key] = event.data[key];
   }
   return { businessSystemCode: null, invoiceSerialNo: null, data: { ...view, ...extra } };

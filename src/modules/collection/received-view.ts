@@ -180,11 +180,15 @@ export async function toReceivedInvoiceViews(
 ): Promise<ReceivedInvoiceView[]> {
   const files = new Map(knownFiles.map((f) => [f.id, f]));
   const missing = [...new Set(items.map((i) => i.file_id).filter((id): id is string => id !== null && !files.has(id)))];
-  for (const f of await findFilesByIds(db, tenantId, missing)) files.set(f.id, f);
   const ids = items.map((i) => i.id);
-  const histories = historyLoader && items.length ? await historyLoader(db, tenantId, ids) : null;
-  const usages = usageLoader && items.length ? await usageLoader(db, tenantId, ids) : null;
-  const deductions = await loadDeductionRecords(db, tenantId, ids);
+  // Independent reads: side by side.
+  const [found, histories, usages, deductions] = await Promise.all([
+    findFilesByIds(db, tenantId, missing),
+    historyLoader && items.length ? historyLoader(db, tenantId, ids) : null,
+    usageLoader && items.length ? usageLoader(db, tenantId, ids) : null,
+    loadDeductionRecords(db, tenantId, ids),
+  ]);
+  for (const f of found) files.set(f.id, f);
   return items.map((item) =>
     toReceivedInvoiceView(
       item,

@@ -153,6 +153,21 @@ export async function findLiveItemsOfFiles(
     .execute();
 }
 
+/** Every item ever read from a file, deleted ones too (a file read again never brings a deleted item back). */
+export async function findItemsOfFile(
+  db: Kysely<Database>,
+  tenantId: string,
+  fileId: string,
+): Promise<ReceivedInvoice[]> {
+  return db
+    .selectFrom('received_invoices')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('file_id', '=', fileId)
+    .orderBy('id')
+    .execute();
+}
+
 export async function findReceivedInvoice(
   db: Kysely<Database>,
   tenantId: string,

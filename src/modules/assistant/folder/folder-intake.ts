@@ -1,25 +1,31 @@
 /**
- * Files into a folder: intake through collection (source `assistant` from the pages, `upload` from the console),
- * then each item into the employee's folder (an item someone else collected first stays theirs).
+ * Files into a folder: intake through collection (source `assistant` from the pages, with the event as its reference;
+ * `upload` from the console, with the employee), then each item into the employee's folder (an item someone else
+ * collected first stays theirs). A picture that waited for OCR gives its further items later: the reread puts them
+ * into the same folder ({@link addRereadItemsToFolder}).
  */
 import type { Deps } from '../../../platform/deps.js';
 import {
   enterReceivedInvoice,
   findReceivedInvoicesByIds,
+  type IntakeFileStatus,
   intakeReceivedFiles,
   type ManualEntry,
   type ReceivedInvoice,
   type ReceivedSource,
+  type RereadItemsListener,
+  registerRereadItemsListener,
 } from '../../collection/index.js';
 import { findOrg } from '../../orgs/index.js';
 import type { CompanyInfo } from '../events/create-event.js';
-import { addToFolder } from './folder.repo.js';
+import { addToFolder, folderOwnerOfFile } from './folder.repo.js';
 
 export interface FolderIntakeInput {
   readonly tenantId: string;
   readonly employeeId: string;
   readonly source: ReceivedSource;
   readonly broughtBy: string;
+  /** The intake's reference: the event (source `assistant`); else the employee's id is recorded. */
   readonly sourceRef?: string;
   /** The bill's companies: the first one that is an org of the tenant is the items' receiving org. */
   readonly companies?: readonly CompanyInfo[];
@@ -45,14 +51,15 @@ export async function intakeIntoFolder(
   deps: Deps,
   input: FolderIntakeInput,
   files: ReadonlyArray<{ fileName: string; bytes: Uint8Array }>,
-): Promise<{ rows: ReceivedInvoice[]; files: Array<{ fileName: string; error?: { code: string; message: string } }> }> {
+): Promise<{ rows: ReceivedInvoice[]; files: FolderFileResult[] }> {
   const buyerOrgId = await buyerOrgOf(deps, input.tenantId, input.companies);
   const result = await intakeReceivedFiles(deps, {
     tenantId: input.tenantId,
     files,
     source: input.source,
     broughtBy: input.broughtBy,
-    ...(input.sourceRef ? { sourceRef: input.sourceRef } : {}),
+    // What names the folder when a reread finds more items in a file later (folderOwnerOfFile).
+    sourceRef: input.sourceRef ?? input.employeeId,
     ...(buyerOrgId ? { buyerOrgId } : {}),
   });
   const ids = result.items.map((i) => i.id);
@@ -61,9 +68,37 @@ export async function intakeIntoFolder(
     rows: await rowsInOrder(deps, input.tenantId, ids),
     files: result.files.map((f, i) => ({
       fileName: files[i]?.fileName ?? 'file',
+      status: f.status,
       ...(f.error ? { error: f.error } : {}),
+      ...(f.pending ? { pending: f.pending } : {}),
     })),
   };
+}
+
+/** One uploaded file's outcome in a folder upload (see IntakeFileResult: `pending` while it waits for OCR). */
+export interface FolderFileResult {
+  readonly fileName: string;
+  readonly status: IntakeFileStatus;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly pending?: { readonly code: string; readonly message: string };
+}
+
+/** Items a reread of a folder upload found: into the folder of the file's first items (in the reread's transaction). */
+export const addRereadItemsToFolder: RereadItemsListener = async (trx, file, items, now) => {
+  const employeeId = await folderOwnerOfFile(trx, file);
+  if (employeeId)
+    await addToFolder(
+      trx,
+      file.tenant_id,
+      employeeId,
+      items.map((i) => i.id),
+      now,
+    );
+};
+
+/** Registers {@link addRereadItemsToFolder} with collection. Every process runs it (the reread runs in workers). */
+export function registerFolderIntake(): void {
+  registerRereadItemsListener(addRereadItemsToFolder);
 }
 
 /** A manual entry (from a QR code read in the browser) into the employee's folder. */

@@ -33,6 +33,34 @@ export async function addToFolder(
   return ownersOf(db, tenantId, ids);
 }
 
+/**
+ * The employee whose folder a file went into, from what intake recorded of it: a file from the assistant pages names
+ * its event (the event's employee), a console folder upload names the employee; any other file none.
+ */
+export async function folderOwnerOfFile(
+  db: Kysely<Database>,
+  file: { tenant_id: string; source: string; source_ref: string | null },
+): Promise<string | undefined> {
+  if (!file.source_ref) return undefined;
+  if (file.source === 'assistant') {
+    const event = await db
+      .selectFrom('assistant_events')
+      .select('employee_id')
+      .where('tenant_id', '=', file.tenant_id)
+      .where('id', '=', file.source_ref)
+      .executeTakeFirst();
+    return event?.employee_id ?? undefined;
+  }
+  if (file.source !== 'upload') return undefined;
+  const employee = await db
+    .selectFrom('employees')
+    .select('id')
+    .where('tenant_id', '=', file.tenant_id)
+    .where('id', '=', file.source_ref)
+    .executeTakeFirst();
+  return employee?.id;
+}
+
 /** Who owns each of the items (items in no folder are absent). */
 export async function ownersOf(
   db: Kysely<Database>,

@@ -56,7 +56,11 @@ const UploadReply = Type.Object({
   files: Type.Array(
     Type.Object({
       fileName: Type.String(),
+      status: Type.String({
+        description: 'ok | failed (`error`) | archive | ocr_pending (`pending`: read again later)',
+      }),
       error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+      pending: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
     }),
   ),
 });

@@ -111,7 +111,12 @@ export async function runImportMail(deps: Deps, mailId: string): Promise<void> {
       d.fileId = fileResult.fileId;
     }
     d.itemIds = result.items.map((it) => it.id);
-    if (fileResult?.error) {
+    if (fileResult?.status === 'ocr_pending') {
+      // Waiting for OCR: not "no invoice"; the mail counts as imported (its items come when the file is read again).
+      d.result = 'ocr_pending';
+      d.reason = fileResult.pending?.message ?? '';
+      outcome = 'imported';
+    } else if (fileResult?.error) {
       d.result = 'not_invoice';
       d.error = { code: fileResult.error.code, message: fileResult.error.message };
     } else if (result.items.length === 0) {

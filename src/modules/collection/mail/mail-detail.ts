@@ -10,6 +10,11 @@ export const MAIL_FILE_RESULTS = [
   'already_received',
   /** Stored, but no invoice could be read (the error says why). */
   'not_invoice',
+  /**
+   * Stored; it needed OCR while OCR was unavailable (`reason` says why): read again later, its items (beyond those its
+   * QR gave, in `itemIds`) come then (GET /api/v1/received-files/{fileId}).
+   */
+  'ocr_pending',
   /** Not an invoice file type (PDF, OFD, XML, ZIP, JPEG, PNG): not stored. */
   'skipped',
   /** A link refused by the allow-list or the outbound guard. */

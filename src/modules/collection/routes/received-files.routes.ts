@@ -9,7 +9,13 @@ import { PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { getAuth } from '../../auth/index.js';
 import { RECEIVED_FILE_NOT_FOUND } from '../collection.errors.js';
 import { RECEIVED_FILE_STATUSES, RECEIVED_SOURCES, type ReceivedFile } from '../collection.tables.js';
-import { findChildFiles, findFileById, findLiveItemsOfFiles, listReceivedFiles } from '../received.repo.js';
+import {
+  findChildFiles,
+  findFileById,
+  findFilesByIds,
+  findLiveItemsOfFiles,
+  listReceivedFiles,
+} from '../received.repo.js';
 import { type ReceivedInvoiceView, toReceivedInvoiceViews } from '../received-view.js';
 import { archiveEntriesJson } from '../stored-json.js';
 import { IdParams, ReceivedFileView } from './received.schemas.js';
@@ -24,6 +30,8 @@ const FilesQuery = Type.Object({
   createdTo: date('收到日期止 (YYYY-MM-DD, 含)'),
   ...PageQuery,
 });
+
+const fileError = (f: ReceivedFile) => (f.error_code ? { code: f.error_code, message: f.error_message ?? '' } : null);
 
 /** Views of files with their items (an archive's items are those of its entries). */
 async function toFileViews(db: Kysely<Database>, tenantId: string, files: readonly ReceivedFile[]) {
@@ -51,6 +59,14 @@ async function toFileViews(db: Kysely<Database>, tenantId: string, files: readon
     entryIds.set(child.parent_id ?? '', list);
   }
   const allIds = [...files.map((f) => f.id), ...[...entryIds.values()].flat()];
+  // An entry's status is its file's as it is now (an entry that waited for OCR is read again later).
+  const known = new Set(children.map((c) => c.id));
+  const others = await findFilesByIds(
+    db,
+    tenantId,
+    [...entryIds.values()].flat().filter((id) => !known.has(id)),
+  );
+  const entryFiles = new Map([...children, ...others].map((f) => [f.id, f]));
   const items = await findLiveItemsOfFiles(db, tenantId, [...new Set(allIds)]);
   const views = await toReceivedInvoiceViews(db, tenantId, items, [...files, ...children]);
   const byFile = new Map<string, ReceivedInvoiceView[]>();
@@ -72,8 +88,15 @@ async function toFileViews(db: Kysely<Database>, tenantId: string, files: readon
     buyerOrgId: f.buyer_org_id,
     note: f.note,
     status: f.parse_status,
-    error: f.error_code ? { code: f.error_code, message: f.error_message ?? '' } : null,
-    entries: f.entries_json ? archiveEntriesJson.decode(f.entries_json) : null,
+    error: fileError(f),
+    entries: f.entries_json
+      ? archiveEntriesJson.decode(f.entries_json).map((e) => {
+          const entry = e.fileId ? entryFiles.get(e.fileId) : undefined;
+          return entry
+            ? { ...e, status: entry.parse_status, error: fileError(entry) }
+            : { ...e, status: e.fileId ? null : ('failed' as const) };
+        })
+      : null,
     items: [f.id, ...(entryIds.get(f.id) ?? [])].flatMap((id) => byFile.get(id) ?? []),
     createdAt: toIsoCst(Number(f.created_at)),
   }));

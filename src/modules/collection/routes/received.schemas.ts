@@ -131,7 +131,13 @@ export const IntakeFileReply = Type.Object({
   fileId: Type.String(),
   sha256: Type.String(),
   created: Type.Boolean(),
+  status: Type.Enum(RECEIVED_FILE_STATUSES, {
+    description:
+      'ok (read) | failed (`error` says why) | archive (a ZIP: its entries are files of their own) | ocr_pending ' +
+      '(needed OCR while it was unavailable: read again later, `pending` says why; items its QR gave are there already)',
+  }),
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+  pending: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
 });
 
 export const IntakeReply = Type.Object({
@@ -233,6 +239,11 @@ export const ReceivedFileView = Type.Object({
       Type.Object({
         name: Type.String(),
         fileId: Str,
+        status: Nullable(
+          Type.Enum(RECEIVED_FILE_STATUSES, {
+            description: "the entry file's status now (`failed` with `error`: not stored, e.g. not an invoice file)",
+          }),
+        ),
         error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
       }),
     ),

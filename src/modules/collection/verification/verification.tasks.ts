@@ -38,6 +38,7 @@ export const verifyReceivedTask = defineTask({
         Type.Literal('nightly'),
         Type.Literal('deferred'),
         Type.Literal('retry'),
+        Type.Literal('reread'),
       ]),
     ),
   }),

@@ -39,8 +39,11 @@ import { VERIFY_RECEIVED_TASK } from './verification-task-ids.js';
 
 const isReceivedKind = (kind: string) => (RECEIVED_INVOICE_KINDS as readonly string[]).includes(kind);
 
-/** Why a verification runs (kept in the job payload and the logs). */
-export type VerifyReason = 'intake' | 'on_demand' | 'nightly' | 'deferred' | 'retry';
+/**
+ * Why a verification runs (kept in the job payload and the logs); `reread`: a file read again once OCR worked filled
+ * in an item's 查验 inputs.
+ */
+export type VerifyReason = 'intake' | 'on_demand' | 'nightly' | 'deferred' | 'retry' | 'reread';
 
 /** Statuses that are a verdict on the invoice itself: a later different verdict is a change (`received.changed`). */
 const VERDICTS: readonly string[] = [

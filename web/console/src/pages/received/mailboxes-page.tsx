@@ -93,6 +93,7 @@ const FILE_RESULTS: Record<string, { text: string; color: string }> = {
   imported: { text: '已导入', color: 'success' },
   already_received: { text: '已收过', color: 'default' },
   not_invoice: { text: '不是发票', color: 'warning' },
+  ocr_pending: { text: '待识别', color: 'processing' },
   skipped: { text: '已跳过', color: 'default' },
   refused: { text: '链接被拒绝', color: 'error' },
   failed: { text: '下载失败', color: 'error' },
