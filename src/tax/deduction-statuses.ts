@@ -33,8 +33,8 @@ export interface DeductionRecord {
 export interface PoolDeductionFacts {
   readonly kind: string;
   readonly issueDate: string | null;
-  /** The invoice number (undefined: not checked; pass it, as the selection does). */
-  readonly number?: string | null;
+  /** The invoice number (the selection refuses an invoice without one, so the pool must see it too). */
+  readonly number: string | null;
   readonly verificationStatus: string;
   readonly isRed: boolean;
   readonly duplicate: boolean;

@@ -216,11 +216,24 @@ for (const dialect of TEST_DIALECTS) {
           .executeTakeFirst(),
       ).toEqual({ run_at: expect.anything() });
 
-      // The rest is reversed; on demand: 202 with the item as it is, then the job.
+      // The rest is reversed. A 部分红冲 item can still change, so the next night verifies it again too.
       await reverse(blue, 2, '-200.00', '-12.00');
+      await drainAt('2025-06-02T17:30:00Z'); // 01:30 on 06-03: the run the first night scheduled
+      await drainAt('2025-06-02T22:00:00Z');
+      view = await item(b, entered.id);
+      expect(view.verification.status).toBe('red_reversed');
+      // 已红冲 is final: the night after does not ask again; on demand still does (202 with the item as it is).
+      await drainAt('2025-06-03T17:30:00Z');
+      expect(
+        await t.runtime.deps.db.kysely
+          .selectFrom('jobs')
+          .select('id')
+          .where('job_key', '=', `collection/verify-received:${entered.id}:nightly:2025-06-04`)
+          .executeTakeFirst(),
+      ).toBeUndefined();
       const res = await reverify(b, entered.id);
       expect(res.statusCode).toBe(202);
-      expect(res.json()).toMatchObject({ id: entered.id, verification: { status: 'partly_red' } });
+      expect(res.json()).toMatchObject({ id: entered.id, verification: { status: 'red_reversed' } });
       await drain();
       view = await item(b, entered.id);
       expect(view.verification.status).toBe('red_reversed');

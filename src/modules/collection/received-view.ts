@@ -94,11 +94,12 @@ export async function loadDeductionRecords(
 
 /** The pool's deduction state of an item (src/tax/deduction-statuses.ts). */
 export function deductionStateOf(
-  item: Pick<ReceivedInvoice, 'kind' | 'issue_date' | 'verification_status' | 'is_red' | 'duplicate_of'>,
+  item: Pick<ReceivedInvoice, 'kind' | 'number' | 'issue_date' | 'verification_status' | 'is_red' | 'duplicate_of'>,
   record: DeductionRecord | null,
 ) {
   return poolDeductionState({
     kind: item.kind,
+    number: item.number,
     issueDate: item.issue_date,
     verificationStatus: item.verification_status,
     isRed: Boolean(Number(item.is_red)),

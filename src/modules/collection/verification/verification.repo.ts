@@ -1,5 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
+import { REVERIFIED_STATUSES } from '../../../tax/index.js';
 import type { ReceivedVerificationTable } from './verification.tables.js';
 
 export async function insertVerification(db: Kysely<Database>, row: Insertable<ReceivedVerificationTable>) {
@@ -31,7 +32,8 @@ export async function findReverifyCandidates(
   let q = db
     .selectFrom('received_invoices')
     .select(['id', 'tenant_id', 'verified_at'])
-    .where('verification_status', '=', 'normal')
+    // 正常 and 部分红冲 can still change on the platform; a final verdict (已红冲, 作废 …) is not asked again.
+    .where('verification_status', 'in', REVERIFIED_STATUSES)
     .where('usage_status', 'in', ['unused', 'claimed'])
     .where('deleted_at', 'is', null)
     .where('verified_at', '<', query.verifiedBefore);
