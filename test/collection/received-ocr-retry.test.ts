@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getParsePool, setParsePoolTestHooks } from '../../src/modules/collection/index.js';
+import { setParsePoolTestHooks } from '../../src/modules/collection/index.js';
 import { loginAs, seedUser } from '../auth/console-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
@@ -318,38 +318,5 @@ for (const dialect of TEST_DIALECTS) {
         .execute();
       expect(reverify.map((j) => j.job_key)).toEqual([`collection/verify-received:${itemA!.id}:reread`]);
     }, 400_000);
-
-    it('answers 503 INVOICE_FILE_PARSE_STOPPED when the pool stops under a waiting file, and records nothing', async () => {
-      // The worker's test picture that hangs (TEST_HOOK_MARK): the file is being read when the pool is closed.
-      const hang = Buffer.concat([
-        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-        Buffer.from('openfapiao-test-hook:hang'),
-      ]);
-      const body = multipart([{ name: 'file', filename: 'h.png', type: 'image/png', data: hang }]);
-      const parse = t.app.inject({
-        method: 'POST',
-        url: '/api/v1/invoice-files/parse',
-        payload: body.payload,
-        headers: { ...body.headers, ...a.auth },
-      });
-      const intake = upload(t, a, [{ name: 'h.png', data: hang }]);
-      // Both files are in the pool: one being read, one waiting.
-      await expect
-        .poll(() => getParsePool().state().picture, { timeout: 60_000 })
-        .toMatchObject({ busy: 1, queued: 1 });
-      // Replacing the process-wide pool closes the old one.
-      setParsePoolTestHooks({ testOcrSwitch: ocrSwitch });
-      for (const res of [await parse, await intake]) {
-        expect(res.statusCode).toBe(503);
-        expect(errorOf(res).code).toBe('INVOICE_FILE_PARSE_STOPPED');
-      }
-      const recorded = await t.runtime.deps.db.kysely
-        .selectFrom('received_files')
-        .select('id')
-        .where('tenant_id', '=', a.tenantId)
-        .where('file_name', '=', 'h.png')
-        .execute();
-      expect(recorded).toEqual([]);
-    }, 120_000);
   });
 }

@@ -99,18 +99,29 @@ export async function startOrderInvoice(
     });
   } catch (err) {
     if (!isAppError(err) || err.statusCode >= 500) throw err; // transient: the job retries
-    // The move and its settled signal in one statement (PostgreSQL: the NOTIFY rides the commit).
-    const settled = deps.signals.foldKeyed(ORDER_SETTLED_TOPIC);
-    const failed = await updateOrderIfReturning(
-      db,
-      order.id,
-      order.order_no,
-      ['invoicing'],
-      { status: 'failed', failure_reason: err.message, updated_at: deps.clock.now() },
-      settled.sql,
-    );
-    if (failed) settled.afterCommit(order.id);
+    await failInvoicingOrder(deps, order, { failure_reason: err.message });
     if (options.rethrow) throw err;
   }
   return undefined;
+}
+
+/**
+ * Moves an order still `invoicing` to `failed` (with `failure_reason` and, when known, its invoice), and wakes its
+ * `?wait` requests: the move and its settled signal in one statement (PostgreSQL: the NOTIFY rides the commit).
+ */
+export async function failInvoicingOrder(
+  deps: Deps,
+  order: Pick<ScanOrder, 'id' | 'order_no'>,
+  patch: { failure_reason: string; invoice_id?: string },
+): Promise<void> {
+  const settled = deps.signals.foldKeyed(ORDER_SETTLED_TOPIC);
+  const failed = await updateOrderIfReturning(
+    deps.db.kysely,
+    order.id,
+    order.order_no,
+    ['invoicing'],
+    { status: 'failed', ...patch, updated_at: deps.clock.now() },
+    settled.sql,
+  );
+  if (failed) settled.afterCommit(order.id);
 }

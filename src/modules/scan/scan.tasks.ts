@@ -11,11 +11,11 @@ import {
 import { fenToDecimalString } from '../../tax/index.js';
 import { mayHaveWebhookSubscribers, registerEventSource } from '../delivery/index.js';
 import { getInvoiceOrThrow, registerMonitorExceptionSource } from '../invoicing/index.js';
-import { SCAN_ORIGIN, startOrderInvoice } from './issue-order.js';
+import { failInvoicingOrder, SCAN_ORIGIN, startOrderInvoice } from './issue-order.js';
 import { scanLinkMonitorExceptions } from './limit-exceptions.js';
 import { loadOrderEventSource, resolveOrderWebhookBody } from './order-event-source.js';
 import { ORDER_EVENTS, publishOrderEvent } from './order-events.js';
-import { findOrderByInvoiceSerial, settleOrderBySerial, updateOrderIfReturning } from './orders.repo.js';
+import { findOrderByInvoiceSerial, settleOrderBySerial } from './orders.repo.js';
 import { findSettingById } from './settings.service.js';
 import { DAY_MS, PRUNE_COUNTERS_TASK } from './static-limits.js';
 import { pruneLimitExceptions, pruneStaticCounters } from './static-limits.repo.js';
@@ -113,22 +113,10 @@ async function onInvoiceSettled(
     if (!order) return;
     const invoice = await getInvoiceOrThrow(deps, event.tenantId, serialNo);
     if (invoice.origin !== SCAN_ORIGIN) return;
-    // The move and its settled signal in one statement (PostgreSQL: the NOTIFY rides the commit).
-    const settled = deps.signals.foldKeyed(ORDER_SETTLED_TOPIC);
-    const failed = await updateOrderIfReturning(
-      db,
-      order.id,
-      order.order_no,
-      ['invoicing'],
-      {
-        status: 'failed',
-        invoice_id: invoice.id,
-        failure_reason: invoice.failure_reason ?? '开票失败',
-        updated_at: now,
-      },
-      settled.sql,
-    );
-    if (failed) settled.afterCommit(order.id);
+    await failInvoicingOrder(deps, order, {
+      invoice_id: invoice.id,
+      failure_reason: invoice.failure_reason ?? '开票失败',
+    });
     return;
   }
   // Read from the invoice when the event does not carry it (events queued before they carried number and total, or
