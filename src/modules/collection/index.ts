@@ -63,6 +63,7 @@ export { publishReceivedEvent, RECEIVED_EVENTS, type ReceivedEvent } from './rec
 export { claimableFen, setReceivedUsage } from './received-usage.js';
 export {
   type DeductionLoader,
+  deductionFactsOf,
   type ReceivedInvoiceView,
   type ReceivedUsage,
   registerDeductionLoader,

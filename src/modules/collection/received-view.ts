@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { toIsoCst } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/database.js';
 import {
+  type DeductionFacts,
   type DeductionRecord,
   fenToDecimalString,
   poolDeductionState,
@@ -93,19 +94,25 @@ export async function loadDeductionRecords(
 }
 
 /** The pool's deduction state of an item (src/tax/deduction-statuses.ts). */
-export function deductionStateOf(
+/** What the deduction rule (`src/tax/deduction.ts`) decides from, read off a pool item: the pool and the selection. */
+export function deductionFactsOf(
   item: Pick<ReceivedInvoice, 'kind' | 'number' | 'issue_date' | 'verification_status' | 'is_red' | 'duplicate_of'>,
-  record: DeductionRecord | null,
-) {
-  return poolDeductionState({
+): DeductionFacts & { readonly number: string | null } {
+  return {
     kind: item.kind,
     number: item.number,
     issueDate: item.issue_date,
     verificationStatus: item.verification_status,
     isRed: Boolean(Number(item.is_red)),
     duplicate: item.duplicate_of !== null,
-    record,
-  });
+  };
+}
+
+export function deductionStateOf(
+  item: Pick<ReceivedInvoice, 'kind' | 'number' | 'issue_date' | 'verification_status' | 'is_red' | 'duplicate_of'>,
+  record: DeductionRecord | null,
+) {
+  return poolDeductionState({ ...deductionFactsOf(item), record });
 }
 
 /** Lets the verification stage put each item's history into the view (until then: []). */

@@ -33,6 +33,7 @@ import {
   deductionKey,
 } from '../../channels/index.js';
 import {
+  deductionFactsOf,
   findReceivedInvoicesByIds,
   listDeductibleReceived,
   type ReceivedInvoice,
@@ -367,17 +368,7 @@ export async function selectForDeduction(
     }
     const prior = existing.get(invoiceId);
     const problem =
-      deductionProblem(
-        {
-          kind: item.kind,
-          issueDate: item.issue_date,
-          number: item.number,
-          verificationStatus: item.verification_status,
-          isRed: Boolean(Number(item.is_red)),
-          duplicate: item.duplicate_of !== null,
-        },
-        input.period,
-      ) ??
+      deductionProblem(deductionFactsOf(item), input.period) ??
       (prior?.status === 'not_deductible' ? '已标记为不抵扣' : null) ??
       (prior?.status === 'confirmed' ? `已在所属期 ${prior.period} 抵扣` : null) ??
       (prior && prior.period !== input.period ? `已在所属期 ${prior.period} 勾选，请先撤销` : null);
