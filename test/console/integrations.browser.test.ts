@@ -43,10 +43,34 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
         body: JSON.stringify({ appId, appSecret }),
       })
     ).status;
-  /** Picks `option` in the antd Select labelled `label` of the open dialog (or page). */
+  /**
+   * Picks `option` in the antd Select labelled `label` of the open dialog (or page), and checks the Select shows it:
+   * a click on an option while its dropdown still moves (the dialog scrolling, another dropdown closing) can miss,
+   * so a pick that did not take is tried again (three times at most).
+   */
   const choose = async (label: string, option: string | RegExp) => {
-    await page.getByLabel(label, { exact: true }).click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+    const input = page.getByLabel(label, { exact: true });
+    const select = page.locator('.ant-select', { has: input }).last();
+    const shows = async () => {
+      const text = (await select.textContent()) ?? '';
+      return typeof option === 'string' ? text.includes(option) : option.test(text);
+    };
+    for (let attempt = 1; ; attempt++) {
+      // A retry opens the dropdown only if the missed click left it closed (a click on the Select toggles it).
+      if (attempt === 1 || (await page.locator('.ant-select-dropdown:visible').count()) === 0) await input.click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+      const took = await expect
+        .poll(shows, { timeout: 3_000 })
+        .toBe(true)
+        .then(
+          () => true,
+          (err: unknown) => {
+            if (attempt >= 3) throw err;
+            return false;
+          },
+        );
+      if (took) return;
+    }
   };
   const secretShown = async () => {
     const secret = page.getByTestId('secret-once');
