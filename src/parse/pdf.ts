@@ -176,13 +176,17 @@ async function readPdfDocument(
       return await readScan(doc, pdfjs, d, options, split, controlChars > 0);
     }
     const groups = split && pages.length > 0 ? groupPagesByInvoice(pages) : [{ first: 0, pages }];
+    // Building a page's operator list (fonts, glyphs, every drawing operator) costs more than its text layer; a PDF
+    // whose file has no image object at all cannot hold a QR image, so it is not built (our own PDFs and many
+    // issuers' draw the QR as vectors).
+    const holdsImageObjects = !options.skipPdfQr && mayHoldImageObjects(bytes);
     const drafts = groups.map((_, i) => (i === 0 ? d : new InvoiceDraft(d.format)));
     for (const [i, group] of groups.entries()) {
       const draft = drafts[i] as InvoiceDraft;
       // The QR straight from the group's first page's image objects (no rasterisation): a cross-check of the text
       // (below its confidence, so a disagreement is a warning and the printed value stays), and the fields of a
       // scanned PDF. Our own PDFs draw the QR as vectors — they carry the invoice XML, which is read above.
-      if (!options.skipPdfQr && qrReaderReady() && !draft.qrPayload) {
+      if (!options.skipPdfQr && qrReaderReady() && !draft.qrPayload && holdsImageObjects) {
         const payload = await qrFromPageImages(await doc.getPage(group.first + 1), pdfjs);
         if (payload) applyQrPayload(payload, draft, 0.75);
       }
@@ -355,6 +359,43 @@ async function readAttachments(
     }
   }
   return drafts;
+}
+
+const IMAGE_NAME = Buffer.from('/Image');
+
+/**
+ * Whether a PDF file may hold an image XObject: some `/Image` name (as in `/Subtype /Image`) followed by a delimiter,
+ * not a longer name (`/ImageB` of a ProcSet, `/Image1` of a resource). Image XObjects are streams, and a stream's
+ * dictionary is never inside a compressed object stream (ISO 32000-1 §7.5.7), so its `/Subtype` is always plain in
+ * the file. False positives only cost the operator list; what this misses is an inline image (`BI … ID … EI` inside
+ * a compressed content stream) or a name written with `#` escapes — such a PDF is read from its text layer without
+ * the QR cross-check. Linear: one `indexOf` pass.
+ */
+export function mayHoldImageObjects(bytes: Uint8Array): boolean {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = buf.indexOf(IMAGE_NAME); at !== -1; at = buf.indexOf(IMAGE_NAME, at + IMAGE_NAME.length)) {
+    const next = buf[at + IMAGE_NAME.length];
+    if (next === undefined || !isRegularNameByte(next)) return true;
+  }
+  return false;
+}
+
+/** A byte that continues a PDF name: neither white-space nor a delimiter (ISO 32000-1 §7.2.2). */
+function isRegularNameByte(b: number): boolean {
+  if (b === 0x00 || b === 0x09 || b === 0x0a || b === 0x0c || b === 0x0d || b === 0x20) return false;
+  // ( ) < > [ ] { } / %
+  return !(
+    b === 0x28 ||
+    b === 0x29 ||
+    b === 0x3c ||
+    b === 0x3e ||
+    b === 0x5b ||
+    b === 0x5d ||
+    b === 0x7b ||
+    b === 0x7d ||
+    b === 0x2f ||
+    b === 0x25
+  );
 }
 
 /** Largest image object decoded for a QR, and how many are tried. */

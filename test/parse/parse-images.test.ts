@@ -23,6 +23,7 @@ import {
   readImageHeader,
   sniffFormat,
 } from '../../src/parse/index.js';
+import { mayHoldImageObjects } from '../../src/parse/pdf.js';
 import { CMAP_URL, readFixture } from './parse-test-kit.js';
 
 /** A PDF with `png` as its only content (a scan: no text layer). */
@@ -191,6 +192,20 @@ describe('QR codes inside PDFs, decoded from the image objects (no rasterisation
       skipPdfQr: true,
     });
     expect(skipped.qrPayload).toBeNull();
+  });
+
+  it('looks for QR images only in PDFs that hold an image object (the operator list is not built otherwise)', () => {
+    expect(mayHoldImageObjects(readFixture('renoyuan__easyofd/test.pdf'))).toBe(true);
+    // Our own PDFs draw the QR as vectors and embed no picture.
+    expect(mayHoldImageObjects(renderInvoiceDocuments(sampleInvoice({ kind: '81' })).pdf)).toBe(false);
+    const has = (text: string) => mayHoldImageObjects(Buffer.from(text, 'latin1'));
+    expect(has('<< /Type /XObject /Subtype /Image /Width 300 >>')).toBe(true);
+    expect(has('<</Type/XObject/Subtype/Image/Width 300>>')).toBe(true);
+    expect(has('/Subtype\r\n/Image\r\n')).toBe(true);
+    expect(has('trailing /Image')).toBe(true);
+    // Longer names are other things: a ProcSet's image kinds, a resource called Image1.
+    expect(has('/ProcSet [/PDF /Text /ImageB /ImageC /ImageI] /XObject << /Image1 5 0 R >>')).toBe(false);
+    expect(has('')).toBe(false);
   });
 
   it('reads a scanned PDF (no text layer) through the QR of its page image', async () => {
