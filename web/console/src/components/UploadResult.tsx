@@ -5,7 +5,7 @@
  */
 import { CheckCircleFilled, ClockCircleFilled, CloseCircleFilled, FileZipOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
-import { outcomeText, type UploadedFile, type UploadedFileStatus } from '../upload';
+import { outcomeText, type UploadedFile, type UploadedFileStatus } from '../upload-outcomes';
 
 const ICONS: Record<UploadedFileStatus, ReactNode> = {
   ok: <CheckCircleFilled style={{ color: '#52c41a' }} />,
