@@ -203,9 +203,15 @@ for (const dialect of TEST_DIALECTS) {
         files.map((f, i) => ({ name: `${i + 1}.xml`, data: f.data })),
       );
       expect(res.statusCode, res.body).toBe(201);
-      const body = res.json<{ items: Item[]; files: Array<{ fileName: string; error?: unknown }> }>();
+      const body = res.json<{
+        items: Array<Item & { sha256: string }>;
+        files: Array<{ fileName: string; sha256: string; error?: unknown }>;
+      }>();
       expect(body.files.map((f) => f.fileName)).toEqual(['1.xml', '2.xml', '3.xml']);
       expect(body.items.map((i) => i.number)).toEqual(files.map((f) => f.number));
+      // Each file names its bytes; the items read from it carry the same (how a page tells which file gave what).
+      expect(body.files.map((f) => f.sha256)).toEqual(body.items.map((i) => i.sha256));
+      expect(new Set(body.files.map((f) => f.sha256)).size).toBe(3);
       const other = body.items[2]!;
       expect(other.check).toMatchObject({ importable: false, level: 'block' });
       expect(other.check.reasons.join()).toContain('发票抬头与单据公司不符');

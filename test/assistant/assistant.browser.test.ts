@@ -72,6 +72,12 @@ describeBrowser('assistant pages in headless Chromium', () => {
     });
     return last;
   };
+  /** An XML file that is no invoice (an order): taken, and answered as unreadable. */
+  const notAnInvoice = (name: string): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, '<?xml version="1.0"?><order><id>1</id></order>');
+    return file;
+  };
   /** The pool's item of an invoice number (as the API app). */
   const poolItem = async (number: string): Promise<Item> => {
     const res = await h.api('GET', `/api/v1/received-invoices?q=${number}`);
@@ -210,10 +216,18 @@ describeBrowser('assistant pages in headless Chromium', () => {
     const event = await newEvent(h, { billId: 'B-2002', linkKey: 'LK-POLL-1', pushType: 'poll' });
     const page = await pc();
     await page.goto(local(h, event.selectUrl));
-    await page.getByTestId('file-input').setInputFiles([polled.file]);
+    // With it an XML file that is no invoice: the page says which file gave the invoice and which could not be read.
+    await page.getByTestId('file-input').setInputFiles([polled.file, notAnInvoice('订单.xml')]);
     await expect
       .poll(() => rowOf(page, polled.number).getByTestId('check-tag').textContent(), WAIT)
       .toMatch(/^(合规|有提示)$/);
+    const outcomes = page.getByTestId('upload-result-file');
+    expect(await outcomes.allTextContents()).toEqual([
+      `${path.basename(polled.file)}已识别 1 张`,
+      expect.stringMatching(/^订单\.xml识别失败：.*不是发票/),
+    ]);
+    expect(await outcomes.nth(1).getAttribute('data-status')).toBe('failed');
+    expect(await page.getByTestId('items').locator('tr.ant-table-row').count()).toBe(1);
     // The folder: the blocked one and the partly claimed one are there; the fully claimed one is not offered.
     await page.getByTestId('folder-open').click();
     const list = page.getByTestId('folder-list');
@@ -369,12 +383,24 @@ describeBrowser('assistant pages in headless Chromium', () => {
     await expect.poll(() => menu.count(), WAIT).toBe(1);
     expect(await menu.textContent()).toBe('我的票夹');
     await page.getByTestId('folder-upload').click();
-    await page.getByTestId('upload-input').setInputFiles([own.file]);
+    await page.getByTestId('upload-input').setInputFiles([own.file, notAnInvoice('采购单.xml')]);
     await page.getByTestId('folder-upload-submit').click();
+    // The dialog lists both files' outcomes: the invoice read, the other one's reason.
+    const outcomes = page.getByTestId('upload-result-file');
+    await expect.poll(() => outcomes.count(), WAIT).toBe(2);
+    expect(await outcomes.allTextContents()).toEqual([
+      `${path.basename(own.file)}已识别 1 张`,
+      expect.stringMatching(/^采购单\.xml识别失败：.*不是发票/),
+    ]);
+    expect(await page.getByTestId('upload-result-summary').textContent()).toBe(
+      '共 2 个文件，识别出 1 张发票，1 个识别失败',
+    );
+    await shoot(page, shots, 'folder-upload-result');
+    await page.getByTestId('upload-done').click();
     const row = page.getByTestId('folder').locator('tr.ant-table-row', { hasText: own.number });
     await expect.poll(() => row.count(), WAIT).toBe(1);
     expect(await row.getByTestId('folder-usage').textContent()).toContain('未报销');
-    await page.waitForTimeout(300); // the toast fades, for the screenshot
+    await expect.poll(() => page.locator('.ant-modal-wrap:visible').count(), WAIT).toBe(0);
     await shoot(page, shots, 'folder-employee');
     await row.getByTestId('folder-item-open').click();
     await expect.poll(() => page.getByTestId('folder-drawer').isVisible(), WAIT).toBe(true);

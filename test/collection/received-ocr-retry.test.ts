@@ -4,6 +4,7 @@
  * unreadable), the parse-only route answers 503 INVOICE_FILE_OCR_UNAVAILABLE; once OCR works again the reread job
  * (doubling delay on the job clock) completes the item and settles the waiting file. Both dialects.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -199,7 +200,9 @@ for (const dialect of TEST_DIALECTS) {
       expect(folderUpload.statusCode, folderUpload.body).toBe(201);
       expect(folderUpload.json()).toMatchObject({
         items: [],
-        files: [{ fileName: 'no-qr.png', status: 'ocr_pending' }],
+        files: [
+          { fileName: 'no-qr.png', sha256: createHash('sha256').update(noQr).digest('hex'), status: 'ocr_pending' },
+        ],
       });
       const blank = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#fff' } })
         .png()

@@ -13,6 +13,8 @@ describeBrowser('console 报销 pages in headless Chromium', () => {
   const WAIT = { timeout: 20_000 };
   const number = '25312000000123456789';
   let invoiceId = '';
+  const INVOICE_COLUMNS = ['发票号码', '票种', '开票日期', '销售方', '价税合计'];
+  const headers = (testId: string) => page.getByTestId(testId).locator('thead th').allTextContents();
 
   beforeAll(async () => {
     h = await startConsole();
@@ -55,6 +57,7 @@ describeBrowser('console 报销 pages in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('bill-detail').isVisible(), WAIT).toBe(true);
     const invoices = page.getByTestId('bill-invoices');
     await expect.poll(() => invoices.textContent(), WAIT).toContain(number);
+    expect((await headers('bill-invoices')).slice(0, 5)).toEqual(INVOICE_COLUMNS);
     expect(await invoices.textContent()).toContain('300.00');
     expect(await invoices.textContent()).toContain('记-0001');
     await h.shot(page, 'bill-detail');
@@ -62,6 +65,18 @@ describeBrowser('console 报销 pages in headless Chromium', () => {
     await page.getByRole('link', { name: '记-0001' }).click();
     await expect.poll(() => page.getByTestId('voucher-invoices').textContent(), WAIT).toContain(number);
     expect(await page.getByTestId('voucher-invoices').textContent()).toContain('BX-2025-0001');
+    // Both invoice tables start with the same invoice columns (invoiceRefColumns), the voucher's with the date too.
+    expect((await headers('voucher-invoices')).slice(0, 5)).toEqual(INVOICE_COLUMNS);
+    expect(await page.getByTestId('voucher-invoices').textContent()).toContain('2025-05-20');
+
+    // The lists' shared filters: 业务系统 and 发票 ID narrow the vouchers (and live in the URL).
+    await page.goto(`${h.baseUrl}/console/vouchers?resource=ERP`);
+    await expect.poll(() => page.getByTestId('vouchers').textContent(), WAIT).toContain('没有符合条件的凭证');
+    await page.getByLabel('业务系统', { exact: true }).fill('OA');
+    await page.getByLabel('发票 ID', { exact: true }).fill(invoiceId);
+    await page.getByRole('button', { name: /查\s*询/ }).click();
+    await page.waitForURL(new RegExp(`resource=OA.*invoiceId=${invoiceId}|invoiceId=${invoiceId}.*resource=OA`));
+    await expect.poll(() => page.getByTestId('vouchers').locator('tbody tr.ant-table-row').count(), WAIT).toBe(1);
 
     // The pool: the 报销状态 column and filter.
     await page.goto(`${h.baseUrl}/console/received/invoices?usage=booked`);

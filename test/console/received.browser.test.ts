@@ -59,19 +59,39 @@ describeBrowser('console 收票 pages in headless Chromium', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('uploads two files in 收票箱 and lists them in 进项发票 with verification and compliance tags', async () => {
+  it('uploads three files in 收票箱, each one’s outcome shown (one is no invoice), and lists the two invoices in 进项发票 with verification and compliance tags', async () => {
+    // An XML file that is no invoice: taken, stored, and answered as unreadable.
+    const bad = path.join(dir, '订单.xml');
+    fs.writeFileSync(bad, '<?xml version="1.0"?><order><id>1</id></order>');
     await h.login(page);
     await page.goto(`${baseUrl}/console/received/inbox`);
     await expect.poll(() => page.getByText('收票', { exact: true }).isVisible(), WAIT).toBe(true);
     await page.getByTestId('upload-open').click();
-    await page.getByTestId('upload-input').setInputFiles([ours.file, theirs.file]);
-    await expect.poll(() => page.getByTestId('upload-files').locator('li').count(), WAIT).toBe(2);
+    await page.getByTestId('upload-input').setInputFiles([ours.file, bad, theirs.file]);
+    await expect.poll(() => page.getByTestId('upload-files').locator('li').count(), WAIT).toBe(3);
     await page.getByTestId('upload-submit').click();
+    // The dialog says what became of each file, in the order they were chosen.
+    const outcomes = page.getByTestId('upload-result-file');
+    // (The first intake of the server starts its parse pool: on a loaded machine that takes a while.)
+    await expect.poll(() => outcomes.count(), { timeout: 60_000 }).toBe(3);
+    expect(await outcomes.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-status')))).toEqual([
+      'ok',
+      'failed',
+      'ok',
+    ]);
+    expect(await outcomes.nth(0).textContent()).toBe(`${path.basename(ours.file)}已识别 1 张`);
+    expect(await outcomes.nth(1).textContent()).toMatch(/^订单\.xml识别失败：.*不是发票/);
+    expect(await outcomes.nth(2).textContent()).toBe(`${path.basename(theirs.file)}已识别 1 张`);
+    expect(await page.getByTestId('upload-result-summary').textContent()).toBe(
+      '共 3 个文件，识别出 2 张发票，1 个识别失败',
+    );
+    await shot('received-upload-result');
+    // The inbox behind it has all three, the failed one with its reason.
     const rows = page.getByTestId('received-files').locator('tbody tr.ant-table-row');
-    await expect.poll(() => rows.count(), WAIT).toBe(2);
+    await expect.poll(() => rows.count(), WAIT).toBe(3);
     await expect.poll(() => page.getByTestId('received-files').textContent(), WAIT).toContain('识别 1 张');
+    await page.getByTestId('upload-done').click();
     await expect.poll(() => page.locator('.ant-modal-wrap:visible').count(), WAIT).toBe(0);
-    await page.waitForTimeout(300); // the toast fades, for the screenshot
     await shot('received-inbox');
 
     await page.getByRole('link', { name: '进项发票' }).click();

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Deps } from '../../platform/deps.js';
 import type { InvoiceFile } from './invoice-files.js';
 import { insertOutboxMessage } from './outbox.repo.js';
@@ -21,11 +21,14 @@ export interface Mailer {
 }
 
 function createSmtpMailer(smtpUrl: string, from: string): Mailer {
-  const transporter = nodemailer.createTransport(smtpUrl);
+  // nodemailer is loaded with the first mail (SMTP_URL's form is checked by the config at start-up): a node that sends
+  // none does not pay its start-up.
+  let transporter: Promise<Transporter> | undefined;
   return {
     transport: 'smtp',
     async send(mail) {
-      const info = await transporter.sendMail({
+      transporter ??= import('nodemailer').then((m) => m.default.createTransport(smtpUrl));
+      const info = await (await transporter).sendMail({
         from,
         to: mail.to,
         subject: mail.subject,

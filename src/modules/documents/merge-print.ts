@@ -5,7 +5,6 @@
  * Only merging: no font is subset or embedded here.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { PDFDocument } from 'pdf-lib';
 
 /** At most this many invoices per merged PDF. */
 export const PRINT_MAX_INVOICES = 200;
@@ -22,6 +21,8 @@ export type PerPage = 1 | 2;
  * sheet, top and bottom half. An invoice with several pages (销货清单) takes one slot per page.
  */
 export async function mergeInvoicePdfs(pdfs: readonly Uint8Array[], perPage: PerPage): Promise<Uint8Array> {
+  // Loaded on the first merge (a few hundred ms of start-up every process would otherwise pay).
+  const { PDFDocument } = await import('pdf-lib');
   const out = await PDFDocument.create();
   out.setTitle('合并打印');
   out.setCreator('OpenFapiao');

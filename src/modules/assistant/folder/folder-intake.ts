@@ -68,6 +68,7 @@ export async function intakeIntoFolder(
     rows: await rowsInOrder(deps, input.tenantId, ids),
     files: result.files.map((f, i) => ({
       fileName: files[i]?.fileName ?? 'file',
+      sha256: f.sha256,
       status: f.status,
       ...(f.error ? { error: f.error } : {}),
       ...(f.pending ? { pending: f.pending } : {}),
@@ -78,6 +79,8 @@ export async function intakeIntoFolder(
 /** One uploaded file's outcome in a folder upload (see IntakeFileResult: `pending` while it waits for OCR). */
 export interface FolderFileResult {
   readonly fileName: string;
+  /** SHA-256 of the file: the items read from it carry the same `sha256`. */
+  readonly sha256: string;
   readonly status: IntakeFileStatus;
   readonly error?: { readonly code: string; readonly message: string };
   readonly pending?: { readonly code: string; readonly message: string };

@@ -56,6 +56,7 @@ const UploadReply = Type.Object({
   files: Type.Array(
     Type.Object({
       fileName: Type.String(),
+      sha256: Type.String({ description: 'SHA-256 of the file; the items read from it carry the same' }),
       status: Type.String({
         description: 'ok | failed (`error`) | archive | ocr_pending (`pending`: read again later)',
       }),

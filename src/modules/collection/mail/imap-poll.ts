@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import type { Deps } from '../../../platform/deps.js';
 import { OutboundUrlError, resolveOutboundTarget } from '../../../platform/net/outbound-guard.js';
 import { decryptSecret } from '../../orgs/index.js';
@@ -50,6 +50,9 @@ async function connect(deps: Deps, mailbox: ReceivedMailbox): Promise<ImapFlow> 
   const timeout = deps.config.collectMail.imapTimeoutMs;
   const maxBytes = deps.config.collectMail.maxMessageBytes;
   const servername = isIP(mailbox.host) === 0 ? mailbox.host : undefined;
+  // Loaded on the first poll: most nodes never poll a mailbox, and the client with its MIME stack is a few hundred
+  // ms of start-up.
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host: checked.address,
     port: mailbox.port,

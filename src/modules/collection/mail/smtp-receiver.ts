@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServer, SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import type { Deps } from '../../../platform/deps.js';
 import { isActiveUser } from '../../auth/index.js';
 import { findAddressByLocalPart } from './mail.repo.js';
@@ -62,6 +62,8 @@ export async function startMailReceiver(
   const recipients = new Map<string, Map<string, ReceivedMailAddress>>();
   const budget = options.bufferBytes ?? cfg.smtpBufferBytes;
   let inFlight = 0;
+  // Loaded only where the receiver runs (off by default).
+  const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer({
     name: cfg.mailDomain ?? 'localhost',
     banner: 'OpenFapiao invoice collection',

@@ -7,7 +7,9 @@
 import { CameraOutlined, FolderOpenOutlined, InboxOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Checkbox, Empty, Input, Result, Space, Spin, Table, type TableColumnsType } from 'antd';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { UploadResult } from '../components/UploadResult';
 import { yuan } from '../format';
+import type { UploadedFile } from '../upload';
 import { type AssistantItem, errorMessage, isEventEnded, type PageInfo, pageApi, toFen } from './assistant-api';
 import {
   ACCEPT,
@@ -30,14 +32,20 @@ const isPending = (i: AssistantItem) => i.check.level === 'pending';
 
 interface Upload {
   busy: number;
+  /** What became of each file uploaded on this page so far (until the user closes the list), and their items. */
+  files: UploadedFile[];
+  items: number;
+  /** Uploads that failed as a whole, and refreshes that failed. */
   errors: string[];
 }
+
+const NO_UPLOAD: Upload = { busy: 0, files: [], items: 0, errors: [] };
 
 export default function SelectPage({ info, mobile }: { info: PageInfo; mobile: boolean }) {
   const [items, setItems] = useState<AssistantItem[]>([]);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [amounts, setAmounts] = useState<Record<string, string>>({});
-  const [upload, setUpload] = useState<Upload>({ busy: 0, errors: [] });
+  const [upload, setUpload] = useState<Upload>(NO_UPLOAD);
   const [picking, setPicking] = useState(false);
   const [scanning, setScanning] = useState(false);
   const [importing, setImporting] = useState(false);
@@ -72,13 +80,14 @@ export default function SelectPage({ info, mobile }: { info: PageInfo; mobile: b
       try {
         const res = await pageApi.upload(files);
         merge(res.items, true);
-        const failed = res.files.filter((f) => f.error);
         setUpload((u) => ({
+          ...u,
           busy: u.busy - files.length,
-          errors: [...u.errors, ...failed.map((f) => `${f.fileName}：${messageOf(f.error)}`)],
+          files: [...u.files, ...res.files],
+          items: u.items + res.items.length,
         }));
       } catch (err) {
-        setUpload((u) => ({ busy: u.busy - files.length, errors: [...u.errors, errorMessage(err)] }));
+        setUpload((u) => ({ ...u, busy: u.busy - files.length, errors: [...u.errors, errorMessage(err)] }));
       }
     },
     [merge],
@@ -286,13 +295,22 @@ export default function SelectPage({ info, mobile }: { info: PageInfo; mobile: b
           <Spin size="small" /> 正在识别 {upload.busy} 个文件…
         </div>
       )}
+      {upload.files.length > 0 && (
+        <Alert
+          type={upload.files.some((f) => f.status === 'failed' || f.status === 'ocr_pending') ? 'warning' : 'success'}
+          closable
+          onClose={() => setUpload((u) => ({ ...u, files: [], items: 0 }))}
+          message={<UploadResult files={upload.files} itemCount={upload.items} />}
+          style={{ marginBottom: 12 }}
+        />
+      )}
       {upload.errors.length > 0 && (
         <Alert
           type="error"
           showIcon
           closable
           onClose={() => setUpload((u) => ({ ...u, errors: [] }))}
-          message="部分文件未能识别"
+          message="请求未完成，请重试"
           description={
             <ul className="asst-reasons">
               {upload.errors.map((e, n) => (
@@ -494,12 +512,6 @@ function fenText(fen: bigint): string {
   const neg = fen < 0n;
   const abs = neg ? -fen : fen;
   return `${neg ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
-}
-
-function messageOf(error: unknown): string {
-  if (typeof error === 'string') return error;
-  if (error && typeof error === 'object' && 'message' in error) return String((error as { message: unknown }).message);
-  return '无法识别';
 }
 
 /** Refusals whose message names the first reasons of its `details` list, and how many (import.ts). */

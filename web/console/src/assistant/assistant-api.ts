@@ -5,6 +5,7 @@
  */
 import { ApiError, api, fetchFile, withQuery } from '../api';
 import type { ReceivedInvoice } from '../pages/received/received-api';
+import { type UploadAnswer, uploadFiles } from '../upload';
 
 export { ApiError, errorMessage } from '../api';
 
@@ -98,25 +99,27 @@ export function setEventEndedHandler(handler: () => void): void {
   onEnded = handler;
 }
 
-/** A call of the pages: the console's api() with the event code; a refusal saying the code ended shows the end page. */
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** A request of the pages: a refusal saying the event code ended shows the end page. */
+async function guarded<T>(request: () => Promise<T>): Promise<T> {
   try {
-    return await api<T>(method, path, body, { eventCode });
+    return await request();
   } catch (err) {
     if (isEventEnded(err)) onEnded?.();
     throw err;
   }
 }
 
+/** A call of the pages: the console's api() with the event code. */
+const call = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+  guarded(() => api<T>(method, path, body, { eventCode }));
+
 const BASE = '/api/v1/assistant/page';
 
 export const pageApi = {
   info: () => call<PageInfo>('GET', BASE),
-  upload(files: File[]): Promise<{ items: AssistantItem[]; files: Array<{ fileName: string; error?: unknown }> }> {
-    const form = new FormData();
-    for (const f of files) form.append('file', f, f.name);
-    return call('POST', `${BASE}/files`, form);
-  },
+  /** The files into the employee's folder: the items and what became of each file (upload.ts, as the console). */
+  upload: (files: File[]): Promise<UploadAnswer<AssistantItem>> =>
+    guarded(() => uploadFiles<AssistantItem>(`${BASE}/files`, files, {}, { eventCode })),
   qr: (text: string) => call<{ items: AssistantItem[] }>('POST', `${BASE}/qr`, { text }),
   items: (ids: string[]) => call<{ items: AssistantItem[] }>('GET', withQuery(`${BASE}/items`, { ids: ids.join(',') })),
   folder: (query: { status?: 'unused' | 'all'; q?: string; cursor?: string }) =>
@@ -125,14 +128,8 @@ export const pageApi = {
     call<{ importId: string; count: number }>('POST', `${BASE}/import`, { invoices }),
   bill: () => call<{ bill: BillView | null }>('GET', `${BASE}/bill`),
   /** The original file of an item (a blob: the call needs the event code header, a plain link cannot send it). */
-  async file(id: string): Promise<{ blob: Blob; fileName: string }> {
-    try {
-      return await fetchFile('GET', `${BASE}/items/${encodeURIComponent(id)}/file`, undefined, { eventCode });
-    } catch (err) {
-      if (isEventEnded(err)) onEnded?.();
-      throw err;
-    }
-  },
+  file: (id: string): Promise<{ blob: Blob; fileName: string }> =>
+    guarded(() => fetchFile('GET', `${BASE}/items/${encodeURIComponent(id)}/file`, undefined, { eventCode })),
 };
 
 /** A decimal amount as the API takes it: up to 2 decimals, positive. */

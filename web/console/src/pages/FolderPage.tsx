@@ -16,8 +16,9 @@ import { FilteredList, optionsOf } from '../components/FilteredList';
 import { yuan } from '../format';
 import { can, useSession } from '../session';
 import { useToast } from '../toast';
+import { uploadFiles } from '../upload';
 import { COMPLIANCE_LABELS, type ReceivedInvoice, USAGE_LABELS, VERIFICATION_LABELS } from './received/received-api';
-import { DropZone } from './received/UploadModal';
+import { FilesUploadModal } from './received/UploadModal';
 
 /** A folder item is the pool's view of the invoice (its `usage` included). */
 export type FolderItem = ReceivedInvoice;
@@ -145,54 +146,15 @@ export default function FolderPage() {
 /** 上传发票 into the signed-in user's own folder (POST /api/v1/folder/files, as the 收票 upload). */
 function FolderUpload({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
-  const message = useToast();
-  const [files, setFiles] = useState<File[]>([]);
-  const upload = useMutation({
-    mutationFn: () => {
-      const form = new FormData();
-      for (const f of files) form.append('file', f, f.name);
-      return api<{ items: FolderItem[] }>('POST', `${FOLDER}/files`, form);
-    },
-    onSuccess: async (res) => {
-      void message.success(`已上传 ${files.length} 个文件，识别出 ${res.items.length} 张发票`);
-      await queryClient.invalidateQueries({ queryKey: [FOLDER] });
-      onClose();
-    },
-  });
   return (
-    <Modal
-      title="上传发票到我的票夹"
+    <FilesUploadModal<FolderItem>
       open
-      onCancel={onClose}
-      destroyOnHidden
-      footer={
-        <Space>
-          <Button onClick={onClose}>取消</Button>
-          <Button
-            type="primary"
-            disabled={files.length === 0}
-            loading={upload.isPending}
-            onClick={() => upload.mutate()}
-            data-testid="folder-upload-submit"
-          >
-            上传 {files.length > 0 ? `${files.length} 个文件` : ''}
-          </Button>
-        </Space>
-      }
-    >
-      <Space direction="vertical" style={{ width: '100%' }}>
-        <DropZone onFiles={(added) => setFiles((prev) => [...prev, ...added])} />
-        {files.length > 0 && (
-          <ul style={{ margin: 0, paddingLeft: 18 }}>
-            {files.map((f, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: two dropped files may share a name
-              <li key={`${i}-${f.name}`}>{f.name}</li>
-            ))}
-          </ul>
-        )}
-        {upload.error && <Alert type="error" showIcon message={errorMessage(upload.error)} />}
-      </Space>
-    </Modal>
+      title="上传发票到我的票夹"
+      submitTestId="folder-upload-submit"
+      upload={(files) => uploadFiles<FolderItem>(`${FOLDER}/files`, files)}
+      onUploaded={() => queryClient.invalidateQueries({ queryKey: [FOLDER] })}
+      onClose={onClose}
+    />
   );
 }
 

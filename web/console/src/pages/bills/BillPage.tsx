@@ -5,6 +5,9 @@ import { get } from '../../api';
 import { PageState } from '../../components/PageState';
 import { dateTime, money } from '../../format';
 import { BILL_STATUS_LABELS, type BillView, voucherPath } from './bills-api';
+import { invoiceRefColumns } from './list-parts';
+
+type BillInvoice = BillView['invoices'][number];
 
 /** A bill (单据): its fields, status, alerts, and the invoices it claims with the amounts. */
 export default function BillPage({ resource, billId }: { resource: string; billId: string }) {
@@ -51,19 +54,7 @@ export default function BillPage({ resource, billId }: { resource: string; billI
               pagination={false}
               scroll={{ x: 'max-content' }}
               columns={[
-                {
-                  key: 'number',
-                  title: '发票号码',
-                  render: (_, r) => (
-                    <Link to={`/received/invoices/${encodeURIComponent(r.invoiceId)}`}>
-                      {r.invoice?.number ?? r.invoiceId}
-                    </Link>
-                  ),
-                },
-                { key: 'kind', title: '票种', render: (_, r) => r.invoice?.kindName ?? '—' },
-                { key: 'issueDate', title: '开票日期', render: (_, r) => r.invoice?.issueDate ?? '—' },
-                { key: 'seller', title: '销售方', render: (_, r) => r.invoice?.sellerName ?? '—' },
-                { key: 'total', title: '价税合计', align: 'right', render: (_, r) => money(r.invoice?.total) },
+                ...invoiceRefColumns<BillInvoice>(),
                 { key: 'amount', title: '本单报销', align: 'right', render: (_, r) => money(r.amount) },
                 { key: 'remark', title: '备注', dataIndex: 'remark', render: (v) => v ?? '—' },
                 {

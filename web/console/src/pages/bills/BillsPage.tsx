@@ -2,8 +2,9 @@ import { Form, Input, Select, Tag, Tooltip } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useNavigate } from 'react-router';
 import { FilteredList } from '../../components/FilteredList';
-import { dateTime, money } from '../../format';
+import { money } from '../../format';
 import { BILL_STATUS_LABELS, type BillSummary, billPath } from './bills-api';
+import { InvoiceIdField, listColumns, ResourceField } from './list-parts';
 
 const FILTER_KEYS = ['resource', 'billNo', 'status', 'alerted', 'invoiceId'] as const;
 
@@ -12,14 +13,14 @@ export default function BillsPage() {
   const navigate = useNavigate();
   const columns: ColumnsType<BillSummary> = [
     { key: 'billNo', title: '单据编号', render: (_, r) => r.billNo ?? r.billId, width: 180 },
-    { key: 'resource', title: '业务系统', dataIndex: 'resource' },
+    listColumns.resource,
     { key: 'billType', title: '单据类型', dataIndex: 'billType', render: (v) => v ?? '—' },
     {
       key: 'status',
       title: '状态',
       render: (_, r) => <Tag color={BILL_STATUS_LABELS[r.status]?.color}>{r.statusName}</Tag>,
     },
-    { key: 'invoiceCount', title: '发票数', dataIndex: 'invoiceCount', align: 'right' },
+    listColumns.invoiceCount,
     { key: 'claimed', title: '报销金额', align: 'right', render: (_, r) => money(r.claimed) },
     {
       key: 'alerts',
@@ -35,7 +36,7 @@ export default function BillsPage() {
           '—'
         ),
     },
-    { key: 'updatedAt', title: '更新时间', dataIndex: 'updatedAt', render: dateTime, width: 170 },
+    listColumns.updatedAt,
   ];
   return (
     <FilteredList<BillSummary>
@@ -49,9 +50,7 @@ export default function BillsPage() {
       onRowClick={(r) => void navigate(billPath(r.resource, r.billId))}
       fields={
         <>
-          <Form.Item name="resource" label="业务系统">
-            <Input allowClear style={{ width: 140 }} maxLength={50} />
-          </Form.Item>
+          <ResourceField />
           <Form.Item name="billNo" label="单据编号">
             <Input allowClear style={{ width: 180 }} maxLength={100} />
           </Form.Item>
@@ -65,9 +64,7 @@ export default function BillsPage() {
           <Form.Item name="alerted" label="提醒">
             <Select allowClear style={{ width: 140 }} options={[{ value: 'true', label: '有发票红冲/作废' }]} />
           </Form.Item>
-          <Form.Item name="invoiceId" label="发票 ID">
-            <Input allowClear style={{ width: 220 }} maxLength={64} />
-          </Form.Item>
+          <InvoiceIdField />
         </>
       }
     />

@@ -3,8 +3,11 @@ import { Card, Descriptions, Space, Table } from 'antd';
 import { Link } from 'react-router';
 import { get } from '../../api';
 import { PageState } from '../../components/PageState';
-import { dateTime, money } from '../../format';
+import { dateTime } from '../../format';
 import { billPath, type VoucherView } from './bills-api';
+import { invoiceRefColumns } from './list-parts';
+
+type VoucherInvoice = VoucherView['invoices'][number];
 
 /** A voucher (凭证): its fields and the invoices it books, with the bill each came through. */
 export default function VoucherPage({ resource, vouchId }: { resource: string; vouchId: string }) {
@@ -37,18 +40,7 @@ export default function VoucherPage({ resource, vouchId }: { resource: string; v
               pagination={false}
               scroll={{ x: 'max-content' }}
               columns={[
-                {
-                  key: 'number',
-                  title: '发票号码',
-                  render: (_, r) => (
-                    <Link to={`/received/invoices/${encodeURIComponent(r.invoiceId)}`}>
-                      {r.invoice?.number ?? r.invoiceId}
-                    </Link>
-                  ),
-                },
-                { key: 'kind', title: '票种', render: (_, r) => r.invoice?.kindName ?? '—' },
-                { key: 'seller', title: '销售方', render: (_, r) => r.invoice?.sellerName ?? '—' },
-                { key: 'total', title: '价税合计', align: 'right', render: (_, r) => money(r.invoice?.total) },
+                ...invoiceRefColumns<VoucherInvoice>(),
                 {
                   key: 'bill',
                   title: '单据',

@@ -1,11 +1,10 @@
-/** Shapes, labels and the upload call of the 收票 pages (lazy chunks only: nothing here is in the entry bundle). */
+/** Shapes and labels of the 收票 pages (lazy chunks only: nothing here is in the entry bundle). */
 import { USAGE_STATUS_NAMES } from '@tax/usage-statuses';
 import {
   RECEIVED_VERIFICATION_STATUSES,
   type ReceivedVerificationStatus,
   VERIFICATION_STATUS_NAMES,
 } from '@tax/verification-statuses';
-import { api } from '../../api';
 
 export interface ComplianceFinding {
   rule: string;
@@ -188,17 +187,6 @@ export const FIELD_SOURCE_LABELS: Record<string, string> = {
   verification: '查验结果',
   manual: '手工录入',
 };
-
-/** Uploads files as multipart (`file` parts) through the console's API client (CSRF, refusals, an ended session). */
-export function uploadReceivedFiles(
-  files: File[],
-  extra: Record<string, string> = {},
-): Promise<{ items: ReceivedInvoice[] }> {
-  const form = new FormData();
-  for (const [k, v] of Object.entries(extra)) if (v) form.append(k, v);
-  for (const f of files) form.append('file', f, f.name);
-  return api<{ items: ReceivedInvoice[] }>('POST', '/api/v1/received-invoices', form);
-}
 
 /** The file endpoint of an item (the original bytes, as received). */
 export const itemFileUrl = (id: string) => `/api/v1/received-invoices/${encodeURIComponent(id)}/file`;
