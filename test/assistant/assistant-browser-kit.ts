@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import QRCode from 'qrcode';
-import sharp from 'sharp';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { buildInvoiceQrPayload } from '../../src/tax/index.js';
@@ -116,34 +114,4 @@ export async function openSocket(
   // Kingdee's demo client's heartbeat: tolerated, never answered with an import.
   ws.send(JSON.stringify({ handshake: false }));
   return { messages, close: () => ws.close() };
-}
-
-/** A QR code of `text` as a PNG: `size` pixels square with a quiet zone. */
-export const qrPng = (text: string, size: number) =>
-  QRCode.toBuffer(text, { margin: 4, width: size, errorCorrectionLevel: 'M' });
-
-/**
- * A Y4M video (what Chromium's fake camera plays, looped) of the QR of `text` on white: 640×480, 4:2:0, the luma
- * plane the QR's grey levels, chroma neutral (as test/counter/kiosk-camera.browser.test.ts).
- */
-export async function qrY4m(text: string): Promise<Buffer> {
-  const W = 640;
-  const H = 480;
-  const side = 400;
-  const luma = await sharp(await qrPng(text, side))
-    .greyscale()
-    .resize(side, side)
-    .extend({
-      top: (H - side) / 2,
-      bottom: (H - side) / 2,
-      left: (W - side) / 2,
-      right: (W - side) / 2,
-      background: '#ffffff',
-    })
-    .raw()
-    .toBuffer();
-  expect(luma.length).toBe(W * H);
-  const chroma = Buffer.alloc((W * H) / 4, 128);
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma, chroma]);
-  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]);
 }
