@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ConsoleHarness, SHOTS, startConsole } from '../console/console-kit.js';
+import { waitForValue } from '../helpers/wait.js';
 import { describeBrowser, launchQrCamera, newPhone, qrPng } from '../scan/browser-kit.js';
 
 /**
@@ -55,11 +56,14 @@ describeBrowser('the kiosk scans a receipt QR with the camera', () => {
     const [reservation] = listed.json.items as { id: string }[];
     expect((await h.api('POST', `/api/v1/counter/reservations/${reservation!.id}/issue`, {})).status).toBe(200);
     // The invoice is issued by the job queue: wait for its number (no expect.poll outside a test).
-    for (let i = 0; i < 300 && !invoiceNumber; i++) {
-      const r = await h.api('GET', `/api/v1/counter/reservations/${reservation!.id}`);
-      invoiceNumber = (r.json.invoice as { number?: string | null } | null)?.number ?? '';
-      if (!invoiceNumber) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    invoiceNumber = await waitForValue(
+      'the reservation’s invoice number',
+      async () => {
+        const r = await h.api('GET', `/api/v1/counter/reservations/${reservation!.id}`);
+        return (r.json.invoice as { number?: string | null } | null)?.number || undefined;
+      },
+      { attempts: 1_200 },
+    );
     expect(invoiceNumber).toMatch(/^\d{20}$/);
     const kiosk = await h.api('POST', '/api/v1/counter/kiosks', { sellerTaxId: h.creds.sellerTaxId, name: '门口终端' });
     expect(kiosk.status).toBe(201);
