@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { buildInvoiceQrPayload } from '../../src/tax/index.js';
 import type { ConsoleHarness } from '../console/console-kit.js';
 import { fetchToken } from '../helpers/processes.js';
-import { BUYER_USCC, blueRequest } from '../invoicing/invoicing-kit.js';
+import { BUYER_USCC, issueBlueOverHttp } from '../invoicing/invoicing-kit.js';
 
 /** Where the assistant's browser tests save screenshots (ASSISTANT_SHOTS, else test-results/console). */
 export function shotsDir(fallback: string): string {
@@ -42,20 +42,16 @@ export async function issueInvoice(
   buyer: { name: string; taxId: string },
   format: 'pdf' | 'xml',
 ): Promise<IssuedInvoice> {
-  const res = await h.api('POST', '/api/v1/invoices?wait=10', {
-    ...blueRequest({ sellerTaxId: h.creds.sellerTaxId } as never),
-    buyer,
-  });
-  expect(res.json.status, JSON.stringify(res.json)).toBe('issued');
-  const number = res.json.number as string;
-  const file = await fetch(`${h.baseUrl}/api/v1/invoices/${res.json.serialNo as string}/files/${format}`, {
+  const view = await issueBlueOverHttp(h.api, h.creds.sellerTaxId, { buyer });
+  const number = view.number as string;
+  const file = await fetch(`${h.baseUrl}/api/v1/invoices/${view.serialNo as string}/files/${format}`, {
     headers: { authorization: `Bearer ${token}` },
   });
   expect(file.status).toBe(200);
   const saved = path.join(dir, `${number}.${format}`);
   fs.writeFileSync(saved, Buffer.from(await file.arrayBuffer()));
-  const issueDate = String(res.json.issuedAt ?? '').slice(0, 10);
-  const total = String((res.json.totals as { total?: string } | undefined)?.total ?? '2190.00');
+  const issueDate = String(view.issuedAt ?? '').slice(0, 10);
+  const total = String((view.totals as { total?: string } | undefined)?.total ?? '2190.00');
   const qr = buildInvoiceQrPayload({ kind: '82', invoiceNumber: number, amount: total, issueDate });
   return { number, file: saved, total, issueDate, qr };
 }

@@ -13,7 +13,7 @@ let serial = 0;
 export const nextSerial = (prefix = 'SN') => `${prefix}${Date.now().toString(36)}${(serial++).toString(36)}`;
 
 /** A valid 数电普票 request: 餐饮 1 000.00 + 60.00 tax, and 2 × 500.00 of metals at 13 %. */
-export function blueRequest(seller: SeededTenant, overrides: Record<string, unknown> = {}) {
+export function blueRequest(seller: Pick<SeededTenant, 'sellerTaxId'>, overrides: Record<string, unknown> = {}) {
   return {
     serialNo: nextSerial(),
     kind: '82',
@@ -72,6 +72,27 @@ export async function issueBlue(t: TestApp, who: SeededTenant, overrides: Record
   const res = await post(t, who, '/api/v1/invoices?wait=10', blueRequest(who, overrides));
   expect(res.json().status, res.body).toBe('issued');
   return res.json() as { serialNo: string; number: string; files: Record<string, string> | null; remark: string };
+}
+
+/** An API client over HTTP as the browser harnesses have one (`ConsoleHarness.api`, `startAppServer().api`). */
+export type HttpApi = (
+  method: string,
+  url: string,
+  body?: unknown,
+) => Promise<{ status: number; json: Record<string, unknown> }>;
+
+/**
+ * {@link issueBlue} against a served app: posts `blueRequest` of the seller `sellerTaxId` (with `overrides`) with
+ * `?wait=10` through `api` and expects it issued; returns the invoice view.
+ */
+export async function issueBlueOverHttp(
+  api: HttpApi,
+  sellerTaxId: string,
+  overrides: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  const res = await api('POST', '/api/v1/invoices?wait=10', blueRequest({ sellerTaxId }, overrides));
+  expect(res.json.status, JSON.stringify(res.json)).toBe('issued');
+  return res.json;
 }
 
 /**
