@@ -1,14 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import QRCode from 'qrcode';
-import sharp from 'sharp';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { buildInvoiceQrPayload } from '../../src/tax/index.js';
 import type { ConsoleHarness } from '../console/console-kit.js';
 import { fetchToken } from '../helpers/processes.js';
-import { BUYER_USCC, blueRequest } from '../invoicing/invoicing-kit.js';
+import { BUYER_USCC, issueBlueOverHttp } from '../invoicing/invoicing-kit.js';
 
 /** Where the assistant's browser tests save screenshots (ASSISTANT_SHOTS, else test-results/console). */
 export function shotsDir(fallback: string): string {
@@ -44,20 +42,16 @@ export async function issueInvoice(
   buyer: { name: string; taxId: string },
   format: 'pdf' | 'xml',
 ): Promise<IssuedInvoice> {
-  const res = await h.api('POST', '/api/v1/invoices?wait=10', {
-    ...blueRequest({ sellerTaxId: h.creds.sellerTaxId } as never),
-    buyer,
-  });
-  expect(res.json.status, JSON.stringify(res.json)).toBe('issued');
-  const number = res.json.number as string;
-  const file = await fetch(`${h.baseUrl}/api/v1/invoices/${res.json.serialNo as string}/files/${format}`, {
+  const view = await issueBlueOverHttp(h.api, h.creds.sellerTaxId, { buyer });
+  const number = view.number as string;
+  const file = await fetch(`${h.baseUrl}/api/v1/invoices/${view.serialNo as string}/files/${format}`, {
     headers: { authorization: `Bearer ${token}` },
   });
   expect(file.status).toBe(200);
   const saved = path.join(dir, `${number}.${format}`);
   fs.writeFileSync(saved, Buffer.from(await file.arrayBuffer()));
-  const issueDate = String(res.json.issuedAt ?? '').slice(0, 10);
-  const total = String((res.json.totals as { total?: string } | undefined)?.total ?? '2190.00');
+  const issueDate = String(view.issuedAt ?? '').slice(0, 10);
+  const total = String((view.totals as { total?: string } | undefined)?.total ?? '2190.00');
   const qr = buildInvoiceQrPayload({ kind: '82', invoiceNumber: number, amount: total, issueDate });
   return { number, file: saved, total, issueDate, qr };
 }
@@ -116,34 +110,4 @@ export async function openSocket(
   // Kingdee's demo client's heartbeat: tolerated, never answered with an import.
   ws.send(JSON.stringify({ handshake: false }));
   return { messages, close: () => ws.close() };
-}
-
-/** A QR code of `text` as a PNG: `size` pixels square with a quiet zone. */
-export const qrPng = (text: string, size: number) =>
-  QRCode.toBuffer(text, { margin: 4, width: size, errorCorrectionLevel: 'M' });
-
-/**
- * A Y4M video (what Chromium's fake camera plays, looped) of the QR of `text` on white: 640×480, 4:2:0, the luma
- * plane the QR's grey levels, chroma neutral (as test/counter/kiosk-camera.browser.test.ts).
- */
-export async function qrY4m(text: string): Promise<Buffer> {
-  const W = 640;
-  const H = 480;
-  const side = 400;
-  const luma = await sharp(await qrPng(text, side))
-    .greyscale()
-    .resize(side, side)
-    .extend({
-      top: (H - side) / 2,
-      bottom: (H - side) / 2,
-      left: (W - side) / 2,
-      right: (W - side) / 2,
-      background: '#ffffff',
-    })
-    .raw()
-    .toBuffer();
-  expect(luma.length).toBe(W * H);
-  const chroma = Buffer.alloc((W * H) / 4, 128);
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma, chroma]);
-  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]);
 }

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type ConsoleHarness, HAS_CHROMIUM, SHOTS, startConsole } from '../console/console-kit.js';
-import { CHROMIUM, describeBrowser } from '../scan/browser-kit.js';
+import { describeBrowser, launchQrCamera } from '../scan/browser-kit.js';
 import {
   DEMO_ORG,
   type IssuedInvoice,
@@ -13,7 +13,6 @@ import {
   newEvent,
   OTHER_BUYER,
   openSocket,
-  qrY4m,
   shoot,
   shotsDir,
   tokenOf,
@@ -257,22 +256,7 @@ describeBrowser('assistant pages in headless Chromium', () => {
   }, 120_000);
 
   it('phone: 拍照识别 reads the invoice QR with the camera and the invoice appears; import', async () => {
-    const video = path.join(dir, 'invoice-qr.y4m');
-    fs.writeFileSync(video, await qrY4m(scanned.qr));
-    camera = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${video}`,
-        '--use-fake-ui-for-media-stream',
-      ],
-    });
+    camera = await launchQrCamera(scanned.qr);
     const socket = await openSocket(h, token, 'LK-PHONE-1');
     try {
       const event = await newEvent(h, { billId: 'B-3003', linkKey: 'LK-PHONE-1', pushType: 'socket' });

@@ -31,6 +31,10 @@ export interface BillsKit {
   tenant(name: string, resource?: string): Promise<SeededTenant>;
   enter(who: SeededTenant, total: string, number?: string, issueDate?: string): Promise<PoolItem>;
   item(who: SeededTenant, id: string): Promise<PoolItem>;
+  /** The ids the pool lists for `query` (e.g. `usage=claimed`), in the list's order. */
+  poolIds(who: SeededTenant, query: string): Promise<string[]>;
+  /** DELETE of a pool item (refused while a bill or voucher holds it). */
+  deleteItem(who: SeededTenant, id: string): Promise<LightMyRequestResponse>;
   putBill(
     who: SeededTenant,
     billId: string,
@@ -117,6 +121,13 @@ export async function createBillsKit(dialect: TestDialect, env: Record<string, s
       expect(res.statusCode, res.body).toBe(200);
       return res.json();
     },
+    async poolIds(who, query) {
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/received-invoices?${query}`, headers: who.auth });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().items.map((i: { id: string }) => i.id);
+    },
+    deleteItem: (who, id) =>
+      t.app.inject({ method: 'DELETE', url: `/api/v1/received-invoices/${id}`, headers: who.auth }),
     putBill: (who, billId, body, resource = 'OA') =>
       t.app.inject({ method: 'PUT', url: billUrl(resource, billId), headers: who.auth, payload: body }),
     getBill: (who, billId, resource = 'OA') =>
@@ -127,4 +138,21 @@ export async function createBillsKit(dialect: TestDialect, env: Record<string, s
       t.app.inject({ method: 'PUT', url: `/api/v1/vouchers/${resource}/${vouchId}`, headers: who.auth, payload: body }),
     eventsOf: (type) => events.filter((e) => e.type === type),
   };
+}
+
+/**
+ * What the bills and vouchers suites start from: the kit and tenants A and B, each with the business system OA.
+ * Call in `beforeAll` and close `k.t` in `afterAll`; a failed seed closes the app itself.
+ */
+export async function seedBillsSuite(
+  dialect: TestDialect,
+  env: Record<string, string> = {},
+): Promise<{ k: BillsKit; a: SeededTenant; b: SeededTenant }> {
+  const k = await createBillsKit(dialect, env);
+  try {
+    return { k, a: await k.tenant('A'), b: await k.tenant('B') };
+  } catch (err) {
+    await k.t.close();
+    throw err;
+  }
 }

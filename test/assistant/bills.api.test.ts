@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, type SeededTenant } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { type BillsKit, createBillsKit } from './bills-kit.js';
+import { type BillsKit, seedBillsSuite } from './bills-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: bills`, () => {
@@ -15,9 +15,7 @@ for (const dialect of TEST_DIALECTS) {
     let b: SeededTenant;
 
     beforeAll(async () => {
-      k = await createBillsKit(dialect);
-      a = await k.tenant('A');
-      b = await k.tenant('B');
+      ({ k, a, b } = await seedBillsSuite(dialect));
     });
     afterAll(async () => k?.t.close());
 
@@ -68,24 +66,9 @@ for (const dialect of TEST_DIALECTS) {
         voucher: null,
       });
       // The pool filters by usage; a claimed invoice cannot be deleted.
-      const claimed = await k.t.app.inject({
-        method: 'GET',
-        url: '/api/v1/received-invoices?usage=claimed',
-        headers: a.auth,
-      });
-      expect(
-        claimed
-          .json()
-          .items.map((i: { id: string }) => i.id)
-          .sort(),
-      ).toEqual([inv1.id, inv2.id].sort());
-      const unused = await k.t.app.inject({
-        method: 'GET',
-        url: '/api/v1/received-invoices?usage=unused',
-        headers: a.auth,
-      });
-      expect(unused.json().items.map((i: { id: string }) => i.id)).not.toContain(inv1.id);
-      res = await k.t.app.inject({ method: 'DELETE', url: `/api/v1/received-invoices/${inv1.id}`, headers: a.auth });
+      expect((await k.poolIds(a, 'usage=claimed')).sort()).toEqual([inv1.id, inv2.id].sort());
+      expect(await k.poolIds(a, 'usage=unused')).not.toContain(inv1.id);
+      res = await k.deleteItem(a, inv1.id);
       expect(res.statusCode).toBe(409);
       // The export carries the column.
       const csv = await k.t.app.inject({
@@ -147,7 +130,7 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect(k.eventsOf('bill.deleted').map((e) => e.data?.billId)).toEqual(['bill-1']);
       // Free again: deletable.
-      res = await k.t.app.inject({ method: 'DELETE', url: `/api/v1/received-invoices/${inv2.id}`, headers: a.auth });
+      res = await k.deleteItem(a, inv2.id);
       expect(res.statusCode).toBe(204);
     });
 

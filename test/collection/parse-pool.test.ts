@@ -5,13 +5,13 @@
  * the picture lane is held busy with the worker's hang picture instead of real OCR work.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ParsePool, type ParsePoolOptions, ParseRejected } from '../../src/modules/collection/index.js';
 import { loadConfig } from '../../src/platform/config/load-config.js';
+import { testDir } from '../helpers/temp-dir.js';
 import { nestedMultipartMail, rawMail } from './mail-kit.js';
 
 /** A child process the picture lane forked: its pid, the files sent to it, how it ended. */
@@ -210,7 +210,7 @@ describe('parse pool', () => {
       expect(reader?.pid).not.toBe(crashed?.pid);
       expect(reader?.exit).toBeNull();
       // Crashes once: the second reading, in a fresh child, gives the file's own answer (an unreadable picture).
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-crash-'));
+      const dir = testDir('openfapiao-crash-');
       const marker = path.join(dir, 'crashed');
       const once = await pictures
         .parse(Buffer.concat([hook('exit'), Buffer.from(`-once:${marker}`, 'latin1')]))
@@ -218,18 +218,16 @@ describe('parse pool', () => {
       expect(fs.existsSync(marker)).toBe(true);
       expect(once).toBeInstanceOf(ParseRejected);
       expect(['TOO_COMPLEX', 'OCR_UNAVAILABLE']).not.toContain(once.code);
-      fs.rmSync(dir, { recursive: true, force: true });
     }, 120_000);
 
     it('answers a picture the OCR engine fails on (twice, in two children) as TOO_COMPLEX, not as an OCR outage', async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-ocr-broken-'));
+      const dir = testDir('openfapiao-ocr-broken-');
       const ocrSwitch = path.join(dir, 'switch');
       fs.writeFileSync(ocrSwitch, 'broken');
       const p = pool({ ocr: true, testHooks: true, testOcrSwitch: ocrSwitch, imageTimeoutMs: 120_000 });
       const err = await p.parse(png()).catch((e) => e);
       expect(err).toBeInstanceOf(ParseRejected);
       expect(err).toMatchObject({ code: 'TOO_COMPLEX', message: expect.stringContaining('test switch broken') });
-      fs.rmSync(dir, { recursive: true, force: true });
     }, 120_000);
 
     it('kills a picture that hangs past its limit, the process lives on, and a fresh child answers next', async () => {
@@ -290,7 +288,7 @@ describe('parse pool', () => {
     }, 120_000);
 
     it('reads pictures without OCR while it is down (warning, or OCR_UNAVAILABLE), and with it once it is back', async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-ocr-'));
+      const dir = testDir('openfapiao-ocr-');
       const ocrSwitch = path.join(dir, 'switch');
       fs.writeFileSync(ocrSwitch, 'down');
       const p = pool({ ocr: true, testHooks: true, testOcrSwitch: ocrSwitch, imageTimeoutMs: 120_000 });
@@ -312,7 +310,6 @@ describe('parse pool', () => {
       expect(full.warnings.map((w) => w.code)).not.toContain('OCR_UNAVAILABLE');
       // With OCR working, the blank picture is what it is: no invoice.
       await expect(p.parse(blank)).rejects.toMatchObject({ code: 'NOT_AN_INVOICE' });
-      fs.rmSync(dir, { recursive: true, force: true });
     }, 240_000);
   });
 });

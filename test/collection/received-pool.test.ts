@@ -5,10 +5,11 @@
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, seedUser } from '../auth/console-kit.js';
-import { createReceiver, createSystem, type Receiver, waitFor } from '../delivery/delivery-kit.js';
+import { createReceiver, createSystem, type Receiver } from '../delivery/delivery-kit.js';
 import { tempDataDir } from '../documents/documents-kit.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { waitForValue } from '../helpers/wait.js';
 import { fixture, get, upload } from './received-kit.js';
 
 const KEY = 'test-secret-encryption-key-0123456789abcdef';
@@ -86,7 +87,7 @@ for (const dialect of TEST_DIALECTS) {
 
     it('publishes received.created to the subscribed business system with the item', async () => {
       const item = (await list('q=12235358')).items[0]!;
-      const hook = await waitFor('the received.created webhook', () =>
+      const hook = await waitForValue('the received.created webhook', () =>
         receiver.received.find((r) => JSON.parse(r.body).data?.id === item.id),
       );
       const body = JSON.parse(hook.body);

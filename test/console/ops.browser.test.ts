@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { CATERING, METALS } from '../invoicing/invoicing-kit.js';
+import { waitFor, waitForValue } from '../helpers/wait.js';
+import { BUYER_USCC, blueRequest, issueBlueOverHttp } from '../invoicing/invoicing-kit.js';
 import { describeBrowser } from '../scan/browser-kit.js';
 import { type ConsoleHarness, SHOTS, startConsole } from './console-kit.js';
 
@@ -47,27 +48,9 @@ describeBrowser('console operations in headless Chromium', () => {
     expect(res.status).toBe(200);
     return res.json.items as AuditEntry[];
   };
-  const issueBlue = async (serialNo: string, buyerName = '北京测试科技有限公司') => {
-    const res = await api('POST', '/api/v1/invoices?wait=10', {
-      serialNo,
-      kind: '82',
-      seller: { taxId: creds.sellerTaxId },
-      buyer: { name: buyerName, taxId: '91110000600037341L' },
-      lines: [
-        { name: '工作餐', taxCode: CATERING, amount: '1000.00', taxRate: '0.06' },
-        { name: '铝锭', taxCode: METALS, quantity: '2', unitPrice: '500', amount: '1000.00', taxRate: '0.13' },
-      ],
-    });
-    return res;
-  };
-  const poll = async <T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> => {
-    for (let i = 0; i < 300; i++) {
-      const v = await read();
-      if (done(v)) return v;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('condition never met');
-  };
+  /** A 数电普票 of the demo seller (invoicing-kit's `blueRequest`), issued. */
+  const issueBlue = (serialNo: string) => issueBlueOverHttp(api, creds.sellerTaxId, { serialNo });
+  const statusOf = async (serialNo: string) => (await api('GET', `/api/v1/invoices/${serialNo}`)).json.status;
 
   beforeAll(async () => {
     h = await startConsole();
@@ -84,7 +67,7 @@ describeBrowser('console operations in headless Chromium', () => {
     };
     // A blue invoice to red partially; a request the channel refuses; a red form waiting for the buyer.
     blueSerial = `OPS-BLUE-${tag}`;
-    expect((await issueBlue(blueSerial)).json.status).toBe('issued');
+    await issueBlue(blueSerial);
     await api('PUT', '/api/v1/sandbox/settings', {
       rules: [
         {
@@ -97,20 +80,21 @@ describeBrowser('console operations in headless Chromium', () => {
       redFormBuyerDecision: 'manual',
     });
     failedSerial = `OPS-FAIL-${tag}`;
-    await issueBlue(failedSerial, '抬头有误的测试有限公司');
-    await poll(
-      () => api('GET', `/api/v1/invoices/${failedSerial}`),
-      (r) => r.json.status === 'failed',
+    const refused = blueRequest(
+      { sellerTaxId: creds.sellerTaxId },
+      { serialNo: failedSerial, buyer: { name: '抬头有误的测试有限公司', taxId: BUYER_USCC } },
     );
+    await api('POST', '/api/v1/invoices?wait=10', refused);
+    await waitFor(`${failedSerial} failed`, async () => (await statusOf(failedSerial)) === 'failed');
     const formBlue = `OPS-FORM-${tag}`;
-    expect((await issueBlue(formBlue)).json.status).toBe('issued');
+    await issueBlue(formBlue);
     const redSerialNo = `OPS-FORMRED-${tag}`;
     expect((await api('POST', `/api/v1/invoices/${formBlue}/red`, { redSerialNo, reason: '01' })).status).toBe(202);
-    const forms = await poll(
-      () => api('GET', '/api/v1/red-forms?status=pending_buyer'),
-      (r) => (r.json.items as { redSerialNo: string }[]).some((f) => f.redSerialNo === redSerialNo),
+    pendingForm = await waitForValue(`the red form of ${redSerialNo} waiting for the buyer`, async () =>
+      ((await api('GET', '/api/v1/red-forms?status=pending_buyer')).json.items as (typeof pendingForm)[]).find(
+        (f) => f.redSerialNo === redSerialNo,
+      ),
     );
-    pendingForm = (forms.json.items as (typeof pendingForm)[]).find((f) => f.redSerialNo === redSerialNo)!;
     // Reds from the drawer are confirmed by the (simulated) buyer at once again.
     const back = await api('PUT', '/api/v1/sandbox/settings', { redFormBuyerDecision: 'auto_confirm' });
     expect(back.status, JSON.stringify(back.json)).toBe(200);
@@ -139,12 +123,10 @@ describeBrowser('console operations in headless Chromium', () => {
     await modal.getByRole('button', { name: '提交红冲' }).click();
     await expect.poll(() => page.getByText(/红字发票 /).isVisible(), { timeout: 15_000 }).toBe(true);
 
-    const blue = (
-      await poll(
-        () => api('GET', `/api/v1/invoices/${blueSerial}`),
-        (r) => r.json.status === 'partially_reversed',
-      )
-    ).json;
+    const blue = await waitForValue(`${blueSerial} partially reversed`, async () => {
+      const view = (await api('GET', `/api/v1/invoices/${blueSerial}`)).json;
+      return view.status === 'partially_reversed' ? view : undefined;
+    });
     expect(blue).toMatchObject({ status: 'partially_reversed', reversed: { amount: '300.00', tax: '18.00' } });
     const reds = blue.reds as { serialNo: string }[];
     expect(reds).toHaveLength(1);
@@ -168,12 +150,10 @@ describeBrowser('console operations in headless Chromium', () => {
     await modal.getByLabel('收票邮箱').fill(email);
     await modal.getByRole('button', { name: /发\s*送/ }).click();
     await expect.poll(() => page.getByText('已提交交付').isVisible(), { timeout: 10_000 }).toBe(true);
-    const outbox = await poll(
-      () => api('GET', '/api/v1/outbox'),
-      (r) => (r.json.items as { recipient: string }[]).some((m) => m.recipient === email),
-    );
-    const message = (outbox.json.items as { recipient: string; subject: string | null; attachments: unknown[] }[]).find(
-      (m) => m.recipient === email,
+    const message = await waitForValue(`the outbox's message to ${email}`, async () =>
+      ((await api('GET', '/api/v1/outbox')).json.items as { recipient: string; attachments: unknown[] }[]).find(
+        (m) => m.recipient === email,
+      ),
     );
     expect(message?.attachments.length).toBeGreaterThan(0);
     expect(await audit(blueSerial, 'delivery.buyer.resend')).toHaveLength(1);
@@ -234,9 +214,9 @@ describeBrowser('console operations in headless Chromium', () => {
       .toBe(true);
     // The list shows pending forms by default: the confirmed one leaves it.
     await expect.poll(() => page.locator('tr', { hasText: pendingForm.formNo }).count()).toBe(0);
-    await poll(
-      () => api('GET', `/api/v1/invoices/${pendingForm.redSerialNo}`),
-      (r) => r.json.status === 'issued',
+    await waitFor(
+      `${pendingForm.redSerialNo} issued`,
+      async () => (await statusOf(pendingForm.redSerialNo)) === 'issued',
     );
     const [entry] = await audit(pendingForm.formNo, 'red_forms.confirm');
     expect(entry).toMatchObject({
@@ -259,7 +239,7 @@ describeBrowser('console operations in headless Chromium', () => {
     try {
       await h.login(clerk.page, username, password);
       const other = `OPS-CLERK-${tag}`;
-      expect((await issueBlue(other)).json.status).toBe('issued');
+      await issueBlue(other);
       await clerk.page.goto(`${baseUrl}/console/invoices?serialNo=${other}&open=${other}`);
       const drawer = clerk.page.locator('.invoice-drawer');
       // The drawer is there with the clerk's actions, and without 红冲.

@@ -83,12 +83,3 @@ export async function reserve(
   const seqNo = Number(/id="seq-no"[^>]*>(\d+)</.exec(page.body)?.[1]);
   return { token, seqNo, res };
 }
-
-export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 500; i++) {
-    const v = await read();
-    if (done(v)) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${what} never happened`);
-}

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, errorOf, makeUscc, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { waitFor, waitForValue } from '../helpers/wait.js';
 import { blueRequest, waitForStatus } from '../invoicing/invoicing-kit.js';
-import { COUNTER_ENV, createQr, get, phone, post, reserve, waitFor } from './counter-kit.js';
+import { COUNTER_ENV, createQr, get, phone, post, reserve } from './counter-kit.js';
 
 /** Issues a blue invoice for `who` (company buyer `buyer`), waits until issued; answers its serial number. */
 async function issued(t: TestApp, who: SeededTenant, buyer: Record<string, unknown>) {
@@ -134,11 +135,10 @@ for (const dialect of TEST_DIALECTS) {
       const [view] = (await get(t, a, '/api/v1/counter/reservations?q=13300005555')).json<{ items: { id: string }[] }>()
         .items;
       await post(t, a, `/api/v1/counter/reservations/${view!.id}/issue`, {});
-      const page = await waitFor(
-        async () => (await t.app.inject({ method: 'GET', url: `/r/t/${r.token}` })).body,
-        (b) => b.includes('pickup-code'),
-        'issued page',
-      );
+      const page = await waitForValue('the issued page', async () => {
+        const body = (await t.app.inject({ method: 'GET', url: `/r/t/${r.token}` })).body;
+        return body.includes('pickup-code') ? body : undefined;
+      });
       const orderNo = /订单号 <b>([^<]+)</.exec(page)![1]!;
       const code = /id="pickup-code">([^<]+)</.exec(page)![1]!;
       const kiosk = await kioskOf(t, a);
@@ -168,9 +168,9 @@ for (const dialect of TEST_DIALECTS) {
       expect(order.statusCode, order.body).toBe(201);
       const { url, orderNo } = order.json<{ url: string; orderNo: string }>();
       await waitFor(
-        async () => (await get(t, a, `/api/v1/scan/orders/${orderNo}`)).json<{ status: string }>().status,
-        (s) => s === 'invoiced',
-        'order invoiced',
+        'the order invoiced',
+        async () =>
+          (await get(t, a, `/api/v1/scan/orders/${orderNo}`)).json<{ status: string }>().status === 'invoiced',
       );
       const kiosk = await kioskOf(t, a);
       const shown = await phone(t, '192.0.2.35').submit(kiosk.path, { scanned: url });
@@ -208,15 +208,16 @@ for (const dialect of TEST_DIALECTS) {
           headers: { 'x-forwarded-for': ip },
         });
       let n = 0;
-      const items = await waitFor(
-        async () =>
-          (await ask('联想测试', `198.18.0.${n++ % 250}`)).json<{ items: { name: string; taxId: string }[] }>().items,
-        (i) => i.length > 0,
-        'directory',
-      );
+      const items = await waitForValue('the directory', async () => {
+        const found = (await ask('联想测试', `198.18.0.${n++ % 250}`)).json<{
+          items: { name: string; taxId: string }[];
+        }>().items;
+        return found.length > 0 ? found : undefined;
+      });
       // Tenant b's buyer (issued after the person) is in b's directory: the jobs before it have run.
       const qrB = await createQr(t, b);
       await waitFor(
+        'the directory of b',
         async () =>
           (
             await t.app.inject({
@@ -224,9 +225,7 @@ for (const dialect of TEST_DIALECTS) {
               url: `/r/${qrB.key}/titles?q=${encodeURIComponent('联想测试')}`,
               headers: { 'x-forwarded-for': '192.0.2.59' },
             })
-          ).json<{ items: unknown[] }>().items,
-        (i) => i.length === 1,
-        'directory of b',
+          ).json<{ items: unknown[] }>().items.length === 1,
       );
       expect((await ask('联想测试')).json<{ items: unknown[] }>().items).toEqual([
         { name: '杭州联想测试科技有限公司', taxId: company },

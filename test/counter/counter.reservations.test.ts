@@ -11,8 +11,9 @@ import {
   type TestApp,
 } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { waitFor, waitForValue } from '../helpers/wait.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
-import { COMPANY_TITLE, COUNTER_ENV, createQr, get, patch, phone, post, reserve, waitFor } from './counter-kit.js';
+import { COMPANY_TITLE, COUNTER_ENV, createQr, get, patch, phone, post, reserve } from './counter-kit.js';
 
 interface View {
   id: string;
@@ -202,11 +203,10 @@ for (const dialect of TEST_DIALECTS) {
       expect([one.statusCode, two.statusCode]).toEqual([200, 200]);
       const serialNo = one.json<View>().invoice?.serialNo ?? two.json<View>().invoice!.serialNo;
       expect(serialNo).toMatch(/^R-/);
-      const done = await waitFor(
-        async () => (await get(t, a, `/api/v1/counter/reservations/${view!.id}`)).json<View>(),
-        (v) => v.status === 'invoiced',
-        'invoiced',
-      );
+      const done = await waitForValue('the reservation invoiced', async () => {
+        const v = (await get(t, a, `/api/v1/counter/reservations/${view!.id}`)).json<View>();
+        return v.status === 'invoiced' ? v : undefined;
+      });
       expect(done.total).toBe('106.00');
       expect(done.invoice).toMatchObject({ serialNo, status: 'issued' });
       const invoices = (await get(t, a, `/api/v1/invoices?origin=counter_reservation`)).json<{
@@ -222,13 +222,12 @@ for (const dialect of TEST_DIALECTS) {
       expect(page.body).toMatch(/下载 PDF/);
       expect(page.body).toMatch(/id="pickup-code">[2-9A-HJ-NP-Z]{8}</);
       // The invoice went to the consumer's contacts: the request carries them.
-      const deliveries = await waitFor(
-        async () =>
-          (await get(t, a, `/api/v1/invoices/${serialNo}/deliveries`)).json<{ items: Record<string, unknown>[] }>()
-            .items,
-        (items) => items.length >= 2,
-        'deliveries',
-      );
+      const deliveries = await waitForValue('both deliveries', async () => {
+        const { items } = (await get(t, a, `/api/v1/invoices/${serialNo}/deliveries`)).json<{
+          items: Record<string, unknown>[];
+        }>();
+        return items.length >= 2 ? items : undefined;
+      });
       expect(deliveries.map((d) => d.channel).sort()).toEqual(['email', 'sms']);
       expect((await post(t, a, `/api/v1/counter/reservations/${view!.id}/reject`, { reason: '晚了' })).statusCode).toBe(
         409,
@@ -281,9 +280,8 @@ for (const dialect of TEST_DIALECTS) {
       await refreshToken(t, b);
       t.runtime.deps.jobs.notify();
       await waitFor(
-        async () => (await get(t, a, `/api/v1/counter/reservations/${ev!.id}`)).json<View>().status,
-        (s) => s === 'expired',
-        'expiry',
+        'the reservation expired',
+        async () => (await get(t, a, `/api/v1/counter/reservations/${ev!.id}`)).json<View>().status === 'expired',
       );
       const expiredPage = await t.app.inject({ method: 'GET', url: `/r/t/${expiring.token}` });
       expect(expiredPage.body).toContain('预约已过期');

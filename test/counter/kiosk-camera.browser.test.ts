@@ -1,42 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import QRCode from 'qrcode';
-import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ConsoleHarness, SHOTS, startConsole } from '../console/console-kit.js';
-import { CHROMIUM, describeBrowser, newPhone } from '../scan/browser-kit.js';
-
-/** A QR code of `text` as a PNG: `size` pixels square with a quiet zone. */
-const qrPng = (text: string, size: number) =>
-  QRCode.toBuffer(text, { margin: 4, width: size, errorCorrectionLevel: 'M' });
-
-/**
- * A Y4M video (what Chromium's fake camera plays, looped) of the QR of `text` on white: 640×480, 4:2:0, the luma plane
- * the QR's grey levels, chroma neutral. Two frames of 10 fps are a still picture.
- */
-async function qrY4m(text: string): Promise<Buffer> {
-  const W = 640;
-  const H = 480;
-  const side = 360;
-  const luma = await sharp(await qrPng(text, side))
-    .greyscale()
-    .resize(side, side)
-    .extend({
-      top: (H - side) / 2,
-      bottom: (H - side) / 2,
-      left: (W - side) / 2,
-      right: (W - side) / 2,
-      background: '#ffffff',
-    })
-    .raw()
-    .toBuffer();
-  expect(luma.length).toBe(W * H);
-  const chroma = Buffer.alloc((W * H) / 4, 128);
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma, chroma]);
-  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]);
-}
+import { waitForValue } from '../helpers/wait.js';
+import { describeBrowser, launchQrCamera, newPhone, qrPng } from '../scan/browser-kit.js';
 
 /**
  * 自助打印's camera scanning in headless Chromium: a fake camera (a Y4M file of the receipt's QR) and the picture
@@ -48,7 +15,6 @@ describeBrowser('the kiosk scans a receipt QR with the camera', () => {
   let kioskUrl = '';
   let statusUrl = '';
   let invoiceNumber = '';
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-kiosk-camera-'));
   const violations: string[] = [];
   const WAIT = { timeout: 30_000 };
 
@@ -90,38 +56,25 @@ describeBrowser('the kiosk scans a receipt QR with the camera', () => {
     const [reservation] = listed.json.items as { id: string }[];
     expect((await h.api('POST', `/api/v1/counter/reservations/${reservation!.id}/issue`, {})).status).toBe(200);
     // The invoice is issued by the job queue: wait for its number (no expect.poll outside a test).
-    for (let i = 0; i < 300 && !invoiceNumber; i++) {
-      const r = await h.api('GET', `/api/v1/counter/reservations/${reservation!.id}`);
-      invoiceNumber = (r.json.invoice as { number?: string | null } | null)?.number ?? '';
-      if (!invoiceNumber) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    invoiceNumber = await waitForValue(
+      'the reservation’s invoice number',
+      async () => {
+        const r = await h.api('GET', `/api/v1/counter/reservations/${reservation!.id}`);
+        return (r.json.invoice as { number?: string | null } | null)?.number || undefined;
+      },
+      { attempts: 1_200 },
+    );
     expect(invoiceNumber).toMatch(/^\d{20}$/);
     const kiosk = await h.api('POST', '/api/v1/counter/kiosks', { sellerTaxId: h.creds.sellerTaxId, name: '门口终端' });
     expect(kiosk.status).toBe(201);
     kioskUrl = String(kiosk.json.url);
 
-    const video = path.join(tmp, 'receipt-qr.y4m');
-    fs.writeFileSync(video, await qrY4m(statusUrl));
-    camera = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${video}`,
-        '--use-fake-ui-for-media-stream',
-      ],
-    });
+    camera = await launchQrCamera(statusUrl);
   }, 180_000);
 
   afterAll(async () => {
     await camera?.close();
     await h?.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('扫码 opens the camera, decodes the receipt QR and shows the invoice', async () => {

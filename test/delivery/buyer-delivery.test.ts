@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInvoiceDocument } from '../../src/modules/documents/index.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { waitForValue } from '../helpers/wait.js';
 import { blueRequest, get, post, waitForStatus } from '../invoicing/invoicing-kit.js';
-import { createReceiver, type Receiver, waitFor } from './delivery-kit.js';
+import { createReceiver, type Receiver } from './delivery-kit.js';
 
 /** A real SMTP server on 127.0.0.1 that parses every message it accepts. */
 async function startSmtp(): Promise<{
@@ -76,7 +77,7 @@ for (const dialect of TEST_DIALECTS) {
       });
       await post(t, a, '/api/v1/invoices', req);
       const inv = await waitForStatus(t, a, req.serialNo, (s) => s === 'issued');
-      const mail = await waitFor('the mail', () => smtp.mails[0]);
+      const mail = await waitForValue('the mail', () => smtp.mails[0]);
       expect(smtp.envelopes[0]).toEqual(['buyer@example.test']);
       expect(mail.to && 'text' in mail.to ? mail.to.text : '').toBe('buyer@example.test');
       expect(mail.from?.text).toContain('invoices@example.test');
@@ -97,14 +98,14 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect(sha256(pdf.content)).toBe(stored?.sha256);
 
-      const sms = await waitFor('the SMS', () => gateway.received[0]);
+      const sms = await waitForValue('the SMS', () => gateway.received[0]);
       expect(sms.headers.authorization).toBe('Bearer sms-token');
       const body = JSON.parse(sms.body);
       expect(body).toMatchObject({ phone: '13800138000', sign: 'OpenFapiao' });
       expect(body.content).toContain(String(inv.number));
       expect(body.content).toMatch(/下载：http:\/\/localhost:8080\/d\/\S+$/);
 
-      const log = await waitFor('both sent', async () => {
+      const log = await waitForValue('both sent', async () => {
         const items = (await get(t, a, `/api/v1/invoices/${req.serialNo}/deliveries`)).json().items;
         return items.length === 2 && items.every((d: { status: string }) => d.status === 'sent') ? items : undefined;
       });
@@ -128,7 +129,7 @@ for (const dialect of TEST_DIALECTS) {
       expect(res.json().deliveries).toMatchObject([
         { channel: 'email', recipient: 'again@example.test', trigger: 'manual' },
       ]);
-      const mail = await waitFor('the re-sent mail', () => smtp.mails[before]);
+      const mail = await waitForValue('the re-sent mail', () => smtp.mails[before]);
       expect(mail.attachments.map((x) => x.filename)).toEqual([
         `${inv.number}.pdf`,
         `${inv.number}.ofd`,
@@ -195,7 +196,7 @@ describe('without SMTP or an SMS gateway', () => {
       });
       await post(t, a, '/api/v1/invoices', req);
       const inv = await waitForStatus(t, a, req.serialNo, (s) => s === 'issued');
-      const items = await waitFor('outbox', async () => {
+      const items = await waitForValue('outbox', async () => {
         const list = (await get(t, a, '/api/v1/outbox')).json().items;
         return list.length === 2 ? list : undefined;
       });

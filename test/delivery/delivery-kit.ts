@@ -73,16 +73,6 @@ function freePortOn(host: string): Promise<number> {
   });
 }
 
-/** Polls `probe` every 20 ms until it returns a value other than undefined; fails after ~15 s. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  for (let i = 0; i < 750; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** Creates a business system through the API and returns its view with the one-time secret. */
 export async function createSystem(
   t: TestApp,

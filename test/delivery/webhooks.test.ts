@@ -4,8 +4,9 @@ import { verifyWebhookSignature } from '../../src/index.js';
 import { WEBHOOK_MAX_ATTEMPTS } from '../../src/modules/delivery/index.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { waitFor, waitForValue } from '../helpers/wait.js';
 import { blueRequest, get, post, waitForStatus } from '../invoicing/invoicing-kit.js';
-import { createReceiver, createSystem, type Receiver, waitFor } from './delivery-kit.js';
+import { createReceiver, createSystem, type Receiver } from './delivery-kit.js';
 
 const KEY = 'test-secret-encryption-key-0123456789abcdef';
 
@@ -46,14 +47,14 @@ for (const dialect of TEST_DIALECTS) {
       });
       const req = blueRequest(a, { businessSystemCode: 'ERP' });
       await post(t, a, '/api/v1/invoices', req);
-      const [first] = await waitFor('a failed attempt', async () => {
+      const [first] = await waitForValue('a failed attempt', async () => {
         const items = await deliveriesOf(req.serialNo, 'ERP');
         return items[0]?.attempts >= 1 ? items : undefined;
       });
       expect(first.lastError).toMatch(/ECONNREFUSED/);
       r.answer = (_req, i) => (i === 0 ? 500 : 200);
       await r.start();
-      const done = await waitFor('delivered', async () => {
+      const done = await waitForValue('delivered', async () => {
         const d = await delivery(first.id);
         return d.status === 'delivered' ? d : undefined;
       });
@@ -95,7 +96,7 @@ for (const dialect of TEST_DIALECTS) {
       await createSystem(t, a, { code: 'POS', name: 'POS', callbackUrl: r.url, events: ['invoice.issued'] });
       const req = blueRequest(a, { businessSystemCode: 'POS' });
       await post(t, a, '/api/v1/invoices', req);
-      const [dead] = await waitFor('dead', async () => {
+      const [dead] = await waitForValue('dead', async () => {
         const items = await deliveriesOf(req.serialNo, 'POS');
         return items[0]?.status === 'dead' ? items : undefined;
       });
@@ -108,7 +109,7 @@ for (const dialect of TEST_DIALECTS) {
       const again = await post(t, a, `/api/v1/webhook-deliveries/${dead.id}/redeliver`);
       expect(again.statusCode, again.body).toBe(202);
       expect(again.json()).toMatchObject({ id: dead.id, status: 'pending', redeliveries: 1 });
-      const done = await waitFor('redelivered', async () => {
+      const done = await waitForValue('redelivered', async () => {
         const d = await delivery(dead.id);
         return d.status === 'delivered' ? d : undefined;
       });
@@ -173,9 +174,7 @@ for (const dialect of TEST_DIALECTS) {
       const req = blueRequest(a, { businessSystemCode: 'OWN' });
       await post(t, a, '/api/v1/invoices', req);
       await waitForStatus(t, a, req.serialNo, (s) => s === 'issued');
-      await waitFor('both deliveries', async () =>
-        own.received.length >= 1 && all.received.length >= 1 ? true : undefined,
-      );
+      await waitFor('both deliveries', () => own.received.length >= 1 && all.received.length >= 1);
       const items = (await get(t, a, `/api/v1/webhook-deliveries?serialNo=${req.serialNo}`)).json().items;
       expect(items.map((d: { businessSystemCode: string }) => d.businessSystemCode).sort()).toEqual(['ALL', 'OWN']);
       expect(other.received).toHaveLength(0);
@@ -230,7 +229,7 @@ for (const dialect of TEST_DIALECTS) {
         .execute();
       const req = blueRequest(a, { businessSystemCode: 'REBIND' });
       await post(t, a, '/api/v1/invoices', req);
-      const [d] = await waitFor('refused attempt', async () => {
+      const [d] = await waitForValue('refused attempt', async () => {
         const items = await deliveriesOf(req.serialNo, 'REBIND');
         return items[0]?.attempts >= 1 ? items : undefined;
       });
@@ -279,7 +278,7 @@ for (const dialect of TEST_DIALECTS) {
       });
       const req = blueRequest(a, { businessSystemCode: 'ERP' });
       await post(t, a, '/api/v1/invoices', req);
-      await waitFor('the attempt to hang', () => (sockets.length > 0 ? true : undefined));
+      await waitFor('the attempt to hang', () => sockets.length > 0);
       const db = t.runtime.deps.db.kysely;
       const job = await db
         .selectFrom('jobs')
@@ -299,7 +298,7 @@ for (const dialect of TEST_DIALECTS) {
       const list = await get(t, a, `/api/v1/webhook-deliveries?serialNo=${req.serialNo}&businessSystemCode=ERP`);
       const id = list.json().items[0].id as string;
       const view = async () => (await get(t, a, `/api/v1/webhook-deliveries/${id}`)).json();
-      const dead = await waitFor('the onDead hook', async () => {
+      const dead = await waitForValue('the onDead hook', async () => {
         const d = await view();
         return d.status === 'dead' ? d : undefined;
       });
@@ -308,7 +307,7 @@ for (const dialect of TEST_DIALECTS) {
         'dead',
       );
       // The stuck attempt times out and is logged, but the delivery stays dead (no job would retry it).
-      const late = await waitFor('the late attempt', async () => {
+      const late = await waitForValue('the late attempt', async () => {
         const d = await view();
         return d.attempts === 1 ? d : undefined;
       });

@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { SeededTenant, TestApp } from '../helpers/test-app.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitForValue } from '../helpers/wait.js';
 
 /** 餐饮服务 (6%) and 有色金属 (13%) are in the built-in tax-code table. */
 export const CATERING = '3070401000000000000';
@@ -13,7 +13,7 @@ let serial = 0;
 export const nextSerial = (prefix = 'SN') => `${prefix}${Date.now().toString(36)}${(serial++).toString(36)}`;
 
 /** A valid 数电普票 request: 餐饮 1 000.00 + 60.00 tax, and 2 × 500.00 of metals at 13 %. */
-export function blueRequest(seller: SeededTenant, overrides: Record<string, unknown> = {}) {
+export function blueRequest(seller: Pick<SeededTenant, 'sellerTaxId'>, overrides: Record<string, unknown> = {}) {
   return {
     serialNo: nextSerial(),
     kind: '82',
@@ -54,20 +54,17 @@ export async function get(t: TestApp, who: SeededTenant, url: string): Promise<L
   return t.app.inject({ method: 'GET', url, headers: who.auth });
 }
 
-/** Polls GET /invoices/{serialNo} until `done(status)`; fails after ~10 s of real time. */
-export async function waitForStatus(
+/** Polls GET /invoices/{serialNo} until `done(status)` and returns that view (bounded: {@link waitForValue}). */
+export function waitForStatus(
   t: TestApp,
   who: SeededTenant,
   serialNo: string,
   done: (status: string) => boolean,
 ): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 500; i++) {
-    const res = await get(t, who, `/api/v1/invoices/${serialNo}`);
-    const body = res.json<Record<string, unknown>>();
-    if (done(body.status as string)) return body;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`invoice ${serialNo} never reached the expected status`);
+  return waitForValue(`invoice ${serialNo} to reach the expected status`, async () => {
+    const body = (await get(t, who, `/api/v1/invoices/${serialNo}`)).json<Record<string, unknown>>();
+    return done(body.status as string) ? body : undefined;
+  });
 }
 
 /** Issues a blue 数电普票 (`blueRequest` with `overrides`) and waits for it; returns the invoice view. */
@@ -75,6 +72,27 @@ export async function issueBlue(t: TestApp, who: SeededTenant, overrides: Record
   const res = await post(t, who, '/api/v1/invoices?wait=10', blueRequest(who, overrides));
   expect(res.json().status, res.body).toBe('issued');
   return res.json() as { serialNo: string; number: string; files: Record<string, string> | null; remark: string };
+}
+
+/** An API client over HTTP as the browser harnesses have one (`ConsoleHarness.api`, `startAppServer().api`). */
+export type HttpApi = (
+  method: string,
+  url: string,
+  body?: unknown,
+) => Promise<{ status: number; json: Record<string, unknown> }>;
+
+/**
+ * {@link issueBlue} against a served app: posts `blueRequest` of the seller `sellerTaxId` (with `overrides`) with
+ * `?wait=10` through `api` and expects it issued; returns the invoice view.
+ */
+export async function issueBlueOverHttp(
+  api: HttpApi,
+  sellerTaxId: string,
+  overrides: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  const res = await api('POST', '/api/v1/invoices?wait=10', blueRequest({ sellerTaxId }, overrides));
+  expect(res.json.status, JSON.stringify(res.json)).toBe('issued');
+  return res.json;
 }
 
 /**
@@ -104,19 +122,13 @@ export interface RedForm {
  * The red-letter form of red invoice `redSerialNo` once the worker has it waiting for the buyer (the sandbox's
  * `redFormBuyerDecision: 'manual'`); a bounded poll that fails saying so if the form never comes.
  */
-export async function waitForRedForm(t: TestApp, who: SeededTenant, redSerialNo: string): Promise<RedForm> {
-  let form: RedForm | null = null;
-  await waitFor(
-    `the red form of ${redSerialNo} to wait for the buyer`,
-    async () => {
-      const red = (await get(t, who, `/api/v1/invoices/${redSerialNo}`)).json<{
-        red: { formId: string | null; formNo: string | null; formStatus: string | null } | null;
-      }>().red;
-      if (red?.formId && red.formNo && red.formStatus === 'pending_buyer')
-        form = { id: red.formId, formNo: red.formNo, status: red.formStatus };
-      return form !== null;
-    },
-    { attempts: 500, intervalMs: 20 },
-  );
-  return form as unknown as RedForm;
+export function waitForRedForm(t: TestApp, who: SeededTenant, redSerialNo: string): Promise<RedForm> {
+  return waitForValue(`the red form of ${redSerialNo} to wait for the buyer`, async () => {
+    const red = (await get(t, who, `/api/v1/invoices/${redSerialNo}`)).json<{
+      red: { formId: string | null; formNo: string | null; formStatus: string | null } | null;
+    }>().red;
+    return red?.formId && red.formNo && red.formStatus === 'pending_buyer'
+      ? { id: red.formId, formNo: red.formNo, status: red.formStatus }
+      : undefined;
+  });
 }

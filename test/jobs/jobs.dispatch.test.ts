@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { type DispatchSlot, enqueueJob, type Job } from '../../src/platform/jobs/index.js';
 import { afterCommitDispatch, withAfterCommitDispatch } from '../../src/platform/jobs-runtime.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { registryWith, useWorkerFixture, waitFor } from './jobs-test-kit.js';
+import { waitFor } from '../helpers/wait.js';
+import { registryWith, useWorkerFixture } from './jobs-test-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: direct dispatch hands its run what the enqueuer holds`, () => {
@@ -37,7 +38,7 @@ for (const dialect of TEST_DIALECTS) {
         slot!.run(job!, { row: 'as inserted' });
         await enqueueJob(db().kysely, registry, 'test/do-work', { label: 'claimed' }, { now });
         w.notify();
-        await waitFor(() => seen.length === 3, 10_000, 'three runs');
+        await waitFor('three runs', () => seen.length === 3);
         expect(seen.find((s) => s.label === 'dispatched' && s.attempt === 1)?.handed).toEqual({ row: 'as inserted' });
         expect(seen.find((s) => s.label === 'dispatched' && s.attempt === 2)?.handed).toBeUndefined();
         expect(seen.find((s) => s.label === 'claimed')?.handed).toBeUndefined();

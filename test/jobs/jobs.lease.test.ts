@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createWorker, enqueueJob, JobLeaseLostError } from '../../src/platform/jobs/index.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   deferred,
   registryWith,
   silentLogger,
   testJobsConfig,
   useWorkerFixture,
-  waitFor,
   whenAborted,
 } from './jobs-test-kit.js';
 
@@ -132,9 +132,9 @@ for (const dialect of TEST_DIALECTS) {
         clock,
       });
       const run = w.runOnce();
-      await waitFor(() => signal !== undefined, 5_000, 'handler start');
+      await waitFor('handler start', () => signal !== undefined);
       await db().kysely.updateTable('jobs').set({ locked_by: 'another-worker' }).where('id', '=', id).execute();
-      await waitFor(() => signal?.aborted === true, 10_000, 'abort on lease loss');
+      await waitFor('abort on lease loss', () => signal?.aborted === true);
       await run;
       expect(await load(id)).toMatchObject({ state: 'running', locked_by: 'another-worker' });
     });
@@ -180,7 +180,7 @@ for (const dialect of TEST_DIALECTS) {
         clock,
       });
       const run = w.runOnce();
-      await waitFor(() => signal !== undefined, 5_000, 'handler start');
+      await waitFor('handler start', () => signal !== undefined);
       await w.stop();
       expect(signal?.aborted).toBe(true);
       await run;
@@ -208,7 +208,7 @@ for (const dialect of TEST_DIALECTS) {
       w.start();
       for (let i = 0; i < 20; i++) await enqueue(registry, `job-${i}`);
       w.notify();
-      await waitFor(() => done.size === 20, 20_000, '20 jobs');
+      await waitFor('20 jobs', () => done.size === 20, { attempts: 800 });
       await w.stop();
       const states = await db().kysely.selectFrom('jobs').select('state').execute();
       expect(states.every((s) => s.state === 'succeeded')).toBe(true);

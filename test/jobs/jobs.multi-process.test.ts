@@ -6,7 +6,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueJob, getJob } from '../../src/platform/jobs/index.js';
 import { createTestDb, TEST_DIALECTS } from '../helpers/test-db.js';
-import { recordExecutionTask, registryOf, waitFor } from './jobs-test-kit.js';
+import { waitFor } from '../helpers/wait.js';
+import { recordExecutionTask, registryOf } from './jobs-test-kit.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -44,7 +45,7 @@ describe.skipIf(postgres.skip)('postgres: two worker processes', () => {
     const worker: WorkerProcess = { id, child, lines: [], exited };
     createInterface({ input: child.stdout! }).on('line', (line) => worker.lines.push(line));
     workers.push(worker);
-    await waitFor(() => worker.lines.includes('ready') || child.exitCode !== null, 30_000, `${id} ready`);
+    await waitFor(`${id} ready`, () => worker.lines.includes('ready') || child.exitCode !== null, { attempts: 1_200 });
     expect(worker.lines).toContain('ready');
     return worker;
   }
@@ -98,10 +99,10 @@ describe.skipIf(postgres.skip)('postgres: two worker processes', () => {
       return out;
     });
     await waitFor(
+      '1,000 jobs succeeded',
       async () =>
         (await t.db.kysely.selectFrom('jobs').select('id').where('state', '=', 'succeeded').execute()).length === 1000,
-      45_000,
-      '1,000 jobs succeeded',
+      { attempts: 1_800 },
     );
     const rows = await executions();
     expect(rows).toHaveLength(1000);
@@ -119,7 +120,7 @@ describe.skipIf(postgres.skip)('postgres: two worker processes', () => {
       { mode: 'fail' },
       { now: Date.now(), maxAttempts: 3 },
     );
-    await waitFor(async () => (await state(id)) === 'dead', 20_000, 'failing job dead');
+    await waitFor('failing job dead', async () => (await state(id)) === 'dead', { attempts: 800 });
     const job = await getJob(t.db.kysely, { tenantId: null, id });
     expect(job).toMatchObject({ attempts: 3, locked_by: null });
     expect(job?.last_error).toContain('always fails');
@@ -136,12 +137,14 @@ describe.skipIf(postgres.skip)('postgres: two worker processes', () => {
       { mode: 'block-first-attempt' },
       { now: Date.now() },
     );
-    await waitFor(() => workers.some((w) => w.lines.includes(`blocked ${id}`)), 20_000, 'job blocked on a worker');
+    await waitFor('job blocked on a worker', () => workers.some((w) => w.lines.includes(`blocked ${id}`)), {
+      attempts: 800,
+    });
     const victim = workers.find((w) => w.lines.includes(`blocked ${id}`))!;
     victim.child.kill('SIGKILL');
     await victim.exited;
     const diedBy = Date.now();
-    await waitFor(async () => (await state(id)) === 'succeeded', 20_000, 'job succeeded on the survivor');
+    await waitFor('job succeeded on the survivor', async () => (await state(id)) === 'succeeded', { attempts: 800 });
     const rows = await executions(id);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatchObject({ worker_id: victim.id, attempt: 1, ended_at: null });

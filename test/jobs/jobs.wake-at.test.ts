@@ -10,7 +10,8 @@ import { systemClock } from '../../src/platform/clock.js';
 import { enqueueJob } from '../../src/platform/jobs/index.js';
 import { createJobsRuntime } from '../../src/platform/jobs-runtime.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { registryWith, testJobsConfig, useWorkerFixture, waitFor } from './jobs-test-kit.js';
+import { waitFor } from '../helpers/wait.js';
+import { registryWith, testJobsConfig, useWorkerFixture } from './jobs-test-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: worker wake-ups for jobs due later`, () => {
@@ -35,7 +36,7 @@ for (const dialect of TEST_DIALECTS) {
           for (const delay of delays) {
             await runtime.enqueue(db().kysely, 'test/do-work', { label: `+${delay}` }, { runAt: now + delay });
           }
-          await waitFor(() => ran.length === 3, 10_000, 'all three delayed jobs');
+          await waitFor('all three delayed jobs', () => ran.length === 3);
           expect([...ran].sort()).toEqual(['+250', '+400', '+60']);
         } finally {
           await w.stop();
@@ -57,7 +58,7 @@ for (const dialect of TEST_DIALECTS) {
         w.wakeAt(now + 50);
         await enqueueJob(db().kysely, registry, 'test/do-work', { label: 'later' }, { now, runAt: now + 300 });
         w.wakeAt(now + 300);
-        await waitFor(() => ran.length === 1, 10_000, 'the later job');
+        await waitFor('the later job', () => ran.length === 1);
         expect(ran).toEqual(['later']);
       } finally {
         await w.stop();

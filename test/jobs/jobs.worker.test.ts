@@ -7,7 +7,8 @@ import {
   PermanentJobError,
 } from '../../src/platform/jobs/index.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { deferred, registryWith, silentLogger, testJobsConfig, useWorkerFixture, waitFor } from './jobs-test-kit.js';
+import { waitFor } from '../helpers/wait.js';
+import { deferred, registryWith, silentLogger, testJobsConfig, useWorkerFixture } from './jobs-test-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: job worker outcomes`, () => {
@@ -97,7 +98,7 @@ for (const dialect of TEST_DIALECTS) {
         slot!.run(direct.job!);
         expect((await load(queued)).state).toBe('queued');
         gate.resolve();
-        await waitFor(async () => (await load(queued)).state === 'succeeded', 20_000, 'the queued job');
+        await waitFor('the queued job', async () => (await load(queued)).state === 'succeeded', { attempts: 800 });
         expect(seen).toEqual(['direct', 'queued']);
       } finally {
         await w.stop();

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
-import { describe, vi } from 'vitest';
+import QRCode from 'qrcode';
+import sharp from 'sharp';
+import { describe, expect, vi } from 'vitest';
 import { demoCredentialsPath } from '../../src/demo-seed.js';
 import { fetchToken, freePort, ROOT, type Served, startServer } from '../helpers/processes.js';
 
@@ -34,7 +36,7 @@ export function describeBrowser(
 }
 
 /** Headless Debian Chromium (playwright gives each launch a new, empty profile); one per suite. */
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -47,8 +49,63 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
+}
+
+/** A QR code of `text` as a PNG: `size` pixels square with a quiet zone. */
+export const qrPng = (text: string, size: number): Promise<Buffer> =>
+  QRCode.toBuffer(text, { margin: 4, width: size, errorCorrectionLevel: 'M' });
+
+/**
+ * A Y4M video (what Chromium's fake camera plays, looped) of the QR of `text` on white: 640×480, 4:2:0, the luma plane
+ * the QR's grey levels, chroma neutral. Two frames of 10 fps are a still picture.
+ */
+export async function qrY4m(text: string): Promise<Buffer> {
+  const W = 640;
+  const H = 480;
+  const side = 400;
+  const luma = await sharp(await qrPng(text, side))
+    .greyscale()
+    .resize(side, side)
+    .extend({
+      top: (H - side) / 2,
+      bottom: (H - side) / 2,
+      left: (W - side) / 2,
+      right: (W - side) / 2,
+      background: '#ffffff',
+    })
+    .raw()
+    .toBuffer();
+  expect(luma.length).toBe(W * H);
+  const chroma = Buffer.alloc((W * H) / 4, 128);
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma, chroma]);
+  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]);
+}
+
+/**
+ * Headless Chromium with a fake camera showing the QR of `text`: `getUserMedia` is answered without asking (the
+ * permission is granted) by a stream that plays `qrY4m(text)`. The video lives in a temp dir removed when the browser
+ * closes. Pages opened in it see a camera; the suite's ordinary browser (`launchBrowser`) has none.
+ */
+export async function launchQrCamera(text: string): Promise<Browser> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-camera-'));
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    const video = path.join(dir, 'qr.y4m');
+    fs.writeFileSync(video, await qrY4m(text));
+    const browser = await launchBrowser([
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+      '--use-fake-ui-for-media-stream',
+    ]);
+    browser.once('disconnected', remove);
+    return browser;
+  } catch (err) {
+    remove();
+    throw err;
+  }
 }
 
 /** A phone: 360×740 CSS pixels, zh-CN, touch, downloads allowed. */

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/index.js';
 import { up as migrateOrderLinkRefs } from '../../src/platform/db/migrations/0013-webhook-order-link-refs.js';
-import { createReceiver, createSystem, type Receiver, waitFor } from '../delivery/delivery-kit.js';
+import { createReceiver, createSystem, type Receiver } from '../delivery/delivery-kit.js';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { waitForValue } from '../helpers/wait.js';
 import {
   COMPANY_TITLE,
   consumer,
@@ -49,7 +50,7 @@ for (const dialect of TEST_DIALECTS) {
       const path = new URL(order.url).pathname;
       expect((await consumer(t).submit(path, { ...COMPANY_TITLE, kind: '82' })).statusCode).toBe(303);
       await waitForOrder(t, a, order.orderNo, (s) => s === 'invoiced');
-      const types = await waitFor('three webhooks', () => {
+      const types = await waitForValue('three webhooks', () => {
         const got = receiver.received.map((r) => r.headers['x-openfapiao-event']);
         return got.length >= 3 ? got : undefined;
       });
@@ -62,7 +63,7 @@ for (const dialect of TEST_DIALECTS) {
 
       const withdrawn = await pushOrder(t, a, orderBody(key));
       expect((await post(t, a, `/api/v1/scan/orders/${withdrawn.orderNo}/withdraw`)).statusCode).toBe(200);
-      const last = await waitFor('order.withdrawn', () =>
+      const last = await waitForValue('order.withdrawn', () =>
         receiver.received.find((r) => r.headers['x-openfapiao-event'] === 'order.withdrawn'),
       );
       expect(JSON.parse(last.body).data).toMatchObject({ orderNo: withdrawn.orderNo, status: 'withdrawn' });
@@ -82,7 +83,7 @@ for (const dialect of TEST_DIALECTS) {
       expect((await consumer(t).submit(new URL(order.url).pathname, { ...COMPANY_TITLE, kind: '82' })).statusCode).toBe(
         303,
       );
-      const sent = await waitFor('order.submitted of B', () =>
+      const sent = await waitForValue('order.submitted of B', () =>
         receiver.received.find(
           (r) => r.headers['x-openfapiao-event'] === 'order.submitted' && r.body.includes(order.orderNo),
         ),
