@@ -3,11 +3,8 @@
  * our own rendered invoices (pdftoppm, then turned, sheared, faded and shrunk with sharp), an EXIF-rotated JPEG,
  * and the refusals (decompression bomb from the header, corrupt data, pixel limits).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +21,7 @@ import {
   sniffFormat,
 } from '../../src/parse/index.js';
 import { mayHoldImageObjects } from '../../src/parse/pdf.js';
+import { pdfPagePng } from '../helpers/pdf-kit.js';
 import { CMAP_URL, readFixture } from './parse-test-kit.js';
 
 /** A PDF with `png` as its only content (a scan: no text layer). */
@@ -100,12 +98,7 @@ describe('synthetic photos of our own rendered invoices', () => {
   let page: Buffer;
 
   beforeAll(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-img-'));
-    fs.writeFileSync(path.join(dir, 'x.pdf'), renderInvoiceDocuments(doc).pdf);
-    execFileSync('pdftoppm', ['-r', '150', '-f', '1', '-l', '1', '-png', path.join(dir, 'x.pdf'), path.join(dir, 'p')]);
-    const file = fs.readdirSync(dir).find((f) => f.endsWith('.png'));
-    page = fs.readFileSync(path.join(dir, file as string));
-    fs.rmSync(dir, { recursive: true, force: true });
+    page = pdfPagePng(Buffer.from(renderInvoiceDocuments(doc).pdf), 150);
   });
 
   const variants: Array<[string, (s: sharp.Sharp) => sharp.Sharp]> = [
@@ -157,11 +150,7 @@ describe('synthetic photos of our own rendered invoices', () => {
     expect(clean.amountInWords).toBe(doc.totals.totalInWords);
     // Paste the QR corner of another invoice over this one: the QR and the printed text now disagree.
     const other = renderInvoiceDocuments(sampleInvoice({ kind: '82', number: '25310000000000009999' })).pdf;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-img-'));
-    fs.writeFileSync(path.join(dir, 'o.pdf'), other);
-    execFileSync('pdftoppm', ['-r', '150', '-f', '1', '-l', '1', '-png', path.join(dir, 'o.pdf'), path.join(dir, 'o')]);
-    const otherPage = fs.readFileSync(path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.png')) as string));
-    fs.rmSync(dir, { recursive: true, force: true });
+    const otherPage = pdfPagePng(Buffer.from(other), 150);
     const meta = await sharp(page).metadata();
     const corner = {
       left: 0,
@@ -210,11 +199,7 @@ describe('QR codes inside PDFs, decoded from the image objects (no rasterisation
 
   it('reads a scanned PDF (no text layer) through the QR of its page image', async () => {
     const doc = sampleInvoice({ kind: '81' });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-img-'));
-    fs.writeFileSync(path.join(dir, 'x.pdf'), renderInvoiceDocuments(doc).pdf);
-    execFileSync('pdftoppm', ['-r', '100', '-f', '1', '-l', '1', '-png', path.join(dir, 'x.pdf'), path.join(dir, 'p')]);
-    const page = fs.readFileSync(path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.png')) as string));
-    fs.rmSync(dir, { recursive: true, force: true });
+    const page = pdfPagePng(Buffer.from(renderInvoiceDocuments(doc).pdf), 100);
     // The page picture cropped square around the QR corner, as scanners' PDFs often hold the QR as its own image.
     const meta = await sharp(page).metadata();
     const side = Math.round((meta.height ?? 0) * 0.3);

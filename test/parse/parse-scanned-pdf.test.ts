@@ -5,11 +5,8 @@
  * own confidence; a sideways-stored scan shown upright by /Rotate; a scan turned on its page; two invoices in one
  * scan.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
 import { degrees, PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +21,7 @@ import {
   prepareQrReader,
 } from '../../src/parse/index.js';
 import { type PdfJsOps, pagePicture, type ScanPage } from '../../src/parse/pdf-scan.js';
+import { pdfPagePng } from '../helpers/pdf-kit.js';
 import { CMAP_URL } from './parse-test-kit.js';
 
 const require = createRequire(import.meta.url);
@@ -32,15 +30,7 @@ let ocr: OcrEngine;
 /** Page 1 of an invoice we issue, as a 150-dpi PNG (what a scanner sees). */
 function scanOf(number: string, kind: '81' | '82' = '82'): { png: Buffer; doc: ReturnType<typeof sampleInvoice> } {
   const doc = sampleInvoice({ kind, number });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-scan-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'x.pdf'), renderInvoiceDocuments(doc).pdf);
-    execFileSync('pdftoppm', ['-r', '150', '-f', '1', '-l', '1', '-png', path.join(dir, 'x.pdf'), path.join(dir, 'p')]);
-    const file = fs.readdirSync(dir).find((f) => f.endsWith('.png')) as string;
-    return { png: fs.readFileSync(path.join(dir, file)), doc };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  return { png: pdfPagePng(Buffer.from(renderInvoiceDocuments(doc).pdf), 150), doc };
 }
 
 interface ScanPageSpec {
