@@ -60,6 +60,12 @@ export {
   updateReceivedInvoice,
 } from './received.repo.js';
 export { publishReceivedEvent, RECEIVED_EVENTS, type ReceivedEvent } from './received-events.js';
+export {
+  exportMoney,
+  INVOICE_AMOUNT_COLUMN,
+  INVOICE_IDENTITY_COLUMNS,
+  type InvoiceIdentityRow,
+} from './received-export.js';
 export { claimableFen, setReceivedUsage } from './received-usage.js';
 export {
   type DeductionLoader,
