@@ -35,9 +35,11 @@ import {
   findSameInvoice,
   insertReceivedFile,
   insertReceivedInvoice,
+  lockFileById,
   setArchiveEntries,
   setDuplicateOf,
   setFileParseOutcome,
+  takeOverWaitingFile,
   updateReceivedInvoice,
 } from './received.repo.js';
 import { publishReceivedEvent } from './received-events.js';
@@ -58,6 +60,12 @@ export interface IntakeInput {
   /** Which of the tenant's orgs received it; else the org whose tax id the invoice names as buyer, if any. */
   readonly buyerOrgId?: string;
   readonly note?: string;
+  /**
+   * Whether this intake takes over a file that an earlier intake recorded and that still waits for OCR (in the
+   * intake's transaction): the file then records this intake's `source`, `sourceRef` and `broughtBy`, so the items
+   * its reread finds follow them (the assistant: a folder upload takes over a file that is in no folder yet).
+   */
+  readonly takeOverWaiting?: (trx: Kysely<Database>, file: ReceivedFile) => Promise<boolean>;
 }
 
 /** What became of one file: read (`ok`), unreadable (`failed`), a ZIP (`archive`), or waiting for OCR. */
@@ -493,14 +501,27 @@ class IntakeWriter {
         });
       }
       if (created || file.parse_status !== 'ocr_pending') await scheduleReread(this.deps, this.trx, file, 0);
+      if (!created) await this.takeOver({ ...file, parse_status: 'ocr_pending' });
       return { file, created, status: 'ocr_pending', pending: { code: outcome.code, message: outcome.message } };
     }
     if (file.parse_status === 'ocr_pending') {
       // Known already, its QR's items there, still waiting for OCR.
+      await this.takeOver(file);
       const pending = { code: file.error_code ?? INVOICE_FILE_OCR_UNAVAILABLE.code, message: file.error_message ?? '' };
       return { file, created, status: 'ocr_pending', pending };
     }
     return { file, created, status: 'ok' };
+  }
+
+  /** A file known already that waits for OCR: this intake becomes its source when the caller takes it over. */
+  private async takeOver(file: ReceivedFile): Promise<void> {
+    const { input } = this;
+    if (!input.takeOverWaiting || !(await input.takeOverWaiting(this.trx, file))) return;
+    await takeOverWaitingFile(this.trx, file, {
+      source: input.source,
+      source_ref: cap(input.sourceRef, 200),
+      brought_by: cap(input.broughtBy, 200),
+    });
   }
 
   async insertItem(fileId: string, index: number, parsed: ParsedInvoice): Promise<void> {
@@ -641,8 +662,9 @@ export async function rereadReceivedFile(
   const [outcome, orgs] = await Promise.all([read(), file.buyer_org_id ? [] : listOrgs({ db }, tenantId)]);
   const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
   await db.transaction().execute(async (trx) => {
-    // Read in the transaction: what happened to the file and its items while it was being read.
-    const current = await findFileById(trx, tenantId, fileId);
+    // Read in the transaction, its row locked: what happened to the file and its items while it was being read (a
+    // later intake may have taken it over: its items follow the source recorded now).
+    const current = await lockFileById(trx, deps.db.dialect, tenantId, fileId);
     if (current?.parse_status !== 'ocr_pending') {
       await complete(trx);
       return;
@@ -656,11 +678,11 @@ export async function rereadReceivedFile(
       const input: IntakeInput = {
         tenantId,
         files: [],
-        source: file.source,
-        ...(file.source_ref ? { sourceRef: file.source_ref } : {}),
-        ...(file.brought_by ? { broughtBy: file.brought_by } : {}),
-        ...(file.buyer_org_id ? { buyerOrgId: file.buyer_org_id } : {}),
-        ...(file.note ? { note: file.note } : {}),
+        source: current.source,
+        ...(current.source_ref ? { sourceRef: current.source_ref } : {}),
+        ...(current.brought_by ? { broughtBy: current.brought_by } : {}),
+        ...(current.buyer_org_id ? { buyerOrgId: current.buyer_org_id } : {}),
+        ...(current.note ? { note: current.note } : {}),
       };
       const writer = new IntakeWriter(deps, trx, input, orgByTaxId);
       const now = deps.clock.now();
@@ -693,8 +715,8 @@ export async function rereadReceivedFile(
           });
       }
       await writer.markDuplicates();
-      // Items found only now belong where the file's first items went (the assistant: the uploader's folder).
-      if (writer.inserted.length > 0) await rereadItemsListener?.(trx, file, writer.inserted, now);
+      // Items found only now belong where the file's recorded source says (the assistant: the uploader's folder).
+      if (writer.inserted.length > 0) await rereadItemsListener?.(trx, current, writer.inserted, now);
       if (changed.size > 0)
         await recomputeCompliance(
           { ...deps, db: { ...deps.db, kysely: trx } },
@@ -727,7 +749,9 @@ export async function rereadReceivedFile(
 
 /**
  * What another module does, in the reread's transaction, with the items a reread created: the assistant puts them in
- * the folder the file was uploaded into, as intake's caller did with the items the first reading gave.
+ * the folder the file was uploaded into, as intake's caller did with the items the first reading gave. `file` is the
+ * file as recorded now (its row locked): the source of its last intake that took it over ({@link
+ * IntakeInput.takeOverWaiting}).
  */
 export type RereadItemsListener = (
   trx: Kysely<Database>,

@@ -56,6 +56,38 @@ export async function findFileById(
     .executeTakeFirst();
 }
 
+/** {@link findFileById} holding the row's lock until the transaction ends (PostgreSQL; SQLite's writer is alone). */
+export async function lockFileById(
+  db: Kysely<Database>,
+  dialect: DbDialect,
+  tenantId: string,
+  id: string,
+): Promise<ReceivedFile | undefined> {
+  const q = db.selectFrom('received_files').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id);
+  return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+}
+
+/**
+ * Records a later intake as the source of a file that still waits for OCR (compare-and-set on the status and the
+ * source it had): what its reread finds follows the new source. Answers whether it did.
+ */
+export async function takeOverWaitingFile(
+  db: Kysely<Database>,
+  file: Pick<ReceivedFile, 'tenant_id' | 'id' | 'source' | 'source_ref'>,
+  next: Pick<ReceivedFileTable, 'source' | 'source_ref' | 'brought_by'>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('received_files')
+    .set(next)
+    .where('tenant_id', '=', file.tenant_id)
+    .where('id', '=', file.id)
+    .where('parse_status', '=', 'ocr_pending')
+    .where('source', '=', file.source)
+    .where('source_ref', file.source_ref === null ? 'is' : '=', file.source_ref)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export async function findFilesByIds(db: Kysely<Database>, tenantId: string, ids: readonly string[]) {
   if (ids.length === 0) return [];
   return db
@@ -450,3 +482,4 @@ export async function listDeductibleReceived(
   };
   return fetchPage(withFilters(db.selectFrom('received_invoices').selectAll(), tenantId, filters), page);
 }
+
