@@ -20,11 +20,11 @@ import { AppError } from '../../platform/errors/app-error.js';
 import { newId } from '../../platform/ids.js';
 import { isDigitalReceivedKind, type ReceivedInvoiceKind, toFen } from '../../tax/index.js';
 import type { BlobStore } from '../documents/index.js';
-import { createBlobStore } from '../documents/index.js';
 import { listOrgs } from '../orgs/index.js';
 import { INVOICE_FILE_OCR_UNAVAILABLE } from './collection.errors.js';
 import type { ReceivedFile, ReceivedInvoice, ReceivedInvoiceTable, ReceivedSource } from './collection.tables.js';
 import { recomputeCompliance } from './compliance/recompute.js';
+import { BlobClaims } from './orphan-blobs.js';
 import { PARSE_FAILURE_ERRORS, TEMPORARY_PARSE_REFUSALS } from './parse-failures.js';
 import { getParsePool, PARSE_LIMITS, ParseRejected } from './parse-pool.js';
 import {
@@ -42,6 +42,7 @@ import {
   takeOverWaitingFile,
   updateReceivedInvoice,
 } from './received.repo.js';
+import { receivedBlobs } from './received-blobs.js';
 import { publishReceivedEvent } from './received-events.js';
 import { type ReceivedInvoiceView, toReceivedInvoiceViews } from './received-view.js';
 import { type ArchiveEntry, archiveEntriesJson, extractionJson, receivedLinesJson } from './stored-json.js';
@@ -164,18 +165,6 @@ export function isIntakeFile(bytes: Uint8Array): boolean {
   return format === 'zip' || INVOICE_FORMATS.has(format);
 }
 
-const blobStores = new WeakMap<Deps, BlobStore>();
-
-/** The blob store received files live in (documents' store: content-addressed, `BLOB_STORE` fs or db). */
-export function receivedBlobs(deps: Deps): BlobStore {
-  let store = blobStores.get(deps);
-  if (!store) {
-    store = createBlobStore(deps.config, deps.db);
-    blobStores.set(deps, store);
-  }
-  return store;
-}
-
 const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 const MAX_NAME = 255;
@@ -192,23 +181,31 @@ const capName = (name: string) => {
  * recorded on its row and answered in `files`), only for infrastructure (database, blob store).
  */
 export async function intakeReceivedFiles(deps: Deps, input: IntakeInput): Promise<IntakeResult> {
-  const blobs = receivedBlobs(deps);
-  // Files are read side by side on the parse pool (it queues what its workers cannot take yet).
-  const [planned, orgs] = await Promise.all([
-    mapLimited(input.files, PLAN_CONCURRENCY, (f) =>
-      planFile(deps, blobs, input.tenantId, capName(f.fileName), f.bytes, 0),
-    ),
-    input.buyerOrgId ? [] : listOrgs({ db: deps.db.kysely }, input.tenantId),
-  ]);
-  const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
+  const store = { blobs: receivedBlobs(deps), claims: new BlobClaims(deps) };
+  let written: { results: WrittenFile[]; fileIds: string[]; createdItems: number };
+  try {
+    // Files are read side by side on the parse pool (it queues what its workers cannot take yet).
+    const [planned, orgs] = await Promise.all([
+      mapLimited(input.files, PLAN_CONCURRENCY, (f) =>
+        planFile(deps, store, input.tenantId, capName(f.fileName), f.bytes, 0),
+      ),
+      input.buyerOrgId ? [] : listOrgs({ db: deps.db.kysely }, input.tenantId),
+    ]);
+    const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
 
-  const written = await deps.db.kysely.transaction().execute(async (trx) => {
-    const writer = new IntakeWriter(deps, trx, input, orgByTaxId);
-    const results: WrittenFile[] = [];
-    for (const p of planned) results.push(await writer.write(p, null));
-    await writer.markDuplicates();
-    return { results, fileIds: writer.fileIds, createdItems: writer.createdItems };
-  });
+    written = await deps.db.kysely.transaction().execute(async (trx) => {
+      const writer = new IntakeWriter(deps, trx, input, orgByTaxId);
+      const results: WrittenFile[] = [];
+      for (const p of planned) results.push(await writer.write(p, null));
+      await writer.markDuplicates();
+      // Every blob this intake stored has its file row now: no longer an orphan candidate.
+      await store.claims.settle(trx);
+      return { results, fileIds: writer.fileIds, createdItems: writer.createdItems };
+    });
+  } finally {
+    // A failed intake leaves its claims: the orphan sweep removes the blobs after the grace period.
+    store.claims.stop();
+  }
   if (written.createdItems > 0) deps.jobs.notify();
   const db = deps.db.kysely;
   const items = await findLiveItemsOfFiles(db, input.tenantId, written.fileIds);
@@ -231,10 +228,13 @@ export async function intakeReceivedFiles(deps: Deps, input: IntakeInput): Promi
   };
 }
 
-/** Reads one file (and a ZIP's entries) into a plan: stored in the blob store, parsed, nothing recorded yet. */
+/**
+ * Reads one file (and a ZIP's entries) into a plan: stored in the blob store (claimed first, so that what an intake
+ * that never commits leaves behind is swept: orphan-blobs.ts), parsed, nothing recorded yet.
+ */
 async function planFile(
   deps: Deps,
-  blobs: BlobStore,
+  store: { readonly blobs: BlobStore; readonly claims: BlobClaims },
   tenantId: string,
   fileName: string,
   bytes: Uint8Array,
@@ -268,7 +268,10 @@ async function planFile(
     const code = existing.error_code ?? INVOICE_FILE_OCR_UNAVAILABLE.code;
     return { ...base, outcome: { kind: 'ocr_pending', invoices: [], code, message: existing.error_message ?? '' } };
   }
-  if (!existing) await blobs.put(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  if (!existing) {
+    await store.claims.claim(sha256);
+    await store.blobs.put(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
   if (bytes.length === 0) return { ...base, outcome: failed('CORRUPT', '文件为空') };
   if (bytes.length > PARSE_LIMITS.maxFileBytes) {
     return {
@@ -288,7 +291,7 @@ async function planFile(
     const entries: PlannedEntry[] = await mapLimited(archive.files, PLAN_CONCURRENCY, async (file) =>
       // Entries that are no invoice file at all (a readme, a spreadsheet) are listed, not stored.
       INVOICE_FORMATS.has(sniffReceivedFormat(file.bytes))
-        ? { name: file.name, file: await planFile(deps, blobs, tenantId, capName(file.name), file.bytes, 1) }
+        ? { name: file.name, file: await planFile(deps, store, tenantId, capName(file.name), file.bytes, 1) }
         : { name: file.name, error: errorOf('UNSUPPORTED_TYPE', `${capName(file.name)} 不是发票文件类型`) },
     );
     for (const skip of archive.skipped) entries.push({ name: skip.name, error: errorOf(skip.code, skip.message) });

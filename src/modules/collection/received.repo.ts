@@ -483,3 +483,70 @@ export async function listDeductibleReceived(
   return fetchPage(withFilters(db.selectFrom('received_invoices').selectAll(), tenantId, filters), page);
 }
 
+// ---- blob claims (intake's blobs until their file row is committed; the orphan sweep) ----
+
+/** Claims a blob for an intake in flight (inserted, or its time refreshed), before the blob is written. */
+export async function claimBlob(db: Kysely<Database>, sha256: string, now: number): Promise<void> {
+  await db
+    .insertInto('received_blob_claims')
+    .values({ sha256, claimed_at: now })
+    .onConflict((oc) => oc.column('sha256').doUpdateSet({ claimed_at: now }))
+    .execute();
+}
+
+/** Refreshes the claims of an intake still in flight; answers how many were still there. */
+export async function touchBlobClaims(db: Kysely<Database>, shas: readonly string[], now: number): Promise<number> {
+  if (shas.length === 0) return 0;
+  const result = await db
+    .updateTable('received_blob_claims')
+    .set({ claimed_at: now })
+    .where('sha256', 'in', [...shas])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Deletes claims (in the intake's transaction: its file rows reference the blobs now). */
+export async function deleteBlobClaims(db: Kysely<Database>, shas: readonly string[]): Promise<void> {
+  if (shas.length === 0) return;
+  await db
+    .deleteFrom('received_blob_claims')
+    .where('sha256', 'in', [...shas])
+    .execute();
+}
+
+/** Claims not refreshed since `cutoff`, oldest first. */
+export async function findStaleBlobClaims(db: Kysely<Database>, cutoff: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('received_blob_claims')
+    .select('sha256')
+    .where('claimed_at', '<=', cutoff)
+    .orderBy('claimed_at')
+    .orderBy('sha256')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.sha256);
+}
+
+/**
+ * Deletes a claim still not refreshed since `cutoff` (compare-and-set: an intake that claimed the blob again keeps
+ * it). PostgreSQL holds the deleted row's lock until the transaction ends, so an intake claiming it again waits.
+ */
+export async function releaseStaleBlobClaim(db: Kysely<Database>, sha256: string, cutoff: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom('received_blob_claims')
+    .where('sha256', '=', sha256)
+    .where('claimed_at', '<=', cutoff)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Whether a file of any tenant is stored under this blob. */
+export async function isBlobOfAnyFile(db: Kysely<Database>, sha256: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('received_files')
+    .select('id')
+    .where('sha256', '=', sha256)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
