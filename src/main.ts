@@ -4,7 +4,12 @@ import { buildApp, buildOpsApp, createRuntime } from './app.js';
 import { demoCredentialsPath, formatWelcome, readDemoCredentials, seedDemoTenant } from './demo-seed.js';
 import { scheduleImportsJanitor } from './modules/assistant/index.js';
 import { scheduleAuditSealer } from './modules/audit/index.js';
-import { type MailReceiver, scheduleNightlyReverification, startMailReceiver } from './modules/collection/index.js';
+import {
+  type MailReceiver,
+  scheduleNightlyReverification,
+  scheduleOrphanBlobSweep,
+  startMailReceiver,
+} from './modules/collection/index.js';
 import type { Config, Role } from './platform/config/load-config.js';
 import { prepareDataDir } from './platform/data-dir.js';
 import { recordNodeInfo } from './platform/http/metrics.js';
@@ -113,6 +118,8 @@ export async function serve(config: Config, role: Role = config.role): Promise<v
     await scheduleNightlyReverification(deps);
     // The janitor of expired assistant imports runs hourly; each run schedules the next.
     await scheduleImportsJanitor({ ...deps, db: deps.db.kysely });
+    // The sweep of received files' blobs that intake stored and never recorded runs hourly; each run the next.
+    await scheduleOrphanBlobSweep(deps);
     deps.logger.info({ role, workerId: w.id, concurrency: config.jobs.concurrency }, 'worker started');
   }
 

@@ -321,5 +321,87 @@ for (const dialect of TEST_DIALECTS) {
         .execute();
       expect(reverify.map((j) => j.job_key)).toEqual([`collection/verify-received:${itemA!.id}:reread`]);
     }, 400_000);
+
+    it('a folder upload takes over a waiting file that is in no folder; one in a colleague’s folder stays theirs', async () => {
+      fs.writeFileSync(ocrSwitch, 'down');
+      setParsePoolTestHooks({ testOcrSwitch: ocrSwitch });
+      const d = await seedTenant(t, 'D');
+      const photo = fixture('guanshuicheng__invoice/电子发票.png');
+      // Pictures of one invoice whose QR is covered (nothing read without OCR), in two different byte strings.
+      const { width = 0, height = 0 } = await sharp(photo).metadata();
+      const cover = await sharp({
+        create: { width: Math.round(width * 0.2), height: Math.round(height * 0.3), channels: 3, background: '#fff' },
+      })
+        .png()
+        .toBuffer();
+      const [poolFirst, folderFirst] = (await Promise.all(
+        [9, 1].map((level) =>
+          sharp(photo)
+            .composite([{ input: cover, left: 0, top: 0 }])
+            .png({ compressionLevel: level })
+            .toBuffer(),
+        ),
+      )) as [Buffer, Buffer];
+      const [one, two] = await Promise.all([
+        loginAs(t, await seedUser(t, d.tenantId, 'employee')),
+        loginAs(t, await seedUser(t, d.tenantId, 'employee')),
+      ]);
+      const toFolder = async (who: typeof one, name: string, data: Buffer) => {
+        const body = multipart([{ name: 'file', filename: name, data }]);
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/folder/files',
+          payload: body.payload,
+          headers: { ...body.headers, ...who.write },
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        return res.json();
+      };
+      const folderNumbers = async (who: typeof one) =>
+        (await t.app.inject({ method: 'GET', url: '/api/v1/folder', headers: who.read }))
+          .json()
+          .items.map((i: { number: string }) => i.number);
+
+      // To the pool first (no folder), then to employee one's folder while it still waits: one takes it over.
+      const pooled = await upload(t, d, [{ name: 'pool.png', data: poolFirst }]);
+      expect(pooled.json().files).toMatchObject([{ status: 'ocr_pending' }]);
+      const poolFileId = pooled.json().files[0].fileId;
+      expect(await toFolder(one, 'mine.png', poolFirst)).toMatchObject({
+        items: [],
+        files: [{ status: 'ocr_pending' }],
+      });
+      const taken = (await get(t, d, `/api/v1/received-files/${poolFileId}`)).json();
+      expect(taken).toMatchObject({ status: 'ocr_pending', source: 'upload', broughtBy: one.info.user.id });
+      // Into employee one's folder first, then uploaded by employee two: it stays one's.
+      await toFolder(one, 'first.png', folderFirst);
+      expect(await toFolder(two, 'second.png', folderFirst)).toMatchObject({
+        items: [],
+        files: [{ status: 'ocr_pending' }],
+      });
+      // A file read already (its items in the pool, in no folder) uploaded to a folder: its items go into that folder.
+      const read = await upload(t, d, [{ name: '1.ofd', data: fixture('ofdrw__ofdrw/1.ofd') }]);
+      expect(read.json().items).toHaveLength(1);
+      expect((await toFolder(two, '1.ofd', fixture('ofdrw__ofdrw/1.ofd'))).items).toMatchObject([
+        { id: read.json().items[0].id },
+      ]);
+
+      fs.writeFileSync(ocrSwitch, 'up');
+      await expect
+        .poll(
+          async () => {
+            await nextReread();
+            return folderNumbers(one);
+          },
+          { timeout: 200_000, interval: 1_000 },
+        )
+        .toEqual(['33207675', '33207675']);
+      expect(await folderNumbers(two)).toEqual([read.json().items[0].number]);
+      // The taken-over file's item records who took it over.
+      const items = (await get(t, d, '/api/v1/received-invoices?q=33207675')).json().items;
+      expect(items.map((i: { source: string; broughtBy: string }) => [i.source, i.broughtBy])).toEqual([
+        ['upload', one.info.user.id],
+        ['upload', one.info.user.id],
+      ]);
+    }, 400_000);
   });
 }

@@ -105,7 +105,18 @@ export interface ReceivedInvoiceTable {
 export type ReceivedFile = Selectable<ReceivedFileTable>;
 export type ReceivedInvoice = Selectable<ReceivedInvoiceTable>;
 
+/**
+ * A blob intake wrote before the transaction that records its file (migration 0039): deleted by that transaction, or
+ * by the orphan sweep once older than the grace period when no file row references the blob (intake crashed).
+ */
+export interface ReceivedBlobClaimTable {
+  sha256: string;
+  /** When the intake in flight claimed it, or last touched it (epoch ms). */
+  claimed_at: number;
+}
+
 export interface CollectionTables {
+  received_blob_claims: ReceivedBlobClaimTable;
   received_files: ReceivedFileTable;
   received_invoices: ReceivedInvoiceTable;
 }

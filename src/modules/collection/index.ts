@@ -32,12 +32,12 @@ export {
   type IntakeResult,
   intakeReceivedFiles,
   type RereadItemsListener,
-  receivedBlobs,
   registerRereadItemsListener,
 } from './intake.js';
 export { classifyLink, type MailReceiver, mailRoutes, registerMailTasks, startMailReceiver } from './mail/index.js';
 export * from './mail/mail.errors.js';
 export { enterReceivedInvoice, type ManualEntry } from './manual-entry.js';
+export { type OrphanSweepResult, sweepOrphanBlobs } from './orphan-blobs.js';
 export {
   closeParsePool,
   configureParsePool,
@@ -59,7 +59,14 @@ export {
   type ReceivedInvoiceFilters,
   updateReceivedInvoice,
 } from './received.repo.js';
+export { receivedBlobs } from './received-blobs.js';
 export { publishReceivedEvent, RECEIVED_EVENTS, type ReceivedEvent } from './received-events.js';
+export {
+  exportMoney,
+  INVOICE_AMOUNT_COLUMN,
+  INVOICE_IDENTITY_COLUMNS,
+  type InvoiceIdentityRow,
+} from './received-export.js';
 export { claimableFen, setReceivedUsage } from './received-usage.js';
 export {
   type DeductionLoader,
@@ -88,7 +95,8 @@ export {
 export { sendReceivedFile } from './routes/send-received-file.js';
 export { type ComplianceFinding, complianceJson } from './stored-json.js';
 export { registerCollectionTasks } from './tasks/index.js';
-export { PROCESS_RECEIVED_TASK } from './tasks/task-ids.js';
+export { ORPHAN_SWEEP_WINDOW_MS, scheduleOrphanBlobSweep } from './tasks/sweep-orphan-blobs.task.js';
+export { PROCESS_RECEIVED_TASK, SWEEP_ORPHAN_BLOBS_TASK } from './tasks/task-ids.js';
 export {
   loadVerificationHistories,
   NIGHTLY_QUOTA_SHARE,

@@ -20,11 +20,11 @@ import { AppError } from '../../platform/errors/app-error.js';
 import { newId } from '../../platform/ids.js';
 import { isDigitalReceivedKind, type ReceivedInvoiceKind, toFen } from '../../tax/index.js';
 import type { BlobStore } from '../documents/index.js';
-import { createBlobStore } from '../documents/index.js';
 import { listOrgs } from '../orgs/index.js';
 import { INVOICE_FILE_OCR_UNAVAILABLE } from './collection.errors.js';
 import type { ReceivedFile, ReceivedInvoice, ReceivedInvoiceTable, ReceivedSource } from './collection.tables.js';
 import { recomputeCompliance } from './compliance/recompute.js';
+import { BlobClaims } from './orphan-blobs.js';
 import { PARSE_FAILURE_ERRORS, TEMPORARY_PARSE_REFUSALS } from './parse-failures.js';
 import { getParsePool, PARSE_LIMITS, ParseRejected } from './parse-pool.js';
 import {
@@ -35,11 +35,14 @@ import {
   findSameInvoice,
   insertReceivedFile,
   insertReceivedInvoice,
+  lockFileById,
   setArchiveEntries,
   setDuplicateOf,
   setFileParseOutcome,
+  takeOverWaitingFile,
   updateReceivedInvoice,
 } from './received.repo.js';
+import { receivedBlobs } from './received-blobs.js';
 import { publishReceivedEvent } from './received-events.js';
 import { type ReceivedInvoiceView, toReceivedInvoiceViews } from './received-view.js';
 import { type ArchiveEntry, archiveEntriesJson, extractionJson, receivedLinesJson } from './stored-json.js';
@@ -58,6 +61,12 @@ export interface IntakeInput {
   /** Which of the tenant's orgs received it; else the org whose tax id the invoice names as buyer, if any. */
   readonly buyerOrgId?: string;
   readonly note?: string;
+  /**
+   * Whether this intake takes over a file that an earlier intake recorded and that still waits for OCR (in the
+   * intake's transaction): the file then records this intake's `source`, `sourceRef` and `broughtBy`, so the items
+   * its reread finds follow them (the assistant: a folder upload takes over a file that is in no folder yet).
+   */
+  readonly takeOverWaiting?: (trx: Kysely<Database>, file: ReceivedFile) => Promise<boolean>;
 }
 
 /** What became of one file: read (`ok`), unreadable (`failed`), a ZIP (`archive`), or waiting for OCR. */
@@ -156,18 +165,6 @@ export function isIntakeFile(bytes: Uint8Array): boolean {
   return format === 'zip' || INVOICE_FORMATS.has(format);
 }
 
-const blobStores = new WeakMap<Deps, BlobStore>();
-
-/** The blob store received files live in (documents' store: content-addressed, `BLOB_STORE` fs or db). */
-export function receivedBlobs(deps: Deps): BlobStore {
-  let store = blobStores.get(deps);
-  if (!store) {
-    store = createBlobStore(deps.config, deps.db);
-    blobStores.set(deps, store);
-  }
-  return store;
-}
-
 const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 const MAX_NAME = 255;
@@ -184,23 +181,31 @@ const capName = (name: string) => {
  * recorded on its row and answered in `files`), only for infrastructure (database, blob store).
  */
 export async function intakeReceivedFiles(deps: Deps, input: IntakeInput): Promise<IntakeResult> {
-  const blobs = receivedBlobs(deps);
-  // Files are read side by side on the parse pool (it queues what its workers cannot take yet).
-  const [planned, orgs] = await Promise.all([
-    mapLimited(input.files, PLAN_CONCURRENCY, (f) =>
-      planFile(deps, blobs, input.tenantId, capName(f.fileName), f.bytes, 0),
-    ),
-    input.buyerOrgId ? [] : listOrgs({ db: deps.db.kysely }, input.tenantId),
-  ]);
-  const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
+  const store = { blobs: receivedBlobs(deps), claims: new BlobClaims(deps) };
+  let written: { results: WrittenFile[]; fileIds: string[]; createdItems: number };
+  try {
+    // Files are read side by side on the parse pool (it queues what its workers cannot take yet).
+    const [planned, orgs] = await Promise.all([
+      mapLimited(input.files, PLAN_CONCURRENCY, (f) =>
+        planFile(deps, store, input.tenantId, capName(f.fileName), f.bytes, 0),
+      ),
+      input.buyerOrgId ? [] : listOrgs({ db: deps.db.kysely }, input.tenantId),
+    ]);
+    const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
 
-  const written = await deps.db.kysely.transaction().execute(async (trx) => {
-    const writer = new IntakeWriter(deps, trx, input, orgByTaxId);
-    const results: WrittenFile[] = [];
-    for (const p of planned) results.push(await writer.write(p, null));
-    await writer.markDuplicates();
-    return { results, fileIds: writer.fileIds, createdItems: writer.createdItems };
-  });
+    written = await deps.db.kysely.transaction().execute(async (trx) => {
+      const writer = new IntakeWriter(deps, trx, input, orgByTaxId);
+      const results: WrittenFile[] = [];
+      for (const p of planned) results.push(await writer.write(p, null));
+      await writer.markDuplicates();
+      // Every blob this intake stored has its file row now: no longer an orphan candidate.
+      await store.claims.settle(trx);
+      return { results, fileIds: writer.fileIds, createdItems: writer.createdItems };
+    });
+  } finally {
+    // A failed intake leaves its claims: the orphan sweep removes the blobs after the grace period.
+    store.claims.stop();
+  }
   if (written.createdItems > 0) deps.jobs.notify();
   const db = deps.db.kysely;
   const items = await findLiveItemsOfFiles(db, input.tenantId, written.fileIds);
@@ -223,10 +228,13 @@ export async function intakeReceivedFiles(deps: Deps, input: IntakeInput): Promi
   };
 }
 
-/** Reads one file (and a ZIP's entries) into a plan: stored in the blob store, parsed, nothing recorded yet. */
+/**
+ * Reads one file (and a ZIP's entries) into a plan: stored in the blob store (claimed first, so that what an intake
+ * that never commits leaves behind is swept: orphan-blobs.ts), parsed, nothing recorded yet.
+ */
 async function planFile(
   deps: Deps,
-  blobs: BlobStore,
+  store: { readonly blobs: BlobStore; readonly claims: BlobClaims },
   tenantId: string,
   fileName: string,
   bytes: Uint8Array,
@@ -260,7 +268,10 @@ async function planFile(
     const code = existing.error_code ?? INVOICE_FILE_OCR_UNAVAILABLE.code;
     return { ...base, outcome: { kind: 'ocr_pending', invoices: [], code, message: existing.error_message ?? '' } };
   }
-  if (!existing) await blobs.put(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  if (!existing) {
+    await store.claims.claim(sha256);
+    await store.blobs.put(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
   if (bytes.length === 0) return { ...base, outcome: failed('CORRUPT', '文件为空') };
   if (bytes.length > PARSE_LIMITS.maxFileBytes) {
     return {
@@ -280,7 +291,7 @@ async function planFile(
     const entries: PlannedEntry[] = await mapLimited(archive.files, PLAN_CONCURRENCY, async (file) =>
       // Entries that are no invoice file at all (a readme, a spreadsheet) are listed, not stored.
       INVOICE_FORMATS.has(sniffReceivedFormat(file.bytes))
-        ? { name: file.name, file: await planFile(deps, blobs, tenantId, capName(file.name), file.bytes, 1) }
+        ? { name: file.name, file: await planFile(deps, store, tenantId, capName(file.name), file.bytes, 1) }
         : { name: file.name, error: errorOf('UNSUPPORTED_TYPE', `${capName(file.name)} 不是发票文件类型`) },
     );
     for (const skip of archive.skipped) entries.push({ name: skip.name, error: errorOf(skip.code, skip.message) });
@@ -493,14 +504,27 @@ class IntakeWriter {
         });
       }
       if (created || file.parse_status !== 'ocr_pending') await scheduleReread(this.deps, this.trx, file, 0);
+      if (!created) await this.takeOver({ ...file, parse_status: 'ocr_pending' });
       return { file, created, status: 'ocr_pending', pending: { code: outcome.code, message: outcome.message } };
     }
     if (file.parse_status === 'ocr_pending') {
       // Known already, its QR's items there, still waiting for OCR.
+      await this.takeOver(file);
       const pending = { code: file.error_code ?? INVOICE_FILE_OCR_UNAVAILABLE.code, message: file.error_message ?? '' };
       return { file, created, status: 'ocr_pending', pending };
     }
     return { file, created, status: 'ok' };
+  }
+
+  /** A file known already that waits for OCR: this intake becomes its source when the caller takes it over. */
+  private async takeOver(file: ReceivedFile): Promise<void> {
+    const { input } = this;
+    if (!input.takeOverWaiting || !(await input.takeOverWaiting(this.trx, file))) return;
+    await takeOverWaitingFile(this.trx, file, {
+      source: input.source,
+      source_ref: cap(input.sourceRef, 200),
+      brought_by: cap(input.broughtBy, 200),
+    });
   }
 
   async insertItem(fileId: string, index: number, parsed: ParsedInvoice): Promise<void> {
@@ -641,8 +665,9 @@ export async function rereadReceivedFile(
   const [outcome, orgs] = await Promise.all([read(), file.buyer_org_id ? [] : listOrgs({ db }, tenantId)]);
   const orgByTaxId = new Map(orgs.map((o) => [o.tax_id, o.id]));
   await db.transaction().execute(async (trx) => {
-    // Read in the transaction: what happened to the file and its items while it was being read.
-    const current = await findFileById(trx, tenantId, fileId);
+    // Read in the transaction, its row locked: what happened to the file and its items while it was being read (a
+    // later intake may have taken it over: its items follow the source recorded now).
+    const current = await lockFileById(trx, deps.db.dialect, tenantId, fileId);
     if (current?.parse_status !== 'ocr_pending') {
       await complete(trx);
       return;
@@ -656,11 +681,11 @@ export async function rereadReceivedFile(
       const input: IntakeInput = {
         tenantId,
         files: [],
-        source: file.source,
-        ...(file.source_ref ? { sourceRef: file.source_ref } : {}),
-        ...(file.brought_by ? { broughtBy: file.brought_by } : {}),
-        ...(file.buyer_org_id ? { buyerOrgId: file.buyer_org_id } : {}),
-        ...(file.note ? { note: file.note } : {}),
+        source: current.source,
+        ...(current.source_ref ? { sourceRef: current.source_ref } : {}),
+        ...(current.brought_by ? { broughtBy: current.brought_by } : {}),
+        ...(current.buyer_org_id ? { buyerOrgId: current.buyer_org_id } : {}),
+        ...(current.note ? { note: current.note } : {}),
       };
       const writer = new IntakeWriter(deps, trx, input, orgByTaxId);
       const now = deps.clock.now();
@@ -693,8 +718,8 @@ export async function rereadReceivedFile(
           });
       }
       await writer.markDuplicates();
-      // Items found only now belong where the file's first items went (the assistant: the uploader's folder).
-      if (writer.inserted.length > 0) await rereadItemsListener?.(trx, file, writer.inserted, now);
+      // Items found only now belong where the file's recorded source says (the assistant: the uploader's folder).
+      if (writer.inserted.length > 0) await rereadItemsListener?.(trx, current, writer.inserted, now);
       if (changed.size > 0)
         await recomputeCompliance(
           { ...deps, db: { ...deps.db, kysely: trx } },
@@ -727,7 +752,9 @@ export async function rereadReceivedFile(
 
 /**
  * What another module does, in the reread's transaction, with the items a reread created: the assistant puts them in
- * the folder the file was uploaded into, as intake's caller did with the items the first reading gave.
+ * the folder the file was uploaded into, as intake's caller did with the items the first reading gave. `file` is the
+ * file as recorded now (its row locked): the source of its last intake that took it over ({@link
+ * IntakeInput.takeOverWaiting}).
  */
 export type RereadItemsListener = (
   trx: Kysely<Database>,

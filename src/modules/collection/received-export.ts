@@ -13,6 +13,7 @@ import {
   usageStatusName,
   verificationStatusName,
 } from '../../tax/index.js';
+import type { ReceivedInvoice } from './collection.tables.js';
 import { exportPage, type ReceivedInvoiceFilters } from './received.repo.js';
 import { deductionStateOf, loadDeductionRecords } from './received-view.js';
 
@@ -30,9 +31,20 @@ const SOURCE_NAMES: Record<string, string> = {
   assistant: '助手',
 };
 
-const money = (fen: number | null) => (fen === null ? '' : fenToDecimalString(Number(fen)));
+/** Money as every export of received invoices writes it: fen → a decimal string with 2 places, empty when unknown. */
+export const exportMoney = (fen: number | null): string => (fen === null ? '' : fenToDecimalString(Number(fen)));
 
-const COLUMNS: readonly ExportColumn<Row>[] = [
+/** What the invoice-identity columns read: a pool row, or a copy of its identity (抵扣勾选's selections). */
+export type InvoiceIdentityRow = Pick<
+  ReceivedInvoice,
+  'kind' | 'code' | 'number' | 'issue_date' | 'seller_name' | 'seller_tax_id'
+>;
+
+/**
+ * The invoice-identity columns every export of received invoices has, in this order: 票种, 发票代码, 发票号码, 开票日期,
+ * 销方名称, 销方税号 (the pool's export, 抵扣勾选清单).
+ */
+export const INVOICE_IDENTITY_COLUMNS: readonly ExportColumn<InvoiceIdentityRow>[] = [
   {
     header: '票种',
     type: 'text',
@@ -44,11 +56,23 @@ const COLUMNS: readonly ExportColumn<Row>[] = [
   { header: '开票日期', type: 'text', width: 12, value: (r) => r.issue_date ?? '' },
   { header: '销方名称', type: 'text', width: 30, value: (r) => r.seller_name ?? '' },
   { header: '销方税号', type: 'text', width: 22, value: (r) => r.seller_tax_id ?? '' },
+];
+
+/** 金额 (the amount before tax), as every export of received invoices writes it. */
+export const INVOICE_AMOUNT_COLUMN: ExportColumn<Pick<ReceivedInvoice, 'amount_fen'>> = {
+  header: '金额',
+  type: 'money',
+  width: 16,
+  value: (r) => exportMoney(r.amount_fen),
+};
+
+const COLUMNS: readonly ExportColumn<Row>[] = [
+  ...INVOICE_IDENTITY_COLUMNS,
   { header: '购方名称', type: 'text', width: 30, value: (r) => r.buyer_name ?? '' },
   { header: '购方税号', type: 'text', width: 22, value: (r) => r.buyer_tax_id ?? '' },
-  { header: '金额', type: 'money', width: 16, value: (r) => money(r.amount_fen) },
-  { header: '税额', type: 'money', width: 14, value: (r) => money(r.tax_fen) },
-  { header: '价税合计', type: 'money', width: 16, value: (r) => money(r.total_fen) },
+  INVOICE_AMOUNT_COLUMN,
+  { header: '税额', type: 'money', width: 14, value: (r) => exportMoney(r.tax_fen) },
+  { header: '价税合计', type: 'money', width: 16, value: (r) => exportMoney(r.total_fen) },
   { header: '校验码', type: 'text', width: 24, value: (r) => r.check_code ?? '' },
   {
     header: '查验状态',

@@ -56,6 +56,38 @@ export async function findFileById(
     .executeTakeFirst();
 }
 
+/** {@link findFileById} holding the row's lock until the transaction ends (PostgreSQL; SQLite's writer is alone). */
+export async function lockFileById(
+  db: Kysely<Database>,
+  dialect: DbDialect,
+  tenantId: string,
+  id: string,
+): Promise<ReceivedFile | undefined> {
+  const q = db.selectFrom('received_files').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id);
+  return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+}
+
+/**
+ * Records a later intake as the source of a file that still waits for OCR (compare-and-set on the status and the
+ * source it had): what its reread finds follows the new source. Answers whether it did.
+ */
+export async function takeOverWaitingFile(
+  db: Kysely<Database>,
+  file: Pick<ReceivedFile, 'tenant_id' | 'id' | 'source' | 'source_ref'>,
+  next: Pick<ReceivedFileTable, 'source' | 'source_ref' | 'brought_by'>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('received_files')
+    .set(next)
+    .where('tenant_id', '=', file.tenant_id)
+    .where('id', '=', file.id)
+    .where('parse_status', '=', 'ocr_pending')
+    .where('source', '=', file.source)
+    .where('source_ref', file.source_ref === null ? 'is' : '=', file.source_ref)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export async function findFilesByIds(db: Kysely<Database>, tenantId: string, ids: readonly string[]) {
   if (ids.length === 0) return [];
   return db
@@ -449,4 +481,72 @@ export async function listDeductibleReceived(
     issueDateTo: f.issueDateTo,
   };
   return fetchPage(withFilters(db.selectFrom('received_invoices').selectAll(), tenantId, filters), page);
+}
+
+// ---- blob claims (intake's blobs until their file row is committed; the orphan sweep) ----
+
+/** Claims a blob for an intake in flight (inserted, or its time refreshed), before the blob is written. */
+export async function claimBlob(db: Kysely<Database>, sha256: string, now: number): Promise<void> {
+  await db
+    .insertInto('received_blob_claims')
+    .values({ sha256, claimed_at: now })
+    .onConflict((oc) => oc.column('sha256').doUpdateSet({ claimed_at: now }))
+    .execute();
+}
+
+/** Refreshes the claims of an intake still in flight; answers how many were still there. */
+export async function touchBlobClaims(db: Kysely<Database>, shas: readonly string[], now: number): Promise<number> {
+  if (shas.length === 0) return 0;
+  const result = await db
+    .updateTable('received_blob_claims')
+    .set({ claimed_at: now })
+    .where('sha256', 'in', [...shas])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Deletes claims (in the intake's transaction: its file rows reference the blobs now). */
+export async function deleteBlobClaims(db: Kysely<Database>, shas: readonly string[]): Promise<void> {
+  if (shas.length === 0) return;
+  await db
+    .deleteFrom('received_blob_claims')
+    .where('sha256', 'in', [...shas])
+    .execute();
+}
+
+/** Claims not refreshed since `cutoff`, oldest first. */
+export async function findStaleBlobClaims(db: Kysely<Database>, cutoff: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('received_blob_claims')
+    .select('sha256')
+    .where('claimed_at', '<=', cutoff)
+    .orderBy('claimed_at')
+    .orderBy('sha256')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.sha256);
+}
+
+/**
+ * Deletes a claim still not refreshed since `cutoff` (compare-and-set: an intake that claimed the blob again keeps
+ * it). PostgreSQL holds the deleted row's lock until the transaction ends, so an intake claiming it again waits.
+ */
+export async function releaseStaleBlobClaim(db: Kysely<Database>, sha256: string, cutoff: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom('received_blob_claims')
+    .where('sha256', '=', sha256)
+    .where('claimed_at', '<=', cutoff)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Whether a file of any tenant is stored under this blob. */
+export async function isBlobOfAnyFile(db: Kysely<Database>, sha256: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('received_files')
+    .select('id')
+    .where('sha256', '=', sha256)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

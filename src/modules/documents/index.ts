@@ -12,6 +12,7 @@ export {
   isDocumentFormat,
 } from './document-formats.js';
 export { DOCUMENT_LINK_EXPIRED, DOCUMENT_LINK_INVALID, DOCUMENT_NOT_AVAILABLE } from './documents.errors.js';
+export { isDocumentBlob } from './documents.repo.js';
 export type { DocumentsTables } from './documents.tables.js';
 export { DOWNLOAD_LINK_TTL_SECONDS } from './download-links.js';
 export { ensureInvoiceDocuments, type InvoiceDocumentRef, type InvoiceDocumentRefs } from './ensure-documents.js';

@@ -103,6 +103,11 @@ export interface Config {
    * route waits on at most (COLLECT_OCR_QUEUE).
    */
   readonly collectParse: { readonly workers: number; readonly ocrWorkers: number; readonly ocrQueue: number };
+  /**
+   * How old a blob an intake wrote without recording its file (a crash or a shutdown in between) must be before the
+   * orphan sweep removes it (COLLECT_ORPHAN_BLOB_GRACE_MINUTES; docs/collection.md#orphan-blobs).
+   */
+  readonly collectOrphanBlobGraceMinutes: number;
   /** E-mail intake of invoice collection: SMTP receiver, links, IMAP (docs/collection.md#e-mail). */
   readonly collectMail: CollectMailConfig;
   /** The invoice assistant (docs/assistant.md): how long an event code opens the pages. */
@@ -402,6 +407,12 @@ export const CONFIG_VARIABLES = [
       'Pictures and scanned PDFs waiting at most in the picture lane before `POST /api/v1/invoice-files/parse` answers 503 `INVOICE_FILE_PARSE_BUSY` (intake waits instead).',
   },
   {
+    name: 'COLLECT_ORPHAN_BLOB_GRACE_MINUTES',
+    default: '60',
+    description:
+      'The hourly orphan sweep removes a received file’s blob that intake stored but never recorded (a crash or shutdown in between) once it is this many minutes old; an intake in flight keeps its blobs claimed meanwhile (docs/collection.md#orphan-blobs).',
+  },
+  {
     name: 'COLLECT_SMTP_PORT',
     default: '(unset)',
     description:
@@ -575,6 +586,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       ocrWorkers: int('COLLECT_OCR_WORKERS', 1, 1, 16),
       ocrQueue: int('COLLECT_OCR_QUEUE', 32, 1, 10_000),
     },
+    collectOrphanBlobGraceMinutes: int('COLLECT_ORPHAN_BLOB_GRACE_MINUTES', 60, 5, 10_080),
     collectMail: loadCollectMailConfig(get, int, env.COLLECT_LINK_HOSTS?.trim(), problems),
     assistant: {
       eventTtlSeconds: int('ASSISTANT_EVENT_TTL_SECONDS', 600, 60, 86_400),

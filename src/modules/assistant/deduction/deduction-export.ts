@@ -6,30 +6,19 @@ import type { Kysely } from 'kysely';
 import { toIsoCst } from '../../../platform/clock.js';
 import type { Database } from '../../../platform/db/database.js';
 import { type ExportColumn, type ExportFormat, tableExportChunks } from '../../../platform/table-export.js';
-import { fenToDecimalString, RECEIVED_INVOICE_KIND_NAMES, type ReceivedInvoiceKind } from '../../../tax/index.js';
+import { exportMoney, INVOICE_AMOUNT_COLUMN, INVOICE_IDENTITY_COLUMNS } from '../../collection/index.js';
 import { type DeductionSelection, exportSelectionsPage } from './deduction.repo.js';
 
 const PAGE_ROWS = 1000;
-const money = (fen: number | null) => (fen === null ? '' : fenToDecimalString(Number(fen)));
 const STATUS_NAMES: Record<string, string> = { selected: '已勾选', confirmed: '已确认', not_deductible: '不抵扣' };
 const BASIS_NAMES: Record<string, string> = { printed: '票面税额', computed: '计算抵扣' };
 
 const COLUMNS: readonly ExportColumn<DeductionSelection>[] = [
   { header: '所属期', type: 'text', width: 10, value: (r) => r.period ?? '' },
-  {
-    header: '票种',
-    type: 'text',
-    width: 26,
-    value: (r) => RECEIVED_INVOICE_KIND_NAMES[r.kind as ReceivedInvoiceKind] ?? r.kind,
-  },
-  { header: '发票代码', type: 'text', width: 14, value: (r) => r.code ?? '' },
-  { header: '发票号码', type: 'text', width: 24, value: (r) => r.number ?? '' },
-  { header: '开票日期', type: 'text', width: 12, value: (r) => r.issue_date ?? '' },
-  { header: '销方名称', type: 'text', width: 30, value: (r) => r.seller_name ?? '' },
-  { header: '销方税号', type: 'text', width: 22, value: (r) => r.seller_tax_id ?? '' },
-  { header: '金额', type: 'money', width: 16, value: (r) => money(r.amount_fen) },
-  { header: '可抵扣税额', type: 'money', width: 14, value: (r) => money(r.full_tax_fen) },
-  { header: '有效抵扣税额', type: 'money', width: 14, value: (r) => money(r.tax_fen) },
+  ...INVOICE_IDENTITY_COLUMNS,
+  INVOICE_AMOUNT_COLUMN,
+  { header: '可抵扣税额', type: 'money', width: 14, value: (r) => exportMoney(r.full_tax_fen) },
+  { header: '有效抵扣税额', type: 'money', width: 14, value: (r) => exportMoney(r.tax_fen) },
   { header: '税额来源', type: 'text', width: 10, value: (r) => BASIS_NAMES[r.tax_basis ?? ''] ?? '' },
   { header: '状态', type: 'text', width: 8, value: (r) => STATUS_NAMES[r.status] ?? r.status },
   { header: '操作人', type: 'text', width: 20, value: (r) => r.actor },

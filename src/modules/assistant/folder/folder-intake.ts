@@ -2,7 +2,9 @@
  * Files into a folder: intake through collection (source `assistant` from the pages, with the event as its reference;
  * `upload` from the console, with the employee), then each item into the employee's folder (an item someone else
  * collected first stays theirs). A picture that waited for OCR gives its further items later: the reread puts them
- * into the same folder ({@link addRereadItemsToFolder}).
+ * into the same folder ({@link addRereadItemsToFolder}) — also when the file was uploaded to the pool first and still
+ * waits when it is uploaded here (this upload takes it over); a file already in another employee's folder stays
+ * theirs, its later items included.
  */
 import type { Deps } from '../../../platform/deps.js';
 import {
@@ -61,6 +63,9 @@ export async function intakeIntoFolder(
     // What names the folder when a reread finds more items in a file later (folderOwnerOfFile).
     sourceRef: input.sourceRef ?? input.employeeId,
     ...(buyerOrgId ? { buyerOrgId } : {}),
+    // A file that still waits for OCR and is in no folder (uploaded to the pool first) becomes this upload's: what its
+    // reread finds goes into this folder. One already in someone's folder stays theirs.
+    takeOverWaiting: async (trx, file) => (await folderOwnerOfFile(trx, file)) === undefined,
   });
   const ids = result.items.map((i) => i.id);
   await addToFolder(deps.db.kysely, input.tenantId, input.employeeId, ids, deps.clock.now());

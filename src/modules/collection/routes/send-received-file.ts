@@ -4,7 +4,7 @@ import type { Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
 import { RECEIVED_FILE_NOT_FOUND } from '../collection.errors.js';
 import type { ReceivedFile } from '../collection.tables.js';
-import { receivedBlobs } from '../intake.js';
+import { receivedBlobs } from '../received-blobs.js';
 
 /** OpenAPI shape of a file answer (the bytes as they came in). */
 export const OriginalFileReply = Type.Unsafe<Buffer>({

@@ -5,8 +5,9 @@ import { configureParsePool, parsePoolSettings } from '../parse-pool.js';
 import { loadReceivedEventSource, RECEIVED_EVENTS } from '../received-events.js';
 import { processReceivedTask } from './process-received.task.js';
 import { rereadReceivedFileTask } from './reread-received-file.task.js';
+import { sweepOrphanBlobsTask } from './sweep-orphan-blobs.task.js';
 
-const COLLECTION_TASKS = [processReceivedTask, rereadReceivedFileTask] as const;
+const COLLECTION_TASKS = [processReceivedTask, rereadReceivedFileTask, sweepOrphanBlobsTask] as const;
 
 declare module '../../../platform/jobs/index.js' {
   interface TaskPayloads extends TaskPayloadsOf<typeof COLLECTION_TASKS> {}

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/database.js';
 
 /** Where document bytes live, content-addressed by SHA-256 (hex). Writing the same bytes twice stores them once. */
 export interface BlobStore {
@@ -13,6 +15,12 @@ export interface BlobStore {
   put(bytes: Buffer): Promise<{ sha256: string; size: number }>;
   /** The bytes, or null when nothing is stored under `sha256`. */
   get(sha256: string): Promise<Buffer | null>;
+  /**
+   * Removes the bytes stored under `sha256` (nothing when there are none). Only for bytes nothing references (the
+   * caller checks, in `db`): the `db` store deletes the row through `db` (the caller's transaction), the `fs` store
+   * unlinks the file.
+   */
+  remove(sha256: string, db: Kysely<Database>): Promise<void>;
 }
 
 /** Lower-case hex SHA-256. */

@@ -13,3 +13,7 @@ export async function insertBlobIfAbsent(db: Kysely<Database>, row: Insertable<D
 export async function findBlobBytes(db: Kysely<Database>, sha256: string) {
   return db.selectFrom('document_blobs').select('bytes').where('sha256', '=', sha256).executeTakeFirst();
 }
+
+export async function deleteBlobRow(db: Kysely<Database>, sha256: string): Promise<void> {
+  await db.deleteFrom('document_blobs').where('sha256', '=', sha256).execute();
+}

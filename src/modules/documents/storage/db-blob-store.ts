@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../platform/clock.js';
 import type { Database } from '../../../platform/db/database.js';
 import { type BlobStore, isSha256, sha256Hex } from './blob-store.js';
-import { findBlobBytes, insertBlobIfAbsent } from './blobs.repo.js';
+import { deleteBlobRow, findBlobBytes, insertBlobIfAbsent } from './blobs.repo.js';
 
 /**
  * Blobs in the `document_blobs` table (BYTEA on PostgreSQL, BLOB on SQLite): every node of a multi-node
@@ -21,6 +21,9 @@ export function createDbBlobStore(db: Kysely<Database>, clock: Clock): BlobStore
       if (!isSha256(sha256)) return null;
       const row = await findBlobBytes(db, sha256);
       return row ? Buffer.from(row.bytes) : null;
+    },
+    async remove(sha256, trx) {
+      if (isSha256(sha256)) await deleteBlobRow(trx, sha256);
     },
   };
 }

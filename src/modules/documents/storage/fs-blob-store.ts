@@ -44,6 +44,11 @@ export function createFsBlobStore(root: string): BlobStore {
       if (!isSha256(sha256)) return null;
       return (await readIfExists(blobFile(root, sha256))) ?? readIfExists(legacyBlobFile(root, sha256));
     },
+    async remove(sha256) {
+      if (!isSha256(sha256)) return;
+      await fs.promises.rm(blobFile(root, sha256), { force: true });
+      await fs.promises.rm(legacyBlobFile(root, sha256), { force: true });
+    },
   };
 }
 

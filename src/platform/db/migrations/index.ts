@@ -33,6 +33,7 @@ import * as m0035 from './0035-deduction.js';
 import * as m0036 from './0036-jobs-notify-when-due.js';
 import * as m0037 from './0037-received-rules-no-same-file.js';
 import * as m0038 from './0038-received-red-total.js';
+import * as m0039 from './0039-received-blob-claims.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -73,4 +74,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0036-jobs-notify-when-due': m0036,
   '0037-received-rules-no-same-file': m0037,
   '0038-received-red-total': m0038,
+  '0039-received-blob-claims': m0039,
 };

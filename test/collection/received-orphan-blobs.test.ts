@@ -1,0 +1,99 @@
+/**
+ * The orphan-blob sweep (docs/collection.md#orphan-blobs): an intake that stored its files' bytes and never recorded
+ * them (the parse pool closed under it: 503, nothing recorded) leaves blobs that the sweep removes once older than
+ * the grace period — never before, never one a file row of any tenant references, never one a later intake recorded.
+ * Both dialects, both blob stores.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  closeParsePool,
+  getParsePool,
+  receivedBlobs,
+  setParsePoolTestHooks,
+  sweepOrphanBlobs,
+} from '../../src/modules/collection/index.js';
+import { buildTestApp, errorOf, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { fixture, get, upload, zipOf } from './received-kit.js';
+
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const MINUTE = 60_000;
+
+for (const dialect of TEST_DIALECTS) {
+  for (const store of ['fs', 'db'] as const) {
+    describe.skipIf(dialect.skip)(`${dialect.name}, BLOB_STORE=${store}: the orphan-blob sweep`, () => {
+      let t: TestApp | undefined;
+      beforeAll(() => setParsePoolTestHooks({}));
+      afterEach(async () => {
+        await t?.close();
+        t = undefined;
+      });
+      afterAll(() => setParsePoolTestHooks(null));
+
+      it('removes what a failed intake stored after the grace period, and nothing referenced', async () => {
+        t = await buildTestApp(dialect, { BLOB_STORE: store });
+        const app = t;
+        const deps = app.runtime.deps;
+        const [a, b] = [await seedTenant(app, 'A'), await seedTenant(app, 'B')];
+        const shared = fixture('ofdrw__ofdrw/1.ofd');
+        const later = fixture('ofdrw__ofdrw/999.ofd');
+        // The picture lane's test picture that hangs until the pool closes.
+        const hang = Buffer.concat([
+          Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+          Buffer.from('openfapiao-test-hook:hang'),
+        ]);
+        const zip = zipOf({ '1.ofd': shared, '999.ofd': later, 'h.png': hang });
+
+        // Tenant A records 1.ofd; tenant B's ZIP (holding it too) is stored, then the pool closes under it.
+        const recorded = await upload(app, a, [{ name: '1.ofd', data: shared }]);
+        expect(recorded.statusCode).toBe(201);
+        const intake = upload(app, b, [{ name: 'scans.zip', data: zip }]);
+        await expect.poll(() => getParsePool().state().picture.busy, { timeout: 60_000 }).toBe(1);
+        // In flight: nothing is stale.
+        expect(await sweepOrphanBlobs(deps)).toEqual({ removed: 0, kept: 0 });
+        await closeParsePool();
+        const failed = await intake;
+        expect(failed.statusCode).toBe(503);
+        expect(errorOf(failed).code).toBe('INVOICE_FILE_PARSE_STOPPED');
+        const files = await deps.db.kysely
+          .selectFrom('received_files')
+          .select('id')
+          .where('tenant_id', '=', b.tenantId)
+          .execute();
+        expect(files).toEqual([]);
+        const stored = async () => {
+          const blobs = receivedBlobs(deps);
+          const out: Record<string, boolean> = {};
+          for (const [name, bytes] of Object.entries({ zip, shared, later, hang }))
+            out[name] = (await blobs.get(sha(bytes))) !== null;
+          return out;
+        };
+        expect(await stored()).toEqual({ zip: true, shared: true, later: true, hang: true });
+
+        // Within the grace period (60 min): kept.
+        app.clock.set(app.clock.now() + 59 * MINUTE);
+        expect(await sweepOrphanBlobs(deps)).toEqual({ removed: 0, kept: 0 });
+        expect(await stored()).toEqual({ zip: true, shared: true, later: true, hang: true });
+
+        // Past it: 999.ofd was recorded meanwhile by a later intake (its claim settled with its row), 1.ofd is tenant
+        // A's; the ZIP and the picture nobody recorded are removed.
+        app.clock.set(app.clock.now() + 2 * MINUTE);
+        const again = await upload(app, b, [{ name: '999.ofd', data: later }]);
+        expect(again.statusCode).toBe(201);
+        expect(await sweepOrphanBlobs(deps)).toEqual({ removed: 2, kept: 1 });
+        expect(await stored()).toEqual({ zip: false, shared: true, later: true, hang: false });
+        expect(await sweepOrphanBlobs(deps)).toEqual({ removed: 0, kept: 0 });
+        // Both recorded files are still served, byte for byte.
+        for (const [who, res, bytes] of [
+          [a, recorded, shared],
+          [b, again, later],
+        ] as const) {
+          const file = await get(app, who, `/api/v1/received-files/${res.json().files[0].fileId}/file`);
+          expect(file.statusCode).toBe(200);
+          expect(file.rawPayload.equals(bytes)).toBe(true);
+        }
+      }, 120_000);
+    });
+  }
+}
