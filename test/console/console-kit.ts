@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { demoCredentialsPath } from '../../src/demo-seed.js';
 import { fetchToken, freePort, ROOT, type Served, startServer } from '../helpers/processes.js';
@@ -103,4 +103,35 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Picks `option` in the Ant Design Select that `opener` is (or is inside), checks that the Select shows it, and tries
+ * again (at most three times): on a loaded machine a click can land while the dropdown still moves, and the Select
+ * keeps its old value (CI saw 税率 left empty and a 红冲原因 left at 01).
+ */
+export async function chooseOption(page: Page, opener: Locator, option: string | RegExp): Promise<void> {
+  const select = opener.locator(
+    'xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]',
+  );
+  const shows = async () => {
+    const text = (await select.textContent()) ?? '';
+    return typeof option === 'string' ? text.includes(option) : option.test(text);
+  };
+  for (let attempt = 1; ; attempt++) {
+    // A retry opens the dropdown only if the missed click left it closed (a click on the Select toggles it).
+    if (attempt === 1 || (await page.locator('.ant-select-dropdown:visible').count()) === 0) await opener.click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+    const took = await expect
+      .poll(shows, { timeout: 3_000 })
+      .toBe(true)
+      .then(
+        () => true,
+        (err: unknown) => {
+          if (attempt >= 3) throw err;
+          return false;
+        },
+      );
+    if (took) return;
+  }
 }

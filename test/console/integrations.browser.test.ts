@@ -7,7 +7,7 @@ import { createReceiver, type Receiver } from '../delivery/delivery-kit.js';
 import { decodeQrPng, HAS_POPPLER, pdfPagePng, pdfText } from '../helpers/pdf-kit.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
 import { describeBrowser } from '../scan/browser-kit.js';
-import { type ConsoleHarness, HAS_CHROMIUM, SHOTS, startConsole } from './console-kit.js';
+import { type ConsoleHarness, chooseOption, HAS_CHROMIUM, SHOTS, startConsole } from './console-kit.js';
 
 if (!HAS_CHROMIUM) console.warn('integration console browser tests skipped: /usr/bin/chromium is not installed');
 
@@ -48,30 +48,8 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
    * a click on an option while its dropdown still moves (the dialog scrolling, another dropdown closing) can miss,
    * so a pick that did not take is tried again (three times at most).
    */
-  const choose = async (label: string, option: string | RegExp) => {
-    const input = page.getByLabel(label, { exact: true });
-    const select = page.locator('.ant-select', { has: input }).last();
-    const shows = async () => {
-      const text = (await select.textContent()) ?? '';
-      return typeof option === 'string' ? text.includes(option) : option.test(text);
-    };
-    for (let attempt = 1; ; attempt++) {
-      // A retry opens the dropdown only if the missed click left it closed (a click on the Select toggles it).
-      if (attempt === 1 || (await page.locator('.ant-select-dropdown:visible').count()) === 0) await input.click();
-      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
-      const took = await expect
-        .poll(shows, { timeout: 3_000 })
-        .toBe(true)
-        .then(
-          () => true,
-          (err: unknown) => {
-            if (attempt >= 3) throw err;
-            return false;
-          },
-        );
-      if (took) return;
-    }
-  };
+  const choose = (label: string, option: string | RegExp) =>
+    chooseOption(page, page.getByLabel(label, { exact: true }), option);
   const secretShown = async () => {
     const secret = page.getByTestId('secret-once');
     await expect.poll(() => secret.isVisible(), WAIT).toBe(true);

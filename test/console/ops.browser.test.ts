@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { waitFor, waitForValue } from '../helpers/wait.js';
 import { BUYER_USCC, blueRequest, issueBlueOverHttp } from '../invoicing/invoicing-kit.js';
 import { describeBrowser } from '../scan/browser-kit.js';
-import { type ConsoleHarness, SHOTS, startConsole } from './console-kit.js';
+import { type ConsoleHarness, chooseOption, SHOTS, startConsole } from './console-kit.js';
 
 interface AuditEntry {
   action: string;
@@ -117,8 +117,7 @@ describeBrowser('console operations in headless Chromium', () => {
     const modal = page.locator('.ant-modal').filter({ hasText: '提交红冲' });
     await modal.getByText('部分红冲').click();
     // 开票有误 reverses in full only (RED_PARTIAL_NOT_ALLOWED): a partial red is a 销售折让.
-    await modal.getByLabel('红冲原因').click();
-    await page.locator('.ant-select-item-option', { hasText: '04 销售折让' }).click();
+    await chooseOption(page, modal.getByLabel('红冲原因'), '04 销售折让');
     await modal.getByLabel(/^第 1 行 /).fill('300.00');
     await modal.getByRole('button', { name: '提交红冲' }).click();
     await expect.poll(() => page.getByText(/红字发票 /).isVisible(), { timeout: 15_000 }).toBe(true);

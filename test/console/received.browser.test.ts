@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { fetchToken } from '../helpers/processes.js';
 import { BUYER_USCC, blueRequest } from '../invoicing/invoicing-kit.js';
 import { describeBrowser } from '../scan/browser-kit.js';
-import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
+import { type ConsoleHarness, chooseOption, HAS_CHROMIUM, startConsole } from './console-kit.js';
 
 if (!HAS_CHROMIUM) console.warn('收票 console browser tests skipped: /usr/bin/chromium is not installed');
 
@@ -155,8 +155,7 @@ describeBrowser('console 收票 pages in headless Chromium', () => {
     await expect.poll(() => table.isVisible(), WAIT).toBe(true);
     expect(await page.getByTestId('rules-source').textContent()).toContain('系统默认');
     await page.getByTestId('rule-enabled-maxAmount').click();
-    await page.getByTestId('rule-level-maxAmount').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '拦截' }).click();
+    await chooseOption(page, page.getByTestId('rule-level-maxAmount'), '拦截');
     await page.getByTestId('param-maxAmount').fill('100.00');
     await page.getByTestId('rules-save').click();
     await expect.poll(() => page.getByTestId('rules-source').textContent(), WAIT).toContain('租户默认');
