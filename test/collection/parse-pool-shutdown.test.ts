@@ -4,11 +4,11 @@
  * ends with the app (none left orphaned). Both dialects.
  */
 import { execFileSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getParsePool, setParsePoolTestHooks } from '../../src/modules/collection/index.js';
-import { buildTestApp, errorOf, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { getParsePool } from '../../src/modules/collection/index.js';
+import { errorOf, seedTenant } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { multipart, upload } from './received-kit.js';
+import { HANGING_PICTURE as hang, multipart, parsePoolHookApps, upload } from './received-kit.js';
 
 /** The picture-lane children of this process (parse-worker.ts: forked with `--openfapiao-parse-child`). */
 const parseChildren = (): string[] =>
@@ -18,21 +18,11 @@ const parseChildren = (): string[] =>
 
 for (const dialect of TEST_DIALECTS) {
   describe.skipIf(dialect.skip)(`${dialect.name}: the app closes the parse pool`, () => {
-    let t: TestApp | undefined;
-    beforeAll(() => setParsePoolTestHooks({}));
-    afterEach(async () => {
-      await t?.close();
-      t = undefined;
-    });
-    afterAll(() => setParsePoolTestHooks(null));
+    const buildApp = parsePoolHookApps(dialect);
 
     it('answers files being read or waiting with 503 INVOICE_FILE_PARSE_STOPPED and ends the picture processes', async () => {
-      t = await buildTestApp(dialect);
+      const t = await buildApp();
       const a = await seedTenant(t, 'A');
-      const hang = Buffer.concat([
-        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-        Buffer.from('openfapiao-test-hook:hang'),
-      ]);
       const body = multipart([{ name: 'file', filename: 'h.png', type: 'image/png', data: hang }]);
       const parse = t.app.inject({
         method: 'POST',

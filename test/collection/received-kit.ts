@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { zipSync } from 'fflate';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { SeededTenant, TestApp } from '../helpers/test-app.js';
+import type { TestDialect } from '../helpers/test-db.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/real-invoices');
 export const fixture = (file: string) => fs.readFileSync(path.join(FIXTURES, file));
@@ -53,4 +55,33 @@ export function zipOf(files: Record<string, Buffer>): Buffer {
 
 export function get(t: TestApp, who: { auth: Record<string, string> } | null, url: string) {
   return t.app.inject({ method: 'GET', url, headers: { ...(who?.auth ?? {}) } });
+}
+
+/** The picture lane's test picture that hangs until the pool closes (with the parse pool's test hooks on). */
+export const HANGING_PICTURE = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from('openfapiao-test-hook:hang'),
+]);
+
+/**
+ * Per-test apps with the parse pool's test hooks on (so {@link HANGING_PICTURE} hangs). Call it in a `describe`: the
+ * hooks are on for that suite, and each test's app is closed after the test, passed or not. Answers `build(env)`,
+ * the app of the running test. The app and the pool are imported when the suite starts, so the unit suites that use
+ * this kit's other helpers do not load the app graph.
+ */
+export function parsePoolHookApps(dialect: TestDialect): (env?: Record<string, string>) => Promise<TestApp> {
+  let current: TestApp | undefined;
+  const hooks = async (on: boolean) =>
+    (await import('../../src/modules/collection/index.js')).setParsePoolTestHooks(on ? {} : null);
+  beforeAll(() => hooks(true));
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  afterAll(() => hooks(false));
+  return async (env = {}) => {
+    const { buildTestApp } = await import('../helpers/test-app.js');
+    current = await buildTestApp(dialect, env);
+    return current;
+  };
 }

@@ -5,17 +5,11 @@
  * Both dialects, both blob stores.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  closeParsePool,
-  getParsePool,
-  receivedBlobs,
-  setParsePoolTestHooks,
-  sweepOrphanBlobs,
-} from '../../src/modules/collection/index.js';
-import { buildTestApp, errorOf, seedTenant, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { closeParsePool, getParsePool, receivedBlobs, sweepOrphanBlobs } from '../../src/modules/collection/index.js';
+import { errorOf, seedTenant } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
-import { fixture, get, upload, zipOf } from './received-kit.js';
+import { fixture, get, HANGING_PICTURE as hang, parsePoolHookApps, upload, zipOf } from './received-kit.js';
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const MINUTE = 60_000;
@@ -23,26 +17,14 @@ const MINUTE = 60_000;
 for (const dialect of TEST_DIALECTS) {
   for (const store of ['fs', 'db'] as const) {
     describe.skipIf(dialect.skip)(`${dialect.name}, BLOB_STORE=${store}: the orphan-blob sweep`, () => {
-      let t: TestApp | undefined;
-      beforeAll(() => setParsePoolTestHooks({}));
-      afterEach(async () => {
-        await t?.close();
-        t = undefined;
-      });
-      afterAll(() => setParsePoolTestHooks(null));
+      const buildApp = parsePoolHookApps(dialect);
 
       it('removes what a failed intake stored after the grace period, and nothing referenced', async () => {
-        t = await buildTestApp(dialect, { BLOB_STORE: store });
-        const app = t;
+        const app = await buildApp({ BLOB_STORE: store });
         const deps = app.runtime.deps;
         const [a, b] = [await seedTenant(app, 'A'), await seedTenant(app, 'B')];
         const shared = fixture('ofdrw__ofdrw/1.ofd');
         const later = fixture('ofdrw__ofdrw/999.ofd');
-        // The picture lane's test picture that hangs until the pool closes.
-        const hang = Buffer.concat([
-          Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-          Buffer.from('openfapiao-test-hook:hang'),
-        ]);
         const zip = zipOf({ '1.ofd': shared, '999.ofd': later, 'h.png': hang });
 
         // Tenant A records 1.ofd; tenant B's ZIP (holding it too) is stored, then the pool closes under it.
