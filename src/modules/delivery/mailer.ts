@@ -20,15 +20,37 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
 
-function createSmtpMailer(smtpUrl: string, from: string): Mailer {
-  // nodemailer is loaded with the first mail (SMTP_URL's form is checked by the config at start-up): a node that sends
-  // none does not pay its start-up.
+/** Makes the SMTP transport for SMTP_URL (the first mail calls it; again after a failure). */
+export type SmtpTransportFactory = (smtpUrl: string) => Promise<Transporter>;
+
+// nodemailer is loaded with the first mail (SMTP_URL's form is checked by the config at start-up): a node that sends
+// none does not pay its start-up.
+const nodemailerTransport: SmtpTransportFactory = async (smtpUrl) =>
+  (await import('nodemailer')).default.createTransport(smtpUrl);
+
+/**
+ * The SMTP mailer. The transport is made once and shared; a failed attempt (the import, or `createTransport`
+ * throwing) is forgotten, so the next mail tries again instead of failing until a restart.
+ */
+export function createSmtpMailer(
+  smtpUrl: string,
+  from: string,
+  createTransport: SmtpTransportFactory = nodemailerTransport,
+): Mailer {
   let transporter: Promise<Transporter> | undefined;
+  const currentTransporter = (): Promise<Transporter> => {
+    if (transporter) return transporter;
+    const made = createTransport(smtpUrl);
+    transporter = made;
+    made.catch(() => {
+      if (transporter === made) transporter = undefined;
+    });
+    return made;
+  };
   return {
     transport: 'smtp',
     async send(mail) {
-      transporter ??= import('nodemailer').then((m) => m.default.createTransport(smtpUrl));
-      const info = await (await transporter).sendMail({
+      const info = await (await currentTransporter()).sendMail({
         from,
         to: mail.to,
         subject: mail.subject,
