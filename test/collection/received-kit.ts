@@ -66,10 +66,12 @@ export const HANGING_PICTURE = Buffer.concat([
 /**
  * Per-test apps with the parse pool's test hooks on (so {@link HANGING_PICTURE} hangs). Call it in a `describe`: the
  * hooks are on for that suite, and each test's app is closed after the test, passed or not. Answers `build(env)`,
- * the app of the running test. The app and the pool are imported when the suite starts, so the unit suites that use
+ * the app of the running test (`options` as `buildTestApp`'s). The app and the pool are imported when the suite starts, so the unit suites that use
  * this kit's other helpers do not load the app graph.
  */
-export function parsePoolHookApps(dialect: TestDialect): (env?: Record<string, string>) => Promise<TestApp> {
+export function parsePoolHookApps(
+  dialect: TestDialect,
+): (env?: Record<string, string>, options?: { worker?: boolean }) => Promise<TestApp> {
   let current: TestApp | undefined;
   const hooks = async (on: boolean) =>
     (await import('../../src/modules/collection/index.js')).setParsePoolTestHooks(on ? {} : null);
@@ -79,9 +81,9 @@ export function parsePoolHookApps(dialect: TestDialect): (env?: Record<string, s
     current = undefined;
   });
   afterAll(() => hooks(false));
-  return async (env = {}) => {
+  return async (env = {}, options = {}) => {
     const { buildTestApp } = await import('../helpers/test-app.js');
-    current = await buildTestApp(dialect, env);
+    current = await buildTestApp(dialect, env, undefined, options);
     return current;
   };
 }

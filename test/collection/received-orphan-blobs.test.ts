@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { closeParsePool, getParsePool, receivedBlobs, sweepOrphanBlobs } from '../../src/modules/collection/index.js';
 import { errorOf, seedTenant } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { issueBlue } from '../invoicing/invoicing-kit.js';
 import { fixture, get, HANGING_PICTURE as hang, parsePoolHookApps, upload, zipOf } from './received-kit.js';
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -75,6 +76,45 @@ for (const dialect of TEST_DIALECTS) {
           expect(file.statusCode).toBe(200);
           expect(file.rawPayload.equals(bytes)).toBe(true);
         }
+      }, 120_000);
+
+      it('keeps the blobs invoice documents are stored in: a bundle, and a file of its own (rows before bundles)', async () => {
+        const app = await buildApp({ BLOB_STORE: store }, { worker: true });
+        const deps = app.runtime.deps;
+        const db = deps.db.kysely;
+        const seller = await seedTenant(app, 'S');
+        const { serialNo } = await issueBlue(app, seller);
+        const pdf = await get(app, seller, `/api/v1/invoices/${serialNo}/files/pdf`);
+        expect(pdf.statusCode).toBe(200);
+        const rows = await db.selectFrom('invoice_documents').select(['format', 'sha256', 'blob_sha256']).execute();
+        const bundle = rows[0]!.blob_sha256!;
+        expect(rows.map((r) => r.blob_sha256)).toEqual([bundle, bundle, bundle]);
+        // The PDF as a row from before bundles: stored as a blob of its own, under its own sha256.
+        const blobs = receivedBlobs(deps);
+        const own = sha(pdf.rawPayload);
+        expect(rows.find((r) => r.format === 'pdf')?.sha256).toBe(own);
+        await blobs.put(pdf.rawPayload);
+        await db
+          .updateTable('invoice_documents')
+          .set({ blob_sha256: null, blob_offset: null })
+          .where('format', '=', 'pdf')
+          .execute();
+        // Claims an intake left on both (the same bytes uploaded as received files, never recorded).
+        await db
+          .insertInto('received_blob_claims')
+          .values([bundle, own].map((sha256) => ({ sha256, claimed_at: app.clock.now() })))
+          .execute();
+
+        app.clock.set(app.clock.now() + 61 * MINUTE);
+        expect(await sweepOrphanBlobs(deps)).toEqual({ removed: 0, kept: 2 });
+        expect(await blobs.get(bundle)).not.toBeNull();
+        expect(await blobs.get(own)).not.toBeNull();
+        for (const format of ['pdf', 'ofd', 'xml']) {
+          const file = await get(app, seller, `/api/v1/invoices/${serialNo}/files/${format}`);
+          expect(file.statusCode, format).toBe(200);
+        }
+        const again = await get(app, seller, `/api/v1/invoices/${serialNo}/files/pdf`);
+        expect(again.rawPayload.equals(pdf.rawPayload)).toBe(true);
       }, 120_000);
     });
   }

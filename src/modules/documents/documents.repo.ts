@@ -38,13 +38,13 @@ export async function findDocumentRow(
 
 /**
  * Whether an invoice's files are stored in this blob: its bundle (`blob_sha256`), or the file itself on rows from
- * before bundles. No index serves it (a scan of invoice_documents): for the rare blob an intake left behind.
+ * before bundles (what `toRefs` reads them from). An index lookup: migration 0040 indexes this very expression.
  */
 export async function isDocumentBlob(db: Kysely<Database>, sha256: string): Promise<boolean> {
   const row = await db
     .selectFrom('invoice_documents')
     .select('invoice_id')
-    .where((eb) => eb.or([eb('blob_sha256', '=', sha256), eb('sha256', '=', sha256)]))
+    .where((eb) => eb(eb.fn.coalesce('blob_sha256', 'sha256'), '=', sha256))
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;

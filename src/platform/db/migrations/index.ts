@@ -34,6 +34,7 @@ import * as m0036 from './0036-jobs-notify-when-due.js';
 import * as m0037 from './0037-received-rules-no-same-file.js';
 import * as m0038 from './0038-received-red-total.js';
 import * as m0039 from './0039-received-blob-claims.js';
+import * as m0040 from './0040-invoice-documents-blob-idx.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -75,4 +76,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0037-received-rules-no-same-file': m0037,
   '0038-received-red-total': m0038,
   '0039-received-blob-claims': m0039,
+  '0040-invoice-documents-blob-idx': m0040,
 };
