@@ -72,11 +72,14 @@ describe.skipIf(postgres.skip)('postgres: push across two server processes', () 
     const sellerApp = await createApiApp(ctx, { tenantId: sellerTenant, name: 'seller' });
     event = await insertEvent({ runtime, clock: runtime.deps.clock }, tenantId, linkKey);
 
-    for (const node of ['A', 'B'] as const) {
-      const port = await freePort();
-      base[node] = `http://127.0.0.1:${port}`;
-      served.push(
-        await startServer(['--role', 'all'], {
+    // Both processes boot at once (the schema is already migrated by this process's runtime): two app graphs load
+    // side by side instead of one after the other. served[0] is A, served[1] is B; one that started is stopped in
+    // afterAll even when the other did not.
+    const starts = await Promise.allSettled(
+      (['A', 'B'] as const).map(async (node) => {
+        const port = await freePort();
+        base[node] = `http://127.0.0.1:${port}`;
+        return startServer(['--role', 'all'], {
           ...shared,
           DATA_DIR: path.join(root, node),
           PORT: String(port),
@@ -84,9 +87,11 @@ describe.skipIf(postgres.skip)('postgres: push across two server processes', () 
           COLLECT_OCR: 'off',
           VERIFY_RATE_PER_SECOND: '1000',
           VERIFY_DAILY_QUOTA: '1000',
-        }),
-      );
-    }
+        });
+      }),
+    );
+    for (const s of starts) if (s.status === 'fulfilled') served.push(s.value);
+    for (const s of starts) if (s.status === 'rejected') throw s.reason;
     const tokenOf = (created: { app: { app_id: string }; appSecret: string }) =>
       fetchToken(base.A, { appId: created.app.app_id, appSecret: created.appSecret });
     token = await tokenOf(app);

@@ -1,4 +1,5 @@
 /** Push to expense systems (#15 §3): WebSocket and long-poll on a link key, each import consumed exactly once. */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PURGE_WINDOW_MS, purgeImportsTask } from '../../src/modules/assistant/push/push.tasks.js';
@@ -237,8 +238,26 @@ for (const dialect of TEST_DIALECTS) {
         const subscribed = nextPushSubscription(t);
         const c = await connect(base, `linkKey=k1&access_token=${a.token}`);
         await subscribed;
-        // Silent for several times every HTTP timeout (and their checking interval): still open, still delivering.
-        await new Promise((resolve) => setTimeout(resolve, 5000));
+        // Silent for longer than every HTTP timeout: three plain connections opened after the socket, each left
+        // waiting where one of the timeouts applies, are closed by the server (so the timeouts did run meanwhile);
+        // the socket is still open and still delivering. The last to close (the unfinished body: the request and
+        // connection timeouts, 1.5 s) ends the wait, however loaded the machine.
+        const port = Number(new URL(base).port);
+        const closedByServer = (send: string) =>
+          new Promise<void>((resolve, reject) => {
+            const s = net.connect(port, '127.0.0.1', () => s.write(send));
+            s.on('data', () => {});
+            s.once('error', reject);
+            s.once('close', () => resolve());
+          });
+        await Promise.all([
+          // nothing sent: the headers timeout
+          closedByServer(''),
+          // a request answered, then an idle keep-alive connection: the keep-alive timeout
+          closedByServer('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'),
+          // headers sent, the body never comes: the request timeout (and the connection timeout)
+          closedByServer('POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n'),
+        ]);
         expect(c.ws.readyState).toBe(WebSocket.OPEN);
         const id = await record(t, event, 1);
         expect((await c.received(1)).map((m) => m.importId)).toEqual([id]);

@@ -137,7 +137,7 @@ for (const dialect of TEST_DIALECTS) {
     let a: SeededTenant;
 
     beforeAll(async () => {
-      t = await buildTestApp(dialect, { ...SCAN_ENV, HTTP_CONNECTION_TIMEOUT_MS: '1000' });
+      t = await buildTestApp(dialect, { ...SCAN_ENV, HTTP_CONNECTION_TIMEOUT_MS: '500' });
       base = await listen(t);
       a = await seedTenant(t, 'idle');
     }, 240_000);
@@ -146,10 +146,10 @@ for (const dialect of TEST_DIALECTS) {
     it('outlives HTTP_CONNECTION_TIMEOUT_MS while it waits, and answers at the end of its wait', async () => {
       const key = (await createScanSetting(t, a)).key;
       const order = await pushOrder(t, a, orderBody(key));
-      // Silent for 3 s on a connection whose idle timeout is 1 s: the server must not hang up.
+      // Silent for 2 s on a connection whose idle timeout is 0.5 s (four times over): the server must not hang up.
       const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = http.get(
-          `${base}/api/v1/scan/orders/${order.orderNo}?since=open&wait=3`,
+          `${base}/api/v1/scan/orders/${order.orderNo}?since=open&wait=2`,
           { agent: false, headers: a.auth as Record<string, string> },
           (r) => {
             let body = '';
