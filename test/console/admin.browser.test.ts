@@ -27,8 +27,7 @@ describeBrowser('console administration in headless Chromium', () => {
   beforeAll(async () => {
     h = await startConsole();
     baseUrl = h.baseUrl;
-    admin = await h.newPage();
-    clerk = await h.newPage();
+    [admin, clerk] = await Promise.all([h.newPage(), h.newPage()]);
   }, 120_000);
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') {
@@ -44,8 +43,7 @@ describeBrowser('console administration in headless Chromium', () => {
 
   it('shows the seller orgs with their channel binding', async () => {
     const { page } = admin;
-    await h.login(page);
-    await page.goto(`${baseUrl}/console/orgs`);
+    await h.login(page, undefined, undefined, '/orgs');
     const row = page.locator('tbody tr', { hasText: h.creds.sellerTaxId });
     await until(() => row.isVisible()).toBe(true);
     expect(await row.textContent()).toContain('已绑定');

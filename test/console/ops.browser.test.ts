@@ -55,50 +55,62 @@ describeBrowser('console operations in headless Chromium', () => {
   beforeAll(async () => {
     h = await startConsole();
     ({ baseUrl, creds } = h);
-    const login = await fetch(`${baseUrl}/api/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: creds.adminUser, password: creds.adminPassword }),
-    });
-    expect(login.status).toBe(200);
-    admin = {
-      cookie: /^(ofp_session=[^;]*)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '',
-      csrf: ((await login.json()) as { csrfToken: string }).csrfToken,
+    /** The admin's session; meanwhile the browser opens its page. */
+    const signIn = async () => {
+      const login = await fetch(`${baseUrl}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: creds.adminUser, password: creds.adminPassword }),
+      });
+      expect(login.status).toBe(200);
+      admin = {
+        cookie: /^(ofp_session=[^;]*)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '',
+        csrf: ((await login.json()) as { csrfToken: string }).csrfToken,
+      };
     };
-    // A blue invoice to red partially; a request the channel refuses; a red form waiting for the buyer.
+    // A blue invoice to red partially; a request the channel refuses; a red form waiting for the buyer. The blue one
+    // is issued while the sandbox's rules change (they touch only that buyer name and reds), the refused request and
+    // the red form side by side.
     blueSerial = `OPS-BLUE-${tag}`;
-    await issueBlue(blueSerial);
-    await api('PUT', '/api/v1/sandbox/settings', {
-      rules: [
-        {
-          when: { buyerNameContains: '抬头有误' },
-          fail: 'permanent',
-          code: 'BUYER_NAME_REJECTED',
-          message: '购买方名称与税号不匹配',
-        },
-      ],
-      redFormBuyerDecision: 'manual',
-    });
     failedSerial = `OPS-FAIL-${tag}`;
-    const refused = blueRequest(
-      { sellerTaxId: creds.sellerTaxId },
-      { serialNo: failedSerial, buyer: { name: '抬头有误的测试有限公司', taxId: BUYER_USCC } },
-    );
-    await api('POST', '/api/v1/invoices?wait=10', refused);
-    await waitFor(`${failedSerial} failed`, async () => (await statusOf(failedSerial)) === 'failed');
-    const formBlue = `OPS-FORM-${tag}`;
-    await issueBlue(formBlue);
-    const redSerialNo = `OPS-FORMRED-${tag}`;
-    expect((await api('POST', `/api/v1/invoices/${formBlue}/red`, { redSerialNo, reason: '01' })).status).toBe(202);
-    pendingForm = await waitForValue(`the red form of ${redSerialNo} waiting for the buyer`, async () =>
-      ((await api('GET', '/api/v1/red-forms?status=pending_buyer')).json.items as (typeof pendingForm)[]).find(
-        (f) => f.redSerialNo === redSerialNo,
-      ),
-    );
-    // Reds from the drawer are confirmed by the (simulated) buyer at once again.
-    const back = await api('PUT', '/api/v1/sandbox/settings', { redFormBuyerDecision: 'auto_confirm' });
-    expect(back.status, JSON.stringify(back.json)).toBe(200);
-    ({ context, page } = await h.newPage());
+    const refuse = async () => {
+      const refused = blueRequest(
+        { sellerTaxId: creds.sellerTaxId },
+        { serialNo: failedSerial, buyer: { name: '抬头有误的测试有限公司', taxId: BUYER_USCC } },
+      );
+      await api('POST', '/api/v1/invoices?wait=10', refused);
+      await waitFor(`${failedSerial} failed`, async () => (await statusOf(failedSerial)) === 'failed');
+    };
+    const formPending = async () => {
+      const formBlue = `OPS-FORM-${tag}`;
+      await issueBlue(formBlue);
+      const redSerialNo = `OPS-FORMRED-${tag}`;
+      expect((await api('POST', `/api/v1/invoices/${formBlue}/red`, { redSerialNo, reason: '01' })).status).toBe(202);
+      pendingForm = await waitForValue(`the red form of ${redSerialNo} waiting for the buyer`, async () =>
+        ((await api('GET', '/api/v1/red-forms?status=pending_buyer')).json.items as (typeof pendingForm)[]).find(
+          (f) => f.redSerialNo === redSerialNo,
+        ),
+      );
+    };
+    const sandboxed = async () => {
+      const rules = await api('PUT', '/api/v1/sandbox/settings', {
+        rules: [
+          {
+            when: { buyerNameContains: '抬头有误' },
+            fail: 'permanent',
+            code: 'BUYER_NAME_REJECTED',
+            message: '购买方名称与税号不匹配',
+          },
+        ],
+        redFormBuyerDecision: 'manual',
+      });
+      expect(rules.status, JSON.stringify(rules.json)).toBe(200);
+      await Promise.all([refuse(), formPending()]);
+      // Reds from the drawer are confirmed by the (simulated) buyer at once again.
+      const back = await api('PUT', '/api/v1/sandbox/settings', { redFormBuyerDecision: 'auto_confirm' });
+      expect(back.status, JSON.stringify(back.json)).toBe(200);
+    };
+    [, , , { context, page }] = await Promise.all([signIn(), issueBlue(blueSerial), sandboxed(), h.newPage()]);
   }, 120_000);
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail' && page)
@@ -110,8 +122,7 @@ describeBrowser('console operations in headless Chromium', () => {
   });
 
   it('reds an invoice partially from the 销项发票 drawer: the red invoice reverses exactly that', async () => {
-    await h.login(page);
-    await page.goto(`${baseUrl}/console/invoices?serialNo=${blueSerial}&open=${blueSerial}`);
+    await h.login(page, undefined, undefined, `/invoices?serialNo=${blueSerial}&open=${blueSerial}`);
     const drawer = page.locator('.invoice-drawer');
     await drawer.getByRole('button', { name: /红\s*冲$/ }).click();
     const modal = page.locator('.ant-modal').filter({ hasText: '提交红冲' });
@@ -236,10 +247,10 @@ describeBrowser('console operations in headless Chromium', () => {
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     const clerk = await h.newPage();
     try {
-      await h.login(clerk.page, username, password);
       const other = `OPS-CLERK-${tag}`;
+      // The clerk's first page is this invoice's drawer.
       await issueBlue(other);
-      await clerk.page.goto(`${baseUrl}/console/invoices?serialNo=${other}&open=${other}`);
+      await h.login(clerk.page, username, password, `/invoices?serialNo=${other}&open=${other}`);
       const drawer = clerk.page.locator('.invoice-drawer');
       // The drawer is there with the clerk's actions, and without 红冲.
       await expect
