@@ -126,7 +126,15 @@ describeBrowser('console operations in headless Chromium', () => {
     const drawer = page.locator('.invoice-drawer');
     await drawer.getByRole('button', { name: /红\s*冲$/ }).click();
     const modal = page.locator('.ant-modal').filter({ hasText: '提交红冲' });
-    await modal.getByText('部分红冲').click();
+    // A click while the dialog still zooms in can miss (CI saw 全额红冲 left chosen): click until the radio is on.
+    await h.settled(page);
+    const partial = modal.getByRole('radio', { name: '部分红冲' });
+    await expect
+      .poll(async () => {
+        if (!(await partial.isChecked())) await modal.getByText('部分红冲').click();
+        return partial.isChecked();
+      })
+      .toBe(true);
     // 开票有误 reverses in full only (RED_PARTIAL_NOT_ALLOWED): a partial red is a 销售折让.
     await chooseOption(page, modal.getByLabel('红冲原因'), '04 销售折让');
     await modal.getByLabel(/^第 1 行 /).fill('300.00');
