@@ -48,9 +48,9 @@ export interface ConsoleHarness {
 }
 
 /**
- * Starts the harness; call in `beforeAll` with a 120 s timeout, and `stop()` in `afterAll`. The server's idle worker
- * looks for jobs every 50 ms (JOB_POLL_INTERVAL_MS; 500 ms by default): on SQLite nothing wakes it when a job is
- * queued, and an invoice issued with `?wait` waits on a poll for each of its jobs. `env` overrides it.
+ * Starts the harness; call in `beforeAll` with a 120 s timeout, and `stop()` in `afterAll`. `env` adds to the server's
+ * environment: most suites pass `JOB_POLL_INTERVAL_MS: '50'` (500 ms by default), since on SQLite nothing wakes the
+ * idle worker when a job is queued and an invoice issued with `?wait` waits on a poll for each of its jobs.
  */
 export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleHarness> {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -69,7 +69,6 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
       PUBLIC_URL: baseUrl,
       LOG_LEVEL: 'warn',
       DEMO_SEED: 'true',
-      JOB_POLL_INTERVAL_MS: '50',
       ...env,
     }),
     launchBrowser(),

@@ -53,7 +53,8 @@ describeBrowser('console operations in headless Chromium', () => {
   const statusOf = async (serialNo: string) => (await api('GET', `/api/v1/invoices/${serialNo}`)).json.status;
 
   beforeAll(async () => {
-    h = await startConsole();
+    // The worker looks for jobs every 50 ms: an invoice issued with ?wait waits on its polls.
+    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
     ({ baseUrl, creds } = h);
     /** The admin's session; meanwhile the browser opens its page. */
     const signIn = async () => {
