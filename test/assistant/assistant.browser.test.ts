@@ -34,7 +34,8 @@ describeBrowser('assistant pages in headless Chromium', () => {
   let token = '';
   let dir = '';
   let shots = '';
-  let camera: Browser | undefined;
+  /** The phone with a camera that shows `scanned`'s QR: launched once that invoice is issued, used by its test. */
+  let camera: Promise<Browser> | undefined;
   const contexts: BrowserContext[] = [];
   let last: Page | undefined;
   const WAIT = { timeout: 30_000 };
@@ -77,6 +78,13 @@ describeBrowser('assistant pages in headless Chromium', () => {
     fs.writeFileSync(file, '<?xml version="1.0"?><order><id>1</id></order>');
     return file;
   };
+  /** A file name of one long word (no space to break at), for the upload results' wrapping. */
+  const LONG_NAME = 'purchase-order_2026-12-03_shanghai-jingan-store_0000000123456789_attachment-final.xml';
+  /** In the page: nothing inside the element runs past its right edge. */
+  const fits = (e: unknown) => {
+    const box = e as { scrollWidth: number; clientWidth: number };
+    return box.scrollWidth <= box.clientWidth;
+  };
   /** The pool's item of an invoice number (as the API app). */
   const poolItem = async (number: string): Promise<Item> => {
     const res = await h.api('GET', `/api/v1/received-invoices?q=${number}`);
@@ -95,16 +103,23 @@ describeBrowser('assistant pages in headless Chromium', () => {
     token = await tokenOf(h);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-assistant-e2e-'));
     const ours = { name: DEMO_ORG, taxId: h.creds.sellerTaxId };
-    // XML files: a PDF's parse has a 10 s budget (parse-pool.ts) that a loaded CI machine can exceed.
-    ours1 = await issueInvoice(h, token, dir, ours, 'xml');
-    ours2 = await issueInvoice(h, token, dir, ours, 'xml');
-    theirs = await issueInvoice(h, token, dir, OTHER_BUYER, 'xml');
-    polled = await issueInvoice(h, token, dir, ours, 'xml');
-    scanned = await issueInvoice(h, token, dir, ours, 'pdf');
-    own = await issueInvoice(h, token, dir, ours, 'xml');
-    // The expense system's business system (its code is the `resource` of every call).
-    const system = await h.api('POST', '/api/v1/business-systems', { code: 'OA', name: '费控系统' });
+    // Issued side by side (the server's worker runs their jobs at once). XML files: a PDF's parse has a 10 s budget
+    // (parse-pool.ts) that a loaded CI machine can exceed.
+    let system: Awaited<ReturnType<typeof h.api>>;
+    [ours1, ours2, theirs, polled, scanned, own, system] = await Promise.all([
+      issueInvoice(h, token, dir, ours, 'xml'),
+      issueInvoice(h, token, dir, ours, 'xml'),
+      issueInvoice(h, token, dir, OTHER_BUYER, 'xml'),
+      issueInvoice(h, token, dir, ours, 'xml'),
+      issueInvoice(h, token, dir, ours, 'pdf'),
+      issueInvoice(h, token, dir, ours, 'xml'),
+      // The expense system's business system (its code is the `resource` of every call).
+      h.api('POST', '/api/v1/business-systems', { code: 'OA', name: '费控系统' }),
+    ]);
     expect(system.status, JSON.stringify(system.json)).toBe(201);
+    camera = launchQrCamera(scanned.qr);
+    // Its test awaits it (and meets a failed launch there); the rejection is not left unhandled meanwhile.
+    camera.catch(() => {});
   }, 180_000);
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail' && last)
@@ -112,7 +127,7 @@ describeBrowser('assistant pages in headless Chromium', () => {
   });
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
-    await camera?.close();
+    await (await camera?.catch(() => undefined))?.close();
     await h?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -216,16 +231,19 @@ describeBrowser('assistant pages in headless Chromium', () => {
     const page = await pc();
     await page.goto(local(h, event.selectUrl));
     // With it an XML file that is no invoice: the page says which file gave the invoice and which could not be read.
-    await page.getByTestId('file-input').setInputFiles([polled.file, notAnInvoice('订单.xml')]);
+    // Its long name, one word without a space, wraps instead of running out of the line.
+    await page.getByTestId('file-input').setInputFiles([polled.file, notAnInvoice(LONG_NAME)]);
     await expect
       .poll(() => rowOf(page, polled.number).getByTestId('check-tag').textContent(), WAIT)
       .toMatch(/^(合规|有提示)$/);
     const outcomes = page.getByTestId('upload-result-file');
     expect(await outcomes.allTextContents()).toEqual([
       `${path.basename(polled.file)}已识别 1 张`,
-      expect.stringMatching(/^订单\.xml识别失败：.*不是发票/),
+      expect.stringMatching(new RegExp(`^${LONG_NAME.replaceAll('.', '\\.')}识别失败：.*不是发票`)),
     ]);
     expect(await outcomes.nth(1).getAttribute('data-status')).toBe('failed');
+    expect(await outcomes.nth(1).evaluate(fits)).toBe(true);
+    await shoot(page, shots, 'select-pc-upload-result');
     expect(await page.getByTestId('items').locator('tr.ant-table-row').count()).toBe(1);
     // The folder: the blocked one and the partly claimed one are there; the fully claimed one is not offered.
     await page.getByTestId('folder-open').click();
@@ -256,11 +274,11 @@ describeBrowser('assistant pages in headless Chromium', () => {
   }, 120_000);
 
   it('phone: 拍照识别 reads the invoice QR with the camera and the invoice appears; import', async () => {
-    camera = await launchQrCamera(scanned.qr);
     const socket = await openSocket(h, token, 'LK-PHONE-1');
     try {
       const event = await newEvent(h, { billId: 'B-3003', linkKey: 'LK-PHONE-1', pushType: 'socket' });
-      const page = await phone(camera);
+      if (!camera) throw new Error('the camera was not launched (beforeAll)');
+      const page = await phone(await camera);
       const wasm: string[] = [];
       page.on('request', (r) => {
         if (r.url().endsWith('.wasm')) wasm.push(r.url());
@@ -367,15 +385,18 @@ describeBrowser('assistant pages in headless Chromium', () => {
     await expect.poll(() => menu.count(), WAIT).toBe(1);
     expect(await menu.textContent()).toBe('我的票夹');
     await page.getByTestId('folder-upload').click();
-    await page.getByTestId('upload-input').setInputFiles([own.file, notAnInvoice('采购单.xml')]);
+    await page.getByTestId('upload-input').setInputFiles([own.file, notAnInvoice(`采购单-${LONG_NAME}`)]);
     await page.getByTestId('folder-upload-submit').click();
     // The dialog lists both files' outcomes: the invoice read, the other one's reason.
     const outcomes = page.getByTestId('upload-result-file');
     await expect.poll(() => outcomes.count(), WAIT).toBe(2);
     expect(await outcomes.allTextContents()).toEqual([
       `${path.basename(own.file)}已识别 1 张`,
-      expect.stringMatching(/^采购单\.xml识别失败：.*不是发票/),
+      expect.stringMatching(new RegExp(`^采购单-${LONG_NAME.replaceAll('.', '\\.')}识别失败：.*不是发票`)),
     ]);
+    // The long name wraps inside the dialog.
+    expect(await outcomes.nth(1).evaluate(fits)).toBe(true);
+    expect(await page.locator('.ant-modal-body').evaluate(fits)).toBe(true);
     expect(await page.getByTestId('upload-result-summary').textContent()).toBe(
       '共 2 个文件，识别出 1 张发票，1 个识别失败',
     );

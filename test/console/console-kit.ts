@@ -33,15 +33,25 @@ export interface ConsoleHarness {
   api(method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
   /** A fresh browser context (1440×900, zh-CN) and page; CSP violations it reports are collected in `cspViolations`. */
   newPage(): Promise<{ context: BrowserContext; page: Page }>;
-  /** Logs `page` in through the login form and waits for the 工作台 (or the page `next` asks for). */
-  login(page: Page, username?: string, password?: string): Promise<void>;
+  /**
+   * Logs `page` in through the login form and waits for the 工作台 or, given `next` (a console path such as
+   * `/received/inbox?q=1`), for that page: the login form's own `?next=`, so a test that starts on another page does
+   * not load the 工作台 (its charts) first and then the whole console again.
+   */
+  login(page: Page, username?: string, password?: string, next?: string): Promise<void>;
   /** Every Content Security Policy violation any page reported (docs/console.md#content-security-policy). */
   cspViolations: string[];
   shot(page: Page, name: string): Promise<unknown>;
+  /** Waits until `page` runs no animation (a drawer's slide-in, a dialog's zoom): see {@link settled}. */
+  settled(page: Page): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts the harness; call in `beforeAll` with a 120 s timeout, and `stop()` in `afterAll`. */
+/**
+ * Starts the harness; call in `beforeAll` with a 120 s timeout, and `stop()` in `afterAll`. `env` adds to the server's
+ * environment: most suites pass `JOB_POLL_INTERVAL_MS: '50'` (500 ms by default), since on SQLite nothing wakes the
+ * idle worker when a job is queued and an invoice issued with `?wait` waits on a poll for each of its jobs.
+ */
 export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleHarness> {
   fs.mkdirSync(SHOTS, { recursive: true });
   // The build `npm install` makes (prepare); a checkout without it builds here once.
@@ -88,14 +98,20 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
       });
       return { context, page };
     },
-    async login(page, username = creds.adminUser, password = creds.adminPassword) {
-      if (!/\/console\/login/.test(page.url())) await page.goto(`${baseUrl}/console/login`);
+    async login(page, username = creds.adminUser, password = creds.adminPassword, next) {
+      if (next !== undefined) await page.goto(`${baseUrl}/console/login?next=${encodeURIComponent(next)}`);
+      else if (!/\/console\/login/.test(page.url())) await page.goto(`${baseUrl}/console/login`);
       await expect.poll(() => page.getByRole('button', { name: /登\s*录/ }).isVisible()).toBe(true);
       await page.getByPlaceholder('用户名').fill(username);
       await page.getByPlaceholder('密码').fill(password);
       await page.getByRole('button', { name: /登\s*录/ }).click();
-      await page.waitForURL((url) => !url.pathname.startsWith('/console/login'));
+      await page.waitForURL((url) =>
+        next === undefined
+          ? !url.pathname.startsWith('/console/login')
+          : `${url.pathname}${url.search}` === `/console${next}`,
+      );
     },
+    settled: (page) => settled(page),
     shot: (page, name) => page.screenshot({ path: path.join(SHOTS, `console-${name}.png`), fullPage: true }),
     async stop() {
       await browser.close();
@@ -134,4 +150,26 @@ export async function chooseOption(page: Page, opener: Locator, option: string |
       );
     if (took) return;
   }
+}
+
+/**
+ * Waits until no CSS animation or transition that ends runs in `page` (Ant Design's drawers, dialogs and messages
+ * move by CSS transitions), e.g. before a screenshot: instead of a fixed pause for the slide-in, it ends when the
+ * motion has.
+ */
+export async function settled(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() => {
+          type Running = { playState: string; effect: { getTiming(): { iterations: number } } | null };
+          const doc = (globalThis as unknown as { document: { getAnimations(): Running[] } }).document;
+          // A spinner turns for ever: only motions that end count.
+          return doc
+            .getAnimations()
+            .filter((a) => a.playState === 'running' && Number.isFinite(a.effect?.getTiming().iterations ?? 1)).length;
+        }),
+      { interval: 50 },
+    )
+    .toBe(0);
 }

@@ -87,8 +87,7 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
   });
 
   it('creates a QR setting with 默认开票, shows its secret once and QR code, and downloads its A4 poster', async () => {
-    await h.login(page);
-    await page.goto(`${baseUrl}/console/scan/settings`);
+    await h.login(page, undefined, undefined, '/scan/settings');
     await page.getByRole('button', { name: '新建二维码设置' }).click();
     const form = page.getByTestId('setting-form');
     await form.getByLabel('名称').fill(`静安店收银台 ${run}`);
@@ -115,7 +114,7 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
         WAIT,
       )
       .toBeGreaterThan(0);
-    await page.waitForTimeout(300); // the drawer's slide-in, for the screenshot
+    await h.settled(page); // the drawer's slide-in, for the screenshot
     await shot('scan-settings-qr');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -232,7 +231,7 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
     const attempts = page.getByTestId('attempt-table').locator('tbody tr.ant-table-row');
     await expect.poll(() => attempts.count(), WAIT).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('attempt-table').textContent()).toContain('HTTP 503');
-    await page.waitForTimeout(300); // the drawer's slide-in, for the screenshot
+    await h.settled(page); // the drawer's slide-in, for the screenshot
     await shot('deliveries');
     await detail.getByRole('tab', { name: '推送内容' }).click();
     expect(await page.getByTestId('delivery-payload').textContent()).toContain(`E2E-WH-${run}`);
@@ -291,7 +290,7 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
       .getByRole('button', { name: /^开\s*票$/ })
       .click();
     await expect.poll(() => detail.getByText('已开票').count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    await page.waitForTimeout(300);
+    await h.settled(page); // the drawer's slide-in, for the screenshot
     await shot('scan-orders');
     await page.keyboard.press('Escape');
 

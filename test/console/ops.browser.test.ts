@@ -53,52 +53,65 @@ describeBrowser('console operations in headless Chromium', () => {
   const statusOf = async (serialNo: string) => (await api('GET', `/api/v1/invoices/${serialNo}`)).json.status;
 
   beforeAll(async () => {
-    h = await startConsole();
+    // The worker looks for jobs every 50 ms: an invoice issued with ?wait waits on its polls.
+    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
     ({ baseUrl, creds } = h);
-    const login = await fetch(`${baseUrl}/api/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: creds.adminUser, password: creds.adminPassword }),
-    });
-    expect(login.status).toBe(200);
-    admin = {
-      cookie: /^(ofp_session=[^;]*)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '',
-      csrf: ((await login.json()) as { csrfToken: string }).csrfToken,
+    /** The admin's session; meanwhile the browser opens its page. */
+    const signIn = async () => {
+      const login = await fetch(`${baseUrl}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: creds.adminUser, password: creds.adminPassword }),
+      });
+      expect(login.status).toBe(200);
+      admin = {
+        cookie: /^(ofp_session=[^;]*)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '',
+        csrf: ((await login.json()) as { csrfToken: string }).csrfToken,
+      };
     };
-    // A blue invoice to red partially; a request the channel refuses; a red form waiting for the buyer.
+    // A blue invoice to red partially; a request the channel refuses; a red form waiting for the buyer. The blue one
+    // is issued while the sandbox's rules change (they touch only that buyer name and reds), the refused request and
+    // the red form side by side.
     blueSerial = `OPS-BLUE-${tag}`;
-    await issueBlue(blueSerial);
-    await api('PUT', '/api/v1/sandbox/settings', {
-      rules: [
-        {
-          when: { buyerNameContains: '抬头有误' },
-          fail: 'permanent',
-          code: 'BUYER_NAME_REJECTED',
-          message: '购买方名称与税号不匹配',
-        },
-      ],
-      redFormBuyerDecision: 'manual',
-    });
     failedSerial = `OPS-FAIL-${tag}`;
-    const refused = blueRequest(
-      { sellerTaxId: creds.sellerTaxId },
-      { serialNo: failedSerial, buyer: { name: '抬头有误的测试有限公司', taxId: BUYER_USCC } },
-    );
-    await api('POST', '/api/v1/invoices?wait=10', refused);
-    await waitFor(`${failedSerial} failed`, async () => (await statusOf(failedSerial)) === 'failed');
-    const formBlue = `OPS-FORM-${tag}`;
-    await issueBlue(formBlue);
-    const redSerialNo = `OPS-FORMRED-${tag}`;
-    expect((await api('POST', `/api/v1/invoices/${formBlue}/red`, { redSerialNo, reason: '01' })).status).toBe(202);
-    pendingForm = await waitForValue(`the red form of ${redSerialNo} waiting for the buyer`, async () =>
-      ((await api('GET', '/api/v1/red-forms?status=pending_buyer')).json.items as (typeof pendingForm)[]).find(
-        (f) => f.redSerialNo === redSerialNo,
-      ),
-    );
-    // Reds from the drawer are confirmed by the (simulated) buyer at once again.
-    const back = await api('PUT', '/api/v1/sandbox/settings', { redFormBuyerDecision: 'auto_confirm' });
-    expect(back.status, JSON.stringify(back.json)).toBe(200);
-    ({ context, page } = await h.newPage());
+    const refuse = async () => {
+      const refused = blueRequest(
+        { sellerTaxId: creds.sellerTaxId },
+        { serialNo: failedSerial, buyer: { name: '抬头有误的测试有限公司', taxId: BUYER_USCC } },
+      );
+      await api('POST', '/api/v1/invoices?wait=10', refused);
+      await waitFor(`${failedSerial} failed`, async () => (await statusOf(failedSerial)) === 'failed');
+    };
+    const formPending = async () => {
+      const formBlue = `OPS-FORM-${tag}`;
+      await issueBlue(formBlue);
+      const redSerialNo = `OPS-FORMRED-${tag}`;
+      expect((await api('POST', `/api/v1/invoices/${formBlue}/red`, { redSerialNo, reason: '01' })).status).toBe(202);
+      pendingForm = await waitForValue(`the red form of ${redSerialNo} waiting for the buyer`, async () =>
+        ((await api('GET', '/api/v1/red-forms?status=pending_buyer')).json.items as (typeof pendingForm)[]).find(
+          (f) => f.redSerialNo === redSerialNo,
+        ),
+      );
+    };
+    const sandboxed = async () => {
+      const rules = await api('PUT', '/api/v1/sandbox/settings', {
+        rules: [
+          {
+            when: { buyerNameContains: '抬头有误' },
+            fail: 'permanent',
+            code: 'BUYER_NAME_REJECTED',
+            message: '购买方名称与税号不匹配',
+          },
+        ],
+        redFormBuyerDecision: 'manual',
+      });
+      expect(rules.status, JSON.stringify(rules.json)).toBe(200);
+      await Promise.all([refuse(), formPending()]);
+      // Reds from the drawer are confirmed by the (simulated) buyer at once again.
+      const back = await api('PUT', '/api/v1/sandbox/settings', { redFormBuyerDecision: 'auto_confirm' });
+      expect(back.status, JSON.stringify(back.json)).toBe(200);
+    };
+    [, , , { context, page }] = await Promise.all([signIn(), issueBlue(blueSerial), sandboxed(), h.newPage()]);
   }, 120_000);
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail' && page)
@@ -110,12 +123,19 @@ describeBrowser('console operations in headless Chromium', () => {
   });
 
   it('reds an invoice partially from the 销项发票 drawer: the red invoice reverses exactly that', async () => {
-    await h.login(page);
-    await page.goto(`${baseUrl}/console/invoices?serialNo=${blueSerial}&open=${blueSerial}`);
+    await h.login(page, undefined, undefined, `/invoices?serialNo=${blueSerial}&open=${blueSerial}`);
     const drawer = page.locator('.invoice-drawer');
     await drawer.getByRole('button', { name: /红\s*冲$/ }).click();
     const modal = page.locator('.ant-modal').filter({ hasText: '提交红冲' });
-    await modal.getByText('部分红冲').click();
+    // A click while the dialog still zooms in can miss (CI saw 全额红冲 left chosen): click until the radio is on.
+    await h.settled(page);
+    const partial = modal.getByRole('radio', { name: '部分红冲' });
+    await expect
+      .poll(async () => {
+        if (!(await partial.isChecked())) await modal.getByText('部分红冲').click();
+        return partial.isChecked();
+      })
+      .toBe(true);
     // 开票有误 reverses in full only (RED_PARTIAL_NOT_ALLOWED): a partial red is a 销售折让.
     await chooseOption(page, modal.getByLabel('红冲原因'), '04 销售折让');
     await modal.getByLabel(/^第 1 行 /).fill('300.00');
@@ -236,10 +256,10 @@ describeBrowser('console operations in headless Chromium', () => {
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     const clerk = await h.newPage();
     try {
-      await h.login(clerk.page, username, password);
       const other = `OPS-CLERK-${tag}`;
+      // The clerk's first page is this invoice's drawer.
       await issueBlue(other);
-      await clerk.page.goto(`${baseUrl}/console/invoices?serialNo=${other}&open=${other}`);
+      await h.login(clerk.page, username, password, `/invoices?serialNo=${other}&open=${other}`);
       const drawer = clerk.page.locator('.invoice-drawer');
       // The drawer is there with the clerk's actions, and without 红冲.
       await expect

@@ -28,19 +28,22 @@ describeBrowser('counter pages in headless Chromium: 商品档案 and 码上开�
   const WAIT = { timeout: 15_000 };
 
   beforeAll(async () => {
-    h = await startConsole();
-    for (const item of [
-      { name: '拿铁', unit: '杯', unitPrice: '32.00' },
-      { name: '牛肉面', unit: '碗', unitPrice: '28.00' },
-    ]) {
-      const res = await h.api('POST', '/api/v1/catalogue/items', {
-        sellerTaxId: h.creds.sellerTaxId,
-        taxCode: CATERING,
-        taxRate: '0.06',
-        ...item,
-      });
-      expect(res.status).toBe(201);
-    }
+    // The worker looks for jobs every 50 ms: an invoice issued with ?wait waits on its polls.
+    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
+    const added = await Promise.all(
+      [
+        { name: '拿铁', unit: '杯', unitPrice: '32.00' },
+        { name: '牛肉面', unit: '碗', unitPrice: '28.00' },
+      ].map((item) =>
+        h.api('POST', '/api/v1/catalogue/items', {
+          sellerTaxId: h.creds.sellerTaxId,
+          taxCode: CATERING,
+          taxRate: '0.06',
+          ...item,
+        }),
+      ),
+    );
+    for (const res of added) expect(res.status).toBe(201);
   }, 120_000);
 
   afterAll(async () => {
@@ -49,28 +52,36 @@ describeBrowser('counter pages in headless Chromium: 商品档案 and 码上开�
   });
 
   it('商品档案: the clerk adds an item with the tax-code picker and sees an import refused row by row', async () => {
-    // An administrator adds a clerk for the demo seller; the clerk signs in.
-    const admin = await h.newPage();
-    await h.login(admin.page);
-    const created = await admin.page.evaluate(
-      async ({ username, password, taxId }) => {
-        const session = (await (await fetch('/api/v1/session')).json()) as { csrfToken: string };
-        const res = await fetch('/api/v1/users', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
-          body: JSON.stringify({ username, password, role: 'clerk', orgTaxIds: [taxId] }),
-        });
-        return res.status;
+    // An administrator adds a clerk for the demo seller (through the API: users are admin.browser.test.ts's); the
+    // clerk signs in.
+    const [login, opened] = await Promise.all([
+      fetch(`${h.baseUrl}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: h.creds.adminUser, password: h.creds.adminPassword }),
+      }),
+      h.newPage(),
+    ]);
+    desk = opened;
+    expect(login.status).toBe(200);
+    const created = await fetch(`${h.baseUrl}/api/v1/users`, {
+      method: 'POST',
+      headers: {
+        cookie: /^(ofp_session=[^;]*)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '',
+        'x-csrf-token': ((await login.json()) as { csrfToken: string }).csrfToken,
+        'content-type': 'application/json',
       },
-      { username: clerkName, password: clerkPassword, taxId: h.creds.sellerTaxId },
-    );
-    expect(created).toBe(201);
-    await admin.context.close();
-    desk = await h.newPage();
-    await h.login(desk.page, clerkName, clerkPassword);
+      body: JSON.stringify({
+        username: clerkName,
+        password: clerkPassword,
+        role: 'clerk',
+        orgTaxIds: [h.creds.sellerTaxId],
+      }),
+    });
+    expect(created.status).toBe(201);
+    await h.login(desk.page, clerkName, clerkPassword, '/counter/catalogue');
 
     const { page } = desk;
-    await page.goto(`${h.baseUrl}/console/counter/catalogue`);
     await expect.poll(() => page.getByTestId('catalogue-table').textContent(), WAIT).toContain('拿铁');
     await page.getByTestId('catalogue-add').click();
     await page.getByTestId('item-name').fill('芝士蛋糕');
@@ -209,8 +220,7 @@ describeBrowser('counter pages in headless Chromium: 商品档案 and 码上开�
 
   it('码上开票: a 58 mm ticket prints at that width and its QR decodes to the order link', async () => {
     const { context, page } = await h.newPage();
-    await h.login(page);
-    await page.goto(`${h.baseUrl}/console/counter/sale`);
+    await h.login(page, undefined, undefined, '/counter/sale');
     const picker = page.getByTestId('catalogue-picker');
     await picker.click();
     await page.keyboard.type('牛肉面');
