@@ -17,7 +17,20 @@ describeBrowser('console 报销 pages in headless Chromium', () => {
   const headers = (testId: string) => page.getByTestId(testId).locator('thead th').allTextContents();
 
   beforeAll(async () => {
-    h = await startConsole();
+    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
+    // The entered invoice below has no buyer and no verification: with the default rules the compliance job blocks
+    // it (BILL_INVOICE_BLOCKED) once it has run, whenever that is. This suite is about the 报销 pages, not the
+    // rules: every rule only warns here.
+    const rules = await h.api('GET', '/api/v1/received-rules');
+    expect(rules.status, JSON.stringify(rules.json)).toBe(200);
+    const warnOnly = Object.fromEntries(
+      Object.entries(rules.json.rules as Record<string, object>).map(([name, rule]) => [
+        name,
+        { ...rule, level: 'warn' },
+      ]),
+    );
+    const relaxed = await h.api('PUT', '/api/v1/received-rules', { rules: warnOnly });
+    expect(relaxed.status, JSON.stringify(relaxed.json)).toBe(200);
     const system = await h.api('POST', '/api/v1/business-systems', { code: 'OA', name: '费控系统' });
     expect(system.status, JSON.stringify(system.json)).toBe(201);
     const entered = await h.api('POST', '/api/v1/received-invoices', {
