@@ -138,6 +138,13 @@ describeBrowser('console 收票 pages in headless Chromium', () => {
     await page.getByTestId('upload-done').click();
     await expect.poll(() => page.locator('.ant-modal-wrap:visible').count(), WAIT).toBe(0);
     await shot('received-inbox');
+    // Its long name does not push 大小 and 解析结果 (or anything) off the right edge of the list: it is cut short with
+    // an ellipsis, whole in its title.
+    const inbox = page.getByTestId('received-files');
+    expect(await inbox.locator('.ant-table-content').evaluate(fits)).toBe(true);
+    const longName = inbox.getByTestId('file-name').filter({ hasText: badName });
+    expect(await longName.getAttribute('title')).toBe(badName);
+    expect(await longName.evaluate(fits)).toBe(false);
 
     await page.getByRole('link', { name: '进项发票' }).click();
     await page.waitForURL(/\/console\/received\/invoices$/);

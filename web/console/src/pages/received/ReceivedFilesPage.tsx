@@ -15,18 +15,40 @@ function size(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/**
+ * Long text cut at `maxWidth` with an ellipsis, whole in its title (as the mailboxes' attachment names). The list is as
+ * wide as its content (FilteredList scrolls it sideways on a narrow screen), so a column's own `ellipsis` never cuts:
+ * one long file name pushed 大小 and 解析结果 off the right edge.
+ */
+function cut(text: string, maxWidth: number, testId?: string) {
+  return (
+    <Typography.Text ellipsis style={{ maxWidth }} title={text} data-testid={testId}>
+      {text}
+    </Typography.Text>
+  );
+}
+
+/** What 解析结果 shows wraps at this width (a parse error's message, the invoices read). */
+const OUTCOME_WIDTH = 280;
+
 const COLUMNS: ColumnsType<ReceivedFile> = [
   { key: 'createdAt', title: '接收时间', dataIndex: 'createdAt', render: dateTime, width: 170 },
-  { key: 'fileName', title: '文件名', dataIndex: 'fileName', ellipsis: true, width: 260 },
+  {
+    key: 'fileName',
+    title: '文件名',
+    dataIndex: 'fileName',
+    render: (name: string) => cut(name, 200, 'file-name'),
+  },
   { key: 'source', title: '渠道', dataIndex: 'source', render: (s: string) => SOURCE_LABELS[s] ?? s },
-  { key: 'broughtBy', title: '提交人', dataIndex: 'broughtBy', render: (v) => v ?? '—' },
+  // A mail's sender address can be as long as a file name.
+  { key: 'broughtBy', title: '提交人', dataIndex: 'broughtBy', render: (v: string | null) => (v ? cut(v, 160) : '—') },
   { key: 'size', title: '大小', dataIndex: 'size', align: 'right', render: size },
   {
     key: 'outcome',
     title: '解析结果',
     render: (_, f) =>
       f.error ? (
-        <Space direction="vertical" size={0}>
+        <Space direction="vertical" size={0} style={{ maxWidth: OUTCOME_WIDTH }}>
           {f.status === 'ocr_pending' ? (
             <Tag color="warning">等待重新识别{f.items.length > 0 ? `（已读二维码 ${f.items.length} 张）` : ''}</Tag>
           ) : (
@@ -42,12 +64,17 @@ const COLUMNS: ColumnsType<ReceivedFile> = [
       ) : f.items.length === 0 && !f.entries?.some((e) => e.error) ? (
         <Tag>无发票</Tag>
       ) : (
-        <Space wrap size={4}>
+        <Space wrap size={4} style={{ maxWidth: OUTCOME_WIDTH }}>
           <Tag color="success">识别 {f.items.length} 张</Tag>
           {f.entries
             ?.filter((e) => e.error)
             .map((e) => (
-              <Tag key={e.name} color="error" title={e.error?.message}>
+              <Tag
+                key={e.name}
+                color="error"
+                title={`${e.name}：${e.error?.message ?? ''}`}
+                style={{ maxWidth: OUTCOME_WIDTH, overflow: 'hidden', textOverflow: 'ellipsis' }}
+              >
                 {e.name}：{e.error?.message}
               </Tag>
             ))}
