@@ -541,27 +541,14 @@ export async function releaseStaleBlobClaim(db: Kysely<Database>, sha256: string
 }
 
 /**
- * Whether a file of any tenant is stored under this blob. No index leads with sha256 (every intake insert would pay
- * for it); the (tenant_id, sha256) unique index serves it as a skip scan instead: the tenants that have files are
- * walked through the index (`tenant_id > previous order by tenant_id limit 1`), each probed for (tenant, sha256) —
- * two index lookups per tenant with files, never a scan of the table (docs/collection.md#orphan-blobs).
+ * The lookup behind {@link isBlobOfAnyFile}: one probe of `received_files_sha_idx` (migration 0041), whatever the
+ * number of tenants or files (docs/collection.md#orphan-blobs). Exported for the plan test.
  */
+export function fileOfBlobQuery(db: Kysely<Database>, sha256: string) {
+  return db.selectFrom('received_files').select('id').where('sha256', '=', sha256).limit(1);
+}
+
+/** Whether a file of any tenant is stored under this blob (the orphan-blob sweep keeps it then). */
 export async function isBlobOfAnyFile(db: Kysely<Database>, sha256: string): Promise<boolean> {
-  const { rows } = await sql<{ found: number }>`
-    with recursive file_tenants (tenant_id) as (
-      select (select tenant_id from received_files order by tenant_id limit 1)
-      union all
-      select (
-        select f.tenant_id from received_files f where f.tenant_id > t.tenant_id order by f.tenant_id limit 1
-      )
-      from file_tenants t
-      where t.tenant_id is not null
-    )
-    select 1 as found
-    from file_tenants t
-    where t.tenant_id is not null
-      and exists (select 1 from received_files f where f.tenant_id = t.tenant_id and f.sha256 = ${sha256})
-    limit 1
-  `.execute(db);
-  return rows.length > 0;
+  return (await fileOfBlobQuery(db, sha256).executeTakeFirst()) !== undefined;
 }

@@ -35,6 +35,7 @@ import * as m0037 from './0037-received-rules-no-same-file.js';
 import * as m0038 from './0038-received-red-total.js';
 import * as m0039 from './0039-received-blob-claims.js';
 import * as m0040 from './0040-invoice-documents-blob-idx.js';
+import * as m0041 from './0041-received-files-sha-idx.js';
 
 /**
  * Every migration the code knows, in order. Names are permanent: the database records them, and a database that
@@ -77,4 +78,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0038-received-red-total': m0038,
   '0039-received-blob-claims': m0039,
   '0040-invoice-documents-blob-idx': m0040,
+  '0041-received-files-sha-idx': m0041,
 };
