@@ -92,7 +92,7 @@ export async function createRuntime(
     throw err;
   }
   const registry = createTaskRegistry();
-  const jobs = createJobsRuntime({ registry, clock });
+  const jobs = createJobsRuntime({ registry, clock, dialect: db.dialect });
   const sandbox = createSandboxChannel({ db: db.kysely, clock, logger: logger.child({ channel: 'sandbox' }) });
   const events = createEventBus({ jobs, clock });
   const metrics = createMetrics(

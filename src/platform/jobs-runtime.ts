@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { Clock } from './clock.js';
+import type { DbDialect } from './db/create-db.js';
 import type { Database } from './db/database.js';
 import {
   type DispatchSlot,
@@ -56,7 +57,11 @@ export interface JobsRuntime {
    * slot, or the worker has a backlog (then waiting jobs go first, through the claim). See {@link DispatchSlot}.
    */
   reserve(): DispatchSlot | null;
-  /** Wakes the in-process worker (if any) so a freshly committed job starts without waiting for the next poll. */
+  /**
+   * Wakes the in-process worker (if any) so a freshly committed job starts without waiting for the next poll. A due
+   * job `enqueue` inserted wakes it already on SQLite, and outside a transaction on PostgreSQL (see `enqueue`); after a
+   * PostgreSQL transaction it saves the round trip of the insert's NOTIFY, and it wakes a worker that does not listen.
+   */
   notify(): void;
   /** The worker registers its wake-up function here. */
   setNotifier(fn: () => void): void;
@@ -64,7 +69,15 @@ export interface JobsRuntime {
   attachWorker(worker: { notify(): void; reserve(): DispatchSlot | null; wakeAt?(at: number): void }): void;
 }
 
-export function createJobsRuntime({ registry, clock }: { registry: TaskRegistry; clock: Clock }): JobsRuntime {
+export function createJobsRuntime({
+  registry,
+  clock,
+  dialect,
+}: {
+  registry: TaskRegistry;
+  clock: Clock;
+  dialect: DbDialect;
+}): JobsRuntime {
   let notifier: () => void = () => {};
   let reserver: () => DispatchSlot | null = () => null;
   let waker: (at: number) => void = () => {};
@@ -78,7 +91,18 @@ export function createJobsRuntime({ registry, clock }: { registry: TaskRegistry;
     enqueueJobAfterRow(registry, task, payload, { ...withLease(options), after });
   return {
     registry,
-    enqueue: (db, task, payload, options = {}) => enqueueJob(db, registry, task, payload, withLease(options)),
+    async enqueue(db, task, payload, options = {}) {
+      const opts = withLease(options);
+      const result = await enqueueJob(db, registry, task, payload, opts);
+      // A due job wakes the local worker by itself, so no caller can forget to. SQLite: at once, inside a transaction
+      // too — the claim needs the one connection, which the transaction holds until it ends, so it runs after the
+      // commit and sees the job. PostgreSQL: only an autocommitted insert (a claim on another connection would not see
+      // an uncommitted job); a transaction's job NOTIFYs every worker at the commit (migration 0025), and a notify()
+      // after the commit saves that round trip.
+      const due = (opts.runAt ?? opts.now) <= opts.now;
+      if (result.created && !opts.lease && due && (dialect === 'sqlite' || !db.isTransaction)) notifier();
+      return result;
+    },
     enqueueAfter: (after, task, payload, options = {}) => enqueueAfterRow(after, task, payload, options).sql,
     enqueueAfterRow,
     reserve: () => reserver(),
@@ -179,7 +203,8 @@ export const JOBS_QUEUED_TOPIC = 'jobs.queued';
  * The worker's wake-ups from every node (worker.ts `wake`): on PostgreSQL each claimable job's commit notifies
  * `jobs.queued` through the platform signals' listener, and while that listener is up the idle poll is only a safety
  * net. On SQLite nothing notifies (no trigger; a CLI process on the same file cannot reach this one), so the worker
- * keeps its `JOB_POLL_INTERVAL_MS` poll: in-process, an empty claim costs a fraction of a millisecond.
+ * keeps its `JOB_POLL_INTERVAL_MS` poll: in-process, an empty claim costs a fraction of a millisecond (a job this
+ * process queues wakes it from the enqueue).
  */
 export function jobsQueuedWake(signals: Pick<Signals, 'subscribe' | 'isListening' | 'dialect'>): WorkerWake {
   return {

@@ -98,7 +98,7 @@ describeBrowser('assistant pages in headless Chromium', () => {
     page.getByTestId('items').locator('tr.ant-table-row', { hasText: number });
 
   beforeAll(async () => {
-    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
+    h = await startConsole();
     shots = shotsDir(SHOTS);
     token = await tokenOf(h);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-assistant-e2e-'));

@@ -20,7 +20,7 @@ describeBrowser('console 抵扣勾选 in headless Chromium', () => {
   let number = '';
 
   beforeAll(async () => {
-    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
+    h = await startConsole();
     ({ context, page } = await h.newPage());
   }, 180_000);
   afterEach(async (ctx) => {

@@ -34,7 +34,6 @@ describeBrowser('console 收票邮箱 in headless Chromium', { skipIf: dovecotMi
     smtpPort = await freePort();
     dovecot = await startDovecot();
     h = await startConsole({
-      JOB_POLL_INTERVAL_MS: '50',
       COLLECT_SMTP_PORT: String(smtpPort),
       COLLECT_MAIL_DOMAIN: 'fapiao.example.test',
       OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',

@@ -66,8 +66,8 @@ export const HANGING_PICTURE = Buffer.concat([
 /**
  * Per-test apps with the parse pool's test hooks on (so {@link HANGING_PICTURE} hangs). Call it in a `describe`: the
  * hooks are on for that suite, and each test's app is closed after the test, passed or not. Answers `build(env)`,
- * the app of the running test (`options` as `buildTestApp`'s). The app and the pool are imported when the suite starts, so the unit suites that use
- * this kit's other helpers do not load the app graph.
+ * the app of the running test (`options` as `buildTestApp`'s). The app and the pool are imported when the suite
+ * starts, so the unit suites that use this kit's other helpers do not load the app graph.
  */
 export function parsePoolHookApps(
   dialect: TestDialect,

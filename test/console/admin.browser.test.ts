@@ -25,8 +25,7 @@ describeBrowser('console administration in headless Chromium', () => {
     page.getByRole('button', { name: new RegExp(`(^|\\s)${[...name].join('\\s*')}\\s*$`) });
 
   beforeAll(async () => {
-    // The worker looks for jobs every 50 ms: an invoice issued with ?wait waits on its polls.
-    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
+    h = await startConsole();
     baseUrl = h.baseUrl;
     [admin, clerk] = await Promise.all([h.newPage(), h.newPage()]);
   }, 120_000);

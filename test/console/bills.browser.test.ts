@@ -17,7 +17,7 @@ describeBrowser('console 报销 pages in headless Chromium', () => {
   const headers = (testId: string) => page.getByTestId(testId).locator('thead th').allTextContents();
 
   beforeAll(async () => {
-    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
+    h = await startConsole();
     // The entered invoice below has no buyer and no verification: with the default rules the compliance job blocks
     // it (BILL_INVOICE_BLOCKED) once it has run, whenever that is. This suite is about the 报销 pages, not the
     // rules: every rule only warns here.

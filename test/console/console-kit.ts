@@ -49,8 +49,9 @@ export interface ConsoleHarness {
 
 /**
  * Starts the harness; call in `beforeAll` with a 120 s timeout, and `stop()` in `afterAll`. `env` adds to the server's
- * environment: most suites pass `JOB_POLL_INTERVAL_MS: '50'` (500 ms by default), since on SQLite nothing wakes the
- * idle worker when a job is queued and an invoice issued with `?wait` waits on a poll for each of its jobs.
+ * environment. No suite needs a short `JOB_POLL_INTERVAL_MS`: a job the server queues wakes its worker (a due one from
+ * the enqueue, a delayed one or a retry by the worker's timer, docs/jobs.md), so the idle poll only matters for jobs
+ * another process queued; every suite passed with it at 60 s.
  */
 export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleHarness> {
   fs.mkdirSync(SHOTS, { recursive: true });

@@ -72,7 +72,7 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
   beforeAll(async () => {
     receiver = await createReceiver();
     receiver.answer = () => 503;
-    h = await startConsole({ OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`, JOB_POLL_INTERVAL_MS: '50' });
+    h = await startConsole({ OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}` });
     baseUrl = h.baseUrl;
     ({ context, page } = await h.newPage());
   }, 120_000);

@@ -53,8 +53,7 @@ describeBrowser('console operations in headless Chromium', () => {
   const statusOf = async (serialNo: string) => (await api('GET', `/api/v1/invoices/${serialNo}`)).json.status;
 
   beforeAll(async () => {
-    // The worker looks for jobs every 50 ms: an invoice issued with ?wait waits on its polls.
-    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
+    h = await startConsole();
     ({ baseUrl, creds } = h);
     /** The admin's session; meanwhile the browser opens its page. */
     const signIn = async () => {

@@ -77,7 +77,7 @@ describeBrowser('console 收票 pages in headless Chromium', () => {
   }
 
   beforeAll(async () => {
-    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
+    h = await startConsole();
     baseUrl = h.baseUrl;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-received-e2e-'));
     token = await fetchToken(baseUrl, h.creds);

@@ -28,8 +28,7 @@ describeBrowser('counter pages in headless Chromium: 商品档案 and 码上开�
   const WAIT = { timeout: 15_000 };
 
   beforeAll(async () => {
-    // The worker looks for jobs every 50 ms: an invoice issued with ?wait waits on its polls.
-    h = await startConsole({ JOB_POLL_INTERVAL_MS: '50' });
+    h = await startConsole();
     const added = await Promise.all(
       [
         { name: '拿铁', unit: '杯', unitPrice: '32.00' },

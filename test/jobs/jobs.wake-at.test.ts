@@ -25,7 +25,7 @@ for (const dialect of TEST_DIALECTS) {
         });
         // Real time: the timers are real; no wall-clock assertion, only that every job runs.
         const w = worker(registry, { clock: systemClock, config: testJobsConfig({ pollIntervalMs: 3_600_000 }) });
-        const runtime = createJobsRuntime({ registry, clock: systemClock });
+        const runtime = createJobsRuntime({ registry, clock: systemClock, dialect: dialect.name });
         runtime.attachWorker(w);
         w.start();
         try {

@@ -26,7 +26,7 @@ for (const dialect of TEST_DIALECTS) {
         handler: async () => {},
       }),
     ]);
-    const bus = createEventBus({ jobs: createJobsRuntime({ registry, clock }), clock });
+    const bus = createEventBus({ jobs: createJobsRuntime({ registry, clock, dialect: dialect.name }), clock });
     bus.subscribe(['thing.happened'], 'test/on-event');
 
     beforeAll(async () => {
