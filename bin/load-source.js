@@ -2,8 +2,8 @@
 // build when one of exactly the current sources exists, else from the TypeScript source through tsx.
 //
 // Why: on Node 20, tsx's module hooks run on a separate thread, and every module (about 1,600 for `serve`, most of
-// them typebox's and kysely's small files) makes a round trip to it and gets a source map parsed: importing the
-// server costs about 3.5 s of CPU that way, against about 1.5 s for the same code compiled to JavaScript.
+// them typebox's and kysely's small files) makes a round trip to it: `serve` was ready after about 6.5 s of CPU
+// that way, 4.8 s compiled; a parse-pool child after 4.7 s, 1.4 s compiled (2-core machine under load).
 //
 // The build (`npm run build:server`, also run by `npm install`, `npm start` and the test suite) is esbuild's
 // file-by-file transform of src/**/*.ts (tests excepted) into dist/server/<key>/src/, the same layout with .js
