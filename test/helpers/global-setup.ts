@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { buildServer } from '../../bin/load-source.js';
 import {
   createAndMigrate,
   createPostgresConfigDb,
@@ -14,6 +15,8 @@ import {
  * PostgreSQL (with TEST_DATABASE_URL): a migrated database that refuses connections, from which each test database is
  * made with `CREATE DATABASE … TEMPLATE` (PostgreSQL copies a template only while nobody is connected to it).
  * The templates are made and removed with test-db.ts's own functions; if making one fails, what was made is removed.
+ * First it compiles src/ (bin/load-source.js) unless the build of the current sources exists, so that the processes
+ * tests start (the CLI, servers, parse and render workers) run the code under test compiled, not through tsx.
  */
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,6 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   };
+  await buildServer();
   try {
     const sqlite = await createAndMigrate(createSqliteConfigDb);
     made.push(sqlite);

@@ -1,5 +1,5 @@
-// Bootstrap of the parse worker thread: TypeScript runs through tsx (no build step), so register it first.
-import { register } from 'tsx/esm/api';
+// Bootstrap of a parse worker (thread or child process): parse-worker.ts, compiled or through tsx
+// (bin/load-source.js).
+import { loadSource } from '../../../bin/load-source.js';
 
-register();
-await import('./parse-worker.ts');
+await loadSource(new URL('./parse-worker.ts', import.meta.url));

@@ -4,7 +4,8 @@
  * ParseWorkerData as JSON); parses the files the pool sends, one at a time. A child exits when its IPC channel closes
  * (the server ended or let it go). pdf.js and
  * the zxing QR reader are loaded once per worker (CMaps and the wasm from the installed packages, never a CDN); the
- * OCR engine (models ≈ 15 MB, onnxruntime) on the first picture, when OCR is on.
+ * OCR engine (models ≈ 15 MB, onnxruntime) on the first picture, when OCR is on. The mail reader (mailparser) only
+ * where mails are read: the text lane's threads load it at start, the picture lane's children never.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,7 +26,7 @@ import {
   sniffFormat,
   warmUpPdf,
 } from '../../parse/index.js';
-import { MailRefused, type ParsedMail, parseRawMail } from './mail/parse-mail.js';
+import type { ParsedMail } from './mail/parse-mail.js';
 import { loadOcrEngine } from './ocr-engine.js';
 
 /** Message to the worker. */
@@ -233,9 +234,15 @@ function channelToPool(): Channel | null {
   };
 }
 
+/** The mail reader (mail/parse-mail.ts), loaded by the workers that read mails. */
+type MailReader = typeof import('./mail/parse-mail.js');
+
 const port = channelToPool();
 if (port) {
   const data = port.data;
+  // Mails go to the text lane only; a picture-lane child would load mailparser for nothing (it would still load it
+  // on a mail, below).
+  let mail: MailReader | null = data.lane === 'picture' ? null : await import('./mail/parse-mail.js');
   // libvips: no operation cache across files, one thread per worker (the pool is the parallelism).
   sharp.cache(false);
   sharp.concurrency(1);
@@ -253,7 +260,8 @@ if (port) {
         return;
       }
       if (op === 'mail') {
-        port.postMessage({ id, mail: await parseRawMail(bytes, maxBytes) } satisfies ParseReply);
+        mail ??= await import('./mail/parse-mail.js');
+        port.postMessage({ id, mail: await mail.parseRawMail(bytes, maxBytes) } satisfies ParseReply);
         return;
       }
       let ocr: OcrEngine | undefined;
@@ -277,7 +285,7 @@ if (port) {
         ? { id, scanned: true }
         : isParseFailure(err)
           ? { id, failure: { code: err.code, message: err.message } }
-          : err instanceof MailRefused
+          : mail && err instanceof mail.MailRefused
             ? { id, failure: { code: err.code, message: err.message } }
             : { id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
       // Nothing read because OCR was needed and unavailable: temporary, not the file's fault.

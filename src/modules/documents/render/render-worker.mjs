@@ -1,5 +1,4 @@
-// Bootstrap of the render worker thread: TypeScript runs through tsx (no build step), so register it first.
-import { register } from 'tsx/esm/api';
+// Bootstrap of the render worker thread: render-worker.ts, compiled or through tsx (bin/load-source.js).
+import { loadSource } from '../../../../bin/load-source.js';
 
-register();
-await import('./render-worker.ts');
+await loadSource(new URL('./render-worker.ts', import.meta.url));

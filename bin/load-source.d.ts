@@ -1,0 +1,6 @@
+// Types of load-source.js (plain JavaScript: it runs before TypeScript can be loaded).
+export declare const BUILDS: string;
+export declare function sourceKey(root?: string): string;
+export declare function currentBuild(root?: string): string | null;
+export declare function loadSource(source: URL): Promise<Record<string, unknown>>;
+export declare function buildServer(root?: string): Promise<{ dir: string; built: boolean }>;

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildServer, currentBuild } from '../../bin/load-source.js';
+
+// The compiled build the CLI and the workers run (bin/load-source.js), on a small source tree of its own.
+describe('the compiled build of src/', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'openfapiao-build-'));
+  const src = path.join(root, 'src');
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(src, file)), { recursive: true });
+    fs.writeFileSync(path.join(src, file), text);
+  };
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('is used only for the very sources it was made from, and keeps import.meta of the source file', async () => {
+    write(
+      'a/b.ts',
+      "import { c } from './c.js';\nexport const where: string = import.meta.url;\nexport const n = c;\n",
+    );
+    write('a/c.ts', 'export const c: number = 1;\n');
+    write('a/b.test.ts', 'throw new Error("tests are not compiled");\n');
+    expect(currentBuild(root)).toBeNull();
+
+    const first = await buildServer(root);
+    expect(first.built).toBe(true);
+    expect(currentBuild(root)).toBe(first.dir);
+    expect(fs.existsSync(path.join(first.dir, 'src/a/b.test.js'))).toBe(false);
+    const compiled = await import(pathToFileURL(path.join(first.dir, 'src/a/b.js')).href);
+    expect({ ...compiled }).toEqual({ where: pathToFileURL(path.join(src, 'a/b.ts')).href, n: 1 });
+    expect(await buildServer(root)).toEqual({ dir: first.dir, built: false });
+
+    // A test file is not part of the build; any compiled source changing (or a new one) makes it stale.
+    write('a/b.test.ts', 'throw new Error("still not compiled");\n');
+    expect(currentBuild(root)).toBe(first.dir);
+    write('a/c.ts', 'export const c: number = 2;\n');
+    expect(currentBuild(root)).toBeNull();
+    const second = await buildServer(root);
+    expect(second.dir).not.toBe(first.dir);
+    expect(currentBuild(root)).toBe(second.dir);
+    write('a/d.ts', 'export {};\n');
+    expect(currentBuild(root)).toBeNull();
+  });
+});
