@@ -12,7 +12,14 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setParsePoolTestHooks } from '../../src/modules/collection/index.js';
 import { loginAs, seedUser } from '../auth/console-kit.js';
-import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import {
+  buildTestApp,
+  errorOf,
+  refreshToken,
+  type SeededTenant,
+  seedTenant,
+  type TestApp,
+} from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { waitFor, waitForValue } from '../helpers/wait.js';
 import { fixture, get, multipart, upload, zipOf } from './received-kit.js';
@@ -459,6 +466,7 @@ for (const dialect of TEST_DIALECTS) {
 
       // Bounded: two days after the file began waiting, its next try settles it with what it gave (here nothing).
       t.clock.set(Math.max(next.runAt, since + 2 * 24 * 60 * 60_000));
+      await refreshToken(t, e);
       t.runtime.deps.jobs.notify();
       await waitFor(
         'the file settled',
