@@ -1,6 +1,7 @@
 /**
  * The parse pool keeps hostile files off the event loop: time limits, worker replacement, refusals as values, the
- * picture lane's bound (pictures and scanned PDFs), closing with files waiting, and OCR that fails and comes back.
+ * picture lane's bound (pictures and scanned PDFs), closing with files waiting, OCR that fails and comes back, and
+ * an OCR engine slow to load (outside the picture's time limit, under a limit of its own).
  * Pools are shared between cases (each worker start loads pdf.js and the QR reader; each OCR start its models), and
  * the picture lane is held busy with the worker's hang picture instead of real OCR work.
  */

@@ -2,7 +2,9 @@
  * Intake while the on-box OCR is unavailable (its models do not load): a picture is kept with what its QR gave and
  * the warning OCR_UNAVAILABLE, a picture with nothing readable is kept waiting (`ocr_pending`, never recorded as
  * unreadable), the parse-only route answers 503 INVOICE_FILE_OCR_UNAVAILABLE; once OCR works again the reread job
- * (doubling delay on the job clock) completes the item and settles the waiting file. Both dialects.
+ * (doubling delay on the job clock) completes the item and settles the waiting file, in the same pool: a try that
+ * finds the engine in its retry delay (real time) is moved to the delay's end without being counted, and a file waits
+ * at most two days. Both dialects.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
