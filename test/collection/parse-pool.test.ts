@@ -1,6 +1,7 @@
 /**
  * The parse pool keeps hostile files off the event loop: time limits, worker replacement, refusals as values, the
- * picture lane's bound (pictures and scanned PDFs), closing with files waiting, and OCR that fails and comes back.
+ * picture lane's bound (pictures and scanned PDFs), closing with files waiting, OCR that fails and comes back, and
+ * an OCR engine slow to load (outside the picture's time limit, under a limit of its own).
  * Pools are shared between cases (each worker start loads pdf.js and the QR reader; each OCR start its models), and
  * the picture lane is held busy with the worker's hang picture instead of real OCR work.
  */
@@ -311,5 +312,45 @@ describe('parse pool', () => {
       // With OCR working, the blank picture is what it is: no invoice.
       await expect(p.parse(blank)).rejects.toMatchObject({ code: 'NOT_AN_INVOICE' });
     }, 240_000);
+
+    it('starts a picture’s time limit once its OCR engine is loaded: a slow load is no too-complex picture', async () => {
+      const dir = testDir('openfapiao-ocr-slow-');
+      const ocrSwitch = path.join(dir, 'switch');
+      // The engine takes 4 s to load (then reads nothing); a picture may take 2 s.
+      fs.writeFileSync(ocrSwitch, 'slow:4000');
+      const p = pool({ ocr: true, testHooks: true, testOcrSwitch: ocrSwitch, imageTimeoutMs: 2_000 });
+      const read = await p.parse(png());
+      expect(read).toMatchObject({ format: 'image', number: '33207675' });
+      expect(read.warnings.map((w) => w.code)).not.toContain('OCR_UNAVAILABLE');
+    }, 120_000);
+
+    it('bounds the OCR engine’s load by its own limit: past it, pictures are read without OCR, not refused', async () => {
+      const dir = testDir('openfapiao-ocr-stuck-');
+      const ocrSwitch = path.join(dir, 'switch');
+      fs.writeFileSync(ocrSwitch, 'slow:600000');
+      const p = pool({
+        ocr: true,
+        testHooks: true,
+        testOcrSwitch: ocrSwitch,
+        imageTimeoutMs: 120_000,
+        ocrLoadTimeoutMs: 1_000,
+        ocrRetryDelayMs: 600_000,
+      });
+      // The load that ran past its limit was tried for this picture: it is told nothing about a retry delay.
+      const tried = { retryInMs: null as number | null };
+      const partial = await p.parse(png(), { ocrNote: tried });
+      expect(partial).toMatchObject({ number: '33207675', seller: { taxId: null } });
+      expect(partial.warnings.find((w) => w.code === 'OCR_UNAVAILABLE')?.message).toContain('加载超过 1 秒');
+      expect(tried.retryInMs).toBeNull();
+      // The next picture comes while the lane waits out its retry delay: no load is tried for it, and it hears when
+      // the next one comes.
+      const deferred = { retryInMs: null as number | null };
+      const blank = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#fff' } })
+        .png()
+        .toBuffer();
+      await expect(p.parse(blank, { ocrNote: deferred })).rejects.toMatchObject({ code: 'OCR_UNAVAILABLE' });
+      expect(deferred.retryInMs).toBeGreaterThan(0);
+      expect(deferred.retryInMs).toBeLessThanOrEqual(600_000);
+    }, 120_000);
   });
 });

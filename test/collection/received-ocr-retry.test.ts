@@ -2,7 +2,9 @@
  * Intake while the on-box OCR is unavailable (its models do not load): a picture is kept with what its QR gave and
  * the warning OCR_UNAVAILABLE, a picture with nothing readable is kept waiting (`ocr_pending`, never recorded as
  * unreadable), the parse-only route answers 503 INVOICE_FILE_OCR_UNAVAILABLE; once OCR works again the reread job
- * (doubling delay on the job clock) completes the item and settles the waiting file. Both dialects.
+ * (doubling delay on the job clock) completes the item and settles the waiting file, in the same pool: a try that
+ * finds the engine in its retry delay (real time) is moved to the delay's end without being counted, and a file waits
+ * at most two days. Both dialects.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -12,8 +14,16 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setParsePoolTestHooks } from '../../src/modules/collection/index.js';
 import { loginAs, seedUser } from '../auth/console-kit.js';
-import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
+import {
+  buildTestApp,
+  errorOf,
+  refreshToken,
+  type SeededTenant,
+  seedTenant,
+  type TestApp,
+} from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { waitFor, waitForValue } from '../helpers/wait.js';
 import { fixture, get, multipart, upload, zipOf } from './received-kit.js';
 
 for (const dialect of TEST_DIALECTS) {
@@ -57,14 +67,12 @@ for (const dialect of TEST_DIALECTS) {
     };
 
     /**
-     * OCR comes back: the switch says so and the pool is replaced, so the next reread loads the engine at once. (A
-     * process whose engine failed to load tries again only after its own doubling delay, in real time: that is
-     * parse-pool.test.ts's subject. Here the job clock drives the tries, at most MAX_REREADS of them, which a loaded
-     * machine could spend before that delay ends.)
+     * OCR comes back: the switch says so, the pool stays. The pool loads the engine again once its retry delay (real
+     * time, doubling per failed load) ends; the rereads that come before find it waiting and are moved to its end
+     * without spending a try, however fast the job clock runs.
      */
     const ocrBack = () => {
       fs.writeFileSync(ocrSwitch, 'up');
-      setParsePoolTestHooks({ testOcrSwitch: ocrSwitch });
     };
 
     /** The 收票箱 entries of these files: name, status, error code. */
@@ -414,5 +422,64 @@ for (const dialect of TEST_DIALECTS) {
         ['upload', one.info.user.id],
       ]);
     }, 400_000);
+
+    it('a reread that finds the engine in its retry delay spends no try; a file waits at most two days', async () => {
+      // OCR down, and after a failed load the pool waits 10 minutes (real time) before it loads the engine again.
+      fs.writeFileSync(ocrSwitch, 'down');
+      setParsePoolTestHooks({ testOcrSwitch: ocrSwitch, ocrRetryDelayMs: 10 * 60_000 });
+      const e = await seedTenant(t, 'E');
+      const blank = await sharp({ create: { width: 360, height: 240, channels: 3, background: '#fff' } })
+        .png()
+        .toBuffer();
+      // The first picture of the pool: the engine's load is tried for it and fails.
+      const res = await upload(t, e, [{ name: 'blank.png', data: blank }]);
+      expect(res.json().files).toMatchObject([{ status: 'ocr_pending' }]);
+      const fileId: string = res.json().files[0].fileId;
+      const rereads = async () =>
+        (
+          await t.runtime.deps.db.kysely
+            .selectFrom('jobs')
+            .select(['id', 'state', 'run_at', 'payload'])
+            .where('task', '=', 'collection/reread-received-file')
+            .where('tenant_id', '=', e.tenantId)
+            .orderBy('created_at')
+            .execute()
+        ).map((j) => ({ id: j.id, state: j.state, runAt: Number(j.run_at), payload: JSON.parse(j.payload) }));
+      const [first] = await rereads();
+      expect(first).toMatchObject({ state: 'queued', payload: { fileId, attempt: 0 } });
+      const since: number = first?.payload.since;
+
+      // The try comes due within the retry delay: nothing is tried for the file, the try is not spent but moved to
+      // the delay's end.
+      t.clock.set(first?.runAt ?? 0);
+      t.runtime.deps.jobs.notify();
+      const next = await waitForValue(
+        'the next reread of the file',
+        async () => {
+          const jobs = await rereads();
+          return jobs.length > 1 && jobs[0]?.state === 'succeeded' ? jobs[1] : undefined;
+        },
+        { attempts: 1200, intervalMs: 50 },
+      );
+      expect(next).toMatchObject({ state: 'queued', payload: { fileId, attempt: 0, since } });
+      expect(next.runAt - t.clock.now()).toBeGreaterThan(0);
+      expect(next.runAt - t.clock.now()).toBeLessThanOrEqual(10 * 60_000);
+      expect((await get(t, e, `/api/v1/received-files/${fileId}`)).json().status).toBe('ocr_pending');
+
+      // Bounded: two days after the file began waiting, its next try settles it with what it gave (here nothing).
+      t.clock.set(Math.max(next.runAt, since + 2 * 24 * 60 * 60_000));
+      await refreshToken(t, e);
+      t.runtime.deps.jobs.notify();
+      await waitFor(
+        'the file settled',
+        async () => (await get(t, e, `/api/v1/received-files/${fileId}`)).json().status !== 'ocr_pending',
+        { attempts: 1200, intervalMs: 50 },
+      );
+      expect((await get(t, e, `/api/v1/received-files/${fileId}`)).json()).toMatchObject({
+        status: 'failed',
+        error: { code: 'INVOICE_FILE_OCR_UNAVAILABLE' },
+      });
+      expect((await rereads()).filter((j) => j.state === 'queued')).toEqual([]);
+    }, 120_000);
   });
 }

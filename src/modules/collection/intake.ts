@@ -26,7 +26,7 @@ import type { ReceivedFile, ReceivedInvoice, ReceivedInvoiceTable, ReceivedSourc
 import { recomputeCompliance } from './compliance/recompute.js';
 import { BlobClaims } from './orphan-blobs.js';
 import { PARSE_FAILURE_ERRORS, TEMPORARY_PARSE_REFUSALS } from './parse-failures.js';
-import { getParsePool, PARSE_LIMITS, ParseRejected } from './parse-pool.js';
+import { getParsePool, type OcrNote, PARSE_LIMITS, ParseRejected } from './parse-pool.js';
 import {
   findFileById,
   findFileBySha,
@@ -117,6 +117,11 @@ type Outcome =
       readonly invoices: readonly ParsedInvoice[];
       readonly code: string;
       readonly message: string;
+      /**
+       * Set when the file was read without trying OCR at all: the engine was waiting out its retry delay after a
+       * failed load, for this many milliseconds more (the parse pool's OcrNote). A reread that gets it spent no try.
+       */
+      readonly ocrRetryInMs?: number;
     }
   | { readonly kind: 'archive'; readonly entries: ReadonlyArray<PlannedEntry> };
 
@@ -302,17 +307,27 @@ async function planFile(
 
 /** Parses one invoice file on the pool into its outcome (ok, failed, or waiting for OCR). */
 async function readFile(deps: Deps, bytes: Uint8Array): Promise<FileOutcome> {
+  const ocrNote: OcrNote = { retryInMs: null };
   try {
     // A PDF may hold several invoices (a merged print): one item each, in page order (index_in_file).
-    const invoices = await getParsePool().parseAll(bytes);
+    const invoices = await getParsePool().parseAll(bytes, { ocrNote });
     const partial = invoices.flatMap((i) => i.warnings).find((w) => w.code === 'OCR_UNAVAILABLE');
     if (!partial) return { kind: 'ok', invoices };
     deps.logger.warn({ reason: partial.message }, 'received file read without OCR (unavailable): read again later');
-    return { kind: 'ocr_pending', invoices, code: INVOICE_FILE_OCR_UNAVAILABLE.code, message: partial.message };
+    return {
+      kind: 'ocr_pending',
+      invoices,
+      code: INVOICE_FILE_OCR_UNAVAILABLE.code,
+      message: partial.message,
+      ...ocrRetry(ocrNote),
+    };
   } catch (err) {
-    return rejected(deps, err);
+    return rejected(deps, err, ocrNote);
   }
 }
+
+/** The outcome's `ocrRetryInMs` when the pool read the file without trying OCR (its engine's retry delay). */
+const ocrRetry = (note: OcrNote | undefined) => (note?.retryInMs != null ? { ocrRetryInMs: note.retryInMs } : {});
 
 /** Files planned at once: enough to keep the parse pool's workers busy, few enough to bound memory. */
 const PLAN_CONCURRENCY = 4;
@@ -344,10 +359,16 @@ function failed(code: string, message: string): FileOutcome {
  * A parse that did not give an invoice: the parser's refusal, OCR temporarily unavailable (waits for OCR), the pool
  * stopping (thrown: 503, nothing recorded; a job retries), or a crash on this file (logged, recorded as corrupt).
  */
-function rejected(deps: Deps, err: unknown): FileOutcome {
+function rejected(deps: Deps, err: unknown, ocrNote?: OcrNote): FileOutcome {
   if (err instanceof ParseRejected && err.code === 'OCR_UNAVAILABLE') {
     deps.logger.warn({ reason: err.message }, 'received file needs OCR, which is unavailable: read again later');
-    return { kind: 'ocr_pending', invoices: [], code: INVOICE_FILE_OCR_UNAVAILABLE.code, message: err.message };
+    return {
+      kind: 'ocr_pending',
+      invoices: [],
+      code: INVOICE_FILE_OCR_UNAVAILABLE.code,
+      message: err.message,
+      ...ocrRetry(ocrNote),
+    };
   }
   if (err instanceof ParseRejected && TEMPORARY_PARSE_REFUSALS.has(err.code))
     throw new AppError(PARSE_FAILURE_ERRORS[err.code], err.message);
@@ -615,27 +636,46 @@ const DIGITAL_KINDS = ['81', '82', '85', '86', '51', '61', '83', '84'] as const;
 /** First delay before a file waiting for OCR is read again; it doubles per try, up to {@link MAX_REREAD_DELAY_MS}. */
 const FIRST_REREAD_DELAY_MS = 60_000;
 const MAX_REREAD_DELAY_MS = 60 * 60_000;
-/** Tries before a file waiting for OCR is settled with what it gave (≈ 1 day with the delays above). */
+/**
+ * Tries before a file waiting for OCR is settled with what it gave (≈ 1 day with the delays above). A try that found
+ * the OCR engine waiting out its retry delay (nothing was tried for the file) is not counted: it is moved to the end
+ * of that delay ({@link MIN_DEFERRED_REREAD_MS} at least).
+ */
 const MAX_REREADS = 30;
+const MIN_DEFERRED_REREAD_MS = 1_000;
+/**
+ * However its tries went, a file waits for OCR at most this long (job clock, from its first wait) before it is
+ * settled with what it gave: uncounted tries cannot keep a file waiting on a permanently broken engine.
+ */
+const MAX_REREAD_WAIT_MS = 2 * 24 * 60 * 60_000;
 
 /** The delay before try `attempt` (0, 1, …) of reading a file again: 1 min, 2 min, 4 min … at most 1 h. */
 function rereadDelayMs(attempt: number): number {
   return Math.min(MAX_REREAD_DELAY_MS, FIRST_REREAD_DELAY_MS * 2 ** Math.min(attempt, 20));
 }
 
-/** Enqueues try `attempt` of reading a file again (a job of its own per try, due after the doubling delay). */
+/**
+ * Enqueues try `attempt` of reading a file again (a job of its own per try), due after the doubling delay or after
+ * `delayMs`; `since` is when the file began waiting (job clock; default now).
+ */
 async function scheduleReread(
   deps: Deps,
   trx: Kysely<Database>,
   file: Pick<ReceivedFile, 'id' | 'tenant_id'>,
   attempt: number,
+  since?: number,
+  delayMs?: number,
 ): Promise<void> {
   const now = deps.clock.now();
   await deps.jobs.enqueue(
     trx,
     REREAD_RECEIVED_FILE_TASK,
-    { tenantId: file.tenant_id, fileId: file.id, attempt },
-    { tenantId: file.tenant_id, key: `${file.id}:${now}:${attempt}`, runAt: now + rereadDelayMs(attempt) },
+    { tenantId: file.tenant_id, fileId: file.id, attempt, since: since ?? now },
+    {
+      tenantId: file.tenant_id,
+      key: `${file.id}:${now}:${attempt}`,
+      runAt: now + (delayMs ?? rereadDelayMs(attempt)),
+    },
   );
 }
 
@@ -646,16 +686,20 @@ async function scheduleReread(
  * brought back), and the file is `ok`; a file that still gives no invoice is `failed` with the parser's reason. A
  * filled identity (kind, code, number) refreshes the duplicate links of the old and the new identity; changed 查验
  * inputs queue the verification again; both in the transaction of the change. While OCR is still unavailable the
- * next try is scheduled (doubling delay); after {@link MAX_REREADS} tries the file is settled with what it gave.
+ * next try is scheduled (doubling delay); a try that found the engine waiting out its retry delay is not counted and
+ * is moved to the end of that delay. After {@link MAX_REREADS} counted tries, or {@link MAX_REREAD_WAIT_MS} after the
+ * file began waiting, the file is settled with what it gave.
  * `complete` marks the job done in the same transaction. The pool stopping throws (the job is retried).
  */
 export async function rereadReceivedFile(
   deps: Deps,
-  payload: { readonly tenantId: string; readonly fileId: string; readonly attempt: number },
+  payload: { readonly tenantId: string; readonly fileId: string; readonly attempt: number; readonly since?: number },
   complete: (trx: Kysely<Database>) => Promise<void>,
 ): Promise<void> {
   const db = deps.db.kysely;
   const { tenantId, fileId, attempt } = payload;
+  // (A job queued before `since` was recorded starts the bound at this try.)
+  const since = payload.since ?? deps.clock.now();
   const file = await findFileById(db, tenantId, fileId);
   if (file?.parse_status !== 'ocr_pending') return;
   const read = async (): Promise<FileOutcome> => {
@@ -674,8 +718,12 @@ export async function rereadReceivedFile(
     }
     const items = await findItemsOfFile(trx, tenantId, file.id);
     const live = items.filter((i) => i.deleted_at === null);
-    if (outcome.kind === 'ocr_pending' && attempt + 1 < MAX_REREADS) {
-      await scheduleReread(deps, trx, file, attempt + 1);
+    const waiting = outcome.kind === 'ocr_pending' && deps.clock.now() - since < MAX_REREAD_WAIT_MS;
+    if (waiting && outcome.ocrRetryInMs !== undefined) {
+      // Nothing was tried for the file (the engine waits out its retry delay): the same try, once the delay ends.
+      await scheduleReread(deps, trx, file, attempt, since, Math.max(MIN_DEFERRED_REREAD_MS, outcome.ocrRetryInMs));
+    } else if (waiting && attempt + 1 < MAX_REREADS) {
+      await scheduleReread(deps, trx, file, attempt + 1, since);
     } else if (outcome.kind === 'ok' || outcome.kind === 'ocr_pending') {
       // Read (or settled with what the QR gave after the last try): items completed in place, new ones added.
       const input: IntakeInput = {

@@ -5,9 +5,10 @@
  * kept as the detector found them (the library's own merging of boxes on one baseline loses the columns an invoice
  * is read by) and every character gets its position from the CTC frame it was read in, so the label-anchored
  * extraction of src/parse sees the same geometry a PDF text layer gives.
- * Loading the models is I/O, so it happens here, at the edge, once per parse worker on its first picture; src/parse
- * sees only the {@link OcrEngine} interface. `COLLECT_OCR=off` (or the packages missing) leaves pictures to their QR;
- * models that fail to load, or an engine that fails on a picture, make OCR temporarily unavailable (parse-worker.ts).
+ * Loading the models is I/O, so it happens here, at the edge, once per parse worker when the pool asks (before its
+ * first picture, under a limit of its own); src/parse sees only the {@link OcrEngine} interface. `COLLECT_OCR=off`
+ * (or the packages missing) leaves pictures to their QR; models that fail to load make OCR temporarily unavailable
+ * (parse-pool.ts retries the load after a doubling delay); an engine that fails on a picture fails that picture.
  */
 import fs from 'node:fs';
 import sharp from 'sharp';
@@ -34,7 +35,7 @@ type Split = (image: Raw, source: Raw) => Promise<Array<{ box: number[][]; image
 /**
  * Loads the PaddleOCR engine; null when its packages or its model files are not installed (pictures then yield their
  * QR, as with COLLECT_OCR=off: nothing waits for OCR). Throws when they are installed but the models cannot be
- * loaded: an outage, retried by the worker.
+ * loaded: an outage, retried by the parse pool.
  */
 export async function loadOcrEngine(): Promise<OcrEngine | null> {
   let ort: Ort;
@@ -63,8 +64,8 @@ export async function loadOcrEngine(): Promise<OcrEngine | null> {
     rec = await ort.InferenceSession.create(models.recognitionPath, options);
     dictionary = [...fs.readFileSync(models.dictionaryPath, 'utf8').split('\n'), ' '];
   } catch (err) {
-    // Installed but the models cannot be loaded (missing, unreadable, a broken runtime): a failure the worker retries
-    // with a doubling delay; meanwhile files that need OCR are answered as temporarily unreadable.
+    // Installed but the models cannot be loaded (missing, unreadable, a broken runtime): a failure the pool retries
+    // with a doubling delay; meanwhile files that need OCR are read without it.
     throw new Error(`OCR 模型无法加载：${err instanceof Error ? err.message : String(err)}`);
   }
   return {

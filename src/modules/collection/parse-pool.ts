@@ -17,6 +17,10 @@
  * SIGKILL and whatever it was doing dies with it. A child that crashes on a file (or whose OCR engine fails on it)
  * counts against that file: the file is read once more in a fresh child, and a second crash fails it as too complex;
  * only a child that cannot start (the OCR/image runtime failing to load) is an outage (OCR_UNAVAILABLE).
+ * A picture child loads the OCR engine when the pool asks, before its first picture, under a limit of its own
+ * (`ocrLoadTimeoutMs`): the file's time limit starts when the engine is ready, so a slow load is never reported as a
+ * too-complex picture. A load that fails or runs past its limit is an OCR outage: the lane reads pictures without OCR
+ * for a retry delay that doubles per failure in a row, then loads again (before the next picture, not in its time).
  * Children get an empty environment (no secrets of the server) and exit when their IPC channel closes.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -52,8 +56,21 @@ export interface ParsePoolOptions {
   readonly pictureQueueMax?: number;
   /** Time limit per file. */
   readonly timeoutMs: number;
-  /** Time limit per picture or scanned PDF (QR search and OCR take longer than reading a PDF). */
+  /**
+   * Time limit per picture or scanned PDF (QR search and OCR take longer than reading a PDF); it starts when the
+   * picture process has its OCR engine (or knows it is unavailable), never counting the engine's load.
+   */
   readonly imageTimeoutMs?: number;
+  /**
+   * Time limit of loading the OCR engine in a picture process (default {@link PARSE_LIMITS}.ocrLoadTimeoutMs): past
+   * it the process is ended and the load counts as failed (an outage: pictures are read without OCR meanwhile).
+   */
+  readonly ocrLoadTimeoutMs?: number;
+  /**
+   * First delay before the OCR engine is loaded again after a failed load; it doubles per failure in a row, up to
+   * {@link MAX_OCR_RETRY_MS} (or this delay when longer). Default {@link FIRST_OCR_RETRY_MS}.
+   */
+  readonly ocrRetryDelayMs?: number;
   /** Read pictures and scanned PDFs with OCR too (COLLECT_OCR); default true. */
   readonly ocr?: boolean;
   /** Old-generation heap limit of each worker. */
@@ -66,8 +83,8 @@ export interface ParsePoolOptions {
   readonly testHooks?: boolean;
   /**
    * Tests only (with `testHooks`): a file whose content switches the picture lane's OCR engine: `down` makes loading
-   * the engine fail (as with its models missing), `broken` gives an engine that fails on every picture, anything else
-   * (or no file) loads the real engine.
+   * the engine fail (as with its models missing), `broken` gives an engine that fails on every picture, `slow:<ms>`
+   * takes that long to load an engine that reads nothing, anything else (or no file) loads the real engine.
    */
   readonly testOcrSwitch?: string;
 }
@@ -85,6 +102,10 @@ interface Job {
   readonly spentMs?: number;
   /** The picture process crashed on this file once already: the next crash fails it (TOO_COMPLEX). */
   readonly crashed?: boolean;
+  /** The OCR engine was loaded for this file and failed (or ran past its limit): its read spent a real try. */
+  readonly ocrTried?: boolean;
+  /** Where the pool tells the caller how OCR went for this file (ParseCallOptions.ocrNote). */
+  readonly ocrNote?: OcrNote;
   resolve(result: ParsedInvoice | ParsedInvoice[] | ExpandedArchive | ParsedMail): void;
   reject(err: Error): void;
 }
@@ -103,13 +124,30 @@ interface Slot {
   readonly worker: Endpoint;
   /** Set when the worker said it has loaded the parser: it takes files from then on. */
   ready: boolean;
-  job: (Job & { id: number; timer: NodeJS.Timeout; startedAt: number }) | null;
+  /**
+   * The picture process's OCR engine: not loaded (yet, or its load failed), loaded, or not installed (pictures yield
+   * their QR; not an outage).
+   */
+  engine: 'unloaded' | 'loaded' | 'none';
+  /** The file being read, or (`loading`) the file waiting for the OCR engine this worker is loading for it. */
+  job: (Job & { id: number; timer: NodeJS.Timeout; startedAt: number; loading?: true }) | null;
+}
+
+/**
+ * How OCR went for one file, filled in by the pool: `retryInMs` is set when the file was read without OCR because
+ * the engine was waiting out its retry delay after a failed load (no load was tried for this file): the
+ * milliseconds until the lane loads it again. `null` when OCR was there, or a load was tried for the file and failed.
+ */
+export interface OcrNote {
+  retryInMs: number | null;
 }
 
 /** Options of one parse call. */
 export interface ParseCallOptions {
   /** Refuse with ParseRejected('BUSY') instead of queueing when the picture lane's queue is full. */
   readonly shed?: boolean;
+  /** Filled in with how OCR went for the file (see {@link OcrNote}). */
+  readonly ocrNote?: OcrNote;
 }
 
 /** What a lane is doing (tests, diagnostics). */
@@ -127,6 +165,10 @@ class Lane {
   /** No worker is started before this time (Date.now()), after a crash. */
   respawnAt = 0;
   respawnTimer: NodeJS.Timeout | null = null;
+  /** Failed loads of the OCR engine in a row; no load is tried before `ocrRetryAt` (Date.now()), why in `ocrReason`. */
+  ocrFailures = 0;
+  ocrRetryAt = 0;
+  ocrReason = '';
 
   constructor(
     readonly name: ParseLane,
@@ -232,7 +274,9 @@ export class ParsePool {
         reject,
         ...(maxBytes ? { maxBytes } : {}),
         ...(call.shed ? { shed: true } : {}),
+        ...(call.ocrNote ? { ocrNote: call.ocrNote } : {}),
       };
+      if (call.ocrNote) call.ocrNote.retryInMs = null;
       lane.queue.push(job);
       this.dispatch(lane);
     });
@@ -251,19 +295,66 @@ export class ParsePool {
         return;
       }
       const job = lane.queue.shift() as Job;
-      const id = ++this.nextId;
-      const limit = lane.timeoutMs;
-      // A scanned PDF has one budget for the whole file: what its text-lane look took is spent already.
-      const budget = Math.max(1, limit - (job.spentMs ?? 0));
-      const timer = setTimeout(() => {
-        this.kill(lane, slot, new ParseRejected('TOO_COMPLEX', `文件解析超过 ${limit / 1000} 秒，已停止`));
-      }, budget);
-      slot.job = { ...job, id, timer, startedAt: Date.now() };
-      slot.worker.hold();
-      const maxBytes = job.maxBytes ?? this.options.maxFileBytes;
-      const request: ParseRequest = { id, bytes: job.bytes, maxBytes, op: job.op };
-      slot.worker.send(request);
+      if (this.ocrOn(lane) && slot.engine === 'unloaded' && Date.now() >= lane.ocrRetryAt)
+        this.loadOcr(lane, slot, job);
+      else this.start(lane, slot, job);
     }
+  }
+
+  /** Whether this lane's workers read with OCR (the picture lane, with COLLECT_OCR on). */
+  private ocrOn(lane: Lane): boolean {
+    return lane.name === 'picture' && (this.options.ocr ?? true);
+  }
+
+  /**
+   * Asks the picture process to load its OCR engine before it reads `job`, under the load's own limit: the file's
+   * time starts only when the engine is there (or known to be unavailable).
+   */
+  private loadOcr(lane: Lane, slot: Slot, job: Job): void {
+    const id = ++this.nextId;
+    const limit = this.options.ocrLoadTimeoutMs ?? PARSE_LIMITS.ocrLoadTimeoutMs;
+    const timer = setTimeout(() => {
+      this.kill(lane, slot, new OcrLoadFailed(`文字识别引擎加载超过 ${limit / 1000} 秒`));
+    }, limit);
+    slot.job = { ...job, id, timer, startedAt: Date.now(), loading: true };
+    slot.worker.hold();
+    slot.worker.send({ id, bytes: new Uint8Array(0), maxBytes: 0, op: 'ocr' } satisfies ParseRequest);
+  }
+
+  /** A failed load of the OCR engine: no load is tried again before a delay that doubles per failure in a row. */
+  private ocrFailed(lane: Lane, reason: string): void {
+    lane.ocrFailures++;
+    const first = this.options.ocrRetryDelayMs ?? FIRST_OCR_RETRY_MS;
+    const delay = Math.min(Math.max(first, MAX_OCR_RETRY_MS), first * 2 ** Math.min(lane.ocrFailures - 1, 20));
+    lane.ocrRetryAt = Date.now() + delay;
+    lane.ocrReason = reason.slice(0, 300) || 'OCR 引擎不可用';
+  }
+
+  /** Sends `job` to the worker, its time limit running from now. */
+  private start(lane: Lane, slot: Slot, job: Job): void {
+    const id = ++this.nextId;
+    const limit = lane.timeoutMs;
+    // A scanned PDF has one budget for the whole file: what its text-lane look took is spent already.
+    const budget = Math.max(1, limit - (job.spentMs ?? 0));
+    const timer = setTimeout(() => {
+      this.kill(lane, slot, new ParseRejected('TOO_COMPLEX', `文件解析超过 ${limit / 1000} 秒，已停止`));
+    }, budget);
+    slot.job = { ...job, id, timer, startedAt: Date.now() };
+    slot.worker.hold();
+    const maxBytes = job.maxBytes ?? this.options.maxFileBytes;
+    // No engine in this process: its load failed for this file, or the lane waits out the retry delay after a failed
+    // load (then the caller hears when the next load comes: the file's read did not try OCR).
+    const unavailable = this.ocrOn(lane) && slot.engine === 'unloaded';
+    if (job.ocrNote)
+      job.ocrNote.retryInMs = unavailable && !job.ocrTried ? Math.max(0, lane.ocrRetryAt - Date.now()) : null;
+    const request: ParseRequest = {
+      id,
+      bytes: job.bytes,
+      maxBytes,
+      op: job.op,
+      ...(unavailable ? { ocrUnavailable: lane.ocrReason || 'OCR 引擎不可用' } : {}),
+    };
+    slot.worker.send(request);
   }
 
   /** Starts a worker now, or once the lane's delay after a crash has passed. */
@@ -288,7 +379,7 @@ export class ParsePool {
       ...(this.options.testHooks ? { testHooks: true } : {}),
       ...(this.options.testHooks && this.options.testOcrSwitch ? { testOcrSwitch: this.options.testOcrSwitch } : {}),
     };
-    const slot: Slot = { worker: null as unknown as Endpoint, ready: false, job: null };
+    const slot: Slot = { worker: null as unknown as Endpoint, ready: false, engine: 'unloaded', job: null };
     const events: WorkerEvents = {
       message: (reply) => this.finish(lane, slot, reply),
       error: (err) => this.kill(lane, slot, err),
@@ -317,6 +408,21 @@ export class ParsePool {
     // A worker that answered is healthy: the lane's crash backoff starts over.
     lane.crashes = 0;
     lane.respawnAt = 0;
+    if ('ocr' in reply || 'ocrFailing' in reply) {
+      // The engine is loaded (or not installed), or its load failed: the file it was loaded for is read now.
+      const { id: _id, timer: _timer, startedAt: _startedAt, loading: _loading, ...file } = job;
+      if ('ocr' in reply) {
+        slot.engine = reply.ocr;
+        lane.ocrFailures = 0;
+        lane.ocrRetryAt = 0;
+        this.start(lane, slot, file);
+      } else {
+        this.ocrFailed(lane, reply.ocrFailing);
+        this.start(lane, slot, { ...file, ocrTried: true });
+      }
+      this.dispatch(lane);
+      return;
+    }
     if ('scanned' in reply) {
       // A PDF without a usable text layer: its pages are pictures, read on the picture lane under the same bound as
       // pictures (a shedding caller is refused when the queue is full) and with what is left of one time budget.
@@ -352,7 +458,14 @@ export class ParsePool {
       lane.crashes++;
       lane.respawnAt = Date.now() + Math.min(MAX_RESPAWN_DELAY_MS, FIRST_RESPAWN_DELAY_MS * 2 ** (lane.crashes - 1));
     }
-    if (job) {
+    if (job?.loading) {
+      // Ended while it loaded the OCR engine (past the load's limit, or the runtime crashed): an OCR outage, not the
+      // file's fault. The file is read first in line, in a fresh process, without OCR until the retry delay ends.
+      clearTimeout(job.timer);
+      this.ocrFailed(lane, err.message);
+      const { id: _id, timer: _timer, startedAt: _startedAt, loading: _loading, ...again } = job;
+      lane.queue.unshift({ ...again, ocrTried: true });
+    } else if (job) {
       clearTimeout(job.timer);
       if (!(err instanceof WorkerCrash)) job.reject(err);
       else if (job.crashed)
@@ -381,6 +494,9 @@ export class ParsePool {
 
 /** A picture-lane child that exited (not over its heap limit) or whose OCR engine failed while reading a file. */
 class WorkerCrash extends Error {}
+
+/** A picture-lane child whose OCR engine did not load within its limit. */
+class OcrLoadFailed extends Error {}
 
 /** What a worker reports to its lane: a reply, or its end (the error its file fails with, if it had one). */
 interface WorkerEvents {
@@ -478,12 +594,17 @@ const stopped = () => new ParseRejected('CLOSED', '文件解析服务正在停�
 /** Delay before a lane starts a worker after one crashed, doubling per crash in a row up to the maximum. */
 const FIRST_RESPAWN_DELAY_MS = 500;
 const MAX_RESPAWN_DELAY_MS = 30_000;
+/** Delay before the OCR engine is loaded again after a failed load, doubling per failure in a row up to the maximum. */
+const FIRST_OCR_RETRY_MS = 1_000;
+const MAX_OCR_RETRY_MS = 5 * 60_000;
 
 /** Limits of the process-wide pool. */
 export const PARSE_LIMITS = {
   maxFileBytes: 20 * 1024 * 1024,
   timeoutMs: 10_000,
   imageTimeoutMs: 30_000,
+  /** Loading the OCR engine in a picture process (≈ 1 s on an idle core), outside any file's time. */
+  ocrLoadTimeoutMs: 60_000,
   maxHeapMb: 384,
 } as const;
 
@@ -501,13 +622,16 @@ export interface ParsePoolSettings {
 }
 
 let settings: ParsePoolSettings = { ocr: true };
-let testHooks: Pick<ParsePoolOptions, 'testHooks' | 'testOcrSwitch'> = {};
+let testHooks: Pick<ParsePoolOptions, 'testHooks' | 'testOcrSwitch' | 'ocrRetryDelayMs'> = {};
 
 /**
- * Tests only: the process-wide pool's workers obey the test hooks (see {@link ParsePoolOptions.testHooks}); the pool
- * is replaced at once. `null` turns them off again.
+ * Tests only: the process-wide pool's workers obey the test hooks (see {@link ParsePoolOptions.testHooks}), and the
+ * OCR retry delay may be set (see {@link ParsePoolOptions.ocrRetryDelayMs}); the pool is replaced at once. `null`
+ * turns them off again.
  */
-export function setParsePoolTestHooks(hooks: { readonly testOcrSwitch?: string } | null): void {
+export function setParsePoolTestHooks(
+  hooks: { readonly testOcrSwitch?: string; readonly ocrRetryDelayMs?: number } | null,
+): void {
   testHooks = hooks ? { testHooks: true, ...hooks } : {};
   const old = shared;
   shared = undefined;

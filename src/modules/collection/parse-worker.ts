@@ -4,8 +4,9 @@
  * ParseWorkerData as JSON); parses the files the pool sends, one at a time. A child exits when its IPC channel closes
  * (the server ended or let it go). pdf.js and
  * the zxing QR reader are loaded once per worker (CMaps and the wasm from the installed packages, never a CDN); the
- * OCR engine (models ≈ 15 MB, onnxruntime) on the first picture, when OCR is on. The mail reader (mailparser) only
- * where mails are read: the text lane's threads load it at start, the picture lane's children never.
+ * OCR engine (models ≈ 15 MB, onnxruntime) when the pool asks for it (`op: 'ocr'`, before its first picture), when OCR
+ * is on. The mail reader (mailparser) only where mails are read: the text lane's threads load it at start, the picture
+ * lane's children never.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,9 +38,15 @@ export interface ParseRequest {
   /**
    * `expand`: the files of a ZIP archive (intake), instead of parsing one invoice file; `mail`: a stored raw mail
    * (MIME) read into headers, attachments and link candidates (mail import); `parseAll`: every invoice of the file
-   * (a PDF may hold several).
+   * (a PDF may hold several); `ocr`: load the OCR engine (picture lane; no file, `bytes` empty), answered with `ocr`
+   * or `ocrFailing`.
    */
-  readonly op?: 'parse' | 'parseAll' | 'expand' | 'mail';
+  readonly op?: 'parse' | 'parseAll' | 'expand' | 'mail' | 'ocr';
+  /**
+   * The pool's OCR engine is waiting out its retry delay after a failed load (the reason): read this file without
+   * OCR, noting that it was needed.
+   */
+  readonly ocrUnavailable?: string;
 }
 
 /** The pool's lanes: `text` (PDF text layers, OFD, XML, ZIP, mail) and `picture` (pictures, scanned PDFs). */
@@ -55,7 +62,7 @@ export interface ParseWorkerData {
   readonly testHooks?: boolean;
   /**
    * Tests only (ParsePoolOptions.testOcrSwitch): a file saying `down` makes loading the OCR engine fail, `broken` loads
-   * an engine that fails on every picture.
+   * an engine that fails on every picture, `slow:<ms>` takes that long to load an engine that reads nothing.
    */
   readonly testOcrSwitch?: string;
 }
@@ -101,6 +108,10 @@ export type ParseReply =
       };
     }
   | { readonly id: number; readonly error: string }
+  /** The OCR engine is loaded (`loaded`), or not installed (`none`: pictures yield their QR; not an outage). */
+  | { readonly id: number; readonly ocr: 'loaded' | 'none' }
+  /** The OCR engine could not be loaded (an outage): the reason. */
+  | { readonly id: number; readonly ocrFailing: string }
   /** Sent once when the worker has loaded the parser and pdf.js: time limits start counting after it. */
   | { readonly ready: true };
 
@@ -111,52 +122,38 @@ const require = createRequire(import.meta.url);
 const cMapUrl = `${path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'cmaps')}/`;
 
 /**
- * The OCR engine as this worker has it: not tried yet (undefined), loaded, not installed (`engine: null`: pictures
- * yield their QR), or failing (its models did not load): tried again after a delay that doubles per failure in a row
- * ({@link FIRST_OCR_RETRY_MS} … {@link MAX_OCR_RETRY_MS}); until then files that need OCR are answered as
- * OCR_UNAVAILABLE. An engine that fails on one picture is that picture's problem, not an outage (`crashed`).
+ * The OCR engine as this worker has it: not loaded yet (undefined), loaded, not installed (`engine: null`: pictures
+ * yield their QR), or failing (its models did not load: the reason). The pool asks for the load (`op: 'ocr'`) before
+ * the first picture it sends, under a limit of its own, so a file's time limit never counts the load; it keeps the
+ * retry delay after a failure and, while it runs, sends files with `ocrUnavailable` (read without OCR). An engine that
+ * fails on one picture is that picture's problem, not an outage (`crashed`).
  */
-type OcrState =
-  | { readonly engine: OcrEngine | null }
-  | { readonly failing: string; readonly retryAt: number; readonly delayMs: number };
+type OcrState = { readonly engine: OcrEngine | null } | { readonly failing: string };
 let ocrState: OcrState | undefined;
-let ocrLoading: Promise<OcrState> | null = null;
 
-const FIRST_OCR_RETRY_MS = 1_000;
-const MAX_OCR_RETRY_MS = 5 * 60_000;
-
-function ocrFailed(reason: string): void {
-  const delayMs =
-    ocrState && 'failing' in ocrState ? Math.min(MAX_OCR_RETRY_MS, ocrState.delayMs * 2) : FIRST_OCR_RETRY_MS;
-  ocrState = { failing: reason, retryAt: Date.now() + delayMs, delayMs };
-}
-
-/** The engine to read a file with, or why OCR is unavailable now. */
-async function ocrForFile(data: Partial<ParseWorkerData>): Promise<{ engine: OcrEngine | null } | { failing: string }> {
+/** Loads the engine once (the test switch stands for the models, see ParseWorkerData.testOcrSwitch). */
+async function loadOcr(data: Partial<ParseWorkerData>): Promise<OcrState> {
   if (ocrState && 'engine' in ocrState) return ocrState;
-  if (ocrState && Date.now() < ocrState.retryAt) return ocrState;
-  ocrLoading ??= (async (): Promise<OcrState> => {
-    try {
-      const testSwitch = data.testHooks && data.testOcrSwitch ? readSwitch(data.testOcrSwitch) : '';
-      if (testSwitch === 'down') throw new Error('OCR 模型无法加载：test switch down');
-      if (testSwitch === 'broken')
-        return {
-          engine: {
-            name: 'test-broken',
-            recognize: async () => {
-              throw new Error('test switch broken');
-            },
+  try {
+    const testSwitch = data.testHooks && data.testOcrSwitch ? readSwitch(data.testOcrSwitch) : '';
+    if (testSwitch === 'down') throw new Error('OCR 模型无法加载：test switch down');
+    if (testSwitch === 'broken')
+      ocrState = {
+        engine: {
+          name: 'test-broken',
+          recognize: async () => {
+            throw new Error('test switch broken');
           },
-        };
-      return { engine: await loadOcrEngine() };
-    } catch (err) {
-      ocrFailed(err instanceof Error ? err.message : String(err));
-      return ocrState as OcrState;
-    }
-  })().finally(() => {
-    ocrLoading = null;
-  });
-  ocrState = await ocrLoading;
+        },
+      };
+    else if (testSwitch.startsWith('slow:')) {
+      // Loads for that many milliseconds, then gives an engine that reads nothing (quickly).
+      await new Promise((resolve) => setTimeout(resolve, Number(testSwitch.slice('slow:'.length)) || 0));
+      ocrState = { engine: { name: 'test-slow', recognize: async () => [] } };
+    } else ocrState = { engine: await loadOcrEngine() };
+  } catch (err) {
+    ocrState = { failing: err instanceof Error ? err.message : String(err) };
+  }
   return ocrState;
 }
 
@@ -173,10 +170,7 @@ function readSwitch(file: string): string {
  * the file: the pool reads it once more in a fresh process), or, while OCR is failing, an engine that only notes
  * that it was needed.
  */
-function ocrFor(
-  state: { engine: OcrEngine | null } | { failing: string },
-  missed: { reason: string | null; crash: string | null },
-) {
+function ocrFor(state: OcrState, missed: { reason: string | null; crash: string | null }) {
   if ('failing' in state)
     return {
       name: 'unavailable',
@@ -250,7 +244,14 @@ if (port) {
     warmUpPdf(),
     prepareQrReader(fs.readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'))),
   ]);
-  port.on(async ({ id, bytes, maxBytes, op }: ParseRequest) => {
+  port.on(async ({ id, bytes, maxBytes, op, ocrUnavailable }: ParseRequest) => {
+    if (op === 'ocr') {
+      const state = await loadOcr(data);
+      port.postMessage(
+        'failing' in state ? { id, ocrFailing: state.failing } : { id, ocr: state.engine ? 'loaded' : 'none' },
+      );
+      return;
+    }
     let reply: ParseReply;
     const missed: { reason: string | null; crash: string | null } = { reason: null, crash: null };
     try {
@@ -267,7 +268,8 @@ if (port) {
       let ocr: OcrEngine | undefined;
       const pictureLane = data.lane !== 'text';
       if (data.ocr && pictureLane && (sniffFormat(bytes) === 'image' || sniffFormat(bytes) === 'pdf'))
-        ocr = ocrFor(await ocrForFile(data), missed);
+        // (The pool loads the engine before it sends a picture; a worker driven otherwise loads it here.)
+        ocr = ocrFor(ocrUnavailable ? { failing: ocrUnavailable } : (ocrState ?? (await loadOcr(data))), missed);
       const options = {
         cMapUrl,
         maxBytes,
