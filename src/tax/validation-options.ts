@@ -70,6 +70,9 @@ export interface ResolvedValidateOptions extends ComputeLineOptions {
 /** Default maximum number of lines (tax-rules §5.7 suggestion). */
 export const DEFAULT_MAX_LINES = 2000;
 
+/** The default of `enterpriseBuyerPattern`: one instance (a literal in the function would compile it on every call). */
+const ENTERPRISE_BUYER_PATTERN = /公司|集团|企业|合作社/;
+
 /** Fills in defaults; `kind` picks the per-kind line tax tolerance. */
 export function resolveValidateOptions(
   options: ValidateInvoiceOptions,
@@ -90,7 +93,7 @@ export function resolveValidateOptions(
     forbidSpecialInvoiceToNaturalPerson: options.forbidSpecialInvoiceToNaturalPerson ?? true,
     requireLegacySpecialBuyerDetails: options.requireLegacySpecialBuyerDetails ?? true,
     enterpriseBuyerPattern:
-      options.enterpriseBuyerPattern === undefined ? /公司|集团|企业|合作社/ : options.enterpriseBuyerPattern,
+      options.enterpriseBuyerPattern === undefined ? ENTERPRISE_BUYER_PATTERN : options.enterpriseBuyerPattern,
     requireRedRemark: options.requireRedRemark ?? true,
     allowResidentIdAsTaxId: options.allowResidentIdAsTaxId ?? true,
   };
