@@ -35,42 +35,40 @@ export function demoCredentialsPath(dataDir: string): string {
  */
 export async function seedDemoTenant(deps: Deps): Promise<DemoCredentials | null> {
   // createOrg invalidates its tenant's org list: held until the transaction committed.
-  const created = await invalidateAfterCommit(deps.db.kysely, () =>
-    deps.db.kysely.transaction().execute(async (trx) => {
-      // Several processes may start at once against one PostgreSQL: serialise the check-then-create.
-      if (deps.db.dialect === 'postgres') await sql`select pg_advisory_xact_lock(7201001)`.execute(trx);
-      const existing = await trx.selectFrom('tenants').select('id').limit(1).executeTakeFirst();
-      if (existing) return null;
-      const ctx = { db: trx, clock: deps.clock };
-      const tenant = await createTenant(ctx, { name: DEMO_TENANT_NAME, isDemo: true });
-      await createOrg(ctx, tenant.id, {
-        taxId: DEMO_SELLER_TAX_ID,
-        name: '上海开源发票演示有限公司',
-        address: '上海市浦东新区张江路88号',
-        phone: '021-50000000',
-        bankName: '中国工商银行上海张江支行',
-        bankAccount: '1001234509876543210',
-      });
-      const { app, appSecret } = await createApiApp(ctx, { tenantId: tenant.id, name: '演示应用' });
-      const adminPassword = randomToken(72);
-      await createUser(ctx, {
-        tenantId: tenant.id,
-        username: 'admin',
-        password: adminPassword,
-        role: 'admin',
-        displayName: '管理员',
-      });
-      return {
-        tenantId: tenant.id,
-        appId: app.app_id,
-        appSecret,
-        adminUser: 'admin',
-        adminPassword,
-        sellerTaxId: DEMO_SELLER_TAX_ID,
-        baseUrl: deps.config.http.publicUrl,
-      } satisfies DemoCredentials;
-    }),
-  );
+  const created = await invalidateAfterCommit(deps.db.kysely, async (trx) => {
+    // Several processes may start at once against one PostgreSQL: serialise the check-then-create.
+    if (deps.db.dialect === 'postgres') await sql`select pg_advisory_xact_lock(7201001)`.execute(trx);
+    const existing = await trx.selectFrom('tenants').select('id').limit(1).executeTakeFirst();
+    if (existing) return null;
+    const ctx = { db: trx, clock: deps.clock };
+    const tenant = await createTenant(ctx, { name: DEMO_TENANT_NAME, isDemo: true });
+    await createOrg(ctx, tenant.id, {
+      taxId: DEMO_SELLER_TAX_ID,
+      name: '上海开源发票演示有限公司',
+      address: '上海市浦东新区张江路88号',
+      phone: '021-50000000',
+      bankName: '中国工商银行上海张江支行',
+      bankAccount: '1001234509876543210',
+    });
+    const { app, appSecret } = await createApiApp(ctx, { tenantId: tenant.id, name: '演示应用' });
+    const adminPassword = randomToken(72);
+    await createUser(ctx, {
+      tenantId: tenant.id,
+      username: 'admin',
+      password: adminPassword,
+      role: 'admin',
+      displayName: '管理员',
+    });
+    return {
+      tenantId: tenant.id,
+      appId: app.app_id,
+      appSecret,
+      adminUser: 'admin',
+      adminPassword,
+      sellerTaxId: DEMO_SELLER_TAX_ID,
+      baseUrl: deps.config.http.publicUrl,
+    } satisfies DemoCredentials;
+  });
   if (created) {
     await bindSandboxSeller(deps, created.tenantId, created.sellerTaxId);
     fs.mkdirSync(deps.config.dataDir, { recursive: true, mode: DATA_DIR_MODE });

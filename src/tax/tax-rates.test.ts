@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TaxDecimal } from './decimal.js';
 import {
   allowedTaxRates,
   formatTaxRatePercent,
@@ -35,5 +36,41 @@ describe('tax rates (tax-rules §5.1)', () => {
     expect(isAllowedTaxRate('0.005')).toBe(false);
     expect(isAllowedTaxRate('0.005', { allowUsedCarDealerRate: true })).toBe(true);
     expect(allowedTaxRates({ allowedRates: ['0.130'] })).toEqual(['0.13']);
+  });
+
+  it('answers as a decimal comparison with every allowed rate would, for any spelling and any options', () => {
+    const spellings = [
+      '0',
+      '0.0',
+      '0.000000',
+      '0.13',
+      '0.130',
+      '0.1300',
+      '0.1',
+      '0.10',
+      '0.015',
+      '0.0150',
+      '0.005',
+      '0.17',
+      '0.04',
+      '0.040',
+      '0.12',
+      '0.0001',
+      '0.5',
+      '0.9',
+    ];
+    for (const isRed of [false, true]) {
+      for (const allowUsedCarDealerRate of [false, true]) {
+        for (const allowedRates of [undefined, ['0.130', '0.05']]) {
+          const options = { isRed, allowUsedCarDealerRate, ...(allowedRates ? { allowedRates } : {}) };
+          const list = allowedTaxRates(options);
+          for (const rate of spellings) {
+            const expected = list.some((allowed) => new TaxDecimal(rate).equals(allowed));
+            expect(isAllowedTaxRate(rate, options), `${rate} ${JSON.stringify(options)}`).toBe(expected);
+            expect(isAllowedTaxRate(new TaxDecimal(rate), options)).toBe(expected);
+          }
+        }
+      }
+    }
   });
 });

@@ -72,8 +72,20 @@ export function allowedTaxRates(options: AllowedRateOptions = {}): readonly stri
   return rates;
 }
 
+/**
+ * The default lists as sets of canonical strings, made once: index bit 1 = red, bit 2 = used-car dealer rate.
+ * A rate is allowed when its canonical string (`toFixed()`: decimal.js keeps no trailing zeros) is in the set — the
+ * same answer as comparing it with each allowed rate as a decimal, without parsing the list on every line.
+ */
+const DEFAULT_RATE_SETS: readonly ReadonlySet<string>[] = [0, 1, 2, 3].map(
+  (bits) => new Set(allowedTaxRates({ isRed: (bits & 1) !== 0, allowUsedCarDealerRate: (bits & 2) !== 0 })),
+);
+
 /** True when the rate (any decimal spelling, e.g. "0.10") is in the allowed list. */
 export function isAllowedTaxRate(rate: string | TaxDecimalValue, options: AllowedRateOptions = {}): boolean {
-  const value = new TaxDecimal(rate);
-  return allowedTaxRates(options).some((allowed) => value.equals(allowed));
+  const value = typeof rate === 'string' ? new TaxDecimal(rate) : rate;
+  if (options.allowedRates) return options.allowedRates.some((allowed) => value.equals(allowed));
+  if (!value.isFinite()) return false;
+  const set = DEFAULT_RATE_SETS[(options.isRed ? 1 : 0) + (options.allowUsedCarDealerRate ? 2 : 0)]!;
+  return set.has(value.toFixed());
 }

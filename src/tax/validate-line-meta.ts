@@ -136,7 +136,12 @@ function checkRate(
     );
     return null;
   }
-  if (!isAllowedTaxRate(parsed.value, { ...options, isRed })) {
+  const rateOptions = {
+    isRed,
+    allowUsedCarDealerRate: options.allowUsedCarDealerRate,
+    allowedRates: options.allowedRates,
+  };
+  if (!isAllowedTaxRate(parsed.value, rateOptions)) {
     out.push(
       violation(
         'TAX_RATE_NOT_ALLOWED',

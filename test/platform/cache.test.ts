@@ -1,6 +1,12 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCache } from '../../src/platform/cache/index.js';
+import {
+  attachCaches,
+  cacheOf,
+  createCache,
+  invalidateAfterCommit,
+  invalidateCached,
+} from '../../src/platform/cache/index.js';
 import { createManualClock } from '../../src/platform/clock.js';
 import { createDb, type Db } from '../../src/platform/db/create-db.js';
 import { createSignals, type Signals } from '../../src/platform/signals/index.js';
@@ -114,6 +120,34 @@ for (const dialect of TEST_DIALECTS) {
       const l = loader(() => 'fresh');
       expect(await cache.get('k', l.load)).toBe('fresh');
       expect(l.calls()).toBe(1);
+    });
+
+    it('an invalidation through a transaction waits for its commit; a rollback drops it; elsewhere it is refused', async () => {
+      attachCaches(db.kysely, { clock, signals, logger });
+      const s = spec();
+      const cache = cacheOf<string>(db.kysely, s)!;
+      let stored = 'old';
+      const l = loader(() => stored);
+      expect(await cache.get('k', l.load)).toBe('old');
+      await invalidateAfterCommit(db.kysely, async (trx) => {
+        stored = 'new';
+        await invalidateCached(trx, s, 'k');
+        // Not yet: the transaction has not committed.
+        expect(await cache.get('k', l.load)).toBe('old');
+      });
+      expect(await cache.get('k', l.load)).toBe('new');
+      await expect(
+        invalidateAfterCommit(db.kysely, async (trx) => {
+          stored = 'rolled back';
+          await invalidateCached(trx, s, 'k');
+          throw new Error('rollback');
+        }),
+      ).rejects.toThrow('rollback');
+      expect(await cache.get('k', l.load)).toBe('new');
+      // A transaction not opened by invalidateAfterCommit cannot hold the invalidation: refused, loudly.
+      await expect(db.kysely.transaction().execute((trx) => invalidateCached(trx, s, 'k'))).rejects.toThrow(
+        /after the transaction commits/,
+      );
     });
   });
 }

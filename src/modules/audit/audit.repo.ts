@@ -2,12 +2,18 @@ import { type Kysely, type QueryCreator, type RawBuilder, sql, type Transaction 
 import { compiledInsert } from '../../platform/db/compiled-insert.js';
 import type { Database } from '../../platform/db/database.js';
 import { escapeLike } from '../../platform/db/sql-helpers.js';
+import type { SqliteRun } from '../../platform/db/sqlite-sync.js';
 import type { AuditEntryRow, AuditLogTable } from './audit.tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export async function insertAuditEntry(db: Db, row: AuditLogTable): Promise<void> {
   await insertAuditRow(db, row);
+}
+
+/** {@link insertAuditEntry} as a statement of a synchronous SQLite transaction (platform/db/sqlite-sync.ts). */
+export function insertAuditEntrySync(run: SqliteRun, row: AuditLogTable): void {
+  insertAuditRow.sync(run, row);
 }
 
 /** The insert of one entry as a builder, to run inside another statement (a CTE). */

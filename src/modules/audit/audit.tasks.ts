@@ -69,6 +69,14 @@ export async function scheduleAuditSealer(
 }
 
 /**
+ * True when {@link scheduleAuditSealer} would write nothing now: this window's sealer job is known to be scheduled
+ * (so a change may append its entry without scheduling, e.g. in a synchronous SQLite transaction).
+ */
+export function auditSealerScheduled(ctx: { readonly clock: Clock; readonly jobs: JobsRuntime }): boolean {
+  return sealerSeen.get(ctx.jobs) === Math.floor(ctx.clock.now() / SEAL_INTERVAL_MS);
+}
+
+/**
  * {@link scheduleAuditSealer} as a data-modifying CTE of the caller's statement, once per row of the CTE `after`
  * (PostgreSQL only): for a change that inserts its entry with `auditInsertAfter` in the same statement.
  */

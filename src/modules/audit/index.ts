@@ -5,12 +5,19 @@
  */
 
 export { AUDIT_ACTOR_KINDS, type AuditActorKind, type AuditEntryRow } from './audit.tables.js';
-export { auditSealerAfter, registerAuditTasks, SEAL_INTERVAL_MS, scheduleAuditSealer } from './audit.tasks.js';
+export {
+  auditSealerAfter,
+  auditSealerScheduled,
+  registerAuditTasks,
+  SEAL_INTERVAL_MS,
+  scheduleAuditSealer,
+} from './audit.tasks.js';
 export { type AuditDiff, auditDiff, auditSnapshot, REDACTED } from './audit-diff.js';
 export {
   type AuditChange,
   type AuditMeta,
   appendAudit,
+  appendAuditSync,
   auditInsertAfter,
   auditInsertCte,
   auditRow,

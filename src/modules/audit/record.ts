@@ -1,8 +1,9 @@
 import type { Kysely, QueryCreator, RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.js';
+import type { SqliteRun } from '../../platform/db/sqlite-sync.js';
 import type { Ctx } from '../../platform/deps.js';
 import { newId } from '../../platform/ids.js';
-import { insertAuditEntry, insertAuditEntryAfter, insertAuditEntryQuery } from './audit.repo.js';
+import { insertAuditEntry, insertAuditEntryAfter, insertAuditEntryQuery, insertAuditEntrySync } from './audit.repo.js';
 import type { AuditActorKind, AuditLogTable } from './audit.tables.js';
 import { type AuditDiff, auditDiff } from './audit-diff.js';
 import { auditDiffJson } from './stored-json.js';
@@ -53,6 +54,14 @@ export function auditRow(meta: AuditMeta, change: AuditChange, now: number): Aud
  */
 export async function appendAudit({ db, clock }: Ctx, meta: AuditMeta, change: AuditChange): Promise<void> {
   await insertAuditEntry(db, auditRow(meta, change, clock.now()));
+}
+
+/**
+ * {@link appendAudit} as a statement of the caller's synchronous SQLite transaction (platform/db/sqlite-sync.ts).
+ * Schedules no sealer: call it only when `auditSealerScheduled` says this window's sealer is scheduled.
+ */
+export function appendAuditSync(run: SqliteRun, meta: AuditMeta, change: AuditChange, now: number): void {
+  insertAuditEntrySync(run, auditRow(meta, change, now));
 }
 
 /**

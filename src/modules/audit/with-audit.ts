@@ -28,7 +28,7 @@ export async function withAudit<T>(
     return result;
   };
   // Cache invalidations of the change (token revoked, org updated …) are sent once the transaction committed.
-  return ctx.db.isTransaction ? run(ctx.db) : invalidateAfterCommit(ctx.db, () => ctx.db.transaction().execute(run));
+  return ctx.db.isTransaction ? run(ctx.db) : invalidateAfterCommit(ctx.db, run);
 }
 
 /**

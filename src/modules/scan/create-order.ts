@@ -11,16 +11,18 @@ import {
   type AuditChange,
   type AuditMeta,
   appendAudit,
+  appendAuditSync,
   auditInsertAfter,
   auditRow,
   auditSealerAfter,
+  auditSealerScheduled,
   scheduleAuditSealer,
 } from '../audit/index.js';
 import type { BuyerInput } from '../invoicing/index.js';
 import { decryptSecret, encryptSecret } from '../orgs/index.js';
 import { checkOrderContent, type OrderContent, type OrderItem } from './order-content.js';
 import { type BuyerType, checkTitle, type OrderNotify, type OrderTitle, toInvoiceRequest } from './order-title.js';
-import { findOrderByNo, insertOrder, insertOrderWith } from './orders.repo.js';
+import { findOrderByNo, insertOrder, insertOrderSync, insertOrderWith } from './orders.repo.js';
 import { KIND_NOT_ALLOWED, SCAN_SETTING_DISABLED } from './scan.errors.js';
 import type { OrderSource, ScanOrder, ScanSetting } from './scan.tables.js';
 import { getSettingOrThrow, settingKinds } from './settings.service.js';
@@ -186,6 +188,16 @@ async function writeNewOrder(
     return inserted;
   }
   if (!submitted && !meta) return insertOrder(db, order);
+  // An open order with its audit entry (the common push), this window's sealer already scheduled: both inserts in a
+  // synchronous transaction when the connection is free — no Kysely transaction, no promise per statement.
+  if (!submitted && meta && deps.db.sqliteSync && auditSealerScheduled({ clock: deps.clock, jobs: deps.jobs })) {
+    const done = deps.db.sqliteSync.transaction((run) => {
+      if (!insertOrderSync(run, order)) return false;
+      appendAuditSync(run, meta, change, deps.clock.now());
+      return true;
+    });
+    if (done) return done.value;
+  }
   return db.transaction().execute(async (trx) => {
     if (!(await insertOrder(trx, order))) return false;
     if (submitted) {

@@ -10,6 +10,7 @@ import {
 import { compiledInsert } from '../../platform/db/compiled-insert.js';
 import type { Database } from '../../platform/db/database.js';
 import { fetchPage, type Page } from '../../platform/db/pagination.js';
+import type { SqliteRun } from '../../platform/db/sqlite-sync.js';
 import type { OrderSource, ScanOrder, ScanOrderTable, StoredOrderStatus } from './scan.tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -48,6 +49,11 @@ export async function findOrderByInvoiceSerial(
 /** Inserts unless the tenant already has the order number; false when another insert won. */
 export async function insertOrder(db: Db, order: ScanOrder): Promise<boolean> {
   return (await insertOrderRow(db, order)) > 0;
+}
+
+/** {@link insertOrder} as a statement of a synchronous SQLite transaction (platform/db/sqlite-sync.ts). */
+export function insertOrderSync(run: SqliteRun, order: ScanOrder): boolean {
+  return insertOrderRow.sync(run, order) > 0;
 }
 
 const ORDER_COLUMNS = [

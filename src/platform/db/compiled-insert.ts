@@ -1,5 +1,13 @@
 import { CompiledQuery, type Kysely, PostgresAdapter, type Transaction } from 'kysely';
 import type { Database } from './database.js';
+import type { SqliteRun } from './sqlite-sync.js';
+
+/** A compiled insert: through Kysely (either dialect), or inside a synchronous SQLite transaction (`sync`). */
+export interface CompiledInsert<T extends keyof Database & string> {
+  (db: Kysely<Database> | Transaction<Database>, row: Database[T]): Promise<number>;
+  /** The same insert as a statement of a synchronous SQLite transaction (sqlite-sync.ts); answers rows inserted. */
+  sync(run: SqliteRun, row: Database[T]): number;
+}
 
 /**
  * A hot single-row insert whose SQL text is built once: Kysely builds, freezes and compiles an insert's operation
@@ -13,14 +21,15 @@ export function compiledInsert<T extends keyof Database & string>(
   columns: readonly (keyof Database[T] & string)[],
   /** SQL after the values, e.g. ` on conflict ("tenant_id", "order_no") do nothing`. */
   tail = '',
-): (db: Kysely<Database> | Transaction<Database>, row: Database[T]) => Promise<number> {
+): CompiledInsert<T> {
   const head = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (`;
   const sqliteText = `${head}${columns.map(() => '?').join(', ')})${tail}`;
   const postgresText = `${head}${columns.map((_, i) => `$${i + 1}`).join(', ')})${tail}`;
-  return async (db, row) => {
+  const valuesOf = (row: Database[T]) => columns.map((c) => row[c] as unknown);
+  const insert = async (db: Kysely<Database> | Transaction<Database>, row: Database[T]) => {
     const text = db.getExecutor().adapter instanceof PostgresAdapter ? postgresText : sqliteText;
-    const values = columns.map((c) => row[c] as unknown);
-    const result = await db.executeQuery(CompiledQuery.raw(text, values));
+    const result = await db.executeQuery(CompiledQuery.raw(text, valuesOf(row)));
     return Number(result.numAffectedRows ?? 0n);
   };
+  return Object.assign(insert, { sync: (run: SqliteRun, row: Database[T]) => run(sqliteText, valuesOf(row)) });
 }

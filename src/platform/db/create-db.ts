@@ -19,12 +19,15 @@ import {
   PREPARED_STATEMENT_DEFAULTS,
   type PreparedStatementOptions,
 } from './pg-prepared.js';
+import { createSqliteSync, type SqliteSync } from './sqlite-sync.js';
 
 export type DbDialect = 'sqlite' | 'postgres';
 
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: DbDialect;
+  /** SQLite only: the connection driven synchronously, for hot writes that read nothing (sqlite-sync.ts). */
+  readonly sqliteSync?: SqliteSync;
   destroy(): Promise<void>;
 }
 
@@ -139,6 +142,7 @@ export function createDb(dbConfig: Config['db'], prepared: PreparedStatementOpti
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
-  const kysely = new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { kysely, dialect: 'sqlite', destroy: () => kysely.destroy() };
+  const cached = withStatementCache(sqlite);
+  const kysely = new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: cached }) });
+  return { kysely, dialect: 'sqlite', sqliteSync: createSqliteSync(cached), destroy: () => kysely.destroy() };
 }
