@@ -15,6 +15,7 @@
 // TypeScript sources.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -28,6 +29,8 @@ const RECIPE = 'esbuild-transform/1 target=node20 format=esm sourcemap=inline im
 const COMPLETE = 'complete';
 /** Builds kept besides the new one (a process that started on an older build may still load modules from it). */
 const KEEP = 3;
+/** A build a process started from within this long is kept, however many newer ones there are. */
+const IN_USE_MS = 24 * 3_600_000;
 
 /** The compiled sources: every .ts file under src/ but tests, as paths relative to src/ (sorted, `/`-separated). */
 function sourceFiles(src = SRC) {
@@ -38,12 +41,37 @@ function sourceFiles(src = SRC) {
     .sort();
 }
 
-/** The key of the current sources: a hash of the recipe and of each file's path and content. */
-export function sourceKey(root = ROOT) {
-  const src = path.join(root, 'src');
+/**
+ * The key of `sources` (each compiled file's path and bytes): a hash of the recipe, of what else shapes the output
+ * (esbuild's version, tsconfig.json) and of each file's path and content.
+ */
+function keyOf(root, sources) {
   const hash = createHash('sha256').update(RECIPE);
-  for (const file of sourceFiles(src)) hash.update(`\0${file}\0`).update(fs.readFileSync(path.join(src, file)));
+  for (const extra of [esbuildPackageJson(), path.join(root, 'tsconfig.json')]) {
+    hash.update('\0').update(extra && fs.existsSync(extra) ? fs.readFileSync(extra) : '');
+  }
+  for (const { file, bytes } of sources) hash.update(`\0${file}\0`).update(bytes);
   return hash.digest('hex').slice(0, 32);
+}
+
+/** esbuild's package.json (its version is part of the key), or null when esbuild is not installed. */
+function esbuildPackageJson() {
+  try {
+    return createRequire(import.meta.url).resolve('esbuild/package.json');
+  } catch {
+    return null;
+  }
+}
+
+/** Every compiled source file's path and bytes, each read once (what is hashed is what is compiled). */
+function readSources(root) {
+  const src = path.join(root, 'src');
+  return sourceFiles(src).map((file) => ({ file, bytes: fs.readFileSync(path.join(src, file)) }));
+}
+
+/** The key of the current sources (see {@link keyOf}). */
+export function sourceKey(root = ROOT) {
+  return keyOf(root, readSources(root));
 }
 
 /**
@@ -52,7 +80,15 @@ export function sourceKey(root = ROOT) {
  */
 export function currentBuild(root = ROOT) {
   const dir = path.join(root, 'dist', 'server', sourceKey(root));
-  return fs.existsSync(path.join(dir, COMPLETE)) ? dir : null;
+  if (!fs.existsSync(path.join(dir, COMPLETE))) return null;
+  // In use: pruning keeps builds that a process started from lately (see prune).
+  try {
+    const now = new Date();
+    fs.utimesSync(dir, now, now);
+  } catch {
+    // A read-only install: the build is still good to run.
+  }
+  return dir;
 }
 
 let chosen;
@@ -81,12 +117,15 @@ export async function loadSource(source) {
 }
 
 /**
- * Builds the current sources into dist/server/<key>/ unless that build exists, and removes older builds but the
- * {@link KEEP} newest. Concurrent builds are safe: each writes its own temporary directory and renames it into place;
+ * Builds the current sources into dist/server/<key>/ unless that build exists, and removes older builds (see
+ * {@link prune}). Concurrent builds are safe: each writes its own temporary directory and renames it into place;
  * the first to finish wins. Returns the build's directory and whether this call made it.
  */
 export async function buildServer(root = ROOT) {
-  const key = sourceKey(root);
+  // The sources are read once: the key is the hash of exactly the bytes compiled, so a file edited during the build
+  // can never be filed under a key it does not match.
+  const sources = readSources(root);
+  const key = keyOf(root, sources);
   const builds = path.join(root, 'dist', 'server');
   const dir = path.join(builds, key);
   if (fs.existsSync(path.join(dir, COMPLETE))) return { dir, built: false };
@@ -95,9 +134,9 @@ export async function buildServer(root = ROOT) {
   const tmp = path.join(builds, `.tmp-${process.pid}-${Date.now()}`);
   try {
     await Promise.all(
-      sourceFiles(src).map(async (file) => {
+      sources.map(async ({ file, bytes }) => {
         const from = path.join(src, file);
-        const code = await fs.promises.readFile(from, 'utf8');
+        const code = bytes.toString('utf8');
         const out = await transform(code, {
           loader: 'ts',
           format: 'esm',
@@ -129,7 +168,11 @@ export async function buildServer(root = ROOT) {
   return { dir, built: true };
 }
 
-/** Removes finished builds but `key` and the {@link KEEP} newest others, and temporary ones older than an hour. */
+/**
+ * Removes finished builds but `key`, the {@link KEEP} newest others and any a process started from within the last
+ * day (a running server or `npm run dev` may still load modules lazily from its build: `currentBuild` touches it at
+ * each start), and temporary ones older than an hour.
+ */
 function prune(builds, key) {
   const entries = fs.readdirSync(builds).map((name) => {
     const stat = fs.statSync(path.join(builds, name), { throwIfNoEntry: false });
@@ -138,7 +181,8 @@ function prune(builds, key) {
   const old = entries
     .filter((e) => e.name !== key && !e.name.startsWith('.tmp-'))
     .sort((a, b) => b.mtime - a.mtime)
-    .slice(KEEP);
+    .slice(KEEP)
+    .filter((e) => Date.now() - e.mtime > IN_USE_MS);
   const stale = entries.filter((e) => e.name.startsWith('.tmp-') && Date.now() - e.mtime > 3_600_000);
   for (const e of [...old, ...stale]) fs.rmSync(path.join(builds, e.name), { recursive: true, force: true });
 }

@@ -43,4 +43,36 @@ describe('the compiled build of src/', () => {
     write('a/d.ts', 'export {};\n');
     expect(currentBuild(root)).toBeNull();
   });
+
+  it('files a build under the key of the very bytes it compiled, when a source changes while it builds', async () => {
+    write('a/c.ts', 'export const c: number = 10;\n');
+    // buildServer reads the sources before its first await; the edit lands while it compiles, and is undone later.
+    const building = buildServer(root);
+    write('a/c.ts', 'export const c: number = 11;\n');
+    const built = await building;
+    expect(currentBuild(root)).toBeNull();
+    write('a/c.ts', 'export const c: number = 10;\n');
+    expect(currentBuild(root)).toBe(built.dir);
+    const compiled = await import(pathToFileURL(path.join(built.dir, 'src/a/c.js')).href);
+    expect(compiled.c).toBe(10);
+  });
+
+  it('keeps the three newest older builds and any a process started from within a day; removes the rest', async () => {
+    const dirs: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      write('a/e.ts', `export const e = ${i};\n`);
+      dirs.push((await buildServer(root)).dir);
+    }
+    // All five are there: the last three older ones are the newest, the first two were used (made) within a day.
+    for (const dir of dirs) expect(fs.existsSync(dir)).toBe(true);
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3_600_000);
+    for (const dir of dirs.slice(0, 2)) fs.utimesSync(dir, twoDaysAgo, twoDaysAgo);
+    // A process starting from the second build touches it: in use again.
+    write('a/e.ts', 'export const e = 1;\n');
+    expect(currentBuild(root)).toBe(dirs[1]);
+    write('a/e.ts', 'export const e = 5;\n');
+    await buildServer(root);
+    expect(fs.existsSync(dirs[0]!)).toBe(false);
+    for (const dir of dirs.slice(1)) expect(fs.existsSync(dir)).toBe(true);
+  });
 });
