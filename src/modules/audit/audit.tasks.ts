@@ -69,11 +69,12 @@ export async function scheduleAuditSealer(
 }
 
 /**
- * True when {@link scheduleAuditSealer} would write nothing now: this window's sealer job is known to be scheduled
- * (so a change may append its entry without scheduling, e.g. in a synchronous SQLite transaction).
+ * True when {@link scheduleAuditSealer} would write nothing at `now`: the sealer job of `now`'s window is known to be
+ * scheduled (so a change stamped `now` may append its entry without scheduling, e.g. in a synchronous SQLite
+ * transaction).
  */
-export function auditSealerScheduled(ctx: { readonly clock: Clock; readonly jobs: JobsRuntime }): boolean {
-  return sealerSeen.get(ctx.jobs) === Math.floor(ctx.clock.now() / SEAL_INTERVAL_MS);
+export function auditSealerScheduled(jobs: JobsRuntime, now: number): boolean {
+  return sealerSeen.get(jobs) === Math.floor(now / SEAL_INTERVAL_MS);
 }
 
 /**

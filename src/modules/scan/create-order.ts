@@ -190,10 +190,12 @@ async function writeNewOrder(
   if (!submitted && !meta) return insertOrder(db, order);
   // An open order with its audit entry (the common push), this window's sealer already scheduled: both inserts in a
   // synchronous transaction when the connection is free — no Kysely transaction, no promise per statement.
-  if (!submitted && meta && deps.db.sqliteSync && auditSealerScheduled({ clock: deps.clock, jobs: deps.jobs })) {
+  // One clock reading: the entry's time is in the window whose sealer was found scheduled.
+  const now = deps.clock.now();
+  if (!submitted && meta && deps.db.sqliteSync && auditSealerScheduled(deps.jobs, now)) {
     const done = deps.db.sqliteSync.transaction((run) => {
       if (!insertOrderSync(run, order)) return false;
-      appendAuditSync(run, meta, change, deps.clock.now());
+      appendAuditSync(run, meta, change, now);
       return true;
     });
     if (done) return done.value;

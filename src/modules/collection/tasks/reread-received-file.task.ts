@@ -7,7 +7,8 @@ import { REREAD_RECEIVED_FILE_TASK } from './task-ids.js';
 /**
  * `collection/reread-received-file`: a file that needed OCR while OCR was unavailable (`ocr_pending`) is read again;
  * each try is a job of its own, due after a doubling delay (intake.ts rereadDelayMs), so a long OCR outage costs one
- * waiting job per file; a try that found the engine in its retry delay is moved to that delay's end, uncounted. Retried by the queue only when the parse pool was stopping under it.
+ * waiting job per file; a try that found the engine in its retry delay is moved to that delay's end, uncounted.
+ * Retried by the queue only when the parse pool was stopping under it.
  */
 export const rereadReceivedFileTask = defineTask({
   id: REREAD_RECEIVED_FILE_TASK,
