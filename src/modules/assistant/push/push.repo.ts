@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { DbDialect } from '../../../platform/db/create-db.js';
 import type { Database } from '../../../platform/db/database.js';
 import type { AssistantImport } from '../assistant.tables.js';
 
@@ -48,9 +49,17 @@ export async function claimImport(
     .executeTakeFirst();
 }
 
-/** Claims every live, unconsumed import of the link key (at most `limit`, oldest first) in one statement. */
+/**
+ * Claims every live, unconsumed import of the link key (at most `limit`, oldest first) in one statement.
+ *
+ * On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`: the statement locks them in the order it picks them and
+ * never waits for a row another statement holds (another poll's claim, a release, the janitor); that row is theirs
+ * to settle, and a row released meanwhile is claimed by the next poll or the release's own wake-up. Without it the
+ * outer update locked the rows in its plan's order and two polls, or a poll and a release, deadlocked (a 500).
+ */
 export async function claimPending(
   db: Kysely<Database>,
+  dialect: DbDialect,
   tenantId: string,
   linkKey: string,
   now: number,
@@ -72,7 +81,8 @@ export async function claimPending(
         .where('expires_at', '>', now)
         .orderBy('created_at')
         .orderBy('id')
-        .limit(limit),
+        .limit(limit)
+        .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked()),
     )
     .returningAll()
     .execute();
@@ -97,12 +107,26 @@ export async function releaseClaims(
   return Number(result.numUpdatedRows);
 }
 
-/** Deletes up to `limit` imports expired at `now` (consumed or not) of every tenant: the janitor. */
-export async function deleteExpiredImports(db: Kysely<Database>, now: number, limit: number): Promise<number> {
+/**
+ * Deletes up to `limit` imports expired at `now` (consumed or not) of every tenant: the janitor. On PostgreSQL it
+ * skips rows another statement holds (a release in flight, see {@link claimPending}): they are deleted next hour.
+ */
+export async function deleteExpiredImports(
+  db: Kysely<Database>,
+  dialect: DbDialect,
+  now: number,
+  limit: number,
+): Promise<number> {
   const result = await db
     .deleteFrom('assistant_imports')
     .where('id', 'in', (eb) =>
-      eb.selectFrom('assistant_imports').select('id').where('expires_at', '<=', now).orderBy('expires_at').limit(limit),
+      eb
+        .selectFrom('assistant_imports')
+        .select('id')
+        .where('expires_at', '<=', now)
+        .orderBy('expires_at')
+        .limit(limit)
+        .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked()),
     )
     .executeTakeFirst();
   return Number(result.numDeletedRows);

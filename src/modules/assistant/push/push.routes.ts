@@ -247,7 +247,7 @@ export const assistantPushRoutes: FastifyPluginAsyncTypebox<{ deps: Deps; limits
               if (!row) continue;
               if (!(await send(toPushMessage(row)))) {
                 // Not handed to the connection: give it back for the next consumer.
-                await releaseClaims(db, tenantId, [id], by);
+                await releaseAndWake(tenantId, linkKey, [id], by);
                 return;
               }
               log.info({ importId: id }, 'import pushed over WebSocket');
@@ -329,6 +329,17 @@ export const assistantPushRoutes: FastifyPluginAsyncTypebox<{ deps: Deps; limits
   );
 
   /**
+   * Gives claims back (their consumer could not hand them over) and wakes the link key's other consumers, on every
+   * node: a poll that ran its claim while the release held the rows skipped them (see claimPending) and would
+   * otherwise find them only at its next safety re-read.
+   */
+  async function releaseAndWake(tenantId: string, linkKey: string, ids: readonly string[], by: string): Promise<void> {
+    if ((await releaseClaims(db, tenantId, ids, by)) > 0) {
+      await signals.publish(IMPORT_SIGNAL_TOPIC, importSignalKey(tenantId, linkKey));
+    }
+  }
+
+  /**
    * A waiting poll's token recheck: revoked or expired, 401 AUTH_TOKEN_INVALID; when the check cannot run (the
    * database), 503 SERVICE_UNAVAILABLE — the client retries, nothing was claimed — never a 500.
    */
@@ -371,7 +382,7 @@ export const assistantPushRoutes: FastifyPluginAsyncTypebox<{ deps: Deps; limits
       if (claimed.length > 0) {
         const ids = claimed;
         claimed = [];
-        releaseClaims(db, tenantId, ids, by).catch((err) =>
+        releaseAndWake(tenantId, linkKey, ids, by).catch((err) =>
           request.log.warn({ err }, 'could not release the claims of a departed long-poll'),
         );
       }
@@ -391,11 +402,11 @@ export const assistantPushRoutes: FastifyPluginAsyncTypebox<{ deps: Deps; limits
         woken = false;
         if (gone || closing) return [];
         await recheckToken(token);
-        const rows = await claimPending(db, tenantId, linkKey, clock.now(), by, CLAIM_BATCH);
+        const rows = await claimPending(db, database.dialect, tenantId, linkKey, clock.now(), by, CLAIM_BATCH);
         if (gone) {
-          await releaseClaims(
-            db,
+          await releaseAndWake(
             tenantId,
+            linkKey,
             rows.map((r) => r.id),
             by,
           );

@@ -31,7 +31,7 @@ export const purgeImportsTask = defineTask({
   jobKey: (payload) => String(payload.window),
   handler: async (deps: Deps, payload) => {
     const now = deps.clock.now();
-    while ((await deleteExpiredImports(deps.db.kysely, now, PURGE_BATCH)) >= PURGE_BATCH);
+    while ((await deleteExpiredImports(deps.db.kysely, deps.db.dialect, now, PURGE_BATCH)) >= PURGE_BATCH);
     await scheduleImportsJanitor(
       { db: deps.db.kysely, clock: deps.clock, jobs: deps.jobs },
       Math.max(payload.window + 1, Math.floor(now / PURGE_WINDOW_MS)),
