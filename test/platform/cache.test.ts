@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +10,7 @@ import {
 } from '../../src/platform/cache/index.js';
 import { createManualClock } from '../../src/platform/clock.js';
 import { createDb, type Db } from '../../src/platform/db/create-db.js';
+import type { Database } from '../../src/platform/db/database.js';
 import { createSignals, type Signals } from '../../src/platform/signals/index.js';
 import { nextSignals, terminateListeners } from '../helpers/signals.js';
 import { createTestDb, TEST_DIALECTS } from '../helpers/test-db.js';
@@ -148,6 +150,13 @@ for (const dialect of TEST_DIALECTS) {
       await expect(db.kysely.transaction().execute((trx) => invalidateCached(trx, s, 'k'))).rejects.toThrow(
         /after the transaction commits/,
       );
+      // Nor can its handle once invalidateAfterCommit returned (kept by a closure, say): the invalidation would be
+      // held for a commit that already happened, and lost.
+      let ended: Transaction<Database> | undefined;
+      await invalidateAfterCommit(db.kysely, async (trx) => {
+        ended = trx;
+      });
+      await expect(invalidateCached(ended!, s, 'k')).rejects.toThrow(/after the transaction commits/);
     });
   });
 }

@@ -37,10 +37,19 @@ export async function invalidateAfterCommit<T>(
   work: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
   const pending: { spec: CacheSpec; key: string }[] = [];
-  const result = await db.transaction().execute((trx) => {
-    pendingInvalidations.set(trx, pending);
-    return work(trx);
-  });
+  let handle: Transaction<Database> | undefined;
+  let result: T;
+  try {
+    result = await db.transaction().execute((trx) => {
+      handle = trx;
+      pendingInvalidations.set(trx, pending);
+      return work(trx);
+    });
+  } finally {
+    // The handle outlives its transaction only in a closure: an invalidation through it from then on is refused
+    // (it would wait for a commit that already happened), not held and lost.
+    if (handle) pendingInvalidations.delete(handle);
+  }
   for (const { spec, key } of pending) await invalidateCached(db, spec, key);
   return result;
 }
