@@ -91,15 +91,40 @@ export function currentBuild(root = ROOT) {
   return dir;
 }
 
+/**
+ * The environment variable through which a process hands its choice (a build's directory, or `source`) to the worker
+ * threads and child processes it starts: they run what it runs, without hashing every source file again.
+ */
+export const CHOSEN_BUILD_ENV = 'OPENFAPIAO_SRC_BUILD';
+
+/**
+ * The build to run, or null for the sources: the one the parent process chose ({@link CHOSEN_BUILD_ENV}) when it is a
+ * finished build of this root (or `source`), else {@link currentBuild}.
+ */
+export function chooseBuild(env = process.env, root = ROOT) {
+  const inherited = env[CHOSEN_BUILD_ENV];
+  if (inherited === 'source') return null;
+  if (
+    inherited &&
+    path.dirname(inherited) === path.join(root, 'dist', 'server') &&
+    fs.existsSync(path.join(inherited, COMPLETE))
+  ) {
+    return inherited;
+  }
+  return currentBuild(root);
+}
+
 let chosen;
 
 /**
  * Imports `source` (the file URL of a .ts file under src/): its compiled twin when the build of the current sources
- * exists, else the source itself through tsx. The choice is made once per process (or worker thread).
+ * exists, else the source itself through tsx. The choice is made once per process, and handed down to the worker
+ * threads and child processes it starts (see {@link chooseBuild}).
  */
 export async function loadSource(source) {
   chosen ??= (async () => {
-    const build = currentBuild();
+    const build = chooseBuild();
+    process.env[CHOSEN_BUILD_ENV] = build ?? 'source';
     if (build) {
       // What tsx does too: stack traces through the inline source maps, so they name the .ts files.
       process.setSourceMapsEnabled(true);

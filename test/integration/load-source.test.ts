@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildServer, currentBuild } from '../../bin/load-source.js';
+import { buildServer, CHOSEN_BUILD_ENV, chooseBuild, currentBuild } from '../../bin/load-source.js';
 
 // The compiled build the CLI and the workers run (bin/load-source.js), on a small source tree of its own.
 describe('the compiled build of src/', () => {
@@ -55,6 +55,26 @@ describe('the compiled build of src/', () => {
     expect(currentBuild(root)).toBe(built.dir);
     const compiled = await import(pathToFileURL(path.join(built.dir, 'src/a/c.js')).href);
     expect(compiled.c).toBe(10);
+  });
+
+  it('a worker or child runs what its parent chose (a finished build of this root, or the sources)', async () => {
+    write('a/c.ts', 'export const c: number = 20;\n');
+    const built = await buildServer(root);
+    expect(chooseBuild({}, root)).toBe(built.dir);
+    // The parent ran the sources (no build then): so does the child, though a build exists now.
+    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: 'source' }, root)).toBeNull();
+    write('a/c.ts', 'export const c: number = 21;\n');
+    expect(currentBuild(root)).toBeNull();
+    // The parent's build, though the sources changed since it started: the child runs the parent's code, unhashed.
+    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: built.dir }, root)).toBe(built.dir);
+    // Not a finished build of this root: chosen afresh.
+    const unfinished = path.join(root, 'dist', 'server', 'unfinished');
+    fs.mkdirSync(unfinished, { recursive: true });
+    for (const dir of [unfinished, path.join(os.tmpdir(), 'elsewhere'), `${built.dir}/..`]) {
+      expect(chooseBuild({ [CHOSEN_BUILD_ENV]: dir }, root)).toBeNull();
+    }
+    write('a/c.ts', 'export const c: number = 20;\n');
+    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: unfinished }, root)).toBe(built.dir);
   });
 
   it('keeps the three newest older builds and any a process started from within a day; removes the rest', async () => {
