@@ -237,7 +237,30 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
     expect(await page.getByTestId('delivery-payload').textContent()).toContain(`E2E-WH-${run}`);
     await page.getByRole('button', { name: /重新推送/ }).click();
     await page.locator('.ant-popconfirm').getByRole('button', { name: '重新推送' }).click();
-    await expect.poll(() => detail.getByText('已送达').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    // The page's request went through; the server delivers (its worker, a new series of attempts); the drawer follows.
+    await expect.poll(() => page.getByText('已重新推送').count(), WAIT).toBeGreaterThan(0);
+    const redeliveredState = async () => {
+      const d = (await h.api('GET', `/api/v1/webhook-deliveries/${deliveryId}`)).json;
+      const jobs = new Database(path.join(h.dataDir, 'openfapiao.sqlite'), { readonly: true });
+      try {
+        jobs.pragma('busy_timeout = 5000');
+        const rows = jobs
+          .prepare(
+            'SELECT job_key, state, attempts, run_at, last_error FROM jobs WHERE payload LIKE ? ORDER BY created_at',
+          )
+          .all(`%${deliveryId}%`);
+        return { status: d.status, redeliveries: d.redeliveries, attempts: d.attempts, jobs: rows };
+      } finally {
+        jobs.close();
+      }
+    };
+    await expect
+      .poll(async () => (await redeliveredState()).status, { timeout: 30_000, message: 'the redelivery was delivered' })
+      .toBe('delivered')
+      .catch(async (err) => {
+        throw new Error(`${err}: ${JSON.stringify(await redeliveredState())}`);
+      });
+    await expect.poll(() => detail.getByText('已送达').count(), WAIT).toBeGreaterThan(0);
     expect(receiver.received.at(-1)?.headers['x-openfapiao-delivery']).toBe(deliveryId);
 
     const redelivered = (await audit('delivery.webhooks.redeliver')).find((e) => e.target.id === deliveryId);
