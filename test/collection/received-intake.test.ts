@@ -243,6 +243,7 @@ for (const dialect of TEST_DIALECTS) {
         fileName: null,
         source: 'manual',
         broughtBy: a.appId,
+        broughtByName: 'test',
         buyerOrgId: org.id,
         kind: '026',
         kindName: '增值税电子普通发票',

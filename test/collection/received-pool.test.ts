@@ -20,6 +20,7 @@ interface View {
   kind: string;
   source: string;
   broughtBy: string | null;
+  broughtByName: string | null;
   duplicateOf: string | null;
   sha256: string | null;
   seller: { name: string | null; taxId: string | null };
@@ -104,6 +105,35 @@ for (const dialect of TEST_DIALECTS) {
       expect((await list('source=upload')).items.map((i) => i.id)).toEqual([item.id]);
       expect((await list(`broughtBy=${user.id}`)).items.map((i) => i.id)).toEqual([item.id]);
       expect((await list('source=api')).items.every((i) => i.source === 'api')).toBe(true);
+      // Shown by name (the user's display name, the app's name); the filter also takes what the console shows.
+      const db = t.runtime.deps.db.kysely;
+      await db.updateTable('users').set({ display_name: '王会计' }).where('id', '=', user.id).execute();
+      expect((await list(`broughtBy=${user.id}`)).items[0]).toMatchObject({
+        broughtBy: user.id,
+        broughtByName: '王会计',
+      });
+      expect((await list(`broughtBy=${encodeURIComponent('王会计')}`)).items.map((i) => i.id)).toEqual([item.id]);
+      expect((await list(`broughtBy=${user.username}`)).items.map((i) => i.id)).toEqual([item.id]);
+      const byApp = (await list('source=api')).items;
+      expect(byApp.length).toBeGreaterThan(0);
+      expect(byApp.every((i) => i.broughtBy === a.appId && i.broughtByName === 'test')).toBe(true);
+      expect((await list('broughtBy=test&source=api')).items.map((i) => i.id)).toEqual(byApp.map((i) => i.id));
+      // The files of 收票箱 too; and the export's 提交人 column.
+      const files = await get(t, { auth: session.read }, '/api/v1/received-files?source=upload');
+      expect(files.statusCode, files.body).toBe(200);
+      expect(files.json().items.find((f: { broughtBy: string }) => f.broughtBy === user.id)).toMatchObject({
+        broughtByName: '王会计',
+      });
+      const csv = await get(t, b, `/api/v1/received-invoices/export.csv?ids=${item.id}`);
+      expect(csv.body).not.toContain('王会计'); // not B's
+      const ownCsv = await get(t, { auth: session.read }, `/api/v1/received-invoices/export.csv?ids=${item.id}`);
+      expect(ownCsv.body).toContain('王会计');
+      expect(ownCsv.body).not.toContain(user.id);
+      // Names stay within their tenant: B's user of the same name does not widen A's filter, nor name A's items.
+      const other = await seedUser(t, b.tenantId, 'finance');
+      await db.updateTable('users').set({ display_name: '王会计' }).where('id', '=', other.id).execute();
+      expect((await list(`broughtBy=${encodeURIComponent('王会计')}`)).items.map((i) => i.id)).toEqual([item.id]);
+      expect((await list(`broughtBy=${encodeURIComponent('王会计')}`, b)).items).toEqual([]);
       // A clerk has no received.* permission; an auditor reads but does not upload.
       const clerk = await loginAs(t, await seedUser(t, a.tenantId, 'clerk'));
       expect((await get(t, { auth: clerk.read }, '/api/v1/received-invoices')).statusCode).toBe(403);
@@ -187,6 +217,7 @@ for (const dialect of TEST_DIALECTS) {
         .select(['action', 'target_id'])
         .where('tenant_id', '=', a.tenantId)
         .where('action', '=', 'received.export')
+        .where('actor_id', '=', a.appId)
         .execute();
       expect(audit.map((r) => r.target_id).sort()).toEqual(['csv', 'xlsx']);
     });

@@ -13,6 +13,7 @@ import {
   usageStatusName,
   verificationStatusName,
 } from '../../tax/index.js';
+import { actorDisplayNames } from '../auth/index.js';
 import type { ReceivedInvoice } from './collection.tables.js';
 import { exportPage, type ReceivedInvoiceFilters } from './received.repo.js';
 import { deductionStateOf, loadDeductionRecords } from './received-view.js';
@@ -20,7 +21,11 @@ import { deductionStateOf, loadDeductionRecords } from './received-view.js';
 /** Rows read per query, and written per chunk. */
 export const RECEIVED_EXPORT_PAGE_ROWS = 1000;
 
-type Row = Awaited<ReturnType<typeof exportPage>>[number] & { deduction: ReturnType<typeof deductionStateOf> };
+type Row = Awaited<ReturnType<typeof exportPage>>[number] & {
+  deduction: ReturnType<typeof deductionStateOf>;
+  /** 提交人 as shown (actorDisplayNames), else the stored id or address. */
+  broughtByName: string;
+};
 
 const COMPLIANCE_NAMES: Record<string, string> = { pending: '待检查', pass: '通过', warn: '警告', block: '拦截' };
 const SOURCE_NAMES: Record<string, string> = {
@@ -93,7 +98,7 @@ const COLUMNS: readonly ExportColumn<Row>[] = [
   { header: '有效抵扣税额', type: 'money', width: 14, value: (r) => r.deduction.tax ?? '' },
   { header: '不抵扣原因', type: 'text', width: 30, value: (r) => r.deduction.reason ?? '' },
   { header: '来源', type: 'text', width: 10, value: (r) => SOURCE_NAMES[r.source] ?? r.source },
-  { header: '提交人', type: 'text', width: 24, value: (r) => r.brought_by ?? '' },
+  { header: '提交人', type: 'text', width: 24, value: (r) => r.broughtByName },
   { header: '收票时间', type: 'text', width: 26, value: (r) => toIsoCst(Number(r.created_at)) },
   { header: 'ID', type: 'text', width: 30, value: (r) => r.id },
 ];
@@ -102,12 +107,25 @@ async function* pages(db: Kysely<Database>, tenantId: string, filters: ReceivedI
   let before: string | null = null;
   for (;;) {
     const rows = await exportPage(db, tenantId, filters, before, RECEIVED_EXPORT_PAGE_ROWS);
-    const records = await loadDeductionRecords(
-      db,
-      tenantId,
-      rows.map((r) => r.id),
-    );
-    if (rows.length > 0) yield rows.map((r) => ({ ...r, deduction: deductionStateOf(r, records.get(r.id) ?? null) }));
+    const [records, names] = await Promise.all([
+      loadDeductionRecords(
+        db,
+        tenantId,
+        rows.map((r) => r.id),
+      ),
+      actorDisplayNames(
+        db,
+        tenantId,
+        rows.map((r) => r.brought_by),
+      ),
+    ]);
+    if (rows.length > 0) {
+      yield rows.map((r) => ({
+        ...r,
+        deduction: deductionStateOf(r, records.get(r.id) ?? null),
+        broughtByName: r.brought_by ? (names.get(r.brought_by) ?? r.brought_by) : '',
+      }));
+    }
     if (rows.length < RECEIVED_EXPORT_PAGE_ROWS) return;
     before = rows[rows.length - 1]!.id;
   }

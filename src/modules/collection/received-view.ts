@@ -10,6 +10,7 @@ import {
   type ReceivedInvoiceKind,
   toFen,
 } from '../../tax/index.js';
+import { actorDisplayNames } from '../auth/index.js';
 import type { ReceivedFile, ReceivedInvoice } from './collection.tables.js';
 import { findFilesByIds } from './received.repo.js';
 import { claimableFen } from './received-usage.js';
@@ -129,6 +130,7 @@ export function toReceivedInvoiceView(
   history: readonly VerificationHistoryEntry[] = [],
   usage: Omit<ReceivedUsage, 'remaining'> | null = null,
   deduction: DeductionRecord | null = null,
+  broughtByName: string | null = null,
 ) {
   const used = usage ?? unusedUsage(item);
   const extraction = extractionJson.decode(item.extraction_json);
@@ -139,6 +141,7 @@ export function toReceivedInvoiceView(
     fileName: file?.file_name ?? null,
     source: item.source,
     broughtBy: item.brought_by,
+    broughtByName: broughtByName ?? item.brought_by,
     buyerOrgId: item.buyer_org_id,
     kind: item.kind,
     kindName: RECEIVED_INVOICE_KIND_NAMES[kind] ?? RECEIVED_INVOICE_KIND_NAMES.other,
@@ -190,11 +193,16 @@ export async function toReceivedInvoiceViews(
   const missing = [...new Set(items.map((i) => i.file_id).filter((id): id is string => id !== null && !files.has(id)))];
   const ids = items.map((i) => i.id);
   // Independent reads: side by side.
-  const [found, histories, usages, deductions] = await Promise.all([
+  const [found, histories, usages, deductions, names] = await Promise.all([
     findFilesByIds(db, tenantId, missing),
     historyLoader && items.length ? historyLoader(db, tenantId, ids) : null,
     usageLoader && items.length ? usageLoader(db, tenantId, ids) : null,
     loadDeductionRecords(db, tenantId, ids),
+    actorDisplayNames(
+      db,
+      tenantId,
+      items.map((i) => i.brought_by),
+    ),
   ]);
   for (const f of found) files.set(f.id, f);
   return items.map((item) =>
@@ -204,6 +212,7 @@ export async function toReceivedInvoiceViews(
       histories?.get(item.id) ?? [],
       usages?.get(item.id) ?? null,
       deductions.get(item.id) ?? null,
+      item.brought_by ? (names.get(item.brought_by) ?? null) : null,
     ),
   );
 }

@@ -345,7 +345,8 @@ export interface ReceivedInvoiceFilters {
   verification?: readonly string[];
   compliance?: readonly string[];
   source?: ReceivedSource;
-  broughtBy?: string;
+  /** Who brought it: the stored id or address, or any of several (one 提交人 filter resolved to its actors' ids). */
+  broughtBy?: string | readonly string[];
   /** Number, or its start. */
   q?: string;
   duplicate?: boolean;
@@ -376,7 +377,8 @@ function withFilters<O>(
   if (f.verification?.length) q = q.where('verification_status', 'in', [...f.verification]);
   if (f.compliance?.length) q = q.where('compliance_result', 'in', [...f.compliance]);
   if (f.source) q = q.where('source', '=', f.source);
-  if (f.broughtBy) q = q.where('brought_by', '=', f.broughtBy);
+  if (typeof f.broughtBy === 'string') q = q.where('brought_by', '=', f.broughtBy);
+  else if (f.broughtBy) q = q.where('brought_by', 'in', f.broughtBy.length ? [...f.broughtBy] : ['']);
   if (f.q) q = q.where(sql<boolean>`${sql.ref('number')} like ${`${escapeLike(f.q)}%`} escape '\\'`);
   if (f.duplicate !== undefined) q = q.where('duplicate_of', f.duplicate ? 'is not' : 'is', null);
   if (f.usage) q = q.where('usage_status', '=', f.usage);

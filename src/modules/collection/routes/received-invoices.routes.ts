@@ -2,8 +2,10 @@ import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import { type Static, Type } from 'typebox';
 import { chinaDayStart, DAY_MS } from '../../../platform/clock.js';
+import type { Database } from '../../../platform/db/database.js';
 import { ctxOf, type Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
 import { VALIDATION_FAILED } from '../../../platform/errors/platform.errors.js';
@@ -11,7 +13,7 @@ import { PageQuery, page, responses } from '../../../platform/http/schemas.js';
 import { EXPORT_CONTENT_TYPES } from '../../../platform/table-export.js';
 import { RECEIVED_INVOICE_KINDS } from '../../../tax/index.js';
 import { withAudit } from '../../audit/index.js';
-import { auditMetaOf, getAuth } from '../../auth/index.js';
+import { actorIdsNamed, auditMetaOf, getAuth } from '../../auth/index.js';
 import { findOrg } from '../../orgs/index.js';
 import {
   INVOICE_FILE_MISSING,
@@ -80,6 +82,23 @@ export function poolFiltersOf(query: ExportQueryT): ReceivedInvoiceFilters {
   const c = listOf('compliance', compliance, COMPLIANCE_RESULTS);
   if (c) filters.compliance = c;
   if (ids) filters.ids = [...new Set(ids.split(','))];
+  return filters;
+}
+
+/**
+ * {@link poolFiltersOf}, with a 提交人 filter also matching by name: the value as stored (an id, a mail address), or
+ * the display name, login name or app name the console shows for it.
+ */
+async function resolvedPoolFilters(
+  db: Kysely<Database>,
+  tenantId: string,
+  query: ExportQueryT,
+): Promise<ReceivedInvoiceFilters> {
+  const filters = poolFiltersOf(query);
+  if (typeof filters.broughtBy === 'string') {
+    const named = await actorIdsNamed(db, tenantId, filters.broughtBy);
+    if (named.length > 0) filters.broughtBy = [filters.broughtBy, ...named];
+  }
   return filters;
 }
 
@@ -289,7 +308,7 @@ export const receivedInvoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
     async (request) => {
       const { tenantId } = getAuth(request);
       const { cursor, limit, ...query } = request.query;
-      const result = await listReceivedInvoices(db, tenantId, poolFiltersOf(query), {
+      const result = await listReceivedInvoices(db, tenantId, await resolvedPoolFilters(db, tenantId, query), {
         ...(cursor ? { cursor } : {}),
         limit: limit ?? 50,
       });
@@ -315,7 +334,7 @@ export const receivedInvoicesRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> =
       },
       async (request, reply) => {
         const { tenantId } = getAuth(request);
-        const filters = poolFiltersOf(request.query);
+        const filters = await resolvedPoolFilters(db, tenantId, request.query);
         const maxRows = deps.config.exports.maxRows;
         const rows = await countReceivedInvoicesUpTo(db, tenantId, filters, maxRows + 1);
         if (rows > maxRows) throw new AppError(RECEIVED_EXPORT_TOO_LARGE, undefined, { maxRows });

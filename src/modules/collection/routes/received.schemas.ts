@@ -50,6 +50,11 @@ export const ReceivedInvoiceView = Type.Object(
     fileName: Str,
     source: Type.Enum(RECEIVED_SOURCES),
     broughtBy: Nullable(Type.String({ description: 'user id, app id or mail address' })),
+    broughtByName: Nullable(
+      Type.String({
+        description: '提交人 as shown: the user’s display name or the app’s name, else `broughtBy` itself',
+      }),
+    ),
     buyerOrgId: Str,
     kind: Type.String({ description: '票种 code (81, 82, 026 …) or other' }),
     kindName: Type.String(),
@@ -198,7 +203,12 @@ export const PoolFilters = {
     Type.String({ maxLength: 100, description: `合规结果，逗号分隔: ${COMPLIANCE_RESULTS.join(',')}` }),
   ),
   source: Type.Optional(Type.Enum(RECEIVED_SOURCES)),
-  broughtBy: Type.Optional(Type.String({ maxLength: 200, description: '提交人（用户 id、应用 id 或邮箱）' })),
+  broughtBy: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: '提交人：用户 id、应用 id 或邮箱，也可填控制台显示的用户姓名、登录名或应用名称',
+    }),
+  ),
   q: Type.Optional(Type.String({ maxLength: 20, pattern: '^\\d{1,20}$', description: '发票号码（或其开头）' })),
   duplicate: Type.Optional(Type.Boolean({ description: 'true: 只看重复的；false: 只看不重复的' })),
   usage: Type.Optional(
@@ -227,6 +237,9 @@ export const ReceivedFileView = Type.Object({
   source: Type.Enum(RECEIVED_SOURCES),
   sourceRef: Str,
   broughtBy: Str,
+  broughtByName: Nullable(
+    Type.String({ description: '提交人 as shown: the user’s display name or the app’s name, else `broughtBy` itself' }),
+  ),
   buyerOrgId: Str,
   note: Str,
   status: Type.Enum(RECEIVED_FILE_STATUSES, {

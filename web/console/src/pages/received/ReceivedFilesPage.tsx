@@ -20,9 +20,9 @@ function size(bytes: number): string {
  * wide as its content (FilteredList scrolls it sideways on a narrow screen), so a column's own `ellipsis` never cuts:
  * one long file name pushed 大小 and 解析结果 off the right edge.
  */
-function cut(text: string, maxWidth: number, testId?: string) {
+function cut(text: string, maxWidth: number, testId?: string, title = text) {
   return (
-    <Typography.Text ellipsis style={{ maxWidth }} title={text} data-testid={testId}>
+    <Typography.Text ellipsis style={{ maxWidth }} title={title} data-testid={testId}>
       {text}
     </Typography.Text>
   );
@@ -41,7 +41,13 @@ const COLUMNS: ColumnsType<ReceivedFile> = [
   },
   { key: 'source', title: '渠道', dataIndex: 'source', render: (s: string) => SOURCE_LABELS[s] ?? s },
   // A mail's sender address can be as long as a file name.
-  { key: 'broughtBy', title: '提交人', dataIndex: 'broughtBy', render: (v: string | null) => (v ? cut(v, 160) : '—') },
+  {
+    key: 'broughtBy',
+    title: '提交人',
+    dataIndex: 'broughtBy',
+    // The user's or app's name; the id (or the mail address) on hover.
+    render: (v: string | null, f: ReceivedFile) => (v ? cut(f.broughtByName ?? v, 160, undefined, v) : '—'),
+  },
   { key: 'size', title: '大小', dataIndex: 'size', align: 'right', render: size },
   {
     key: 'outcome',

@@ -248,7 +248,11 @@ export default function ReceivedInvoicePage({ id }: { id: string }) {
                   <Descriptions.Item label="备注">{item.remark ?? '—'}</Descriptions.Item>
                   <Descriptions.Item label="来源">
                     {SOURCE_LABELS[item.source] ?? item.source}
-                    {item.broughtBy ? ` · ${item.broughtBy}` : ''}
+                    {item.broughtBy ? (
+                      <span title={item.broughtBy}> · {item.broughtByName ?? item.broughtBy}</span>
+                    ) : (
+                      ''
+                    )}
                   </Descriptions.Item>
                   <Descriptions.Item label="文件">{item.fileName ?? '—'}</Descriptions.Item>
                   <Descriptions.Item label="接收时间">{dateTime(item.createdAt)}</Descriptions.Item>

@@ -73,6 +73,8 @@ export interface ReceivedInvoice {
   fileName: string | null;
   source: string;
   broughtBy: string | null;
+  /** The user's display name or the app's name; else `broughtBy` (a mail address). */
+  broughtByName: string | null;
   buyerOrgId: string | null;
   kind: string;
   kindName: string;
@@ -128,6 +130,8 @@ export interface ReceivedFile {
   format?: string;
   source: string;
   broughtBy: string | null;
+  /** The user's display name or the app's name; else `broughtBy` (a mail address). */
+  broughtByName: string | null;
   /** ocr_pending: needed OCR while it was unavailable; read again later (`error` says why). */
   status: 'ok' | 'failed' | 'archive' | 'ocr_pending';
   note: string | null;
