@@ -54,6 +54,8 @@ for (const dialect of TEST_DIALECTS) {
           const by = `poll:${round}:${n}`;
           for (let i = 0; i < 12; i++) {
             const rows = await claimPending(db, t.runtime.deps.db.dialect, a.tenantId, linkKey, now, by, 7);
+            // Never more than asked for (a rescanned SKIP LOCKED pick would take the next rows too).
+            expect(rows.length).toBeLessThanOrEqual(7);
             // Half the time the poll's client is gone: the claims are released, and claimed again by someone.
             if (i % 2 === 1 && rows.length > 0) {
               await releaseClaims(
@@ -77,7 +79,9 @@ for (const dialect of TEST_DIALECTS) {
           }
         };
         const janitor = async () => {
-          for (let i = 0; i < 10; i++) await deleteExpiredImports(db, t.runtime.deps.db.dialect, now, 7);
+          for (let i = 0; i < 10; i++) {
+            expect(await deleteExpiredImports(db, t.runtime.deps.db.dialect, now, 7)).toBeLessThanOrEqual(7);
+          }
         };
         await Promise.all([...[0, 1, 2, 3, 4, 5].map(batchClaimer), singleClaimer(0), singleClaimer(1), janitor()]);
         // What the released claims left pending, taken by one last claimer.

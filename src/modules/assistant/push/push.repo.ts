@@ -52,10 +52,11 @@ export async function claimImport(
 /**
  * Claims every live, unconsumed import of the link key (at most `limit`, oldest first) in one statement.
  *
- * On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`: the statement locks them in the order it picks them and
- * never waits for a row another statement holds (another poll's claim, a release, the janitor); that row is theirs
- * to settle, and a row released meanwhile is claimed by the next poll or the release's own wake-up. Without it the
- * outer update locked the rows in its plan's order and two polls, or a poll and a release, deadlocked (a 500).
+ * On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`: the statement never waits for a row another statement
+ * holds (another poll's claim, the janitor) — that row is theirs to settle. Without it the update locked the rows in
+ * its plan's order, and two polls, or a poll and a release, deadlocked (a 500). The pick is a materialized CTE so that
+ * it runs exactly once (as a plain `in (subquery)` the planner may rescan it, and a rescan skips the rows this
+ * statement already took and locks the next ones: more than `limit`), as in the jobs' claim (claimJobs).
  */
 export async function claimPending(
   db: Kysely<Database>,
@@ -67,23 +68,27 @@ export async function claimPending(
   limit: number,
 ): Promise<AssistantImport[]> {
   const rows = await db
+    .with(
+      (cte) => cte('pending').materialized(),
+      (qc) => {
+        const pending = qc
+          .selectFrom('assistant_imports')
+          .select('id')
+          .where('tenant_id', '=', tenantId)
+          .where('link_key', '=', linkKey)
+          .where('consumed_at', 'is', null)
+          .where('expires_at', '>', now)
+          .orderBy('created_at')
+          .orderBy('id')
+          .limit(limit);
+        return dialect === 'postgres' ? pending.forUpdate().skipLocked() : pending;
+      },
+    )
     .updateTable('assistant_imports')
     .set({ consumed_at: now, consumed_by: by })
     .where('tenant_id', '=', tenantId)
     .where('consumed_at', 'is', null)
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('assistant_imports')
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .where('link_key', '=', linkKey)
-        .where('consumed_at', 'is', null)
-        .where('expires_at', '>', now)
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(limit)
-        .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked()),
-    )
+    .where('id', 'in', (eb) => eb.selectFrom('pending').select('pending.id'))
     .returningAll()
     .execute();
   return rows.sort((a, b) => Number(a.created_at) - Number(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -109,7 +114,7 @@ export async function releaseClaims(
 
 /**
  * Deletes up to `limit` imports expired at `now` (consumed or not) of every tenant: the janitor. On PostgreSQL it
- * skips rows another statement holds (a release in flight, see {@link claimPending}): they are deleted next hour.
+ * skips rows another statement holds (they are deleted next hour); picked once, as in {@link claimPending}.
  */
 export async function deleteExpiredImports(
   db: Kysely<Database>,
@@ -118,16 +123,20 @@ export async function deleteExpiredImports(
   limit: number,
 ): Promise<number> {
   const result = await db
-    .deleteFrom('assistant_imports')
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('assistant_imports')
-        .select('id')
-        .where('expires_at', '<=', now)
-        .orderBy('expires_at')
-        .limit(limit)
-        .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked()),
+    .with(
+      (cte) => cte('expired').materialized(),
+      (qc) => {
+        const expired = qc
+          .selectFrom('assistant_imports')
+          .select('id')
+          .where('expires_at', '<=', now)
+          .orderBy('expires_at')
+          .limit(limit);
+        return dialect === 'postgres' ? expired.forUpdate().skipLocked() : expired;
+      },
     )
+    .deleteFrom('assistant_imports')
+    .where('id', 'in', (eb) => eb.selectFrom('expired').select('expired.id'))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

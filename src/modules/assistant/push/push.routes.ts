@@ -330,8 +330,8 @@ export const assistantPushRoutes: FastifyPluginAsyncTypebox<{ deps: Deps; limits
 
   /**
    * Gives claims back (their consumer could not hand them over) and wakes the link key's other consumers, on every
-   * node: a poll that ran its claim while the release held the rows skipped them (see claimPending) and would
-   * otherwise find them only at its next safety re-read.
+   * node: a poll that claimed while the release was in flight still saw the rows taken, and would otherwise find them
+   * only at its next safety re-read.
    */
   async function releaseAndWake(tenantId: string, linkKey: string, ids: readonly string[], by: string): Promise<void> {
     if ((await releaseClaims(db, tenantId, ids, by)) > 0) {
