@@ -114,6 +114,9 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect((await list(`broughtBy=${encodeURIComponent('王会计')}`)).items.map((i) => i.id)).toEqual([item.id]);
       expect((await list(`broughtBy=${user.username}`)).items.map((i) => i.id)).toEqual([item.id]);
+      // As typed in a search box: blanks around it do not count; a blank value is no filter.
+      expect((await list(`broughtBy=${encodeURIComponent(' 王会计 ')}`)).items.map((i) => i.id)).toEqual([item.id]);
+      expect((await list('broughtBy=%20&limit=200')).items.length).toBe((await list('limit=200')).items.length);
       const byApp = (await list('source=api')).items;
       expect(byApp.length).toBeGreaterThan(0);
       expect(byApp.every((i) => i.broughtBy === a.appId && i.broughtByName === 'test')).toBe(true);

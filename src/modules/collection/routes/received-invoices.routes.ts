@@ -96,8 +96,13 @@ async function resolvedPoolFilters(
 ): Promise<ReceivedInvoiceFilters> {
   const filters = poolFiltersOf(query);
   if (typeof filters.broughtBy === 'string') {
-    const named = await actorIdsNamed(db, tenantId, filters.broughtBy);
-    if (named.length > 0) filters.broughtBy = [filters.broughtBy, ...named];
+    // As typed in a search box: surrounding blanks do not count, and nothing left is no filter.
+    const wanted = filters.broughtBy.trim();
+    if (wanted === '') delete filters.broughtBy;
+    else {
+      const named = await actorIdsNamed(db, tenantId, wanted);
+      filters.broughtBy = named.length > 0 ? [wanted, ...named] : wanted;
+    }
   }
   return filters;
 }
