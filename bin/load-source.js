@@ -81,19 +81,24 @@ export function sourceKey(root = ROOT) {
 export function currentBuild(root = ROOT) {
   const dir = path.join(root, 'dist', 'server', sourceKey(root));
   if (!fs.existsSync(path.join(dir, COMPLETE))) return null;
-  // In use: pruning keeps builds that a process started from lately (see prune).
+  touch(dir);
+  return dir;
+}
+
+/** Marks a build in use: pruning keeps builds that a process started from lately (see prune). */
+function touch(dir) {
   try {
     const now = new Date();
     fs.utimesSync(dir, now, now);
   } catch {
     // A read-only install: the build is still good to run.
   }
-  return dir;
 }
 
 /**
  * The environment variable through which a process hands its choice (a build's directory, or `source`) to the worker
- * threads and child processes it starts: they run what it runs, without hashing every source file again.
+ * threads it starts, and to child processes that inherit its environment: they run what it runs, without hashing
+ * every source file again. (The parse pool's picture children get an environment of their own and choose afresh.)
  */
 export const CHOSEN_BUILD_ENV = 'OPENFAPIAO_SRC_BUILD';
 
@@ -109,6 +114,7 @@ export function chooseBuild(env = process.env, root = ROOT) {
     path.dirname(inherited) === path.join(root, 'dist', 'server') &&
     fs.existsSync(path.join(inherited, COMPLETE))
   ) {
+    touch(inherited);
     return inherited;
   }
   return currentBuild(root);
@@ -119,7 +125,7 @@ let chosen;
 /**
  * Imports `source` (the file URL of a .ts file under src/): its compiled twin when the build of the current sources
  * exists, else the source itself through tsx. The choice is made once per process, and handed down to the worker
- * threads and child processes it starts (see {@link chooseBuild}).
+ * threads it starts (see {@link CHOSEN_BUILD_ENV}).
  */
 export async function loadSource(source) {
   chosen ??= (async () => {
