@@ -59,9 +59,9 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
     return text;
   };
 
-  /** Polls `probe` (every 100 ms, 20 s at most) until it answers something. */
+  /** Polls `probe` (every 100 ms, 40 s at most: a loaded machine) until it answers something. */
   const until = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> => {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 400; i++) {
       const got = await probe();
       if (got !== undefined) return got;
       await new Promise((r) => setTimeout(r, 100));
