@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { CATERING } from '../invoicing/invoicing-kit.js';
 import { describeBrowser } from '../scan/browser-kit.js';
 import { type ConsoleHarness, HAS_CHROMIUM, startConsole } from './console-kit.js';
 
@@ -11,7 +12,9 @@ describeBrowser('console 报销 pages in headless Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   const WAIT = { timeout: 20_000 };
-  const number = '25312000000123456789';
+  /** The invoice the bill claims: issued by the demo seller on the sandbox, then entered as received. */
+  let number = '';
+  let issueDate = '';
   let invoiceId = '';
   const INVOICE_COLUMNS = ['发票号码', '票种', '开票日期', '销售方', '价税合计'];
   const headers = (testId: string) => page.getByTestId(testId).locator('thead th').allTextContents();
@@ -33,10 +36,29 @@ describeBrowser('console 报销 pages in headless Chromium', () => {
     expect(relaxed.status, JSON.stringify(relaxed.json)).toBe(200);
     const system = await h.api('POST', '/api/v1/business-systems', { code: 'OA', name: '费控系统' });
     expect(system.status, JSON.stringify(system.json)).toBe(201);
+    // An invoice the platform knows: its 查验 (which the server runs at once) finds it. An invoice it does not know
+    // would come back 查无此票 and no bill may claim it (BILL_INVOICE_NOT_ON_PLATFORM) — a race this suite once lost.
+    const serialNo = `BX-E2E-${Date.now().toString(36)}`;
+    const issue = await h.api('POST', '/api/v1/invoices?wait=10', {
+      serialNo,
+      kind: '82',
+      seller: { taxId: h.creds.sellerTaxId },
+      buyer: { name: '北京测试科技有限公司', taxId: '91110000600037341L' },
+      lines: [{ name: '工作餐', taxCode: CATERING, amount: '300.00', taxRate: '0.06' }],
+    });
+    expect([200, 202], JSON.stringify(issue.json)).toContain(issue.status);
+    let blue = issue.json;
+    for (let i = 0; blue.status !== 'issued' && i < 300; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      blue = (await h.api('GET', `/api/v1/invoices/${serialNo}`)).json;
+    }
+    expect(blue.status, JSON.stringify(blue)).toBe('issued');
+    number = blue.number as string;
+    issueDate = (blue.issuedAt as string).slice(0, 10);
     const entered = await h.api('POST', '/api/v1/received-invoices', {
       number,
-      issueDate: '2025-05-20',
-      total: '318.00',
+      issueDate,
+      total: (blue.totals as { total: string }).total,
     });
     expect(entered.status, JSON.stringify(entered.json)).toBe(201);
     invoiceId = (entered.json.items as Array<{ id: string }>)[0]!.id;
@@ -80,7 +102,7 @@ describeBrowser('console 报销 pages in headless Chromium', () => {
     expect(await page.getByTestId('voucher-invoices').textContent()).toContain('BX-2025-0001');
     // Both invoice tables start with the same invoice columns (invoiceRefColumns), the voucher's with the date too.
     expect((await headers('voucher-invoices')).slice(0, 5)).toEqual(INVOICE_COLUMNS);
-    expect(await page.getByTestId('voucher-invoices').textContent()).toContain('2025-05-20');
+    expect(await page.getByTestId('voucher-invoices').textContent()).toContain(issueDate);
 
     // The lists' shared filters: 业务系统 and 发票 ID narrow the vouchers (and live in the URL).
     await page.goto(`${h.baseUrl}/console/vouchers?resource=ERP`);
