@@ -60,7 +60,19 @@ export function consumer(t: TestApp) {
     /** GETs `pagePath` for the form's CSRF field, then posts `fields` to `action` (default the same path). */
     async submit(pagePath: string, fields: Record<string, string>, action = pagePath) {
       const page = await this.open(pagePath);
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+      return this.post(action, /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '', fields);
+    },
+    /**
+     * GETs `pagePath` (the page with its form, as a consumer has it open) and answers the post of that form: several
+     * consumers who all have the form open can then submit at once.
+     */
+    async prepare(pagePath: string, action = pagePath) {
+      const page = await this.open(pagePath);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+      if (csrf === undefined) throw new Error(`no form on ${pagePath} (${page.statusCode})`);
+      return (fields: Record<string, string>) => this.post(action, csrf, fields);
+    },
+    async post(action: string, csrf: string, fields: Record<string, string>) {
       const res = await t.app.inject({
         method: 'POST',
         url: action,
