@@ -151,9 +151,12 @@ describe('sqlite: serve --role and the shutdown order, over real sockets', () =>
     expect(beforeClose.every((r) => r === 200 || r === 503)).toBe(true);
     expect(await probe(port, '/healthz')).toBe(200);
     // Then, after the drain delay: new connections are refused.
-    const closing = await probeUntil(port, '/readyz', (r) => typeof r === 'string');
-    expect(closing.filter((r) => typeof r === 'number').every((r) => r === 503)).toBe(true);
-    expect(closing.at(-1)).toBe('ECONNREFUSED');
+    const closing = await probeUntil(port, '/readyz', (r) => r === 'ECONNREFUSED');
+    // Until the listener closes, 503s. A connection caught in between — in the listen backlog when the listener
+    // closed (the kernel resets it), or accepted with no request yet (closed as idle) — gets no answer, never a 200.
+    const gone = closing.findIndex((r) => typeof r === 'string');
+    expect(closing.slice(0, gone).every((r) => r === 503)).toBe(true);
+    expect(closing.slice(gone).every((r) => r === 'ECONNREFUSED' || r === 'ECONNRESET' || r === 'closed')).toBe(true);
     // The in-flight request still gets its answer, then the process exits cleanly.
     inflight.write(body.slice(10));
     expect(await answered).toMatch(/^HTTP\/1\.1 401 /);
