@@ -253,7 +253,19 @@ describeBrowser('counter pages in headless Chromium: 商品档案 and 码上开�
     fs.writeFileSync(path.join(SHOTS, 'console-counter-receipt-58mm.png'), pdfPagePng(pdf, 110));
     await page.getByTestId('counter-withdraw').click();
     await page.getByRole('button', { name: /确\s*定|OK/ }).click();
-    await expect.poll(() => page.getByTestId('counter-status').textContent(), WAIT).toBe('已撤回');
+    await expect
+      .poll(() => page.getByTestId('counter-status').textContent(), WAIT)
+      .toBe('已撤回')
+      .catch(async (err) => {
+        // A CI run once timed out here, on 待扫码: say whether the server withdrew it (its link answers 410) and
+        // what the page said, next time.
+        const toasts = await page.locator('.ant-message, .ant-notification').allTextContents();
+        const confirmOpen = await page.locator('.ant-popconfirm:visible').count();
+        const link = await fetch(orderLink);
+        throw new Error(
+          `${err}; order link ${link.status}; toasts ${JSON.stringify(toasts)}; popconfirm open ${confirmOpen}`,
+        );
+      });
     await context.close();
   });
 });
