@@ -5,15 +5,18 @@ import type { AssistantImport } from '../assistant.tables.js';
 
 /** SQL of the push (assistant_imports): claim (conditional update), release, purge. The insert: record-import.repo.ts. */
 
-/** Ids of the link key's live, unconsumed imports, oldest first. */
-export async function findPendingIds(
-  db: Kysely<Database>,
+/**
+ * The select of the link key's live, unconsumed imports (ids, oldest first, at most `limit`): what "pending" means,
+ * for the socket's list and the poll's batch claim alike. `qc` is the database or a CTE's query creator.
+ */
+function pendingImportIds(
+  qc: Pick<Kysely<Database>, 'selectFrom'>,
   tenantId: string,
   linkKey: string,
   now: number,
   limit: number,
-): Promise<string[]> {
-  const rows = await db
+) {
+  return qc
     .selectFrom('assistant_imports')
     .select('id')
     .where('tenant_id', '=', tenantId)
@@ -22,8 +25,18 @@ export async function findPendingIds(
     .where('expires_at', '>', now)
     .orderBy('created_at')
     .orderBy('id')
-    .limit(limit)
-    .execute();
+    .limit(limit);
+}
+
+/** Ids of the link key's live, unconsumed imports, oldest first. */
+export async function findPendingIds(
+  db: Kysely<Database>,
+  tenantId: string,
+  linkKey: string,
+  now: number,
+  limit: number,
+): Promise<string[]> {
+  const rows = await pendingImportIds(db, tenantId, linkKey, now, limit).execute();
   return rows.map((r) => r.id);
 }
 
@@ -71,16 +84,7 @@ export async function claimPending(
     .with(
       (cte) => cte('pending').materialized(),
       (qc) => {
-        const pending = qc
-          .selectFrom('assistant_imports')
-          .select('id')
-          .where('tenant_id', '=', tenantId)
-          .where('link_key', '=', linkKey)
-          .where('consumed_at', 'is', null)
-          .where('expires_at', '>', now)
-          .orderBy('created_at')
-          .orderBy('id')
-          .limit(limit);
+        const pending = pendingImportIds(qc, tenantId, linkKey, now, limit);
         return dialect === 'postgres' ? pending.forUpdate().skipLocked() : pending;
       },
     )
