@@ -312,6 +312,10 @@ export default function IssuePage() {
   const violations = check && !check.ok ? check.violations : [];
   const totals = check?.ok ? check.invoice.totals : null;
   const lines = values?.lines ?? [];
+  // A row's shape comes from the form's store as it is now: the watched `values` catch up a macrotask later
+  // (rc-field-form batches watchers), so a new discount line read from them would first render as a normal line,
+  // and what was typed into that short-lived row would be lost when it turns into the discount row.
+  const lineAt = (index: number) => (form.getFieldValue(['lines', index]) as LineValues | undefined) ?? lines[index];
 
   return (
     <PageState loading={orgs.isPending} error={orgs.error} onRetry={() => void orgs.refetch()}>
@@ -435,7 +439,7 @@ export default function IssuePage() {
               {(fields, { add }) => (
                 <>
                   {fields.map((field, index) => {
-                    const nature = lines[index]?.lineNature ?? 'normal';
+                    const nature = lineAt(index)?.lineNature ?? 'normal';
                     // Registered (hidden) so that useWatch sees the line's nature.
                     const natureField = (
                       <Form.Item name={[field.name, 'lineNature']} hidden noStyle>
@@ -449,7 +453,7 @@ export default function IssuePage() {
                           <Col span={12}>
                             <Form.Item label="折扣行">
                               <Typography.Text type="secondary">
-                                {lines[index - 1]?.name ?? ''}（与上一行同名、同编码、同税率）
+                                {lineAt(index - 1)?.name ?? ''}（与上一行同名、同编码、同税率）
                               </Typography.Text>
                             </Form.Item>
                           </Col>
@@ -481,7 +485,7 @@ export default function IssuePage() {
                                 setLine(index, {
                                   taxCode: c.code,
                                   ...(c.defaultRate ? { taxRate: c.defaultRate } : {}),
-                                  ...(lines[index]?.name ? {} : { name: c.name }),
+                                  ...(lineAt(index)?.name ? {} : { name: c.name }),
                                 })
                               }
                             />
