@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, seedUser } from '../auth/console-kit.js';
 import { createReceiver, createSystem, type Receiver } from '../delivery/delivery-kit.js';
 import { tempDataDir } from '../documents/documents-kit.js';
+import { countStatements } from '../helpers/statement-count.js';
 import { buildTestApp, errorOf, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { waitForValue } from '../helpers/wait.js';
@@ -124,9 +125,18 @@ for (const dialect of TEST_DIALECTS) {
       // The files of 收票箱 too; and the export's 提交人 column.
       const files = await get(t, { auth: session.read }, '/api/v1/received-files?source=upload');
       expect(files.statusCode, files.body).toBe(200);
-      expect(files.json().items.find((f: { broughtBy: string }) => f.broughtBy === user.id)).toMatchObject({
-        broughtByName: '王会计',
-      });
+      const file = files.json().items.find((f: { broughtBy: string }) => f.broughtBy === user.id);
+      expect(file).toMatchObject({ broughtByName: '王会计', items: [{ id: item.id, broughtByName: '王会计' }] });
+      if (dialect.name === 'postgres') {
+        // Who brought a page of files and their items: one lookup for both (users, then apps), not one each.
+        const counted = await countStatements(async () => {
+          expect((await get(t, { auth: session.read }, '/api/v1/received-files?source=upload')).statusCode).toBe(200);
+        });
+        const lookups = counted.texts.filter((s) =>
+          /from "(users|api_apps)" where "tenant_id" = \$1 and "(id|app_id)" in/.test(s),
+        );
+        expect(lookups, counted.texts.join('\n---\n')).toHaveLength(2);
+      }
       const csv = await get(t, b, `/api/v1/received-invoices/export.csv?ids=${item.id}`);
       expect(csv.body).not.toContain('王会计'); // not B's
       const ownCsv = await get(t, { auth: session.read }, `/api/v1/received-invoices/export.csv?ids=${item.id}`);

@@ -33,6 +33,11 @@ export async function actorDisplayNames(
   return names;
 }
 
+/** What to show for the actor `id` given `names` from actorDisplayNames: the name, else the id itself (none: null). */
+export function actorNameOf(names: ReadonlyMap<string, string>, id: string | null | undefined): string | null {
+  return id ? (names.get(id) ?? id) : null;
+}
+
 /**
  * The ids of the tenant's actors called `name`: users whose display name or login name it is, apps whose name it is
  * (a 提交人 filter typed as the console shows it). At most 100.

@@ -7,7 +7,7 @@ export {
   purgeExpiredTokens,
   revokeAccessToken,
 } from './access-tokens.js';
-export { actorDisplayNames, actorIdsNamed } from './actor-names.repo.js';
+export { actorDisplayNames, actorIdsNamed, actorNameOf } from './actor-names.repo.js';
 export { type ApiApp, type Tenant, USER_ROLES, type UserRole } from './auth.tables.js';
 export { assertOrgAllowed, auditMetaOf, createAuthHook, decorateAuth, getAuth, orgScope } from './auth-hook.js';
 export type { Caller } from './caller.js';

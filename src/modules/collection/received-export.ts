@@ -13,7 +13,7 @@ import {
   usageStatusName,
   verificationStatusName,
 } from '../../tax/index.js';
-import { actorDisplayNames } from '../auth/index.js';
+import { actorDisplayNames, actorNameOf } from '../auth/index.js';
 import type { ReceivedInvoice } from './collection.tables.js';
 import { exportPage, type ReceivedInvoiceFilters } from './received.repo.js';
 import { deductionStateOf, loadDeductionRecords } from './received-view.js';
@@ -123,7 +123,7 @@ async function* pages(db: Kysely<Database>, tenantId: string, filters: ReceivedI
       yield rows.map((r) => ({
         ...r,
         deduction: deductionStateOf(r, records.get(r.id) ?? null),
-        broughtByName: r.brought_by ? (names.get(r.brought_by) ?? r.brought_by) : '',
+        broughtByName: actorNameOf(names, r.brought_by) ?? '',
       }));
     }
     if (rows.length < RECEIVED_EXPORT_PAGE_ROWS) return;

@@ -10,7 +10,7 @@ import {
   type ReceivedInvoiceKind,
   toFen,
 } from '../../tax/index.js';
-import { actorDisplayNames } from '../auth/index.js';
+import { actorDisplayNames, actorNameOf } from '../auth/index.js';
 import type { ReceivedFile, ReceivedInvoice } from './collection.tables.js';
 import { findFilesByIds } from './received.repo.js';
 import { claimableFen } from './received-usage.js';
@@ -182,12 +182,16 @@ export function toReceivedInvoiceView(
 
 export type ReceivedInvoiceView = ReturnType<typeof toReceivedInvoiceView>;
 
-/** Views of several items, reading their files and histories once. */
+/**
+ * Views of several items, reading their files and histories once. `knownNames` (from actorDisplayNames, covering the
+ * items' brought_by) saves the lookup of who brought them when the caller has already made it.
+ */
 export async function toReceivedInvoiceViews(
   db: Kysely<Database>,
   tenantId: string,
   items: readonly ReceivedInvoice[],
   knownFiles: readonly ReceivedFile[] = [],
+  knownNames?: ReadonlyMap<string, string>,
 ): Promise<ReceivedInvoiceView[]> {
   const files = new Map(knownFiles.map((f) => [f.id, f]));
   const missing = [...new Set(items.map((i) => i.file_id).filter((id): id is string => id !== null && !files.has(id)))];
@@ -198,11 +202,12 @@ export async function toReceivedInvoiceViews(
     historyLoader && items.length ? historyLoader(db, tenantId, ids) : null,
     usageLoader && items.length ? usageLoader(db, tenantId, ids) : null,
     loadDeductionRecords(db, tenantId, ids),
-    actorDisplayNames(
-      db,
-      tenantId,
-      items.map((i) => i.brought_by),
-    ),
+    knownNames ??
+      actorDisplayNames(
+        db,
+        tenantId,
+        items.map((i) => i.brought_by),
+      ),
   ]);
   for (const f of found) files.set(f.id, f);
   return items.map((item) =>
@@ -212,7 +217,7 @@ export async function toReceivedInvoiceViews(
       histories?.get(item.id) ?? [],
       usages?.get(item.id) ?? null,
       deductions.get(item.id) ?? null,
-      item.brought_by ? (names.get(item.brought_by) ?? null) : null,
+      actorNameOf(names, item.brought_by),
     ),
   );
 }

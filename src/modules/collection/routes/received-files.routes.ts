@@ -6,7 +6,7 @@ import type { Database } from '../../../platform/db/database.js';
 import type { Deps } from '../../../platform/deps.js';
 import { AppError } from '../../../platform/errors/app-error.js';
 import { PageQuery, page, responses } from '../../../platform/http/schemas.js';
-import { actorDisplayNames, getAuth } from '../../auth/index.js';
+import { actorDisplayNames, actorNameOf, getAuth } from '../../auth/index.js';
 import { RECEIVED_FILE_NOT_FOUND } from '../collection.errors.js';
 import { RECEIVED_FILE_STATUSES, RECEIVED_SOURCES, type ReceivedFile } from '../collection.tables.js';
 import {
@@ -68,14 +68,12 @@ async function toFileViews(db: Kysely<Database>, tenantId: string, files: readon
   );
   const entryFiles = new Map([...children, ...others].map((f) => [f.id, f]));
   const items = await findLiveItemsOfFiles(db, tenantId, [...new Set(allIds)]);
-  const [views, names] = await Promise.all([
-    toReceivedInvoiceViews(db, tenantId, items, [...files, ...children]),
-    actorDisplayNames(
-      db,
-      tenantId,
-      files.map((f) => f.brought_by),
-    ),
+  // Who brought the files and their items, looked up once for both.
+  const names = await actorDisplayNames(db, tenantId, [
+    ...files.map((f) => f.brought_by),
+    ...items.map((i) => i.brought_by),
   ]);
+  const views = await toReceivedInvoiceViews(db, tenantId, items, [...files, ...children], names);
   const byFile = new Map<string, ReceivedInvoiceView[]>();
   items.forEach((item, i) => {
     const list = byFile.get(item.file_id ?? '') ?? [];
@@ -92,7 +90,7 @@ async function toFileViews(db: Kysely<Database>, tenantId: string, files: readon
     source: f.source,
     sourceRef: f.source_ref,
     broughtBy: f.brought_by,
-    broughtByName: f.brought_by ? (names.get(f.brought_by) ?? f.brought_by) : null,
+    broughtByName: actorNameOf(names, f.brought_by),
     buyerOrgId: f.buyer_org_id,
     note: f.note,
     status: f.parse_status,
