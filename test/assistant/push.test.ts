@@ -1,10 +1,14 @@
 /** Push to expense systems (#15 §3): WebSocket and long-poll on a link key, each import consumed exactly once. */
+import http from 'node:http';
 import net from 'node:net';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { IMPORT_SIGNAL_TOPIC, importSignalKey } from '../../src/modules/assistant/index.js';
 import { PURGE_WINDOW_MS, purgeImportsTask } from '../../src/modules/assistant/push/push.tasks.js';
 import { IMPORT_GRACE_MS } from '../../src/modules/assistant/push/record-import.js';
 import { loginAs, seedUser } from '../auth/console-kit.js';
+import { nextSignals } from '../helpers/signals.js';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { type Client, connect, insertEvent, listen, nextPushSubscription, poll, record } from './push-kit.js';
@@ -177,6 +181,70 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect(invalid.status).toBe(400);
     });
+
+    // A poll whose client leaves while it claims hands the imports back (pending again) and wakes the link key's
+    // other consumers on every node (without the wake a waiting poll would only find them at its safety re-read).
+    // PostgreSQL only: a table lock holds the claim until the client has gone, and pg_stat_activity shows it waiting.
+    it.skipIf(dialect.name !== 'postgres')(
+      'a poll whose client left during its claim releases the imports and wakes the link key',
+      async () => {
+        const { linkKey, event } = await fresh();
+        const imported = await record(t, event, 1);
+        const db = t.runtime.deps.db.kysely;
+        let unlock!: () => void;
+        const unlocked = new Promise<void>((resolve) => {
+          unlock = resolve;
+        });
+        let locked!: () => void;
+        const lockTaken = new Promise<void>((resolve) => {
+          locked = resolve;
+        });
+        const holder = db.connection().execute(async (conn) => {
+          await sql`begin`.execute(conn);
+          await sql`lock table assistant_imports in exclusive mode`.execute(conn);
+          locked();
+          await unlocked;
+          await sql`rollback`.execute(conn);
+        });
+        await lockTaken;
+        // The poll's request, on its own connection; the server's end of it, to know when the server saw it close.
+        const serverSide = new Promise<net.Socket>((resolve) => {
+          const onConnection = (socket: net.Socket) => {
+            t.app.server.off('connection', onConnection);
+            resolve(socket);
+          };
+          t.app.server.on('connection', onConnection);
+        });
+        const url = new URL(`${base}/api/v1/assistant/poll?linkKey=${encodeURIComponent(linkKey)}&wait=20`);
+        const req = http.get(url, { agent: false, headers: { authorization: `Bearer ${a.token}` } });
+        req.on('error', () => {});
+        const socket = await serverSide;
+        // The claim is waiting for the lock.
+        await expect
+          .poll(
+            async () =>
+              (
+                await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+                where datname = current_database() and wait_event_type = 'Lock' and query like '%assistant_imports%'`.execute(
+                  db,
+                )
+              ).rows[0]?.n,
+            { timeout: 20_000 },
+          )
+          .toBe(1);
+        const closed = new Promise<void>((resolve) => socket.once('close', () => setImmediate(resolve)));
+        req.destroy();
+        await closed;
+        const woken = nextSignals(t.runtime.deps.signals, IMPORT_SIGNAL_TOPIC);
+        unlock();
+        await holder;
+        // The release signals the link key (a waiting poll or socket of any node claims again) ...
+        expect((await woken).map((s) => s.key)).toEqual([importSignalKey(a.tenantId, linkKey)]);
+        // ... and the import is pending again, for the next poll.
+        expect(await consumedBy(imported)).toBeNull();
+        expect((await poll(base, a.token, linkKey)).body.imports?.map((i) => i.importId)).toEqual([imported]);
+      },
+    );
 
     it('link keys are per tenant: tenant B never gets tenant A’s imports on the same link key', async () => {
       const linkKey = `shared-${dialect.name}`;
