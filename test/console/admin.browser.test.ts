@@ -41,12 +41,29 @@ describeBrowser('console administration in headless Chromium', () => {
     await h?.stop();
   });
 
-  it('shows the seller orgs with their channel binding', async () => {
+  it('shows the seller orgs with their channel binding, a long address cut short', async () => {
     const { page } = admin;
+    // A long 地址、电话 (as the 数电 platform allows) is cut short at its column's width, whole in its title: the
+    // console's lists are as wide as their content, where antd's column ellipsis never cuts (the cell grew with it).
+    const address = `上海市浦东新区${'张江高科技园区碧波路'.repeat(8)}690号`;
+    const patched = await h.api('PATCH', `/api/v1/orgs/${h.creds.sellerTaxId}`, { address, phone: '021-50800000' });
+    expect(patched.status, JSON.stringify(patched.json)).toBe(200);
     await h.login(page, undefined, undefined, '/orgs');
     const row = page.locator('tbody tr', { hasText: h.creds.sellerTaxId });
     await until(() => row.isVisible()).toBe(true);
     expect(await row.textContent()).toContain('已绑定');
+    const fits = (e: unknown) => {
+      const box = e as { scrollWidth: number; clientWidth: number };
+      return box.scrollWidth <= box.clientWidth;
+    };
+    const cut = row.locator('.cut-cell', { hasText: '张江高科技园区' });
+    expect(await cut.getAttribute('title')).toBe(`${address} 021-50800000`);
+    expect(await cut.evaluate(fits)).toBe(false);
+    // Its cell keeps the column's 260 px (it grew to the text's ~1 300 px before).
+    const cellWidth = await cut
+      .locator('xpath=ancestor::td[1]')
+      .evaluate((e) => (e as { offsetWidth: number }).offsetWidth);
+    expect(cellWidth).toBeLessThanOrEqual(261);
     await h.shot(page, 'orgs');
   });
 

@@ -4,6 +4,7 @@ import type { ColumnsType } from 'antd/es/table';
 import { useSearchParams } from 'react-router';
 import { get } from '../api';
 import type { Page } from '../types';
+import { cutColumns } from './cut-columns';
 import { PageState } from './PageState';
 
 /** A cursor-paginated list of an /api/v1 list endpoint, its `status` filter kept in the URL. */
@@ -58,7 +59,7 @@ export function CursorList<T extends object>({
           rowKey={rowKey}
           loading={q.isFetching}
           dataSource={filterItems(q.data?.items ?? [], status)}
-          columns={columns}
+          columns={cutColumns(columns)}
           pagination={false}
           scroll={{ x: 'max-content' }}
         />

@@ -6,6 +6,7 @@ import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { get } from '../api';
 import type { Page } from '../types';
+import { cutColumns } from './cut-columns';
 import { PageState } from './PageState';
 
 /** A date range filter: one RangePicker in the form, two `YYYY-MM-DD` parameters in the URL and the query. */
@@ -135,7 +136,7 @@ export function FilteredList<T extends object>({
             rowKey={rowKey}
             loading={q.isFetching}
             dataSource={q.data?.items ?? []}
-            columns={columns}
+            columns={cutColumns(columns)}
             pagination={false}
             scroll={{ x: 'max-content' }}
             locale={{ emptyText }}

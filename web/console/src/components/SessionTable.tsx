@@ -1,5 +1,6 @@
 import { Button, Popconfirm, Table, Tag } from 'antd';
 import { dateTime } from '../format';
+import { cutColumns } from './cut-columns';
 
 export interface ConsoleSessionRow {
   id: string;
@@ -20,7 +21,7 @@ export function SessionTable({ items, onEnd }: { items: ConsoleSessionRow[]; onE
       pagination={false}
       dataSource={items}
       scroll={{ x: 'max-content' }}
-      columns={[
+      columns={cutColumns<ConsoleSessionRow>([
         { title: '登录时间', dataIndex: 'createdAt', render: dateTime },
         { title: '最近活动', dataIndex: 'lastSeenAt', render: dateTime },
         { title: '客户端地址', dataIndex: 'clientAddress' },
@@ -44,7 +45,7 @@ export function SessionTable({ items, onEnd }: { items: ConsoleSessionRow[]; onE
               </Popconfirm>
             ),
         },
-      ]}
+      ])}
     />
   );
 }

@@ -7,6 +7,7 @@ import dayjs from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { get } from '../api';
+import { cutColumns } from '../components/cut-columns';
 import { InvoiceBulkActions } from '../components/InvoiceBulkActions';
 import { InvoiceDrawer } from '../components/InvoiceDrawer';
 import { PageState } from '../components/PageState';
@@ -52,9 +53,9 @@ const ALL_COLUMNS: ColumnsType<Invoice> = [
     dataIndex: 'status',
     render: (s: string) => <Tag color={STATUS_LABELS[s]?.color}>{STATUS_LABELS[s]?.text ?? s}</Tag>,
   },
-  { key: 'buyer', title: '购买方', render: (_, r) => r.buyer.name, ellipsis: true },
+  { key: 'buyer', title: '购买方', render: (_, r) => r.buyer.name, ellipsis: true, width: 280 },
   { key: 'buyerTaxId', title: '购方税号', render: (_, r) => r.buyer.taxId ?? '—' },
-  { key: 'seller', title: '销售方', render: (_, r) => r.seller.name, ellipsis: true },
+  { key: 'seller', title: '销售方', render: (_, r) => r.seller.name, ellipsis: true, width: 280 },
   { key: 'amount', title: '金额', align: 'right', render: (_, r) => money(r.totals.amount) },
   { key: 'tax', title: '税额', align: 'right', render: (_, r) => money(r.totals.tax) },
   { key: 'total', title: '价税合计', align: 'right', render: (_, r) => money(r.totals.total) },
@@ -254,7 +255,7 @@ export default function InvoicesPage() {
             rowKey="serialNo"
             loading={q.isFetching}
             dataSource={q.data?.items ?? []}
-            columns={columns}
+            columns={cutColumns(columns)}
             pagination={false}
             scroll={{ x: 'max-content' }}
             locale={{ emptyText: '没有符合条件的发票' }}

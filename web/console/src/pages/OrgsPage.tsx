@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { api, errorMessage, get } from '../api';
+import { cutColumns } from '../components/cut-columns';
 import { PageState } from '../components/PageState';
 import { dateTime } from '../format';
 import { can, useSession } from '../session';
@@ -78,7 +79,7 @@ export default function OrgsPage() {
           dataSource={q.data?.items ?? []}
           pagination={{ pageSize: 50, hideOnSinglePage: true }}
           scroll={{ x: 'max-content' }}
-          columns={[
+          columns={cutColumns<OrgDetail>([
             { title: '纳税人识别号', dataIndex: 'taxId' },
             { title: '名称', dataIndex: 'name' },
             {
@@ -136,7 +137,7 @@ export default function OrgsPage() {
                   },
                 ]
               : []),
-          ]}
+          ])}
         />
       </PageState>
       {editing && (

@@ -2,6 +2,7 @@ import { ReloadOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Col, Descriptions, Row, Space, Table, Tag } from 'antd';
 import { errorMessage, get, post } from '../api';
+import { cutColumns } from '../components/cut-columns';
 import { PageState } from '../components/PageState';
 import { dateTime } from '../format';
 import { can, useSession } from '../session';
@@ -250,11 +251,11 @@ export default function SystemPage() {
                 pagination={false}
                 dataSource={dead.data?.items ?? []}
                 scroll={{ x: 'max-content' }}
-                columns={[
+                columns={cutColumns<Job>([
                   { title: '任务', dataIndex: 'task', render: (t: string) => TASK_LABELS[t] ?? t },
                   { title: '任务 ID', dataIndex: 'id' },
                   { title: '尝试', render: (_, j) => `${j.attempts}/${j.maxAttempts}` },
-                  { title: '最后错误', dataIndex: 'lastError', ellipsis: true, render: (e) => e ?? '—' },
+                  { title: '最后错误', dataIndex: 'lastError', width: 360, ellipsis: true, render: (e) => e ?? '—' },
                   { title: '更新时间', dataIndex: 'updatedAt', render: dateTime },
                   ...(manage
                     ? [
@@ -268,7 +269,7 @@ export default function SystemPage() {
                         },
                       ]
                     : []),
-                ]}
+                ])}
               />
             </PageState>
           </Card>

@@ -148,7 +148,7 @@ export default function ReceivedInvoicesPage() {
       },
     },
     { key: 'source', title: '来源', dataIndex: 'source', render: (s: string) => SOURCE_LABELS[s] ?? s },
-    { key: 'buyerOrg', title: '收票企业', dataIndex: 'buyerOrgId', render: orgName, ellipsis: true },
+    { key: 'buyerOrg', title: '收票企业', dataIndex: 'buyerOrgId', render: orgName, ellipsis: true, width: 200 },
     { key: 'createdAt', title: '接收时间', dataIndex: 'createdAt', render: dateTime, width: 170 },
     ...(manage
       ? [

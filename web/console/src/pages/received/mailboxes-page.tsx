@@ -102,7 +102,7 @@ const FILE_RESULTS: Record<string, { text: string; color: string }> = {
 const MAIL_COLUMNS: ColumnsType<ReceivedMail> = [
   { key: 'receivedAt', title: '接收时间', dataIndex: 'receivedAt', render: dateTime, width: 170 },
   { key: 'channel', title: '渠道', dataIndex: 'channel', render: (c: string) => (c === 'imap' ? 'IMAP' : '收票地址') },
-  { key: 'from', title: '发件人', dataIndex: 'from', render: (v) => v ?? '—', ellipsis: true },
+  { key: 'from', title: '发件人', dataIndex: 'from', render: (v) => v ?? '—', ellipsis: true, width: 220 },
   { key: 'subject', title: '主题', dataIndex: 'subject', render: (v) => v ?? '—', ellipsis: true, width: 220 },
   {
     key: 'outcome',
