@@ -96,18 +96,29 @@ function touch(dir) {
 }
 
 /**
- * The environment variable through which a process hands its choice (a build's directory, or `source`) to the worker
- * threads it starts, and to child processes that inherit its environment: they run what it runs, without hashing
- * every source file again. (The parse pool's picture children get an environment of their own and choose afresh.)
+ * The environment variable through which a process hands its choice (`<pid>:<a build's directory, or source>`) to the
+ * worker threads it starts, and to child processes that inherit its environment: they run what it runs, without
+ * hashing every source file again. (The parse pool's picture children get an environment of their own and choose
+ * afresh.)
  */
 export const CHOSEN_BUILD_ENV = 'OPENFAPIAO_SRC_BUILD';
 
+/** The value of {@link CHOSEN_BUILD_ENV} by which process `pid` hands down `build` (null: the sources). */
+export function chosenBuildValue(build, pid = process.pid) {
+  return `${pid}:${build ?? 'source'}`;
+}
+
 /**
  * The build to run, or null for the sources: the one the parent process chose ({@link CHOSEN_BUILD_ENV}) when it is a
- * finished build of this root (or `source`), else {@link currentBuild}.
+ * finished build of this root (or `source`), else {@link currentBuild}. Only a choice made by this process (its
+ * worker threads share its pid) or by its parent counts: a value left behind in a shell or a service's environment
+ * would otherwise pin every later start to that build, whatever the sources are by then.
  */
-export function chooseBuild(env = process.env, root = ROOT) {
-  const inherited = env[CHOSEN_BUILD_ENV];
+export function chooseBuild(env = process.env, root = ROOT, pids = [process.pid, process.ppid]) {
+  const value = env[CHOSEN_BUILD_ENV] ?? '';
+  const colon = value.indexOf(':');
+  const by = Number(value.slice(0, colon));
+  const inherited = colon > 0 && pids.includes(by) ? value.slice(colon + 1) : undefined;
   if (inherited === 'source') return null;
   if (
     inherited &&
@@ -130,7 +141,7 @@ let chosen;
 export async function loadSource(source) {
   chosen ??= (async () => {
     const build = chooseBuild();
-    process.env[CHOSEN_BUILD_ENV] = build ?? 'source';
+    process.env[CHOSEN_BUILD_ENV] = chosenBuildValue(build);
     if (build) {
       // What tsx does too: stack traces through the inline source maps, so they name the .ts files.
       process.setSourceMapsEnabled(true);

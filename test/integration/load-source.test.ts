@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildServer, CHOSEN_BUILD_ENV, chooseBuild, currentBuild } from '../../bin/load-source.js';
+import { buildServer, CHOSEN_BUILD_ENV, chooseBuild, chosenBuildValue, currentBuild } from '../../bin/load-source.js';
 
 // The compiled build the CLI and the workers run (bin/load-source.js), on a small source tree of its own.
 describe('the compiled build of src/', () => {
@@ -61,20 +61,35 @@ describe('the compiled build of src/', () => {
     write('a/c.ts', 'export const c: number = 20;\n');
     const built = await buildServer(root);
     expect(chooseBuild({}, root)).toBe(built.dir);
+    /** As this process hands it down (its threads share its pid; a child sees it as its parent's). */
+    const handed = (choice: string) => chosenBuildValue(choice === 'source' ? null : choice);
     // The parent ran the sources (no build then): so does the child, though a build exists now.
-    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: 'source' }, root)).toBeNull();
+    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: handed('source') }, root)).toBeNull();
     write('a/c.ts', 'export const c: number = 21;\n');
     expect(currentBuild(root)).toBeNull();
     // The parent's build, though the sources changed since it started: the child runs the parent's code, unhashed.
-    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: built.dir }, root)).toBe(built.dir);
+    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: handed(built.dir) }, root)).toBe(built.dir);
     // Not a finished build of this root: chosen afresh.
     const unfinished = path.join(root, 'dist', 'server', 'unfinished');
     fs.mkdirSync(unfinished, { recursive: true });
     for (const dir of [unfinished, path.join(os.tmpdir(), 'elsewhere'), `${built.dir}/..`]) {
-      expect(chooseBuild({ [CHOSEN_BUILD_ENV]: dir }, root)).toBeNull();
+      expect(chooseBuild({ [CHOSEN_BUILD_ENV]: handed(dir) }, root)).toBeNull();
     }
     write('a/c.ts', 'export const c: number = 20;\n');
-    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: unfinished }, root)).toBe(built.dir);
+    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: handed(unfinished) }, root)).toBe(built.dir);
+    // A child process: its parent's choice counts; one left in the environment by another process (a shell, a service
+    // file) does not, nor an untagged or malformed one.
+    write('a/c.ts', 'export const c: number = 22;\n');
+    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: chosenBuildValue(built.dir, 4242) }, root, [4343, 4242])).toBe(built.dir);
+    for (const value of [
+      chosenBuildValue(built.dir, 4141),
+      chosenBuildValue(null, 4141),
+      built.dir,
+      `:${built.dir}`,
+      'x:source',
+    ]) {
+      expect(chooseBuild({ [CHOSEN_BUILD_ENV]: value }, root, [4343, 4242])).toBeNull();
+    }
   });
 
   it('keeps the three newest older builds and any a process started from within a day; removes the rest', async () => {
