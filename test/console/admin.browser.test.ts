@@ -3,7 +3,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { CATERING } from '../invoicing/invoicing-kit.js';
 import { describeBrowser } from '../scan/browser-kit.js';
-import { type ConsoleHarness, chooseOption, HAS_CHROMIUM, startConsole } from './console-kit.js';
+import { type ConsoleHarness, chooseOption, confirmPopup, HAS_CHROMIUM, startConsole } from './console-kit.js';
 
 if (!HAS_CHROMIUM) console.warn('console admin browser tests skipped: /usr/bin/chromium is not installed');
 
@@ -123,7 +123,7 @@ describeBrowser('console administration in headless Chromium', () => {
     const { page } = admin;
     const row = page.locator('tbody tr', { hasText: clerkName });
     await button(row, '停用').click();
-    await button(page.locator('.ant-popconfirm'), '停用').click();
+    await confirmPopup(page, button(page.locator('.ant-popconfirm'), '停用'));
     await until(() => row.textContent()).toContain('已停用');
     // The clerk's next request finds the session ended: back to 登录.
     await clerk.page.goto(`${baseUrl}/console/invoices`);

@@ -154,6 +154,33 @@ export async function chooseOption(page: Page, opener: Locator, option: string |
 }
 
 /**
+ * Clicks `ok`, the confirm button of an open Ant Design Popconfirm (or confirmation dialog), once the popup's opening
+ * motion has ended, and checks that the click took: the confirmation closes, or its button turns loading while the
+ * action runs. On a loaded machine a click can land while the popup still moves and be lost — CI saw 重新推送 never
+ * sent and 撤回 never done, the confirmation left open — so it clicks again, at most three times in all, and fails
+ * saying so. A click that took is never repeated.
+ */
+export async function confirmPopup(page: Page, ok: Locator): Promise<void> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await settled(page);
+    await ok.click();
+    const took = await expect
+      .poll(
+        async () =>
+          !(await ok.isVisible()) || ((await ok.getAttribute('class').catch(() => null)) ?? '').includes('loading'),
+        { timeout: 5_000, interval: 100 },
+      )
+      .toBe(true)
+      .then(
+        () => true,
+        () => false,
+      );
+    if (took) return;
+  }
+  throw new Error('the confirmation did not take three clicks on its button');
+}
+
+/**
  * Waits until no CSS animation or transition that ends runs in `page` (Ant Design's drawers, dialogs and messages
  * move by CSS transitions), e.g. before a screenshot: instead of a fixed pause for the slide-in, it ends when the
  * motion has.

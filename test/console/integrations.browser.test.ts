@@ -7,7 +7,7 @@ import { createReceiver, type Receiver } from '../delivery/delivery-kit.js';
 import { decodeQrPng, HAS_POPPLER, pdfPagePng, pdfText } from '../helpers/pdf-kit.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
 import { describeBrowser } from '../scan/browser-kit.js';
-import { type ConsoleHarness, chooseOption, HAS_CHROMIUM, SHOTS, startConsole } from './console-kit.js';
+import { type ConsoleHarness, chooseOption, confirmPopup, HAS_CHROMIUM, SHOTS, startConsole } from './console-kit.js';
 
 if (!HAS_CHROMIUM) console.warn('integration console browser tests skipped: /usr/bin/chromium is not installed');
 
@@ -237,9 +237,31 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
     await detail.getByRole('tab', { name: '推送内容' }).click();
     expect(await page.getByTestId('delivery-payload').textContent()).toContain(`E2E-WH-${run}`);
     await page.getByRole('button', { name: /重新推送/ }).click();
-    await page.locator('.ant-popconfirm').getByRole('button', { name: '重新推送' }).click();
-    // The page's request went through; the server delivers (its worker, a new series of attempts); the drawer follows.
-    await expect.poll(() => page.getByText('已重新推送').count(), WAIT).toBeGreaterThan(0);
+    // The page's request and the server's answer, so that a failure says whether the click was taken and what the
+    // server said (a CI run once saw no 已重新推送 within 15 s, nothing more).
+    const answered = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && r.url().endsWith(`/api/v1/webhook-deliveries/${deliveryId}/redeliver`),
+      { timeout: 30_000 },
+    );
+    // The page's toasts as they come (one lasts 3 s: a poll on a loaded machine can miss it, as a CI run did).
+    await page.evaluate(`window.toasts = [];
+      new MutationObserver(() => {
+        for (const n of document.querySelectorAll('.ant-message-notice'))
+          if (!window.toasts.includes(n.textContent)) window.toasts.push(n.textContent);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });`);
+    await confirmPopup(page, page.locator('.ant-popconfirm').getByRole('button', { name: '重新推送' }));
+    const answer = await answered.catch(async (err) => {
+      const toasts = await page.locator('.ant-message').allInnerTexts();
+      const confirmOpen = await page.locator('.ant-popconfirm:visible').count();
+      const server = (await h.api('GET', `/api/v1/webhook-deliveries/${deliveryId}`)).json;
+      throw new Error(
+        `${err}: no answer to the page's redeliver; toasts ${JSON.stringify(toasts)}, confirmation open: ${confirmOpen}, ` +
+          `delivery ${JSON.stringify({ status: server.status, redeliveries: server.redeliveries })}`,
+      );
+    });
+    expect(answer.status(), await answer.text()).toBe(202);
+    // The page says so; the server delivers (its worker, a new series of attempts), and the drawer follows.
+    await expect.poll(() => page.evaluate('window.toasts.join(" | ")'), WAIT).toContain('已重新推送');
     const redeliveredState = async () => {
       const d = (await h.api('GET', `/api/v1/webhook-deliveries/${deliveryId}`)).json;
       const jobs = new Database(path.join(h.dataDir, 'openfapiao.sqlite'), { readonly: true });
@@ -310,7 +332,7 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
     await expect.poll(() => detail.getByText('张三').count(), WAIT).toBeGreaterThan(0);
     await page.getByRole('button', { name: '开具发票' }).click();
     const confirmIssue = page.locator('.ant-popconfirm').getByRole('button', { name: /^开\s*票$/ });
-    await confirmIssue.click();
+    await confirmPopup(page, confirmIssue);
     // The click took (the confirmation closed), then the drawer follows the order while it is 开票中; its status tag
     // is polled, so a failure shows what the order became. The job issues and renders the PDF: generous on a loaded
     // CI machine (a bound, not a time assertion).
@@ -326,10 +348,7 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
     await expect.poll(() => table.locator('tbody tr.ant-table-row').count(), WAIT).toBe(1);
     await table.locator('tbody tr.ant-table-row').first().click();
     await page.getByRole('button', { name: /^撤\s*回$/ }).click();
-    await page
-      .locator('.ant-popconfirm')
-      .getByRole('button', { name: /^撤\s*回$/ })
-      .click();
+    await confirmPopup(page, page.locator('.ant-popconfirm').getByRole('button', { name: /^撤\s*回$/ }));
     await expect.poll(() => detail.getByText('已撤回').count(), WAIT).toBeGreaterThan(0);
 
     expect((await audit('scan.orders.issue')).find((e) => e.target.id === submitted)).toMatchObject({

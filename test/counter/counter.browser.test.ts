@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type ConsoleHarness, HAS_CHROMIUM, SHOTS, startConsole } from '../console/console-kit.js';
+import { type ConsoleHarness, confirmPopup, HAS_CHROMIUM, SHOTS, startConsole } from '../console/console-kit.js';
 import { decodeQrPng, HAS_POPPLER, pdfPagePng, pdfText } from '../helpers/pdf-kit.js';
 import { CATERING } from '../invoicing/invoicing-kit.js';
 import { describeBrowser, newPhone } from '../scan/browser-kit.js';
@@ -209,7 +209,7 @@ describeBrowser('counter pages in headless Chromium: 商品档案 and 码上开�
     await h.shot(page, 'counter-qr-desktop');
     const src = await page.getByTestId('counter-qr').getAttribute('src');
     await page.getByTestId('counter-withdraw').click();
-    await page.getByRole('button', { name: /确\s*定|OK/ }).click();
+    await confirmPopup(page, page.getByRole('button', { name: /确\s*定|OK/ }));
     await expect.poll(() => page.getByTestId('counter-status').textContent(), WAIT).toBe('已撤回');
     const link = `${h.baseUrl}${src!.replace(/\/qr\.svg$/, '')}`;
     const res = await fetch(link);
@@ -252,7 +252,7 @@ describeBrowser('counter pages in headless Chromium: 商品档案 and 码上开�
     expect(url).toBe(orderLink);
     fs.writeFileSync(path.join(SHOTS, 'console-counter-receipt-58mm.png'), pdfPagePng(pdf, 110));
     await page.getByTestId('counter-withdraw').click();
-    await page.getByRole('button', { name: /确\s*定|OK/ }).click();
+    await confirmPopup(page, page.getByRole('button', { name: /确\s*定|OK/ }));
     await expect
       .poll(() => page.getByTestId('counter-status').textContent(), WAIT)
       .toBe('已撤回')
