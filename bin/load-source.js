@@ -112,7 +112,9 @@ export function chosenBuildValue(build, pid = process.pid) {
  * The build to run, or null for the sources: the one the parent process chose ({@link CHOSEN_BUILD_ENV}) when it is a
  * finished build of this root (or `source`), else {@link currentBuild}. Only a choice made by this process (its
  * worker threads share its pid) or by its parent counts: a value left behind in a shell or a service's environment
- * would otherwise pin every later start to that build, whatever the sources are by then.
+ * would otherwise pin every later start to that build, whatever the sources are by then. (A pid can come round again:
+ * a container's first process is pid 1 at every start, so a value saved from one start's environment into the next
+ * one's would still count. The build it names is still a finished build of this root.)
  */
 export function chooseBuild(env = process.env, root = ROOT, pids = [process.pid, process.ppid]) {
   const value = env[CHOSEN_BUILD_ENV] ?? '';

@@ -53,6 +53,80 @@ for (const dialect of TEST_DIALECTS) {
       await t?.close();
     });
 
+    // A poll whose client leaves while it claims hands the imports back (pending again) and wakes the link key's
+    // other consumers on every node (without the wake a waiting poll would only find them at its safety re-read).
+    // PostgreSQL only: a table lock holds the claim until the client has gone, and pg_stat_activity shows it waiting.
+    // First in the file, so that nothing else of this app (an earlier test's socket) touches the table meanwhile.
+    it.skipIf(dialect.name !== 'postgres')(
+      'a poll whose client left during its claim releases the imports and wakes the link key',
+      async () => {
+        const { linkKey, event } = await fresh();
+        const imported = await record(t, event, 1);
+        const db = t.runtime.deps.db.kysely;
+        let unlock!: () => void;
+        const unlocked = new Promise<void>((resolve) => {
+          unlock = resolve;
+        });
+        let locked!: () => void;
+        const lockTaken = new Promise<void>((resolve) => {
+          locked = resolve;
+        });
+        let holderPid = 0;
+        const holder = db.connection().execute(async (conn) => {
+          await sql`begin`.execute(conn);
+          // Never held for long, whatever happens to the test.
+          await sql`set local lock_timeout = '25s'`.execute(conn);
+          await sql`set local idle_in_transaction_session_timeout = '25s'`.execute(conn);
+          await sql`lock table assistant_imports in exclusive mode`.execute(conn);
+          holderPid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn)).rows[0]!.pid;
+          locked();
+          await unlocked;
+          await sql`rollback`.execute(conn);
+        });
+        await lockTaken;
+        // The poll's request, on its own connection; the server's end of it, to know when the server saw it close.
+        const serverSide = new Promise<net.Socket>((resolve) => {
+          const onConnection = (s: net.Socket) => {
+            t.app.server.off('connection', onConnection);
+            resolve(s);
+          };
+          t.app.server.on('connection', onConnection);
+        });
+        const url = new URL(`${base}/api/v1/assistant/poll?linkKey=${encodeURIComponent(linkKey)}&wait=20`);
+        const req = http.get(url, { agent: false, headers: { authorization: `Bearer ${a.token}` } });
+        req.on('error', () => {});
+        let woken: Promise<{ key: string }[]>;
+        try {
+          const socket = await serverSide;
+          // The poll's claim (the batch claim's SKIP LOCKED pick) is waiting for exactly this lock.
+          await expect
+            .poll(
+              async () =>
+                (
+                  await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+                    where datname = current_database() and query like '%skip locked%'
+                      and ${holderPid}::int = any(pg_blocking_pids(pid))`.execute(db)
+                ).rows[0]?.n,
+              { timeout: 20_000 },
+            )
+            .toBeGreaterThanOrEqual(1);
+          const closed = new Promise<void>((resolve) => socket.once('close', () => setImmediate(resolve)));
+          req.destroy();
+          await closed;
+          woken = nextSignals(t.runtime.deps.signals, IMPORT_SIGNAL_TOPIC);
+        } finally {
+          req.destroy();
+          unlock();
+          await holder;
+        }
+        // The release signals the link key (a waiting poll or socket of any node claims again) ...
+        expect((await woken).map((s) => s.key)).toEqual([importSignalKey(a.tenantId, linkKey)]);
+        // ... and the import is pending again, for the next poll.
+        expect(await consumedBy(imported)).toBeNull();
+        expect((await poll(base, a.token, linkKey)).body.imports?.map((i) => i.importId)).toEqual([imported]);
+      },
+    );
+
     it('a WebSocket receives exactly one message per import, in order, tolerating heartbeats', async () => {
       const { linkKey, event } = await fresh();
       const c = await open(linkKey);
@@ -181,70 +255,6 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect(invalid.status).toBe(400);
     });
-
-    // A poll whose client leaves while it claims hands the imports back (pending again) and wakes the link key's
-    // other consumers on every node (without the wake a waiting poll would only find them at its safety re-read).
-    // PostgreSQL only: a table lock holds the claim until the client has gone, and pg_stat_activity shows it waiting.
-    it.skipIf(dialect.name !== 'postgres')(
-      'a poll whose client left during its claim releases the imports and wakes the link key',
-      async () => {
-        const { linkKey, event } = await fresh();
-        const imported = await record(t, event, 1);
-        const db = t.runtime.deps.db.kysely;
-        let unlock!: () => void;
-        const unlocked = new Promise<void>((resolve) => {
-          unlock = resolve;
-        });
-        let locked!: () => void;
-        const lockTaken = new Promise<void>((resolve) => {
-          locked = resolve;
-        });
-        const holder = db.connection().execute(async (conn) => {
-          await sql`begin`.execute(conn);
-          await sql`lock table assistant_imports in exclusive mode`.execute(conn);
-          locked();
-          await unlocked;
-          await sql`rollback`.execute(conn);
-        });
-        await lockTaken;
-        // The poll's request, on its own connection; the server's end of it, to know when the server saw it close.
-        const serverSide = new Promise<net.Socket>((resolve) => {
-          const onConnection = (socket: net.Socket) => {
-            t.app.server.off('connection', onConnection);
-            resolve(socket);
-          };
-          t.app.server.on('connection', onConnection);
-        });
-        const url = new URL(`${base}/api/v1/assistant/poll?linkKey=${encodeURIComponent(linkKey)}&wait=20`);
-        const req = http.get(url, { agent: false, headers: { authorization: `Bearer ${a.token}` } });
-        req.on('error', () => {});
-        const socket = await serverSide;
-        // The claim is waiting for the lock.
-        await expect
-          .poll(
-            async () =>
-              (
-                await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-                where datname = current_database() and wait_event_type = 'Lock' and query like '%assistant_imports%'`.execute(
-                  db,
-                )
-              ).rows[0]?.n,
-            { timeout: 20_000 },
-          )
-          .toBe(1);
-        const closed = new Promise<void>((resolve) => socket.once('close', () => setImmediate(resolve)));
-        req.destroy();
-        await closed;
-        const woken = nextSignals(t.runtime.deps.signals, IMPORT_SIGNAL_TOPIC);
-        unlock();
-        await holder;
-        // The release signals the link key (a waiting poll or socket of any node claims again) ...
-        expect((await woken).map((s) => s.key)).toEqual([importSignalKey(a.tenantId, linkKey)]);
-        // ... and the import is pending again, for the next poll.
-        expect(await consumedBy(imported)).toBeNull();
-        expect((await poll(base, a.token, linkKey)).body.imports?.map((i) => i.importId)).toEqual([imported]);
-      },
-    );
 
     it('link keys are per tenant: tenant B never gets tenant A’s imports on the same link key', async () => {
       const linkKey = `shared-${dialect.name}`;

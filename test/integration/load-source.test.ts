@@ -78,17 +78,16 @@ describe('the compiled build of src/', () => {
     write('a/c.ts', 'export const c: number = 20;\n');
     expect(chooseBuild({ [CHOSEN_BUILD_ENV]: handed(unfinished) }, root)).toBe(built.dir);
     // A child process: its parent's choice counts; one left in the environment by another process (a shell, a service
-    // file) does not, nor an untagged or malformed one.
+    // file) does not, nor an untagged or malformed one — those choose afresh: the build of the current sources, or
+    // (after an edit) the sources.
+    const pids = [4343, 4242];
+    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: chosenBuildValue(null, 4242) }, root, pids)).toBeNull();
+    const stray = [chosenBuildValue(null, 4141), 'source', ':source', 'x:source', '4242source'];
+    for (const value of stray) expect(chooseBuild({ [CHOSEN_BUILD_ENV]: value }, root, pids)).toBe(built.dir);
     write('a/c.ts', 'export const c: number = 22;\n');
-    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: chosenBuildValue(built.dir, 4242) }, root, [4343, 4242])).toBe(built.dir);
-    for (const value of [
-      chosenBuildValue(built.dir, 4141),
-      chosenBuildValue(null, 4141),
-      built.dir,
-      `:${built.dir}`,
-      'x:source',
-    ]) {
-      expect(chooseBuild({ [CHOSEN_BUILD_ENV]: value }, root, [4343, 4242])).toBeNull();
+    expect(chooseBuild({ [CHOSEN_BUILD_ENV]: chosenBuildValue(built.dir, 4242) }, root, pids)).toBe(built.dir);
+    for (const value of [chosenBuildValue(built.dir, 4141), built.dir, `:${built.dir}`]) {
+      expect(chooseBuild({ [CHOSEN_BUILD_ENV]: value }, root, pids)).toBeNull();
     }
   });
 

@@ -183,15 +183,15 @@ export function toReceivedInvoiceView(
 export type ReceivedInvoiceView = ReturnType<typeof toReceivedInvoiceView>;
 
 /**
- * Views of several items, reading their files and histories once. `knownNames` (from actorDisplayNames, covering the
- * items' brought_by) saves the lookup of who brought them when the caller has already made it.
+ * Views of several items, reading their files and histories once. `knownNames` (actorDisplayNames covering the items'
+ * brought_by, maybe still running) saves the lookup of who brought them when the caller makes it anyway.
  */
 export async function toReceivedInvoiceViews(
   db: Kysely<Database>,
   tenantId: string,
   items: readonly ReceivedInvoice[],
   knownFiles: readonly ReceivedFile[] = [],
-  knownNames?: ReadonlyMap<string, string>,
+  knownNames?: Promise<ReadonlyMap<string, string>>,
 ): Promise<ReceivedInvoiceView[]> {
   const files = new Map(knownFiles.map((f) => [f.id, f]));
   const missing = [...new Set(items.map((i) => i.file_id).filter((id): id is string => id !== null && !files.has(id)))];

@@ -69,11 +69,14 @@ async function toFileViews(db: Kysely<Database>, tenantId: string, files: readon
   const entryFiles = new Map([...children, ...others].map((f) => [f.id, f]));
   const items = await findLiveItemsOfFiles(db, tenantId, [...new Set(allIds)]);
   // Who brought the files and their items, looked up once for both.
-  const names = await actorDisplayNames(db, tenantId, [
+  const lookup = actorDisplayNames(db, tenantId, [
     ...files.map((f) => f.brought_by),
     ...items.map((i) => i.brought_by),
   ]);
-  const views = await toReceivedInvoiceViews(db, tenantId, items, [...files, ...children], names);
+  const [views, names] = await Promise.all([
+    toReceivedInvoiceViews(db, tenantId, items, [...files, ...children], lookup),
+    lookup,
+  ]);
   const byFile = new Map<string, ReceivedInvoiceView[]>();
   items.forEach((item, i) => {
     const list = byFile.get(item.file_id ?? '') ?? [];

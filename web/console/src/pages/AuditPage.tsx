@@ -19,6 +19,7 @@ import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { errorMessage, get, withQuery } from '../api';
 import { ACTION_LABELS } from '../audit-actions';
+import { cutColumns } from '../components/cut-columns';
 import { PageState } from '../components/PageState';
 import { dateTime } from '../format';
 import type { Page } from '../types';
@@ -218,7 +219,7 @@ export default function AuditPage() {
             pagination={false}
             scroll={{ x: 'max-content' }}
             onRow={(entry) => ({ onClick: () => setOpen(entry), style: { cursor: 'pointer' } })}
-            columns={[
+            columns={cutColumns<AuditEntry>([
               { title: '时间', dataIndex: 'at', render: dateTime, width: 170 },
               {
                 title: '操作人',
@@ -267,7 +268,7 @@ export default function AuditPage() {
                   </Button>
                 ),
               },
-            ]}
+            ])}
           />
           <Space style={{ marginTop: 16, justifyContent: 'flex-end', width: '100%' }}>
             <Button disabled={!cursor} onClick={() => page(undefined)}>

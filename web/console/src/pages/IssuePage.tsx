@@ -550,7 +550,12 @@ export default function IssuePage() {
                     type="dashed"
                     block
                     icon={<PlusOutlined />}
-                    onClick={() => add({ lineNature: 'normal', taxRate: lines.at(-1)?.taxRate ?? '0.13' })}
+                    onClick={() =>
+                      add({
+                        lineNature: 'normal',
+                        taxRate: (form.getFieldValue('lines') as LineValues[] | undefined)?.at(-1)?.taxRate ?? '0.13',
+                      })
+                    }
                   >
                     添加明细行
                   </Button>
