@@ -145,6 +145,15 @@ describeBrowser('console 收票 pages in headless Chromium', () => {
     const longName = inbox.getByTestId('file-name').filter({ hasText: badName });
     expect(await longName.getAttribute('title')).toBe(badName);
     expect(await longName.evaluate(fits)).toBe(false);
+    // 提交人 shows who uploaded it by name, their id on hover.
+    const files = await h.api('GET', '/api/v1/received-files?limit=10');
+    const listed = (files.json.items as { fileName: string; broughtBy: string; broughtByName: string }[]).find(
+      (f) => f.fileName === badName,
+    );
+    expect(listed?.broughtByName).toBeTruthy();
+    expect(listed?.broughtByName).not.toBe(listed?.broughtBy);
+    const uploader = inbox.locator('tr.ant-table-row', { hasText: badName }).locator(`[title="${listed?.broughtBy}"]`);
+    expect(await uploader.textContent()).toBe(listed?.broughtByName);
 
     await page.getByRole('link', { name: '进项发票' }).click();
     await page.waitForURL(/\/console\/received\/invoices$/);

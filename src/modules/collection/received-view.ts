@@ -124,13 +124,14 @@ export function registerVerificationHistoryLoader(loader: VerificationHistoryLoa
 const money = (fen: number | null) => (fen === null ? null : fenToDecimalString(Number(fen)));
 
 /** The API representation of a received invoice (docs/collection.md#the-view). */
-export function toReceivedInvoiceView(
+function toReceivedInvoiceView(
   item: ReceivedInvoice,
   file: Pick<ReceivedFile, 'sha256' | 'file_name'> | null,
-  history: readonly VerificationHistoryEntry[] = [],
-  usage: Omit<ReceivedUsage, 'remaining'> | null = null,
-  deduction: DeductionRecord | null = null,
-  broughtByName: string | null = null,
+  history: readonly VerificationHistoryEntry[],
+  usage: Omit<ReceivedUsage, 'remaining'> | null,
+  deduction: DeductionRecord | null,
+  /** Who brought it, by name (actorNameOf: the id when no name is known). */
+  broughtByName: string | null,
 ) {
   const used = usage ?? unusedUsage(item);
   const extraction = extractionJson.decode(item.extraction_json);
@@ -141,7 +142,7 @@ export function toReceivedInvoiceView(
     fileName: file?.file_name ?? null,
     source: item.source,
     broughtBy: item.brought_by,
-    broughtByName: broughtByName ?? item.brought_by,
+    broughtByName,
     buyerOrgId: item.buyer_org_id,
     kind: item.kind,
     kindName: RECEIVED_INVOICE_KIND_NAMES[kind] ?? RECEIVED_INVOICE_KIND_NAMES.other,

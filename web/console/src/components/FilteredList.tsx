@@ -6,7 +6,7 @@ import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { get } from '../api';
 import type { Page } from '../types';
-import { cutColumns } from './cut-columns';
+import { type CutColumnsType, cutColumns } from './cut-columns';
 import { PageState } from './PageState';
 
 /** A date range filter: one RangePicker in the form, two `YYYY-MM-DD` parameters in the URL and the query. */
@@ -37,7 +37,8 @@ export function FilteredList<T extends object>({
   title: string;
   path: string;
   rowKey: keyof T & string;
-  columns: ColumnsType<T>;
+  /** The list's columns; those with `ellipsis` and a width are cut to it (cutColumns). */
+  columns: CutColumnsType<T> | ColumnsType<T>;
   /** The query parameters the form sets (besides the date range). */
   filterKeys: readonly string[];
   fields: ReactNode;
@@ -62,6 +63,7 @@ export function FilteredList<T extends object>({
     return out;
   }, [params, keys]);
   const cursor = params.get('cursor') ?? undefined;
+  const cut = useMemo(() => cutColumns(columns), [columns]);
 
   useEffect(() => {
     form.resetFields();
@@ -136,7 +138,7 @@ export function FilteredList<T extends object>({
             rowKey={rowKey}
             loading={q.isFetching}
             dataSource={q.data?.items ?? []}
-            columns={cutColumns(columns)}
+            columns={cut}
             pagination={false}
             scroll={{ x: 'max-content' }}
             locale={{ emptyText }}

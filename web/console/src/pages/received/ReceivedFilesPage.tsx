@@ -1,8 +1,8 @@
 import { UploadOutlined } from '@ant-design/icons';
 import { Button, Form, Select, Space, Tag, Typography } from 'antd';
-import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import type { CutColumnsType } from '../../components/cut-columns';
 import { FilteredList, optionsOf } from '../../components/FilteredList';
 import { dateTime } from '../../format';
 import { can, useSession } from '../../session';
@@ -15,38 +15,24 @@ function size(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/**
- * Long text cut at `maxWidth` with an ellipsis, whole in its title (as the mailboxes' attachment names). The list is as
- * wide as its content (FilteredList scrolls it sideways on a narrow screen), so a column's own `ellipsis` never cuts:
- * one long file name pushed 大小 and 解析结果 off the right edge.
- */
-function cut(text: string, maxWidth: number, testId?: string, title = text) {
-  return (
-    <Typography.Text ellipsis style={{ maxWidth }} title={title} data-testid={testId}>
-      {text}
-    </Typography.Text>
-  );
-}
-
 /** What 解析结果 shows wraps at this width (a parse error's message, the invoices read). */
 const OUTCOME_WIDTH = 280;
 
-const COLUMNS: ColumnsType<ReceivedFile> = [
+const COLUMNS: CutColumnsType<ReceivedFile> = [
   { key: 'createdAt', title: '接收时间', dataIndex: 'createdAt', render: dateTime, width: 170 },
-  {
-    key: 'fileName',
-    title: '文件名',
-    dataIndex: 'fileName',
-    render: (name: string) => cut(name, 200, 'file-name'),
-  },
+  // Long names are cut at the column's width (cutColumns): one pushed 大小 and 解析结果 off the right edge.
+  { key: 'fileName', title: '文件名', dataIndex: 'fileName', ellipsis: true, width: 232, cutTestId: 'file-name' },
   { key: 'source', title: '渠道', dataIndex: 'source', render: (s: string) => SOURCE_LABELS[s] ?? s },
   // A mail's sender address can be as long as a file name.
   {
     key: 'broughtBy',
     title: '提交人',
     dataIndex: 'broughtBy',
+    ellipsis: true,
+    width: 192,
     // The user's or app's name; the id (or the mail address) on hover.
-    render: (v: string | null, f: ReceivedFile) => (v ? cut(f.broughtByName ?? v, 160, undefined, v) : '—'),
+    render: (v: string | null, f: ReceivedFile) => (v ? (f.broughtByName ?? v) : '—'),
+    cutTitle: (v) => (typeof v === 'string' ? v : undefined),
   },
   { key: 'size', title: '大小', dataIndex: 'size', align: 'right', render: size },
   {
