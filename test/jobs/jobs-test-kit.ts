@@ -1,8 +1,10 @@
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryId, QueryResult } from 'kysely';
 import { pino } from 'pino';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createManualClock } from '../../src/platform/clock.js';
 import type { Config } from '../../src/platform/config/load-config.js';
+import type { Db } from '../../src/platform/db/create-db.js';
 import {
   createTaskRegistry,
   createWorker,
@@ -135,4 +137,32 @@ export function registryWith(
   maxAttempts?: number,
 ): TaskRegistry {
   return registryOf(doWorkTask(handler, maxAttempts));
+}
+
+/**
+ * Counts the worker's claim statements (`with due as (…) update jobs …`) sent through the Kysely it is plugged into:
+ * `claims` as they are sent, `claimsAnswered` once their result came back (the claim done).
+ */
+export class ClaimCounter implements KyselyPlugin {
+  claims = 0;
+  claimsAnswered = 0;
+  private readonly pending = new WeakSet<QueryId>();
+  transformQuery(args: PluginTransformQueryArgs) {
+    const node = args.node;
+    if (node.kind === 'UpdateQueryNode' && node.with) {
+      this.claims++;
+      this.pending.add(args.queryId);
+    }
+    return node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<Record<string, unknown>>> {
+    if (this.pending.delete(args.queryId)) this.claimsAnswered++;
+    return args.result;
+  }
+}
+
+/** `db` with a {@link ClaimCounter} plugged into its Kysely (give it to a worker to watch its claims). */
+export function watchClaims(db: Db): { db: Db; counter: ClaimCounter } {
+  const counter = new ClaimCounter();
+  return { db: { ...db, kysely: db.kysely.withPlugin(counter) }, counter };
 }

@@ -13,7 +13,7 @@ import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../he
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { waitFor, waitForValue } from '../helpers/wait.js';
 import { createScanSetting, orderBody, post, pushOrder, SCAN_ENV } from '../scan/scan-kit.js';
-import { registryWith, testJobsConfig, useWorkerFixture } from './jobs-test-kit.js';
+import { registryWith, testJobsConfig, useWorkerFixture, watchClaims } from './jobs-test-kit.js';
 
 /** Far above the test timeout: a job left to the poll fails the test ("gave up waiting"). */
 const HOUR_MS = 3_600_000;
@@ -42,8 +42,9 @@ for (const dialect of TEST_DIALECTS) {
       });
       const { key } = await createScanSetting(t, a, { businessSystemCode: 'POS' });
       orderNo = (await pushOrder(t, a, orderBody(key))).orderNo;
+      const watched = watchClaims(t.runtime.deps.db);
       worker = createWorker({
-        db: t.runtime.deps.db,
+        db: watched.db,
         registry: t.runtime.deps.jobs.registry,
         config: { ...t.config.jobs, pollIntervalMs: HOUR_MS },
         logger: t.runtime.deps.logger,
@@ -53,8 +54,9 @@ for (const dialect of TEST_DIALECTS) {
       t.runtime.deps.jobs.attachWorker(worker);
       if (dialect.name === 'postgres') expect(await t.runtime.deps.signals.listening()).toBe(true);
       worker.start();
-      // Its first poll (at start) is over before a test queues anything.
-      await new Promise((r) => setTimeout(r, 200));
+      // Its first poll (at start) is over before a test queues anything: that claim cannot take a test's job, which
+      // only a wake-up can then start.
+      await waitFor('the first claim answered', () => watched.counter.claimsAnswered >= 1);
     });
     afterAll(async () => {
       await worker?.stop();
@@ -94,12 +96,13 @@ for (const dialect of TEST_DIALECTS) {
       const registry = registryWith(async (p) => {
         ran.push(p.label);
       });
-      const w = worker(registry, { config: testJobsConfig({ pollIntervalMs: HOUR_MS }) });
+      const watched = watchClaims(db());
+      const w = worker(registry, { db: watched.db, config: testJobsConfig({ pollIntervalMs: HOUR_MS }) });
       const runtime = createJobsRuntime({ registry, clock, dialect: dialect.name });
       runtime.attachWorker(w);
       w.start();
       // Its first poll (at start) is over before the test queues anything.
-      await new Promise((r) => setTimeout(r, 100));
+      await waitFor('the first claim answered', () => watched.counter.claimsAnswered >= 1);
       return { ran, w, runtime };
     }
 

@@ -10,7 +10,9 @@ import { JOBS_QUEUED_TOPIC, jobsQueuedWake } from '../../src/platform/jobs-runti
 import { nextSignals } from '../helpers/signals.js';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { waitFor } from '../helpers/wait.js';
 import { blueRequest, get, post } from '../invoicing/invoicing-kit.js';
+import { watchClaims } from './jobs-test-kit.js';
 
 const postgres = TEST_DIALECTS.find((d) => d.name === 'postgres');
 
@@ -26,8 +28,9 @@ describe.skipIf(!postgres || postgres.skip)('postgres: workers wake on NOTIFY (i
     a = await buildTestApp(dialect);
     b = await buildTestApp(dialect, {}, undefined, { sameDatabaseAs: a });
     tenant = await seedTenant(a, 'wake');
+    const watched = watchClaims(b.runtime.deps.db);
     worker = createWorker({
-      db: b.runtime.deps.db,
+      db: watched.db,
       registry: b.runtime.deps.jobs.registry,
       config: { ...b.config.jobs, pollIntervalMs: 3_600_000 },
       logger: b.runtime.deps.logger,
@@ -41,8 +44,9 @@ describe.skipIf(!postgres || postgres.skip)('postgres: workers wake on NOTIFY (i
     expect(await b.runtime.deps.signals.listening()).toBe(true);
     expect(await a.runtime.deps.signals.listening()).toBe(true);
     worker.start();
-    // Its first poll (at start) is over before the test queues anything.
-    await new Promise((r) => setTimeout(r, 200));
+    // Its first poll (at start) is over before the test queues anything: that claim cannot take the test's job, which
+    // only a wake-up can then start.
+    await waitFor('the first claim answered', () => watched.counter.claimsAnswered >= 1);
   });
   afterAll(async () => {
     await worker?.stop();
