@@ -261,7 +261,7 @@ async function runDialect(
     }
     if (costPer && window.before) {
       const answered = t.statusCounts[String(costPer.status)] ?? 0;
-      cost = costPerInvoice(window.before, await counters.snapshot(), answered, counters.notes);
+      cost = costPerInvoice(window.before, await counters.snapshot(), answered, costPer.unit, counters.notes);
       console.log(formatCost(dialect, bench.name, cost, costPer.unit));
     }
     for (const s of [app, baseline]) if (s.exited()) throw new Error(`${s.name} died:\n${s.output()}`);

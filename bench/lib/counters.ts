@@ -4,7 +4,9 @@
  * PostgreSQL also the server's own view: transactions (pg_stat_database.xact_commit of the bench database — every
  * autocommit statement, read or write, is one), statements from pg_stat_statements when the server preloads it, and
  * the CPU of every `postgres` process on this machine. Snapshots are taken right before the measured window and after
- * the job queue drained; the deltas are divided by the invoices issued in the window.
+ * the job queue drained; the deltas are divided by the units (invoices, orders, files) created in the window, counted in
+ * the app's database by the app-server (the requests answered inside the window leave out those still in flight at
+ * its end, whose statements the window holds).
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,10 +22,15 @@ export interface CostSnapshot {
   /** PostgreSQL server side. */
   pgTransactions: number | null;
   pgStatements: number | null;
+  /** Rows the app has created so far, by unit (`invoice`, `order`, `file`); null when the app-server did not say. */
+  units: Record<string, number> | null;
 }
 
 export interface CostPerInvoice {
+  /** The divisor: units created in the window (or, when they are not counted, requests answered). */
   invoices: number;
+  /** Requests answered with the unit's status inside the window. */
+  answered: number;
   serverCpuMs: number | null;
   /** Sum over every process named `postgres` on this machine (backends, WAL writer, checkpointer…). */
   pgBackendsCpuMs: number | null;
@@ -36,6 +43,12 @@ export interface CostPerInvoice {
   pgStatements: number | null;
   /** Why a figure is null, printed with the table. */
   notes: string[];
+}
+
+interface AppCounts {
+  statements: number;
+  commits: number;
+  units: Record<string, number> | null;
 }
 
 interface AppProcess {
@@ -139,7 +152,7 @@ export class CostCounters {
   }
 
   /** Asks the app-server for its statement/commit counts (stdin request, stdout answer). */
-  private async appCounts(): Promise<{ statements: number; commits: number } | null> {
+  private async appCounts(): Promise<AppCounts | null> {
     const seq = ++this.seq;
     const marker = `BENCH_COUNTERS ${seq} `;
     this.app.child.stdin?.write(`counters ${seq}\n`);
@@ -149,7 +162,7 @@ export class CostCounters {
       const at = out.lastIndexOf(marker);
       if (at >= 0) {
         const line = out.slice(at + marker.length).split('\n')[0] ?? '';
-        if (out.includes('\n', at)) return JSON.parse(line) as { statements: number; commits: number };
+        if (out.includes('\n', at)) return JSON.parse(line) as AppCounts;
       }
       await sleep(20);
     }
@@ -190,6 +203,7 @@ export class CostCounters {
       commits: app?.commits ?? null,
       pgTransactions,
       pgStatements,
+      units: app?.units ?? null,
     };
   }
 
@@ -199,16 +213,25 @@ export class CostCounters {
   }
 }
 
+/**
+ * The window's costs per unit: divided by the `unit` rows created between the snapshots when the app-server counted
+ * them, else by the requests `answered`.
+ */
 export function costPerInvoice(
   before: CostSnapshot,
   after: CostSnapshot,
-  invoices: number,
+  answered: number,
+  unit: string,
   notes: string[],
 ): CostPerInvoice {
+  const from = before.units?.[unit];
+  const to = after.units?.[unit];
+  const invoices = from === undefined || to === undefined ? answered : to - from;
   const per = (a: number | null, b: number | null, scale: number) =>
     a === null || b === null || invoices === 0 ? null : Math.round(((b - a) * scale * 100) / invoices) / 100;
   return {
     invoices,
+    answered,
     serverCpuMs: per(before.serverCpuS, after.serverCpuS, 1000),
     pgBackendsCpuMs: per(before.pgBackendsCpuS, after.pgBackendsCpuS, 1000),
     statements: per(before.statements, after.statements, 1),

@@ -207,7 +207,11 @@ export function writeStallResult(result: {
 export function formatCost(dialect: string, bench: string, cost: CostPerInvoice, unit = 'invoice'): string {
   const f = (n: number | null, unit: string) => (n === null ? 'n/a' : `${n.toFixed(n < 10 ? 2 : 1)}${unit}`);
   const line =
-    `  ${dialect.padEnd(8)} ${bench.padEnd(14)} per ${unit} (${cost.invoices} ${unit === 'invoice' ? 'issued' : 'answered'}): ` +
+    `  ${dialect.padEnd(8)} ${bench.padEnd(14)} per ${unit} (` +
+    (cost.invoices === cost.answered
+      ? `${cost.answered} answered`
+      : `${cost.invoices} created in the window, ${cost.answered} answered inside it`) +
+    '): ' +
     `server CPU ${f(cost.serverCpuMs, ' ms')}, ` +
     (dialect === 'postgres' ? `all postgres processes CPU ${f(cost.pgBackendsCpuMs, ' ms')}, ` : '') +
     `statements ${f(cost.statements, '')}, commits ${f(cost.commits, '')} (app-side count)` +

@@ -4,7 +4,8 @@
  * Seeds one tenant + API app (its seller org's sandbox channel account bound), listens on 127.0.0.1 and prints `{"ready":true,"port":…,"appId":…,"appSecret":…}`.
  * A job worker runs in the same process, as with `npm start` (role all), so issuing benchmarks measure the whole
  * pipeline; it idles during the HTTP-only benchmarks. The seeded seller org's tax id is announced too.
- * It counts the SQL statements and commits it sends (statement-counter.ts) and reports them when the runner asks.
+ * It counts the SQL statements and commits it sends (statement-counter.ts) and reports them, with the invoices, orders
+ * and files created so far, when the runner asks.
  */
 import { buildApp, createRuntime } from '../../src/app.js';
 import { createApiApp, createTenant } from '../../src/modules/auth/index.js';
@@ -14,12 +15,13 @@ import { createWorker } from '../../src/platform/jobs/index.js';
 import { jobsQueuedWake } from '../../src/platform/jobs-runtime.js';
 import { bindSandboxSeller } from '../../src/sandbox-binding.js';
 import { announce, exitWithParent } from './server-lifecycle.js';
-import { installStatementCounter } from './statement-counter.js';
+import { countUnitsWith, installStatementCounter } from './statement-counter.js';
 
 installStatementCounter();
 const config = loadConfig(process.env, process.cwd());
 const runtime = await createRuntime(config);
 const { deps } = runtime;
+await countUnitsWith(config.db);
 const ctx = { db: deps.db.kysely, clock: deps.clock };
 const tenant = await createTenant(ctx, { name: 'Bench tenant' });
 const { app: apiApp, appSecret } = await createApiApp(ctx, { tenantId: tenant.id, name: 'bench' });

@@ -4,7 +4,9 @@
  * (INSERT/UPDATE/DELETE, or a CTE containing one) sent outside a transaction — each is one durable commit. BEGIN,
  * COMMIT and ROLLBACK are statements too (each a round trip on PostgreSQL).
  * The runner asks for the counts by writing `counters <seq>` to this process's stdin; the answer is the stdout line
- * `BENCH_COUNTERS <seq> {"statements":…,"commits":…}`.
+ * `BENCH_COUNTERS <seq> {"statements":…,"commits":…,"units":{…}}`: `units` are the rows the app has created so far
+ * (invoices, orders, files; {@link countUnitsWith}), read on a connection of the bench's own that is not counted, so
+ * that a window's costs are divided by the units it created, not by the requests answered inside it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,8 +30,12 @@ function normalize(sql: string): string {
     .slice(0, 200);
 }
 const inTransaction = new WeakMap<object, boolean>();
+/** Connections of the bench's own (the unit counts): not the app's statements. */
+const uncounted = new WeakSet<object>();
+let countUnits: (() => Promise<Record<string, number>>) | null = null;
 
 function count(owner: object, sql: string): void {
+  if (uncounted.has(owner)) return;
   counts.statements++;
   if (breakdownDir) {
     const key = normalize(sql);
@@ -83,7 +89,46 @@ export function installStatementCounter(): void {
         fs.mkdirSync(breakdownDir, { recursive: true });
         fs.writeFileSync(path.join(breakdownDir, `${match[1]}.json`), JSON.stringify(Object.fromEntries(bySql)));
       }
-      if (match) process.stdout.write(`BENCH_COUNTERS ${match[1]} ${JSON.stringify(counts)}\n`);
+      if (match) void answer(match[1]!);
     }
   });
+}
+
+async function answer(seq: string): Promise<void> {
+  const snapshot = { ...counts };
+  let units: Record<string, number> | null = null;
+  try {
+    units = countUnits ? await countUnits() : null;
+  } catch (err) {
+    process.stderr.write(`bench: could not count the units: ${(err as Error).message}\n`);
+  }
+  process.stdout.write(`BENCH_COUNTERS ${seq} ${JSON.stringify({ ...snapshot, units })}\n`);
+}
+
+const UNITS_SQL =
+  'select (select count(*) from invoices) as invoice, (select count(*) from scan_orders) as "order", ' +
+  '(select count(*) from received_files) as file';
+
+/**
+ * Counts the rows the app created (invoice, order, file) for each `counters` answer, on a connection of its own to the
+ * app's database that the statement count leaves out.
+ */
+export async function countUnitsWith(
+  db: { driver: 'sqlite'; sqlitePath: string } | { driver: 'postgres'; url: string },
+): Promise<void> {
+  if (db.driver === 'sqlite') {
+    const reader = new SqliteDatabase(db.sqlitePath, { readonly: true, fileMustExist: true });
+    uncounted.add(reader);
+    const statement = reader.prepare(UNITS_SQL);
+    countUnits = async () => toNumbers(statement.get() as Record<string, unknown>);
+    return;
+  }
+  const client = new pg.Client({ connectionString: db.url, application_name: 'openfapiao-bench-units' });
+  uncounted.add(client);
+  await client.connect();
+  countUnits = async () => toNumbers((await client.query(UNITS_SQL)).rows[0] as Record<string, unknown>);
+}
+
+function toNumbers(row: Record<string, unknown>): Record<string, number> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
 }

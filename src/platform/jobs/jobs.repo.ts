@@ -39,12 +39,14 @@ export async function claimJobs(db: Kysely<Database>, opts: ClaimOptions): Promi
     // (measured 260 vs 80 µs). Return the ids, then read the claimed rows by primary key. Nobody else can take
     // them in between: they are running under our lease now. One transaction, so a failing read cannot leave jobs
     // claimed but never started (they would wait out the lease and lose an attempt).
-    jobs = await db.transaction().execute(async (trx) => {
+    // (Inside a caller's transaction — a finishing job claiming its successor — that transaction is the one.)
+    const claimAndRead = async (trx: Kysely<Database>) => {
       const claimed = await claimJobsQuery(trx, opts).returning('id').execute();
       if (claimed.length === 0) return [];
       const ids = claimed.map((row) => row.id);
       return trx.selectFrom('jobs').selectAll().where('id', 'in', ids).execute();
-    });
+    };
+    jobs = db.isTransaction ? await claimAndRead(db) : await db.transaction().execute(claimAndRead);
   } else {
     jobs = await claimJobsQuery(db, opts).returningAll().execute();
   }

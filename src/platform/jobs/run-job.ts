@@ -28,6 +28,13 @@ export interface JobRun {
   completedInTrx?: boolean;
   /** What a direct dispatch handed this run (`DispatchSlot.run`), passed on as `helpers.handed`. */
   readonly handed?: unknown;
+  /**
+   * Jobs claimed in the handler's last transaction, with this job's completion, to take the slot it frees
+   * ({@link RunJobContext.claimSuccessors}). They are this worker's once that transaction committed.
+   */
+  successors?: Job[];
+  /** Set when the outcome was recorded as succeeded in the handler's transaction: `successors` committed with it. */
+  committedInTrx?: boolean;
 }
 
 /** What running a job needs from its worker. */
@@ -40,6 +47,12 @@ export interface RunJobContext {
   logger: Logger;
   backoff: (attempts: number) => number;
   onJobFinished: ((info: JobFinishedInfo) => void) | undefined;
+  /**
+   * Called in `helpers.complete(trx)` after the completion was written: the worker claims, in the same transaction,
+   * the jobs waiting for the slot this one frees (into `run.successors`), so under a backlog a claim costs no commit
+   * of its own. Claims nothing when no job is known to wait.
+   */
+  claimSuccessors?: (trx: Kysely<Database>, run: JobRun) => Promise<void>;
 }
 
 /** A failure keeps what was thrown (`err`) for the log: `lastError` (stored, shown by the API) has no stack. */
@@ -75,6 +88,7 @@ async function executeJob(ctx: RunJobContext, run: JobRun, logger: Logger): Prom
   const complete = async (trx: Kysely<Database>): Promise<void> => {
     if (run.abandoned) throw new JobLeaseLostError();
     if (!(await completeJob(trx, job, ctx.workerId, ctx.clock.now()))) throw new JobLeaseLostError();
+    await ctx.claimSuccessors?.(trx, run);
     run.completedInTrx = true;
   };
   const helpers: TaskHelpers = {
@@ -137,6 +151,7 @@ function startHeartbeat(ctx: RunJobContext, run: JobRun, logger: Logger) {
 
 async function recordOutcome(ctx: RunJobContext, run: JobRun, outcome: Outcome, logger: Logger, durationMs: number) {
   const { job } = run;
+  run.committedInTrx = outcome.ok && run.completedInTrx === true;
   if (run.abandoned) {
     logger.info('job outcome not recorded: the job was released or its lease lost');
     return;
@@ -147,8 +162,9 @@ async function recordOutcome(ctx: RunJobContext, run: JobRun, outcome: Outcome, 
   let retryAt: number | undefined;
   if (outcome.ok) {
     state = 'succeeded';
-    // Completed in the handler's last transaction: written already, and guarded the same way.
-    written = run.completedInTrx === true || (await completeJob(ctx.db, job, ctx.workerId, now));
+    // Completed in the handler's last transaction: written already, and guarded the same way. A handler that returns
+    // after calling complete(trx) let that transaction commit (a rollback throws out of it).
+    written = run.committedInTrx === true || (await completeJob(ctx.db, job, ctx.workerId, now));
   } else if (outcome.permanent || job.attempts >= job.max_attempts) {
     state = 'dead';
     written = await failJob(ctx.db, job, ctx.workerId, { state, lastError: outcome.lastError, now });

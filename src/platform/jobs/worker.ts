@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db } from '../db/create-db.js';
+import type { Database } from '../db/database.js';
 import { randomToken } from '../ids.js';
 import { computeBackoffDelay } from './compute-backoff-delay.js';
 import { type DispatchSlot, enqueuedInProcessCount } from './enqueue-job.js';
@@ -100,6 +102,7 @@ export function createWorker(options: WorkerOptions): Worker {
       if (info.retryAt !== undefined) wakeAt(info.retryAt);
       options.onJobFinished?.(info);
     },
+    claimSuccessors: (trx, run) => claimSuccessors(trx, run),
   };
   const running = new Map<string, { run: JobRun; done: Promise<void> }>();
   let started = false;
@@ -121,8 +124,81 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function claim(): Promise<Job[]> {
     const now = clock.now();
-    // Leases expire on the scale of leaseMs: sweeping expired ones once a second (back to retry, or dead when no
-    // attempts are left) is plenty, and keeps a busy worker from paying extra statements per claim.
+    await maintain(now);
+    const limit = config.concurrency - running.size - reserved;
+    const jobs = await claimJobs(db.kysely, { dialect: db.dialect, workerId: id, now, leaseMs: config.leaseMs, limit });
+    lastClaimFilled = limit > 0 && jobs.length === limit;
+    return jobs;
+  }
+
+  /**
+   * A job finishing in its handler's transaction while jobs wait (a poll found no free slot, or the last claim came
+   * back full) claims, in that transaction, as many as will then be free — its own slot and any other: under a
+   * backlog the claim rides in a commit the job makes anyway instead of one of its own (on PostgreSQL an fsync and a
+   * round trip per freed slot). The claimed jobs hold reserved slots until the job's run ends; they run only if the
+   * transaction committed ({@link JobRun.committedInTrx}). PostgreSQL only: a SQLite commit is neither a round trip
+   * nor an fsync (WAL, `synchronous = NORMAL`), and there the claim at the run's end, shared by the runs that end in
+   * the same turn, costs fewer statements than one in each transaction (measured: 18.5 → 19.7 statements per invoice).
+   */
+  async function claimSuccessors(trx: Kysely<Database>, run: JobRun): Promise<void> {
+    if (db.dialect !== 'postgres' || !started || stopping || run.successors || !(pollWanted || lastClaimFilled)) return;
+    // This run still holds its slot (it leaves `running` when its run ends): it is the one handed on.
+    const limit = config.concurrency - running.size - reserved + 1;
+    if (limit <= 0) return;
+    reserved += limit;
+    let jobs: Job[] = [];
+    try {
+      jobs = await claimJobs(trx, {
+        dialect: db.dialect,
+        workerId: id,
+        now: clock.now(),
+        leaseMs: config.leaseMs,
+        limit,
+      });
+    } finally {
+      reserved -= limit - jobs.length;
+    }
+    run.successors = jobs;
+    lastClaimFilled = jobs.length === limit;
+    // Short: nothing more waits (what is queued from now on wakes the worker as usual).
+    if (!lastClaimFilled) pollWanted = false;
+  }
+
+  /**
+   * After a run that claimed successors: they run if its transaction committed; otherwise their slots go back.
+   * Returns how many were launched.
+   */
+  function handOn(run: JobRun): number {
+    const successors = run.successors ?? [];
+    if (successors.length === 0) return 0;
+    reserved -= successors.length;
+    if (!run.committedInTrx) {
+      // Rolled back with the transaction (or, if a handler threw after its commit, running under a lease nobody
+      // renews: the sweep gives them back when it expires). Never run: another worker may hold them.
+      logger.warn(
+        { count: successors.length },
+        'jobs claimed with a completion whose transaction did not commit are left to their lease',
+      );
+      return 0;
+    }
+    if (stopping) {
+      for (const job of successors)
+        releaseJob(db.kysely, job, id, clock.now()).catch((err: unknown) =>
+          logger.error({ err, jobId: job.id }, 'could not release a job; it is reclaimed when its lease expires'),
+        );
+      return 0;
+    }
+    for (const job of successors) launch(job).catch(() => {});
+    return successors.length;
+  }
+
+  /**
+   * Leases expire on the scale of leaseMs: sweeping expired ones once a second (back to retry, or dead when no
+   * attempts are left) is plenty, and keeps a busy worker from paying extra statements per claim. Run before each
+   * claim and by a poll that finds no free slot (a worker whose slots are handed on by finishing jobs may not claim
+   * on its own for a long time).
+   */
+  async function maintain(now: number): Promise<void> {
     if (now - lastSweep >= SWEEP_INTERVAL_MS || now < lastSweep) {
       lastSweep = now;
       const dead = await sweepExpiredLeases(db.kysely, db.dialect, now);
@@ -141,10 +217,6 @@ export function createWorker(options: WorkerOptions): Worker {
         }
       }
     }
-    const limit = config.concurrency - running.size - reserved;
-    const jobs = await claimJobs(db.kysely, { dialect: db.dialect, workerId: id, now, leaseMs: config.leaseMs, limit });
-    lastClaimFilled = limit > 0 && jobs.length === limit;
-    return jobs;
   }
 
   function launch(job: Job, handed?: unknown): Promise<void> {
@@ -157,6 +229,9 @@ export function createWorker(options: WorkerOptions): Worker {
     const enqueuedBefore = enqueuedInProcessCount();
     const done = runJob(ctx, run).finally(() => {
       running.delete(job.id);
+      // Its slot handed on to the jobs it claimed: nothing to look for (what more waits is claimed by the next job to
+      // finish, or by the poll that finds a slot free).
+      if (handOn(run) > 0) return;
       // Look again at once when there may be more: the last claim was full, a poll found no free slot, or this job
       // enqueued follow-ups (render, fan-out, deliver) that are committed now and would otherwise wait a poll interval.
       if (lastClaimFilled || pollWanted || enqueuedInProcessCount() !== enqueuedBefore) {
@@ -278,10 +353,18 @@ export function createWorker(options: WorkerOptions): Worker {
       pollAgain = false;
       if (stopping) return;
       if (running.size + reserved >= config.concurrency) {
-        // No room: the next slot that frees polls (pollWanted), and the poll interval stays armed as a safety net.
+        // No room: the next slot that frees polls (pollWanted) or is handed on (claimSuccessors), and the poll
+        // interval stays armed as a safety net.
         pollWanted = true;
         schedulePoll(idlePollMs());
-        return;
+        try {
+          await maintain(clock.now());
+        } catch (err) {
+          logger.error({ err }, 'sweeping expired leases failed; retrying at the next poll');
+        }
+        // A poll asked for meanwhile (pollAgain) goes round again: returning would lose it, and with it the timer's
+        // poll — the worker would never poll again.
+        continue;
       }
       try {
         const jobs = await claim();
@@ -350,7 +433,14 @@ export function createWorker(options: WorkerOptions): Worker {
     notify: () => requestPoll(),
     wakeAt,
     reserve() {
-      if (!started || stopping || lastClaimFilled || running.size + reserved >= config.concurrency) return null;
+      if (!started || stopping) return null;
+      if (lastClaimFilled || running.size + reserved >= config.concurrency) {
+        // The caller queues its job instead: the next job to finish claims it with its completion (claimSuccessors)
+        // or polls for it — without waiting for the job's own wake-up, which on PostgreSQL comes a round trip later
+        // and would find the slot free and cost a claim of its own.
+        pollWanted = true;
+        return null;
+      }
       reserved++;
       let open = true;
       const close = () => {

@@ -1,0 +1,120 @@
+/**
+ * On PostgreSQL a job that finishes in its handler's transaction while other jobs wait for its slot claims them in
+ * that transaction (issue #12: under a backlog a claim cost a commit of its own, ~0.44 per invoice). The claimed jobs
+ * run only when the transaction committed; after a rollback they were never claimed and are taken by a later claim,
+ * their attempt not counted. On SQLite (a commit is no round trip) the worker claims them at the run's end, as before.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TaskHelpers } from '../../src/platform/jobs/index.js';
+import { TEST_DIALECTS } from '../helpers/test-db.js';
+import { waitFor } from '../helpers/wait.js';
+import { ClaimCounter, deferred, registryWith, testJobsConfig, useWorkerFixture } from './jobs-test-kit.js';
+
+/** Lets the worker's poll (a setImmediate away, then synchronous up to its room check) run. */
+const nextTurns = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: a finishing job hands its slot on in its own transaction`, () => {
+    const { db, worker, enqueue, load } = useWorkerFixture(dialect);
+
+    /**
+     * A worker of one slot (no idle poll to speak of) whose handler completes each job in a transaction on a Kysely
+     * that counts claims, after `gate` for the job labelled `a`; `rollback` labels throw inside that transaction
+     * after completing.
+     */
+    function oneSlot(rollback: readonly string[] = []) {
+      const gate = deferred();
+      const inTrx = new ClaimCounter();
+      const own = new ClaimCounter();
+      const runs: { label: string; attempt: number }[] = [];
+      const trxDb = db().kysely.withPlugin(inTrx);
+      const registry = registryWith(async (p, h: TaskHelpers) => {
+        runs.push({ label: p.label, attempt: h.job.attempts });
+        if (p.label === 'a') await gate.promise;
+        await trxDb.transaction().execute(async (trx) => {
+          await h.complete(trx);
+          if (rollback.includes(p.label) && h.job.attempts === 1) throw new Error(`${p.label} rolls back`);
+        });
+      });
+      const w = worker(registry, {
+        db: { ...db(), kysely: db().kysely.withPlugin(own) },
+        config: testJobsConfig({ concurrency: 1, pollIntervalMs: 600_000 }),
+        backoff: () => 0,
+      });
+      return { gate, inTrx, own, runs, w };
+    }
+
+    it('runs the waiting jobs one after the other, each claimed by the finishing one: no claim of their own', async () => {
+      const { gate, inTrx, own, runs, w } = oneSlot();
+      w.start();
+      try {
+        const a = await enqueue(
+          registryWith(async () => {}),
+          'a',
+        );
+        w.notify();
+        await waitFor('a running', () => runs.length === 1);
+        const claimsForA = own.claims;
+        const b = await enqueue(
+          registryWith(async () => {}),
+          'b',
+        );
+        const c = await enqueue(
+          registryWith(async () => {}),
+          'c',
+        );
+        // The poll these wake finds no free slot: b and c wait for a's.
+        w.notify();
+        await nextTurns();
+        gate.resolve();
+        for (const id of [a, b, c])
+          await waitFor(`${id} succeeded`, async () => (await load(id)).state === 'succeeded');
+        expect(runs.map((r) => r.label)).toEqual(['a', 'b', 'c']);
+        expect(runs.every((r) => r.attempt === 1)).toBe(true);
+        if (dialect.name === 'postgres') {
+          // a's transaction claimed b, b's claimed c, c's found nothing more; the worker claimed nothing on its own.
+          expect(own.claims).toBe(claimsForA);
+          expect(inTrx.claims).toBe(3);
+        } else {
+          expect(own.claims).toBeGreaterThan(claimsForA);
+          expect(inTrx.claims).toBe(0);
+        }
+      } finally {
+        await w.stop();
+      }
+    });
+
+    it.skipIf(dialect.name !== 'postgres')(
+      'does not run a job claimed in a transaction that rolled back: a later claim takes it, its attempt not counted',
+      async () => {
+        const { gate, inTrx, runs, w } = oneSlot(['a']);
+        w.start();
+        try {
+          const a = await enqueue(
+            registryWith(async () => {}),
+            'a',
+          );
+          w.notify();
+          await waitFor('a running', () => runs.length === 1);
+          const b = await enqueue(
+            registryWith(async () => {}),
+            'b',
+          );
+          w.notify();
+          await nextTurns();
+          gate.resolve();
+          for (const id of [a, b]) await waitFor(`${id} succeeded`, async () => (await load(id)).state === 'succeeded');
+          // a's first transaction claimed b and rolled back: b ran once, on its first counted attempt; a ran again.
+          expect(inTrx.claims).toBeGreaterThanOrEqual(1);
+          expect(runs.filter((r) => r.label === 'b')).toEqual([{ label: 'b', attempt: 1 }]);
+          expect(runs.filter((r) => r.label === 'a').map((r) => r.attempt)).toEqual([1, 2]);
+          expect((await load(b)).attempts).toBe(1);
+        } finally {
+          await w.stop();
+        }
+      },
+    );
+  });
+}
