@@ -24,26 +24,32 @@ for (const dialect of TEST_DIALECTS) {
      * that counts claims, after `gate` for the job labelled `a`; `rollback` labels throw inside that transaction
      * after completing.
      */
-    function oneSlot(rollback: readonly string[] = []) {
+    function oneSlot(rollback: readonly string[] = [], throwAfterCommit: readonly string[] = []) {
       const gate = deferred();
       const inTrx = new ClaimCounter();
       const own = new ClaimCounter();
       const runs: { label: string; attempt: number }[] = [];
+      /** Claims made in each label's first transaction, when it threw. */
+      const claimsAtThrow = new Map<string, number>();
       const trxDb = db().kysely.withPlugin(inTrx);
       const registry = registryWith(async (p, h: TaskHelpers) => {
         runs.push({ label: p.label, attempt: h.job.attempts });
         if (p.label === 'a') await gate.promise;
         await trxDb.transaction().execute(async (trx) => {
           await h.complete(trx);
-          if (rollback.includes(p.label) && h.job.attempts === 1) throw new Error(`${p.label} rolls back`);
+          if (rollback.includes(p.label) && h.job.attempts === 1) {
+            claimsAtThrow.set(p.label, inTrx.claims);
+            throw new Error(`${p.label} rolls back`);
+          }
         });
+        if (throwAfterCommit.includes(p.label)) throw new Error(`${p.label} fails after its commit`);
       });
       const w = worker(registry, {
         db: { ...db(), kysely: db().kysely.withPlugin(own) },
         config: testJobsConfig({ concurrency: 1, pollIntervalMs: 600_000 }),
         backoff: () => 0,
       });
-      return { gate, inTrx, own, runs, w };
+      return { gate, inTrx, own, runs, w, claimsAtThrow };
     }
 
     it('runs the waiting jobs one after the other, each claimed by the finishing one: no claim of their own', async () => {
@@ -89,7 +95,7 @@ for (const dialect of TEST_DIALECTS) {
     it.skipIf(dialect.name !== 'postgres')(
       'does not run a job claimed in a transaction that rolled back: a later claim takes it, its attempt not counted',
       async () => {
-        const { gate, inTrx, runs, w } = oneSlot(['a']);
+        const { gate, runs, w, claimsAtThrow } = oneSlot(['a']);
         w.start();
         try {
           const a = await enqueue(
@@ -107,7 +113,7 @@ for (const dialect of TEST_DIALECTS) {
           gate.resolve();
           for (const id of [a, b]) await waitFor(`${id} succeeded`, async () => (await load(id)).state === 'succeeded');
           // a's first transaction claimed b and rolled back: b ran once, on its first counted attempt; a ran again.
-          expect(inTrx.claims).toBeGreaterThanOrEqual(1);
+          expect(claimsAtThrow.get('a')).toBe(1);
           expect(runs.filter((r) => r.label === 'b')).toEqual([{ label: 'b', attempt: 1 }]);
           expect(runs.filter((r) => r.label === 'a').map((r) => r.attempt)).toEqual([1, 2]);
           expect((await load(b)).attempts).toBe(1);
@@ -116,5 +122,74 @@ for (const dialect of TEST_DIALECTS) {
         }
       },
     );
+
+    it.skipIf(dialect.name !== 'postgres')(
+      'runs at once the job claimed with a completion that committed, even when the handler throws afterwards',
+      async () => {
+        const { gate, inTrx, runs, w } = oneSlot([], ['a']);
+        w.start();
+        try {
+          const a = await enqueue(
+            registryWith(async () => {}),
+            'a',
+          );
+          w.notify();
+          await waitFor('a running', () => runs.length === 1);
+          const b = await enqueue(
+            registryWith(async () => {}),
+            'b',
+          );
+          w.notify();
+          await nextTurns();
+          gate.resolve();
+          // Not left to its lease (30 s here): b runs as soon as a's run is over, on the attempt a's claim counted.
+          await waitFor('b succeeded', async () => (await load(b)).state === 'succeeded', { attempts: 200 });
+          expect(inTrx.claims).toBeGreaterThanOrEqual(1);
+          expect(runs).toEqual([
+            { label: 'a', attempt: 1 },
+            { label: 'b', attempt: 1 },
+          ]);
+          // a's completion committed before it threw: it stays succeeded.
+          expect((await load(a)).state).toBe('succeeded');
+        } finally {
+          await w.stop();
+        }
+      },
+    );
+
+    it('never runs more jobs at once than its slots, finishing jobs of both kinds handing slots on', async () => {
+      const SLOTS = 2;
+      let inFlight = 0;
+      let most = 0;
+      const done: string[] = [];
+      const registry = registryWith(async (p, h: TaskHelpers) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, Number(p.label.split(':')[1])));
+          // Half complete in a transaction (and hand their slot on), half are completed by the worker after.
+          if (p.label.startsWith('trx'))
+            await db()
+              .kysely.transaction()
+              .execute((trx) => h.complete(trx));
+        } finally {
+          inFlight--;
+          done.push(p.label);
+        }
+      });
+      const w = worker(registry, { config: testJobsConfig({ concurrency: SLOTS, pollIntervalMs: 600_000 }) });
+      w.start();
+      try {
+        const labels = Array.from({ length: 40 }, (_, i) => `${i % 2 ? 'trx' : 'plain'}:${(i * 7) % 5}`);
+        for (const label of labels) {
+          await enqueue(registry, label);
+          w.notify();
+        }
+        await waitFor('all ran', () => done.length === labels.length, { attempts: 1200 });
+        expect(most).toBeLessThanOrEqual(SLOTS);
+      } finally {
+        await w.stop();
+      }
+    });
   });
 }

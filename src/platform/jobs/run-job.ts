@@ -33,7 +33,12 @@ export interface JobRun {
    * ({@link RunJobContext.claimSuccessors}). They are this worker's once that transaction committed.
    */
   successors?: Job[];
-  /** Set when the outcome was recorded as succeeded in the handler's transaction: `successors` committed with it. */
+  /**
+   * Whether the handler's transaction that called `helpers.complete(trx)` committed (and `successors` with it): true
+   * when the handler returned after it, or threw but the job was no longer running under this lease (the completion
+   * had committed); false when the failure write still found it running (the transaction had rolled back); undefined
+   * when not known (no such call, or the outcome was not written: released or lease lost).
+   */
   committedInTrx?: boolean;
 }
 
@@ -151,7 +156,7 @@ function startHeartbeat(ctx: RunJobContext, run: JobRun, logger: Logger) {
 
 async function recordOutcome(ctx: RunJobContext, run: JobRun, outcome: Outcome, logger: Logger, durationMs: number) {
   const { job } = run;
-  run.committedInTrx = outcome.ok && run.completedInTrx === true;
+  if (outcome.ok && run.completedInTrx) run.committedInTrx = true;
   if (run.abandoned) {
     logger.info('job outcome not recorded: the job was released or its lease lost');
     return;
@@ -174,7 +179,16 @@ async function recordOutcome(ctx: RunJobContext, run: JobRun, outcome: Outcome, 
     written = await failJob(ctx.db, job, ctx.workerId, { state, runAt, lastError: outcome.lastError, now });
     retryAt = runAt;
   }
+  if (!outcome.ok && run.completedInTrx) {
+    // The handler threw after complete(trx): the failure write found the job still running under this lease only if
+    // that transaction rolled back; otherwise the completion (and what was claimed with it) had committed.
+    run.committedInTrx = !written;
+  }
   if (!written) {
+    if (!outcome.ok && run.completedInTrx) {
+      logger.warn('job failed after its completion committed: it stays succeeded');
+      return;
+    }
     logger.warn('job outcome not recorded: the lease was lost and another worker owns the job');
     return;
   }

@@ -122,13 +122,34 @@ export function createWorker(options: WorkerOptions): Worker {
    */
   let pollWanted = false;
 
+  /**
+   * Claims as many due jobs as there are free slots. The slots are reserved while the claim is out (so that a
+   * finishing job's claim or a direct dispatch meanwhile cannot count them again) and stay reserved for the jobs it
+   * returns: the caller launches them through {@link launchClaimed}.
+   */
   async function claim(): Promise<Job[]> {
     const now = clock.now();
     await maintain(now);
     const limit = config.concurrency - running.size - reserved;
-    const jobs = await claimJobs(db.kysely, { dialect: db.dialect, workerId: id, now, leaseMs: config.leaseMs, limit });
-    lastClaimFilled = limit > 0 && jobs.length === limit;
+    if (limit <= 0) {
+      lastClaimFilled = false;
+      return [];
+    }
+    reserved += limit;
+    let jobs: Job[] = [];
+    try {
+      jobs = await claimJobs(db.kysely, { dialect: db.dialect, workerId: id, now, leaseMs: config.leaseMs, limit });
+    } finally {
+      reserved -= limit - jobs.length;
+    }
+    lastClaimFilled = jobs.length === limit;
     return jobs;
+  }
+
+  /** Runs jobs {@link claim} returned, each taking the slot reserved for it. */
+  function launchClaimed(jobs: readonly Job[]): Promise<void>[] {
+    reserved -= jobs.length;
+    return jobs.map((job) => launch(job));
   }
 
   /**
@@ -141,7 +162,13 @@ export function createWorker(options: WorkerOptions): Worker {
    * the same turn, costs fewer statements than one in each transaction (measured: 18.5 → 19.7 statements per invoice).
    */
   async function claimSuccessors(trx: Kysely<Database>, run: JobRun): Promise<void> {
-    if (db.dialect !== 'postgres' || !started || stopping || run.successors || !(pollWanted || lastClaimFilled)) return;
+    if (run.successors) {
+      // complete() again: the transaction of the first call rolled back (a second completion in the same one finds
+      // the job finished and throws), and with it that claim.
+      reserved -= run.successors.length;
+      run.successors = undefined;
+    }
+    if (db.dialect !== 'postgres' || !started || stopping || !(pollWanted || lastClaimFilled)) return;
     // This run still holds its slot (it leaves `running` when its run ends): it is the one handed on.
     const limit = config.concurrency - running.size - reserved + 1;
     if (limit <= 0) return;
@@ -165,31 +192,41 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   /**
-   * After a run that claimed successors: they run if its transaction committed; otherwise their slots go back.
-   * Returns how many were launched.
+   * After a run that claimed successors: they run if its transaction committed ({@link JobRun.committedInTrx});
+   * when it rolled back, so did the claim: their slots go back and the jobs are looked for again; when that is not
+   * known (the run was abandoned after its handler threw), they are left to their lease. Stopping: given back.
+   * Returns how many were launched; `released` settles when the given-back ones are written.
    */
-  function handOn(run: JobRun): number {
+  function handOn(run: JobRun): { launched: number; released: Promise<unknown> } {
     const successors = run.successors ?? [];
-    if (successors.length === 0) return 0;
+    const none = { launched: 0, released: Promise.resolve() };
+    if (successors.length === 0) return none;
     reserved -= successors.length;
-    if (!run.committedInTrx) {
-      // Rolled back with the transaction (or, if a handler threw after its commit, running under a lease nobody
-      // renews: the sweep gives them back when it expires). Never run: another worker may hold them.
+    if (run.committedInTrx === false) {
+      // Never claimed: the jobs are waiting again, and the flags the short claim cleared must say so.
+      pollWanted = true;
+      requestPoll();
+      return none;
+    }
+    if (run.committedInTrx === undefined) {
       logger.warn(
         { count: successors.length },
-        'jobs claimed with a completion whose transaction did not commit are left to their lease',
+        'jobs claimed with a completion that may not have committed are left to their lease',
       );
-      return 0;
+      return none;
     }
     if (stopping) {
-      for (const job of successors)
-        releaseJob(db.kysely, job, id, clock.now()).catch((err: unknown) =>
-          logger.error({ err, jobId: job.id }, 'could not release a job; it is reclaimed when its lease expires'),
-        );
-      return 0;
+      const released = Promise.all(
+        successors.map((job) =>
+          releaseJob(db.kysely, job, id, clock.now()).catch((err: unknown) =>
+            logger.error({ err, jobId: job.id }, 'could not release a job; it is reclaimed when its lease expires'),
+          ),
+        ),
+      );
+      return { launched: 0, released };
     }
     for (const job of successors) launch(job).catch(() => {});
-    return successors.length;
+    return { launched: successors.length, released: Promise.resolve() };
   }
 
   /**
@@ -229,15 +266,20 @@ export function createWorker(options: WorkerOptions): Worker {
     const enqueuedBefore = enqueuedInProcessCount();
     const done = runJob(ctx, run).finally(() => {
       running.delete(job.id);
-      // Its slot handed on to the jobs it claimed: nothing to look for (what more waits is claimed by the next job to
-      // finish, or by the poll that finds a slot free).
-      if (handOn(run) > 0) return;
-      // Look again at once when there may be more: the last claim was full, a poll found no free slot, or this job
-      // enqueued follow-ups (render, fan-out, deliver) that are committed now and would otherwise wait a poll interval.
-      if (lastClaimFilled || pollWanted || enqueuedInProcessCount() !== enqueuedBefore) {
-        pollWanted = false;
-        requestPoll();
+      const { launched, released } = handOn(run);
+      // Its slot handed on to the jobs it claimed and no other free: nothing to look for now (what more waits is
+      // claimed by the next job to finish, or by the poll that finds a slot free).
+      if (launched === 0 || running.size + reserved < config.concurrency) {
+        // Look again at once when there may be more: the last claim was full, a poll found no free slot, or this job
+        // enqueued follow-ups (render, fan-out, deliver) that are committed now and would otherwise wait a poll
+        // interval.
+        if (lastClaimFilled || pollWanted || enqueuedInProcessCount() !== enqueuedBefore) {
+          pollWanted = false;
+          requestPoll();
+        }
       }
+      // stop() waits for the jobs this run claimed and gives back.
+      return released;
     });
     running.set(job.id, { run, done });
     return done;
@@ -368,7 +410,7 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       try {
         const jobs = await claim();
-        for (const job of jobs) launch(job).catch(() => {});
+        for (const run of launchClaimed(jobs)) run.catch(() => {});
         if (!lastClaimFilled && !pollAgain) schedulePoll(idlePollMs());
         else pollAgain = true;
       } catch (err) {
@@ -427,7 +469,7 @@ export function createWorker(options: WorkerOptions): Worker {
     async runOnce() {
       if (stopping) return 0;
       const jobs = await claim();
-      await Promise.all(jobs.map(launch));
+      await Promise.all(launchClaimed(jobs));
       return jobs.length;
     },
     notify: () => requestPoll(),
