@@ -54,7 +54,9 @@ describeBrowser('console 扫码开票 and 集成 pages in headless Chromium', { 
     const secret = page.getByTestId('secret-once');
     await expect.poll(() => secret.isVisible(), WAIT).toBe(true);
     const text = ((await secret.textContent()) ?? '').trim();
-    await page.getByRole('button', { name: '我已保存' }).click();
+    // Clicked once the dialog's opening motion is over, and again if the click did not take (a CI run lost one:
+    // the dialog stayed open).
+    await confirmPopup(page, page.getByRole('button', { name: '我已保存' }));
     await expect.poll(() => secret.isVisible(), WAIT).toBe(false);
     return text;
   };

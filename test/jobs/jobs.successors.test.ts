@@ -49,34 +49,32 @@ for (const dialect of TEST_DIALECTS) {
         config: testJobsConfig({ concurrency: 1, pollIntervalMs: 600_000 }),
         backoff: () => 0,
       });
-      return { gate, inTrx, own, runs, w, claimsAtThrow };
-    }
-
-    it('runs the waiting jobs one after the other, each claimed by the finishing one: no claim of their own', async () => {
-      const { gate, inTrx, own, runs, w } = oneSlot();
-      w.start();
-      try {
-        const a = await enqueue(
-          registryWith(async () => {}),
-          'a',
-        );
+      /**
+       * Starts the worker, runs `a` (held at its gate), queues `then` behind it — the poll they wake finds no free
+       * slot — and lets `a` finish. Answers the job ids, `a` first, and the worker's own claims while `a` ran.
+       */
+      async function aThen(...then: string[]): Promise<{ ids: string[]; claimsForA: number }> {
+        w.start();
+        const noop = registryWith(async () => {});
+        const a = await enqueue(noop, 'a');
         w.notify();
         await waitFor('a running', () => runs.length === 1);
         const claimsForA = own.claims;
-        const b = await enqueue(
-          registryWith(async () => {}),
-          'b',
-        );
-        const c = await enqueue(
-          registryWith(async () => {}),
-          'c',
-        );
-        // The poll these wake finds no free slot: b and c wait for a's.
+        const ids = [a];
+        for (const label of then) ids.push(await enqueue(noop, label));
         w.notify();
         await nextTurns();
         gate.resolve();
-        for (const id of [a, b, c])
-          await waitFor(`${id} succeeded`, async () => (await load(id)).state === 'succeeded');
+        return { ids, claimsForA };
+      }
+      return { inTrx, own, runs, w, claimsAtThrow, aThen };
+    }
+
+    it('runs the waiting jobs one after the other, each claimed by the finishing one: no claim of their own', async () => {
+      const { inTrx, own, runs, w, aThen } = oneSlot();
+      try {
+        const { ids, claimsForA } = await aThen('b', 'c');
+        for (const id of ids) await waitFor(`${id} succeeded`, async () => (await load(id)).state === 'succeeded');
         expect(runs.map((r) => r.label)).toEqual(['a', 'b', 'c']);
         expect(runs.every((r) => r.attempt === 1)).toBe(true);
         if (dialect.name === 'postgres') {
@@ -95,28 +93,15 @@ for (const dialect of TEST_DIALECTS) {
     it.skipIf(dialect.name !== 'postgres')(
       'does not run a job claimed in a transaction that rolled back: a later claim takes it, its attempt not counted',
       async () => {
-        const { gate, runs, w, claimsAtThrow } = oneSlot(['a']);
-        w.start();
+        const { runs, w, claimsAtThrow, aThen } = oneSlot(['a']);
         try {
-          const a = await enqueue(
-            registryWith(async () => {}),
-            'a',
-          );
-          w.notify();
-          await waitFor('a running', () => runs.length === 1);
-          const b = await enqueue(
-            registryWith(async () => {}),
-            'b',
-          );
-          w.notify();
-          await nextTurns();
-          gate.resolve();
-          for (const id of [a, b]) await waitFor(`${id} succeeded`, async () => (await load(id)).state === 'succeeded');
+          const { ids } = await aThen('b');
+          for (const id of ids) await waitFor(`${id} succeeded`, async () => (await load(id)).state === 'succeeded');
           // a's first transaction claimed b and rolled back: b ran once, on its first counted attempt; a ran again.
           expect(claimsAtThrow.get('a')).toBe(1);
           expect(runs.filter((r) => r.label === 'b')).toEqual([{ label: 'b', attempt: 1 }]);
           expect(runs.filter((r) => r.label === 'a').map((r) => r.attempt)).toEqual([1, 2]);
-          expect((await load(b)).attempts).toBe(1);
+          expect((await load(ids[1]!)).attempts).toBe(1);
         } finally {
           await w.stop();
         }
@@ -126,22 +111,10 @@ for (const dialect of TEST_DIALECTS) {
     it.skipIf(dialect.name !== 'postgres')(
       'runs at once the job claimed with a completion that committed, even when the handler throws afterwards',
       async () => {
-        const { gate, inTrx, runs, w } = oneSlot([], ['a']);
-        w.start();
+        const { inTrx, runs, w, aThen } = oneSlot([], ['a']);
         try {
-          const a = await enqueue(
-            registryWith(async () => {}),
-            'a',
-          );
-          w.notify();
-          await waitFor('a running', () => runs.length === 1);
-          const b = await enqueue(
-            registryWith(async () => {}),
-            'b',
-          );
-          w.notify();
-          await nextTurns();
-          gate.resolve();
+          const { ids } = await aThen('b');
+          const [a, b] = ids as [string, string];
           // Not left to its lease (30 s here): b runs as soon as a's run is over, on the attempt a's claim counted.
           await waitFor('b succeeded', async () => (await load(b)).state === 'succeeded', { attempts: 200 });
           expect(inTrx.claims).toBeGreaterThanOrEqual(1);
