@@ -102,7 +102,7 @@ export function createWorker(options: WorkerOptions): Worker {
       if (info.retryAt !== undefined) wakeAt(info.retryAt);
       options.onJobFinished?.(info);
     },
-    claimSuccessors: (trx, run) => claimSuccessors(trx, run),
+    claimSuccessors,
   };
   const running = new Map<string, { run: JobRun; done: Promise<void> }>();
   let started = false;
@@ -135,10 +135,19 @@ export function createWorker(options: WorkerOptions): Worker {
       lastClaimFilled = false;
       return [];
     }
+    return claimHolding(db.kysely, now, limit);
+  }
+
+  /**
+   * The one claim statement (through `via`: the pool, or a finishing job's transaction) for `limit` slots, held
+   * reserved while it is out so that nothing else counts them again; the slots of the jobs it returns stay reserved
+   * for them. Records whether it came back full.
+   */
+  async function claimHolding(via: Kysely<Database>, now: number, limit: number): Promise<Job[]> {
     reserved += limit;
     let jobs: Job[] = [];
     try {
-      jobs = await claimJobs(db.kysely, { dialect: db.dialect, workerId: id, now, leaseMs: config.leaseMs, limit });
+      jobs = await claimJobs(via, { dialect: db.dialect, workerId: id, now, leaseMs: config.leaseMs, limit });
     } finally {
       reserved -= limit - jobs.length;
     }
@@ -172,21 +181,7 @@ export function createWorker(options: WorkerOptions): Worker {
     // This run still holds its slot (it leaves `running` when its run ends): it is the one handed on.
     const limit = config.concurrency - running.size - reserved + 1;
     if (limit <= 0) return;
-    reserved += limit;
-    let jobs: Job[] = [];
-    try {
-      jobs = await claimJobs(trx, {
-        dialect: db.dialect,
-        workerId: id,
-        now: clock.now(),
-        leaseMs: config.leaseMs,
-        limit,
-      });
-    } finally {
-      reserved -= limit - jobs.length;
-    }
-    run.successors = jobs;
-    lastClaimFilled = jobs.length === limit;
+    run.successors = await claimHolding(trx, clock.now(), limit);
     // Short: nothing more waits (what is queued from now on wakes the worker as usual).
     if (!lastClaimFilled) pollWanted = false;
   }
