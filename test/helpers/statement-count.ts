@@ -1,3 +1,4 @@
+import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 
 /**
@@ -28,4 +29,27 @@ export async function countStatements(fn: () => Promise<void>): Promise<{ texts:
     pg.Client.prototype.query = original;
   }
   return { texts, commits };
+}
+
+/** Every statement better-sqlite3 runs in this process while `fn` runs (its SQL text), in order. */
+export async function countSqliteStatements(fn: () => Promise<void>): Promise<string[]> {
+  const texts: string[] = [];
+  const probe = new SqliteDatabase(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...a: unknown[]) => unknown>;
+  probe.close();
+  const originals = new Map<string, (...a: unknown[]) => unknown>();
+  for (const method of ['run', 'get', 'all', 'iterate']) {
+    const original = proto[method]!;
+    originals.set(method, original);
+    proto[method] = function (this: { source: string }, ...args: unknown[]) {
+      texts.push(this.source);
+      return original.apply(this, args);
+    };
+  }
+  try {
+    await fn();
+  } finally {
+    for (const [method, original] of originals) proto[method] = original;
+  }
+  return texts;
 }

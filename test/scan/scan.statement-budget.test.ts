@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../../src/platform/jobs/index.js';
-import { countStatements } from '../helpers/statement-count.js';
+import { countSqliteStatements, countStatements } from '../helpers/statement-count.js';
 import { buildTestApp, type SeededTenant, seedTenant, type TestApp } from '../helpers/test-app.js';
 import { TEST_DIALECTS } from '../helpers/test-db.js';
 import { COMPANY_TITLE, createScanSetting, orderBody, post, SCAN_ENV } from './scan-kit.js';
@@ -16,6 +16,7 @@ const PUSH_BUDGET = { statements: 1, commits: 1 };
 const E2E_BUDGET = { statements: 17, commits: 7 };
 
 const postgres = TEST_DIALECTS.find((d) => d.name === 'postgres');
+const sqlite = TEST_DIALECTS.find((d) => d.name === 'sqlite');
 const buyer = { name: COMPANY_TITLE.name, taxId: COMPANY_TITLE.taxId };
 
 describe.skipIf(!postgres || postgres.skip)('postgres: statements per scan order (issue #12)', () => {
@@ -99,5 +100,50 @@ describe.skipIf(!postgres || postgres.skip)('postgres: statements per scan order
       { task: 'scan/invoice-settled', state: 'succeeded', attempts: 1 },
       { task: 'scan/issue-order', state: 'succeeded', attempts: 1 },
     ]);
+  });
+});
+
+describe.skipIf(!sqlite || sqlite.skip)('sqlite: order pushes that arrive together commit together (issue #12)', () => {
+  let t: TestApp;
+  let a: SeededTenant;
+  let key: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp(sqlite as NonNullable<typeof sqlite>, SCAN_ENV);
+    a = await seedTenant(t, 'scan-batch');
+    key = (await createScanSetting(t, a, { scanType: 'issue' })).key;
+    // Warm: the token, the setting, the seller; the audit window's sealer scheduled (the first push schedules it).
+    for (let i = 0; i < 2; i++) expect((await post(t, a, '/api/v1/scan/orders', orderBody(key))).statusCode).toBe(201);
+  });
+  afterAll(async () => t?.close());
+
+  it('writes eight concurrent pushes, each with its audit entry, in one transaction', async () => {
+    const bodies = Array.from({ length: 8 }, () => orderBody(key));
+    let links: string[] = [];
+    const texts = await countSqliteStatements(async () => {
+      const answers = await Promise.all(bodies.map((body) => post(t, a, '/api/v1/scan/orders', body)));
+      expect(answers.map((r) => r.statusCode)).toEqual(bodies.map(() => 201));
+      links = answers.map((r) => r.json().url as string);
+    });
+    expect(new Set(links).size).toBe(8);
+    const writes = texts.filter((s) => /^(begin|commit|rollback|insert|update|delete)\b/i.test(s.trimStart()));
+    expect(writes.filter((s) => /^(begin|commit|rollback)$/.test(s))).toEqual(['begin', 'commit']);
+    expect(writes.filter((s) => /^insert into "scan_orders"/.test(s))).toHaveLength(8);
+    expect(writes.filter((s) => /^insert into "audit_log"/.test(s))).toHaveLength(8);
+    const db = t.runtime.deps.db.kysely;
+    const orderNos = bodies.map((b) => b.orderNo as string);
+    const orders = await db
+      .selectFrom('scan_orders')
+      .select(['order_no', 'status'])
+      .where('order_no', 'in', orderNos)
+      .execute();
+    expect(orders.map((o) => o.status)).toEqual(bodies.map(() => 'open'));
+    const entries = await db
+      .selectFrom('audit_log')
+      .select('target_id')
+      .where('action', '=', 'scan.orders.create')
+      .where('target_id', 'in', orderNos)
+      .execute();
+    expect(entries.map((e) => e.target_id).sort()).toEqual([...orderNos].sort());
   });
 });

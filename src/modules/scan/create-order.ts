@@ -188,12 +188,12 @@ async function writeNewOrder(
     return inserted;
   }
   if (!submitted && !meta) return insertOrder(db, order);
-  // An open order with its audit entry (the common push), this window's sealer already scheduled: both inserts in a
-  // synchronous transaction when the connection is free — no Kysely transaction, no promise per statement.
-  // One clock reading: the entry's time is in the window whose sealer was found scheduled.
+  // An open order with its audit entry (the common push), this window's sealer already scheduled: both inserts in the
+  // turn's synchronous batch (one commit for the pushes that arrived together) — no Kysely transaction, no promise per
+  // statement. One clock reading: the entry's time is in the window whose sealer was found scheduled.
   const now = deps.clock.now();
   if (!submitted && meta && deps.db.sqliteSync && auditSealerScheduled(deps.jobs, now)) {
-    const done = deps.db.sqliteSync.transaction((run) => {
+    const done = await deps.db.sqliteSync.batch((run) => {
       if (!insertOrderSync(run, order)) return false;
       appendAuditSync(run, meta, change, now);
       return true;
