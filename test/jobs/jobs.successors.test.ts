@@ -166,3 +166,84 @@ for (const dialect of TEST_DIALECTS) {
     });
   });
 }
+
+/**
+ * PostgreSQL: a poll that finds a slot free while jobs run waits for the next of them to finish in its transaction and
+ * claim for it (HAND_ON_WAIT_MS), instead of claiming on its own (a commit of its own); the timer claims when none has.
+ */
+for (const dialect of TEST_DIALECTS) {
+  describe.skipIf(dialect.skip)(`${dialect.name}: a poll with a free slot while jobs run`, () => {
+    const { db, worker, enqueue, load } = useWorkerFixture(dialect);
+
+    /**
+     * A worker of two slots running `a` (held at `gate`, then completing in a transaction); `b` queued behind it
+     * with one slot free. Answers the claims of the worker's own and of a's transaction.
+     */
+    async function aRunsThenB(handOnWaitMs: number) {
+      const gate = deferred();
+      const inTrx = new ClaimCounter();
+      const own = new ClaimCounter();
+      const ran: string[] = [];
+      const trxDb = db().kysely.withPlugin(inTrx);
+      const registry = registryWith(async (p, h: TaskHelpers) => {
+        ran.push(p.label);
+        if (p.label === 'a') await gate.promise;
+        await trxDb.transaction().execute((trx) => h.complete(trx));
+      });
+      const w = worker(registry, {
+        db: { ...db(), kysely: db().kysely.withPlugin(own) },
+        config: testJobsConfig({ concurrency: 2, pollIntervalMs: 600_000 }),
+        handOnWaitMs,
+      });
+      w.start();
+      const a = await enqueue(registry, 'a');
+      w.notify();
+      await waitFor('a running', () => ran.length === 1);
+      const claimsForA = own.claims;
+      const b = await enqueue(registry, 'b');
+      w.notify();
+      await nextTurns();
+      return { gate, inTrx, own, ran, w, a, b, claimsForA };
+    }
+
+    it('leaves the claim to the running job that finishes next (PostgreSQL); claims at once on SQLite', async () => {
+      const { gate, inTrx, own, ran, w, a, b, claimsForA } = await aRunsThenB(600_000);
+      try {
+        if (dialect.name === 'postgres') {
+          // Nothing claimed while a runs (the wait outlasts the test)...
+          await nextTurns();
+          expect(ran).toEqual(['a']);
+          expect(own.claims).toBe(claimsForA);
+          gate.resolve();
+          // ...then a's transaction claims b (and b's looks for more, in its own transaction): no claim of the
+          // worker's own.
+          await waitFor('b succeeded', async () => (await load(b)).state === 'succeeded');
+          expect(inTrx.claims).toBeGreaterThanOrEqual(1);
+          expect(own.claims).toBe(claimsForA);
+        } else {
+          await waitFor('b succeeded', async () => (await load(b)).state === 'succeeded');
+          expect(ran).toEqual(['a', 'b']);
+          gate.resolve();
+          expect(inTrx.claims).toBe(0);
+        }
+        await waitFor('a succeeded', async () => (await load(a)).state === 'succeeded');
+      } finally {
+        gate.resolve();
+        await w.stop();
+      }
+    });
+
+    it('claims on its own when no running job has finished within the wait', async () => {
+      const { gate, own, ran, w, b, claimsForA } = await aRunsThenB(30);
+      try {
+        // a is still held at its gate: the worker's own claim (after the wait on PostgreSQL) runs b beside it.
+        await waitFor('b succeeded', async () => (await load(b)).state === 'succeeded');
+        expect(ran).toEqual(['a', 'b']);
+        expect(own.claims).toBeGreaterThan(claimsForA);
+      } finally {
+        gate.resolve();
+        await w.stop();
+      }
+    });
+  });
+}

@@ -16,14 +16,26 @@ const SWEEP_INTERVAL_MS = 1000;
  * lost notification and for jobs that become due later on another node's say (a retry's backoff, a delayed job).
  */
 export const SAFETY_POLL_MS = 5000;
-/** Jobs past retention deleted per sweep: a few milliseconds of the shared SQLite connection, up to 500/s. */
+/** Jobs past retention deleted per purge: a few milliseconds of the shared SQLite connection. */
 const PURGE_BATCH = 500;
+/**
+ * The retention purge runs with the sweep at most this often, unless the last one deleted a full batch (more are
+ * past retention: it goes on at the next sweep, up to 500/s). Once a second it was a commit a second for nothing.
+ */
+const PURGE_INTERVAL_MS = 60_000;
 /** Due times a worker remembers for its wake-up timer ({@link Worker.wakeAt}); later ones wait for the idle poll. */
 const MAX_DUE_TIMES = 1024;
 /** A due time this close after a remembered one shares its wake-up (a burst of retries is one wake-up). */
 const WAKE_COALESCE_MS = 10;
 /** The wake-up fires this much after the due time, so the claim's `run_at <= now` holds despite timer rounding. */
 const WAKE_SLACK_MS = 5;
+/**
+ * PostgreSQL: how long a poll that finds free slots waits, while jobs are running, for one of them to claim in its
+ * completion's transaction instead ({@link claimSuccessors}: no commit of its own). Under load a job finishes every
+ * few milliseconds; a standalone claim is a round trip and a commit (measured: ~0.2 per invoice under the
+ * invoices-issue load, when every poll claimed at once).
+ */
+export const HAND_ON_WAIT_MS = 50;
 /** The longest timer armed at once (Node fires one of more than 2^31-1 ms at once); a due time beyond re-arms. */
 const MAX_TIMER_MS = 3_600_000;
 
@@ -54,6 +66,8 @@ export interface WorkerOptions {
    * knows of.
    */
   wake?: WorkerWake;
+  /** PostgreSQL: how long a poll waits for a finishing job to claim for it; defaults to {@link HAND_ON_WAIT_MS}. */
+  handOnWaitMs?: number;
 }
 
 /** What {@link WorkerOptions.wake} needs: a subscription to "a job was queued", and whether it currently listens. */
@@ -114,6 +128,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let unsubscribeWake: (() => void) | undefined;
 
   let lastSweep = Number.NEGATIVE_INFINITY;
+  let lastPurge = Number.NEGATIVE_INFINITY;
   /** Slots reserved for direct dispatch and not yet run or released: counted as running. */
   let reserved = 0;
   /**
@@ -121,6 +136,14 @@ export function createWorker(options: WorkerOptions): Worker {
    * it, jobs queued while direct dispatch kept every slot busy would wait for the next notify.
    */
   let pollWanted = false;
+  /**
+   * A poll is waiting for a finishing job to claim for it ({@link HAND_ON_WAIT_MS}): the timer claims when none did.
+   * `handOnAsked` counts the waits begun, so that a finishing job's claim ends only waits begun before it was sent
+   * (a claim sent earlier may not see the jobs that woke the later wait).
+   */
+  let handOnTimer: NodeJS.Timeout | undefined;
+  let handOnAsked = 0;
+  let handOnDue = false;
 
   /**
    * Claims as many due jobs as there are free slots. The slots are reserved while the claim is out (so that a
@@ -181,9 +204,46 @@ export function createWorker(options: WorkerOptions): Worker {
     // This run still holds its slot (it leaves `running` when its run ends): it is the one handed on.
     const limit = config.concurrency - running.size - reserved + 1;
     if (limit <= 0) return;
+    const asked = handOnAsked;
     run.successors = await claimHolding(trx, clock.now(), limit);
-    // Short: nothing more waits (what is queued from now on wakes the worker as usual).
-    if (!lastClaimFilled) pollWanted = false;
+    if (!lastClaimFilled && asked === handOnAsked) {
+      // Short, and no poll began waiting while it was out: nothing more waits (what is queued from now on wakes the
+      // worker as usual).
+      pollWanted = false;
+      endHandOnWait();
+    } else if (handOnTimer) {
+      // Jobs may still wait (it came back full, or jobs were queued while it was out): the next job to finish claims
+      // for them; the timer only stands in when none has for HAND_ON_WAIT_MS.
+      armHandOnTimer();
+    }
+  }
+
+  /**
+   * PostgreSQL, a poll with free slots while jobs run: leaves the claim to the next job that finishes in its
+   * handler's transaction (pollWanted makes it claim for every free slot), or to the timer when none does within
+   * {@link HAND_ON_WAIT_MS}. True when the poll should wait.
+   */
+  function waitForHandOn(): boolean {
+    if (db.dialect !== 'postgres' || running.size === 0 || handOnDue) return false;
+    pollWanted = true;
+    handOnAsked++;
+    if (!handOnTimer) armHandOnTimer();
+    return true;
+  }
+
+  function armHandOnTimer(): void {
+    clearTimeout(handOnTimer);
+    handOnTimer = setTimeout(() => {
+      handOnTimer = undefined;
+      handOnDue = true;
+      pollNow();
+    }, options.handOnWaitMs ?? HAND_ON_WAIT_MS);
+  }
+
+  function endHandOnWait(): void {
+    clearTimeout(handOnTimer);
+    handOnTimer = undefined;
+    handOnDue = false;
   }
 
   /**
@@ -236,13 +296,14 @@ export function createWorker(options: WorkerOptions): Worker {
       const dead = await sweepExpiredLeases(db.kysely, db.dialect, now);
       if (dead.length > 0) logger.warn({ count: dead.length }, `jobs sent to dead: ${LEASE_EXPIRED_ERROR}`);
       for (const job of dead) await notifyDead(ctx, job, LEASE_EXPIRED_ERROR, logger);
-      if (config.retentionMs > 0) {
+      if (config.retentionMs > 0 && (now - lastPurge >= PURGE_INTERVAL_MS || now < lastPurge)) {
         // Housekeeping: a failure is logged and retried at the next sweep, it never keeps jobs from being claimed.
         try {
           const purged = await purgeFinishedJobs(db.kysely, db.dialect, {
             finishedBefore: now - config.retentionMs,
             limit: PURGE_BATCH,
           });
+          lastPurge = purged < PURGE_BATCH ? now : Number.NEGATIVE_INFINITY;
           if (purged > 0) logger.debug({ purged }, 'deleted finished jobs past retention');
         } catch (err) {
           logger.warn({ err }, 'could not delete finished jobs past retention; trying again at the next sweep');
@@ -403,6 +464,18 @@ export function createWorker(options: WorkerOptions): Worker {
         // poll — the worker would never poll again.
         continue;
       }
+      if (waitForHandOn()) {
+        // The idle poll stays armed (a finishing job's claim may answer the wait and leave no timer), and the sweep
+        // is due whoever claims (a worker whose polls all wait would never sweep).
+        schedulePoll(idlePollMs());
+        try {
+          await maintain(clock.now());
+        } catch (err) {
+          logger.error({ err }, 'sweeping expired leases failed; retrying at the next poll');
+        }
+        continue;
+      }
+      endHandOnWait();
       try {
         const jobs = await claim();
         for (const run of launchClaimed(jobs)) run.catch(() => {});
@@ -418,6 +491,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function shutdown(): Promise<void> {
     clearTimeout(timer);
+    endHandOnWait();
     clearTimeout(wakeTimer);
     unsubscribeWake?.();
     await polling;
