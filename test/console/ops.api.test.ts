@@ -92,7 +92,8 @@ for (const dialect of TEST_DIALECTS) {
 
       const byApp = blueRequest(a);
       expect((await post(t, a, '/api/v1/invoices', byApp)).statusCode).toBe(202);
-      expect((await post(t, a, '/api/v1/invoices', byApp)).statusCode).toBe(202);
+      // The replay answers what the invoice is by then: 202 still issuing, 200 issued (its job may have finished).
+      expect([200, 202]).toContain((await post(t, a, '/api/v1/invoices', byApp)).statusCode);
       const appEntries = await auditOf(byApp.serialNo, 'invoices.create');
       expect(appEntries.map((e) => e.actor)).toEqual([{ kind: 'app', id: a.appId, name: a.appId }]);
     });

@@ -179,13 +179,15 @@ async function recordOutcome(ctx: RunJobContext, run: JobRun, outcome: Outcome, 
     written = await failJob(ctx.db, job, ctx.workerId, { state, runAt, lastError: outcome.lastError, now });
     retryAt = runAt;
   }
-  if (!outcome.ok && run.completedInTrx) {
-    // The handler threw after complete(trx): the failure write found the job still running under this lease only if
-    // that transaction rolled back; otherwise the completion (and what was claimed with it) had committed.
+  /** The handler threw after complete(trx). */
+  const threwAfterComplete = !outcome.ok && run.completedInTrx === true;
+  if (threwAfterComplete) {
+    // The failure write found the job still running under this lease only if that transaction rolled back; otherwise
+    // the completion (and what was claimed with it) had committed.
     run.committedInTrx = !written;
   }
   if (!written) {
-    if (!outcome.ok && run.completedInTrx) {
+    if (threwAfterComplete) {
       logger.warn('job failed after its completion committed: it stays succeeded');
       return;
     }
