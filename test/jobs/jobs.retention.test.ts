@@ -42,6 +42,53 @@ for (const dialect of TEST_DIALECTS) {
       expect(await getJob(db().kysely, { tenantId: null, id: done })).toBeNull();
     });
 
+    it('purges at most once a minute while it keeps up, at every sweep while a full batch of 500 comes back', async () => {
+      const w = worker(registry);
+      /** `count` jobs that finished eight days ago (past the 7 days' retention). */
+      const finishedLongAgo = async (count: number) => {
+        const at = clock.now() - 8 * DAY;
+        await db()
+          .kysely.insertInto('jobs')
+          .values(
+            Array.from({ length: count }, (_, i) => ({
+              id: `job_old_${clock.now()}_${i}`,
+              tenant_id: null,
+              task: 'test/do-work',
+              payload: '{"label":"old"}',
+              state: 'succeeded' as const,
+              job_key: null,
+              priority: 0,
+              run_at: at,
+              attempts: 1,
+              max_attempts: 1,
+              last_error: null,
+              locked_by: null,
+              locked_until: null,
+              created_at: at,
+              updated_at: at,
+              finished_at: at,
+            })),
+          )
+          .execute();
+      };
+      const left = async () => (await db().kysely.selectFrom('jobs').select('id').execute()).length;
+      // Behind: the first sweep deletes a full batch of 500, so the next sweep (a second later) purges again.
+      await finishedLongAgo(800);
+      await w.runOnce();
+      expect(await left()).toBe(300);
+      clock.advance(1000);
+      await w.runOnce();
+      expect(await left()).toBe(0);
+      // Kept up (that batch was short): the sweeps within the minute purge nothing, the first after it does.
+      await finishedLongAgo(10);
+      clock.advance(2000);
+      await w.runOnce();
+      expect(await left()).toBe(10);
+      clock.advance(58_000);
+      await w.runOnce();
+      expect(await left()).toBe(0);
+    });
+
     it('keeps every job when retention is 0', async () => {
       const id = await enqueue(registry, 'ok');
       await worker(registry).runOnce();

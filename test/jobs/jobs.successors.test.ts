@@ -233,6 +233,47 @@ for (const dialect of TEST_DIALECTS) {
       }
     });
 
+    it.skipIf(dialect.name !== 'postgres')(
+      'stops looking once its own claim after the wait found nothing: runs that end without claiming do not poll',
+      async () => {
+        const gates = { a: deferred(), b: deferred() };
+        const own = new ClaimCounter();
+        const ran: string[] = [];
+        // Neither completes in a transaction of its own: they cannot claim for a waiting poll.
+        const registry = registryWith(async (p) => {
+          ran.push(p.label);
+          await gates[p.label as 'a' | 'b'].promise;
+        });
+        const a = await enqueue(registry, 'a');
+        const b = await enqueue(registry, 'b');
+        const w = worker(registry, {
+          db: { ...db(), kysely: db().kysely.withPlugin(own) },
+          config: testJobsConfig({ concurrency: 3, pollIntervalMs: 600_000 }),
+          handOnWaitMs: 30,
+        });
+        try {
+          w.start();
+          await waitFor('a and b running', () => ran.length === 2);
+          const claimsAtStart = own.claims;
+          // A wake-up with a slot free while a and b run: the poll waits, then claims on its own and finds nothing.
+          w.notify();
+          await waitFor('the claim after the wait', () => own.claims === claimsAtStart + 1);
+          gates.a.resolve();
+          await waitFor('a succeeded', async () => (await load(a)).state === 'succeeded');
+          gates.b.resolve();
+          await waitFor('b succeeded', async () => (await load(b)).state === 'succeeded');
+          // Had the empty claim left "jobs waiting" set, a's end would have polled (and waited, and claimed again),
+          // and b's end claimed at once. Give such a claim time to show.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          expect(own.claims).toBe(claimsAtStart + 1);
+        } finally {
+          gates.a.resolve();
+          gates.b.resolve();
+          await w.stop();
+        }
+      },
+    );
+
     it('claims on its own when no running job has finished within the wait', async () => {
       const { gate, own, ran, w, b, claimsForA } = await aRunsThenB(30);
       try {

@@ -104,6 +104,16 @@ describe('sqlite: one commit per batch', () => {
     expect(sqlite.prepare('select count(*) as n from p').get()).toEqual({ n: 4 });
   });
 
+  it('answers every caller, throwing nothing out of its turn, when the connection is closed', async () => {
+    const sync = createSqliteSync(sqlite);
+    sqlite.close();
+    const answers = await Promise.all([
+      sync.batch((run) => run('insert into p (id) values (?)', ['y'])),
+      sync.batch((run) => run('insert into p (id) values (?)', ['z'])),
+    ]);
+    expect(answers).toEqual([undefined, undefined]);
+  });
+
   it('rolls back the whole batch when its commit fails (a deferred constraint), and tells every caller', async () => {
     const sync = createSqliteSync(sqlite);
     const answers = await Promise.all([

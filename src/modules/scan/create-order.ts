@@ -190,15 +190,18 @@ async function writeNewOrder(
   if (!submitted && !meta) return insertOrder(db, order);
   // An open order with its audit entry (the common push), this window's sealer already scheduled: both inserts in the
   // turn's synchronous batch (one commit for the pushes that arrived together) — no Kysely transaction, no promise per
-  // statement. One clock reading: the entry's time is in the window whose sealer was found scheduled.
-  const now = deps.clock.now();
-  if (!submitted && meta && deps.db.sqliteSync && auditSealerScheduled(deps.jobs, now)) {
+  // statement. The clock is read when the batch writes: the entry's time is in the window whose sealer was then
+  // found scheduled (and not yet due, so not yet run); in a window whose sealer is not scheduled the push takes its
+  // Kysely transaction, which schedules it.
+  if (!submitted && meta && deps.db.sqliteSync && auditSealerScheduled(deps.jobs, deps.clock.now())) {
     const done = await deps.db.sqliteSync.batch((run) => {
+      const now = deps.clock.now();
+      if (!auditSealerScheduled(deps.jobs, now)) return null;
       if (!insertOrderSync(run, order)) return false;
       appendAuditSync(run, meta, change, now);
       return true;
     });
-    if (done) return done.value;
+    if (done && done.value !== null) return done.value;
   }
   return db.transaction().execute(async (trx) => {
     if (!(await insertOrder(trx, order))) return false;

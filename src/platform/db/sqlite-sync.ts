@@ -53,15 +53,21 @@ export function createSqliteSync(sqlite: SqliteDatabase.Database): SqliteSync {
 
 /** Runs the batch's works in one transaction; the works' answers, or undefined when nothing of it was committed. */
 function runBatch(sqlite: SqliteDatabase.Database, run: SqliteRun, batch: readonly Queued[]): unknown[] | undefined {
-  if (sqlite.inTransaction) return undefined;
-  sqlite.prepare('begin').run();
+  // Never throws: it runs in a setImmediate callback, and every caller must be answered.
   try {
+    if (sqlite.inTransaction) return undefined;
+    sqlite.prepare('begin').run();
     const values = batch.map((q) => q.work(run));
     sqlite.prepare('commit').run();
     return values;
   } catch {
-    // A work's own error is reported by its Kysely path; a failed commit (disk, a deferred constraint) likewise.
-    if (sqlite.inTransaction) sqlite.prepare('rollback').run();
+    // A work's own error is reported by its Kysely path; a failed begin or commit (a closed database, the disk, a
+    // deferred constraint) likewise.
+    try {
+      if (sqlite.inTransaction) sqlite.prepare('rollback').run();
+    } catch {
+      // The connection is broken: the callers' Kysely paths report it.
+    }
     return undefined;
   }
 }

@@ -137,13 +137,19 @@ export function createWorker(options: WorkerOptions): Worker {
    */
   let pollWanted = false;
   /**
-   * A poll is waiting for a finishing job to claim for it ({@link HAND_ON_WAIT_MS}): the timer claims when none did.
-   * `handOnAsked` counts the waits begun, so that a finishing job's claim ends only waits begun before it was sent
-   * (a claim sent earlier may not see the jobs that woke the later wait).
+   * Times jobs were found waiting ({@link wantPoll}): a claim that comes back short clears `pollWanted` only when no
+   * one wanted a poll while it was out (it may not have seen the jobs they woke for).
    */
+  let pollWants = 0;
+  /** A poll is waiting for a finishing job to claim for it ({@link HAND_ON_WAIT_MS}): the timer claims when none did. */
   let handOnTimer: NodeJS.Timeout | undefined;
-  let handOnAsked = 0;
   let handOnDue = false;
+
+  /** Jobs wait for a slot: the next job to finish, or slot to be released, claims or polls for them. */
+  function wantPoll(): void {
+    pollWanted = true;
+    pollWants++;
+  }
 
   /**
    * Claims as many due jobs as there are free slots. The slots are reserved while the claim is out (so that a
@@ -155,7 +161,9 @@ export function createWorker(options: WorkerOptions): Worker {
     await maintain(now);
     const limit = config.concurrency - running.size - reserved;
     if (limit <= 0) {
+      // The room went while sweeping: what woke this poll still waits.
       lastClaimFilled = false;
+      wantPoll();
       return [];
     }
     return claimHolding(db.kysely, now, limit);
@@ -204,9 +212,9 @@ export function createWorker(options: WorkerOptions): Worker {
     // This run still holds its slot (it leaves `running` when its run ends): it is the one handed on.
     const limit = config.concurrency - running.size - reserved + 1;
     if (limit <= 0) return;
-    const asked = handOnAsked;
+    const asked = pollWants;
     run.successors = await claimHolding(trx, clock.now(), limit);
-    if (!lastClaimFilled && asked === handOnAsked) {
+    if (!lastClaimFilled && asked === pollWants) {
       // Short, and no poll began waiting while it was out: nothing more waits (what is queued from now on wakes the
       // worker as usual).
       pollWanted = false;
@@ -225,8 +233,7 @@ export function createWorker(options: WorkerOptions): Worker {
    */
   function waitForHandOn(): boolean {
     if (db.dialect !== 'postgres' || running.size === 0 || handOnDue) return false;
-    pollWanted = true;
-    handOnAsked++;
+    wantPoll();
     if (!handOnTimer) armHandOnTimer();
     return true;
   }
@@ -259,7 +266,7 @@ export function createWorker(options: WorkerOptions): Worker {
     reserved -= successors.length;
     if (run.committedInTrx === false) {
       // Never claimed: the jobs are waiting again, and the flags the short claim cleared must say so.
-      pollWanted = true;
+      wantPoll();
       requestPoll();
       return none;
     }
@@ -343,6 +350,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   function schedulePoll(delayMs: number): void {
     clearTimeout(timer);
+    if (stopping) return;
     timer = setTimeout(pollNow, delayMs);
   }
 
@@ -452,8 +460,9 @@ export function createWorker(options: WorkerOptions): Worker {
       if (stopping) return;
       if (running.size + reserved >= config.concurrency) {
         // No room: the next slot that frees polls (pollWanted) or is handed on (claimSuccessors), and the poll
-        // interval stays armed as a safety net.
-        pollWanted = true;
+        // interval stays armed as a safety net. A timer's turn to claim that found no room is spent.
+        wantPoll();
+        handOnDue = false;
         schedulePoll(idlePollMs());
         try {
           await maintain(clock.now());
@@ -477,7 +486,10 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       endHandOnWait();
       try {
+        const asked = pollWants;
         const jobs = await claim();
+        // Short, and no one found jobs waiting meanwhile: nothing waits (else each run's end would poll again).
+        if (!lastClaimFilled && asked === pollWants) pollWanted = false;
         for (const run of launchClaimed(jobs)) run.catch(() => {});
         if (!lastClaimFilled && !pollAgain) schedulePoll(idlePollMs());
         else pollAgain = true;
@@ -549,7 +561,7 @@ export function createWorker(options: WorkerOptions): Worker {
         // The caller queues its job instead: the next job to finish claims it with its completion (claimSuccessors)
         // or polls for it — without waiting for the job's own wake-up, which on PostgreSQL comes a round trip later
         // and would find the slot free and cost a claim of its own.
-        pollWanted = true;
+        wantPoll();
         return null;
       }
       reserved++;
