@@ -453,6 +453,19 @@ export function createWorker(options: WorkerOptions): Worker {
     });
   }
 
+  /**
+   * A poll that leaves the claim to others (no room, or waiting for a finishing job's claim): the idle poll stays
+   * armed as a safety net, and the sweep is due whoever claims (a worker whose polls never claim would never sweep).
+   */
+  async function pollWithoutClaim(): Promise<void> {
+    schedulePoll(idlePollMs());
+    try {
+      await maintain(clock.now());
+    } catch (err) {
+      logger.error({ err }, 'sweeping expired leases failed; retrying at the next poll');
+    }
+  }
+
   /** Claims while there is room and work; sleeps pollIntervalMs once a claim comes back short. */
   async function pollLoop(): Promise<void> {
     do {
@@ -463,25 +476,13 @@ export function createWorker(options: WorkerOptions): Worker {
         // interval stays armed as a safety net. A timer's turn to claim that found no room is spent.
         wantPoll();
         handOnDue = false;
-        schedulePoll(idlePollMs());
-        try {
-          await maintain(clock.now());
-        } catch (err) {
-          logger.error({ err }, 'sweeping expired leases failed; retrying at the next poll');
-        }
+        await pollWithoutClaim();
         // A poll asked for meanwhile (pollAgain) goes round again: returning would lose it, and with it the timer's
         // poll — the worker would never poll again.
         continue;
       }
       if (waitForHandOn()) {
-        // The idle poll stays armed (a finishing job's claim may answer the wait and leave no timer), and the sweep
-        // is due whoever claims (a worker whose polls all wait would never sweep).
-        schedulePoll(idlePollMs());
-        try {
-          await maintain(clock.now());
-        } catch (err) {
-          logger.error({ err }, 'sweeping expired leases failed; retrying at the next poll');
-        }
+        await pollWithoutClaim();
         continue;
       }
       endHandOnWait();
