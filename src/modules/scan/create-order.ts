@@ -191,9 +191,9 @@ async function writeNewOrder(
   // An open order with its audit entry (the common push), this window's sealer already scheduled: both inserts in the
   // turn's synchronous batch (one commit for the pushes that arrived together) — no Kysely transaction, no promise per
   // statement. The clock is read when the batch writes: the entry's time is in the window whose sealer was then
-  // found scheduled (and not yet due, so not yet run); in a window whose sealer is not scheduled the push takes its
-  // Kysely transaction, which schedules it.
-  if (!submitted && meta && deps.db.sqliteSync && auditSealerScheduled(deps.jobs, deps.clock.now())) {
+  // found scheduled (and not yet due, so not yet run); in a window whose sealer is not scheduled (its first change)
+  // the push takes its Kysely transaction, which schedules it.
+  if (!submitted && meta && deps.db.sqliteSync) {
     const done = await deps.db.sqliteSync.batch((run) => {
       const now = deps.clock.now();
       if (!auditSealerScheduled(deps.jobs, now)) return null;

@@ -35,7 +35,7 @@ const WAKE_SLACK_MS = 5;
  * few milliseconds; a standalone claim is a round trip and a commit (measured: ~0.2 per invoice under the
  * invoices-issue load, when every poll claimed at once).
  */
-export const HAND_ON_WAIT_MS = 50;
+const HAND_ON_WAIT_MS = 50;
 /** The longest timer armed at once (Node fires one of more than 2^31-1 ms at once); a due time beyond re-arms. */
 const MAX_TIMER_MS = 3_600_000;
 
@@ -172,9 +172,12 @@ export function createWorker(options: WorkerOptions): Worker {
   /**
    * The one claim statement (through `via`: the pool, or a finishing job's transaction) for `limit` slots, held
    * reserved while it is out so that nothing else counts them again; the slots of the jobs it returns stay reserved
-   * for them. Records whether it came back full.
+   * for them. Records whether it came back full. A claim that came back short while no one found jobs waiting
+   * ({@link wantPoll}) answered every wait: `pollWanted` is cleared and a hand-on wait ends (else each run's end would
+   * poll again). When someone did, it may not have seen their jobs: those flags stay.
    */
   async function claimHolding(via: Kysely<Database>, now: number, limit: number): Promise<Job[]> {
+    const asked = pollWants;
     reserved += limit;
     let jobs: Job[] = [];
     try {
@@ -183,6 +186,10 @@ export function createWorker(options: WorkerOptions): Worker {
       reserved -= limit - jobs.length;
     }
     lastClaimFilled = jobs.length === limit;
+    if (!lastClaimFilled && asked === pollWants) {
+      pollWanted = false;
+      endHandOnWait();
+    }
     return jobs;
   }
 
@@ -212,18 +219,10 @@ export function createWorker(options: WorkerOptions): Worker {
     // This run still holds its slot (it leaves `running` when its run ends): it is the one handed on.
     const limit = config.concurrency - running.size - reserved + 1;
     if (limit <= 0) return;
-    const asked = pollWants;
     run.successors = await claimHolding(trx, clock.now(), limit);
-    if (!lastClaimFilled && asked === pollWants) {
-      // Short, and no poll began waiting while it was out: nothing more waits (what is queued from now on wakes the
-      // worker as usual).
-      pollWanted = false;
-      endHandOnWait();
-    } else if (handOnTimer) {
-      // Jobs may still wait (it came back full, or jobs were queued while it was out): the next job to finish claims
-      // for them; the timer only stands in when none has for HAND_ON_WAIT_MS.
-      armHandOnTimer();
-    }
+    // A wait it did not end (jobs may still wait): the next job to finish claims for them; the timer only stands in
+    // when none has for HAND_ON_WAIT_MS.
+    if (handOnTimer) armHandOnTimer();
   }
 
   /**
@@ -487,10 +486,7 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       endHandOnWait();
       try {
-        const asked = pollWants;
         const jobs = await claim();
-        // Short, and no one found jobs waiting meanwhile: nothing waits (else each run's end would poll again).
-        if (!lastClaimFilled && asked === pollWants) pollWanted = false;
         for (const run of launchClaimed(jobs)) run.catch(() => {});
         if (!lastClaimFilled && !pollAgain) schedulePoll(idlePollMs());
         else pollAgain = true;
